@@ -1,0 +1,125 @@
+"""CPython implementations of shared.ports: the same contracts the Cloudflare adapters meet."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import secrets
+import sqlite3
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+
+from shared.http import Request, Response
+from shared.ports import Blob, Row, SqlValue
+
+
+class SqliteDatabase:
+    """D1 runs SQLite; so does this. One connection, statements serialised like D1's."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        self._lock = asyncio.Lock()
+
+    async def all(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]:
+        async with self._lock:
+            return [dict(row) for row in self._conn.execute(sql, tuple(params)).fetchall()]
+
+    async def run(self, sql: str, params: Sequence[SqlValue] = ()) -> int:
+        async with self._lock:
+            return self._conn.execute(sql, tuple(params)).rowcount
+
+    async def batch(self, statements: Sequence[tuple[str, Sequence[SqlValue]]]) -> None:
+        async with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                for sql, params in statements:
+                    self._conn.execute(sql, tuple(params))
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def execute_script(self, sql: str) -> None:
+        """Runs a whole SQL file as one transaction (migrations): all of it or none of it."""
+        try:
+            self._conn.executescript(f"BEGIN;\n{sql}\nCOMMIT;")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class FolderBlobStore:
+    """R2 semantics on a folder: whole-object writes that readers never see half-done."""
+
+    def __init__(self, root: str | Path) -> None:
+        self._root = Path(root)
+        self._root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        # Keys are opaque to R2; hex-encode them so no key can name a path outside the folder.
+        return self._root / key.encode().hex()
+
+    async def get(self, key: str) -> Blob | None:
+        path = self._path(key)
+        try:
+            body = path.read_bytes()
+            meta = json.loads(path.with_suffix(".meta").read_text())
+        except FileNotFoundError:
+            return None
+        etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
+        return Blob(key, body, meta["content_type"], f'"{etag}"', meta["metadata"])
+
+    async def put(self, key: str, body: bytes, content_type: str = "application/octet-stream",
+                  metadata: dict[str, str] | None = None) -> None:
+        path = self._path(key)
+        meta = {"key": key, "content_type": content_type, "metadata": metadata or {}}
+        for target, data in ((path.with_suffix(".meta"), json.dumps(meta).encode()), (path, body)):
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(target)  # atomic rename: a reader sees the old object or the new one
+
+    async def delete(self, key: str) -> None:
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        path.with_suffix(".meta").unlink(missing_ok=True)
+
+    async def list(self, prefix: str) -> list[str]:
+        keys = (json.loads(p.read_text())["key"] for p in self._root.glob("*.meta"))
+        return sorted(k for k in keys if k.startswith(prefix))
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.time()
+
+
+class HashlibCrypto:
+    async def sha256(self, data: bytes) -> bytes:
+        return hashlib.sha256(data).digest()
+
+    async def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
+        return hmac.new(key, data, hashlib.sha256).digest()
+
+    def random_bytes(self, n: int) -> bytes:
+        return secrets.token_bytes(n)
+
+
+class HttpxClient:
+    def __init__(self, client: httpx.AsyncClient | None = None) -> None:
+        self._client = client or httpx.AsyncClient(timeout=30)
+
+    async def fetch(self, request: Request) -> Response:
+        reply = await self._client.request(request.method, request.url_path, headers=request.headers,
+                                           content=request.body or None)
+        return Response(reply.status_code, list(reply.headers.multi_items()), reply.content)

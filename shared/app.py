@@ -1,0 +1,78 @@
+"""The request pipeline every worker's app core runs: request id, body limit, routing, errors, log line.
+
+An unexpected exception becomes a 500 with a request id; its traceback goes to the log, never to the
+client."""
+
+from __future__ import annotations
+
+import json
+import re
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from shared.errors import HttpError, error_response
+from shared.http import Request, Response
+from shared.ports import Clock, Crypto
+
+REQUEST_ID_HEADER = "x-request-id"
+MAX_BODY_BYTES = 1024 * 1024
+_GOOD_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+Handle = Callable[[Request], Awaitable[Response]]
+ErrorRenderer = Callable[[int, str, str, str, list[tuple[str, str]]], Response]
+
+
+def print_log(line: str) -> None:
+    print(line)  # On Workers, stdout is the worker's log stream.
+
+
+@dataclass
+class App:
+    """Wraps a handler with what every response needs. `handle` is the app core's one entry point."""
+
+    worker: str
+    dispatch: Handle
+    clock: Clock
+    crypto: Crypto
+    render_error: ErrorRenderer = error_response
+    max_body_bytes: int = MAX_BODY_BYTES
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    log: Callable[[str], None] = print_log
+
+    def new_request_id(self, request: Request) -> str:
+        # Keep the caller's id when it looks like one of ours, so one request is one id across workers.
+        given = request.header(REQUEST_ID_HEADER)
+        return given if _GOOD_ID.match(given) else self.crypto.random_bytes(12).hex()
+
+    async def handle(self, request: Request) -> Response:
+        started = self.clock.now()
+        request_id = self.new_request_id(request)
+        request = request.replace(headers={**request.headers, REQUEST_ID_HEADER: request_id})
+        error_code = ""
+        try:
+            self.check_body_size(request)
+            response = await self.dispatch(request)
+        except HttpError as exc:
+            error_code = exc.code
+            response = self.render_error(exc.status, exc.code, exc.message, request_id, exc.headers)
+        except Exception:
+            error_code = "internal_error"
+            self.log(json.dumps({"worker": self.worker, "request_id": request_id,
+                                 "traceback": traceback.format_exc()}))
+            response = self.render_error(500, "internal_error", "Something went wrong on our side.", request_id, [])
+        response = response.with_headers([(REQUEST_ID_HEADER, request_id), *self.response_headers])
+        if request.method == "HEAD":
+            response = Response(response.status, response.headers, b"")
+        self.log(json.dumps({
+            "worker": self.worker, "request_id": request_id, "method": request.method,
+            "path": request.path, "status": response.status,
+            "ms": round((self.clock.now() - started) * 1000, 1), **({"error": error_code} if error_code else {}),
+        }))
+        return response
+
+    def check_body_size(self, request: Request) -> None:
+        declared = request.header("content-length")
+        too_big = len(request.body) > self.max_body_bytes or (declared.isdigit() and int(declared) > self.max_body_bytes)
+        if too_big:
+            raise HttpError(413, "body_too_large", f"The request body is over {self.max_body_bytes} bytes.")

@@ -1,0 +1,134 @@
+"""Adapters from Workers bindings (D1, R2, service bindings, fetch, WebCrypto) to shared.ports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import js
+from pyodide.ffi import to_js
+from workers import fetch as workers_fetch
+
+from shared.http import Request, Response
+from shared.ports import Blob, Row, SqlValue
+
+
+def _js_bytes(data: bytes) -> Any:
+    # A fresh Uint8Array copy: R2 and fetch keep the buffer after the call returns.
+    return to_js(data)
+
+
+async def _response_from_js(js_response: Any) -> Response:
+    headers = [(str(k), str(v)) for k, v in js_response.headers.entries()]
+    body = bytes((await js_response.arrayBuffer()).to_bytes())
+    return Response(int(js_response.status), headers, body)
+
+
+def _js_request(request: Request, base: str) -> Any:
+    url = request.path if "://" in request.path else base + request.url_path
+    init: dict[str, Any] = {"method": request.method, "headers": to_js(list(request.headers.items()))}
+    if request.body and request.method not in ("GET", "HEAD"):
+        init["body"] = _js_bytes(request.body)
+    return js.Request.new(url, to_js(init, dict_converter=js.Object.fromEntries))
+
+
+class D1Database:
+    def __init__(self, binding: Any) -> None:
+        self._db = binding
+
+    def _statement(self, sql: str, params: Sequence[SqlValue]) -> Any:
+        statement = self._db.prepare(sql)
+        return statement.bind(*params) if params else statement
+
+    async def all(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]:
+        result = await self._statement(sql, params).all()
+        rows = result["results"] if isinstance(result, dict) else result.results
+        return [dict(row) for row in rows]
+
+    async def run(self, sql: str, params: Sequence[SqlValue] = ()) -> int:
+        result = await self._statement(sql, params).run()
+        meta = result["meta"] if isinstance(result, dict) else result.meta
+        return int(meta["changes"] if isinstance(meta, dict) else meta.changes)
+
+    async def batch(self, statements: Sequence[tuple[str, Sequence[SqlValue]]]) -> None:
+        await self._db.batch([self._statement(sql, params) for sql, params in statements])
+
+
+class R2BlobStore:
+    def __init__(self, binding: Any) -> None:
+        self._bucket = binding
+
+    async def get(self, key: str) -> Blob | None:
+        obj = await self._bucket.get(key)
+        if obj is None:
+            return None
+        body = bytes((await obj.arrayBuffer()).to_bytes()) if hasattr(obj, "arrayBuffer") else b""
+        meta = obj.httpMetadata
+        ctype = (meta.contentType if meta is not None else None) or "application/octet-stream"
+        custom = obj.customMetadata
+        return Blob(key, body, str(ctype), str(obj.httpEtag), dict(custom) if custom else {})
+
+    async def put(self, key: str, body: bytes, content_type: str = "application/octet-stream",
+                  metadata: dict[str, str] | None = None) -> None:
+        options = {"httpMetadata": {"contentType": content_type}, "customMetadata": metadata or {}}
+        await self._bucket.put(key, _js_bytes(body), to_js(options, dict_converter=js.Object.fromEntries))
+
+    async def delete(self, key: str) -> None:
+        await self._bucket.delete(key)
+
+    async def list(self, prefix: str) -> list[str]:
+        keys: list[str] = []
+        cursor = None
+        while True:
+            options = {"prefix": prefix, **({"cursor": cursor} if cursor else {})}
+            page = await self._bucket.list(to_js(options, dict_converter=js.Object.fromEntries))
+            keys.extend(str(obj.key) for obj in page.objects)
+            if not page.truncated:
+                return keys
+            cursor = page.cursor
+
+
+class ServiceBinding:
+    """Another worker through its `[[services]]` binding; the URL's host is never resolved."""
+
+    def __init__(self, binding: Any, name: str) -> None:
+        self._binding = binding
+        self._base = f"https://{name}.internal"
+
+    async def fetch(self, request: Request) -> Response:
+        response = await self._binding.fetch(_js_request(request, self._base))
+        return await _response_from_js(response.js_object if hasattr(response, "js_object") else response)
+
+
+class FetchClient:
+    """Outbound HTTP with the runtime's fetch."""
+
+    async def fetch(self, request: Request) -> Response:
+        response = await workers_fetch(_js_request(request, ""))
+        return await _response_from_js(response.js_object)
+
+
+class WebCrypto:
+    """crypto.subtle and crypto.getRandomValues, as Cloudflare provides them."""
+
+    async def sha256(self, data: bytes) -> bytes:
+        digest = await js.crypto.subtle.digest("SHA-256", _js_bytes(data))
+        return bytes(digest.to_bytes())
+
+    async def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
+        algorithm = to_js({"name": "HMAC", "hash": "SHA-256"}, dict_converter=js.Object.fromEntries)
+        usages = to_js(["sign"])
+        crypto_key = await js.crypto.subtle.importKey("raw", _js_bytes(key), algorithm, False, usages)
+        signature = await js.crypto.subtle.sign("HMAC", crypto_key, _js_bytes(data))
+        return bytes(signature.to_bytes())
+
+    def random_bytes(self, n: int) -> bytes:
+        array = js.Uint8Array.new(n)
+        js.crypto.getRandomValues(array)
+        return bytes(array.to_bytes())
+
+
+class SystemClock:
+    def now(self) -> float:
+        # Date.now() is what Workers offer; it only advances across I/O, which is fine for expiries.
+        return float(js.Date.now()) / 1000.0

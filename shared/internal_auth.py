@@ -1,0 +1,99 @@
+"""The internal-call contract: core vouches for a request's identity in a signed, short-lived header.
+
+    x-smartpages-internal: v1.<expires>.<identity, base64url>.<signature, base64url>
+
+The signature is HMAC-SHA256, keyed by INTERNAL_SECRET, over method, path, identity and expiry, so a
+captured header cannot be replayed on another route or after it expires. Internal workers refuse any
+call without a valid one (403)."""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from shared.errors import HttpError
+from shared.ports import Clock, Crypto
+
+HEADER = "x-smartpages-internal"
+VERSION = "v1"
+LIFETIME_SECONDS = 60
+MIN_SECRET_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who core says is calling. `account_id` is None for public, session-less routes."""
+
+    account_id: str | None = None
+    session_id: str | None = None
+    caller: str = "core"
+
+    def encode(self) -> str:
+        data = {"a": self.account_id, "s": self.session_id, "c": self.caller}
+        return _b64(json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
+
+    @classmethod
+    def decode(cls, text: str) -> Identity:
+        data: Any = json.loads(_unb64(text))
+        if not isinstance(data, dict):
+            raise ValueError("identity is not an object")
+        account, session, caller = data.get("a"), data.get("s"), data.get("c")
+        if not (account is None or isinstance(account, str)) or not (session is None or isinstance(session, str)):
+            raise ValueError("identity fields have wrong types")
+        if not isinstance(caller, str):
+            raise ValueError("identity has no caller")
+        return cls(account, session, caller)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _message(method: str, path: str, identity: str, expires: int) -> bytes:
+    return "\n".join([VERSION, method.upper(), path, identity, str(expires)]).encode()
+
+
+def _check_secret(secret: str) -> bytes:
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        # A short or missing INTERNAL_SECRET is a deploy mistake; fail closed rather than sign weakly.
+        raise RuntimeError(f"INTERNAL_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+    return secret.encode()
+
+
+async def sign(crypto: Crypto, clock: Clock, secret: str, method: str, path: str, identity: Identity) -> str:
+    expires = int(clock.now()) + LIFETIME_SECONDS
+    encoded = identity.encode()
+    mac = await crypto.hmac_sha256(_check_secret(secret), _message(method, path, encoded, expires))
+    return f"{VERSION}.{expires}.{encoded}.{_b64(mac)}"
+
+
+async def verify(crypto: Crypto, clock: Clock, secret: str, method: str, path: str, header: str) -> Identity:
+    """Returns the vouched identity, or raises 403 `internal_auth_failed` without saying why."""
+    forbidden = HttpError(403, "internal_auth_failed", "This worker only answers signed calls from core.")
+    parts = header.split(".")
+    if len(parts) != 4 or parts[0] != VERSION or not parts[1].isdigit():
+        raise forbidden
+    _, expires_text, encoded, signature = parts
+    expires = int(expires_text)
+    expected = await crypto.hmac_sha256(_check_secret(secret), _message(method, path, encoded, expires))
+    try:
+        given = _unb64(signature)
+    except ValueError:
+        raise forbidden from None
+    if not hmac.compare_digest(expected, given):
+        raise forbidden
+    now = clock.now()
+    # Also refuse an expiry further ahead than we ever sign: a leaked secret aside, it means a bug.
+    if not now <= expires <= now + LIFETIME_SECONDS + 5:
+        raise forbidden
+    try:
+        return Identity.decode(encoded)
+    except ValueError:
+        raise forbidden from None

@@ -1,0 +1,79 @@
+"""The small interfaces through which app cores do all their I/O.
+
+Each has a Cloudflare adapter in `shared.edge` and a CPython adapter in `devstack` (tests and the
+local stack). App cores depend on these Protocols only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from shared.http import Request, Response
+
+SqlValue = str | int | float | bytes | None
+Row = dict[str, Any]
+
+
+class Database(Protocol):
+    """D1's model: SQLite statements with positional `?` parameters."""
+
+    async def all(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]: ...
+
+    async def run(self, sql: str, params: Sequence[SqlValue] = ()) -> int:
+        """Executes a write; returns the number of rows changed."""
+        ...
+
+    async def batch(self, statements: Sequence[tuple[str, Sequence[SqlValue]]]) -> None:
+        """Runs statements as one transaction: all or nothing, as D1's batch does."""
+        ...
+
+
+@dataclass(frozen=True)
+class Blob:
+    key: str
+    body: bytes
+    content_type: str = "application/octet-stream"
+    etag: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+class BlobStore(Protocol):
+    """R2's model: whole objects by key."""
+
+    async def get(self, key: str) -> Blob | None: ...
+
+    async def put(self, key: str, body: bytes, content_type: str = "application/octet-stream",
+                  metadata: dict[str, str] | None = None) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def list(self, prefix: str) -> list[str]: ...
+
+
+class Service(Protocol):
+    """Another worker, reached through a service binding."""
+
+    async def fetch(self, request: Request) -> Response: ...
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since the epoch."""
+        ...
+
+
+class Crypto(Protocol):
+    """WebCrypto on the edge, hashlib/hmac/secrets on CPython: the same bytes out."""
+
+    async def sha256(self, data: bytes) -> bytes: ...
+
+    async def hmac_sha256(self, key: bytes, data: bytes) -> bytes: ...
+
+    def random_bytes(self, n: int) -> bytes: ...
+
+
+class HttpClient(Protocol):
+    """Outbound HTTP (Stripe, Resend, Cloudflare's API). `request.path` holds the absolute URL."""
+
+    async def fetch(self, request: Request) -> Response: ...

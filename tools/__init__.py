@@ -1,0 +1,1 @@
+"""Dev tooling (build, local stack, lane). Never deployed."""

@@ -1,0 +1,1 @@
+"""Billing: Stripe checkout, customer portal, webhooks and entitlements (internal; core calls it)."""

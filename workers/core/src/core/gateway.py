@@ -1,0 +1,76 @@
+"""The declarative route table: public path prefix -> internal worker, and what each route needs.
+
+Core checks the session (and, once billing lands, the entitlement), then forwards the request over
+the service binding with the verified identity in a signed internal header. Bodies travel
+untouched, so Stripe's webhook signature still verifies in billing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared import internal_auth
+from shared.app import REQUEST_ID_HEADER
+from shared.errors import HttpError, not_implemented
+from shared.http import Request, Response
+from shared.ports import Clock, Crypto, Database, Service
+
+from core import sessions
+
+
+@dataclass(frozen=True)
+class GatewayRoute:
+    prefix: str
+    worker: str
+    session: bool = True
+    entitlement: str | None = None  # the plan feature the paywall requires (billing issue)
+
+    def matches(self, path: str) -> bool:
+        return path == self.prefix or path.startswith(self.prefix + "/")
+
+
+ROUTES: tuple[GatewayRoute, ...] = (
+    GatewayRoute("/api/v1/sites", "customer"),
+    GatewayRoute("/api/v1/assets", "customer"),
+    GatewayRoute("/api/v1/domains", "customer", entitlement="custom_domains"),
+    GatewayRoute("/api/v1/billing", "billing"),
+    GatewayRoute("/api/v1/webhooks/stripe", "billing", session=False),
+    GatewayRoute("/api/v1/webhooks/resend", "mailer", session=False),
+)
+
+# Never forwarded: the session cookie stays in core, a client cannot smuggle in its own internal
+# header, and hop-by-hop headers belong to one connection.
+_DROPPED = {"cookie", internal_auth.HEADER, "connection", "keep-alive", "transfer-encoding", "upgrade", "host"}
+
+
+def find(path: str) -> GatewayRoute | None:
+    return next((route for route in ROUTES if route.matches(path)), None)
+
+
+@dataclass
+class Gateway:
+    services: dict[str, Service]
+    db: Database
+    clock: Clock
+    crypto: Crypto
+    internal_secret: str
+
+    async def forward(self, route: GatewayRoute, request: Request) -> Response:
+        identity = internal_auth.Identity()
+        if route.session:
+            session = await sessions.require(self.db, self.crypto, self.clock, request)
+            identity = internal_auth.Identity(account_id=session.account_id, session_id=session.id)
+        if route.entitlement:
+            raise not_implemented("paywall", "the billing issue")
+        return await self.call(route.worker, request, identity)
+
+    async def call(self, worker: str, request: Request, identity: internal_auth.Identity) -> Response:
+        """Calls an internal worker as core, vouching for `identity`."""
+        service = self.services.get(worker)
+        if service is None:
+            raise HttpError(502, "bad_gateway", f"No binding for the {worker} worker.")
+        header = await internal_auth.sign(self.crypto, self.clock, self.internal_secret,
+                                          request.method, request.path, identity)
+        headers = {k: v for k, v in request.headers.items() if k not in _DROPPED}
+        headers[internal_auth.HEADER] = header
+        headers[REQUEST_ID_HEADER] = request.header(REQUEST_ID_HEADER)
+        return await service.fetch(request.replace(headers=headers))

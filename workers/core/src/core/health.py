@@ -1,0 +1,44 @@
+"""GET /api/v1/health: core, its store, and every other worker reached through its binding."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from shared import health
+from shared.app import REQUEST_ID_HEADER
+from shared.http import Request
+from shared.internal_auth import Identity
+from shared.ports import Database, Service
+
+from core.gateway import Gateway
+
+TABLES = ("accounts", "sessions")
+INTERNAL_WORKERS = ("customer", "billing", "mailer")
+DOMAIN_HEALTH_PATH = "/_smartpages/health"
+
+
+async def _internal(gateway: Gateway, worker: str, request_id: str) -> dict[str, Any]:
+    request = Request("GET", "/internal/health", headers={REQUEST_ID_HEADER: request_id})
+    return await _ask(worker, gateway.call(worker, request, Identity()))
+
+
+async def _ask(worker: str, pending: Any) -> dict[str, Any]:
+    try:
+        response = await pending
+        data = response.json()
+        if response.status == 200 and isinstance(data, dict):
+            return data
+        return {"worker": worker, "status": "down", "detail": f"HTTP {response.status}"}
+    except Exception as exc:  # One unreachable worker is a degraded report, not a failed route.
+        return {"worker": worker, "status": "down", "detail": type(exc).__name__}
+
+
+async def check(db: Database, gateway: Gateway, domain: Service, request_id: str) -> dict[str, Any]:
+    own = health.report("core", {"d1": await health.check_database(db, TABLES)})
+    domain_request = Request("GET", DOMAIN_HEALTH_PATH, headers={"host": "health.internal", REQUEST_ID_HEADER: request_id})
+    others = await asyncio.gather(*(_internal(gateway, w, request_id) for w in INTERNAL_WORKERS),
+                                  _ask("domain", domain.fetch(domain_request)))
+    workers = {"core": own, **{str(r["worker"]): r for r in others}}
+    status = "ok" if all(w["status"] == "ok" for w in workers.values()) else "degraded"
+    return {"status": status, "workers": workers}

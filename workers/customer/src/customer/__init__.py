@@ -1,0 +1,1 @@
+"""Customer: customers, sites, pages, assets, publishing and domains (internal; core calls it)."""

@@ -1,0 +1,1 @@
+"""Domain: edge delivery of published sites by Host, from R2 only."""

@@ -1,0 +1,1 @@
+"""Mailer: transactional email over Resend (internal; core, customer and billing call it)."""
