@@ -80,8 +80,13 @@ class FolderBlobStore:
         etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
         return Blob(key, body, meta["content_type"], f'"{etag}"', meta["metadata"])
 
-    async def put(self, key: str, body: bytes, content_type: str = "application/octet-stream",
-                  metadata: dict[str, str] | None = None) -> None:
+    async def put(
+        self,
+        key: str,
+        body: bytes,
+        content_type: str = "application/octet-stream",
+        metadata: dict[str, str] | None = None,
+    ) -> None:
         path = self._path(key)
         meta = {"key": key, "content_type": content_type, "metadata": metadata or {}}
         for target, data in ((path.with_suffix(".meta"), json.dumps(meta).encode()), (path, body)):
@@ -120,6 +125,7 @@ class HttpxClient:
         self._client = client or httpx.AsyncClient(timeout=30)
 
     async def fetch(self, request: Request) -> Response:
-        reply = await self._client.request(request.method, request.url_path, headers=request.headers,
-                                           content=request.body or None)
+        reply = await self._client.request(
+            request.method, request.url_path, headers=request.headers, content=request.body or None
+        )
         return Response(reply.status_code, list(reply.headers.multi_items()), reply.content)

@@ -30,11 +30,17 @@ def asgi(app: App) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
         for raw_name, raw_value in scope["headers"]:
             name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        request = Request(scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"),
-                          headers, bytes(body))
+        request = Request(
+            scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"), headers, bytes(body)
+        )
         response = await app.handle(request)
-        await send({"type": "http.response.start", "status": response.status,
-                    "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers],
+            }
+        )
         await send({"type": "http.response.body", "body": response.body})
 
     return handler

@@ -13,6 +13,8 @@ from core.app import CoreDeps
 from core.app import create_app as core_app
 from customer.app import CustomerDeps
 from customer.app import create_app as customer_app
+from devstack import ROOT, migrations
+from devstack.adapters import FolderBlobStore, HashlibCrypto, HttpxClient, SqliteDatabase, SystemClock
 from domain.app import DomainDeps
 from domain.app import create_app as domain_app
 from mailer.app import MailerDeps
@@ -21,10 +23,6 @@ from shared.app import App
 from shared.http import Request, Response
 from shared.ports import Clock, Crypto, HttpClient
 
-from devstack import migrations
-from devstack.adapters import FolderBlobStore, HashlibCrypto, HttpxClient, SqliteDatabase, SystemClock
-
-ROOT = Path(__file__).resolve().parent.parent
 D1_OWNERS = ("core", "customer", "billing", "mailer")
 
 
@@ -66,8 +64,9 @@ class Stack:
             db.close()
 
 
-async def build(state: Path, clock: Clock | None = None, crypto: Crypto | None = None,
-                http: HttpClient | None = None) -> Stack:
+async def build(
+    state: Path, clock: Clock | None = None, crypto: Crypto | None = None, http: HttpClient | None = None
+) -> Stack:
     state.mkdir(parents=True, exist_ok=True)
     clock = clock or SystemClock()
     crypto = crypto or HashlibCrypto()
@@ -80,11 +79,27 @@ async def build(state: Path, clock: Clock | None = None, crypto: Crypto | None =
 
     customer_binding, billing_binding, mailer_binding, domain_binding = (InProcessService() for _ in range(4))
     mailer = mailer_app(MailerDeps(databases["mailer"], http, clock, crypto, secret["mailer"]))
-    customer = customer_app(CustomerDeps(databases["customer"], blobs, mailer_binding, clock, crypto,
-                                         secret["customer"]))
+    customer = customer_app(
+        CustomerDeps(databases["customer"], blobs, mailer_binding, clock, crypto, secret["customer"])
+    )
     billing = billing_app(BillingDeps(databases["billing"], mailer_binding, http, clock, crypto, secret["billing"]))
     domain = domain_app(DomainDeps(blobs, clock, crypto))
-    core = core_app(CoreDeps(databases["core"], customer_binding, billing_binding, mailer_binding,
-                             domain_binding, clock, crypto, secret["core"]))
-    customer_binding.app, billing_binding.app, mailer_binding.app, domain_binding.app = customer, billing, mailer, domain
+    core = core_app(
+        CoreDeps(
+            databases["core"],
+            customer_binding,
+            billing_binding,
+            mailer_binding,
+            domain_binding,
+            clock,
+            crypto,
+            secret["core"],
+        )
+    )
+    customer_binding.app, billing_binding.app, mailer_binding.app, domain_binding.app = (
+        customer,
+        billing,
+        mailer,
+        domain,
+    )
     return Stack(core, customer, billing, mailer, domain, databases, blobs)

@@ -58,21 +58,30 @@ class App:
             response = self.render_error(exc.status, exc.code, exc.message, request_id, exc.headers)
         except Exception:
             error_code = "internal_error"
-            self.log(json.dumps({"worker": self.worker, "request_id": request_id,
-                                 "traceback": traceback.format_exc()}))
+            self.log(json.dumps({"worker": self.worker, "request_id": request_id, "traceback": traceback.format_exc()}))
             response = self.render_error(500, "internal_error", "Something went wrong on our side.", request_id, [])
         response = response.with_headers([(REQUEST_ID_HEADER, request_id), *self.response_headers])
         if request.method == "HEAD":
             response = Response(response.status, response.headers, b"")
-        self.log(json.dumps({
-            "worker": self.worker, "request_id": request_id, "method": request.method,
-            "path": request.path, "status": response.status,
-            "ms": round((self.clock.now() - started) * 1000, 1), **({"error": error_code} if error_code else {}),
-        }))
+        self.log(
+            json.dumps(
+                {
+                    "worker": self.worker,
+                    "request_id": request_id,
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status,
+                    "ms": round((self.clock.now() - started) * 1000, 1),
+                    **({"error": error_code} if error_code else {}),
+                }
+            )
+        )
         return response
 
     def check_body_size(self, request: Request) -> None:
         declared = request.header("content-length")
-        too_big = len(request.body) > self.max_body_bytes or (declared.isdigit() and int(declared) > self.max_body_bytes)
+        too_big = len(request.body) > self.max_body_bytes or (
+            declared.isdigit() and int(declared) > self.max_body_bytes
+        )
         if too_big:
             raise HttpError(413, "body_too_large", f"The request body is over {self.max_body_bytes} bytes.")

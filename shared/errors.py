@@ -18,10 +18,13 @@ class HttpError(Exception):
 
 def not_implemented(feature: str, issue: str) -> HttpError:
     """A feature a later issue fills: 501 with a code that says which."""
-    return HttpError(501, f"{feature}_not_implemented", f"{feature.replace('_', ' ').capitalize()} is not built yet ({issue}).")
+    return HttpError(
+        501, f"{feature}_not_implemented", f"{feature.replace('_', ' ').capitalize()} is not built yet ({issue})."
+    )
 
 
-def error_response(status: int, code: str, message: str, request_id: str,
-                   headers: list[tuple[str, str]] | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, request_id: str, headers: list[tuple[str, str]] | None = None
+) -> Response:
     payload = {"error": {"code": code, "message": message, "request_id": request_id}}
     return json_response(payload, status, headers)

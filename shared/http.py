@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,10 +40,7 @@ class Request:
         return jar
 
     def replace(self, **changes: Any) -> Request:
-        fields = {"method": self.method, "path": self.path, "query": self.query,
-                  "headers": self.headers, "body": self.body}
-        fields.update(changes)
-        return Request(**fields)
+        return dataclasses.replace(self, **changes)
 
 
 @dataclass(frozen=True)

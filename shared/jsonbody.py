@@ -18,7 +18,9 @@ def read_json_object(request: Request) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise HttpError(400, "invalid_json", "The body is not UTF-8.") from None
     except json.JSONDecodeError as exc:
-        raise HttpError(400, "invalid_json", f"Malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        raise HttpError(
+            400, "invalid_json", f"Malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
     if not isinstance(data, dict):
         raise HttpError(400, "invalid_json", "The body must be a JSON object.")
     return data

@@ -43,8 +43,13 @@ class BlobStore(Protocol):
 
     async def get(self, key: str) -> Blob | None: ...
 
-    async def put(self, key: str, body: bytes, content_type: str = "application/octet-stream",
-                  metadata: dict[str, str] | None = None) -> None: ...
+    async def put(
+        self,
+        key: str,
+        body: bytes,
+        content_type: str = "application/octet-stream",
+        metadata: dict[str, str] | None = None,
+    ) -> None: ...
 
     async def delete(self, key: str) -> None: ...
 

@@ -63,6 +63,7 @@ class Router:
             allowed.append(route.method)
         if allowed:
             allow = sorted({*allowed, *(["HEAD"] if "GET" in allowed else [])})
-            raise HttpError(405, "method_not_allowed", f"{request.method} is not allowed here.",
-                            [("allow", ", ".join(allow))])
+            raise HttpError(
+                405, "method_not_allowed", f"{request.method} is not allowed here.", [("allow", ", ".join(allow))]
+            )
         raise HttpError(404, "not_found", f"No route for {request.path}.")

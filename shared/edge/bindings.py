@@ -68,8 +68,13 @@ class R2BlobStore:
         custom = obj.customMetadata
         return Blob(key, body, str(ctype), str(obj.httpEtag), dict(custom) if custom else {})
 
-    async def put(self, key: str, body: bytes, content_type: str = "application/octet-stream",
-                  metadata: dict[str, str] | None = None) -> None:
+    async def put(
+        self,
+        key: str,
+        body: bytes,
+        content_type: str = "application/octet-stream",
+        metadata: dict[str, str] | None = None,
+    ) -> None:
         options = {"httpMetadata": {"contentType": content_type}, "customMetadata": metadata or {}}
         await self._bucket.put(key, _js_bytes(body), to_js(options, dict_converter=js.Object.fromEntries))
 

@@ -6,16 +6,18 @@ from shared.edge.worker import serve, var
 
 
 def build(env):
-    return create_app(CoreDeps(
-        db=bindings.D1Database(env.DB),
-        customer=bindings.ServiceBinding(env.CUSTOMER, "customer"),
-        billing=bindings.ServiceBinding(env.BILLING, "billing"),
-        mailer=bindings.ServiceBinding(env.MAILER, "mailer"),
-        domain=bindings.ServiceBinding(env.DOMAIN, "domain"),
-        clock=bindings.SystemClock(),
-        crypto=bindings.WebCrypto(),
-        internal_secret=var(env, "INTERNAL_SECRET"),
-    ))
+    return create_app(
+        CoreDeps(
+            db=bindings.D1Database(env.DB),
+            customer=bindings.ServiceBinding(env.CUSTOMER, "customer"),
+            billing=bindings.ServiceBinding(env.BILLING, "billing"),
+            mailer=bindings.ServiceBinding(env.MAILER, "mailer"),
+            domain=bindings.ServiceBinding(env.DOMAIN, "domain"),
+            clock=bindings.SystemClock(),
+            crypto=bindings.WebCrypto(),
+            internal_secret=var(env, "INTERNAL_SECRET"),
+        )
+    )
 
 
 class Default(WorkerEntrypoint):

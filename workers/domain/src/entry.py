@@ -6,11 +6,13 @@ from shared.edge.worker import serve
 
 
 def build(env):
-    return create_app(DomainDeps(
-        blobs=bindings.R2BlobStore(env.SITES),
-        clock=bindings.SystemClock(),
-        crypto=bindings.WebCrypto(),
-    ))
+    return create_app(
+        DomainDeps(
+            blobs=bindings.R2BlobStore(env.SITES),
+            clock=bindings.SystemClock(),
+            crypto=bindings.WebCrypto(),
+        )
+    )
 
 
 class Default(WorkerEntrypoint):

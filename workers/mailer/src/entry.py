@@ -6,13 +6,15 @@ from shared.edge.worker import serve, var
 
 
 def build(env):
-    return create_app(MailerDeps(
-        db=bindings.D1Database(env.DB),
-        http=bindings.FetchClient(),
-        clock=bindings.SystemClock(),
-        crypto=bindings.WebCrypto(),
-        internal_secret=var(env, "INTERNAL_SECRET"),
-    ))
+    return create_app(
+        MailerDeps(
+            db=bindings.D1Database(env.DB),
+            http=bindings.FetchClient(),
+            clock=bindings.SystemClock(),
+            crypto=bindings.WebCrypto(),
+            internal_secret=var(env, "INTERNAL_SECRET"),
+        )
+    )
 
 
 class Default(WorkerEntrypoint):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core import gateway, health
 from shared.app import REQUEST_ID_HEADER, App
 from shared.errors import not_implemented
 from shared.http import Request, Response, json_response
 from shared.ports import Clock, Crypto, Database, Service
 from shared.routing import Params, Router
-
-from core import gateway, health
 
 # Sent on every core response, errors included. The portal issue tightens the CSP for its pages.
 SECURITY_HEADERS = [
@@ -37,7 +36,10 @@ class CoreDeps:
 def create_app(deps: CoreDeps) -> App:
     gw = gateway.Gateway(
         services={"customer": deps.customer, "billing": deps.billing, "mailer": deps.mailer},
-        db=deps.db, clock=deps.clock, crypto=deps.crypto, internal_secret=deps.internal_secret,
+        db=deps.db,
+        clock=deps.clock,
+        crypto=deps.crypto,
+        internal_secret=deps.internal_secret,
     )
     router = Router()
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core import sessions
 from shared import internal_auth
 from shared.app import REQUEST_ID_HEADER
 from shared.errors import HttpError, not_implemented
 from shared.http import Request, Response
 from shared.ports import Clock, Crypto, Database, Service
-
-from core import sessions
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,9 @@ class Gateway:
         service = self.services.get(worker)
         if service is None:
             raise HttpError(502, "bad_gateway", f"No binding for the {worker} worker.")
-        header = await internal_auth.sign(self.crypto, self.clock, self.internal_secret,
-                                          request.method, request.path, identity)
+        header = await internal_auth.sign(
+            self.crypto, self.clock, self.internal_secret, request.method, request.path, identity
+        )
         headers = {k: v for k, v in request.headers.items() if k not in _DROPPED}
         headers[internal_auth.HEADER] = header
         headers[REQUEST_ID_HEADER] = request.header(REQUEST_ID_HEADER)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from core.gateway import Gateway
 from shared import health
 from shared.app import REQUEST_ID_HEADER
 from shared.http import Request
 from shared.internal_auth import Identity
 from shared.ports import Database, Service
-
-from core.gateway import Gateway
 
 TABLES = ("accounts", "sessions")
 INTERNAL_WORKERS = ("customer", "billing", "mailer")
@@ -36,9 +35,12 @@ async def _ask(worker: str, pending: Any) -> dict[str, Any]:
 
 async def check(db: Database, gateway: Gateway, domain: Service, request_id: str) -> dict[str, Any]:
     own = health.report("core", {"d1": await health.check_database(db, TABLES)})
-    domain_request = Request("GET", DOMAIN_HEALTH_PATH, headers={"host": "health.internal", REQUEST_ID_HEADER: request_id})
-    others = await asyncio.gather(*(_internal(gateway, w, request_id) for w in INTERNAL_WORKERS),
-                                  _ask("domain", domain.fetch(domain_request)))
+    domain_request = Request(
+        "GET", DOMAIN_HEALTH_PATH, headers={"host": "health.internal", REQUEST_ID_HEADER: request_id}
+    )
+    others = await asyncio.gather(
+        *(_internal(gateway, w, request_id) for w in INTERNAL_WORKERS), _ask("domain", domain.fetch(domain_request))
+    )
     workers = {"core": own, **{str(r["worker"]): r for r in others}}
     status = "ok" if all(w["status"] == "ok" for w in workers.values()) else "degraded"
     return {"status": status, "workers": workers}

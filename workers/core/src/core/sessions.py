@@ -27,8 +27,7 @@ async def require(db: Database, crypto: Crypto, clock: Clock, request: Request) 
         raise unauthenticated
     token_hash = (await crypto.sha256(token.encode())).hex()
     rows = await db.all(
-        "SELECT id, account_id, created_at, last_seen_at FROM sessions"
-        " WHERE token_hash = ? AND revoked_at IS NULL",
+        "SELECT id, account_id, created_at, last_seen_at FROM sessions WHERE token_hash = ? AND revoked_at IS NULL",
         (token_hash,),
     )
     if not rows:

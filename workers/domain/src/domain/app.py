@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from domain.pages import error_page
 from shared import health
 from shared.app import App
 from shared.errors import HttpError, not_implemented
 from shared.http import Request, Response, json_response
 from shared.ports import BlobStore, Clock, Crypto
-
-from domain.pages import error_page
 
 HEALTH_PATH = "/_smartpages/health"
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
@@ -54,5 +53,4 @@ def create_app(deps: DomainDeps) -> App:
             raise HttpError(404, "unknown_host", f"No SmartPages site is published at {host}.")
         raise not_implemented("site_delivery", "the sites issue")
 
-    return App("domain", dispatch, deps.clock, deps.crypto, render_error=error_page,
-               response_headers=SECURITY_HEADERS)
+    return App("domain", dispatch, deps.clock, deps.crypto, render_error=error_page, response_headers=SECURITY_HEADERS)

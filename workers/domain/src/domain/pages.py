@@ -15,8 +15,9 @@ h1{{font-size:1.5rem}}small{{color:#52606d}}</style></head>
 """
 
 
-def error_page(status: int, code: str, message: str, request_id: str,
-               headers: list[tuple[str, str]] | None = None) -> Response:
+def error_page(
+    status: int, code: str, message: str, request_id: str, headers: list[tuple[str, str]] | None = None
+) -> Response:
     titles = {404: "There is no site here", 400: "That address is not valid"}
     title = titles.get(status, "Something went wrong")
     html = _TEMPLATE.format(title=escape(title), message=escape(message), request_id=escape(request_id))

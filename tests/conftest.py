@@ -1,0 +1,65 @@
+"""Fixtures shared by the CPython tiers: a clock tests can move, real crypto, the wired stack."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from devstack import stack as stack_module
+from devstack.adapters import HashlibCrypto
+from shared import internal_auth
+from shared.http import Request, Response
+
+SECRET = "local-dev-internal-secret-change-me-0123456789"
+
+
+@dataclass
+class FakeClock:
+    t: float = 1_800_000_000.0
+
+    def now(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def crypto() -> HashlibCrypto:
+    return HashlibCrypto()
+
+
+@pytest.fixture
+async def stack(tmp_path: Path, clock: FakeClock, crypto: HashlibCrypto) -> AsyncIterator[stack_module.Stack]:
+    built = await stack_module.build(tmp_path / "state", clock=clock, crypto=crypto)
+    yield built
+    built.close()
+
+
+async def signed(
+    crypto: HashlibCrypto,
+    clock: FakeClock,
+    method: str,
+    path: str,
+    identity: internal_auth.Identity | None = None,
+    secret: str = SECRET,
+) -> dict[str, str]:
+    header = await internal_auth.sign(crypto, clock, secret, method, path, identity or internal_auth.Identity())
+    return {internal_auth.HEADER: header}
+
+
+def get(path: str, headers: dict[str, str] | None = None) -> Request:
+    path, _, query = path.partition("?")
+    return Request("GET", path, query, headers or {})
+
+
+def error_code(response: Response) -> str:
+    return str(response.json()["error"]["code"])

@@ -1,0 +1,122 @@
+"""`wrangler deploy --dry-run` for all five staged bundles (offline): exact modules and bindings,
+and the three internal workers private."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tools import build
+
+ROOT = Path(__file__).resolve().parents[2]
+WRANGLER = ROOT / "tools" / "wrangler"
+
+pytestmark = pytest.mark.deploy
+
+# The contract of each worker: exactly these bindings (name, kind as wrangler prints it).
+BINDINGS = {
+    "core": {
+        ("DB", "D1 Database"),
+        ("CUSTOMER", "Worker"),
+        ("BILLING", "Worker"),
+        ("MAILER", "Worker"),
+        ("DOMAIN", "Worker"),
+        ("ASSETS", "Assets"),
+        ("PORTAL_ORIGIN", "Environment Variable"),
+        ("SITES_DOMAIN", "Environment Variable"),
+    },
+    "customer": {
+        ("DB", "D1 Database"),
+        ("SITES", "R2 Bucket"),
+        ("MAILER", "Worker"),
+        ("SITES_DOMAIN", "Environment Variable"),
+    },
+    "billing": {("DB", "D1 Database"), ("MAILER", "Worker")},
+    "mailer": {("DB", "D1 Database")},
+    "domain": {("SITES", "R2 Bucket")},
+}
+INTERNAL = ("customer", "billing", "mailer")
+
+
+def python_files(folder: Path, prefix: str = "") -> set[str]:
+    return {prefix + p.relative_to(folder).as_posix() for p in folder.rglob("*.py") if "__pycache__" not in p.parts}
+
+
+@pytest.fixture(scope="module")
+def dry_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[set[str], str]]:
+    out = tmp_path_factory.mktemp("bundles")
+    results = {}
+    for worker in build.WORKERS:
+        staged = build.stage(worker, out / "build")
+        outdir = out / "dry-run" / worker
+        proc = subprocess.run(
+            [str(WRANGLER), "deploy", "--dry-run", "--outdir", str(outdir)],
+            cwd=staged,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        modules = {p.relative_to(outdir).as_posix() for p in outdir.rglob("*") if p.is_file() and p.name != "README.md"}
+        results[worker] = (modules, proc.stdout)
+    return results
+
+
+@pytest.mark.parametrize("worker", build.WORKERS)
+def test_bundle_holds_exactly_its_own_modules_and_the_shared_package(dry_runs, worker: str) -> None:
+    modules, _ = dry_runs[worker]
+    expected = python_files(ROOT / "workers" / worker / "src") | python_files(ROOT / "shared", "shared/")
+    assert modules == expected
+    others = {"tests", "devstack", "tools", *build.WORKERS} - {worker}
+    assert not {m.split("/")[0] for m in modules} & others
+    assert "entry.py" in modules
+
+
+@pytest.mark.parametrize("worker", build.WORKERS)
+def test_bindings_are_exactly_the_contract(dry_runs, worker: str) -> None:
+    _, stdout = dry_runs[worker]
+    found = set(re.findall(r"^env\.(\w+)(?: \([^)]*\))?\s+(.+?)\s*$", stdout, re.MULTILINE))
+    assert found == BINDINGS[worker]
+
+
+@pytest.mark.parametrize("worker", build.WORKERS)
+def test_python_workers_flag_and_no_secret_in_vars(worker: str) -> None:
+    config = tomllib.loads((ROOT / "workers" / worker / "wrangler.toml").read_text())
+    assert "python_workers" in config["compatibility_flags"]
+    assert config["compatibility_date"] >= "2026-01-01"
+    for name, value in config.get("vars", {}).items():
+        assert not re.search(r"SECRET|KEY|TOKEN|PASSWORD", name), f"{name} belongs in secrets"
+        assert not re.match(r"(sk|rk|whsec|re)_", str(value))
+    if worker != "domain":
+        assert "INTERNAL_SECRET" in config["secrets"]["required"]
+
+
+@pytest.mark.parametrize("worker", INTERNAL)
+def test_internal_workers_are_private(worker: str) -> None:
+    config = tomllib.loads((ROOT / "workers" / worker / "wrangler.toml").read_text())
+    assert config["workers_dev"] is False
+    assert config["preview_urls"] is False
+    assert not config.get("routes")
+    assert not config.get("route")
+    assert "assets" not in config
+
+
+def test_only_core_and_domain_have_routes() -> None:
+    routed = {
+        w for w in build.WORKERS if tomllib.loads((ROOT / "workers" / w / "wrangler.toml").read_text()).get("routes")
+    }
+    assert routed == {"core", "domain"}
+
+
+def test_each_d1_owner_has_migrations_in_wranglers_format() -> None:
+    for worker in ("core", "customer", "billing", "mailer"):
+        config = tomllib.loads((ROOT / "workers" / worker / "wrangler.toml").read_text())
+        (database,) = config["d1_databases"]
+        files = sorted((ROOT / "workers" / worker / database["migrations_dir"]).glob("*.sql"))
+        assert files
+        assert all(re.match(r"^\d{4}_[a-z0-9_]+\.sql$", f.name) for f in files)

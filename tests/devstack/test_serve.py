@@ -1,0 +1,71 @@
+"""The quick local stack over real HTTP (uvicorn), as a developer's curl sees it."""
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory):
+    core, domain = free_port(), free_port()
+    state = tmp_path_factory.mktemp("state")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "devstack.serve",
+            "--state",
+            str(state),
+            "--core-port",
+            str(core),
+            "--domain-port",
+            str(domain),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    while "ready" not in proc.stdout.readline():
+        assert proc.poll() is None, "local stack exited"
+        assert time.monotonic() < deadline, "local stack did not start in time"
+    yield f"http://127.0.0.1:{core}", f"http://127.0.0.1:{domain}"
+    proc.terminate()
+    proc.wait(10)
+    proc.stdout.close()
+
+
+def test_health_over_http(served) -> None:
+    core, _ = served
+    reply = httpx.get(f"{core}/api/v1/health")
+    assert reply.status_code == 200
+    assert {w["status"] for w in reply.json()["workers"].values()} == {"ok"}
+
+
+def test_domain_404_over_http(served) -> None:
+    _, domain = served
+    reply = httpx.get(f"{domain}/", headers={"host": "nobody.localhost"})
+    assert reply.status_code == 404
+    assert "text/html" in reply.headers["content-type"]
+
+
+def test_oversized_body_over_http_is_a_json_413(served) -> None:
+    core, _ = served
+    reply = httpx.post(f"{core}/api/v1/webhooks/stripe", content=b"x" * (1024 * 1024 + 10))
+    assert reply.status_code == 413
+    assert reply.json()["error"]["code"] == "body_too_large"

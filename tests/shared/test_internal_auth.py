@@ -1,0 +1,60 @@
+import pytest
+
+from shared import internal_auth
+from shared.errors import HttpError
+from tests.conftest import SECRET, FakeClock
+
+IDENTITY = internal_auth.Identity(account_id="acct_1", session_id="sess_1")
+
+
+async def test_round_trip_returns_the_identity(crypto, clock: FakeClock) -> None:
+    header = await internal_auth.sign(crypto, clock, SECRET, "GET", "/api/v1/sites", IDENTITY)
+    assert await internal_auth.verify(crypto, clock, SECRET, "GET", "/api/v1/sites", header) == IDENTITY
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "/api/v1/sites"), ("GET", "/api/v1/sites/other")])
+async def test_header_is_bound_to_method_and_path(crypto, clock, method: str, path: str) -> None:
+    header = await internal_auth.sign(crypto, clock, SECRET, "GET", "/api/v1/sites", IDENTITY)
+    with pytest.raises(HttpError) as caught:
+        await internal_auth.verify(crypto, clock, SECRET, method, path, header)
+    assert (caught.value.status, caught.value.code) == (403, "internal_auth_failed")
+
+
+async def test_expired_header_is_refused(crypto, clock: FakeClock) -> None:
+    header = await internal_auth.sign(crypto, clock, SECRET, "GET", "/p", IDENTITY)
+    clock.advance(internal_auth.LIFETIME_SECONDS + 1)
+    with pytest.raises(HttpError):
+        await internal_auth.verify(crypto, clock, SECRET, "GET", "/p", header)
+
+
+async def test_header_signed_with_another_secret_is_refused(crypto, clock) -> None:
+    header = await internal_auth.sign(crypto, clock, "x" * 40, "GET", "/p", IDENTITY)
+    with pytest.raises(HttpError):
+        await internal_auth.verify(crypto, clock, SECRET, "GET", "/p", header)
+
+
+async def test_changed_identity_breaks_the_signature(crypto, clock) -> None:
+    header = await internal_auth.sign(crypto, clock, SECRET, "GET", "/p", IDENTITY)
+    version, expires, _, signature = header.split(".")
+    forged = ".".join([version, expires, internal_auth.Identity(account_id="acct_2").encode(), signature])
+    with pytest.raises(HttpError):
+        await internal_auth.verify(crypto, clock, SECRET, "GET", "/p", forged)
+
+
+async def test_far_future_expiry_is_refused_even_when_signed(crypto, clock: FakeClock) -> None:
+    clock.advance(3600)
+    header = await internal_auth.sign(crypto, clock, SECRET, "GET", "/p", IDENTITY)
+    clock.advance(-3600)
+    with pytest.raises(HttpError):
+        await internal_auth.verify(crypto, clock, SECRET, "GET", "/p", header)
+
+
+@pytest.mark.parametrize("garbage", ["", "v1", "v1.x.y.z", "v2.1.a.b", "v1.1.a.b.c", "v1.99999999999.!!.??"])
+async def test_malformed_headers_are_refused(crypto, clock, garbage: str) -> None:
+    with pytest.raises(HttpError):
+        await internal_auth.verify(crypto, clock, SECRET, "GET", "/p", garbage)
+
+
+async def test_a_short_secret_is_a_deploy_error_not_a_weak_signature(crypto, clock) -> None:
+    with pytest.raises(RuntimeError, match="INTERNAL_SECRET"):
+        await internal_auth.sign(crypto, clock, "short", "GET", "/p", IDENTITY)
