@@ -116,6 +116,9 @@ class HashlibCrypto:
     async def hmac_sha256(self, key: bytes, data: bytes) -> bytes:
         return hmac.new(key, data, hashlib.sha256).digest()
 
+    async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
+        return hashlib.pbkdf2_hmac("sha256", password, salt, iterations, dklen=32)
+
     def random_bytes(self, n: int) -> bytes:
         return secrets.token_bytes(n)
 

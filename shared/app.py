@@ -20,7 +20,7 @@ MAX_BODY_BYTES = 1024 * 1024
 _GOOD_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 Handle = Callable[[Request], Awaitable[Response]]
-ErrorRenderer = Callable[[int, str, str, str, list[tuple[str, str]]], Response]
+ErrorRenderer = Callable[[HttpError, str], Response]
 
 
 def print_log(line: str) -> None:
@@ -55,11 +55,11 @@ class App:
             response = await self.dispatch(request)
         except HttpError as exc:
             error_code = exc.code
-            response = self.render_error(exc.status, exc.code, exc.message, request_id, exc.headers)
+            response = self.render_error(exc, request_id)
         except Exception:
             error_code = "internal_error"
             self.log(json.dumps({"worker": self.worker, "request_id": request_id, "traceback": traceback.format_exc()}))
-            response = self.render_error(500, "internal_error", "Something went wrong on our side.", request_id, [])
+            response = self.render_error(HttpError(500, "internal_error", "Something went wrong on our side."), request_id)
         response = response.with_headers([(REQUEST_ID_HEADER, request_id), *self.response_headers])
         if request.method == "HEAD":
             response = Response(response.status, response.headers, b"")

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.http import Response, json_response
 
 
 class HttpError(Exception):
     """Raised anywhere in an app core; the app turns it into a JSON error response."""
 
-    def __init__(self, status: int, code: str, message: str, headers: list[tuple[str, str]] | None = None):
+    def __init__(self, status: int, code: str, message: str, headers: list[tuple[str, str]] | None = None,
+                 details: dict[str, Any] | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers or []
+        self.details = details or {}  # extra fields in the error object, e.g. which plan unlocks it
 
 
 def not_implemented(feature: str, issue: str) -> HttpError:
@@ -23,8 +27,6 @@ def not_implemented(feature: str, issue: str) -> HttpError:
     )
 
 
-def error_response(
-    status: int, code: str, message: str, request_id: str, headers: list[tuple[str, str]] | None = None
-) -> Response:
-    payload = {"error": {"code": code, "message": message, "request_id": request_id}}
-    return json_response(payload, status, headers)
+def error_response(error: HttpError, request_id: str) -> Response:
+    payload = {"error": {**error.details, "code": error.code, "message": error.message, "request_id": request_id}}
+    return json_response(payload, error.status, error.headers)

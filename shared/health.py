@@ -19,12 +19,17 @@ async def check_database(db: Database, tables: Iterable[str]) -> str:
     return f"missing tables: {', '.join(missing)}" if missing else "ok"
 
 
-async def check_blob_store(blobs: BlobStore) -> str:
-    """'ok' when the bucket answers a read (the probe object need not exist)."""
+async def check_blob_store(blobs: BlobStore, write: bytes | None = None) -> str:
+    """'ok' when the bucket answers a read; with `write`, when it also stores and returns those bytes
+    (for workers that write to R2: a full round trip)."""
     try:
-        await blobs.get(PROBE_KEY)
+        if write is not None:
+            await blobs.put(PROBE_KEY, write, "text/plain")
+        probe = await blobs.get(PROBE_KEY)
     except Exception as exc:
         return f"error: {type(exc).__name__}"
+    if write is not None and (probe is None or probe.body != write):
+        return "error: read back differs"
     return "ok"
 
 

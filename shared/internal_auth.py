@@ -25,14 +25,17 @@ MIN_SECRET_BYTES = 32
 
 @dataclass(frozen=True)
 class Identity:
-    """Who core says is calling. `account_id` is None for public, session-less routes."""
+    """Who core says is calling. `account_id` is None for public, session-less routes; `plan` is the
+    account's effective plan as billing reported it (for limits), `email` its address."""
 
     account_id: str | None = None
     session_id: str | None = None
     caller: str = "core"
+    email: str | None = None
+    plan: str | None = None
 
     def encode(self) -> str:
-        data = {"a": self.account_id, "s": self.session_id, "c": self.caller}
+        data = {"a": self.account_id, "s": self.session_id, "c": self.caller, "e": self.email, "p": self.plan}
         return _b64(json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
 
     @classmethod
@@ -40,12 +43,14 @@ class Identity:
         data: Any = json.loads(_unb64(text))
         if not isinstance(data, dict):
             raise ValueError("identity is not an object")
-        account, session, caller = data.get("a"), data.get("s"), data.get("c")
-        if not (account is None or isinstance(account, str)) or not (session is None or isinstance(session, str)):
+        optional = [data.get(key) for key in ("a", "s", "e", "p")]
+        if not all(value is None or isinstance(value, str) for value in optional):
             raise ValueError("identity fields have wrong types")
+        caller = data.get("c")
         if not isinstance(caller, str):
             raise ValueError("identity has no caller")
-        return cls(account, session, caller)
+        account, session, email, plan = optional
+        return cls(account, session, caller, email, plan)
 
 
 def _b64(raw: bytes) -> str:

@@ -75,6 +75,10 @@ class Crypto(Protocol):
 
     async def hmac_sha256(self, key: bytes, data: bytes) -> bytes: ...
 
+    async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
+        """32 bytes of PBKDF2-HMAC-SHA256."""
+        ...
+
     def random_bytes(self, n: int) -> bytes: ...
 
 

@@ -62,7 +62,8 @@ class R2BlobStore:
         obj = await self._bucket.get(key)
         if obj is None:
             return None
-        body = bytes((await obj.arrayBuffer()).to_bytes()) if hasattr(obj, "arrayBuffer") else b""
+        # Through the SDK's binding wrapper an ArrayBuffer arrives as a memoryview, not a JsProxy.
+        body = bytes(await obj.arrayBuffer())
         meta = obj.httpMetadata
         ctype = (meta.contentType if meta is not None else None) or "application/octet-stream"
         custom = obj.customMetadata
@@ -126,6 +127,14 @@ class WebCrypto:
         crypto_key = await js.crypto.subtle.importKey("raw", _js_bytes(key), algorithm, False, usages)
         signature = await js.crypto.subtle.sign("HMAC", crypto_key, _js_bytes(data))
         return bytes(signature.to_bytes())
+
+    async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
+        # Pyodide has no hashlib.pbkdf2_hmac; WebCrypto does it natively (and caps iterations at 100,000).
+        usages = to_js(["deriveBits"])
+        key = await js.crypto.subtle.importKey("raw", _js_bytes(password), "PBKDF2", False, usages)
+        params = {"name": "PBKDF2", "hash": "SHA-256", "salt": _js_bytes(salt), "iterations": iterations}
+        bits = await js.crypto.subtle.deriveBits(to_js(params, dict_converter=js.Object.fromEntries), key, 256)
+        return bytes(bits.to_bytes())
 
     def random_bytes(self, n: int) -> bytes:
         array = js.Uint8Array.new(n)

@@ -1,12 +1,10 @@
 """The gateway: route table, session check, signed forwarding."""
 
-import pytest
-
 from core import gateway, sessions
 from devstack.stack import Stack
 from shared import internal_auth
-from shared.http import Request
-from tests.conftest import FakeClock, error_code, get
+from shared.http import Request, Response, json_response
+from tests.conftest import SECRET, FakeClock, error_code, get
 
 TOKEN = "t" * 43
 
@@ -41,74 +39,108 @@ async def test_session_route_with_an_unknown_token_is_401(stack: Stack) -> None:
     assert response.status == 401
 
 
-async def test_a_valid_session_is_forwarded_with_a_signed_identity(stack: Stack, clock, crypto) -> None:
+class Recorder:
+    """Stands in for an internal worker's routes: records what core forwarded, answers 200."""
+
+    def __init__(self) -> None:
+        self.seen: list[Request] = []
+
+    async def __call__(self, request: Request) -> Response:
+        self.seen.append(request)
+        return Response(200, [("content-type", "application/json")], b'{"ok":true}')
+
+
+def record(app) -> Recorder:
+    recorder = Recorder()
+    app.dispatch = recorder
+    return recorder
+
+
+def on_plan(stack: Stack, plan: str) -> None:
+    """Billing answers `plan` for every entitlement lookup (billing's own tests cover billing)."""
+
+    async def entitlements(request: Request) -> Response:
+        return json_response({"plan": plan})
+
+    stack.billing.dispatch = entitlements
+
+
+async def identity_of(crypto, clock, forwarded: Request) -> internal_auth.Identity:
+    return await internal_auth.verify(crypto, clock, SECRET, forwarded.method, forwarded.path,
+                                      forwarded.header(internal_auth.HEADER))
+
+
+async def test_a_valid_session_is_forwarded_with_a_signed_identity_and_plan(stack: Stack, clock, crypto) -> None:
     await add_session(stack, clock, crypto)
-    seen: list[Request] = []
-    original = stack.customer.dispatch
-
-    async def spy(request: Request):
-        seen.append(request)
-        return await original(request)
-
-    stack.customer.dispatch = spy
+    on_plan(stack, "starter")
+    customer = record(stack.customer)
     response = await stack.core.handle(
         get("/api/v1/sites?x=1", {"cookie": f"{sessions.COOKIE}={TOKEN}", "x-smartpages-internal": "forged"})
     )
-    # Customer has no sites yet (a later issue): it answers 501 with a code saying so.
-    assert (response.status, error_code(response)) == (501, "sites_not_implemented")
-    forwarded = seen[0]
+    assert response.status == 200
+    forwarded = customer.seen[0]
     assert "cookie" not in forwarded.headers
     assert forwarded.query == "x=1"
-    identity = await internal_auth.verify(
-        crypto,
-        clock,
-        "local-dev-internal-secret-change-me-0123456789",
-        "GET",
-        "/api/v1/sites",
-        forwarded.header(internal_auth.HEADER),
-    )
-    assert identity == internal_auth.Identity(account_id="acct_1", session_id="sess_acct_1")
+    assert await identity_of(crypto, clock, forwarded) == internal_auth.Identity(
+        account_id="acct_1", session_id="sess_acct_1", email="acct_1@x.test", plan="starter")
     assert forwarded.header("x-request-id") == response.header("x-request-id")
 
 
 async def test_a_revoked_or_idle_session_is_401(stack: Stack, clock: FakeClock, crypto) -> None:
     await add_session(stack, clock, crypto)
+    customer = record(stack.customer)
     cookie = {"cookie": f"{sessions.COOKIE}={TOKEN}"}
     clock.advance(sessions.IDLE_SECONDS + 1)
     assert (await stack.core.handle(get("/api/v1/sites", cookie))).status == 401
     clock.advance(-sessions.IDLE_SECONDS - 1)
     await stack.databases["core"].run("UPDATE sessions SET revoked_at = ?", (clock.t,))
     assert (await stack.core.handle(get("/api/v1/sites", cookie))).status == 401
+    assert customer.seen == []
 
 
-async def test_webhook_routes_need_no_session_and_keep_the_body_byte_for_byte(stack: Stack) -> None:
-    seen: list[Request] = []
-    original = stack.billing.dispatch
-
-    async def spy(request: Request):
-        seen.append(request)
-        return await original(request)
-
-    stack.billing.dispatch = spy
+async def test_webhook_routes_need_no_session_and_keep_the_body_byte_for_byte(stack: Stack, clock, crypto) -> None:
+    billing = record(stack.billing)
     raw = b'{"id": "evt_1",\n  "object":"event"}  '
     response = await stack.core.handle(
         Request("POST", "/api/v1/webhooks/stripe", headers={"stripe-signature": "t=1,v1=x"}, body=raw)
     )
-    assert (response.status, error_code(response)) == (501, "billing_not_implemented")
-    assert seen[0].body == raw
-    assert seen[0].header("stripe-signature") == "t=1,v1=x"
+    assert response.status == 200
+    assert billing.seen[0].body == raw
+    assert billing.seen[0].header("stripe-signature") == "t=1,v1=x"
+    assert (await identity_of(crypto, clock, billing.seen[0])).account_id is None
 
 
-async def test_a_route_that_needs_an_entitlement_says_the_paywall_is_not_built(stack: Stack, clock, crypto) -> None:
+async def test_a_free_plan_is_refused_a_gated_route_with_402_naming_the_plan(stack: Stack, clock, crypto) -> None:
     await add_session(stack, clock, crypto)
+    on_plan(stack, "free")
+    customer = record(stack.customer)
     response = await stack.core.handle(get("/api/v1/domains", {"cookie": f"{sessions.COOKIE}={TOKEN}"}))
-    assert (response.status, error_code(response)) == (501, "paywall_not_implemented")
+    assert (response.status, error_code(response)) == (402, "requires_starter_plan")
+    assert response.json()["error"]["required_plan"] == "starter"
+    assert "Starter" in response.json()["error"]["message"]
+    assert customer.seen == []
 
 
-@pytest.mark.parametrize("path", ["/api/v1/auth/login", "/api/v1/account/sessions"])
-async def test_accounts_are_a_clear_501_until_built(stack: Stack, path: str) -> None:
-    response = await stack.core.handle(Request("POST", path))
-    assert (response.status, error_code(response)) == (501, "accounts_not_implemented")
+async def test_a_plan_with_the_entitlement_passes_the_paywall(stack: Stack, clock, crypto) -> None:
+    await add_session(stack, clock, crypto)
+    on_plan(stack, "pro")
+    customer = record(stack.customer)
+    response = await stack.core.handle(get("/api/v1/domains", {"cookie": f"{sessions.COOKIE}={TOKEN}"}))
+    assert response.status == 200
+    assert (await identity_of(crypto, clock, customer.seen[0])).plan == "pro"
+
+
+async def test_gated_routes_fail_closed_when_billing_cannot_answer(stack: Stack, clock, crypto) -> None:
+    await add_session(stack, clock, crypto)
+
+    async def down(request: Request) -> Response:
+        raise ConnectionError("billing is down")
+
+    stack.billing.dispatch = down
+    customer = record(stack.customer)
+    response = await stack.core.handle(get("/api/v1/domains", {"cookie": f"{sessions.COOKIE}={TOKEN}"}))
+    assert (response.status, error_code(response)) == (503, "billing_unavailable")
+    assert customer.seen == []
 
 
 async def test_unknown_route_is_a_json_404_with_security_headers(stack: Stack) -> None:

@@ -29,3 +29,11 @@ async def test_a_missing_table_is_reported(stack: Stack) -> None:
     await stack.databases["mailer"].run("DROP TABLE suppressions")
     report = (await stack.core.handle(get("/api/v1/health"))).json()
     assert report["workers"]["mailer"]["stores"]["d1"] == "missing tables: suppressions"
+
+
+async def test_plans_are_served_from_the_shared_definition(stack: Stack) -> None:
+    from shared import plans
+
+    served = (await stack.core.handle(get("/api/v1/plans"))).json()["plans"]
+    assert [p["id"] for p in served] == [p.id for p in plans.PLANS]
+    assert served[2]["entitlements"]["custom_domains"] == plans.PRO.entitlements.custom_domains

@@ -36,7 +36,7 @@ BINDINGS = {
         ("SITES_DOMAIN", "Environment Variable"),
     },
     "billing": {("DB", "D1 Database"), ("MAILER", "Worker")},
-    "mailer": {("DB", "D1 Database")},
+    "mailer": {("DB", "D1 Database"), ("MAIL_FROM", "Environment Variable")},
     "domain": {("SITES", "R2 Bucket")},
 }
 INTERNAL = ("customer", "billing", "mailer")

@@ -1,6 +1,7 @@
 from workers import WorkerEntrypoint
 
-from core.app import CoreDeps, create_app
+from core.app import create_app
+from core.deps import CoreDeps
 from shared.edge import bindings
 from shared.edge.worker import serve, var
 
@@ -16,6 +17,8 @@ def build(env):
             clock=bindings.SystemClock(),
             crypto=bindings.WebCrypto(),
             internal_secret=var(env, "INTERNAL_SECRET"),
+            portal_origin=var(env, "PORTAL_ORIGIN"),
+            dev_outbox=var(env, "DEV_OUTBOX") == "1",
         )
     )
 

@@ -1,6 +1,6 @@
 from workers import WorkerEntrypoint
 
-from mailer.app import MailerDeps, create_app
+from mailer.app import DEFAULT_MAIL_FROM, MailerDeps, create_app
 from shared.edge import bindings
 from shared.edge.worker import serve, var
 
@@ -13,6 +13,9 @@ def build(env):
             clock=bindings.SystemClock(),
             crypto=bindings.WebCrypto(),
             internal_secret=var(env, "INTERNAL_SECRET"),
+            resend_api_key=var(env, "RESEND_API_KEY"),
+            webhook_secret=var(env, "RESEND_WEBHOOK_SECRET"),
+            mail_from=var(env, "MAIL_FROM", DEFAULT_MAIL_FROM),
         )
     )
 

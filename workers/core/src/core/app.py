@@ -1,36 +1,32 @@
-"""Core's app core: its routes and the gateway, built from ports. No I/O of its own."""
+"""Core's app core: its own routes (health, accounts, OpenAPI) and the gateway, built from ports."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from core import gateway, health
+from core import accounts, csrf, gateway, health, openapi
+from core.deps import CoreDeps
+from shared import plans
 from shared.app import REQUEST_ID_HEADER, App
-from shared.errors import not_implemented
+from shared.errors import HttpError
 from shared.http import Request, Response, json_response
-from shared.ports import Clock, Crypto, Database, Service
+from shared.internal_auth import Identity
 from shared.routing import Params, Router
 
-# Sent on every core response, errors included. The portal issue tightens the CSP for its pages.
+__all__ = ["CoreDeps", "create_app"]
+
+# Sent on every core response, errors included. The API never serves HTML, so its CSP is the
+# strictest there is; the portal's static pages get theirs from the assets config.
 SECURITY_HEADERS = [
     ("strict-transport-security", "max-age=31536000; includeSubDomains"),
-    ("content-security-policy", "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
+    ("content-security-policy", "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "strict-origin-when-cross-origin"),
     ("cache-control", "no-store"),
 ]
-
-
-@dataclass
-class CoreDeps:
-    db: Database
-    customer: Service
-    billing: Service
-    mailer: Service
-    domain: Service
-    clock: Clock
-    crypto: Crypto
-    internal_secret: str
+# The dev outbox page renders mail HTML, so it gets a CSP that allows inline styles but no script.
+DEV_OUTBOX_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
+)
 
 
 def create_app(deps: CoreDeps) -> App:
@@ -41,6 +37,21 @@ def create_app(deps: CoreDeps) -> App:
         crypto=deps.crypto,
         internal_secret=deps.internal_secret,
     )
+    router = own_routes(deps, gw)
+
+    async def dispatch(request: Request) -> Response:
+        route = gateway.find(request.path)
+        if route is None or route.session:
+            csrf.check(request, deps.portal_origin)  # webhooks come from servers, not browsers
+        if route is not None:
+            return await gw.forward(route, request)
+        return await router.dispatch(request)
+
+    return App("core", dispatch, deps.clock, deps.crypto, response_headers=SECURITY_HEADERS)
+
+
+def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
+    """The routes core answers itself (everything else in gateway.ROUTES goes to internal workers)."""
     router = Router()
 
     @router.route("GET", "/api/v1/health")
@@ -48,17 +59,30 @@ def create_app(deps: CoreDeps) -> App:
         report = await health.check(deps.db, gw, deps.domain, request.header(REQUEST_ID_HEADER))
         return json_response(report, 200 if report["status"] == "ok" else 503)
 
-    async def accounts(request: Request, params: Params) -> Response:
-        raise not_implemented("accounts", "the accounts issue")
+    @router.route("GET", "/api/v1/plans")
+    async def get_plans(request: Request, params: Params) -> Response:
+        return json_response({"plans": [plan.public() for plan in plans.PLANS]})
 
-    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-        router.add(method, "/api/v1/auth/{rest*}", accounts)
-        router.add(method, "/api/v1/account/{rest*}", accounts)
+    @router.route("GET", "/api/v1/openapi.json")
+    async def get_openapi(request: Request, params: Params) -> Response:
+        return json_response(openapi.document())
 
-    async def dispatch(request: Request) -> Response:
-        route = gateway.find(request.path)
-        if route is not None:
-            return await gw.forward(route, request)
-        return await router.dispatch(request)
+    async def dev_outbox(request: Request, params: Params) -> Response:
+        """The local stack's outbox (mailer's page), like Mailpit. 404 unless DEV_OUTBOX is set."""
+        if not deps.dev_outbox:
+            raise HttpError(404, "not_found", f"No route for {request.path}.")
+        inner = Request(
+            "GET",
+            "/internal" + request.path.removeprefix("/dev"),
+            request.query,
+            {REQUEST_ID_HEADER: request.header(REQUEST_ID_HEADER)},
+        )
+        reply = await gw.call("mailer", inner, Identity(caller="core"))
+        headers = [(k, v) for k, v in reply.headers if k.lower() == "content-type"]
+        return Response(reply.status, [*headers, ("content-security-policy", DEV_OUTBOX_CSP)], reply.body)
 
-    return App("core", dispatch, deps.clock, deps.crypto, response_headers=SECURITY_HEADERS)
+    for pattern in ("/dev/outbox", "/dev/outbox.json", "/dev/outbox/{rest*}"):
+        router.add("GET", pattern, dev_outbox)
+
+    accounts.register(router, accounts.Accounts(deps, gw))
+    return router

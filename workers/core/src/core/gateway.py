@@ -6,12 +6,13 @@ untouched, so Stripe's webhook signature still verifies in billing."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from core import sessions
+from core import paywall, sessions
 from shared import internal_auth
 from shared.app import REQUEST_ID_HEADER
-from shared.errors import HttpError, not_implemented
+from shared.errors import HttpError
 from shared.http import Request, Response
 from shared.ports import Clock, Crypto, Database, Service
 
@@ -21,16 +22,17 @@ class GatewayRoute:
     prefix: str
     worker: str
     session: bool = True
-    entitlement: str | None = None  # the plan feature the paywall requires (billing issue)
+    entitlement: str | None = None  # the plan feature the paywall requires (see shared/plans.py)
+    plan: bool = False  # vouch for the account's plan too (the worker enforces the plan's limits)
 
     def matches(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")
 
 
 ROUTES: tuple[GatewayRoute, ...] = (
-    GatewayRoute("/api/v1/sites", "customer"),
-    GatewayRoute("/api/v1/assets", "customer"),
-    GatewayRoute("/api/v1/domains", "customer", entitlement="custom_domains"),
+    GatewayRoute("/api/v1/sites", "customer", plan=True),
+    GatewayRoute("/api/v1/assets", "customer", plan=True),
+    GatewayRoute("/api/v1/domains", "customer", entitlement="custom_domains", plan=True),
     GatewayRoute("/api/v1/billing", "billing"),
     GatewayRoute("/api/v1/webhooks/stripe", "billing", session=False),
     GatewayRoute("/api/v1/webhooks/resend", "mailer", session=False),
@@ -57,9 +59,13 @@ class Gateway:
         identity = internal_auth.Identity()
         if route.session:
             session = await sessions.require(self.db, self.crypto, self.clock, request)
-            identity = internal_auth.Identity(account_id=session.account_id, session_id=session.id)
-        if route.entitlement:
-            raise not_implemented("paywall", "the billing issue")
+            identity = internal_auth.Identity(account_id=session.account_id, session_id=session.id,
+                                              email=session.email)
+            if route.plan or route.entitlement:
+                plan = await paywall.effective_plan(self, session.account_id, request.header(REQUEST_ID_HEADER))
+                if route.entitlement:
+                    paywall.require(plan, route.entitlement)
+                identity = dataclasses.replace(identity, plan=plan.id)
         return await self.call(route.worker, request, identity)
 
     async def call(self, worker: str, request: Request, identity: internal_auth.Identity) -> Response:

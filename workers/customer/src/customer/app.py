@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from customer import accounts
 from shared import health
 from shared.app import App
 from shared.errors import not_implemented
@@ -30,8 +31,12 @@ def create_app(deps: CustomerDeps) -> App:
 
     @router.route("GET", "/internal/health")
     async def get_health(request: Request, params: Params) -> Response:
-        stores = {"d1": await health.check_database(deps.db, TABLES), "r2": await health.check_blob_store(deps.blobs)}
+        stores = {"d1": await health.check_database(deps.db, TABLES), "r2": await health.check_blob_store(deps.blobs, write=f"{deps.clock.now()}".encode())}
         return json_response(health.report("customer", stores))
+
+    @router.route("DELETE", "/internal/accounts/{account_id}")
+    async def delete_account(request: Request, params: Params) -> Response:
+        return await accounts.delete_account_data(deps.db, request, params["account_id"])
 
     async def sites(request: Request, params: Params) -> Response:
         raise not_implemented("sites", "the sites issue")

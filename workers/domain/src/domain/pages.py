@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from shared.errors import HttpError
 from shared.http import Response, html_response
 
 _TEMPLATE = """<!doctype html>
@@ -15,10 +16,8 @@ h1{{font-size:1.5rem}}small{{color:#52606d}}</style></head>
 """
 
 
-def error_page(
-    status: int, code: str, message: str, request_id: str, headers: list[tuple[str, str]] | None = None
-) -> Response:
+def error_page(error: HttpError, request_id: str) -> Response:
     titles = {404: "There is no site here", 400: "That address is not valid"}
-    title = titles.get(status, "Something went wrong")
-    html = _TEMPLATE.format(title=escape(title), message=escape(message), request_id=escape(request_id))
-    return html_response(html, status, [("x-error-code", code), *(headers or [])])
+    title = titles.get(error.status, "Something went wrong")
+    html = _TEMPLATE.format(title=escape(title), message=escape(error.message), request_id=escape(request_id))
+    return html_response(html, error.status, [("x-error-code", error.code), *error.headers])

@@ -1,18 +1,30 @@
-"""Mailer's app core. Sending and Resend webhooks are the accounts issue's work: 501 until then."""
+"""Mailer's app core: its routes, built from ports. Everything sits behind InternalGuard (core only).
+
+POST /internal/send               render a template and send it (or keep it in the outbox)
+POST /api/v1/webhooks/resend      Resend's Svix-signed events, forwarded raw by core
+GET  /internal/outbox[.json|/id]  the local outbox; 404 when RESEND_API_KEY is set
+GET  /internal/health"""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
+from mailer import outbox, sending
+from mailer.resend import ResendClient, Sleep
+from mailer.store import MailStore
+from mailer.webhooks import WebhookHandler
 from shared import health
 from shared.app import App
-from shared.errors import not_implemented
+from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard
+from shared.jsonbody import read_json_object
 from shared.ports import Clock, Crypto, Database, HttpClient
 from shared.routing import Params, Router
 
-TABLES = ("emails", "suppressions")
+TABLES = ("emails", "suppressions", "outbox", "webhook_events")
+DEFAULT_MAIL_FROM = "SmartPages <hello@smartpages.online>"
 
 
 @dataclass
@@ -22,20 +34,50 @@ class MailerDeps:
     clock: Clock
     crypto: Crypto
     internal_secret: str
+    resend_api_key: str = ""  # empty: outbox mode (local stack), nothing leaves the machine
+    webhook_secret: str = ""  # whsec_…; webhooks answer 500 until it is set
+    mail_from: str = DEFAULT_MAIL_FROM
+    sleep: Sleep = asyncio.sleep  # between retries; tests pass one that records instead of waiting
 
 
 def create_app(deps: MailerDeps) -> App:
+    store = MailStore(deps.db, deps.clock)
+    resend = ResendClient(deps.http, deps.resend_api_key, deps.sleep) if deps.resend_api_key else None
+    sender = sending.Sender(store, deps.crypto, resend, deps.mail_from)
+    webhooks = WebhookHandler(store, deps.crypto, deps.clock, deps.webhook_secret)
     router = Router()
 
     @router.route("GET", "/internal/health")
     async def get_health(request: Request, params: Params) -> Response:
         return json_response(health.report("mailer", {"d1": await health.check_database(deps.db, TABLES)}))
 
-    async def mail(request: Request, params: Params) -> Response:
-        raise not_implemented("mail", "the accounts and mail issue")
+    @router.route("POST", "/internal/send")
+    async def send(request: Request, params: Params) -> Response:
+        result = await sender.send(sending.parse(read_json_object(request)))
+        return json_response(result.body(), 202)
 
-    router.add("POST", "/internal/send", mail)
-    router.add("POST", "/api/v1/webhooks/resend", mail)
+    @router.route("POST", "/api/v1/webhooks/resend")
+    async def resend_webhook(request: Request, params: Params) -> Response:
+        return json_response(await webhooks.handle(request))
+
+    def outbox_mode(request: Request) -> None:
+        if resend is not None:  # Real sending: there is no outbox, and mail bodies are never kept.
+            raise HttpError(404, "not_found", f"No route for {request.path}.")
+
+    @router.route("GET", "/internal/outbox")
+    async def outbox_list(request: Request, params: Params) -> Response:
+        outbox_mode(request)
+        return outbox.list_page(await store.outbox())
+
+    @router.route("GET", "/internal/outbox.json")
+    async def outbox_json(request: Request, params: Params) -> Response:
+        outbox_mode(request)
+        return outbox.as_json(await store.outbox())
+
+    @router.route("GET", "/internal/outbox/{email_id}")
+    async def outbox_message(request: Request, params: Params) -> Response:
+        outbox_mode(request)
+        return outbox.message_page(await outbox.find(store, params["email_id"]))
 
     guard = InternalGuard(router, deps.crypto, deps.clock, deps.internal_secret)
     return App("mailer", guard, deps.clock, deps.crypto)

@@ -1,0 +1,97 @@
+"""Helpers for driving core's accounts as a browser would: JSON bodies, the session cookie, and
+the links mailer was asked to send."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from devstack.stack import Stack
+from shared.http import Request, Response
+
+ORIGIN = "http://127.0.0.1:8787"
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Outbox:
+    """Every /internal/send core made, captured on the way into mailer."""
+
+    sent: list[dict[str, Any]] = field(default_factory=list)
+
+    def last_link(self, template: str, to: str | None = None) -> str:
+        for message in reversed(self.sent):
+            if message["template"] == template and (to is None or message["to"] == to):
+                return str(message["data"]["link"])
+        raise AssertionError(f"no {template} mail to {to}: {self.sent}")
+
+    def last_token(self, template: str, to: str | None = None) -> str:
+        return parse_qs(urlsplit(self.last_link(template, to)).query)["token"][0]
+
+
+@pytest.fixture
+def outbox(stack: Stack) -> Outbox:
+    box = Outbox()
+    original = stack.mailer.dispatch
+
+    async def capture(request: Request) -> Response:
+        if request.path == "/internal/send":
+            box.sent.append(json.loads(request.body))
+        return await original(request)
+
+    stack.mailer.dispatch = capture
+    return box
+
+
+@dataclass
+class Browser:
+    """Keeps the session cookie like a browser and sends same-origin requests."""
+
+    stack: Stack
+    cookie: str = ""
+    user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"
+    address: str = "203.0.113.7"
+
+    async def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> Response:
+        sent = {
+            "origin": ORIGIN,
+            "sec-fetch-site": "same-origin",
+            "user-agent": self.user_agent,
+            "cf-connecting-ip": self.address,
+            **(headers or {}),
+        }
+        if self.cookie:
+            sent["cookie"] = self.cookie
+        raw = b""
+        if body is not None:
+            raw = json.dumps(body).encode()
+            sent["content-type"] = "application/json"
+        response = await self.stack.core.handle(Request(method, path, "", sent, raw))
+        for name, value in response.headers:
+            if name.lower() == "set-cookie":
+                pair = value.split(";")[0]
+                self.cookie = "" if pair.endswith("=") else pair
+        return response
+
+    async def post(self, path: str, body: dict[str, Any] | None = None) -> Response:
+        return await self.call("POST", path, body if body is not None else {})
+
+
+@pytest.fixture
+def browser(stack: Stack) -> Browser:
+    return Browser(stack)
+
+
+async def signed_up(browser: Browser, outbox: Outbox, email: str = "ada@example.com") -> Response:
+    """Signs up and verifies, leaving the browser logged in."""
+    response = await browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD})
+    assert response.status == 201, response.body
+    verified = await browser.post("/api/v1/auth/verify", {"token": outbox.last_token("verify_email", email)})
+    assert verified.status == 200, verified.body
+    return verified

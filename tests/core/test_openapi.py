@@ -1,0 +1,43 @@
+"""The OpenAPI document stays in step with core's router and the gateway's route table."""
+
+from core import gateway, openapi
+from core.app import own_routes
+from core.deps import CoreDeps
+from devstack.stack import Stack
+from tests.conftest import get
+
+DEV_ONLY = {"/dev/outbox", "/dev/outbox.json", "/dev/outbox/{rest*}"}
+
+
+def documented_operations() -> set[tuple[str, str]]:
+    doc = openapi.document()
+    return {
+        (method.upper(), path)
+        for path, ops in doc["paths"].items()
+        if not ops.get("x-smartpages-prefix")
+        for method in ops
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def routed_operations(stack: Stack) -> set[tuple[str, str]]:
+    deps = CoreDeps(*(object() for _ in range(8)))  # type: ignore[arg-type]
+    routes = own_routes(deps, gateway.Gateway({}, deps.db, deps.clock, deps.crypto, "")).routes
+    return {(r.method, r.pattern) for r in routes if r.pattern not in DEV_ONLY}
+
+
+async def test_every_core_route_is_documented_and_nothing_else(stack: Stack) -> None:
+    assert documented_operations() == routed_operations(stack)
+
+
+def test_every_gateway_prefix_is_documented_with_its_worker() -> None:
+    paths = openapi.document()["paths"]
+    for route in gateway.ROUTES:
+        assert paths[route.prefix]["get"]["x-smartpages-worker"] == route.worker
+        assert ("401" in paths[route.prefix]["get"]["responses"]) == route.session
+
+
+async def test_served_document_is_openapi_3_1(stack: Stack) -> None:
+    response = await stack.core.handle(get("/api/v1/openapi.json"))
+    assert response.status == 200
+    assert response.json()["openapi"] == "3.1.0"

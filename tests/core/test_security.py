@@ -1,0 +1,171 @@
+"""Brute-force limits, CSRF, and the headers every core response carries."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+
+import pytest
+
+from core import passwords, ratelimit
+from devstack.stack import Stack
+from shared.http import Request
+from tests.conftest import FakeClock, error_code, get
+from tests.core.conftest import ORIGIN, PASSWORD, Browser, Outbox, signed_up
+
+
+async def cheap_account(stack: Stack, crypto, email: str = "ada@example.com") -> None:
+    # Verification uses the stored iteration count, so a cheap hash keeps this test fast.
+    digest = await crypto.pbkdf2_sha256(PASSWORD.encode(), b"salt", 1)
+    stored = f"pbkdf2_sha256$1$c2FsdA==${base64.b64encode(digest).decode()}"
+    await stack.databases["core"].run(
+        "INSERT INTO accounts (id, email, password_hash, email_verified_at, created_at) VALUES ('a1', ?, ?, 0, 0)",
+        (email, stored),
+    )
+
+
+async def test_101_wrong_passwords_in_an_hour_process_at_most_100(stack: Stack, crypto, clock: FakeClock) -> None:
+    await cheap_account(stack, crypto)
+    results = []
+    for i in range(101):
+        # Each from a different address, so only the per-account limit applies.
+        browser = Browser(stack, address=f"198.51.100.{i}")
+        results.append(await browser.post("/api/v1/auth/login", {"email": "ada@example.com", "password": f"wrong{i}"}))
+    assert [r.status for r in results].count(401) == 100
+    last = results[-1]
+    assert (last.status, error_code(last)) == (429, "too_many_attempts")
+    assert 0 < int(last.header("retry-after")) <= ratelimit.WINDOW_SECONDS
+    # Even the right password waits out the window; after it, logging in works again.
+    right = await Browser(stack).post("/api/v1/auth/login", {"email": "ada@example.com", "password": PASSWORD})
+    assert right.status == 429
+    clock.advance(ratelimit.WINDOW_SECONDS + 1)
+    right = await Browser(stack).post("/api/v1/auth/login", {"email": "ada@example.com", "password": PASSWORD})
+    assert right.status == 200
+
+
+async def test_concurrent_attempts_never_exceed_the_limit(stack: Stack, crypto) -> None:
+    await cheap_account(stack, crypto)
+    browsers = [Browser(stack, address=f"198.51.100.{i}") for i in range(130)]
+    results = await asyncio.gather(
+        *(b.post("/api/v1/auth/login", {"email": "ada@example.com", "password": "x" * 9}) for b in browsers)
+    )
+    assert sum(r.status == 401 for r in results) == ratelimit.PER_ACCOUNT
+    assert sum(r.status == 429 for r in results) == 130 - ratelimit.PER_ACCOUNT
+
+
+async def test_a_refused_attempt_does_no_key_derivation(stack: Stack, crypto, monkeypatch) -> None:
+    await cheap_account(stack, crypto)
+    calls = []
+    original = passwords.verify_password
+
+    async def spy(c, password, stored):
+        calls.append(stored)
+        return await original(c, password, stored)
+
+    monkeypatch.setattr(passwords, "verify_password", spy)
+    monkeypatch.setattr(ratelimit, "PER_ACCOUNT", 3)
+    for _ in range(5):
+        await Browser(stack).post("/api/v1/auth/login", {"email": "ada@example.com", "password": "wrong one"})
+    assert len(calls) == 3
+
+
+async def test_per_address_limit(stack: Stack, crypto, monkeypatch) -> None:
+    monkeypatch.setattr(ratelimit, "PER_ADDRESS", 5)
+    same_place = Browser(stack, address="192.0.2.1")
+    statuses = [
+        (await same_place.post("/api/v1/auth/login", {"email": f"u{i}@example.com", "password": "x" * 9})).status
+        for i in range(6)
+    ]
+    assert statuses == [401] * 5 + [429]
+
+
+async def test_unknown_email_and_wrong_password_look_the_same_and_both_derive_a_key(
+    stack: Stack, crypto, monkeypatch
+) -> None:
+    await cheap_account(stack, crypto)
+    derived = []
+    original = passwords.verify_password
+
+    async def spy(c, password, stored):
+        derived.append(stored == passwords.DUMMY_HASH)
+        return await original(c, password, stored)
+
+    monkeypatch.setattr(passwords, "verify_password", spy)
+    wrong = await Browser(stack).post("/api/v1/auth/login", {"email": "ada@example.com", "password": "wrong one"})
+    unknown = await Browser(stack).post("/api/v1/auth/login", {"email": "who@example.com", "password": "wrong one"})
+    assert wrong.status == unknown.status == 401
+
+    def strip_id(r):
+        body = r.json()
+        del body["error"]["request_id"]
+        return body, sorted((k, v) for k, v in r.headers if k not in ("x-request-id",))
+
+    assert strip_id(wrong) == strip_id(unknown)
+    assert derived == [False, True]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"origin": "https://evil.example"},
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site"},
+        {"origin": "null"},
+    ],
+)
+async def test_unsafe_requests_from_another_origin_are_403(stack: Stack, headers) -> None:
+    response = await stack.core.handle(Request("POST", "/api/v1/auth/logout", headers=headers))
+    assert (response.status, error_code(response)) == (403, "cross_origin_refused")
+
+
+async def test_same_origin_and_non_browser_requests_pass_csrf(stack: Stack) -> None:
+    for headers in ({"origin": ORIGIN}, {"sec-fetch-site": "same-origin"}, {}):
+        assert (await stack.core.handle(Request("POST", "/api/v1/auth/logout", headers=headers))).status == 204
+
+
+async def test_webhooks_are_not_subject_to_csrf(stack: Stack) -> None:
+    response = await stack.core.handle(
+        Request("POST", "/api/v1/webhooks/stripe", headers={"origin": "https://x.example"})
+    )
+    assert error_code(response) != "cross_origin_refused"
+
+
+async def test_get_never_changes_state(stack: Stack) -> None:
+    for path in ("/api/v1/auth/logout", "/api/v1/auth/verify", "/api/v1/auth/login"):
+        response = await stack.core.handle(get(path))
+        assert response.status == 405
+
+
+def assert_security_headers(response) -> None:
+    assert response.header("strict-transport-security") == "max-age=31536000; includeSubDomains"
+    csp = response.header("content-security-policy")
+    for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert response.header("x-content-type-options") == "nosniff"
+    assert response.header("referrer-policy")
+    assert not response.header("access-control-allow-origin")
+
+
+async def test_security_headers_on_success_404_and_500(browser: Browser, outbox: Outbox, stack: Stack) -> None:
+    assert_security_headers(await signed_up(browser, outbox))
+    assert_security_headers(await stack.core.handle(get("/api/v1/nope")))
+
+    async def boom(request):
+        raise RuntimeError("kaput")
+
+    stack.core.dispatch = boom
+    failed = await stack.core.handle(get("/api/v1/health", {"origin": "https://evil.example"}))
+    assert failed.status == 500
+    assert_security_headers(failed)
+
+
+async def test_cors_never_echoes_an_origin(stack: Stack) -> None:
+    response = await stack.core.handle(
+        Request(
+            "OPTIONS",
+            "/api/v1/auth/login",
+            headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+        )
+    )
+    assert response.header("access-control-allow-origin") == ""
+    assert response.status == 405

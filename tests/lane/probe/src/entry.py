@@ -1,0 +1,49 @@
+import hashlib
+import json
+import socket
+import subprocess
+import threading
+from urllib.parse import urlsplit
+
+from workers import Response, WorkerEntrypoint
+
+from shared.edge.bindings import WebCrypto
+
+
+def attempt(action):
+    try:
+        action()
+    except Exception as exc:
+        return f"refused: {type(exc).__name__}"
+    return "allowed"
+
+
+FORBIDDEN = {
+    "thread": lambda: threading.Thread(target=lambda: None).start(),
+    "socket": lambda: socket.create_connection(("127.0.0.1", 9), timeout=1),
+    "subprocess": lambda: subprocess.run(["true"], check=False),
+    "pbkdf2_hmac": lambda: hashlib.pbkdf2_hmac("sha256", b"p", b"s", 1),
+}
+
+
+class Default(WorkerEntrypoint):
+    async def fetch(self, request):
+        path = urlsplit(request.url).path
+        if path == "/forbidden":
+            return Response(json.dumps({name: attempt(action) for name, action in FORBIDDEN.items()}))
+        if path == "/crypto":
+            ask = json.loads(await request.text())
+            crypto = WebCrypto()
+            password, salt = ask["password"].encode(), ask["salt"].encode()
+            try:
+                derived = (await crypto.pbkdf2_sha256(password, salt, ask["iterations"])).hex()
+            except Exception as exc:
+                derived = f"refused: {type(exc).__name__}"
+            answer = {
+                "pbkdf2": derived,
+                "hmac": (await crypto.hmac_sha256(salt, password)).hex(),
+                "sha256": (await crypto.sha256(password)).hex(),
+                "random": len(crypto.random_bytes(32)),
+            }
+            return Response(json.dumps(answer))
+        return Response("not found", status=404)

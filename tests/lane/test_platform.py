@@ -1,0 +1,117 @@
+"""The five workers on the real Python Workers interpreter, SDK and binding simulators."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+import httpx
+import pytest
+
+from devstack.adapters import HashlibCrypto
+from devstack.stack import read_dev_vars
+from shared import internal_auth
+from tests.lane.conftest import Lane
+
+pytestmark = pytest.mark.lane
+
+INTERNAL = ("customer", "billing", "mailer")
+
+
+class WallClock:
+    def now(self) -> float:
+        return time.time()
+
+
+def test_health_shows_all_five_healthy_through_real_bindings(lane: Lane) -> None:
+    reply = httpx.get(f"{lane.core}/api/v1/health", timeout=60)
+    assert reply.status_code == 200, reply.text
+    workers = reply.json()["workers"]
+    assert {name: w["status"] for name, w in workers.items()} == dict.fromkeys(
+        ("core", "customer", "billing", "mailer", "domain"), "ok"
+    )
+    # D1: each owner's query went through its binding and found the migrated tables.
+    assert all(workers[w]["stores"]["d1"] == "ok" for w in ("core", "customer", "billing", "mailer"))
+    # R2 through customer: a write and a read back of the same bytes; domain reads the same bucket.
+    assert workers["customer"]["stores"]["r2"] == "ok"
+    assert workers["domain"]["stores"]["r2"] == "ok"
+
+
+def test_one_request_id_across_workers(lane: Lane) -> None:
+    reply = httpx.get(f"{lane.core}/api/v1/health", timeout=60, headers={"x-request-id": "lane-trace-0001"})
+    assert reply.headers["x-request-id"] == "lane-trace-0001"
+    assert sum("lane-trace-0001" in line for line in lane.log) >= 5  # core + four workers it reached
+
+
+def test_domain_answers_404_for_an_unknown_host(lane: Lane) -> None:
+    reply = httpx.get(f"{lane.domain}/", headers={"host": "nobody.localhost:8788"}, timeout=60)
+    assert reply.status_code == 404
+    assert "There is no site here" in reply.text
+    assert reply.headers["x-content-type-options"] == "nosniff"
+
+
+def test_core_errors_are_json_with_request_ids(lane: Lane) -> None:
+    reply = httpx.get(f"{lane.core}/api/v1/nope", timeout=60)
+    assert reply.status_code == 404
+    error = reply.json()["error"]
+    assert (error["code"], error["request_id"]) == ("not_found", reply.headers["x-request-id"])
+    malformed = httpx.post(
+        f"{lane.core}/api/v1/auth/signup", content=b"{nope", timeout=60, headers={"content-type": "application/json"}
+    )
+    assert (malformed.status_code, malformed.json()["error"]["code"]) == (400, "invalid_json")
+    wrong = httpx.delete(f"{lane.core}/api/v1/health", timeout=60)
+    assert (wrong.status_code, wrong.headers["allow"]) == (405, "GET, HEAD")
+
+
+@pytest.mark.parametrize("worker", INTERNAL)
+def test_internal_workers_refuse_calls_without_a_valid_header(lane: Lane, worker: str) -> None:
+    crypto, secret = HashlibCrypto(), read_dev_vars(worker)["INTERNAL_SECRET"]
+
+    async def header(secret: str, clock) -> str:
+        return await internal_auth.sign(crypto, clock, secret, "GET", "/internal/health", internal_auth.Identity())
+
+    import asyncio
+
+    class Past:
+        def now(self) -> float:
+            return time.time() - 3600
+
+    valid = asyncio.run(header(secret, WallClock()))
+    expired = asyncio.run(header(secret, Past()))
+    forged = asyncio.run(header("not-the-secret-but-long-enough-0123456789", WallClock()))
+    for label, headers in (
+        ("none", {}),
+        ("expired", {internal_auth.HEADER: expired}),
+        ("forged", {internal_auth.HEADER: forged}),
+    ):
+        reply = lane.worker(worker, "/internal/health", headers=headers)
+        assert reply.status_code == 403, label
+        assert reply.json()["error"]["code"] == "internal_auth_failed"
+    assert lane.worker(worker, "/internal/health", headers={internal_auth.HEADER: valid}).status_code == 200
+
+
+def test_a_client_cannot_smuggle_an_internal_header_through_core(lane: Lane) -> None:
+    reply = httpx.get(f"{lane.core}/api/v1/sites", headers={internal_auth.HEADER: "v1.9999999999.e30.AAAA"}, timeout=60)
+    assert reply.status_code == 401
+
+
+def test_edge_crypto_is_webcrypto_and_gives_the_same_bytes_as_hashlib(lane: Lane) -> None:
+    ask = {"password": "correct horse battery staple", "salt": "NaCl-1234", "iterations": 100_000}
+    answer = lane.worker("probe", "/crypto", method="POST", json=ask).json()
+    password, salt = ask["password"].encode(), ask["salt"].encode()
+    assert answer["pbkdf2"] == hashlib.pbkdf2_hmac("sha256", password, salt, 100_000, dklen=32).hex()
+    assert answer["hmac"] == hmac.new(salt, password, hashlib.sha256).hexdigest()
+    assert answer["sha256"] == hashlib.sha256(password).hexdigest()
+    assert answer["random"] == 32
+
+
+def test_webcrypto_refuses_pbkdf2_above_100000_as_cloudflare_does(lane: Lane) -> None:
+    ask = {"password": "p", "salt": "s", "iterations": 100_001}
+    assert lane.worker("probe", "/crypto", method="POST", json=ask).json()["pbkdf2"].startswith("refused")
+
+
+def test_what_pyodide_lacks_fails_on_the_lane(lane: Lane) -> None:
+    report = lane.worker("probe", "/forbidden").json()
+    assert set(report) == {"thread", "socket", "subprocess", "pbkdf2_hmac"}
+    assert all(outcome.startswith("refused") for outcome in report.values()), report

@@ -1,0 +1,121 @@
+"""Mailer on its own: a migrated SQLite D1, the Resend stand-in, a sleep that records instead of
+waiting, and helpers that call the app as core does (signed internal header)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devstack import ROOT, migrations
+from devstack.adapters import HashlibCrypto, SqliteDatabase
+from devstack.resend_standin import ResendStandin
+from mailer import svix
+from mailer.app import MailerDeps, create_app
+from shared.app import App
+from shared.http import Request, Response
+from tests.conftest import SECRET, FakeClock, signed
+
+WEBHOOK_SECRET = "whsec_" + "dGVzdC13ZWJob29rLXNpZ25pbmcta2V5LTAxMjM0NQ=="  # base64 of a test key
+
+
+@dataclass
+class Sleeps:
+    """Stands in for asyncio.sleep: records each wait and moves the fake clock instead."""
+
+    clock: FakeClock
+    waits: list[float] = field(default_factory=list)
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.clock.advance(seconds)
+
+
+@dataclass
+class Mailer:
+    app: App
+    db: SqliteDatabase
+    crypto: HashlibCrypto
+    clock: FakeClock
+    resend: ResendStandin
+    sleeps: Sleeps
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> Response:
+        auth = await signed(self.crypto, self.clock, "POST", path)
+        return await self.app.handle(Request("POST", path, headers={**auth, **(headers or {})}, body=body))
+
+    async def get(self, path: str) -> Response:
+        path, _, query = path.partition("?")
+        auth = await signed(self.crypto, self.clock, "GET", path)
+        return await self.app.handle(Request("GET", path, query, auth))
+
+    async def send(self, **fields: Any) -> Response:
+        body = {
+            "template": "verify_email",
+            "to": "ada@example.com",
+            "data": {"link": "https://www.smartpages.online/verify#t=abc"},
+            "idempotency_key": "verify-email/tok_1",
+            **fields,
+        }
+        return await self.post("/internal/send", json.dumps(body).encode(), {"content-type": "application/json"})
+
+    async def webhook(
+        self, event: dict[str, Any], svix_id: str = "msg_1", *, at: float | None = None, secret: str = WEBHOOK_SECRET
+    ) -> Response:
+        body = json.dumps(event).encode()
+        timestamp = str(int(self.clock.now() if at is None else at))
+        signature = await svix.sign(self.crypto, secret, svix_id, timestamp, body)
+        headers = {"svix-id": svix_id, "svix-timestamp": timestamp, "svix-signature": signature}
+        return await self.post("/api/v1/webhooks/resend", body, {"content-type": "application/json", **headers})
+
+    async def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        return await self.db.all(sql, params)
+
+    async def email(self, email_id: str) -> dict[str, Any]:
+        (row,) = await self.db.all("SELECT * FROM emails WHERE id = ?", (email_id,))
+        return row
+
+
+MakeMailer = Callable[..., Mailer]
+
+
+@pytest.fixture
+async def make_mailer(tmp_path: Path, clock: FakeClock, crypto: HashlibCrypto) -> AsyncIterator[MakeMailer]:
+    db = SqliteDatabase(tmp_path / "mailer.sqlite3")
+    await migrations.apply(db, ROOT / "workers" / "mailer" / "migrations")
+    resend = ResendStandin(clock=clock)
+
+    def make(api_key: str | None = resend.api_key, **overrides: Any) -> Mailer:
+        sleeps = Sleeps(clock)
+        deps = MailerDeps(
+            db,
+            resend,
+            clock,
+            crypto,
+            SECRET,
+            resend_api_key=api_key or "",
+            webhook_secret=WEBHOOK_SECRET,
+            sleep=sleeps,
+        )
+        for name, value in overrides.items():
+            setattr(deps, name, value)
+        return Mailer(create_app(deps), db, crypto, clock, resend, sleeps)
+
+    yield make
+    db.close()
+
+
+@pytest.fixture
+def mailer(make_mailer: MakeMailer) -> Mailer:
+    """Mailer sending through the Resend stand-in."""
+    return make_mailer()
+
+
+@pytest.fixture
+def outbox_mailer(make_mailer: MakeMailer) -> Mailer:
+    """Mailer with no RESEND_API_KEY: the local outbox."""
+    return make_mailer(api_key=None)

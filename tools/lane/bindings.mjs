@@ -1,0 +1,372 @@
+// Bindings for the lane: Miniflare runs the real workerd simulators for D1, R2 and KV (state
+// under --state). Its Node proxies (and the D1 bridge) are wrapped in small classes named like workerd's
+// (D1Database, R2Bucket, KvNamespace, ...) because the Python SDK decides how to convert a binding
+// by `constructor.name`; with the raw proxies (null prototype) it would pass JsProxy objects
+// through untouched and Python code would see different types than on Cloudflare.
+//
+// Every property access or call on a Miniflare proxy is a round trip to workerd, so the wrappers
+// read what they need once (R2 metadata, the whole R2 body) and keep plain JS values.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { Miniflare } from 'miniflare';
+
+// One JS worker in Miniflare owns every bucket/database/namespace. Binding names there are
+// derived from the resource identity, so two Python workers that bind the same bucket_name share
+// one bucket, while two `DB` bindings of different databases stay apart.
+export function resourceKey(kind, id) {
+  return `${kind}_${id}`.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+// D1 goes through a small RPC entrypoint inside workerd (one round trip per statement, results
+// as JSON) rather than Miniflare's D1 proxy, which costs a round trip for prepare, bind and run
+// each (~3x slower). D1 results are JSON-safe: workerd returns BLOB columns as arrays of numbers.
+const HOST_SCRIPT = `
+import { WorkerEntrypoint } from 'cloudflare:workers';
+const json = async (p) => JSON.stringify((await p) ?? null);
+function stmt(db, sql, params) {
+  const s = db.prepare(sql);
+  return params.length ? s.bind(...params) : s;
+}
+export class Bridge extends WorkerEntrypoint {
+  d1(binding, sql, params, mode, arg) {
+    const s = stmt(this.env[binding], sql, params);
+    return json(arg === undefined ? s[mode]() : s[mode](arg));
+  }
+  d1batch(binding, statements) {
+    const db = this.env[binding];
+    return json(db.batch(statements.map(([sql, params]) => stmt(db, sql, params))));
+  }
+  d1exec(binding, sql) {
+    return json(this.env[binding].exec(sql));
+  }
+}
+export default { fetch() { return new Response('lane bindings host') } }
+`;
+
+export async function startMiniflare(workers, stateDir) {
+  const r2Buckets = {};
+  const d1Databases = {};
+  const kvNamespaces = {};
+  for (const w of workers) {
+    for (const b of w.config.r2_buckets ?? []) r2Buckets[resourceKey('R2', b.bucket_name)] = b.bucket_name;
+    for (const d of w.config.d1_databases ?? []) {
+      const id = d.database_id ?? d.database_name;
+      d1Databases[resourceKey('D1', id)] = id;
+    }
+    for (const k of w.config.kv_namespaces ?? []) kvNamespaces[resourceKey('KV', k.id ?? k.binding)] = k.id ?? k.binding;
+  }
+  fs.mkdirSync(stateDir, { recursive: true });
+  const mf = new Miniflare({
+    name: 'lane-bindings',
+    modules: true,
+    script: HOST_SCRIPT,
+    compatibilityDate: '2026-07-30',
+    r2Buckets,
+    d1Databases,
+    kvNamespaces,
+    serviceBindings: { BRIDGE: { name: 'lane-bindings', entrypoint: 'Bridge' } },
+    defaultPersistRoot: path.resolve(stateDir),
+  });
+  await mf.ready;
+  mf.laneBridge = (await mf.getBindings()).BRIDGE;
+  return mf;
+}
+
+// One D1 database as seen through the bridge.
+export class D1Bridge {
+  constructor(bridge, key) {
+    this.bridge = bridge;
+    this.key = key;
+  }
+  async run(sql, params, mode, arg) {
+    return JSON.parse(await this.bridge.d1(this.key, sql, params, mode, arg));
+  }
+  async batch(statements) {
+    return JSON.parse(await this.bridge.d1batch(this.key, statements));
+  }
+  async exec(sql) {
+    return JSON.parse(await this.bridge.d1exec(this.key, sql));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// D1
+
+export class D1Database {
+  constructor(d1Bridge) {
+    this._db = d1Bridge;
+  }
+  prepare(sql) {
+    return new D1PreparedStatement(this._db, String(sql), []);
+  }
+  async batch(statements) {
+    return await this._db.batch([...statements].map((s) => [s._sql, s._params]));
+  }
+  async exec(sql) {
+    return await this._db.exec(String(sql));
+  }
+  async dump() {
+    throw new Error('lane: D1 dump() is not simulated');
+  }
+}
+
+// Immutable like workerd's: bind() returns a new statement.
+export class D1PreparedStatement {
+  constructor(db, sql, params) {
+    this._db = db;
+    this._sql = sql;
+    this._params = params;
+  }
+  bind(...values) {
+    return new D1PreparedStatement(this._db, this._sql, values.map(d1Value));
+  }
+  async first(column) {
+    return await this._db.run(this._sql, this._params, 'first', column);
+  }
+  async all() {
+    return await this._db.run(this._sql, this._params, 'all');
+  }
+  async run() {
+    return await this._db.run(this._sql, this._params, 'run');
+  }
+  async raw(options) {
+    return await this._db.run(this._sql, this._params, 'raw', options);
+  }
+}
+
+function d1Value(v) {
+  if (v === undefined) return null;
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+  return v;
+}
+
+// Migrations the way wrangler does them: files in name order, each applied once, recorded in
+// the `d1_migrations` table (id, name, applied_at).
+export async function applyMigrations(db, dir, log) {
+  if (!dir || !fs.existsSync(dir)) return [];
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS d1_migrations(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);',
+  );
+  const done = new Set((await db.run('SELECT name FROM d1_migrations', [], 'all')).results.map((r) => r.name));
+  const applied = [];
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+    if (done.has(file)) continue;
+    const statements = splitSql(fs.readFileSync(path.join(dir, file), 'utf8')).map((sql) => [sql, []]);
+    statements.push(['INSERT INTO d1_migrations (name) VALUES (?)', [file]]);
+    await db.batch(statements); // one transaction per file, like wrangler
+    applied.push(file);
+    log?.(`migration applied ${file}`);
+  }
+  return applied;
+}
+
+// Split an SQL script into statements: `;` outside quotes and comments, keeping
+// CREATE TRIGGER ... BEGIN ... END; together.
+export function splitSql(sql) {
+  const out = [];
+  let cur = '';
+  let depth = 0; // BEGIN ... END nesting (triggers)
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    const two = sql.slice(i, i + 2);
+    if (two === '--') {
+      const end = sql.indexOf('\n', i);
+      i = end === -1 ? sql.length : end;
+      cur += '\n';
+      continue;
+    }
+    if (two === '/*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end === -1 ? sql.length : end + 1;
+      continue;
+    }
+    if (c === "'" || c === '"' || c === '`' || c === '[') {
+      const close = c === '[' ? ']' : c;
+      let j = i + 1;
+      while (j < sql.length && !(sql[j] === close && sql[j + 1] !== close)) j += sql[j] === close ? 2 : 1;
+      cur += sql.slice(i, j + 1);
+      i = j;
+      continue;
+    }
+    if (/[A-Za-z]/.test(c) && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? ' ')) {
+      const word = /^[A-Za-z_]+/.exec(sql.slice(i))[0].toUpperCase();
+      if (word === 'BEGIN' && /CREATE\s+(TEMP\w*\s+)?TRIGGER/i.test(cur)) depth++;
+      if (word === 'END' && depth > 0) depth--;
+    }
+    if (c === ';' && depth === 0) {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// R2
+
+const HTTP_METADATA_HEADERS = {
+  contentType: 'content-type',
+  contentLanguage: 'content-language',
+  contentDisposition: 'content-disposition',
+  contentEncoding: 'content-encoding',
+  cacheControl: 'cache-control',
+  cacheExpiry: 'expires',
+};
+
+export class R2Bucket {
+  constructor(mfBucket) {
+    this._b = mfBucket;
+  }
+  async head(key) {
+    const o = await this._b.head(String(key));
+    return o ? new R2Object(o) : null;
+  }
+  async get(key, options) {
+    const o = await this._b.get(String(key), r2Options(options));
+    if (!o) return null;
+    // Without a body (onlyIf failed) workerd returns an R2Object, otherwise an R2ObjectBody.
+    if (typeof o.arrayBuffer !== 'function') return new R2Object(o);
+    return new R2ObjectBody(o, new Uint8Array(await o.arrayBuffer()));
+  }
+  async put(key, value, options) {
+    const o = await this._b.put(String(key), await r2Value(value), r2Options(options));
+    return o ? new R2Object(o) : null;
+  }
+  async delete(keys) {
+    return await this._b.delete(Array.isArray(keys) ? keys.map(String) : String(keys));
+  }
+  async list(options) {
+    const page = await this._b.list(r2Options(options));
+    return {
+      objects: page.objects.map((o) => new R2Object(o)),
+      truncated: page.truncated,
+      ...(page.truncated ? { cursor: page.cursor } : {}),
+      delimitedPrefixes: [...(page.delimitedPrefixes ?? [])],
+    };
+  }
+  createMultipartUpload() {
+    throw new Error('lane: R2 multipart uploads are not simulated');
+  }
+}
+
+async function r2Value(value) {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  // Copies into a plain Uint8Array: Miniflare's proxy rejects Node Buffers and Pyodide views.
+  if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
+  if (value instanceof Blob) return new Uint8Array(await value.arrayBuffer());
+  if (value instanceof ReadableStream) return new Uint8Array(await new Response(value).arrayBuffer());
+  throw new TypeError(`lane: unsupported R2 put value ${value?.constructor?.name}`);
+}
+
+function r2Options(options) {
+  if (!options || typeof options !== 'object') return options;
+  const out = { ...options };
+  if (out.httpMetadata instanceof Headers) {
+    const h = out.httpMetadata;
+    out.httpMetadata = {};
+    for (const [k, name] of Object.entries(HTTP_METADATA_HEADERS)) if (h.has(name)) out.httpMetadata[k] = h.get(name);
+  }
+  if (out.onlyIf instanceof Headers) {
+    const h = out.onlyIf;
+    out.onlyIf = {};
+    if (h.has('if-match')) out.onlyIf.etagMatches = h.get('if-match');
+    if (h.has('if-none-match')) out.onlyIf.etagDoesNotMatch = h.get('if-none-match');
+  }
+  return out;
+}
+
+// Metadata is copied once (each field on the proxy would be a round trip).
+export class R2Object {
+  constructor(o) {
+    this.key = o.key;
+    this.version = o.version;
+    this.size = o.size;
+    this.etag = o.etag;
+    this.httpEtag = o.httpEtag;
+    this.checksums = o.checksums;
+    this.uploaded = new Date(o.uploaded);
+    this.httpMetadata = { ...(o.httpMetadata ?? {}) };
+    this.customMetadata = { ...(o.customMetadata ?? {}) };
+    this.range = o.range;
+    this.storageClass = o.storageClass;
+  }
+  writeHttpMetadata(headers) {
+    for (const [k, name] of Object.entries(HTTP_METADATA_HEADERS)) {
+      const v = this.httpMetadata[k];
+      if (v !== undefined) headers.set(name, v instanceof Date ? v.toUTCString() : String(v));
+    }
+  }
+}
+
+export class R2ObjectBody extends R2Object {
+  constructor(o, bytes) {
+    super(o);
+    this._bytes = bytes;
+    this._used = false;
+  }
+  get body() {
+    const bytes = this._take();
+    return new ReadableStream({
+      start(c) {
+        c.enqueue(bytes);
+        c.close();
+      },
+    });
+  }
+  get bodyUsed() {
+    return this._used;
+  }
+  _take() {
+    if (this._used) throw new TypeError('Body has already been used. It can only be used once.');
+    this._used = true;
+    return this._bytes;
+  }
+  async arrayBuffer() {
+    const b = this._take();
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+  }
+  async bytes() {
+    return new Uint8Array(this._take());
+  }
+  async text() {
+    return new TextDecoder().decode(this._take());
+  }
+  async json() {
+    return JSON.parse(await this.text());
+  }
+  async blob() {
+    return new Blob([this._take()], { type: this.httpMetadata.contentType ?? '' });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// KV: values are copied like R2 values; results are plain JS values already.
+
+export class KvNamespace {
+  constructor(mfKv) {
+    this._kv = mfKv;
+  }
+  async get(key, options) {
+    return await this._kv.get(key, options);
+  }
+  async getWithMetadata(key, options) {
+    const r = await this._kv.getWithMetadata(key, options);
+    return { value: r.value, metadata: r.metadata, cacheStatus: r.cacheStatus ?? null };
+  }
+  async put(key, value, options) {
+    return await this._kv.put(String(key), await r2Value(value), options);
+  }
+  async delete(key) {
+    return await this._kv.delete(String(key));
+  }
+  async list(options) {
+    const r = await this._kv.list(options);
+    return { keys: r.keys.map((k) => ({ ...k })), list_complete: r.list_complete, cursor: r.cursor, cacheStatus: r.cacheStatus ?? null };
+  }
+}

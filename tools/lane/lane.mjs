@@ -1,0 +1,154 @@
+// The lane: every worker bundle on its own Pyodide, bindings from Miniflare, service bindings
+// between the Python workers, and the static assets of workers that declare [assets].
+
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { version as pyodideVersion } from 'pyodide';
+import { D1Bridge, D1Database, KvNamespace, R2Bucket, applyMigrations, resourceKey, startMiniflare } from './bindings.mjs';
+import { readWorkers } from './config.mjs';
+import { PyWorker, buildSnapshot, snapshotKey } from './pyworker.mjs';
+import { Fetcher, assetsFetcher, installCaches, installWebGlobals } from './web.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const REPO = path.resolve(HERE, '../..');
+export const SDK_VERSION = '1.9.5';
+
+// The SDK wheel, fetched and verified by fetch-sdk.sh (pinned version + sha256).
+function sdkWheel(cacheDir) {
+  const out = execFileSync('bash', [path.join(HERE, 'fetch-sdk.sh')], {
+    env: { ...process.env, LANE_CACHE: cacheDir },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'], // pip's errors stay visible
+  });
+  const file = out.trim().split('\n').pop();
+  const bytes = fs.readFileSync(file);
+  return { bytes, sha: crypto.createHash('sha256').update(bytes).digest('hex') };
+}
+
+export class Lane {
+  constructor({ build = path.join(REPO, 'build'), state = path.join(REPO, '.state/lane'), cache = path.join(REPO, '.cache/lane'), snapshot = true, log = (m) => process.stderr.write(`lane: ${m}\n`) } = {}) {
+    Object.assign(this, { buildDir: path.resolve(build), stateDir: path.resolve(state), cacheDir: path.resolve(cache), useSnapshot: snapshot, log });
+    this.timings = {};
+  }
+
+  async start() {
+    const t0 = performance.now();
+    installWebGlobals();
+    installCaches();
+    const specs = readWorkers(this.buildDir, REPO);
+    const sdk = sdkWheel(this.cacheDir);
+    // Miniflare (workerd) starts while the interpreters load.
+    const mfPromise = startMiniflare(specs, this.stateDir);
+
+    let snapshot = null;
+    if (this.useSnapshot) {
+      const file = path.join(this.cacheDir, snapshotKey(SDK_VERSION, sdk.sha));
+      if (!fs.existsSync(file)) {
+        const ts = performance.now();
+        await buildSnapshot(sdk.bytes, file);
+        this.timings.snapshotBuildMs = performance.now() - ts;
+        this.log(`snapshot built ${path.basename(file)} in ${Math.round(this.timings.snapshotBuildMs)} ms`);
+      }
+      snapshot = fs.readFileSync(file);
+    }
+
+    this.workers = new Map();
+    for (const spec of specs) {
+      const w = new PyWorker({ ...spec, log: (m) => this.log(`[${spec.short}] ${m}`) });
+      this.workers.set(spec.name, w);
+    }
+    // Sequential: two cores, and parallel loads only contend for them.
+    for (const w of this.workers.values()) {
+      await w.load({ wheelBytes: sdk.bytes, snapshot });
+    }
+
+    this.mf = await mfPromise;
+    this.timings.miniflareReadyMs = performance.now() - t0;
+    await this.migrate();
+    for (const w of this.workers.values()) w.setEnv(await this.makeEnv(w));
+    this.timings.startMs = performance.now() - t0;
+    return this;
+  }
+
+  async migrate() {
+    for (const w of this.workers.values()) {
+      for (const d of w.config.d1_databases ?? []) {
+        const db = this.d1(d);
+        await applyMigrations(db, path.join(w.dir, d.migrations_dir ?? 'migrations'), (m) => this.log(`[${w.short}] ${d.binding}: ${m}`));
+      }
+    }
+  }
+
+  // The env object a worker sees: [vars], secrets, D1/R2/KV, service bindings, ASSETS.
+  async makeEnv(w) {
+    const c = w.config;
+    const env = {};
+    for (const [k, v] of Object.entries(c.vars ?? {})) env[k] = v;
+    for (const [k, v] of Object.entries(w.secrets.values)) env[k] = v;
+    for (const name of c.secrets?.required ?? []) {
+      if (!(name in env)) this.log(`[${w.short}] warning: secret ${name} is not set (workers/${w.short}/.dev.vars)`);
+    }
+    for (const d of c.d1_databases ?? []) env[d.binding] = new D1Database(this.d1(d));
+    for (const b of c.r2_buckets ?? []) env[b.binding] = new R2Bucket(await this.mf.getR2Bucket(resourceKey('R2', b.bucket_name)));
+    for (const k of c.kv_namespaces ?? []) env[k.binding] = new KvNamespace(await this.mf.getKVNamespace(resourceKey('KV', k.id ?? k.binding)));
+    for (const s of c.services ?? []) {
+      const target = this.workers.get(s.service);
+      if (!target) throw new Error(`${w.short}: service binding ${s.binding} -> unknown worker ${s.service}`);
+      env[s.binding] = Fetcher.forWorker(this, target, s.entrypoint ?? 'Default');
+    }
+    if (c.assets?.binding) env[c.assets.binding] = assetsFetcher(path.join(w.dir, c.assets.directory ?? 'public'), c.assets);
+    return env;
+  }
+
+  d1(d) {
+    return new D1Bridge(this.mf.laneBridge, resourceKey('D1', d.database_id ?? d.database_name));
+  }
+
+  worker(shortOrName) {
+    for (const w of this.workers.values()) if (w.short === shortOrName || w.name === shortOrName) return w;
+    throw new Error(`no worker ${shortOrName}`);
+  }
+
+  // A fetch into a worker's entrypoint (from HTTP or a service binding). Errors propagate.
+  async dispatchFetch(w, request, entrypoint = 'Default') {
+    const res = await w.call(entrypoint, 'fetch', [request]);
+    if (!(res instanceof Response)) throw new TypeError(`${w.short}: ${entrypoint}.fetch did not return a Response`);
+    return res;
+  }
+
+  // An RPC call across a service binding. Arguments are structured-cloned where they can be,
+  // as workerd serializes them; objects that cannot be cloned (Request, Response, streams,
+  // stubs) pass as they are.
+  async rpc(w, entrypoint, method, args) {
+    const cloned = args.map((a) => {
+      try {
+        return structuredClone(a);
+      } catch {
+        return a;
+      }
+    });
+    return await w.call(entrypoint, method, cloned);
+  }
+
+  async drain() {
+    for (const w of this.workers.values()) await Promise.allSettled([...w.pending]);
+  }
+
+  async stop() {
+    await this.drain();
+    await this.mf?.dispose();
+  }
+
+  importReport() {
+    const out = {};
+    for (const w of this.workers.values()) out[w.short] = w.importReport();
+    return out;
+  }
+
+  static versions() {
+    return { pyodide: pyodideVersion, sdk: SDK_VERSION };
+  }
+}

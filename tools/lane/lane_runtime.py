@@ -1,0 +1,136 @@
+"""Runs inside each lane Pyodide (never deployed): what workerd's Python glue does, plus guards.
+
+- `call_method` is workerd's entrypoint call path (introspection.py `wrapper_func`): arguments go
+  through the SDK's `python_from_rpc`, the result through `python_to_rpc`; `fetch` is called
+  "relaxed" (extra arguments dropped), RPC methods are not.
+- `install_guards` removes what Node's Pyodide offers but Cloudflare's does not (sockets that
+  connect, hashlib.pbkdf2_hmac), so code that works on the lane does not rely on them.
+- `ImportLog` records which modules each bundle module imports, so tests can tell whether a
+  worker reached outside its bundle and the standard library.
+"""
+
+import builtins
+import socket
+import sys
+from inspect import isawaitable
+
+BUNDLE_ROOT = "/session/metadata"  # where workerd puts the worker's modules too
+
+# Provided by the Python Workers runtime itself, not by the bundle or the standard library.
+RUNTIME_MODULES = frozenset(
+    {
+        "js",
+        "pyodide",
+        "pyodide_js",
+        "_pyodide",
+        "workers",
+        "asgi",
+        "_pyodide_entrypoint_helper",
+        "_cloudflare_compat_flags",
+    }
+)
+
+
+async def call_method(relaxed, instance, name, *args):
+    from pyodide.code import relaxed_call
+    from workers import python_from_rpc, python_to_rpc
+
+    method = getattr(instance, name)
+    py_args = [python_from_rpc(arg) for arg in args]
+    result = relaxed_call(method, *py_args) if relaxed else method(*py_args)
+    if isawaitable(result):
+        result = await result
+    return python_to_rpc(result)
+
+
+def has_method(instance, name):
+    return callable(getattr(instance, name, None))
+
+
+# ---------------------------------------------------------------------------------------------
+# Guards: make the lane no more capable than Cloudflare.
+
+
+def _no_sockets(*_args, **_kwargs):
+    raise OSError(
+        "lane: Python Workers cannot open sockets (use fetch or cloudflare:sockets); "
+        "Node's Pyodide would have emulated this call"
+    )
+
+
+def install_guards():
+    import hashlib
+
+    # Cloudflare's Pyodide has no OpenSSL, so no pbkdf2_hmac; use WebCrypto on the edge.
+    if hasattr(hashlib, "pbkdf2_hmac"):
+        del hashlib.pbkdf2_hmac
+    # Emscripten in Node fakes TCP connections (connect() "succeeds"); workerd has no such path.
+    for name in ("connect", "connect_ex", "bind", "listen", "sendto"):
+        setattr(socket.socket, name, _no_sockets)
+    socket.create_connection = _no_sockets
+    socket.getaddrinfo = _no_sockets
+    socket.gethostbyname = _no_sockets
+    # threading.Thread.start and subprocess already fail in Pyodide exactly as on Cloudflare
+    # ("can't start new thread", "emscripten does not support processes"), so they stay as is.
+
+
+# ---------------------------------------------------------------------------------------------
+# Import log.
+
+
+class ImportLog:
+    """Every `import` executed by a bundle module: importer -> imported top-level names."""
+
+    def __init__(self, bundle_top):
+        self.bundle_top = frozenset(bundle_top)
+        self.edges = {}  # importer module -> set of imported top-level names
+        self.missing = set()  # names an import statement asked for and nobody could load
+        self._orig = builtins.__import__
+        builtins.__import__ = self._import
+
+    def _import(self, name, globals=None, locals=None, fromlist=(), level=0):
+        try:
+            return self._orig(name, globals, locals, fromlist, level)
+        except ModuleNotFoundError as exc:
+            if level == 0 and exc.name:
+                self.missing.add(exc.name)
+            raise
+        finally:
+            importer = (globals or {}).get("__name__")
+            if level == 0 and importer and importer.split(".")[0] in self.bundle_top:
+                self.edges.setdefault(importer, set()).add(name.split(".")[0])
+
+    def classify(self, top):
+        if top in self.bundle_top:
+            return "bundle"
+        if top in RUNTIME_MODULES:
+            return "runtime"
+        if top in sys.stdlib_module_names:
+            return "stdlib"
+        return "foreign"
+
+    def report(self):
+        by_kind = {"bundle": {}, "runtime": {}, "stdlib": {}, "foreign": {}}
+        for importer, names in self.edges.items():
+            for top in names:
+                by_kind[self.classify(top)].setdefault(top, set()).add(importer)
+        loaded_foreign = sorted(
+            name
+            for name in sys.modules
+            if "." not in name and self.classify(name) == "foreign" and _is_outside(sys.modules[name])
+        )
+        return {
+            "runtime_imports": {k: sorted(v) for k, v in sorted(by_kind["runtime"].items())},
+            "stdlib_imports": sorted(by_kind["stdlib"]),
+            "foreign_imports": {k: sorted(v) for k, v in sorted(by_kind["foreign"].items())},
+            "missing": sorted(self.missing),
+            "foreign_loaded": loaded_foreign,
+        }
+
+
+def _is_outside(module):
+    """A loaded module that is neither built in nor from the stdlib zip/dir nor the bundle."""
+    path = getattr(module, "__file__", None) or ""
+    if not path:
+        return False  # built-in / frozen / JS module: part of the interpreter
+    return not (path.startswith(BUNDLE_ROOT) or path.startswith("/lib/python3"))

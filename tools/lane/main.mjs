@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// The runtime lane's CLI: start every staged worker, serve the public ones over HTTP.
+//
+//   node tools/lane/main.mjs [--build build] [--state .state/lane] [--cache .cache/lane]
+//        [--port-core 8787] [--port-domain 8788] [--admin-port 0] [--no-snapshot] [--scheme http]
+//
+// Prints `lane ready core=http://127.0.0.1:8787 domain=http://127.0.0.1:8788 ...` on stdout
+// once every worker has loaded and every D1 migration is applied.
+
+import http from 'node:http';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Lane, REPO } from './lane.mjs';
+import { matchAsset, sendWebResponse, toWebRequest, workerFirst } from './web.mjs';
+
+const PUBLIC = { core: 8787, domain: 8788 }; // workers reachable from the internet (see BRIEF.md)
+
+const { values: opts } = parseArgs({
+  options: {
+    build: { type: 'string', default: path.join(REPO, 'build') },
+    state: { type: 'string', default: path.join(REPO, '.state/lane') },
+    cache: { type: 'string', default: path.join(REPO, '.cache/lane') },
+    host: { type: 'string', default: '127.0.0.1' },
+    'port-core': { type: 'string', default: String(PUBLIC.core) },
+    'port-domain': { type: 'string', default: String(PUBLIC.domain) },
+    'admin-port': { type: 'string' },
+    'no-snapshot': { type: 'boolean', default: false },
+    scheme: { type: 'string', default: 'http' },
+  },
+});
+
+const log = (m) => process.stderr.write(`lane: ${m}\n`);
+const lane = new Lane({ build: opts.build, state: opts.state, cache: opts.cache, snapshot: !opts['no-snapshot'], log });
+
+// One HTTP front door per public worker: assets first where [assets] says so, then Default.fetch.
+function serveWorker(w, port) {
+  const assets = w.config.assets;
+  const assetsDir = assets ? path.resolve(w.dir, assets.directory ?? 'public') : null;
+  const server = http.createServer(async (req, res) => {
+    try {
+      const request = await toWebRequest(req, { scheme: opts.scheme });
+      let response = null;
+      if (assets && !workerFirst(assets, new URL(request.url).pathname)) {
+        response = matchAsset(assetsDir, assets, request, { hasWorker: true });
+      }
+      response ??= await lane.dispatchFetch(w, request);
+      await sendWebResponse(res, response, req.method);
+    } catch (e) {
+      // workerd answers an uncaught exception with a bare 500 and logs the error.
+      log(`[${w.short}] uncaught exception: ${e?.message ?? e}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Internal Server Error');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(port), opts.host, () => resolve(server));
+  });
+}
+
+// Test-only admin endpoint (opt-in): GET /imports -> per-worker import report (see README);
+// ANY /fetch/<worker>/<path> -> that worker's Default.fetch directly, even an internal one, so tests
+// can show that internal workers refuse calls that did not come through core.
+function serveAdmin(port) {
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const door = url.pathname.match(/^\/fetch\/([a-z]+)(\/.*)$/);
+    if (door) {
+      const w = [...lane.workers.values()].find((x) => x.short === door[1]);
+      if (!w) return res.writeHead(404).end();
+      req.url = door[2] + url.search;
+      try {
+        return await sendWebResponse(res, await lane.dispatchFetch(w, await toWebRequest(req)), req.method);
+      } catch (e) {
+        log(`[${w.short}] uncaught exception: ${e?.message ?? e}`);
+        return res.writeHead(500).end();
+      }
+    }
+    let body;
+    if (url.pathname === '/imports') body = lane.importReport();
+    else if (url.pathname === '/files') body = Object.fromEntries([...lane.workers.values()].map((w) => [w.short, w.files]));
+    else if (url.pathname === '/timings') body = Object.fromEntries([...lane.workers.values()].map((w) => [w.short, w.timings]));
+    else if (url.pathname === '/drain') body = (await lane.drain(), { drained: true });
+    else {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...body, ...(url.pathname === '/timings' ? { lane: lane.timings } : {}) }));
+  });
+  return new Promise((resolve) => server.listen(Number(port), opts.host, () => resolve(server)));
+}
+
+const servers = [];
+let stopping = false;
+async function shutdown(signal) {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping`);
+  for (const s of servers) s.close();
+  try {
+    await lane.stop();
+  } finally {
+    process.exit(0);
+  }
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+
+try {
+  await lane.start();
+  const urls = [];
+  for (const [short, def] of Object.entries(PUBLIC)) {
+    const w = [...lane.workers.values()].find((x) => x.short === short);
+    if (!w) continue;
+    const port = opts[`port-${short}`] ?? def;
+    const s = await serveWorker(w, port);
+    servers.push(s);
+    urls.push(`${short}=http://${opts.host}:${s.address().port}`);
+  }
+  if (opts['admin-port'] !== undefined) {
+    const s = await serveAdmin(opts['admin-port']);
+    servers.push(s);
+    urls.push(`admin=http://${opts.host}:${s.address().port}`);
+  }
+  const loads = [...lane.workers.values()].map((w) => `${w.short}:${Math.round(w.timings.loadMs)}ms`).join(' ');
+  log(`started in ${Math.round(lane.timings.startMs)} ms (${loads})`);
+  process.stdout.write(`lane ready ${urls.join(' ')}\n`);
+} catch (e) {
+  log(`failed to start: ${e?.stack ?? e}`);
+  await lane.stop().catch(() => {});
+  process.exit(1);
+}

@@ -1,0 +1,355 @@
+// The SmartPages portal: a small single-page app over core's JSON API. No framework, no build
+// step, nothing from a CDN. Every value from the API is escaped before it reaches the DOM.
+
+const main = document.getElementById('main');
+const flashBox = document.getElementById('flash');
+const ATTRIBUTION = ['plan', 'ref', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
+
+export const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// --- API ---------------------------------------------------------------------------------------
+export class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.message || `The server answered ${status}.`);
+    Object.assign(this, { status, code: error?.code || 'error', requiredPlan: error?.required_plan });
+  }
+}
+
+export async function api(method, path, body) {
+  const init = { method, headers: { accept: 'application/json' }, credentials: 'same-origin' };
+  if (body !== undefined) {
+    init.headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(`/api/v1${path}`, init);
+  } catch {
+    throw new ApiError(0, { message: 'Cannot reach SmartPages. Check your connection and try again.' });
+  }
+  const data = res.status === 204 ? null : await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, data?.error);
+  return data;
+}
+
+// --- state -------------------------------------------------------------------------------------
+let me = null; // the signed-in account, or null
+
+async function loadMe() {
+  try {
+    me = (await api('GET', '/account')).account;
+  } catch (e) {
+    if (e.status !== 401) throw e;
+    me = null;
+  }
+  return me;
+}
+
+function attribution() {
+  try {
+    return JSON.parse(sessionStorage.getItem('attribution') || '{}');
+  } catch {
+    return {};
+  }
+}
+
+// --- rendering helpers -------------------------------------------------------------------------
+export function flash(message, kind = 'ok') {
+  flashBox.innerHTML = message ? `<div class="alert ${kind}">${esc(message)}</div>` : '';
+}
+
+export function errorMessage(e) {
+  if (e.status === 402 && e.requiredPlan) return `${e.message} Go to Billing to upgrade.`;
+  if (e.status === 401) return 'Your session has ended. Log in again.';
+  if (e.status === 429) return 'Too many attempts. Wait a while and try again.';
+  return e.message;
+}
+
+function setNav() {
+  const links = me
+    ? [['/', 'Sites'], ['/billing', 'Billing'], ['/account', 'Account']]
+    : [['/login', 'Log in'], ['/signup', 'Sign up']];
+  document.getElementById('nav').innerHTML =
+    links.map(([href, text]) => `<a href="${href}" data-link>${esc(text)}</a>`).join('') +
+    (me ? '<a href="#" id="logout">Log out</a>' : '');
+  document.getElementById('logout')?.addEventListener('click', async (ev) => {
+    ev.preventDefault();
+    await api('POST', '/auth/logout').catch(() => {});
+    me = null;
+    go('/login', 'You are logged out.');
+  });
+}
+
+export function view(title, html) {
+  document.title = `${title} · SmartPages`;
+  main.innerHTML = html;
+  main.focus();
+}
+
+// Binds a form: collects named fields, disables the button while busy, shows errors inline.
+export function onSubmit(form, handler) {
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    const data = {};
+    for (const el of form.elements) {
+      if (!el.name) continue;
+      data[el.name] = el.type === 'checkbox' ? el.checked : el.value;
+    }
+    button && (button.disabled = true);
+    flash('');
+    try {
+      await handler(data);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      flash(errorMessage(e), 'error');
+    } finally {
+      button && (button.disabled = false);
+    }
+  });
+}
+
+const field = (label, name, type = 'text', extra = '') =>
+  `<label>${esc(label)}<input name="${name}" type="${type}" ${extra}></label>`;
+const password = (label, name, autocomplete) =>
+  field(label, name, 'password', `required minlength="8" maxlength="256" autocomplete="${autocomplete}"`);
+
+// --- auth views --------------------------------------------------------------------------------
+function start(params) {
+  // Landing pages and funnels link here with the plan and campaign; keep them through sign-up.
+  const kept = {};
+  for (const key of ATTRIBUTION) if (params.get(key)) kept[key] = params.get(key).slice(0, 200);
+  sessionStorage.setItem('attribution', JSON.stringify(kept));
+  return go('/signup');
+}
+
+function signup() {
+  const plan = attribution().plan;
+  view('Sign up', `<h1>Create your SmartPages account</h1>
+    ${plan ? `<p class="muted">You chose the <strong>${esc(plan)}</strong> plan. You can pay after verifying your email.</p>` : ''}
+    <form class="stack card" id="f">
+      ${field('Email', 'email', 'email', 'required autocomplete="email"')}
+      ${password('Password (at least 8 characters)', 'password', 'new-password')}
+      <button type="submit">Sign up</button>
+    </form>
+    <p>Already have an account? <a href="/login" data-link>Log in</a>.</p>`);
+  onSubmit(document.getElementById('f'), async ({ email, password }) => {
+    await api('POST', '/auth/signup', { email, password, attribution: attribution() });
+    view('Check your email', `<h1>Check your email</h1><div class="card"><p>We sent a link to
+      <strong>${esc(email)}</strong>. Open it to verify your address and continue.</p></div>`);
+  });
+}
+
+function login() {
+  view('Log in', `<h1>Log in</h1>
+    <form class="stack card" id="f">
+      ${field('Email', 'email', 'email', 'required autocomplete="email"')}
+      <label>Password<input name="password" type="password" required autocomplete="current-password"></label>
+      <button type="submit">Log in</button>
+    </form>
+    <p><a href="/forgot" data-link>Forgot your password?</a> · <a href="/magic-link" data-link>Email me a sign-in link</a></p>`);
+  onSubmit(document.getElementById('f'), async (data) => {
+    me = (await api('POST', '/auth/login', data)).account;
+    go('/');
+  });
+}
+
+function askLink(title, path, intro) {
+  return () => {
+    view(title, `<h1>${esc(title)}</h1><p>${esc(intro)}</p>
+      <form class="stack card" id="f">${field('Email', 'email', 'email', 'required autocomplete="email"')}
+      <button type="submit">Send the link</button></form>`);
+    onSubmit(document.getElementById('f'), async (data) => {
+      await api('POST', path, data);
+      flash('If that address has an account, a link is on its way.');
+    });
+  };
+}
+
+// Links from email land here; the token is POSTed (GET never changes anything).
+function fromLink(title, path, after) {
+  return async (params) => {
+    view(title, `<h1>${esc(title)}</h1><p>One moment…</p>`);
+    try {
+      const result = await api('POST', path, { token: params.get('token') || '' });
+      await after(result);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      view(title, `<h1>${esc(title)}</h1><div class="alert error">${esc(errorMessage(e))}</div>
+        <p><a href="/login" data-link>Log in</a> or ask for a new link.</p>`);
+    }
+  };
+}
+
+async function afterSignIn() {
+  me = await loadMe();
+  const plan = attribution().plan;
+  if (plan && plan !== 'free') return go(`/billing?upgrade=${encodeURIComponent(plan)}`, 'Your email is verified.');
+  go('/', 'You are signed in.');
+}
+
+function reset(params) {
+  view('Choose a new password', `<h1>Choose a new password</h1>
+    <form class="stack card" id="f">
+      ${password('New password', 'password', 'new-password')}
+      <label class="inline"><input type="checkbox" name="end_other_sessions" checked> Log out every other device</label>
+      <button type="submit">Save the password</button>
+    </form>`);
+  onSubmit(document.getElementById('f'), async (data) => {
+    await api('POST', '/auth/password/reset', { ...data, token: params.get('token') || '' });
+    await loadMe();
+    go('/', 'Your password is changed.');
+  });
+}
+
+// --- billing -----------------------------------------------------------------------------------
+async function billing(params) {
+  const [{ plans }, sub] = await Promise.all([api('GET', '/plans'), api('GET', '/billing/subscription').catch((e) => ({ error: e }))]);
+  const current = sub.error ? null : sub.plan;
+  const status = params.get('checkout');
+  if (status === 'success') flash('Payment received. Your plan is active as soon as Stripe confirms it.');
+  if (status === 'cancelled') flash('Checkout cancelled. Nothing was charged.', 'error');
+  const wanted = params.get('upgrade');
+  view('Billing', `<h1>Billing</h1>
+    ${sub.error ? `<div class="alert error">${esc(errorMessage(sub.error))}</div>` : `<p>Your plan: <strong>${esc(current)}</strong>
+      ${sub.status && sub.status !== 'none' ? `(${esc(sub.status)})` : ''}</p>`}
+    <div class="plans">${plans.map((p) => `<section class="card" aria-labelledby="plan-${esc(p.id)}">
+      <h2 id="plan-${esc(p.id)}">${esc(p.name)}</h2><p><strong>€${esc(p.monthly_price_eur)}</strong> a month</p>
+      <ul>${Object.entries(p.entitlements).map(([k, v]) => `<li>${esc(k.replaceAll('_', ' '))}: ${esc(v === true ? 'yes' : v === false ? 'no' : v)}</li>`).join('')}</ul>
+      ${p.id === current ? '<p class="muted">Current plan</p>' : p.monthly_price_eur > 0
+        ? `<button data-plan="${esc(p.id)}" ${p.id === wanted ? 'autofocus' : ''}>Choose ${esc(p.name)}</button>` : ''}
+    </section>`).join('')}</div>
+    ${current && current !== 'free' ? '<p><button class="secondary" id="manage">Manage payment and plan</button></p>' : ''}`);
+  for (const button of main.querySelectorAll('button[data-plan]')) {
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        const { url } = await api('POST', '/billing/checkout', { plan: button.dataset.plan, attribution: attribution() });
+        location.assign(url);
+      } catch (e) {
+        flash(errorMessage(e), 'error');
+        button.disabled = false;
+      }
+    });
+  }
+  document.getElementById('manage')?.addEventListener('click', async () => {
+    try {
+      location.assign((await api('POST', '/billing/portal')).url);
+    } catch (e) {
+      flash(errorMessage(e), 'error');
+    }
+  });
+}
+
+// --- account -----------------------------------------------------------------------------------
+async function account() {
+  const { sessions } = await api('GET', '/account/sessions');
+  const when = (t) => new Date(t * 1000).toLocaleString();
+  view('Account', `<h1>Account</h1>
+    <p>Signed in as <strong>${esc(me.email)}</strong>${me.email_verified ? '' : ' (not verified)'}.</p>
+    <h2>Sessions</h2>
+    <div class="card"><table><thead><tr><th scope="col">Device</th><th scope="col">Started</th><th scope="col">Last seen</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
+    <tbody>${sessions.map((s) => `<tr><td>${esc(s.device)}${s.current ? ' <strong>(this device)</strong>' : ''}</td>
+      <td>${esc(when(s.created_at))}</td><td>${esc(when(s.last_seen_at))}</td>
+      <td>${s.current ? '' : `<button class="secondary" data-revoke="${esc(s.id)}">Log out</button>`}</td></tr>`).join('')}</tbody></table>
+    <p><button class="secondary" id="revoke-all">Log out every other device</button></p></div>
+    <h2>Change password</h2>
+    <form class="stack card" id="pw">
+      <label>Current password<input name="current_password" type="password" required autocomplete="current-password"></label>
+      ${password('New password', 'new_password', 'new-password')}
+      <label class="inline"><input type="checkbox" name="end_other_sessions"> Log out every other device</label>
+      <button type="submit">Change password</button></form>
+    <h2>Change email</h2>
+    <form class="stack card" id="em">${field('New email', 'new_email', 'email', 'required autocomplete="email"')}
+      <label>Password<input name="password" type="password" required autocomplete="current-password"></label>
+      <button type="submit">Send a confirmation link</button></form>
+    <h2>Delete account</h2>
+    <form class="stack card" id="del"><p>This deletes your sites and ends every session. It cannot be undone.</p>
+      <label>Password<input name="password" type="password" required autocomplete="current-password"></label>
+      <button type="submit" class="danger">Delete my account</button></form>`);
+  for (const b of main.querySelectorAll('[data-revoke]')) {
+    b.addEventListener('click', async () => {
+      await api('DELETE', `/account/sessions/${encodeURIComponent(b.dataset.revoke)}`).catch((e) => flash(errorMessage(e), 'error'));
+      go('/account', 'That device is logged out.');
+    });
+  }
+  document.getElementById('revoke-all').addEventListener('click', async () => {
+    const { other_sessions_ended: n } = await api('DELETE', '/account/sessions');
+    go('/account', `${n} other session(s) ended.`);
+  });
+  onSubmit(document.getElementById('pw'), async (data) => {
+    await api('POST', '/account/password', data);
+    go('/account', 'Your password is changed.');
+  });
+  onSubmit(document.getElementById('em'), async (data) => {
+    await api('POST', '/account/email', data);
+    flash('Check your new inbox: nothing changes until you follow the link.');
+  });
+  onSubmit(document.getElementById('del'), async (data) => {
+    await api('DELETE', '/account', data);
+    me = null;
+    go('/signup', 'Your account is deleted.');
+  });
+}
+
+// --- routing -----------------------------------------------------------------------------------
+const routes = {
+  '/start': start,
+  '/signup': signup,
+  '/login': login,
+  '/forgot': askLink('Reset your password', '/auth/password/forgot', 'We will email you a link to choose a new password.'),
+  '/magic-link': askLink('Sign in by email', '/auth/magic-link', 'We will email you a link that signs you in.'),
+  '/verify': fromLink('Verifying your email', '/auth/verify', afterSignIn),
+  '/magic': fromLink('Signing you in', '/auth/magic-link/consume', afterSignIn),
+  '/confirm-email': fromLink('Confirming your new email', '/auth/email/confirm', async () => {
+    await loadMe();
+    go(me ? '/account' : '/login', 'Your new email is confirmed.');
+  }),
+  '/reset': reset,
+  '/billing': billing,
+  '/account': account,
+};
+const PUBLIC = new Set(['/start', '/signup', '/login', '/forgot', '/magic-link', '/verify', '/magic', '/confirm-email', '/reset']);
+const extraRoutes = []; // [pattern RegExp, handler] added by feature modules (sites)
+
+export function addRoute(pattern, handler) {
+  extraRoutes.push([pattern, handler]);
+}
+
+export function go(path, message) {
+  history.pushState(null, '', path);
+  return route().then(() => message && flash(message));
+}
+
+async function route() {
+  const url = new URL(location.href);
+  let handler = routes[url.pathname];
+  let match = null;
+  if (!handler) {
+    for (const [pattern, h] of extraRoutes) if ((match = url.pathname.match(pattern))) handler = h;
+  }
+  flash('');
+  if (!PUBLIC.has(url.pathname) && !me) await loadMe();
+  setNav();
+  if (!handler) return view('Not found', '<h1>Page not found</h1><p><a href="/" data-link>Go to your sites</a>.</p>');
+  if (!PUBLIC.has(url.pathname) && !me) return go('/login');
+  try {
+    await handler(url.searchParams, match);
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    if (e.status === 401) return go('/login', errorMessage(e));
+    view('Error', `<h1>Something went wrong</h1><div class="alert error">${esc(errorMessage(e))}</div>`);
+  }
+}
+
+document.addEventListener('click', (ev) => {
+  const a = ev.target.closest('a[data-link]');
+  if (!a || ev.metaKey || ev.ctrlKey || ev.shiftKey) return;
+  ev.preventDefault();
+  go(a.getAttribute('href'));
+});
+window.addEventListener('popstate', route);
+
+// Feature modules register their routes before the first render.
+await import('./sites.js');
+route();

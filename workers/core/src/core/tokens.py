@@ -1,0 +1,74 @@
+"""Single-use, expiring tokens for email links (verify, reset, magic link, email change).
+
+Only SHA-256 of a token is stored. Consuming is one conditional UPDATE, so a link used twice at
+the same moment still works once."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from shared.errors import HttpError
+from shared.ports import Clock, Crypto, Database
+
+VERIFY_EMAIL = "verify_email"
+PASSWORD_RESET = "password_reset"  # noqa: S105 (a token purpose, not a password)
+MAGIC_LINK = "magic_link"
+EMAIL_CHANGE = "email_change"
+
+LIFETIMES = {
+    VERIFY_EMAIL: 48 * 3600,
+    PASSWORD_RESET: 3600,
+    MAGIC_LINK: 15 * 60,
+    EMAIL_CHANGE: 24 * 3600,
+}
+
+
+@dataclass(frozen=True)
+class Token:
+    id: str
+    account_id: str
+    data: dict[str, Any]
+
+
+def new_secret(crypto: Crypto) -> str:
+    return base64.urlsafe_b64encode(crypto.random_bytes(32)).rstrip(b"=").decode()
+
+
+async def issue(
+    db: Database, crypto: Crypto, clock: Clock, purpose: str, account_id: str, data: dict[str, Any] | None = None
+) -> tuple[str, str]:
+    """Returns (token id, the secret for the link)."""
+    secret = new_secret(crypto)
+    token_id = "tok_" + crypto.random_bytes(12).hex()
+    now = clock.now()
+    await db.run(
+        "INSERT INTO tokens (id, token_hash, purpose, account_id, data, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            token_id,
+            (await crypto.sha256(secret.encode())).hex(),
+            purpose,
+            account_id,
+            json.dumps(data or {}),
+            now,
+            now + LIFETIMES[purpose],
+        ),
+    )
+    return token_id, secret
+
+
+async def consume(db: Database, crypto: Crypto, clock: Clock, purpose: str, secret: str) -> Token:
+    """Marks the token used and returns it; a used, expired or unknown token is one 400."""
+    digest = (await crypto.sha256(secret.encode())).hex()
+    now = clock.now()
+    changed = await db.run(
+        "UPDATE tokens SET used_at = ? WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?",
+        (now, digest, purpose, now),
+    )
+    if changed != 1:
+        raise HttpError(400, "invalid_token", "This link is invalid, was already used, or has expired.")
+    (row,) = await db.all("SELECT id, account_id, data FROM tokens WHERE token_hash = ?", (digest,))
+    return Token(str(row["id"]), str(row["account_id"]), json.loads(str(row["data"])))

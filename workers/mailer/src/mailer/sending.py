@@ -1,0 +1,125 @@
+"""`POST /internal/send`: validate, de-duplicate on the idempotency key, skip suppressed addresses,
+render, then send through Resend (or, with no API key, keep the message in the local outbox).
+
+The first call with a key records the message before anything is sent, so a second call with the
+same key returns the first result instead of sending again. Only a `queued` message (Resend was
+unreachable or rate-limited past our patience) is attempted again by a later call with its key;
+Resend's own idempotency on the same key keeps that retry from sending twice."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from mailer import templates
+from mailer.headers import FieldError, check_address, check_sender
+from mailer.resend import MAX_IDEMPOTENCY_KEY, Outgoing, ResendClient
+from mailer.store import EmailRecord, MailStore
+from shared.errors import HttpError
+from shared.ports import Crypto
+
+# What a caller is told: the send outcome. Delivery events that came later report as `sent`.
+_REPORTED = {"delivered": "sent", "bounced": "sent", "complained": "sent"}
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    template: templates.Template
+    to: str
+    data: dict[str, str]
+    idempotency_key: str
+    reply_to: str | None = None
+
+    def fingerprint(self) -> bytes:
+        canonical = {"template": self.template.name, "to": self.to.lower(), "data": self.data}
+        return json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(frozen=True)
+class SendResult:
+    id: str
+    status: str
+
+    def body(self) -> dict[str, str]:
+        return {"id": self.id, "status": self.status}
+
+
+def parse(body: dict[str, Any]) -> SendRequest:
+    """The JSON body of /internal/send, or a 400 naming the field that is wrong."""
+    try:
+        template = templates.get(body.get("template"))
+        to = check_address("to", body.get("to"))
+        key = body.get("idempotency_key")
+        if not isinstance(key, str) or not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isprintable():
+            raise FieldError(
+                "idempotency_key", "idempotency_key must be 1 to 256 printable characters.", "invalid_field"
+            )
+        data = templates.validate(template, body.get("data", {}))
+        reply_to = None
+        if template.reply_to_key:
+            reply_to = check_address(f"data.{template.reply_to_key}", data[template.reply_to_key])
+    except FieldError as exc:
+        raise HttpError(400, exc.code, exc.message) from None
+    return SendRequest(template, to, data, key, reply_to)
+
+
+@dataclass
+class Sender:
+    store: MailStore
+    crypto: Crypto
+    resend: ResendClient | None  # None: outbox mode (no RESEND_API_KEY)
+    mail_from: str
+
+    async def send(self, request: SendRequest) -> SendResult:
+        fingerprint = (await self.crypto.sha256(request.fingerprint())).hex()
+        record = await self.store.by_key(request.idempotency_key)
+        if record is None:
+            email_id = "em_" + self.crypto.random_bytes(16).hex()
+            claimed = await self.store.claim(
+                email_id, request.idempotency_key, request.template.name, request.to, fingerprint
+            )
+            if not claimed:  # Another call took the key between our read and our insert.
+                record = await self.store.by_key(request.idempotency_key)
+                assert record is not None
+                return self._replay(record, fingerprint)
+        else:
+            if record.status != "queued":
+                return self._replay(record, fingerprint)
+            self._check_same_request(record, fingerprint)
+            email_id = record.id
+        return await self._deliver(email_id, request)
+
+    def _check_same_request(self, record: EmailRecord, fingerprint: str) -> None:
+        if record.request_hash and record.request_hash != fingerprint:
+            raise HttpError(
+                409, "idempotency_conflict", "This idempotency_key was already used for a different message."
+            )
+
+    def _replay(self, record: EmailRecord, fingerprint: str) -> SendResult:
+        self._check_same_request(record, fingerprint)
+        return SendResult(record.id, _REPORTED.get(record.status, record.status))
+
+    async def _deliver(self, email_id: str, request: SendRequest) -> SendResult:
+        if await self.store.is_suppressed(request.to):
+            await self.store.finish(email_id, "suppressed", error="recipient is on the suppression list")
+            return SendResult(email_id, "suppressed")
+        check_sender(self.mail_from)  # A bad MAIL_FROM is a deploy mistake: 500, the message stays queued.
+        rendered = templates.render(request.template, request.data)
+        if self.resend is None:
+            await self.store.put_outbox(
+                email_id, self.mail_from, request.to, rendered.subject, rendered.html, rendered.text
+            )
+            return SendResult(email_id, "outbox")
+        message = Outgoing(
+            self.mail_from,
+            request.to,
+            rendered.subject,
+            rendered.html,
+            rendered.text,
+            request.reply_to,
+            (("email_id", email_id), ("template", request.template.name)),
+        )
+        result = await self.resend.send(message, request.idempotency_key)
+        await self.store.finish(email_id, result.outcome, result.attempts, result.provider_id, result.error)
+        return SendResult(email_id, result.outcome)

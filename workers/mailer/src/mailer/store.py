@@ -1,0 +1,192 @@
+"""The mailer's D1: the email log, the suppression list, the outbox and processed webhook ids.
+
+All SQL lives here; callers get records and booleans."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shared.ports import Clock, Database, Row, SqlValue
+
+Statement = tuple[str, Sequence[SqlValue]]
+
+# A status only moves forward: a late `delivered` never hides a bounce or a complaint. The
+# message is found by our id (the `email_id` tag we send) or by Resend's id.
+_ADVANCE = {
+    "delivered": "UPDATE emails SET status = ?, provider_id = COALESCE(provider_id, ?), updated_at = ?"
+    " WHERE (id = ? OR provider_id = ?) AND status IN ('queued', 'sent')",
+    "bounced": "UPDATE emails SET status = ?, provider_id = COALESCE(provider_id, ?), updated_at = ?"
+    " WHERE (id = ? OR provider_id = ?) AND status IN ('queued', 'sent', 'delivered')",
+    "complained": "UPDATE emails SET status = ?, provider_id = COALESCE(provider_id, ?), updated_at = ?"
+    " WHERE (id = ? OR provider_id = ?) AND status IN ('queued', 'sent', 'delivered')",
+}
+
+
+@dataclass(frozen=True)
+class EmailRecord:
+    id: str
+    idempotency_key: str
+    template: str
+    recipient: str
+    status: str
+    provider_id: str | None
+    error: str | None
+    request_hash: str | None
+    attempts: int
+    created_at: float
+
+    @classmethod
+    def from_row(cls, row: Row) -> EmailRecord:
+        return cls(
+            str(row["id"]),
+            str(row["idempotency_key"]),
+            str(row["template"]),
+            str(row["recipient"]),
+            str(row["status"]),
+            row["provider_id"],
+            row["error"],
+            row["request_hash"],
+            int(row["attempts"]),
+            float(row["created_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: str
+    template: str
+    sender: str
+    recipient: str
+    subject: str
+    html: str
+    text: str
+    created_at: float
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "template": self.template,
+            "from": self.sender,
+            "to": self.recipient,
+            "subject": self.subject,
+            "created_at": self.created_at,
+        }
+
+
+_EMAIL_BY_KEY = (
+    "SELECT id, idempotency_key, template, recipient, status, provider_id, error, request_hash, attempts, created_at"
+    " FROM emails WHERE idempotency_key = ?"
+)
+_OUTBOX_LIST = (
+    "SELECT o.email_id AS id, e.template, o.sender, o.recipient, o.subject, o.html, o.text, o.created_at"
+    " FROM outbox o JOIN emails e ON e.id = o.email_id ORDER BY o.created_at DESC, o.rowid DESC LIMIT ?"
+)
+_OUTBOX_ONE = (
+    "SELECT o.email_id AS id, e.template, o.sender, o.recipient, o.subject, o.html, o.text, o.created_at"
+    " FROM outbox o JOIN emails e ON e.id = o.email_id WHERE o.email_id = ?"
+)
+
+
+@dataclass
+class MailStore:
+    db: Database
+    clock: Clock
+
+    # --- the email log -------------------------------------------------------------------------
+
+    async def by_key(self, idempotency_key: str) -> EmailRecord | None:
+        rows = await self.db.all(_EMAIL_BY_KEY, [idempotency_key])
+        return EmailRecord.from_row(rows[0]) if rows else None
+
+    async def claim(
+        self, email_id: str, idempotency_key: str, template: str, recipient: str, request_hash: str
+    ) -> bool:
+        """Records a new message as `queued`; False when the idempotency key is already taken."""
+        now = self.clock.now()
+        changed = await self.db.run(
+            "INSERT INTO emails (id, idempotency_key, template, recipient, status, request_hash, attempts,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, 0, ?, ?)"
+            " ON CONFLICT (idempotency_key) DO NOTHING",
+            [email_id, idempotency_key, template, recipient, request_hash, now, now],
+        )
+        return changed == 1
+
+    async def finish(
+        self, email_id: str, status: str, attempts: int = 0, provider_id: str | None = None, error: str | None = None
+    ) -> None:
+        await self.db.run(
+            "UPDATE emails SET status = ?, provider_id = COALESCE(?, provider_id), error = ?,"
+            " attempts = attempts + ?, updated_at = ? WHERE id = ?",
+            [status, provider_id, error, attempts, self.clock.now(), email_id],
+        )
+
+    # --- suppressions --------------------------------------------------------------------------
+
+    async def is_suppressed(self, address: str) -> bool:
+        return bool(await self.db.all("SELECT 1 FROM suppressions WHERE address = ?", [address]))
+
+    def suppress(self, address: str, reason: str) -> Statement:
+        return (
+            "INSERT INTO suppressions (address, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (address) DO NOTHING",
+            [address, reason, self.clock.now()],
+        )
+
+    # --- webhook effects -----------------------------------------------------------------------
+
+    def advance(self, email_id: str | None, provider_id: str | None, status: str) -> Statement:
+        """Moves the message to `status` (delivered, bounced, complained) if that is a step forward."""
+        return (_ADVANCE[status], [status, provider_id, self.clock.now(), email_id, provider_id])
+
+    async def seen_webhook(self, svix_id: str) -> bool:
+        return bool(await self.db.all("SELECT 1 FROM webhook_events WHERE svix_id = ?", [svix_id]))
+
+    def record_webhook(self, svix_id: str, event_type: str) -> Statement:
+        return (
+            "INSERT INTO webhook_events (svix_id, type, received_at) VALUES (?, ?, ?)",
+            [svix_id, event_type, self.clock.now()],
+        )
+
+    def forget_webhooks_before(self, seconds_ago: float) -> Statement:
+        """Svix retries a delivery for a few days; ids older than that can no longer come back."""
+        return ("DELETE FROM webhook_events WHERE received_at < ?", [self.clock.now() - seconds_ago])
+
+    async def apply(self, statements: Sequence[Statement]) -> None:
+        await self.db.batch(statements)
+
+    # --- the outbox ----------------------------------------------------------------------------
+
+    async def put_outbox(self, email_id: str, sender: str, recipient: str, subject: str, html: str, text: str) -> None:
+        now = self.clock.now()
+        await self.db.batch(
+            [
+                (
+                    "INSERT INTO outbox (email_id, sender, recipient, subject, html, text, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [email_id, sender, recipient, subject, html, text, now],
+                ),
+                ("UPDATE emails SET status = 'outbox', error = NULL, updated_at = ? WHERE id = ?", [now, email_id]),
+            ]
+        )
+
+    async def outbox(self, limit: int = 200) -> list[OutboxMessage]:
+        rows = await self.db.all(_OUTBOX_LIST, [limit])
+        return [_outbox_message(row) for row in rows]
+
+    async def outbox_message(self, email_id: str) -> OutboxMessage | None:
+        rows = await self.db.all(_OUTBOX_ONE, [email_id])
+        return _outbox_message(rows[0]) if rows else None
+
+
+def _outbox_message(row: Row) -> OutboxMessage:
+    return OutboxMessage(
+        str(row["id"]),
+        str(row["template"]),
+        str(row["sender"]),
+        str(row["recipient"]),
+        str(row["subject"]),
+        str(row["html"]),
+        str(row["text"]),
+        float(row["created_at"]),
+    )

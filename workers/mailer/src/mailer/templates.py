@@ -1,0 +1,389 @@
+"""The transactional emails: one small function each, rendered to a subject, HTML and a text part.
+
+A template returns blocks (paragraphs, a button, a quote, a table), never markup: `render` builds
+both bodies from them and escapes every value in the HTML, so no template can forget to.
+`validate` checks a caller's data first: every required key present, values are strings or
+numbers, link values (`link`, `portal`) are http(s) URLs, and values that reach the subject are one line."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mailer.headers import FieldError, check_header_text, has_control
+
+PRODUCT = "SmartPages"
+MAX_VALUE_LENGTH = 10_000
+
+Data = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Multi-line text someone else wrote (a lead's message): kept as written, clearly set apart."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[tuple[str, str], ...]
+
+
+Block = Para | Button | Quote | Table
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    heading: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    build: Callable[[Data], Message]
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    # Keys whose values go into the Subject header: refused if they hold a line break.
+    subject_keys: tuple[str, ...] = ()
+    # A key holding an address to put in Reply-To (the lead's own address, for lead notifications).
+    reply_to_key: str | None = None
+    keys: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", frozenset((*self.required, *self.optional)))
+
+
+def _hi(data: Data) -> Para:
+    name = data.get("name", "").strip()
+    return Para(f"Hi {name}," if name else "Hi,")
+
+
+def _expiry(data: Data, default: str) -> Para:
+    return Para(f"The link works for {data.get('expires_in') or default} and only once.")
+
+
+_IGNORE = Para("If you did not ask for this, you can ignore this email; nothing changes.")
+
+
+def verify_email(d: Data) -> Message:
+    return Message(
+        "Confirm your email address",
+        "Confirm your email address",
+        (
+            _hi(d),
+            Para(f"Please confirm this address to finish setting up your {PRODUCT} account."),
+            Button("Confirm email address", d["link"]),
+            _expiry(d, "24 hours"),
+            _IGNORE,
+        ),
+    )
+
+
+def password_reset(d: Data) -> Message:
+    return Message(
+        f"Reset your {PRODUCT} password",
+        "Reset your password",
+        (
+            _hi(d),
+            Para("Someone, hopefully you, asked to reset the password of this account."),
+            Button("Choose a new password", d["link"]),
+            _expiry(d, "1 hour"),
+            _IGNORE,
+        ),
+    )
+
+
+def magic_link(d: Data) -> Message:
+    return Message(
+        f"Your {PRODUCT} sign-in link",
+        "Sign in",
+        (
+            _hi(d),
+            Para(f"Use this link to sign in to {PRODUCT}."),
+            Button("Sign in", d["link"]),
+            _expiry(d, "15 minutes"),
+            _IGNORE,
+        ),
+    )
+
+
+def welcome(d: Data) -> Message:
+    return Message(
+        f"Welcome to {PRODUCT}",
+        f"Welcome to {PRODUCT}",
+        (
+            _hi(d),
+            Para("Your account is ready. Pick a layout, add your details and publish your page in minutes."),
+            Button("Open your portal", d["portal"]),
+        ),
+    )
+
+
+def email_change(d: Data) -> Message:
+    return Message(
+        "Confirm your new email address",
+        "Confirm your new email address",
+        (
+            _hi(d),
+            Para(
+                f"You asked to change the email address of your {PRODUCT} account"
+                + (f" to {d['new_email']}." if d.get("new_email") else " to this one.")
+            ),
+            Button("Confirm the change", d["link"]),
+            _expiry(d, "24 hours"),
+            Para("Until you confirm, your account keeps its current address."),
+        ),
+    )
+
+
+def payment_failed(d: Data) -> Message:
+    return Message(
+        f"Your {PRODUCT} payment did not go through",
+        "Your payment did not go through",
+        (
+            _hi(d),
+            Para(f"We could not take the payment of {d['amount']} for your {d['plan']} plan."),
+            Para("Please check your payment method so your site stays online."),
+            Button("Update payment method", d["link"]),
+        ),
+    )
+
+
+def payment_action_required(d: Data) -> Message:
+    return Message(
+        f"Action needed to complete your {PRODUCT} payment",
+        "Your bank needs you to confirm a payment",
+        (
+            _hi(d),
+            Para(f"Your bank asked for confirmation of the payment of {d['amount']} for your {d['plan']} plan."),
+            Button("Confirm payment", d["link"]),
+        ),
+    )
+
+
+def trial_ending(d: Data) -> Message:
+    return Message(
+        f"Your {PRODUCT} trial ends on {d['trial_end']}",
+        "Your trial is ending soon",
+        (
+            _hi(d),
+            Para(f"Your {d['plan']} trial ends on {d['trial_end']}."),
+            Para("Add a payment method to keep your site online without interruption."),
+            Button("Manage billing", d["link"]),
+        ),
+    )
+
+
+def subscription_cancelled(d: Data) -> Message:
+    ends = d.get("access_until", "")
+    return Message(
+        f"Your {PRODUCT} subscription has been cancelled",
+        "Your subscription has been cancelled",
+        (
+            _hi(d),
+            Para(
+                f"Your {d['plan']} subscription is cancelled"
+                + (f"; your site stays online until {ends}." if ends else ".")
+            ),
+            Para("Changed your mind? You can restart it at any time."),
+            Button("Manage billing", d["link"]),
+        ),
+    )
+
+
+def subscription_activated(d: Data) -> Message:
+    return Message(
+        f"Your {PRODUCT} {d['plan']} plan is active",
+        "Your subscription is active",
+        (
+            _hi(d),
+            Para(f"Thank you! Your {d['plan']} plan is active."),
+            Button("Open your portal", d["link"]),
+        ),
+    )
+
+
+def lead_notification(d: Data) -> Message:
+    rows = [("Name", d["lead_name"]), ("Email", d["lead_email"])]
+    if d.get("lead_phone"):
+        rows.append(("Phone", d["lead_phone"]))
+    return Message(
+        f"New enquiry from {d['lead_name']} on {d['site_name']}",
+        "You have a new enquiry",
+        (
+            Para(f"Someone filled in the contact form on {d['site_name']}."),
+            Table(tuple(rows)),
+            Quote(d["message"]),
+            Para("Reply to this email to answer them directly."),
+            Button("See all enquiries", d["link"]),
+        ),
+    )
+
+
+_GREETED = ("name",)
+_LINK = ("name", "expires_in")
+
+TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in (
+        Template("verify_email", verify_email, ("link",), _LINK),
+        Template("password_reset", password_reset, ("link",), _LINK),
+        Template("magic_link", magic_link, ("link",), _LINK),
+        Template("welcome", welcome, ("portal",), _GREETED),
+        Template("email_change", email_change, ("link",), (*_LINK, "new_email")),
+        Template("payment_failed", payment_failed, ("plan", "amount", "link"), _GREETED),
+        Template("payment_action_required", payment_action_required, ("plan", "amount", "link"), _GREETED),
+        Template("trial_ending", trial_ending, ("plan", "trial_end", "link"), _GREETED, ("trial_end",)),
+        Template("subscription_cancelled", subscription_cancelled, ("plan", "link"), ("name", "access_until")),
+        Template("subscription_activated", subscription_activated, ("plan", "link"), _GREETED, ("plan",)),
+        Template(
+            "lead_notification",
+            lead_notification,
+            ("site_name", "lead_name", "lead_email", "message", "link"),
+            ("lead_phone",),
+            ("site_name", "lead_name"),
+            reply_to_key="lead_email",
+        ),
+    )
+}
+# Values that become a link's href: they must be absolute http(s) URLs.
+URL_KEYS = frozenset({"link", "portal"})
+
+
+def get(name: object) -> Template:
+    template = TEMPLATES.get(name) if isinstance(name, str) else None
+    if template is None:
+        known = ", ".join(sorted(TEMPLATES))
+        raise FieldError("template", f"template must be one of: {known}.", "unknown_template")
+    return template
+
+
+def _is_http_url(value: str) -> bool:
+    scheme, sep, rest = value.partition("://")
+    return bool(sep) and scheme.lower() in ("http", "https") and bool(rest) and not any(c.isspace() for c in value)
+
+
+def validate(template: Template, data: object) -> dict[str, str]:
+    """The caller's data as strings, or a FieldError naming the first key that is wrong."""
+    if not isinstance(data, dict):
+        raise FieldError("data", "data must be an object.", "invalid_data")
+    missing = [k for k in template.required if k not in data]
+    if missing:
+        names = ", ".join(f"data.{k}" for k in missing)
+        raise FieldError(f"data.{missing[0]}", f"{names} required by {template.name}.", "missing_data")
+    clean: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"data.{key}"
+        if key not in template.keys:
+            raise FieldError(name, f"{name} is not used by {template.name}.", "invalid_data")
+        clean[key] = _text(name, value)
+        if key in URL_KEYS and not _is_http_url(clean[key]):
+            raise FieldError(name, f"{name} must be an http(s) URL.", "invalid_data")
+        if key in template.subject_keys:
+            check_header_text(name, clean[key])
+    return clean
+
+
+def _text(name: str, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise FieldError(name, f"{name} must be a string.", "invalid_data")
+    text = str(value)
+    if len(text) > MAX_VALUE_LENGTH:
+        raise FieldError(name, f"{name} is longer than {MAX_VALUE_LENGTH} characters.", "invalid_data")
+    if has_control(text.replace("\n", "").replace("\r", "").replace("\t", "")):
+        raise FieldError(name, f"{name} contains control characters.", "invalid_data")
+    return text
+
+
+def render(template: Template, data: Data) -> Rendered:
+    message = template.build(data)
+    return Rendered(message.subject, _html(message), _text_body(message))
+
+
+# --- HTML: one column, inline styles (email clients ignore <style> blocks often enough) ----------
+
+_FONT = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
+
+
+def _e(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+def _html_block(block: Block) -> str:
+    if isinstance(block, Para):
+        return f'<p style="margin:0 0 16px;line-height:1.5">{_e(block.text)}</p>'
+    if isinstance(block, Button):
+        return (
+            '<p style="margin:24px 0">'
+            f'<a href="{_e(block.url)}" style="background:#1d4ed8;color:#ffffff;padding:12px 20px;'
+            f'border-radius:6px;text-decoration:none;display:inline-block">{_e(block.label)}</a></p>'
+            '<p style="margin:0 0 16px;font-size:13px;color:#555;line-height:1.5">'
+            f'Or paste this link into your browser:<br><a href="{_e(block.url)}" style="color:#1d4ed8;'
+            f'word-break:break-all">{_e(block.url)}</a></p>'
+        )
+    if isinstance(block, Quote):
+        return (
+            '<blockquote style="margin:0 0 16px;padding:12px 16px;border-left:4px solid #cbd5e1;'
+            f'background:#f8fafc;white-space:pre-wrap;line-height:1.5">{_e(block.text)}</blockquote>'
+        )
+    rows = "".join(
+        f'<tr><th style="text-align:left;padding:4px 16px 4px 0;color:#555;font-weight:600">{_e(label)}</th>'
+        f'<td style="padding:4px 0">{_e(value)}</td></tr>'
+        for label, value in block.rows
+    )
+    return f'<table role="presentation" style="margin:0 0 16px;border-collapse:collapse">{rows}</table>'
+
+
+def _html(message: Message) -> str:
+    body = "".join(_html_block(b) for b in message.blocks)
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{_e(message.subject)}</title></head>"
+        f'<body style="margin:0;padding:24px;background:#f1f5f9;color:#0f172a;{_FONT}">'
+        '<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:32px">'
+        f'<h1 style="margin:0 0 24px;font-size:22px">{_e(message.heading)}</h1>{body}</div>'
+        f'<p style="max-width:560px;margin:16px auto 0;font-size:12px;color:#64748b;text-align:center">'
+        f"{_e(PRODUCT)} · smartpages.online</p></body></html>"
+    )
+
+
+# --- Text: the same blocks, readable in any client ---------------------------------------------
+
+
+def _text_block(block: Block) -> str:
+    if isinstance(block, Para):
+        return block.text
+    if isinstance(block, Button):
+        return f"{block.label}:\n{block.url}"
+    if isinstance(block, Quote):
+        return "\n".join(f"> {line}" for line in block.text.splitlines() or [""])
+    return "\n".join(f"{label}: {value}" for label, value in block.rows)
+
+
+def _text_body(message: Message) -> str:
+    parts = [message.heading, *(_text_block(b) for b in message.blocks), f"-- \n{PRODUCT} · smartpages.online"]
+    return "\n\n".join(parts) + "\n"
