@@ -59,7 +59,9 @@ class App:
         except Exception:
             error_code = "internal_error"
             self.log(json.dumps({"worker": self.worker, "request_id": request_id, "traceback": traceback.format_exc()}))
-            response = self.render_error(HttpError(500, "internal_error", "Something went wrong on our side."), request_id)
+            response = self.render_error(
+                HttpError(500, "internal_error", "Something went wrong on our side."), request_id
+            )
         response = response.with_headers([(REQUEST_ID_HEADER, request_id), *self.response_headers])
         if request.method == "HEAD":
             response = Response(response.status, response.headers, b"")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -44,10 +45,18 @@ def _stage(out: Path) -> None:
     shutil.copytree(ROOT / "shared", probe / "src" / "shared", ignore=shutil.ignore_patterns("__pycache__"))
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @pytest.fixture(scope="session")
 def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lane]:
     out = tmp_path_factory.mktemp("lane")
     _stage(out / "build")
+    core_port, domain_port = free_port(), free_port()
+    core_origin = f"http://127.0.0.1:{core_port}"
     proc = subprocess.Popen(
         [
             str(ROOT / "tools" / "node"),
@@ -57,11 +66,14 @@ def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lane]:
             "--state",
             str(out / "state"),
             "--port-core",
-            "0",
+            str(core_port),
             "--port-domain",
-            "0",
+            str(domain_port),
             "--admin-port",
             "0",
+            # The portal origin core checks unsafe requests against (CSRF) is this lane's own.
+            "--var",
+            f"core:PORTAL_ORIGIN={core_origin}",
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,

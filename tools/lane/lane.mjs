@@ -29,8 +29,9 @@ function sdkWheel(cacheDir) {
 }
 
 export class Lane {
-  constructor({ build = path.join(REPO, 'build'), state = path.join(REPO, '.state/lane'), cache = path.join(REPO, '.cache/lane'), snapshot = true, log = (m) => process.stderr.write(`lane: ${m}\n`) } = {}) {
-    Object.assign(this, { buildDir: path.resolve(build), stateDir: path.resolve(state), cacheDir: path.resolve(cache), useSnapshot: snapshot, log });
+  constructor({ build = path.join(REPO, 'build'), state = path.join(REPO, '.state/lane'), cache = path.join(REPO, '.cache/lane'), snapshot = true, vars = {}, log = (m) => process.stderr.write(`lane: ${m}\n`) } = {}) {
+    // vars: { worker: { NAME: value } } set last, like `wrangler dev --var` (tests use it for origins).
+    Object.assign(this, { buildDir: path.resolve(build), stateDir: path.resolve(state), cacheDir: path.resolve(cache), useSnapshot: snapshot, vars, log });
     this.timings = {};
   }
 
@@ -88,6 +89,7 @@ export class Lane {
     const env = {};
     for (const [k, v] of Object.entries(c.vars ?? {})) env[k] = v;
     for (const [k, v] of Object.entries(w.secrets.values)) env[k] = v;
+    for (const [k, v] of Object.entries(this.vars[w.short] ?? {})) env[k] = v;
     for (const name of c.secrets?.required ?? []) {
       if (!(name in env)) this.log(`[${w.short}] warning: secret ${name} is not set (workers/${w.short}/.dev.vars)`);
     }

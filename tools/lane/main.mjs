@@ -26,11 +26,19 @@ const { values: opts } = parseArgs({
     'admin-port': { type: 'string' },
     'no-snapshot': { type: 'boolean', default: false },
     scheme: { type: 'string', default: 'http' },
+    var: { type: 'string', multiple: true, default: [] }, // --var core:PORTAL_ORIGIN=http://…
   },
 });
 
+const vars = {};
+for (const spec of opts.var) {
+  const m = spec.match(/^([a-z]+):([A-Z][A-Z0-9_]*)=(.*)$/s);
+  if (!m) throw new Error(`--var ${spec}: expected worker:NAME=value`);
+  (vars[m[1]] ??= {})[m[2]] = m[3];
+}
+
 const log = (m) => process.stderr.write(`lane: ${m}\n`);
-const lane = new Lane({ build: opts.build, state: opts.state, cache: opts.cache, snapshot: !opts['no-snapshot'], log });
+const lane = new Lane({ build: opts.build, state: opts.state, cache: opts.cache, snapshot: !opts['no-snapshot'], vars, log });
 
 // One HTTP front door per public worker: assets first where [assets] says so, then Default.fetch.
 function serveWorker(w, port) {

@@ -31,7 +31,10 @@ def create_app(deps: CustomerDeps) -> App:
 
     @router.route("GET", "/internal/health")
     async def get_health(request: Request, params: Params) -> Response:
-        stores = {"d1": await health.check_database(deps.db, TABLES), "r2": await health.check_blob_store(deps.blobs, write=f"{deps.clock.now()}".encode())}
+        stores = {
+            "d1": await health.check_database(deps.db, TABLES),
+            "r2": await health.check_blob_store(deps.blobs, write=f"{deps.clock.now()}".encode()),
+        }
         return json_response(health.report("customer", stores))
 
     @router.route("DELETE", "/internal/accounts/{account_id}")

@@ -1,0 +1,93 @@
+"""Accounts end to end on the lane: core on Pyodide with WebCrypto PBKDF2, D1 through Miniflare,
+mail through mailer into the dev outbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.lane.client import PortalClient
+from tests.lane.conftest import Lane
+
+pytestmark = pytest.mark.lane
+PASSWORD = "correct horse battery staple"
+
+
+def test_sign_up_verify_log_in_list_sessions_log_out(lane: Lane) -> None:
+    browser = PortalClient(lane.core)
+    signed_up = browser.post(
+        "/api/v1/auth/signup",
+        {
+            "email": "lane-ada@example.com",
+            "password": PASSWORD,
+            "attribution": {"plan": "pro", "utm_source": "hubspot"},
+        },
+    )
+    assert signed_up.status_code == 201, signed_up.text
+    assert browser.cookie == ""
+
+    token = browser.last_token("verify_email", "lane-ada@example.com")
+    verified = browser.post("/api/v1/auth/verify", {"token": token})
+    assert verified.status_code == 200, verified.text
+    cookie = verified.headers["set-cookie"]
+    assert cookie.startswith("__Host-session=")
+    for flag in ("Secure", "HttpOnly", "Path=/", "SameSite=Lax"):
+        assert flag in cookie
+    assert verified.json()["account"]["attribution"] == {"plan": "pro", "utm_source": "hubspot"}
+
+    laptop = PortalClient(lane.core)
+    logged_in = laptop.post("/api/v1/auth/login", {"email": "lane-ada@example.com", "password": PASSWORD})
+    assert logged_in.status_code == 200, logged_in.text
+    sessions = laptop.call("GET", "/api/v1/account/sessions").json()["sessions"]
+    assert len(sessions) == 2
+
+    old = laptop.cookie
+    assert laptop.post("/api/v1/auth/logout").status_code == 204
+    laptop.cookie = old
+    gone = laptop.call("GET", "/api/v1/account")
+    assert (gone.status_code, gone.json()["error"]["code"]) == (401, "unauthenticated")
+    assert browser.call("GET", "/api/v1/account").status_code == 200
+
+
+def test_reset_link_works_once(lane: Lane) -> None:
+    browser = PortalClient(lane.core)
+    browser.post("/api/v1/auth/signup", {"email": "lane-reset@example.com", "password": PASSWORD})
+    browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", "lane-reset@example.com")})
+    assert browser.post("/api/v1/auth/password/forgot", {"email": "lane-reset@example.com"}).status_code == 202
+    token = browser.last_token("password_reset", "lane-reset@example.com")
+    body = {"token": token, "password": "a fresh passphrase"}
+    assert browser.post("/api/v1/auth/password/reset", body).status_code == 204
+    again = browser.post("/api/v1/auth/password/reset", body)
+    assert (again.status_code, again.json()["error"]["code"]) == (400, "invalid_token")
+    relog = PortalClient(lane.core).post(
+        "/api/v1/auth/login", {"email": "lane-reset@example.com", "password": "a fresh passphrase"}
+    )
+    assert relog.status_code == 200
+
+
+def test_unknown_email_and_wrong_password_answer_alike(lane: Lane) -> None:
+    browser = PortalClient(lane.core)
+    browser.post("/api/v1/auth/signup", {"email": "lane-same@example.com", "password": PASSWORD})
+    wrong = browser.post("/api/v1/auth/login", {"email": "lane-same@example.com", "password": "not it at all"})
+    unknown = browser.post("/api/v1/auth/login", {"email": "lane-nobody@example.com", "password": "not it at all"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json()["error"]["code"] == unknown.json()["error"]["code"] == "invalid_credentials"
+    assert wrong.json()["error"]["message"] == unknown.json()["error"]["message"]
+
+
+def test_security_headers_and_cross_origin_refusal_on_the_lane(lane: Lane) -> None:
+    reply = PortalClient(lane.core).call("GET", "/api/v1/nope")
+    assert "frame-ancestors 'none'" in reply.headers["content-security-policy"]
+    assert reply.headers["strict-transport-security"].startswith("max-age=31536000")
+    import httpx
+
+    evil = httpx.post(f"{lane.core}/api/v1/auth/logout", headers={"origin": "https://evil.example"}, timeout=60)
+    assert (evil.status_code, evil.json()["error"]["code"]) == (403, "cross_origin_refused")
+
+
+def test_outbox_page_lists_mail_with_clickable_links(lane: Lane) -> None:
+    import httpx
+
+    page = httpx.get(f"{lane.core}/dev/outbox", timeout=60)
+    assert page.status_code == 200
+    assert "text/html" in page.headers["content-type"]
+    assert "<a " in page.text
