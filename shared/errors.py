@@ -10,8 +10,14 @@ from shared.http import Response, json_response
 class HttpError(Exception):
     """Raised anywhere in an app core; the app turns it into a JSON error response."""
 
-    def __init__(self, status: int, code: str, message: str, headers: list[tuple[str, str]] | None = None,
-                 details: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: list[tuple[str, str]] | None = None,
+        details: dict[str, Any] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.code = code

@@ -86,3 +86,12 @@ class HttpClient(Protocol):
     """Outbound HTTP (Stripe, Resend, Cloudflare's API). `request.path` holds the absolute URL."""
 
     async def fetch(self, request: Request) -> Response: ...
+
+
+class Cache(Protocol):
+    """The edge's HTTP cache (Cloudflare's Cache API, `caches.default`: per data centre, best effort).
+    `key` is an absolute URL; an entry lives up to `max_age` seconds and may vanish any time."""
+
+    async def get(self, key: str) -> Response | None: ...
+
+    async def put(self, key: str, response: Response, max_age: int) -> None: ...

@@ -142,6 +142,24 @@ class WebCrypto:
         return bytes(array.to_bytes())
 
 
+class EdgeCache:
+    """The Cache API's `caches.default`. Entries are whole responses keyed by URL; `max_age` is
+    carried as the stored response's Cache-Control, which is what the Cache API expires by."""
+
+    async def get(self, key: str) -> Response | None:
+        hit = await js.caches.default.match(key)
+        if hit is None:
+            return None
+        return await _response_from_js(hit.js_object if hasattr(hit, "js_object") else hit)
+
+    async def put(self, key: str, response: Response, max_age: int) -> None:
+        headers = [(k, v) for k, v in response.headers if k.lower() != "cache-control"]
+        headers.append(("cache-control", f"public, max-age={max_age}"))
+        init = {"status": response.status, "headers": to_js(headers)}
+        js_response = js.Response.new(_js_bytes(response.body), to_js(init, dict_converter=js.Object.fromEntries))
+        await js.caches.default.put(key, js_response)
+
+
 class SystemClock:
     def now(self) -> float:
         # Date.now() is what Workers offer; it only advances across I/O, which is fine for expiries.

@@ -66,8 +66,9 @@ def on_plan(stack: Stack, plan: str) -> None:
 
 
 async def identity_of(crypto, clock, forwarded: Request) -> internal_auth.Identity:
-    return await internal_auth.verify(crypto, clock, SECRET, forwarded.method, forwarded.path,
-                                      forwarded.header(internal_auth.HEADER))
+    return await internal_auth.verify(
+        crypto, clock, SECRET, forwarded.method, forwarded.path, forwarded.header(internal_auth.HEADER)
+    )
 
 
 async def test_a_valid_session_is_forwarded_with_a_signed_identity_and_plan(stack: Stack, clock, crypto) -> None:
@@ -82,7 +83,8 @@ async def test_a_valid_session_is_forwarded_with_a_signed_identity_and_plan(stac
     assert "cookie" not in forwarded.headers
     assert forwarded.query == "x=1"
     assert await identity_of(crypto, clock, forwarded) == internal_auth.Identity(
-        account_id="acct_1", session_id="sess_acct_1", email="acct_1@x.test", plan="starter")
+        account_id="acct_1", session_id="sess_acct_1", email="acct_1@x.test", plan="starter"
+    )
     assert forwarded.header("x-request-id") == response.header("x-request-id")
 
 

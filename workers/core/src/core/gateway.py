@@ -59,8 +59,7 @@ class Gateway:
         identity = internal_auth.Identity()
         if route.session:
             session = await sessions.require(self.db, self.crypto, self.clock, request)
-            identity = internal_auth.Identity(account_id=session.account_id, session_id=session.id,
-                                              email=session.email)
+            identity = internal_auth.Identity(account_id=session.account_id, session_id=session.id, email=session.email)
             if route.plan or route.entitlement:
                 plan = await paywall.effective_plan(self, session.account_id, request.header(REQUEST_ID_HEADER))
                 if route.entitlement:

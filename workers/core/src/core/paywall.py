@@ -47,5 +47,9 @@ def require(plan: plans.Plan, feature: str) -> None:
     label = FEATURE_LABELS.get(feature, feature)
     if needed is None:
         raise HttpError(402, "not_available", f"No plan includes {label}.")
-    raise HttpError(402, f"requires_{needed.id}_plan", f"Upgrade to {needed.name} to use {label}.",
-                    details={"required_plan": needed.id, "feature": feature})
+    raise HttpError(
+        402,
+        f"requires_{needed.id}_plan",
+        f"Upgrade to {needed.name} to use {label}.",
+        details={"required_plan": needed.id, "feature": feature},
+    )
