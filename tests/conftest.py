@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from devstack import stack as stack_module
 from devstack.adapters import HashlibCrypto
 from shared import internal_auth
 from shared.http import Request, Response
+from tests.lane import harness
 
 SECRET = "local-dev-internal-secret-change-me-0123456789"
 
@@ -25,6 +26,13 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.t += seconds
+
+
+@pytest.fixture(scope="session")
+def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Lane]:
+    """The runtime lane, started once for every test that asks for it (lane and portal tiers)."""
+    with harness.running(tmp_path_factory.mktemp("lane")) as running:
+        yield running
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.lane.client import PortalClient
-from tests.lane.conftest import Lane
+from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
 PASSWORD = "correct horse battery staple"

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.lane.conftest import ROOT, Lane
+from tests.lane.harness import ROOT, Lane
 from tools import build
 
 pytestmark = pytest.mark.lane

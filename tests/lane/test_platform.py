@@ -12,7 +12,7 @@ import pytest
 from devstack.adapters import HashlibCrypto
 from devstack.stack import read_dev_vars
 from shared import internal_auth
-from tests.lane.conftest import Lane
+from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
 

@@ -1,5 +1,6 @@
 """The runtime lane for tests: the five staged bundles (plus a test-only probe worker) on real
-Pyodide, the real Workers SDK and Miniflare's bindings, started once per test session."""
+Pyodide, the real Workers SDK and Miniflare's bindings. tests/conftest.py starts it once per
+session for the lane and portal tiers."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tools import build
 
@@ -51,9 +52,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lane]:
-    out = tmp_path_factory.mktemp("lane")
+@contextmanager
+def running(out: Path) -> Iterator[Lane]:
     _stage(out / "build")
     core_port, domain_port = free_port(), free_port()
     core_origin = f"http://127.0.0.1:{core_port}"
@@ -86,21 +86,24 @@ def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lane]:
     log: list[str] = []
     reader = threading.Thread(target=lambda: log.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
     reader.start()
-    deadline = time.monotonic() + START_TIMEOUT
-    line = ""
-    while not line.startswith("lane ready"):
-        line = proc.stdout.readline()
-        if not line and proc.poll() is not None:
-            pytest.fail("lane exited before it was ready:\n" + "".join(log[-40:]))
-        assert time.monotonic() < deadline, "lane did not start in time"
-    urls = dict(part.split("=", 1) for part in line.split()[2:])
-    yield Lane(urls["core"], urls["domain"], urls["admin"], out / "build", log)
-    proc.send_signal(signal.SIGTERM)
     try:
-        proc.wait(30)
+        deadline = time.monotonic() + START_TIMEOUT
+        line = ""
+        while not line.startswith("lane ready"):
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                raise RuntimeError("lane exited before it was ready:\n" + "".join(log[-40:]))
+            if time.monotonic() > deadline:
+                raise RuntimeError("lane did not start in time")
+        urls = dict(part.split("=", 1) for part in line.split()[2:])
+        yield Lane(urls["core"], urls["domain"], urls["admin"], out / "build", log)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        reader.join(10)
-        proc.stdout.close()
-        proc.stderr.close()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            reader.join(10)
+            proc.stdout.close()
+            proc.stderr.close()
