@@ -350,6 +350,8 @@ document.addEventListener('click', (ev) => {
 });
 window.addEventListener('popstate', route);
 
-// Feature modules register their routes before the first render.
-await import('./sites.js');
+// Feature modules register their routes before the first render. (They get the helpers as an
+// argument rather than importing this module: a cycle with top-level await would deadlock.)
+const { register } = await import('./sites.js');
+register({ addRoute, api, esc, flash, errorMessage, go, onSubmit, view });
 route();

@@ -1,5 +1,5 @@
 // Sites: the dashboard (list and create). The editor arrives with the sites API.
-import { addRoute, api, esc, go, onSubmit, view } from './portal.js';
+let api, esc, go, onSubmit, view;
 
 async function dashboard() {
   const { sites } = await api('GET', '/sites');
@@ -15,4 +15,7 @@ async function dashboard() {
   });
 }
 
-addRoute(/^\/$/, dashboard);
+export function register(ui) {
+  ({ api, esc, go, onSubmit, view } = ui);
+  ui.addRoute(/^\/$/, dashboard);
+}
