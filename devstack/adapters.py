@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from shared.http import Request, Response
-from shared.ports import Blob, Row, SqlValue
+from shared.ports import Blob, Clock, Row, SqlValue
 
 
 class SqliteDatabase:
@@ -132,3 +132,28 @@ class HttpxClient:
             request.method, request.url_path, headers=request.headers, content=request.body or None
         )
         return Response(reply.status_code, list(reply.headers.multi_items()), reply.content)
+
+
+class MemoryCache:
+    """The Cache API in memory: responses by key until their max-age runs out (on `clock`)."""
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
+        self._entries: dict[str, tuple[float, Response]] = {}
+
+    async def get(self, key: str) -> Response | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires, response = entry
+        if expires <= self._clock.now():
+            del self._entries[key]
+            return None
+        return response
+
+    async def put(self, key: str, response: Response, max_age: int) -> None:
+        if max_age > 0:
+            self._entries[key] = (self._clock.now() + max_age, response)
+
+    def clear(self) -> None:
+        self._entries.clear()

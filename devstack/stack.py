@@ -10,12 +10,21 @@ from pathlib import Path
 
 from billing.app import BillingDeps
 from billing.app import create_app as billing_app
+from billing.stripe import API_BASE as STRIPE_API
 from core.app import create_app as core_app
 from core.deps import CoreDeps
-from customer.app import CustomerDeps
+from customer.app import CustomerDeps, Settings
 from customer.app import create_app as customer_app
 from devstack import ROOT, migrations
-from devstack.adapters import FolderBlobStore, HashlibCrypto, HttpxClient, SqliteDatabase, SystemClock
+from devstack.adapters import (
+    FolderBlobStore,
+    HashlibCrypto,
+    HttpxClient,
+    MemoryCache,
+    SqliteDatabase,
+    SystemClock,
+)
+from devstack.cloudflare_standin import CloudflareStandin
 from domain.app import DomainDeps
 from domain.app import create_app as domain_app
 from mailer.app import DEFAULT_MAIL_FROM, MailerDeps
@@ -45,6 +54,17 @@ def read_dev_vars(worker: str) -> dict[str, str]:
     return values
 
 
+def customer_settings(values: dict[str, str]) -> Settings:
+    return Settings(
+        sites_domain=values.get("SITES_DOMAIN", "smartpages.site"),
+        sites_scheme=values.get("SITES_SCHEME", "https"),
+        sites_port=values.get("SITES_PORT", ""),
+        portal_origin=values.get("PORTAL_ORIGIN", "https://www.smartpages.online"),
+        cf_api_token=values.get("CF_API_TOKEN", ""),
+        cf_zone_id=values.get("CF_ZONE_ID", ""),
+    )
+
+
 @dataclass
 class InProcessService:
     """A service binding in one process: the callee's app handles the request directly."""
@@ -65,6 +85,8 @@ class Stack:
     domain: App
     databases: dict[str, SqliteDatabase] = field(default_factory=dict)
     blobs: FolderBlobStore | None = None
+    cloudflare: CloudflareStandin | None = None
+    customer_deps: CustomerDeps | None = None  # tests swap its ports (a store that fails half-way)
 
     def close(self) -> None:
         for db in self.databases.values():
@@ -72,7 +94,11 @@ class Stack:
 
 
 async def build(
-    state: Path, clock: Clock | None = None, crypto: Crypto | None = None, http: HttpClient | None = None
+    state: Path,
+    clock: Clock | None = None,
+    crypto: Crypto | None = None,
+    http: HttpClient | None = None,
+    stripe: HttpClient | None = None,  # billing's Stripe transport (tests: a StripeStandin); default `http`
 ) -> Stack:
     state.mkdir(parents=True, exist_ok=True)
     clock = clock or SystemClock()
@@ -98,11 +124,39 @@ async def build(
             mail_from=mailer_vars.get("MAIL_FROM", DEFAULT_MAIL_FROM),
         )
     )
-    customer = customer_app(
-        CustomerDeps(databases["customer"], blobs, mailer_binding, clock, crypto, secret["customer"])
+    customer_vars = worker_vars("customer")
+    cloudflare = CloudflareStandin(customer_vars.get("CF_API_TOKEN", ""), customer_vars.get("CF_ZONE_ID", ""))
+    customer_deps = CustomerDeps(
+        databases["customer"],
+        blobs,
+        mailer_binding,
+        clock,
+        crypto,
+        secret["customer"],
+        http=cloudflare,
+        settings=customer_settings(customer_vars),
     )
-    billing = billing_app(BillingDeps(databases["billing"], mailer_binding, http, clock, crypto, secret["billing"]))
-    domain = domain_app(DomainDeps(blobs, clock, crypto))
+    customer = customer_app(customer_deps)
+    billing_vars = worker_vars("billing")  # the dev vars point STRIPE_API_BASE at the stand-in (port 8789)
+    billing = billing_app(
+        BillingDeps(
+            databases["billing"],
+            mailer_binding,
+            stripe or http,
+            clock,
+            crypto,
+            secret["billing"],
+            stripe_secret_key=billing_vars.get("STRIPE_SECRET_KEY", ""),
+            webhook_secret=billing_vars.get("STRIPE_WEBHOOK_SECRET", ""),
+            portal_origin=billing_vars.get("PORTAL_ORIGIN", ""),
+            stripe_prices=billing_vars.get("STRIPE_PRICES", ""),
+            stripe_api_base=billing_vars.get("STRIPE_API_BASE", STRIPE_API),
+        )
+    )
+    domain_vars = worker_vars("domain")
+    domain = domain_app(
+        DomainDeps(blobs, clock, crypto, MemoryCache(clock), int(domain_vars.get("POINTER_CACHE_SECONDS", "30")))
+    )
     core_vars = worker_vars("core")
     core = core_app(
         CoreDeps(
@@ -124,4 +178,4 @@ async def build(
         mailer,
         domain,
     )
-    return Stack(core, customer, billing, mailer, domain, databases, blobs)
+    return Stack(core, customer, billing, mailer, domain, databases, blobs, cloudflare, customer_deps)

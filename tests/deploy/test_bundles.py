@@ -34,8 +34,14 @@ BINDINGS = {
         ("SITES", "R2 Bucket"),
         ("MAILER", "Worker"),
         ("SITES_DOMAIN", "Environment Variable"),
+        ("PORTAL_ORIGIN", "Environment Variable"),
     },
-    "billing": {("DB", "D1 Database"), ("MAILER", "Worker")},
+    "billing": {
+        ("DB", "D1 Database"),
+        ("MAILER", "Worker"),
+        ("PORTAL_ORIGIN", "Environment Variable"),
+        ("STRIPE_PRICES", "Environment Variable"),
+    },
     "mailer": {("DB", "D1 Database"), ("MAIL_FROM", "Environment Variable")},
     "domain": {("SITES", "R2 Bucket")},
 }

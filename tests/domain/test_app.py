@@ -14,12 +14,13 @@ async def test_unknown_host_gets_the_smartpages_404_page(stack: Stack) -> None:
     assert response.header("set-cookie") == ""
 
 
-async def test_a_known_host_is_a_clear_501_until_delivery_is_built(stack: Stack) -> None:
+async def test_a_pointer_we_did_not_write_is_503_without_content(stack: Stack) -> None:
     assert stack.blobs is not None
-    await stack.blobs.put("hosts/shop.example.com.json", b"{}", "application/json")
+    await stack.blobs.put("hosts/shop.example.com.json", b'{"secret": "tenant data"}', "application/json")
     response = await stack.domain.handle(get("/", {"host": "Shop.Example.com:8788"}))
-    assert response.status == 501
-    assert response.header("x-error-code") == "site_delivery_not_implemented"
+    assert response.status == 503
+    assert response.header("x-error-code") == "site_unavailable"
+    assert b"tenant data" not in response.body
 
 
 @pytest.mark.parametrize("host", ["", "bad host", "../etc", "a..b", "x" * 300, "ex ample.com:80", "host:port"])

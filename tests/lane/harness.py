@@ -9,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ class Lane:
     core: str
     domain: str
     admin: str
+    stripe: str
     build: Path
     log: list[str]
 
@@ -52,58 +54,90 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class Process:
+    """A child process that prints one `… ready …` line on stdout; its stderr is kept as a log."""
+
+    def __init__(self, args: list[str], ready: str, log: list[str]) -> None:
+        self.proc = subprocess.Popen(
+            args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ}
+        )
+        assert self.proc.stdout is not None
+        assert self.proc.stderr is not None
+        self.reader = threading.Thread(target=lambda: log.extend(self.proc.stderr), daemon=True)  # type: ignore[arg-type]
+        self.reader.start()
+        deadline = time.monotonic() + START_TIMEOUT
+        self.line = ""
+        while ready not in self.line:
+            self.line = self.proc.stdout.readline()
+            if not self.line and self.proc.poll() is not None:
+                raise RuntimeError(f"{args[1]} exited before it was ready:\n" + "".join(log[-40:]))
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{args[1]} did not start in time")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.reader.join(10)
+            self.proc.stdout.close()  # type: ignore[union-attr]
+            self.proc.stderr.close()  # type: ignore[union-attr]
+
+
 @contextmanager
 def running(out: Path) -> Iterator[Lane]:
+    """The lane on free ports, with the Stripe stand-in beside it (its hosted checkout page is
+    what a browser pays on) delivering signed webhooks to core."""
     _stage(out / "build")
-    core_port, domain_port = free_port(), free_port()
-    core_origin = f"http://127.0.0.1:{core_port}"
-    proc = subprocess.Popen(
-        [
-            str(ROOT / "tools" / "node"),
-            str(ROOT / "tools" / "lane" / "main.mjs"),
-            "--build",
-            str(out / "build"),
-            "--state",
-            str(out / "state"),
-            "--port-core",
-            str(core_port),
-            "--port-domain",
-            str(domain_port),
-            "--admin-port",
-            "0",
-            # The portal origin core checks unsafe requests against (CSRF) is this lane's own.
-            "--var",
-            f"core:PORTAL_ORIGIN={core_origin}",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ},
-    )
-    assert proc.stdout is not None
-    assert proc.stderr is not None
+    core_port, domain_port, stripe_port = free_port(), free_port(), free_port()
+    core_origin, stripe = f"http://127.0.0.1:{core_port}", f"http://127.0.0.1:{stripe_port}"
     log: list[str] = []
-    reader = threading.Thread(target=lambda: log.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
-    reader.start()
+    standin = Process(
+        [
+            sys.executable,
+            "-m",
+            "devstack.stripe_standin",
+            "--port",
+            str(stripe_port),
+            "--webhook-url",
+            f"{core_origin}/api/v1/webhooks/stripe",
+        ],
+        "ready",
+        log,
+    )
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        line = ""
-        while not line.startswith("lane ready"):
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
-                raise RuntimeError("lane exited before it was ready:\n" + "".join(log[-40:]))
-            if time.monotonic() > deadline:
-                raise RuntimeError("lane did not start in time")
-        urls = dict(part.split("=", 1) for part in line.split()[2:])
-        yield Lane(urls["core"], urls["domain"], urls["admin"], out / "build", log)
-    finally:
-        proc.send_signal(signal.SIGTERM)
+        lane = Process(
+            [
+                str(ROOT / "tools" / "node"),
+                str(ROOT / "tools" / "lane" / "main.mjs"),
+                "--build",
+                str(out / "build"),
+                "--state",
+                str(out / "state"),
+                "--port-core",
+                str(core_port),
+                "--port-domain",
+                str(domain_port),
+                "--admin-port",
+                "0",
+                # This lane's own origins: core checks unsafe requests against PORTAL_ORIGIN (CSRF), and
+                # Stripe's checkout returns there.
+                "--var",
+                f"core:PORTAL_ORIGIN={core_origin}",
+                "--var",
+                f"billing:PORTAL_ORIGIN={core_origin}",
+                "--var",
+                f"billing:STRIPE_API_BASE={stripe}",
+            ],
+            "lane ready",
+            log,
+        )
         try:
-            proc.wait(30)
+            urls = dict(part.split("=", 1) for part in lane.line.split()[2:])
+            yield Lane(urls["core"], urls["domain"], urls["admin"], stripe, out / "build", log)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-            reader.join(10)
-            proc.stdout.close()
-            proc.stderr.close()
+            lane.stop()
+    finally:
+        standin.stop()

@@ -1,6 +1,7 @@
 from workers import WorkerEntrypoint
 
 from billing.app import BillingDeps, create_app
+from billing.stripe import API_BASE
 from shared.edge import bindings
 from shared.edge.worker import serve, var
 
@@ -14,6 +15,11 @@ def build(env):
             clock=bindings.SystemClock(),
             crypto=bindings.WebCrypto(),
             internal_secret=var(env, "INTERNAL_SECRET"),
+            stripe_secret_key=var(env, "STRIPE_SECRET_KEY"),
+            webhook_secret=var(env, "STRIPE_WEBHOOK_SECRET"),
+            portal_origin=var(env, "PORTAL_ORIGIN"),
+            stripe_prices=var(env, "STRIPE_PRICES"),
+            stripe_api_base=var(env, "STRIPE_API_BASE", API_BASE),
         )
     )
 

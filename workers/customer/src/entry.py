@@ -1,11 +1,21 @@
 from workers import WorkerEntrypoint
 
-from customer.app import CustomerDeps, create_app
+from customer.app import CustomerDeps, Settings, create_app
+from customer.deps import CLOUDFLARE_API
 from shared.edge import bindings
 from shared.edge.worker import serve, var
 
 
 def build(env):
+    settings = Settings(
+        sites_domain=var(env, "SITES_DOMAIN", "smartpages.site"),
+        sites_scheme=var(env, "SITES_SCHEME", "https"),
+        sites_port=var(env, "SITES_PORT"),
+        portal_origin=var(env, "PORTAL_ORIGIN", "https://www.smartpages.online"),
+        cf_api_base=var(env, "CF_API_BASE", CLOUDFLARE_API),
+        cf_api_token=var(env, "CF_API_TOKEN"),
+        cf_zone_id=var(env, "CF_ZONE_ID"),
+    )
     return create_app(
         CustomerDeps(
             db=bindings.D1Database(env.DB),
@@ -14,6 +24,8 @@ def build(env):
             clock=bindings.SystemClock(),
             crypto=bindings.WebCrypto(),
             internal_secret=var(env, "INTERNAL_SECRET"),
+            http=bindings.FetchClient(),
+            settings=settings,
         )
     )
 

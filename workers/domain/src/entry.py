@@ -2,7 +2,7 @@ from workers import WorkerEntrypoint
 
 from domain.app import DomainDeps, create_app
 from shared.edge import bindings
-from shared.edge.worker import serve
+from shared.edge.worker import serve, var
 
 
 def build(env):
@@ -11,6 +11,8 @@ def build(env):
             blobs=bindings.R2BlobStore(env.SITES),
             clock=bindings.SystemClock(),
             crypto=bindings.WebCrypto(),
+            cache=bindings.EdgeCache(),
+            pointer_ttl=int(var(env, "POINTER_CACHE_SECONDS", "30")),
         )
     )
 

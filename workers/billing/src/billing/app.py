@@ -1,43 +1,173 @@
-"""Billing's app core. Checkout, webhooks and entitlements are the billing issue's work: 501 until then."""
+"""Billing's app core: routes only; the work is in the modules they call.
+
+GET  /internal/entitlements/{account_id}   the effective plan (core's paywall asks)
+POST /api/v1/billing/checkout              a Stripe Checkout Session for a plan -> {"url"}
+POST /api/v1/billing/portal                a Stripe billing-portal session -> {"url"}
+GET  /api/v1/billing/subscription          the account's subscription and the plans
+POST /api/v1/webhooks/stripe               Stripe's events, raw bytes forwarded by core
+DELETE /internal/accounts/{account_id}     the account is being deleted: cancel and forget
+GET  /internal/health"""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
-from shared import health
+from billing import checkout, entitlements
+from billing.eventlog import EventLog
+from billing.events import EventProcessor
+from billing.notices import Notifier
+from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
+from billing.subscriptions import SubscriptionStore
+from billing.webhooks import WebhookHandler
+from shared import health, plans
 from shared.app import App
-from shared.errors import not_implemented
+from shared.errors import HttpError
 from shared.http import Request, Response, json_response
-from shared.internal import InternalGuard
+from shared.internal import InternalGuard, identity_of
+from shared.internal_auth import Identity
+from shared.jsonbody import read_json_object
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
 from shared.routing import Params, Router
+from shared.validation import invalid, only, string
 
 TABLES = ("subscriptions", "processed_events")
+ENDED = frozenset({"canceled", "incomplete_expired"})
 
 
 @dataclass
 class BillingDeps:
     db: Database
     mailer: Service
-    http: HttpClient
+    http: HttpClient  # to Stripe (or the stand-in)
     clock: Clock
     crypto: Crypto
     internal_secret: str
+    stripe_secret_key: str = ""  # sk_…; without it checkout and portal answer 503
+    webhook_secret: str = ""  # whsec_…; without it webhooks answer 500
+    portal_origin: str = "https://www.smartpages.online"
+    stripe_prices: str = ""  # STRIPE_PRICES: `starter=price_…,pro=price_…`
+    stripe_api_base: str = API_BASE  # STRIPE_API_BASE: the local stand-in instead of api.stripe.com
+    sleep: Sleep = asyncio.sleep  # between Stripe retries
+
+
+def stripe_failure(exc: StripeError) -> HttpError:
+    """A Stripe error, told to our caller: never Stripe's raw status (our request, not theirs, failed)."""
+    if exc.type == "configuration_error":
+        return HttpError(503, "billing_not_configured", "Payments are not set up on this server.")
+    if exc.status == 429:
+        return HttpError(
+            503, "stripe_busy", "The payment provider is busy; try again in a minute.", [("retry-after", "30")]
+        )
+    if exc.status == 0 or exc.status >= 500:
+        return HttpError(502, "stripe_unavailable", "The payment provider did not answer; try again in a minute.")
+    return HttpError(
+        502,
+        "stripe_request_failed",
+        f"The payment provider refused the request: {exc.message}",
+        details={"stripe_code": exc.code or exc.type},
+    )
 
 
 def create_app(deps: BillingDeps) -> App:
+    prices = plans.price_ids(deps.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
+    store = SubscriptionStore(deps.db)
+    stripe = StripeClient(deps.http, deps.stripe_secret_key, deps.sleep, deps.stripe_api_base)
+    notifier = Notifier(deps.mailer, deps.crypto, deps.clock, deps.internal_secret)
+    processor = EventProcessor(store, stripe, notifier, deps.clock, deps.stripe_prices, deps.portal_origin)
+    webhooks = WebhookHandler(deps.webhook_secret, deps.crypto, deps.clock, EventLog(deps.db), processor)
     router = Router()
+
+    def account_of(request: Request) -> Identity:
+        identity = identity_of(request)
+        if not identity.account_id:
+            raise HttpError(401, "session_required", "Log in first.")
+        return identity
+
+    async def call_stripe(path: str, params: dict[str, object], key: str) -> dict[str, object]:
+        try:
+            return await stripe.post(path, params, key)
+        except StripeError as exc:
+            raise stripe_failure(exc) from exc
 
     @router.route("GET", "/internal/health")
     async def get_health(request: Request, params: Params) -> Response:
         return json_response(health.report("billing", {"d1": await health.check_database(deps.db, TABLES)}))
 
-    async def billing(request: Request, params: Params) -> Response:
-        raise not_implemented("billing", "the billing issue")
+    @router.route("GET", "/internal/entitlements/{account_id}")
+    async def get_entitlements(request: Request, params: Params) -> Response:
+        if identity_of(request).account_id != params["account_id"]:
+            raise HttpError(403, "forbidden", "Entitlements are only told about the calling account.")
+        record = await store.get(params["account_id"])
+        return json_response(entitlements.effective(params["account_id"], record, deps.clock.now()).to_json())
 
-    for method in ("GET", "POST"):
-        router.add(method, "/api/v1/billing/{rest*}", billing)
-    router.add("POST", "/api/v1/webhooks/stripe", billing)
+    @router.route("GET", "/api/v1/billing/subscription")
+    async def get_subscription(request: Request, params: Params) -> Response:
+        identity = account_of(request)
+        assert identity.account_id is not None
+        record = await store.get(identity.account_id)
+        state = entitlements.effective(identity.account_id, record, deps.clock.now()).to_json()
+        return json_response({**state, "plans": [plan.public() for plan in plans.PLANS]})
+
+    @router.route("POST", "/api/v1/billing/checkout")
+    async def post_checkout(request: Request, params: Params) -> Response:
+        identity = account_of(request)
+        assert identity.account_id is not None
+        body = read_json_object(request)
+        only(body, ("plan", "attribution"))
+        plan_id = string(body, "plan", max_length=40)
+        if plan_id not in prices:
+            raise invalid("plan", f"must be one of: {', '.join(prices)}")
+        utm = checkout.attribution(body.get("attribution"))
+        now = deps.clock.now()
+        if identity.email:
+            await store.remember_email(identity.account_id, identity.email, now)
+        record = await store.get(identity.account_id)
+        checkout.refuse_if_subscribed(record)
+        stripe_params = checkout.session_params(
+            identity.account_id, plan_id, prices[plan_id], record, identity.email, deps.portal_origin, utm
+        )
+        key = await checkout.checkout_key(deps.crypto, identity.account_id, plan_id, now, stripe_params)
+        session = await call_stripe("/v1/checkout/sessions", stripe_params, key)
+        return json_response({"url": session.get("url"), "id": session.get("id")})
+
+    @router.route("POST", "/api/v1/billing/portal")
+    async def post_portal(request: Request, params: Params) -> Response:
+        identity = account_of(request)
+        assert identity.account_id is not None
+        record = await store.get(identity.account_id)
+        if record is None or not record.stripe_customer_id:
+            raise HttpError(409, "no_billing_account", "There is nothing to manage yet: subscribe to a plan first.")
+        now = deps.clock.now()
+        portal = await call_stripe(
+            "/v1/billing_portal/sessions",
+            checkout.portal_params(record.stripe_customer_id, deps.portal_origin),
+            checkout.portal_key(identity.account_id, record.stripe_customer_id, now),
+        )
+        return json_response({"url": portal.get("url")})
+
+    @router.route("DELETE", "/internal/accounts/{account_id}")
+    async def delete_account(request: Request, params: Params) -> Response:
+        """Core deletes an account: cancel its subscription now (no more charges) and drop the row.
+        Stripe keeps the customer and invoices, which bookkeeping needs."""
+        account_id = params["account_id"]
+        if identity_of(request).account_id != account_id:
+            raise HttpError(403, "forbidden", "Only the account being deleted can be cancelled.")
+        record = await store.get(account_id)
+        live = record is not None and record.stripe_subscription_id and record.status not in ENDED
+        if live:
+            assert record is not None
+            try:
+                await stripe.request("DELETE", f"/v1/subscriptions/{record.stripe_subscription_id}", {})
+            except StripeError as exc:
+                if exc.status != 404:  # already gone at Stripe is what we wanted
+                    raise stripe_failure(exc) from exc
+        await deps.db.run("DELETE FROM subscriptions WHERE account_id = ?", (account_id,))
+        return Response(204)
+
+    @router.route("POST", "/api/v1/webhooks/stripe")
+    async def stripe_webhook(request: Request, params: Params) -> Response:
+        return json_response(await webhooks.handle(request))
 
     guard = InternalGuard(router, deps.crypto, deps.clock, deps.internal_secret)
     return App("billing", guard, deps.clock, deps.crypto)

@@ -313,15 +313,17 @@ class Accounts:
         v.only(data, ("password",))
         account = await self.account_by_id(session.account_id)
         await self.check_password(account, v.string(data, "password", max_length=passwords.MAX_LENGTH + 1))
-        # Customer data first: if that fails, the account still exists and the user can retry.
+        # Stop the charges, then the customer's data, then the account: if a step fails the account
+        # still exists, and deleting again picks up where it stopped (each step is idempotent).
         path = f"/internal/accounts/{session.account_id}"
-        reply = await self.gateway.call(
-            "customer",
-            Request("DELETE", path, headers={"x-request-id": request.header("x-request-id")}),
-            Identity(account_id=session.account_id),
-        )
-        if reply.status not in (204, 404):
-            raise HttpError(502, "delete_failed", "We could not delete your sites just now; nothing was deleted.")
+        for worker, what in (("billing", "cancel your subscription"), ("customer", "delete your sites")):
+            reply = await self.gateway.call(
+                worker,
+                Request("DELETE", path, headers={"x-request-id": request.header("x-request-id")}),
+                Identity(account_id=session.account_id),
+            )
+            if reply.status not in (204, 404):
+                raise HttpError(502, "delete_failed", f"We could not {what} just now; your account is still here.")
         await self.deps.db.batch(
             [
                 (

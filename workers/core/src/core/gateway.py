@@ -33,6 +33,8 @@ ROUTES: tuple[GatewayRoute, ...] = (
     GatewayRoute("/api/v1/sites", "customer", plan=True),
     GatewayRoute("/api/v1/assets", "customer", plan=True),
     GatewayRoute("/api/v1/domains", "customer", entitlement="custom_domains", plan=True),
+    # Published lead forms post here from customer sites: no session (customer rate-limits them).
+    GatewayRoute("/api/v1/forms", "customer", session=False),
     GatewayRoute("/api/v1/billing", "billing"),
     GatewayRoute("/api/v1/webhooks/stripe", "billing", session=False),
     GatewayRoute("/api/v1/webhooks/resend", "mailer", session=False),

@@ -1,19 +1,22 @@
-"""Domain's app core: maps the Host header to a published site in R2.
+"""Domain's app core: maps the Host header to a published site in R2 and serves it.
 
-Publishing and delivery are the sites issue's work; until then a host with a site record answers
-501, and every other host gets SmartPages' 404 page with none of any tenant's content."""
+Customer writes `hosts/<host>.json` (the live pointer, see customer/publish.py); this worker only
+reads it and the content-addressed files it names. A host without a pointer gets SmartPages' own
+404 page, never a byte of any tenant's content."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from domain import delivery
+from domain.hosts import Hosts
 from domain.pages import error_page
 from shared import health
 from shared.app import App
-from shared.errors import HttpError, not_implemented
+from shared.errors import HttpError
 from shared.http import Request, Response, json_response
-from shared.ports import BlobStore, Clock, Crypto
+from shared.ports import BlobStore, Cache, Clock, Crypto
 
 HEALTH_PATH = "/_smartpages/health"
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
@@ -29,6 +32,8 @@ class DomainDeps:
     blobs: BlobStore
     clock: Clock
     crypto: Crypto
+    cache: Cache | None = None  # the Cache API; None: every view reads R2
+    pointer_ttl: int = 30  # seconds a data centre may keep serving a replaced pointer
 
 
 def site_host(request: Request) -> str:
@@ -41,6 +46,8 @@ def site_host(request: Request) -> str:
 
 
 def create_app(deps: DomainDeps) -> App:
+    hosts = Hosts(deps.blobs, deps.cache, deps.clock, deps.pointer_ttl)
+
     async def dispatch(request: Request) -> Response:
         if request.path == HEALTH_PATH:
             if request.method not in ("GET", "HEAD"):
@@ -49,8 +56,13 @@ def create_app(deps: DomainDeps) -> App:
         if request.method not in ("GET", "HEAD"):
             raise HttpError(405, "method_not_allowed", "Published sites are read-only.", [("allow", "GET, HEAD")])
         host = site_host(request)
-        if await deps.blobs.get(f"hosts/{host}.json") is None:
+        live = await hosts.live(host)
+        if live is None:
             raise HttpError(404, "unknown_host", f"No SmartPages site is published at {host}.")
-        raise not_implemented("site_delivery", "the sites issue")
+        if live.redirect is not None:
+            return delivery.redirect(live.redirect + delivery.location_suffix(request), live)
+        return await delivery.serve(hosts, host, live, request, request.path)
 
-    return App("domain", dispatch, deps.clock, deps.crypto, render_error=error_page, response_headers=SECURITY_HEADERS)
+    app = App("domain", dispatch, deps.clock, deps.crypto, render_error=error_page, response_headers=SECURITY_HEADERS)
+    app.hosts = hosts  # type: ignore[attr-defined]  # read by tests and the benchmark (R2 read counts)
+    return app

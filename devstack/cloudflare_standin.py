@@ -1,0 +1,131 @@
+"""A stand-in for Cloudflare for SaaS's custom-hostnames API, in process: it implements the
+HttpClient port, so customer talks to it exactly as to `https://api.cloudflare.com/client/v4`.
+
+    POST   /zones/{zone_id}/custom_hostnames         {"hostname", "ssl": {"method", "type", "settings"?}}
+    GET    /zones/{zone_id}/custom_hostnames/{id}
+    DELETE /zones/{zone_id}/custom_hostnames/{id}
+
+It answers in Cloudflare's envelope ({"success", "errors": [{"code", "message"}], "messages",
+"result"}), refuses a missing or wrong `Authorization: Bearer` token (10000 "Authentication error"),
+an unknown zone (7003), malformed bodies or unknown fields (1407 / 1004), a duplicate hostname
+(1406), and an unknown id (1436, 404). A new hostname is `pending` with `pending_validation` SSL
+and an ownership TXT record; tests (or the local stack) call `activate(hostname)` when "DNS is in
+place". `requests` records every call."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.http import Request, Response, json_response
+
+API = "https://api.cloudflare.com/client/v4"
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
+_SSL_FIELDS = {"method", "type", "settings", "bundle_method", "wildcard", "custom_certificate", "custom_key"}
+
+
+def envelope(result: Any, status: int = 200) -> Response:
+    return json_response({"success": True, "errors": [], "messages": [], "result": result}, status)
+
+
+def failure(status: int, code: int, message: str) -> Response:
+    return json_response(
+        {"success": False, "errors": [{"code": code, "message": message}], "messages": [], "result": None}, status
+    )
+
+
+@dataclass
+class CloudflareStandin:
+    token: str
+    zone_id: str
+    base: str = API
+    hostnames: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> custom hostname object
+    requests: list[Request] = field(default_factory=list)
+
+    async def fetch(self, request: Request) -> Response:
+        self.requests.append(request)
+        prefix = f"{self.base}/zones/"
+        if not request.path.startswith(prefix):
+            return failure(404, 7000, "No route for that URI")
+        auth = request.header("authorization")
+        if not auth:
+            return failure(400, 9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
+        if auth != f"Bearer {self.token}":
+            return failure(403, 10000, "Authentication error")
+        zone, _, rest = request.path[len(prefix) :].partition("/")
+        if zone != self.zone_id:
+            return failure(
+                400, 7003, "Could not route to /zones/" + zone + ", perhaps your object identifier is invalid?"
+            )
+        parts = rest.split("/")
+        if parts[0] != "custom_hostnames" or len(parts) > 2:
+            return failure(404, 7000, "No route for that URI")
+        if len(parts) == 1:
+            if request.method == "POST":
+                return self._create(request)
+            if request.method == "GET":
+                return envelope(list(self.hostnames.values()))
+            return failure(405, 10405, "Method not allowed")
+        found = self.hostnames.get(parts[1])
+        if found is None:
+            return failure(404, 1436, "The custom hostname was not found.")
+        if request.method == "GET":
+            return envelope(found)
+        if request.method == "DELETE":
+            del self.hostnames[parts[1]]
+            return envelope({"id": parts[1]})
+        return failure(405, 10405, "Method not allowed")
+
+    def _create(self, request: Request) -> Response:
+        if request.header("content-type").split(";")[0] != "application/json":
+            return failure(400, 1004, "Content-Type must be application/json")
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return failure(400, 1004, "Malformed JSON")
+        if not isinstance(body, dict) or set(body) - {"hostname", "ssl", "custom_metadata", "custom_origin_server"}:
+            return failure(400, 1004, "Unknown field in request body")
+        hostname = body.get("hostname")
+        if not isinstance(hostname, str) or not _HOSTNAME.match(hostname):
+            return failure(400, 1407, "Invalid custom hostname. Custom hostnames must be valid domain names.")
+        ssl = body.get("ssl")
+        if not isinstance(ssl, dict) or set(ssl) - _SSL_FIELDS or ssl.get("method") not in ("http", "txt", "email"):
+            return failure(400, 1004, "ssl.method must be http, txt or email")
+        if ssl.get("type") != "dv":
+            return failure(400, 1004, "ssl.type must be dv")
+        if any(h["hostname"] == hostname for h in self.hostnames.values()):
+            return failure(409, 1406, "Duplicate custom hostname found.")
+        host_id = str(uuid.uuid4())
+        self.hostnames[host_id] = {
+            "id": host_id,
+            "hostname": hostname,
+            "status": "pending",
+            "ssl": {
+                "id": str(uuid.uuid4()),
+                "type": "dv",
+                "method": ssl["method"],
+                "status": "pending_validation",
+                "validation_records": [{"txt_name": f"_acme-challenge.{hostname}", "txt_value": uuid.uuid4().hex}],
+            },
+            "ownership_verification": {
+                "type": "txt",
+                "name": f"_cf-custom-hostname.{hostname}",
+                "value": str(uuid.uuid4()),
+            },
+            "created_at": "2026-01-01T00:00:00Z",
+        }
+        return envelope(self.hostnames[host_id], 201)
+
+    def activate(self, hostname: str) -> None:
+        """The customer's DNS is in place: hostname and certificate turn active."""
+        for item in self.hostnames.values():
+            if item["hostname"] == hostname:
+                item["status"] = "active"
+                item["ssl"]["status"] = "active"
+                item["ssl"].pop("validation_records", None)
+                item.pop("ownership_verification", None)
+                return
+        raise KeyError(hostname)

@@ -1,0 +1,69 @@
+"""An account signed in through core (as a browser), on a plan the test chooses: billing's
+entitlements answer is replaced so each test controls the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from devstack.stack import Stack
+from shared.http import Request, Response, json_response
+from tests.core.conftest import Browser, Outbox, browser, outbox, signed_up
+
+__all__ = ["Owner", "browser", "outbox", "png", "published_page"]
+
+
+def png(seed: int = 0, size: int = 64) -> bytes:
+    """Bytes that sniff as PNG (the magic number), different per seed."""
+    return b"\x89PNG\r\n\x1a\n" + seed.to_bytes(4, "big") + bytes(size)
+
+
+@dataclass
+class Owner:
+    browser: Browser
+    stack: Stack
+    plan: str = "pro"
+
+    async def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Response:
+        return await self.browser.call(method, path, body)
+
+    async def ok(self, method: str, path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
+        response = await self.call(method, path, body if body is not None or method == "GET" else {})
+        assert response.status == status, (response.status, response.body[:500])
+        return response.json() if response.body else None
+
+    async def upload(self, site_id: str, data: bytes, name: str = "photo.png") -> Response:
+        headers = {
+            "origin": "http://127.0.0.1:8787",
+            "sec-fetch-site": "same-origin",
+            "cookie": self.browser.cookie,
+            "content-type": "application/octet-stream",
+        }
+        return await self.stack.core.handle(
+            Request("POST", f"/api/v1/sites/{site_id}/assets", f"name={name}", headers, data)
+        )
+
+    async def new_site(self, name: str = "Bakery Rosa", **extra: Any) -> dict[str, Any]:
+        return await self.ok("POST", "/api/v1/sites", {"name": name, **extra}, 201)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def owner(stack: Stack, browser: Browser, outbox: Outbox) -> Owner:
+    me = Owner(browser, stack)
+    original = stack.billing.dispatch
+
+    async def entitlements(request: Request) -> Response:
+        if request.path.startswith("/internal/entitlements/"):
+            return json_response({"plan": me.plan})
+        return await original(request)
+
+    stack.billing.dispatch = entitlements
+    await signed_up(browser, outbox)
+    return me
+
+
+async def published_page(stack: Stack, host: str, path: str = "/", headers: dict[str, str] | None = None) -> Response:
+    path, _, query = path.partition("?")
+    return await stack.domain.handle(Request("GET", path, query, {"host": host, **(headers or {})}))

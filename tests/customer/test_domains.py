@@ -1,0 +1,76 @@
+"""Custom domains through the Cloudflare for SaaS stand-in: register, DNS records, refresh until
+active, apex -> www, HSTS, removal."""
+
+from __future__ import annotations
+
+from devstack.stack import Stack
+from tests.customer.conftest import Owner, published_page
+
+
+async def live_site(owner: Owner) -> dict[str, object]:
+    site = await owner.new_site()
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    return site
+
+
+async def test_apex_and_www_from_pending_to_active_to_removed(owner: Owner, stack: Stack) -> None:
+    assert stack.cloudflare is not None
+    site = await live_site(owner)
+    added = await owner.ok("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "Example.COM"}, 201)
+    assert added["hostname"] == "www.example.com"
+    assert added["status"] == "pending"
+    assert {h["hostname"]: h["redirects_to"] for h in added["hostnames"]} == {
+        "www.example.com": None,
+        "example.com": "www.example.com",
+    }
+    records = {(r["type"], r["name"]) for r in added["dns_records"]}
+    assert ("CNAME", "www.example.com") in records
+    assert ("TXT", "_cf-custom-hostname.www.example.com") in records
+    assert next(r for r in added["dns_records"] if r["type"] == "CNAME")["value"] == "edge.localhost"
+    assert (await published_page(stack, "www.example.com")).status == 404  # not active: nothing served
+
+    pending = await owner.ok("POST", "/api/v1/domains/www.example.com/refresh", {})
+    assert pending["status"] == "pending"
+    stack.cloudflare.activate("www.example.com")
+    stack.cloudflare.activate("example.com")
+    active = await owner.ok("POST", "/api/v1/domains/example.com/refresh", {})
+    assert active["status"] == "active"
+    later(stack)  # the edge had cached "no site here" for www.example.com for a while
+
+    page = await published_page(stack, "www.example.com")
+    assert page.status == 200
+    assert page.header("strict-transport-security") == "max-age=31536000"
+    assert b'<link rel="canonical" href="http://www.example.com:8788/">' in page.body
+    apex = await published_page(stack, "example.com", "/about/?a=1")
+    assert (apex.status, apex.header("location")) == (301, "http://www.example.com:8788/about/?a=1")
+    later(stack)
+    default = await published_page(stack, str(site["default_host"]))
+    assert default.header("location") == "http://www.example.com:8788/"
+
+    listed = await owner.ok("GET", "/api/v1/domains")
+    assert [d["hostname"] for d in listed["domains"]] == ["www.example.com"]
+    await owner.ok("DELETE", "/api/v1/domains/example.com", status=204)
+    assert stack.cloudflare.hostnames == {}
+    later(stack)
+    assert (await published_page(stack, "www.example.com")).status == 404
+    assert (await published_page(stack, str(site["default_host"]))).status == 200
+
+
+async def test_domain_rules(owner: Owner, stack: Stack) -> None:
+    site = await live_site(owner)
+    for bad in ("localhost", "x.smartpages.site", "a.localhost", "not a host", "www.smartpages.online"):
+        response = await owner.call("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": bad})
+        assert response.status == 400, bad
+    single = await owner.ok("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "shop.example.net"}, 201)
+    assert [h["hostname"] for h in single["hostnames"]] == ["shop.example.net"]
+    dup = await owner.call("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "shop.example.net"})
+    assert dup.status == 409
+    owner.plan = "starter"  # one custom domain
+    more = await owner.call("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "other.example.net"})
+    assert (more.status, more.json()["error"]["code"]) == (402, "requires_pro_plan")
+
+
+def later(stack: Stack) -> None:
+    """Past the pointer TTL, as another visitor some time later."""
+    stack.domain.hosts.memo.clear()  # type: ignore[attr-defined]
+    stack.domain.clock.advance(60)  # type: ignore[attr-defined]

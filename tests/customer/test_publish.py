@@ -1,0 +1,265 @@
+"""Publishing end to end on CPython: core -> customer -> R2 -> domain."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from devstack.stack import Stack
+from domain.app import DomainDeps
+from domain.app import create_app as domain_app
+from shared.http import Request
+from shared.ports import Blob
+from tests.conftest import FakeClock
+from tests.customer.conftest import Owner, png, published_page
+
+HOST = "bakery-rosa.localhost"
+
+
+async def site_with_content(owner: Owner) -> dict[str, Any]:
+    site = await owner.new_site()
+    sha = (await owner.upload(site["id"], png(1))).json()["sha256"]
+    home = site["pages"][0]["id"]
+    await owner.ok(
+        "PUT",
+        f"/api/v1/sites/{site['id']}/pages/{home}",
+        {
+            "blocks": [
+                {
+                    "type": "hero",
+                    "heading": "Fresh bread <daily>",
+                    "subheading": "Since 1999",
+                    "image": sha,
+                    "image_alt": "Loaf",
+                },
+                {"type": "rich_text", "markdown": "## Hours\n\nOpen **every** day. [Call us](tel:+123)"},
+            ]
+        },
+    )
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/pages", {"title": "About", "slug": "about"}, 201)
+    return site
+
+
+async def test_publish_serves_the_site_by_its_host(owner: Owner, stack: Stack) -> None:
+    site = await site_with_content(owner)
+    assert site["default_host"] == HOST
+    result = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    assert result["version"] == 1
+    assert result["url"] == "http://bakery-rosa.localhost:8788/"
+    home = await published_page(stack, HOST + ":8788")
+    assert home.status == 200
+    assert home.header("content-type") == "text/html; charset=utf-8"
+    assert b"Fresh bread &lt;daily&gt;" in home.body
+    assert b"<strong>every</strong>" in home.body
+    assert b'<link rel="canonical" href="http://bakery-rosa.localhost:8788/">' in home.body
+    assert b"<script" not in home.body
+    about = await published_page(stack, HOST, "/about/")
+    assert about.status == 200
+    assert b'aria-current="page"' in about.body
+    assert (await published_page(stack, HOST, "/about")).header("location") == "/about/"
+    sitemap = await published_page(stack, HOST, "/sitemap.xml")
+    assert b"<loc>http://bakery-rosa.localhost:8788/about/</loc>" in sitemap.body
+    assert (await published_page(stack, HOST, "/robots.txt")).body.startswith(b"User-agent: *\nAllow: /")
+    missing = await published_page(stack, HOST, "/nope")
+    assert missing.status == 404
+    assert b"Page not found" in missing.body
+    assert b"Bakery Rosa" in missing.body
+
+
+async def test_republish_writes_only_what_changed_and_rollback_is_byte_for_byte(owner: Owner, stack: Stack) -> None:
+    site = await site_with_content(owner)
+    first = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    v1_home = (await published_page(stack, HOST)).body
+    v1_about = (await published_page(stack, HOST, "/about/")).body
+    about_id = next(p["id"] for p in (await owner.ok("GET", f"/api/v1/sites/{site['id']}"))["pages"] if p["slug"])
+    await owner.ok(
+        "PUT",
+        f"/api/v1/sites/{site['id']}/pages/{about_id}",
+        {"blocks": [{"type": "rich_text", "markdown": "We bake."}]},
+    )
+    second = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    assert first["files_written"] >= 5  # 2 pages, css, sitemap, robots, 404
+    assert (second["version"], second["files_written"], second["pointers_written"]) == (2, 1, 1)
+    assert (await published_page(stack, HOST)).body == v1_home  # unchanged page, same bytes
+    stack.domain.hosts.memo.clear()  # type: ignore[attr-defined]
+    await asyncio.sleep(0)
+    assert b"We bake." in (await fresh(stack, "/about/")).body
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/versions/1/rollback", {})
+    assert (await fresh(stack, "/about/")).body == v1_about
+    versions = await owner.ok("GET", f"/api/v1/sites/{site['id']}/versions")
+    assert versions["live_version"] == 1
+    assert [v["number"] for v in versions["versions"]] == [2, 1]
+
+
+async def fresh(stack: Stack, path: str) -> Any:
+    """A view after the pointer cache let go (as `pointer_ttl` seconds later)."""
+    stack.domain.hosts.memo.clear()  # type: ignore[attr-defined]
+    clock: FakeClock = stack.domain.clock  # type: ignore[assignment]
+    clock.advance(60)
+    return await published_page(stack, HOST, path)
+
+
+async def test_unpublish_takes_the_site_offline(owner: Owner, stack: Stack) -> None:
+    site = await site_with_content(owner)
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/unpublish", {}, 204)
+    gone = await fresh(stack, "/")
+    assert gone.status == 404
+    assert b"There is no site here" in gone.body
+
+
+async def test_only_the_plans_number_of_versions_is_kept(owner: Owner, stack: Stack) -> None:
+    owner.plan = "free"  # keeps 2
+    site = await owner.new_site()
+    home = site["pages"][0]["id"]
+    for n in range(4):
+        await owner.ok(
+            "PUT", f"/api/v1/sites/{site['id']}/pages/{home}", {"blocks": [{"type": "rich_text", "markdown": f"v{n}"}]}
+        )
+        await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    versions = await owner.ok("GET", f"/api/v1/sites/{site['id']}/versions")
+    assert [v["number"] for v in versions["versions"]] == [4, 3]
+    gone = await owner.call("POST", f"/api/v1/sites/{site['id']}/versions/1/rollback", {})
+    assert gone.status == 404
+    assert stack.blobs is not None
+    files = await stack.blobs.list(f"sites/{site['id']}/files/")
+    live = {e[0] for v in await versions_manifests(stack, site["id"]) for e in v}
+    assert set(f.rsplit("/", 1)[1] for f in files) == live  # v1 and v2's own files were deleted
+
+
+async def versions_manifests(stack: Stack, site_id: str) -> list[list[list[Any]]]:
+    rows = await stack.databases["customer"].all("SELECT manifest FROM versions WHERE site_id = ?", (site_id,))
+    out = []
+    for row in rows:
+        m = json.loads(row["manifest"])
+        out.append([*m["files"].values(), m["not_found"]])
+    return out
+
+
+async def test_preview_is_private_and_noindex(owner: Owner, stack: Stack) -> None:
+    site = await site_with_content(owner)
+    preview = await owner.ok("POST", f"/api/v1/sites/{site['id']}/preview", {})
+    host = preview["url"].split("//")[1].split(":")[0]
+    assert host.startswith("preview--")
+    assert len(host.split(".")[0]) == len("preview--") + 32
+    page = await published_page(stack, host)
+    assert page.status == 200
+    assert b'<meta name="robots" content="noindex, nofollow">' in page.body
+    assert page.header("x-robots-tag") == "noindex, nofollow"
+    assert (await published_page(stack, host, "/robots.txt")).body == b"User-agent: *\nDisallow: /\n"
+    assert (await published_page(stack, HOST)).status == 404  # the draft is not live
+
+
+class Failing:
+    """A blob store that dies after `allowed` puts (a publish killed half-way)."""
+
+    def __init__(self, inner: Any, allowed: int) -> None:
+        self.inner, self.allowed = inner, allowed
+
+    async def get(self, key: str) -> Blob | None:
+        return await self.inner.get(key)  # type: ignore[no-any-return]
+
+    async def put(
+        self, key: str, body: bytes, content_type: str = "application/octet-stream", metadata: Any = None
+    ) -> None:
+        if self.allowed <= 0:
+            raise RuntimeError("killed")
+        self.allowed -= 1
+        await self.inner.put(key, body, content_type, metadata)
+
+    async def delete(self, key: str) -> None:
+        await self.inner.delete(key)
+
+    async def list(self, prefix: str) -> list[str]:
+        return await self.inner.list(prefix)  # type: ignore[no-any-return]
+
+
+async def test_a_publish_killed_half_way_leaves_the_old_version_live(owner: Owner, stack: Stack) -> None:
+    site = await site_with_content(owner)
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    before = {p: (await published_page(stack, HOST, p)).body for p in ("/", "/about/")}
+    for page in (await owner.ok("GET", f"/api/v1/sites/{site['id']}"))["pages"]:
+        body = {"blocks": [{"type": "rich_text", "markdown": f"NEW {page['title']}"}]}
+        await owner.ok("PUT", f"/api/v1/sites/{site['id']}/pages/{page['id']}", body)
+    deps = _customer_deps(stack)
+    inner = deps.blobs
+    deps.blobs = Failing(inner, 1)  # one new page is written, then the process dies
+    failed = await owner.call("POST", f"/api/v1/sites/{site['id']}/publish", {})
+    deps.blobs = inner
+    assert failed.status == 500
+    assert {p: (await fresh(stack, p)).body for p in ("/", "/about/")} == before
+    again = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)  # the lock was released
+    assert again["version"] == 2
+    assert b"NEW Home" in (await fresh(stack, "/")).body
+
+
+def _customer_deps(stack: Stack) -> Any:
+    assert stack.customer_deps is not None
+    return stack.customer_deps
+
+
+class Yielding:
+    """Every store call yields to the event loop, so concurrent readers interleave with the writer."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def get(self, key: str) -> Blob | None:
+        await asyncio.sleep(0)
+        return await self.inner.get(key)  # type: ignore[no-any-return]
+
+    async def put(
+        self, key: str, body: bytes, content_type: str = "application/octet-stream", metadata: Any = None
+    ) -> None:
+        await asyncio.sleep(0)
+        await self.inner.put(key, body, content_type, metadata)
+        await asyncio.sleep(0)
+
+    async def delete(self, key: str) -> None:
+        await self.inner.delete(key)
+
+    async def list(self, prefix: str) -> list[str]:
+        return await self.inner.list(prefix)  # type: ignore[no-any-return]
+
+
+async def test_readers_during_a_publish_see_the_old_or_the_new_page_whole(
+    owner: Owner, stack: Stack, clock: FakeClock, crypto: Any
+) -> None:
+    site = await site_with_content(owner)
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    old = {p: (await published_page(stack, HOST, p)).body for p in ("/", "/about/")}
+    home = site["pages"][0]["id"]
+    await owner.ok(
+        "PUT",
+        f"/api/v1/sites/{site['id']}/pages/{home}",
+        {"blocks": [{"type": "rich_text", "markdown": "Version two " * 50}]},
+    )
+    slow = Yielding(stack.blobs)
+    _customer_deps(stack).blobs = slow
+    reader = domain_app(DomainDeps(Yielding(stack.blobs), clock, crypto, None, 0))  # no cache: every view reads R2
+    publishing = asyncio.ensure_future(owner.call("POST", f"/api/v1/sites/{site['id']}/publish", {}))
+    views = await asyncio.gather(*(staggered(reader, i) for i in range(1000)))
+    published = await publishing
+    _customer_deps(stack).blobs = stack.blobs
+    assert published.status == 201
+    new_home = (await reader.handle(_get(HOST, "/"))).body
+    assert new_home != old["/"]
+    homes = [v for i, v in enumerate(views) if i % 2]
+    assert all(v.status == 200 for v in views)
+    assert all(v.body in (old["/"], new_home) for v in homes)
+    assert all(v.body == old["/about/"] or b"Version two" not in v.body for v in views[::2])
+    seen = {v.body for v in homes}
+    assert old["/"] in seen, "the publish did not overlap the reads"
+    assert new_home in seen, "the publish did not overlap the reads"
+
+
+async def staggered(reader: Any, i: int) -> Any:
+    """Reader i starts i/2 event-loop turns late, so the reads spread over the whole publish."""
+    for _ in range(i // 2):
+        await asyncio.sleep(0)
+    return await reader.handle(_get(HOST, "/" if i % 2 else "/about/"))
+
+
+def _get(host: str, path: str) -> Request:
+    return Request("GET", path, "", {"host": host})

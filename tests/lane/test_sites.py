@@ -1,0 +1,125 @@
+"""Sites end to end on the lane (Pyodide, the Workers SDK, Miniflare's D1 and R2, the in-memory
+Cache API): sign up through core, build a site, upload an image, preview, publish, read it back
+through the domain worker by Host, edit, republish, roll back: the first version's bytes return."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from tests.lane.client import PortalClient
+from tests.lane.harness import Lane
+
+pytestmark = pytest.mark.lane
+PASSWORD = "correct horse battery staple"
+PNG = b"\x89PNG\r\n\x1a\n" + b"lane image bytes" * 20
+
+
+def signed_in(lane: Lane, email: str) -> PortalClient:
+    browser = PortalClient(lane.core)
+    assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 201
+    verified = browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)})
+    assert verified.status_code == 200, verified.text
+    return browser
+
+
+def view(
+    lane: Lane, host: str, path: str = "/", want: bytes | None = None, unwanted: bytes | None = None
+) -> httpx.Response:
+    """GET through the domain worker; waits out the pointer cache (1 s locally) when told what to expect."""
+    deadline = time.monotonic() + 10
+    while True:
+        reply = httpx.get(f"{lane.domain}{path}", headers={"host": host}, timeout=60)
+        done = (want is None or want in reply.content) and (unwanted is None or unwanted not in reply.content)
+        if done or time.monotonic() > deadline:
+            return reply
+        time.sleep(0.3)
+
+
+def test_build_publish_edit_republish_roll_back(lane: Lane) -> None:
+    owner = signed_in(lane, "lane-sites@example.com")
+    created = owner.post("/api/v1/sites", {"name": "Lane Bakery"})
+    assert created.status_code == 201, created.text
+    site = created.json()
+    sid, home = site["id"], site["pages"][0]["id"]
+    host = site["default_host"]
+    assert host == "lane-bakery.localhost"
+
+    upload = httpx.post(
+        f"{lane.core}/api/v1/sites/{sid}/assets",
+        content=PNG,
+        headers={
+            "origin": lane.core,
+            "sec-fetch-site": "same-origin",
+            "cookie": owner.cookie,
+            "content-type": "image/png",
+        },
+        timeout=60,
+    )
+    assert upload.status_code == 201, upload.text
+    sha = upload.json()["sha256"]
+    blocks = [
+        {"type": "hero", "heading": "Bread <b>& butter</b>", "image": sha, "image_alt": "A loaf"},
+        {"type": "rich_text", "markdown": "First **edition**"},
+    ]
+    assert owner.call("PUT", f"/api/v1/sites/{sid}/pages/{home}", {"blocks": blocks}).status_code == 200
+    added = owner.post(
+        f"/api/v1/sites/{sid}/pages/{home}/blocks",
+        {"type": "cta", "heading": "Visit", "label": "Map", "href": "/about/"},
+    )
+    assert added.status_code == 201, added.text
+    bad = owner.post(
+        f"/api/v1/sites/{sid}/pages/{home}/blocks",
+        {"type": "cta", "heading": "x", "label": "y", "href": "javascript:alert(1)"},
+    )
+    assert (bad.status_code, bad.json()["error"]["code"]) == (400, "invalid_field")
+    assert "block.href" in bad.json()["error"]["message"]
+
+    preview = owner.post(f"/api/v1/sites/{sid}/preview")
+    assert preview.status_code == 200, preview.text
+    preview_host = preview.json()["url"].split("//")[1].split(":")[0]
+    shown = view(lane, preview_host)
+    assert shown.status_code == 200
+    assert b"noindex" in shown.content
+    assert view(lane, host).status_code == 404  # not live yet
+
+    first = owner.post(f"/api/v1/sites/{sid}/publish")
+    assert first.status_code == 201, first.text
+    v1 = view(lane, host, want=b"First <strong>edition</strong>")
+    assert v1.status_code == 200, v1.text
+    assert b"Bread &lt;b&gt;&amp; butter&lt;/b&gt;" in v1.content
+    assert v1.headers["x-content-type-options"] == "nosniff"
+    assert "set-cookie" not in v1.headers
+    image = view(lane, host, f"/assets/{sha}.png")
+    assert (image.status_code, image.content, image.headers["content-type"]) == (200, PNG, "image/png")
+    assert image.headers["cache-control"] == "public, max-age=31536000, immutable"
+    etag = v1.headers["etag"]
+    assert httpx.get(f"{lane.domain}/", headers={"host": host, "if-none-match": etag}, timeout=60).status_code == 304
+    assert httpx.get(f"{lane.domain}/index.html", headers={"host": host}, timeout=60).headers["location"] == "/"
+
+    blocks[1] = {"type": "rich_text", "markdown": "Second edition"}
+    assert owner.call("PUT", f"/api/v1/sites/{sid}/pages/{home}", {"blocks": blocks}).status_code == 200
+    second = owner.post(f"/api/v1/sites/{sid}/publish")
+    assert second.status_code == 201, second.text
+    assert second.json()["files_written"] == 1
+    v2 = view(lane, host, want=b"Second edition")
+    assert b"Second edition" in v2.content
+
+    rolled = owner.post(f"/api/v1/sites/{sid}/versions/1/rollback")
+    assert rolled.status_code == 200, rolled.text
+    back = view(lane, host, want=b"First <strong>edition</strong>")
+    assert back.content == v1.content  # byte for byte
+
+    assert owner.post(f"/api/v1/sites/{sid}/unpublish").status_code == 204
+    assert view(lane, host, unwanted=b"edition").status_code == 404
+
+
+def test_plan_limits_answer_402_like_the_paywall(lane: Lane) -> None:
+    owner = signed_in(lane, "lane-limits@example.com")  # a new account is on Free: one site
+    assert owner.post("/api/v1/sites", {"name": "One"}).status_code == 201
+    second = owner.post("/api/v1/sites", {"name": "Two"})
+    assert second.status_code == 402
+    assert second.json()["error"]["code"] == "requires_pro_plan"
+    assert second.json()["error"]["required_plan"] == "pro"

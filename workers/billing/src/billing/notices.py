@@ -1,0 +1,73 @@
+"""Billing's emails: asked of mailer (`POST /internal/send`) over the MAILER binding, signed as
+caller "billing". Each notice carries an idempotency key naming its business event, so however
+often an event is processed the customer gets the mail once.
+
+Templates (workers/mailer/src/mailer/templates.py) and the data billing gives them:
+payment_failed / payment_action_required {plan, amount, link}, trial_ending {plan, trial_end, link},
+subscription_cancelled {plan, link, access_until?}, subscription_activated {plan, link}."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from shared import internal_auth
+from shared.http import Request
+from shared.ports import Clock, Crypto, Service
+
+SEND_PATH = "/internal/send"
+
+
+class MailUnavailable(Exception):
+    """Mailer could not take the message now (5xx or unreachable): worth Stripe's retry."""
+
+
+def amount(minor: object, currency: object) -> str:
+    value = minor if isinstance(minor, int) else 0
+    return f"{value / 100:.2f} {str(currency or 'eur').upper()}"
+
+
+def date(timestamp: float) -> str:
+    day = datetime.fromtimestamp(timestamp, UTC)
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass
+class Notifier:
+    mailer: Service
+    crypto: Crypto
+    clock: Clock
+    secret: str
+    log: Callable[[str], None] = print
+
+    async def send(self, template: str, to: str, data: dict[str, str], idempotency_key: str) -> None:
+        body = {"template": template, "to": to, "data": data, "idempotency_key": idempotency_key}
+        identity = internal_auth.Identity(caller="billing")
+        header = await internal_auth.sign(self.crypto, self.clock, self.secret, "POST", SEND_PATH, identity)
+        request = Request(
+            "POST",
+            SEND_PATH,
+            headers={"content-type": "application/json", internal_auth.HEADER: header},
+            body=json.dumps(body).encode(),
+        )
+        try:
+            response = await self.mailer.fetch(request)
+        except Exception as exc:
+            raise MailUnavailable(f"mailer unreachable: {exc}") from exc
+        if response.status >= 500:
+            raise MailUnavailable(f"mailer answered {response.status}")
+        if response.status >= 400:
+            # Our request is wrong (a bug): retrying cannot help, so log it and carry on.
+            self.log(
+                json.dumps(
+                    {
+                        "worker": "billing",
+                        "mail_refused": template,
+                        "key": idempotency_key,
+                        "status": response.status,
+                        "body": response.body.decode("utf-8", "replace"),
+                    }
+                )
+            )

@@ -1,0 +1,230 @@
+"""Custom domains through Cloudflare for SaaS: register, show the DNS records, refresh until
+active, remove. `example.com` and `www.example.com` come as a pair: both are registered and the
+apex redirects to www (an apex cannot hold a plain CNAME at most DNS hosts; www can). Any other
+name (`shop.example.com`) is registered on its own.
+
+A domain serves nothing until Cloudflare reports both the hostname and its certificate active;
+then the site is re-published so its canonical URLs, sitemap and HSTS follow the new host. The
+apex/www split counts labels, so names under two-part suffixes (example.co.uk) are treated as
+subdomains: connect www.example.co.uk and set the apex redirect at the DNS host."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from customer import publish
+from customer.cloudflare import CloudflareClient, CustomHostname
+from customer.deps import CustomerDeps
+from customer.schema import Str, check_fields, invalid
+from customer.sites import me, plan_of
+from customer.store import Site, owned_site, site_by_id, sites_of
+from shared import plans
+from shared.errors import HttpError
+from shared.http import Request, Response, json_response
+from shared.jsonbody import read_json_object
+
+_HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])$")
+FORBIDDEN_SUFFIXES = ("smartpages.online", "smartpages.site", "localhost", "cloudflare.com", "workers.dev")
+
+
+def client(deps: CustomerDeps) -> CloudflareClient:
+    s = deps.settings
+    if deps.http is None or not s.cf_api_token or not s.cf_zone_id:
+        raise HttpError(503, "custom_domains_unavailable", "Custom domains are not configured on this deployment.")
+    return CloudflareClient(deps.http, s.cf_api_base, s.cf_api_token, s.cf_zone_id)
+
+
+def check_hostname(deps: CustomerDeps, value: str) -> str:
+    host = value.strip().lower().rstrip(".")
+    if not _HOSTNAME.match(host):
+        raise invalid("hostname", "must be a domain name like www.example.com")
+    for suffix in (*FORBIDDEN_SUFFIXES, deps.settings.sites_domain):
+        if host == suffix or host.endswith("." + suffix):
+            raise invalid("hostname", f"cannot be a name under {suffix}")
+    return host
+
+
+def pair(host: str) -> tuple[list[str], str | None]:
+    """(hostnames to register, the apex that redirects to www or None)."""
+    labels = host.split(".")
+    if len(labels) == 2:
+        return [f"www.{host}", host], host
+    if len(labels) == 3 and labels[0] == "www":
+        return [host, host[4:]], host[4:]
+    return [host], None
+
+
+def dns_records(deps: CustomerDeps, rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    records: list[dict[str, str]] = []
+    for row in rows:
+        host = str(row["hostname"])
+        apex = bool(row["redirect_to"])
+        records.append(
+            {
+                "type": "CNAME",
+                "name": host,
+                "value": deps.settings.saas_target,
+                "purpose": "routing",
+                **({"note": "At the apex use CNAME flattening or an ALIAS/ANAME record."} if apex else {}),
+            }
+        )
+        records.extend(json.loads(row["records"]))
+    return records
+
+
+def domain_json(deps: CustomerDeps, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    canonical = next((r for r in rows if not r["redirect_to"]), rows[0])
+    return {
+        "hostname": canonical["hostname"],
+        "site_id": canonical["site_id"],
+        "status": "active" if all(r["status"] == "active" for r in rows) else "pending",
+        "hostnames": [
+            {
+                "hostname": r["hostname"],
+                "status": r["status"],
+                "ssl_status": r["ssl_status"],
+                "redirects_to": r["redirect_to"],
+            }
+            for r in rows
+        ],
+        "dns_records": dns_records(deps, rows),
+    }
+
+
+async def _group(deps: CustomerDeps, cid: str, hostname: str) -> tuple[Site, list[dict[str, Any]]]:
+    """The domain (with its apex/www partner) if the account owns it, else 404."""
+    host = hostname.strip().lower()
+    rows = await deps.db.all("SELECT * FROM domains WHERE hostname = ?", (host,))
+    site = await site_by_id(deps.db, str(rows[0]["site_id"])) if rows else None
+    if not rows or site is None or site.customer_id != cid:
+        raise HttpError(404, "domain_not_found", "No such domain on your account.")
+    row = rows[0]
+    root = row["redirect_to"] or row["hostname"]
+    partners = await deps.db.all(
+        "SELECT * FROM domains WHERE site_id = ? AND (hostname = ? OR redirect_to = ?)"
+        " ORDER BY redirect_to IS NOT NULL, hostname",
+        (site.id, root, root),
+    )
+    return site, partners
+
+
+async def list_domains(deps: CustomerDeps, request: Request) -> Response:
+    cid = await me(deps, request)
+    out = []
+    for site in await sites_of(deps.db, cid):
+        rows = await deps.db.all("SELECT * FROM domains WHERE site_id = ? ORDER BY created_at, hostname", (site.id,))
+        roots = [r for r in rows if not r["redirect_to"]]
+        for root in roots:
+            group = [root, *[r for r in rows if r["redirect_to"] == root["hostname"]]]
+            out.append(domain_json(deps, group))
+    return json_response({"domains": out})
+
+
+async def add_domain(deps: CustomerDeps, request: Request) -> Response:
+    cid = await me(deps, request)
+    data = check_fields(
+        {"site_id": Str(max_length=40, required=True), "hostname": Str(max_length=253, required=True)},
+        read_json_object(request),
+    )
+    site = await owned_site(deps.db, cid, data["site_id"])
+    host = check_hostname(deps, data["hostname"])
+    used = await deps.db.all(
+        "SELECT count(*) AS n FROM domains d JOIN sites s ON s.id = d.site_id"
+        " WHERE s.customer_id = ? AND d.redirect_to IS NULL",
+        (cid,),
+    )
+    plans.require_room(plan_of(request), "custom_domains", int(used[0]["n"]))
+    names, apex = pair(host)
+    taken = await deps.db.all(
+        f"SELECT hostname FROM domains WHERE hostname IN ({', '.join('?' for _ in names)})",  # noqa: S608
+        names,
+    )
+    if taken:
+        raise HttpError(
+            409,
+            "domain_taken",
+            f"{taken[0]['hostname']} is already connected to a site.",
+            details={"field": "hostname"},
+        )
+    cf = client(deps)
+    created: list[CustomHostname] = []
+    try:
+        for name in names:
+            created.append(await cf.create(name))
+    except HttpError:
+        for done in created:  # all or nothing: do not leave half a pair registered
+            await cf.delete(done.id)
+        raise
+    now = deps.clock.now()
+    await deps.db.batch(
+        [
+            (
+                "INSERT INTO domains (hostname, site_id, status, created_at, cf_id, redirect_to, records, ssl_status)"
+                " VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)",
+                (
+                    c.hostname,
+                    site.id,
+                    now,
+                    c.id,
+                    names[0] if c.hostname == apex else None,
+                    json.dumps(c.records),
+                    c.ssl_status,
+                ),
+            )
+            for c in created
+        ]
+    )
+    _, rows = await _group(deps, cid, names[0])
+    return json_response(domain_json(deps, rows), 201)
+
+
+async def get_domain(deps: CustomerDeps, request: Request, hostname: str) -> Response:
+    _, rows = await _group(deps, await me(deps, request), hostname)
+    return json_response(domain_json(deps, rows))
+
+
+async def refresh_domain(deps: CustomerDeps, request: Request, hostname: str) -> Response:
+    """Asks Cloudflare for the current state; when the domain turns active, it goes live."""
+    cid = await me(deps, request)
+    site, rows = await _group(deps, cid, hostname)
+    cf = client(deps)
+    changed = False
+    for row in rows:
+        state = await cf.get(str(row["cf_id"])) if row["cf_id"] else None
+        if state is None:
+            continue
+        status = "active" if state.active else "pending"
+        changed |= status != row["status"]
+        await deps.db.run(
+            "UPDATE domains SET status = ?, ssl_status = ?, records = ?, checked_at = ? WHERE hostname = ?",
+            (status, state.ssl_status, json.dumps(state.records), deps.clock.now(), row["hostname"]),
+        )
+    if changed:
+        await relink(deps, site, plan_of(request))
+    _, rows = await _group(deps, cid, hostname)
+    return json_response(domain_json(deps, rows))
+
+
+async def remove_domain(deps: CustomerDeps, request: Request, hostname: str) -> Response:
+    site, rows = await _group(deps, await me(deps, request), hostname)
+    await remove_rows(deps, rows)
+    await relink(deps, site, plan_of(request))
+    return Response(204)
+
+
+async def remove_rows(deps: CustomerDeps, rows: list[dict[str, Any]]) -> None:
+    cf = client(deps) if any(r["cf_id"] for r in rows) else None
+    for row in rows:
+        if cf is not None and row["cf_id"]:
+            await cf.delete(str(row["cf_id"]))
+        await deps.blobs.delete(publish.pointer_key(str(row["hostname"]).lower()))
+        await deps.db.run("DELETE FROM domains WHERE hostname = ?", (row["hostname"],))
+
+
+async def relink(deps: CustomerDeps, site: Site, plan: plans.Plan) -> None:
+    """A live site follows its hosts: re-published, with every host's pointer rewritten."""
+    fresh = await site_by_id(deps.db, site.id)
+    if fresh is not None and fresh.live_version is not None:
+        await publish.publish(deps, fresh, plan, all_hosts=True)

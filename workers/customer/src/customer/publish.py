@@ -1,0 +1,276 @@
+"""Publishing: render the draft, write the files that are new, record an immutable version, then
+switch the live pointer with one R2 put per host.
+
+R2 layout (the domain worker reads only these, and only through the pointer):
+
+    hosts/<hostname>.json           the live pointer: the version's manifest inline (path -> sha256,
+                                    content type, size), redirects, 404 page, CSP, HSTS, noindex;
+                                    or {"redirect": "<origin>"} for a host that redirects
+    sites/<site_id>/files/<sha256>  every file, content-addressed (uploads too): written once, never changed
+
+A reader gets the old pointer or the new one (R2 puts are atomic), and every file a pointer names
+was written before the pointer was, so it sees the old site or the new one, whole. A publish that
+dies before the put leaves the old pointer live. Versions (their manifests) live in D1; the last N
+are kept (N from the plan) and rollback re-puts an old manifest: no file is written."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from customer.assets import file_key
+from customer.deps import CustomerDeps
+from customer.render import File, Rendered, SiteData, render_site
+from customer.store import Site, asset_types, pages_of, site_by_id
+from shared import plans
+from shared.errors import HttpError
+from shared.http import Response, json_response
+
+FORMAT = 1
+LOCK_SECONDS = 120
+PARALLEL_WRITES = 6  # a Worker may hold 6 connections open at once
+
+
+def pointer_key(host: str) -> str:
+    return f"hosts/{host}.json"
+
+
+def csp(deps: CustomerDeps) -> str:
+    # No script at all; forms may post to core's public endpoint (and follow its redirect back here).
+    return (
+        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        f"form-action {deps.settings.portal_origin} 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+
+
+async def render_draft(deps: CustomerDeps, site: Site, plan: plans.Plan, origin: str, noindex: bool) -> Rendered:
+    pages = await pages_of(deps.db, site.id)
+    data = SiteData(
+        id=site.id,
+        name=site.name,
+        theme=site.theme,
+        seo=site.seo,
+        pages=pages,
+        origin=origin,
+        form_action=f"{deps.settings.portal_origin}/api/v1/forms/{site.id}",
+        assets=await asset_types(deps.db, site.id),
+        badge=not plan.entitlements.remove_badge,
+        lead_forms=plan.entitlements.lead_forms,
+        noindex=noindex,
+    )
+    return render_site(data)
+
+
+def _entry(f: File) -> list[Any]:
+    return [f.sha256, f.content_type, len(f.body)]
+
+
+async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered) -> dict[str, Any]:
+    files: dict[str, list[Any]] = {path: _entry(f) for path, f in rendered.files.items()}
+    if rendered.assets:
+        sizes = {
+            str(r["sha256"]): int(r["size"])
+            for r in await deps.db.all("SELECT sha256, size FROM assets WHERE site_id = ?", (site.id,))
+        }
+        for path, (sha, ctype) in rendered.assets.items():
+            files[path] = [sha, ctype, sizes.get(sha, 0)]
+    assert rendered.not_found is not None
+    return {
+        "files": dict(sorted(files.items())),
+        "not_found": _entry(rendered.not_found),
+        "redirects": site.redirects,
+        "csp": csp(deps),
+    }
+
+
+def referenced(manifest: dict[str, Any]) -> set[str]:
+    return {entry[0] for entry in manifest["files"].values()} | {manifest["not_found"][0]}
+
+
+async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
+    """Files known to be in R2: those of every kept version and of the preview, and the uploads."""
+    known = set((await asset_types(deps.db, site.id)).keys())
+    for row in await deps.db.all("SELECT manifest FROM versions WHERE site_id = ?", (site.id,)):
+        known |= referenced(json.loads(row["manifest"]))
+    if site.preview_manifest:
+        known |= referenced(site.preview_manifest)
+    return known
+
+
+async def write_files(deps: CustomerDeps, site: Site, rendered: Rendered, known: set[str]) -> int:
+    """Writes each generated file R2 does not have yet; returns how many."""
+    todo: dict[str, File] = {}
+    for f in [*rendered.files.values(), *([rendered.not_found] if rendered.not_found else [])]:
+        if f.sha256 not in known:
+            todo[f.sha256] = f
+    items = list(todo.items())
+    for start in range(0, len(items), PARALLEL_WRITES):
+        chunk = items[start : start + PARALLEL_WRITES]
+        await asyncio.gather(*(deps.blobs.put(file_key(site.id, sha), f.body, f.content_type) for sha, f in chunk))
+    known.update(todo)
+    return len(items)
+
+
+def pointer(site_id: str, version: int, manifest: dict[str, Any], hsts: bool, noindex: bool = False) -> bytes:
+    doc = {"format": FORMAT, "site": site_id, "version": version, "hsts": hsts, "noindex": noindex, **manifest}
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
+def redirect_pointer(site_id: str, origin: str, hsts: bool) -> bytes:
+    return json.dumps(
+        {"format": FORMAT, "site": site_id, "redirect": origin, "hsts": hsts}, separators=(",", ":")
+    ).encode()
+
+
+async def hosts_of(deps: CustomerDeps, site: Site) -> tuple[str, list[str], set[str]]:
+    """(canonical host, hosts that redirect to it, custom hosts). The first active custom domain
+    that is not an apex redirecting to its www is canonical; otherwise the default host is."""
+    rows = await deps.db.all(
+        "SELECT hostname, redirect_to FROM domains WHERE site_id = ? AND status = 'active'"
+        " ORDER BY created_at, hostname",
+        (site.id,),
+    )
+    custom = [str(r["hostname"]).lower() for r in rows]
+    preferred = [str(r["hostname"]).lower() for r in rows if not r["redirect_to"]]
+    default = deps.settings.default_host(site.slug)
+    canonical = preferred[0] if preferred else (custom[0] if custom else default)
+    others = [h for h in [default, *custom] if h != canonical]
+    return canonical, others, set(custom)
+
+
+async def switch(deps: CustomerDeps, site: Site, version: int, manifest: dict[str, Any], all_hosts: bool) -> int:
+    """Points the site's hosts at `version`: one put for the canonical host (the switch), plus the
+    redirecting hosts' small pointers when they may have changed. Returns the number of puts."""
+    canonical, others, custom = await hosts_of(deps, site)
+    await deps.blobs.put(
+        pointer_key(canonical), pointer(site.id, version, manifest, canonical in custom), "application/json"
+    )
+    puts = 1
+    if all_hosts:
+        origin = deps.settings.origin(canonical)
+        for host in others:
+            await deps.blobs.put(
+                pointer_key(host), redirect_pointer(site.id, origin, host in custom), "application/json"
+            )
+            puts += 1
+    return puts
+
+
+async def lock(deps: CustomerDeps, site: Site) -> None:
+    now = deps.clock.now()
+    taken = await deps.db.run(
+        "UPDATE sites SET publish_lock = ? WHERE id = ? AND (publish_lock IS NULL OR publish_lock < ?)",
+        (now + LOCK_SECONDS, site.id, now),
+    )
+    if not taken:
+        raise HttpError(409, "publish_in_progress", "This site is being published; try again in a moment.")
+
+
+async def unlock(deps: CustomerDeps, site: Site) -> None:
+    await deps.db.run("UPDATE sites SET publish_lock = NULL WHERE id = ?", (site.id,))
+
+
+async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: bool = False) -> dict[str, Any]:
+    await lock(deps, site)
+    try:
+        canonical, _, _ = await hosts_of(deps, site)
+        origin = deps.settings.origin(canonical)
+        rendered = await render_draft(deps, site, plan, origin, noindex=False)
+        manifest = await manifest_of(deps, site, rendered)
+        written = await write_files(deps, site, rendered, await known_files(deps, site))
+        rows = await deps.db.all(
+            "INSERT INTO versions (site_id, number, manifest, created_at)"
+            " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ? FROM versions WHERE site_id = ? RETURNING number",
+            (site.id, json.dumps(manifest, separators=(",", ":")), deps.clock.now(), site.id),
+        )
+        number = int(rows[0]["number"])
+        puts = await switch(deps, site, number, manifest, all_hosts=all_hosts or site.live_version is None)
+        await deps.db.run(
+            "UPDATE sites SET live_version = ?, updated_at = ? WHERE id = ?", (number, deps.clock.now(), site.id)
+        )
+        deleted = await prune(deps, site.id, plan.entitlements.kept_versions, number)
+    finally:
+        await unlock(deps, site)
+    return {
+        "version": number,
+        "url": origin + "/",
+        "files_written": written,
+        "pointers_written": puts,
+        "files_deleted": deleted,
+    }
+
+
+async def rollback(deps: CustomerDeps, site: Site, number: int) -> dict[str, Any]:
+    rows = await deps.db.all("SELECT manifest FROM versions WHERE site_id = ? AND number = ?", (site.id, number))
+    if not rows:
+        raise HttpError(404, "version_not_found", "That version is not kept any more.")
+    await switch(deps, site, number, json.loads(rows[0]["manifest"]), all_hosts=site.live_version is None)
+    await deps.db.run(
+        "UPDATE sites SET live_version = ?, updated_at = ? WHERE id = ?", (number, deps.clock.now(), site.id)
+    )
+    return {"version": number}
+
+
+async def unpublish(deps: CustomerDeps, site: Site) -> None:
+    canonical, others, _ = await hosts_of(deps, site)
+    for host in {canonical, *others, deps.settings.default_host(site.slug)}:
+        await deps.blobs.delete(pointer_key(host))
+    await deps.db.run("UPDATE sites SET live_version = NULL, updated_at = ? WHERE id = ?", (deps.clock.now(), site.id))
+
+
+async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str, Any]:
+    """Renders the draft to the site's private preview host (noindex everywhere)."""
+    token = site.preview_token or deps.crypto.random_bytes(16).hex()
+    host = deps.settings.preview_host(token)
+    origin = deps.settings.origin(host)
+    rendered = await render_draft(deps, site, plan, origin, noindex=True)
+    manifest = await manifest_of(deps, site, rendered)
+    written = await write_files(deps, site, rendered, await known_files(deps, site))
+    await deps.blobs.put(pointer_key(host), pointer(site.id, 0, manifest, False, noindex=True), "application/json")
+    await deps.db.run(
+        "UPDATE sites SET preview_token = ?, preview_manifest = ? WHERE id = ?",
+        (token, json.dumps(manifest, separators=(",", ":")), site.id),
+    )
+    if site.preview_manifest:
+        fresh = await site_by_id(deps.db, site.id)
+        assert fresh is not None
+        await collect(deps, fresh, referenced(site.preview_manifest))
+    return {"url": origin + "/", "files_written": written}
+
+
+async def prune(deps: CustomerDeps, site_id: str, keep: int, live: int) -> int:
+    """Drops versions beyond the newest `keep` (never the live one) and the files only they used."""
+    rows = await deps.db.all("SELECT number, manifest FROM versions WHERE site_id = ? ORDER BY number DESC", (site_id,))
+    dropped = [r for i, r in enumerate(rows) if i >= max(keep, 1) and int(r["number"]) != live]
+    if not dropped:
+        return 0
+    numbers = [int(r["number"]) for r in dropped]
+    marks = ", ".join("?" for _ in numbers)
+    await deps.db.run(f"DELETE FROM versions WHERE site_id = ? AND number IN ({marks})", (site_id, *numbers))  # noqa: S608
+    site = await site_by_id(deps.db, site_id)
+    assert site is not None
+    candidates: set[str] = set()
+    for r in dropped:
+        candidates |= referenced(json.loads(r["manifest"]))
+    return await collect(deps, site, candidates)
+
+
+async def collect(deps: CustomerDeps, site: Site, candidates: Iterable[str]) -> int:
+    """Deletes the candidate files no kept version, preview or upload still uses."""
+    unused = set(candidates) - await known_files(deps, site)
+    for sha in sorted(unused):
+        await deps.blobs.delete(file_key(site.id, sha))
+    return len(unused)
+
+
+async def versions(deps: CustomerDeps, site: Site) -> Response:
+    rows = await deps.db.all(
+        "SELECT number, created_at FROM versions WHERE site_id = ? ORDER BY number DESC", (site.id,)
+    )
+    items = [
+        {"number": int(r["number"]), "created_at": r["created_at"], "live": int(r["number"]) == site.live_version}
+        for r in rows
+    ]
+    return json_response({"versions": items, "live_version": site.live_version})

@@ -1,0 +1,296 @@
+"""Sites and pages: create, read, update, delete, with the plan's limits. Every write is validated
+by customer/schema.py before it touches D1; blocks get stable ids (`b_…`) the first time they are
+saved, so lead forms and anchors keep their names across edits."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from customer import blocks as blockdefs
+from customer.deps import CustomerDeps
+from customer.schema import SLUG, Str, check_fields, invalid
+from customer.store import Site, asset_types, customer_id, new_id, owned_site, page_of, pages_of, sites_of
+from shared import plans
+from shared.errors import HttpError
+from shared.http import Request, Response, json_response
+from shared.internal import identity_of
+from shared.jsonbody import read_json_object
+
+RESERVED_SLUGS = frozenset(
+    {
+        "www",
+        "api",
+        "app",
+        "edge",
+        "mail",
+        "admin",
+        "preview",
+        "portal",
+        "status",
+        "static",
+        "cdn",
+        "smartpages",
+        "help",
+        "support",
+        "assets",
+    }
+)
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+SITE_FIELDS = {"name": Str(max_length=80, required=True), "slug": Str(max_length=60)}
+PAGE_FIELDS = {
+    "title": Str(max_length=80, required=True),
+    "slug": Str(max_length=60),
+    "description": Str(max_length=160),
+}
+
+
+def plan_of(request: Request) -> plans.Plan:
+    return plans.get(identity_of(request).plan)
+
+
+async def me(deps: CustomerDeps, request: Request) -> str:
+    return await customer_id(deps.db, deps.clock, deps.crypto, identity_of(request))
+
+
+async def my_site(deps: CustomerDeps, request: Request, site_id: str) -> Site:
+    return await owned_site(deps.db, await me(deps, request), site_id)
+
+
+def slugify(name: str) -> str:
+    slug = _NOT_SLUG.sub("-", name.lower()).strip("-")[:40].strip("-")
+    return slug or "site"
+
+
+def check_slug(slug: str, field: str, reserved: frozenset[str] = RESERVED_SLUGS) -> str:
+    if not SLUG.match(slug):
+        raise invalid(field, "must be lower-case letters, digits and single hyphens (at most 60)")
+    if slug in reserved:
+        raise invalid(field, f"{slug!r} is reserved")
+    return slug
+
+
+async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
+    pages = await pages_of(deps.db, site.id)
+    domains = await deps.db.all(
+        "SELECT hostname, status FROM domains WHERE site_id = ? ORDER BY created_at", (site.id,)
+    )
+    host = deps.settings.default_host(site.slug)
+    preview = (
+        deps.settings.origin(deps.settings.preview_host(site.preview_token)) + "/"
+        if site.preview_token and site.preview_manifest
+        else None
+    )
+    return {
+        "id": site.id,
+        "name": site.name,
+        "slug": site.slug,
+        "default_host": host,
+        "url": deps.settings.origin(host) + "/",
+        "theme": site.theme,
+        "seo": site.seo,
+        "redirects": site.redirects,
+        "live_version": site.live_version,
+        "preview_url": preview,
+        "pages": [{"id": p.id, "slug": p.slug, "title": p.title, "path": p.path} for p in pages],
+        "domains": [{"hostname": d["hostname"], "status": d["status"]} for d in domains],
+    }
+
+
+def page_json(page: Any) -> dict[str, Any]:
+    return {
+        "id": page.id,
+        "slug": page.slug,
+        "title": page.title,
+        "description": page.description,
+        "path": page.path,
+        "blocks": page.blocks,
+    }
+
+
+async def list_sites(deps: CustomerDeps, request: Request) -> Response:
+    cid = await me(deps, request)
+    return json_response({"sites": [await site_json(deps, s) for s in await sites_of(deps.db, cid)]})
+
+
+async def create_site(deps: CustomerDeps, request: Request) -> Response:
+    cid = await me(deps, request)
+    data = check_fields(SITE_FIELDS, read_json_object(request))
+    plan = plan_of(request)
+    existing = await sites_of(deps.db, cid)
+    plans.require_room(plan, "sites", len(existing))
+    name = data["name"].strip()
+    given = data["slug"]
+    slug = check_slug(given, "slug") if given else slugify(name)
+    if slug in RESERVED_SLUGS:
+        slug = f"{slug}-site"
+    site_id, now = new_id(deps.crypto, "s"), deps.clock.now()
+    for attempt in range(4):
+        candidate = slug if attempt == 0 else f"{slug[:50]}-{deps.crypto.random_bytes(2).hex()}"
+        taken = await deps.db.all("SELECT 1 FROM sites WHERE slug = ?", (candidate,))
+        if not taken:
+            slug = candidate
+            break
+        if given:
+            raise HttpError(409, "slug_taken", "That address is taken; choose another slug.", details={"field": "slug"})
+    else:
+        raise HttpError(409, "slug_taken", "Choose a slug for this site.", details={"field": "slug"})
+    home = [{"type": "hero", "id": block_id(deps), **check_fields(blockdefs.BLOCKS["hero"], {"heading": name})}]
+    await deps.db.batch(
+        [
+            (
+                "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (site_id, cid, slug, name, now, now),
+            ),
+            (
+                "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
+                " VALUES (?, ?, '', 'Home', '', 0, ?, ?)",
+                (new_id(deps.crypto, "p"), site_id, json.dumps(home), now),
+            ),
+        ]
+    )
+    site = await owned_site(deps.db, cid, site_id)
+    return json_response(await site_json(deps, site), 201)
+
+
+async def get_site(deps: CustomerDeps, request: Request, site_id: str) -> Response:
+    return json_response(await site_json(deps, await my_site(deps, request, site_id)))
+
+
+async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Response:
+    site = await my_site(deps, request, site_id)
+    data = read_json_object(request)
+    fields = {"name": SITE_FIELDS["name"]}
+    changes = check_fields(fields, {k: v for k, v in data.items() if k == "name"}, partial=True)
+    for key in data:
+        if key not in ("name", "theme", "seo", "redirects"):
+            raise invalid(key, "unknown field")
+    if "theme" in data:
+        changes["theme"] = json.dumps(blockdefs.check_theme(data["theme"]))
+    if "seo" in data:
+        seo = blockdefs.check_seo(data["seo"])
+        known = await asset_types(deps.db, site.id)
+        for key in ("social_image", "favicon"):
+            if seo[key] and seo[key] not in known:
+                raise invalid(f"seo.{key}", "no such image on this site")
+        changes["seo"] = json.dumps(seo)
+    if "redirects" in data:
+        changes["redirects"] = json.dumps(blockdefs.check_redirects(data["redirects"]))
+    if changes:
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        await deps.db.run(
+            f"UPDATE sites SET {sets}, updated_at = ? WHERE id = ?",  # noqa: S608 (keys are ours)
+            (*changes.values(), deps.clock.now(), site.id),
+        )
+    return json_response(await site_json(deps, await owned_site(deps.db, site.customer_id, site.id)))
+
+
+def block_id(deps: CustomerDeps) -> str:
+    return f"b_{deps.crypto.random_bytes(8).hex()}"
+
+
+async def checked_blocks(
+    deps: CustomerDeps, request: Request, site: Site, raw: Any, path: str = "blocks"
+) -> list[dict[str, Any]]:
+    clean = blockdefs.check_blocks(raw, path)
+    seen: set[str] = set()
+    for block in clean:
+        if "id" not in block or block["id"] in seen:
+            block["id"] = block_id(deps)
+        seen.add(block["id"])
+    if blockdefs.uses_lead_form(clean):
+        plans.require(plan_of(request), "lead_forms")
+    known = await asset_types(deps.db, site.id)
+    missing = sorted(blockdefs.referenced_assets(clean) - set(known))
+    if missing:
+        raise invalid(path, f"no image {missing[0]} on this site (upload it first)")
+    return clean
+
+
+async def create_page(deps: CustomerDeps, request: Request, site_id: str) -> Response:
+    site = await my_site(deps, request, site_id)
+    body = read_json_object(request)
+    raw_blocks = body.pop("blocks", [])
+    data = check_fields(PAGE_FIELDS, body)
+    pages = await pages_of(deps.db, site.id)
+    plans.require_room(plan_of(request), "pages_per_site", len(pages))
+    slug = check_slug(data["slug"] or slugify(data["title"]), "slug", frozenset({"assets"}))
+    if any(p.slug == slug for p in pages):
+        raise HttpError(
+            409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
+        )
+    blocks = await checked_blocks(deps, request, site, raw_blocks)
+    page_id = new_id(deps.crypto, "p")
+    await deps.db.run(
+        "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE site_id = ?), ?, ?)",
+        (page_id, site.id, slug, data["title"], data["description"], site.id, json.dumps(blocks), deps.clock.now()),
+    )
+    return json_response(page_json(await page_of(deps.db, site.id, page_id)), 201)
+
+
+async def get_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
+    site = await my_site(deps, request, site_id)
+    return json_response(page_json(await page_of(deps.db, site.id, page_id)))
+
+
+async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
+    """PUT: title, slug, description and the whole ordered block list."""
+    site = await my_site(deps, request, site_id)
+    page = await page_of(deps.db, site.id, page_id)
+    body = read_json_object(request)
+    raw_blocks = body.pop("blocks", page.blocks)
+    data = check_fields(PAGE_FIELDS, body, partial=True)
+    slug = page.slug
+    if "slug" in data and data["slug"] != page.slug:
+        if not page.slug:
+            raise invalid("slug", "the home page stays at /")
+        slug = check_slug(data["slug"], "slug", frozenset({"assets"}))
+        clash = await deps.db.all(
+            "SELECT 1 FROM pages WHERE site_id = ? AND slug = ? AND id != ?", (site.id, slug, page.id)
+        )
+        if clash:
+            raise HttpError(
+                409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
+            )
+    blocks = await checked_blocks(deps, request, site, raw_blocks)
+    await deps.db.run(
+        "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ? WHERE id = ?",
+        (
+            slug,
+            data.get("title", page.title),
+            data.get("description", page.description),
+            json.dumps(blocks),
+            deps.clock.now(),
+            page.id,
+        ),
+    )
+    return json_response(page_json(await page_of(deps.db, site.id, page.id)))
+
+
+async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
+    """POST one block; it goes at `position` (default: the end)."""
+    site = await my_site(deps, request, site_id)
+    page = await page_of(deps.db, site.id, page_id)
+    body = read_json_object(request)
+    position = body.pop("position", len(page.blocks))
+    if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= len(page.blocks):
+        raise invalid("position", f"must be a whole number from 0 to {len(page.blocks)}")
+    block = blockdefs.check_block(body, "block")
+    new_blocks = [*page.blocks[:position], block, *page.blocks[position:]]
+    blocks = await checked_blocks(deps, request, site, new_blocks)
+    await deps.db.run(
+        "UPDATE pages SET blocks = ?, updated_at = ? WHERE id = ?", (json.dumps(blocks), deps.clock.now(), page.id)
+    )
+    return json_response(blocks[position], 201)
+
+
+async def delete_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
+    site = await my_site(deps, request, site_id)
+    page = await page_of(deps.db, site.id, page_id)
+    if not page.slug:
+        raise HttpError(409, "home_page", "The home page cannot be deleted.")
+    await deps.db.run("DELETE FROM pages WHERE id = ?", (page.id,))
+    return Response(204)

@@ -1,0 +1,113 @@
+"""Customer's D1 rows as Python values: customers, sites, pages. Ownership is checked here: a site
+is only ever loaded for the account that owns it (anything else is 404, never 403)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from customer.render import PageData
+from shared.errors import HttpError
+from shared.internal_auth import Identity
+from shared.ports import Clock, Crypto, Database, Row
+
+
+def new_id(crypto: Crypto, prefix: str) -> str:
+    return f"{prefix}_{crypto.random_bytes(16).hex()}"
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    customer_id: str
+    slug: str
+    name: str
+    theme: dict[str, Any]
+    seo: dict[str, Any]
+    redirects: dict[str, str]
+    live_version: int | None
+    preview_token: str | None
+    preview_manifest: dict[str, Any] | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Site:
+        preview = row.get("preview_manifest")
+        live = row.get("live_version")
+        return cls(
+            str(row["id"]),
+            str(row["customer_id"]),
+            str(row["slug"]),
+            str(row["name"]),
+            json.loads(row.get("theme") or "{}"),
+            json.loads(row.get("seo") or "{}"),
+            json.loads(row.get("redirects") or "{}"),
+            None if live is None else int(live),
+            row.get("preview_token"),
+            json.loads(preview) if preview else None,
+        )
+
+
+def page_from_row(row: Row) -> PageData:
+    return PageData(
+        str(row["id"]), str(row["slug"]), str(row["title"]), str(row["description"]), json.loads(row["blocks"])
+    )
+
+
+async def customer_id(db: Database, clock: Clock, crypto: Crypto, identity: Identity) -> str:
+    """The customer row for the vouched account, created on first use; keeps the owner's email
+    current (lead notifications go there)."""
+    if not identity.account_id:
+        raise HttpError(401, "not_signed_in", "Sign in first.")
+    rows = await db.all("SELECT id, email FROM customers WHERE account_id = ?", (identity.account_id,))
+    if rows:
+        if identity.email and rows[0]["email"] != identity.email:
+            await db.run("UPDATE customers SET email = ? WHERE id = ?", (identity.email, rows[0]["id"]))
+        return str(rows[0]["id"])
+    cid = new_id(crypto, "c")
+    await db.run(
+        "INSERT INTO customers (id, account_id, email, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(account_id) DO NOTHING",
+        (cid, identity.account_id, identity.email, clock.now()),
+    )
+    rows = await db.all("SELECT id FROM customers WHERE account_id = ?", (identity.account_id,))
+    return str(rows[0]["id"])
+
+
+async def sites_of(db: Database, cid: str) -> list[Site]:
+    rows = await db.all("SELECT * FROM sites WHERE customer_id = ? ORDER BY created_at, id", (cid,))
+    return [Site.from_row(r) for r in rows]
+
+
+async def site_by_id(db: Database, site_id: str) -> Site | None:
+    rows = await db.all("SELECT * FROM sites WHERE id = ?", (site_id,))
+    return Site.from_row(rows[0]) if rows else None
+
+
+async def owned_site(db: Database, cid: str, site_id: str) -> Site:
+    site = await site_by_id(db, site_id)
+    if site is None or site.customer_id != cid:
+        raise HttpError(404, "site_not_found", "No such site.")
+    return site
+
+
+async def pages_of(db: Database, site_id: str) -> list[PageData]:
+    rows = await db.all("SELECT * FROM pages WHERE site_id = ? ORDER BY position, id", (site_id,))
+    return [page_from_row(r) for r in rows]
+
+
+async def page_of(db: Database, site_id: str, page_id: str) -> PageData:
+    rows = await db.all("SELECT * FROM pages WHERE site_id = ? AND id = ?", (site_id, page_id))
+    if not rows:
+        raise HttpError(404, "page_not_found", "No such page.")
+    return page_from_row(rows[0])
+
+
+async def asset_types(db: Database, site_id: str) -> dict[str, str]:
+    rows = await db.all("SELECT sha256, content_type FROM assets WHERE site_id = ?", (site_id,))
+    return {str(r["sha256"]): str(r["content_type"]) for r in rows}
+
+
+async def owner_email(db: Database, site: Site) -> str | None:
+    rows = await db.all("SELECT email FROM customers WHERE id = ?", (site.customer_id,))
+    return str(rows[0]["email"]) if rows and rows[0]["email"] else None
