@@ -149,6 +149,8 @@ async def test_preview_is_private_and_noindex(owner: Owner, stack: Stack) -> Non
     assert page.header("x-robots-tag") == "noindex, nofollow"
     assert (await published_page(stack, host, "/robots.txt")).body == b"User-agent: *\nDisallow: /\n"
     assert (await published_page(stack, HOST)).status == 404  # the draft is not live
+    # The portal's editor frames the preview; nothing else may, and a published page never.
+    assert page.header("content-security-policy").endswith("frame-ancestors http://127.0.0.1:8787")
 
 
 class Failing:

@@ -107,3 +107,15 @@ async def test_cold_view_reads_two_objects_and_a_warm_view_none(site: Site) -> N
     site.clock.advance(31)  # the pointer is re-read after its TTL; the file stays cached
     await site.get("/")
     assert site.blobs.reads == [f"hosts/{HOST}.json"]
+
+
+async def test_a_preview_is_never_served_stale_but_a_live_site_is_cached(site: Site) -> None:
+    preview = "preview--" + "f" * 32 + ".localhost"
+    await publish(site.blobs, SITE, preview, {"/": b"draft one"})
+    await publish(site.blobs, SITE, HOST, {"/": b"live one"})
+    assert (await site.get("/", host=preview)).body == b"draft one"
+    assert (await site.get("/", host=HOST)).body == b"live one"
+    await publish(site.blobs, SITE, preview, {"/": b"draft two"})
+    await publish(site.blobs, SITE, HOST, {"/": b"live two"})
+    assert (await site.get("/", host=preview)).body == b"draft two"  # the owner sees what they just saved
+    assert (await site.get("/", host=HOST)).body == b"live one"  # within POINTER_CACHE_SECONDS

@@ -1,14 +1,17 @@
 """A real browser for the portal tier: Playwright driving Debian's Chromium (/usr/bin/chromium;
-Playwright cannot download its own browser here). Screenshots go to test-artifacts/portal/."""
+Playwright cannot download its own browser here). Screenshots go to test-artifacts/portal/.
+
+Playwright's async API, so the browser shares pytest-asyncio's event loop instead of installing
+its own (the sync API would leave the other async tests without a loop)."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
@@ -26,26 +29,26 @@ ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+async def browser() -> AsyncIterator[Browser]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield launched
-        launched.close()
+        await launched.close()
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = await context.new_page()
     errors: list[str] = []
-    opened.on("pageerror", lambda exc: errors.append(str(exc)))
+    context.on("weberror", lambda error: errors.append(str(error.error)))
     yield opened
-    context.close()
+    await context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
-def shot(page: Page, name: str) -> Path:
+async def shot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    await page.screenshot(path=str(path), full_page=True)
     return path

@@ -153,6 +153,26 @@ export function workerFirst(assets, pathname) {
   return pos.some((g) => globToRegExp(g).test(pathname)) && !neg.some((g) => globToRegExp(g).test(pathname));
 }
 
+// Cloudflare never serves its config files as assets.
+const CONFIG_FILES = new Set(['/_headers', '/_redirects']);
+
+// `_headers`: a path pattern on its own line, then indented `Name: value` lines (Cloudflare's format).
+function headerRules(dir) {
+  const file = path.join(dir, '_headers');
+  if (!fs.existsSync(file)) return [];
+  const rules = [];
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim() || line.trim().startsWith('#')) continue;
+    if (/^\s/.test(line)) {
+      const colon = line.indexOf(':');
+      rules.at(-1)?.headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+    } else {
+      rules.push({ pattern: globToRegExp(line.trim()), headers: [] });
+    }
+  }
+  return rules;
+}
+
 function findAsset(dir, pathname) {
   let p;
   try {
@@ -160,6 +180,7 @@ function findAsset(dir, pathname) {
   } catch {
     return null;
   }
+  if (CONFIG_FILES.has(p)) return null;
   const candidates = p.endsWith('/') ? [`${p}index.html`] : [p, `${p}.html`, `${p}/index.html`];
   for (const c of candidates) {
     const file = path.join(dir, path.normalize(c));
@@ -169,10 +190,14 @@ function findAsset(dir, pathname) {
   return null;
 }
 
-function serveFile(file, request, status = 200) {
+function serveFile(file, request, status = 200, dir = path.dirname(file)) {
   const body = fs.readFileSync(file);
   const etag = `"${crypto.createHash('sha1').update(body).digest('hex')}"`;
   const headers = { 'content-type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream', etag };
+  const { pathname } = new URL(request.url);
+  for (const rule of headerRules(dir)) {
+    if (rule.pattern.test(pathname)) for (const [name, value] of rule.headers) headers[name.toLowerCase()] = value;
+  }
   if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
   return new Response(request.method === 'HEAD' ? null : body, { status, headers });
 }
@@ -186,14 +211,14 @@ export function matchAsset(dir, assets, request, { hasWorker }) {
   const { pathname } = new URL(request.url);
   if (!['GET', 'HEAD'].includes(request.method)) return null;
   const file = findAsset(dir, pathname);
-  if (file) return serveFile(file, request);
+  if (file) return serveFile(file, request, 200, dir);
   if (assets.not_found_handling === 'single-page-application' && (isNavigation(request) || !hasWorker)) {
     const index = findAsset(dir, '/');
-    if (index) return serveFile(index, request);
+    if (index) return serveFile(index, request, 200, dir);
   }
   if (assets.not_found_handling === '404-page' && !hasWorker) {
     const page = findAsset(dir, '/404.html');
-    if (page) return serveFile(page, request, 404);
+    if (page) return serveFile(page, request, 404, dir);
   }
   return hasWorker ? null : new Response('Not Found', { status: 404 });
 }

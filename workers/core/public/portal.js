@@ -82,6 +82,7 @@ function setNav() {
 
 export function view(title, html) {
   document.title = `${title} · SmartPages`;
+  main.classList.remove('wide');
   main.innerHTML = html;
   main.focus();
 }
@@ -183,9 +184,16 @@ function fromLink(title, path, after) {
 
 async function afterSignIn() {
   me = await loadMe();
-  const plan = attribution().plan;
-  if (plan && plan !== 'free') return go(`/billing?upgrade=${encodeURIComponent(plan)}`, 'Your email is verified.');
   go('/', 'You are signed in.');
+}
+
+// The link usually opens in a new tab, so the plan chosen on the landing page comes from the
+// account (kept at sign-up), not from this tab's storage.
+async function afterVerify({ account }) {
+  me = account;
+  const plan = account.attribution?.plan;
+  if (plan && plan !== 'free') return go(`/billing?upgrade=${encodeURIComponent(plan)}`, 'Your email is verified.');
+  go('/', 'Your email is verified.');
 }
 
 function reset(params) {
@@ -216,10 +224,10 @@ async function billing(params) {
     <div class="plans">${plans.map((p) => `<section class="card" aria-labelledby="plan-${esc(p.id)}">
       <h2 id="plan-${esc(p.id)}">${esc(p.name)}</h2><p><strong>€${esc(p.monthly_price_eur)}</strong> a month</p>
       <ul>${Object.entries(p.entitlements).map(([k, v]) => `<li>${esc(k.replaceAll('_', ' '))}: ${esc(v === true ? 'yes' : v === false ? 'no' : v)}</li>`).join('')}</ul>
-      ${p.id === current ? '<p class="muted">Current plan</p>' : p.monthly_price_eur > 0
+      ${p.id === current ? '<p class="muted">Current plan</p>' : p.monthly_price_eur > 0 && (!current || current === 'free')
         ? `<button data-plan="${esc(p.id)}" ${p.id === wanted ? 'autofocus' : ''}>Choose ${esc(p.name)}</button>` : ''}
     </section>`).join('')}</div>
-    ${current && current !== 'free' ? '<p><button class="secondary" id="manage">Manage payment and plan</button></p>' : ''}`);
+    ${current && current !== 'free' ? '<p><button class="secondary" id="manage">Change plan, payment method or cancel</button></p>' : ''}`);
   for (const button of main.querySelectorAll('button[data-plan]')) {
     button.addEventListener('click', async () => {
       button.disabled = true;
@@ -299,7 +307,7 @@ const routes = {
   '/login': login,
   '/forgot': askLink('Reset your password', '/auth/password/forgot', 'We will email you a link to choose a new password.'),
   '/magic-link': askLink('Sign in by email', '/auth/magic-link', 'We will email you a link that signs you in.'),
-  '/verify': fromLink('Verifying your email', '/auth/verify', afterSignIn),
+  '/verify': fromLink('Verifying your email', '/auth/verify', afterVerify),
   '/magic': fromLink('Signing you in', '/auth/magic-link/consume', afterSignIn),
   '/confirm-email': fromLink('Confirming your new email', '/auth/email/confirm', async () => {
     await loadMe();

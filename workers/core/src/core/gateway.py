@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from core import paywall, sessions
-from shared import internal_auth
+from shared import internal_auth, plans
 from shared.app import REQUEST_ID_HEADER
 from shared.errors import HttpError
 from shared.http import Request, Response
@@ -65,7 +65,7 @@ class Gateway:
             if route.plan or route.entitlement:
                 plan = await paywall.effective_plan(self, session.account_id, request.header(REQUEST_ID_HEADER))
                 if route.entitlement:
-                    paywall.require(plan, route.entitlement)
+                    plans.require(plan, route.entitlement)
                 identity = dataclasses.replace(identity, plan=plan.id)
         return await self.call(route.worker, request, identity)
 

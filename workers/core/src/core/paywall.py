@@ -2,7 +2,7 @@
 
 A gated route names the entitlement it needs; an account whose plan lacks it gets 402 with a code
 naming the cheapest plan that unlocks it (`requires_starter_plan`) and `required_plan` for the
-portal. If billing cannot answer, gated actions fail closed (503)."""
+portal (shared.plans.require). If billing cannot answer, gated actions fail closed (503)."""
 
 from __future__ import annotations
 
@@ -18,16 +18,6 @@ class WorkerCaller(Protocol):
     async def call(self, worker: str, request: Request, identity: Identity) -> Response: ...
 
 
-FEATURE_LABELS = {
-    "custom_domains": "custom domains",
-    "lead_forms": "lead forms",
-    "remove_badge": "removing the SmartPages badge",
-    "sites": "more sites",
-    "pages_per_site": "more pages",
-    "kept_versions": "more kept versions",
-}
-
-
 async def effective_plan(caller: WorkerCaller, account_id: str, request_id: str) -> plans.Plan:
     request = Request("GET", f"/internal/entitlements/{account_id}", headers={"x-request-id": request_id})
     try:
@@ -38,18 +28,3 @@ async def effective_plan(caller: WorkerCaller, account_id: str, request_id: str)
     if not isinstance(plan_id, str):
         raise HttpError(503, "billing_unavailable", "We cannot check your plan just now. Try again in a minute.")
     return plans.get(plan_id)
-
-
-def require(plan: plans.Plan, feature: str) -> None:
-    if plan.entitlements.allows(feature):
-        return
-    needed = plans.cheapest_with(feature)
-    label = FEATURE_LABELS.get(feature, feature)
-    if needed is None:
-        raise HttpError(402, "not_available", f"No plan includes {label}.")
-    raise HttpError(
-        402,
-        f"requires_{needed.id}_plan",
-        f"Upgrade to {needed.name} to use {label}.",
-        details={"required_plan": needed.id, "feature": feature},
-    )

@@ -19,7 +19,7 @@ MAGIC_LINK = "magic_link"
 EMAIL_CHANGE = "email_change"
 
 LIFETIMES = {
-    VERIFY_EMAIL: 48 * 3600,
+    VERIFY_EMAIL: 24 * 3600,
     PASSWORD_RESET: 3600,
     MAGIC_LINK: 15 * 60,
     EMAIL_CHANGE: 24 * 3600,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shared import hostnames
 from shared.ports import BlobStore, Clock, Crypto, Database, HttpClient, Service
 
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
@@ -28,8 +29,7 @@ class Settings:
         return f"{slug}.{self.sites_domain}"
 
     def preview_host(self, token: str) -> str:
-        # Site slugs never hold "--", so no site can take a preview's name.
-        return f"preview--{token}.{self.sites_domain}"
+        return hostnames.preview_host(token, self.sites_domain)
 
     @property
     def saas_target(self) -> str:

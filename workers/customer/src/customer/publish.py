@@ -37,11 +37,11 @@ def pointer_key(host: str) -> str:
     return f"hosts/{host}.json"
 
 
-def csp(deps: CustomerDeps) -> str:
+def csp(deps: CustomerDeps, frame_ancestors: str = "'none'") -> str:
     # No script at all; forms may post to core's public endpoint (and follow its redirect back here).
     return (
         "default-src 'none'; style-src 'self'; img-src 'self'; "
-        f"form-action {deps.settings.portal_origin} 'self'; base-uri 'none'; frame-ancestors 'none'"
+        f"form-action {deps.settings.portal_origin} 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
     )
 
 
@@ -227,6 +227,8 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
     origin = deps.settings.origin(host)
     rendered = await render_draft(deps, site, plan, origin, noindex=True)
     manifest = await manifest_of(deps, site, rendered)
+    # Only the preview may be framed, and only by the portal (its editor shows it live).
+    manifest["csp"] = csp(deps, frame_ancestors=deps.settings.portal_origin)
     written = await write_files(deps, site, rendered, await known_files(deps, site))
     await deps.blobs.put(pointer_key(host), pointer(site.id, 0, manifest, False, noindex=True), "application/json")
     await deps.db.run(

@@ -1,0 +1,108 @@
+"""The product as a customer meets it, in a real Chromium on the lane: a landing-page deep link →
+sign up → verify through the dev outbox → subscribe through the Stripe stand-in's hosted checkout →
+build a page → publish → open the site at its <slug>.localhost hostname on a phone-sized screen."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.lane.harness import Lane
+from tests.portal.conftest import shot
+
+pytestmark = pytest.mark.lane
+EMAIL = "bella@example.com"
+PASSWORD = "flour water salt yeast"
+
+
+async def until(check, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not await check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.3)
+
+
+async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: Lane) -> None:
+    # A landing page's deep link carries the plan and the campaign into sign-up.
+    await page.goto(f"{lane.core}/start?plan=pro&utm_source=hubspot&utm_campaign=spring")
+    await expect(page.get_by_role("heading", name="Create your SmartPages account")).to_be_visible()
+    await expect(page.get_by_text("You chose the pro plan")).to_be_visible()
+    await page.get_by_label("Email").fill(EMAIL)
+    await page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
+    await shot(page, "01-sign-up")
+    await page.get_by_role("button", name="Sign up").click()
+    await expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+    # The dev outbox, like Mailpit: open the message and follow its link.
+    await page.goto(f"{lane.core}/dev/outbox")
+    await shot(page, "02-outbox")
+    await page.get_by_role("link", name="Confirm your email address").first.click()
+    await shot(page, "02-outbox-message")
+    link = page.frame_locator("iframe").get_by_role("link", name="Confirm email address")
+    async with page.context.expect_page() as opened:
+        await link.click()
+    verify = await opened.value
+    # Verified and signed in; the chosen paid plan goes straight to billing.
+    await expect(verify.get_by_role("heading", name="Billing")).to_be_visible(timeout=30_000)
+    await expect(verify.get_by_text("Your email is verified.")).to_be_visible()
+    await page.close()
+    page = verify
+
+    # Subscribe on the Stripe stand-in's hosted checkout page.
+    await shot(page, "03-billing-free")
+    await page.get_by_role("button", name="Choose Pro").click()
+    await page.wait_for_url(f"{lane.stripe}/**")
+    await shot(page, "04-stripe-checkout")
+    await page.get_by_role("button", name="Pay").click()
+    await page.wait_for_url(re.compile(r".*/billing\?checkout=success"))
+
+    async def on_pro() -> bool:  # Stripe's webhook may land a moment after the redirect
+        await page.reload()
+        await expect(page.get_by_role("heading", name="Billing")).to_be_visible()
+        return "Your plan: pro" in await page.inner_text("main")
+
+    await until(on_pro)
+    await shot(page, "05-billing-pro")
+
+    # Build a page: create the site, edit the hero, add a block, look at the live preview.
+    await page.get_by_role("link", name="Sites").click()
+    await page.get_by_label("Name of your business or site").fill("Bella's Bakery")
+    await page.get_by_role("button", name="Create the site").click()
+    await expect(page.get_by_role("heading", name="Bella's Bakery")).to_be_visible()
+    hero = page.get_by_role("listitem", name="Hero block")
+    await hero.get_by_text("Edit").click()
+    await hero.get_by_label("Heading", exact=True).fill("Fresh bread every morning")
+    await hero.get_by_label("Subheading").fill("Sourdough, baked at 5 am <with love> & butter")
+    await hero.get_by_role("button", name="Save block").click()
+    await expect(page.get_by_text("Block saved.")).to_be_visible()
+    await page.get_by_label("Block type").select_option("features")
+    await page.get_by_role("button", name="Add block").click()
+    await expect(page.get_by_text("Features block added.")).to_be_visible()
+    preview = page.frame_locator("iframe.preview")
+    await expect(preview.get_by_role("heading", name="Fresh bread every morning")).to_be_visible()
+    await expect(preview.get_by_role("heading", name="Why us")).to_be_visible()
+    await shot(page, "06-editor")
+
+    await page.get_by_role("button", name="Publish").click()
+    await expect(page.get_by_text("Published version 1.")).to_be_visible()
+    site_url = await page.locator("#live-link").get_attribute("href")
+    assert site_url is not None
+    assert re.match(r"^http://bella-s-bakery[a-z0-9-]*\.localhost:\d+/$", site_url), site_url
+    await page.get_by_role("link", name="Sites").click()
+    await expect(page.get_by_text("live at")).to_be_visible()
+    await shot(page, "07-dashboard")
+
+    # The published site at its own hostname, on a 375 px phone screen.
+    phone = await browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
+    visitor = await phone.new_page()
+    await visitor.goto(site_url)
+    await expect(visitor.get_by_role("heading", level=1, name="Fresh bread every morning")).to_be_visible()
+    await expect(visitor.get_by_text("Sourdough, baked at 5 am <with love> & butter")).to_be_visible()
+    assert await visitor.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+    assert await visitor.context.cookies() == []
+    await shot(visitor, "08-published-phone")
+    await phone.close()
