@@ -1,6 +1,6 @@
 """Prints what the portal ships: each static file's size raw and gzipped, and the JavaScript total.
 
-    python3 -m tools.bench.portal_size
+python3 -m tools.bench.portal_size
 """
 
 from __future__ import annotations
