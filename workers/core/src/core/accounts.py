@@ -87,6 +87,13 @@ class Accounts:
             request.header("x-request-id"),
         )
 
+    async def consume_link(self, request: Request, purpose: str) -> tokens.Token:
+        """The body of every email-link POST: {"token": "..."}."""
+        data = read_json_object(request)
+        v.only(data, ("token",))
+        secret = v.string(data, "token", max_length=200)
+        return await tokens.consume(self.deps.db, self.deps.crypto, self.deps.clock, purpose, secret)
+
     async def start_session(self, request: Request, account_id: str) -> tuple[str, str]:
         token = await sessions.create(
             self.deps.db, self.deps.crypto, self.deps.clock, account_id, request.header("user-agent")
@@ -128,15 +135,7 @@ class Accounts:
         return json_response({"account": self.public(account)}, 201)
 
     async def verify(self, request: Request, params: Params) -> Response:
-        data = read_json_object(request)
-        v.only(data, ("token",))
-        token = await tokens.consume(
-            self.deps.db,
-            self.deps.crypto,
-            self.deps.clock,
-            tokens.VERIFY_EMAIL,
-            v.string(data, "token", max_length=200),
-        )
+        token = await self.consume_link(request, tokens.VERIFY_EMAIL)
         account = await self.account_by_id(token.account_id)
         if account["email_verified_at"] is None:
             await self.deps.db.run(
@@ -232,11 +231,7 @@ class Accounts:
         return json_response(ACCEPTED, 202)
 
     async def consume_magic_link(self, request: Request, params: Params) -> Response:
-        data = read_json_object(request)
-        v.only(data, ("token",))
-        token = await tokens.consume(
-            self.deps.db, self.deps.crypto, self.deps.clock, tokens.MAGIC_LINK, v.string(data, "token", max_length=200)
-        )
+        token = await self.consume_link(request, tokens.MAGIC_LINK)
         await self.deps.db.run(
             "UPDATE accounts SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ?",
             (self.deps.clock.now(), token.account_id),
@@ -289,15 +284,7 @@ class Accounts:
         return json_response(ACCEPTED, 202)
 
     async def confirm_email(self, request: Request, params: Params) -> Response:
-        data = read_json_object(request)
-        v.only(data, ("token",))
-        token = await tokens.consume(
-            self.deps.db,
-            self.deps.crypto,
-            self.deps.clock,
-            tokens.EMAIL_CHANGE,
-            v.string(data, "token", max_length=200),
-        )
+        token = await self.consume_link(request, tokens.EMAIL_CHANGE)
         new_email = str(token.data["new_email"])
         if await self.account_by_email(new_email) is not None:
             raise HttpError(409, "email_taken", "Another account already uses this email.")
