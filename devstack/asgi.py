@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Protocol
 
-from shared.app import App
-from shared.http import Request
+from shared.http import Request, Response
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
-def asgi(app: App) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+class Handles(Protocol):
+    """An app core, or a stand-in that answers HTTP the same way."""
+
+    async def handle(self, request: Request) -> Response: ...
+
+
+def asgi(app: Handles) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     async def handler(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             while (await receive())["type"] != "lifespan.shutdown":

@@ -129,3 +129,41 @@ class CloudflareStandin:
                 item.pop("ownership_verification", None)
                 return
         raise KeyError(hostname)
+
+    async def handle(self, request: Request) -> Response:
+        """Over HTTP (the local stack and the lane): the API under /client/v4, plus one control
+        route a developer or test uses to say "the DNS is in place": POST /_standin/activate/{host}."""
+        if request.method == "POST" and request.path.startswith(ACTIVATE):
+            try:
+                self.activate(request.path[len(ACTIVATE) :])
+            except KeyError:
+                return failure(404, 1436, "The custom hostname was not found.")
+            return envelope({"activated": request.path[len(ACTIVATE) :]})
+        origin = self.base.removesuffix(API_PATH)
+        return await self.fetch(request.replace(path=origin + request.path))
+
+
+API_PATH = "/client/v4"
+ACTIVATE = "/_standin/activate/"
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    import uvicorn
+
+    from devstack.asgi import asgi
+
+    parser = argparse.ArgumentParser(description="The Cloudflare custom-hostnames stand-in over HTTP.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--token", default="local-standin-cloudflare-token")
+    parser.add_argument("--zone", default="023e105f4ecef8ad9ca31a8372d0c353")
+    args = parser.parse_args(argv)
+    standin = CloudflareStandin(args.token, args.zone, base=f"http://{args.host}:{args.port}{API_PATH}")
+    print(f"cloudflare stand-in ready http://{args.host}:{args.port}{API_PATH}", flush=True)
+    uvicorn.run(asgi(standin), host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -873,7 +873,7 @@ def _page(title: str, body: str) -> str:
 def asgi_app(standin: StripeStandin) -> Any:
     from devstack.asgi import asgi
 
-    return asgi(standin)  # type: ignore[arg-type]  # duck-typed: asgi() only calls .handle
+    return asgi(standin)
 
 
 def main(argv: Iterable[str] | None = None) -> None:

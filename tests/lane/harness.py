@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ class Lane:
     domain: str
     admin: str
     stripe: str
+    cloudflare: str
     build: Path
     log: list[str]
 
@@ -88,60 +89,35 @@ class Process:
 
 @contextmanager
 def running(out: Path) -> Iterator[Lane]:
-    """The lane on free ports, with the Stripe stand-in beside it (its hosted checkout page is
-    what a browser pays on) delivering signed webhooks to core."""
+    """The lane on free ports, with the stand-ins beside it: Stripe's (its hosted checkout page is
+    what a browser pays on; it delivers signed webhooks to core) and Cloudflare's custom hostnames."""
     _stage(out / "build")
-    core_port, domain_port, stripe_port = free_port(), free_port(), free_port()
-    core_origin, stripe = f"http://127.0.0.1:{core_port}", f"http://127.0.0.1:{stripe_port}"
+    core_port, domain_port, stripe_port, cloudflare_port = free_port(), free_port(), free_port(), free_port()
+    core_origin = f"http://127.0.0.1:{core_port}"
+    stripe, cloudflare = f"http://127.0.0.1:{stripe_port}", f"http://127.0.0.1:{cloudflare_port}"
     log: list[str] = []
-    standin = Process(
-        [
-            sys.executable,
-            "-m",
-            "devstack.stripe_standin",
-            "--port",
-            str(stripe_port),
-            "--webhook-url",
-            f"{core_origin}/api/v1/webhooks/stripe",
-        ],
-        "ready",
-        log,
-    )
-    try:
-        lane = Process(
-            [
-                str(ROOT / "tools" / "node"),
-                str(ROOT / "tools" / "lane" / "main.mjs"),
-                "--build",
-                str(out / "build"),
-                "--state",
-                str(out / "state"),
-                "--port-core",
-                str(core_port),
-                "--port-domain",
-                str(domain_port),
-                "--admin-port",
-                "0",
-                # This lane's own origins: core checks unsafe requests against PORTAL_ORIGIN (CSRF), and
-                # Stripe's checkout returns there.
-                "--var",
-                f"core:PORTAL_ORIGIN={core_origin}",
-                "--var",
-                f"billing:PORTAL_ORIGIN={core_origin}",
-                "--var",
-                f"billing:STRIPE_API_BASE={stripe}",
-                "--var",
-                f"customer:PORTAL_ORIGIN={core_origin}",
-                "--var",
-                f"customer:SITES_PORT={domain_port}",
-            ],
-            "lane ready",
-            log,
-        )
-        try:
-            urls = dict(part.split("=", 1) for part in lane.line.split()[2:])
-            yield Lane(urls["core"], urls["domain"], urls["admin"], stripe, out / "build", log)
-        finally:
-            lane.stop()
-    finally:
-        standin.stop()
+    python = [sys.executable, "-m"]
+    lane_command = [
+        str(ROOT / "tools" / "node"), str(ROOT / "tools" / "lane" / "main.mjs"),
+        "--build", str(out / "build"), "--state", str(out / "state"),
+        "--port-core", str(core_port), "--port-domain", str(domain_port), "--admin-port", "0",
+        # This lane's own origins and neighbours: core checks unsafe requests against PORTAL_ORIGIN
+        # (CSRF), Stripe's checkout returns there, sites link to the domain worker's port.
+        "--var", f"core:PORTAL_ORIGIN={core_origin}",
+        "--var", f"billing:PORTAL_ORIGIN={core_origin}",
+        "--var", f"billing:STRIPE_API_BASE={stripe}",
+        "--var", f"customer:PORTAL_ORIGIN={core_origin}",
+        "--var", f"customer:SITES_PORT={domain_port}",
+        "--var", f"customer:CF_API_BASE={cloudflare}/client/v4",
+    ]  # fmt: skip
+    with ExitStack() as running:
+        for command, ready in (
+            ([*python, "devstack.stripe_standin", "--port", str(stripe_port),
+              "--webhook-url", f"{core_origin}/api/v1/webhooks/stripe"], "ready"),
+            ([*python, "devstack.cloudflare_standin", "--port", str(cloudflare_port)], "ready"),
+            (lane_command, "lane ready"),
+        ):  # fmt: skip
+            started = Process(command, ready, log)
+            running.callback(started.stop)
+        urls = dict(part.split("=", 1) for part in started.line.split()[2:])
+        yield Lane(urls["core"], urls["domain"], urls["admin"], stripe, cloudflare, out / "build", log)

@@ -1,0 +1,46 @@
+"""Custom domains end to end on the lane: a paying customer connects www.<domain> through
+Cloudflare for SaaS (the stand-in over HTTP), adds the DNS records it is shown, and visitors get
+the site at the custom hostname, the apex redirecting to www."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from tests.lane.harness import Lane
+from tests.lane.test_billing import subscribed
+from tests.lane.test_sites import view
+
+pytestmark = pytest.mark.lane
+
+
+def test_connect_a_custom_domain_and_serve_the_site_there(lane: Lane) -> None:
+    owner = subscribed(lane, "lane-domains@example.com")
+    site = owner.post("/api/v1/sites", {"name": "Domain Bakery"}).json()
+    assert owner.post(f"/api/v1/sites/{site['id']}/publish").status_code == 201
+
+    added = owner.post("/api/v1/domains", {"site_id": site["id"], "hostname": "www.domain-bakery.test"})
+    assert added.status_code in (200, 201), added.text
+    domain = added.json()
+    assert domain["status"] == "pending"
+    records = {(r["type"], r["name"]) for r in domain["dns_records"]}
+    assert ("CNAME", "www.domain-bakery.test") in records
+    assert any(kind == "TXT" for kind, _ in records)  # ownership / certificate validation
+    assert view(lane, "www.domain-bakery.test").status_code == 404  # not active yet: nobody's content
+
+    for host in ("www.domain-bakery.test", "domain-bakery.test"):  # the customer's DNS is in place
+        assert httpx.post(f"{lane.cloudflare}/_standin/activate/{host}", timeout=30).status_code == 200
+    refreshed = owner.post("/api/v1/domains/www.domain-bakery.test/refresh")
+    assert refreshed.status_code == 200, refreshed.text
+    assert refreshed.json()["status"] == "active"
+
+    page = view(lane, "www.domain-bakery.test", want=b"Domain Bakery")
+    assert page.status_code == 200
+    assert page.headers["strict-transport-security"].startswith("max-age=")
+    deadline = time.monotonic() + 10
+    while (apex := httpx.get(f"{lane.domain}/", headers={"host": "domain-bakery.test"}, timeout=30)).status_code != 301:
+        assert time.monotonic() < deadline, apex.status_code
+        time.sleep(0.3)
+    assert apex.headers["location"].split("/")[2] == "www.domain-bakery.test"
