@@ -94,3 +94,50 @@ def test_a_bad_or_old_signature_is_400(lane: Lane, age: int, secret: str | None)
     fresh = signed_delivery(lane, event)
     assert fresh.status_code == 200
     assert not fresh.json().get("duplicate")
+
+
+def portal_action(lane: Lane, browser: PortalClient, action: str) -> str:
+    """Presses a button on the stand-in's hosted billing portal; returns the subscription id."""
+    url = browser.post("/api/v1/billing/portal").json()["url"]
+    page = httpx.get(url, timeout=30).text
+    form = re.search(rf'action="(/portal/[^"/]+/{action}/(sub_[^"]+))"', page)
+    assert form is not None, page
+    httpx.post(lane.stripe + form.group(1), timeout=60)
+    return form.group(2)
+
+
+def wait_for(check, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.3)
+
+
+def test_payment_failure_mails_and_keeps_the_plan_then_cancellation_downgrades(lane: Lane) -> None:
+    email = "lane-dunning@example.com"
+    browser = subscribed(lane, email)
+    state = lambda: browser.call("GET", "/api/v1/billing/subscription").json()  # noqa: E731
+
+    portal_action(lane, browser, "fail_payment")
+    wait_for(lambda: state()["status"] == "past_due")
+    assert state()["plan"] == "starter"  # the grace period (docs/billing.md)
+    assert state()["grace_until"] is not None
+    assert any(m["template"] == "payment_failed" and m["to"] == email for m in browser.outbox())
+    assert browser.call("GET", "/api/v1/domains").status_code == 200
+
+    subscription = portal_action(lane, browser, "cancel")
+    wait_for(lambda: state()["plan"] == "free")
+    assert browser.call("GET", "/api/v1/domains").status_code == 402
+
+    # A late `updated` saying "active" after `deleted`: billing asks Stripe, which says canceled.
+    stale = {
+        "id": "evt_lane_stale_update",
+        "object": "event",
+        "type": "customer.subscription.updated",
+        "created": int(time.time()) - 3600,
+        "api_version": "2025-03-31.basil",
+        "livemode": False,
+        "data": {"object": {"id": subscription, "object": "subscription", "status": "active"}},
+    }
+    assert signed_delivery(lane, stale).status_code == 200
+    assert (state()["plan"], state()["status"]) == ("free", "canceled")
