@@ -26,13 +26,6 @@ class HttpError(Exception):
         self.details = details or {}  # extra fields in the error object, e.g. which plan unlocks it
 
 
-def not_implemented(feature: str, issue: str) -> HttpError:
-    """A feature a later issue fills: 501 with a code that says which."""
-    return HttpError(
-        501, f"{feature}_not_implemented", f"{feature.replace('_', ' ').capitalize()} is not built yet ({issue})."
-    )
-
-
 def error_response(error: HttpError, request_id: str) -> Response:
     payload = {"error": {**error.details, "code": error.code, "message": error.message, "request_id": request_id}}
     return json_response(payload, error.status, error.headers)
