@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.errors import HttpError
+from shared.http import Request
 from shared.ports import Clock, Crypto
 
 HEADER = "x-smartpages-internal"
@@ -77,6 +78,12 @@ async def sign(crypto: Crypto, clock: Clock, secret: str, method: str, path: str
     encoded = identity.encode()
     mac = await crypto.hmac_sha256(_check_secret(secret), _message(method, path, encoded, expires))
     return f"{VERSION}.{expires}.{encoded}.{_b64(mac)}"
+
+
+async def signed(crypto: Crypto, clock: Clock, secret: str, request: Request, identity: Identity) -> Request:
+    """`request` carrying the header that vouches for `identity` on exactly this method and path."""
+    header = await sign(crypto, clock, secret, request.method, request.path, identity)
+    return request.replace(headers={**request.headers, HEADER: header})
 
 
 async def verify(crypto: Crypto, clock: Clock, secret: str, method: str, path: str, header: str) -> Identity:

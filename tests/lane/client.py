@@ -1,12 +1,22 @@
-"""A browser-like HTTP client for lane tests: keeps the session cookie (httpx's jar would not send a
-Secure cookie over plain http) and reads the dev outbox."""
+"""Lane test helpers: a browser-like HTTP client (it keeps the session cookie, which httpx's jar would
+not send over plain http, and reads the dev outbox), and the steps several lane tests share."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import re
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+
+from devstack.stack import read_dev_vars
+from tests.lane.harness import Lane
+
+PASSWORD = "correct horse battery staple"
 
 
 class PortalClient:
@@ -37,3 +47,58 @@ class PortalClient:
             if message["template"] == template and message["to"] == to:
                 return parse_qs(urlsplit(message["links"][0]).query)["token"][0]
         raise AssertionError(f"no {template} mail to {to}")
+
+
+def signed_in(lane: Lane, email: str) -> PortalClient:
+    browser = PortalClient(lane.core)
+    assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 201
+    verified = browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)})
+    assert verified.status_code == 200, verified.text
+    return browser
+
+
+def view(
+    lane: Lane, host: str, path: str = "/", want: bytes | None = None, unwanted: bytes | None = None
+) -> httpx.Response:
+    """GET through the domain worker; waits out the pointer cache (1 s locally) when told what to expect."""
+    deadline = time.monotonic() + 10
+    while True:
+        reply = httpx.get(f"{lane.domain}{path}", headers={"host": host}, timeout=60)
+        done = (want is None or want in reply.content) and (unwanted is None or unwanted not in reply.content)
+        if done or time.monotonic() > deadline:
+            return reply
+        time.sleep(0.3)
+
+
+def signed_delivery(lane: Lane, event: dict, age: int = 0, secret: str | None = None) -> httpx.Response:
+    secret = secret or read_dev_vars("billing")["STRIPE_WEBHOOK_SECRET"]
+    body = json.dumps(event).encode()
+    t = int(time.time()) - age
+    v1 = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return httpx.post(
+        f"{lane.core}/api/v1/webhooks/stripe",
+        content=body,
+        timeout=60,
+        headers={"stripe-signature": f"t={t},v1={v1}", "content-type": "application/json"},
+    )
+
+
+def subscribed(lane: Lane, email: str) -> PortalClient:
+    browser = PortalClient(lane.core)
+    browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD})
+    assert browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)}).status_code == 200
+    refused = browser.call("GET", "/api/v1/domains")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (402, "requires_starter_plan")
+
+    checkout = browser.post("/api/v1/billing/checkout", {"plan": "starter"})
+    assert checkout.status_code == 200, checkout.text
+    page = httpx.get(checkout.json()["url"], timeout=30)
+    action = re.search(r'action="([^"]+/pay)"', page.text)
+    assert action is not None
+    paid = httpx.post(lane.stripe + action.group(1), timeout=60)  # the Pay button
+    assert paid.status_code in (200, 303)
+    deadline = time.monotonic() + 30
+    while browser.call("GET", "/api/v1/domains").status_code == 402:
+        assert time.monotonic() < deadline, "the entitlement never became active"
+        time.sleep(0.3)
+    return browser

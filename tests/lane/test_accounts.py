@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lane.client import PortalClient
+from tests.lane.client import PASSWORD, PortalClient
 from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
-PASSWORD = "correct horse battery staple"
 
 
 def test_sign_up_verify_log_in_list_sessions_log_out(lane: Lane) -> None:

@@ -3,9 +3,6 @@ signed webhooks through core to billing, and refused deliveries."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -13,46 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from devstack.stack import read_dev_vars
-from tests.lane.client import PortalClient
+from tests.lane.client import PortalClient, signed_delivery, subscribed
 from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
-PASSWORD = "correct horse battery staple"
-
-
-def signed_delivery(lane: Lane, event: dict, age: int = 0, secret: str | None = None) -> httpx.Response:
-    secret = secret or read_dev_vars("billing")["STRIPE_WEBHOOK_SECRET"]
-    body = json.dumps(event).encode()
-    t = int(time.time()) - age
-    v1 = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    return httpx.post(
-        f"{lane.core}/api/v1/webhooks/stripe",
-        content=body,
-        timeout=60,
-        headers={"stripe-signature": f"t={t},v1={v1}", "content-type": "application/json"},
-    )
-
-
-def subscribed(lane: Lane, email: str) -> PortalClient:
-    browser = PortalClient(lane.core)
-    browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD})
-    assert browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)}).status_code == 200
-    refused = browser.call("GET", "/api/v1/domains")
-    assert (refused.status_code, refused.json()["error"]["code"]) == (402, "requires_starter_plan")
-
-    checkout = browser.post("/api/v1/billing/checkout", {"plan": "starter"})
-    assert checkout.status_code == 200, checkout.text
-    page = httpx.get(checkout.json()["url"], timeout=30)
-    action = re.search(r'action="([^"]+/pay)"', page.text)
-    assert action is not None
-    paid = httpx.post(lane.stripe + action.group(1), timeout=60)  # the Pay button
-    assert paid.status_code in (200, 303)
-    deadline = time.monotonic() + 30
-    while browser.call("GET", "/api/v1/domains").status_code == 402:
-        assert time.monotonic() < deadline, "the entitlement never became active"
-        time.sleep(0.3)
-    return browser
 
 
 def test_a_free_account_pays_and_the_gated_action_opens(lane: Lane) -> None:

@@ -9,9 +9,8 @@ import time
 import httpx
 import pytest
 
+from tests.lane.client import subscribed, view
 from tests.lane.harness import Lane
-from tests.lane.test_billing import subscribed
-from tests.lane.test_sites import view
 
 pytestmark = pytest.mark.lane
 

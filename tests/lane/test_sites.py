@@ -4,38 +4,14 @@ through the domain worker by Host, edit, republish, roll back: the first version
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
-from tests.lane.client import PortalClient
+from tests.lane.client import signed_in, view
 from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
-PASSWORD = "correct horse battery staple"
 PNG = b"\x89PNG\r\n\x1a\n" + b"lane image bytes" * 20
-
-
-def signed_in(lane: Lane, email: str) -> PortalClient:
-    browser = PortalClient(lane.core)
-    assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 201
-    verified = browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)})
-    assert verified.status_code == 200, verified.text
-    return browser
-
-
-def view(
-    lane: Lane, host: str, path: str = "/", want: bytes | None = None, unwanted: bytes | None = None
-) -> httpx.Response:
-    """GET through the domain worker; waits out the pointer cache (1 s locally) when told what to expect."""
-    deadline = time.monotonic() + 10
-    while True:
-        reply = httpx.get(f"{lane.domain}{path}", headers={"host": host}, timeout=60)
-        done = (want is None or want in reply.content) and (unwanted is None or unwanted not in reply.content)
-        if done or time.monotonic() > deadline:
-            return reply
-        time.sleep(0.3)
 
 
 def test_build_publish_edit_republish_roll_back(lane: Lane) -> None:

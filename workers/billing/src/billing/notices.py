@@ -13,11 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from shared import internal_auth
-from shared.http import Request
+from shared import internal_auth, mail
 from shared.ports import Clock, Crypto, Service
-
-SEND_PATH = "/internal/send"
 
 
 class MailUnavailable(Exception):
@@ -43,14 +40,12 @@ class Notifier:
     log: Callable[[str], None] = print
 
     async def send(self, template: str, to: str, data: dict[str, str], idempotency_key: str) -> None:
-        body = {"template": template, "to": to, "data": data, "idempotency_key": idempotency_key}
-        identity = internal_auth.Identity(caller="billing")
-        header = await internal_auth.sign(self.crypto, self.clock, self.secret, "POST", SEND_PATH, identity)
-        request = Request(
-            "POST",
-            SEND_PATH,
-            headers={"content-type": "application/json", internal_auth.HEADER: header},
-            body=json.dumps(body).encode(),
+        request = await internal_auth.signed(
+            self.crypto,
+            self.clock,
+            self.secret,
+            mail.send_request(template, to, data, idempotency_key),
+            internal_auth.Identity(caller="billing"),
         )
         try:
             response = await self.mailer.fetch(request)

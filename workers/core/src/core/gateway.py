@@ -74,10 +74,9 @@ class Gateway:
         service = self.services.get(worker)
         if service is None:
             raise HttpError(502, "bad_gateway", f"No binding for the {worker} worker.")
-        header = await internal_auth.sign(
-            self.crypto, self.clock, self.internal_secret, request.method, request.path, identity
-        )
         headers = {k: v for k, v in request.headers.items() if k not in _DROPPED}
-        headers[internal_auth.HEADER] = header
         headers[REQUEST_ID_HEADER] = request.header(REQUEST_ID_HEADER)
-        return await service.fetch(request.replace(headers=headers))
+        outgoing = await internal_auth.signed(
+            self.crypto, self.clock, self.internal_secret, request.replace(headers=headers), identity
+        )
+        return await service.fetch(outgoing)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from core.gateway import Gateway
-from shared.http import Request
+from shared import mail
 from shared.internal_auth import Identity
 
 
@@ -15,10 +14,7 @@ async def send(
 ) -> bool:
     """True when mailer accepted the message. A mail failure must not undo the action that caused
     it (the user can ask again), so it is reported, not raised."""
-    body = json.dumps({"template": template, "to": to, "data": data, "idempotency_key": idempotency_key}).encode()
-    request = Request(
-        "POST", "/internal/send", headers={"content-type": "application/json", "x-request-id": request_id}, body=body
-    )
+    request = mail.send_request(template, to, data, idempotency_key, request_id)
     try:
         response = await gateway.call("mailer", request, Identity(caller="core"))
     except Exception:

@@ -8,14 +8,13 @@ is sent back to the page with `#thanks-<block>`, which the page shows with CSS `
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qs
 
 from customer import publish
 from customer.deps import CustomerDeps
 from customer.store import new_id, owner_email, pages_of, site_by_id
-from shared import internal_auth
+from shared import internal_auth, mail
 from shared.errors import HttpError
 from shared.http import Request, Response
 from shared.validation import email as check_email
@@ -117,25 +116,12 @@ async def notify(
         "link": f"{deps.settings.portal_origin}/sites/{site_id}/leads",
         **({"lead_phone": phone} if phone else {}),
     }
-    body = json.dumps(
-        {"template": "lead_notification", "to": to, "data": data, "idempotency_key": f"lead-{lead_id}"}
-    ).encode()
-    path = "/internal/send"
-    header = await internal_auth.sign(
-        deps.crypto, deps.clock, deps.internal_secret, "POST", path, internal_auth.Identity(caller="customer")
-    )
-    mail = Request(
-        "POST",
-        path,
-        headers={
-            "content-type": "application/json",
-            internal_auth.HEADER: header,
-            "x-request-id": request.header("x-request-id"),
-        },
-        body=body,
+    ask = mail.send_request("lead_notification", to, data, f"lead-{lead_id}", request.header("x-request-id"))
+    signed = await internal_auth.signed(
+        deps.crypto, deps.clock, deps.internal_secret, ask, internal_auth.Identity(caller="customer")
     )
     try:
-        reply = await deps.mailer.fetch(mail)
+        reply = await deps.mailer.fetch(signed)
     except Exception:
         return False
     return reply.status < 300

@@ -21,9 +21,12 @@ def safe_url_part(text: str) -> str:
     return quote(text, safe=_SAFE)
 
 
+def query_suffix(request: Request) -> str:
+    return f"?{quote(request.query, safe=_SAFE + '?')}" if request.query else ""
+
+
 def location_suffix(request: Request) -> str:
-    query = f"?{quote(request.query, safe=_SAFE + '?')}" if request.query else ""
-    return safe_url_part(request.path) + query
+    return safe_url_part(request.path) + query_suffix(request)
 
 
 def site_headers(live: Live) -> list[tuple[str, str]]:
@@ -93,8 +96,7 @@ async def serve(hosts: Hosts, host: str, live: Live, request: Request, path: str
     kind, found = resolve(live, path)
     if kind == "redirect":
         assert isinstance(found, str)
-        query = f"?{quote(request.query, safe=_SAFE + '?')}" if request.query and found.startswith("/") else ""
-        return redirect(found + query, live)
+        return redirect(found + (query_suffix(request) if found.startswith("/") else ""), live)
     status = 200
     if kind == "not_found":
         if live.not_found is None:

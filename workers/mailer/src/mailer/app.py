@@ -14,7 +14,7 @@ from mailer import outbox, sending
 from mailer.resend import ResendClient, Sleep
 from mailer.store import MailStore
 from mailer.webhooks import WebhookHandler
-from shared import health
+from shared import health, mail
 from shared.app import App
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
@@ -51,7 +51,7 @@ def create_app(deps: MailerDeps) -> App:
     async def get_health(request: Request, params: Params) -> Response:
         return json_response(health.report("mailer", {"d1": await health.check_database(deps.db, TABLES)}))
 
-    @router.route("POST", "/internal/send")
+    @router.route("POST", mail.SEND_PATH)
     async def send(request: Request, params: Params) -> Response:
         result = await sender.send(sending.parse(read_json_object(request)))
         return json_response(result.body(), 202)
