@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,14 @@ def python_files(folder: Path, prefix: str = "") -> set[str]:
     return {prefix + p.relative_to(folder).as_posix() for p in folder.rglob("*.py") if "__pycache__" not in p.parts}
 
 
+def vendored_sdk() -> set[str]:
+    """What pywrangler's python_modules/ holds for the pinned SDK: every file of the wheel plus
+    the `pyvenv.cfg` marker, uploaded under `python_modules/`."""
+    with zipfile.ZipFile(build.sdk_wheel()) as wheel:
+        names = {n for n in wheel.namelist() if not n.endswith("/")}
+    return {f"python_modules/{n}" for n in names | {"pyvenv.cfg"}}
+
+
 @pytest.fixture(scope="module")
 def dry_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[set[str], str]]:
     out = tmp_path_factory.mktemp("bundles")
@@ -74,10 +83,12 @@ def dry_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[set[st
 
 
 @pytest.mark.parametrize("worker", build.WORKERS)
-def test_bundle_holds_exactly_its_own_modules_and_the_shared_package(dry_runs, worker: str) -> None:
-    modules, _ = dry_runs[worker]
+def test_bundle_holds_exactly_its_own_modules_the_shared_package_and_the_sdk(dry_runs, worker: str) -> None:
+    modules, stdout = dry_runs[worker]
     expected = python_files(ROOT / "workers" / worker / "src") | python_files(ROOT / "shared", "shared/")
-    assert modules == expected
+    assert modules == expected | vendored_sdk()
+    assert "python_modules/workers/__init__.py" in modules  # the runtime no longer ships it
+    assert "Vendored Modules" in stdout
     others = {"tests", "devstack", "tools", *build.WORKERS} - {worker}
     assert not {m.split("/")[0] for m in modules} & others
     assert "entry.py" in modules

@@ -18,8 +18,8 @@ export const SDK_VERSION = '1.9.5';
 
 // The SDK wheel, fetched and verified by fetch-sdk.sh (pinned version + sha256).
 function sdkWheel(cacheDir) {
-  const out = execFileSync('bash', [path.join(HERE, 'fetch-sdk.sh')], {
-    env: { ...process.env, LANE_CACHE: cacheDir },
+  const out = execFileSync('bash', [path.join(HERE, '..', 'fetch-sdk.sh')], {
+    env: { ...process.env, SDK_CACHE: cacheDir },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'], // pip's errors stay visible
   });

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Fetch the real Python Workers SDK (PyPI `workers-runtime-sdk`) into .cache/lane/, pinned by
-# version and sha256. The lane loads this wheel into every Pyodide instance; it is the same
-# `workers` package that Cloudflare's runtime provides to deployed Python Workers.
+# Fetch the real Python Workers SDK (PyPI `workers-runtime-sdk`) into .cache/sdk/, pinned by
+# version and sha256, and print the wheel's path. From compatibility date 2026-04-21 the runtime no
+# longer ships the `workers` package, so tools/build.py vendors this wheel into every bundle's
+# python_modules/ (as pywrangler does), and the lane loads it from there.
 set -euo pipefail
 
 VERSION="1.9.5"
 SHA256="f2b912660a3ab60d2a24920106422f9eaf4cd7a794e42b022237ad2444287fef"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-DEST="${LANE_CACHE:-$ROOT/.cache/lane}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEST="${SDK_CACHE:-$ROOT/.cache/sdk}"
 WHEEL="$DEST/workers_runtime_sdk-$VERSION-py3-none-any.whl"
 
 verify() { [ -f "$WHEEL" ] && echo "$SHA256  $WHEEL" | sha256sum --check --status; }
