@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from devstack.cloudflare_account import AccountStandin
 from shared.http import Request, Response, json_response
 
 API = "https://api.cloudflare.com/client/v4"
@@ -145,24 +146,54 @@ class CloudflareStandin:
 
 API_PATH = "/client/v4"
 ACTIVATE = "/_standin/activate/"
+STANDIN_ACCOUNT_ID = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e"
+STANDIN_DEPLOY_TOKEN = "local-standin-deploy-token"  # noqa: S105 (the local stand-in's, public)
+
+
+@dataclass
+class CloudflareApi:
+    """Both stand-ins behind one base URL, as on api.cloudflare.com: custom hostnames (customer's
+    token) and, when `account` is set, the account API that wrangler deploys through (the deploy
+    token)."""
+
+    hostnames: CloudflareStandin
+    account: AccountStandin | None = None
+
+    async def handle(self, request: Request) -> Response:
+        if (
+            self.account is not None
+            and "/custom_hostnames" not in request.path
+            and not request.path.startswith(ACTIVATE)
+        ):
+            return await self.account.handle(request)
+        return await self.hostnames.handle(request)
 
 
 def main(argv: list[str] | None = None) -> None:
     import argparse
+    from pathlib import Path
 
     import uvicorn
 
     from devstack.asgi import asgi
 
-    parser = argparse.ArgumentParser(description="The Cloudflare custom-hostnames stand-in over HTTP.")
+    parser = argparse.ArgumentParser(description="The Cloudflare API stand-in over HTTP.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--token", default="local-standin-cloudflare-token")
     parser.add_argument("--zone", default="023e105f4ecef8ad9ca31a8372d0c353")
+    parser.add_argument("--state", type=Path, help="serve the account API (wrangler deploys) too, state kept here")
+    parser.add_argument("--account", default=STANDIN_ACCOUNT_ID)
+    parser.add_argument("--deploy-token", default=STANDIN_DEPLOY_TOKEN)
+    parser.add_argument("--zone-name", action="append", default=[], help="NAME=ID of a zone routes may use")
     args = parser.parse_args(argv)
     standin = CloudflareStandin(args.token, args.zone, base=f"http://{args.host}:{args.port}{API_PATH}")
+    account = None
+    if args.state is not None:
+        zones = dict(z.split("=", 1) for z in args.zone_name)
+        account = AccountStandin(args.state, args.deploy_token, args.account, zones)
     print(f"cloudflare stand-in ready http://{args.host}:{args.port}{API_PATH}", flush=True)
-    uvicorn.run(asgi(standin), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(asgi(CloudflareApi(standin, account)), host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

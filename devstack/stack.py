@@ -25,6 +25,7 @@ from devstack.adapters import (
     SystemClock,
 )
 from devstack.cloudflare_standin import CloudflareStandin
+from devstack.dotenv import parse_dotenv
 from domain.app import DomainDeps
 from domain.app import create_app as domain_app
 from mailer.app import DEFAULT_MAIL_FROM, MailerDeps
@@ -46,12 +47,7 @@ def read_dev_vars(worker: str) -> dict[str, str]:
     """`.dev.vars` when present, else the committed `.dev.vars.example` (so a fresh clone runs)."""
     folder = ROOT / "workers" / worker
     path = folder / ".dev.vars" if (folder / ".dev.vars").exists() else folder / ".dev.vars.example"
-    values: dict[str, str] = {}
-    for line in path.read_text().splitlines():
-        name, sep, value = line.strip().partition("=")
-        if sep and name and not name.startswith("#"):
-            values[name.strip()] = value.strip().strip('"')
-    return values
+    return parse_dotenv(path.read_text())
 
 
 def customer_settings(values: dict[str, str]) -> Settings:

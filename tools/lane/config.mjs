@@ -20,20 +20,22 @@ export function readWorkers(buildDir, repoRoot) {
       dir,
       config,
       srcDir: path.join(dir, path.dirname(main)),
-      secrets: readSecrets(path.join(repoRoot, 'workers', short)),
+      secrets: readSecrets(dir) ?? readSecrets(path.join(repoRoot, 'workers', short)) ?? { file: null, values: {} },
     });
   }
   if (!workers.length) throw new Error(`no worker bundles in ${buildDir} (run: python3 -m tools.build)`);
   return workers;
 }
 
-// `.dev.vars` as wrangler reads it, falling back to `.dev.vars.example` so a clean clone runs.
-function readSecrets(workerDir) {
+// `.dev.vars` as wrangler reads it: beside the bundle's wrangler.toml (the deploy rehearsal writes
+// one there; staged bundles never hold one), else the worker's source folder, falling back to
+// `.dev.vars.example` so a clean clone runs.
+function readSecrets(dir) {
   for (const name of ['.dev.vars', '.dev.vars.example']) {
-    const file = path.join(workerDir, name);
+    const file = path.join(dir, name);
     if (fs.existsSync(file)) return { file, values: parseDotenv(fs.readFileSync(file, 'utf8')) };
   }
-  return { file: null, values: {} };
+  return null;
 }
 
 export function parseDotenv(text) {

@@ -1,0 +1,423 @@
+"""One command deploys SmartPages to an environment: `scripts/deploy staging|production`.
+
+    scripts/deploy ENV [--dry-run] [--force] [--secrets-file F] [--no-smoke]
+    scripts/deploy ENV --smoke-only [--core-url URL] [--domain-url URL]
+
+In order, stopping before anything changes if a check fails:
+ 1. tools: the pinned Node and wrangler; the login (CLOUDFLARE_API_TOKEN + CLOUDFLARE_ACCOUNT_ID,
+    from the environment or the secrets file) through `wrangler whoami`;
+ 2. secrets: every secret each worker's `[env.ENV.secrets] required` names, from the environment or
+    the git-ignored `.secrets/ENV.env`; the missing ones are named, per worker;
+ 3. stage the bundles (tools/build.py) and read what the account holds: D1 databases, R2 buckets,
+    the migrations each database has applied, the version each worker runs;
+ 4. create what is missing (D1 by name, R2 buckets), apply pending remote migrations, then deploy
+    each worker whose bundle or secrets changed, in binding order (a service binding to a worker
+    that does not exist yet fails the upload): mailer, customer and billing, domain, core;
+ 5. smoke test: core's /api/v1/health and the domain worker's health through their public URLs.
+
+Each version is tagged with a digest of its bundle, environment and secrets, so a re-run deploys
+nothing that is already right. Resource ids are never written into git: wrangler finds databases
+by name; the ids found are recorded in `.state/deploy/ENV.json` (git-ignored) for operators.
+`CLOUDFLARE_API_BASE_URL` points wrangler and this script at another API (the offline rehearsal,
+scripts/rehearse-deploy)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devstack.dotenv import parse_dotenv
+from tools import build
+
+ROOT = build.ROOT
+ENVIRONMENTS = ("staging", "production")
+# Binding order: each worker only binds workers deployed before it.
+ORDER = ("mailer", "customer", "billing", "domain", "core")
+NODE_MAJOR = 22
+API = "https://api.cloudflare.com/client/v4"
+LOGIN = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID")
+
+
+class Stop(Exception):
+    """A check failed: nothing was changed (or, mid-way, the message says what was)."""
+
+
+@dataclass(frozen=True)
+class Worker:
+    short: str
+    config: dict[str, Any]  # the environment's resolved section (name, vars, bindings, secrets)
+
+    @property
+    def name(self) -> str:
+        return str(self.config["name"])
+
+    @property
+    def secrets(self) -> list[str]:
+        return list(self.config.get("secrets", {}).get("required", []))
+
+    @property
+    def databases(self) -> list[dict[str, Any]]:
+        return list(self.config.get("d1_databases", []))
+
+    @property
+    def buckets(self) -> list[str]:
+        return [b["bucket_name"] for b in self.config.get("r2_buckets", [])]
+
+    @property
+    def services(self) -> list[str]:
+        return [s["service"] for s in self.config.get("services", [])]
+
+
+def load_workers(env: str) -> list[Worker]:
+    workers = []
+    for short in ORDER:
+        config = tomllib.loads((ROOT / "workers" / short / "wrangler.toml").read_text())
+        if env not in config.get("env", {}):
+            raise Stop(f"workers/{short}/wrangler.toml has no [env.{env}] section")
+        workers.append(Worker(short, config["env"][env]))
+    deployed: set[str] = set()
+    for worker in workers:  # the order above must respect every service binding
+        missing = [s for s in worker.services if s not in deployed]
+        if missing:
+            raise Stop(f"{worker.name} binds {', '.join(missing)}, which deploy after it: fix ORDER")
+        deployed.add(worker.name)
+    return workers
+
+
+# -- inputs: login and secrets --------------------------------------------------------------------
+
+
+def read_inputs(env: str, secrets_file: Path | None) -> dict[str, str]:
+    """Secret values: the secrets file (default .secrets/ENV.env), overridden by the environment."""
+    file = secrets_file or ROOT / ".secrets" / f"{env}.env"
+    values = parse_dotenv(file.read_text()) if file.exists() else {}
+    if secrets_file and not file.exists():
+        raise Stop(f"secrets file {file} does not exist")
+    return {**values, **{k: v for k, v in os.environ.items() if v}}
+
+
+def missing_inputs(workers: list[Worker], values: dict[str, str], env: str) -> list[str]:
+    lines = [f"  {name} (the deploy login)" for name in LOGIN if not values.get(name)]
+    for worker in workers:
+        lines += [f"  {name} (secret of {worker.name})" for name in worker.secrets if not values.get(name)]
+    if lines:
+        lines.append(
+            f"Supply them as environment variables or in .secrets/{env}.env (git-ignored, NAME=value lines). "
+            "docs/deploying.md says where each comes from."
+        )
+    return lines
+
+
+# -- the account: a small read-only client for what the plan needs --------------------------------
+
+
+class Account:
+    def __init__(self, values: dict[str, str]) -> None:
+        self.base = values.get("CLOUDFLARE_API_BASE_URL", API).rstrip("/")
+        if not self.base.startswith(("https://", "http://")):
+            raise Stop(f"CLOUDFLARE_API_BASE_URL must be an http(s) URL, not {self.base!r}")
+        self.token = values["CLOUDFLARE_API_TOKEN"]
+        self.account = values["CLOUDFLARE_ACCOUNT_ID"]
+
+    def get(self, path: str) -> Any:
+        return self._call("GET", path)
+
+    def query(self, database_id: str, sql: str) -> Any:
+        return self._call("POST", f"/d1/database/{database_id}/query", {"sql": sql})
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        request = urllib.request.Request(  # noqa: S310 (self.base is checked to be http(s) above)
+            f"{self.base}/accounts/{self.account}{path}",
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return json.load(response)["result"]
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            detail = exc.read().decode(errors="replace")[:300]
+            raise Stop(f"Cloudflare API {method} {path}: HTTP {exc.code} {detail}") from exc
+
+    def databases(self) -> dict[str, str]:
+        return {db["name"]: db["uuid"] for db in self.get("/d1/database?per_page=1000") or []}
+
+    def buckets(self) -> set[str]:
+        return {b["name"] for b in (self.get("/r2/buckets") or {}).get("buckets", [])}
+
+    def applied_migrations(self, database_id: str) -> set[str] | None:
+        """Names in wrangler's d1_migrations table; None when the table does not exist yet."""
+        try:
+            result = self.query(database_id, "SELECT name FROM d1_migrations")
+        except Stop:
+            return None
+        return {row["name"] for row in result[0]["results"]}
+
+    def live_tag(self, worker: str) -> str | None:
+        status = self.get(f"/workers/scripts/{worker}/deployments")
+        deployments = (status or {}).get("deployments") or []
+        if not deployments:
+            return None
+        version = self.get(f"/workers/scripts/{worker}/versions/{deployments[0]['versions'][0]['version_id']}")
+        return ((version or {}).get("annotations") or {}).get("workers/tag")
+
+
+# -- the plan -------------------------------------------------------------------------------------
+
+
+def bundle_tag(bundle: Path, env: str, secrets: dict[str, str]) -> str:
+    """What a deployed version is: its staged files, environment and secret values. Secret values
+    enter only through a salted hash, so the tag (visible in the dashboard) reveals nothing."""
+    digest = hashlib.sha256(env.encode())
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(bundle).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in sorted(secrets):
+        digest.update(hashlib.sha256(f"smartpages-secret\0{name}\0{secrets[name]}".encode()).digest())
+    return "sp-" + digest.hexdigest()[:20]
+
+
+@dataclass
+class Plan:
+    create_databases: list[str]
+    create_buckets: list[str]
+    migrate: dict[str, list[str]]  # database name -> pending migration files
+    deploy: list[Worker]
+    up_to_date: list[Worker]
+    tags: dict[str, str]
+
+    def lines(self) -> list[str]:
+        out = [f"create D1 database {n}" for n in self.create_databases]
+        out += [f"create R2 bucket {n}" for n in self.create_buckets]
+        out += [f"apply {len(files)} migration(s) to {db}: {', '.join(files)}" for db, files in self.migrate.items()]
+        out += [f"deploy {w.name} (version {self.tags[w.short]})" for w in self.deploy]
+        out += [f"{w.name} is up to date ({self.tags[w.short]})" for w in self.up_to_date]
+        return out
+
+
+def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: Account, force: bool) -> Plan:
+    databases = account.databases()
+    buckets = account.buckets()
+    wanted_dbs = [(w, d) for w in workers for d in w.databases]
+    migrate: dict[str, list[str]] = {}
+    for worker, db in wanted_dbs:
+        files = sorted(p.name for p in (ROOT / "workers" / worker.short / db["migrations_dir"]).glob("*.sql"))
+        applied = (
+            account.applied_migrations(databases[db["database_name"]]) if db["database_name"] in databases else None
+        )
+        pending = [f for f in files if f not in (applied or set())]
+        if pending:
+            migrate[db["database_name"]] = pending
+    tags = {w.short: bundle_tag(ROOT / "build" / w.short, env, {n: values[n] for n in w.secrets}) for w in workers}
+    deploy: list[Worker] = []
+    up_to_date: list[Worker] = []
+    for worker in workers:
+        same = not force and account.live_tag(worker.name) == tags[worker.short]
+        (up_to_date if same else deploy).append(worker)
+    return Plan(
+        create_databases=[d["database_name"] for _, d in wanted_dbs if d["database_name"] not in databases],
+        create_buckets=sorted({b for w in workers for b in w.buckets} - buckets),
+        migrate=migrate,
+        deploy=deploy,
+        up_to_date=up_to_date,
+        tags=tags,
+    )
+
+
+# -- running wrangler -----------------------------------------------------------------------------
+
+
+def wrangler(args: list[str], values: dict[str, str], cwd: Path = ROOT) -> str:
+    env = {**os.environ, **{k: values[k] for k in (*LOGIN, "CLOUDFLARE_API_BASE_URL") if k in values}}
+    env["CI"] = "true"  # never prompt
+    proc = subprocess.run(
+        [str(ROOT / "tools" / "wrangler"), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise Stop(f"wrangler {' '.join(args)} failed:\n{_tail(proc.stdout + proc.stderr)}")
+    return proc.stdout
+
+
+def _tail(text: str, lines: int = 25) -> str:
+    keep = [line for line in text.splitlines() if line.strip() and not line.startswith(("│", "├", "┌", "└"))]
+    return "\n".join("    " + line for line in keep[-lines:])
+
+
+def check_tools(values: dict[str, str]) -> None:
+    node = subprocess.run([str(ROOT / "tools" / "node"), "--version"], capture_output=True, text=True, check=False)
+    if node.returncode != 0 or not node.stdout.startswith(f"v{NODE_MAJOR}."):
+        raise Stop(f"tools/node is not Node {NODE_MAJOR} (run scripts/setup): {node.stdout or node.stderr}")
+    pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]["wrangler"]
+    version = wrangler(["--version"], values).strip().split()[-1]
+    if version.lstrip("^~") != pinned.lstrip("^~"):
+        raise Stop(f"wrangler {version} is not the pinned {pinned} (run scripts/setup)")
+
+
+def check_login(values: dict[str, str]) -> None:
+    out = wrangler(["whoami"], values)
+    if values["CLOUDFLARE_ACCOUNT_ID"] not in out:
+        raise Stop("the API token cannot see account CLOUDFLARE_ACCOUNT_ID (wrangler whoami lists its accounts)")
+
+
+def execute(plan: Plan, env: str, values: dict[str, str], record: dict[str, Any]) -> None:
+    for name in plan.create_databases:
+        wrangler(["d1", "create", name], values)
+        print(f"  created D1 database {name}")
+    for name in plan.create_buckets:
+        wrangler(["r2", "bucket", "create", name], values)
+        print(f"  created R2 bucket {name}")
+    for database in plan.migrate:
+        short = next(w for w in ORDER if database.startswith(f"smartpages-{w}-"))
+        wrangler(["d1", "migrations", "apply", database, "--remote", "--env", env], values, ROOT / "build" / short)
+        print(f"  migrated {database}")
+    done: list[str] = []
+    for worker in plan.deploy:
+        secrets = {n: values[n] for n in worker.secrets}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=True) as file:
+            os.chmod(file.name, 0o600)
+            json.dump(secrets, file)
+            file.flush()
+            try:
+                wrangler(
+                    [
+                        "deploy",
+                        "--env",
+                        env,
+                        "--secrets-file",
+                        file.name,
+                        "--tag",
+                        plan.tags[worker.short],
+                        "--message",
+                        f"scripts/deploy {env}",
+                    ],
+                    values,
+                    ROOT / "build" / worker.short,
+                )
+            except Stop as exc:
+                raise Stop(mid_way(exc, env, done, plan, worker)) from exc
+        done.append(worker.name)
+        record["workers"][worker.name] = plan.tags[worker.short]
+        print(f"  deployed {worker.name}")
+
+
+def mid_way(exc: Stop, env: str, done: list[str], plan: Plan, failed: Worker) -> str:
+    current = [w.name for w in plan.up_to_date] + done
+    rest = [w.name for w in plan.deploy if w.name not in done]
+    rollback = " && ".join(f"tools/wrangler rollback --name {n} -y" for n in reversed(done)) or "nothing to roll back"
+    return (
+        f"{exc}\n\nDeploying {failed.name} failed. On the new version: {', '.join(current) or 'none'}. "
+        f"Not deployed: {', '.join(rest)}.\n"
+        f"To finish: fix the cause and run `scripts/deploy {env}` again (it skips what is done).\n"
+        f"To roll back instead (reverse binding order): {rollback}"
+    )
+
+
+# -- smoke test -----------------------------------------------------------------------------------
+
+
+def smoke(core_url: str, domain_url: str, say: Callable[[str], None] = print) -> list[str]:
+    """Core's health (which asks all five workers and their stores) and the domain worker's own;
+    returns the names of those that are not ok."""
+    failures = []
+    for label, url in (("core", f"{core_url}/api/v1/health"), ("domain", f"{domain_url}/_smartpages/health")):
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (our http(s) origins)
+                body = json.load(response)
+            ok = body.get("status") == "ok"
+        except (OSError, ValueError) as exc:
+            ok, body = False, {"error": str(exc)}
+        say(f"  {label} health {url}: {'ok' if ok else 'FAILED ' + json.dumps(body)[:300]}")
+        if not ok:
+            failures.append(label)
+    return failures
+
+
+def public_urls(workers: list[Worker]) -> tuple[str, str]:
+    by_short = {w.short: w for w in workers}
+    core = by_short["core"].config["vars"]["PORTAL_ORIGIN"]
+    sites = by_short["customer"].config["vars"]["SITES_DOMAIN"]
+    return core, f"https://edge.{sites}"  # the sites zone's fallback origin record (docs/deploying.md)
+
+
+# -- main -----------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scripts/deploy", description=__doc__.split("\n\n")[0])
+    parser.add_argument("env", choices=ENVIRONMENTS)
+    parser.add_argument("--dry-run", action="store_true", help="print the plan and run wrangler's dry runs")
+    parser.add_argument("--force", action="store_true", help="deploy every worker even if its tag is current")
+    parser.add_argument("--secrets-file", type=Path, help="default: .secrets/ENV.env")
+    parser.add_argument("--no-smoke", action="store_true", help="skip the health checks at the end")
+    parser.add_argument("--smoke-only", action="store_true", help="only the health checks")
+    parser.add_argument("--core-url", help="core's public origin (default: PORTAL_ORIGIN)")
+    parser.add_argument("--domain-url", help="an origin the domain worker serves (default: https://edge.<sites>)")
+    parser.add_argument("--record-dir", type=Path, default=ROOT / ".state" / "deploy", help="where ids are recorded")
+    args = parser.parse_args(argv)
+    try:
+        workers = load_workers(args.env)
+        core_url, domain_url = public_urls(workers)
+        if args.smoke_only:
+            return 1 if smoke(args.core_url or core_url, args.domain_url or domain_url) else 0
+        values = read_inputs(args.env, args.secrets_file)
+        print(f"deploy {args.env}: checking tools, login and secrets")
+        missing = missing_inputs(workers, values, args.env)
+        if missing:
+            raise Stop("missing, nothing was changed:\n" + "\n".join(missing))
+        check_tools(values)
+        check_login(values)
+        for worker in workers:
+            build.stage(worker.short)
+        account = Account(values)
+        plan = make_plan(workers, args.env, values, account, args.force)
+        print("plan:\n" + "\n".join(f"  {line}" for line in plan.lines()))
+        if args.dry_run:
+            for worker in workers:
+                wrangler(
+                    [
+                        "deploy",
+                        "--dry-run",
+                        "--env",
+                        args.env,
+                        "--outdir",
+                        str(ROOT / "build" / ".dry-run" / worker.short),
+                    ],
+                    values,
+                    ROOT / "build" / worker.short,
+                )
+                print(f"  wrangler dry run of {worker.name}: ok")
+            return 0
+        record_file = args.record_dir / f"{args.env}.json"
+        record = json.loads(record_file.read_text()) if record_file.exists() else {"workers": {}}
+        try:
+            execute(plan, args.env, values, record)
+        finally:
+            record["databases"] = account.databases()
+            record_file.parent.mkdir(parents=True, exist_ok=True)
+            record_file.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        if not plan.deploy and not plan.migrate and not plan.create_databases and not plan.create_buckets:
+            print("nothing to change: every resource, migration and worker is already right")
+        if not args.no_smoke and smoke(args.core_url or core_url, args.domain_url or domain_url):
+            raise Stop("deployed, but the smoke test failed: see docs/deploying.md (rollback, logs)")
+    except Stop as exc:
+        print(f"deploy {args.env}: {exc}", file=sys.stderr)
+        return 1
+    print(f"deploy {args.env}: done")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
