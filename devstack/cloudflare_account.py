@@ -332,6 +332,9 @@ class AccountStandin:
                 worker["subdomain"] = _json(request)
                 self.data["workers"][name] = worker
             return envelope(worker.get("subdomain", {"enabled": False, "previews_enabled": False}))
+        if sub == "/schedules" and method == "PUT":
+            worker["schedules"] = [{"cron": c["cron"]} for c in json.loads(request.body or b"[]")]
+            self.data["workers"][name] = worker
         if sub == "/schedules":
             return envelope({"schedules": worker.get("schedules", [])})
         if sub == "/routes" and method == "PUT":
@@ -614,31 +617,14 @@ class AccountStandin:
         return records
 
     def _domains(self, request: Request, rest: str) -> Response:
+        """GET /workers/domains[?service=] lists custom domains; DELETE /workers/domains/records/{id}."""
         domains = self.data["domains"]
-        if rest.startswith("/records") and request.method == "GET":
+        if rest in ("/domains", "/domains/records") and request.method == "GET":
             service = request.query_params.get("service")
             return envelope([d for d in domains.values() if not service or d["service"] == service])
-        if rest.startswith("/records/") and request.method == "DELETE":
-            domains.pop(rest.removeprefix("/records/"), None)
+        if rest.startswith("/domains/records/") and request.method == "DELETE":
+            domains.pop(rest.removeprefix("/domains/records/"), None)
             return envelope(None)
-        if rest in ("/records", "") and request.method == "PUT":
-            body = _json(request)
-            if body.get("service") not in self.data["workers"]:
-                raise ApiError(400, 100114, "Worker not found")
-            hostname = body.get("hostname", "")
-            zone = next((n for n in self.zones if hostname == n or hostname.endswith("." + n)), None)
-            if zone is None:
-                raise ApiError(400, 100117, f"Hostname '{hostname}' is not in a zone on this account")
-            record = {
-                "id": hostname,
-                "hostname": hostname,
-                "service": body["service"],
-                "environment": "production",
-                "zone_id": self.zones[zone],
-                "zone_name": zone,
-            }
-            domains[hostname] = record
-            return envelope(record)
         raise ApiError(404, 7000, "No route for that URI")
 
 

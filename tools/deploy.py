@@ -132,14 +132,14 @@ class Account:
         self.account = values["CLOUDFLARE_ACCOUNT_ID"]
 
     def get(self, path: str) -> Any:
-        return self._call("GET", path)
+        return self._call("GET", f"/accounts/{self.account}{path}")
 
     def query(self, database_id: str, sql: str) -> Any:
-        return self._call("POST", f"/d1/database/{database_id}/query", {"sql": sql})
+        return self._call("POST", f"/accounts/{self.account}/d1/database/{database_id}/query", {"sql": sql})
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         request = urllib.request.Request(  # noqa: S310 (self.base is checked to be http(s) above)
-            f"{self.base}/accounts/{self.account}{path}",
+            f"{self.base}{path}",
             method=method,
             data=None if body is None else json.dumps(body).encode(),
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
@@ -166,6 +166,26 @@ class Account:
         except Stop:
             return None
         return {row["name"] for row in result[0]["results"]}
+
+    def triggers_attached(self, worker: Worker) -> bool:
+        """The worker's routes, custom domains and cron schedules are all in place (a deploy whose
+        upload succeeded can still fail while attaching them)."""
+        for route in worker.config.get("routes", []):
+            if route.get("custom_domain"):
+                domains = self.get(f"/workers/domains?service={worker.name}") or []
+                if route["pattern"] not in {d["hostname"] for d in domains if d.get("service") == worker.name}:
+                    return False
+            else:
+                zones = self._call("GET", f"/zones?name={route['zone_name']}") or []
+                routes = self._call("GET", f"/zones/{zones[0]['id']}/workers/routes") if zones else []
+                if not any(r["pattern"] == route["pattern"] and r.get("script") == worker.name for r in routes or []):
+                    return False
+        crons = set(worker.config.get("triggers", {}).get("crons", []))
+        if crons:
+            schedules = (self.get(f"/workers/scripts/{worker.name}/schedules") or {}).get("schedules", [])
+            if crons != {s["cron"] for s in schedules}:
+                return False
+        return True
 
     def live_tag(self, worker: str) -> str | None:
         status = self.get(f"/workers/scripts/{worker}/deployments")
@@ -196,14 +216,20 @@ class Plan:
     create_buckets: list[str]
     migrate: dict[str, list[str]]  # database name -> pending migration files
     deploy: list[Worker]
+    attach: list[Worker]  # current code, but routes, domains or crons missing: `wrangler triggers deploy`
     up_to_date: list[Worker]
     tags: dict[str, str]
+
+    @property
+    def changes_nothing(self) -> bool:
+        return not (self.create_databases or self.create_buckets or self.migrate or self.deploy or self.attach)
 
     def lines(self) -> list[str]:
         out = [f"create D1 database {n}" for n in self.create_databases]
         out += [f"create R2 bucket {n}" for n in self.create_buckets]
         out += [f"apply {len(files)} migration(s) to {db}: {', '.join(files)}" for db, files in self.migrate.items()]
         out += [f"deploy {w.name} (version {self.tags[w.short]})" for w in self.deploy]
+        out += [f"attach the routes, domains and crons of {w.name}" for w in self.attach]
         out += [f"{w.name} is up to date ({self.tags[w.short]})" for w in self.up_to_date]
         return out
 
@@ -223,15 +249,21 @@ def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: 
             migrate[db["database_name"]] = pending
     tags = {w.short: bundle_tag(ROOT / "build" / w.short, env, {n: values[n] for n in w.secrets}) for w in workers}
     deploy: list[Worker] = []
+    attach: list[Worker] = []
     up_to_date: list[Worker] = []
     for worker in workers:
-        same = not force and account.live_tag(worker.name) == tags[worker.short]
-        (up_to_date if same else deploy).append(worker)
+        if force or account.live_tag(worker.name) != tags[worker.short]:
+            deploy.append(worker)
+        elif not account.triggers_attached(worker):
+            attach.append(worker)
+        else:
+            up_to_date.append(worker)
     return Plan(
         create_databases=[d["database_name"] for _, d in wanted_dbs if d["database_name"] not in databases],
         create_buckets=sorted({b for w in workers for b in w.buckets} - buckets),
         migrate=migrate,
         deploy=deploy,
+        attach=attach,
         up_to_date=up_to_date,
         tags=tags,
     )
@@ -311,10 +343,13 @@ def execute(plan: Plan, env: str, values: dict[str, str], record: dict[str, Any]
         done.append(worker.name)
         record["workers"][worker.name] = plan.tags[worker.short]
         print(f"  deployed {worker.name}")
+    for worker in plan.attach:
+        wrangler(["triggers", "deploy", "--env", env], values, ROOT / "build" / worker.short)
+        print(f"  attached the routes, domains and crons of {worker.name}")
 
 
 def mid_way(exc: Stop, env: str, done: list[str], plan: Plan, failed: Worker) -> str:
-    current = [w.name for w in plan.up_to_date] + done
+    current = [w.name for w in plan.up_to_date + plan.attach] + done
     rest = [w.name for w in plan.deploy if w.name not in done]
     rollback = " && ".join(f"tools/wrangler rollback --name {n} -y" for n in reversed(done)) or "nothing to roll back"
     return (
@@ -408,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
             record["databases"] = account.databases()
             record_file.parent.mkdir(parents=True, exist_ok=True)
             record_file.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
-        if not plan.deploy and not plan.migrate and not plan.create_databases and not plan.create_buckets:
+        if plan.changes_nothing:
             print("nothing to change: every resource, migration and worker is already right")
         if not args.no_smoke and smoke(args.core_url or core_url, args.domain_url or domain_url):
             raise Stop("deployed, but the smoke test failed: see docs/deploying.md (rollback, logs)")

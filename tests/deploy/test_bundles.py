@@ -8,6 +8,7 @@ import subprocess
 import tomllib
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,7 @@ BINDINGS = {
     "domain": {("SITES", "R2 Bucket")},
 }
 INTERNAL = ("customer", "billing", "mailer")
+ENVIRONMENTS = ("staging", "production")
 
 
 def python_files(folder: Path, prefix: str = "") -> set[str]:
@@ -123,11 +125,63 @@ def test_internal_workers_are_private(worker: str) -> None:
     assert "assets" not in config
 
 
-def test_only_core_and_domain_have_routes() -> None:
-    routed = {
-        w for w in build.WORKERS if tomllib.loads((ROOT / "workers" / w / "wrangler.toml").read_text()).get("routes")
-    }
-    assert routed == {"core", "domain"}
+def config(worker: str) -> dict[str, Any]:
+    return tomllib.loads((ROOT / "workers" / worker / "wrangler.toml").read_text())
+
+
+def test_only_core_and_domain_have_routes_and_only_in_deployed_environments() -> None:
+    for worker in build.WORKERS:
+        assert not config(worker).get("routes"), "a bare `wrangler deploy` must not claim production hosts"
+        for env in ENVIRONMENTS:
+            routed = bool(config(worker)["env"][env].get("routes"))
+            assert routed == (worker in ("core", "domain"))
+
+
+def test_no_placeholder_or_committed_database_ids() -> None:
+    for worker in build.WORKERS:
+        sections = [config(worker), *config(worker)["env"].values()]
+        for database in (d for section in sections for d in section.get("d1_databases", [])):
+            assert "database_id" not in database  # wrangler finds it by name; scripts/deploy creates it
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("worker", build.WORKERS)
+def test_each_environment_repeats_every_binding_with_suffixed_names(worker: str, env: str) -> None:
+    """Wrangler does not inherit vars, secrets, D1, R2 or services into an environment: each must
+    list them all again, pointing at that environment's resources and workers."""
+    top, section = config(worker), config(worker)["env"][env]
+    assert section["name"] == f"{top['name']}-{env}"
+    assert set(section.get("vars", {})) == set(top.get("vars", {}))
+    assert section.get("secrets") == top.get("secrets")
+    for key, field in (("d1_databases", "database_name"), ("r2_buckets", "bucket_name"), ("services", "service")):
+        assert [b["binding"] for b in section.get(key, [])] == [b["binding"] for b in top.get(key, [])]
+        assert [b[field] for b in section.get(key, [])] == [f"{b[field]}-{env}" for b in top.get(key, [])]
+
+
+@pytest.fixture(scope="module")
+def env_dry_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str]:
+    out = tmp_path_factory.mktemp("env-bundles")
+    results = {}
+    for worker in build.WORKERS:
+        staged = build.stage(worker, out / "build")
+        for env in ENVIRONMENTS:
+            proc = subprocess.run(
+                [str(WRANGLER), "deploy", "--dry-run", "--env", env, "--outdir", str(out / env / worker)],
+                cwd=staged, capture_output=True, text=True, timeout=120, check=False,
+            )  # fmt: skip
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+            results[(worker, env)] = proc.stdout
+    return results
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+@pytest.mark.parametrize("worker", build.WORKERS)
+def test_wrangler_reads_each_environment_with_the_same_binding_contract(env_dry_runs, worker: str, env: str) -> None:
+    stdout = env_dry_runs[(worker, env)]
+    found = set(re.findall(r"^env\.(\w+)(?: \([^)]*\))?\s+(.+?)\s*$", stdout, re.MULTILINE))
+    assert found == BINDINGS[worker]
+    for resource in re.findall(r"^env\.\w+ \((smartpages-[a-z]+[^)]*)\)", stdout, re.MULTILINE):
+        assert resource.endswith(f"-{env}")
 
 
 def test_each_d1_owner_has_migrations_in_wranglers_format() -> None:

@@ -1,0 +1,127 @@
+"""The account API stand-in refuses what Cloudflare refuses when wrangler deploys, so a rehearsal that
+passes against it has met the rules a real deploy meets."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from devstack.cloudflare_account import AccountStandin
+from shared.http import Request, Response
+
+ACCOUNT = "a" * 32
+TOKEN = "deploy-token"
+BASE = f"/client/v4/accounts/{ACCOUNT}"
+AUTH = {"authorization": f"Bearer {TOKEN}", "content-type": "application/json"}
+BOUNDARY = "----standin-test"
+
+
+@pytest.fixture
+def account(tmp_path: Path) -> AccountStandin:
+    return AccountStandin(tmp_path, TOKEN, ACCOUNT, {"example.com": "z" * 32})
+
+
+def call(method: str, path: str, body: object = None, headers: dict[str, str] | None = None) -> Request:
+    data = b"" if body is None else json.dumps(body).encode()
+    return Request(method, f"/client/v4{path}", headers=AUTH if headers is None else headers, body=data)
+
+
+def upload(name: str, bindings: list[dict[str, object]], flags: tuple[str, ...] = ("python_workers",),
+           modules: dict[str, bytes] | None = None) -> Request:  # fmt: skip
+    """A worker upload as wrangler sends it: multipart, a `metadata` part, then one part per module."""
+    metadata = {"main_module": "entry.py", "compatibility_date": "2026-07-30", "compatibility_flags": list(flags),
+                "bindings": bindings}  # fmt: skip
+    parts = [("metadata", "application/json", json.dumps(metadata).encode())]
+    parts += [(m, "text/x-python", body) for m, body in (modules or {"entry.py": b"print('hi')\n"}).items()]
+    body = b"".join(
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{n}"; filename="{n}"\r\n'.encode()
+        + f"Content-Type: {t}\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+        for n, t, data in parts
+    )
+    body += f"--{BOUNDARY}--\r\n".encode()
+    headers = {"authorization": f"Bearer {TOKEN}", "content-type": f"multipart/form-data; boundary={BOUNDARY}"}
+    return Request("PUT", f"{BASE}/workers/scripts/{name}", headers=headers, body=body)
+
+
+def error(response: Response) -> tuple[int, int]:
+    return response.status, response.json()["errors"][0]["code"]
+
+
+async def test_a_wrong_token_or_account_is_refused(account: AccountStandin) -> None:
+    assert error(await account.handle(call("GET", f"/accounts/{ACCOUNT}/d1/database", headers={}))) == (403, 10000)
+    assert error(await account.handle(call("GET", f"/accounts/{'b' * 32}/d1/database"))) == (403, 9109)
+    assert (await account.handle(call("GET", "/user/tokens/verify"))).json()["result"]["status"] == "active"
+
+
+async def test_a_service_binding_to_a_worker_not_deployed_yet_is_10143(account: AccountStandin) -> None:
+    binding = {"type": "service", "name": "MAILER", "service": "mailer"}
+    refused = await account.handle(upload("core", [binding]))
+    assert error(refused) == (400, 10143)
+    assert 'script "mailer" not found' in refused.json()["errors"][0]["message"]
+    assert account.worker_names() == []  # nothing half-made
+    assert (await account.handle(upload("mailer", []))).status == 200
+    assert (await account.handle(upload("core", [binding]))).status == 200
+
+
+async def test_an_unknown_d1_id_is_10021_and_a_created_one_binds(account: AccountStandin) -> None:
+    refused = await account.handle(
+        upload("w", [{"type": "d1", "name": "DB", "id": "00000000-0000-4000-8000-00000000c0de"}])
+    )
+    assert error(refused) == (400, 10021)
+    created = (await account.handle(call("POST", f"/accounts/{ACCOUNT}/d1/database", {"name": "db-staging"}))).json()
+    assert (
+        await account.handle(upload("w", [{"type": "d1", "name": "DB", "id": created["result"]["uuid"]}]))
+    ).status == 200
+
+
+async def test_python_modules_need_the_python_workers_flag(account: AccountStandin) -> None:
+    assert error(await account.handle(upload("w", [], flags=()))) == (400, 10021)
+
+
+async def test_an_upload_over_the_plan_size_limit_is_10027(tmp_path: Path) -> None:
+    small = AccountStandin(tmp_path, TOKEN, ACCOUNT, {}, size_limit=1024)
+    noise = random.Random(0).randbytes(4096)  # noqa: S311 (test data that does not compress)
+    assert error(await small.handle(upload("w", [], modules={"entry.py": noise}))) == (400, 10027)
+
+
+async def test_d1_runs_real_sql_and_state_survives_a_restart(account: AccountStandin, tmp_path: Path) -> None:
+    db = (await account.handle(call("POST", f"/accounts/{ACCOUNT}/d1/database", {"name": "db"}))).json()["result"]
+    query = f"/accounts/{ACCOUNT}/d1/database/{db['uuid']}/query"
+    assert (
+        await account.handle(call("POST", query, {"sql": "CREATE TABLE t (x);\nINSERT INTO t VALUES (1);"}))
+    ).status == 200
+    bad = await account.handle(call("POST", query, {"sql": "SELECT * FROM missing"}))
+    assert bad.status == 400
+    again = AccountStandin(tmp_path, TOKEN, ACCOUNT, {"example.com": "z" * 32})
+    rows = (await again.handle(call("POST", query, {"sql": "SELECT x FROM t"}))).json()["result"][0]["results"]
+    assert rows == [{"x": 1}]
+    assert error(await again.handle(call("POST", f"/accounts/{ACCOUNT}/d1/database", {"name": "db"}))) == (400, 7502)
+
+
+async def test_secrets_and_inherited_bindings_carry_over_to_the_next_version(account: AccountStandin) -> None:
+    secret = {"type": "secret_text", "name": "API_KEY", "text": "s3cret"}
+    assert (await account.handle(upload("w", [secret]))).status == 200
+    assert (await account.handle(upload("w", [{"type": "inherit", "name": "API_KEY"}]))).status == 200
+    assert account.uploaded("w")["secrets"] == {"API_KEY": "s3cret"}
+    assert "s3cret" not in json.dumps(account.uploaded("w")["metadata"])  # never stored in the metadata
+    refused = await account.handle(upload("w", [{"type": "inherit", "name": "NEVER_SET"}]))
+    assert error(refused) == (400, 10021)
+
+
+async def test_routes_need_a_zone_on_the_account_and_one_owner_per_pattern(account: AccountStandin) -> None:
+    await account.handle(upload("a", []))
+    await account.handle(upload("b", []))
+    route = [{"pattern": "*/*", "zone_name": "example.com"}]
+    assert (await account.handle(call("PUT", f"/accounts/{ACCOUNT}/workers/scripts/a/routes", route))).status == 200
+    taken = await account.handle(call("PUT", f"/accounts/{ACCOUNT}/workers/scripts/b/routes", route))
+    assert error(taken) == (409, 10020)
+    elsewhere = [{"pattern": "*/*", "zone_name": "not-ours.com"}]
+    assert (
+        error(await account.handle(call("PUT", f"/accounts/{ACCOUNT}/workers/scripts/b/routes", elsewhere)))[1]
+        == 100117
+    )
