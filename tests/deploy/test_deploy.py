@@ -42,11 +42,11 @@ def standin(state: Path, zones: dict[str, str]) -> Iterator[dict[str, str]]:
         process.stop()
 
 
-def run_deploy(values: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def run_deploy(values: dict[str, str], tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
     return subprocess.run(
         [sys.executable, "-m", "tools.deploy", "staging", "--no-smoke", "--record-dir", str(tmp_path / "record"),
-         "--secrets-file", str(tmp_path / "none.env")],
+         "--secrets-file", str(tmp_path / "none.env"), *extra],
         cwd=ROOT, env={**env, **values}, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
 
@@ -95,6 +95,12 @@ def test_a_deploy_that_fails_half_way_says_where_it_stopped_and_a_rerun_finishes
     assert "run `scripts/deploy staging` again" in failed.stderr
     assert "tools/wrangler rollback --name smartpages-domain-staging" in failed.stderr
     with standin(state, ZONES) as login:  # the zone is added: re-run
+        calls = len(account(state).calls)
+        plan = run_deploy({**login, **secrets}, tmp_path, "--dry-run")
+        assert plan.returncode == 0, plan.stderr
+        assert "attach the routes, domains and crons of smartpages-core-staging" in plan.stdout
+        assert "wrangler dry run of smartpages-core-staging: ok" in plan.stdout
+        assert len(account(state).calls) == calls  # a dry run changes nothing
         finished = run_deploy({**login, **secrets}, tmp_path)
         assert finished.returncode == 0, finished.stderr
         assert "attached the routes, domains and crons of smartpages-core-staging" in finished.stdout
