@@ -168,6 +168,8 @@ class AccountStandin:
             return self._r2(request, rest.removeprefix("/r2/buckets"))
         if rest.startswith("/workers/"):
             return self._workers(request, rest.removeprefix("/workers"))
+        if rest.startswith("/queues"):
+            return self._queues(request, rest.removeprefix("/queues"))
         raise ApiError(404, 7000, f"No route for that URI ({method} {path})")
 
     # -- D1 --------------------------------------------------------------------------------------
@@ -261,6 +263,59 @@ class AccountStandin:
         if request.method == "GET" and name in self.data["r2"]:
             return envelope(self.data["r2"][name])
         raise ApiError(404, 10006, "The specified bucket does not exist.")
+
+    # -- Queues ----------------------------------------------------------------------------------
+
+    def _queues(self, request: Request, rest: str) -> Response:
+        queues = self.data.setdefault("queues", {})
+        if rest == "" and request.method == "GET":
+            if request.query_params.get("page", "1") != "1":
+                return envelope([])
+            name = request.query_params.get("name")
+            return envelope([q for q in queues.values() if not name or q["queue_name"] == name])
+        if rest == "" and request.method == "POST":
+            name = _json(request).get("queue_name")
+            if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", name):
+                raise ApiError(400, 11003, "Queue name is invalid")
+            if any(q["queue_name"] == name for q in queues.values()):
+                raise ApiError(409, 11009, "Queue name is already taken")
+            queue = {
+                "queue_id": uuid.uuid4().hex,
+                "queue_name": name,
+                "created_on": _now(),
+                "consumers": [],
+                "producers": [],
+            }
+            queues[queue["queue_id"]] = queue
+            return envelope(queue)
+        match = re.fullmatch(r"/([^/]+)/consumers(?:/([^/]+))?", rest)
+        if not match or match.group(1) not in queues:
+            raise ApiError(404, 11000, "workers.api.error.queue_not_found")
+        queue = queues[match.group(1)]
+        body = _json(request)
+        script = body.get("script_name") or body.get("script")
+        if request.method == "POST":
+            if script not in self.data["workers"]:
+                raise ApiError(400, 10007, "This Worker does not exist on your account.")
+            if any(c["type"] == "worker" for c in queue["consumers"]):
+                raise ApiError(409, 11004, "Queue already has a worker consumer")
+            queue["consumers"].append({**_consumer(body, str(script)), "consumer_id": uuid.uuid4().hex})
+            return envelope(queue["consumers"][-1])
+        if request.method == "PUT":
+            for i, consumer in enumerate(queue["consumers"]):
+                if consumer["consumer_id"] == match.group(2):
+                    queue["consumers"][i] = {**consumer, **_consumer(body, script or consumer["script"])}
+                    return envelope(queue["consumers"][i])
+        raise ApiError(404, 11005, "Consumer not found")
+
+    def queue_consumers(self, worker: str) -> list[dict[str, Any]]:
+        """The consumers registered for a worker, with their queue's name (for the rehearsal)."""
+        return [
+            {"queue": q["queue_name"], **c}
+            for q in self.data.get("queues", {}).values()
+            for c in q["consumers"]
+            if c.get("script") == worker
+        ]
 
     # -- Workers ---------------------------------------------------------------------------------
 
@@ -432,6 +487,10 @@ class AccountStandin:
                 raise ApiError(
                     400, 10021, f"D1 binding '{bname}' references database '{binding.get('id')}' which was not found"
                 )
+            if kind == "queue" and not any(
+                q["queue_name"] == binding.get("queue_name") for q in self.data.get("queues", {}).values()
+            ):
+                raise ApiError(400, 10021, f"Queue '{binding.get('queue_name')}' binding '{bname}' does not exist")
             if kind == "r2_bucket" and binding.get("bucket_name") not in self.data["r2"]:
                 raise ApiError(400, 10085, f"R2 bucket '{binding.get('bucket_name')}' binding '{bname}' does not exist")
             if kind == "secret_text":
@@ -662,6 +721,16 @@ def _multipart(request: Request) -> dict[str, tuple[str, bytes]]:
         if isinstance(name, str) and isinstance(payload, bytes):
             parts[name] = (part.get_content_type(), payload)
     return parts
+
+
+def _consumer(body: dict[str, Any], script: str) -> dict[str, Any]:
+    return {
+        "type": "worker",
+        "script": script,
+        "environment": body.get("environment", "production"),
+        "settings": body.get("settings", {}),
+        "dead_letter_queue": body.get("dead_letter_queue"),
+    }
 
 
 def _split_sql(sql: str) -> list[str]:

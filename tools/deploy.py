@@ -76,6 +76,18 @@ class Worker:
         return [b["bucket_name"] for b in self.config.get("r2_buckets", [])]
 
     @property
+    def queues(self) -> list[str]:
+        """Every queue the worker produces to or consumes from, dead-letter queues included."""
+        section = self.config.get("queues", {})
+        names = [p["queue"] for p in section.get("producers", [])]
+        for consumer in section.get("consumers", []):
+            names += [
+                consumer["queue"],
+                *([consumer["dead_letter_queue"]] if consumer.get("dead_letter_queue") else []),
+            ]
+        return names
+
+    @property
     def services(self) -> list[str]:
         return [s["service"] for s in self.config.get("services", [])]
 
@@ -159,6 +171,9 @@ class Account:
     def buckets(self) -> set[str]:
         return {b["name"] for b in (self.get("/r2/buckets") or {}).get("buckets", [])}
 
+    def queues(self) -> set[str]:
+        return {q["queue_name"] for q in self.get("/queues?page=1&per_page=1000") or []}
+
     def applied_migrations(self, database_id: str) -> set[str] | None:
         """Names in wrangler's d1_migrations table; None when the table does not exist yet."""
         try:
@@ -214,6 +229,7 @@ def bundle_tag(bundle: Path, env: str, secrets: dict[str, str]) -> str:
 class Plan:
     create_databases: list[str]
     create_buckets: list[str]
+    create_queues: list[str]
     migrate: dict[str, list[str]]  # database name -> pending migration files
     deploy: list[Worker]
     attach: list[Worker]  # current code, but routes, domains or crons missing: `wrangler triggers deploy`
@@ -222,11 +238,19 @@ class Plan:
 
     @property
     def changes_nothing(self) -> bool:
-        return not (self.create_databases or self.create_buckets or self.migrate or self.deploy or self.attach)
+        return not (
+            self.create_databases
+            or self.create_buckets
+            or self.create_queues
+            or self.migrate
+            or self.deploy
+            or self.attach
+        )
 
     def lines(self) -> list[str]:
         out = [f"create D1 database {n}" for n in self.create_databases]
         out += [f"create R2 bucket {n}" for n in self.create_buckets]
+        out += [f"create queue {n}" for n in self.create_queues]
         out += [f"apply {len(files)} migration(s) to {db}: {', '.join(files)}" for db, files in self.migrate.items()]
         out += [f"deploy {w.name} (version {self.tags[w.short]})" for w in self.deploy]
         out += [f"attach the routes, domains and crons of {w.name}" for w in self.attach]
@@ -261,6 +285,7 @@ def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: 
     return Plan(
         create_databases=[d["database_name"] for _, d in wanted_dbs if d["database_name"] not in databases],
         create_buckets=sorted({b for w in workers for b in w.buckets} - buckets),
+        create_queues=sorted({q for w in workers for q in w.queues} - account.queues()),
         migrate=migrate,
         deploy=deploy,
         attach=attach,
@@ -311,6 +336,9 @@ def execute(plan: Plan, env: str, values: dict[str, str], record: dict[str, Any]
     for name in plan.create_buckets:
         wrangler(["r2", "bucket", "create", name], values)
         print(f"  created R2 bucket {name}")
+    for name in plan.create_queues:
+        wrangler(["queues", "create", name], values)
+        print(f"  created queue {name}")
     for database in plan.migrate:
         short = next(w for w in ORDER if database.startswith(f"smartpages-{w}-"))
         wrangler(["d1", "migrations", "apply", database, "--remote", "--env", env], values, ROOT / "build" / short)

@@ -131,6 +131,23 @@ def materialize(account: AccountStandin, worker: deploy.Worker, out: Path) -> No
                 lines.append(f"run_worker_first = {json.dumps(config['run_worker_first'])}")
             if config.get("not_found_handling"):
                 lines.append(f"not_found_handling = {json.dumps(config['not_found_handling'])}")
+        elif b["type"] == "queue":
+            lines += [
+                "[[queues.producers]]",
+                f"binding = {json.dumps(b['name'])}",
+                f"queue = {json.dumps(b['queue_name'])}",
+            ]
+    for consumer in account.queue_consumers(worker.name):
+        settings = consumer["settings"] or {}
+        lines += ["[[queues.consumers]]", f"queue = {json.dumps(consumer['queue'])}"]
+        for key in ("max_batch_size", "max_retries", "max_wait_time_ms", "retry_delay"):
+            if settings.get(key) is not None:
+                lines.append(f"{key} = {json.dumps(settings[key])}")
+        if consumer.get("dead_letter_queue"):
+            lines.append(f"dead_letter_queue = {json.dumps(consumer['dead_letter_queue'])}")
+    crons = [s["cron"] for s in account.data["workers"][worker.name].get("schedules", [])]
+    if crons:
+        lines += ["[triggers]", f"crons = {json.dumps(crons)}"]
     (bundle / "wrangler.toml").write_text("\n".join(lines) + "\n")
     # Secrets as `wrangler dev` reads them: .dev.vars beside the config.
     (bundle / ".dev.vars").write_text("".join(f"{k}={v}\n" for k, v in upload["secrets"].items()))

@@ -125,3 +125,20 @@ async def test_routes_need_a_zone_on_the_account_and_one_owner_per_pattern(accou
         error(await account.handle(call("PUT", f"/accounts/{ACCOUNT}/workers/scripts/b/routes", elsewhere)))[1]
         == 100117
     )
+
+
+async def test_queue_bindings_need_the_queue_and_consumers_register_per_worker(account: AccountStandin) -> None:
+    producer = {"type": "queue", "name": "MAIL", "queue_name": "mail"}
+    assert error(await account.handle(upload("w", [producer]))) == (400, 10021)
+    queue = (await account.handle(call("POST", f"/accounts/{ACCOUNT}/queues", {"queue_name": "mail"}))).json()["result"]
+    assert error(await account.handle(call("POST", f"/accounts/{ACCOUNT}/queues", {"queue_name": "mail"}))) == (
+        409,
+        11009,
+    )
+    assert (await account.handle(upload("w", [producer]))).status == 200
+    consumers = f"/accounts/{ACCOUNT}/queues/{queue['queue_id']}/consumers"
+    settings = {"max_retries": 5}
+    assert (await account.handle(call("POST", consumers, {"script_name": "w", "settings": settings}))).status == 200
+    assert error(await account.handle(call("POST", consumers, {"script_name": "w"}))) == (409, 11004)
+    assert account.queue_consumers("w")[0]["queue"] == "mail"
+    assert account.queue_consumers("w")[0]["settings"] == settings
