@@ -230,7 +230,7 @@ class Plan:
     create_databases: list[str]
     create_buckets: list[str]
     create_queues: list[str]
-    migrate: dict[str, list[str]]  # database name -> pending migration files
+    migrate: list[tuple[Worker, str, list[str]]]  # (owner, database name, pending migration files)
     deploy: list[Worker]
     attach: list[Worker]  # current code, but routes, domains or crons missing: `wrangler triggers deploy`
     up_to_date: list[Worker]
@@ -251,7 +251,7 @@ class Plan:
         out = [f"create D1 database {n}" for n in self.create_databases]
         out += [f"create R2 bucket {n}" for n in self.create_buckets]
         out += [f"create queue {n}" for n in self.create_queues]
-        out += [f"apply {len(files)} migration(s) to {db}: {', '.join(files)}" for db, files in self.migrate.items()]
+        out += [f"apply {len(files)} migration(s) to {db}: {', '.join(files)}" for _, db, files in self.migrate]
         out += [f"deploy {w.name} (version {self.tags[w.short]})" for w in self.deploy]
         out += [f"attach the routes, domains and crons of {w.name}" for w in self.attach]
         out += [f"{w.name} is up to date ({self.tags[w.short]})" for w in self.up_to_date]
@@ -262,7 +262,7 @@ def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: 
     databases = account.databases()
     buckets = account.buckets()
     wanted_dbs = [(w, d) for w in workers for d in w.databases]
-    migrate: dict[str, list[str]] = {}
+    migrate: list[tuple[Worker, str, list[str]]] = []
     for worker, db in wanted_dbs:
         files = sorted(p.name for p in (ROOT / "workers" / worker.short / db["migrations_dir"]).glob("*.sql"))
         applied = (
@@ -270,7 +270,7 @@ def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: 
         )
         pending = [f for f in files if f not in (applied or set())]
         if pending:
-            migrate[db["database_name"]] = pending
+            migrate.append((worker, db["database_name"], pending))
     tags = {w.short: bundle_tag(ROOT / "build" / w.short, env, {n: values[n] for n in w.secrets}) for w in workers}
     deploy: list[Worker] = []
     attach: list[Worker] = []
@@ -339,9 +339,10 @@ def execute(plan: Plan, env: str, values: dict[str, str], record: dict[str, Any]
     for name in plan.create_queues:
         wrangler(["queues", "create", name], values)
         print(f"  created queue {name}")
-    for database in plan.migrate:
-        short = next(w for w in ORDER if database.startswith(f"smartpages-{w}-"))
-        wrangler(["d1", "migrations", "apply", database, "--remote", "--env", env], values, ROOT / "build" / short)
+    for owner, database, _ in plan.migrate:
+        wrangler(
+            ["d1", "migrations", "apply", database, "--remote", "--env", env], values, ROOT / "build" / owner.short
+        )
         print(f"  migrated {database}")
     done: list[str] = []
     for worker in plan.deploy:
