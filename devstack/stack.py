@@ -25,6 +25,7 @@ from devstack.adapters import (
     SystemClock,
 )
 from devstack.cloudflare_standin import CloudflareStandin
+from devstack.turnstile_standin import TurnstileStandin
 from domain.app import DomainDeps
 from domain.app import create_app as domain_app
 from mailer.app import DEFAULT_MAIL_FROM, MailerDeps
@@ -32,6 +33,7 @@ from mailer.app import create_app as mailer_app
 from shared.app import App
 from shared.http import Request, Response
 from shared.ports import Clock, Crypto, HttpClient
+from shared.turnstile import Turnstile
 
 D1_OWNERS = ("core", "customer", "billing", "mailer")
 
@@ -87,6 +89,7 @@ class Stack:
     blobs: FolderBlobStore | None = None
     cloudflare: CloudflareStandin | None = None
     customer_deps: CustomerDeps | None = None  # tests swap its ports (a store that fails half-way)
+    turnstile: TurnstileStandin | None = None
 
     def close(self) -> None:
         for db in self.databases.values():
@@ -158,6 +161,8 @@ async def build(
         DomainDeps(blobs, clock, crypto, MemoryCache(clock), int(domain_vars.get("POINTER_CACHE_SECONDS", "30")))
     )
     core_vars = worker_vars("core")
+    # siteverify answered by the stand-in (Cloudflare's test keys work); off while no secret is set.
+    turnstile = TurnstileStandin(clock)
     core = core_app(
         CoreDeps(
             databases["core"],
@@ -170,6 +175,10 @@ async def build(
             secret["core"],
             portal_origin=core_vars["PORTAL_ORIGIN"],
             dev_outbox=core_vars.get("DEV_OUTBOX") == "1",
+            turnstile=Turnstile(
+                turnstile, core_vars.get("TURNSTILE_SECRET_KEY", ""), core_vars.get("TURNSTILE_SITE_KEY", "")
+            ),
+            operator_token=core_vars.get("OPERATOR_TOKEN", ""),
         )
     )
     customer_binding.app, billing_binding.app, mailer_binding.app, domain_binding.app = (
@@ -178,4 +187,4 @@ async def build(
         mailer,
         domain,
     )
-    return Stack(core, customer, billing, mailer, domain, databases, blobs, cloudflare, customer_deps)
+    return Stack(core, customer, billing, mailer, domain, databases, blobs, cloudflare, customer_deps, turnstile)

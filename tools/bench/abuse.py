@@ -22,13 +22,13 @@ from typing import Any
 from devstack import stack as stack_module
 from devstack.adapters import HashlibCrypto
 from devstack.stack import Stack
+from devstack.turnstile_standin import DUMMY_TOKEN as DUMMY_TURNSTILE_TOKEN
+from shared import background
 from shared.http import Request, json_response
 from tests.conftest import FakeClock
 from tests.core.conftest import PASSWORD, Browser, Outbox
 from tests.customer.conftest import Owner
 from tests.customer.test_forms import LEAD, form_site, submit
-
-DUMMY_TURNSTILE_TOKEN = "XXXX.DUMMY.TOKEN.XXXX"  # Cloudflare's documented test token
 
 
 async def post_auth(browser: Browser, path: str, body: dict[str, Any]) -> Any:
@@ -41,11 +41,7 @@ async def post_auth(browser: Browser, path: str, body: dict[str, Any]) -> Any:
 
 async def settle() -> None:
     """Lets mail work handed to the background (waitUntil on the edge) finish."""
-    for _ in range(50):
-        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        if not pending:
-            return
-        await asyncio.sleep(0.01)
+    await background.drain()
 
 
 async def mails_to(stack: Stack, address: str) -> int:

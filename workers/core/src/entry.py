@@ -25,4 +25,4 @@ def build(env):
 
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        return await serve("core", self.env, request, build)
+        return await serve("core", self.env, request, build, self.ctx)

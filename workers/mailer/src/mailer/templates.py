@@ -185,7 +185,8 @@ def email_changed(d: Data) -> Message:
                 + " We will not write to this address about the account any more."
             ),
             Para(
-                "If this was not you, undo the change: the account comes back to this address and you choose a new password."
+                "If this was not you, undo the change: the account comes back to this address"
+                " and you choose a new password."
             ),
             Button("Undo the change", d["link"]),
             _expiry(d, "7 days"),
@@ -201,7 +202,8 @@ def account_exists(d: Data) -> Message:
         (
             _hi(d),
             Para(
-                f"Someone, hopefully you, tried to sign up to {PRODUCT} with this address, which already has an account."
+                f"Someone, hopefully you, tried to sign up to {PRODUCT} with this address,"
+                " which already has an account."
             ),
             Para("Log in instead, or reset your password if you forgot it."),
             Button("Log in", d["link"]),
