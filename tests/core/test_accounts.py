@@ -192,9 +192,7 @@ async def test_magic_link_signs_in_once(browser: Browser, outbox: Outbox) -> Non
     assert (await Browser(browser.stack).post("/api/v1/auth/magic-link/consume", {"token": token})).status == 400
 
 
-async def test_change_password_ends_every_other_session_and_reissues_this_one(
-    browser: Browser, outbox: Outbox
-) -> None:
+async def test_change_password_ends_every_other_session_and_reissues_this_one(browser: Browser, outbox: Outbox) -> None:
     await signed_up(browser, outbox)
     other = Browser(browser.stack)
     await other.post("/api/v1/auth/login", {"email": "ada@example.com", "password": PASSWORD})
