@@ -21,7 +21,7 @@ def test_sign_up_verify_log_in_list_sessions_log_out(lane: Lane) -> None:
             "attribution": {"plan": "pro", "utm_source": "hubspot"},
         },
     )
-    assert signed_up.status_code == 201, signed_up.text
+    assert signed_up.status_code == 202, signed_up.text
     assert browser.cookie == ""
 
     token = browser.last_token("verify_email", "lane-ada@example.com")
