@@ -127,6 +127,8 @@ async def build(
             mail_from=mailer_vars.get("MAIL_FROM", DEFAULT_MAIL_FROM),
         )
     )
+    # siteverify answered by the stand-in (Cloudflare's test keys work); off while no secret is set.
+    turnstile = TurnstileStandin(clock)
     customer_vars = worker_vars("customer")
     cloudflare = CloudflareStandin(customer_vars.get("CF_API_TOKEN", ""), customer_vars.get("CF_ZONE_ID", ""))
     customer_deps = CustomerDeps(
@@ -138,6 +140,9 @@ async def build(
         secret["customer"],
         http=cloudflare,
         settings=customer_settings(customer_vars),
+        turnstile=Turnstile(
+            turnstile, customer_vars.get("TURNSTILE_SECRET_KEY", ""), customer_vars.get("TURNSTILE_SITE_KEY", "")
+        ),
     )
     customer = customer_app(customer_deps)
     billing_vars = worker_vars("billing")  # the dev vars point STRIPE_API_BASE at the stand-in (port 8789)
@@ -161,8 +166,6 @@ async def build(
         DomainDeps(blobs, clock, crypto, MemoryCache(clock), int(domain_vars.get("POINTER_CACHE_SECONDS", "30")))
     )
     core_vars = worker_vars("core")
-    # siteverify answered by the stand-in (Cloudflare's test keys work); off while no secret is set.
-    turnstile = TurnstileStandin(clock)
     core = core_app(
         CoreDeps(
             databases["core"],

@@ -36,6 +36,10 @@ class Outbox:
 
 @pytest.fixture
 def outbox(stack: Stack) -> Outbox:
+    return capture_outbox(stack)
+
+
+def capture_outbox(stack: Stack) -> Outbox:
     box = Outbox()
     original = stack.mailer.dispatch
 
