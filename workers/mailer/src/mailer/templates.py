@@ -124,7 +124,7 @@ def magic_link(d: Data) -> Message:
             _hi(d),
             Para(f"Use this link to sign in to {PRODUCT}."),
             Button("Sign in", d["link"]),
-            _expiry(d, "15 minutes"),
+            _expiry(d, "10 minutes"),
             _IGNORE,
         ),
     )
