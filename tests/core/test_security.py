@@ -204,3 +204,14 @@ async def test_cors_never_echoes_an_origin(stack: Stack) -> None:
     )
     assert response.header("access-control-allow-origin") == ""
     assert response.status == 405
+
+
+def test_the_production_portal_csp_names_no_localhost() -> None:
+    """Issue 15: the production portal CSP allowed framing http://*.localhost:*. Local sources now come
+    from core's LOCAL_FRAME_SRC dev var only (the lane adds them; tests/lane/test_accounts.py)."""
+    from devstack import ROOT
+
+    headers = (ROOT / "workers" / "core" / "public" / "_headers").read_text()
+    csp = next(line.split(":", 1)[1] for line in headers.splitlines() if "Content-Security-Policy" in line)
+    assert "localhost" not in csp
+    assert "frame-src https://*.smartpages.site https://challenges.cloudflare.com;" in csp

@@ -92,6 +92,17 @@ async def test_bad_forms(owner: Owner, stack: Stack) -> None:
     assert bad.header("content-type").startswith("text/html")
     assert b"check your email address" in bad.body
     assert b"Two loaves" in bad.body
+    json_post = await stack.core.handle(
+        Request(
+            "POST",
+            f"/api/v1/forms/{site['id']}/{block}",
+            "",
+            {"content-type": "application/json", "origin": "http://bakery-rosa.localhost:8788"},
+            b"{}",
+        )
+    )
+    assert json_post.status == 415
+    assert json_post.header("content-type").startswith("text/html")
 
 
 async def test_turnstile_on_published_lead_forms(tmp_path: Path, clock, crypto, monkeypatch) -> None:
