@@ -149,7 +149,10 @@ class Accounts:
         password_hash = await passwords.hash_password(self.deps.crypto, password)  # paid either way
         existing = await self.account_by_email(email)
         if existing is not None:
-            later(self.notify(request, "account_exists", str(existing["email"]), "login"))
+            # Unverified (perhaps someone else's sign-up with this address): a reset sets the owner's
+            # own password and verifies the address, so the owner is pointed there, not at login.
+            page = "login" if existing["email_verified_at"] is not None else "forgot"
+            later(self.notify(request, "account_exists", str(existing["email"]), page))
         else:
             later(self.create_account(request, email, password_hash, kept))
         return json_response(ACCEPTED, 202)
