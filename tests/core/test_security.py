@@ -215,3 +215,19 @@ def test_the_production_portal_csp_names_no_localhost() -> None:
     csp = next(line.split(":", 1)[1] for line in headers.splitlines() if "Content-Security-Policy" in line)
     assert "localhost" not in csp
     assert "frame-src https://*.smartpages.site https://challenges.cloudflare.com;" in csp
+
+
+async def test_sign_up_plus_resends_mail_a_stranger_only_the_budget(stack: Stack) -> None:
+    """Issue 15: sign-up with a stranger's address plus "resend verification" mailed them 26 times."""
+    from mailer.sending import PER_KIND_PER_HOUR
+
+    browser = Browser(stack)
+    await browser.post("/api/v1/auth/signup", {"email": "stranger@example.org", "password": PASSWORD})
+    for _ in range(25):
+        reply = await browser.post("/api/v1/auth/verify/resend", {"email": "stranger@example.org"})
+        assert (reply.status, reply.body) == (202, b'{"status":"accepted"}')
+    rows = await stack.databases["mailer"].all(
+        "SELECT status, count(*) AS n FROM emails WHERE recipient = ? GROUP BY status ORDER BY status",
+        ("stranger@example.org",),
+    )
+    assert {r["status"]: r["n"] for r in rows} == {"outbox": PER_KIND_PER_HOUR, "throttled": 26 - PER_KIND_PER_HOUR}
