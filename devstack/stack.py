@@ -26,6 +26,7 @@ from devstack.adapters import (
 )
 from devstack.cloudflare_standin import CloudflareStandin
 from devstack.dotenv import parse_dotenv
+from devstack.turnstile_standin import TurnstileStandin
 from domain.app import DomainDeps
 from domain.app import create_app as domain_app
 from mailer.app import DEFAULT_MAIL_FROM, MailerDeps
@@ -33,6 +34,7 @@ from mailer.app import create_app as mailer_app
 from shared.app import App
 from shared.http import Request, Response
 from shared.ports import Clock, Crypto, HttpClient
+from shared.turnstile import Turnstile
 
 D1_OWNERS = ("core", "customer", "billing", "mailer")
 
@@ -83,6 +85,7 @@ class Stack:
     blobs: FolderBlobStore | None = None
     cloudflare: CloudflareStandin | None = None
     customer_deps: CustomerDeps | None = None  # tests swap its ports (a store that fails half-way)
+    turnstile: TurnstileStandin | None = None
 
     def close(self) -> None:
         for db in self.databases.values():
@@ -120,6 +123,8 @@ async def build(
             mail_from=mailer_vars.get("MAIL_FROM", DEFAULT_MAIL_FROM),
         )
     )
+    # siteverify answered by the stand-in (Cloudflare's test keys work); off while no secret is set.
+    turnstile = TurnstileStandin(clock)
     customer_vars = worker_vars("customer")
     cloudflare = CloudflareStandin(customer_vars.get("CF_API_TOKEN", ""), customer_vars.get("CF_ZONE_ID", ""))
     customer_deps = CustomerDeps(
@@ -131,6 +136,9 @@ async def build(
         secret["customer"],
         http=cloudflare,
         settings=customer_settings(customer_vars),
+        turnstile=Turnstile(
+            turnstile, customer_vars.get("TURNSTILE_SECRET_KEY", ""), customer_vars.get("TURNSTILE_SITE_KEY", "")
+        ),
     )
     customer = customer_app(customer_deps)
     billing_vars = worker_vars("billing")  # the dev vars point STRIPE_API_BASE at the stand-in (port 8789)
@@ -166,6 +174,10 @@ async def build(
             secret["core"],
             portal_origin=core_vars["PORTAL_ORIGIN"],
             dev_outbox=core_vars.get("DEV_OUTBOX") == "1",
+            turnstile=Turnstile(
+                turnstile, core_vars.get("TURNSTILE_SECRET_KEY", ""), core_vars.get("TURNSTILE_SITE_KEY", "")
+            ),
+            operator_token=core_vars.get("OPERATOR_TOKEN", ""),
         )
     )
     customer_binding.app, billing_binding.app, mailer_binding.app, domain_binding.app = (
@@ -174,4 +186,4 @@ async def build(
         mailer,
         domain,
     )
-    return Stack(core, customer, billing, mailer, domain, databases, blobs, cloudflare, customer_deps)
+    return Stack(core, customer, billing, mailer, domain, databases, blobs, cloudflare, customer_deps, turnstile)

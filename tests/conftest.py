@@ -59,8 +59,12 @@ async def signed(
     path: str,
     identity: internal_auth.Identity | None = None,
     secret: str = SECRET,
+    query: str = "",
+    body: bytes = b"",
 ) -> dict[str, str]:
-    header = await internal_auth.sign(crypto, clock, secret, method, path, identity or internal_auth.Identity())
+    header = await internal_auth.sign(
+        crypto, clock, secret, method, path, identity or internal_auth.Identity(), query, body
+    )
     return {internal_auth.HEADER: header}
 
 

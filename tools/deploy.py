@@ -13,7 +13,8 @@ In order, stopping before anything changes if a check fails:
  4. create what is missing (D1 by name, R2 buckets), apply pending remote migrations, then deploy
     each worker whose bundle or secrets changed, in binding order (a service binding to a worker
     that does not exist yet fails the upload): mailer, customer and billing, domain, core;
- 5. smoke test: core's /api/v1/health and the domain worker's health through their public URLs.
+ 5. smoke test: core's deep health (/api/v1/health?deep=1 with the operator token: all five
+    workers and their stores) and the domain worker's health, through their public URLs.
 
 Each version is tagged with a digest of its bundle, environment and secrets, so a re-run deploys
 nothing that is already right. Resource ids are never written into git: wrangler finds databases
@@ -392,13 +393,18 @@ def mid_way(exc: Stop, env: str, done: list[str], plan: Plan, failed: Worker) ->
 # -- smoke test -----------------------------------------------------------------------------------
 
 
-def smoke(core_url: str, domain_url: str, say: Callable[[str], None] = print) -> list[str]:
-    """Core's health (which asks all five workers and their stores) and the domain worker's own;
-    returns the names of those that are not ok."""
+def smoke(core_url: str, domain_url: str, operator_token: str, say: Callable[[str], None] = print) -> list[str]:
+    """Core's deep health (it asks all five workers and their stores; it needs the operator token)
+    and the domain worker's own; returns the names of those that are not ok."""
+    checks: tuple[tuple[str, str, dict[str, str]], ...] = (
+        ("core", f"{core_url}/api/v1/health?deep=1", {"Authorization": f"Bearer {operator_token}"}),
+        ("domain", f"{domain_url}/_smartpages/health", {}),
+    )
     failures = []
-    for label, url in (("core", f"{core_url}/api/v1/health"), ("domain", f"{domain_url}/_smartpages/health")):
+    for label, url, headers in checks:
         try:
-            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (our http(s) origins)
+            request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our http(s) origins)
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 body = json.load(response)
             ok = body.get("status") == "ok"
         except (OSError, ValueError) as exc:
@@ -434,9 +440,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         workers = load_workers(args.env)
         core_url, domain_url = public_urls(workers)
-        if args.smoke_only:
-            return 1 if smoke(args.core_url or core_url, args.domain_url or domain_url) else 0
         values = read_inputs(args.env, args.secrets_file)
+        if args.smoke_only:
+            return (
+                1
+                if smoke(args.core_url or core_url, args.domain_url or domain_url, values.get("OPERATOR_TOKEN", ""))
+                else 0
+            )
         print(f"deploy {args.env}: checking tools, login and secrets")
         missing = missing_inputs(workers, values, args.env)
         if missing:
@@ -474,7 +484,8 @@ def main(argv: list[str] | None = None) -> int:
             record_file.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
         if plan.changes_nothing:
             print("nothing to change: every resource, migration and worker is already right")
-        if not args.no_smoke and smoke(args.core_url or core_url, args.domain_url or domain_url):
+        token = values["OPERATOR_TOKEN"]
+        if not args.no_smoke and smoke(args.core_url or core_url, args.domain_url or domain_url, token):
             raise Stop("deployed, but the smoke test failed: see docs/deploying.md (rollback, logs)")
     except Stop as exc:
         print(f"deploy {args.env}: {exc}", file=sys.stderr)

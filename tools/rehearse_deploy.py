@@ -210,7 +210,7 @@ def rehearse(work: Path) -> str:
     try:
         urls = dict(part.split("=", 1) for part in line.split()[2:])
         report: list[str] = []
-        if deploy.smoke(urls["core"], urls["domain"], report.append):
+        if deploy.smoke(urls["core"], urls["domain"], values["OPERATOR_TOKEN"], report.append):
             raise Failed(
                 "health failed on the uploaded bundles:\n"
                 + "\n".join(report)

@@ -187,7 +187,7 @@ async def test_without_a_webhook_secret_nothing_is_processed(tmp_path, clock, cr
     db = SqliteDatabase(tmp_path / "b.sqlite3")
     await apply(db, ROOT / "workers" / "billing" / "migrations")
     app = create_app(BillingDeps(db, InProcessService(), stripe, clock, crypto, SECRET))
-    headers = await signed(crypto, clock, "POST", WEBHOOK_PATH)
+    headers = await signed(crypto, clock, "POST", WEBHOOK_PATH, body=b"{}")
     response = await app.handle(Request("POST", WEBHOOK_PATH, "", headers, b"{}"))
     assert (response.status, response.json()["error"]["code"]) == (500, "webhook_not_configured")
     db.close()

@@ -51,6 +51,11 @@ class Owner:
 
 @pytest.fixture
 async def owner(stack: Stack, browser: Browser, outbox: Outbox) -> Owner:
+    return await make_owner(stack, browser, outbox)
+
+
+async def make_owner(stack: Stack, browser: Browser, outbox: Outbox) -> Owner:
+    """A verified, logged-in account whose plan the test controls (billing's answer is replaced)."""
     me = Owner(browser, stack)
     original = stack.billing.dispatch
 

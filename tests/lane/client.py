@@ -43,15 +43,20 @@ class PortalClient:
         return list(reply.json()["messages"])
 
     def last_token(self, template: str, to: str) -> str:
-        for message in self.outbox():  # newest first
-            if message["template"] == template and message["to"] == to:
-                return parse_qs(urlsplit(message["links"][0]).query)["token"][0]
-        raise AssertionError(f"no {template} mail to {to}")
+        # Account mail is sent after the answer (waitUntil), so it may land a moment later.
+        deadline = time.monotonic() + 10
+        while True:
+            for message in self.outbox():  # newest first
+                if message["template"] == template and message["to"] == to:
+                    return parse_qs(urlsplit(message["links"][0]).query)["token"][0]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {template} mail to {to}")
+            time.sleep(0.2)
 
 
 def signed_in(lane: Lane, email: str) -> PortalClient:
     browser = PortalClient(lane.core)
-    assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 201
+    assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 202
     verified = browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)})
     assert verified.status_code == 200, verified.text
     return browser

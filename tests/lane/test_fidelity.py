@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devstack.stack import read_dev_vars
 from tests.lane.harness import ROOT, Lane
 from tools import build
 
@@ -35,7 +36,9 @@ def test_lane_loads_byte_identical_files_to_the_dry_run_bundle(lane: Lane, worke
 
 @pytest.mark.parametrize("worker", build.WORKERS)
 def test_each_bundle_imports_only_the_standard_library_and_its_own_modules(lane: Lane, worker: str) -> None:
-    httpx.get(f"{lane.core}/api/v1/health", timeout=60)  # make every worker run its request path once
+    operator = {"authorization": "Bearer " + read_dev_vars("core")["OPERATOR_TOKEN"]}
+    # make every worker run its request path once
+    httpx.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=operator)
     report = httpx.get(f"{lane.admin}/imports", timeout=30).json()[worker]
     assert report["foreign_imports"] == {}
     assert report["foreign_loaded"] == []

@@ -45,12 +45,12 @@ class Mailer:
     sleeps: Sleeps
 
     async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> Response:
-        auth = await signed(self.crypto, self.clock, "POST", path)
+        auth = await signed(self.crypto, self.clock, "POST", path, body=body)
         return await self.app.handle(Request("POST", path, headers={**auth, **(headers or {})}, body=body))
 
     async def get(self, path: str) -> Response:
         path, _, query = path.partition("?")
-        auth = await signed(self.crypto, self.clock, "GET", path)
+        auth = await signed(self.crypto, self.clock, "GET", path, query=query)
         return await self.app.handle(Request("GET", path, query, auth))
 
     async def send(self, **fields: Any) -> Response:

@@ -37,7 +37,12 @@ async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: L
     await page.get_by_role("button", name="Sign up").click()
     await expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
-    # The dev outbox, like Mailpit: open the message and follow its link.
+    # The dev outbox, like Mailpit: open the message and follow its link (sent just after the answer).
+    async def mailed() -> bool:
+        reply = await page.request.get(f"{lane.core}/dev/outbox.json")
+        return any(m["to"] == EMAIL for m in (await reply.json())["messages"])
+
+    await until(mailed)
     await page.goto(f"{lane.core}/dev/outbox")
     await shot(page, "02-outbox")
     await page.get_by_role("link", name="Confirm your email address").first.click()

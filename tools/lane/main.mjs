@@ -11,7 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Lane, REPO } from './lane.mjs';
-import { matchAsset, sendWebResponse, toWebRequest, workerFirst } from './web.mjs';
+import { matchAsset, sendWebResponse, toWebRequest, withLocalFrameSrc, workerFirst } from './web.mjs';
 
 const PUBLIC = { core: 8787, domain: 8788 }; // workers reachable from the internet (see BRIEF.md)
 
@@ -49,7 +49,8 @@ function serveWorker(w, port) {
       const request = await toWebRequest(req, { scheme: opts.scheme });
       let response = null;
       if (assets && !workerFirst(assets, new URL(request.url).pathname)) {
-        response = matchAsset(assetsDir, assets, request, { hasWorker: true });
+        const localFrameSrc = vars[w.short]?.LOCAL_FRAME_SRC ?? w.secrets.values.LOCAL_FRAME_SRC;
+        response = withLocalFrameSrc(matchAsset(assetsDir, assets, request, { hasWorker: true }), localFrameSrc);
       }
       response ??= await lane.dispatchFetch(w, request);
       await sendWebResponse(res, response, req.method);

@@ -223,6 +223,16 @@ export function matchAsset(dir, assets, request, { hasWorker }) {
   return hasWorker ? null : new Response('Not Found', { status: 404 });
 }
 
+// The local stack's extra CSP sources (core's LOCAL_FRAME_SRC dev var, e.g. the sites at
+// http://*.localhost:*) join frame-src here, so the committed `_headers` never names localhost.
+export function withLocalFrameSrc(response, sources) {
+  const csp = response?.headers.get('content-security-policy');
+  if (!csp || !sources) return response;
+  const headers = new Headers(response.headers);
+  headers.set('content-security-policy', csp.replace(/frame-src ([^;]*)/, `frame-src $1 ${sources}`));
+  return new Response(response.body, { status: response.status, headers });
+}
+
 export function assetsFetcher(dir, assets) {
   const root = path.resolve(dir);
   return new Fetcher(async (req) => matchAsset(root, assets, req, { hasWorker: false }));

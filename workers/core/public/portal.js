@@ -1,6 +1,8 @@
 // The SmartPages portal: a small single-page app over core's JSON API. No framework, no build
 // step, nothing from a CDN. Every value from the API is escaped before it reaches the DOM.
 
+import { addTurnstile } from './turnstile.js';
+
 const main = document.getElementById('main');
 const flashBox = document.getElementById('flash');
 const ATTRIBUTION = ['plan', 'ref', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
@@ -139,6 +141,7 @@ function signup() {
     view('Check your email', `<h1>Check your email</h1><div class="card"><p>We sent a link to
       <strong>${esc(email)}</strong>. Open it to verify your address and continue.</p></div>`);
   });
+  addTurnstile(document.getElementById('f'));
 }
 
 function login() {
@@ -164,6 +167,7 @@ function askLink(title, path, intro) {
       await api('POST', path, data);
       flash('If that address has an account, a link is on its way.');
     });
+    addTurnstile(document.getElementById('f'));
   };
 }
 
@@ -200,13 +204,28 @@ function reset(params) {
   view('Choose a new password', `<h1>Choose a new password</h1>
     <form class="stack card" id="f">
       ${password('New password', 'password', 'new-password')}
-      <label class="inline"><input type="checkbox" name="end_other_sessions" checked> Log out every other device</label>
+      <p class="muted">Every other device will be logged out.</p>
       <button type="submit">Save the password</button>
     </form>`);
   onSubmit(document.getElementById('f'), async (data) => {
     await api('POST', '/auth/password/reset', { ...data, token: params.get('token') || '' });
     await loadMe();
     go('/', 'Your password is changed.');
+  });
+}
+
+// The link the old address gets after an email change: the account comes back to it.
+function undoEmail(params) {
+  view('Undo the email change', `<h1>Undo the email change</h1>
+    <p>Your account goes back to this address. Choose a new password: whoever changed the email may know the old one.</p>
+    <form class="stack card" id="f">
+      ${password('New password', 'password', 'new-password')}
+      <button type="submit">Undo the change</button>
+    </form>`);
+  onSubmit(document.getElementById('f'), async (data) => {
+    await api('POST', '/auth/email/revert', { ...data, token: params.get('token') || '' });
+    await loadMe();
+    go('/account', 'Your email is back, and every other device is logged out.');
   });
 }
 
@@ -265,7 +284,7 @@ async function account() {
     <form class="stack card" id="pw">
       <label>Current password<input name="current_password" type="password" required autocomplete="current-password"></label>
       ${password('New password', 'new_password', 'new-password')}
-      <label class="inline"><input type="checkbox" name="end_other_sessions"> Log out every other device</label>
+      <p class="muted">Every other device will be logged out.</p>
       <button type="submit">Change password</button></form>
     <h2>Change email</h2>
     <form class="stack card" id="em">${field('New email', 'new_email', 'email', 'required autocomplete="email"')}
@@ -314,10 +333,11 @@ const routes = {
     go(me ? '/account' : '/login', 'Your new email is confirmed.');
   }),
   '/reset': reset,
+  '/undo-email': undoEmail,
   '/billing': billing,
   '/account': account,
 };
-const PUBLIC = new Set(['/start', '/signup', '/login', '/forgot', '/magic-link', '/verify', '/magic', '/confirm-email', '/reset']);
+const PUBLIC = new Set(['/start', '/signup', '/login', '/forgot', '/magic-link', '/verify', '/magic', '/confirm-email', '/reset', '/undo-email']);
 const extraRoutes = []; // [pattern RegExp, handler] added by feature modules (sites)
 
 export function addRoute(pattern, handler) {

@@ -4,6 +4,7 @@ from customer.app import CustomerDeps, Settings, create_app
 from customer.deps import CLOUDFLARE_API
 from shared.edge import bindings
 from shared.edge.worker import serve, var
+from shared.turnstile import Turnstile
 
 
 def build(env):
@@ -26,6 +27,9 @@ def build(env):
             internal_secret=var(env, "INTERNAL_SECRET"),
             http=bindings.FetchClient(),
             settings=settings,
+            turnstile=Turnstile(
+                bindings.FetchClient(), var(env, "TURNSTILE_SECRET_KEY"), var(env, "TURNSTILE_SITE_KEY")
+            ),
         )
     )
 

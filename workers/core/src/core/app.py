@@ -56,6 +56,11 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
 
     @router.route("GET", "/api/v1/health")
     async def get_health(request: Request, params: Params) -> Response:
+        """Public: liveness from memory (no store, no other worker). `?deep=1` with the operator's
+        token: every store and worker, which costs an R2 write and four database queries."""
+        if request.query_params.get("deep") != "1":
+            return json_response(health.LIVE)
+        health.require_operator(request, deps.operator_token)
         report = await health.check(deps.db, gw, deps.domain, request.header(REQUEST_ID_HEADER))
         return json_response(report, 200 if report["status"] == "ok" else 503)
 

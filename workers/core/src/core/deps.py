@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shared.ports import Clock, Crypto, Database, Service
+from shared.turnstile import Turnstile
 
 
 @dataclass
@@ -20,3 +21,7 @@ class CoreDeps:
     portal_origin: str = "https://www.smartpages.online"
     # The local stack's mail outbox page, proxied from mailer; never set in production.
     dev_outbox: bool = False
+    # Sign-up, forgot-password and magic-link forms need a passed Turnstile challenge (off without a secret).
+    turnstile: Turnstile = field(default_factory=lambda: Turnstile(None))
+    # OPERATOR_TOKEN (a secret): the deep health check answers only to it; empty, it answers nobody.
+    operator_token: str = ""

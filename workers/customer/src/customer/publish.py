@@ -38,9 +38,15 @@ def pointer_key(host: str) -> str:
 
 
 def csp(deps: CustomerDeps, frame_ancestors: str = "'none'") -> str:
-    # No script at all; forms may post to core's public endpoint (and follow its redirect back here).
+    # No script of ours; forms may post to core's public endpoint (and follow its redirect back here).
+    # With Turnstile on, its script and frame come from challenges.cloudflare.com, and nothing else.
+    turnstile = (
+        "script-src https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; "
+        if deps.turnstile.site_key
+        else ""
+    )
     return (
-        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        f"default-src 'none'; style-src 'self'; img-src 'self'; {turnstile}"
         f"form-action {deps.settings.portal_origin} 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
     )
 
@@ -59,6 +65,7 @@ async def render_draft(deps: CustomerDeps, site: Site, plan: plans.Plan, origin:
         badge=not plan.entitlements.remove_badge,
         lead_forms=plan.entitlements.lead_forms,
         noindex=noindex,
+        turnstile_site_key=deps.turnstile.site_key,
     )
     return render_site(data)
 

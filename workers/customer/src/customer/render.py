@@ -25,6 +25,9 @@ def e(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
+TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js"
+
+
 @dataclass(frozen=True)
 class PageData:
     id: str
@@ -51,6 +54,7 @@ class SiteData:
     badge: bool = True
     lead_forms: bool = True
     noindex: bool = False
+    turnstile_site_key: str = ""  # set: lead forms carry Cloudflare's Turnstile widget
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,18 @@ class Renderer:
             "</p>"
             f'<p class="hp" aria-hidden="true"><label for="{bid}-website">Leave this empty</label>'
             f'<input id="{bid}-website" name="website" tabindex="-1" autocomplete="off"></p>'
+            f"{self._turnstile()}"
             f'<p><button type="submit">{e(submit)}</button></p></form></section>'
+        )
+
+    def _turnstile(self) -> str:
+        """Cloudflare's widget (implicit rendering): it adds `cf-turnstile-response` to the form."""
+        key = self.site.turnstile_site_key
+        if not key:
+            return ""
+        return (
+            f'<div class="cf-turnstile" data-sitekey="{e(key)}"></div>'
+            f'<script src="{TURNSTILE_SCRIPT}" async defer></script>'
         )
 
     def block_hours_location(self, b: dict[str, Any], page: PageData) -> str:

@@ -43,7 +43,7 @@ class MailerDeps:
 def create_app(deps: MailerDeps) -> App:
     store = MailStore(deps.db, deps.clock)
     resend = ResendClient(deps.http, deps.resend_api_key, deps.sleep) if deps.resend_api_key else None
-    sender = sending.Sender(store, deps.crypto, resend, deps.mail_from)
+    sender = sending.Sender(store, deps.crypto, resend, deps.mail_from, deps.clock)
     webhooks = WebhookHandler(store, deps.crypto, deps.clock, deps.webhook_secret)
     router = Router()
 

@@ -17,7 +17,17 @@ from mailer.headers import FieldError, check_address, check_sender
 from mailer.resend import MAX_IDEMPOTENCY_KEY, Outgoing, ResendClient
 from mailer.store import EmailRecord, MailStore
 from shared.errors import HttpError
-from shared.ports import Crypto
+from shared.ports import Clock, Crypto
+
+# Mail budgets for account mail a stranger can trigger by typing someone's address (sign-up,
+# verification, reset, magic link, email change): per recipient, at most PER_KIND_PER_HOUR of one
+# template in any hour and DAILY_ACROSS_KINDS of them all in any day. Over budget the message is
+# recorded as `throttled` and nothing is sent; callers answer the user the same either way.
+# Notices of a credential change (password_changed, email_changed) need the password, and billing
+# and lead mail have their own triggers, so they are not budgeted here.
+BUDGETED = ("verify_email", "password_reset", "magic_link", "email_change", "account_exists")
+PER_KIND_PER_HOUR = 3
+DAILY_ACROSS_KINDS = 10
 
 # What a caller is told: the send outcome. Delivery events that came later report as `sent`.
 _REPORTED = {"delivered": "sent", "bounced": "sent", "complained": "sent"}
@@ -70,6 +80,7 @@ class Sender:
     crypto: Crypto
     resend: ResendClient | None  # None: outbox mode (no RESEND_API_KEY)
     mail_from: str
+    clock: Clock
 
     async def send(self, request: SendRequest) -> SendResult:
         fingerprint = (await self.crypto.sha256(request.fingerprint())).hex()
@@ -100,7 +111,20 @@ class Sender:
         self._check_same_request(record, fingerprint)
         return SendResult(record.id, _REPORTED.get(record.status, record.status))
 
+    async def over_budget(self, request: SendRequest) -> bool:
+        kind = request.template.name
+        if kind not in BUDGETED:
+            return False
+        now = self.clock.now()
+        return (
+            await self.store.recent(request.to, (kind,), now - 3600) > PER_KIND_PER_HOUR
+            or await self.store.recent(request.to, BUDGETED, now - 86400) > DAILY_ACROSS_KINDS
+        )
+
     async def _deliver(self, email_id: str, request: SendRequest) -> SendResult:
+        if await self.over_budget(request):
+            await self.store.finish(email_id, "throttled", error="over the recipient's mail budget")
+            return SendResult(email_id, "throttled")
         if await self.store.is_suppressed(request.to):
             await self.store.finish(email_id, "suppressed", error="recipient is on the suppression list")
             return SendResult(email_id, "suppressed")

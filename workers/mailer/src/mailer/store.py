@@ -122,6 +122,17 @@ class MailStore:
             [status, provider_id, error, attempts, self.clock.now(), email_id],
         )
 
+    async def recent(self, recipient: str, templates: Sequence[str], since: float) -> int:
+        """Messages to `recipient` of these templates recorded since `since`, the budget's own refusals
+        aside (the message being decided counts itself)."""
+        marks = ", ".join("?" for _ in templates)
+        rows = await self.db.all(
+            f"SELECT count(*) AS n FROM emails WHERE recipient = ? AND template IN ({marks})"  # noqa: S608
+            " AND created_at > ? AND status != 'throttled'",
+            [recipient, *templates, since],
+        )
+        return int(rows[0]["n"])
+
     # --- suppressions --------------------------------------------------------------------------
 
     async def is_suppressed(self, address: str) -> bool:
