@@ -1,12 +1,9 @@
 // The lane: every worker bundle on its own Pyodide, bindings from Miniflare, service bindings
 // between the Python workers, and the static assets of workers that declare [assets].
 
-import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { version as pyodideVersion } from 'pyodide';
 import { D1Bridge, D1Database, KvNamespace, R2Bucket, applyMigrations, resourceKey, startMiniflare } from './bindings.mjs';
 import { readWorkers } from './config.mjs';
 import { PyWorker, buildSnapshot, snapshotKey } from './pyworker.mjs';
@@ -14,20 +11,6 @@ import { Fetcher, assetsFetcher, installCaches, installWebGlobals } from './web.
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(HERE, '../..');
-export const SDK_VERSION = '1.9.5';
-
-// The SDK wheel, fetched and verified by fetch-sdk.sh (pinned version + sha256).
-function sdkWheel(cacheDir) {
-  const out = execFileSync('bash', [path.join(HERE, '..', 'fetch-sdk.sh')], {
-    env: { ...process.env, SDK_CACHE: cacheDir },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'], // pip's errors stay visible
-  });
-  const file = out.trim().split('\n').pop();
-  const bytes = fs.readFileSync(file);
-  return { bytes, sha: crypto.createHash('sha256').update(bytes).digest('hex') };
-}
-
 export class Lane {
   constructor({ build = path.join(REPO, 'build'), state = path.join(REPO, '.state/lane'), cache = path.join(REPO, '.cache/lane'), snapshot = true, vars = {}, log = (m) => process.stderr.write(`lane: ${m}\n`) } = {}) {
     // vars: { worker: { NAME: value } } set last, like `wrangler dev --var` (tests use it for origins).
@@ -40,16 +23,15 @@ export class Lane {
     installWebGlobals();
     installCaches();
     const specs = readWorkers(this.buildDir, REPO);
-    const sdk = sdkWheel(this.cacheDir);
     // Miniflare (workerd) starts while the interpreters load.
     const mfPromise = startMiniflare(specs, this.stateDir);
 
     let snapshot = null;
     if (this.useSnapshot) {
-      const file = path.join(this.cacheDir, snapshotKey(SDK_VERSION, sdk.sha));
+      const file = path.join(this.cacheDir, snapshotKey());
       if (!fs.existsSync(file)) {
         const ts = performance.now();
-        await buildSnapshot(sdk.bytes, file);
+        await buildSnapshot(file);
         this.timings.snapshotBuildMs = performance.now() - ts;
         this.log(`snapshot built ${path.basename(file)} in ${Math.round(this.timings.snapshotBuildMs)} ms`);
       }
@@ -63,7 +45,7 @@ export class Lane {
     }
     // Sequential: two cores, and parallel loads only contend for them.
     for (const w of this.workers.values()) {
-      await w.load({ wheelBytes: sdk.bytes, snapshot });
+      await w.load({ snapshot });
     }
 
     this.mf = await mfPromise;
@@ -150,7 +132,4 @@ export class Lane {
     return out;
   }
 
-  static versions() {
-    return { pyodide: pyodideVersion, sdk: SDK_VERSION };
-  }
 }

@@ -5,8 +5,10 @@
   "relaxed" (extra arguments dropped), RPC methods are not.
 - `install_guards` removes what Node's Pyodide offers but Cloudflare's does not (sockets that
   connect, hashlib.pbkdf2_hmac), so code that works on the lane does not rely on them.
+- `setup_search_path` puts the bundle and its vendored `python_modules/` on sys.path where
+  workerd puts them.
 - `ImportLog` records which modules each bundle module imports, so tests can tell whether a
-  worker reached outside its bundle and the standard library.
+  worker reached outside its bundle (own modules + vendored packages) and the standard library.
 """
 
 import builtins
@@ -16,19 +18,33 @@ from inspect import isawaitable
 
 BUNDLE_ROOT = "/session/metadata"  # where workerd puts the worker's modules too
 
-# Provided by the Python Workers runtime itself, not by the bundle or the standard library.
+# Provided by the Python Workers runtime itself, not by the bundle or the standard library. The
+# `workers` SDK is not among them: from 2026-04-21 the bundle vendors it (python_modules/).
 RUNTIME_MODULES = frozenset(
-    {
-        "js",
-        "pyodide",
-        "pyodide_js",
-        "_pyodide",
-        "workers",
-        "asgi",
-        "_pyodide_entrypoint_helper",
-        "_cloudflare_compat_flags",
-    }
+    {"js", "pyodide", "pyodide_js", "_pyodide", "_pyodide_entrypoint_helper", "_cloudflare_compat_flags"}
 )
+
+
+def setup_search_path(bundle_root, process_pth_files):
+    """workerd's setup_python_search_path.py: the bundle first (and the cwd), its vendored
+    python_modules/ just before site-packages, `.pth` files there processed when the date turns
+    `python_process_pth_files` on."""
+    import importlib
+    import os
+    import site
+
+    vendor = f"{bundle_root}/python_modules"
+    sys.path.insert(0, bundle_root)
+    os.chdir(bundle_root)
+    for i, path in enumerate(sys.path):
+        if "site-packages" in path:
+            sys.path.insert(i, vendor)
+            break
+    else:
+        raise ValueError("No site-packages found in sys.path")
+    if process_pth_files:
+        site.addsitedir(vendor)
+    importlib.invalidate_caches()
 
 
 async def call_method(relaxed, instance, name, *args):
@@ -81,8 +97,9 @@ def install_guards():
 class ImportLog:
     """Every `import` executed by a bundle module: importer -> imported top-level names."""
 
-    def __init__(self, bundle_top):
+    def __init__(self, bundle_top, vendored_top):
         self.bundle_top = frozenset(bundle_top)
+        self.vendored_top = frozenset(vendored_top)
         self.edges = {}  # importer module -> set of imported top-level names
         self.missing = set()  # names an import statement asked for and nobody could load
         self._orig = builtins.__import__
@@ -103,6 +120,8 @@ class ImportLog:
     def classify(self, top):
         if top in self.bundle_top:
             return "bundle"
+        if top in self.vendored_top:
+            return "vendored"
         if top in RUNTIME_MODULES:
             return "runtime"
         if top in sys.stdlib_module_names:
@@ -110,7 +129,7 @@ class ImportLog:
         return "foreign"
 
     def report(self):
-        by_kind = {"bundle": {}, "runtime": {}, "stdlib": {}, "foreign": {}}
+        by_kind = {"bundle": {}, "vendored": {}, "runtime": {}, "stdlib": {}, "foreign": {}}
         for importer, names in self.edges.items():
             for top in names:
                 by_kind[self.classify(top)].setdefault(top, set()).add(importer)
@@ -121,6 +140,7 @@ class ImportLog:
         )
         return {
             "runtime_imports": {k: sorted(v) for k, v in sorted(by_kind["runtime"].items())},
+            "vendored_imports": {k: sorted(v) for k, v in sorted(by_kind["vendored"].items())},
             "stdlib_imports": sorted(by_kind["stdlib"]),
             "foreign_imports": {k: sorted(v) for k, v in sorted(by_kind["foreign"].items())},
             "missing": sorted(self.missing),
