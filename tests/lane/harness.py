@@ -142,10 +142,17 @@ def lane_command(build_dir: Path, state: Path, *extra: str) -> list[str]:
 
 def refused_start(build_dir: Path, state: Path, *extra: str) -> str:
     """Starts a lane that must refuse to start; returns its stderr."""
-    proc = subprocess.run(lane_command(build_dir, state, *extra), capture_output=True, text=True, timeout=START_TIMEOUT)
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert "lane ready" not in proc.stdout
-    return proc.stderr
+    with subprocess.Popen(
+        lane_command(build_dir, state, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        ready = proc.stdout.readline()  # the ready line, or "" when it exits
+        if ready:
+            proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=START_TIMEOUT)
+    assert not ready, f"the lane started: {ready}"
+    assert proc.returncode == 1, stderr
+    return stderr
 
 
 @contextmanager
@@ -157,3 +164,9 @@ def own_lane(build_dir: Path, state: Path, *extra: str) -> Iterator[tuple[Proces
         yield started, dict(part.split("=", 1) for part in started.line.split()[2:]), log
     finally:
         started.stop()
+
+
+def assert_no_limit_breach(lane: Lane) -> None:
+    """The lane's per-route figures show no request over a limit of the plan it runs."""
+    report = httpx.get(f"{lane.admin}/limits", timeout=30).json()
+    assert report["breaches"] == [], report["breaches"]

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { loadPyodide, version as pyodideVersion } from 'pyodide';
 import { compatFlags } from './compat.mjs';
 import { BUNDLE_ROOT, installSdkStub, vendoredTops, writeBundle } from './files.mjs';
+import { LimitExceeded, Meter, inGlobalScope } from './limits.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RUNTIME_PY = fs.readFileSync(path.join(HERE, 'lane_runtime.py'));
@@ -18,6 +19,14 @@ const SELF_SRC = fs.readFileSync(fileURLToPath(import.meta.url)); // part of the
 // Stdlib (and Pyodide) modules imported before the snapshot is taken, so every worker starts with
 // them warm: what the bundles and the vendored SDK import. The SDK itself is not in the snapshot:
 // it belongs to each bundle (python_modules/), as on Cloudflare.
+const STARTUP_LIMIT_MS = 1000; // Cloudflare's start-up budget for global scope
+
+// CPU seconds of this thread, where every Pyodide runs (limits are counted on it).
+function threadCpuSeconds() {
+  const u = process.threadCpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 const PREIMPORT = [
   'asyncio', 'json', 'base64', 'hashlib', 'hmac', 'secrets', 'uuid', 'datetime', 'dataclasses',
   'typing', 'enum', 're', 'urllib.parse', 'http', 'http.client', 'email.utils', 'inspect',
@@ -148,7 +157,9 @@ export async function buildSnapshot(file) {
 // ---------------------------------------------------------------------------------------------
 
 export class PyWorker {
-  constructor({ name, short, dir, config, srcDir, secrets, log }) {
+  constructor({ name, short, dir, config, srcDir, secrets, log, plan, figures }) {
+    this.plan = plan; // limits.mjs PLANS entry
+    this.figures = figures; // limits.mjs RouteFigures, shared by the lane
     this.secrets = secrets; // { file, values } from .dev.vars
     this.dir = dir; // the staged bundle, build/<worker>
     this.name = name; // wrangler `name`, e.g. smartpages-core
@@ -195,12 +206,21 @@ export class PyWorker {
     const main = (this.config.main ?? 'src/entry.py').replace(/^src\//, '').replace(/\.py$/, '').replace(/\//g, '.');
     this.rt = this.py.pyimport('lane_runtime');
     this.rt.install_guards();
+    this.rt.install_step_timer(threadCpuSeconds);
     const tops = fs.readdirSync(this.srcDir).map((f) => f.replace(/\.py$/, ''));
     this.importLog = this.rt.ImportLog(this.py.toPy(tops), this.py.toPy(vendoredTops(this.dir)));
-    const t1 = performance.now();
     this.rt.setup_search_path(BUNDLE_ROOT, Boolean(this.flags.python_process_pth_files));
-    this.main = this.py.pyimport(main);
+    // Global scope, as Cloudflare's dedicated snapshot runs it at deploy: no randomness, clock or
+    // I/O, and at most 1 s of CPU (Pyodide runs on this thread, so this thread's CPU time while
+    // the synchronous import runs is the import's).
+    const t1 = performance.now();
+    const cpu0 = threadCpuSeconds();
+    this.main = inGlobalScope(() => this.rt.import_main(main, Boolean(this.flags.python_check_rng_state)));
     this.timings.importMs = performance.now() - t1;
+    this.timings.importCpuMs = (threadCpuSeconds() - cpu0) * 1000;
+    if (this.timings.importCpuMs > STARTUP_LIMIT_MS) {
+      throw new Error(`Python Worker startup exceeded CPU limit ${Math.round(this.timings.importCpuMs)}<=${STARTUP_LIMIT_MS} with snapshot ${snapshot ? 'lane' : 'none'}`);
+    }
     this.timings.loadMs = performance.now() - t0;
   }
 
@@ -210,19 +230,36 @@ export class PyWorker {
   }
 
   // workerd's entrypoint call: a new instance of the class per call, `fetch` relaxed, RPC
-  // methods strict, conversions by the SDK.
-  async call(className, method, args) {
+  // methods strict, conversions by the SDK. Each call is metered against the plan's limits
+  // (limits.mjs); `route` names it in the figures (method + path, or the RPC method).
+  async call(className, method, args, route = `${className}.${method}`) {
     const cls = this.main[className];
     if (!cls) throw new TypeError(`There is no '${className}' class defined in the Python Worker's main module`);
-    const ctx = new ExecutionContext((p) => this.trackWaitUntil(p));
-    const instance = cls(ctx, this.env);
-    try {
-      if (!this.rt.has_method(instance, method)) throw new TypeError(`Method ${method} does not exist`);
-      const result = await this.rt.call_method(method === 'fetch', instance, method, ...args);
-      return result;
-    } finally {
-      instance.destroy();
-    }
+    const meter = new Meter(this.plan, Meter.current());
+    return await meter.run(async () => {
+      const ctx = new ExecutionContext((p) => this.trackWaitUntil(p));
+      const instance = cls(ctx, this.env);
+      const cpu = this.rt.new_cpu_cell();
+      try {
+        if (!this.rt.has_method(instance, method)) throw new TypeError(`Method ${method} does not exist`);
+        return await this.rt.start_call(cpu, method === 'fetch', instance, method, ...args);
+      } finally {
+        instance.destroy();
+        meter.cpu[0] = cpu.get(0);
+        cpu.destroy();
+        this.settle(meter, route);
+      }
+    });
+  }
+
+  // Records the call's figures; over a CPU or memory limit the call fails as on Cloudflare (a
+  // subrequest or binding-operation breach already failed the call that went over).
+  settle(meter, route) {
+    meter.finish(this.py._module.HEAPU8.length);
+    this.figures.record(this.short, route, meter);
+    for (const b of meter.breaches) this.log(`limit exceeded on ${route}: ${b.limit} ${Math.round(b.figure * 10) / 10} > ${b.max} (${meter.plan.name} plan)`);
+    const fatal = meter.fatal;
+    if (fatal) throw new LimitExceeded(fatal.limit, fatal.figure, fatal.max);
   }
 
   importReport() {
