@@ -152,6 +152,6 @@ export class RouteFigures {
     for (const b of meter.breaches) this.breaches.push({ route: key, limit: b.limit, figure: b.figure, max: b.max });
   }
   report() {
-    return { plan: this.plan, routes: Object.fromEntries(this.routes), breaches: this.breaches };
+    return { plan: this.plan, plans: PLANS, routes: Object.fromEntries(this.routes), breaches: this.breaches };
   }
 }
