@@ -69,6 +69,18 @@ def test_51_subrequests_pass_on_paid(lane: Lane) -> None:
     assert 1 <= route["connections"] <= 6
 
 
+def test_over_128_mb_of_isolate_memory_fails(tmp_path: Path) -> None:
+    stage_probe(tmp_path / "build")
+    with own_lane(tmp_path / "build", tmp_path / "state") as (_, urls, log):
+        assert httpx.get(f"{urls['admin']}/fetch/probe/allocate?mb=16", timeout=60).status_code == 200
+        reply = httpx.get(f"{urls['admin']}/fetch/probe/allocate?mb=140", timeout=60)
+        assert reply.status_code == 503
+        [breach] = breaches(urls["admin"], "probe GET /allocate")
+        assert (breach["limit"], breach["max"]) == ("memoryMB", 128)
+        assert breach["figure"] > 128
+    assert any("limit exceeded on GET /allocate: memoryMB" in line for line in log)
+
+
 def test_the_product_routes_report_their_figures(lane: Lane) -> None:
     httpx.get(f"{lane.core}/api/v1/health", timeout=60)
     routes = httpx.get(f"{lane.admin}/limits", timeout=30).json()["routes"]

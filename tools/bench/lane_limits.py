@@ -29,11 +29,11 @@ def figures(lane: Lane) -> dict[str, Any]:
 
 
 def measured(lane: Lane, action: Any) -> dict[str, dict[str, float]]:
-    """The routes `action` touched, with their figures for that action alone (fresh maxima)."""
+    """The routes `action` touched, with the figures of their last call (the action's own)."""
     before = figures(lane)["routes"]
     action()
     after = figures(lane)["routes"]
-    return {route: row for route, row in after.items() if before.get(route, {}).get("calls") != row["calls"]}
+    return {route: row["last"] for route, row in after.items() if before.get(route, {}).get("calls") != row["calls"]}
 
 
 def fits(row: dict[str, float], plan: dict[str, float]) -> bool:

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { D1Bridge, D1Database, KvNamespace, R2Bucket, applyMigrations, resourceKey, startMiniflare } from './bindings.mjs';
 import { readWorkers } from './config.mjs';
 import { StateLock, Watchdog } from './hygiene.mjs';
-import { PLANS, RouteFigures, installFetchMeter, meterMethods } from './limits.mjs';
+import { PLANS, RouteFigures, installFetchMeter, meterMethods, meterWebCrypto } from './limits.mjs';
 import { PyWorker, buildSnapshot, snapshotKey } from './pyworker.mjs';
 import { Fetcher, assetsFetcher, installCaches, installWebGlobals } from './web.mjs';
 
@@ -30,6 +30,7 @@ export class Lane {
     installWebGlobals();
     installCaches();
     installFetchMeter();
+    meterWebCrypto(globalThis.crypto.subtle);
     const specs = readWorkers(this.buildDir, REPO);
     // Miniflare (workerd) starts while the interpreters load.
     this.mfPromise = startMiniflare(specs, this.stateDir);

@@ -245,7 +245,7 @@ export class PyWorker {
         return await this.rt.start_call(cpu, method === 'fetch', instance, method, ...args);
       } finally {
         instance.destroy();
-        meter.cpu[0] = cpu.get(0);
+        meter.cpu[0] += cpu.get(0);
         cpu.destroy();
         this.settle(meter, route);
       }

@@ -47,6 +47,9 @@ class Default(WorkerEntrypoint):
         if path == "/spin":
             spin(int(query["ms"]))
             return Response("spun")
+        if path == "/allocate":
+            held = bytearray(int(query["mb"]) * 2**20)
+            return Response(str(len(held)))
         if path == "/subrequests":
             for _ in range(int(query["n"])):
                 await (await fetch(query["url"])).text()
