@@ -16,9 +16,6 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RUNTIME_PY = fs.readFileSync(path.join(HERE, 'lane_runtime.py'));
 const SELF_SRC = fs.readFileSync(fileURLToPath(import.meta.url)); // part of the snapshot recipe
 
-// Stdlib (and Pyodide) modules imported before the snapshot is taken, so every worker starts with
-// them warm: what the bundles and the vendored SDK import. The SDK itself is not in the snapshot:
-// it belongs to each bundle (python_modules/), as on Cloudflare.
 const STARTUP_LIMIT_MS = 1000; // Cloudflare's start-up budget for global scope
 
 // CPU seconds of this thread, where every Pyodide runs (limits are counted on it).
@@ -27,6 +24,9 @@ function threadCpuSeconds() {
   return (u.user + u.system) / 1e6;
 }
 
+// Stdlib (and Pyodide) modules imported before the snapshot is taken, so every worker starts with
+// them warm: what the bundles and the vendored SDK import. The SDK itself is not in the snapshot:
+// it belongs to each bundle (python_modules/), as on Cloudflare.
 const PREIMPORT = [
   'asyncio', 'json', 'base64', 'hashlib', 'hmac', 'secrets', 'uuid', 'datetime', 'dataclasses',
   'typing', 'enum', 're', 'urllib.parse', 'http', 'http.client', 'email.utils', 'inspect',
