@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERD = ROOT / "node_modules" / "@cloudflare" / "workerd-linux-64" / "bin" / "workerd"
+pytestmark = pytest.mark.lane
+
 TABLE = json.loads((ROOT / "tools" / "lane" / "compat-flags.json").read_text())
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
