@@ -33,6 +33,8 @@ def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Lane]:
     """The runtime lane, started once for every test that asks for it (lane and portal tiers)."""
     with harness.running(tmp_path_factory.mktemp("lane")) as running:
         yield running
+        # Every suite on the lane fails on any breach of the platform's limits (Paid plan).
+        harness.assert_no_limit_breach(running)
 
 
 @pytest.fixture

@@ -88,14 +88,14 @@ def signed_delivery(lane: Lane, event: dict, age: int = 0, secret: str | None = 
     )
 
 
-def subscribed(lane: Lane, email: str) -> PortalClient:
+def subscribed(lane: Lane, email: str, plan: str = "starter") -> PortalClient:
     browser = PortalClient(lane.core)
     browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD})
     assert browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)}).status_code == 200
     refused = browser.call("GET", "/api/v1/domains")
     assert (refused.status_code, refused.json()["error"]["code"]) == (402, "requires_starter_plan")
 
-    checkout = browser.post("/api/v1/billing/checkout", {"plan": "starter"})
+    checkout = browser.post("/api/v1/billing/checkout", {"plan": plan})
     assert checkout.status_code == 200, checkout.text
     page = httpx.get(checkout.json()["url"], timeout=30)
     action = re.search(r'action="([^"]+/pay)"', page.text)

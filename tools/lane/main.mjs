@@ -26,6 +26,7 @@ const { values: opts } = parseArgs({
     'admin-port': { type: 'string' },
     'no-snapshot': { type: 'boolean', default: false },
     scheme: { type: 'string', default: 'http' },
+    plan: { type: 'string', default: 'paid' }, // the Workers plan whose limits apply: paid | free
     var: { type: 'string', multiple: true, default: [] }, // --var core:PORTAL_ORIGIN=http://…
   },
 });
@@ -38,7 +39,7 @@ for (const spec of opts.var) {
 }
 
 const log = (m) => process.stderr.write(`lane: ${m}\n`);
-const lane = new Lane({ build: opts.build, state: opts.state, cache: opts.cache, snapshot: !opts['no-snapshot'], vars, log });
+const lane = new Lane({ build: opts.build, state: opts.state, cache: opts.cache, snapshot: !opts['no-snapshot'], vars, plan: opts.plan, log });
 
 // One HTTP front door per public worker: assets first where [assets] says so, then Default.fetch.
 function serveWorker(w, port) {
@@ -55,16 +56,22 @@ function serveWorker(w, port) {
       response ??= await lane.dispatchFetch(w, request);
       await sendWebResponse(res, response, req.method);
     } catch (e) {
-      // workerd answers an uncaught exception with a bare 500 and logs the error.
-      log(`[${w.short}] uncaught exception: ${e?.message ?? e}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('Internal Server Error');
+      failed(res, w, e);
     }
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(Number(port), opts.host, () => resolve(server));
   });
+}
+
+// workerd answers an uncaught exception with a bare 500 and logs the error; Cloudflare answers a
+// request that went over its CPU or memory limit with 503 (error 1102).
+function failed(res, w, e) {
+  const overLimit = e?.name === 'LimitExceeded';
+  log(`[${w.short}] ${overLimit ? 'request ended' : 'uncaught exception'}: ${e?.message ?? e}`);
+  if (!res.headersSent) res.writeHead(overLimit ? 503 : 500, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(overLimit ? 'Error 1102: Worker exceeded resource limits' : 'Internal Server Error');
 }
 
 // Test-only admin endpoint (opt-in): GET /imports -> per-worker import report (see README);
@@ -81,13 +88,13 @@ function serveAdmin(port) {
       try {
         return await sendWebResponse(res, await lane.dispatchFetch(w, await toWebRequest(req)), req.method);
       } catch (e) {
-        log(`[${w.short}] uncaught exception: ${e?.message ?? e}`);
-        return res.writeHead(500).end();
+        return failed(res, w, e);
       }
     }
     let body;
     if (url.pathname === '/imports') body = lane.importReport();
     else if (url.pathname === '/files') body = Object.fromEntries([...lane.workers.values()].map((w) => [w.short, w.files]));
+    else if (url.pathname === '/limits') body = lane.figures.report();
     else if (url.pathname === '/timings') body = Object.fromEntries([...lane.workers.values()].map((w) => [w.short, w.timings]));
     else if (url.pathname === '/drain') body = (await lane.drain(), { drained: true });
     else {
