@@ -113,7 +113,8 @@ async def test_every_block_type_renders(owner: Owner, stack: Stack) -> None:
         "Made with SmartPages" if owner.plan != "pro" else "Imprint",
     ):
         assert needle in html, needle
-    assert "<script" not in html
+    # No executable script: the only script element is LocalBusiness data (JSON-LD).
+    assert html.count("<script") == html.count('<script type="application/ld+json">') == 1
 
 
 async def test_free_plan_limits(owner: Owner) -> None:

@@ -26,7 +26,7 @@ import httpx
 from tests.lane.harness import running
 from tools.bench.publish import call  # imports devstack, which puts the app cores on sys.path
 
-from customer.blocks import PALETTES  # noqa: E402  # isort: skip
+from customer.blocks import PALETTES  # isort: skip
 
 ROOT = Path(__file__).resolve().parents[2]
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -45,7 +45,9 @@ _PHOTO_SCRIPT = """([w, h, seed]) => {
     g.beginPath(); g.arc(rnd() * w, rnd() * h, 5 + rnd() * 120, 0, Math.PI * 2); g.fill();
   }
   const img = g.getImageData(0, 0, w, h);  // grain, as a camera sensor has
-  for (let i = 0; i < img.data.length; i += 4) { const n = (rnd() - 0.5) * 28; img.data[i] += n; img.data[i+1] += n; img.data[i+2] += n; }
+  for (let i = 0; i < img.data.length; i += 4) {
+    const n = (rnd() - 0.5) * 28; img.data[i] += n; img.data[i+1] += n; img.data[i+2] += n;
+  }
   g.putImageData(img, 0, 0);
   return c.toDataURL('image/jpeg', 0.82);
 }"""
@@ -65,8 +67,9 @@ def photos(count: int) -> list[bytes]:
 def site_blocks(shas: list[str]) -> list[dict[str, Any]]:
     """Eleven blocks, the way a bakery would fill them in."""
     return [
-        {"type": "hero", "heading": "Bread baked before sunrise", "subheading": "A family bakery in the old town since 1987.",
-         "image": shas[0], "image_alt": "Loaves cooling on a rack", "cta_label": "See what's fresh", "cta_href": "#menu"},
+        {"type": "hero", "heading": "Bread baked before sunrise",
+         "subheading": "A family bakery in the old town since 1987.", "image": shas[0],
+         "image_alt": "Loaves cooling on a rack", "cta_label": "See what's fresh", "cta_href": "#menu"},
         {"type": "rich_text", "markdown": "## Our story\n\nWe bake with **stone-ground flour** from the mill down the "
          "river and a sourdough starter older than the shop.\n\n### What we believe\n\n- Long, slow fermentation\n"
          "- Local grain\n- Nothing we would not eat ourselves\n\nCome by and [say hello](#visit)."},
@@ -83,7 +86,8 @@ def site_blocks(shas: list[str]) -> list[dict[str, Any]]:
             {"name": "Family", "price": "€15", "period": "per week", "features": ["Three loaves", "A pastry box"],
              "cta_label": "Subscribe", "cta_href": "#contact", "highlighted": True}]},
         {"type": "testimonials", "heading": "What neighbours say", "items": [
-            {"quote": "The best rye I have had outside my grandmother's kitchen.", "author": "Anna K.", "role": "regular"},
+            {"quote": "The best rye I have had outside my grandmother's kitchen.", "author": "Anna K.",
+             "role": "regular"},
             {"quote": "Our wedding cake was perfect.", "author": "Sam and Lee"}]},
         {"type": "cta", "heading": "Hungry yet?", "text": "Order a cake for the weekend.", "label": "Order now",
          "href": "#contact"},
@@ -96,9 +100,7 @@ def site_blocks(shas: list[str]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-async def publish_themes(
-    themes: list[str], state: Path, jpegs: list[bytes]
-) -> dict[str, dict[str, tuple[bytes, str]]]:
+async def publish_themes(themes: list[str], state: Path, jpegs: list[bytes]) -> dict[str, dict[str, tuple[bytes, str]]]:
     """theme -> every R2 object of that theme's published site (key -> (body, content type))."""
     from devstack import stack as stack_module
 
@@ -167,7 +169,10 @@ def main(runs: int, themes: list[str]) -> None:
                     reply.raise_for_status()
             port = lane.domain.rsplit(":", 1)[1]
             print(f"Lighthouse 12 mobile, median of {runs} runs, 11 blocks and 6 photos, on the lane")
-            print(f"{'theme':8} {'perf':>5} {'a11y':>5} {'bp':>5} {'seo':>5} {'LCP ms':>7} {'CLS':>6} {'KB':>6} {'req':>4}")
+            print(
+                f"{'theme':8} {'perf':>5} {'a11y':>5} {'bp':>5} {'seo':>5} "
+                + f"{'LCP ms':>7} {'CLS':>6} {'KB':>6} {'req':>4}"
+            )
             for theme in themes:
                 results = [lighthouse(f"http://bench-{theme}.localhost:{port}/") for _ in range(runs)]
                 med = {k: statistics.median(r[k] for r in results) for k in results[0] if k != "failed"}

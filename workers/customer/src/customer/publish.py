@@ -40,7 +40,7 @@ def pointer_key(host: str) -> str:
 def csp(deps: CustomerDeps, frame_ancestors: str = "'none'") -> str:
     # No script at all; forms may post to core's public endpoint (and follow its redirect back here).
     return (
-        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        "default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; "
         f"form-action {deps.settings.portal_origin} 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
     )
 

@@ -14,10 +14,11 @@ from typing import Any
 
 from customer import markdown
 from customer.assets import EXTENSIONS
-from customer.blocks import DAYS, FONT_PAIRINGS, PALETTES
+from customer.blocks import LAYOUTS
+from customer.head import DAY_NAMES, Head, local_business
+from customer.theme import favicon_svg, palette, stylesheet
 
 HTML = "text/html; charset=utf-8"
-DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True))
 BADGE_URL = "https://www.smartpages.online/?ref=badge"
 
 
@@ -78,6 +79,8 @@ class Renderer:
     def __init__(self, site: SiteData) -> None:
         self.site = site
         self.out = Rendered()
+        self.icon = ("", "")  # (path, content type) of the generated icon, set by render()
+        self.hero_is_h1 = False  # per page: its first block is a hero, whose heading is the page's h1
 
     # --- assets -------------------------------------------------------------------------------
     def image_url(self, sha256: str) -> str | None:
@@ -100,10 +103,24 @@ class Renderer:
         render: Callable[[dict[str, Any], PageData], str] = getattr(self, f"block_{block['type']}")
         return render(block, page)
 
+    # Heading levels never skip: the page's one h1 (a leading hero, or the page title), then each
+    # block's heading as h2, and items as h3 under it (h2 when the block has no heading).
     def _heading(self, text: str) -> str:
         return f"<h2>{e(text)}</h2>" if text else ""
 
+    @staticmethod
+    def _item_level(b: dict[str, Any]) -> int:
+        return 3 if b.get("heading") else 2
+
+    @staticmethod
+    def layout(b: dict[str, Any]) -> str:
+        """The block's layout variant; blocks saved before variants existed get the default."""
+        options = LAYOUTS[b["type"]]
+        return b["layout"] if b.get("layout") in options else options[0]
+
     def block_hero(self, b: dict[str, Any], page: PageData) -> str:
+        level = 1 if self.hero_is_h1 else 2
+        self.hero_is_h1 = False  # only the leading hero's heading is the h1
         image = self.img(b["image"], b["image_alt"], "hero-image")
         sub = f'<p class="lead">{e(b["subheading"])}</p>' if b["subheading"] else ""
         cta = (
@@ -111,10 +128,14 @@ class Renderer:
             if b["cta_label"] and b["cta_href"]
             else ""
         )
-        return f'<section class="hero"><div class="wrap"><h1>{e(b["heading"])}</h1>{sub}{cta}</div>{image}</section>'
+        text = f"<h{level}>{e(b['heading'])}</h{level}>{sub}{cta}"
+        if self.layout(b) == "split":
+            return f'<section class="hero hero-split"><div class="wrap"><div>{text}</div>{image}</div></section>'
+        klass = "hero hero-overlay has-image" if image else "hero hero-overlay"
+        return f'<section class="{klass}">{image}<div class="wrap hero-text">{text}</div></section>'
 
     def block_rich_text(self, b: dict[str, Any], page: PageData) -> str:
-        return f'<section class="text wrap">{markdown.to_html(b["markdown"])}</section>'
+        return f'<section class="text wrap">{markdown.to_html(b["markdown"], top=2)}</section>'
 
     def block_image(self, b: dict[str, Any], page: PageData) -> str:
         img = self.img(b["asset"], b["alt"])
@@ -125,13 +146,24 @@ class Renderer:
 
     def block_gallery(self, b: dict[str, Any], page: PageData) -> str:
         items = "".join(f"<li>{img}</li>" for i in b["images"] if (img := self.img(i["asset"], i["alt"])))
-        return f'<section class="gallery wrap">{self._heading(b["heading"])}<ul class="grid">{items}</ul></section>'
+        if self.layout(b) == "strip":
+            # A scrolling row: focusable so keyboard users can scroll it too.
+            label = e(b["heading"] or "Photos")
+            listing = f'<ul tabindex="0" aria-label="{label}">{items}</ul>'
+        else:
+            listing = f'<ul class="grid">{items}</ul>'
+        layout = self.layout(b)
+        return f'<section class="gallery gallery-{layout} wrap">{self._heading(b["heading"])}{listing}</section>'
 
     def block_features(self, b: dict[str, Any], page: PageData) -> str:
-        items = "".join(f"<li><h3>{e(i['title'])}</h3><p>{e(i['text'])}</p></li>" for i in b["items"])
-        return f'<section class="features wrap">{self._heading(b["heading"])}<ul class="grid">{items}</ul></section>'
+        h = self._item_level(b)
+        items = "".join(f"<li><h{h}>{e(i['title'])}</h{h}><p>{e(i['text'])}</p></li>" for i in b["items"])
+        layout = self.layout(b)
+        listing = f'<ul class="grid">{items}</ul>' if layout == "cards" else f"<ul>{items}</ul>"
+        return f'<section class="features features-{layout} wrap">{self._heading(b["heading"])}{listing}</section>'
 
     def block_pricing(self, b: dict[str, Any], page: PageData) -> str:
+        h = self._item_level(b)
         cards = []
         for p in b["plans"]:
             feats = "".join(f"<li>{e(f)}</li>" for f in p["features"])
@@ -143,7 +175,7 @@ class Renderer:
             )
             klass = ' class="highlighted"' if p["highlighted"] else ""
             cards.append(
-                f'<li{klass}><h3>{e(p["name"])}</h3><p class="price">{e(p["price"])}{period}</p>'
+                f'<li{klass}><h{h}>{e(p["name"])}</h{h}><p class="price">{e(p["price"])}{period}</p>'
                 f"<ul>{feats}</ul>{cta}</li>"
             )
         return (
@@ -159,9 +191,10 @@ class Renderer:
             items.append(
                 f"<li><figure><blockquote><p>{quote}</p></blockquote><figcaption>{e(t['author'])}{role}</figcaption></figure></li>"
             )
+        heading = self._heading(b["heading"])
         return (
-            f'<section class="testimonials wrap">{self._heading(b["heading"])}<ul class="grid">{"".join(items)}</ul>'
-            "</section>"
+            f'<section class="testimonials tinted"><div class="wrap">{heading}<ul class="grid">{"".join(items)}</ul>'
+            "</div></section>"
         )
 
     def block_cta(self, b: dict[str, Any], page: PageData) -> str:
@@ -250,37 +283,60 @@ class Renderer:
             f'<nav aria-label="Site"><ul>{"".join(items)}</ul></nav></div></header>'
         )
 
-    def head(self, title: str, description: str, path: str | None, css: str) -> str:
-        seo = self.site.seo
-        meta = [f"<title>{e(title)}</title>"]
-        if description:
-            meta.append(f'<meta name="description" content="{e(description)}">')
-        if self.site.noindex:
-            meta.append('<meta name="robots" content="noindex, nofollow">')
-        if path is not None:
-            url = self.site.origin + path
-            meta.append(f'<link rel="canonical" href="{e(url)}">')
-            meta.append(f'<meta property="og:url" content="{e(url)}">')
-        meta.append(f'<meta property="og:title" content="{e(title)}">')
-        meta.append('<meta property="og:type" content="website">')
-        if description:
-            meta.append(f'<meta property="og:description" content="{e(description)}">')
-        if seo.get("social_image") and (img := self.image_url(seo["social_image"])):
-            meta.append(f'<meta property="og:image" content="{e(self.site.origin + img)}">')
-            meta.append('<meta name="twitter:card" content="summary_large_image">')
-        if seo.get("favicon") and (icon := self.image_url(seo["favicon"])):
-            meta.append(f'<link rel="icon" href="{e(icon)}" type="{e(self.site.assets[seo["favicon"]])}">')
-        meta.append(f'<link rel="stylesheet" href="{e(css)}">')
-        return "\n".join(meta)
+    def first_image(self, page: PageData) -> str | None:
+        """The page's first picture (hero, image or gallery), as an absolute URL: its social image."""
+        for b in page.blocks:
+            sha = b.get("image") or b.get("asset") or (b.get("images") or [{}])[0].get("asset")
+            if sha and (url := self.image_url(sha)):
+                return self.site.origin + url
+        return None
 
-    def document(
-        self, title: str, description: str, path: str | None, body: str, current: PageData | None, css: str
-    ) -> bytes:
+    def business(self, page: PageData | None) -> dict[str, Any] | None:
+        """LocalBusiness data on the page that shows opening hours and on the home page."""
+        pages = [page] if page is not None else []
+        if page is not None and page is self.site.pages[0]:
+            pages += self.site.pages[1:]
+        for p in pages:
+            for b in p.blocks:
+                if b["type"] == "hours_location":
+                    name = self.site.seo.get("title") or self.site.name
+                    return local_business(b, name, self.site.origin + "/", self.first_image(self.site.pages[0]))
+        return None
+
+    def head(self, title: str, description: str, page: PageData | None, css: str) -> str:
+        seo = self.site.seo
+        image = None
+        if seo.get("social_image") and (social := self.image_url(seo["social_image"])):
+            image = self.site.origin + social
+        elif page is not None:
+            image = self.first_image(page)
+        icon = self.icon
+        if seo.get("favicon") and (uploaded := self.image_url(seo["favicon"])):
+            icon = (uploaded, self.site.assets[seo["favicon"]])
+        return Head(
+            title=title,
+            description=description,
+            canonical=self.site.origin + page.path if page is not None else None,
+            stylesheet=css,
+            icon=icon,
+            image=image,
+            site_name=self.site.name,
+            noindex=self.site.noindex,
+            theme_color=palette(self.site.theme)["primary"],
+            structured_data=self.business(page),
+        ).html()
+
+    def page_heading(self, page: PageData) -> str:
+        """The page's h1 when no hero leads it: the page title (the site's name on the home page)."""
+        text = page.title if page.slug else (self.site.seo.get("title") or self.site.name)
+        return f'<section class="page-title"><div class="wrap"><h1>{e(text)}</h1></div></section>'
+
+    def document(self, title: str, description: str, body: str, current: PageData | None, css: str) -> bytes:
         lang = e(self.site.seo.get("language") or "en")
         html = (
             f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"{self.head(title, description, path, css)}\n</head>\n<body>\n"
+            f"{self.head(title, description, current, css)}\n</head>\n<body>\n"
             f'<a class="skip" href="#main">Skip to content</a>\n{self.nav(current)}\n'
             f'<main id="main">\n{body}\n</main>\n{self.footer(current or self.site.pages[0])}\n'
             "</body>\n</html>\n"
@@ -295,11 +351,18 @@ class Renderer:
         css = File(stylesheet(self.site.theme).encode(), "text/css; charset=utf-8")
         css_path = f"/assets/site-{css.sha256[:20]}.css"
         self.out.files[css_path] = css
+        icon = File(favicon_svg(self.site.name, self.site.theme), "image/svg+xml")
+        self.icon = (f"/assets/icon-{icon.sha256[:20]}.svg", icon.content_type)
+        if not self.site.seo.get("favicon") or self.site.seo["favicon"] not in self.site.assets:
+            self.out.files[self.icon[0]] = icon
         for page in self.site.pages:
-            body = "\n".join(self.block(b, page) for b in page.blocks)
+            shown = [b for b in page.blocks if b["type"] != "footer"]
+            self.hero_is_h1 = bool(shown) and shown[0]["type"] == "hero"
+            title = "" if self.hero_is_h1 else self.page_heading(page)
+            body = "\n".join([title, *(self.block(b, page) for b in page.blocks)]).lstrip("\n")
             description = page.description or self.site.seo.get("description", "")
             self.out.files[page.path] = File(
-                self.document(self.page_title(page), description, page.path, body, page, css_path), HTML
+                self.document(self.page_title(page), description, body, page, css_path), HTML
             )
         missing = (
             '<section class="text wrap"><h1>Page not found</h1>'
@@ -307,7 +370,7 @@ class Renderer:
             '<a class="button" href="/">Go to the home page</a></p></section>'
         )
         self.out.not_found = File(
-            self.document(f"Page not found · {self.site.name}", "", None, missing, None, css_path), HTML
+            self.document(f"Page not found · {self.site.name}", "", missing, None, css_path), HTML
         )
         self.out.files["/sitemap.xml"] = File(self.sitemap(), "application/xml; charset=utf-8")
         self.out.files["/robots.txt"] = File(self.robots(), "text/plain; charset=utf-8")
@@ -326,79 +389,3 @@ class Renderer:
 
 def render_site(site: SiteData) -> Rendered:
     return Renderer(site).render()
-
-
-def stylesheet(theme: dict[str, Any]) -> str:
-    palette = dict(PALETTES.get(theme.get("palette") or "ocean", PALETTES["ocean"]))
-    if theme.get("primary"):
-        palette["primary"] = theme["primary"]
-    headings, body = FONT_PAIRINGS.get(theme.get("fonts") or "modern", FONT_PAIRINGS["modern"])
-    return f""":root{{--primary:{palette["primary"]};
-  --bg:{palette["background"]};
-  --text:{palette["text"]};
-  --muted:{palette["muted"]};
-
---head:{headings};--body:{body}}}
-*,*::before,*::after{{box-sizing:border-box}}
-html{{-webkit-text-size-adjust:100%}}
-body{{margin:0;background:var(--bg);color:var(--text);font:1.0625rem/1.6 var(--body)}}
-h1,h2,h3,h4{{font-family:var(--head);line-height:1.2;margin:0 0 .5em}}
-h1{{font-size:clamp(2rem,5vw,3rem)}}h2{{font-size:clamp(1.5rem,3.5vw,2rem)}}
-img{{max-width:100%;height:auto;display:block}}
-a{{color:var(--primary)}}
-a:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible{{outline:3px solid var(--primary);
-  outline-offset:2px}}
-.wrap{{max-width:68rem;margin:0 auto;padding:0 1.25rem}}
-section{{padding:2.5rem 0}}
-.skip{{position:absolute;left:-999px}}.skip:focus{{left:1rem;top:1rem;background:var(--bg);padding:.5rem;z-index:2}}
-.site-header{{border-bottom:1px solid var(--muted)}}
-.site-header .wrap{{display:flex;
-  flex-wrap:wrap;
-  gap:1rem;
-  align-items:center;
-  justify-content:space-between;
-  padding-top:1rem;
-  padding-bottom:1rem}}
-.brand{{font:700 1.25rem var(--head);text-decoration:none;color:var(--text)}}
-nav ul,.site-footer ul{{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:1rem}}
-nav a[aria-current=page]{{font-weight:700;text-decoration:none}}
-.hero{{background:var(--muted);text-align:center}}.hero-image{{margin:2rem auto 0;border-radius:.5rem}}
-.lead{{font-size:1.25rem}}
-.button,button{{display:inline-block;
-  background:var(--primary);
-  color:#fff;
-  border:0;
-  border-radius:.375rem;
-  padding:.75rem 1.25rem;
-  font:inherit;
-  font-weight:600;
-  text-decoration:none;
-  cursor:pointer}}
-.grid{{list-style:none;
-  margin:0;
-  padding:0;
-  display:grid;
-  gap:1.5rem;
-  grid-template-columns:repeat(auto-fit,minmax(15rem,1fr))}}
-.pricing li.highlighted{{outline:3px solid var(--primary);border-radius:.5rem;padding:1rem}}
-.price{{font-size:1.75rem;font-weight:700}}.period{{font-size:1rem;font-weight:400}}
-blockquote{{margin:0;font-style:italic}}
-.cta{{background:var(--primary);color:#fff;text-align:center}}.cta .button{{background:#fff;color:var(--primary)}}
-label{{display:block;font-weight:600}}
-input,textarea{{width:100%;
-  max-width:36rem;
-  padding:.6rem;
-  font:inherit;
-  border:1px solid #7b8794;
-  border-radius:.375rem;
-  background:#fff;
-  color:#1f2933}}
-.hp{{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}}
-.thanks{{display:none;background:var(--muted);padding:1rem;border-radius:.375rem}}.thanks:target{{display:block}}
-table{{border-collapse:collapse}}
-th,td{{text-align:left;padding:.25rem 1rem .25rem 0}}
-caption{{text-align:left;font-weight:700}}
-.site-footer{{border-top:1px solid var(--muted);padding:2rem 0;font-size:.9375rem}}
-.badge a{{color:inherit}}
-@media (prefers-reduced-motion:reduce){{*{{transition:none!important;animation:none!important}}}}
-"""
