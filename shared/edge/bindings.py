@@ -9,8 +9,8 @@ import js
 from pyodide.ffi import to_js
 from workers import fetch as workers_fetch
 
-from shared.http import Request, Response
-from shared.ports import Blob, Row, SqlValue
+from shared.http import Request, Response, Stream
+from shared.ports import Blob, OpenBlob, Row, SqlValue
 
 
 def _js_bytes(data: bytes) -> Any:
@@ -22,6 +22,11 @@ async def _response_from_js(js_response: Any) -> Response:
     headers = [(str(k), str(v)) for k, v in js_response.headers.entries()]
     body = bytes((await js_response.arrayBuffer()).to_bytes())
     return Response(int(js_response.status), headers, body)
+
+
+def js_init(status: int, headers: list[tuple[str, str]]) -> Any:
+    """A ResponseInit built in one conversion (headers as one array of pairs, not one by one)."""
+    return to_js({"status": status, "headers": headers}, dict_converter=js.Object.fromEntries)
 
 
 def _js_request(request: Request, base: str) -> Any:
@@ -68,6 +73,21 @@ class R2BlobStore:
         ctype = (meta.contentType if meta is not None else None) or "application/octet-stream"
         custom = obj.customMetadata
         return Blob(key, body, str(ctype), str(obj.httpEtag), dict(custom) if custom else {})
+
+    async def open(self, key: str, first: int = 0, last: int | None = None) -> OpenBlob | None:
+        # R2 serves the range itself; the body stays a ReadableStream that Python never reads.
+        if first or last is not None:
+            span = {"offset": first, **({"length": last - first + 1} if last is not None else {})}
+            obj = await self._bucket.get(key, {"range": span})
+        else:
+            obj = await self._bucket.get(key)
+        if obj is None:
+            return None
+        meta = obj.httpMetadata
+        ctype = (meta.contentType if meta is not None else None) or "application/octet-stream"
+        size = int(obj.size)
+        end = size - 1 if last is None else min(last, size - 1)
+        return OpenBlob(size, str(ctype), Stream(obj.body, max(0, end - first + 1)))
 
     async def put(
         self,
@@ -152,12 +172,20 @@ class EdgeCache:
             return None
         return await _response_from_js(hit.js_object if hasattr(hit, "js_object") else hit)
 
+    async def open(self, key: str) -> Stream | None:
+        # The warm view: the cached body is handed on as the runtime's own stream. Its headers are
+        # not converted at all (the app sets its own) and no byte is copied into Python.
+        hit = await js.caches.default.match(key)
+        if hit is None:
+            return None
+        length = hit.headers.get("content-length")
+        return Stream(hit.body, int(length) if length else None)
+
     async def put(self, key: str, response: Response, max_age: int) -> None:
         headers = [(k, v) for k, v in response.headers if k.lower() != "cache-control"]
         headers.append(("cache-control", f"public, max-age={max_age}"))
-        init = {"status": response.status, "headers": to_js(headers)}
-        js_response = js.Response.new(_js_bytes(response.body), to_js(init, dict_converter=js.Object.fromEntries))
-        await js.caches.default.put(key, js_response)
+        body = response.stream.native if response.stream is not None else _js_bytes(response.body)
+        await js.caches.default.put(key, js.Response.new(body, js_init(response.status, headers)))
 
 
 class SystemClock:
