@@ -79,31 +79,33 @@ function get(port, urlPath) {
   });
 }
 
-async function load(port, urlPath) {
-  for (let i = 0; i < 20; i++) await get(port, urlPath); // warm-up
-  const times = [];
-  let bad = 0;
-  const end = performance.now() + Number(opts.seconds) * 1000;
-  const t0 = performance.now();
+// One burst of requests against one server; bursts of the three servers are interleaved (see
+// below) so that whatever else the machine is doing weighs on all three alike.
+async function burst(port, urlPath, ms, into) {
+  const end = performance.now() + ms;
   await Promise.all(
     Array.from({ length: Number(opts.concurrency) }, async () => {
       while (performance.now() < end) {
         const r = await get(port, urlPath);
-        if (r.status !== 200) bad++;
-        times.push(r.ms);
+        if (r.status !== 200) into.bad++;
+        into.times.push(r.ms);
       }
     }),
   );
-  const wall = (performance.now() - t0) / 1000;
-  times.sort((a, b) => a - b);
+  into.wall += ms / 1000;
+}
+
+function summary(x) {
+  const times = [...x.times].sort((a, b) => a - b);
   const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-  return { rps: times.length / wall, p50: q(0.5), p99: q(0.99), n: times.length, bad };
+  return { rps: times.length / x.wall, p50: q(0.5), p99: q(0.99), n: times.length, bad: x.bad };
 }
 
 const domain = lane.worker('domain');
 const floor = lane.worker('floor');
 const servers = [];
 const results = {};
+const ROUNDS = 10;
 for (const o of objects) {
   const key = `https://${HOST}/__smartpages-cache/file/${sha(o.body)}`;
   const env = { CACHE_KEY: key };
@@ -113,19 +115,25 @@ for (const o of objects) {
     'python floor': (r) => lane.dispatchFetch(floor, r),
     'javascript floor': (r) => minimal.fetch(r, env, { waitUntil() {} }),
   };
-  results[o.label] = {};
+  const ports = {};
+  const acc = {};
   for (const [name, h] of Object.entries(handlers)) {
     const s = await serve(h);
     servers.push(s);
-    const port = s.address().port;
-    const first = await get(port, o.path); // the domain's cold view puts the file in the cache
+    ports[name] = s.address().port;
+    acc[name] = { times: [], wall: 0, bad: 0 };
+    const first = await get(ports[name], o.path); // the domain's cold view puts the file in the cache
     if (first.status !== 200 || first.bytes !== o.body.length) throw new Error(`${name} ${o.path}: ${first.status}, ${first.bytes} bytes`);
-    results[o.label][name] = await load(port, o.path);
+    for (let i = 0; i < 20; i++) await get(ports[name], o.path); // warm-up
   }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of Object.keys(handlers)) await burst(ports[name], o.path, (Number(opts.seconds) * 1000) / ROUNDS, acc[name]);
+  }
+  results[o.label] = Object.fromEntries(Object.entries(acc).map(([name, x]) => [name, summary(x)]));
 }
 const mem = domain.memory().wasmBytes;
 
-console.log(`domain warm view on the lane: node ${process.version}, ${os.cpus().length} cores, ${opts.concurrency} concurrent, ${opts.seconds} s each`);
+console.log(`domain warm view on the lane: node ${process.version}, ${os.cpus().length} cores, ${opts.concurrency} concurrent, ${opts.seconds} s each in ${ROUNDS} interleaved rounds`);
 for (const [label, r] of Object.entries(results)) {
   const js = r['javascript floor'];
   console.log(`\n${label}:`);
