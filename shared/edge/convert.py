@@ -1,4 +1,4 @@
-"""workers.Request -> shared.http.Request, and shared.http.Response -> workers.Response."""
+"""workers.Request -> shared.http.Request, and shared.http.Response -> a JavaScript Response."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import js
 from pyodide.ffi import to_js
-from workers import Response as WorkersResponse
 
 from shared.edge.bindings import js_init
 from shared.http import Request, Response
@@ -26,7 +25,9 @@ async def to_app_request(request: Any) -> Request:
     return Request(method=method, path=url.path or "/", query=url.query, headers=headers, body=body)
 
 
-def to_workers_response(response: Response) -> WorkersResponse:
+def to_workers_response(response: Response) -> Any:
+    """A JavaScript Response, which is what the runtime takes from `fetch` (the SDK's Response
+    class would only wrap it, at a cost per request)."""
     # A null body status (204, 304) must not carry a body, or the runtime throws.
     if response.status in _NULL_BODY:
         body: Any = None
@@ -34,4 +35,4 @@ def to_workers_response(response: Response) -> WorkersResponse:
         body = response.stream.native  # the runtime's own stream, passed through untouched
     else:
         body = to_js(response.body)  # one copy into a Uint8Array
-    return WorkersResponse(js.Response.new(body, js_init(response.status, response.headers)))
+    return js.Response.new(body, js_init(response.status, response.headers))
