@@ -1,5 +1,6 @@
 """A published page's <head>: title, description, canonical, Open Graph and Twitter card, icon,
-robots, the stylesheet, and LocalBusiness structured data (JSON-LD, which is data, not script:
+robots, the theme's CSS inline (one round trip less before the first paint; the site's CSP
+allows exactly this CSS by its hash), and LocalBusiness structured data (JSON-LD, which is data, not script:
 the site's CSP still runs no script). Every value is escaped here; callers pass plain text."""
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class Head:
     title: str
     description: str
     canonical: str | None  # absolute URL; None for the 404 page
-    stylesheet: str  # path
+    style: str  # the CSS, inlined
     icon: tuple[str, str]  # (path, content type)
     image: str | None = None  # absolute URL of the social image
     site_name: str = ""
@@ -60,7 +61,7 @@ class Head:
         tags.append(f'<link rel="icon" href="{_a(path)}" type="{_a(ctype)}">')
         if self.theme_color:
             tags.append(f'<meta name="theme-color" content="{_a(self.theme_color)}">')
-        tags.append(f'<link rel="stylesheet" href="{_a(self.stylesheet)}">')
+        tags.append(f"<style>{self.style}</style>")  # generated from checked values: no </style> in it
         if self.structured_data:
             tags.append(f'<script type="application/ld+json">{json_for_html(self.structured_data)}</script>')
         return "\n".join(tags)
