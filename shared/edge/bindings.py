@@ -21,7 +21,7 @@ def _js_bytes(data: bytes) -> Any:
 
 
 async def _response_from_js(js_response: Any) -> Response:
-    headers = [(str(k), str(v)) for k, v in js_response.headers.entries()]
+    headers = [(str(k), str(v)) for k, v in js.Array.from_(js_response.headers).to_py()]  # one conversion
     body = bytes((await js_response.arrayBuffer()).to_bytes())
     return Response(int(js_response.status), headers, body)
 
