@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from devstack.adapters import drained
 from devstack.stack import Stack
 from shared.http import Request, Response, json_response
 from tests.core.conftest import Browser, Outbox, browser, outbox, signed_up
@@ -71,4 +72,4 @@ async def make_owner(stack: Stack, browser: Browser, outbox: Outbox) -> Owner:
 
 async def published_page(stack: Stack, host: str, path: str = "/", headers: dict[str, str] | None = None) -> Response:
     path, _, query = path.partition("?")
-    return await stack.domain.handle(Request("GET", path, query, {"host": host, **(headers or {})}))
+    return await drained(await stack.domain.handle(Request("GET", path, query, {"host": host, **(headers or {})})))

@@ -27,7 +27,7 @@ from domain.app import DomainDeps
 from domain.app import create_app as domain_app
 from shared import internal_auth
 from shared.http import Request, Response
-from shared.ports import Blob
+from shared.ports import Blob, OpenBlob
 
 
 @dataclass
@@ -41,6 +41,10 @@ class Counting:
     async def get(self, key: str) -> Blob | None:
         self.reads += 1
         return await self.inner.get(key)  # type: ignore[no-any-return]
+
+    async def open(self, key: str, first: int = 0, last: int | None = None) -> OpenBlob | None:
+        self.reads += 1
+        return await self.inner.open(key, first, last)  # type: ignore[no-any-return]
 
     async def put(
         self, key: str, body: bytes, content_type: str = "application/octet-stream", metadata: Any = None

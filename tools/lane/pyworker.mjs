@@ -262,6 +262,11 @@ export class PyWorker {
     if (fatal) throw new LimitExceeded(fatal.limit, fatal.figure, fatal.max);
   }
 
+  // The interpreter's linear memory (WebAssembly memory only grows): what Python code held.
+  memory() {
+    return { wasmBytes: this.py._module.HEAP8.buffer.byteLength };
+  }
+
   importReport() {
     const r = this.importLog.report();
     const js = r.toJs({ dict_converter: Object.fromEntries });

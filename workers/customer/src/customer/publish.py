@@ -37,8 +37,9 @@ def pointer_key(host: str) -> str:
     return f"hosts/{host}.json"
 
 
-def csp(deps: CustomerDeps, frame_ancestors: str = "'none'") -> str:
-    # No script of ours; forms may post to core's public endpoint (and follow its redirect back here).
+def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'") -> str:
+    # No script of ours; the pages' own inline CSS by its hash; forms may post to core's public
+    # endpoint (and follow its redirect back here); audit tools may fetch robots.txt from a page.
     # With Turnstile on, its script and frame come from challenges.cloudflare.com, and nothing else.
     turnstile = (
         "script-src https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; "
@@ -46,7 +47,7 @@ def csp(deps: CustomerDeps, frame_ancestors: str = "'none'") -> str:
         else ""
     )
     return (
-        f"default-src 'none'; style-src 'self'; img-src 'self'; {turnstile}"
+        f"default-src 'none'; style-src {style_src}; img-src 'self'; connect-src 'self'; {turnstile}"
         f"form-action {deps.settings.portal_origin} 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
     )
 
@@ -88,7 +89,7 @@ async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered) -> dic
         "files": dict(sorted(files.items())),
         "not_found": _entry(rendered.not_found),
         "redirects": site.redirects,
-        "csp": csp(deps),
+        "csp": csp(deps, rendered.style_src),
     }
 
 
@@ -235,7 +236,7 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
     rendered = await render_draft(deps, site, plan, origin, noindex=True)
     manifest = await manifest_of(deps, site, rendered)
     # Only the preview may be framed, and only by the portal (its editor shows it live).
-    manifest["csp"] = csp(deps, frame_ancestors=deps.settings.portal_origin)
+    manifest["csp"] = csp(deps, rendered.style_src, frame_ancestors=deps.settings.portal_origin)
     written = await write_files(deps, site, rendered, await known_files(deps, site))
     await deps.blobs.put(pointer_key(host), pointer(site.id, 0, manifest, False, noindex=True), "application/json")
     await deps.db.run(
