@@ -55,6 +55,8 @@ PERIOD_SECONDS = 30 * 24 * 3600
 IDEMPOTENCY_SECONDS = 24 * 3600
 _FIXTURES = Path("contracts") / "stripe" / "fixtures3.json"
 _VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
+HANG = "hang"  # a queued failure: the call never answers
+FAULTS = "/_standin/faults"  # POST {"hang": n} / {"fail": n, "status": s}: the served stand-in misbehaves
 
 Webhook = Callable[[bytes, dict[str, str]], Awaitable[int]]
 
@@ -194,7 +196,7 @@ class StripeStandin:
     portal_sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     prices: dict[str, dict[str, Any]] = field(default_factory=dict)
     _session_extras: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _failures: deque[Response | None] = field(default_factory=deque)
+    _failures: deque[Response | None | str] = field(default_factory=deque)
     _kept: dict[str, _Kept] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -230,6 +232,10 @@ class StripeStandin:
             code = {409: "lock_timeout", 429: "rate_limit"}.get(status)
             self._failures.append(error(status, kind, f"Stand-in failure {status}.", code, None, headers))
 
+    def hang_next(self, count: int) -> None:
+        """The next `count` authenticated API calls never answer (a hung connection)."""
+        self._failures.extend(HANG for _ in range(count))
+
     # --- the HttpClient port ---------------------------------------------------------------------
 
     async def fetch(self, request: Request) -> Response:
@@ -251,6 +257,9 @@ class StripeStandin:
             failure = self._failures.popleft()
             if failure is None:
                 raise ConnectionError("stand-in: connection reset")
+            if failure == HANG:
+                await asyncio.Event().wait()  # nothing ever sets it: only the caller's deadline ends this
+            assert isinstance(failure, Response)
             return failure
         first = len(self.events)
         try:
@@ -763,6 +772,8 @@ class StripeStandin:
         """The ASGI side: /v1/* is the API; /checkout/{id} and /portal/{id} are the hosted pages."""
         if request.path.startswith("/v1/"):
             return await self.fetch(request)
+        if request.path == FAULTS and request.method == "POST":
+            return self._faults(request)
         parts = request.path.strip("/").split("/")
         form = dict(parse_qsl(request.body.decode(), keep_blank_values=True))
         try:
@@ -791,6 +802,17 @@ class StripeStandin:
         if request.path == "/":
             return html_response(self._index_page())
         return html_response(_page("Not found", "<p>No such page in the Stripe stand-in.</p>"), 404)
+
+    def _faults(self, request: Request) -> Response:
+        """Tests make the served stand-in misbehave: `{"hang": n}` or `{"fail": n, "status": s}`."""
+        try:
+            order = json.loads(request.body)
+            self.hang_next(int(order.get("hang", 0)))
+            if order.get("fail"):
+                self.fail_next(int(order["fail"]), int(order.get("status", 500)))
+        except (ValueError, TypeError, AttributeError):
+            return error(400, "invalid_request_error", 'Send {"hang": n} or {"fail": n, "status": s}.')
+        return Response(204, [], b"")
 
     def _checkout_page(self, session: dict[str, Any]) -> str:
         extras = self._session_extras.get(session["id"], {"line_items": []})

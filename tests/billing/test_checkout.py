@@ -1,7 +1,9 @@
+import asyncio
 import json
 from urllib.parse import parse_qsl
 
 from billing.checkout import CHECKOUT_BUCKET_SECONDS
+from devstack import stack as stack_module
 from devstack.stack import Stack
 from devstack.stripe_standin import StripeStandin
 from shared import plans
@@ -124,3 +126,17 @@ async def test_the_portal_needs_a_customer_then_returns_a_url(stack: Stack, cryp
     assert response.json() == {"url": portal["url"]}
     assert portal["return_url"] == f"{BILLING_VARS['PORTAL_ORIGIN']}/billing"
     assert stripe.calls[-1].header("idempotency-key").startswith("portal/acc_1/cus_")
+
+
+async def test_a_hanging_stripe_answers_504_within_the_deadline(tmp_path, crypto, clock, stripe, monkeypatch) -> None:
+    """The finding: with Stripe hanging, checkout still waited after 45 s."""
+    monkeypatch.setattr("billing.app.PROVIDER_SECONDS", 0.1)
+    built = await stack_module.build(tmp_path / "state", clock=clock, crypto=crypto, stripe=stripe)
+    stripe.hang_next(1)
+    body = json.dumps({"plan": "pro"}).encode()
+    reply = await asyncio.wait_for(billing_call(built, crypto, clock, "POST", "/api/v1/billing/checkout", body=body), 5)
+    assert (reply.status, reply.json()["error"]["code"]) == (504, "stripe_timeout")
+    assert len([c for c in stripe.calls if c.method == "POST"]) == 1  # a hung call is not retried
+    retried = await billing_call(built, crypto, clock, "POST", "/api/v1/billing/checkout", body=body)
+    assert retried.status == 200, retried.body
+    built.close()

@@ -119,6 +119,23 @@ async def test_deleting_the_account_cancels_the_subscription_first(browser, outb
     assert await stack.databases["core"].all("SELECT * FROM accounts") == []
 
 
+async def test_a_late_cancellation_webhook_does_not_bring_the_account_back(browser, outbox, stripe, stack) -> None:
+    """The finding: the cancellation a deletion causes re-created billing's row with the customer id."""
+    await signed_up(browser, outbox, EMAIL)
+    sub = await subscribe(browser, stripe, plan="pro")
+    stripe.auto_deliver = False  # Stripe's cancellation event arrives after the deletion finished
+    deleted = await browser.call("DELETE", "/api/v1/account", {"password": "correct horse battery staple"})
+    assert deleted.status == 204, deleted.body
+    assert await stripe.flush() == [200]  # customer.subscription.deleted, late
+    for event in [e for e in stripe.events if e["type"].startswith(("checkout.", "customer.subscription."))]:
+        assert await stripe.deliver(event) == 200  # every earlier event redelivered, too
+    billing = stack.databases["billing"]
+    leftovers = await billing.all(
+        "SELECT * FROM subscriptions WHERE email = ? OR stripe_customer_id = ?", [EMAIL, sub["customer"]]
+    )
+    assert leftovers == []
+
+
 async def test_if_stripe_cannot_cancel_nothing_is_deleted(browser, outbox, stripe, stack) -> None:
     await signed_up(browser, outbox, EMAIL)
     await subscribe(browser, stripe)

@@ -22,6 +22,7 @@ from billing.subscriptions import SubscriptionStore
 from billing.webhooks import WebhookHandler
 from shared import health, plans
 from shared.app import App
+from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard, identity_of
@@ -31,7 +32,7 @@ from shared.ports import Clock, Crypto, Database, HttpClient, Service
 from shared.routing import Params, Router
 from shared.validation import invalid, only, string
 
-TABLES = ("subscriptions", "processed_events")
+TABLES = ("subscriptions", "processed_events", "deleted_accounts")
 ENDED = frozenset({"canceled", "incomplete_expired"})
 
 
@@ -59,6 +60,8 @@ def stripe_failure(exc: StripeError) -> HttpError:
         return HttpError(
             503, "stripe_busy", "The payment provider is busy; try again in a minute.", [("retry-after", "30")]
         )
+    if exc.code == "timeout":
+        return HttpError(504, "stripe_timeout", "The payment provider did not answer in time; try again in a minute.")
     if exc.status == 0 or exc.status >= 500:
         return HttpError(502, "stripe_unavailable", "The payment provider did not answer; try again in a minute.")
     return HttpError(
@@ -72,8 +75,10 @@ def stripe_failure(exc: StripeError) -> HttpError:
 def create_app(deps: BillingDeps) -> App:
     prices = plans.price_ids(deps.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
     store = SubscriptionStore(deps.db)
-    stripe = StripeClient(deps.http, deps.stripe_secret_key, deps.sleep, deps.stripe_api_base)
-    notifier = Notifier(deps.mailer, deps.crypto, deps.clock, deps.internal_secret)
+    stripe = StripeClient(
+        Timed(deps.http, PROVIDER_SECONDS, "Stripe"), deps.stripe_secret_key, deps.sleep, deps.stripe_api_base
+    )
+    notifier = Notifier(Timed(deps.mailer, MAILER_SECONDS, "the mailer"), deps.crypto, deps.clock, deps.internal_secret)
     processor = EventProcessor(store, stripe, notifier, deps.clock, deps.stripe_prices, deps.portal_origin)
     webhooks = WebhookHandler(deps.webhook_secret, deps.crypto, deps.clock, EventLog(deps.db), processor)
     router = Router()
@@ -162,7 +167,7 @@ def create_app(deps: BillingDeps) -> App:
             except StripeError as exc:
                 if exc.status != 404:  # already gone at Stripe is what we wanted
                     raise stripe_failure(exc) from exc
-        await deps.db.run("DELETE FROM subscriptions WHERE account_id = ?", (account_id,))
+        await store.forget(account_id, deps.clock.now())
         return Response(204)
 
     @router.route("POST", "/api/v1/webhooks/stripe")

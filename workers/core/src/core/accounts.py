@@ -126,10 +126,13 @@ class Accounts:
             raise HttpError(409, "email_taken", "An account with this email already exists. Log in instead.")
         account_id = "acct_" + self.deps.crypto.random_bytes(12).hex()
         password_hash = await passwords.hash_password(self.deps.crypto, password)
-        await self.deps.db.run(
-            "INSERT INTO accounts (id, email, password_hash, attribution, created_at) VALUES (?, ?, ?, ?, ?)",
+        created = await self.deps.db.run(
+            "INSERT INTO accounts (id, email, password_hash, attribution, created_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (account_id, email, password_hash, json.dumps(kept), self.deps.clock.now()),
         )
+        if not created:  # a concurrent sign-up with the same email won between our check and our insert
+            raise HttpError(409, "email_taken", "An account with this email already exists. Log in instead.")
         account = await self.account_by_id(account_id)
         await self.send_link(request, tokens.VERIFY_EMAIL, "verify_email", account, email, "verify")
         return json_response({"account": self.public(account)}, 201)
@@ -288,10 +291,13 @@ class Accounts:
         new_email = str(token.data["new_email"])
         if await self.account_by_email(new_email) is not None:
             raise HttpError(409, "email_taken", "Another account already uses this email.")
-        await self.deps.db.run(
-            "UPDATE accounts SET email = ?, email_verified_at = ? WHERE id = ?",
-            (new_email, self.deps.clock.now(), token.account_id),
+        changed = await self.deps.db.run(
+            "UPDATE accounts SET email = ?, email_verified_at = ? WHERE id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM accounts WHERE email = ?)",  # one statement: no race with a sign-up
+            (new_email, self.deps.clock.now(), token.account_id, new_email),
         )
+        if not changed:
+            raise HttpError(409, "email_taken", "Another account already uses this email.")
         return json_response({"account": self.public(await self.account_by_id(token.account_id))})
 
     async def delete_account(self, request: Request, params: Params) -> Response:

@@ -16,6 +16,7 @@ from mailer.store import MailStore
 from mailer.webhooks import WebhookHandler
 from shared import health, mail
 from shared.app import App
+from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard
@@ -42,7 +43,8 @@ class MailerDeps:
 
 def create_app(deps: MailerDeps) -> App:
     store = MailStore(deps.db, deps.clock)
-    resend = ResendClient(deps.http, deps.resend_api_key, deps.sleep) if deps.resend_api_key else None
+    http = Timed(deps.http, PROVIDER_SECONDS, "Resend")
+    resend = ResendClient(http, deps.resend_api_key, deps.sleep) if deps.resend_api_key else None
     sender = sending.Sender(store, deps.crypto, resend, deps.mail_from)
     webhooks = WebhookHandler(store, deps.crypto, deps.clock, deps.webhook_secret)
     router = Router()
