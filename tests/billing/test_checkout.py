@@ -140,3 +140,9 @@ async def test_a_hanging_stripe_answers_504_within_the_deadline(tmp_path, crypto
     retried = await billing_call(built, crypto, clock, "POST", "/api/v1/billing/checkout", body=body)
     assert retried.status == 200, retried.body
     built.close()
+
+
+async def test_concurrent_checkout_starts_answer_one_session(stack, crypto, clock, stripe) -> None:
+    replies = await asyncio.gather(*(checkout(stack, crypto, clock, {"plan": "pro"}) for _ in range(5)))
+    assert [r.status for r in replies] == [200] * 5, [r.body for r in replies]
+    assert len({r.json()["id"] for r in replies}) == 1  # one Stripe session: the idempotency key is the operation's
