@@ -95,3 +95,9 @@ class Cache(Protocol):
     async def get(self, key: str) -> Response | None: ...
 
     async def put(self, key: str, response: Response, max_age: int) -> None: ...
+
+
+class Queue(Protocol):
+    """A Cloudflare Queue's producer side: `send` returns once the queue has the message (durable)."""
+
+    async def send(self, body: dict[str, Any], delay_seconds: int = 0) -> None: ...

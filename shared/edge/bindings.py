@@ -164,3 +164,16 @@ class SystemClock:
     def now(self) -> float:
         # Date.now() is what Workers offer; it only advances across I/O, which is fine for expiries.
         return float(js.Date.now()) / 1000.0
+
+
+class QueueProducer:
+    """A `[[queues.producers]]` binding. The SDK wraps it (WorkerQueue) and converts the dict."""
+
+    def __init__(self, binding: Any) -> None:
+        self._queue = binding
+
+    async def send(self, body: dict[str, Any], delay_seconds: int = 0) -> None:
+        if delay_seconds:
+            await self._queue.send(body, delaySeconds=delay_seconds)
+        else:
+            await self._queue.send(body)

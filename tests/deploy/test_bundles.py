@@ -43,7 +43,7 @@ BINDINGS = {
         ("PORTAL_ORIGIN", "Environment Variable"),
         ("STRIPE_PRICES", "Environment Variable"),
     },
-    "mailer": {("DB", "D1 Database"), ("MAIL_FROM", "Environment Variable")},
+    "mailer": {("DB", "D1 Database"), ("MAIL_QUEUE", "Queue"), ("MAIL_FROM", "Environment Variable")},
     "domain": {("SITES", "R2 Bucket")},
 }
 INTERNAL = ("customer", "billing", "mailer")

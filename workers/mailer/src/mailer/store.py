@@ -100,6 +100,10 @@ class MailStore:
         rows = await self.db.all(_EMAIL_BY_KEY, [idempotency_key])
         return EmailRecord.from_row(rows[0]) if rows else None
 
+    async def by_id(self, email_id: str) -> EmailRecord | None:
+        rows = await self.db.all(_EMAIL_BY_KEY.replace("idempotency_key = ?", "id = ?"), [email_id])
+        return EmailRecord.from_row(rows[0]) if rows else None
+
     async def claim(
         self, email_id: str, idempotency_key: str, template: str, recipient: str, request_hash: str
     ) -> bool:
