@@ -35,9 +35,7 @@ async def test_send_enqueues_and_the_consumer_sends_once(make_mailer: MakeMailer
     assert len(mailer.resend.emails) == 1
 
 
-async def test_a_provider_outage_longer_than_the_retries_ends_failed_and_visible(
-    make_mailer: MakeMailer, clock
-) -> None:
+async def test_an_outage_longer_than_the_retries_ends_failed_and_visible(make_mailer: MakeMailer, clock) -> None:
     """The finding: after 3 failed attempts a message stayed `queued` forever."""
     mailer, mail, dlq = queued_mailer(make_mailer, clock, max_retries=3)
     consumer = create_consumer(mailer.deps)
@@ -71,5 +69,6 @@ async def test_a_refused_message_is_failed_at_once_not_retried(make_mailer: Make
     mailer.resend.fail_next(1, 422)
     accepted = await mailer.send()
     await mail.deliver(create_consumer(mailer.deps))
-    assert mail.messages == [] and dlq.messages == []
+    assert mail.messages == []
+    assert dlq.messages == []
     assert (await mailer.email(accepted.json()["id"]))["status"] == "failed"
