@@ -10,6 +10,7 @@ import { version as pyodideVersion } from 'pyodide';
 import { D1Bridge, D1Database, KvNamespace, R2Bucket, applyMigrations, resourceKey, startMiniflare } from './bindings.mjs';
 import { readWorkers } from './config.mjs';
 import { PyWorker, buildSnapshot, snapshotKey } from './pyworker.mjs';
+import { HOST_QUEUE_HANDLER, deliverBatch, producerBinding, queueOptions } from './queues.mjs';
 import { Fetcher, assetsFetcher, installCaches, installWebGlobals } from './web.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -42,7 +43,8 @@ export class Lane {
     const specs = readWorkers(this.buildDir, REPO);
     const sdk = sdkWheel(this.cacheDir);
     // Miniflare (workerd) starts while the interpreters load.
-    const mfPromise = startMiniflare(specs, this.stateDir);
+    const queues = queueOptions(specs, (short, queue, messages) => deliverBatch(this, short, queue, messages));
+    const mfPromise = startMiniflare(specs, this.stateDir, { handlers: HOST_QUEUE_HANDLER, ...queues });
 
     let snapshot = null;
     if (this.useSnapshot) {
@@ -96,6 +98,7 @@ export class Lane {
     for (const d of c.d1_databases ?? []) env[d.binding] = new D1Database(this.d1(d));
     for (const b of c.r2_buckets ?? []) env[b.binding] = new R2Bucket(await this.mf.getR2Bucket(resourceKey('R2', b.bucket_name)));
     for (const k of c.kv_namespaces ?? []) env[k.binding] = new KvNamespace(await this.mf.getKVNamespace(resourceKey('KV', k.id ?? k.binding)));
+    for (const p of c.queues?.producers ?? []) env[p.binding] = await producerBinding(this.mf, p);
     for (const s of c.services ?? []) {
       const target = this.workers.get(s.service);
       if (!target) throw new Error(`${w.short}: service binding ${s.binding} -> unknown worker ${s.service}`);

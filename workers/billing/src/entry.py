@@ -1,6 +1,7 @@
 from workers import WorkerEntrypoint
 
 from billing.app import BillingDeps, create_app
+from billing.eventlog import STALE_CLAIM_SECONDS
 from billing.stripe import API_BASE
 from shared.edge import bindings
 from shared.edge.worker import serve, var
@@ -20,6 +21,7 @@ def build(env):
             portal_origin=var(env, "PORTAL_ORIGIN"),
             stripe_prices=var(env, "STRIPE_PRICES"),
             stripe_api_base=var(env, "STRIPE_API_BASE", API_BASE),
+            event_claim_seconds=float(var(env, "EVENT_CLAIM_SECONDS", str(STALE_CLAIM_SECONDS))),
         )
     )
 

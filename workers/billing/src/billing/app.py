@@ -14,7 +14,7 @@ import asyncio
 from dataclasses import dataclass
 
 from billing import checkout, entitlements
-from billing.eventlog import EventLog
+from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
 from billing.events import EventProcessor
 from billing.notices import Notifier
 from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
@@ -50,6 +50,7 @@ class BillingDeps:
     stripe_prices: str = ""  # STRIPE_PRICES: `starter=price_…,pro=price_…`
     stripe_api_base: str = API_BASE  # STRIPE_API_BASE: the local stand-in instead of api.stripe.com
     sleep: Sleep = asyncio.sleep  # between Stripe retries
+    event_claim_seconds: float = STALE_CLAIM_SECONDS  # EVENT_CLAIM_SECONDS: when a dead delivery's claim is taken over
 
 
 def stripe_failure(exc: StripeError) -> HttpError:
@@ -80,7 +81,9 @@ def create_app(deps: BillingDeps) -> App:
     )
     notifier = Notifier(Timed(deps.mailer, MAILER_SECONDS, "the mailer"), deps.crypto, deps.clock, deps.internal_secret)
     processor = EventProcessor(store, stripe, notifier, deps.clock, deps.stripe_prices, deps.portal_origin)
-    webhooks = WebhookHandler(deps.webhook_secret, deps.crypto, deps.clock, EventLog(deps.db), processor)
+    webhooks = WebhookHandler(
+        deps.webhook_secret, deps.crypto, deps.clock, EventLog(deps.db, deps.event_claim_seconds), processor
+    )
     router = Router()
 
     def account_of(request: Request) -> Identity:

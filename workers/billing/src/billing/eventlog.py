@@ -22,13 +22,14 @@ Claim = Literal["claimed", "done", "busy"]
 @dataclass
 class EventLog:
     db: Database
+    stale_seconds: float = STALE_CLAIM_SECONDS
 
     async def claim(self, event_id: str, event_type: str, now: float) -> Claim:
         changed = await self.db.run(
             "INSERT INTO processed_events (event_id, type, processed_at, state) VALUES (?, ?, ?, 'processing') "
             "ON CONFLICT (event_id) DO UPDATE SET processed_at = excluded.processed_at "
             "WHERE processed_events.state = 'processing' AND processed_events.processed_at < ?",
-            [event_id, event_type, now, now - STALE_CLAIM_SECONDS],
+            [event_id, event_type, now, now - self.stale_seconds],
         )
         if changed == 1:
             return "claimed"
