@@ -56,7 +56,8 @@ IDEMPOTENCY_SECONDS = 24 * 3600
 _FIXTURES = Path("contracts") / "stripe" / "fixtures3.json"
 _VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
 HANG = "hang"  # a queued failure: the call never answers
-FAULTS = "/_standin/faults"  # POST {"hang": n} / {"fail": n, "status": s}: the served stand-in misbehaves
+FAULTS = "/_standin/faults"  # POST {"hang": n} / {"fail": n, "status": s} / {"hold": b}: the served stand-in misbehaves
+PENDING = "/_standin/pending"  # GET: the events held back while {"hold": true}
 
 Webhook = Callable[[bytes, dict[str, str]], Awaitable[int]]
 
@@ -774,6 +775,8 @@ class StripeStandin:
             return await self.fetch(request)
         if request.path == FAULTS and request.method == "POST":
             return self._faults(request)
+        if request.path == PENDING:
+            return json_response({"events": self.pending})
         parts = request.path.strip("/").split("/")
         form = dict(parse_qsl(request.body.decode(), keep_blank_values=True))
         try:
@@ -804,9 +807,12 @@ class StripeStandin:
         return html_response(_page("Not found", "<p>No such page in the Stripe stand-in.</p>"), 404)
 
     def _faults(self, request: Request) -> Response:
-        """Tests make the served stand-in misbehave: `{"hang": n}` or `{"fail": n, "status": s}`."""
+        """Tests make the served stand-in misbehave: `{"hang": n}`, `{"fail": n, "status": s}`, or
+        `{"hold": true}` (events wait in `pending`, GET /_standin/pending, for the test to deliver)."""
         try:
             order = json.loads(request.body)
+            if "hold" in order:
+                self.auto_deliver = not order["hold"]
             self.hang_next(int(order.get("hang", 0)))
             if order.get("fail"):
                 self.fail_next(int(order["fail"]), int(order.get("status", 500)))

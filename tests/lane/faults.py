@@ -4,13 +4,15 @@ and levers to hang Stripe, take Resend down, and kill -9 the lane and start it a
 
 Two settings are shortened for test time, as a staging environment would: the mail queue's
 consumer (max_batch_timeout 1 s, max_retries 3, first backoff 1 s) and the age at which a dead
-webhook delivery's claim is taken over (EVENT_CLAIM_SECONDS=5)."""
+webhook delivery's claim is taken over (EVENT_CLAIM_SECONDS)."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -20,9 +22,10 @@ from typing import Any
 import httpx
 
 from tests.lane import harness
+from tests.lane.client import PASSWORD, PortalClient
 from tests.lane.harness import ROOT, Process, free_port
 
-CLAIM_SECONDS = 5
+CLAIM_SECONDS = 45  # longer than a kill -9 and restart of the lane (~20 s here)
 MAIL_RETRIES = 3
 
 
@@ -55,6 +58,9 @@ class FaultLane:
         assert self.lane is not None
         self.lane.proc.kill()
         self.lane.proc.wait(30)
+        self.lane.reader.join(10)
+        self.lane.proc.stdout.close()  # type: ignore[union-attr]
+        self.lane.proc.stderr.close()  # type: ignore[union-attr]
 
     def restart(self) -> None:
         self.kill()
@@ -62,6 +68,32 @@ class FaultLane:
 
     def hang_stripe(self, calls: int) -> None:
         assert httpx.post(f"{self.stripe}/_standin/faults", json={"hang": calls}, timeout=10).status_code == 204
+
+    def hold_stripe_events(self, hold: bool) -> None:
+        assert httpx.post(f"{self.stripe}/_standin/faults", json={"hold": hold}, timeout=10).status_code == 204
+
+    def held_event(self, event_type: str) -> dict[str, Any]:
+        events = httpx.get(f"{self.stripe}/_standin/pending", timeout=10).json()["events"]
+        return next(e for e in reversed(events) if e["type"] == event_type)
+
+    def verified(self, email: str) -> PortalClient:
+        """A signed-up, verified account (the verification link read from the Resend stand-in)."""
+        browser = PortalClient(self.core)
+        assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 201
+
+        def token() -> str | None:
+            for sent in self.resend_emails():
+                found = re.search(r"token=([A-Za-z0-9_.-]+)", sent.get("text", ""))
+                if email in sent["to"] and found:
+                    return found.group(1)
+            return None
+
+        deadline = time.monotonic() + 30
+        while (found := token()) is None:
+            assert time.monotonic() < deadline, "no verification mail"
+            time.sleep(0.3)
+        assert browser.post("/api/v1/auth/verify", {"token": found}).status_code == 200
+        return browser
 
     def resend_down(self, down: bool) -> None:
         assert httpx.post(f"{self.resend}/_standin/faults", json={"down": down}, timeout=10).status_code == 200
@@ -77,6 +109,19 @@ class FaultLane:
                 if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
                     return [dict(r) for r in db.execute(sql, params)]
         raise AssertionError(f"no database has {table}")
+
+
+def _stop(process: Process) -> None:
+    """SIGTERM, and kill if a stand-in still holds a hung request after a few seconds."""
+    process.proc.terminate()
+    try:
+        process.proc.wait(5)
+    except subprocess.TimeoutExpired:
+        process.proc.kill()
+        process.proc.wait(10)
+    process.reader.join(10)
+    process.proc.stdout.close()  # type: ignore[union-attr]
+    process.proc.stderr.close()  # type: ignore[union-attr]
 
 
 @contextmanager
@@ -109,7 +154,7 @@ def running(out: Path) -> Iterator[FaultLane]:
             [*python, "devstack.cloudflare_standin", "--port", str(ports["cloudflare"])],
             [*python, "devstack.resend_standin", "--port", str(ports["resend"])],
         ):  # fmt: skip
-            stack.callback(Process(command, "ready", lane.log).stop)
+            stack.callback(_stop, Process(command, "ready", lane.log))
         lane.start()
         stack.callback(lambda: lane.lane.stop() if lane.lane and lane.lane.proc.poll() is None else None)
         yield lane

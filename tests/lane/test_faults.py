@@ -3,14 +3,16 @@ fault, and shown fixed. One lane for the module (tests/lane/faults.py), separate
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 
 from tests.lane import faults
-from tests.lane.client import PASSWORD, PortalClient
+from tests.lane.client import PASSWORD, PortalClient, signed_delivery
 
 pytestmark = pytest.mark.lane
 
@@ -67,3 +69,58 @@ def test_concurrent_sign_ups_with_one_email_never_answer_500(lane: faults.FaultL
     with ThreadPoolExecutor(10) as pool:
         replies = list(pool.map(lambda _: PortalClient(lane.core).post("/api/v1/auth/signup", body), range(10)))
     assert sorted(r.status_code for r in replies) == [201] + [409] * 9, [r.text for r in replies]
+
+
+def test_a_webhook_killed_mid_processing_is_redelivered_with_exactly_one_effect(lane: faults.FaultLane) -> None:
+    """Finding: a delivery killed while its Stripe re-fetch hung left its claim "processing"; the
+    retry got 200 "duplicate", Stripe stopped retrying and the payment never took effect."""
+    browser = lane.verified("killed@example.com")
+    lane.hold_stripe_events(True)
+    checkout = browser.post("/api/v1/billing/checkout", {"plan": "starter"})
+    assert checkout.status_code == 200, checkout.text
+    page = httpx.get(checkout.json()["url"], timeout=30)
+    action = re.search(r'action="([^"]+/pay)"', page.text)
+    assert action is not None
+    assert httpx.post(lane.stripe + action.group(1), timeout=30).status_code in (200, 303)
+    completed = lane.held_event("checkout.session.completed")
+    lane.hold_stripe_events(False)
+
+    lane.hang_stripe(1)  # billing's re-fetch of the subscription hangs…
+    with ThreadPoolExecutor(1) as pool:
+        in_flight = pool.submit(signed_delivery, lane, completed)
+        wait_for(lambda: lane.d1("processed_events", "SELECT state FROM processed_events WHERE event_id = ?",
+                                 (completed["id"],)), 20, "the claim")  # fmt: skip
+        lane.restart()  # …and the lane is killed -9 mid-processing, then started again on its state
+        with pytest.raises(httpx.HTTPError):
+            in_flight.result()
+    assert lane.d1("processed_events", "SELECT state FROM processed_events") == [{"state": "processing"}]
+
+    claimed_at = lane.d1("processed_events", "SELECT processed_at FROM processed_events")[0]["processed_at"]
+    retried = signed_delivery(lane, completed)
+    assert (retried.status_code, retried.json()["error"]["code"]) == (409, "event_in_progress")  # Stripe retries
+    assert browser_plan(lane, browser) == "free"
+    time.sleep(max(0.0, claimed_at + faults.CLAIM_SECONDS + 1 - time.time()))  # Stripe's next retry comes later
+    assert signed_delivery(lane, completed).status_code == 200
+    assert browser_plan(lane, browser) == "starter"
+    duplicate = signed_delivery(lane, completed)
+    assert (duplicate.status_code, duplicate.json().get("duplicate")) == (200, True)
+    activated = wait_for(lambda: [e for e in lane.resend_emails() if "killed@example.com" in e["to"]
+                                  and "plan is active" in e["subject"]], 30, "the activation mail")  # fmt: skip
+    time.sleep(2)
+    assert len(activated) == 1  # one effect: one mail
+
+
+def test_a_hanging_stripe_answers_checkout_within_the_deadline(lane: faults.FaultLane) -> None:
+    """Finding: with Stripe hanging, checkout still waited after 45 s."""
+    browser = lane.verified("hang@example.com")
+    lane.hang_stripe(1)
+    started = time.monotonic()
+    reply = browser.post("/api/v1/billing/checkout", {"plan": "starter"})
+    took = time.monotonic() - started
+    assert (reply.status_code, reply.json()["error"]["code"]) == (504, "stripe_timeout")
+    assert took < 12, took  # PROVIDER_SECONDS (8 s) and the round trips around it
+    assert browser.post("/api/v1/billing/checkout", {"plan": "starter"}).status_code == 200
+
+
+def browser_plan(lane: faults.FaultLane, browser: PortalClient) -> str:
+    return str(browser.call("GET", "/api/v1/billing/subscription").json()["plan"])
