@@ -393,7 +393,8 @@ class StripeStandin:
             status="open",
             payment_status="unpaid",
             url=f"{self.public_base}/checkout/{session_id}",
-            success_url=params.get("success_url"),
+            # Stripe fills in the session's id where the URL asks for it.
+            success_url=(params.get("success_url") or "").replace("{CHECKOUT_SESSION_ID}", session_id) or None,
             cancel_url=params.get("cancel_url"),
             client_reference_id=reference,
             customer=customer,

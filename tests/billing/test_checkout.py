@@ -41,7 +41,7 @@ async def test_checkout_creates_a_subscription_session(stack: Stack, crypto, clo
         "metadata[utm_campaign]": "spring",
         "subscription_data[metadata][account_id]": "acc_1",
         "subscription_data[metadata][plan]": "pro",
-        "success_url": f"{origin}/billing?checkout=success",
+        "success_url": f"{origin}/billing?checkout=success&session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{origin}/billing?checkout=cancelled",
         "customer_email": "ada@example.com",
     }

@@ -144,3 +144,30 @@ async def test_if_stripe_cannot_cancel_nothing_is_deleted(browser, outbox, strip
     assert (refused.status, error_code(refused)) == (502, "delete_failed")
     assert len(await stack.databases["core"].all("SELECT * FROM accounts")) == 1
     assert (await browser.call("GET", "/api/v1/account")).status == 200
+
+
+async def test_back_from_checkout_without_the_webhook_the_plan_is_active(browser, outbox, stripe) -> None:
+    """The finding: paid but still Free when the webhook never arrives."""
+    await signed_up(browser, outbox, EMAIL)
+    stripe.auto_deliver = False  # the webhooks are lost
+    started = await browser.post("/api/v1/billing/checkout", {"plan": "pro"})
+    session = stripe.sessions[started.json()["id"]]
+    assert session["success_url"].endswith(f"session_id={session['id']}")  # Stripe filled it in
+    await stripe.complete_checkout(session["id"])
+    assert (await browser.call("GET", "/api/v1/billing/subscription")).json()["plan"] == "free"
+    confirmed = await browser.post("/api/v1/billing/checkout/confirm", {"session_id": session["id"]})
+    assert confirmed.status == 200, confirmed.body
+    assert (confirmed.json()["plan"], confirmed.json()["checkout_status"]) == ("pro", "complete")
+    assert (await browser.call("GET", "/api/v1/billing/subscription")).json()["plan"] == "pro"
+    # The late webhooks change nothing more and mail nothing twice.
+    assert set(await stripe.flush()) == {200}
+    assert [m["template"] for m in outbox.sent if m["to"] == EMAIL].count("subscription_activated") == 1
+
+
+async def test_another_accounts_checkout_cannot_be_confirmed(browser, outbox, stripe) -> None:
+    await signed_up(browser, outbox, EMAIL)
+    started = await browser.post("/api/v1/billing/checkout", {"plan": "pro"})
+    other = Browser(browser.stack)
+    await signed_up(other, outbox, "eve@example.com")
+    refused = await other.post("/api/v1/billing/checkout/confirm", {"session_id": started.json()["id"]})
+    assert (refused.status, error_code(refused)) == (404, "checkout_not_found")

@@ -2,6 +2,7 @@
 
 GET  /internal/entitlements/{account_id}   the effective plan (core's paywall asks)
 POST /api/v1/billing/checkout              a Stripe Checkout Session for a plan -> {"url"}
+POST /api/v1/billing/checkout/confirm      back from checkout: ask Stripe, apply what the webhook would
 POST /api/v1/billing/portal                a Stripe billing-portal session -> {"url"}
 GET  /api/v1/billing/subscription          the account's subscription and the plans
 POST /api/v1/webhooks/stripe               Stripe's events, raw bytes forwarded by core
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 
 from billing import checkout, entitlements
 from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
-from billing.events import EventProcessor
-from billing.notices import Notifier
+from billing.events import Event, EventProcessor
+from billing.notices import MailUnavailable, Notifier
 from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
 from billing.subscriptions import SubscriptionStore
 from billing.webhooks import WebhookHandler
@@ -138,6 +139,38 @@ def create_app(deps: BillingDeps) -> App:
         key = await checkout.checkout_key(deps.crypto, identity.account_id, plan_id, now, stripe_params)
         session = await call_stripe("/v1/checkout/sessions", stripe_params, key)
         return json_response({"url": session.get("url"), "id": session.get("id")})
+
+    @router.route("POST", "/api/v1/billing/checkout/confirm")
+    async def post_checkout_confirm(request: Request, params: Params) -> Response:
+        """The return page asks: if the webhook has not arrived (or never will), the user is not
+        left on Free after paying. Stripe is asked about the session; its effect is the webhook's."""
+        identity = account_of(request)
+        assert identity.account_id is not None
+        body = read_json_object(request)
+        only(body, ("session_id",))
+        session_id = string(body, "session_id", max_length=200)
+        if not session_id.startswith("cs_"):
+            raise invalid("session_id", "must be a Checkout Session id (cs_…)")
+        try:
+            session = await stripe.get(f"/v1/checkout/sessions/{session_id}")
+        except StripeError as exc:
+            if exc.status == 404:
+                raise HttpError(404, "checkout_not_found", "There is no such checkout.") from exc
+            raise stripe_failure(exc) from exc
+        if session.get("client_reference_id") != identity.account_id:
+            raise HttpError(404, "checkout_not_found", "There is no such checkout.")
+        if session.get("status") == "complete":
+            try:
+                await processor.checkout_completed(
+                    Event(f"return/{session_id}", "checkout.session.completed", 0, session)
+                )
+            except StripeError as exc:
+                raise stripe_failure(exc) from exc
+            except MailUnavailable:
+                pass  # the plan is saved; the webhook's processing sends the notice (same idempotency key)
+        record = await store.get(identity.account_id)
+        state = entitlements.effective(identity.account_id, record, deps.clock.now()).to_json()
+        return json_response({**state, "checkout_status": session.get("status")})
 
     @router.route("POST", "/api/v1/billing/portal")
     async def post_portal(request: Request, params: Params) -> Response:
