@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from shared.queue import Consumer, Delivery
-
-Job = Callable[[str, float], Awaitable[Any]]  # (cron pattern, scheduled time in seconds) -> a report
+from shared.scheduled import Job
 
 _consumers: dict[str, Consumer] = {}
 _jobs: dict[str, Job] = {}

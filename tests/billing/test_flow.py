@@ -171,3 +171,19 @@ async def test_another_accounts_checkout_cannot_be_confirmed(browser, outbox, st
     await signed_up(other, outbox, "eve@example.com")
     refused = await other.post("/api/v1/billing/checkout/confirm", {"session_id": started.json()["id"]})
     assert (refused.status, error_code(refused)) == (404, "checkout_not_found")
+
+
+async def test_the_scheduled_reconcile_catches_up_with_lost_webhooks(browser, outbox, stripe, stack, clock) -> None:
+    from billing.app import create_job
+
+    await signed_up(browser, outbox, EMAIL)
+    sub = await subscribe(browser, stripe, plan="pro")
+    stripe.auto_deliver = False  # from now on every webhook is lost
+    await stripe.cancel(sub["id"])
+    assert (await browser.call("GET", "/api/v1/billing/subscription")).json()["status"] == "active"
+    job = create_job(stack.billing_deps)
+    assert await job("17 * * * *", clock.now()) == {"subscriptions_synced": 1, "subscriptions_failed": 0}
+    state = (await browser.call("GET", "/api/v1/billing/subscription")).json()
+    assert (state["plan"], state["status"]) == ("free", "canceled")
+    stripe.fail_next(5, 500)
+    assert await job("17 * * * *", clock.now()) == {"subscriptions_synced": 0, "subscriptions_failed": 1}

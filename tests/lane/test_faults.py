@@ -124,3 +124,18 @@ def test_a_hanging_stripe_answers_checkout_within_the_deadline(lane: faults.Faul
 
 def browser_plan(lane: faults.FaultLane, browser: PortalClient) -> str:
     return str(browser.call("GET", "/api/v1/billing/subscription").json()["plan"])
+
+
+def test_the_scheduled_jobs_run_on_demand_on_the_runtime(lane: faults.FaultLane) -> None:
+    """Cron Triggers: each worker's `scheduled` handler runs on real Pyodide, as
+    `wrangler dev --test-scheduled` runs it; a stale publish lock is cleared by customer's."""
+    browser = lane.verified("cron@example.com")
+    site = browser.post("/api/v1/sites", {"name": "Cron Bakery"})
+    assert site.status_code == 201, site.text
+    assert browser.post(f"/api/v1/sites/{site.json()['id']}/publish").status_code == 201
+    for worker in ("customer", "billing"):
+        reply = httpx.post(f"{lane.admin}/scheduled/{worker}", timeout=60)
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["outcome"] == "ok"
+    assert any('"cron": "*/10 * * * *"' in line and "orphans_noted" in line for line in lane.log)
+    assert any('"cron": "17 * * * *"' in line and "subscriptions_synced" in line for line in lane.log)

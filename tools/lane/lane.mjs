@@ -10,6 +10,7 @@ import { version as pyodideVersion } from 'pyodide';
 import { D1Bridge, D1Database, KvNamespace, R2Bucket, applyMigrations, resourceKey, startMiniflare } from './bindings.mjs';
 import { readWorkers } from './config.mjs';
 import { PyWorker, buildSnapshot, snapshotKey } from './pyworker.mjs';
+import { Cron } from './cron.mjs';
 import { HOST_QUEUE_HANDLER, deliverBatch, producerBinding, queueOptions } from './queues.mjs';
 import { Fetcher, assetsFetcher, installCaches, installWebGlobals } from './web.mjs';
 
@@ -73,6 +74,8 @@ export class Lane {
     await this.migrate();
     for (const w of this.workers.values()) w.setEnv(await this.makeEnv(w));
     this.timings.startMs = performance.now() - t0;
+    this.cron = new Cron(this);
+    this.cron.start();
     return this;
   }
 
@@ -143,6 +146,7 @@ export class Lane {
   }
 
   async stop() {
+    this.cron?.stop();
     await this.drain();
     await this.mf?.dispose();
   }

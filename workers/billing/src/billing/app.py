@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
-from billing import checkout, entitlements
+from billing import checkout, entitlements, reconcile
 from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
 from billing.events import Event, EventProcessor
 from billing.notices import MailUnavailable, Notifier
@@ -31,6 +32,7 @@ from shared.internal_auth import Identity
 from shared.jsonbody import read_json_object
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
 from shared.routing import Params, Router
+from shared.scheduled import Job
 from shared.validation import invalid, only, string
 
 TABLES = ("subscriptions", "processed_events", "deleted_accounts")
@@ -74,14 +76,29 @@ def stripe_failure(exc: StripeError) -> HttpError:
     )
 
 
-def create_app(deps: BillingDeps) -> App:
-    prices = plans.price_ids(deps.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
+def _processor(deps: BillingDeps) -> tuple[SubscriptionStore, StripeClient, EventProcessor]:
     store = SubscriptionStore(deps.db)
     stripe = StripeClient(
         Timed(deps.http, PROVIDER_SECONDS, "Stripe"), deps.stripe_secret_key, deps.sleep, deps.stripe_api_base
     )
     notifier = Notifier(Timed(deps.mailer, MAILER_SECONDS, "the mailer"), deps.crypto, deps.clock, deps.internal_secret)
     processor = EventProcessor(store, stripe, notifier, deps.clock, deps.stripe_prices, deps.portal_origin)
+    return store, stripe, processor
+
+
+def create_job(deps: BillingDeps) -> Job:
+    """The Cron Trigger's job: reconcile subscriptions with Stripe (billing.reconcile)."""
+    _, _, processor = _processor(deps)
+
+    async def job(cron: str, scheduled_time: float) -> dict[str, Any]:
+        return await reconcile.run(deps.db, processor, deps.clock.now())
+
+    return job
+
+
+def create_app(deps: BillingDeps) -> App:
+    prices = plans.price_ids(deps.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
+    store, stripe, processor = _processor(deps)
     webhooks = WebhookHandler(
         deps.webhook_secret, deps.crypto, deps.clock, EventLog(deps.db, deps.event_claim_seconds), processor
     )
