@@ -187,3 +187,30 @@ async def test_the_scheduled_reconcile_catches_up_with_lost_webhooks(browser, ou
     assert (state["plan"], state["status"]) == ("free", "canceled")
     stripe.fail_next(5, 500)
     assert await job("17 * * * *", clock.now()) == {"subscriptions_synced": 0, "subscriptions_failed": 1}
+
+
+async def test_after_deletion_and_a_late_webhook_no_personal_data_remains(browser, outbox, stripe, stack) -> None:
+    """The finding: the cancellation webhook re-created billing's row; the mailer kept the mail log."""
+    await signed_up(browser, outbox, EMAIL)
+    sub = await subscribe(browser, stripe, plan="pro")
+    account_id = (await browser.call("GET", "/api/v1/account")).json()["account"]["id"]
+    site = await browser.post("/api/v1/sites", {"name": "Ada's Bakery"})
+    assert site.status == 201, site.body
+    assert (await browser.post(f"/api/v1/sites/{site.json()['id']}/publish", {})).status == 201
+    stripe.auto_deliver = False
+    deleted = await browser.call("DELETE", "/api/v1/account", {"password": "correct horse battery staple"})
+    assert deleted.status == 204, deleted.body
+    await stripe.flush()  # the late cancellation
+    personal = (EMAIL, account_id, sub["customer"], sub["id"])
+    found = []
+    for worker, db in stack.databases.items():
+        tables = [r["name"] for r in await db.all("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for row in await db.all(f"SELECT * FROM {table}"):  # noqa: S608
+                text = repr(row)
+                found += [(worker, table, p) for p in personal if p in text]
+    # Kept on purpose (docs/accounts.md): the opaque account id in billing's deleted_accounts, so a
+    # late Stripe event cannot bring the row back.
+    assert found == [("billing", "deleted_accounts", account_id)]
+    assert stack.blobs is not None
+    assert await stack.blobs.list(f"sites/{site.json()['id']}/") == []

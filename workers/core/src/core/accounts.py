@@ -317,12 +317,22 @@ class Accounts:
             )
             if reply.status not in (204, 404):
                 raise HttpError(502, "delete_failed", f"We could not {what} just now; your account is still here.")
+        forget = Request(
+            "POST",
+            "/internal/forget",
+            headers={"content-type": "application/json", "x-request-id": request.header("x-request-id")},
+            body=json.dumps({"address": account["email"]}).encode(),
+        )
+        reply = await self.gateway.call("mailer", forget, Identity(caller="core"))
+        if reply.status != 204:
+            raise HttpError(
+                502, "delete_failed", "We could not delete your emails just now; your account is still here."
+            )
+        # Sessions and links go with the account (D1 enforces ON DELETE CASCADE; said here as well).
         await self.deps.db.batch(
             [
-                (
-                    "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-                    (self.deps.clock.now(), session.account_id),
-                ),
+                ("DELETE FROM sessions WHERE account_id = ?", (session.account_id,)),
+                ("DELETE FROM tokens WHERE account_id = ?", (session.account_id,)),
                 ("DELETE FROM accounts WHERE id = ?", (session.account_id,)),
             ]
         )

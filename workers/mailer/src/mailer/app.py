@@ -3,6 +3,7 @@
 POST /internal/send               record a message and enqueue it (or keep it in the outbox)
 POST /api/v1/webhooks/resend      Resend's Svix-signed events, forwarded raw by core
 GET  /internal/outbox[.json|/id]  the local outbox; 404 when RESEND_API_KEY is set
+POST /internal/forget             {"address"}: an account was deleted; forget everything about the address
 GET  /internal/health
 
 `create_consumer` is the MAIL_QUEUE (and its dead-letter queue's) consumer: mailer.delivery."""
@@ -13,6 +14,7 @@ import asyncio
 from dataclasses import dataclass
 
 from mailer import delivery, outbox, sending
+from mailer.headers import FieldError, check_address
 from mailer.resend import EMAILS_URL, ResendClient, Sleep
 from mailer.store import MailStore
 from mailer.webhooks import WebhookHandler
@@ -73,6 +75,16 @@ def create_app(deps: MailerDeps) -> App:
     async def send(request: Request, params: Params) -> Response:
         result = await sender.send(sending.parse(read_json_object(request)))
         return json_response(result.body(), 202)
+
+    @router.route("POST", "/internal/forget")
+    async def forget(request: Request, params: Params) -> Response:
+        body = read_json_object(request)
+        try:
+            address = check_address("address", body.get("address"))
+        except FieldError as exc:
+            raise HttpError(400, exc.code, exc.message) from None
+        await store.forget(address)
+        return Response(204)
 
     @router.route("POST", "/api/v1/webhooks/resend")
     async def resend_webhook(request: Request, params: Params) -> Response:

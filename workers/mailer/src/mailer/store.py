@@ -126,6 +126,17 @@ class MailStore:
             [status, provider_id, error, attempts, self.clock.now(), email_id],
         )
 
+    async def forget(self, address: str) -> None:
+        """The account is deleted: its mail log, outbox copies and suppression entry go."""
+        await self.db.batch(
+            [
+                ("DELETE FROM outbox WHERE email_id IN (SELECT id FROM emails WHERE recipient = ?)", [address]),
+                ("DELETE FROM outbox WHERE recipient = ?", [address]),
+                ("DELETE FROM emails WHERE recipient = ?", [address]),
+                ("DELETE FROM suppressions WHERE address = ?", [address]),
+            ]
+        )
+
     # --- suppressions --------------------------------------------------------------------------
 
     async def is_suppressed(self, address: str) -> bool:
