@@ -18,6 +18,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from shared.http import Request, Response, json_response
@@ -142,6 +143,12 @@ class CloudflareStandin:
         origin = self.base.removesuffix(API_PATH)
         return await self.fetch(request.replace(path=origin + request.path))
 
+    def state(self) -> dict[str, Any]:
+        return {"hostnames": self.hostnames}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.hostnames.update(state.get("hostnames", {}))
+
 
 API_PATH = "/client/v4"
 ACTIVATE = "/_standin/activate/"
@@ -153,16 +160,19 @@ def main(argv: list[str] | None = None) -> None:
     import uvicorn
 
     from devstack.asgi import asgi
+    from devstack.persist import Persisted
 
     parser = argparse.ArgumentParser(description="The Cloudflare custom-hostnames stand-in over HTTP.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--token", default="local-standin-cloudflare-token")
     parser.add_argument("--zone", default="023e105f4ecef8ad9ca31a8372d0c353")
+    parser.add_argument("--state", default="", help="a JSON file the stand-in keeps its state in across restarts")
     args = parser.parse_args(argv)
     standin = CloudflareStandin(args.token, args.zone, base=f"http://{args.host}:{args.port}{API_PATH}")
+    served: Any = Persisted(standin, Path(args.state)) if args.state else standin
     print(f"cloudflare stand-in ready http://{args.host}:{args.port}{API_PATH}", flush=True)
-    uvicorn.run(asgi(standin), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(asgi(served), host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

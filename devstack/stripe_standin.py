@@ -233,6 +233,20 @@ class StripeStandin:
             code = {409: "lock_timeout", 429: "rate_limit"}.get(status)
             self._failures.append(error(status, kind, f"Stand-in failure {status}.", code, None, headers))
 
+    # --- remembering across restarts (devstack.persist) -------------------------------------------
+
+    _REMEMBERED = ("customers", "sessions", "subscriptions", "invoices", "portal_sessions", "events", "_session_extras")
+
+    def state(self) -> dict[str, Any]:
+        """What a restart must not forget. Idempotency replays (24 h) are not kept."""
+        return {name: getattr(self, name) for name in self._REMEMBERED}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.events.extend(state.get("events", []))
+        for name in self._REMEMBERED:
+            if name != "events":
+                getattr(self, name).update(state.get(name, {}))
+
     def hang_next(self, count: int) -> None:
         """The next `count` authenticated API calls never answer (a hung connection)."""
         self._failures.extend(HANG for _ in range(count))
@@ -899,7 +913,7 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def asgi_app(standin: StripeStandin) -> Any:
+def asgi_app(standin: Any) -> Any:
     from devstack.asgi import asgi
 
     return asgi(standin)
@@ -908,6 +922,8 @@ def asgi_app(standin: StripeStandin) -> Any:
 def main(argv: Iterable[str] | None = None) -> None:
     import uvicorn
 
+    from devstack.persist import Persisted
+
     parser = argparse.ArgumentParser(description="The Stripe stand-in over HTTP.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8789)
@@ -915,6 +931,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--secret", default=WEBHOOK_SECRET, help="the whsec_… webhooks are signed with")
     parser.add_argument("--api-key", default=API_KEY)
     parser.add_argument("--public-base", default="", help="where browsers reach this (default http://HOST:PORT)")
+    parser.add_argument("--state", default="", help="a JSON file the stand-in keeps its state in across restarts")
     args = parser.parse_args(list(argv) if argv is not None else None)
     standin = StripeStandin(
         api_key=args.api_key,
@@ -923,7 +940,8 @@ def main(argv: Iterable[str] | None = None) -> None:
         webhook_url=args.webhook_url,
     )
     print(f"stripe stand-in ready http://{args.host}:{args.port} webhooks -> {args.webhook_url}", flush=True)
-    uvicorn.run(asgi_app(standin), host=args.host, port=args.port, log_level="warning")
+    served: Any = Persisted(standin, Path(args.state)) if args.state else standin
+    uvicorn.run(asgi_app(served), host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":
