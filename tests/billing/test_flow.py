@@ -214,3 +214,26 @@ async def test_after_deletion_and_a_late_webhook_no_personal_data_remains(browse
     assert found == [("billing", "deleted_accounts", account_id)]
     assert stack.blobs is not None
     assert await stack.blobs.list(f"sites/{site.json()['id']}/") == []
+
+
+async def test_the_export_holds_everything_about_the_account(browser, outbox, stripe, stack) -> None:
+    import base64
+
+    await signed_up(browser, outbox, EMAIL)
+    sub = await subscribe(browser, stripe, plan="pro")
+    site = (await browser.post("/api/v1/sites", {"name": "Ada's Bakery"})).json()
+    assert (await browser.post(f"/api/v1/sites/{site['id']}/publish", {})).status == 201
+    reply = await browser.call("GET", "/api/v1/account/export")
+    assert reply.status == 200, reply.body
+    assert reply.header("content-disposition").startswith("attachment")
+    data = reply.json()
+    assert data["account"]["email"] == EMAIL
+    assert data["billing"]["subscription"]["stripe_customer_id"] == sub["customer"]
+    (exported,) = data["sites"]["sites"]
+    assert exported["site"]["name"] == "Ada's Bakery"
+    assert [p["title"] for p in exported["pages"]] == ["Home"]
+    live = exported["versions"][0]["manifest"]
+    home_sha = live["files"]["/"][0]
+    assert b"Bakery" in base64.b64decode(exported["files"][home_sha]["base64"])
+    assert {m["template"] for m in data["mail"]["emails"]} >= {"verify_email", "subscription_activated"}
+    assert data["sessions"]

@@ -204,6 +204,14 @@ def create_app(deps: BillingDeps) -> App:
         )
         return json_response({"url": portal.get("url")})
 
+    @router.route("GET", "/internal/accounts/{account_id}/export")
+    async def export_account(request: Request, params: Params) -> Response:
+        """What billing holds about the account (Stripe holds the invoices: the billing portal shows them)."""
+        if identity_of(request).account_id != params["account_id"]:
+            raise HttpError(403, "forbidden", "Only the calling account is exported.")
+        rows = await deps.db.all("SELECT * FROM subscriptions WHERE account_id = ?", (params["account_id"],))
+        return json_response({"subscription": rows[0] if rows else None})
+
     @router.route("DELETE", "/internal/accounts/{account_id}")
     async def delete_account(request: Request, params: Params) -> Response:
         """Core deletes an account: cancel its subscription now (no more charges) and drop the row.

@@ -338,6 +338,49 @@ class Accounts:
         )
         return no_content([sessions.clear_cookie()])
 
+    async def export(self, request: Request, params: Params) -> Response:
+        """`GET /api/v1/account/export`: everything we hold about the account, from every worker,
+        as one JSON download (site files base64-encoded). Data portability (GDPR art. 20)."""
+        session = await self.session(request)
+        account = await self.account_by_id(session.account_id)
+        rid = {"x-request-id": request.header("x-request-id")}
+        identity = Identity(account_id=session.account_id)
+        parts: dict[str, Any] = {}
+        path = f"/internal/accounts/{session.account_id}/export"
+        for worker in ("billing", "customer"):
+            reply = await self.gateway.call(worker, Request("GET", path, headers=rid), identity)
+            if reply.status != 200:
+                raise HttpError(502, "export_failed", "We could not gather all your data just now; try again.")
+            parts[worker] = reply.json()
+        ask = Request(
+            "POST",
+            "/internal/export",
+            headers={**rid, "content-type": "application/json"},
+            body=json.dumps({"address": account["email"]}).encode(),
+        )
+        reply = await self.gateway.call("mailer", ask, Identity(caller="core"))
+        if reply.status != 200:
+            raise HttpError(502, "export_failed", "We could not gather all your data just now; try again.")
+        sessions_held = await self.deps.db.all(
+            "SELECT user_agent, created_at, last_seen_at, revoked_at FROM sessions WHERE account_id = ?",
+            (session.account_id,),
+        )
+        document = {
+            "format": "smartpages-export/1",
+            "exported_at": self.deps.clock.now(),
+            "account": self.public(account),
+            "sessions": sessions_held,
+            "billing": parts["billing"],
+            "sites": parts["customer"],
+            "mail": reply.json(),
+        }
+        body = json.dumps(document, indent=1).encode()
+        headers = [
+            ("content-type", "application/json"),
+            ("content-disposition", 'attachment; filename="smartpages-export.json"'),
+        ]
+        return Response(200, headers, body)
+
     async def list_sessions(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
         listed = await sessions.list_active(self.deps.db, self.deps.clock, session.account_id, session.id)
@@ -369,6 +412,7 @@ def register(router: Router, accounts: Accounts) -> None:
     router.add("POST", "/api/v1/auth/email/confirm", a.confirm_email)
     router.add("GET", "/api/v1/account", a.get_account)
     router.add("DELETE", "/api/v1/account", a.delete_account)
+    router.add("GET", "/api/v1/account/export", a.export)
     router.add("POST", "/api/v1/account/password", a.change_password)
     router.add("POST", "/api/v1/account/email", a.change_email)
     router.add("GET", "/api/v1/account/sessions", a.list_sessions)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from customer import accounts, assets, domains, forms, maintenance, publish, sites
+from customer import accounts, assets, domains, export, forms, maintenance, publish, sites
 from customer.deps import CustomerDeps, Settings
 from customer.store import sites_of
 from shared import health
@@ -42,6 +42,10 @@ def create_app(deps: CustomerDeps) -> App:
             "r2": await health.check_blob_store(deps.blobs, write=f"{deps.clock.now()}".encode()),
         }
         return json_response(health.report("customer", stores))
+
+    @route("GET", "/internal/accounts/{account_id}/export")
+    async def export_account(request: Request, params: Params) -> Response:
+        return await export.export_account(deps, request, params["account_id"])
 
     @route("DELETE", "/internal/accounts/{account_id}")
     async def delete_account(request: Request, params: Params) -> Response:

@@ -4,6 +4,7 @@ POST /internal/send               record a message and enqueue it (or keep it in
 POST /api/v1/webhooks/resend      Resend's Svix-signed events, forwarded raw by core
 GET  /internal/outbox[.json|/id]  the local outbox; 404 when RESEND_API_KEY is set
 POST /internal/forget             {"address"}: an account was deleted; forget everything about the address
+POST /internal/export             {"address"}: the mail log for the address (an account export)
 GET  /internal/health
 
 `create_consumer` is the MAIL_QUEUE (and its dead-letter queue's) consumer: mailer.delivery."""
@@ -76,15 +77,20 @@ def create_app(deps: MailerDeps) -> App:
         result = await sender.send(sending.parse(read_json_object(request)))
         return json_response(result.body(), 202)
 
-    @router.route("POST", "/internal/forget")
-    async def forget(request: Request, params: Params) -> Response:
-        body = read_json_object(request)
+    def address_of(request: Request) -> str:
         try:
-            address = check_address("address", body.get("address"))
+            return check_address("address", read_json_object(request).get("address"))
         except FieldError as exc:
             raise HttpError(400, exc.code, exc.message) from None
-        await store.forget(address)
+
+    @router.route("POST", "/internal/forget")
+    async def forget(request: Request, params: Params) -> Response:
+        await store.forget(address_of(request))
         return Response(204)
+
+    @router.route("POST", "/internal/export")
+    async def export(request: Request, params: Params) -> Response:
+        return json_response(await store.about(address_of(request)))
 
     @router.route("POST", "/api/v1/webhooks/resend")
     async def resend_webhook(request: Request, params: Params) -> Response:

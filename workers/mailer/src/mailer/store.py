@@ -126,6 +126,16 @@ class MailStore:
             [status, provider_id, error, attempts, self.clock.now(), email_id],
         )
 
+    async def about(self, address: str) -> dict[str, Any]:
+        """Everything kept about the address (an export): the mail log, without bodies."""
+        emails = await self.db.all(
+            "SELECT id, template, recipient, status, error, attempts, created_at, updated_at FROM emails"
+            " WHERE recipient = ? ORDER BY created_at",
+            [address],
+        )
+        suppressed = await self.db.all("SELECT reason, created_at FROM suppressions WHERE address = ?", [address])
+        return {"emails": emails, "suppression": suppressed[0] if suppressed else None}
+
     async def forget(self, address: str) -> None:
         """The account is deleted: its mail log, outbox copies and suppression entry go."""
         await self.db.batch(
