@@ -4,6 +4,7 @@ fault, and shown fixed. One lane for the module (tests/lane/faults.py), separate
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -139,3 +140,33 @@ def test_the_scheduled_jobs_run_on_demand_on_the_runtime(lane: faults.FaultLane)
         assert reply.json()["outcome"] == "ok"
     assert any('"cron": "*/10 * * * *"' in line and "orphans_noted" in line for line in lane.log)
     assert any('"cron": "17 * * * *"' in line and "subscriptions_synced" in line for line in lane.log)
+
+
+def test_after_deletion_and_a_late_cancellation_no_row_names_the_account(lane: faults.FaultLane) -> None:
+    """Finding: the cancellation webhook re-created billing's row with the Stripe customer id; the
+    mailer kept the mail log and outbox for the address."""
+    email = "gone@example.com"
+    browser = lane.verified(email)
+    checkout = browser.post("/api/v1/billing/checkout", {"plan": "starter"})
+    page = httpx.get(checkout.json()["url"], timeout=30)
+    action = re.search(r'action="([^"]+/pay)"', page.text)
+    assert action is not None
+    httpx.post(lane.stripe + action.group(1), timeout=30)
+    wait_for(lambda: browser_plan(lane, browser) == "starter", 30, "the plan")
+    (row,) = lane.d1("subscriptions", "SELECT account_id, stripe_customer_id FROM subscriptions WHERE email = ?",
+                     (email,))  # fmt: skip
+    lane.hold_stripe_events(True)  # Stripe's cancellation event arrives after the deletion
+    deleted = browser.call("DELETE", "/api/v1/account", {"password": PASSWORD})
+    assert deleted.status_code == 204, deleted.text
+    cancelled = lane.held_event("customer.subscription.deleted")
+    lane.hold_stripe_events(False)
+    assert signed_delivery(lane, cancelled).status_code == 200
+    personal = (email, row["account_id"], row["stripe_customer_id"])
+    found = set()
+    for file in (lane.out / "state").rglob("*.sqlite"):
+        with sqlite3.connect(f"file:{file}?mode=ro", uri=True) as db:
+            tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                for values in db.execute(f'SELECT * FROM "{table}"'):  # noqa: S608
+                    found |= {(table, p) for p in personal if p in repr(values)}
+    assert found == {("deleted_accounts", row["account_id"])}  # the opaque id only (docs/billing.md)
