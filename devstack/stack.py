@@ -86,6 +86,7 @@ class Stack:
     cloudflare: CloudflareStandin | None = None
     customer_deps: CustomerDeps | None = None  # tests swap its ports (a store that fails half-way)
     turnstile: TurnstileStandin | None = None
+    billing_deps: BillingDeps | None = None  # the scheduled job is built from them
 
     def close(self) -> None:
         for db in self.databases.values():
@@ -142,21 +143,20 @@ async def build(
     )
     customer = customer_app(customer_deps)
     billing_vars = worker_vars("billing")  # the dev vars point STRIPE_API_BASE at the stand-in (port 8789)
-    billing = billing_app(
-        BillingDeps(
-            databases["billing"],
-            mailer_binding,
-            stripe or http,
-            clock,
-            crypto,
-            secret["billing"],
-            stripe_secret_key=billing_vars.get("STRIPE_SECRET_KEY", ""),
-            webhook_secret=billing_vars.get("STRIPE_WEBHOOK_SECRET", ""),
-            portal_origin=billing_vars.get("PORTAL_ORIGIN", ""),
-            stripe_prices=billing_vars.get("STRIPE_PRICES", ""),
-            stripe_api_base=billing_vars.get("STRIPE_API_BASE", STRIPE_API),
-        )
+    billing_deps = BillingDeps(
+        databases["billing"],
+        mailer_binding,
+        stripe or http,
+        clock,
+        crypto,
+        secret["billing"],
+        stripe_secret_key=billing_vars.get("STRIPE_SECRET_KEY", ""),
+        webhook_secret=billing_vars.get("STRIPE_WEBHOOK_SECRET", ""),
+        portal_origin=billing_vars.get("PORTAL_ORIGIN", ""),
+        stripe_prices=billing_vars.get("STRIPE_PRICES", ""),
+        stripe_api_base=billing_vars.get("STRIPE_API_BASE", STRIPE_API),
     )
+    billing = billing_app(billing_deps)
     domain_vars = worker_vars("domain")
     domain = domain_app(
         DomainDeps(blobs, clock, crypto, MemoryCache(clock), int(domain_vars.get("POINTER_CACHE_SECONDS", "30")))
@@ -186,4 +186,6 @@ async def build(
         mailer,
         domain,
     )
-    return Stack(core, customer, billing, mailer, domain, databases, blobs, cloudflare, customer_deps, turnstile)
+    return Stack(
+        core, customer, billing, mailer, domain, databases, blobs, cloudflare, customer_deps, turnstile, billing_deps
+    )

@@ -114,3 +114,9 @@ class Cache(Protocol):
     async def put(self, key: str, response: Response, max_age: int) -> None:
         """Stores `response` (a streamed one is consumed by the cache, not read by the caller)."""
         ...
+
+
+class Queue(Protocol):
+    """A Cloudflare Queue's producer side: `send` returns once the queue has the message (durable)."""
+
+    async def send(self, body: dict[str, Any], delay_seconds: int = 0) -> None: ...

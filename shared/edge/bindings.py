@@ -192,3 +192,16 @@ class SystemClock:
         # Pyodide's clock is Date.now() underneath (it only advances across I/O on Workers, which
         # is fine for expiries); time.time() reads it without a proxy call.
         return time.time()
+
+
+class QueueProducer:
+    """A `[[queues.producers]]` binding. The SDK wraps it (WorkerQueue) and converts the dict."""
+
+    def __init__(self, binding: Any) -> None:
+        self._queue = binding
+
+    async def send(self, body: dict[str, Any], delay_seconds: int = 0) -> None:
+        if delay_seconds:
+            await self._queue.send(body, delaySeconds=delay_seconds)
+        else:
+            await self._queue.send(body)

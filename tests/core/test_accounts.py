@@ -274,3 +274,22 @@ async def test_last_seen_moves_and_idle_sessions_end(browser: Browser, outbox: O
     assert seen["last_seen_at"] == clock.t
     clock.advance(sessions.IDLE_SECONDS + 1)
     assert (await browser.call("GET", "/api/v1/account")).status == 401
+
+
+async def test_ten_concurrent_sign_ups_with_one_email_create_one_account(stack: Stack, crypto, monkeypatch) -> None:
+    """The finding: 4 of 10 concurrent same-email sign-ups answered 500 instead of 409."""
+    import asyncio
+
+    hash_now = crypto.pbkdf2_sha256
+
+    async def hash_as_webcrypto_does(password: bytes, salt: bytes, iterations: int) -> bytes:
+        await asyncio.sleep(0.01)  # WebCrypto is asynchronous: other requests run meanwhile
+        return await hash_now(password, salt, iterations)
+
+    monkeypatch.setattr(crypto, "pbkdf2_sha256", hash_as_webcrypto_does)
+    body = {"email": "race@example.com", "password": PASSWORD}
+    replies = await asyncio.gather(*(Browser(stack).post("/api/v1/auth/signup", body) for _ in range(10)))
+    statuses = sorted(r.status for r in replies)
+    assert statuses == [201] + [409] * 9, [r.body for r in replies]
+    assert {error_code(r) for r in replies if r.status == 409} == {"email_taken"}
+    assert len(await stack.databases["core"].all("SELECT id FROM accounts")) == 1

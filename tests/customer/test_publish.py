@@ -270,3 +270,65 @@ async def staggered(reader: Any, i: int) -> Any:
 
 def _get(host: str, path: str) -> Request:
     return Request("GET", path, "", {"host": host})
+
+
+async def test_a_file_lost_from_r2_is_written_again_by_the_next_publish(owner: Owner, stack: Stack) -> None:
+    """The finding: a page whose R2 object disappeared stayed 503 however often the site was
+    republished (0 files written)."""
+    assert stack.blobs is not None
+    site = await site_with_content(owner)
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    pointer = json.loads((await stack.blobs.get(f"hosts/{HOST}.json")).body)  # type: ignore[union-attr]
+    lost = pointer["files"]["/about/"][0]
+    await stack.blobs.delete(f"sites/{site['id']}/files/{lost}")
+    assert (await fresh(stack, "/about/")).status == 503
+    again = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    assert again["files_written"] == 1
+    healed = await fresh(stack, "/about/")
+    assert healed.status == 200
+
+
+async def test_a_publish_killed_holding_the_lock_blocks_the_next_for_the_lock_expiry_only(
+    owner: Owner, stack: Stack, clock: FakeClock
+) -> None:
+    """The finding: a publish killed half-way kept the site locked for ~114 s."""
+    from customer.publish import LOCK_SECONDS
+
+    site = await site_with_content(owner)
+    # What kill -9 between taking the lock and releasing it leaves behind.
+    await stack.databases["customer"].run(
+        "UPDATE sites SET publish_lock = ?, publish_lock_owner = 'dead' WHERE id = ?",
+        [clock.now() + LOCK_SECONDS, site["id"]],
+    )
+    refused = await owner.call("POST", f"/api/v1/sites/{site['id']}/publish", {})
+    assert (refused.status, refused.json()["error"]["code"]) == (409, "publish_in_progress")
+    assert LOCK_SECONDS < 60  # a user retrying within a minute gets through
+    clock.advance(LOCK_SECONDS + 1)
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+
+
+async def test_a_publish_that_outlived_its_lock_does_not_switch_the_pointer(
+    owner: Owner, stack: Stack, clock: FakeClock
+) -> None:
+    from customer.publish import LOCK_SECONDS
+
+    site = await site_with_content(owner)
+    deps = _customer_deps(stack)
+    inner = deps.blobs
+
+    class Slow(Yielding):
+        async def list(self, prefix: str) -> list[str]:
+            clock.advance(LOCK_SECONDS + 1)  # the publish stalls past its lock; another takes the site
+            await stack.databases["customer"].run(
+                "UPDATE sites SET publish_lock = ?, publish_lock_owner = 'newer' WHERE id = ?",
+                [clock.now() + LOCK_SECONDS, site["id"]],
+            )
+            return await self.inner.list(prefix)  # type: ignore[no-any-return]
+
+    deps.blobs = Slow(inner)
+    late = await owner.call("POST", f"/api/v1/sites/{site['id']}/publish", {})
+    deps.blobs = inner
+    assert (late.status, late.json()["error"]["code"]) == (409, "publish_in_progress")
+    assert (await stack.blobs.get(f"hosts/{HOST}.json")) is None  # type: ignore[union-attr]
+    rows = await stack.databases["customer"].all("SELECT publish_lock_owner FROM sites WHERE id = ?", [site["id"]])
+    assert rows == [{"publish_lock_owner": "newer"}]  # the newer publish keeps its lock

@@ -81,6 +81,7 @@ function failed(res, w, e) {
 function serveAdmin(port) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
+    if (await lane.cron.door(url, res)) return;
     const door = url.pathname.match(/^\/fetch\/([a-z]+)(\/.*)$/);
     if (door) {
       const w = [...lane.workers.values()].find((x) => x.short === door[1]);

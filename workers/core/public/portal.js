@@ -231,6 +231,10 @@ function undoEmail(params) {
 
 // --- billing -----------------------------------------------------------------------------------
 async function billing(params) {
+  // Back from paying: billing asks Stripe now, in case its webhook is late or lost.
+  if (params.get('checkout') === 'success' && params.get('session_id')) {
+    await api('POST', '/billing/checkout/confirm', { session_id: params.get('session_id') }).catch(() => {});
+  }
   const [{ plans }, sub] = await Promise.all([api('GET', '/plans'), api('GET', '/billing/subscription').catch((e) => ({ error: e }))]);
   const current = sub.error ? null : sub.plan;
   const status = params.get('checkout');

@@ -159,10 +159,13 @@ class Accounts:
 
     async def create_account(self, request: Request, email: str, password_hash: str, kept: dict[str, str]) -> None:
         account_id = "acct_" + self.deps.crypto.random_bytes(12).hex()
-        await self.deps.db.run(
-            "INSERT INTO accounts (id, email, password_hash, attribution, created_at) VALUES (?, ?, ?, ?, ?)",
+        created = await self.deps.db.run(
+            "INSERT INTO accounts (id, email, password_hash, attribution, created_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (account_id, email, password_hash, json.dumps(kept), self.deps.clock.now()),
         )
+        if not created:  # a concurrent sign-up with this address won; its verification mail is on the way
+            return
         account = await self.account_by_id(account_id)
         await self.send_link(request, tokens.VERIFY_EMAIL, "verify_email", account, email, "verify")
 
@@ -334,10 +337,13 @@ class Accounts:
             raise HttpError(409, "email_taken", "Another account already uses this email.")
         account = await self.account_by_id(token.account_id)
         old_email = str(account["email"])
-        await self.deps.db.run(
-            "UPDATE accounts SET email = ?, email_verified_at = ? WHERE id = ?",
-            (new_email, self.deps.clock.now(), token.account_id),
+        changed = await self.deps.db.run(
+            "UPDATE accounts SET email = ?, email_verified_at = ? WHERE id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM accounts WHERE email = ?)",  # one statement: no race with a sign-up
+            (new_email, self.deps.clock.now(), token.account_id, new_email),
         )
+        if not changed:
+            raise HttpError(409, "email_taken", "Another account already uses this email.")
         # Links sent to the old address die; the old address is told, with a way back (7 days).
         await tokens.revoke_all(self.deps.db, self.deps.clock, token.account_id)
         await self.send_link(
@@ -395,20 +401,69 @@ class Accounts:
             )
             if reply.status not in (204, 404):
                 raise HttpError(502, "delete_failed", f"We could not {what} just now; your account is still here.")
+        forget = Request(
+            "POST",
+            "/internal/forget",
+            headers={"content-type": "application/json", "x-request-id": request.header("x-request-id")},
+            body=json.dumps({"address": account["email"]}).encode(),
+        )
+        reply = await self.gateway.call("mailer", forget, Identity(caller="core"))
+        if reply.status != 204:
+            raise HttpError(
+                502, "delete_failed", "We could not delete your emails just now; your account is still here."
+            )
+        # Sessions and links go with the account (D1 enforces ON DELETE CASCADE; said here as well).
         await self.deps.db.batch(
             [
-                (
-                    "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-                    (self.deps.clock.now(), session.account_id),
-                ),
-                (
-                    "UPDATE tokens SET used_at = ? WHERE account_id = ? AND used_at IS NULL",
-                    (self.deps.clock.now(), session.account_id),
-                ),
+                ("DELETE FROM sessions WHERE account_id = ?", (session.account_id,)),
+                ("DELETE FROM tokens WHERE account_id = ?", (session.account_id,)),
                 ("DELETE FROM accounts WHERE id = ?", (session.account_id,)),
             ]
         )
         return no_content([sessions.clear_cookie()])
+
+    async def export(self, request: Request, params: Params) -> Response:
+        """`GET /api/v1/account/export`: everything we hold about the account, from every worker,
+        as one JSON download (site files base64-encoded). Data portability (GDPR art. 20)."""
+        session = await self.session(request)
+        account = await self.account_by_id(session.account_id)
+        rid = {"x-request-id": request.header("x-request-id")}
+        identity = Identity(account_id=session.account_id)
+        parts: dict[str, Any] = {}
+        path = f"/internal/accounts/{session.account_id}/export"
+        for worker in ("billing", "customer"):
+            reply = await self.gateway.call(worker, Request("GET", path, headers=rid), identity)
+            if reply.status != 200:
+                raise HttpError(502, "export_failed", "We could not gather all your data just now; try again.")
+            parts[worker] = reply.json()
+        ask = Request(
+            "POST",
+            "/internal/export",
+            headers={**rid, "content-type": "application/json"},
+            body=json.dumps({"address": account["email"]}).encode(),
+        )
+        reply = await self.gateway.call("mailer", ask, Identity(caller="core"))
+        if reply.status != 200:
+            raise HttpError(502, "export_failed", "We could not gather all your data just now; try again.")
+        sessions_held = await self.deps.db.all(
+            "SELECT user_agent, created_at, last_seen_at, revoked_at FROM sessions WHERE account_id = ?",
+            (session.account_id,),
+        )
+        document = {
+            "format": "smartpages-export/1",
+            "exported_at": self.deps.clock.now(),
+            "account": self.public(account),
+            "sessions": sessions_held,
+            "billing": parts["billing"],
+            "sites": parts["customer"],
+            "mail": reply.json(),
+        }
+        body = json.dumps(document, indent=1).encode()
+        headers = [
+            ("content-type", "application/json"),
+            ("content-disposition", 'attachment; filename="smartpages-export.json"'),
+        ]
+        return Response(200, headers, body)
 
     async def list_sessions(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
@@ -443,6 +498,7 @@ def register(router: Router, accounts: Accounts) -> None:
     router.add("GET", "/api/v1/auth/turnstile", a.turnstile_config)
     router.add("GET", "/api/v1/account", a.get_account)
     router.add("DELETE", "/api/v1/account", a.delete_account)
+    router.add("GET", "/api/v1/account/export", a.export)
     router.add("POST", "/api/v1/account/password", a.change_password)
     router.add("POST", "/api/v1/account/email", a.change_email)
     router.add("GET", "/api/v1/account/sessions", a.list_sessions)

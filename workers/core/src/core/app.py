@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from core import accounts, csrf, gateway, health, openapi
 from core.deps import CoreDeps
 from shared import plans
 from shared.app import REQUEST_ID_HEADER, App
+from shared.deadline import MAILER_SECONDS, SERVICE_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
+from shared.ports import Service
 from shared.routing import Params, Router
 
 __all__ = ["CoreDeps", "create_app"]
@@ -30,8 +34,16 @@ DEV_OUTBOX_CSP = (
 
 
 def create_app(deps: CoreDeps) -> App:
+    def timed(service: Service, name: str, seconds: float = SERVICE_SECONDS) -> Timed:
+        return Timed(service, seconds, f"the {name} worker")
+
+    deps = dataclasses.replace(deps, domain=timed(deps.domain, "domain"))
     gw = gateway.Gateway(
-        services={"customer": deps.customer, "billing": deps.billing, "mailer": deps.mailer},
+        services={
+            "customer": timed(deps.customer, "customer"),
+            "billing": timed(deps.billing, "billing"),
+            "mailer": timed(deps.mailer, "mailer", MAILER_SECONDS),
+        },
         db=deps.db,
         clock=deps.clock,
         crypto=deps.crypto,

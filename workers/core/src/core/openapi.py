@@ -133,6 +133,15 @@ OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
             errors=(400, 403, 502),
         ),
     },
+    "/api/v1/account/export": {
+        "get": _op(
+            "Everything held about the account (account, sessions, billing, sites with their files, mail log)"
+            " as one JSON download",
+            200,
+            session=True,
+            errors=(502,),
+        ),
+    },
     "/api/v1/account/password": {
         "post": _op(
             "Change the password; ends every other session and link, re-issues this one",

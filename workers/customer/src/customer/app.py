@@ -5,7 +5,9 @@ site of another account is a 404. Limits come from the vouched plan (shared/plan
 
 from __future__ import annotations
 
-from customer import accounts, assets, domains, forms, publish, sites
+from typing import Any
+
+from customer import accounts, assets, domains, export, forms, maintenance, publish, sites
 from customer.deps import CustomerDeps, Settings
 from customer.store import sites_of
 from shared import health
@@ -13,10 +15,20 @@ from shared.app import App
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard
 from shared.routing import Params, Router
+from shared.scheduled import Job
 
-__all__ = ["CustomerDeps", "Settings", "create_app"]
+__all__ = ["CustomerDeps", "Settings", "create_app", "create_job"]
 
 TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts")
+
+
+def create_job(deps: CustomerDeps) -> Job:
+    """The Cron Trigger's job: customer.maintenance, whatever the pattern (there is one)."""
+
+    async def job(cron: str, scheduled_time: float) -> dict[str, Any]:
+        return await maintenance.run(deps)
+
+    return job
 
 
 def create_app(deps: CustomerDeps) -> App:
@@ -30,6 +42,10 @@ def create_app(deps: CustomerDeps) -> App:
             "r2": await health.check_blob_store(deps.blobs, write=f"{deps.clock.now()}".encode()),
         }
         return json_response(health.report("customer", stores))
+
+    @route("GET", "/internal/accounts/{account_id}/export")
+    async def export_account(request: Request, params: Params) -> Response:
+        return await export.export_account(deps, request, params["account_id"])
 
     @route("DELETE", "/internal/accounts/{account_id}")
     async def delete_account(request: Request, params: Params) -> Response:

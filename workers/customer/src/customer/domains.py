@@ -27,6 +27,7 @@ from customer.schema import Str, check_fields, invalid
 from customer.sites import me, plan_of
 from customer.store import Site, owned_site, site_by_id, sites_of
 from shared import plans
+from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.jsonbody import read_json_object
@@ -40,7 +41,8 @@ def client(deps: CustomerDeps) -> CloudflareClient:
     s = deps.settings
     if deps.http is None or not s.cf_api_token or not s.cf_zone_id:
         raise HttpError(503, "custom_domains_unavailable", "Custom domains are not configured on this deployment.")
-    return CloudflareClient(deps.http, s.cf_api_base, s.cf_api_token, s.cf_zone_id)
+    api = Timed(deps.http, PROVIDER_SECONDS, "Cloudflare's API")
+    return CloudflareClient(api, s.cf_api_base, s.cf_api_token, s.cf_zone_id)
 
 
 def check_hostname(deps: CustomerDeps, value: str) -> str:

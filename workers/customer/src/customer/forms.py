@@ -19,6 +19,7 @@ from customer import publish
 from customer.deps import CustomerDeps
 from customer.store import new_id, owner_email, pages_of, site_by_id
 from shared import internal_auth, mail
+from shared.deadline import MAILER_SECONDS, within
 from shared.errors import HttpError
 from shared.http import Request, Response, html_response
 from shared.turnstile import MAX_TOKEN_LENGTH
@@ -165,7 +166,7 @@ async def notify(
         deps.crypto, deps.clock, deps.internal_secret, ask, internal_auth.Identity(caller="customer")
     )
     try:
-        reply = await deps.mailer.fetch(signed)
+        reply = await within(MAILER_SECONDS, "the mailer", deps.mailer.fetch(signed))
     except Exception:
         return False
     return reply.status < 300

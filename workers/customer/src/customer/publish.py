@@ -9,7 +9,9 @@ R2 layout (the domain worker reads only these, and only through the pointer):
     sites/<site_id>/files/<sha256>  every file, content-addressed (uploads too): written once, never changed
 
 A reader gets the old pointer or the new one (R2 puts are atomic), and every file a pointer names
-was written before the pointer was, so it sees the old site or the new one, whole. A publish that
+was written before the pointer was, so it sees the old site or the new one, whole. A publish checks
+what R2 really holds (one list), so a file lost since it was written is written again: publishing
+heals the site. A publish that
 dies before the put leaves the old pointer live. Versions (their manifests) live in D1; the last N
 are kept (N from the plan) and rollback re-puts an old manifest: no file is written."""
 
@@ -29,7 +31,10 @@ from shared.errors import HttpError
 from shared.http import Response, json_response
 
 FORMAT = 1
-LOCK_SECONDS = 120
+# A publish killed half-way (the isolate evicted, a deploy) holds the site this long at most, so a
+# user retrying finds it free within a minute; a publish checks it still holds the lock before it
+# switches the pointer, so one that outlived its lock never overwrites a newer publish.
+LOCK_SECONDS = 45
 PARALLEL_WRITES = 6  # a Worker may hold 6 connections open at once
 
 
@@ -107,17 +112,23 @@ async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
     return known
 
 
-async def write_files(deps: CustomerDeps, site: Site, rendered: Rendered, known: set[str]) -> int:
-    """Writes each generated file R2 does not have yet; returns how many."""
+async def stored_files(deps: CustomerDeps, site: Site) -> set[str]:
+    """The files R2 really holds for the site (one list call per 1,000 files)."""
+    prefix = file_key(site.id, "")
+    return {key.removeprefix(prefix) for key in await deps.blobs.list(prefix)}
+
+
+async def write_files(deps: CustomerDeps, site: Site, rendered: Rendered, present: set[str]) -> int:
+    """Writes each generated file R2 does not hold (new, or lost since it was written); returns how many."""
     todo: dict[str, File] = {}
     for f in [*rendered.files.values(), *([rendered.not_found] if rendered.not_found else [])]:
-        if f.sha256 not in known:
+        if f.sha256 not in present:
             todo[f.sha256] = f
     items = list(todo.items())
     for start in range(0, len(items), PARALLEL_WRITES):
         chunk = items[start : start + PARALLEL_WRITES]
         await asyncio.gather(*(deps.blobs.put(file_key(site.id, sha), f.body, f.content_type) for sha, f in chunk))
-    known.update(todo)
+    present.update(todo)
     return len(items)
 
 
@@ -166,28 +177,50 @@ async def switch(deps: CustomerDeps, site: Site, version: int, manifest: dict[st
     return puts
 
 
-async def lock(deps: CustomerDeps, site: Site) -> None:
-    now = deps.clock.now()
+BUSY = HttpError(409, "publish_in_progress", "This site is being published; try again in a moment.")
+
+
+async def lock(deps: CustomerDeps, site: Site) -> str:
+    """Takes the site's publish lock; returns the owner token that releases it."""
+    now, owner = deps.clock.now(), deps.crypto.random_bytes(12).hex()
     taken = await deps.db.run(
-        "UPDATE sites SET publish_lock = ? WHERE id = ? AND (publish_lock IS NULL OR publish_lock < ?)",
-        (now + LOCK_SECONDS, site.id, now),
+        "UPDATE sites SET publish_lock = ?, publish_lock_owner = ?"
+        " WHERE id = ? AND (publish_lock IS NULL OR publish_lock < ?)",
+        (now + LOCK_SECONDS, owner, site.id, now),
     )
     if not taken:
-        raise HttpError(409, "publish_in_progress", "This site is being published; try again in a moment.")
+        raise BUSY
+    return owner
 
 
-async def unlock(deps: CustomerDeps, site: Site) -> None:
-    await deps.db.run("UPDATE sites SET publish_lock = NULL WHERE id = ?", (site.id,))
+async def still_locked(deps: CustomerDeps, site: Site, owner: str) -> None:
+    """Extends our lock, or 409 if it expired and another publish took it."""
+    now = deps.clock.now()
+    held = await deps.db.run(
+        "UPDATE sites SET publish_lock = ? WHERE id = ? AND publish_lock_owner = ? AND publish_lock >= ?",
+        (now + LOCK_SECONDS, site.id, owner, now),
+    )
+    if not held:
+        raise BUSY
+
+
+async def unlock(deps: CustomerDeps, site: Site, owner: str) -> None:
+    await deps.db.run(
+        "UPDATE sites SET publish_lock = NULL, publish_lock_owner = NULL WHERE id = ? AND publish_lock_owner = ?",
+        (site.id, owner),
+    )
 
 
 async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: bool = False) -> dict[str, Any]:
-    await lock(deps, site)
+    owner = await lock(deps, site)
     try:
         canonical, _, _ = await hosts_of(deps, site)
         origin = deps.settings.origin(canonical)
         rendered = await render_draft(deps, site, plan, origin, noindex=False)
         manifest = await manifest_of(deps, site, rendered)
-        written = await write_files(deps, site, rendered, await known_files(deps, site))
+        # What R2 holds, not what it should hold: a file lost since it was written is written again.
+        written = await write_files(deps, site, rendered, await stored_files(deps, site))
+        await still_locked(deps, site, owner)
         rows = await deps.db.all(
             "INSERT INTO versions (site_id, number, manifest, created_at)"
             " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ? FROM versions WHERE site_id = ? RETURNING number",
@@ -200,7 +233,7 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
         )
         deleted = await prune(deps, site.id, plan.entitlements.kept_versions, number)
     finally:
-        await unlock(deps, site)
+        await unlock(deps, site, owner)
     return {
         "version": number,
         "url": origin + "/",
@@ -237,7 +270,7 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
     manifest = await manifest_of(deps, site, rendered)
     # Only the preview may be framed, and only by the portal (its editor shows it live).
     manifest["csp"] = csp(deps, rendered.style_src, frame_ancestors=deps.settings.portal_origin)
-    written = await write_files(deps, site, rendered, await known_files(deps, site))
+    written = await write_files(deps, site, rendered, await stored_files(deps, site))
     await deps.blobs.put(pointer_key(host), pointer(site.id, 0, manifest, False, noindex=True), "application/json")
     await deps.db.run(
         "UPDATE sites SET preview_token = ?, preview_manifest = ? WHERE id = ?",

@@ -127,30 +127,31 @@ async def create_site(deps: CustomerDeps, request: Request) -> Response:
     if slug in RESERVED_SLUGS:
         slug = f"{slug}-site"
     site_id, now = new_id(deps.crypto, "s"), deps.clock.now()
+    home = [{"type": "hero", "id": block_id(deps), **check_fields(blockdefs.BLOCKS["hero"], {"heading": name})}]
     for attempt in range(4):
         candidate = slug if attempt == 0 else f"{slug[:50]}-{deps.crypto.random_bytes(2).hex()}"
-        taken = await deps.db.all("SELECT 1 FROM sites WHERE slug = ?", (candidate,))
-        if not taken:
-            slug = candidate
+        # The slug is taken by the INSERT itself (a concurrent request may have taken it since any
+        # check): a lost race writes nothing, and the home page is only written with its site.
+        await deps.db.batch(
+            [
+                (
+                    "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    (site_id, cid, candidate, name, now, now),
+                ),
+                (
+                    "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
+                    " SELECT ?, ?, '', 'Home', '', 0, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)",
+                    (new_id(deps.crypto, "p"), site_id, json.dumps(home), now, site_id),
+                ),
+            ]
+        )
+        if await deps.db.all("SELECT 1 FROM sites WHERE id = ?", (site_id,)):
             break
         if given:
             raise HttpError(409, "slug_taken", "That address is taken; choose another slug.", details={"field": "slug"})
     else:
         raise HttpError(409, "slug_taken", "Choose a slug for this site.", details={"field": "slug"})
-    home = [{"type": "hero", "id": block_id(deps), **check_fields(blockdefs.BLOCKS["hero"], {"heading": name})}]
-    await deps.db.batch(
-        [
-            (
-                "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (site_id, cid, slug, name, now, now),
-            ),
-            (
-                "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
-                " VALUES (?, ?, '', 'Home', '', 0, ?, ?)",
-                (new_id(deps.crypto, "p"), site_id, json.dumps(home), now),
-            ),
-        ]
-    )
     site = await owned_site(deps.db, cid, site_id)
     return json_response(await site_json(deps, site), 201)
 
@@ -223,11 +224,16 @@ async def create_page(deps: CustomerDeps, request: Request, site_id: str) -> Res
         )
     blocks = await checked_blocks(deps, request, site, raw_blocks)
     page_id = new_id(deps.crypto, "p")
-    await deps.db.run(
+    added = await deps.db.run(
         "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE site_id = ?), ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE site_id = ?), ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (page_id, site.id, slug, data["title"], data["description"], site.id, json.dumps(blocks), deps.clock.now()),
     )
+    if not added:  # a concurrent request took the slug since the check above
+        raise HttpError(
+            409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
+        )
     return json_response(page_json(await page_of(deps.db, site.id, page_id)), 201)
 
 

@@ -100,6 +100,10 @@ class MailStore:
         rows = await self.db.all(_EMAIL_BY_KEY, [idempotency_key])
         return EmailRecord.from_row(rows[0]) if rows else None
 
+    async def by_id(self, email_id: str) -> EmailRecord | None:
+        rows = await self.db.all(_EMAIL_BY_KEY.replace("idempotency_key = ?", "id = ?"), [email_id])
+        return EmailRecord.from_row(rows[0]) if rows else None
+
     async def claim(
         self, email_id: str, idempotency_key: str, template: str, recipient: str, request_hash: str
     ) -> bool:
@@ -132,6 +136,27 @@ class MailStore:
             [recipient, *templates, since],
         )
         return int(rows[0]["n"])
+
+    async def about(self, address: str) -> dict[str, Any]:
+        """Everything kept about the address (an export): the mail log, without bodies."""
+        emails = await self.db.all(
+            "SELECT id, template, recipient, status, error, attempts, created_at, updated_at FROM emails"
+            " WHERE recipient = ? ORDER BY created_at",
+            [address],
+        )
+        suppressed = await self.db.all("SELECT reason, created_at FROM suppressions WHERE address = ?", [address])
+        return {"emails": emails, "suppression": suppressed[0] if suppressed else None}
+
+    async def forget(self, address: str) -> None:
+        """The account is deleted: its mail log, outbox copies and suppression entry go."""
+        await self.db.batch(
+            [
+                ("DELETE FROM outbox WHERE email_id IN (SELECT id FROM emails WHERE recipient = ?)", [address]),
+                ("DELETE FROM outbox WHERE recipient = ?", [address]),
+                ("DELETE FROM emails WHERE recipient = ?", [address]),
+                ("DELETE FROM suppressions WHERE address = ?", [address]),
+            ]
+        )
 
     # --- suppressions --------------------------------------------------------------------------
 
