@@ -38,3 +38,11 @@ def test_a_bundle_with_python_modules_workers_runs_it_from_there(lane: Lane) -> 
     assert "entry" in report["vendored_imports"]["workers"]
     files = httpx.get(f"{lane.admin}/files", timeout=30).json()["probe"]
     assert "python_modules/workers/__init__.py" in files
+
+
+def test_turning_the_external_sdk_off_is_refused_the_lane_has_no_built_in_sdk(tmp_path: Path) -> None:
+    probe = stage_probe(tmp_path / "build")
+    toml = probe / "wrangler.toml"
+    toml.write_text(toml.read_text().replace('["python_workers"]', '["python_workers", "disable_python_external_sdk"]'))
+    stderr = refused_start(tmp_path / "build", tmp_path / "state")
+    assert "the lane does not have" in stderr

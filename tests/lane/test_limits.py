@@ -69,6 +69,13 @@ def test_51_subrequests_pass_on_paid(lane: Lane) -> None:
     assert 1 <= route["connections"] <= 6
 
 
+def test_more_than_6_simultaneous_connections_wait_for_a_free_one(lane: Lane) -> None:
+    reply = lane.worker("probe", "/parallel", params={"n": 10, "url": f"{lane.admin}/timings"})
+    assert (reply.status_code, reply.text) == (200, "fetched")
+    route = httpx.get(f"{lane.admin}/limits", timeout=30).json()["routes"]["probe GET /parallel"]
+    assert (route["last"]["subrequests"], route["last"]["connections"]) == (10, 6)
+
+
 def test_over_128_mb_of_isolate_memory_fails(tmp_path: Path) -> None:
     stage_probe(tmp_path / "build")
     with own_lane(tmp_path / "build", tmp_path / "state") as (_, urls, log):

@@ -1,3 +1,4 @@
+import asyncio
 import hashlib
 import json
 import socket
@@ -47,6 +48,13 @@ class Default(WorkerEntrypoint):
         if path == "/spin":
             spin(int(query["ms"]))
             return Response("spun")
+        if path == "/parallel":
+
+            async def one():
+                return await (await fetch(query["url"])).text()
+
+            await asyncio.gather(*(one() for _ in range(int(query["n"]))))
+            return Response("fetched")
         if path == "/allocate":
             held = bytearray(int(query["mb"]) * 2**20)
             return Response(str(len(held)))
