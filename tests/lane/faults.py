@@ -79,7 +79,7 @@ class FaultLane:
     def verified(self, email: str) -> PortalClient:
         """A signed-up, verified account (the verification link read from the Resend stand-in)."""
         browser = PortalClient(self.core)
-        assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 201
+        assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 202
 
         def token() -> str | None:
             for sent in self.resend_emails():
