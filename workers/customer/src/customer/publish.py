@@ -23,7 +23,7 @@ from typing import Any
 from customer.assets import file_key
 from customer.deps import CustomerDeps
 from customer.render import File, Rendered, SiteData, render_site
-from customer.store import Site, asset_types, pages_of, site_by_id
+from customer.store import Site, asset_types, file_sizes, images_of, pages_of, site_by_id
 from shared import plans
 from shared.errors import HttpError
 from shared.http import Response, json_response
@@ -56,6 +56,7 @@ async def render_draft(deps: CustomerDeps, site: Site, plan: plans.Plan, origin:
         origin=origin,
         form_action=f"{deps.settings.portal_origin}/api/v1/forms/{site.id}",
         assets=await asset_types(deps.db, site.id),
+        images=await images_of(deps.db, site.id),
         badge=not plan.entitlements.remove_badge,
         lead_forms=plan.entitlements.lead_forms,
         noindex=noindex,
@@ -70,10 +71,7 @@ def _entry(f: File) -> list[Any]:
 async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered) -> dict[str, Any]:
     files: dict[str, list[Any]] = {path: _entry(f) for path, f in rendered.files.items()}
     if rendered.assets:
-        sizes = {
-            str(r["sha256"]): int(r["size"])
-            for r in await deps.db.all("SELECT sha256, size FROM assets WHERE site_id = ?", (site.id,))
-        }
+        sizes = await file_sizes(deps.db, site.id)
         for path, (sha, ctype) in rendered.assets.items():
             files[path] = [sha, ctype, sizes.get(sha, 0)]
     assert rendered.not_found is not None
@@ -91,7 +89,7 @@ def referenced(manifest: dict[str, Any]) -> set[str]:
 
 async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
     """Files known to be in R2: those of every kept version and of the preview, and the uploads."""
-    known = set((await asset_types(deps.db, site.id)).keys())
+    known = set((await file_sizes(deps.db, site.id)).keys())
     for row in await deps.db.all("SELECT manifest FROM versions WHERE site_id = ?", (site.id,)):
         known |= referenced(json.loads(row["manifest"]))
     if site.preview_manifest:

@@ -15,6 +15,7 @@ from typing import Any
 from customer import markdown
 from customer.assets import EXTENSIONS
 from customer.blocks import DAYS, FONT_PAIRINGS, PALETTES
+from customer.images import Image, ImageTags
 
 HTML = "text/html; charset=utf-8"
 DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True))
@@ -51,6 +52,7 @@ class SiteData:
     badge: bool = True
     lead_forms: bool = True
     noindex: bool = False
+    images: dict[str, Image] = field(default_factory=dict)  # sha256 -> sizes and variants (images.py)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Renderer:
     def __init__(self, site: SiteData) -> None:
         self.site = site
         self.out = Rendered()
+        self.images = ImageTags(site.images, self._register)
 
     # --- assets -------------------------------------------------------------------------------
     def image_url(self, sha256: str) -> str | None:
@@ -88,16 +91,22 @@ class Renderer:
         self.out.assets[path] = (sha256, ctype)
         return path
 
+    def _register(self, sha256: str, content_type: str) -> str:
+        path = asset_path(sha256, content_type)
+        self.out.assets[path] = (sha256, content_type)
+        return path
+
     def img(self, sha256: str, alt: str, css: str = "") -> str:
         url = self.image_url(sha256)
         if url is None:
             return ""
-        klass = f' class="{css}"' if css else ""
-        return f'<img src="{e(url)}" alt="{e(alt)}" loading="lazy" decoding="async"{klass}>'
+        image = self.site.images.get(sha256) or Image(sha256, self.site.assets[sha256])
+        return self.images.tag(image, url, alt, css)
 
     # --- blocks ---------------------------------------------------------------------------------
     def block(self, block: dict[str, Any], page: PageData) -> str:
         render: Callable[[dict[str, Any], PageData], str] = getattr(self, f"block_{block['type']}")
+        self.images.begin_block(page, bool(page.blocks) and page.blocks[0] is block)
         return render(block, page)
 
     def _heading(self, text: str) -> str:
