@@ -100,6 +100,8 @@ async def test_variants_are_checked_against_their_original(owner: Owner) -> None
         ("image/webp", 960),
         ("image/webp", 1600),
     ]
+    thumbnail = await owner.call("GET", f"/api/v1/sites/{site['id']}/assets/{library[0]['variants'][1]['variant']}")
+    assert (thumbnail.status, thumbnail.header("content-type"), thumbnail.body) == (200, "image/webp", webp(480, 360))
 
 
 async def test_library_says_where_an_image_is_used_and_deletes_only_unused_ones(owner: Owner, stack: Stack) -> None:

@@ -265,3 +265,22 @@ async def staggered(reader: Any, i: int) -> Any:
 
 def _get(host: str, path: str) -> Request:
     return Request("GET", path, "", {"host": host})
+
+
+async def test_the_editor_says_what_differs_from_the_live_site(owner: Owner) -> None:
+    site = await owner.new_site()
+    url = f"/api/v1/sites/{site['id']}"
+    assert (await owner.ok("GET", url))["draft_changes"] is None  # nothing live yet
+    await owner.ok("POST", f"{url}/publish", {}, 201)
+    assert (await owner.ok("GET", url))["draft_changes"] == []
+    home = site["pages"][0]["id"]
+    await owner.ok("PUT", f"{url}/pages/{home}", {"blocks": [{"type": "rich_text", "markdown": "New"}]})
+    await owner.ok("POST", f"{url}/pages", {"title": "About"}, 201)
+    await owner.ok("PATCH", url, {"theme": {"palette": "berry"}})
+    assert (await owner.ok("GET", url))["draft_changes"] == [
+        "Home: edited",
+        "About: new page",
+        "Name, theme or search settings",
+    ]
+    await owner.ok("POST", f"{url}/publish", {}, 201)
+    assert (await owner.ok("GET", url))["draft_changes"] == []

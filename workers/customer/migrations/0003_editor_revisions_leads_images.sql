@@ -17,3 +17,4 @@ CREATE TABLE asset_variants (
     size INTEGER NOT NULL,
     PRIMARY KEY (site_id, sha256, content_type, width)
 );
+ALTER TABLE versions ADD COLUMN source TEXT;                 -- the draft's fingerprint when published (drafts.py)

@@ -28,7 +28,7 @@ MAX_ASSET_BYTES = 1_000_000  # under the 1 MiB request limit core and customer b
 MAX_SIDE = 6000  # pixels; the portal uploads at most 1600 px wide
 MAX_VARIANTS = 8  # per original
 VARIANT_TYPES = ("image/jpeg", "image/webp")
-_VARIANT_KEYS = ("content_type", "width", "height", "size")
+_VARIANT_KEYS = ("variant", "content_type", "width", "height", "size")
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 
 
@@ -208,7 +208,8 @@ async def library(deps: CustomerDeps, site: Site) -> Response:
         (site.id,),
     )
     variants = await deps.db.all(
-        "SELECT sha256, content_type, width, height, size FROM asset_variants WHERE site_id = ? ORDER BY width",
+        "SELECT sha256, variant, content_type, width, height, size FROM asset_variants WHERE site_id = ?"
+        " ORDER BY width, content_type",
         (site.id,),
     )
     used = await usage(deps, site)
@@ -220,11 +221,7 @@ async def library(deps: CustomerDeps, site: Site) -> Response:
                 **dict(row),
                 "site_id": site.id,
                 "used_in": used.get(sha, []),
-                "variants": [
-                    {k: v[k] for k in ("content_type", "width", "height", "size")}
-                    for v in variants
-                    if v["sha256"] == sha
-                ],
+                "variants": [{k: v[k] for k in _VARIANT_KEYS} for v in variants if v["sha256"] == sha],
             }
         )
     return json_response({"assets": items})
@@ -270,8 +267,12 @@ async def list_assets(deps: CustomerDeps, site_ids: list[str]) -> Response:
 
 
 async def download(deps: CustomerDeps, site: Site, sha: str) -> Response:
-    """The editor's view of an upload (the published site serves it from the domain worker)."""
-    rows = await deps.db.all("SELECT content_type FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
+    """The editor's view of an upload or one of its variants (the published site serves it from the domain worker)."""
+    rows = await deps.db.all(
+        "SELECT content_type FROM assets WHERE site_id = ? AND sha256 = ?"
+        " UNION ALL SELECT content_type FROM asset_variants WHERE site_id = ? AND variant = ?",
+        (site.id, sha, site.id, sha),
+    )
     blob = await deps.blobs.get(file_key(site.id, sha)) if rows else None
     if blob is None:
         raise HttpError(404, "asset_not_found", "No such image on this site.")

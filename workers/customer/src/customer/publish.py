@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from customer import drafts
 from customer.assets import file_key
 from customer.deps import CustomerDeps
 from customer.render import File, Rendered, SiteData, render_site
@@ -178,10 +179,11 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
         rendered = await render_draft(deps, site, plan, origin, noindex=False)
         manifest = await manifest_of(deps, site, rendered)
         written = await write_files(deps, site, rendered, await known_files(deps, site))
+        source = drafts.fingerprint(site, await pages_of(deps.db, site.id))
         rows = await deps.db.all(
-            "INSERT INTO versions (site_id, number, manifest, created_at)"
-            " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ? FROM versions WHERE site_id = ? RETURNING number",
-            (site.id, json.dumps(manifest, separators=(",", ":")), deps.clock.now(), site.id),
+            "INSERT INTO versions (site_id, number, manifest, created_at, source)"
+            " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ? FROM versions WHERE site_id = ? RETURNING number",
+            (site.id, json.dumps(manifest, separators=(",", ":")), deps.clock.now(), json.dumps(source), site.id),
         )
         number = int(rows[0]["number"])
         puts = await switch(deps, site, number, manifest, all_hosts=all_hosts or site.live_version is None)

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from customer import blocks as blockdefs
+from customer import drafts
 from customer.deps import CustomerDeps
 from customer.schema import SLUG, Str, check_fields, invalid
 from customer.store import (
@@ -116,9 +117,16 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
         if site.preview_token and site.preview_manifest
         else None
     )
+    live = None
+    if site.live_version is not None:
+        rows = await deps.db.all(
+            "SELECT source FROM versions WHERE site_id = ? AND number = ?", (site.id, site.live_version)
+        )
+        live = json.loads(rows[0]["source"]) if rows and rows[0]["source"] else None
     return {
         "id": site.id,
         "name": site.name,
+        "draft_changes": drafts.changes(live, drafts.fingerprint(site, pages)) if live else None,
         "slug": site.slug,
         "default_host": host,
         "url": deps.settings.origin(host) + "/",
