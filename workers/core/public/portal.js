@@ -147,7 +147,7 @@ export function fieldError(input, message) {
     box = document.createElement('p');
     box.id = id;
     box.className = 'field-error';
-    input.insertAdjacentElement('afterend', box);
+    (input.closest('label') || input).insertAdjacentElement('afterend', box); // outside the label: not part of its name
   }
   box.textContent = message;
   input.setAttribute('aria-invalid', 'true');
@@ -430,7 +430,12 @@ async function route() {
   let handler = routes[url.pathname];
   let match = null;
   if (!handler) {
-    for (const [pattern, h] of extraRoutes) if ((match = url.pathname.match(pattern))) handler = h;
+    for (const [pattern, h] of extraRoutes) {
+      if ((match = url.pathname.match(pattern))) {
+        handler = h;
+        break;
+      }
+    }
   }
   flash('');
   if (!PUBLIC.has(url.pathname) && !me) await loadMe();
