@@ -41,8 +41,8 @@ async def signed_in_context(browser: Browser, lane: Lane, email: str) -> Browser
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     await page.goto(f"{lane.core}/login")
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_label("Email", exact=True).fill(email)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
     await page.get_by_role("button", name="Log in").click()
     await expect(page.get_by_role("heading", name="Your sites")).to_be_visible(timeout=30_000)
     await page.close()
@@ -95,9 +95,9 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
 
     # A site from the bakery starter, previewed before choosing.
     await page.get_by_label("Name of your business or site").fill("Rosa's Bakery")
-    await page.get_by_label("Restaurant").check()
+    await page.get_by_label("Restaurant", exact=True).check()
     await expect(page.locator("#template-preview")).to_contain_text("Appetising")
-    await page.get_by_label("Bakery").check()
+    await page.get_by_label("Bakery", exact=True).check()
     await expect(page.locator("#template-preview")).to_contain_text("Warm and homely")
     await shot(page, "10-new-site-templates")
     await page.get_by_role("button", name="Create the site").click()
@@ -111,7 +111,7 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     # The phone photo: shrunk and turned upright in the browser, with its variants.
     photo = phone_photo(tmp_path / "IMG_2041.jpg")
     assert 3_000_000 < photo.stat().st_size < 5_500_000
-    await page.get_by_label("Add photos or pictures").set_input_files(str(photo))
+    await page.get_by_label("Add photos or pictures", exact=True).set_input_files(str(photo))
     await page.locator("#upload").get_by_role("button", name="Upload").click()
     await expect(page.locator("#flash")).to_contain_text("Picture added.", timeout=60_000)
     card = page.locator("#library li", has_text="IMG_2041.jpg")
@@ -120,37 +120,37 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
 
     # Every block type, through its controls. Hero: words and the new photo from the library.
     hero = await open_block(page, "Big headline")
-    await hero.get_by_label("Headline").fill("Bread baked at dawn")
+    await hero.get_by_label("Headline", exact=True).fill("Bread baked at dawn")
     await hero.get_by_role("button", name="Choose picture").click()
     await page.get_by_role("dialog").get_by_role("button", name="IMG_2041.jpg").click()
-    await hero.get_by_label("Describe the picture (for people who cannot see it)").fill("Our bakery at dawn")
+    await hero.get_by_label("Describe the picture (for people who cannot see it)", exact=True).fill("Our bakery at dawn")
     await save(hero, "Big headline")
 
     features = await open_block(page, "Features")
     await features.get_by_role("button", name="Add feature").click()
-    await features.get_by_role("group", name="Feature 4").get_by_label("Title").fill("Open Sundays")
-    await features.get_by_role("group", name="Feature 4").get_by_label("Text").fill("Until noon.")
+    await features.get_by_role("group", name="Feature 4").get_by_label("Title", exact=True).fill("Open Sundays")
+    await features.get_by_role("group", name="Feature 4").get_by_label("Text", exact=True).fill("Until noon.")
     await features.get_by_role("group", name="Feature 1").get_by_role("button", name="Remove feature").click()
     await save(features, "Features")
 
     testimonials = await open_block(page, "Testimonials")
-    await testimonials.get_by_label("What they said").fill("Worth getting up early for.")
+    await testimonials.get_by_label("What they said", exact=True).fill("Worth getting up early for.")
     await save(testimonials, "Testimonials")
 
     hours = await open_block(page, "Opening hours and address")
-    await hours.get_by_label("Closed on Sunday").uncheck()
-    await hours.get_by_label("Sunday opens").fill("08:00")
-    await hours.get_by_label("Sunday closes").fill("12:00")
+    await hours.get_by_label("Closed on Sunday", exact=True).uncheck()
+    await hours.get_by_label("Sunday opens", exact=True).fill("08:00")
+    await hours.get_by_label("Sunday closes", exact=True).fill("12:00")
     await save(hours, "Opening hours and address")
 
     footer = await open_block(page, "Footer")
     await footer.get_by_role("button", name="Add link").click()
     link = footer.get_by_role("group", name="Link 2")
-    await link.get_by_label("Text").fill("Our bakes")
-    await link.get_by_label("Goes to").fill("javascript:alert(1)")
+    await link.get_by_label("Text", exact=True).fill("Our bakes")
+    await link.get_by_label("Goes to", exact=True).fill("javascript:alert(1)")
     await footer.get_by_role("button", name="Save block").click()
     # The error sits under the field, in plain words, tied to it for screen readers.
-    target = link.get_by_label("Goes to")
+    target = link.get_by_label("Goes to", exact=True)
     await expect(target).to_have_attribute("aria-invalid", "true")
     described = await target.get_attribute("aria-describedby")
     assert described is not None
@@ -162,18 +162,21 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     await save(footer, "Footer")
 
     for kind in ("Text", "Call to action", "Picture"):
-        await page.get_by_label("Block type").select_option(label=kind)
+        await page.get_by_label("Block type", exact=True).select_option(label=kind)
         await page.get_by_role("button", name="Add block").click()
         await expect(page.locator("#flash")).to_contain_text(f"{kind} block added.")
     text = block(page, "Text")
     await text.get_by_label("Text", exact=True).fill("## Our story\n\nThree generations of **bakers**.")  # type: ignore[attr-defined]
     await save(text, "Text")
     cta = block(page, "Call to action")
-    await cta.get_by_label("Heading").fill("Order a cake")  # type: ignore[attr-defined]
-    await cta.get_by_label("Button goes to").fill("/contact/")  # type: ignore[attr-defined]
+    await cta.get_by_label("Heading", exact=True).fill("Order a cake")  # type: ignore[attr-defined]
+    await cta.get_by_label("Button goes to", exact=True).fill("/contact/")  # type: ignore[attr-defined]
     await save(cta, "Call to action")
     picture = block(page, "Picture")
-    await picture.get_by_label("Caption").fill("Our counter")  # type: ignore[attr-defined]
+    await picture.get_by_label("Caption", exact=True).fill("Our counter")  # type: ignore[attr-defined]
+    await picture.get_by_label(  # type: ignore[attr-defined]
+        "Describe the picture (for people who cannot see it)", exact=True
+    ).fill("The shop counter")
     await save(picture, "Picture")
 
     # Reorder with the keyboard: the Text block moves up; focus stays on its button.
@@ -195,18 +198,18 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     await gallery.get_by_role("button", name="Add photo").click()
     await gallery.get_by_role("group", name="Photo 3").get_by_role("button", name="Choose picture").click()
     await page.get_by_role("dialog").get_by_role("button", name="IMG_2041.jpg").click()
-    await gallery.get_by_role("group", name="Photo 3").get_by_label("Describe the photo").fill("The counter")
+    await gallery.get_by_role("group", name="Photo 3").get_by_label("Describe the photo", exact=True).fill("The counter")
     await save(gallery, "Photo gallery")
     prices = await open_block(page, "Prices")
     plan = prices.get_by_role("group", name="Plan 1")
     await plan.get_by_label("Price", exact=True).fill("32")
-    await plan.get_by_label("Currency").select_option("CHF ")
+    await plan.get_by_label("Currency", exact=True).select_option("CHF ")
     await plan.get_by_role("button", name="Add line").click()
-    await plan.get_by_label("Line 2").fill("Candles included")
+    await plan.get_by_label("Line 2", exact=True).fill("Candles included")
     await save(prices, "Prices")
     await pages.get_by_role("link", name="Contact").click()
     form = await open_block(page, "Contact form")
-    await form.get_by_label("Intro").fill("Tell us the date and the size.")
+    await form.get_by_label("Intro", exact=True).fill("Tell us the date and the size.")
     await save(form, "Contact form")
 
     # Preview: the page switcher and the phone size.
@@ -250,9 +253,9 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     visitor = await browser.new_context(viewport={"width": 375, "height": 812})
     guest = await visitor.new_page()
     await guest.goto(site_url + "contact/")
-    await guest.get_by_label("Name").fill("Gina")
-    await guest.get_by_label("Email").fill("gina@example.net")
-    await guest.get_by_label("Message").fill("A birthday cake for Saturday, please.")
+    await guest.get_by_label("Name", exact=True).fill("Gina")
+    await guest.get_by_label("Email", exact=True).fill("gina@example.net")
+    await guest.get_by_label("Message", exact=True).fill("A birthday cake for Saturday, please.")
     await guest.get_by_role("button", name="Send").click()
     await expect(guest.get_by_text("Thank you!")).to_be_visible()
     await visitor.close()
@@ -283,20 +286,20 @@ async def test_two_tabs_stale_write_is_refused_and_the_text_kept(browser: Browse
         await expect(tab.get_by_role("heading", name="Two Tabs", level=1)).to_be_visible()
 
     # Tab one adds a block and edits the headline.
-    await first.get_by_label("Block type").select_option(label="Call to action")
+    await first.get_by_label("Block type", exact=True).select_option(label="Call to action")
     await first.get_by_role("button", name="Add block").click()
     await expect(first.locator("#flash")).to_contain_text("Call to action block added.")
     hero = await open_block(first, "Big headline")
-    await hero.get_by_label("Headline").fill("Written in tab one")
+    await hero.get_by_label("Headline", exact=True).fill("Written in tab one")
     await save(hero, "Big headline")
 
     # Tab two still shows the old page: its save is refused, its text stays where it was typed.
     stale = await open_block(second, "Big headline")
-    await stale.get_by_label("Headline").fill("Written in tab two")
+    await stale.get_by_label("Headline", exact=True).fill("Written in tab two")
     await stale.get_by_role("button", name="Save block").click()
     alert = stale.locator(".form-alert")
     await expect(alert).to_contain_text("Someone changed this site in another tab")
-    await expect(stale.get_by_label("Headline")).to_have_value("Written in tab two")
+    await expect(stale.get_by_label("Headline", exact=True)).to_have_value("Written in tab two")
     page_id = site["pages"][0]["id"]
     stored = owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{page_id}").json()
     assert stored["blocks"][0]["heading"] == "Written in tab one"
@@ -306,7 +309,7 @@ async def test_two_tabs_stale_write_is_refused_and_the_text_kept(browser: Browse
     await alert.get_by_role("button", name="Load the latest version (keeps what you typed)").click()
     await expect(second.locator("#flash")).to_contain_text("your unsaved text is still in its fields")
     kept = second.get_by_role("listitem", name="Big headline block")
-    await expect(kept.get_by_label("Headline")).to_have_value("Written in tab two")
+    await expect(kept.get_by_label("Headline", exact=True)).to_have_value("Written in tab two")
     await expect(kept.get_by_text("Unsaved changes")).to_be_visible()
     await expect(second.get_by_role("listitem", name="Call to action block")).to_be_visible()
     await save(kept, "Big headline")
@@ -321,10 +324,10 @@ async def test_wrong_password_says_so_next_to_the_field(browser: Browser, lane: 
     context = await browser.new_context()
     page = await context.new_page()
     await page.goto(f"{lane.core}/login")
-    await page.get_by_label("Email").fill("forgetful@example.com")
-    await page.get_by_label("Password").fill("not the password at all")
+    await page.get_by_label("Email", exact=True).fill("forgetful@example.com")
+    await page.get_by_label("Password", exact=True).fill("not the password at all")
     await page.get_by_role("button", name="Log in").click()
-    field = page.get_by_label("Password")
+    field = page.get_by_label("Password", exact=True)
     await expect(field).to_have_attribute("aria-invalid", "true")
     await expect(page.locator(".field-error")).to_contain_text("The email or password is not right.")
     assert "session has ended" not in await page.inner_text("main")
