@@ -123,7 +123,9 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     await hero.get_by_label("Headline", exact=True).fill("Bread baked at dawn")
     await hero.get_by_role("button", name="Choose picture").click()
     await page.get_by_role("dialog").get_by_role("button", name="IMG_2041.jpg").click()
-    await hero.get_by_label("Describe the picture (for people who cannot see it)", exact=True).fill("Our bakery at dawn")
+    await hero.get_by_label("Describe the picture (for people who cannot see it)", exact=True).fill(
+        "Our bakery at dawn"
+    )
     await save(hero, "Big headline")
 
     features = await open_block(page, "Features")
@@ -198,7 +200,9 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     await gallery.get_by_role("button", name="Add photo").click()
     await gallery.get_by_role("group", name="Photo 3").get_by_role("button", name="Choose picture").click()
     await page.get_by_role("dialog").get_by_role("button", name="IMG_2041.jpg").click()
-    await gallery.get_by_role("group", name="Photo 3").get_by_label("Describe the photo", exact=True).fill("The counter")
+    await (
+        gallery.get_by_role("group", name="Photo 3").get_by_label("Describe the photo", exact=True).fill("The counter")
+    )
     await save(gallery, "Photo gallery")
     prices = await open_block(page, "Prices")
     plan = prices.get_by_role("group", name="Plan 1")
