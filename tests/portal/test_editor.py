@@ -11,7 +11,6 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image
 from playwright.async_api import Browser, BrowserContext, Page, expect
@@ -62,7 +61,7 @@ def block(page: Page, label: str) -> object:
 async def open_block(page: Page, label: str):  # type: ignore[no-untyped-def]
     item = page.get_by_role("listitem", name=f"{label} block").first
     details = item.locator("details")
-    if not await details.get_attribute("open") == "":
+    if await details.get_attribute("open") != "":
         await item.get_by_text(f"Edit {label.lower()}", exact=True).click()
     return item
 
@@ -88,9 +87,6 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     errors: list[str] = []
     context.on("weberror", lambda error: errors.append(str(error.error)))
     page = await context.new_page()
-    page.on("console", lambda m: print("CONSOLE", m.text))
-    page.on("pageerror", lambda m: print("PAGEERROR", m))
-    page.on("response", lambda r: print("RESP", r.status, r.url) if "/api/" in r.url else None)
     await page.goto(f"{lane.core}/")
 
     # A site from the bakery starter, previewed before choosing.
@@ -273,7 +269,7 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     await expect(page.locator("#lead-count")).to_contain_text("1 enquiry, 1 new.")
     await lead.get_by_role("button", name="Mark as read").click()
     await expect(page.locator("#lead-count")).to_contain_text("1 enquiry, 0 new.")
-    csv = httpx.get(f"{lane.core}/api/v1/sites/{link.split('/')[-2]}/leads.csv", headers={"cookie": owner.cookie})
+    csv = owner.call("GET", f"/api/v1/sites/{link.split('/')[-2]}/leads.csv")
     assert "gina@example.net" in csv.text
     await shot(page, "12-leads-inbox")
     await context.close()
