@@ -5,7 +5,6 @@
 
 import { BLOCKS, render, read, summary, picked, listItem, renumber, listSpec } from './blockforms.js';
 import { prepare, squareIcon } from './photos.js';
-import { TEMPLATES, placeholder } from './templates.js';
 
 let ui; // { api, send, esc, flash, errorMessage, plainWords, go, onSubmit, view, fieldError, clearFieldErrors, showFieldError, confirmDialog, setLeaveGuard }
 const enc = encodeURIComponent;
@@ -60,6 +59,10 @@ async function uploadPhoto(siteId, file, progress = () => {}, made = null) {
 }
 
 // --- dashboard -----------------------------------------------------------------------------------
+// The starter templates load with the dashboard only (the editor never needs them).
+let TEMPLATES = [];
+let placeholder;
+
 function templatePreview(t) {
   if (!t) return '<p>An empty site with one page: you add the blocks.</p>';
   const pages = [['Home', t.home('Your business', ['', ''])], ...t.pages('Your business', ['', '']).map((p) => [p.title, p.blocks])];
@@ -68,7 +71,8 @@ function templatePreview(t) {
 }
 
 async function dashboard() {
-  const { sites } = await ui.api('GET', '/sites');
+  const [{ sites }, templates] = await Promise.all([ui.api('GET', '/sites'), import('./templates.js')]);
+  ({ TEMPLATES, placeholder } = templates);
   ui.view('Your sites', `<h1>Your sites</h1>
     ${sites.length ? `<ul class="blocks">${sites.map((s) => `<li class="card"><a href="/sites/${ui.esc(s.id)}" data-link><strong>${ui.esc(s.name)}</strong></a>
       <span class="muted">· ${s.live_version ? `live at <a href="${ui.esc(s.url)}">${ui.esc(s.default_host)}</a>` : 'not published yet'}</span>
