@@ -312,6 +312,19 @@ async def test_two_tabs_stale_write_is_refused_and_the_text_kept(browser: Browse
     await expect(kept.get_by_label("Headline", exact=True)).to_have_value("Written in tab two")
     await expect(kept.get_by_text("Unsaved changes")).to_be_visible()
     await expect(second.get_by_role("listitem", name="Call to action block")).to_be_visible()
+
+    # Leaving with unsaved text asks first; staying keeps it.
+    await second.get_by_role("link", name="Sites", exact=True).click()
+    await expect(second.get_by_role("dialog")).to_contain_text("changes that are not saved yet")
+    await second.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    await expect(kept.get_by_label("Headline", exact=True)).to_have_value("Written in tab two")
+
+    # An iPhone HEIC photo is refused in plain words, before anything is sent.
+    await second.get_by_label("Add photos or pictures").set_input_files(
+        files=[{"name": "IMG_0001.HEIC", "mimeType": "image/heic", "buffer": b"\x00\x00\x00\x18ftypheic" + bytes(64)}]
+    )
+    await second.locator("#upload").get_by_role("button", name="Upload").click()
+    await expect(second.locator("#upload .form-alert")).to_contain_text("iPhone HEIC photo")
     await save(kept, "Big headline")
     stored = owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{page_id}").json()
     assert [b["type"] for b in stored["blocks"]] == ["hero", "cta"]
