@@ -49,13 +49,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     runs = parser.parse_args().runs
+    keep = os.environ.get("LIGHTHOUSE_REPORTS")  # a folder to keep the JSON reports in
     with tempfile.TemporaryDirectory() as tmp, running(Path(tmp) / "lane") as lane:
+        reports = Path(keep) if keep else Path(tmp)
         owner = subscribed(lane, "lighthouse@example.com")
         site = owner.post("/api/v1/sites", {"name": "Lighthouse Bakery"}).json()
         views = {"sign-in": (f"{lane.core}/login", ""), "editor": (f"{lane.core}/sites/{site['id']}", owner.cookie)}
         print(f"{'view':10} " + " ".join(f"{c:>15}" for c in CATEGORIES) + f"   (median of {runs}, mobile)")
         for name, (url, cookie) in views.items():
-            scores = [audit(url, cookie, Path(tmp) / f"{name}-{i}.json") for i in range(runs)]
+            scores = [audit(url, cookie, reports / f"{name}-{i}.json") for i in range(runs)]
             medians = [statistics.median(s[c] for s in scores) for c in CATEGORIES]
             print(f"{name:10} " + " ".join(f"{m:15.0f}" for m in medians))
 
