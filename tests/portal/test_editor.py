@@ -218,6 +218,7 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     await expect(page.get_by_role("button", name="Phone")).to_have_attribute("aria-pressed", "true")
     preview = page.frame_locator("#pv")
     await expect(preview.get_by_role("heading", name="Bread baked at dawn")).to_be_visible(timeout=30_000)
+    await expect(page.locator("#pv-frame")).to_have_class(re.compile(r"\bphone\b"))
     box = await page.locator("#pv").bounding_box()
     assert box is not None
     assert box["width"] <= 375

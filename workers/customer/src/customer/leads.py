@@ -16,7 +16,7 @@ from shared.http import Request, Response, json_response
 from shared.jsonbody import read_json_object
 
 LIMIT = 500
-_COLUMNS = ("created_at", "name", "email", "phone", "message", "page")
+_COLUMNS = ("name", "email", "phone", "message", "page")  # after the date
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -67,7 +67,7 @@ async def export_csv(deps: CustomerDeps, site: Site) -> Response:
     writer.writerow(["received (UTC)", "name", "email", "phone", "message", "page"])
     for lead in await _rows(deps, site.id):
         when = datetime.fromtimestamp(float(lead["created_at"]), UTC).strftime("%Y-%m-%d %H:%M")
-        writer.writerow([when, *(_cell(lead[c]) for c in _COLUMNS[1:])])
+        writer.writerow([when, *(_cell(lead[c]) for c in _COLUMNS)])
     filename = f"enquiries-{site.slug}.csv"
     return Response(
         200,
