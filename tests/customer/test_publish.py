@@ -332,3 +332,22 @@ async def test_a_publish_that_outlived_its_lock_does_not_switch_the_pointer(
     assert (await stack.blobs.get(f"hosts/{HOST}.json")) is None  # type: ignore[union-attr]
     rows = await stack.databases["customer"].all("SELECT publish_lock_owner FROM sites WHERE id = ?", [site["id"]])
     assert rows == [{"publish_lock_owner": "newer"}]  # the newer publish keeps its lock
+
+
+async def test_the_editor_says_what_differs_from_the_live_site(owner: Owner) -> None:
+    site = await owner.new_site()
+    url = f"/api/v1/sites/{site['id']}"
+    assert (await owner.ok("GET", url))["draft_changes"] is None  # nothing live yet
+    await owner.ok("POST", f"{url}/publish", {}, 201)
+    assert (await owner.ok("GET", url))["draft_changes"] == []
+    home = site["pages"][0]["id"]
+    await owner.ok("PUT", f"{url}/pages/{home}", {"blocks": [{"type": "rich_text", "markdown": "New"}]})
+    await owner.ok("POST", f"{url}/pages", {"title": "About"}, 201)
+    await owner.ok("PATCH", url, {"theme": {"palette": "berry"}})
+    assert (await owner.ok("GET", url))["draft_changes"] == [
+        "Home: edited",
+        "About: new page",
+        "Name, theme or search settings",
+    ]
+    await owner.ok("POST", f"{url}/publish", {}, 201)
+    assert (await owner.ok("GET", url))["draft_changes"] == []

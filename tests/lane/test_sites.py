@@ -10,11 +10,12 @@ import httpx
 import pytest
 
 from tests.customer.html_checks import assert_well_formed_page
+from tests.imagefiles import png
 from tests.lane.client import signed_in, view
 from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
-PNG = b"\x89PNG\r\n\x1a\n" + b"lane image bytes" * 20
+PNG = png(seed=5, size=300)
 
 
 def test_build_publish_edit_republish_roll_back(lane: Lane) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from customer import accounts, assets, domains, export, forms, maintenance, publish, sites
+from customer import accounts, assets, domains, export, forms, leads, maintenance, publish, sites
 from customer.deps import CustomerDeps, Settings
 from customer.store import sites_of
 from shared import health
@@ -101,13 +101,22 @@ def create_app(deps: CustomerDeps) -> App:
 
     @route("GET", "/api/v1/sites/{site_id}/assets")
     async def site_assets(request: Request, params: Params) -> Response:
-        site = await sites.my_site(deps, request, params["site_id"])
-        return await assets.list_assets(deps, [site.id])
+        return await assets.library(deps, await sites.my_site(deps, request, params["site_id"]))
 
     @route("GET", "/api/v1/sites/{site_id}/assets/{sha256}")
     async def download(request: Request, params: Params) -> Response:
         site = await sites.my_site(deps, request, params["site_id"])
         return await assets.download(deps, site, params["sha256"])
+
+    @route("DELETE", "/api/v1/sites/{site_id}/assets/{sha256}")
+    async def delete_asset(request: Request, params: Params) -> Response:
+        site = await sites.my_site(deps, request, params["site_id"])
+        return await assets.delete(deps, site, params["sha256"])
+
+    @route("POST", "/api/v1/sites/{site_id}/assets/{sha256}/variants")
+    async def upload_variant(request: Request, params: Params) -> Response:
+        site = await sites.my_site(deps, request, params["site_id"])
+        return await assets.upload_variant(deps, site, params["sha256"], request)
 
     @route("GET", "/api/v1/assets")
     async def all_assets(request: Request, params: Params) -> Response:
@@ -140,10 +149,24 @@ def create_app(deps: CustomerDeps) -> App:
         await publish.unpublish(deps, await sites.my_site(deps, request, params["site_id"]))
         return Response(204)
 
+    # --- the leads inbox ------------------------------------------------------------------------
     @route("GET", "/api/v1/sites/{site_id}/leads")
-    async def leads(request: Request, params: Params) -> Response:
+    async def list_leads(request: Request, params: Params) -> Response:
+        return await leads.list_leads(deps, await sites.my_site(deps, request, params["site_id"]))
+
+    @route("GET", "/api/v1/sites/{site_id}/leads.csv")
+    async def export_leads(request: Request, params: Params) -> Response:
+        return await leads.export_csv(deps, await sites.my_site(deps, request, params["site_id"]))
+
+    @route("PATCH", "/api/v1/sites/{site_id}/leads/{lead_id}")
+    async def mark_lead(request: Request, params: Params) -> Response:
         site = await sites.my_site(deps, request, params["site_id"])
-        return json_response(await forms.list_leads(deps, site.id))
+        return await leads.mark(deps, site, params["lead_id"], request)
+
+    @route("DELETE", "/api/v1/sites/{site_id}/leads/{lead_id}")
+    async def delete_lead(request: Request, params: Params) -> Response:
+        site = await sites.my_site(deps, request, params["site_id"])
+        return await leads.delete(deps, site, params["lead_id"])
 
     # --- domains --------------------------------------------------------------------------------
     @route("GET", "/api/v1/domains")

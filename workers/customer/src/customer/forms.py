@@ -170,12 +170,3 @@ async def notify(
     except Exception:
         return False
     return reply.status < 300
-
-
-async def list_leads(deps: CustomerDeps, site_id: str) -> dict[str, Any]:
-    rows = await deps.db.all(
-        "SELECT id, page, name, email, phone, message, mailed, created_at FROM leads WHERE site_id = ?"
-        " ORDER BY created_at DESC LIMIT 500",
-        (site_id,),
-    )
-    return {"leads": [dict(r) for r in rows]}

@@ -22,10 +22,11 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from customer import drafts
 from customer.assets import file_key
 from customer.deps import CustomerDeps
 from customer.render import File, Rendered, SiteData, render_site
-from customer.store import Site, asset_types, pages_of, site_by_id
+from customer.store import Site, asset_types, file_sizes, images_of, pages_of, site_by_id
 from shared import plans
 from shared.errors import HttpError
 from shared.http import Response, json_response
@@ -68,6 +69,7 @@ async def render_draft(deps: CustomerDeps, site: Site, plan: plans.Plan, origin:
         origin=origin,
         form_action=f"{deps.settings.portal_origin}/api/v1/forms/{site.id}",
         assets=await asset_types(deps.db, site.id),
+        images=await images_of(deps.db, site.id),
         badge=not plan.entitlements.remove_badge,
         lead_forms=plan.entitlements.lead_forms,
         noindex=noindex,
@@ -83,10 +85,7 @@ def _entry(f: File) -> list[Any]:
 async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered) -> dict[str, Any]:
     files: dict[str, list[Any]] = {path: _entry(f) for path, f in rendered.files.items()}
     if rendered.assets:
-        sizes = {
-            str(r["sha256"]): int(r["size"])
-            for r in await deps.db.all("SELECT sha256, size FROM assets WHERE site_id = ?", (site.id,))
-        }
+        sizes = await file_sizes(deps.db, site.id)
         for path, (sha, ctype) in rendered.assets.items():
             files[path] = [sha, ctype, sizes.get(sha, 0)]
     assert rendered.not_found is not None
@@ -104,7 +103,7 @@ def referenced(manifest: dict[str, Any]) -> set[str]:
 
 async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
     """Files known to be in R2: those of every kept version and of the preview, and the uploads."""
-    known = set((await asset_types(deps.db, site.id)).keys())
+    known = set((await file_sizes(deps.db, site.id)).keys())
     for row in await deps.db.all("SELECT manifest FROM versions WHERE site_id = ?", (site.id,)):
         known |= referenced(json.loads(row["manifest"]))
     if site.preview_manifest:
@@ -221,10 +220,11 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
         # What R2 holds, not what it should hold: a file lost since it was written is written again.
         written = await write_files(deps, site, rendered, await stored_files(deps, site))
         await still_locked(deps, site, owner)
+        source = drafts.fingerprint(site, await pages_of(deps.db, site.id))
         rows = await deps.db.all(
-            "INSERT INTO versions (site_id, number, manifest, created_at)"
-            " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ? FROM versions WHERE site_id = ? RETURNING number",
-            (site.id, json.dumps(manifest, separators=(",", ":")), deps.clock.now(), site.id),
+            "INSERT INTO versions (site_id, number, manifest, created_at, source)"
+            " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ? FROM versions WHERE site_id = ? RETURNING number",
+            (site.id, json.dumps(manifest, separators=(",", ":")), deps.clock.now(), json.dumps(source), site.id),
         )
         number = int(rows[0]["number"])
         puts = await switch(deps, site, number, manifest, all_hosts=all_hosts or site.live_version is None)

@@ -17,6 +17,7 @@ from customer import markdown
 from customer.assets import EXTENSIONS
 from customer.blocks import LAYOUTS
 from customer.head import DAY_NAMES, Head, local_business
+from customer.images import Image, ImageTags
 from customer.theme import favicon_svg, palette, stylesheet
 
 HTML = "text/html; charset=utf-8"
@@ -57,6 +58,7 @@ class SiteData:
     lead_forms: bool = True
     noindex: bool = False
     turnstile_site_key: str = ""  # set: lead forms carry Cloudflare's Turnstile widget
+    images: dict[str, Image] = field(default_factory=dict)  # sha256 -> sizes and variants (images.py)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Renderer:
         self.out = Rendered()
         self.icon = ("", "")  # (path, content type) of the generated icon, set by render()
         self.hero_is_h1 = False  # per page: its first block is a hero, whose heading is the page's h1
+        self.images = ImageTags(site.images, self._register)
 
     # --- assets -------------------------------------------------------------------------------
     def image_url(self, sha256: str) -> str | None:
@@ -97,16 +100,22 @@ class Renderer:
         self.out.assets[path] = (sha256, ctype)
         return path
 
+    def _register(self, sha256: str, content_type: str) -> str:
+        path = asset_path(sha256, content_type)
+        self.out.assets[path] = (sha256, content_type)
+        return path
+
     def img(self, sha256: str, alt: str, css: str = "") -> str:
         url = self.image_url(sha256)
         if url is None:
             return ""
-        klass = f' class="{css}"' if css else ""
-        return f'<img src="{e(url)}" alt="{e(alt)}" loading="lazy" decoding="async"{klass}>'
+        image = self.site.images.get(sha256) or Image(sha256, self.site.assets[sha256])
+        return self.images.tag(image, url, alt, css)
 
     # --- blocks ---------------------------------------------------------------------------------
     def block(self, block: dict[str, Any], page: PageData) -> str:
         render: Callable[[dict[str, Any], PageData], str] = getattr(self, f"block_{block['type']}")
+        self.images.begin_block(page, bool(page.blocks) and page.blocks[0] is block)
         return render(block, page)
 
     # Heading levels never skip: the page's one h1 (a leading hero, or the page title), then each

@@ -9,9 +9,19 @@ import re
 from typing import Any
 
 from customer import blocks as blockdefs
+from customer import drafts
 from customer.deps import CustomerDeps
 from customer.schema import SLUG, Str, check_fields, invalid
-from customer.store import Site, asset_types, customer_id, new_id, owned_site, page_of, pages_of, sites_of
+from customer.store import (
+    Site,
+    asset_types,
+    customer_id,
+    new_id,
+    owned_site,
+    page_revision,
+    pages_of,
+    sites_of,
+)
 from shared import plans
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
@@ -45,6 +55,30 @@ PAGE_FIELDS = {
     "slug": Str(max_length=60),
     "description": Str(max_length=160),
 }
+
+
+STALE = (
+    "This was changed in another tab or on another device since you opened it. "
+    "Reload to see the latest version; what you typed here is kept."
+)
+
+
+def etag_of(kind: str, revision: int) -> str:
+    return f'"{kind}-{revision}"'
+
+
+def stale() -> HttpError:
+    return HttpError(412, "precondition_failed", STALE)
+
+
+def check_if_match(request: Request, current: str) -> None:
+    """An editor write names the version it was based on (If-Match); any other version is stale.
+    Without the header the write still only lands on the revision it read (see the UPDATEs)."""
+    given = request.header("if-match").strip()
+    if not given or given == "*":
+        return
+    if current not in (tag.strip().removeprefix("W/") for tag in given.split(",")):
+        raise stale()
 
 
 def plan_of(request: Request) -> plans.Plan:
@@ -83,9 +117,16 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
         if site.preview_token and site.preview_manifest
         else None
     )
+    live = None
+    if site.live_version is not None:
+        rows = await deps.db.all(
+            "SELECT source FROM versions WHERE site_id = ? AND number = ?", (site.id, site.live_version)
+        )
+        live = json.loads(rows[0]["source"]) if rows and rows[0]["source"] else None
     return {
         "id": site.id,
         "name": site.name,
+        "draft_changes": drafts.changes(live, drafts.fingerprint(site, pages)) if live else None,
         "slug": site.slug,
         "default_host": host,
         "url": deps.settings.origin(host) + "/",
@@ -156,12 +197,17 @@ async def create_site(deps: CustomerDeps, request: Request) -> Response:
     return json_response(await site_json(deps, site), 201)
 
 
+async def site_response(deps: CustomerDeps, site: Site) -> Response:
+    return json_response(await site_json(deps, site), headers=[("etag", etag_of("site", site.revision))])
+
+
 async def get_site(deps: CustomerDeps, request: Request, site_id: str) -> Response:
-    return json_response(await site_json(deps, await my_site(deps, request, site_id)))
+    return await site_response(deps, await my_site(deps, request, site_id))
 
 
 async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Response:
     site = await my_site(deps, request, site_id)
+    check_if_match(request, etag_of("site", site.revision))
     data = read_json_object(request)
     fields = {"name": SITE_FIELDS["name"]}
     changes = check_fields(fields, {k: v for k, v in data.items() if k == "name"}, partial=True)
@@ -181,11 +227,14 @@ async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Res
         changes["redirects"] = json.dumps(blockdefs.check_redirects(data["redirects"]))
     if changes:
         sets = ", ".join(f"{k} = ?" for k in changes)
-        await deps.db.run(
-            f"UPDATE sites SET {sets}, updated_at = ? WHERE id = ?",  # noqa: S608 (keys are ours)
-            (*changes.values(), deps.clock.now(), site.id),
+        changed = await deps.db.run(
+            f"UPDATE sites SET {sets}, updated_at = ?, revision = revision + 1"  # noqa: S608 (keys are ours)
+            " WHERE id = ? AND revision = ?",
+            (*changes.values(), deps.clock.now(), site.id, site.revision),
         )
-    return json_response(await site_json(deps, await owned_site(deps.db, site.customer_id, site.id)))
+        if not changed:
+            raise stale()
+    return await site_response(deps, await owned_site(deps.db, site.customer_id, site.id))
 
 
 def block_id(deps: CustomerDeps) -> str:
@@ -234,18 +283,24 @@ async def create_page(deps: CustomerDeps, request: Request, site_id: str) -> Res
         raise HttpError(
             409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
         )
-    return json_response(page_json(await page_of(deps.db, site.id, page_id)), 201)
+    return await page_response(deps, site, page_id, 201)
 
 
 async def get_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     site = await my_site(deps, request, site_id)
-    return json_response(page_json(await page_of(deps.db, site.id, page_id)))
+    return await page_response(deps, site, page_id)
+
+
+async def page_response(deps: CustomerDeps, site: Site, page_id: str, status: int = 200) -> Response:
+    page, revision = await page_revision(deps.db, site.id, page_id)
+    return json_response(page_json(page), status, [("etag", etag_of("page", revision))])
 
 
 async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     """PUT: title, slug, description and the whole ordered block list."""
     site = await my_site(deps, request, site_id)
-    page = await page_of(deps.db, site.id, page_id)
+    page, revision = await page_revision(deps.db, site.id, page_id)
+    check_if_match(request, etag_of("page", revision))
     body = read_json_object(request)
     raw_blocks = body.pop("blocks", page.blocks)
     data = check_fields(PAGE_FIELDS, body, partial=True)
@@ -262,8 +317,9 @@ async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_i
                 409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
             )
     blocks = await checked_blocks(deps, request, site, raw_blocks)
-    await deps.db.run(
-        "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ? WHERE id = ?",
+    changed = await deps.db.run(
+        "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ?, revision = revision + 1"
+        " WHERE id = ? AND revision = ?",
         (
             slug,
             data.get("title", page.title),
@@ -271,15 +327,19 @@ async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_i
             json.dumps(blocks),
             deps.clock.now(),
             page.id,
+            revision,
         ),
     )
-    return json_response(page_json(await page_of(deps.db, site.id, page.id)))
+    if not changed:
+        raise stale()
+    return await page_response(deps, site, page.id)
 
 
 async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     """POST one block; it goes at `position` (default: the end)."""
     site = await my_site(deps, request, site_id)
-    page = await page_of(deps.db, site.id, page_id)
+    page, revision = await page_revision(deps.db, site.id, page_id)
+    check_if_match(request, etag_of("page", revision))
     body = read_json_object(request)
     position = body.pop("position", len(page.blocks))
     if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= len(page.blocks):
@@ -287,16 +347,21 @@ async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id:
     block = blockdefs.check_block(body, "block")
     new_blocks = [*page.blocks[:position], block, *page.blocks[position:]]
     blocks = await checked_blocks(deps, request, site, new_blocks)
-    await deps.db.run(
-        "UPDATE pages SET blocks = ?, updated_at = ? WHERE id = ?", (json.dumps(blocks), deps.clock.now(), page.id)
+    changed = await deps.db.run(
+        "UPDATE pages SET blocks = ?, updated_at = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
+        (json.dumps(blocks), deps.clock.now(), page.id, revision),
     )
-    return json_response(blocks[position], 201)
+    if not changed:
+        raise stale()
+    return json_response(blocks[position], 201, [("etag", etag_of("page", revision + 1))])
 
 
 async def delete_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     site = await my_site(deps, request, site_id)
-    page = await page_of(deps.db, site.id, page_id)
+    page, revision = await page_revision(deps.db, site.id, page_id)
+    check_if_match(request, etag_of("page", revision))
     if not page.slug:
         raise HttpError(409, "home_page", "The home page cannot be deleted.")
-    await deps.db.run("DELETE FROM pages WHERE id = ?", (page.id,))
+    if not await deps.db.run("DELETE FROM pages WHERE id = ? AND revision = ?", (page.id, revision)):
+        raise stale()
     return Response(204)
