@@ -62,3 +62,29 @@ async def test_published_images_are_sized_responsive_and_prioritised(owner: Owne
         assert served.status == 200, path
         assert served.header("content-type") in ("image/jpeg", "image/webp")
         assert int(str(served.header("content-length") or len(served.body))) == len(served.body)
+
+
+async def test_an_uploaded_favicon_is_offered_in_the_sizes_browsers_use(owner: Owner, stack: Stack) -> None:
+    site = await owner.new_site()
+    icon = (await owner.upload(site["id"], png(5, width=512, height=512))).json()["sha256"]
+    for px in (32, 180, 192):
+        assert (await owner.upload(site["id"], webp(px, px), under=f"/{icon}/variants")).status == 201
+    await owner.ok("PATCH", f"/api/v1/sites/{site['id']}", {"seo": {"favicon": icon}})
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.links: list[dict[str, str | None]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "link" and dict(attrs).get("rel") in ("icon", "apple-touch-icon"):
+                self.links.append(dict(attrs))
+
+    parser = Links()
+    parser.feed((await published_page(stack, HOST)).body.decode())
+    sized = {link["sizes"]: link["href"] for link in parser.links if link.get("sizes")}
+    assert set(sized) == {"32x32", "180x180", "192x192"}
+    assert [link["rel"] for link in parser.links].count("apple-touch-icon") == 1
+    for href in sized.values():  # every size is published
+        assert (await published_page(stack, HOST, str(href))).status == 200

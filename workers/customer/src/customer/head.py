@@ -33,6 +33,7 @@ class Head:
     style: str  # the CSS, inlined
     icon: tuple[str, str]  # (path, content type)
     image: str | None = None  # absolute URL of the social image
+    icon_sizes: tuple[tuple[str, str, int], ...] = ()  # the uploaded favicon's resized copies: (path, type, px)
     site_name: str = ""
     noindex: bool = False
     theme_color: str = ""
@@ -59,6 +60,10 @@ class Head:
         tags.append(f'<meta name="twitter:card" content="{card}">')
         path, ctype = self.icon
         tags.append(f'<link rel="icon" href="{_a(path)}" type="{_a(ctype)}">')
+        for size_path, size_type, px in self.icon_sizes:
+            tags.append(f'<link rel="icon" href="{_a(size_path)}" type="{_a(size_type)}" sizes="{px}x{px}">')
+        if self.icon_sizes:  # home screens (iOS) take the full-size square, not the small copies
+            tags.append(f'<link rel="apple-touch-icon" href="{_a(path)}">')
         if self.theme_color:
             tags.append(f'<meta name="theme-color" content="{_a(self.theme_color)}">')
         tags.append(f"<style>{self.style}</style>")  # generated from checked values: no </style> in it

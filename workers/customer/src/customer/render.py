@@ -337,14 +337,22 @@ class Renderer:
         elif page is not None:
             image = self.first_image(page)
         icon = self.icon
+        icon_sizes: tuple[tuple[str, str, int], ...] = ()
         if seo.get("favicon") and (uploaded := self.image_url(seo["favicon"])):
             icon = (uploaded, self.site.assets[seo["favicon"]])
+            favicon = self.site.images.get(seo["favicon"])
+            icon_sizes = tuple(
+                (self._register(v.sha256, v.content_type), v.content_type, v.width)
+                for v in sorted(favicon.variants if favicon else (), key=lambda v: v.width)
+                if v.width == v.height
+            )
         return Head(
             title=title,
             description=description,
             canonical=self.site.origin + page.path if page is not None else None,
             style=css,
             icon=icon,
+            icon_sizes=icon_sizes,
             image=image,
             site_name=self.site.name,
             noindex=self.site.noindex,
