@@ -146,8 +146,11 @@ def test_the_scheduled_jobs_run_on_demand_on_the_runtime(lane: faults.FaultLane)
         reply = httpx.post(f"{lane.admin}/scheduled/{worker}", timeout=60)
         assert reply.status_code == 200, reply.text
         assert reply.json()["outcome"] == "ok"
-    assert any('"cron": "*/10 * * * *"' in line and "orphans_noted" in line for line in lane.log)
-    assert any('"cron": "17 * * * *"' in line and "subscriptions_synced" in line for line in lane.log)
+    # The jobs' log lines reach lane.log through a reader thread, a moment after the answer.
+    wait_for(lambda: any('"cron": "*/10 * * * *"' in ln and "orphans_noted" in ln for ln in lane.log), 10, "customer's")
+    wait_for(
+        lambda: any('"cron": "17 * * * *"' in ln and "subscriptions_synced" in ln for ln in lane.log), 10, "billing's"
+    )
 
 
 def test_after_deletion_and_a_late_cancellation_no_row_names_the_account(lane: faults.FaultLane) -> None:
