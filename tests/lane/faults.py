@@ -41,6 +41,7 @@ def _shorten_mail_queue(build: Path) -> None:
 class FaultLane:
     out: Path
     core: str = ""
+    domain: str = ""
     admin: str = ""
     stripe: str = ""
     resend: str = ""
@@ -51,7 +52,7 @@ class FaultLane:
     def start(self) -> None:
         self.lane = Process(self.command, "lane ready", self.log)
         urls = dict(part.split("=", 1) for part in self.lane.line.split()[2:])
-        self.core, self.admin = urls["core"], urls["admin"]
+        self.core, self.domain, self.admin = urls["core"], urls["domain"], urls["admin"]
 
     def kill(self) -> None:
         """kill -9: no drain, no clean shutdown; what was in flight is lost mid-way."""

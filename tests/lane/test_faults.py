@@ -181,3 +181,22 @@ def test_after_deletion_and_a_late_cancellation_no_row_names_the_account(lane: f
                 for values in db.execute(f'SELECT * FROM "{table}"'):  # noqa: S608
                     found |= {(table, p) for p in personal if p in repr(values)}
     assert found == {("deleted_accounts", row["account_id"])}  # the opaque id only (docs/billing.md)
+
+
+def test_a_file_lost_from_r2_is_written_again_by_the_next_publish(lane: faults.FaultLane) -> None:
+    """Finding: a page whose R2 object disappeared stayed 503 however often the site was
+    republished (0 files written). Now a publish writes what R2 does not hold."""
+    browser = lane.verified("heal@example.com")
+    site = browser.post("/api/v1/sites", {"name": "Heal Bakery"}).json()
+    assert browser.post(f"/api/v1/sites/{site['id']}/publish").status_code == 201
+    host = site["default_host"]
+    pointer = httpx.get(f"{lane.admin}/r2/smartpages-sites/hosts/{host}.json", timeout=30).json()
+    lost = pointer["files"]["/"][0]
+    key = f"sites/{site['id']}/files/{lost}"
+    assert httpx.delete(f"{lane.admin}/r2/smartpages-sites/{key}", timeout=30).status_code == 204
+    assert httpx.get(f"{lane.domain}/", headers={"host": host}, timeout=60).status_code == 503  # never seen: not cached
+    again = browser.post(f"/api/v1/sites/{site['id']}/publish")
+    assert again.status_code in (200, 201), again.text
+    assert again.json()["files_written"] >= 1
+    assert httpx.get(f"{lane.admin}/r2/smartpages-sites/{key}", timeout=30).status_code == 200
+    assert httpx.get(f"{lane.domain}/", headers={"host": host}, timeout=60).status_code == 200

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import io
 import json
 import os
 import statistics
@@ -62,6 +63,25 @@ def photos(count: int) -> list[bytes]:
         urls = [page.evaluate(_PHOTO_SCRIPT, [1600, 1067, 7919 * (i + 1)]) for i in range(count)]
         browser.close()
     return [base64.b64decode(u.split(",", 1)[1]) for u in urls]
+
+
+def variants(jpeg: bytes) -> list[tuple[bytes, str]]:
+    """What the portal uploads beside a photo (workers/core/public): 480 and 960 px JPEGs, and WebP
+    at 480, 960 and the full width. Pillow (a dev dependency) stands in for the browser's canvas."""
+    from PIL import Image
+
+    original = Image.open(io.BytesIO(jpeg))
+    out = []
+    for width in (480, 960, original.width):
+        size = (width, round(original.height * width / original.width))
+        resized = original.resize(size, Image.Resampling.LANCZOS) if width != original.width else original
+        for fmt, content_type in (("JPEG", "image/jpeg"), ("WEBP", "image/webp")):
+            if fmt == "JPEG" and width == original.width:
+                continue  # the original is the full-width JPEG
+            buffer = io.BytesIO()
+            resized.save(buffer, fmt, quality=80)
+            out.append((buffer.getvalue(), content_type))
+    return out
 
 
 def site_blocks(shas: list[str]) -> list[dict[str, Any]]:
@@ -114,6 +134,9 @@ async def publish_themes(themes: list[str], state: Path, jpegs: list[bytes]) -> 
         (await call(stack, "POST", f"/api/v1/sites/{sid}/assets", body, "image/jpeg")).json()["sha256"]
         for body in jpegs
     ]
+    for sha, body in zip(shas, jpegs, strict=True):  # the responsive copies the portal makes at upload
+        for variant, content_type in variants(body):
+            await call(stack, "POST", f"/api/v1/sites/{sid}/assets/{sha}/variants", variant, content_type)
     await call(stack, "PUT", f"/api/v1/sites/{sid}/pages/{home}", j({"title": "Home", "blocks": site_blocks(shas)}))
     seo = {"description": "Sourdough, cakes and coffee in the old town.", "language": "en"}
     out: dict[str, dict[str, tuple[bytes, str]]] = {}

@@ -94,6 +94,16 @@ function serveAdmin(port) {
       }
     }
     const put = url.pathname.match(/^\/r2\/([^/]+)\/(.+)$/);
+    if (put && (req.method === 'GET' || req.method === 'DELETE')) {
+      // Reads an object as stored, or loses it as a fault would (tests of publish healing).
+      const bucket = await lane.mf.getR2Bucket(resourceKey('R2', put[1]));
+      const key = decodeURIComponent(put[2]);
+      if (req.method === 'DELETE') return (await bucket.delete(key), res.writeHead(204).end());
+      const object = await bucket.get(key);
+      if (!object) return res.writeHead(404).end();
+      const type = object.httpMetadata?.contentType ?? 'application/octet-stream';
+      return res.writeHead(200, { 'content-type': type }).end(Buffer.from(await object.arrayBuffer()));
+    }
     if (put && req.method === 'PUT') {
       // Seeds an object the product could not upload (e.g. larger than the upload limit).
       const chunks = [];
