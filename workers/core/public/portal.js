@@ -3,7 +3,6 @@
 
 const main = document.getElementById('main');
 const flashBox = document.getElementById('flash');
-const ATTRIBUTION = ['plan', 'ref', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
 
 export const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -45,7 +44,10 @@ async function loadMe() {
   return me;
 }
 
+// Where the visitor came from: kept from the deep link in this tab until sign-up stores it with
+// the account; after that the account's copy is the one that travels (to Stripe's metadata).
 function attribution() {
+  if (me?.attribution && Object.keys(me.attribution).length) return me.attribution;
   try {
     return JSON.parse(sessionStorage.getItem('attribution') || '{}');
   } catch {
@@ -116,12 +118,22 @@ const password = (label, name, autocomplete) =>
   field(label, name, 'password', `required minlength="8" maxlength="256" autocomplete="${autocomplete}"`);
 
 // --- auth views --------------------------------------------------------------------------------
-function start(params) {
+async function start(params) {
   // Landing pages and funnels link here with the plan and campaign; keep them through sign-up.
+  // The keys and the value rule are core's (shared/attribution.py): a value core would refuse (a
+  // typo in a campaign link) is dropped here rather than blocking the sign-up.
+  const { attribution: contract } = await api('GET', '/plans');
+  const valid = new RegExp(contract.pattern, 'u');
   const kept = {};
-  for (const key of ATTRIBUTION) if (params.get(key)) kept[key] = params.get(key).slice(0, 200);
+  for (const key of contract.keys) {
+    const value = (params.get(key) || '').slice(0, 200);
+    if (value && valid.test(value)) kept[key] = value;
+  }
   sessionStorage.setItem('attribution', JSON.stringify(kept));
-  return go('/signup');
+  const signedIn = me || (await loadMe());
+  // Replaces the deep link in the history, so Back does not run it again.
+  history.replaceState(null, '', signedIn ? '/billing' + (kept.plan ? `?upgrade=${encodeURIComponent(kept.plan)}` : '') : '/signup');
+  return route();
 }
 
 function signup() {
@@ -228,17 +240,24 @@ async function billing(params) {
         ? `<button data-plan="${esc(p.id)}" ${p.id === wanted ? 'autofocus' : ''}>Choose ${esc(p.name)}</button>` : ''}
     </section>`).join('')}</div>
     ${current && current !== 'free' ? '<p><button class="secondary" id="manage">Change plan, payment method or cancel</button></p>' : ''}`);
-  for (const button of main.querySelectorAll('button[data-plan]')) {
-    button.addEventListener('click', async () => {
-      button.disabled = true;
-      try {
-        const { url } = await api('POST', '/billing/checkout', { plan: button.dataset.plan, attribution: attribution() });
-        location.assign(url);
-      } catch (e) {
-        flash(errorMessage(e), 'error');
-        button.disabled = false;
-      }
-    });
+  const checkout = async (button) => {
+    button.disabled = true;
+    try {
+      const { url } = await api('POST', '/billing/checkout', { plan: button.dataset.plan, attribution: attribution() });
+      location.assign(url);
+    } catch (e) {
+      flash(errorMessage(e), 'error');
+      button.disabled = false;
+    }
+  };
+  for (const button of main.querySelectorAll('button[data-plan]')) button.addEventListener('click', () => checkout(button));
+  // Arriving with the plan chosen on the landing page (after verifying): straight to its checkout.
+  // The address loses `upgrade` first, so coming Back from Stripe shows this page, not a loop.
+  const chosen = wanted && main.querySelector(`button[data-plan="${CSS.escape(wanted)}"]`);
+  if (chosen) {
+    history.replaceState(null, '', '/billing');
+    flash(`Taking you to the payment page for ${chosen.textContent.replace('Choose ', '')}…`);
+    await checkout(chosen);
   }
   document.getElementById('manage')?.addEventListener('click', async () => {
     try {

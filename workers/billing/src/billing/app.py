@@ -20,7 +20,7 @@ from billing.notices import Notifier
 from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
 from billing.subscriptions import SubscriptionStore
 from billing.webhooks import WebhookHandler
-from shared import health, plans
+from shared import attribution, health, plans
 from shared.app import App
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
@@ -118,7 +118,7 @@ def create_app(deps: BillingDeps) -> App:
         plan_id = string(body, "plan", max_length=40)
         if plan_id not in prices:
             raise invalid("plan", f"must be one of: {', '.join(prices)}")
-        utm = checkout.attribution(body.get("attribution"))
+        utm = attribution.clean(body.get("attribution"))
         now = deps.clock.now()
         if identity.email:
             await store.remember_email(identity.account_id, identity.email, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core import accounts, csrf, gateway, health, openapi
 from core.deps import CoreDeps
-from shared import plans
+from shared import attribution, plans
 from shared.app import REQUEST_ID_HEADER, App
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
@@ -61,7 +61,9 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
 
     @router.route("GET", "/api/v1/plans")
     async def get_plans(request: Request, params: Params) -> Response:
-        return json_response({"plans": [plan.public() for plan in plans.PLANS]})
+        # The attribution contract rides along, so the portal keeps exactly what core and billing accept.
+        contract = {"keys": list(attribution.KEYS), "pattern": attribution.VALUE_PATTERN}
+        return json_response({"plans": [plan.public() for plan in plans.PLANS], "attribution": contract})
 
     @router.route("GET", "/api/v1/openapi.json")
     async def get_openapi(request: Request, params: Params) -> Response:

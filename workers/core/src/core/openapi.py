@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import gateway
+from shared import attribution
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 _SESSION: list[dict[str, list[str]]] = [{"session": []}]
@@ -65,10 +66,7 @@ OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
                 attribution={
                     "type": "object",
                     "additionalProperties": False,
-                    "properties": {
-                        k: _S
-                        for k in ("plan", "ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
-                    },
+                    "properties": {k: _S for k in attribution.KEYS},
                 },
             ),
             errors=(400, 409),
