@@ -265,3 +265,20 @@ async def staggered(reader: Any, i: int) -> Any:
 
 def _get(host: str, path: str) -> Request:
     return Request("GET", path, "", {"host": host})
+
+
+async def test_publishing_an_unchanged_draft_is_a_no_op_that_says_so(owner: Owner, stack: Stack) -> None:
+    """A double click used to record a second, identical version (and on Free, which keeps 2,
+    evict the real previous one)."""
+    owner.plan = "free"
+    site = await owner.new_site()
+    home = site["pages"][0]["id"]
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    await owner.ok(
+        "PUT", f"/api/v1/sites/{site['id']}/pages/{home}", {"blocks": [{"type": "rich_text", "markdown": "v2"}]}
+    )
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    again = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 200)
+    assert (again["version"], again["unchanged"], again["files_written"], again["pointers_written"]) == (2, True, 0, 0)
+    versions = await owner.ok("GET", f"/api/v1/sites/{site['id']}/versions")
+    assert [v["number"] for v in versions["versions"]] == [2, 1]

@@ -205,3 +205,20 @@ async def test_theme_seo_and_redirects(owner: Owner, stack: Stack) -> None:
     assert b"--primary:#112233" in css.body
     assert b"Georgia" in css.body
     assert (await published_page(stack, site["default_host"], "/old")).header("location") == "/"
+
+
+async def test_theme_and_seo_updates_are_partial(owner: Owner) -> None:
+    """Updating one theme field used to reset the others to their defaults."""
+    site = await owner.new_site()
+    path = f"/api/v1/sites/{site['id']}"
+    await owner.ok("PATCH", path, {"theme": {"palette": "forest", "fonts": "classic"}, "seo": {"language": "de"}})
+    updated = await owner.ok("PATCH", path, {"theme": {"primary": "#112233"}, "seo": {"title": "Rosa's"}})
+    assert (updated["theme"]["palette"], updated["theme"]["fonts"], updated["theme"]["primary"]) == (
+        "forest",
+        "classic",
+        "#112233",
+    )
+    assert (updated["seo"]["language"], updated["seo"]["title"]) == ("de", "Rosa's")
+    bad = await owner.call("PATCH", path, {"theme": {"palette": "neon"}})
+    assert bad.json()["error"]["field"] == "theme.palette"
+    assert (await owner.ok("GET", path))["theme"]["primary"] == "#112233"  # nothing half-written

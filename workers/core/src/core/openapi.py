@@ -141,6 +141,49 @@ OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
+_OBJ = {"type": "object"}
+_SITE_ID = [{"name": "site_id", "in": "path", "required": True, "schema": _S}]
+
+# Operations of internal workers whose semantics a client must know, beside their prefix's entry.
+FORWARDED: dict[str, dict[str, dict[str, Any]]] = {
+    "/api/v1/sites/{site_id}": {
+        "patch": {
+            **_op(
+                "Update a site partially. Only the fields sent change; `theme` and `seo` are merged field"
+                " by field (the fields sent replace those kept, the others stay); `redirects` is replaced whole",
+                200,
+                {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {"name": _S, "theme": _OBJ, "seo": _OBJ, "redirects": _OBJ},
+                            }
+                        }
+                    },
+                },
+                session=True,
+                errors=(400, 404),
+            ),
+            "parameters": _SITE_ID,
+            "x-smartpages-worker": "customer",
+        }
+    },
+    "/api/v1/sites/{site_id}/publish": {
+        "post": {
+            **_op("Publish the draft as a new version (201)", 201, session=True, errors=(404, 409)),
+            "parameters": _SITE_ID,
+            "x-smartpages-worker": "customer",
+        }
+    },
+}
+FORWARDED["/api/v1/sites/{site_id}/publish"]["post"]["responses"]["200"] = {
+    "description": "The draft is what is live already: nothing recorded, `unchanged: true`, the live version"
+}
+
+
 def _proxied(route: gateway.GatewayRoute) -> dict[str, Any]:
     op = _op(f"Handled by the {route.worker} worker", 200, session=route.session, errors=(400, 404, 501))
     op["x-smartpages-worker"] = route.worker
@@ -154,6 +197,7 @@ def document() -> dict[str, Any]:
     paths: dict[str, Any] = dict(OWN_ROUTES)
     for route in gateway.ROUTES:
         paths[route.prefix] = _proxied(route)
+    paths.update(FORWARDED)
     return {
         "openapi": "3.1.0",
         "info": {"title": "SmartPages API", "version": "1"},

@@ -107,7 +107,8 @@ def create_app(deps: CustomerDeps) -> App:
     @route("POST", "/api/v1/sites/{site_id}/publish")
     async def publish_site(request: Request, params: Params) -> Response:
         site = await sites.my_site(deps, request, params["site_id"])
-        return json_response(await publish.publish(deps, site, sites.plan_of(request)), 201)
+        result = await publish.publish(deps, site, sites.plan_of(request))
+        return json_response(result, 200 if result["unchanged"] else 201)
 
     @route("GET", "/api/v1/sites/{site_id}/versions")
     async def versions(request: Request, params: Params) -> Response:

@@ -57,7 +57,8 @@ async def render_draft(deps: CustomerDeps, site: Site, plan: plans.Plan, origin:
         form_action=f"{deps.settings.portal_origin}/api/v1/forms/{site.id}",
         assets=await asset_types(deps.db, site.id),
         badge=not plan.entitlements.remove_badge,
-        lead_forms=plan.entitlements.lead_forms,
+        # Lead forms are always rendered: the plan decides who may add one (sites.checked_blocks), and
+        # a form added on a paid plan keeps working after a downgrade (docs/billing.md).
         noindex=noindex,
     )
     return render_site(data)
@@ -67,7 +68,7 @@ def _entry(f: File) -> list[Any]:
     return [f.sha256, f.content_type, len(f.body)]
 
 
-async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered) -> dict[str, Any]:
+async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered, origin: str) -> dict[str, Any]:
     files: dict[str, list[Any]] = {path: _entry(f) for path, f in rendered.files.items()}
     if rendered.assets:
         sizes = {
@@ -82,6 +83,9 @@ async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered) -> dic
         "not_found": _entry(rendered.not_found),
         "redirects": site.redirects,
         "csp": csp(deps),
+        # What the pages call their own address (canonical links, sitemap): a version rendered for
+        # another host is a different version.
+        "origin": origin,
     }
 
 
@@ -172,13 +176,35 @@ async def unlock(deps: CustomerDeps, site: Site) -> None:
     await deps.db.run("UPDATE sites SET publish_lock = NULL WHERE id = ?", (site.id,))
 
 
+async def live_manifest(deps: CustomerDeps, site: Site) -> dict[str, Any] | None:
+    if site.live_version is None:
+        return None
+    rows = await deps.db.all(
+        "SELECT manifest FROM versions WHERE site_id = ? AND number = ?", (site.id, site.live_version)
+    )
+    return json.loads(rows[0]["manifest"]) if rows else None
+
+
 async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: bool = False) -> dict[str, Any]:
+    """Publishes the draft as a new version; a draft identical to the live version records nothing
+    (`unchanged: true`), so a double click never evicts a kept version."""
     await lock(deps, site)
     try:
         canonical, _, _ = await hosts_of(deps, site)
         origin = deps.settings.origin(canonical)
         rendered = await render_draft(deps, site, plan, origin, noindex=False)
-        manifest = await manifest_of(deps, site, rendered)
+        manifest = await manifest_of(deps, site, rendered, origin)
+        if manifest == await live_manifest(deps, site):
+            assert site.live_version is not None
+            puts = await switch(deps, site, site.live_version, manifest, all_hosts=True) if all_hosts else 0
+            return {
+                "version": site.live_version,
+                "unchanged": True,
+                "url": origin + "/",
+                "files_written": 0,
+                "pointers_written": puts,
+                "files_deleted": 0,
+            }
         written = await write_files(deps, site, rendered, await known_files(deps, site))
         rows = await deps.db.all(
             "INSERT INTO versions (site_id, number, manifest, created_at)"
@@ -195,11 +221,30 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
         await unlock(deps, site)
     return {
         "version": number,
+        "unchanged": False,
         "url": origin + "/",
         "files_written": written,
         "pointers_written": puts,
         "files_deleted": deleted,
     }
+
+
+async def follow_hosts(deps: CustomerDeps, site: Site, plan: plans.Plan) -> None:
+    """A live site's hosts changed (a domain became active or was removed): every host's pointer is
+    rewritten. If the live version is what the draft renders for its address, it is re-rendered for
+    the new canonical address (a new version); otherwise (the owner rolled back, or has unpublished
+    edits) the live version stays exactly as chosen and only the pointers move: its canonical links
+    follow at the owner's next publish."""
+    live = await live_manifest(deps, site)
+    if live is None or site.live_version is None:
+        return
+    old_origin = live.get("origin")
+    if isinstance(old_origin, str):
+        rendered = await render_draft(deps, site, plan, old_origin, noindex=False)
+        if await manifest_of(deps, site, rendered, old_origin) == live:
+            await publish(deps, site, plan, all_hosts=True)
+            return
+    await switch(deps, site, site.live_version, live, all_hosts=True)
 
 
 async def rollback(deps: CustomerDeps, site: Site, number: int) -> dict[str, Any]:
@@ -226,7 +271,7 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
     host = deps.settings.preview_host(token)
     origin = deps.settings.origin(host)
     rendered = await render_draft(deps, site, plan, origin, noindex=True)
-    manifest = await manifest_of(deps, site, rendered)
+    manifest = await manifest_of(deps, site, rendered, origin)
     # Only the preview may be framed, and only by the portal (its editor shows it live).
     manifest["csp"] = csp(deps, frame_ancestors=deps.settings.portal_origin)
     written = await write_files(deps, site, rendered, await known_files(deps, site))

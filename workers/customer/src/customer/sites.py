@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from customer import blocks as blockdefs
+from customer import publish
 from customer.deps import CustomerDeps
 from customer.schema import SLUG, Str, check_fields, invalid
 from customer.store import Site, asset_types, customer_id, new_id, owned_site, page_of, pages_of, sites_of
@@ -78,6 +79,7 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
         "SELECT hostname, status FROM domains WHERE site_id = ? ORDER BY created_at", (site.id,)
     )
     host = deps.settings.default_host(site.slug)
+    canonical, _, _ = await publish.hosts_of(deps, site)  # the primary custom domain once active
     preview = (
         deps.settings.origin(deps.settings.preview_host(site.preview_token)) + "/"
         if site.preview_token and site.preview_manifest
@@ -88,7 +90,7 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
         "name": site.name,
         "slug": site.slug,
         "default_host": host,
-        "url": deps.settings.origin(host) + "/",
+        "url": deps.settings.origin(canonical) + "/",
         "theme": site.theme,
         "seo": site.seo,
         "redirects": site.redirects,
@@ -159,6 +161,10 @@ async def get_site(deps: CustomerDeps, request: Request, site_id: str) -> Respon
     return json_response(await site_json(deps, await my_site(deps, request, site_id)))
 
 
+def merged(kept: dict[str, Any], sent: Any) -> Any:
+    return {**kept, **sent} if isinstance(sent, dict) else sent
+
+
 async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Response:
     site = await my_site(deps, request, site_id)
     data = read_json_object(request)
@@ -167,10 +173,11 @@ async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Res
     for key in data:
         if key not in ("name", "theme", "seo", "redirects"):
             raise invalid(key, "unknown field")
+    # theme and seo are merged: the fields sent replace those kept, the others stay as they were.
     if "theme" in data:
-        changes["theme"] = json.dumps(blockdefs.check_theme(data["theme"]))
+        changes["theme"] = json.dumps(blockdefs.check_theme(merged(site.theme, data["theme"])))
     if "seo" in data:
-        seo = blockdefs.check_seo(data["seo"])
+        seo = blockdefs.check_seo(merged(site.seo, data["seo"]))
         known = await asset_types(deps.db, site.id)
         for key in ("social_image", "favicon"):
             if seo[key] and seo[key] not in known:
@@ -192,15 +199,18 @@ def block_id(deps: CustomerDeps) -> str:
 
 
 async def checked_blocks(
-    deps: CustomerDeps, request: Request, site: Site, raw: Any, path: str = "blocks"
+    deps: CustomerDeps, request: Request, site: Site, raw: Any, before: list[dict[str, Any]], path: str = "blocks"
 ) -> list[dict[str, Any]]:
+    """The blocks, checked. Only a lead form that was not on the page `before` needs the plan: an
+    owner on Free keeps (and may edit) the forms added while subscribed (docs/billing.md)."""
     clean = blockdefs.check_blocks(raw, path)
     seen: set[str] = set()
     for block in clean:
         if "id" not in block or block["id"] in seen:
             block["id"] = block_id(deps)
         seen.add(block["id"])
-    if blockdefs.uses_lead_form(clean):
+    had = {b["id"] for b in before if b["type"] == "lead_form" and "id" in b}
+    if any(b["type"] == "lead_form" and b["id"] not in had for b in clean):
         plans.require(plan_of(request), "lead_forms")
     known = await asset_types(deps.db, site.id)
     missing = sorted(blockdefs.referenced_assets(clean) - set(known))
@@ -221,7 +231,7 @@ async def create_page(deps: CustomerDeps, request: Request, site_id: str) -> Res
         raise HttpError(
             409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
         )
-    blocks = await checked_blocks(deps, request, site, raw_blocks)
+    blocks = await checked_blocks(deps, request, site, raw_blocks, [])
     page_id = new_id(deps.crypto, "p")
     await deps.db.run(
         "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
@@ -255,7 +265,7 @@ async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_i
             raise HttpError(
                 409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
             )
-    blocks = await checked_blocks(deps, request, site, raw_blocks)
+    blocks = await checked_blocks(deps, request, site, raw_blocks, page.blocks)
     await deps.db.run(
         "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ? WHERE id = ?",
         (
@@ -280,7 +290,7 @@ async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id:
         raise invalid("position", f"must be a whole number from 0 to {len(page.blocks)}")
     block = blockdefs.check_block(body, "block")
     new_blocks = [*page.blocks[:position], block, *page.blocks[position:]]
-    blocks = await checked_blocks(deps, request, site, new_blocks)
+    blocks = await checked_blocks(deps, request, site, new_blocks, page.blocks)
     await deps.db.run(
         "UPDATE pages SET blocks = ?, updated_at = ? WHERE id = ?", (json.dumps(blocks), deps.clock.now(), page.id)
     )
