@@ -137,8 +137,9 @@ async def test_free_plan_limits(owner: Owner) -> None:
         "PUT", f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}", {"blocks": [{"type": "lead_form"}]}
     )
     assert (form.status, form.json()["error"]["code"]) == (402, "requires_starter_plan")
-    domains = await owner.call("GET", "/api/v1/domains")
+    domains = await owner.call("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "example.com"})
     assert (domains.status, domains.json()["error"]["code"]) == (402, "requires_starter_plan")
+    assert (await owner.call("GET", "/api/v1/domains")).status == 200  # seeing them is always allowed
 
 
 async def test_another_account_cannot_see_or_touch_a_site(owner: Owner, stack: Stack, outbox: Outbox) -> None:
@@ -222,3 +223,27 @@ async def test_theme_and_seo_updates_are_partial(owner: Owner) -> None:
     bad = await owner.call("PATCH", path, {"theme": {"palette": "neon"}})
     assert bad.json()["error"]["field"] == "theme.palette"
     assert (await owner.ok("GET", path))["theme"]["primary"] == "#112233"  # nothing half-written
+
+
+async def test_a_renamed_page_answers_301_from_its_old_address(owner: Owner, stack: Stack) -> None:
+    """Renaming a page's slug used to leave the old URL a 404."""
+    from tests.customer.conftest import published_page
+
+    site = await owner.new_site()
+    sid = site["id"]
+    page = await owner.ok("POST", f"/api/v1/sites/{sid}/pages", {"title": "About", "slug": "about"}, 201)
+    await owner.ok("POST", f"/api/v1/sites/{sid}/publish", {}, 201)
+    await owner.ok("PUT", f"/api/v1/sites/{sid}/pages/{page['id']}", {"slug": "about-us"})
+    await owner.ok("PUT", f"/api/v1/sites/{sid}/pages/{page['id']}", {"slug": "our-story"})
+    await owner.ok("POST", f"/api/v1/sites/{sid}/publish", {}, 201)
+    host = str(site["default_host"])
+    for old in ("/about/", "/about", "/about-us/"):
+        moved = await published_page(stack, host, old)
+        assert (moved.status, moved.header("location")) == (301, "/our-story/"), old
+    assert (await published_page(stack, host, "/our-story/")).status == 200
+    # A new page at the old address takes it back.
+    await owner.ok("POST", f"/api/v1/sites/{sid}/pages", {"title": "About", "slug": "about"}, 201)
+    redirects = (await owner.ok("GET", f"/api/v1/sites/{sid}"))["redirects"]
+    assert "/about/" not in redirects
+    assert "/about" not in redirects
+    assert redirects["/about-us/"] == "/our-story/"

@@ -232,6 +232,10 @@ async def create_page(deps: CustomerDeps, request: Request, site_id: str) -> Res
             409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
         )
     blocks = await checked_blocks(deps, request, site, raw_blocks, [])
+    # A page at an address a renamed page left behind takes it over (redirects would shadow it).
+    freed = {k: v for k, v in site.redirects.items() if k not in (f"/{slug}/", f"/{slug}")}
+    if freed != site.redirects:
+        await deps.db.run("UPDATE sites SET redirects = ? WHERE id = ?", (json.dumps(freed), site.id))
     page_id = new_id(deps.crypto, "p")
     await deps.db.run(
         "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
@@ -266,6 +270,11 @@ async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_i
                 409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
             )
     blocks = await checked_blocks(deps, request, site, raw_blocks, page.blocks)
+    if slug != page.slug:
+        await deps.db.run(
+            "UPDATE sites SET redirects = ? WHERE id = ?",
+            (json.dumps(renamed(site.redirects, f"/{page.slug}/", f"/{slug}/")), site.id),
+        )
     await deps.db.run(
         "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ? WHERE id = ?",
         (
@@ -278,6 +287,20 @@ async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_i
         ),
     )
     return json_response(page_json(await page_of(deps.db, site.id, page.id)))
+
+
+def renamed(redirects: dict[str, str], old: str, new: str) -> dict[str, str]:
+    """The site's redirects after a page moved from `old` to `new` (both "/slug/"): the old address
+    answers 301 to the new one (with and without its slash), redirects that led to the old address
+    lead to the new one, and nothing redirects away from the page's new address. Published with the
+    next version, like every redirect."""
+    kept = {source: (new if target == old else target) for source, target in redirects.items()}
+    for source in (new, new.rstrip("/")):
+        kept.pop(source, None)
+    if len(kept) + 2 <= blockdefs.MAX_REDIRECTS:  # past the limit the old address simply ends
+        kept[old] = new
+        kept[old.rstrip("/")] = new
+    return kept
 
 
 async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
