@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from devstack.stack import Stack
+from tests.conftest import FakeClock
 from tests.core.conftest import Browser, Outbox, signed_up
 from tests.customer.conftest import Owner
 
@@ -247,3 +248,25 @@ async def test_a_renamed_page_answers_301_from_its_old_address(owner: Owner, sta
     assert "/about/" not in redirects
     assert "/about" not in redirects
     assert redirects["/about-us/"] == "/our-story/"
+
+
+async def test_a_deleted_accounts_addresses_are_held_for_30_days(
+    owner: Owner, stack: Stack, outbox: Outbox, clock: FakeClock
+) -> None:
+    """A deleted account's site address could be claimed by anyone at once."""
+    from tests.core.conftest import PASSWORD
+
+    await owner.new_site(slug="bakery-rosa")
+    assert (await owner.call("DELETE", "/api/v1/account", {"password": PASSWORD})).status == 204
+    mallory = Browser(stack, address="198.51.100.9")
+    await signed_up(mallory, outbox, "mallory@example.com")
+    taken = await mallory.call("POST", "/api/v1/sites", {"name": "Rosa", "slug": "bakery-rosa"})
+    assert (taken.status, taken.json()["error"]["code"]) == (409, "slug_taken")
+    named = await mallory.call("POST", "/api/v1/sites", {"name": "Bakery Rosa"})  # from the name: another address
+    assert named.json()["slug"].startswith("bakery-rosa-")
+    clock.advance(30 * 86400 + 1)
+    assert (
+        await mallory.post("/api/v1/auth/login", {"email": "mallory@example.com", "password": PASSWORD})
+    ).status == 200
+    later = await mallory.call("POST", "/api/v1/sites", {"name": "Rosa", "slug": "bakery-rosa"})
+    assert later.status == 201, later.body

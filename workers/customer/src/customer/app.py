@@ -16,7 +16,7 @@ from shared.routing import Params, Router
 
 __all__ = ["CustomerDeps", "Settings", "create_app"]
 
-TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts")
+TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts", "held_addresses")
 
 
 def create_app(deps: CustomerDeps) -> App:

@@ -131,7 +131,11 @@ async def create_site(deps: CustomerDeps, request: Request) -> Response:
     site_id, now = new_id(deps.crypto, "s"), deps.clock.now()
     for attempt in range(4):
         candidate = slug if attempt == 0 else f"{slug[:50]}-{deps.crypto.random_bytes(2).hex()}"
-        taken = await deps.db.all("SELECT 1 FROM sites WHERE slug = ?", (candidate,))
+        taken = await deps.db.all(
+            "SELECT 1 FROM sites WHERE slug = ?"
+            " UNION ALL SELECT 1 FROM held_addresses WHERE slug = ? AND held_until > ?",
+            (candidate, candidate, now),
+        )
         if not taken:
             slug = candidate
             break
