@@ -21,7 +21,7 @@ async def subscribe(browser: Browser, stripe: StripeStandin, plan: str = "starte
 
 async def test_a_free_account_pays_and_the_gated_action_opens(browser: Browser, outbox: Outbox, stripe) -> None:
     await signed_up(browser, outbox, EMAIL)
-    refused = await browser.call("GET", "/api/v1/domains")
+    refused = await browser.call("POST", "/api/v1/domains", {})
     assert (refused.status, error_code(refused)) == (402, "requires_starter_plan")
     assert refused.json()["error"]["required_plan"] == "starter"
 
@@ -29,7 +29,7 @@ async def test_a_free_account_pays_and_the_gated_action_opens(browser: Browser, 
 
     state = (await browser.call("GET", "/api/v1/billing/subscription")).json()
     assert (state["plan"], state["status"]) == ("starter", "active")
-    opened = await browser.call("GET", "/api/v1/domains")
+    opened = await browser.call("POST", "/api/v1/domains", {})
     assert opened.status != 402, opened.body  # customer's domains answer is the sites issue's
     session = next(iter(stripe.sessions.values()))
     assert session["customer_email"] == EMAIL
@@ -50,12 +50,12 @@ async def test_a_failed_payment_mails_and_keeps_the_plan_through_the_grace(brows
     state = (await browser.call("GET", "/api/v1/billing/subscription")).json()
     assert (state["plan"], state["status"]) == ("starter", "past_due")
     assert state["grace_until"] == int(clock.now() + GRACE_SECONDS)
-    assert (await browser.call("GET", "/api/v1/domains")).status != 402
+    assert (await browser.call("POST", "/api/v1/domains", {})).status != 402
 
     clock.advance(GRACE_SECONDS - 60)
-    assert (await browser.call("GET", "/api/v1/domains")).status != 402
+    assert (await browser.call("POST", "/api/v1/domains", {})).status != 402
     clock.advance(120)
-    assert (await browser.call("GET", "/api/v1/domains")).status == 402
+    assert (await browser.call("POST", "/api/v1/domains", {})).status == 402
     assert (await browser.call("GET", "/api/v1/billing/subscription")).json()["plan"] == "free"
 
     await stripe.recover(sub["id"])  # the customer fixes the card: back on the plan
@@ -89,7 +89,7 @@ async def test_cancellation_downgrades_to_free(browser, outbox, stripe) -> None:
     await stripe.cancel(sub["id"])
     state = (await browser.call("GET", "/api/v1/billing/subscription")).json()
     assert (state["plan"], state["status"]) == ("free", "canceled")
-    assert (await browser.call("GET", "/api/v1/domains")).status == 402
+    assert (await browser.call("POST", "/api/v1/domains", {})).status == 402
     assert len([m for m in outbox.sent if m["template"] == "subscription_cancelled"]) == 1
 
 

@@ -14,6 +14,7 @@ import asyncio
 from dataclasses import dataclass
 
 from billing import checkout, entitlements
+from billing.downgrades import Timeline
 from billing.eventlog import EventLog
 from billing.events import EventProcessor
 from billing.notices import Notifier
@@ -66,6 +67,18 @@ def stripe_failure(exc: StripeError) -> HttpError:
         "stripe_request_failed",
         f"The payment provider refused the request: {exc.message}",
         details={"stripe_code": exc.code or exc.type},
+    )
+
+
+def downgrade_timeline(deps: BillingDeps) -> Timeline:
+    """The scheduled job's entry point (billing's `scheduled` handler, daily Cron Trigger):
+    `await downgrade_timeline(deps).run(deps.clock.now())` (billing/downgrades.py)."""
+    db = deps.db
+    return Timeline(
+        db,
+        SubscriptionStore(db),
+        Notifier(deps.mailer, deps.crypto, deps.clock, deps.internal_secret),
+        deps.portal_origin,
     )
 
 
