@@ -303,7 +303,7 @@ TEMPLATES: dict[str, Template] = {
         Template("payment_action_required", payment_action_required, ("plan", "amount", "link"), _GREETED),
         Template("trial_ending", trial_ending, ("plan", "trial_end", "link"), _GREETED, ("trial_end",)),
         Template("subscription_cancelled", subscription_cancelled, ("plan", "link"), ("name", "access_until")),
-        Template("plan_downgraded", plan_downgraded, ("plan", "domains_until", "link"), _GREETED, ("plan",)),
+        Template("plan_downgraded", plan_downgraded, ("plan", "domains_until", "link"), _GREETED),
         Template("domains_ending", domains_ending, ("domains_until", "link"), _GREETED, ("domains_until",)),
         Template("subscription_activated", subscription_activated, ("plan", "link"), _GREETED, ("plan",)),
         Template(
