@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from billing import checkout, entitlements
+from billing import checkout, entitlements, plan_change
 from billing.downgrades import Timeline
 from billing.eventlog import EventLog
 from billing.events import EventProcessor
 from billing.notices import Notifier
 from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
-from billing.subscriptions import SubscriptionStore
+from billing.subscriptions import Record, SubscriptionStore
 from billing.webhooks import WebhookHandler
 from shared import attribution, health, plans
 from shared.app import App
@@ -143,6 +143,63 @@ def create_app(deps: BillingDeps) -> App:
         key = await checkout.checkout_key(deps.crypto, identity.account_id, plan_id, now, stripe_params)
         session = await call_stripe("/v1/checkout/sessions", stripe_params, key)
         return json_response({"url": session.get("url"), "id": session.get("id")})
+
+    async def switch_target(request: Request) -> tuple[Identity, Record, dict[str, object], str, dict[str, object]]:
+        """The live subscription, its Stripe copy, the plan asked for and its price; 400/409 otherwise."""
+        identity = account_of(request)
+        assert identity.account_id is not None
+        body = read_json_object(request)
+        only(body, ("plan", "proration_date"))
+        plan_id = string(body, "plan", max_length=40)
+        if plan_id not in prices:
+            raise invalid("plan", f"must be one of: {', '.join(prices)}")
+        record = await store.get(identity.account_id)
+        if record is None or not record.stripe_subscription_id or record.status not in entitlements.GRANTING:
+            raise HttpError(409, "no_subscription", "There is no active subscription to change: choose a plan first.")
+        if record.plan == plan_id:
+            raise HttpError(409, "same_plan", "You are on that plan already.")
+        try:
+            sub = await stripe.get(f"/v1/subscriptions/{record.stripe_subscription_id}")
+        except StripeError as exc:
+            raise stripe_failure(exc) from exc
+        return identity, record, sub, plan_id, body
+
+    @router.route("POST", "/api/v1/billing/plan/preview")
+    async def post_plan_preview(request: Request, params: Params) -> Response:
+        """What switching plans costs: Stripe's preview invoice with prorations. The returned
+        `proration_date` makes the switch charge exactly what was shown."""
+        _, record, sub, plan_id, _ = await switch_target(request)
+        when = int(deps.clock.now())
+        try:
+            preview = await stripe.post(
+                "/v1/invoices/create_preview",
+                {
+                    "customer": record.stripe_customer_id,
+                    "subscription": record.stripe_subscription_id,
+                    "subscription_details": plan_change.details(sub, prices[plan_id], when),
+                },
+                f"preview/{record.account_id}/{plan_id}/{when}",
+            )
+        except StripeError as exc:
+            raise stripe_failure(exc) from exc
+        return json_response({"plan": plan_id, "proration_date": when, **plan_change.summary(preview)})
+
+    @router.route("POST", "/api/v1/billing/plan")
+    async def post_plan(request: Request, params: Params) -> Response:
+        """Switch between paid plans now (Stripe's subscription update, prorated on the next
+        invoice). The entitlement follows when Stripe's `customer.subscription.updated` arrives."""
+        _, record, sub, plan_id, body = await switch_target(request)
+        when = plan_change.proration_date(body.get("proration_date"), deps.clock.now())
+        details = plan_change.details(sub, prices[plan_id], when)
+        try:
+            updated = await stripe.post(
+                f"/v1/subscriptions/{record.stripe_subscription_id}",
+                details,
+                f"plan/{record.stripe_subscription_id}/{plan_id}/{when}",
+            )
+        except StripeError as exc:
+            raise stripe_failure(exc) from exc
+        return json_response({"plan": plan_id, "status": updated.get("status"), "proration_date": when})
 
     @router.route("POST", "/api/v1/billing/portal")
     async def post_portal(request: Request, params: Params) -> Response:
