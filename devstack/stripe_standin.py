@@ -191,6 +191,7 @@ class StripeStandin:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     invoices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    payment_methods: dict[str, dict[str, Any]] = field(default_factory=dict)
     portal_sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     prices: dict[str, dict[str, Any]] = field(default_factory=dict)
     _session_extras: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -306,6 +307,8 @@ class StripeStandin:
             ("DELETE", "subscriptions/*"): lambda p, i: self._cancel(i),
             ("POST", "invoices/create_preview"): self._preview_invoice,
             ("GET", "invoices/*"): lambda p, i: self._get(self.invoices, "invoice", i),
+            ("GET", "invoices"): self._list_invoices,
+            ("GET", "payment_methods/*"): lambda p, i: self._get(self.payment_methods, "payment_method", i),
             ("GET", "prices/*"): lambda p, i: self._get(self.prices, "price", i),
             ("GET", "prices"): lambda p: _list(list(self.prices.values()), "/v1/prices"),
             ("GET", "events/*"): lambda p, i: self._get({e["id"]: e for e in self.events}, "event", i),
@@ -480,6 +483,25 @@ class StripeStandin:
             changes.append((target, str(price_id)))
         return changes
 
+    def _new_card(self, customer_id: str) -> str:
+        """The card paid with on the hosted page (4242 4242 4242 4242)."""
+        pm_id = _id("pm")
+        card = copy.deepcopy(_resources(fixtures_path())["payment_method"]["card"])
+        card.update(brand="visa", display_brand="visa", last4="4242", exp_month=12, exp_year=2030)
+        self.payment_methods[pm_id] = shape("payment_method", id=pm_id, customer=customer_id, type="card", card=card)
+        return pm_id
+
+    def _list_invoices(self, params: dict[str, Any]) -> dict[str, Any]:
+        """`GET /v1/invoices?customer=…&limit=…`, newest first, as Stripe lists them."""
+        limit = params.get("limit", "10")
+        if not str(limit).isdigit() or not 1 <= int(limit) <= 100:
+            raise bad_param("Invalid integer: limit must be between 1 and 100", "limit")
+        found = [i for i in self.invoices.values() if params.get("customer") in (None, i["customer"])]
+        found.sort(key=lambda i: (i["created"], i["id"]), reverse=True)
+        listed = _list(found[: int(limit)], "/v1/invoices")
+        listed["has_more"] = len(found) > int(limit)
+        return listed
+
     def _preview_invoice(self, params: dict[str, Any]) -> dict[str, Any]:
         """`POST /v1/invoices/create_preview` for a subscription change: the proration lines (unused
         time on the old price credited, the rest of the period on the new one charged, each with
@@ -610,7 +632,7 @@ class StripeStandin:
             pending_invoice_item_interval=None,
             billing_cycle_anchor_config=None,
             billing_schedules=[],
-            default_payment_method=_id("pm"),
+            default_payment_method=self._new_card(customer_id),
         )
         self.subscriptions[sub_id] = sub
         return sub

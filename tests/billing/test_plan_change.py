@@ -80,3 +80,21 @@ async def test_the_standin_refuses_what_stripe_refuses(stack: Stack, crypto, clo
         with pytest.raises(StripeFailure) as failure:
             stripe._update_subscription(params, sub["id"])
         assert failure.value.response.status == 400, params
+
+
+async def test_the_billing_view_shows_the_next_charge_the_card_and_the_invoices(
+    stack: Stack, crypto, clock, stripe: StripeStandin
+) -> None:
+    empty = await billing_call(stack, crypto, clock, "GET", "/api/v1/billing/details")
+    assert empty.json() == {"next_charge_at": None, "card": None, "invoices": []}
+    session = (await checkout(stack, crypto, clock, {"plan": "starter"})).json()
+    await stripe.complete_checkout(session["id"])
+    (sub,) = stripe.subscriptions.values()
+    shown = (await billing_call(stack, crypto, clock, "GET", "/api/v1/billing/details")).json()
+    assert shown["next_charge_at"] == sub["items"]["data"][0]["current_period_end"]
+    assert (shown["card"]["brand"], shown["card"]["last4"]) == ("visa", "4242")
+    (invoice,) = shown["invoices"]
+    assert invoice["url"] == stripe.invoices[sub["latest_invoice"]]["hosted_invoice_url"]
+    assert (invoice["status"], invoice["amount"]) == ("paid", plans.get("starter").monthly_price_eur * 100)
+    listed = [c for c in stripe.calls if c.method == "GET" and c.path.endswith("/v1/invoices")]
+    assert "customer=" + sub["customer"] in listed[-1].query

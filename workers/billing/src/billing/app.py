@@ -164,6 +164,30 @@ def create_app(deps: BillingDeps) -> App:
             raise stripe_failure(exc) from exc
         return identity, record, sub, plan_id, body
 
+    @router.route("GET", "/api/v1/billing/details")
+    async def get_details(request: Request, params: Params) -> Response:
+        """For the billing view: the next charge, the card's last digits, the last invoices with
+        Stripe's hosted links. Empty before the first checkout."""
+        identity = account_of(request)
+        assert identity.account_id is not None
+        record = await store.get(identity.account_id)
+        if record is None or not record.stripe_customer_id:
+            return json_response({"next_charge_at": None, "card": None, "invoices": []})
+        try:
+            listed = await stripe.get("/v1/invoices", {"customer": record.stripe_customer_id, "limit": 12})
+            card = None
+            live = record.stripe_subscription_id and record.status not in ENDED
+            if live:
+                sub = await stripe.get(f"/v1/subscriptions/{record.stripe_subscription_id}")
+                method = sub.get("default_payment_method")
+                if isinstance(method, str) and method:
+                    card = plan_change.card(await stripe.get(f"/v1/payment_methods/{method}"))
+        except StripeError as exc:
+            raise stripe_failure(exc) from exc
+        next_charge = record.current_period_end if live and not record.cancel_at_period_end else None
+        invoices = [plan_change.invoice(i) for i in listed.get("data") or [] if isinstance(i, dict)]
+        return json_response({"next_charge_at": next_charge, "card": card, "invoices": invoices})
+
     @router.route("POST", "/api/v1/billing/plan/preview")
     async def post_plan_preview(request: Request, params: Params) -> Response:
         """What switching plans costs: Stripe's preview invoice with prorations. The returned

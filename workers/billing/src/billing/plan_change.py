@@ -1,7 +1,8 @@
-"""Switching between paid plans: the parameters Stripe's subscription update and preview invoice
-(`POST /v1/invoices/create_preview`, under `subscription_details`) share, and what the portal is
-told of a preview. Prorations go on the next invoice (`create_prorations`); previewing and
-switching with the same `proration_date` makes the charge exactly what was shown."""
+"""Switching between paid plans, and what the billing view shows of Stripe's objects.
+
+The parameters Stripe's subscription update and preview invoice (`POST /v1/invoices/create_preview`,
+under `subscription_details`) share: prorations go on the next invoice (`create_prorations`), and
+previewing and switching with the same `proration_date` makes the charge exactly what was shown."""
 
 from __future__ import annotations
 
@@ -43,4 +44,28 @@ def summary(preview: dict[str, Any]) -> dict[str, Any]:
         "amount_due": preview.get("amount_due"),
         "next_charge_at": preview.get("next_payment_attempt") or preview.get("period_end"),
         "lines": [{"description": line.get("description"), "amount": line.get("amount")} for line in lines],
+    }
+
+
+def card(method: dict[str, Any]) -> dict[str, Any] | None:
+    """A payment method as the billing view shows it: brand and last four digits, nothing more."""
+    details = method.get("card") or {}
+    if not details.get("last4"):
+        return None
+    return {
+        "brand": details.get("display_brand") or details.get("brand"),
+        "last4": details.get("last4"),
+        "exp_month": details.get("exp_month"),
+        "exp_year": details.get("exp_year"),
+    }
+
+
+def invoice(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "number": item.get("number"),
+        "created": item.get("created"),
+        "status": item.get("status"),
+        "amount": item.get("amount_paid") if item.get("status") == "paid" else item.get("amount_due"),
+        "currency": item.get("currency"),
+        "url": item.get("hosted_invoice_url"),
     }
