@@ -166,6 +166,7 @@ async def build(
             secret["core"],
             portal_origin=core_vars["PORTAL_ORIGIN"],
             dev_outbox=core_vars.get("DEV_OUTBOX") == "1",
+            operator_token=core_vars.get("OPERATOR_TOKEN", ""),
         )
     )
     customer_binding.app, billing_binding.app, mailer_binding.app, domain_binding.app = (

@@ -19,6 +19,7 @@ def build(env):
             internal_secret=var(env, "INTERNAL_SECRET"),
             portal_origin=var(env, "PORTAL_ORIGIN"),
             dev_outbox=var(env, "DEV_OUTBOX") == "1",
+            operator_token=var(env, "OPERATOR_TOKEN"),
         )
     )
 

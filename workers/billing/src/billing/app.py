@@ -114,6 +114,14 @@ def create_app(deps: BillingDeps) -> App:
         record = await store.get(params["account_id"])
         return json_response(entitlements.effective(params["account_id"], record, deps.clock.now()).to_json())
 
+    @router.route("GET", "/internal/funnel")
+    async def get_funnel(request: Request, params: Params) -> Response:
+        """Core's operator report: per account, the first checkout and the first payment."""
+        identity = identity_of(request)
+        if identity.caller != "core" or identity.account_id is not None:
+            raise HttpError(403, "forbidden", "Only core's operator report reads the funnel.")
+        return json_response({"accounts": await store.funnel()})
+
     @router.route("GET", "/api/v1/billing/subscription")
     async def get_subscription(request: Request, params: Params) -> Response:
         identity = account_of(request)
@@ -142,6 +150,7 @@ def create_app(deps: BillingDeps) -> App:
         )
         key = await checkout.checkout_key(deps.crypto, identity.account_id, plan_id, now, stripe_params)
         session = await call_stripe("/v1/checkout/sessions", stripe_params, key)
+        await store.checkout_started(identity.account_id, now)
         return json_response({"url": session.get("url"), "id": session.get("id")})
 
     async def switch_target(request: Request) -> tuple[Identity, Record, dict[str, object], str, dict[str, object]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import accounts, csrf, gateway, health, openapi
+from core import accounts, csrf, gateway, health, openapi, report
 from core.deps import CoreDeps
 from shared import attribution, plans
 from shared.app import REQUEST_ID_HEADER, App
@@ -64,6 +64,10 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
         # The attribution contract rides along, so the portal keeps exactly what core and billing accept.
         contract = {"keys": list(attribution.KEYS), "pattern": attribution.VALUE_PATTERN}
         return json_response({"plans": [plan.public() for plan in plans.PLANS], "attribution": contract})
+
+    @router.route("GET", "/api/v1/operator/report")
+    async def get_operator_report(request: Request, params: Params) -> Response:
+        return await report.report(deps, gw, request)
 
     @router.route("GET", "/api/v1/openapi.json")
     async def get_openapi(request: Request, params: Params) -> Response:

@@ -20,3 +20,5 @@ class CoreDeps:
     portal_origin: str = "https://www.smartpages.online"
     # The local stack's mail outbox page, proxied from mailer; never set in production.
     dev_outbox: bool = False
+    # OPERATOR_TOKEN: the operator report's bearer token; unset, the report does not exist.
+    operator_token: str = ""

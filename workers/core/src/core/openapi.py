@@ -53,6 +53,23 @@ def _op(
 OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
     "/api/v1/health": {"get": _op("Health of core, every internal worker and every store", 200, errors=(503,))},
     "/api/v1/openapi.json": {"get": _op("This document", 200, errors=())},
+    "/api/v1/operator/report": {
+        "get": {
+            **_op(
+                "Sign-ups, verified accounts, checkouts and paying customers by utm_source, utm_campaign and"
+                " the plan the link chose, for accounts created from `from` to `to` (YYYY-MM-DD, UTC);"
+                " `format=csv` for a CSV file. Bearer OPERATOR_TOKEN; 404 when it is unset",
+                200,
+                errors=(400, 401, 404, 503),
+            ),
+            "parameters": [
+                {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                {"name": "to", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
+            ],
+            "security": [{"operator": []}],
+        }
+    },
     "/api/v1/plans": {"get": _op("The plans and what each includes (shared/plans.py)", 200, errors=())},
     "/api/v1/auth/signup": {
         "post": _op(
@@ -204,7 +221,10 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "https://www.smartpages.online"}],
         "paths": paths,
         "components": {
-            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "__Host-session"}},
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "__Host-session"},
+                "operator": {"type": "http", "scheme": "bearer"},
+            },
             "responses": {
                 "Error": {
                     "description": "An error",
