@@ -270,3 +270,22 @@ async def test_a_deleted_accounts_addresses_are_held_for_30_days(
     ).status == 200
     later = await mallory.call("POST", "/api/v1/sites", {"name": "Rosa", "slug": "bakery-rosa"})
     assert later.status == 201, later.body
+
+
+async def test_sites_beyond_free_stay_online_and_read_only(owner: Owner, stack: Stack, clock: FakeClock) -> None:
+    """Sites over Free's limits could still be edited and republished after a downgrade."""
+    from tests.customer.conftest import published_page
+
+    first = await owner.new_site("First")
+    clock.advance(1)  # the newer site is the one beyond the limit
+    second = await owner.new_site("Second")
+    await owner.ok("POST", f"/api/v1/sites/{second['id']}/publish", {}, 201)
+    owner.plan = "free"  # one site
+    refused = await owner.call("PATCH", f"/api/v1/sites/{second['id']}", {"name": "Changed"})
+    assert (refused.status, refused.json()["error"]["code"]) == (402, "site_read_only")
+    assert (await owner.call("POST", f"/api/v1/sites/{second['id']}/publish", {})).status == 402
+    assert (await published_page(stack, str(second["default_host"]))).status == 200  # still online
+    await owner.ok("PATCH", f"/api/v1/sites/{first['id']}", {"name": "First, renamed"})  # within the limit
+    await owner.ok("GET", f"/api/v1/sites/{second['id']}")  # seeing it is always allowed
+    await owner.ok("DELETE", f"/api/v1/sites/{first['id']}", status=204)
+    await owner.ok("PATCH", f"/api/v1/sites/{second['id']}", {"name": "Changed"})  # back under the limit

@@ -60,6 +60,25 @@ async def my_site(deps: CustomerDeps, request: Request, site_id: str) -> Site:
     return await owned_site(deps.db, await me(deps, request), site_id)
 
 
+async def editable_site(deps: CustomerDeps, request: Request, site_id: str) -> Site:
+    """The site, if the plan lets the owner change it. After a downgrade, sites beyond the plan's
+    count (the newest ones) stay online as they are but are read-only until the account is back under
+    the limit (another site deleted) or subscribes again (docs/billing.md). Seeing, unpublishing and
+    deleting them is always allowed."""
+    site = await my_site(deps, request, site_id)
+    plan = plan_of(request)
+    owned = await sites_of(deps.db, site.customer_id)
+    if [s.id for s in owned].index(site.id) >= plan.entitlements.sites:
+        raise HttpError(
+            402,
+            "site_read_only",
+            f"Your plan includes {plan.entitlements.sites} site(s) and this one is beyond that: it stays online as"
+            " it is. To change it, subscribe again or delete another site.",
+            details={"feature": "sites", "limit": plan.entitlements.sites},
+        )
+    return site
+
+
 def slugify(name: str) -> str:
     slug = _NOT_SLUG.sub("-", name.lower()).strip("-")[:40].strip("-")
     return slug or "site"
@@ -170,7 +189,7 @@ def merged(kept: dict[str, Any], sent: Any) -> Any:
 
 
 async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Response:
-    site = await my_site(deps, request, site_id)
+    site = await editable_site(deps, request, site_id)
     data = read_json_object(request)
     fields = {"name": SITE_FIELDS["name"]}
     changes = check_fields(fields, {k: v for k, v in data.items() if k == "name"}, partial=True)
@@ -224,7 +243,7 @@ async def checked_blocks(
 
 
 async def create_page(deps: CustomerDeps, request: Request, site_id: str) -> Response:
-    site = await my_site(deps, request, site_id)
+    site = await editable_site(deps, request, site_id)
     body = read_json_object(request)
     raw_blocks = body.pop("blocks", [])
     data = check_fields(PAGE_FIELDS, body)
@@ -256,7 +275,7 @@ async def get_page(deps: CustomerDeps, request: Request, site_id: str, page_id: 
 
 async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     """PUT: title, slug, description and the whole ordered block list."""
-    site = await my_site(deps, request, site_id)
+    site = await editable_site(deps, request, site_id)
     page = await page_of(deps.db, site.id, page_id)
     body = read_json_object(request)
     raw_blocks = body.pop("blocks", page.blocks)
@@ -309,7 +328,7 @@ def renamed(redirects: dict[str, str], old: str, new: str) -> dict[str, str]:
 
 async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     """POST one block; it goes at `position` (default: the end)."""
-    site = await my_site(deps, request, site_id)
+    site = await editable_site(deps, request, site_id)
     page = await page_of(deps.db, site.id, page_id)
     body = read_json_object(request)
     position = body.pop("position", len(page.blocks))
@@ -325,7 +344,7 @@ async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id:
 
 
 async def delete_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
-    site = await my_site(deps, request, site_id)
+    site = await editable_site(deps, request, site_id)
     page = await page_of(deps.db, site.id, page_id)
     if not page.slug:
         raise HttpError(409, "home_page", "The home page cannot be deleted.")
