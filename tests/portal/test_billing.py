@@ -26,6 +26,7 @@ async def test_billing_view_and_a_plan_switch(page: Page, lane: Lane) -> None:
     await expect(page.locator("main")).to_contain_text("Your plan: starter", timeout=15_000)
     await expect(page.get_by_text("Next charge:")).to_be_visible()
     await expect(page.get_by_text("visa ending in 4242")).to_be_visible()
+    await expect(page.get_by_role("link", name="View invoice")).to_have_count(1)  # this customer's only
     invoice = await page.get_by_role("link", name="View invoice").get_attribute("href")
     assert invoice is not None
     assert invoice.startswith(f"{lane.stripe}/invoices/in_")  # Stripe's hosted page
