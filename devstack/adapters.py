@@ -6,16 +6,20 @@ import asyncio
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 
-from shared.http import Request, Response
-from shared.ports import Blob, Clock, Row, SqlValue
+from shared.http import Request, Response, Stream
+from shared.ports import Blob, Clock, OpenBlob, Row, SqlValue
+
+CHUNK_BYTES = 64 * 1024
 
 
 class SqliteDatabase:
@@ -80,6 +84,18 @@ class FolderBlobStore:
         etag = hashlib.md5(body, usedforsecurity=False).hexdigest()
         return Blob(key, body, meta["content_type"], f'"{etag}"', meta["metadata"])
 
+    async def open(self, key: str, first: int = 0, last: int | None = None) -> OpenBlob | None:
+        path = self._path(key)
+        try:
+            meta = json.loads(path.with_suffix(".meta").read_text())
+            handle = path.open("rb")  # opened now: a later replace or delete does not cut the stream
+        except FileNotFoundError:
+            return None
+        size = os.fstat(handle.fileno()).st_size
+        end = size - 1 if last is None else min(last, size - 1)
+        length = max(0, end - first + 1)
+        return OpenBlob(size, meta["content_type"], Stream(_file_chunks(handle, first, length), length))
+
     async def put(
         self,
         key: str,
@@ -102,6 +118,34 @@ class FolderBlobStore:
     async def list(self, prefix: str) -> list[str]:
         keys = (json.loads(p.read_text())["key"] for p in self._root.glob("*.meta"))
         return sorted(k for k in keys if k.startswith(prefix))
+
+
+async def _file_chunks(handle: BinaryIO, first: int, length: int) -> AsyncIterator[bytes]:
+    with handle:
+        handle.seek(first)
+        while length > 0:
+            chunk = handle.read(min(CHUNK_BYTES, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+
+
+async def _chunks(body: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(body), CHUNK_BYTES):
+        yield body[start : start + CHUNK_BYTES]
+
+
+async def read_stream(stream: Stream) -> bytes:
+    """The whole body of a CPython stream (tests, the cache, the in-process stack)."""
+    return b"".join([chunk async for chunk in stream.native])
+
+
+async def drained(response: Response) -> Response:
+    """`response` with a streamed body read into `body`: what a client receives."""
+    if response.stream is None:
+        return response
+    return Response(response.status, response.headers, await read_stream(response.stream))
 
 
 class SystemClock:
@@ -151,7 +195,14 @@ class MemoryCache:
             return None
         return response
 
+    async def open(self, key: str) -> Stream | None:
+        response = await self.get(key)
+        if response is None:
+            return None
+        return Stream(_chunks(response.body), len(response.body))
+
     async def put(self, key: str, response: Response, max_age: int) -> None:
+        response = await drained(response)  # the cache consumes a streamed body, as the Cache API does
         if max_age > 0:
             self._entries[key] = (self._clock.now() + max_age, response)
 

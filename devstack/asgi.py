@@ -46,6 +46,11 @@ def asgi(app: Handles) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
                 "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers],
             }
         )
-        await send({"type": "http.response.body", "body": response.body})
+        if response.stream is None:
+            await send({"type": "http.response.body", "body": response.body})
+            return
+        async for chunk in response.stream.native:  # streamed: never the whole body in memory
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
 
     return handler

@@ -18,6 +18,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from devstack.cloudflare_account import AccountStandin
@@ -143,6 +144,12 @@ class CloudflareStandin:
         origin = self.base.removesuffix(API_PATH)
         return await self.fetch(request.replace(path=origin + request.path))
 
+    def state(self) -> dict[str, Any]:
+        return {"hostnames": self.hostnames}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.hostnames.update(state.get("hostnames", {}))
+
 
 API_PATH = "/client/v4"
 ACTIVATE = "/_standin/activate/"
@@ -156,7 +163,7 @@ class CloudflareApi:
     token) and, when `account` is set, the account API that wrangler deploys through (the deploy
     token)."""
 
-    hostnames: CloudflareStandin
+    hostnames: Any  # CloudflareStandin, or Persisted(CloudflareStandin)
     account: AccountStandin | None = None
 
     async def handle(self, request: Request) -> Response:
@@ -171,29 +178,31 @@ class CloudflareApi:
 
 def main(argv: list[str] | None = None) -> None:
     import argparse
-    from pathlib import Path
 
     import uvicorn
 
     from devstack.asgi import asgi
+    from devstack.persist import Persisted
 
     parser = argparse.ArgumentParser(description="The Cloudflare API stand-in over HTTP.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--token", default="local-standin-cloudflare-token")
     parser.add_argument("--zone", default="023e105f4ecef8ad9ca31a8372d0c353")
-    parser.add_argument("--state", type=Path, help="serve the account API (wrangler deploys) too, state kept here")
+    parser.add_argument("--state", default="", help="a JSON file the stand-in keeps its state in across restarts")
+    parser.add_argument("--account-state", type=Path, help="serve the account API (wrangler deploys) too, state here")
     parser.add_argument("--account", default=STANDIN_ACCOUNT_ID)
     parser.add_argument("--deploy-token", default=STANDIN_DEPLOY_TOKEN)
     parser.add_argument("--zone-name", action="append", default=[], help="NAME=ID of a zone routes may use")
     args = parser.parse_args(argv)
     standin = CloudflareStandin(args.token, args.zone, base=f"http://{args.host}:{args.port}{API_PATH}")
+    hostnames: Any = Persisted(standin, Path(args.state)) if args.state else standin
     account = None
-    if args.state is not None:
+    if args.account_state is not None:
         zones = dict(z.split("=", 1) for z in args.zone_name)
-        account = AccountStandin(args.state, args.deploy_token, args.account, zones)
+        account = AccountStandin(args.account_state, args.deploy_token, args.account, zones)
     print(f"cloudflare stand-in ready http://{args.host}:{args.port}{API_PATH}", flush=True)
-    uvicorn.run(asgi(CloudflareApi(standin, account)), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(asgi(CloudflareApi(hostnames, account)), host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@ of 1-256 characters kept 24 h: the same key and body replay the first answer, th
 another body is 409 `invalid_idempotent_request`. Stricter than Resend in one way: unknown top-level
 fields are refused, so a misspelt field fails a test instead of being dropped silently.
 
-Tests make it misbehave with `fail_next(n, status)`: 429 (with retry-after), 5xx, 422…"""
+Tests make it misbehave with `fail_next(n, status)`: 429 (with retry-after), 5xx, 422…, or
+`down = True` (every call 503 until it is back). Served over HTTP (`python -m devstack.resend_standin`)
+the mailer reaches it at RESEND_API_BASE; `POST /_standin/faults {"down": bool}` switches the
+outage and `GET /_standin/emails` lists what was accepted."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -150,6 +154,7 @@ class ResendStandin:
     calls: list[Request] = field(default_factory=list)
     emails: list[dict[str, Any]] = field(default_factory=list)
     _failures: deque[Response] = field(default_factory=deque)
+    down: bool = False
     _kept: dict[str, _Kept] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -175,7 +180,7 @@ class ResendStandin:
 
     async def fetch(self, request: Request) -> Response:
         self.calls.append(request)
-        if request.path != EMAILS_URL:
+        if urlsplit(request.path).path != "/emails":
             return error(404, "not_found", "The requested endpoint does not exist.")
         if request.method != "POST":
             return error(405, "method_not_allowed", "Method is not allowed for the requested path.")
@@ -187,6 +192,8 @@ class ResendStandin:
             return error(401, "missing_api_key", "Missing API key in the authorization header.")
         if scheme != "Bearer" or key != self.api_key:
             return error(403, "invalid_api_key", "API key is invalid.")
+        if self.down:
+            return error(503, "internal_server_error", "Resend is down (stand-in outage).")
         if self._failures:
             return self._failures.popleft()
         idempotency_key = request.headers.get("idempotency-key")
@@ -228,3 +235,37 @@ class ResendStandin:
         email_id = str(uuid.uuid4())
         self.emails.append({"id": email_id, **body})
         return json_response({"id": email_id})
+
+
+class Served:
+    """The stand-in over HTTP: `/emails` is the API; `/_standin/*` are the test's levers."""
+
+    def __init__(self, standin: ResendStandin) -> None:
+        self.standin = standin
+
+    async def handle(self, request: Request) -> Response:
+        if request.path == "/_standin/faults" and request.method == "POST":
+            self.standin.down = bool(json.loads(request.body or b"{}").get("down"))
+            return json_response({"down": self.standin.down})
+        if request.path == "/_standin/emails":
+            return json_response({"emails": self.standin.emails, "calls": len(self.standin.calls)})
+        return await self.standin.fetch(request)
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    import uvicorn
+
+    from devstack.asgi import asgi
+
+    parser = argparse.ArgumentParser(description="The Resend stand-in over HTTP.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8790)
+    args = parser.parse_args(argv)
+    print(f"resend stand-in ready http://{args.host}:{args.port}", flush=True)
+    uvicorn.run(asgi(Served(ResendStandin())), host=args.host, port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -26,6 +26,7 @@ from devstack.adapters import (
 )
 from devstack.cloudflare_standin import CloudflareStandin
 from devstack.dotenv import parse_dotenv
+from devstack.turnstile_standin import TurnstileStandin
 from domain.app import DomainDeps
 from domain.app import create_app as domain_app
 from mailer.app import DEFAULT_MAIL_FROM, MailerDeps
@@ -33,6 +34,7 @@ from mailer.app import create_app as mailer_app
 from shared.app import App
 from shared.http import Request, Response
 from shared.ports import Clock, Crypto, HttpClient
+from shared.turnstile import Turnstile
 
 D1_OWNERS = ("core", "customer", "billing", "mailer")
 
@@ -83,6 +85,8 @@ class Stack:
     blobs: FolderBlobStore | None = None
     cloudflare: CloudflareStandin | None = None
     customer_deps: CustomerDeps | None = None  # tests swap its ports (a store that fails half-way)
+    turnstile: TurnstileStandin | None = None
+    billing_deps: BillingDeps | None = None  # the scheduled job is built from them
 
     def close(self) -> None:
         for db in self.databases.values():
@@ -120,6 +124,8 @@ async def build(
             mail_from=mailer_vars.get("MAIL_FROM", DEFAULT_MAIL_FROM),
         )
     )
+    # siteverify answered by the stand-in (Cloudflare's test keys work); off while no secret is set.
+    turnstile = TurnstileStandin(clock)
     customer_vars = worker_vars("customer")
     cloudflare = CloudflareStandin(customer_vars.get("CF_API_TOKEN", ""), customer_vars.get("CF_ZONE_ID", ""))
     customer_deps = CustomerDeps(
@@ -131,24 +137,26 @@ async def build(
         secret["customer"],
         http=cloudflare,
         settings=customer_settings(customer_vars),
+        turnstile=Turnstile(
+            turnstile, customer_vars.get("TURNSTILE_SECRET_KEY", ""), customer_vars.get("TURNSTILE_SITE_KEY", "")
+        ),
     )
     customer = customer_app(customer_deps)
     billing_vars = worker_vars("billing")  # the dev vars point STRIPE_API_BASE at the stand-in (port 8789)
-    billing = billing_app(
-        BillingDeps(
-            databases["billing"],
-            mailer_binding,
-            stripe or http,
-            clock,
-            crypto,
-            secret["billing"],
-            stripe_secret_key=billing_vars.get("STRIPE_SECRET_KEY", ""),
-            webhook_secret=billing_vars.get("STRIPE_WEBHOOK_SECRET", ""),
-            portal_origin=billing_vars.get("PORTAL_ORIGIN", ""),
-            stripe_prices=billing_vars.get("STRIPE_PRICES", ""),
-            stripe_api_base=billing_vars.get("STRIPE_API_BASE", STRIPE_API),
-        )
+    billing_deps = BillingDeps(
+        databases["billing"],
+        mailer_binding,
+        stripe or http,
+        clock,
+        crypto,
+        secret["billing"],
+        stripe_secret_key=billing_vars.get("STRIPE_SECRET_KEY", ""),
+        webhook_secret=billing_vars.get("STRIPE_WEBHOOK_SECRET", ""),
+        portal_origin=billing_vars.get("PORTAL_ORIGIN", ""),
+        stripe_prices=billing_vars.get("STRIPE_PRICES", ""),
+        stripe_api_base=billing_vars.get("STRIPE_API_BASE", STRIPE_API),
     )
+    billing = billing_app(billing_deps)
     domain_vars = worker_vars("domain")
     domain = domain_app(
         DomainDeps(blobs, clock, crypto, MemoryCache(clock), int(domain_vars.get("POINTER_CACHE_SECONDS", "30")))
@@ -166,6 +174,9 @@ async def build(
             secret["core"],
             portal_origin=core_vars["PORTAL_ORIGIN"],
             dev_outbox=core_vars.get("DEV_OUTBOX") == "1",
+            turnstile=Turnstile(
+                turnstile, core_vars.get("TURNSTILE_SECRET_KEY", ""), core_vars.get("TURNSTILE_SITE_KEY", "")
+            ),
             operator_token=core_vars.get("OPERATOR_TOKEN", ""),
         )
     )
@@ -175,4 +186,6 @@ async def build(
         mailer,
         domain,
     )
-    return Stack(core, customer, billing, mailer, domain, databases, blobs, cloudflare, customer_deps)
+    return Stack(
+        core, customer, billing, mailer, domain, databases, blobs, cloudflare, customer_deps, turnstile, billing_deps
+    )

@@ -55,6 +55,9 @@ PERIOD_SECONDS = 30 * 24 * 3600
 IDEMPOTENCY_SECONDS = 24 * 3600
 _FIXTURES = Path("contracts") / "stripe" / "fixtures3.json"
 _VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")
+HANG = "hang"  # a queued failure: the call never answers
+FAULTS = "/_standin/faults"  # POST {"hang": n} / {"fail": n, "status": s} / {"hold": b}: the served stand-in misbehaves
+PENDING = "/_standin/pending"  # GET: the events held back while {"hold": true}
 
 Webhook = Callable[[bytes, dict[str, str]], Awaitable[int]]
 
@@ -195,7 +198,7 @@ class StripeStandin:
     portal_sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     prices: dict[str, dict[str, Any]] = field(default_factory=dict)
     _session_extras: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _failures: deque[Response | None] = field(default_factory=deque)
+    _failures: deque[Response | None | str] = field(default_factory=deque)
     _kept: dict[str, _Kept] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -231,6 +234,24 @@ class StripeStandin:
             code = {409: "lock_timeout", 429: "rate_limit"}.get(status)
             self._failures.append(error(status, kind, f"Stand-in failure {status}.", code, None, headers))
 
+    # --- remembering across restarts (devstack.persist) -------------------------------------------
+
+    _REMEMBERED = ("customers", "sessions", "subscriptions", "invoices", "portal_sessions", "events", "_session_extras")
+
+    def state(self) -> dict[str, Any]:
+        """What a restart must not forget. Idempotency replays (24 h) are not kept."""
+        return {name: getattr(self, name) for name in self._REMEMBERED}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.events.extend(state.get("events", []))
+        for name in self._REMEMBERED:
+            if name != "events":
+                getattr(self, name).update(state.get(name, {}))
+
+    def hang_next(self, count: int) -> None:
+        """The next `count` authenticated API calls never answer (a hung connection)."""
+        self._failures.extend(HANG for _ in range(count))
+
     # --- the HttpClient port ---------------------------------------------------------------------
 
     async def fetch(self, request: Request) -> Response:
@@ -252,6 +273,9 @@ class StripeStandin:
             failure = self._failures.popleft()
             if failure is None:
                 raise ConnectionError("stand-in: connection reset")
+            if failure == HANG:
+                await asyncio.Event().wait()  # nothing ever sets it: only the caller's deadline ends this
+            assert isinstance(failure, Response)
             return failure
         first = len(self.events)
         try:
@@ -387,7 +411,8 @@ class StripeStandin:
             status="open",
             payment_status="unpaid",
             url=f"{self.public_base}/checkout/{session_id}",
-            success_url=params.get("success_url"),
+            # Stripe fills in the session's id where the URL asks for it.
+            success_url=(params.get("success_url") or "").replace("{CHECKOUT_SESSION_ID}", session_id) or None,
             cancel_url=params.get("cancel_url"),
             client_reference_id=reference,
             customer=customer,
@@ -871,6 +896,10 @@ class StripeStandin:
         """The ASGI side: /v1/* is the API; /checkout/{id} and /portal/{id} are the hosted pages."""
         if request.path.startswith("/v1/"):
             return await self.fetch(request)
+        if request.path == FAULTS and request.method == "POST":
+            return self._faults(request)
+        if request.path == PENDING:
+            return json_response({"events": self.pending})
         parts = request.path.strip("/").split("/")
         form = dict(parse_qsl(request.body.decode(), keep_blank_values=True))
         try:
@@ -899,6 +928,20 @@ class StripeStandin:
         if request.path == "/":
             return html_response(self._index_page())
         return html_response(_page("Not found", "<p>No such page in the Stripe stand-in.</p>"), 404)
+
+    def _faults(self, request: Request) -> Response:
+        """Tests make the served stand-in misbehave: `{"hang": n}`, `{"fail": n, "status": s}`, or
+        `{"hold": true}` (events wait in `pending`, GET /_standin/pending, for the test to deliver)."""
+        try:
+            order = json.loads(request.body)
+            if "hold" in order:
+                self.auto_deliver = not order["hold"]
+            self.hang_next(int(order.get("hang", 0)))
+            if order.get("fail"):
+                self.fail_next(int(order["fail"]), int(order.get("status", 500)))
+        except (ValueError, TypeError, AttributeError):
+            return error(400, "invalid_request_error", 'Send {"hang": n} or {"fail": n, "status": s}.')
+        return Response(204, [], b"")
 
     def _checkout_page(self, session: dict[str, Any]) -> str:
         extras = self._session_extras.get(session["id"], {"line_items": []})
@@ -991,7 +1034,7 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def asgi_app(standin: StripeStandin) -> Any:
+def asgi_app(standin: Any) -> Any:
     from devstack.asgi import asgi
 
     return asgi(standin)
@@ -1000,6 +1043,8 @@ def asgi_app(standin: StripeStandin) -> Any:
 def main(argv: Iterable[str] | None = None) -> None:
     import uvicorn
 
+    from devstack.persist import Persisted
+
     parser = argparse.ArgumentParser(description="The Stripe stand-in over HTTP.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8789)
@@ -1007,6 +1052,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--secret", default=WEBHOOK_SECRET, help="the whsec_… webhooks are signed with")
     parser.add_argument("--api-key", default=API_KEY)
     parser.add_argument("--public-base", default="", help="where browsers reach this (default http://HOST:PORT)")
+    parser.add_argument("--state", default="", help="a JSON file the stand-in keeps its state in across restarts")
     args = parser.parse_args(list(argv) if argv is not None else None)
     standin = StripeStandin(
         api_key=args.api_key,
@@ -1015,7 +1061,8 @@ def main(argv: Iterable[str] | None = None) -> None:
         webhook_url=args.webhook_url,
     )
     print(f"stripe stand-in ready http://{args.host}:{args.port} webhooks -> {args.webhook_url}", flush=True)
-    uvicorn.run(asgi_app(standin), host=args.host, port=args.port, log_level="warning")
+    served: Any = Persisted(standin, Path(args.state)) if args.state else standin
+    uvicorn.run(asgi_app(served), host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

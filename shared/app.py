@@ -1,7 +1,7 @@
 """The request pipeline every worker's app core runs: request id, body limit, routing, errors, log line.
 
 An unexpected exception becomes a 500 with a request id; its traceback goes to the log, never to the
-client."""
+client. An outbound call past its deadline (shared.deadline) becomes a 504."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from shared.deadline import DeadlineExceeded
 from shared.errors import HttpError, error_response
 from shared.http import Request, Response
 from shared.ports import Clock, Crypto
@@ -56,6 +57,13 @@ class App:
         except HttpError as exc:
             error_code = exc.code
             response = self.render_error(exc, request_id)
+        except DeadlineExceeded as exc:
+            error_code = "upstream_timeout"
+            self.log(json.dumps({"worker": self.worker, "request_id": request_id, "timeout": str(exc)}))
+            response = self.render_error(
+                HttpError(504, error_code, "A service we depend on did not answer in time; try again in a minute."),
+                request_id,
+            )
         except Exception:
             error_code = "internal_error"
             self.log(json.dumps({"worker": self.worker, "request_id": request_id, "traceback": traceback.format_exc()}))

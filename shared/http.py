@@ -44,11 +44,24 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Stream:
+    """A body the app core hands on without reading it: bytes that stay in the runtime.
+
+    `native` is the adapter's own object (a JavaScript ReadableStream on Workers, an async
+    iterator of bytes on CPython); app cores never look inside it, they only pass it from a port
+    (BlobStore.open, Cache.open) to a Response. `length`: the bytes it yields, when known."""
+
+    native: Any
+    length: int | None = None
+
+
+@dataclass(frozen=True)
 class Response:
     status: int = 200
     # A list, not a dict: Set-Cookie may repeat.
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    stream: Stream | None = None  # when set, the body (and `body` stays empty)
 
     def header(self, name: str, default: str = "") -> str:
         lname = name.lower()
@@ -61,7 +74,7 @@ class Response:
         """Adds headers that are not already set (the handler's own win)."""
         present = {k.lower() for k, _ in self.headers}
         added = [(k, v) for k, v in extra if k.lower() not in present]
-        return Response(self.status, [*self.headers, *added], self.body)
+        return Response(self.status, [*self.headers, *added], self.body, self.stream)
 
     def json(self) -> Any:
         return json.loads(self.body)

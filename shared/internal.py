@@ -25,7 +25,9 @@ class InternalGuard:
         header = request.header(internal_auth.HEADER)
         if not header:
             raise HttpError(403, "internal_auth_failed", "This worker only answers signed calls from core.")
-        await internal_auth.verify(self.crypto, self.clock, self.secret, request.method, request.path, header)
+        await internal_auth.verify(
+            self.crypto, self.clock, self.secret, request.method, request.path, header, request.query, request.body
+        )
         return await self.router.dispatch(request)
 
 

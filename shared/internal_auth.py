@@ -1,10 +1,11 @@
 """The internal-call contract: core vouches for a request's identity in a signed, short-lived header.
 
-    x-smartpages-internal: v1.<expires>.<identity, base64url>.<signature, base64url>
+    x-smartpages-internal: v2.<expires>.<identity, base64url>.<signature, base64url>
 
-The signature is HMAC-SHA256, keyed by INTERNAL_SECRET, over method, path, identity and expiry, so a
-captured header cannot be replayed on another route or after it expires. Internal workers refuse any
-call without a valid one (403)."""
+The signature is HMAC-SHA256, keyed by INTERNAL_SECRET, over method, path, query, the SHA-256 of the
+body, identity and expiry, so a captured header cannot be replayed on another route, with other
+parameters or another body, or after it expires. Internal workers refuse any call without a valid
+one (403)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from shared.http import Request
 from shared.ports import Clock, Crypto
 
 HEADER = "x-smartpages-internal"
-VERSION = "v1"
+VERSION = "v2"
 LIFETIME_SECONDS = 60
 MIN_SECRET_BYTES = 32
 
@@ -62,8 +63,11 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _message(method: str, path: str, identity: str, expires: int) -> bytes:
-    return "\n".join([VERSION, method.upper(), path, identity, str(expires)]).encode()
+async def _message(
+    crypto: Crypto, method: str, path: str, query: str, body: bytes, identity: str, expires: int
+) -> bytes:
+    body_hash = (await crypto.sha256(body)).hex()
+    return "\n".join([VERSION, method.upper(), path, query, body_hash, identity, str(expires)]).encode()
 
 
 def _check_secret(secret: str) -> bytes:
@@ -73,20 +77,40 @@ def _check_secret(secret: str) -> bytes:
     return secret.encode()
 
 
-async def sign(crypto: Crypto, clock: Clock, secret: str, method: str, path: str, identity: Identity) -> str:
+async def sign(
+    crypto: Crypto,
+    clock: Clock,
+    secret: str,
+    method: str,
+    path: str,
+    identity: Identity,
+    query: str = "",
+    body: bytes = b"",
+) -> str:
     expires = int(clock.now()) + LIFETIME_SECONDS
     encoded = identity.encode()
-    mac = await crypto.hmac_sha256(_check_secret(secret), _message(method, path, encoded, expires))
+    message = await _message(crypto, method, path, query, body, encoded, expires)
+    mac = await crypto.hmac_sha256(_check_secret(secret), message)
     return f"{VERSION}.{expires}.{encoded}.{_b64(mac)}"
 
 
 async def signed(crypto: Crypto, clock: Clock, secret: str, request: Request, identity: Identity) -> Request:
-    """`request` carrying the header that vouches for `identity` on exactly this method and path."""
-    header = await sign(crypto, clock, secret, request.method, request.path, identity)
+    """`request` carrying the header that vouches for `identity` on exactly this method, path, query
+    and body."""
+    header = await sign(crypto, clock, secret, request.method, request.path, identity, request.query, request.body)
     return request.replace(headers={**request.headers, HEADER: header})
 
 
-async def verify(crypto: Crypto, clock: Clock, secret: str, method: str, path: str, header: str) -> Identity:
+async def verify(
+    crypto: Crypto,
+    clock: Clock,
+    secret: str,
+    method: str,
+    path: str,
+    header: str,
+    query: str = "",
+    body: bytes = b"",
+) -> Identity:
     """Returns the vouched identity, or raises 403 `internal_auth_failed` without saying why."""
     forbidden = HttpError(403, "internal_auth_failed", "This worker only answers signed calls from core.")
     parts = header.split(".")
@@ -94,7 +118,8 @@ async def verify(crypto: Crypto, clock: Clock, secret: str, method: str, path: s
         raise forbidden
     _, expires_text, encoded, signature = parts
     expires = int(expires_text)
-    expected = await crypto.hmac_sha256(_check_secret(secret), _message(method, path, encoded, expires))
+    message = await _message(crypto, method, path, query, body, encoded, expires)
+    expected = await crypto.hmac_sha256(_check_secret(secret), message)
     try:
         given = _unb64(signature)
     except ValueError:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from shared.http import Request, Response
+from shared.http import Request, Response, Stream
 
 SqlValue = str | int | float | bytes | None
 Row = dict[str, Any]
@@ -38,10 +38,23 @@ class Blob:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class OpenBlob:
+    """An object opened for streaming: its whole size and the bytes asked for, unread."""
+
+    size: int
+    content_type: str
+    stream: Stream
+
+
 class BlobStore(Protocol):
     """R2's model: whole objects by key."""
 
     async def get(self, key: str) -> Blob | None: ...
+
+    async def open(self, key: str, first: int = 0, last: int | None = None) -> OpenBlob | None:
+        """Bytes first..last (inclusive; None: to the end) as a stream, never read into memory."""
+        ...
 
     async def put(
         self,
@@ -94,4 +107,16 @@ class Cache(Protocol):
 
     async def get(self, key: str) -> Response | None: ...
 
-    async def put(self, key: str, response: Response, max_age: int) -> None: ...
+    async def open(self, key: str) -> Stream | None:
+        """Only the body of an entry, as a stream: nothing converted, nothing copied."""
+        ...
+
+    async def put(self, key: str, response: Response, max_age: int) -> None:
+        """Stores `response` (a streamed one is consumed by the cache, not read by the caller)."""
+        ...
+
+
+class Queue(Protocol):
+    """A Cloudflare Queue's producer side: `send` returns once the queue has the message (durable)."""
+
+    async def send(self, body: dict[str, Any], delay_seconds: int = 0) -> None: ...

@@ -33,6 +33,8 @@ def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Lane]:
     """The runtime lane, started once for every test that asks for it (lane and portal tiers)."""
     with harness.running(tmp_path_factory.mktemp("lane")) as running:
         yield running
+        # Every suite on the lane fails on any breach of the platform's limits (Paid plan).
+        harness.assert_no_limit_breach(running)
 
 
 @pytest.fixture
@@ -59,8 +61,12 @@ async def signed(
     path: str,
     identity: internal_auth.Identity | None = None,
     secret: str = SECRET,
+    query: str = "",
+    body: bytes = b"",
 ) -> dict[str, str]:
-    header = await internal_auth.sign(crypto, clock, secret, method, path, identity or internal_auth.Identity())
+    header = await internal_auth.sign(
+        crypto, clock, secret, method, path, identity or internal_auth.Identity(), query, body
+    )
     return {internal_auth.HEADER: header}
 
 

@@ -13,7 +13,8 @@ In order, stopping before anything changes if a check fails:
  4. create what is missing (D1 by name, R2 buckets), apply pending remote migrations, then deploy
     each worker whose bundle or secrets changed, in binding order (a service binding to a worker
     that does not exist yet fails the upload): mailer, customer and billing, domain, core;
- 5. smoke test: core's /api/v1/health and the domain worker's health through their public URLs.
+ 5. smoke test: core's deep health (/api/v1/health?deep=1 with the operator token: all five
+    workers and their stores) and the domain worker's health, through their public URLs.
 
 Each version is tagged with a digest of its bundle, environment and secrets, so a re-run deploys
 nothing that is already right. Resource ids are never written into git: wrangler finds databases
@@ -230,7 +231,7 @@ class Plan:
     create_databases: list[str]
     create_buckets: list[str]
     create_queues: list[str]
-    migrate: dict[str, list[str]]  # database name -> pending migration files
+    migrate: list[tuple[Worker, str, list[str]]]  # (owner, database name, pending migration files)
     deploy: list[Worker]
     attach: list[Worker]  # current code, but routes, domains or crons missing: `wrangler triggers deploy`
     up_to_date: list[Worker]
@@ -251,7 +252,7 @@ class Plan:
         out = [f"create D1 database {n}" for n in self.create_databases]
         out += [f"create R2 bucket {n}" for n in self.create_buckets]
         out += [f"create queue {n}" for n in self.create_queues]
-        out += [f"apply {len(files)} migration(s) to {db}: {', '.join(files)}" for db, files in self.migrate.items()]
+        out += [f"apply {len(files)} migration(s) to {db}: {', '.join(files)}" for _, db, files in self.migrate]
         out += [f"deploy {w.name} (version {self.tags[w.short]})" for w in self.deploy]
         out += [f"attach the routes, domains and crons of {w.name}" for w in self.attach]
         out += [f"{w.name} is up to date ({self.tags[w.short]})" for w in self.up_to_date]
@@ -262,7 +263,7 @@ def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: 
     databases = account.databases()
     buckets = account.buckets()
     wanted_dbs = [(w, d) for w in workers for d in w.databases]
-    migrate: dict[str, list[str]] = {}
+    migrate: list[tuple[Worker, str, list[str]]] = []
     for worker, db in wanted_dbs:
         files = sorted(p.name for p in (ROOT / "workers" / worker.short / db["migrations_dir"]).glob("*.sql"))
         applied = (
@@ -270,7 +271,7 @@ def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: 
         )
         pending = [f for f in files if f not in (applied or set())]
         if pending:
-            migrate[db["database_name"]] = pending
+            migrate.append((worker, db["database_name"], pending))
     tags = {w.short: bundle_tag(ROOT / "build" / w.short, env, {n: values[n] for n in w.secrets}) for w in workers}
     deploy: list[Worker] = []
     attach: list[Worker] = []
@@ -339,9 +340,10 @@ def execute(plan: Plan, env: str, values: dict[str, str], record: dict[str, Any]
     for name in plan.create_queues:
         wrangler(["queues", "create", name], values)
         print(f"  created queue {name}")
-    for database in plan.migrate:
-        short = next(w for w in ORDER if database.startswith(f"smartpages-{w}-"))
-        wrangler(["d1", "migrations", "apply", database, "--remote", "--env", env], values, ROOT / "build" / short)
+    for owner, database, _ in plan.migrate:
+        wrangler(
+            ["d1", "migrations", "apply", database, "--remote", "--env", env], values, ROOT / "build" / owner.short
+        )
         print(f"  migrated {database}")
     done: list[str] = []
     for worker in plan.deploy:
@@ -391,13 +393,18 @@ def mid_way(exc: Stop, env: str, done: list[str], plan: Plan, failed: Worker) ->
 # -- smoke test -----------------------------------------------------------------------------------
 
 
-def smoke(core_url: str, domain_url: str, say: Callable[[str], None] = print) -> list[str]:
-    """Core's health (which asks all five workers and their stores) and the domain worker's own;
-    returns the names of those that are not ok."""
+def smoke(core_url: str, domain_url: str, operator_token: str, say: Callable[[str], None] = print) -> list[str]:
+    """Core's deep health (it asks all five workers and their stores; it needs the operator token)
+    and the domain worker's own; returns the names of those that are not ok."""
+    checks: tuple[tuple[str, str, dict[str, str]], ...] = (
+        ("core", f"{core_url}/api/v1/health?deep=1", {"Authorization": f"Bearer {operator_token}"}),
+        ("domain", f"{domain_url}/_smartpages/health", {}),
+    )
     failures = []
-    for label, url in (("core", f"{core_url}/api/v1/health"), ("domain", f"{domain_url}/_smartpages/health")):
+    for label, url, headers in checks:
         try:
-            with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (our http(s) origins)
+            request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our http(s) origins)
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 body = json.load(response)
             ok = body.get("status") == "ok"
         except (OSError, ValueError) as exc:
@@ -433,9 +440,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         workers = load_workers(args.env)
         core_url, domain_url = public_urls(workers)
-        if args.smoke_only:
-            return 1 if smoke(args.core_url or core_url, args.domain_url or domain_url) else 0
         values = read_inputs(args.env, args.secrets_file)
+        if args.smoke_only:
+            return (
+                1
+                if smoke(args.core_url or core_url, args.domain_url or domain_url, values.get("OPERATOR_TOKEN", ""))
+                else 0
+            )
         print(f"deploy {args.env}: checking tools, login and secrets")
         missing = missing_inputs(workers, values, args.env)
         if missing:
@@ -473,7 +484,8 @@ def main(argv: list[str] | None = None) -> int:
             record_file.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
         if plan.changes_nothing:
             print("nothing to change: every resource, migration and worker is already right")
-        if not args.no_smoke and smoke(args.core_url or core_url, args.domain_url or domain_url):
+        token = values["OPERATOR_TOKEN"]
+        if not args.no_smoke and smoke(args.core_url or core_url, args.domain_url or domain_url, token):
             raise Stop("deployed, but the smoke test failed: see docs/deploying.md (rollback, logs)")
     except Stop as exc:
         print(f"deploy {args.env}: {exc}", file=sys.stderr)

@@ -4,7 +4,7 @@ stand-in, then what the stand-in received is run on the runtime lane and checked
     scripts/rehearse-deploy [--keep DIR]
 
 From a clean state, it:
- 1. starts the stand-in (devstack.cloudflare_standin with --state: workers, D1 on SQLite, R2,
+ 1. starts the stand-in (devstack.cloudflare_standin with --account-state: workers, D1 on SQLite, R2,
     routes, custom domains) on a free loopback port;
  2. runs tools/deploy.py for staging with throw-away secrets (wrangler itself uploads; the stand-in
     refuses what Cloudflare refuses: 10143 for a binding to a missing worker, 10021 for an unknown
@@ -175,7 +175,15 @@ def rehearse(work: Path) -> str:
     workers = deploy.load_workers(ENV)
     state = work / "cloudflare"
     standin_port = _free_port()
-    command = [sys.executable, "-m", "devstack.cloudflare_standin", "--port", str(standin_port), "--state", str(state)]
+    command = [
+        sys.executable,
+        "-m",
+        "devstack.cloudflare_standin",
+        "--port",
+        str(standin_port),
+        "--account-state",
+        str(state),
+    ]
     for zone, zone_id in ZONES.items():
         command += ["--zone-name", f"{zone}={zone_id}"]
     standin, _ = start(command, "ready", work / "standin.log")
@@ -210,7 +218,7 @@ def rehearse(work: Path) -> str:
     try:
         urls = dict(part.split("=", 1) for part in line.split()[2:])
         report: list[str] = []
-        if deploy.smoke(urls["core"], urls["domain"], report.append):
+        if deploy.smoke(urls["core"], urls["domain"], values["OPERATOR_TOKEN"], report.append):
             raise Failed(
                 "health failed on the uploaded bundles:\n"
                 + "\n".join(report)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,8 +11,8 @@ import js
 from pyodide.ffi import to_js
 from workers import fetch as workers_fetch
 
-from shared.http import Request, Response
-from shared.ports import Blob, Row, SqlValue
+from shared.http import Request, Response, Stream
+from shared.ports import Blob, OpenBlob, Row, SqlValue
 
 
 def _js_bytes(data: bytes) -> Any:
@@ -19,9 +21,14 @@ def _js_bytes(data: bytes) -> Any:
 
 
 async def _response_from_js(js_response: Any) -> Response:
-    headers = [(str(k), str(v)) for k, v in js_response.headers.entries()]
+    headers = [(str(k), str(v)) for k, v in js.Array.from_(js_response.headers).to_py()]  # one conversion
     body = bytes((await js_response.arrayBuffer()).to_bytes())
     return Response(int(js_response.status), headers, body)
+
+
+def js_init(status: int, headers: list[tuple[str, str]]) -> Any:
+    """A ResponseInit built in one conversion (headers as one array of pairs, not one by one)."""
+    return to_js({"status": status, "headers": headers}, dict_converter=js.Object.fromEntries)
 
 
 def _js_request(request: Request, base: str) -> Any:
@@ -70,6 +77,21 @@ class R2BlobStore:
         ctype = (meta.contentType if meta is not None else None) or "application/octet-stream"
         custom = obj.customMetadata
         return Blob(key, body, str(ctype), str(obj.httpEtag), dict(custom) if custom else {})
+
+    async def open(self, key: str, first: int = 0, last: int | None = None) -> OpenBlob | None:
+        # R2 serves the range itself; the body stays a ReadableStream that Python never reads.
+        if first or last is not None:
+            span = {"offset": first, **({"length": last - first + 1} if last is not None else {})}
+            obj = await self._bucket.get(key, {"range": span})
+        else:
+            obj = await self._bucket.get(key)
+        if obj is None:
+            return None
+        meta = obj.httpMetadata
+        ctype = (meta.contentType if meta is not None else None) or "application/octet-stream"
+        size = int(obj.size)
+        end = size - 1 if last is None else min(last, size - 1)
+        return OpenBlob(size, str(ctype), Stream(obj.body, max(0, end - first + 1)))
 
     async def put(
         self,
@@ -139,9 +161,9 @@ class WebCrypto:
         return bytes(bits.to_bytes())
 
     def random_bytes(self, n: int) -> bytes:
-        array = js.Uint8Array.new(n)
-        js.crypto.getRandomValues(array)
-        return bytes(array.to_bytes())
+        # Pyodide's os.urandom is crypto.getRandomValues underneath, without a round of proxies
+        # (a request id per request: it adds up). Never called at import (python_check_rng_state).
+        return os.urandom(n)
 
 
 class EdgeCache:
@@ -154,15 +176,34 @@ class EdgeCache:
             return None
         return await _response_from_js(hit.js_object if hasattr(hit, "js_object") else hit)
 
+    async def open(self, key: str) -> Stream | None:
+        # The warm view: the cached body is handed on as the runtime's own stream. Its headers are
+        # not converted at all (the app sets its own) and no byte is copied into Python.
+        hit = await js.caches.default.match(key)
+        return None if hit is None else Stream(hit.body)
+
     async def put(self, key: str, response: Response, max_age: int) -> None:
         headers = [(k, v) for k, v in response.headers if k.lower() != "cache-control"]
         headers.append(("cache-control", f"public, max-age={max_age}"))
-        init = {"status": response.status, "headers": to_js(headers)}
-        js_response = js.Response.new(_js_bytes(response.body), to_js(init, dict_converter=js.Object.fromEntries))
-        await js.caches.default.put(key, js_response)
+        body = response.stream.native if response.stream is not None else _js_bytes(response.body)
+        await js.caches.default.put(key, js.Response.new(body, js_init(response.status, headers)))
 
 
 class SystemClock:
     def now(self) -> float:
-        # Date.now() is what Workers offer; it only advances across I/O, which is fine for expiries.
-        return float(js.Date.now()) / 1000.0
+        # Pyodide's clock is Date.now() underneath (it only advances across I/O on Workers, which
+        # is fine for expiries); time.time() reads it without a proxy call.
+        return time.time()
+
+
+class QueueProducer:
+    """A `[[queues.producers]]` binding. The SDK wraps it (WorkerQueue) and converts the dict."""
+
+    def __init__(self, binding: Any) -> None:
+        self._queue = binding
+
+    async def send(self, body: dict[str, Any], delay_seconds: int = 0) -> None:
+        if delay_seconds:
+            await self._queue.send(body, delaySeconds=delay_seconds)
+        else:
+            await self._queue.send(body)

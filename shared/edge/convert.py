@@ -1,29 +1,38 @@
-"""workers.Request -> shared.http.Request, and shared.http.Response -> workers.Response."""
+"""workers.Request -> shared.http.Request, and shared.http.Response -> a JavaScript Response."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
 
-from workers import Response as WorkersResponse
+import js
+from pyodide.ffi import to_js
 
+from shared.edge.bindings import js_init
 from shared.http import Request, Response
 
 _BODYLESS = ("GET", "HEAD")
+_NULL_BODY = (101, 204, 205, 304)
 
 
 async def to_app_request(request: Any) -> Request:
     js_request = request.js_object
     method = str(js_request.method).upper()
     url = urlsplit(str(js_request.url))
-    headers: dict[str, str] = {}
-    for name, value in js_request.headers.entries():
-        headers[str(name).lower()] = str(value)
+    # One conversion for all headers (an array of [name, value] pairs; Headers lower-cases names).
+    headers = dict(js.Array.from_(js_request.headers).to_py())
     body = b"" if method in _BODYLESS else bytes((await js_request.arrayBuffer()).to_bytes())
     return Request(method=method, path=url.path or "/", query=url.query, headers=headers, body=body)
 
 
-def to_workers_response(response: Response) -> WorkersResponse:
+def to_workers_response(response: Response) -> Any:
+    """A JavaScript Response, which is what the runtime takes from `fetch` (the SDK's Response
+    class would only wrap it, at a cost per request)."""
     # A null body status (204, 304) must not carry a body, or the runtime throws.
-    body = None if response.status in (101, 204, 205, 304) else response.body
-    return WorkersResponse(body, status=response.status, headers=list(response.headers))
+    if response.status in _NULL_BODY:
+        body: Any = None
+    elif response.stream is not None:
+        body = response.stream.native  # the runtime's own stream, passed through untouched
+    else:
+        body = to_js(response.body)  # one copy into a Uint8Array
+    return js.Response.new(body, js_init(response.status, response.headers))

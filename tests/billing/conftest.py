@@ -54,7 +54,7 @@ async def billing_call(
 ) -> Response:
     """Calls billing directly as core would, vouching for `account`."""
     identity = internal_auth.Identity(account_id=account, session_id="s1", email=email)
-    headers = await signed(crypto, clock, method, path, identity)
+    headers = await signed(crypto, clock, method, path, identity, body=body)
     if body:
         headers["content-type"] = "application/json"
     return await stack.billing.handle(Request(method, path, "", headers, body))

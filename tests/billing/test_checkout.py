@@ -1,7 +1,9 @@
+import asyncio
 import json
 from urllib.parse import parse_qsl
 
 from billing.checkout import CHECKOUT_BUCKET_SECONDS
+from devstack import stack as stack_module
 from devstack.stack import Stack
 from devstack.stripe_standin import StripeStandin
 from shared import plans
@@ -41,7 +43,7 @@ async def test_checkout_creates_a_subscription_session(stack: Stack, crypto, clo
         "subscription_data[metadata][plan]": "pro",
         "subscription_data[metadata][utm_source]": "hubspot",
         "subscription_data[metadata][utm_campaign]": "spring",
-        "success_url": f"{origin}/billing?checkout=success",
+        "success_url": f"{origin}/billing?checkout=success&session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{origin}/billing?checkout=cancelled",
         "customer_email": "ada@example.com",
     }
@@ -141,3 +143,23 @@ async def test_the_deep_links_attribution_as_core_keeps_it_is_accepted(stack: St
     assert params["metadata[landing_page]"] == "/pricing"
     # and on the subscription, so it outlives the session
     assert params["subscription_data[metadata][utm_source]"] == "hubspot"
+
+
+async def test_a_hanging_stripe_answers_504_within_the_deadline(tmp_path, crypto, clock, stripe, monkeypatch) -> None:
+    """The finding: with Stripe hanging, checkout still waited after 45 s."""
+    monkeypatch.setattr("billing.app.PROVIDER_SECONDS", 0.1)
+    built = await stack_module.build(tmp_path / "state", clock=clock, crypto=crypto, stripe=stripe)
+    stripe.hang_next(1)
+    body = json.dumps({"plan": "pro"}).encode()
+    reply = await asyncio.wait_for(billing_call(built, crypto, clock, "POST", "/api/v1/billing/checkout", body=body), 5)
+    assert (reply.status, reply.json()["error"]["code"]) == (504, "stripe_timeout")
+    assert len([c for c in stripe.calls if c.method == "POST"]) == 1  # a hung call is not retried
+    retried = await billing_call(built, crypto, clock, "POST", "/api/v1/billing/checkout", body=body)
+    assert retried.status == 200, retried.body
+    built.close()
+
+
+async def test_concurrent_checkout_starts_answer_one_session(stack, crypto, clock, stripe) -> None:
+    replies = await asyncio.gather(*(checkout(stack, crypto, clock, {"plan": "pro"}) for _ in range(5)))
+    assert [r.status for r in replies] == [200] * 5, [r.body for r in replies]
+    assert len({r.json()["id"] for r in replies}) == 1  # one Stripe session: the idempotency key is the operation's

@@ -70,7 +70,14 @@ def on_plan(stack: Stack, plan: str) -> None:
 
 async def identity_of(crypto, clock, forwarded: Request) -> internal_auth.Identity:
     return await internal_auth.verify(
-        crypto, clock, SECRET, forwarded.method, forwarded.path, forwarded.header(internal_auth.HEADER)
+        crypto,
+        clock,
+        SECRET,
+        forwarded.method,
+        forwarded.path,
+        forwarded.header(internal_auth.HEADER),
+        forwarded.query,
+        forwarded.body,
     )
 
 

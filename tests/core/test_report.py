@@ -14,7 +14,7 @@ from tests.billing.conftest import stack, stripe  # noqa: F401 (the stack with t
 from tests.conftest import FakeClock, error_code
 from tests.core.conftest import PASSWORD, Browser, Outbox, signed_up
 
-TOKEN = "local-dev-operator-token-change-me"  # workers/core/.dev.vars.example
+TOKEN = "local-operator-token-change-me"  # workers/core/.dev.vars.example
 
 
 async def report(on: Stack, query: str, token: str = TOKEN):

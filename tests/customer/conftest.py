@@ -8,16 +8,13 @@ from typing import Any
 
 import pytest
 
+from devstack.adapters import drained
 from devstack.stack import Stack
 from shared.http import Request, Response, json_response
 from tests.core.conftest import Browser, Outbox, browser, outbox, signed_up
+from tests.imagefiles import png
 
 __all__ = ["Owner", "browser", "outbox", "png", "published_page"]
-
-
-def png(seed: int = 0, size: int = 64) -> bytes:
-    """Bytes that sniff as PNG (the magic number), different per seed."""
-    return b"\x89PNG\r\n\x1a\n" + seed.to_bytes(4, "big") + bytes(size)
 
 
 @dataclass
@@ -26,15 +23,18 @@ class Owner:
     stack: Stack
     plan: str = "pro"
 
-    async def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Response:
-        return await self.browser.call(method, path, body)
+    async def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> Response:
+        return await self.browser.call(method, path, body, headers)
 
     async def ok(self, method: str, path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
         response = await self.call(method, path, body if body is not None or method == "GET" else {})
         assert response.status == status, (response.status, response.body[:500])
         return response.json() if response.body else None
 
-    async def upload(self, site_id: str, data: bytes, name: str = "photo.png") -> Response:
+    async def upload(self, site_id: str, data: bytes, name: str = "photo.png", under: str = "") -> Response:
+        """POSTs image bytes to the site's library (`under`: a sub-path, e.g. an original's variants)."""
         headers = {
             "origin": "http://127.0.0.1:8787",
             "sec-fetch-site": "same-origin",
@@ -42,7 +42,7 @@ class Owner:
             "content-type": "application/octet-stream",
         }
         return await self.stack.core.handle(
-            Request("POST", f"/api/v1/sites/{site_id}/assets", f"name={name}", headers, data)
+            Request("POST", f"/api/v1/sites/{site_id}/assets{under}", f"name={name}", headers, data)
         )
 
     async def new_site(self, name: str = "Bakery Rosa", **extra: Any) -> dict[str, Any]:
@@ -51,6 +51,11 @@ class Owner:
 
 @pytest.fixture
 async def owner(stack: Stack, browser: Browser, outbox: Outbox) -> Owner:
+    return await make_owner(stack, browser, outbox)
+
+
+async def make_owner(stack: Stack, browser: Browser, outbox: Outbox) -> Owner:
+    """A verified, logged-in account whose plan the test controls (billing's answer is replaced)."""
     me = Owner(browser, stack)
     original = stack.billing.dispatch
 
@@ -66,4 +71,4 @@ async def owner(stack: Stack, browser: Browser, outbox: Outbox) -> Owner:
 
 async def published_page(stack: Stack, host: str, path: str = "/", headers: dict[str, str] | None = None) -> Response:
     path, _, query = path.partition("?")
-    return await stack.domain.handle(Request("GET", path, query, {"host": host, **(headers or {})}))
+    return await drained(await stack.domain.handle(Request("GET", path, query, {"host": host, **(headers or {})})))

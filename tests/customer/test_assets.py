@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from customer.assets import sniff
+from customer.imagesize import dimensions
 from devstack.stack import Stack
-from tests.customer.conftest import Owner, png
+from tests.customer.conftest import Owner
+from tests.imagefiles import jpeg, png, webp
 
 
 @pytest.mark.parametrize(
@@ -47,10 +49,75 @@ async def test_upload_stores_once_under_the_sha256(owner: Owner, stack: Stack) -
         (b"  <svg xmlns='http://www.w3.org/2000/svg'></svg>", 415, "svg_not_allowed"),
         (b"%PDF-1.7", 415, "unsupported_image"),
         (b"", 400, "empty_upload"),
-        (b"\x89PNG\r\n\x1a\n" + bytes(1_000_001), 413, "asset_too_large"),
+        (png(size=1_000_001), 413, "asset_too_large"),
     ],
 )
 async def test_bad_uploads_are_refused(owner: Owner, data: bytes, status: int, code: str) -> None:
     site = await owner.new_site()
     response = await owner.upload(site["id"], data)
     assert (response.status, response.json()["error"]["code"]) == (status, code)
+
+
+def test_dimensions_are_read_from_the_bytes() -> None:
+    assert dimensions(png(width=40, height=30), "image/png") == (40, 30)
+    assert dimensions(jpeg(1600, 1200), "image/jpeg") == (1600, 1200)
+    assert dimensions(webp(960, 720), "image/webp") == (960, 720)
+    assert dimensions(b"\xff\xd8\xff\xe0", "image/jpeg") is None  # no frame header: not an image
+    assert dimensions(b"GIF89a\x0a\x00\x05\x00", "image/gif") == (10, 5)
+
+
+async def test_heic_and_broken_images_are_refused_in_plain_words(owner: Owner) -> None:
+    site = await owner.new_site()
+    heic = await owner.upload(site["id"], b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64))
+    assert (heic.status, heic.json()["error"]["code"]) == (415, "heic_not_supported")
+    assert "JPEG" in heic.json()["error"]["message"]
+    broken = await owner.upload(site["id"], b"\xff\xd8\xff\xe0" + bytes(64))
+    assert (broken.status, broken.json()["error"]["code"]) == (415, "broken_image")
+
+
+async def test_variants_are_checked_against_their_original(owner: Owner) -> None:
+    site = await owner.new_site()
+    original = (await owner.upload(site["id"], jpeg(1600, 1200))).json()
+    assert (original["width"], original["height"]) == (1600, 1200)
+    under = f"/{original['sha256']}/variants"
+    for data in (webp(480, 360), jpeg(480, 360, seed=1), webp(960, 720), webp(1600, 1200)):
+        assert (await owner.upload(site["id"], data, under=under)).status == 201
+    refused = {
+        "variant_too_wide": webp(2000, 1500),
+        "variant_shape": webp(480, 480),
+        "unsupported_variant": png(width=480, height=360),
+        "broken_image": b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(4),
+    }
+    for code, data in refused.items():
+        reply = await owner.upload(site["id"], data, under=under)
+        assert reply.json()["error"]["code"] == code, code
+    missing = await owner.upload(site["id"], webp(480, 360), under=f"/{'0' * 64}/variants")
+    assert missing.status == 404
+    library = (await owner.ok("GET", f"/api/v1/sites/{site['id']}/assets"))["assets"]
+    assert [(v["content_type"], v["width"]) for v in library[0]["variants"]] == [
+        ("image/jpeg", 480),
+        ("image/webp", 480),
+        ("image/webp", 960),
+        ("image/webp", 1600),
+    ]
+    thumbnail = await owner.call("GET", f"/api/v1/sites/{site['id']}/assets/{library[0]['variants'][1]['variant']}")
+    assert (thumbnail.status, thumbnail.header("content-type"), thumbnail.body) == (200, "image/webp", webp(480, 360))
+
+
+async def test_library_says_where_an_image_is_used_and_deletes_only_unused_ones(owner: Owner, stack: Stack) -> None:
+    site = await owner.new_site()
+    used = (await owner.upload(site["id"], png(1))).json()["sha256"]
+    unused = (await owner.upload(site["id"], png(2))).json()["sha256"]
+    await owner.upload(site["id"], webp(4, 3), under=f"/{unused}/variants")
+    page = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
+    await owner.ok("PUT", page, {"blocks": [{"type": "image", "asset": used, "alt": "Bread"}]})
+    await owner.ok("PATCH", f"/api/v1/sites/{site['id']}", {"seo": {"favicon": used}})
+    library = {a["sha256"]: a for a in (await owner.ok("GET", f"/api/v1/sites/{site['id']}/assets"))["assets"]}
+    assert library[used]["used_in"] == ["Home", "Favicon"]
+    assert library[unused]["used_in"] == []
+    refused = await owner.call("DELETE", f"/api/v1/sites/{site['id']}/assets/{used}")
+    assert (refused.status, refused.json()["error"]["code"]) == (409, "asset_in_use")
+    assert "Home" in refused.json()["error"]["message"]
+    assert (await owner.call("DELETE", f"/api/v1/sites/{site['id']}/assets/{unused}")).status == 204
+    assert stack.blobs is not None
+    assert await stack.blobs.list(f"sites/{site['id']}/files/") == [f"sites/{site['id']}/files/{used}"]

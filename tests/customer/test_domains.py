@@ -3,7 +3,10 @@ active, apex -> www, HSTS, removal."""
 
 from __future__ import annotations
 
+from customer import domains
 from devstack.stack import Stack
+from tests.conftest import FakeClock
+from tests.core.conftest import Browser, Outbox, signed_up
 from tests.customer.conftest import Owner, published_page
 
 
@@ -101,3 +104,51 @@ async def test_activating_a_domain_keeps_the_version_the_owner_rolled_back_to(ow
     assert (versions["live_version"], [v["number"] for v in versions["versions"]]) == (1, [2, 1])
     # The site's address follows its primary domain.
     assert (await owner.ok("GET", f"/api/v1/sites/{site['id']}"))["url"] == "http://shop.example.com:8788/"
+
+
+async def second_owner(stack: Stack, owner: Owner, outbox: Outbox) -> Owner:
+    """Another paying account (billing's answer is the first owner's plan for everyone)."""
+    browser = Browser(stack, address="198.51.100.77")
+    await signed_up(browser, outbox, "squatter@example.net")
+    return Owner(browser, stack)
+
+
+async def test_an_unproven_claim_lapses_and_another_account_can_claim_the_name(
+    owner: Owner, stack: Stack, outbox: Outbox, clock: FakeClock
+) -> None:
+    """Issue 15: any paying account could claim a hostname it does not own; the claim stayed pending
+    forever and the real owner got 409 `domain_taken`."""
+    assert stack.cloudflare is not None
+    squatter = await second_owner(stack, owner, outbox)
+    theirs = await live_site(squatter)
+    claim = await squatter.ok("POST", "/api/v1/domains", {"site_id": theirs["id"], "hostname": "bakery.example"}, 201)
+    assert claim["claim_expires_at"] == clock.now() + domains.PENDING_CLAIM_SECONDS
+
+    mine = await live_site(owner)
+    body = {"site_id": mine["id"], "hostname": "www.bakery.example"}
+    held = await owner.call("POST", "/api/v1/domains", body)
+    assert (held.status, held.json()["error"]["code"]) == (409, "domain_taken")  # for a few days at most
+
+    clock.advance(domains.PENDING_CLAIM_SECONDS + 1)
+    taken_over = await owner.ok("POST", "/api/v1/domains", body, 201)
+    assert taken_over["site_id"] == mine["id"]
+    assert (await squatter.ok("GET", "/api/v1/domains"))["domains"] == []
+    assert sorted(h["hostname"] for h in stack.cloudflare.hostnames.values()) == [
+        "bakery.example",
+        "www.bakery.example",
+    ]
+    assert len(stack.cloudflare.hostnames) == 2  # the squatter's custom hostnames were deleted
+
+
+async def test_a_proven_claim_stays_exclusive(owner: Owner, stack: Stack, outbox: Outbox, clock: FakeClock) -> None:
+    assert stack.cloudflare is not None
+    site = await live_site(owner)
+    await owner.ok("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "shop.example.org"}, 201)
+    stack.cloudflare.activate("shop.example.org")
+    proven = await owner.ok("POST", "/api/v1/domains/shop.example.org/refresh", {})
+    assert (proven["status"], proven["claim_expires_at"]) == ("active", None)
+    clock.advance(30 * 24 * 3600)
+    other = await second_owner(stack, owner, outbox)
+    theirs = await live_site(other)
+    refused = await other.call("POST", "/api/v1/domains", {"site_id": theirs["id"], "hostname": "shop.example.org"})
+    assert (refused.status, refused.json()["error"]["code"]) == (409, "domain_taken")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from customer import forms
+from devstack import stack as stack_module
 from devstack.stack import Stack
+from devstack.turnstile_standin import DUMMY_TOKEN, TEST_SECRET_PASSES, TEST_SITE_KEY_PASSES
 from shared.http import Request, Response
-from tests.core.conftest import Outbox
-from tests.customer.conftest import Owner, published_page
+from tests.core.conftest import Browser, Outbox, capture_outbox
+from tests.customer.conftest import Owner, make_owner, published_page
 
 
 async def form_site(owner: Owner) -> tuple[dict[str, Any], str]:
@@ -58,9 +62,25 @@ async def test_honeypot_and_rate_limit(owner: Owner, stack: Stack) -> None:
     bot = await submit(stack, site["id"], block, {**LEAD, "website": "http://spam.example"})
     assert bot.status == 303
     assert (await owner.ok("GET", f"/api/v1/sites/{site['id']}/leads"))["leads"] == []
-    statuses = [(await submit(stack, site["id"], block, LEAD, ip="198.51.100.1")).status for _ in range(12)]
-    assert statuses[:10] == [303] * 10
-    assert statuses[10:] == [429, 429]
+    replies = [await submit(stack, site["id"], block, LEAD, ip="198.51.100.1") for _ in range(forms.PER_ADDRESS + 2)]
+    assert [r.status for r in replies] == [303] * forms.PER_ADDRESS + [429, 429]
+    refused = replies[-1]
+    assert refused.header("content-type").startswith("text/html")  # a visitor's page, not JSON
+    assert b"Two loaves\nplease" in refused.body  # what they wrote is shown back, not lost
+    assert refused.header("retry-after") == "3600"
+
+
+async def test_fifty_five_visitors_are_all_heard_and_the_site_ceiling_is_higher(
+    owner: Owner, stack: Stack, monkeypatch
+) -> None:
+    """Issue 15: one shared 50-per-site hourly cap let anyone shut a form (55 posts from 55
+    addresses: 31 accepted). Now the cap is per visitor, with a far higher ceiling per site."""
+    site, block = await form_site(owner)
+    statuses = [(await submit(stack, site["id"], block, LEAD, ip=f"198.18.0.{i}")).status for i in range(55)]
+    assert statuses.count(303) == 55
+    monkeypatch.setattr(forms, "PER_SITE", 57)
+    more = [(await submit(stack, site["id"], block, LEAD, ip=f"198.18.1.{i}")).status for i in range(3)]
+    assert more == [303, 303, 429]
 
 
 async def test_bad_forms(owner: Owner, stack: Stack) -> None:
@@ -69,6 +89,53 @@ async def test_bad_forms(owner: Owner, stack: Stack) -> None:
     assert (await submit(stack, "s_" + "0" * 32, block, LEAD)).status == 404
     bad = await submit(stack, site["id"], block, {**LEAD, "email": "nope"})
     assert bad.status == 400
+    assert bad.header("content-type").startswith("text/html")
+    assert b"check your email address" in bad.body
+    assert b"Two loaves" in bad.body
+    json_post = await stack.core.handle(
+        Request(
+            "POST",
+            f"/api/v1/forms/{site['id']}/{block}",
+            "",
+            {"content-type": "application/json", "origin": "http://bakery-rosa.localhost:8788"},
+            b"{}",
+        )
+    )
+    assert json_post.status == 415
+    assert json_post.header("content-type").startswith("text/html")
+
+
+async def test_turnstile_on_published_lead_forms(tmp_path: Path, clock, crypto, monkeypatch) -> None:
+    """Nothing told bots from people: the published form now carries the widget, its CSP allows only
+    Cloudflare's challenge script, and a post without a passing token is refused (HTML, message kept)."""
+    real = stack_module.worker_vars
+
+    def with_turnstile(worker: str) -> dict[str, str]:
+        values = real(worker)
+        if worker == "customer":
+            values |= {"TURNSTILE_SECRET_KEY": TEST_SECRET_PASSES, "TURNSTILE_SITE_KEY": TEST_SITE_KEY_PASSES}
+        return values
+
+    monkeypatch.setattr(stack_module, "worker_vars", with_turnstile)
+    built = await stack_module.build(tmp_path / "t", clock=clock, crypto=crypto)
+    try:
+        me = await make_owner(built, Browser(built), capture_outbox(built))
+        site, block = await form_site(me)
+        page = await published_page(built, str(site["default_host"]))
+        assert f'data-sitekey="{TEST_SITE_KEY_PASSES}"'.encode() in page.body
+        assert b'src="https://challenges.cloudflare.com/turnstile/v0/api.js"' in page.body
+        assert "script-src https://challenges.cloudflare.com;" in page.header("content-security-policy")
+
+        bot = await submit(built, site["id"], block, LEAD)
+        assert bot.status == 400
+        assert b"person" in bot.body
+        assert b"Two loaves" in bot.body
+        person = await submit(built, site["id"], block, {**LEAD, forms.TURNSTILE_FIELD: DUMMY_TOKEN})
+        assert person.status == 303
+        assert built.turnstile is not None
+        assert b"remoteip=203.0.113.50" in built.turnstile.requests[-1].body
+    finally:
+        built.close()
 
 
 async def test_after_a_downgrade_the_lead_form_stays_and_can_be_fixed(owner: Owner, stack: Stack) -> None:

@@ -31,3 +31,19 @@ def test_no_way_to_smuggle_markup_or_script_links() -> None:
         assert 'href="//' not in html
         assert "data:" not in html.split("href")[-1][:10]
         assert '"onmouseover' not in html
+
+
+def levels(html: str) -> list[int]:
+    import re
+
+    return [int(n) for n in re.findall(r"<h([1-6])>", html)]
+
+
+def test_headings_shift_under_the_block_and_never_skip() -> None:
+    # "##" straight under the page's h1 becomes h2, not h3; the outline keeps its shape.
+    assert levels(to_html("## About\n\ntext\n\n### Detail\n\n## Next")) == [2, 3, 2]
+    # A jump in the source (# then ###) is closed up.
+    assert levels(to_html("# Top\n\n### Deep\n\n### Deep too\n\n# Top again")) == [2, 3, 3, 2]
+    # Only ### used: the highest level used becomes the top.
+    assert levels(to_html("### A\n\n### B")) == [2, 2]
+    assert levels(to_html("## A\n\n### B", top=3)) == [3, 4]

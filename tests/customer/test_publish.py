@@ -6,11 +6,12 @@ import asyncio
 import json
 from typing import Any
 
+from devstack.adapters import drained
 from devstack.stack import Stack
 from domain.app import DomainDeps
 from domain.app import create_app as domain_app
 from shared.http import Request
-from shared.ports import Blob
+from shared.ports import Blob, OpenBlob
 from tests.conftest import FakeClock
 from tests.customer.conftest import Owner, png, published_page
 
@@ -211,6 +212,10 @@ class Yielding:
         await asyncio.sleep(0)
         return await self.inner.get(key)  # type: ignore[no-any-return]
 
+    async def open(self, key: str, first: int = 0, last: int | None = None) -> OpenBlob | None:
+        await asyncio.sleep(0)
+        return await self.inner.open(key, first, last)  # type: ignore[no-any-return]
+
     async def put(
         self, key: str, body: bytes, content_type: str = "application/octet-stream", metadata: Any = None
     ) -> None:
@@ -245,7 +250,7 @@ async def test_readers_during_a_publish_see_the_old_or_the_new_page_whole(
     published = await publishing
     _customer_deps(stack).blobs = stack.blobs
     assert published.status == 201
-    new_home = (await reader.handle(_get(HOST, "/"))).body
+    new_home = (await drained(await reader.handle(_get(HOST, "/")))).body
     assert new_home != old["/"]
     homes = [v for i, v in enumerate(views) if i % 2]
     assert all(v.status == 200 for v in views)
@@ -260,7 +265,7 @@ async def staggered(reader: Any, i: int) -> Any:
     """Reader i starts i/2 event-loop turns late, so the reads spread over the whole publish."""
     for _ in range(i // 2):
         await asyncio.sleep(0)
-    return await reader.handle(_get(HOST, "/" if i % 2 else "/about/"))
+    return await drained(await reader.handle(_get(HOST, "/" if i % 2 else "/about/")))
 
 
 def _get(host: str, path: str) -> Request:
@@ -282,3 +287,84 @@ async def test_publishing_an_unchanged_draft_is_a_no_op_that_says_so(owner: Owne
     assert (again["version"], again["unchanged"], again["files_written"], again["pointers_written"]) == (2, True, 0, 0)
     versions = await owner.ok("GET", f"/api/v1/sites/{site['id']}/versions")
     assert [v["number"] for v in versions["versions"]] == [2, 1]
+
+
+async def test_a_file_lost_from_r2_is_written_again_by_the_next_publish(owner: Owner, stack: Stack) -> None:
+    """The finding: a page whose R2 object disappeared stayed 503 however often the site was
+    republished (0 files written)."""
+    assert stack.blobs is not None
+    site = await site_with_content(owner)
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    pointer = json.loads((await stack.blobs.get(f"hosts/{HOST}.json")).body)  # type: ignore[union-attr]
+    lost = pointer["files"]["/about/"][0]
+    await stack.blobs.delete(f"sites/{site['id']}/files/{lost}")
+    assert (await fresh(stack, "/about/")).status == 503
+    again = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 200)  # the draft is unchanged
+    assert (again["unchanged"], again["files_written"]) == (True, 1)
+    healed = await fresh(stack, "/about/")
+    assert healed.status == 200
+
+
+async def test_a_publish_killed_holding_the_lock_blocks_the_next_for_the_lock_expiry_only(
+    owner: Owner, stack: Stack, clock: FakeClock
+) -> None:
+    """The finding: a publish killed half-way kept the site locked for ~114 s."""
+    from customer.publish import LOCK_SECONDS
+
+    site = await site_with_content(owner)
+    # What kill -9 between taking the lock and releasing it leaves behind.
+    await stack.databases["customer"].run(
+        "UPDATE sites SET publish_lock = ?, publish_lock_owner = 'dead' WHERE id = ?",
+        [clock.now() + LOCK_SECONDS, site["id"]],
+    )
+    refused = await owner.call("POST", f"/api/v1/sites/{site['id']}/publish", {})
+    assert (refused.status, refused.json()["error"]["code"]) == (409, "publish_in_progress")
+    assert LOCK_SECONDS < 60  # a user retrying within a minute gets through
+    clock.advance(LOCK_SECONDS + 1)
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+
+
+async def test_a_publish_that_outlived_its_lock_does_not_switch_the_pointer(
+    owner: Owner, stack: Stack, clock: FakeClock
+) -> None:
+    from customer.publish import LOCK_SECONDS
+
+    site = await site_with_content(owner)
+    deps = _customer_deps(stack)
+    inner = deps.blobs
+
+    class Slow(Yielding):
+        async def list(self, prefix: str) -> list[str]:
+            clock.advance(LOCK_SECONDS + 1)  # the publish stalls past its lock; another takes the site
+            await stack.databases["customer"].run(
+                "UPDATE sites SET publish_lock = ?, publish_lock_owner = 'newer' WHERE id = ?",
+                [clock.now() + LOCK_SECONDS, site["id"]],
+            )
+            return await self.inner.list(prefix)  # type: ignore[no-any-return]
+
+    deps.blobs = Slow(inner)
+    late = await owner.call("POST", f"/api/v1/sites/{site['id']}/publish", {})
+    deps.blobs = inner
+    assert (late.status, late.json()["error"]["code"]) == (409, "publish_in_progress")
+    assert (await stack.blobs.get(f"hosts/{HOST}.json")) is None  # type: ignore[union-attr]
+    rows = await stack.databases["customer"].all("SELECT publish_lock_owner FROM sites WHERE id = ?", [site["id"]])
+    assert rows == [{"publish_lock_owner": "newer"}]  # the newer publish keeps its lock
+
+
+async def test_the_editor_says_what_differs_from_the_live_site(owner: Owner) -> None:
+    site = await owner.new_site()
+    url = f"/api/v1/sites/{site['id']}"
+    assert (await owner.ok("GET", url))["draft_changes"] is None  # nothing live yet
+    await owner.ok("POST", f"{url}/publish", {}, 201)
+    assert (await owner.ok("GET", url))["draft_changes"] == []
+    home = site["pages"][0]["id"]
+    await owner.ok("PUT", f"{url}/pages/{home}", {"blocks": [{"type": "rich_text", "markdown": "New"}]})
+    await owner.ok("POST", f"{url}/pages", {"title": "About"}, 201)
+    await owner.ok("PATCH", url, {"theme": {"palette": "berry"}})
+    assert (await owner.ok("GET", url))["draft_changes"] == [
+        "Home: edited",
+        "About: new page",
+        "Name, theme or search settings",
+    ]
+    await owner.ok("POST", f"{url}/publish", {}, 201)
+    assert (await owner.ok("GET", url))["draft_changes"] == []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import pytest
 
 from devstack.stack import Stack
@@ -114,7 +117,8 @@ async def test_every_block_type_renders(owner: Owner, stack: Stack) -> None:
         "Made with SmartPages" if owner.plan != "pro" else "Imprint",
     ):
         assert needle in html, needle
-    assert "<script" not in html
+    # No executable script: the only script element is LocalBusiness data (JSON-LD).
+    assert html.count("<script") == html.count('<script type="application/ld+json">') == 1
 
 
 async def test_free_plan_limits(owner: Owner) -> None:
@@ -202,10 +206,13 @@ async def test_theme_seo_and_redirects(owner: Owner, stack: Stack) -> None:
     assert b'<html lang="de">' in html
     assert b"Best &quot;bread&quot;" in html
     assert b"<title>Rosa&#x27;s</title>" in html
-    css_path = html.split(b'rel="stylesheet" href="')[1].split(b'"')[0].decode()
-    css = await published_page(stack, site["default_host"], css_path)
-    assert b"--primary:#112233" in css.body
-    assert b"Georgia" in css.body
+    css = html.split(b"<style>")[1].split(b"</style>")[0]
+    assert b"--primary:#112233" in css
+    assert b"Georgia" in css
+    # The site's CSP allows exactly this CSS, by its hash, and no other inline style.
+    digest = base64.b64encode(hashlib.sha256(css).digest()).decode()
+    policy = (await published_page(stack, site["default_host"])).header("content-security-policy")
+    assert f"style-src 'sha256-{digest}';" in policy
     assert (await published_page(stack, site["default_host"], "/old")).header("location") == "/"
 
 

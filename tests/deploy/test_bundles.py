@@ -44,7 +44,7 @@ BINDINGS = {
         ("PORTAL_ORIGIN", "Environment Variable"),
         ("STRIPE_PRICES", "Environment Variable"),
     },
-    "mailer": {("DB", "D1 Database"), ("MAIL_FROM", "Environment Variable")},
+    "mailer": {("DB", "D1 Database"), ("MAIL_QUEUE", "Queue"), ("MAIL_FROM", "Environment Variable")},
     "domain": {("SITES", "R2 Bucket")},
 }
 INTERNAL = ("customer", "billing", "mailer")
@@ -156,6 +156,9 @@ def test_each_environment_repeats_every_binding_with_suffixed_names(worker: str,
     for key, field in (("d1_databases", "database_name"), ("r2_buckets", "bucket_name"), ("services", "service")):
         assert [b["binding"] for b in section.get(key, [])] == [b["binding"] for b in top.get(key, [])]
         assert [b[field] for b in section.get(key, [])] == [f"{b[field]}-{env}" for b in top.get(key, [])]
+    for kind in ("producers", "consumers"):
+        queues = [q["queue"] for q in top.get("queues", {}).get(kind, [])]
+        assert [q["queue"] for q in section.get("queues", {}).get(kind, [])] == [f"{q}-{env}" for q in queues]
 
 
 @pytest.fixture(scope="module")

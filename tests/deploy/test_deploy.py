@@ -28,7 +28,7 @@ pytestmark = pytest.mark.deploy
 def standin(state: Path, zones: dict[str, str]) -> Iterator[dict[str, str]]:
     """The stand-in over HTTP on a free port; yields the deploy login that reaches it."""
     port = free_port()
-    command = [sys.executable, "-m", "devstack.cloudflare_standin", "--port", str(port), "--state", str(state)]
+    command = [sys.executable, "-m", "devstack.cloudflare_standin", "--port", str(port), "--account-state", str(state)]
     for zone, zone_id in zones.items():
         command += ["--zone-name", f"{zone}={zone_id}"]
     process = Process(command, "ready", [])

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from devstack.adapters import FolderBlobStore, SqliteDatabase
+from devstack.adapters import CHUNK_BYTES, FolderBlobStore, SqliteDatabase, read_stream
 
 
 @pytest.fixture
@@ -45,3 +45,24 @@ async def test_blob_round_trip_and_listing(tmp_path: Path) -> None:
     assert all(p.parent == tmp_path for p in tmp_path.iterdir())
     await blobs.delete("sites/a/index.html")
     assert await blobs.get("sites/a/index.html") is None
+
+
+async def test_blob_open_streams_whole_objects_and_ranges_in_chunks(tmp_path: Path) -> None:
+    blobs = FolderBlobStore(tmp_path)
+    body = bytes(range(256)) * 1024  # 256 KiB: several chunks
+    await blobs.put("big", body, "image/png")
+    whole = await blobs.open("big")
+    assert whole is not None
+    assert (whole.size, whole.content_type, whole.stream.length) == (len(body), "image/png", len(body))
+    chunks = [chunk async for chunk in whole.stream.native]
+    assert len(chunks) > 1
+    assert max(map(len, chunks)) <= CHUNK_BYTES
+    assert b"".join(chunks) == body
+    part = await blobs.open("big", 100_000, 100_009)
+    assert part is not None
+    assert (part.size, part.stream.length) == (len(body), 10)
+    assert await read_stream(part.stream) == body[100_000:100_010]
+    tail = await blobs.open("big", len(body) - 3, len(body) + 50)  # past the end: up to the end
+    assert tail is not None
+    assert await read_stream(tail.stream) == body[-3:]
+    assert await blobs.open("missing") is None

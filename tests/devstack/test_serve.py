@@ -9,6 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devstack.stack import read_dev_vars
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -52,7 +54,8 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 
 def test_health_over_http(served) -> None:
     core, _ = served
-    reply = httpx.get(f"{core}/api/v1/health")
+    operator = {"authorization": "Bearer " + read_dev_vars("core")["OPERATOR_TOKEN"]}
+    reply = httpx.get(f"{core}/api/v1/health?deep=1", headers=operator)
     assert reply.status_code == 200
     assert {w["status"] for w in reply.json()["workers"].values()} == {"ok"}
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from devstack.adapters import FolderBlobStore, HashlibCrypto, MemoryCache
+from devstack.adapters import FolderBlobStore, HashlibCrypto, MemoryCache, drained
 from domain.app import DomainDeps, create_app
 from shared.app import App
 from shared.http import Request, Response
-from shared.ports import Blob
+from shared.ports import Blob, OpenBlob
 from tests.conftest import FakeClock
 
 SITE = "s_" + "a" * 32
@@ -38,6 +38,10 @@ class Recording:
     async def get(self, key: str) -> Blob | None:
         self.reads.append(key)
         return await self.inner.get(key)
+
+    async def open(self, key: str, first: int = 0, last: int | None = None) -> OpenBlob | None:
+        self.reads.append(key)
+        return await self.inner.open(key, first, last)
 
     async def put(
         self, key: str, body: bytes, content_type: str = "application/octet-stream", metadata: Any = None
@@ -90,7 +94,7 @@ class Site:
         self, path: str, headers: dict[str, str] | None = None, host: str = HOST, method: str = "GET"
     ) -> Response:
         path, _, query = path.partition("?")
-        return await self.app.handle(Request(method, path, query, {"host": host, **(headers or {})}))
+        return await drained(await self.app.handle(Request(method, path, query, {"host": host, **(headers or {})})))
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from devstack.adapters import read_stream
+from shared.http import Request
 from tests.domain.conftest import HOST, NOT_FOUND, PAGES, SITE, Site, publish
 
 
@@ -119,3 +121,30 @@ async def test_a_preview_is_never_served_stale_but_a_live_site_is_cached(site: S
     await publish(site.blobs, SITE, HOST, {"/": b"live two"})
     assert (await site.get("/", host=preview)).body == b"draft two"  # the owner sees what they just saved
     assert (await site.get("/", host=HOST)).body == b"live one"  # within POINTER_CACHE_SECONDS
+
+
+async def test_files_stream_through_and_ranges_read_only_their_bytes(site: Site) -> None:
+    path = "/assets/" + "c" * 64 + ".png"
+    body = PAGES[path]
+    raw = await site.app.handle(Request("GET", path, "", {"host": HOST}))
+    # Handed on unread: the app's answer carries the store's stream, not bytes.
+    assert raw.stream is not None
+    assert raw.body == b""
+    assert raw.header("content-length") == str(len(body))
+    assert await read_stream(raw.stream) == body
+    part = await site.app.handle(Request("GET", path, "", {"host": HOST, "range": "bytes=8-15"}))
+    assert part.stream is not None
+    assert part.header("content-length") == "8"
+    assert await read_stream(part.stream) == body[8:16]  # R2 served the range: nothing else was read
+    head = await site.app.handle(Request("HEAD", path, "", {"host": HOST}))
+    assert head.stream is None
+    assert head.header("content-length") == str(len(body))
+
+
+async def test_a_warm_view_streams_from_the_cache_without_r2(site: Site) -> None:
+    await site.get("/")
+    site.blobs.reads.clear()
+    warm = await site.app.handle(Request("GET", "/", "", {"host": HOST}))
+    assert warm.stream is not None
+    assert await read_stream(warm.stream) == PAGES["/"]
+    assert site.blobs.reads == []

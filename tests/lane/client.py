@@ -43,15 +43,20 @@ class PortalClient:
         return list(reply.json()["messages"])
 
     def last_token(self, template: str, to: str) -> str:
-        for message in self.outbox():  # newest first
-            if message["template"] == template and message["to"] == to:
-                return parse_qs(urlsplit(message["links"][0]).query)["token"][0]
-        raise AssertionError(f"no {template} mail to {to}")
+        # Account mail is sent after the answer (waitUntil), so it may land a moment later.
+        deadline = time.monotonic() + 10
+        while True:
+            for message in self.outbox():  # newest first
+                if message["template"] == template and message["to"] == to:
+                    return parse_qs(urlsplit(message["links"][0]).query)["token"][0]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {template} mail to {to}")
+            time.sleep(0.2)
 
 
 def signed_in(lane: Lane, email: str) -> PortalClient:
     browser = PortalClient(lane.core)
-    assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 201
+    assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 202
     verified = browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)})
     assert verified.status_code == 200, verified.text
     return browser
@@ -88,14 +93,14 @@ def may_add_domains(browser: PortalClient) -> bool:
     return bool(browser.post("/api/v1/domains", {}).status_code != 402)
 
 
-def subscribed(lane: Lane, email: str) -> PortalClient:
+def subscribed(lane: Lane, email: str, plan: str = "starter") -> PortalClient:
     browser = PortalClient(lane.core)
     browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD})
     assert browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)}).status_code == 200
     refused = browser.post("/api/v1/domains", {})
     assert (refused.status_code, refused.json()["error"]["code"]) == (402, "requires_starter_plan")
 
-    checkout = browser.post("/api/v1/billing/checkout", {"plan": "starter"})
+    checkout = browser.post("/api/v1/billing/checkout", {"plan": plan})
     assert checkout.status_code == 200, checkout.text
     page = httpx.get(checkout.json()["url"], timeout=30)
     action = re.search(r'action="([^"]+/pay)"', page.text)

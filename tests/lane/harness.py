@@ -44,9 +44,17 @@ class Lane:
 def _stage(out: Path) -> None:
     for worker in build.WORKERS:
         build.stage(worker, out)
-    probe = out / "probe"
+    stage_probe(out)
+
+
+def stage_probe(out: Path, *, sdk: bool = True, name: str = "probe") -> Path:
+    """The test-only probe worker, staged like a real bundle (with the vendored SDK unless told)."""
+    probe = out / name
     shutil.copytree(Path(__file__).parent / "probe", probe)
     shutil.copytree(ROOT / "shared", probe / "src" / "shared", ignore=shutil.ignore_patterns("__pycache__"))
+    if sdk:
+        build.vendor_sdk(probe)
+    return probe
 
 
 def free_port() -> int:
@@ -121,3 +129,44 @@ def running(out: Path) -> Iterator[Lane]:
             running.callback(started.stop)
         urls = dict(part.split("=", 1) for part in started.line.split()[2:])
         yield Lane(urls["core"], urls["domain"], urls["admin"], stripe, cloudflare, out / "build", log)
+
+
+def lane_command(build_dir: Path, state: Path, *extra: str) -> list[str]:
+    """The lane CLI on free ports with the admin door, for tests that start their own lane."""
+    return [
+        str(ROOT / "tools" / "node"), str(ROOT / "tools" / "lane" / "main.mjs"),
+        "--build", str(build_dir), "--state", str(state),
+        "--port-core", "0", "--port-domain", "0", "--admin-port", "0", *extra,
+    ]  # fmt: skip
+
+
+def refused_start(build_dir: Path, state: Path, *extra: str) -> str:
+    """Starts a lane that must refuse to start; returns its stderr."""
+    with subprocess.Popen(
+        lane_command(build_dir, state, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        ready = proc.stdout.readline()  # the ready line, or "" when it exits
+        if ready:
+            proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=START_TIMEOUT)
+    assert not ready, f"the lane started: {ready}"
+    assert proc.returncode == 1, stderr
+    return stderr
+
+
+@contextmanager
+def own_lane(build_dir: Path, state: Path, *extra: str) -> Iterator[tuple[Process, dict[str, str], list[str]]]:
+    """A lane of a test's own (e.g. `--plan free` over the probe alone): (process, urls, log)."""
+    log: list[str] = []
+    started = Process(lane_command(build_dir, state, *extra), "lane ready", log)
+    try:
+        yield started, dict(part.split("=", 1) for part in started.line.split()[2:]), log
+    finally:
+        started.stop()
+
+
+def assert_no_limit_breach(lane: Lane) -> None:
+    """The lane's per-route figures show no request over a limit of the plan it runs."""
+    report = httpx.get(f"{lane.admin}/limits", timeout=30).json()
+    assert report["breaches"] == [], report["breaches"]

@@ -21,7 +21,7 @@ def test_sign_up_verify_log_in_list_sessions_log_out(lane: Lane) -> None:
             "attribution": {"plan": "pro", "utm_source": "hubspot"},
         },
     )
-    assert signed_up.status_code == 201, signed_up.text
+    assert signed_up.status_code == 202, signed_up.text
     assert browser.cookie == ""
 
     token = browser.last_token("verify_email", "lane-ada@example.com")
@@ -90,3 +90,15 @@ def test_outbox_page_lists_mail_with_clickable_links(lane: Lane) -> None:
     assert page.status_code == 200
     assert "text/html" in page.headers["content-type"]
     assert "<a " in page.text
+
+
+def test_the_local_portal_csp_adds_only_the_local_frame_sources(lane: Lane) -> None:
+    import httpx
+
+    from devstack.stack import read_dev_vars
+
+    csp = httpx.get(f"{lane.core}/login", headers={"accept": "text/html"}, timeout=60).headers[
+        "content-security-policy"
+    ]
+    local = read_dev_vars("core")["LOCAL_FRAME_SRC"]
+    assert f"frame-src https://*.smartpages.site https://challenges.cloudflare.com {local};" in csp

@@ -37,8 +37,12 @@ def test_the_same_event_twice_at_once_is_processed_once(lane: Lane) -> None:
     }
     with ThreadPoolExecutor(2) as pool:
         replies = list(pool.map(lambda _: signed_delivery(lane, event), range(2)))
-    assert [r.status_code for r in replies] == [200, 200]
-    assert sorted(bool(r.json().get("duplicate")) for r in replies) == [False, True]
+    # One does the work; the other finds it done (200 duplicate) or still in flight (409: Stripe
+    # retries it, so the event is not lost should the first delivery die).
+    assert sorted(r.status_code for r in replies)[0] == 200
+    done = [r for r in replies if r.status_code == 200]
+    assert [bool(r.json().get("duplicate")) for r in done].count(False) == 1
+    assert all(r.status_code == 200 or r.json()["error"]["code"] == "event_in_progress" for r in replies)
 
 
 @pytest.mark.parametrize(("age", "secret"), [(0, "whsec_not_the_right_secret"), (301, None)])

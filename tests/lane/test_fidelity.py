@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devstack.stack import read_dev_vars
 from tests.lane.harness import ROOT, Lane
 from tools import build
 
@@ -26,16 +27,21 @@ def test_lane_loads_byte_identical_files_to_the_dry_run_bundle(lane: Lane, worke
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    uploaded = {
-        p.relative_to(tmp_path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in tmp_path.rglob("*.py")
+    uploaded = {  # every module wrangler uploads, the vendored SDK (python_modules/) included
+        p.relative_to(tmp_path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in tmp_path.rglob("*")
+        if p.is_file() and p.name != "README.md"
     }
     loaded = httpx.get(f"{lane.admin}/files", timeout=30).json()[worker]
+    assert "python_modules/workers/__init__.py" in loaded
     assert loaded == uploaded
 
 
 @pytest.mark.parametrize("worker", build.WORKERS)
 def test_each_bundle_imports_only_the_standard_library_and_its_own_modules(lane: Lane, worker: str) -> None:
-    httpx.get(f"{lane.core}/api/v1/health", timeout=60)  # make every worker run its request path once
+    operator = {"authorization": "Bearer " + read_dev_vars("core")["OPERATOR_TOKEN"]}
+    # make every worker run its request path once
+    httpx.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=operator)
     report = httpx.get(f"{lane.admin}/imports", timeout=30).json()[worker]
     assert report["foreign_imports"] == {}
     assert report["foreign_loaded"] == []
@@ -46,6 +52,9 @@ def test_each_bundle_imports_only_the_standard_library_and_its_own_modules(lane:
 @pytest.mark.parametrize("worker", build.WORKERS)
 def test_only_the_edge_touches_the_cloudflare_runtime(lane: Lane, worker: str) -> None:
     report = httpx.get(f"{lane.admin}/imports", timeout=30).json()[worker]
-    importers = {m for modules in report["runtime_imports"].values() for m in modules}
+    assert set(report["vendored_imports"]) == {"workers"}  # from the bundle's python_modules/
+    assert "workers" not in report["runtime_imports"]
+    reach = {**report["runtime_imports"], **report["vendored_imports"]}
+    importers = {m for modules in reach.values() for m in modules}
     assert importers
     assert all(m == "entry" or m.startswith("shared.edge") for m in importers), importers

@@ -14,6 +14,8 @@ from devstack.stack import read_dev_vars
 from shared import internal_auth
 from tests.lane.harness import Lane
 
+OPERATOR = {"authorization": "Bearer " + read_dev_vars("core")["OPERATOR_TOKEN"]}
+
 pytestmark = pytest.mark.lane
 
 INTERNAL = ("customer", "billing", "mailer")
@@ -25,7 +27,9 @@ class WallClock:
 
 
 def test_health_shows_all_five_healthy_through_real_bindings(lane: Lane) -> None:
-    reply = httpx.get(f"{lane.core}/api/v1/health", timeout=60)
+    assert httpx.get(f"{lane.core}/api/v1/health", timeout=60).json() == {"status": "ok", "worker": "core"}
+    assert httpx.get(f"{lane.core}/api/v1/health?deep=1", timeout=60).status_code == 401
+    reply = httpx.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=OPERATOR)
     assert reply.status_code == 200, reply.text
     workers = reply.json()["workers"]
     assert {name: w["status"] for name, w in workers.items()} == dict.fromkeys(
@@ -39,7 +43,8 @@ def test_health_shows_all_five_healthy_through_real_bindings(lane: Lane) -> None
 
 
 def test_one_request_id_across_workers(lane: Lane) -> None:
-    reply = httpx.get(f"{lane.core}/api/v1/health", timeout=60, headers={"x-request-id": "lane-trace-0001"})
+    headers = {"x-request-id": "lane-trace-0001", **OPERATOR}
+    reply = httpx.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=headers)
     assert reply.headers["x-request-id"] == "lane-trace-0001"
     assert sum("lane-trace-0001" in line for line in lane.log) >= 5  # core + four workers it reached
 

@@ -4,14 +4,18 @@ through the domain worker by Host, edit, republish, roll back: the first version
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
+from tests.customer.html_checks import assert_well_formed_page
+from tests.imagefiles import png
 from tests.lane.client import signed_in, view
 from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
-PNG = b"\x89PNG\r\n\x1a\n" + b"lane image bytes" * 20
+PNG = png(seed=5, size=300)
 
 
 def test_build_publish_edit_republish_roll_back(lane: Lane) -> None:
@@ -67,6 +71,13 @@ def test_build_publish_edit_republish_roll_back(lane: Lane) -> None:
     assert v1.status_code == 200, v1.text
     assert b"Bread &lt;b&gt;&amp; butter&lt;/b&gt;" in v1.content
     assert v1.headers["x-content-type-options"] == "nosniff"
+    assert_well_formed_page(v1.content)
+    csp = v1.headers["content-security-policy"]
+    assert "connect-src 'self'" in csp  # audit tools read robots.txt from the page's context
+    assert "script-src" not in csp  # scripts fall back to default-src 'none'
+    icon = re.search(rb'<link rel="icon" href="([^"]+)"', v1.content)
+    assert icon is not None
+    assert view(lane, host, icon.group(1).decode()).status_code == 200
     assert "set-cookie" not in v1.headers
     image = view(lane, host, f"/assets/{sha}.png")
     assert (image.status_code, image.content, image.headers["content-type"]) == (200, PNG, "image/png")

@@ -43,14 +43,15 @@ class Mailer:
     clock: FakeClock
     resend: ResendStandin
     sleeps: Sleeps
+    deps: MailerDeps
 
     async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> Response:
-        auth = await signed(self.crypto, self.clock, "POST", path)
+        auth = await signed(self.crypto, self.clock, "POST", path, body=body)
         return await self.app.handle(Request("POST", path, headers={**auth, **(headers or {})}, body=body))
 
     async def get(self, path: str) -> Response:
         path, _, query = path.partition("?")
-        auth = await signed(self.crypto, self.clock, "GET", path)
+        auth = await signed(self.crypto, self.clock, "GET", path, query=query)
         return await self.app.handle(Request("GET", path, query, auth))
 
     async def send(self, **fields: Any) -> Response:
@@ -103,7 +104,7 @@ async def make_mailer(tmp_path: Path, clock: FakeClock, crypto: HashlibCrypto) -
         )
         for name, value in overrides.items():
             setattr(deps, name, value)
-        return Mailer(create_app(deps), db, crypto, clock, resend, sleeps)
+        return Mailer(create_app(deps), db, crypto, clock, resend, sleeps, deps)
 
     yield make
     db.close()

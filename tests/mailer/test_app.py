@@ -29,11 +29,11 @@ async def test_every_route_needs_cores_signature(stack: Stack) -> None:
 
 
 async def test_the_local_stack_runs_mailer_in_outbox_mode(stack: Stack, crypto, clock) -> None:
-    headers = await signed(crypto, clock, "POST", "/internal/send")
     body = (
         b'{"template":"welcome","to":"ada@example.com","data":{"portal":"http://127.0.0.1:8787/"},'
         b'"idempotency_key":"welcome/acct_1"}'
     )
+    headers = await signed(crypto, clock, "POST", "/internal/send", body=body)
     request = Request("POST", "/internal/send", headers={**headers, "content-type": "application/json"}, body=body)
     response = await stack.mailer.handle(request)
     assert (response.status, response.json()["status"]) == (202, "outbox")

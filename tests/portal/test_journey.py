@@ -82,7 +82,12 @@ async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: L
     await page.get_by_role("button", name="Sign up").click()
     await expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
-    # The dev outbox, like Mailpit: open the message and follow its link.
+    # The dev outbox, like Mailpit: open the message and follow its link (sent just after the answer).
+    async def mailed() -> bool:
+        reply = await page.request.get(f"{lane.core}/dev/outbox.json")
+        return any(m["to"] == EMAIL for m in (await reply.json())["messages"])
+
+    await until(mailed)
     await page.goto(f"{lane.core}/dev/outbox")
     await shot(page, "02-outbox")
     await page.get_by_role("link", name="Confirm your email address").first.click()
@@ -115,14 +120,15 @@ async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: L
     # Build a page: create the site, edit the hero, add a block, look at the live preview.
     await page.get_by_role("link", name="Sites").click()
     await page.get_by_label("Name of your business or site").fill("Bella's Bakery")
+    await page.get_by_label("A blank page").check()
     await page.get_by_role("button", name="Create the site").click()
     await expect(page.get_by_role("heading", name="Bella's Bakery")).to_be_visible()
-    hero = page.get_by_role("listitem", name="Hero block")
-    await hero.get_by_text("Edit").click()
-    await hero.get_by_label("Heading", exact=True).fill("Fresh bread every morning")
-    await hero.get_by_label("Subheading").fill("Sourdough, baked at 5 am <with love> & butter")
+    hero = page.get_by_role("listitem", name="Big headline block")
+    await hero.get_by_text("Edit big headline").click()
+    await hero.get_by_label("Headline", exact=True).fill("Fresh bread every morning")
+    await hero.get_by_label("Line under the headline").fill("Sourdough, baked at 5 am <with love> & butter")
     await hero.get_by_role("button", name="Save block").click()
-    await expect(page.get_by_text("Block saved.")).to_be_visible()
+    await expect(page.get_by_text("Big headline block saved.")).to_be_visible()
     await page.get_by_label("Block type").select_option("features")
     await page.get_by_role("button", name="Add block").click()
     await expect(page.get_by_text("Features block added.")).to_be_visible()
@@ -131,8 +137,9 @@ async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: L
     await expect(preview.get_by_role("heading", name="Why us")).to_be_visible()
     await shot(page, "06-editor")
 
-    await page.get_by_role("button", name="Publish").click()
-    await expect(page.get_by_text("Published version 1.")).to_be_visible()
+    await page.get_by_role("button", name="Publish", exact=True).click()
+    await page.get_by_role("dialog").get_by_role("button", name="Publish", exact=True).click()
+    await expect(page.get_by_text("Published version 1.")).to_be_visible(timeout=60_000)
     site_url = await page.locator("#live-link").get_attribute("href")
     assert site_url is not None
     assert re.match(r"^http://bella-s-bakery[a-z0-9-]*\.localhost:\d+/$", site_url), site_url

@@ -49,7 +49,7 @@ async def test_far_future_expiry_is_refused_even_when_signed(crypto, clock: Fake
         await internal_auth.verify(crypto, clock, SECRET, "GET", "/p", header)
 
 
-@pytest.mark.parametrize("garbage", ["", "v1", "v1.x.y.z", "v2.1.a.b", "v1.1.a.b.c", "v1.99999999999.!!.??"])
+@pytest.mark.parametrize("garbage", ["", "v2", "v2.x.y.z", "v1.1.a.b", "v2.1.a.b.c", "v2.99999999999.!!.??"])
 async def test_malformed_headers_are_refused(crypto, clock, garbage: str) -> None:
     with pytest.raises(HttpError):
         await internal_auth.verify(crypto, clock, SECRET, "GET", "/p", garbage)
@@ -58,3 +58,13 @@ async def test_malformed_headers_are_refused(crypto, clock, garbage: str) -> Non
 async def test_a_short_secret_is_a_deploy_error_not_a_weak_signature(crypto, clock) -> None:
     with pytest.raises(RuntimeError, match="INTERNAL_SECRET"):
         await internal_auth.sign(crypto, clock, "short", "GET", "/p", IDENTITY)
+
+
+async def test_header_is_bound_to_query_and_body(crypto, clock) -> None:
+    """Issue 15: the v1 signature left the query and the body out, so a captured header could carry
+    other parameters or another body to the same route within its minute."""
+    header = await internal_auth.sign(crypto, clock, SECRET, "POST", "/p", IDENTITY, "a=1", b'{"x":1}')
+    assert await internal_auth.verify(crypto, clock, SECRET, "POST", "/p", header, "a=1", b'{"x":1}') == IDENTITY
+    for query, body in (("a=2", b'{"x":1}'), ("", b'{"x":1}'), ("a=1", b'{"x":2}'), ("a=1", b"")):
+        with pytest.raises(HttpError):
+            await internal_auth.verify(crypto, clock, SECRET, "POST", "/p", header, query, body)

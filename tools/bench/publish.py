@@ -27,7 +27,7 @@ from domain.app import DomainDeps
 from domain.app import create_app as domain_app
 from shared import internal_auth
 from shared.http import Request, Response
-from shared.ports import Blob
+from shared.ports import Blob, OpenBlob
 
 
 @dataclass
@@ -41,6 +41,10 @@ class Counting:
     async def get(self, key: str) -> Blob | None:
         self.reads += 1
         return await self.inner.get(key)  # type: ignore[no-any-return]
+
+    async def open(self, key: str, first: int = 0, last: int | None = None) -> OpenBlob | None:
+        self.reads += 1
+        return await self.inner.open(key, first, last)  # type: ignore[no-any-return]
 
     async def put(
         self, key: str, body: bytes, content_type: str = "application/octet-stream", metadata: Any = None
@@ -66,7 +70,7 @@ async def call(
 ) -> Response:
     identity = internal_auth.Identity(account_id="acct_bench", email="bench@example.com", plan="pro")
     secret = stack_module.read_dev_vars("customer")["INTERNAL_SECRET"]
-    header = await internal_auth.sign(HashlibCrypto(), SystemClock(), secret, method, path, identity)
+    header = await internal_auth.sign(HashlibCrypto(), SystemClock(), secret, method, path, identity, "", body)
     request = Request(method, path, "", {internal_auth.HEADER: header, "content-type": ctype}, body)
     response = await stack.customer.handle(request)
     assert response.status < 300, (path, response.status, response.body[:300])

@@ -6,7 +6,8 @@
 //
 // Routes: core `GET /api/v1/__bench` (404 from the router: no I/O), domain
 // `GET /_smartpages/health` (one R2 read), core `GET /api/v1/health` (D1 on every D1 owner,
-// R2 reads in customer and domain, four service-binding fetches).
+// R2 reads in customer and domain, four service-binding fetches). The main product routes against
+// the Free and Paid plans' limits: `.venv/bin/python -m tools.bench.lane_limits`.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -74,7 +75,7 @@ async function timeRequests(url, init = {}) {
 function loads(t) {
   return Object.entries(t)
     .filter(([k]) => k !== 'lane')
-    .map(([k, v]) => `${k} ${Math.round(v.loadMs)} ms (interpreter ${Math.round(v.interpreterMs)}, import ${Math.round(v.importMs)})`)
+    .map(([k, v]) => `${k} ${Math.round(v.loadMs)} ms (interpreter ${Math.round(v.interpreterMs)}, import ${Math.round(v.importMs)}; import CPU ${Math.round(v.importCpuMs)} of the 1000 ms budget)`)
     .join('\n    ');
 }
 

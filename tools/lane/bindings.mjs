@@ -21,7 +21,7 @@ export function resourceKey(kind, id) {
 // D1 goes through a small RPC entrypoint inside workerd (one round trip per statement, results
 // as JSON) rather than Miniflare's D1 proxy, which costs a round trip for prepare, bind and run
 // each (~3x slower). D1 results are JSON-safe: workerd returns BLOB columns as arrays of numbers.
-const HOST_SCRIPT = `
+const hostScript = (handlers = '') => `
 import { WorkerEntrypoint } from 'cloudflare:workers';
 const json = async (p) => JSON.stringify((await p) ?? null);
 function stmt(db, sql, params) {
@@ -41,10 +41,12 @@ export class Bridge extends WorkerEntrypoint {
     return json(this.env[binding].exec(sql));
   }
 }
-export default { fetch() { return new Response('lane bindings host') } }
+export default { fetch() { return new Response('lane bindings host') },${handlers} }
 `;
 
-export async function startMiniflare(workers, stateDir) {
+// `extra`: more of the host worker (queues.mjs: its queue handler, producers, consumers).
+export async function startMiniflare(workers, stateDir, extra = {}) {
+  const { handlers, serviceBindings, ...options } = extra;
   const r2Buckets = {};
   const d1Databases = {};
   const kvNamespaces = {};
@@ -60,13 +62,14 @@ export async function startMiniflare(workers, stateDir) {
   const mf = new Miniflare({
     name: 'lane-bindings',
     modules: true,
-    script: HOST_SCRIPT,
+    script: hostScript(handlers),
     compatibilityDate: '2026-07-30',
     r2Buckets,
     d1Databases,
     kvNamespaces,
-    serviceBindings: { BRIDGE: { name: 'lane-bindings', entrypoint: 'Bridge' } },
+    serviceBindings: { BRIDGE: { name: 'lane-bindings', entrypoint: 'Bridge' }, ...serviceBindings },
     defaultPersistRoot: path.resolve(stateDir),
+    ...options,
   });
   await mf.ready;
   mf.laneBridge = (await mf.getBindings()).BRIDGE;

@@ -1,55 +1,49 @@
 // The lane: every worker bundle on its own Pyodide, bindings from Miniflare, service bindings
 // between the Python workers, and the static assets of workers that declare [assets].
 
-import { execFileSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { version as pyodideVersion } from 'pyodide';
 import { D1Bridge, D1Database, KvNamespace, R2Bucket, applyMigrations, resourceKey, startMiniflare } from './bindings.mjs';
 import { readWorkers } from './config.mjs';
+import { StateLock, Watchdog } from './hygiene.mjs';
+import { PLANS, RouteFigures, installFetchMeter, meterMethods, meterWebCrypto } from './limits.mjs';
 import { PyWorker, buildSnapshot, snapshotKey } from './pyworker.mjs';
+import { Cron } from './cron.mjs';
+import { HOST_QUEUE_HANDLER, deliverBatch, producerBinding, queueOptions } from './queues.mjs';
 import { Fetcher, assetsFetcher, installCaches, installWebGlobals } from './web.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(HERE, '../..');
-export const SDK_VERSION = '1.9.5';
-
-// The SDK wheel, fetched and verified by fetch-sdk.sh (pinned version + sha256).
-function sdkWheel(cacheDir) {
-  const out = execFileSync('bash', [path.join(HERE, '..', 'fetch-sdk.sh')], {
-    env: { ...process.env, SDK_CACHE: cacheDir },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'], // pip's errors stay visible
-  });
-  const file = out.trim().split('\n').pop();
-  const bytes = fs.readFileSync(file);
-  return { bytes, sha: crypto.createHash('sha256').update(bytes).digest('hex') };
-}
-
 export class Lane {
-  constructor({ build = path.join(REPO, 'build'), state = path.join(REPO, '.state/lane'), cache = path.join(REPO, '.cache/lane'), snapshot = true, vars = {}, log = (m) => process.stderr.write(`lane: ${m}\n`) } = {}) {
+  constructor({ build = path.join(REPO, 'build'), state = path.join(REPO, '.state/lane'), cache = path.join(REPO, '.cache/lane'), snapshot = true, vars = {}, plan = 'paid', log = (m) => process.stderr.write(`lane: ${m}\n`) } = {}) {
     // vars: { worker: { NAME: value } } set last, like `wrangler dev --var` (tests use it for origins).
     Object.assign(this, { buildDir: path.resolve(build), stateDir: path.resolve(state), cacheDir: path.resolve(cache), useSnapshot: snapshot, vars, log });
+    if (!PLANS[plan]) throw new Error(`--plan ${plan}: choose ${Object.keys(PLANS).join(' or ')}`);
+    this.plan = PLANS[plan];
+    this.figures = new RouteFigures(this.plan);
     this.timings = {};
   }
 
   async start() {
     const t0 = performance.now();
+    this.lock = new StateLock(this.stateDir); // before anything opens the state's files
+    this.watchdog = new Watchdog();
     installWebGlobals();
     installCaches();
+    installFetchMeter();
+    meterWebCrypto(globalThis.crypto.subtle);
     const specs = readWorkers(this.buildDir, REPO);
-    const sdk = sdkWheel(this.cacheDir);
     // Miniflare (workerd) starts while the interpreters load.
-    const mfPromise = startMiniflare(specs, this.stateDir);
+    const queues = queueOptions(specs, (short, queue, messages) => deliverBatch(this, short, queue, messages));
+    this.mfPromise = startMiniflare(specs, this.stateDir, { handlers: HOST_QUEUE_HANDLER, ...queues });
 
     let snapshot = null;
     if (this.useSnapshot) {
-      const file = path.join(this.cacheDir, snapshotKey(SDK_VERSION, sdk.sha));
+      const file = path.join(this.cacheDir, snapshotKey());
       if (!fs.existsSync(file)) {
         const ts = performance.now();
-        await buildSnapshot(sdk.bytes, file);
+        await buildSnapshot(file);
         this.timings.snapshotBuildMs = performance.now() - ts;
         this.log(`snapshot built ${path.basename(file)} in ${Math.round(this.timings.snapshotBuildMs)} ms`);
       }
@@ -58,19 +52,22 @@ export class Lane {
 
     this.workers = new Map();
     for (const spec of specs) {
-      const w = new PyWorker({ ...spec, log: (m) => this.log(`[${spec.short}] ${m}`) });
+      const w = new PyWorker({ ...spec, plan: this.plan, figures: this.figures, log: (m) => this.log(`[${spec.short}] ${m}`) });
       this.workers.set(spec.name, w);
     }
     // Sequential: two cores, and parallel loads only contend for them.
     for (const w of this.workers.values()) {
-      await w.load({ wheelBytes: sdk.bytes, snapshot });
+      await w.load({ snapshot });
     }
 
-    this.mf = await mfPromise;
+    this.mf = await this.mfPromise;
+    this.watchdog.guardChildren(); // workerd, now that Miniflare has started it
     this.timings.miniflareReadyMs = performance.now() - t0;
     await this.migrate();
     for (const w of this.workers.values()) w.setEnv(await this.makeEnv(w));
     this.timings.startMs = performance.now() - t0;
+    this.cron = new Cron(this);
+    this.cron.start();
     return this;
   }
 
@@ -94,8 +91,9 @@ export class Lane {
       if (!(name in env)) this.log(`[${w.short}] warning: secret ${name} is not set (workers/${w.short}/.dev.vars)`);
     }
     for (const d of c.d1_databases ?? []) env[d.binding] = new D1Database(this.d1(d));
-    for (const b of c.r2_buckets ?? []) env[b.binding] = new R2Bucket(await this.mf.getR2Bucket(resourceKey('R2', b.bucket_name)));
-    for (const k of c.kv_namespaces ?? []) env[k.binding] = new KvNamespace(await this.mf.getKVNamespace(resourceKey('KV', k.id ?? k.binding)));
+    for (const b of c.r2_buckets ?? []) env[b.binding] = meterMethods(new R2Bucket(await this.mf.getR2Bucket(resourceKey('R2', b.bucket_name))), ['head', 'get', 'put', 'delete', 'list']);
+    for (const k of c.kv_namespaces ?? []) env[k.binding] = meterMethods(new KvNamespace(await this.mf.getKVNamespace(resourceKey('KV', k.id ?? k.binding))), ['get', 'getWithMetadata', 'put', 'delete', 'list']);
+    for (const p of c.queues?.producers ?? []) env[p.binding] = meterMethods(await producerBinding(this.mf, p), ['send', 'sendBatch']);
     for (const s of c.services ?? []) {
       const target = this.workers.get(s.service);
       if (!target) throw new Error(`${w.short}: service binding ${s.binding} -> unknown worker ${s.service}`);
@@ -105,8 +103,9 @@ export class Lane {
     return env;
   }
 
+  // Each D1 round trip is one binding operation (the lane's own migrations run outside a call).
   d1(d) {
-    return new D1Bridge(this.mf.laneBridge, resourceKey('D1', d.database_id ?? d.database_name));
+    return meterMethods(new D1Bridge(this.mf.laneBridge, resourceKey('D1', d.database_id ?? d.database_name)), ['run', 'batch', 'exec']);
   }
 
   worker(shortOrName) {
@@ -116,7 +115,7 @@ export class Lane {
 
   // A fetch into a worker's entrypoint (from HTTP or a service binding). Errors propagate.
   async dispatchFetch(w, request, entrypoint = 'Default') {
-    const res = await w.call(entrypoint, 'fetch', [request]);
+    const res = await w.call(entrypoint, 'fetch', [request], `${request.method} ${new URL(request.url).pathname}`);
     if (!(res instanceof Response)) throw new TypeError(`${w.short}: ${entrypoint}.fetch did not return a Response`);
     return res;
   }
@@ -140,8 +139,13 @@ export class Lane {
   }
 
   async stop() {
-    await this.drain();
-    await this.mf?.dispose();
+    this.cron?.stop();
+    if (this.workers) await this.drain();
+    // Also after a failed start, while Miniflare may still be starting.
+    const mf = this.mf ?? (await this.mfPromise?.catch(() => null));
+    await mf?.dispose();
+    this.watchdog?.release();
+    this.lock?.release();
   }
 
   importReport() {
@@ -150,7 +154,4 @@ export class Lane {
     return out;
   }
 
-  static versions() {
-    return { pyodide: pyodideVersion, sdk: SDK_VERSION };
-  }
 }

@@ -5,30 +5,94 @@
   "relaxed" (extra arguments dropped), RPC methods are not.
 - `install_guards` removes what Node's Pyodide offers but Cloudflare's does not (sockets that
   connect, hashlib.pbkdf2_hmac), so code that works on the lane does not rely on them.
+- `start_call` runs a call as its own task whose every asyncio step is timed (the CPU time the
+  lane's limits.mjs checks: Pyodide runs on one thread, so synchronous Python time is CPU time).
+- `import_main` imports the main module the way Cloudflare's dedicated snapshot runs it at deploy:
+  randomness, the clock and I/O in global scope are refused.
+- `setup_search_path` puts the bundle and its vendored `python_modules/` on sys.path where
+  workerd puts them.
 - `ImportLog` records which modules each bundle module imports, so tests can tell whether a
-  worker reached outside its bundle and the standard library.
+  worker reached outside its bundle (own modules + vendored packages) and the standard library.
 """
 
+import asyncio
 import builtins
+import contextvars
+import functools
+import os
+import random
 import socket
 import sys
+import time
+from asyncio import events
 from inspect import isawaitable
 
 BUNDLE_ROOT = "/session/metadata"  # where workerd puts the worker's modules too
 
-# Provided by the Python Workers runtime itself, not by the bundle or the standard library.
+# Provided by the Python Workers runtime itself, not by the bundle or the standard library. The
+# `workers` SDK is not among them: from 2026-04-21 the bundle vendors it (python_modules/).
 RUNTIME_MODULES = frozenset(
-    {
-        "js",
-        "pyodide",
-        "pyodide_js",
-        "_pyodide",
-        "workers",
-        "asgi",
-        "_pyodide_entrypoint_helper",
-        "_cloudflare_compat_flags",
-    }
+    {"js", "pyodide", "pyodide_js", "_pyodide", "_pyodide_entrypoint_helper", "_cloudflare_compat_flags"}
 )
+
+
+def setup_search_path(bundle_root, process_pth_files):
+    """workerd's setup_python_search_path.py: the bundle first (and the cwd), its vendored
+    python_modules/ just before site-packages, `.pth` files there processed when the date turns
+    `python_process_pth_files` on."""
+    import importlib
+    import os
+    import site
+
+    vendor = f"{bundle_root}/python_modules"
+    sys.path.insert(0, bundle_root)
+    os.chdir(bundle_root)
+    for i, path in enumerate(sys.path):
+        if "site-packages" in path:
+            sys.path.insert(i, vendor)
+            break
+    else:
+        raise ValueError("No site-packages found in sys.path")
+    if process_pth_files:
+        site.addsitedir(vendor)
+    importlib.invalidate_caches()
+
+
+# The CPU-time cell ([seconds]) of the call whose task (and the tasks it starts) is running.
+_CPU = contextvars.ContextVar("lane_cpu", default=None)
+
+
+def new_cpu_cell():
+    return [0.0]
+
+
+def start_call(cpu_cell, relaxed, instance, name, *args):
+    context = contextvars.copy_context()
+    context.run(_CPU.set, cpu_cell)
+    coro = call_method(relaxed, instance, name, *args)
+    return asyncio.get_event_loop().create_task(coro, context=context)
+
+
+def install_step_timer(cpu_clock):
+    """Times every asyncio step (Pyodide's WebLoop runs each as an `asyncio.Handle`) on
+    `cpu_clock` (the thread's CPU seconds, so a busy machine does not inflate it) and adds it to
+    the CPU cell of the call it belongs to."""
+    run = events.Handle._run
+    if getattr(run, "lane_timed", False):
+        return
+
+    def timed_run(self):
+        cell = self._context.get(_CPU) if self._context is not None else None
+        if cell is None:
+            return run(self)
+        start = cpu_clock()
+        try:
+            return run(self)
+        finally:
+            cell[0] += cpu_clock() - start
+
+    timed_run.lane_timed = True
+    events.Handle._run = timed_run
 
 
 async def call_method(relaxed, instance, name, *args):
@@ -75,14 +139,78 @@ def install_guards():
 
 
 # ---------------------------------------------------------------------------------------------
+# Global scope: Cloudflare runs a Python Worker's top level once, at deploy, into its dedicated
+# snapshot (python_dedicated_snapshot), and every instance starts from that memory. Randomness
+# there would be shared by every instance (workerd refuses it, and with python_check_rng_state
+# checks the random module's state afterwards); the clock would read the deploy time forever; I/O
+# is not possible outside a request.
+
+GLOBAL_SCOPE_MESSAGE = (
+    "Disallowed operation called within global scope. Asynchronous I/O (ex: fetch() or connect()), "
+    "setting a timeout, and generating random values are not allowed within global scope. To fix this "
+    "error, perform this operation within a handler. "
+    "https://developers.cloudflare.com/workers/runtime-apis/handlers/"
+)
+_IN_GLOBAL_SCOPE = [False]
+
+
+def _refused_in_global_scope(fn, error):
+    @functools.wraps(fn)
+    def guarded(*args, **kwargs):
+        if _IN_GLOBAL_SCOPE[0]:
+            raise error()
+        return fn(*args, **kwargs)
+
+    return guarded
+
+
+def _install_global_scope_guards():
+    if getattr(os.urandom, "__wrapped__", None):
+        return
+    # workerd's entropy_patches.py: os.urandom raises EIO outside a request.
+    no_entropy = "Cannot get entropy outside of request context"
+    os.urandom = _refused_in_global_scope(os.urandom, lambda: OSError(29, no_entropy))
+    # workerd's BlockedCallModule: the random module's functions (not its classes) refuse.
+    for name in random.__all__:
+        value = getattr(random, name)
+        if callable(value) and not isinstance(value, type):
+            setattr(random, name, _refused_in_global_scope(value, lambda: RuntimeError(GLOBAL_SCOPE_MESSAGE)))
+
+    def clock_error():
+        return RuntimeError(
+            "lane: the clock is read in global scope; on Cloudflare top-level code runs at deploy "
+            "(python_dedicated_snapshot), so every instance would see the deploy time. Read it in a handler."
+        )
+
+    time.time = _refused_in_global_scope(time.time, clock_error)
+    time.time_ns = _refused_in_global_scope(time.time_ns, clock_error)
+
+
+def import_main(name, check_rng_state):
+    import importlib
+
+    _install_global_scope_guards()
+    state = random.getstate()
+    _IN_GLOBAL_SCOPE[0] = True
+    try:
+        module = importlib.import_module(name)
+    finally:
+        _IN_GLOBAL_SCOPE[0] = False
+    if check_rng_state and random.getstate() != state:
+        raise RuntimeError("random seed in bad state")  # workerd's after_snapshot check
+    return module
+
+
+# ---------------------------------------------------------------------------------------------
 # Import log.
 
 
 class ImportLog:
     """Every `import` executed by a bundle module: importer -> imported top-level names."""
 
-    def __init__(self, bundle_top):
+    def __init__(self, bundle_top, vendored_top):
         self.bundle_top = frozenset(bundle_top)
+        self.vendored_top = frozenset(vendored_top)
         self.edges = {}  # importer module -> set of imported top-level names
         self.missing = set()  # names an import statement asked for and nobody could load
         self._orig = builtins.__import__
@@ -103,6 +231,8 @@ class ImportLog:
     def classify(self, top):
         if top in self.bundle_top:
             return "bundle"
+        if top in self.vendored_top:
+            return "vendored"
         if top in RUNTIME_MODULES:
             return "runtime"
         if top in sys.stdlib_module_names:
@@ -110,7 +240,7 @@ class ImportLog:
         return "foreign"
 
     def report(self):
-        by_kind = {"bundle": {}, "runtime": {}, "stdlib": {}, "foreign": {}}
+        by_kind = {"bundle": {}, "vendored": {}, "runtime": {}, "stdlib": {}, "foreign": {}}
         for importer, names in self.edges.items():
             for top in names:
                 by_kind[self.classify(top)].setdefault(top, set()).add(importer)
@@ -121,6 +251,7 @@ class ImportLog:
         )
         return {
             "runtime_imports": {k: sorted(v) for k, v in sorted(by_kind["runtime"].items())},
+            "vendored_imports": {k: sorted(v) for k, v in sorted(by_kind["vendored"].items())},
             "stdlib_imports": sorted(by_kind["stdlib"]),
             "foreign_imports": {k: sorted(v) for k, v in sorted(by_kind["foreign"].items())},
             "missing": sorted(self.missing),

@@ -10,8 +10,9 @@
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { resourceKey } from './bindings.mjs';
 import { Lane, REPO } from './lane.mjs';
-import { matchAsset, sendWebResponse, toWebRequest, workerFirst } from './web.mjs';
+import { matchAsset, sendWebResponse, toWebRequest, withLocalFrameSrc, workerFirst } from './web.mjs';
 
 const PUBLIC = { core: 8787, domain: 8788 }; // workers reachable from the internet (see BRIEF.md)
 
@@ -26,6 +27,7 @@ const { values: opts } = parseArgs({
     'admin-port': { type: 'string' },
     'no-snapshot': { type: 'boolean', default: false },
     scheme: { type: 'string', default: 'http' },
+    plan: { type: 'string', default: 'paid' }, // the Workers plan whose limits apply: paid | free
     var: { type: 'string', multiple: true, default: [] }, // --var core:PORTAL_ORIGIN=http://…
   },
 });
@@ -38,7 +40,7 @@ for (const spec of opts.var) {
 }
 
 const log = (m) => process.stderr.write(`lane: ${m}\n`);
-const lane = new Lane({ build: opts.build, state: opts.state, cache: opts.cache, snapshot: !opts['no-snapshot'], vars, log });
+const lane = new Lane({ build: opts.build, state: opts.state, cache: opts.cache, snapshot: !opts['no-snapshot'], vars, plan: opts.plan, log });
 
 // One HTTP front door per public worker: assets first where [assets] says so, then Default.fetch.
 function serveWorker(w, port) {
@@ -49,15 +51,13 @@ function serveWorker(w, port) {
       const request = await toWebRequest(req, { scheme: opts.scheme });
       let response = null;
       if (assets && !workerFirst(assets, new URL(request.url).pathname)) {
-        response = matchAsset(assetsDir, assets, request, { hasWorker: true });
+        const localFrameSrc = vars[w.short]?.LOCAL_FRAME_SRC ?? w.secrets.values.LOCAL_FRAME_SRC;
+        response = withLocalFrameSrc(matchAsset(assetsDir, assets, request, { hasWorker: true }), localFrameSrc);
       }
       response ??= await lane.dispatchFetch(w, request);
       await sendWebResponse(res, response, req.method);
     } catch (e) {
-      // workerd answers an uncaught exception with a bare 500 and logs the error.
-      log(`[${w.short}] uncaught exception: ${e?.message ?? e}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('Internal Server Error');
+      failed(res, w, e);
     }
   });
   return new Promise((resolve, reject) => {
@@ -66,12 +66,22 @@ function serveWorker(w, port) {
   });
 }
 
+// workerd answers an uncaught exception with a bare 500 and logs the error; Cloudflare answers a
+// request that went over its CPU or memory limit with 503 (error 1102).
+function failed(res, w, e) {
+  const overLimit = e?.name === 'LimitExceeded';
+  log(`[${w.short}] ${overLimit ? 'request ended' : 'uncaught exception'}: ${e?.message ?? e}`);
+  if (!res.headersSent) res.writeHead(overLimit ? 503 : 500, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(overLimit ? 'Error 1102: Worker exceeded resource limits' : 'Internal Server Error');
+}
+
 // Test-only admin endpoint (opt-in): GET /imports -> per-worker import report (see README);
 // ANY /fetch/<worker>/<path> -> that worker's Default.fetch directly, even an internal one, so tests
 // can show that internal workers refuse calls that did not come through core.
 function serveAdmin(port) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
+    if (await lane.cron.door(url, res)) return;
     const door = url.pathname.match(/^\/fetch\/([a-z]+)(\/.*)$/);
     if (door) {
       const w = [...lane.workers.values()].find((x) => x.short === door[1]);
@@ -80,13 +90,24 @@ function serveAdmin(port) {
       try {
         return await sendWebResponse(res, await lane.dispatchFetch(w, await toWebRequest(req)), req.method);
       } catch (e) {
-        log(`[${w.short}] uncaught exception: ${e?.message ?? e}`);
-        return res.writeHead(500).end();
+        return failed(res, w, e);
       }
+    }
+    const put = url.pathname.match(/^\/r2\/([^/]+)\/(.+)$/);
+    if (put && req.method === 'PUT') {
+      // Seeds an object the product could not upload (e.g. larger than the upload limit).
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const bucket = await lane.mf.getR2Bucket(resourceKey('R2', put[1]));
+      const contentType = req.headers['content-type'] ?? 'application/octet-stream';
+      await bucket.put(decodeURIComponent(put[2]), new Uint8Array(Buffer.concat(chunks)), { httpMetadata: { contentType } });
+      return res.writeHead(204).end();
     }
     let body;
     if (url.pathname === '/imports') body = lane.importReport();
+    else if (url.pathname === '/memory') body = Object.fromEntries([...lane.workers.values()].map((w) => [w.short, w.memory()]));
     else if (url.pathname === '/files') body = Object.fromEntries([...lane.workers.values()].map((w) => [w.short, w.files]));
+    else if (url.pathname === '/limits') body = lane.figures.report();
     else if (url.pathname === '/timings') body = Object.fromEntries([...lane.workers.values()].map((w) => [w.short, w.timings]));
     else if (url.pathname === '/drain') body = (await lane.drain(), { drained: true });
     else {

@@ -1,6 +1,6 @@
-// One Python worker on the lane: its own Pyodide (like its own isolate), the real `workers` SDK,
-// the bundle's files under /session/metadata (where workerd puts them), and the two
-// runtime-internal modules the SDK imports (`_pyodide_entrypoint_helper`,
+// One Python worker on the lane: its own Pyodide (like its own isolate), the bundle's files where
+// workerd puts them (files.mjs: the `workers` SDK comes only from the bundle's python_modules/),
+// and the two runtime-internal modules the SDK imports (`_pyodide_entrypoint_helper`,
 // `_cloudflare_compat_flags`), provided here the way workerd's python-entrypoint-helper does.
 
 import crypto from 'node:crypto';
@@ -8,17 +8,30 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPyodide, version as pyodideVersion } from 'pyodide';
+import { compatFlags } from './compat.mjs';
+import { BUNDLE_ROOT, installSdkStub, vendoredTops, writeBundle } from './files.mjs';
+import { LimitExceeded, Meter, inGlobalScope } from './limits.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RUNTIME_PY = fs.readFileSync(path.join(HERE, 'lane_runtime.py'));
 const SELF_SRC = fs.readFileSync(fileURLToPath(import.meta.url)); // part of the snapshot recipe
-const BUNDLE_ROOT = '/session/metadata';
 
-// Stdlib modules imported before the snapshot is taken, so every worker starts with them warm.
+const STARTUP_LIMIT_MS = 1000; // Cloudflare's start-up budget for global scope
+
+// CPU seconds of this thread, where every Pyodide runs (limits are counted on it).
+function threadCpuSeconds() {
+  const u = process.threadCpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+// Stdlib (and Pyodide) modules imported before the snapshot is taken, so every worker starts with
+// them warm: what the bundles and the vendored SDK import. The SDK itself is not in the snapshot:
+// it belongs to each bundle (python_modules/), as on Cloudflare.
 const PREIMPORT = [
   'asyncio', 'json', 'base64', 'hashlib', 'hmac', 'secrets', 'uuid', 'datetime', 'dataclasses',
   'typing', 'enum', 're', 'urllib.parse', 'http', 'http.client', 'email.utils', 'inspect',
-  'functools', 'collections', 'decimal', 'string', 'time', 'logging',
+  'functools', 'collections', 'decimal', 'string', 'time', 'logging', 'io', 'contextlib',
+  'collections.abc', 'importlib.util', 'site', 'pyodide.ffi', 'pyodide.http', 'pyodide.code',
 ];
 
 // Python's `js` module is the JS global scope. Node's has extras that a Worker without
@@ -28,18 +41,6 @@ const jsglobals = new Proxy(globalThis, {
   has: (t, p) => !NODE_ONLY.has(p) && Reflect.has(t, p),
   get: (t, p) => (NODE_ONLY.has(p) ? undefined : Reflect.get(t, p)),
 });
-
-// Flags the SDK reads (see _cloudflare_compat_flags.pyi); the lane answers false for any other.
-function compatFlags(flagList) {
-  const set = new Set(flagList ?? []);
-  return new Proxy(
-    {},
-    {
-      get: (_t, p) => (typeof p === 'string' ? set.has(p) : undefined),
-      has: (_t, p) => typeof p === 'string',
-    },
-  );
-}
 
 // workerd's ExecutionContext: the SDK patches waitUntil only when the tag matches.
 class ExecutionContext {
@@ -112,22 +113,14 @@ function makeHelper(worker) {
 // ---------------------------------------------------------------------------------------------
 // Interpreter setup and the memory snapshot.
 
-function installSdk(py, wheelBytes) {
-  // The wheel is unpacked by Python's zipfile into site-packages. The .pth hook is left out: it
-  // only loads package patches when `_cloudflare` exists, which is never the case here.
-  py.FS.mkdirTree('/tmp/lane');
-  py.FS.writeFile('/tmp/lane/sdk.whl', wheelBytes);
+// The lane's own Python glue (workerd's equivalent lives in its internal modules).
+function installLaneRuntime(py) {
   py.FS.writeFile(`${py.FS.sitePackages ?? '/lib/python3.13/site-packages'}/lane_runtime.py`, RUNTIME_PY);
-  py.runPython(`
-import site, zipfile
-with zipfile.ZipFile('/tmp/lane/sdk.whl') as z:
-    z.extractall(site.getsitepackages()[0], [n for n in z.namelist() if not n.endswith('.pth')])
-`);
 }
 
-export function snapshotKey(sdkVersion, sdkSha) {
-  const recipe = crypto.createHash('sha256').update(RUNTIME_PY).update(SELF_SRC).update(sdkSha).digest('hex');
-  return `pyodide-${pyodideVersion}-sdk-${sdkVersion}-${recipe.slice(0, 12)}.snapshot`;
+export function snapshotKey() {
+  const recipe = crypto.createHash('sha256').update(RUNTIME_PY).update(SELF_SRC).digest('hex');
+  return `pyodide-${pyodideVersion}-${recipe.slice(0, 12)}.snapshot`;
 }
 
 function registerRuntimeModules(py, helper, flags) {
@@ -135,16 +128,16 @@ function registerRuntimeModules(py, helper, flags) {
   py.registerJsModule('_pyodide_entrypoint_helper', helper);
 }
 
-// Builds the snapshot: Pyodide + SDK + lane_runtime + PREIMPORT, no bundle code (each worker
+// Builds the snapshot: Pyodide + lane_runtime + PREIMPORT, no bundle code and no SDK (each worker
 // imports its own). The two registered JS modules are serialized by name and handed back fresh
 // for each worker on restore.
-export async function buildSnapshot(wheelBytes, file) {
+export async function buildSnapshot(file) {
   const py = await loadPyodide({ jsglobals, _makeSnapshot: true, stdout: () => {}, stderr: () => {} });
   const helper = makeHelper({ trackWaitUntil() {} });
-  const flags = compatFlags([]);
+  const flags = {};
   registerRuntimeModules(py, helper, flags);
-  installSdk(py, wheelBytes);
-  py.runPython(`import workers, lane_runtime\n${PREIMPORT.map((m) => `import ${m}`).join('\n')}`);
+  installLaneRuntime(py);
+  py.runPython(`import lane_runtime\n${PREIMPORT.map((m) => `import ${m}`).join('\n')}`);
   const snap = py.makeMemorySnapshot({
     serializer: (obj) => {
       if (obj === helper) return { lane: 'helper' };
@@ -164,7 +157,9 @@ export async function buildSnapshot(wheelBytes, file) {
 // ---------------------------------------------------------------------------------------------
 
 export class PyWorker {
-  constructor({ name, short, dir, config, srcDir, secrets, log }) {
+  constructor({ name, short, dir, config, srcDir, secrets, log, plan, figures }) {
+    this.plan = plan; // limits.mjs PLANS entry
+    this.figures = figures; // limits.mjs RouteFigures, shared by the lane
     this.secrets = secrets; // { file, values } from .dev.vars
     this.dir = dir; // the staged bundle, build/<worker>
     this.name = name; // wrangler `name`, e.g. smartpages-core
@@ -174,6 +169,8 @@ export class PyWorker {
     this.log = log;
     this.pending = new Set(); // waitUntil promises
     this.timings = {};
+    // workerd's flags for this worker: listed ones plus every flag its date turns on.
+    this.flags = compatFlags(config.compatibility_date, config.compatibility_flags);
   }
 
   trackWaitUntil(p) {
@@ -183,12 +180,12 @@ export class PyWorker {
     this.pending.add(tracked);
   }
 
-  // Load the interpreter (from the snapshot when given), the SDK and the bundle, then import the
-  // main module, as workerd does at isolate start-up.
-  async load({ wheelBytes, snapshot }) {
+  // Load the interpreter (from the snapshot when given) and the bundle, then import the main
+  // module, as workerd does at isolate start-up.
+  async load({ snapshot }) {
     const t0 = performance.now();
     this.helper = makeHelper(this);
-    const flags = compatFlags(this.config.compatibility_flags);
+    const flags = { ...this.flags };
     const stderr = (line) => process.stderr.write(`[${this.short}] ${line}\n`);
     const common = { jsglobals, stdout: stderr, stderr, env: { HOME: '/home/pyodide' } };
     if (snapshot) {
@@ -202,41 +199,29 @@ export class PyWorker {
       registerRuntimeModules(this.py, this.helper, flags);
     }
     this.timings.interpreterMs = performance.now() - t0;
-    // The file system is not part of a memory snapshot, so the SDK files go in every time
-    // (modules the snapshot did not import are still importable).
-    installSdk(this.py, wheelBytes);
-    this.writeBundle();
+    // The file system is not part of a memory snapshot, so the files go in every time.
+    installLaneRuntime(this.py);
+    installSdkStub(this.py, this.flags);
+    this.files = writeBundle(this.py, this.dir, this.srcDir);
     const main = (this.config.main ?? 'src/entry.py').replace(/^src\//, '').replace(/\.py$/, '').replace(/\//g, '.');
     this.rt = this.py.pyimport('lane_runtime');
     this.rt.install_guards();
+    this.rt.install_step_timer(threadCpuSeconds);
     const tops = fs.readdirSync(this.srcDir).map((f) => f.replace(/\.py$/, ''));
-    this.importLog = this.rt.ImportLog(this.py.toPy(tops));
+    this.importLog = this.rt.ImportLog(this.py.toPy(tops), this.py.toPy(vendoredTops(this.dir)));
+    this.rt.setup_search_path(BUNDLE_ROOT, Boolean(this.flags.python_process_pth_files));
+    // Global scope, as Cloudflare's dedicated snapshot runs it at deploy: no randomness, clock or
+    // I/O, and at most 1 s of CPU (Pyodide runs on this thread, so this thread's CPU time while
+    // the synchronous import runs is the import's).
     const t1 = performance.now();
-    this.py.runPython(`import sys, os\nsys.path.insert(0, '${BUNDLE_ROOT}')\nos.chdir('${BUNDLE_ROOT}')`);
-    this.main = this.py.pyimport(main);
+    const cpu0 = threadCpuSeconds();
+    this.main = inGlobalScope(() => this.rt.import_main(main, Boolean(this.flags.python_check_rng_state)));
     this.timings.importMs = performance.now() - t1;
+    this.timings.importCpuMs = (threadCpuSeconds() - cpu0) * 1000;
+    if (this.timings.importCpuMs > STARTUP_LIMIT_MS) {
+      throw new Error(`Python Worker startup exceeded CPU limit ${Math.round(this.timings.importCpuMs)}<=${STARTUP_LIMIT_MS} with snapshot ${snapshot ? 'lane' : 'none'}`);
+    }
     this.timings.loadMs = performance.now() - t0;
-  }
-
-  writeBundle() {
-    const walk = (dir, rel) => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        if (e.name === '__pycache__') continue;
-        const to = `${BUNDLE_ROOT}/${rel}${e.name}`;
-        if (e.isDirectory()) {
-          this.py.FS.mkdirTree(to);
-          walk(path.join(dir, e.name), `${rel}${e.name}/`);
-        } else {
-          this.py.FS.writeFile(to, fs.readFileSync(path.join(dir, e.name)));
-          // What the interpreter will import, read back from its own file system (tests compare
-          // these digests with wrangler's dry-run output).
-          this.files[`${rel}${e.name}`] = crypto.createHash('sha256').update(this.py.FS.readFile(to)).digest('hex');
-        }
-      }
-    };
-    this.files = {};
-    this.py.FS.mkdirTree(BUNDLE_ROOT);
-    walk(this.srcDir, '');
   }
 
   setEnv(env) {
@@ -245,19 +230,41 @@ export class PyWorker {
   }
 
   // workerd's entrypoint call: a new instance of the class per call, `fetch` relaxed, RPC
-  // methods strict, conversions by the SDK.
-  async call(className, method, args) {
+  // methods strict, conversions by the SDK. Each call is metered against the plan's limits
+  // (limits.mjs); `route` names it in the figures (method + path, or the RPC method).
+  async call(className, method, args, route = `${className}.${method}`) {
     const cls = this.main[className];
     if (!cls) throw new TypeError(`There is no '${className}' class defined in the Python Worker's main module`);
-    const ctx = new ExecutionContext((p) => this.trackWaitUntil(p));
-    const instance = cls(ctx, this.env);
-    try {
-      if (!this.rt.has_method(instance, method)) throw new TypeError(`Method ${method} does not exist`);
-      const result = await this.rt.call_method(method === 'fetch', instance, method, ...args);
-      return result;
-    } finally {
-      instance.destroy();
-    }
+    const meter = new Meter(this.plan, Meter.current());
+    return await meter.run(async () => {
+      const ctx = new ExecutionContext((p) => this.trackWaitUntil(p));
+      const instance = cls(ctx, this.env);
+      const cpu = this.rt.new_cpu_cell();
+      try {
+        if (!this.rt.has_method(instance, method)) throw new TypeError(`Method ${method} does not exist`);
+        return await this.rt.start_call(cpu, method === 'fetch', instance, method, ...args);
+      } finally {
+        instance.destroy();
+        meter.cpu[0] += cpu.get(0);
+        cpu.destroy();
+        this.settle(meter, route);
+      }
+    });
+  }
+
+  // Records the call's figures; over a CPU or memory limit the call fails as on Cloudflare (a
+  // subrequest or binding-operation breach already failed the call that went over).
+  settle(meter, route) {
+    meter.finish(this.py._module.HEAPU8.length);
+    this.figures.record(this.short, route, meter);
+    for (const b of meter.breaches) this.log(`limit exceeded on ${route}: ${b.limit} ${Math.round(b.figure * 10) / 10} > ${b.max} (${meter.plan.name} plan)`);
+    const fatal = meter.fatal;
+    if (fatal) throw new LimitExceeded(fatal.limit, fatal.figure, fatal.max);
+  }
+
+  // The interpreter's linear memory (WebAssembly memory only grows): what Python code held.
+  memory() {
+    return { wasmBytes: this.py._module.HEAP8.buffer.byteLength };
   }
 
   importReport() {

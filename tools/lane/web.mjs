@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { outbound } from './limits.mjs';
 
 // undici's Request has no `cf` and wants `duplex: "half"` for stream bodies; workerd's has `cf`
 // (null unless the request came from the internet) and needs no duplex. Python code builds
@@ -54,13 +55,14 @@ export class Fetcher {
     throw new Error('lane: connect() on a service binding is not simulated');
   }
 
+  // Each call is a subrequest of the caller and holds one of its connections (limits.mjs).
   static forWorker(lane, target, entrypoint) {
-    const f = new Fetcher((req) => lane.dispatchFetch(target, req, entrypoint));
+    const f = new Fetcher((req) => outbound('subrequests', () => lane.dispatchFetch(target, req, entrypoint)));
     return new Proxy(f, {
       get(t, prop, receiver) {
         if (typeof prop !== 'string' || prop in t) return Reflect.get(t, prop, receiver);
         if (prop === 'then' || prop === 'toJSON') return undefined;
-        return (...args) => lane.rpc(target, entrypoint, prop, args);
+        return (...args) => outbound('subrequests', () => lane.rpc(target, entrypoint, prop, args));
       },
     });
   }
@@ -221,6 +223,16 @@ export function matchAsset(dir, assets, request, { hasWorker }) {
     if (page) return serveFile(page, request, 404, dir);
   }
   return hasWorker ? null : new Response('Not Found', { status: 404 });
+}
+
+// The local stack's extra CSP sources (core's LOCAL_FRAME_SRC dev var, e.g. the sites at
+// http://*.localhost:*) join frame-src here, so the committed `_headers` never names localhost.
+export function withLocalFrameSrc(response, sources) {
+  const csp = response?.headers.get('content-security-policy');
+  if (!csp || !sources) return response;
+  const headers = new Headers(response.headers);
+  headers.set('content-security-policy', csp.replace(/frame-src ([^;]*)/, `frame-src $1 ${sources}`));
+  return new Response(response.body, { status: response.status, headers });
 }
 
 export function assetsFetcher(dir, assets) {

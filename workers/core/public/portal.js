@@ -1,6 +1,8 @@
 // The SmartPages portal: a small single-page app over core's JSON API. No framework, no build
 // step, nothing from a CDN. Every value from the API is escaped before it reaches the DOM.
 
+import { addTurnstile } from './turnstile.js';
+
 const main = document.getElementById('main');
 const flashBox = document.getElementById('flash');
 
@@ -10,13 +12,16 @@ export const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.char
 export class ApiError extends Error {
   constructor(status, error) {
     super(error?.message || `The server answered ${status}.`);
-    Object.assign(this, { status, code: error?.code || 'error', requiredPlan: error?.required_plan });
+    Object.assign(this, { status, code: error?.code || 'error', requiredPlan: error?.required_plan, field: error?.field });
   }
 }
 
-export async function api(method, path, body) {
+// One request. `etag` goes out as If-Match (the editor's writes); the answer's ETag comes back.
+export async function send(method, path, body, { etag, raw } = {}) {
   const init = { method, headers: { accept: 'application/json' }, credentials: 'same-origin' };
-  if (body !== undefined) {
+  if (etag) init.headers['if-match'] = etag;
+  if (raw !== undefined) init.body = raw;
+  else if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -24,11 +29,15 @@ export async function api(method, path, body) {
   try {
     res = await fetch(`/api/v1${path}`, init);
   } catch {
-    throw new ApiError(0, { message: 'Cannot reach SmartPages. Check your connection and try again.' });
+    throw new ApiError(0, { message: 'Cannot reach SmartPages. Check your connection and try again; nothing you typed is lost.' });
   }
   const data = res.status === 204 ? null : await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, data?.error);
-  return data;
+  return { data, etag: res.headers.get('etag') };
+}
+
+export async function api(method, path, body) {
+  return (await send(method, path, body)).data;
 }
 
 // --- state -------------------------------------------------------------------------------------
@@ -60,9 +69,28 @@ export function flash(message, kind = 'ok') {
   flashBox.innerHTML = message ? `<div class="alert ${kind}">${esc(message)}</div>` : '';
 }
 
+// The API's messages name fields by their path ("blocks[2].items[0].title: must be …"); owners
+// see the words after the path, next to the field itself, in plainer language.
+const PLAIN = [
+  [/^required$|^must not be empty$/, 'Fill this in.'],
+  [/^must be at most (\d+) characters$/, 'Too long: at most $1 characters.'],
+  [/^must be an http\(s\), mailto: or tel: link.*/, 'Enter a web address (https://…), an email (mailto:…), a phone number (tel:…) or a page of your site (/about).'],
+  [/^must have (\d+) to (\d+) items$/, 'Keep between $1 and $2 of these.'],
+  [/^must be lower-case letters.*/, 'Use lower-case letters, digits and hyphens only.'],
+  [/^must not contain control characters$/, 'Remove the unusual characters.'],
+  [/^no image .*/, 'That image is not in your library any more; choose another.'],
+];
+
+export function plainWords(message) {
+  const text = String(message || '').replace(/^[\w.[\]'"-]+: /, '');
+  for (const [pattern, words] of PLAIN) if (pattern.test(text)) return text.replace(pattern, words);
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 export function errorMessage(e) {
   if (e.status === 402 && e.requiredPlan) return `${e.message} Go to Billing to upgrade.`;
-  if (e.status === 401) return 'Your session has ended. Log in again.';
+  if (e.status === 401 && ['unauthenticated', 'not_signed_in', 'session_expired'].includes(e.code)) return 'Your session has ended. Log in again.';
+  if (e.field) return plainWords(e.message);
   if (e.status === 429) return 'Too many attempts. Wait a while and try again.';
   return e.message;
 }
@@ -101,15 +129,84 @@ export function onSubmit(form, handler) {
     }
     button && (button.disabled = true);
     flash('');
+    clearFieldErrors(form);
     try {
       await handler(data);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
-      flash(errorMessage(e), 'error');
+      // A wrong password is the password field's error, not a session problem.
+      const path = e.field || (e.code === 'invalid_credentials' || e.code === 'wrong_password' ? (form.querySelector('[name=current_password]') ? 'current_password' : 'password') : null);
+      if (!showFieldError(form, e, path)) flash(errorMessage(e), 'error');
     } finally {
       button && (button.disabled = false);
     }
   });
+}
+
+// A field's error goes right under it, tied to it for screen readers; the field gets the focus.
+export function fieldError(input, message) {
+  const id = `${input.id || (input.id = `f${Math.random().toString(36).slice(2)}`)}-error`;
+  let box = document.getElementById(id);
+  if (!box) {
+    box = document.createElement('p');
+    box.id = id;
+    box.className = 'field-error';
+    (input.closest('label') || input).insertAdjacentElement('afterend', box); // outside the label: not part of its name
+  }
+  box.textContent = message;
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), id].filter((v) => v && !v.includes(id)).concat(id).join(' '));
+  input.focus();
+}
+
+export function clearFieldErrors(root) {
+  for (const box of root.querySelectorAll('.field-error')) box.remove();
+  for (const input of root.querySelectorAll('[aria-invalid]')) {
+    input.removeAttribute('aria-invalid');
+    const left = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && !id.endsWith('-error'));
+    left.length ? input.setAttribute('aria-describedby', left.join(' ')) : input.removeAttribute('aria-describedby');
+  }
+}
+
+// Finds the input the API's `field` path names: by data-path (the editor) or by name.
+export function showFieldError(root, e, path = e.field) {
+  if (!path) return false;
+  const input = root.querySelector(`[data-path="${CSS.escape(path)}"]`) || root.querySelector(`[name="${CSS.escape(path.split('.').pop())}"]`);
+  if (!input) return false;
+  fieldError(input, plainWords(e.message));
+  return true;
+}
+
+// Asks before something that cannot be undone; resolves true or false. A real <dialog>: focus is
+// trapped inside it and comes back to the button that opened it.
+export function confirmDialog(question, yes, { danger = false } = {}) {
+  const dialog = document.createElement('dialog');
+  dialog.setAttribute('aria-labelledby', 'dialog-q');
+  dialog.innerHTML = `<p id="dialog-q">${esc(question)}</p><form method="dialog" class="row">
+    <button value="yes" class="${danger ? 'danger' : ''}">${esc(yes)}</button><button value="no" class="secondary" autofocus>Cancel</button></form>`;
+  const opener = document.activeElement;
+  document.body.append(dialog);
+  dialog.showModal();
+  return new Promise((resolve) => dialog.addEventListener('close', () => {
+    dialog.remove();
+    opener?.focus?.();
+    resolve(dialog.returnValue === 'yes');
+  }));
+}
+
+// The editor registers a guard while it has unsaved changes: leaving asks first.
+let leaveGuard = null;
+export function setLeaveGuard(guard) {
+  leaveGuard = guard;
+}
+window.addEventListener('beforeunload', (ev) => {
+  if (leaveGuard?.()) ev.preventDefault();
+});
+async function mayLeave() {
+  if (!leaveGuard?.()) return true;
+  const ok = await confirmDialog('You have changes that are not saved yet. Leave this page and lose them?', 'Leave without saving', { danger: true });
+  if (ok) leaveGuard = null;
+  return ok;
 }
 
 const field = (label, name, type = 'text', extra = '') =>
@@ -151,6 +248,7 @@ function signup() {
     view('Check your email', `<h1>Check your email</h1><div class="card"><p>We sent a link to
       <strong>${esc(email)}</strong>. Open it to verify your address and continue.</p></div>`);
   });
+  addTurnstile(document.getElementById('f'));
 }
 
 function login() {
@@ -176,6 +274,7 @@ function askLink(title, path, intro) {
       await api('POST', path, data);
       flash('If that address has an account, a link is on its way.');
     });
+    addTurnstile(document.getElementById('f'));
   };
 }
 
@@ -212,7 +311,7 @@ function reset(params) {
   view('Choose a new password', `<h1>Choose a new password</h1>
     <form class="stack card" id="f">
       ${password('New password', 'password', 'new-password')}
-      <label class="inline"><input type="checkbox" name="end_other_sessions" checked> Log out every other device</label>
+      <p class="muted">Every other device will be logged out.</p>
       <button type="submit">Save the password</button>
     </form>`);
   onSubmit(document.getElementById('f'), async (data) => {
@@ -222,8 +321,27 @@ function reset(params) {
   });
 }
 
+// The link the old address gets after an email change: the account comes back to it.
+function undoEmail(params) {
+  view('Undo the email change', `<h1>Undo the email change</h1>
+    <p>Your account goes back to this address. Choose a new password: whoever changed the email may know the old one.</p>
+    <form class="stack card" id="f">
+      ${password('New password', 'password', 'new-password')}
+      <button type="submit">Undo the change</button>
+    </form>`);
+  onSubmit(document.getElementById('f'), async (data) => {
+    await api('POST', '/auth/email/revert', { ...data, token: params.get('token') || '' });
+    await loadMe();
+    go('/account', 'Your email is back, and every other device is logged out.');
+  });
+}
+
 // --- billing -----------------------------------------------------------------------------------
 async function billing(params) {
+  // Back from paying: billing asks Stripe now, in case its webhook is late or lost.
+  if (params.get('checkout') === 'success' && params.get('session_id')) {
+    await api('POST', '/billing/checkout/confirm', { session_id: params.get('session_id') }).catch(() => {});
+  }
   const [{ plans }, sub] = await Promise.all([api('GET', '/plans'), api('GET', '/billing/subscription').catch((e) => ({ error: e }))]);
   const current = sub.error ? null : sub.plan;
   const status = params.get('checkout');
@@ -333,7 +451,7 @@ async function account() {
     <form class="stack card" id="pw">
       <label>Current password<input name="current_password" type="password" required autocomplete="current-password"></label>
       ${password('New password', 'new_password', 'new-password')}
-      <label class="inline"><input type="checkbox" name="end_other_sessions"> Log out every other device</label>
+      <p class="muted">Every other device will be logged out.</p>
       <button type="submit">Change password</button></form>
     <h2>Change email</h2>
     <form class="stack card" id="em">${field('New email', 'new_email', 'email', 'required autocomplete="email"')}
@@ -382,10 +500,11 @@ const routes = {
     go(me ? '/account' : '/login', 'Your new email is confirmed.');
   }),
   '/reset': reset,
+  '/undo-email': undoEmail,
   '/billing': billing,
   '/account': account,
 };
-const PUBLIC = new Set(['/start', '/signup', '/login', '/forgot', '/magic-link', '/verify', '/magic', '/confirm-email', '/reset']);
+const PUBLIC = new Set(['/start', '/signup', '/login', '/forgot', '/magic-link', '/verify', '/magic', '/confirm-email', '/reset', '/undo-email']);
 const extraRoutes = []; // [pattern RegExp, handler] added by feature modules (sites)
 
 export function addRoute(pattern, handler) {
@@ -393,6 +512,7 @@ export function addRoute(pattern, handler) {
 }
 
 export function go(path, message) {
+  leaveGuard = null;
   history.pushState(null, '', path);
   return route().then(() => message && flash(message));
 }
@@ -402,7 +522,12 @@ async function route() {
   let handler = routes[url.pathname];
   let match = null;
   if (!handler) {
-    for (const [pattern, h] of extraRoutes) if ((match = url.pathname.match(pattern))) handler = h;
+    for (const [pattern, h] of extraRoutes) {
+      if ((match = url.pathname.match(pattern))) {
+        handler = h;
+        break;
+      }
+    }
   }
   flash('');
   if (!PUBLIC.has(url.pathname) && !me) await loadMe();
@@ -418,16 +543,16 @@ async function route() {
   }
 }
 
-document.addEventListener('click', (ev) => {
+document.addEventListener('click', async (ev) => {
   const a = ev.target.closest('a[data-link]');
   if (!a || ev.metaKey || ev.ctrlKey || ev.shiftKey) return;
   ev.preventDefault();
-  go(a.getAttribute('href'));
+  if (await mayLeave()) go(a.getAttribute('href'));
 });
 window.addEventListener('popstate', route);
 
 // Feature modules register their routes before the first render. (They get the helpers as an
 // argument rather than importing this module: a cycle with top-level await would deadlock.)
 const { register } = await import('./sites.js');
-register({ addRoute, api, esc, flash, errorMessage, go, onSubmit, view });
+register({ addRoute, api, send, esc, flash, errorMessage, plainWords, go, onSubmit, view, fieldError, clearFieldErrors, showFieldError, confirmDialog, setLeaveGuard });
 route();

@@ -1,247 +1,775 @@
-// Sites: the dashboard and the site editor (pages, blocks, theme, SEO, images, live preview,
-// publishing with version history, domains). Helpers come from portal.js through `register`.
+// Sites: the dashboard (with starter templates), the site editor and the leads inbox. Helpers come
+// from portal.js through `register`. The editor never loses work: every write carries the ETag it
+// was based on (If-Match), a stale one is refused (412) and the owner reloads keeping what they
+// typed; blocks are saved, moved and deleted in place (no full re-render), with undo for delete.
 
-let api, esc, flash, errorMessage, go, onSubmit, view;
+import { BLOCKS, render, read, summary, picked, listItem, renumber, listSpec } from './blockforms.js';
+import { prepare, squareIcon } from './photos.js';
 
-// The block forms. Lists (items, plans, images, hours, links) are edited as JSON: one labelled
-// field, keyboard friendly, validated by the server, whose 400 names the exact field.
-const TEXT = 'text', AREA = 'textarea', CHECK = 'checkbox', IMAGE = 'image', LIST = 'json';
-const BLOCKS = {
-  hero: { label: 'Hero', fields: [['heading', 'Heading'], ['subheading', 'Subheading'], ['image', 'Image', IMAGE],
-    ['image_alt', 'Image description'], ['cta_label', 'Button label'], ['cta_href', 'Button link']], make: { heading: 'Welcome' } },
-  rich_text: { label: 'Text', fields: [['markdown', 'Text (Markdown: **bold**, *italic*, [link](https://…), lists)', AREA]],
-    make: { markdown: 'Tell your visitors what you do.' } },
-  image: { label: 'Image', fields: [['asset', 'Image', IMAGE], ['alt', 'Description for people who cannot see it'], ['caption', 'Caption']], needsImage: true },
-  gallery: { label: 'Gallery', fields: [['heading', 'Heading'], ['images', 'Images: [{"asset": "<sha256>", "alt": "…"}]', LIST]], needsImage: true },
-  features: { label: 'Features', fields: [['heading', 'Heading'], ['items', 'Items: [{"title": "…", "text": "…"}]', LIST]],
-    make: { heading: 'Why us', items: [{ title: 'Friendly', text: 'We answer within a day.' }] } },
-  pricing: { label: 'Pricing table', fields: [['heading', 'Heading'], ['plans', 'Plans: [{"name", "price", "period", "features": […]}]', LIST]],
-    make: { heading: 'Prices', plans: [{ name: 'Basic', price: '€10', period: 'per month', features: ['One thing'] }] } },
-  testimonials: { label: 'Testimonials', fields: [['heading', 'Heading'], ['items', 'Testimonials: [{"quote", "author", "role"}]', LIST]],
-    make: { heading: 'What customers say', items: [{ quote: 'Wonderful service.', author: 'A happy customer' }] } },
-  cta: { label: 'Call to action', fields: [['heading', 'Heading'], ['text', 'Text'], ['label', 'Button label'], ['href', 'Button link']],
-    make: { heading: 'Ready?', label: 'Get in touch', href: 'mailto:hello@example.com' } },
-  lead_form: { label: 'Contact form', fields: [['heading', 'Heading'], ['intro', 'Intro'], ['ask_phone', 'Ask for a phone number', CHECK],
-    ['submit_label', 'Button label'], ['thanks', 'Thank-you message']], make: { heading: 'Contact us' } },
-  hours_location: { label: 'Opening hours and location', fields: [['heading', 'Heading'],
-    ['hours', 'Hours: [{"day": "mon", "opens": "09:00", "closes": "17:00"}]', LIST], ['address', 'Address', AREA],
-    ['phone', 'Phone'], ['email', 'Email'], ['map_url', 'Map link']], make: { heading: 'Visit us' } },
-  footer: { label: 'Footer', fields: [['text', 'Text'], ['links', 'Links: [{"label": "…", "href": "…"}]', LIST]], make: { text: '© Your business' } },
-};
+let ui; // { api, send, esc, flash, errorMessage, plainWords, go, onSubmit, view, fieldError, clearFieldErrors, showFieldError, confirmDialog, setLeaveGuard }
+const enc = encodeURIComponent;
+const PALETTES = { ocean: 'Ocean blue', forest: 'Forest green', sunset: 'Sunset red', slate: 'Slate grey', berry: 'Berry' };
+const FONTS = { modern: 'Modern', classic: 'Classic', editorial: 'Editorial', technical: 'Technical' };
+const LANGUAGES = [['en', 'English'], ['de', 'German'], ['fr', 'French'], ['it', 'Italian'], ['es', 'Spanish'], ['nl', 'Dutch'], ['pt', 'Portuguese'], ['de-CH', 'Swiss German'], ['fr-CH', 'Swiss French']];
+
+const kb = (n) => `${Math.max(1, Math.round(n / 1024))} KB`;
+const when = (t) => new Date(t * 1000).toLocaleString();
+
+// A message in the status area, optionally with one action (Undo, Reload).
+function notice(message, kind = 'ok', action = null) {
+  const box = document.getElementById('flash');
+  box.innerHTML = `<div class="alert ${kind}">${ui.esc(message)} ${action ? `<button type="button" class="secondary" id="notice-action">${ui.esc(action.label)}</button>` : ''}</div>`;
+  if (action) document.getElementById('notice-action').addEventListener('click', action.run, { once: true });
+}
+
+// Runs `fn` with `button` disabled (no double clicks); errors land next to the field or in `where`.
+async function busy(button, where, fn) {
+  if (button?.disabled) return;
+  button && (button.disabled = true, button.setAttribute('aria-busy', 'true'));
+  where && ui.clearFieldErrors(where);
+  try {
+    return await fn();
+  } catch (e) {
+    if (e.status === undefined && !(e instanceof Error)) throw e;
+    if (e.status === 412) stale(where);
+    else if (!(e.status !== undefined && where && ui.showFieldError(where, e))) {
+      const message = e.status !== undefined ? ui.errorMessage(e) : e.message;
+      const alert = where?.querySelector(':scope > .form-alert');
+      if (alert) alert.textContent = message;
+      else notice(message, 'error');
+    }
+  } finally {
+    button && (button.disabled = false, button.removeAttribute('aria-busy'));
+    if (button && document.activeElement === document.body) button.focus();
+  }
+}
+
+// --- uploads -------------------------------------------------------------------------------------
+async function uploadPhoto(siteId, file, progress = () => {}, made = null) {
+  progress(`Preparing “${file.name}”…`);
+  made ||= await prepare(file);
+  progress(`Uploading “${file.name}”…`);
+  const base = `/sites/${enc(siteId)}/assets`;
+  const { data } = await ui.send('POST', `${base}?name=${enc(file.name)}`, undefined, { raw: made.original });
+  for (const [i, variant] of made.variants.entries()) {
+    progress(`Making “${file.name}” fit every screen (${i + 1} of ${made.variants.length})…`);
+    await ui.send('POST', `${base}/${data.sha256}/variants`, undefined, { raw: variant });
+  }
+  return data;
+}
+
+// --- dashboard -----------------------------------------------------------------------------------
+// The starter templates load with the dashboard only (the editor never needs them).
+let TEMPLATES = [];
+let placeholder;
+
+function templatePreview(t) {
+  if (!t) return '<p>An empty site with one page: you add the blocks.</p>';
+  const pages = [['Home', t.home('Your business', ['', ''])], ...t.pages('Your business', ['', '']).map((p) => [p.title, p.blocks])];
+  return `<div class="mock" data-palette="${t.palette}"><p class="mock-hero">${ui.esc(t.home('Your business', ['', ''])[0].heading)}</p></div>
+    <p>${ui.esc(t.pitch)}</p><ul>${pages.map(([title, blocks]) => `<li><strong>${ui.esc(title)}</strong>: ${blocks.map((b) => ui.esc(BLOCKS[b.type].label.toLowerCase())).join(', ')}</li>`).join('')}</ul>`;
+}
 
 async function dashboard() {
-  const { sites } = await api('GET', '/sites');
-  view('Your sites', `<h1>Your sites</h1>
-    ${sites.length ? `<ul class="blocks">${sites.map((s) => `<li class="card"><a href="/sites/${esc(s.id)}" data-link><strong>${esc(s.name)}</strong></a>
-      <span class="muted">· ${s.live_version ? `live at <a href="${esc(s.url)}">${esc(s.default_host)}</a>` : 'not published yet'}</span></li>`).join('')}</ul>`
+  const [{ sites }, templates] = await Promise.all([ui.api('GET', '/sites'), import('./templates.js')]);
+  ({ TEMPLATES, placeholder } = templates);
+  ui.view('Your sites', `<h1>Your sites</h1>
+    ${sites.length ? `<ul class="blocks">${sites.map((s) => `<li class="card"><a href="/sites/${ui.esc(s.id)}" data-link><strong>${ui.esc(s.name)}</strong></a>
+      <span class="muted">· ${s.live_version ? `live at <a href="${ui.esc(s.url)}">${ui.esc(s.default_host)}</a>` : 'not published yet'}</span>
+      · <a href="/sites/${ui.esc(s.id)}/leads" data-link>Enquiries</a></li>`).join('')}</ul>`
       : '<p>No sites yet. Create your first one below.</p>'}
-    <h2>New site</h2>
-    <form class="stack card" id="new"><label>Name of your business or site<input name="name" required maxlength="100"></label>
-    <button type="submit">Create the site</button></form>`);
-  onSubmit(document.getElementById('new'), async (data) => {
-    const site = await api('POST', '/sites', data);
-    go(`/sites/${site.id}`, 'Your site is created. Add blocks, then publish.');
+    <h2 id="h-new">New site</h2>
+    <form class="card" id="new" aria-labelledby="h-new"><div class="stack narrow"><label for="new-name">Name of your business or site</label><input id="new-name" name="name" required maxlength="80"></div>
+      <fieldset class="templates"><legend>Start from</legend>
+      ${[{ id: '', name: 'A blank page' }, ...TEMPLATES].map((t, i) => `<label class="template inline"><input type="radio" name="template" value="${t.id}" ${i === 1 ? 'checked' : ''}> ${ui.esc(t.name)}</label>`).join('')}
+      </fieldset>
+      <div id="template-preview" class="template-preview" aria-live="polite"></div>
+      <p class="form-alert" role="alert"></p>
+      <button type="submit">Create the site</button></form>`);
+  const form = document.getElementById('new');
+  const chosen = () => TEMPLATES.find((t) => t.id === form.elements.template.value);
+  const show = () => (document.getElementById('template-preview').innerHTML = templatePreview(chosen()));
+  form.addEventListener('change', show);
+  show();
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    busy(button, form, async () => {
+      const name = form.elements.name.value;
+      const site = await ui.api('POST', '/sites', { name });
+      const template = chosen();
+      if (template) await applyTemplate(site, template, (m) => notice(m));
+      ui.go(`/sites/${site.id}`, template ? `Your site is ready with the ${template.name.toLowerCase()} starter. Change the words and pictures, then publish.` : 'Your site is created. Add blocks, then publish.');
+    });
   });
+}
+
+async function applyTemplate(site, template, progress) {
+  const images = [];
+  for (let n = 0; n < 2; n += 1) images.push((await uploadPhoto(site.id, await placeholder(template, n), progress)).sha256);
+  const base = `/sites/${enc(site.id)}`;
+  progress('Writing your pages…');
+  await ui.api('PATCH', base, { theme: { palette: template.palette, fonts: template.fonts } });
+  await ui.api('PUT', `${base}/pages/${enc(site.pages[0].id)}`, { blocks: template.home(site.name, images) });
+  for (const page of template.pages(site.name, images)) {
+    try {
+      await ui.api('POST', `${base}/pages`, page);
+    } catch (e) {
+      if (e.status !== 402) throw e; // the plan has no contact forms: the page without them
+      await ui.api('POST', `${base}/pages`, { ...page, blocks: page.blocks.filter((b) => b.type !== 'lead_form') });
+    }
+  }
 }
 
 // --- the editor ----------------------------------------------------------------------------------
-function blockForm(block, index, images) {
-  const spec = BLOCKS[block.type];
-  const input = ([name, label, kind = TEXT]) => {
-    const id = `f-${index}-${name}`;
-    const value = block[name];
-    if (kind === CHECK) return `<label class="inline" for="${id}"><input id="${id}" type="checkbox" name="${name}" ${value ? 'checked' : ''}> ${esc(label)}</label>`;
-    if (kind === IMAGE) {
-      return `<label for="${id}">${esc(label)}<select id="${id}" name="${name}"><option value="">(none)</option>
-        ${images.map((a) => `<option value="${esc(a.sha256)}" ${a.sha256 === value ? 'selected' : ''}>${esc(a.name || a.sha256.slice(0, 12))}</option>`).join('')}</select></label>`;
-    }
-    if (kind === AREA || kind === LIST) {
-      const text = kind === LIST ? JSON.stringify(value ?? [], null, 1) : value ?? '';
-      return `<label for="${id}">${esc(label)}<textarea id="${id}" name="${name}" data-kind="${kind}">${esc(text)}</textarea></label>`;
-    }
-    return `<label for="${id}">${esc(label)}<input id="${id}" name="${name}" value="${esc(value)}"></label>`;
+async function load(siteId, pageId) {
+  const base = `/sites/${enc(siteId)}`;
+  const [siteReply, library, { versions }, inbox] = await Promise.all([
+    ui.send('GET', base), ui.api('GET', `${base}/assets`), ui.api('GET', `${base}/versions`), ui.api('GET', `${base}/leads`).catch(() => ({ unread: 0 })),
+  ]);
+  const site = siteReply.data;
+  const id = site.pages.some((p) => p.id === pageId) ? pageId : site.pages[0]?.id;
+  const pageReply = await ui.send('GET', `${base}/pages/${enc(id)}`);
+  return { base, site, siteEtag: siteReply.etag, page: pageReply.data, pageEtag: pageReply.etag, blocks: pageReply.data.blocks, assets: library.assets, versions, unread: inbox.unread };
+}
+
+async function editor(params, match, kept = null) {
+  const s = await load(decodeURIComponent(match[1]), params.get('page'));
+  const { site, page, base } = s;
+  const dirty = new Set();
+  ui.setLeaveGuard(() => dirty.size > 0);
+  const ctx = {
+    esc: ui.esc,
+    thumb: (sha) => {
+      const a = s.assets.find((x) => x.sha256 === sha);
+      const small = a?.variants?.find((v) => v.content_type === 'image/webp' && v.width <= 480);
+      return `/api/v1${base}/assets/${small ? small.variant : sha}`;
+    },
+    imageName: (sha) => {
+      const a = s.assets.find((x) => x.sha256 === sha);
+      return a ? a.name || 'Uploaded picture' : 'A picture no longer in your library';
+    },
   };
-  return `<form class="stack" data-block="${index}">${spec.fields.map(input).join('')}
-    <div class="row"><button type="submit">Save block</button></div></form>`;
-}
+  const pageUrl = `${base}/pages/${enc(page.id)}`;
+  const esc = ui.esc;
 
-function readBlock(form, block) {
-  const next = { type: block.type, id: block.id };
-  for (const el of form.elements) {
-    if (!el.name) continue;
-    if (el.type === 'checkbox') next[el.name] = el.checked;
-    else if (el.dataset.kind === LIST) {
-      try {
-        next[el.name] = JSON.parse(el.value || '[]');
-      } catch {
-        throw new Error(`${el.name}: this is not valid JSON.`);
-      }
-    } else if (el.value !== '') next[el.name] = el.value;
-  }
-  return next;
-}
+  const blockItem = (b, values = b) => {
+    const spec = BLOCKS[b.type];
+    return `<li class="card block" data-id="${esc(b.id)}" data-type="${b.type}" aria-label="${esc(spec.label)} block">
+      <div class="row block-head"><span class="handle" draggable="true" title="Drag to move" aria-hidden="true">⠿</span>
+        <strong>${esc(spec.label)}</strong> <span class="muted summary">${esc(summary(b))}</span><span class="badge" hidden>Unsaved changes</span>
+        <span class="row push"><button type="button" class="secondary" data-move="-1" aria-label="Move ${esc(spec.label)} block up">↑</button>
+        <button type="button" class="secondary" data-move="1" aria-label="Move ${esc(spec.label)} block down">↓</button>
+        <button type="button" class="danger" data-delete>Delete</button></span></div>
+      <details ${values !== b ? 'open' : ''}><summary>Edit ${esc(spec.label.toLowerCase())}</summary>
+      <form class="stack block-form" novalidate>${render(spec.fields, values, ctx)}<p class="form-alert" role="alert"></p>
+        <div class="row"><button type="submit">Save block</button></div></form></details></li>`;
+  };
+  const live = site.live_version;
 
-async function editor(params, match) {
-  const siteId = decodeURIComponent(match[1]);
-  const [site, { assets }] = await Promise.all([api('GET', `/sites/${encodeURIComponent(siteId)}`), api('GET', `/sites/${encodeURIComponent(siteId)}/assets`)]);
-  const pageId = params.get('page') || site.pages[0]?.id;
-  const page = pageId ? await api('GET', `/sites/${encodeURIComponent(siteId)}/pages/${encodeURIComponent(pageId)}`) : null;
-  const { versions } = await api('GET', `/sites/${encodeURIComponent(siteId)}/versions`);
-  const base = `/sites/${encodeURIComponent(siteId)}`;
-  const here = `${base}?page=${encodeURIComponent(pageId || '')}`;
-  const theme = site.theme || {}, seo = site.seo || {};
-  const reload = (message) => go(here, message);
-
-  view(`Edit ${site.name}`, `<h1>${esc(site.name)}</h1>
-    <p class="row"><span>${site.live_version ? `Live (version ${esc(site.live_version)}) at <a href="${esc(site.url)}" id="live-link">${esc(site.default_host)}</a>` : 'Not published yet.'}</span>
-      <button id="publish">Publish</button>
-      ${site.live_version ? '<button class="secondary" id="unpublish">Take offline</button>' : ''}</p>
-    <div class="editor"><section aria-labelledby="h-content">
-      <h2 id="h-content">Pages</h2>
-      <nav class="row" aria-label="Pages">${site.pages.map((p) => `<a href="${base}?page=${esc(p.id)}" data-link ${p.id === pageId ? 'aria-current="page"' : ''}>${esc(p.title)}</a>`).join('')}</nav>
-      <form class="row" id="add-page"><label>New page title<input name="title" required maxlength="80"></label><button type="submit" class="secondary">Add page</button></form>
-      ${page ? `<h2>Blocks on “${esc(page.title)}”</h2>
-      <ol class="blocks">${page.blocks.map((b, i) => `<li class="card" aria-label="${esc(BLOCKS[b.type]?.label || b.type)} block">
-        <div class="row"><strong>${esc(BLOCKS[b.type]?.label || b.type)}</strong>
-        <button class="secondary" data-move="${i}" data-by="-1" ${i === 0 ? 'disabled' : ''} aria-label="Move up">↑</button>
-        <button class="secondary" data-move="${i}" data-by="1" ${i === page.blocks.length - 1 ? 'disabled' : ''} aria-label="Move down">↓</button>
-        <button class="danger" data-delete="${i}">Delete</button></div>
-        <details><summary>Edit</summary>${blockForm(b, i, assets)}</details></li>`).join('')}</ol>
-      <form class="row" id="add-block"><label>Block type<select name="type">${Object.entries(BLOCKS).map(([t, s]) => `<option value="${t}">${esc(s.label)}</option>`).join('')}</select></label>
-        <button type="submit">Add block</button></form>` : ''}
-      <h2>Images</h2>
-      <form class="row" id="upload"><label>Upload an image (PNG, JPEG, GIF or WebP, up to 1 MB)<input type="file" name="file" accept="image/png,image/jpeg,image/gif,image/webp" required></label>
-        <button type="submit" class="secondary">Upload</button></form>
-      <p class="muted">${assets.length} image(s) uploaded.</p>
-      <h2>Theme</h2>
-      <form class="stack" id="theme">
-        <label>Colours<select name="palette">${['ocean', 'forest', 'sunset', 'slate', 'berry'].map((p) => `<option ${theme.palette === p ? 'selected' : ''}>${p}</option>`).join('')}</select></label>
-        <label>Fonts<select name="fonts">${['modern', 'classic', 'editorial', 'technical'].map((f) => `<option ${theme.fonts === f ? 'selected' : ''}>${f}</option>`).join('')}</select></label>
-        <button type="submit" class="secondary">Save theme</button></form>
-      <h2>Search and sharing</h2>
-      <form class="stack" id="seo">
-        <label>Title in search results<input name="title" maxlength="70" value="${esc(seo.title)}"></label>
-        <label>Description<input name="description" maxlength="160" value="${esc(seo.description)}"></label>
-        <button type="submit" class="secondary">Save</button></form>
-      <h2>Versions</h2>
-      <ul>${versions.map((v) => `<li>Version ${esc(v.number)} · ${esc(new Date(v.created_at * 1000).toLocaleString())}
-        ${v.live ? '<strong>(live)</strong>' : `<button class="secondary" data-rollback="${esc(v.number)}">Roll back to this</button>`}</li>`).join('') || '<li>Nothing published yet.</li>'}</ul>
-      <h2>Domains</h2>
-      <div id="domains"><p class="muted">Loading…</p></div>
-    </section>
-    <section aria-labelledby="h-preview"><h2 id="h-preview">Preview</h2>
-      <p class="row"><button class="secondary" id="preview">Refresh the preview</button> <span class="muted">A private page for you only; search engines never see it.</span></p>
-      ${site.preview_url ? `<iframe class="preview" title="Preview of your site" src="${esc(site.preview_url)}"></iframe>` : '<p>Press “Refresh the preview” to see your page as it will be published.</p>'}
+  ui.view(`Edit ${site.name}`, `<h1>${esc(site.name)}</h1>
+    <div class="card status" id="status"></div>
+    <div class="editor"><div class="panels">
+      <section aria-labelledby="h-pages"><h2 id="h-pages">Pages</h2>
+        <nav class="row" aria-label="Pages of this site">${site.pages.map((p) => `<a href="${base}?page=${esc(p.id)}" data-link ${p.id === page.id ? 'aria-current="page"' : ''}>${esc(p.title)}</a>`).join('')}</nav>
+        <details class="panel"><summary>Page settings for “${esc(page.title)}”</summary>
+        <form class="stack" id="page-form" novalidate>
+          <label for="pg-title">Page name (in the menu)</label><input id="pg-title" name="title" data-path="title" maxlength="80" value="${esc(page.title)}">
+          ${page.slug ? `<label for="pg-slug">Address</label><input id="pg-slug" name="slug" data-path="slug" maxlength="60" value="${esc(page.slug)}" aria-describedby="pg-slug-hint"><p class="hint" id="pg-slug-hint">Your page will be at /${esc(page.slug)}/</p>` : ''}
+          <label for="pg-desc">Description for search engines</label><input id="pg-desc" name="description" data-path="description" maxlength="160" value="${esc(page.description)}">
+          <p class="form-alert" role="alert"></p>
+          <div class="row"><button type="submit" class="secondary">Save page settings</button>${page.slug ? '<button type="button" class="danger" id="delete-page">Delete this page</button>' : ''}</div></form></details>
+        <form class="row" id="add-page" novalidate><label for="new-page">New page name</label><input id="new-page" name="title" data-path="title" maxlength="80" required>
+          <button type="submit" class="secondary">Add page</button><p class="form-alert" role="alert"></p></form>
+      </section>
+      <section aria-labelledby="h-blocks"><h2 id="h-blocks">Blocks on “${esc(page.title)}”</h2>
+        <p class="hint" id="move-hint">Move a block with its ↑ and ↓ buttons or drag it by ⠿.</p>
+        <ol class="blocks" id="blocks" aria-describedby="move-hint">${s.blocks.map((b) => blockItem(b, kept?.[b.id] || b)).join('')}</ol>
+        <form class="row" id="add-block" novalidate><label for="add-type">Block type</label><select id="add-type" name="type" data-path="block">${Object.entries(BLOCKS).map(([t, spec]) => `<option value="${t}">${esc(spec.label)}</option>`).join('')}</select>
+          <button type="submit">Add block</button><p class="form-alert" role="alert"></p></form>
+      </section>
+      <section aria-labelledby="h-images"><h2 id="h-images">Pictures</h2><div id="library"></div></section>
+      <section aria-labelledby="h-theme"><h2 id="h-theme">Colours and fonts</h2>
+        <form class="stack" id="theme" novalidate>
+          <label for="th-palette">Colours</label><select id="th-palette" name="palette" data-path="theme.palette">${Object.entries(PALETTES).map(([k, v]) => `<option value="${k}" ${site.theme.palette === k ? 'selected' : ''}>${v}</option>`).join('')}</select>
+          <label for="th-fonts">Fonts</label><select id="th-fonts" name="fonts" data-path="theme.fonts">${Object.entries(FONTS).map(([k, v]) => `<option value="${k}" ${site.theme.fonts === k ? 'selected' : ''}>${v}</option>`).join('')}</select>
+          <p class="form-alert" role="alert"></p><button type="submit" class="secondary">Save colours and fonts</button></form></section>
+      <section aria-labelledby="h-seo"><h2 id="h-seo">Search and sharing</h2>
+        <form class="stack" id="seo" novalidate>
+          <label for="seo-title">Title in search results</label><input id="seo-title" name="title" data-path="seo.title" maxlength="70" value="${esc(site.seo.title)}">
+          <label for="seo-desc">Description in search results</label><input id="seo-desc" name="description" data-path="seo.description" maxlength="160" value="${esc(site.seo.description)}">
+          <label for="seo-lang">Language of the site</label><select id="seo-lang" name="language" data-path="seo.language">${LANGUAGES.map(([k, v]) => `<option value="${k}" ${(site.seo.language || 'en') === k ? 'selected' : ''}>${v}</option>`).join('')}</select>
+          <div class="field image-field" data-field="social_image"><span class="label" id="seo-social-label">Picture shown when the site is shared</span>${picked(site.seo.social_image, ctx, 'seo-social')}</div>
+          <div class="field image-field" data-field="favicon"><span class="label" id="seo-icon-label">Icon in the browser tab (made square and small for you)</span>${picked(site.seo.favicon, ctx, 'seo-icon')}</div>
+          <p class="form-alert" role="alert"></p><button type="submit" class="secondary">Save search and sharing</button></form></section>
+      <section aria-labelledby="h-versions"><h2 id="h-versions">Published versions</h2><ul id="versions"></ul></section>
+      <section aria-labelledby="h-domains"><h2 id="h-domains">Your domain</h2><div id="domains"><p class="muted">Loading…</p></div></section>
+    </div>
+    <section class="preview-pane" aria-labelledby="h-preview"><h2 id="h-preview">Preview</h2>
+      <div class="row"><label for="pv-page">Page</label><select id="pv-page">${site.pages.map((p) => `<option value="${esc(p.path)}" ${p.id === page.id ? 'selected' : ''}>${esc(p.title)}</option>`).join('')}</select>
+        <span class="row" role="group" aria-label="Screen size"><button type="button" class="secondary" data-size="desktop" aria-pressed="true">Desktop</button><button type="button" class="secondary" data-size="phone" aria-pressed="false">Phone</button></span>
+        <button type="button" class="secondary" id="pv-refresh">Refresh</button></div>
+      <p class="muted">Your draft, as visitors will see it once you publish. Only you can see this preview.</p>
+      <div class="frame" id="pv-frame"><iframe class="preview" title="Preview of your draft" id="pv"></iframe></div>
     </section></div>`);
   document.getElementById('main').classList.add('wide');
+  const list = document.getElementById('blocks');
 
-  const savePage = async (blocks, message) => {
-    await api('PUT', `${base}/pages/${encodeURIComponent(page.id)}`, { title: page.title, slug: page.slug, description: page.description, blocks });
-    await api('POST', `${base}/preview`, {}).catch(() => {});
-    reload(message);
+  // --- status and preview --------------------------------------------------------------------------
+  const status = () => {
+    const changes = s.site.draft_changes;
+    document.getElementById('status').innerHTML = `<p class="row"><span>${s.site.live_version ? `Live at <a href="${esc(s.site.url)}" id="live-link">${esc(s.site.default_host)}</a> (version ${esc(s.site.live_version)}).` : 'Not published yet: only you can see it.'}</span>
+      <button type="button" id="publish">Publish</button>${s.site.live_version ? '<button type="button" class="secondary" id="unpublish">Take offline</button>' : ''}
+      <a href="${base}/leads" data-link>Enquiries${s.unread ? ` (${esc(s.unread)} new)` : ''}</a></p>
+      ${changes?.length ? `<p>Changes not live yet:</p><ul class="changes">${changes.map((c) => `<li>${esc(c)}</li>`).join('')}</ul>` : s.site.live_version && changes ? '<p class="muted">What you see here is live.</p>' : ''}`;
+    document.getElementById('publish').addEventListener('click', (ev) => publish(ev.currentTarget));
+    document.getElementById('unpublish')?.addEventListener('click', (ev) => unpublish(ev.currentTarget));
   };
-  const guard = (fn) => async (ev) => {
-    ev.preventDefault?.();
-    try {
-      await fn(ev);
-    } catch (e) {
-      flash(e.status !== undefined ? errorMessage(e) : e.message, 'error');
+  const versions = () => {
+    document.getElementById('versions').innerHTML = s.versions.map((v) => `<li>Version ${esc(v.number)} · ${esc(when(v.created_at))}
+      ${v.live ? '<strong>(live)</strong>' : `<button type="button" class="secondary" data-rollback="${esc(v.number)}">Make this version live again</button>`}</li>`).join('') || '<li>Nothing published yet.</li>';
+  };
+  const refreshSite = async () => {
+    const reply = await ui.send('GET', base);
+    s.site = reply.data;
+    s.siteEtag = reply.etag;
+    status();
+  };
+  const frame = document.getElementById('pv');
+  const showPreview = () => {
+    if (!s.site.preview_url) return;
+    frame.src = 'about:blank';
+    frame.src = s.site.preview_url.replace(/\/$/, '') + document.getElementById('pv-page').value;
+  };
+  let previewTimer = null;
+  const refreshPreview = (now = false) => {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(async () => {
+      try {
+        await ui.api('POST', `${base}/preview`, {});
+        await refreshSite();
+        showPreview();
+      } catch (e) {
+        notice(`The preview could not be refreshed: ${ui.errorMessage(e)}`, 'error');
+      }
+    }, now ? 0 : 500);
+  };
+  status();
+  versions();
+  s.site.preview_url ? showPreview() : refreshPreview(true);
+  document.getElementById('pv-page').addEventListener('change', showPreview);
+  document.getElementById('pv-refresh').addEventListener('click', () => refreshPreview(true));
+  for (const b of document.querySelectorAll('[data-size]')) {
+    b.addEventListener('click', () => {
+      for (const o of document.querySelectorAll('[data-size]')) o.setAttribute('aria-pressed', String(o === b));
+      document.getElementById('pv-frame').classList.toggle('phone', b.dataset.size === 'phone');
+    });
+  }
+
+  // --- writing the page ------------------------------------------------------------------------
+  const writePage = async (blocks, fields = {}) => {
+    const body = { title: s.page.title, description: s.page.description, ...(s.page.slug ? { slug: s.page.slug } : {}), ...fields, blocks };
+    const { data, etag } = await ui.send('PUT', pageUrl, body, { etag: s.pageEtag });
+    s.page = data;
+    s.blocks = data.blocks;
+    s.pageEtag = etag;
+    refreshPreview();
+    return data;
+  };
+  const markDirty = (li, on) => {
+    on ? dirty.add(li.dataset.id) : dirty.delete(li.dataset.id);
+    li.querySelector('.badge').hidden = !on;
+  };
+  const moveButtons = () => {
+    const items = [...list.children];
+    items.forEach((li, i) => {
+      li.querySelector('[data-move="-1"]').disabled = i === 0;
+      li.querySelector('[data-move="1"]').disabled = i === items.length - 1;
+    });
+  };
+  moveButtons();
+  const readBlock = (li) => {
+    const i = s.blocks.findIndex((b) => b.id === li.dataset.id);
+    const spec = BLOCKS[li.dataset.type];
+    return { type: li.dataset.type, id: li.dataset.id, ...read(li.querySelector('form'), spec.fields, `blocks[${i}]`) };
+  };
+  for (const li of list.children) if (kept?.[li.dataset.id]) markDirty(li, true);
+
+  const moveTo = async (li, to, focus) => {
+    const from = s.blocks.findIndex((b) => b.id === li.dataset.id);
+    if (to < 0 || to >= s.blocks.length || to === from) return;
+    const blocks = s.blocks.slice();
+    blocks.splice(to, 0, blocks.splice(from, 1)[0]);
+    await writePage(blocks);
+    list.insertBefore(li, list.children[to + (to > from ? 1 : 0)] || null);
+    moveButtons();
+    const label = BLOCKS[li.dataset.type].label;
+    notice(`${label} block moved to place ${to + 1} of ${blocks.length}.`);
+    (focus && !focus.disabled ? focus : li.querySelector('[data-move]:not(:disabled)'))?.focus();
+  };
+
+  const deleteBlock = async (li, button) => {
+    const at = s.blocks.findIndex((b) => b.id === li.dataset.id);
+    const removed = s.blocks[at];
+    await writePage(s.blocks.filter((b) => b.id !== removed.id));
+    const next = li.nextElementSibling || li.previousElementSibling;
+    li.remove();
+    dirty.delete(removed.id);
+    moveButtons();
+    (next?.querySelector('[data-delete]') || document.getElementById('add-type')).focus();
+    notice(`${BLOCKS[removed.type].label} block deleted.`, 'ok', {
+      label: 'Undo',
+      run: () => busy(null, null, async () => {
+        const blocks = s.blocks.slice();
+        blocks.splice(Math.min(at, blocks.length), 0, removed);
+        await writePage(blocks);
+        list.insertAdjacentHTML('beforeend', blockItem(removed));
+        const back = list.lastElementChild;
+        list.insertBefore(back, list.children[at] || null);
+        renumberAll(back);
+        moveButtons();
+        notice(`${BLOCKS[removed.type].label} block is back.`);
+        back.querySelector('[data-delete]').focus();
+      }),
+    });
+  };
+
+  // Image picker: the site's library as a dialog of thumbnails, plus an upload right there.
+  const pickImage = (button) => new Promise((resolve) => {
+    const dialog = document.createElement('dialog');
+    dialog.className = 'picker';
+    dialog.setAttribute('aria-labelledby', 'picker-h');
+    dialog.innerHTML = `<h2 id="picker-h">Choose a picture</h2>
+      ${s.assets.length ? `<ul class="thumbs">${s.assets.map((a) => `<li><button type="button" class="thumb" data-sha="${esc(a.sha256)}" aria-pressed="${a.sha256 === button.dataset.value}">
+        <img src="${esc(ctx.thumb(a.sha256))}" alt="" width="120" height="90"><span>${esc(a.name || 'Picture')}</span></button></li>`).join('')}</ul>` : '<p>No pictures yet: add one below.</p>'}
+      <label for="picker-file">Add a new picture</label><input type="file" id="picker-file" accept="image/*">
+      <p class="form-alert" role="alert" id="picker-alert"></p>
+      <div class="row"><button type="button" class="secondary" data-none>No picture</button><button type="button" class="secondary" data-cancel>Cancel</button></div>`;
+    document.body.append(dialog);
+    let result;
+    const done = (value) => {
+      result = value;
+      dialog.close();
+    };
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      button.focus();
+      resolve(result);
+    });
+    dialog.addEventListener('click', (ev) => {
+      const t = ev.target.closest('button');
+      if (!t) return;
+      if (t.dataset.sha) done(t.dataset.sha);
+      else if (t.hasAttribute('data-none')) done('');
+      else if (t.hasAttribute('data-cancel')) done(undefined);
+    });
+    dialog.querySelector('#picker-file').addEventListener('change', async (ev) => {
+      const file = ev.target.files[0];
+      const alert = dialog.querySelector('#picker-alert');
+      try {
+        const uploaded = await uploadPhoto(site.id, file, (m) => (alert.textContent = m));
+        await refreshLibrary();
+        done(uploaded.sha256);
+      } catch (e) {
+        alert.textContent = e.status !== undefined ? ui.errorMessage(e) : e.message;
+      }
+    });
+    dialog.showModal();
+  });
+  const choose = async (button) => {
+    const sha = await pickImage(button);
+    if (sha === undefined) return false;
+    const box = button.closest('.picked');
+    const id = button.id;
+    box.outerHTML = picked(sha, ctx, id);
+    document.getElementById(id).focus();
+    return true;
+  };
+
+  // --- block list events (delegated: nothing re-renders the whole editor) --------------------
+  const specOfBox = (li, box) => {
+    const names = [];
+    for (let el = box; el && el !== li; el = el.parentElement) if (el.dataset?.field) names.unshift(el.dataset.field);
+    return listSpec(li.dataset.type, names);
+  };
+  const renumberAll = (li) => {
+    for (const box of li.querySelectorAll('.field.list')) renumber(box, specOfBox(li, box).itemLabel);
+  };
+  for (const li of list.children) renumberAll(li);
+  list.addEventListener('input', (ev) => markDirty(ev.target.closest('li.block'), true));
+  list.addEventListener('change', (ev) => markDirty(ev.target.closest('li.block'), true));
+  list.addEventListener('click', async (ev) => {
+    const button = ev.target.closest('button');
+    if (!button) return;
+    const li = button.closest('li.block');
+    if (button.dataset.move) {
+      const at = s.blocks.findIndex((b) => b.id === li.dataset.id);
+      await busy(button, null, () => moveTo(li, at + Number(button.dataset.move), button));
+    } else if (button.hasAttribute('data-delete')) {
+      await busy(button, null, () => deleteBlock(li, button));
+    } else if (button.hasAttribute('data-pick')) {
+      if (await choose(button)) markDirty(li, true);
+    } else if (button.dataset.addItem) {
+      const box = button.closest('.field.list');
+      const spec = specOfBox(li, box);
+      const items = box.querySelector('.items');
+      items.insertAdjacentHTML('beforeend', listItem(spec, spec.item ? {} : '', items.children.length, ctx));
+      renumber(box, spec.itemLabel);
+      items.lastElementChild.querySelector('input, textarea, [data-pick]')?.focus();
+      markDirty(li, true);
+    } else if (button.dataset.itemMove || button.hasAttribute('data-item-remove')) {
+      const item = button.closest('li.item');
+      const box = item.closest('.field.list');
+      const label = specOfBox(li, box).itemLabel;
+      if (button.dataset.itemMove === '-1' && item.previousElementSibling) item.parentElement.insertBefore(item, item.previousElementSibling);
+      else if (button.dataset.itemMove === '1' && item.nextElementSibling) item.parentElement.insertBefore(item.nextElementSibling, item);
+      else if (button.hasAttribute('data-item-remove')) {
+        const next = item.nextElementSibling || item.previousElementSibling;
+        item.remove();
+        renumber(box, label);
+        (next?.querySelector('[data-item-remove]') || box.querySelector('[data-add-item]')).focus();
+        markDirty(li, true);
+        return;
+      }
+      renumber(box, label);
+      (button.disabled ? item.querySelector('[data-item-move]:not(:disabled)') : button).focus();
+      markDirty(li, true);
     }
+  });
+  list.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const form = ev.target;
+    const li = form.closest('li.block');
+    busy(form.querySelector('button[type=submit]'), form, async () => {
+      const value = readBlock(li);
+      await writePage(s.blocks.map((b) => (b.id === value.id ? value : b)));
+      markDirty(li, false);
+      li.querySelector('.summary').textContent = summary(value);
+      notice(`${BLOCKS[value.type].label} block saved.`);
+    });
+  });
+  // Keyboard: Alt+↑/↓ anywhere in a block moves it. Mouse: drag by the handle.
+  list.addEventListener('keydown', (ev) => {
+    if (!ev.altKey || !['ArrowUp', 'ArrowDown'].includes(ev.key)) return;
+    const li = ev.target.closest('li.block');
+    ev.preventDefault();
+    const at = s.blocks.findIndex((b) => b.id === li.dataset.id);
+    busy(null, null, () => moveTo(li, at + (ev.key === 'ArrowUp' ? -1 : 1), ev.target));
+  });
+  let dragged = null;
+  list.addEventListener('dragstart', (ev) => {
+    dragged = ev.target.closest('li.block');
+    ev.dataTransfer.effectAllowed = 'move';
+    ev.dataTransfer.setData('text/plain', dragged.dataset.id);
+    dragged.classList.add('dragging');
+  });
+  list.addEventListener('dragover', (ev) => {
+    if (dragged) ev.preventDefault();
+  });
+  list.addEventListener('dragend', () => dragged?.classList.remove('dragging'));
+  list.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    const target = ev.target.closest('li.block');
+    if (!dragged || !target || target === dragged) return;
+    const to = s.blocks.findIndex((b) => b.id === target.dataset.id);
+    const li = dragged;
+    dragged = null;
+    busy(null, null, () => moveTo(li, to, li.querySelector('.handle')));
+  });
+
+  // --- adding blocks and pages ------------------------------------------------------------------
+  const addForm = document.getElementById('add-block');
+  addForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    busy(addForm.querySelector('button'), addForm, async () => {
+      const type = addForm.elements.type.value;
+      const spec = BLOCKS[type];
+      const first = s.assets[0]?.sha256;
+      if (spec.needsImage && !first) {
+        ui.fieldError(addForm.elements.type, 'Add a picture under “Pictures” first.');
+        return;
+      }
+      const made = spec.needsImage ? (type === 'image' ? { asset: first } : { images: [{ asset: first }] }) : spec.make;
+      const { data, etag } = await ui.send('POST', `${pageUrl}/blocks`, { type, ...made }, { etag: s.pageEtag });
+      s.pageEtag = etag;
+      s.blocks = [...s.blocks, data];
+      list.insertAdjacentHTML('beforeend', blockItem(data));
+      const li = list.lastElementChild;
+      li.querySelector('details').open = true;
+      renumberAll(li);
+      moveButtons();
+      li.querySelector('form input, form textarea, form [data-pick]')?.focus();
+      notice(`${spec.label} block added.`);
+      refreshPreview();
+    });
+  });
+  const addPage = document.getElementById('add-page');
+  addPage.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    busy(addPage.querySelector('button'), addPage, async () => {
+      const created = await ui.api('POST', `${base}/pages`, { title: addPage.elements.title.value });
+      if (dirty.size && !(await ui.confirmDialog('The page was added. Open it and lose the changes you have not saved here?', 'Open the new page', { danger: true }))) return;
+      ui.go(`${base}?page=${enc(created.id)}`, 'Page added.');
+    });
+  });
+  const pageForm = document.getElementById('page-form');
+  pageForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    busy(pageForm.querySelector('button[type=submit]'), pageForm, async () => {
+      const fields = { title: pageForm.elements.title.value, description: pageForm.elements.description.value };
+      if (pageForm.elements.slug) fields.slug = pageForm.elements.slug.value;
+      await writePage(s.blocks, fields);
+      notice('Page settings saved.');
+    });
+  });
+  document.getElementById('delete-page')?.addEventListener('click', (ev) => {
+    const button = ev.currentTarget;
+    busy(button, pageForm, async () => {
+      if (!(await ui.confirmDialog(`Delete the page “${s.page.title}” and its blocks? This cannot be undone.`, 'Delete the page', { danger: true }))) return;
+      await ui.send('DELETE', pageUrl, undefined, { etag: s.pageEtag });
+      dirty.clear();
+      ui.go(base, 'Page deleted.');
+    });
+  });
+
+  // --- library -----------------------------------------------------------------------------------
+  const library = document.getElementById('library');
+  const drawLibrary = () => {
+    library.innerHTML = `<form class="stack narrow" id="upload" novalidate><label for="upload-file">Add photos or pictures</label>
+      <input type="file" id="upload-file" name="file" accept="image/*" multiple aria-describedby="upload-hint">
+      <p class="hint" id="upload-hint">Photos straight from your phone are fine: they are turned the right way up and made smaller for you.</p>
+      <p class="form-alert" role="alert"></p><p class="muted" role="status" id="upload-status"></p>
+      <button type="submit" class="secondary">Upload</button></form>
+      ${s.assets.length ? `<ul class="thumbs library">${s.assets.map((a) => `<li class="card"><img src="${esc(ctx.thumb(a.sha256))}" alt="" width="120" height="90">
+        <p><strong>${esc(a.name || 'Picture')}</strong><br><span class="muted">${a.width ? `${esc(a.width)} × ${esc(a.height)} pixels · ` : ''}${kb(a.size)}</span><br>
+        ${a.used_in.length ? `Used on: ${esc(a.used_in.join(', '))}` : '<span class="muted">Not used</span>'}</p>
+        ${a.used_in.length ? '' : `<button type="button" class="secondary" data-delete-asset="${esc(a.sha256)}" aria-label="Delete ${esc(a.name || 'picture')}">Delete</button>`}</li>`).join('')}</ul>` : '<p class="muted">No pictures yet.</p>'}`;
+    const form = document.getElementById('upload');
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      busy(form.querySelector('button'), form, async () => {
+        const files = [...form.elements.file.files];
+        if (!files.length) return ui.fieldError(form.elements.file, 'Choose one or more pictures first.');
+        const line = document.getElementById('upload-status');
+        for (const file of files) await uploadPhoto(site.id, file, (m) => (line.textContent = m));
+        await refreshLibrary();
+        notice(files.length === 1 ? 'Picture added.' : `${files.length} pictures added.`);
+        document.getElementById('upload-file').focus();
+      });
+    });
   };
-  document.querySelectorAll('form[data-block]').forEach((form) => form.addEventListener('submit', guard(async () => {
-    const i = Number(form.dataset.block);
-    const blocks = page.blocks.slice();
-    blocks[i] = readBlock(form, blocks[i]);
-    await savePage(blocks, 'Block saved.');
-  })));
-  document.querySelectorAll('[data-move]').forEach((b) => b.addEventListener('click', guard(async () => {
-    const i = Number(b.dataset.move), j = i + Number(b.dataset.by);
-    const blocks = page.blocks.slice();
-    [blocks[i], blocks[j]] = [blocks[j], blocks[i]];
-    await savePage(blocks, 'Block moved.');
-  })));
-  document.querySelectorAll('[data-delete]').forEach((b) => b.addEventListener('click', guard(async () => {
-    await savePage(page.blocks.filter((_, i) => i !== Number(b.dataset.delete)), 'Block deleted.');
-  })));
-  document.getElementById('add-block')?.addEventListener('submit', guard(async () => {
-    const type = new FormData(document.getElementById('add-block')).get('type');
-    const spec = BLOCKS[type];
-    if (spec.needsImage && !assets.length) throw new Error('Upload an image first.');
-    const made = spec.needsImage ? (type === 'image' ? { asset: assets[0].sha256 } : { images: [{ asset: assets[0].sha256 }] }) : spec.make;
-    await savePage([...page.blocks, { type, ...made }], `${spec.label} block added.`);
-  }));
-  onSubmit(document.getElementById('add-page'), async ({ title }) => {
-    const created = await api('POST', `${base}/pages`, { title });
-    go(`${base}?page=${encodeURIComponent(created.id)}`, 'Page added.');
+  const refreshLibrary = async () => {
+    s.assets = (await ui.api('GET', `${base}/assets`)).assets;
+    drawLibrary();
+  };
+  drawLibrary();
+  library.addEventListener('click', (ev) => {
+    const button = ev.target.closest('[data-delete-asset]');
+    if (!button) return;
+    busy(button, null, async () => {
+      if (!(await ui.confirmDialog('Delete this picture from your library?', 'Delete the picture', { danger: true }))) return;
+      await ui.api('DELETE', `${base}/assets/${button.dataset.deleteAsset}`);
+      await refreshLibrary();
+      notice('Picture deleted.');
+      document.getElementById('upload-file').focus();
+    });
   });
-  document.getElementById('upload').addEventListener('submit', guard(async () => {
-    const file = document.querySelector('#upload input[type=file]').files[0];
-    if (!file) throw new Error('Choose an image first.');
-    const res = await fetch(`/api/v1${base}/assets?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file, credentials: 'same-origin' });
-    const data = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(data.error?.message || 'The upload failed.');
-    reload('Image uploaded. Choose it in an image block.');
-  }));
-  onSubmit(document.getElementById('theme'), async (theme) => {
-    await api('PATCH', base, { theme });
-    await api('POST', `${base}/preview`, {}).catch(() => {});
-    reload('Theme saved.');
+
+  // --- site settings (theme, SEO): the site's ETag ----------------------------------------------
+  const patchSite = async (body) => {
+    const { data, etag } = await ui.send('PATCH', base, body, { etag: s.siteEtag });
+    s.site = data;
+    s.siteEtag = etag;
+    status();
+    refreshPreview();
+  };
+  const theme = document.getElementById('theme');
+  theme.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    busy(theme.querySelector('button'), theme, async () => {
+      await patchSite({ theme: { ...s.site.theme, palette: theme.elements.palette.value, fonts: theme.elements.fonts.value } });
+      notice('Colours and fonts saved.');
+    });
   });
-  onSubmit(document.getElementById('seo'), async (data) => {
-    await api('PATCH', base, { seo: { ...seo, ...data } });
-    reload('Saved.');
+  const seo = document.getElementById('seo');
+  seo.addEventListener('click', async (ev) => {
+    const button = ev.target.closest('[data-pick]');
+    if (!button) return;
+    const isIcon = button.id === 'seo-icon';
+    const chosen = await pickImage(button);
+    if (chosen === undefined) return;
+    let sha = chosen;
+    if (isIcon && sha) {
+      await busy(button, seo, async () => {
+        const icon = await squareIcon(`/api/v1${base}/assets/${sha}`);
+        sha = (await uploadPhoto(site.id, icon.original, undefined, icon)).sha256;
+        await refreshLibrary();
+      });
+    }
+    button.closest('.picked').outerHTML = picked(sha, ctx, button.id);
+    document.getElementById(button.id).focus();
   });
-  document.getElementById('preview').addEventListener('click', guard(async () => {
-    await api('POST', `${base}/preview`, {});
-    reload('Preview refreshed.');
-  }));
-  document.getElementById('publish').addEventListener('click', guard(async () => {
-    const result = await api('POST', `${base}/publish`, {});
-    reload(`Published version ${result.version}.`);
-  }));
-  document.getElementById('unpublish')?.addEventListener('click', guard(async () => {
-    await api('POST', `${base}/unpublish`, {});
-    reload('Your site is offline.');
-  }));
-  document.querySelectorAll('[data-rollback]').forEach((b) => b.addEventListener('click', guard(async () => {
-    await api('POST', `${base}/versions/${encodeURIComponent(b.dataset.rollback)}/rollback`, {});
-    reload(`Version ${b.dataset.rollback} is live again.`);
-  })));
+  seo.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    busy(seo.querySelector('button[type=submit]'), seo, async () => {
+      const value = (id) => document.getElementById(id).dataset.value || '';
+      await patchSite({ seo: { ...s.site.seo, title: seo.elements.title.value, description: seo.elements.description.value,
+        language: seo.elements.language.value, social_image: value('seo-social'), favicon: value('seo-icon') } });
+      await refreshLibrary();
+      notice('Search and sharing saved.');
+    });
+  });
+  for (const [id, path] of [['seo-social', 'seo.social_image'], ['seo-icon', 'seo.favicon']]) document.getElementById(id).dataset.path = path;
+
+  // --- publishing: always asked first ----------------------------------------------------------
+  const publish = (button) => busy(button, null, async () => {
+    const unsaved = dirty.size ? ' Blocks with unsaved changes are published as they were last saved.' : '';
+    if (!(await ui.confirmDialog(`Publish your site now? Visitors see the changes within a minute.${unsaved}`, 'Publish'))) return;
+    const result = await ui.api('POST', `${base}/publish`, {});
+    s.versions = (await ui.api('GET', `${base}/versions`)).versions;
+    await refreshSite();
+    versions();
+    notice(`Published version ${result.version}.`);
+    document.getElementById('publish').focus();
+  });
+  const unpublish = (button) => busy(button, null, async () => {
+    if (!(await ui.confirmDialog('Take your site offline? Visitors will see “site not found” until you publish again.', 'Take offline', { danger: true }))) return;
+    await ui.api('POST', `${base}/unpublish`, {});
+    await refreshSite();
+    s.versions = (await ui.api('GET', `${base}/versions`)).versions;
+    versions();
+    notice('Your site is offline. Publish to bring it back.');
+    document.getElementById('publish').focus();
+  });
+  document.getElementById('versions').addEventListener('click', (ev) => {
+    const button = ev.target.closest('[data-rollback]');
+    if (!button) return;
+    busy(button, null, async () => {
+      const n = button.dataset.rollback;
+      if (!(await ui.confirmDialog(`Make version ${n} live again? Your draft stays as it is.`, `Make version ${n} live`))) return;
+      await ui.api('POST', `${base}/versions/${enc(n)}/rollback`, {});
+      s.versions = (await ui.api('GET', `${base}/versions`)).versions;
+      await refreshSite();
+      versions();
+      notice(`Version ${n} is live again.`);
+      document.getElementById('publish').focus();
+    });
+  });
+
+  // --- stale writes: reload, keeping what was typed --------------------------------------------
+  reloadKeeping = async () => {
+    const keep = {};
+    for (const li of list.children) if (dirty.has(li.dataset.id)) keep[li.dataset.id] = readBlock(li);
+    dirty.clear();
+    await editor(params, match, keep);
+    const first = Object.keys(keep)[0];
+    const li = first && document.querySelector(`li.block[data-id="${CSS.escape(first)}"]`);
+    const lost = Object.keys(keep).filter((id) => !document.querySelector(`li.block[data-id="${CSS.escape(id)}"]`));
+    notice(lost.length ? 'Loaded the latest version. A block you were editing was deleted elsewhere.' : 'Loaded the latest version; your unsaved text is still in its fields. Save when ready.', lost.length ? 'error' : 'ok');
+    li?.querySelector('button[type=submit]')?.focus();
+  };
   domains(site);
+}
+
+let reloadKeeping = null;
+function stale(where) {
+  const message = 'Someone changed this site in another tab or on another device since you opened it, so this was not saved.';
+  const action = { label: 'Load the latest version (keeps what you typed)', run: () => reloadKeeping?.() };
+  const alert = where?.querySelector(':scope > .form-alert');
+  if (alert) {
+    alert.innerHTML = `${ui.esc(message)} <button type="button" class="secondary">${ui.esc(action.label)}</button>`;
+    alert.querySelector('button').addEventListener('click', action.run, { once: true });
+    alert.querySelector('button').focus();
+  } else notice(message, 'error', action);
 }
 
 async function domains(site) {
   const box = document.getElementById('domains');
   let listed;
   try {
-    listed = (await api('GET', '/domains')).domains.filter((d) => d.site_id === site.id);
+    listed = (await ui.api('GET', '/domains')).domains.filter((d) => d.site_id === site.id);
   } catch (e) {
-    box.innerHTML = `<p class="alert error">${esc(errorMessage(e))}${e.status === 402 ? ' <a href="/billing" data-link>See plans</a>' : ''}</p>`;
+    box.innerHTML = `<p class="alert error">${ui.esc(ui.errorMessage(e))}${e.status === 402 ? ' <a href="/billing" data-link>See plans</a>' : ''}</p>`;
     return;
   }
+  const esc = ui.esc;
   box.innerHTML = `${listed.map((d) => `<div class="card"><p><strong>${esc(d.hostname)}</strong> · ${esc(d.status)}
       <button class="secondary" data-refresh="${esc(d.hostname)}">Check again</button>
       <button class="danger" data-remove="${esc(d.hostname)}">Remove</button></p>
       <table><caption class="muted">Add these records at your DNS provider</caption><thead><tr><th scope="col">Type</th><th scope="col">Name</th><th scope="col">Value</th></tr></thead>
       <tbody>${d.dns_records.map((r) => `<tr><td>${esc(r.type)}</td><td><code>${esc(r.name)}</code></td><td><code>${esc(r.value)}</code>${r.note ? `<br><span class="muted">${esc(r.note)}</span>` : ''}</td></tr>`).join('')}</tbody></table></div>`).join('')}
-    <form class="row" id="add-domain"><label>Your domain (for example www.example.com)<input name="hostname" required maxlength="253"></label>
+    <form class="row" id="add-domain"><label for="domain-name">Your domain (for example www.example.com)</label><input id="domain-name" name="hostname" required maxlength="253">
     <button type="submit" class="secondary">Connect</button></form>`;
-  onSubmit(document.getElementById('add-domain'), async ({ hostname }) => {
-    await api('POST', '/domains', { site_id: site.id, hostname });
+  ui.onSubmit(document.getElementById('add-domain'), async ({ hostname }) => {
+    await ui.api('POST', '/domains', { site_id: site.id, hostname });
     domains(site);
   });
   box.querySelectorAll('[data-refresh]').forEach((b) => b.addEventListener('click', async () => {
-    await api('POST', `/domains/${encodeURIComponent(b.dataset.refresh)}/refresh`, {}).catch((e) => flash(errorMessage(e), 'error'));
+    await ui.api('POST', `/domains/${enc(b.dataset.refresh)}/refresh`, {}).catch((e) => notice(ui.errorMessage(e), 'error'));
     domains(site);
   }));
   box.querySelectorAll('[data-remove]').forEach((b) => b.addEventListener('click', async () => {
-    await api('DELETE', `/domains/${encodeURIComponent(b.dataset.remove)}`).catch((e) => flash(errorMessage(e), 'error'));
+    if (!(await ui.confirmDialog(`Disconnect ${b.dataset.remove} from this site?`, 'Disconnect', { danger: true }))) return;
+    await ui.api('DELETE', `/domains/${enc(b.dataset.remove)}`).catch((e) => notice(ui.errorMessage(e), 'error'));
     domains(site);
   }));
 }
 
-export function register(ui) {
-  ({ api, esc, flash, errorMessage, go, onSubmit, view } = ui);
+// --- the leads inbox -----------------------------------------------------------------------------
+async function leads(params, match) {
+  const siteId = decodeURIComponent(match[1]);
+  const base = `/sites/${enc(siteId)}`;
+  const [site, inbox] = await Promise.all([ui.api('GET', base), ui.api('GET', `${base}/leads`)]);
+  const esc = ui.esc;
+  const item = (lead) => `<li class="card lead${lead.read ? '' : ' unread'}" data-id="${esc(lead.id)}" aria-labelledby="lead-${esc(lead.id)}">
+    <h2 class="row" id="lead-${esc(lead.id)}">${esc(lead.name)} ${lead.read ? '' : '<span class="badge">New</span>'}<span class="muted small">${esc(when(lead.created_at))}</span></h2>
+    <p><a href="mailto:${esc(lead.email)}">${esc(lead.email)}</a>${lead.phone ? ` · <a href="tel:${esc(lead.phone)}">${esc(lead.phone)}</a>` : ''}</p>
+    <p class="message">${esc(lead.message)}</p><p class="muted">Sent from the page ${esc(lead.page)}</p>
+    <div class="row"><button type="button" class="secondary" data-read="${lead.read ? '0' : '1'}">${lead.read ? 'Mark as new' : 'Mark as read'}</button>
+    <button type="button" class="danger" data-delete>Delete</button></div></li>`;
+  const count = () => {
+    const all = document.querySelectorAll('li.lead').length;
+    const fresh = document.querySelectorAll('li.lead.unread').length;
+    document.getElementById('lead-count').textContent = all ? `${all} enquir${all === 1 ? 'y' : 'ies'}, ${fresh} new.` : 'No enquiries yet. When a visitor sends one of your contact forms, it appears here and in your email.';
+  };
+  ui.view(`Enquiries · ${site.name}`, `<p><a href="${base}" data-link>← Back to editing ${esc(site.name)}</a></p>
+    <h1>Enquiries for ${esc(site.name)}</h1>
+    <p class="row"><span id="lead-count" role="status"></span>${inbox.leads.length ? `<a class="button secondary" href="/api/v1${base}/leads.csv" download>Download all as a spreadsheet (CSV)</a>` : ''}</p>
+    <ul class="blocks" id="leads">${inbox.leads.map(item).join('')}</ul>`);
+  count();
+  document.getElementById('leads').addEventListener('click', (ev) => {
+    const button = ev.target.closest('button');
+    if (!button) return;
+    const li = button.closest('li.lead');
+    const url = `${base}/leads/${enc(li.dataset.id)}`;
+    if (button.dataset.read) {
+      busy(button, null, async () => {
+        const read = button.dataset.read === '1';
+        await ui.api('PATCH', url, { read });
+        li.classList.toggle('unread', !read);
+        li.querySelector('.badge')?.remove();
+        if (!read) li.querySelector('h2 .muted').insertAdjacentHTML('beforebegin', '<span class="badge">New</span>');
+        button.dataset.read = read ? '0' : '1';
+        button.textContent = read ? 'Mark as new' : 'Mark as read';
+        count();
+      });
+    } else if (button.hasAttribute('data-delete')) {
+      busy(button, null, async () => {
+        if (!(await ui.confirmDialog(`Delete the enquiry from ${li.querySelector('h2').firstChild.textContent.trim()}? This cannot be undone.`, 'Delete', { danger: true }))) return;
+        await ui.api('DELETE', url);
+        const next = li.nextElementSibling || li.previousElementSibling;
+        li.remove();
+        count();
+        (next?.querySelector('button') || document.getElementById('main')).focus();
+        notice('Enquiry deleted.');
+      });
+    }
+  });
+}
+
+export function register(helpers) {
+  ui = helpers;
   ui.addRoute(/^\/$/, dashboard);
   ui.addRoute(/^\/sites\/([^/]+)$/, editor);
+  ui.addRoute(/^\/sites\/([^/]+)\/leads$/, leads);
 }

@@ -4,6 +4,7 @@ from core.app import create_app
 from core.deps import CoreDeps
 from shared.edge import bindings
 from shared.edge.worker import serve, var
+from shared.turnstile import Turnstile
 
 
 def build(env):
@@ -19,6 +20,9 @@ def build(env):
             internal_secret=var(env, "INTERNAL_SECRET"),
             portal_origin=var(env, "PORTAL_ORIGIN"),
             dev_outbox=var(env, "DEV_OUTBOX") == "1",
+            turnstile=Turnstile(
+                bindings.FetchClient(), var(env, "TURNSTILE_SECRET_KEY"), var(env, "TURNSTILE_SITE_KEY")
+            ),
             operator_token=var(env, "OPERATOR_TOKEN"),
         )
     )
@@ -26,4 +30,4 @@ def build(env):
 
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        return await serve("core", self.env, request, build)
+        return await serve("core", self.env, request, build, self.ctx)

@@ -1,11 +1,14 @@
+import asyncio
 import hashlib
 import json
 import socket
 import subprocess
 import threading
-from urllib.parse import urlsplit
+import time
+from urllib.parse import parse_qs, urlsplit
 
-from workers import Response, WorkerEntrypoint
+import _cloudflare_compat_flags
+from workers import Response, WorkerEntrypoint, fetch
 
 from shared.edge.bindings import WebCrypto
 
@@ -26,9 +29,39 @@ FORBIDDEN = {
 }
 
 
+DATE_FLAGS = ("python_request_headers_preserve_commas", "python_check_rng_state", "enable_python_external_sdk")
+
+
+def spin(ms):
+    """Busy CPU for `ms` milliseconds, synchronously."""
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
+
+
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        path = urlsplit(request.url).path
+        url = urlsplit(request.url)
+        path, query = url.path, {k: v[0] for k, v in parse_qs(url.query).items()}
+        if path == "/flags":
+            return Response(json.dumps({flag: bool(getattr(_cloudflare_compat_flags, flag)) for flag in DATE_FLAGS}))
+        if path == "/spin":
+            spin(int(query["ms"]))
+            return Response("spun")
+        if path == "/parallel":
+
+            async def one():
+                return await (await fetch(query["url"])).text()
+
+            await asyncio.gather(*(one() for _ in range(int(query["n"]))))
+            return Response("fetched")
+        if path == "/allocate":
+            held = bytearray(int(query["mb"]) * 2**20)
+            return Response(str(len(held)))
+        if path == "/subrequests":
+            for _ in range(int(query["n"])):
+                await (await fetch(query["url"])).text()
+            return Response("fetched")
         if path == "/forbidden":
             return Response(json.dumps({name: attempt(action) for name, action in FORBIDDEN.items()}))
         if path == "/crypto":

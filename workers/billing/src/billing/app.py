@@ -2,6 +2,7 @@
 
 GET  /internal/entitlements/{account_id}   the effective plan (core's paywall asks)
 POST /api/v1/billing/checkout              a Stripe Checkout Session for a plan -> {"url"}
+POST /api/v1/billing/checkout/confirm      back from checkout: ask Stripe, apply what the webhook would
 POST /api/v1/billing/portal                a Stripe billing-portal session -> {"url"}
 GET  /api/v1/billing/subscription          the account's subscription and the plans
 POST /api/v1/webhooks/stripe               Stripe's events, raw bytes forwarded by core
@@ -12,17 +13,19 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
-from billing import checkout, entitlements, plan_change
+from billing import checkout, entitlements, plan_change, reconcile
 from billing.downgrades import Timeline
-from billing.eventlog import EventLog
-from billing.events import EventProcessor
-from billing.notices import Notifier
+from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
+from billing.events import Event, EventProcessor
+from billing.notices import MailUnavailable, Notifier
 from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
 from billing.subscriptions import Record, SubscriptionStore
 from billing.webhooks import WebhookHandler
 from shared import attribution, health, plans
 from shared.app import App
+from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard, identity_of
@@ -30,9 +33,10 @@ from shared.internal_auth import Identity
 from shared.jsonbody import read_json_object
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
 from shared.routing import Params, Router
+from shared.scheduled import Job
 from shared.validation import invalid, only, string
 
-TABLES = ("subscriptions", "processed_events")
+TABLES = ("subscriptions", "processed_events", "deleted_accounts")
 ENDED = frozenset({"canceled", "incomplete_expired"})
 
 
@@ -50,6 +54,7 @@ class BillingDeps:
     stripe_prices: str = ""  # STRIPE_PRICES: `starter=price_…,pro=price_…`
     stripe_api_base: str = API_BASE  # STRIPE_API_BASE: the local stand-in instead of api.stripe.com
     sleep: Sleep = asyncio.sleep  # between Stripe retries
+    event_claim_seconds: float = STALE_CLAIM_SECONDS  # EVENT_CLAIM_SECONDS: when a dead delivery's claim is taken over
 
 
 def stripe_failure(exc: StripeError) -> HttpError:
@@ -60,6 +65,8 @@ def stripe_failure(exc: StripeError) -> HttpError:
         return HttpError(
             503, "stripe_busy", "The payment provider is busy; try again in a minute.", [("retry-after", "30")]
         )
+    if exc.code == "timeout":
+        return HttpError(504, "stripe_timeout", "The payment provider did not answer in time; try again in a minute.")
     if exc.status == 0 or exc.status >= 500:
         return HttpError(502, "stripe_unavailable", "The payment provider did not answer; try again in a minute.")
     return HttpError(
@@ -70,25 +77,45 @@ def stripe_failure(exc: StripeError) -> HttpError:
     )
 
 
-def downgrade_timeline(deps: BillingDeps) -> Timeline:
-    """The scheduled job's entry point (billing's `scheduled` handler, daily Cron Trigger):
-    `await downgrade_timeline(deps).run(deps.clock.now())` (billing/downgrades.py)."""
-    db = deps.db
-    return Timeline(
-        db,
-        SubscriptionStore(db),
-        Notifier(deps.mailer, deps.crypto, deps.clock, deps.internal_secret),
-        deps.portal_origin,
+def _notifier(deps: BillingDeps) -> Notifier:
+    return Notifier(Timed(deps.mailer, MAILER_SECONDS, "the mailer"), deps.crypto, deps.clock, deps.internal_secret)
+
+
+def _processor(deps: BillingDeps) -> tuple[SubscriptionStore, StripeClient, EventProcessor]:
+    store = SubscriptionStore(deps.db)
+    stripe = StripeClient(
+        Timed(deps.http, PROVIDER_SECONDS, "Stripe"), deps.stripe_secret_key, deps.sleep, deps.stripe_api_base
     )
+    processor = EventProcessor(store, stripe, _notifier(deps), deps.clock, deps.stripe_prices, deps.portal_origin)
+    return store, stripe, processor
+
+
+def downgrade_timeline(deps: BillingDeps) -> Timeline:
+    """The downgrade mails (billing/downgrades.py), one pass per run of the Cron job below."""
+    return Timeline(deps.db, SubscriptionStore(deps.db), _notifier(deps), deps.portal_origin)
+
+
+def create_job(deps: BillingDeps) -> Job:
+    """The Cron Trigger's job: reconcile subscriptions with Stripe (billing.reconcile), then carry
+    the downgrade timeline forward (billing.downgrades), so a cancellation whose webhook was lost
+    still gets its mails in the same run."""
+    _, _, processor = _processor(deps)
+    timeline = downgrade_timeline(deps)
+
+    async def job(cron: str, scheduled_time: float) -> dict[str, Any]:
+        reconciled = await reconcile.run(deps.db, processor, deps.clock.now())
+        downgrades = await timeline.run(deps.clock.now())
+        return {**reconciled, **{f"downgrades_{what}": count for what, count in downgrades.items()}}
+
+    return job
 
 
 def create_app(deps: BillingDeps) -> App:
     prices = plans.price_ids(deps.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
-    store = SubscriptionStore(deps.db)
-    stripe = StripeClient(deps.http, deps.stripe_secret_key, deps.sleep, deps.stripe_api_base)
-    notifier = Notifier(deps.mailer, deps.crypto, deps.clock, deps.internal_secret)
-    processor = EventProcessor(store, stripe, notifier, deps.clock, deps.stripe_prices, deps.portal_origin)
-    webhooks = WebhookHandler(deps.webhook_secret, deps.crypto, deps.clock, EventLog(deps.db), processor)
+    store, stripe, processor = _processor(deps)
+    webhooks = WebhookHandler(
+        deps.webhook_secret, deps.crypto, deps.clock, EventLog(deps.db, deps.event_claim_seconds), processor
+    )
     router = Router()
 
     def account_of(request: Request) -> Identity:
@@ -234,6 +261,38 @@ def create_app(deps: BillingDeps) -> App:
             raise stripe_failure(exc) from exc
         return json_response({"plan": plan_id, "status": updated.get("status"), "proration_date": when})
 
+    @router.route("POST", "/api/v1/billing/checkout/confirm")
+    async def post_checkout_confirm(request: Request, params: Params) -> Response:
+        """The return page asks: if the webhook has not arrived (or never will), the user is not
+        left on Free after paying. Stripe is asked about the session; its effect is the webhook's."""
+        identity = account_of(request)
+        assert identity.account_id is not None
+        body = read_json_object(request)
+        only(body, ("session_id",))
+        session_id = string(body, "session_id", max_length=200)
+        if not session_id.startswith("cs_"):
+            raise invalid("session_id", "must be a Checkout Session id (cs_…)")
+        try:
+            session = await stripe.get(f"/v1/checkout/sessions/{session_id}")
+        except StripeError as exc:
+            if exc.status == 404:
+                raise HttpError(404, "checkout_not_found", "There is no such checkout.") from exc
+            raise stripe_failure(exc) from exc
+        if session.get("client_reference_id") != identity.account_id:
+            raise HttpError(404, "checkout_not_found", "There is no such checkout.")
+        if session.get("status") == "complete":
+            try:
+                await processor.checkout_completed(
+                    Event(f"return/{session_id}", "checkout.session.completed", 0, session)
+                )
+            except StripeError as exc:
+                raise stripe_failure(exc) from exc
+            except MailUnavailable:
+                pass  # the plan is saved; the webhook's processing sends the notice (same idempotency key)
+        record = await store.get(identity.account_id)
+        state = entitlements.effective(identity.account_id, record, deps.clock.now()).to_json()
+        return json_response({**state, "checkout_status": session.get("status")})
+
     @router.route("POST", "/api/v1/billing/portal")
     async def post_portal(request: Request, params: Params) -> Response:
         identity = account_of(request)
@@ -248,6 +307,14 @@ def create_app(deps: BillingDeps) -> App:
             checkout.portal_key(identity.account_id, record.stripe_customer_id, now),
         )
         return json_response({"url": portal.get("url")})
+
+    @router.route("GET", "/internal/accounts/{account_id}/export")
+    async def export_account(request: Request, params: Params) -> Response:
+        """What billing holds about the account (Stripe holds the invoices: the billing portal shows them)."""
+        if identity_of(request).account_id != params["account_id"]:
+            raise HttpError(403, "forbidden", "Only the calling account is exported.")
+        rows = await deps.db.all("SELECT * FROM subscriptions WHERE account_id = ?", (params["account_id"],))
+        return json_response({"subscription": rows[0] if rows else None})
 
     @router.route("DELETE", "/internal/accounts/{account_id}")
     async def delete_account(request: Request, params: Params) -> Response:
@@ -265,7 +332,7 @@ def create_app(deps: BillingDeps) -> App:
             except StripeError as exc:
                 if exc.status != 404:  # already gone at Stripe is what we wanted
                     raise stripe_failure(exc) from exc
-        await deps.db.run("DELETE FROM subscriptions WHERE account_id = ?", (account_id,))
+        await store.forget(account_id, deps.clock.now())
         return Response(204)
 
     @router.route("POST", "/api/v1/webhooks/stripe")

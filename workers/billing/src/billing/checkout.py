@@ -40,7 +40,8 @@ def session_params(
         # On the subscription too, so its events name the account even before checkout completes
         # and the channel stays with the customer after the session expires.
         "subscription_data": {"metadata": metadata},
-        "success_url": f"{portal_origin}/billing?checkout=success",
+        # Stripe fills in {CHECKOUT_SESSION_ID}: the return page asks billing to confirm it (confirm_path).
+        "success_url": f"{portal_origin}/billing?checkout=success&session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{portal_origin}/billing?checkout=cancelled",
     }
     if record is not None and record.stripe_customer_id:

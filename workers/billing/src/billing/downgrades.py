@@ -1,7 +1,7 @@
 """The downgrade timeline (docs/billing.md, "Downgrade policy"), carried out by a scheduled job.
 
-`run(...)` is the entry point the worker's Cron Trigger (`scheduled` handler) calls, once a day or
-more often: it is idempotent. For each account whose paid plan has ended it records when
+`run(...)` is called by billing's Cron job (`billing.app.create_job`, after the reconcile), hourly; it
+is idempotent. For each account whose paid plan has ended it records when
 (`downgrades`), mails `plan_downgraded` at once and `domains_ending` 3 days before the 14-day
 custom-domain window closes, each once. An account that has its plan again leaves the timeline."""
 

@@ -170,6 +170,9 @@ class EventProcessor:
         if account is None:
             self.note(event, f"subscription {sub.id} belongs to no account we know")
             return None
+        if await self.store.is_deleted(account):
+            self.note(event, f"subscription {sub.id} belongs to a deleted account: nothing kept")
+            return None
         now = self.clock.now()
         previous = await self.store.get(account)
         same = previous is not None and previous.stripe_subscription_id == sub.id

@@ -4,7 +4,8 @@ Every request carries `Authorization: Bearer sk_…` and the pinned `Stripe-Vers
 `Idempotency-Key` the caller derives from the business operation, so a retry (ours or the user's)
 replays instead of repeating. Retries: network errors, 409 and 5xx only, unless Stripe's
 `Stripe-Should-Retry` header says otherwise (it wins both ways); bounded, with backoff through an
-injected sleep."""
+injected sleep. A call past its deadline (shared.deadline) is not retried: with three attempts
+under PROVIDER_SECONDS each, a request to Stripe ends well inside core's budget."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from billing.formencode import Params, encode
+from shared.deadline import DeadlineExceeded
 from shared.http import Request
 from shared.ports import HttpClient
 
@@ -82,6 +84,8 @@ class StripeClient:
                 await self.sleep(BACKOFF_SECONDS[min(attempt - 1, len(BACKOFF_SECONDS) - 1)])
             try:
                 response = await self.http.fetch(request)
+            except DeadlineExceeded as exc:  # hung: another attempt would spend the caller's budget too
+                raise StripeError(0, "api_connection_error", "timeout", f"Stripe did not answer: {exc}") from exc
             except Exception as exc:  # the network failed: nothing reached Stripe, or we cannot tell
                 last = StripeError(0, "api_connection_error", "network_error", f"Stripe unreachable: {exc}")
                 continue

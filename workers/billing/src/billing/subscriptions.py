@@ -91,6 +91,8 @@ _COLUMNS = (
     "account_id, stripe_customer_id, stripe_subscription_id, plan, status, current_period_end, email, "
     "past_due_since, cancel_at_period_end, trial_end"
 )
+# Every write that can create a row names its account last: a deleted account is never re-created.
+_ALIVE = "WHERE NOT EXISTS (SELECT 1 FROM deleted_accounts WHERE account_id = ?) "
 
 
 @dataclass
@@ -100,6 +102,21 @@ class SubscriptionStore:
     async def _one(self, where: str, value: str) -> Record | None:
         rows = await self.db.all(f"SELECT {_COLUMNS} FROM subscriptions WHERE {where} = ? LIMIT 1", [value])  # noqa: S608
         return Record.from_row(rows[0]) if rows else None
+
+    async def forget(self, account_id: str, now: float) -> None:
+        """The account is deleted: its row goes, and no late event may write it again."""
+        await self.db.batch(
+            [
+                (
+                    "INSERT INTO deleted_accounts (account_id, deleted_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    [account_id, now],
+                ),
+                ("DELETE FROM subscriptions WHERE account_id = ?", [account_id]),
+            ]
+        )
+
+    async def is_deleted(self, account_id: str) -> bool:
+        return bool(await self.db.all("SELECT 1 FROM deleted_accounts WHERE account_id = ?", [account_id]))
 
     async def get(self, account_id: str) -> Record | None:
         return await self._one("account_id", account_id)
@@ -113,18 +130,20 @@ class SubscriptionStore:
     async def remember_email(self, account_id: str, email: str, now: float) -> None:
         """The address notices go to: the account's, as core vouched for it on the latest call."""
         await self.db.run(
-            "INSERT INTO subscriptions (account_id, email, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at",
-            [account_id, email, now],
+            "INSERT INTO subscriptions (account_id, email, updated_at) SELECT ?, ?, ? "
+            + _ALIVE
+            + "ON CONFLICT (account_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at",
+            [account_id, email, now, account_id],
         )
 
     async def link(self, account_id: str, customer_id: str, email: str | None, now: float) -> None:
         """Account ↔ Stripe customer (checkout.session.completed)."""
         await self.db.run(
-            "INSERT INTO subscriptions (account_id, stripe_customer_id, email, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (account_id) DO UPDATE SET stripe_customer_id = excluded.stripe_customer_id, "
+            "INSERT INTO subscriptions (account_id, stripe_customer_id, email, updated_at) SELECT ?, ?, ?, ? "
+            + _ALIVE
+            + "ON CONFLICT (account_id) DO UPDATE SET stripe_customer_id = excluded.stripe_customer_id, "
             "email = COALESCE(subscriptions.email, excluded.email), updated_at = excluded.updated_at",
-            [account_id, customer_id, email, now],
+            [account_id, customer_id, email, now, account_id],
         )
 
     async def save(self, account_id: str, sub: StripeSubscription, past_due_since: float | None, now: float) -> None:
@@ -140,7 +159,7 @@ class SubscriptionStore:
                 (
                     "INSERT INTO subscriptions (account_id, stripe_customer_id, stripe_subscription_id, plan, status, "
                     "current_period_end, past_due_since, cancel_at_period_end, trial_end, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET "
+                    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? " + _ALIVE + "ON CONFLICT (account_id) DO UPDATE SET "
                     "stripe_customer_id = excluded.stripe_customer_id, "
                     "stripe_subscription_id = excluded.stripe_subscription_id, plan = excluded.plan, "
                     "status = excluded.status, current_period_end = excluded.current_period_end, "
@@ -157,6 +176,7 @@ class SubscriptionStore:
                         int(sub.cancel_at_period_end),
                         sub.trial_end,
                         now,
+                        account_id,
                     ],
                 ),
                 # The operator report's "paying" step: the first time the subscription grants its plan.

@@ -3,6 +3,8 @@
 A bad or stale signature is a 400 before anything is read or written. The event id is claimed
 with one atomic INSERT before any side effect, so concurrent duplicate deliveries do the work once;
 if processing fails the claim is released and the answer is 5xx, so Stripe's retry does the work.
+A delivery that finds the event still being processed answers 409 (Stripe retries it); a claim
+whose worker died is taken over once it is stale (billing.eventlog).
 Event types billing does not handle get 200 (Stripe would otherwise retry them for days)."""
 
 from __future__ import annotations
@@ -56,8 +58,17 @@ class WebhookHandler:
         except signature.SignatureError:
             raise HttpError(400, "invalid_signature", "The Stripe-Signature header does not verify.") from None
         event = parse_event(request.body)
-        if not await self.events.claim(event.id, event.type, self.clock.now()):
+        claim = await self.events.claim(event.id, event.type, self.clock.now())
+        if claim == "done":
             return {"received": True, "duplicate": True}
+        if claim == "busy":
+            # Not a 2xx: if the delivery holding the claim dies, Stripe's retry must still find work.
+            raise HttpError(
+                409,
+                "event_in_progress",
+                "This event is being processed by another delivery; retry later.",
+                [("retry-after", "60")],
+            )
         try:
             handled = await self.processor.process(event)
         except BaseException as exc:

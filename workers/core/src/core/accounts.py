@@ -12,6 +12,7 @@ from core.deps import CoreDeps
 from core.gateway import Gateway
 from shared import attribution
 from shared import validation as v
+from shared.background import later
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
@@ -63,14 +64,34 @@ class Accounts:
         token_id, secret = await tokens.issue(
             self.deps.db, self.deps.crypto, self.deps.clock, purpose, str(account["id"]), data
         )
+        mail_data = {"link": self.link(page, secret), **({"new_email": data["new_email"]} if data else {})}
         await mail.send(
             self.gateway,
             template,
             to,
-            {"link": self.link(page, secret)},
-            f"{purpose.replace('_', '-')}/{token_id}",
+            mail_data,
+            f"{template.replace('_', '-')}/{token_id}",
             request.header("x-request-id"),
         )
+
+    async def notify(self, request: Request, template: str, to: str, page: str) -> None:
+        """A notice with a plain portal link (no token): each one is its own event."""
+        event = self.deps.crypto.random_bytes(12).hex()
+        link = f"{self.deps.portal_origin}/{page}"
+        await mail.send(
+            self.gateway, template, to, {"link": link}, f"{template}/{event}", request.header("x-request-id")
+        )
+
+    async def human(self, request: Request, data: dict[str, Any]) -> None:
+        """The Turnstile check of the public forms that send mail (sign-up, forgot, magic link)."""
+        token = v.string(data, "turnstile_token", max_length=4096, required=False)
+        await self.deps.turnstile.require(token, client_address(request))
+
+    async def credentials_changed(self, account_id: str, keep_reverts: bool = True) -> None:
+        """Every outstanding emailed link of the account dies, and every session ends (the caller
+        starts a fresh one for the person in front of it)."""
+        await tokens.revoke_all(self.deps.db, self.deps.clock, account_id, keep_reverts)
+        await sessions.revoke_all(self.deps.db, self.deps.clock, account_id)
 
     async def consume_link(self, request: Request, purpose: str) -> tokens.Token:
         """The body of every email-link POST: {"token": "..."}."""
@@ -101,23 +122,37 @@ class Accounts:
     # -- sign up and verify --------------------------------------------------------------------
 
     async def signup(self, request: Request, params: Params) -> Response:
+        """202 whether or not the address has an account, in the same time: a new address gets a
+        verification link, a registered one a note to its owner ("you already have an account")."""
         data = read_json_object(request)
-        v.only(data, ("email", "password", "attribution"))
+        v.only(data, ("email", "password", "attribution", "turnstile_token"))
         email = v.email(data)
         password = v.string(data, "password", max_length=passwords.MAX_LENGTH + 1)
         passwords.check_policy(password)
         kept = attribution.clean(data.get("attribution"))
-        if await self.account_by_email(email) is not None:
-            raise HttpError(409, "email_taken", "An account with this email already exists. Log in instead.")
+        await self.human(request, data)
+        password_hash = await passwords.hash_password(self.deps.crypto, password)  # paid either way
+        existing = await self.account_by_email(email)
+        if existing is not None:
+            # Unverified (perhaps someone else's sign-up with this address): a reset sets the owner's
+            # own password and verifies the address, so the owner is pointed there, not at login.
+            page = "login" if existing["email_verified_at"] is not None else "forgot"
+            later(self.notify(request, "account_exists", str(existing["email"]), page))
+        else:
+            later(self.create_account(request, email, password_hash, kept))
+        return json_response(ACCEPTED, 202)
+
+    async def create_account(self, request: Request, email: str, password_hash: str, kept: dict[str, str]) -> None:
         account_id = "acct_" + self.deps.crypto.random_bytes(12).hex()
-        password_hash = await passwords.hash_password(self.deps.crypto, password)
-        await self.deps.db.run(
-            "INSERT INTO accounts (id, email, password_hash, attribution, created_at) VALUES (?, ?, ?, ?, ?)",
+        created = await self.deps.db.run(
+            "INSERT INTO accounts (id, email, password_hash, attribution, created_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (account_id, email, password_hash, json.dumps(kept), self.deps.clock.now()),
         )
+        if not created:  # a concurrent sign-up with this address won; its verification mail is on the way
+            return
         account = await self.account_by_id(account_id)
         await self.send_link(request, tokens.VERIFY_EMAIL, "verify_email", account, email, "verify")
-        return json_response({"account": self.public(account)}, 201)
 
     async def verify(self, request: Request, params: Params) -> Response:
         token = await self.consume_link(request, tokens.VERIFY_EMAIL)
@@ -140,10 +175,20 @@ class Accounts:
     async def resend_verification(self, request: Request, params: Params) -> Response:
         data = read_json_object(request)
         v.only(data, ("email",))
-        account = await self.account_by_email(v.email(data))
-        if account is not None and account["email_verified_at"] is None:
-            await self.send_link(request, tokens.VERIFY_EMAIL, "verify_email", account, str(account["email"]), "verify")
-        return json_response(ACCEPTED, 202)  # the same answer either way: no account enumeration
+        later(self.link_if_account(request, v.email(data), tokens.VERIFY_EMAIL, "verify_email", "verify"))
+        return json_response(ACCEPTED, 202)  # the same answer, in the same time, either way
+
+    async def link_if_account(self, request: Request, email: str, purpose: str, template: str, page: str) -> None:
+        """Runs after the answer (no timing difference between known and unknown addresses)."""
+        account = await self.account_by_email(email)
+        if account is None or (purpose == tokens.VERIFY_EMAIL and account["email_verified_at"] is not None):
+            return
+        await self.send_link(request, purpose, template, account, str(account["email"]), page)
+
+    async def turnstile_config(self, request: Request, params: Params) -> Response:
+        """The public site key the portal renders its Turnstile widget with (null: Turnstile is off)."""
+        site_key = self.deps.turnstile.site_key if self.deps.turnstile.enabled else None
+        return json_response({"site_key": site_key})
 
     # -- log in and out --------------------------------------------------------------------------
 
@@ -175,19 +220,17 @@ class Accounts:
 
     async def forgot_password(self, request: Request, params: Params) -> Response:
         data = read_json_object(request)
-        v.only(data, ("email",))
-        account = await self.account_by_email(v.email(data))
-        if account is not None:
-            await self.send_link(
-                request, tokens.PASSWORD_RESET, "password_reset", account, str(account["email"]), "reset"
-            )
+        v.only(data, ("email", "turnstile_token"))
+        email = v.email(data)
+        await self.human(request, data)
+        later(self.link_if_account(request, email, tokens.PASSWORD_RESET, "password_reset", "reset"))
         return json_response(ACCEPTED, 202)
 
     async def reset_password(self, request: Request, params: Params) -> Response:
         data = read_json_object(request)
         v.only(data, ("token", "password", "end_other_sessions"))
         password = v.string(data, "password", max_length=passwords.MAX_LENGTH + 1)
-        end_others = v.boolean(data, "end_other_sessions", default=True)
+        v.boolean(data, "end_other_sessions", default=True)  # accepted from older clients; sessions always end
         passwords.check_policy(password)
         token = await tokens.consume(
             self.deps.db,
@@ -202,17 +245,19 @@ class Accounts:
             "UPDATE accounts SET password_hash = ?, email_verified_at = coalesce(email_verified_at, ?) WHERE id = ?",
             (password_hash, self.deps.clock.now(), token.account_id),
         )
-        if end_others:
-            await sessions.revoke_all(self.deps.db, self.deps.clock, token.account_id)
+        await self.credentials_changed(token.account_id)
+        account = await self.account_by_id(token.account_id)
+        await ratelimit.clear_account(self.deps.db, str(account["email"]).lower())
         cookie = await self.start_session(request, token.account_id)
+        later(self.notify(request, "password_changed", str(account["email"]), "forgot"))
         return no_content([cookie])
 
     async def request_magic_link(self, request: Request, params: Params) -> Response:
         data = read_json_object(request)
-        v.only(data, ("email",))
-        account = await self.account_by_email(v.email(data))
-        if account is not None:
-            await self.send_link(request, tokens.MAGIC_LINK, "magic_link", account, str(account["email"]), "magic")
+        v.only(data, ("email", "turnstile_token"))
+        email = v.email(data)
+        await self.human(request, data)
+        later(self.link_if_account(request, email, tokens.MAGIC_LINK, "magic_link", "magic"))
         return json_response(ACCEPTED, 202)
 
     async def consume_magic_link(self, request: Request, params: Params) -> Response:
@@ -221,8 +266,10 @@ class Accounts:
             "UPDATE accounts SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ?",
             (self.deps.clock.now(), token.account_id),
         )
+        account = await self.account_by_id(token.account_id)
+        await ratelimit.clear_account(self.deps.db, str(account["email"]).lower())  # the owner is back
         cookie = await self.start_session(request, token.account_id)
-        return json_response({"account": self.public(await self.account_by_id(token.account_id))}, 200, [cookie])
+        return json_response({"account": self.public(account)}, 200, [cookie])
 
     # -- the signed-in account -----------------------------------------------------------------
 
@@ -239,19 +286,19 @@ class Accounts:
         v.only(data, ("current_password", "new_password", "end_other_sessions"))
         current = v.string(data, "current_password", max_length=passwords.MAX_LENGTH + 1)
         new = v.string(data, "new_password", max_length=passwords.MAX_LENGTH + 1)
-        end_others = v.boolean(data, "end_other_sessions", default=False)
-        await self.check_password(await self.account_by_id(session.account_id), current)
+        v.boolean(data, "end_other_sessions", default=True)  # accepted from older clients; sessions always end
+        account = await self.account_by_id(session.account_id)
+        await self.check_password(account, current)
         passwords.check_policy(new, "new_password")
         await self.deps.db.run(
             "UPDATE accounts SET password_hash = ? WHERE id = ?",
             (await passwords.hash_password(self.deps.crypto, new), session.account_id),
         )
-        ended = (
-            await sessions.revoke_all(self.deps.db, self.deps.clock, session.account_id, session.id)
-            if end_others
-            else 0
-        )
-        return json_response({"other_sessions_ended": ended})
+        ended = await sessions.revoke_all(self.deps.db, self.deps.clock, session.account_id, session.id)
+        await self.credentials_changed(session.account_id)
+        cookie = await self.start_session(request, session.account_id)  # this device stays in, re-issued
+        later(self.notify(request, "password_changed", str(account["email"]), "forgot"))
+        return json_response({"other_sessions_ended": ended}, 200, [cookie])
 
     async def change_email(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
@@ -273,11 +320,54 @@ class Accounts:
         new_email = str(token.data["new_email"])
         if await self.account_by_email(new_email) is not None:
             raise HttpError(409, "email_taken", "Another account already uses this email.")
-        await self.deps.db.run(
-            "UPDATE accounts SET email = ?, email_verified_at = ? WHERE id = ?",
-            (new_email, self.deps.clock.now(), token.account_id),
+        account = await self.account_by_id(token.account_id)
+        old_email = str(account["email"])
+        changed = await self.deps.db.run(
+            "UPDATE accounts SET email = ?, email_verified_at = ? WHERE id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM accounts WHERE email = ?)",  # one statement: no race with a sign-up
+            (new_email, self.deps.clock.now(), token.account_id, new_email),
+        )
+        if not changed:
+            raise HttpError(409, "email_taken", "Another account already uses this email.")
+        # Links sent to the old address die; the old address is told, with a way back (7 days).
+        await tokens.revoke_all(self.deps.db, self.deps.clock, token.account_id)
+        await self.send_link(
+            request,
+            tokens.EMAIL_REVERT,
+            "email_changed",
+            account,
+            old_email,
+            "undo-email",
+            {"old_email": old_email, "new_email": new_email},
         )
         return json_response({"account": self.public(await self.account_by_id(token.account_id))})
+
+    async def revert_email(self, request: Request, params: Params) -> Response:
+        """The undo link from the old address: the account comes back to it with a new password,
+        every session ends and every other link dies (whoever moved it is out)."""
+        data = read_json_object(request)
+        v.only(data, ("token", "password"))
+        password = v.string(data, "password", max_length=passwords.MAX_LENGTH + 1)
+        passwords.check_policy(password)
+        secret = v.string(data, "token", max_length=200)
+        token = await tokens.consume(self.deps.db, self.deps.crypto, self.deps.clock, tokens.EMAIL_REVERT, secret)
+        old_email = str(token.data["old_email"])
+        holder = await self.account_by_email(old_email)
+        if holder is not None and holder["id"] != token.account_id:
+            raise HttpError(409, "email_taken", "Another account uses this email now; contact support.")
+        await self.deps.db.run(
+            "UPDATE accounts SET email = ?, email_verified_at = ?, password_hash = ? WHERE id = ?",
+            (
+                old_email,
+                self.deps.clock.now(),
+                await passwords.hash_password(self.deps.crypto, password),
+                token.account_id,
+            ),
+        )
+        await self.credentials_changed(token.account_id, keep_reverts=False)
+        await ratelimit.clear_account(self.deps.db, old_email.lower())
+        cookie = await self.start_session(request, token.account_id)
+        return json_response({"account": self.public(await self.account_by_id(token.account_id))}, 200, [cookie])
 
     async def delete_account(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
@@ -296,16 +386,69 @@ class Accounts:
             )
             if reply.status not in (204, 404):
                 raise HttpError(502, "delete_failed", f"We could not {what} just now; your account is still here.")
+        forget = Request(
+            "POST",
+            "/internal/forget",
+            headers={"content-type": "application/json", "x-request-id": request.header("x-request-id")},
+            body=json.dumps({"address": account["email"]}).encode(),
+        )
+        reply = await self.gateway.call("mailer", forget, Identity(caller="core"))
+        if reply.status != 204:
+            raise HttpError(
+                502, "delete_failed", "We could not delete your emails just now; your account is still here."
+            )
+        # Sessions and links go with the account (D1 enforces ON DELETE CASCADE; said here as well).
         await self.deps.db.batch(
             [
-                (
-                    "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-                    (self.deps.clock.now(), session.account_id),
-                ),
+                ("DELETE FROM sessions WHERE account_id = ?", (session.account_id,)),
+                ("DELETE FROM tokens WHERE account_id = ?", (session.account_id,)),
                 ("DELETE FROM accounts WHERE id = ?", (session.account_id,)),
             ]
         )
         return no_content([sessions.clear_cookie()])
+
+    async def export(self, request: Request, params: Params) -> Response:
+        """`GET /api/v1/account/export`: everything we hold about the account, from every worker,
+        as one JSON download (site files base64-encoded). Data portability (GDPR art. 20)."""
+        session = await self.session(request)
+        account = await self.account_by_id(session.account_id)
+        rid = {"x-request-id": request.header("x-request-id")}
+        identity = Identity(account_id=session.account_id)
+        parts: dict[str, Any] = {}
+        path = f"/internal/accounts/{session.account_id}/export"
+        for worker in ("billing", "customer"):
+            reply = await self.gateway.call(worker, Request("GET", path, headers=rid), identity)
+            if reply.status != 200:
+                raise HttpError(502, "export_failed", "We could not gather all your data just now; try again.")
+            parts[worker] = reply.json()
+        ask = Request(
+            "POST",
+            "/internal/export",
+            headers={**rid, "content-type": "application/json"},
+            body=json.dumps({"address": account["email"]}).encode(),
+        )
+        reply = await self.gateway.call("mailer", ask, Identity(caller="core"))
+        if reply.status != 200:
+            raise HttpError(502, "export_failed", "We could not gather all your data just now; try again.")
+        sessions_held = await self.deps.db.all(
+            "SELECT user_agent, created_at, last_seen_at, revoked_at FROM sessions WHERE account_id = ?",
+            (session.account_id,),
+        )
+        document = {
+            "format": "smartpages-export/1",
+            "exported_at": self.deps.clock.now(),
+            "account": self.public(account),
+            "sessions": sessions_held,
+            "billing": parts["billing"],
+            "sites": parts["customer"],
+            "mail": reply.json(),
+        }
+        body = json.dumps(document, indent=1).encode()
+        headers = [
+            ("content-type", "application/json"),
+            ("content-disposition", 'attachment; filename="smartpages-export.json"'),
+        ]
+        return Response(200, headers, body)
 
     async def list_sessions(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
@@ -336,8 +479,11 @@ def register(router: Router, accounts: Accounts) -> None:
     router.add("POST", "/api/v1/auth/magic-link", a.request_magic_link)
     router.add("POST", "/api/v1/auth/magic-link/consume", a.consume_magic_link)
     router.add("POST", "/api/v1/auth/email/confirm", a.confirm_email)
+    router.add("POST", "/api/v1/auth/email/revert", a.revert_email)
+    router.add("GET", "/api/v1/auth/turnstile", a.turnstile_config)
     router.add("GET", "/api/v1/account", a.get_account)
     router.add("DELETE", "/api/v1/account", a.delete_account)
+    router.add("GET", "/api/v1/account/export", a.export)
     router.add("POST", "/api/v1/account/password", a.change_password)
     router.add("POST", "/api/v1/account/email", a.change_email)
     router.add("GET", "/api/v1/account/sessions", a.list_sessions)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from core import accounts, csrf, gateway, health, openapi, report
 from core.deps import CoreDeps
 from shared import attribution, plans
 from shared.app import REQUEST_ID_HEADER, App
+from shared.deadline import MAILER_SECONDS, SERVICE_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
+from shared.ports import Service
 from shared.routing import Params, Router
 
 __all__ = ["CoreDeps", "create_app"]
@@ -30,8 +34,16 @@ DEV_OUTBOX_CSP = (
 
 
 def create_app(deps: CoreDeps) -> App:
+    def timed(service: Service, name: str, seconds: float = SERVICE_SECONDS) -> Timed:
+        return Timed(service, seconds, f"the {name} worker")
+
+    deps = dataclasses.replace(deps, domain=timed(deps.domain, "domain"))
     gw = gateway.Gateway(
-        services={"customer": deps.customer, "billing": deps.billing, "mailer": deps.mailer},
+        services={
+            "customer": timed(deps.customer, "customer"),
+            "billing": timed(deps.billing, "billing"),
+            "mailer": timed(deps.mailer, "mailer", MAILER_SECONDS),
+        },
         db=deps.db,
         clock=deps.clock,
         crypto=deps.crypto,
@@ -56,8 +68,13 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
 
     @router.route("GET", "/api/v1/health")
     async def get_health(request: Request, params: Params) -> Response:
-        report = await health.check(deps.db, gw, deps.domain, request.header(REQUEST_ID_HEADER))
-        return json_response(report, 200 if report["status"] == "ok" else 503)
+        """Public: liveness from memory (no store, no other worker). `?deep=1` with the operator's
+        token: every store and worker, which costs an R2 write and four database queries."""
+        if request.query_params.get("deep") != "1":
+            return json_response(health.LIVE)
+        health.require_operator(request, deps.operator_token)
+        checked = await health.check(deps.db, gw, deps.domain, request.header(REQUEST_ID_HEADER))
+        return json_response(checked, 200 if checked["status"] == "ok" else 503)
 
     @router.route("GET", "/api/v1/plans")
     async def get_plans(request: Request, params: Params) -> Response:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shared.ports import Clock, Crypto, Database, Service
+from shared.turnstile import Turnstile
 
 
 @dataclass
@@ -20,5 +21,8 @@ class CoreDeps:
     portal_origin: str = "https://www.smartpages.online"
     # The local stack's mail outbox page, proxied from mailer; never set in production.
     dev_outbox: bool = False
-    # OPERATOR_TOKEN: the operator report's bearer token; unset, the report does not exist.
+    # Sign-up, forgot-password and magic-link forms need a passed Turnstile challenge (off without a secret).
+    turnstile: Turnstile = field(default_factory=lambda: Turnstile(None))
+    # OPERATOR_TOKEN (a secret): the deep health check and the operator report answer only to it;
+    # empty, the health check answers nobody and the report does not exist.
     operator_token: str = ""

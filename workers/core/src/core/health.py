@@ -1,18 +1,40 @@
-"""GET /api/v1/health: core, its store, and every other worker reached through its binding."""
+"""GET /api/v1/health: liveness for anyone; the deep check (core, its store, and every other worker
+reached through its binding) only for the operator's token."""
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 from typing import Any
 
 from core.gateway import Gateway
 from shared import health
 from shared.app import REQUEST_ID_HEADER
+from shared.errors import HttpError
 from shared.http import Request
 from shared.internal_auth import Identity
 from shared.ports import Database, Service
 
 TABLES = ("accounts", "sessions")
+LIVE = {"status": "ok", "worker": "core"}
+
+
+def require_operator(request: Request, operator_token: str) -> None:
+    """`Authorization: Bearer <OPERATOR_TOKEN>`, compared in constant time; no token set: nobody."""
+    scheme, _, given = request.header("authorization").partition(" ")
+    if (
+        not operator_token
+        or scheme.lower() != "bearer"
+        or not hmac.compare_digest(given.encode(), operator_token.encode())
+    ):
+        raise HttpError(
+            401,
+            "operator_token_required",
+            "Send the operator token as Authorization: Bearer ….",
+            [("www-authenticate", 'Bearer realm="health"')],
+        )
+
+
 INTERNAL_WORKERS = ("customer", "billing", "mailer")
 DOMAIN_HEALTH_PATH = "/_smartpages/health"
 

@@ -34,6 +34,8 @@ _B = {"type": "boolean"}
 _EMAIL = {"type": "string", "format": "email", "maxLength": 254}
 _PASSWORD = {"type": "string", "minLength": 8, "maxLength": 256}
 _TOKEN = {"type": "string", "maxLength": 200}
+# A passed Turnstile challenge (required when Turnstile is on: see GET /api/v1/auth/turnstile).
+_HUMAN = {"type": "string", "maxLength": 2048}
 
 
 def _op(
@@ -51,7 +53,14 @@ def _op(
 
 
 OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
-    "/api/v1/health": {"get": _op("Health of core, every internal worker and every store", 200, errors=(503,))},
+    "/api/v1/health": {
+        "get": _op(
+            "Liveness from memory; with `?deep=1` and `Authorization: Bearer <operator token>`, core,"
+            " every internal worker and every store",
+            200,
+            errors=(401, 503),
+        )
+    },
     "/api/v1/openapi.json": {"get": _op("This document", 200, errors=())},
     "/api/v1/operator/report": {
         "get": {
@@ -73,22 +82,24 @@ OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
     "/api/v1/plans": {"get": _op("The plans and what each includes (shared/plans.py)", 200, errors=())},
     "/api/v1/auth/signup": {
         "post": _op(
-            "Create an account and email a verification link",
-            201,
+            "Email a verification link to a new address, or tell a registered one's owner; the same 202 either way",
+            202,
             _body(
                 "email",
                 "password",
                 email=_EMAIL,
                 password=_PASSWORD,
+                turnstile_token=_HUMAN,
                 attribution={
                     "type": "object",
                     "additionalProperties": False,
                     "properties": {k: _S for k in attribution.KEYS},
                 },
             ),
-            errors=(400, 409),
+            errors=(400,),
         )
     },
+    "/api/v1/auth/turnstile": {"get": _op("The Turnstile site key for the portal's forms (null: off)", 200, errors=())},
     "/api/v1/auth/verify": {
         "post": _op("Verify the email from the link; starts a session", 200, _body("token", token=_TOKEN))
     },
@@ -102,18 +113,30 @@ OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
         )
     },
     "/api/v1/auth/logout": {"post": _op("End this session", 204, errors=())},
-    "/api/v1/auth/password/forgot": {"post": _op("Email a password-reset link", 202, _body("email", email=_EMAIL))},
+    "/api/v1/auth/password/forgot": {
+        "post": _op("Email a password-reset link", 202, _body("email", email=_EMAIL, turnstile_token=_HUMAN))
+    },
     "/api/v1/auth/password/reset": {
         "post": _op(
-            "Set a new password from the link; ends other sessions unless told not to",
+            "Set a new password from the link; ends every session and link, starts a new session",
             204,
             _body("token", "password", token=_TOKEN, password=_PASSWORD, end_other_sessions=_B),
         )
     },
-    "/api/v1/auth/magic-link": {"post": _op("Email a sign-in link", 202, _body("email", email=_EMAIL))},
+    "/api/v1/auth/magic-link": {
+        "post": _op("Email a sign-in link", 202, _body("email", email=_EMAIL, turnstile_token=_HUMAN))
+    },
     "/api/v1/auth/magic-link/consume": {"post": _op("Sign in with the link", 200, _body("token", token=_TOKEN))},
     "/api/v1/auth/email/confirm": {
         "post": _op("Confirm a new email from the link", 200, _body("token", token=_TOKEN), errors=(400, 409))
+    },
+    "/api/v1/auth/email/revert": {
+        "post": _op(
+            "Undo an email change from the old address's link: back to it, with a new password; ends every session",
+            200,
+            _body("token", "password", token=_TOKEN, password=_PASSWORD),
+            errors=(400, 409),
+        )
     },
     "/api/v1/account": {
         "get": _op("The signed-in account", 200, session=True, errors=()),
@@ -125,9 +148,18 @@ OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
             errors=(400, 403, 502),
         ),
     },
+    "/api/v1/account/export": {
+        "get": _op(
+            "Everything held about the account (account, sessions, billing, sites with their files, mail log)"
+            " as one JSON download",
+            200,
+            session=True,
+            errors=(502,),
+        ),
+    },
     "/api/v1/account/password": {
         "post": _op(
-            "Change the password, optionally ending every other session",
+            "Change the password; ends every other session and link, re-issues this one",
             200,
             _body(
                 "current_password", "new_password", current_password=_S, new_password=_PASSWORD, end_other_sessions=_B

@@ -1,7 +1,16 @@
-"""Durable limits on failed logins, per account and per client address, in a sliding hour.
+"""Failed-login throttling that slows guessing without locking the owner out.
 
-An attempt first reserves a slot with one conditional INSERT (atomic in SQLite/D1), so even
-concurrent attempts never process more than the limit; a successful login gives its slot back."""
+Per account: the first FREE_ATTEMPTS failures in a sliding hour cost nothing; after that each
+attempt must wait a delay that doubles with every failure (2 s, 4 s, ... up to MAX_DELAY_SECONDS)
+since the last one. An attacker gets at most about 65 guesses an hour at an account (ASVS 2.2.1
+asks for no more than 100), and the owner, with the right password, waits at most a minute, or
+not at all after a magic link or a password reset, which clear the account's failures.
+Per client address (`cf-connecting-ip`): at most PER_ADDRESS failures an hour, a hard limit that
+only stops that address.
+
+An attempt first reserves a slot with one conditional INSERT (atomic in SQLite/D1) that only
+succeeds if nothing changed since we looked, so concurrent attempts never skip a delay; a
+successful login gives its slot back."""
 
 from __future__ import annotations
 
@@ -12,7 +21,8 @@ from shared.errors import HttpError
 from shared.ports import Clock, Database
 
 WINDOW_SECONDS = 3600
-PER_ACCOUNT = 100
+FREE_ATTEMPTS = 5
+MAX_DELAY_SECONDS = 60
 PER_ADDRESS = 300  # an office or a school shares one address
 
 
@@ -21,45 +31,80 @@ class Reservation:
     ids: tuple[int, ...]
 
 
-async def _reserve(db: Database, clock: Clock, bucket: str, limit: int) -> int | None:
+def delay(failures: int) -> int:
+    """Seconds the next attempt must wait after the last failure, given the failures in the window."""
+    if failures < FREE_ATTEMPTS:
+        return 0
+    return int(min(2 ** (failures - FREE_ATTEMPTS + 1), MAX_DELAY_SECONDS))
+
+
+def _too_many(wait: float) -> HttpError:
+    seconds = str(max(1, math.ceil(wait)))
+    return HttpError(
+        429,
+        "too_many_attempts",
+        f"Too many attempts. Try again in {seconds} seconds, or sign in with an emailed link.",
+        [("retry-after", seconds)],
+    )
+
+
+async def _reserve_account(db: Database, clock: Clock, bucket: str) -> int:
+    now = clock.now()
+    since = now - WINDOW_SECONDS
+    (seen,) = await db.all(
+        "SELECT count(*) AS n, coalesce(max(at), 0) AS last FROM login_attempts WHERE bucket = ? AND at > ?",
+        (bucket, since),
+    )
+    failures, last = int(seen["n"]), float(seen["last"])
+    wait = last + delay(failures) - now
+    if wait > 0:
+        raise _too_many(wait)
+    rows = await db.all(
+        "INSERT INTO login_attempts (bucket, at) SELECT ?, ?"
+        " WHERE (SELECT count(*) FROM login_attempts WHERE bucket = ? AND at > ?) = ?"
+        " AND (SELECT coalesce(max(at), 0) FROM login_attempts WHERE bucket = ? AND at > ?) = ? RETURNING id",
+        (bucket, now, bucket, since, failures, bucket, since, last),
+    )
+    if not rows:  # another attempt got in between: it set the pace
+        raise _too_many(delay(failures + 1) or 1)
+    return int(rows[0]["id"])
+
+
+async def _reserve_address(db: Database, clock: Clock, bucket: str) -> int:
     now = clock.now()
     rows = await db.all(
         "INSERT INTO login_attempts (bucket, at) SELECT ?, ?"
         " WHERE (SELECT count(*) FROM login_attempts WHERE bucket = ? AND at > ?) < ? RETURNING id",
-        (bucket, now, bucket, now - WINDOW_SECONDS, limit),
+        (bucket, now, bucket, now - WINDOW_SECONDS, PER_ADDRESS),
     )
-    return int(rows[0]["id"]) if rows else None
-
-
-async def _retry_after(db: Database, clock: Clock, bucket: str, limit: int) -> int:
-    now = clock.now()
-    rows = await db.all(
+    if rows:
+        return int(rows[0]["id"])
+    oldest = await db.all(
         "SELECT at FROM login_attempts WHERE bucket = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
-        (bucket, now - WINDOW_SECONDS, limit - 1),
+        (bucket, now - WINDOW_SECONDS, PER_ADDRESS - 1),
     )
-    oldest_that_counts = float(rows[0]["at"]) if rows else now
-    return max(1, math.ceil(oldest_that_counts + WINDOW_SECONDS - now))
+    raise _too_many((float(oldest[0]["at"]) if oldest else now) + WINDOW_SECONDS - now)
 
 
 async def reserve(db: Database, clock: Clock, account_key: str, address: str) -> Reservation:
-    """Takes one attempt from both buckets, or raises 429 with Retry-After and takes none."""
-    buckets = ((f"account:{account_key}", PER_ACCOUNT), (f"address:{address}", PER_ADDRESS))
-    taken: list[int] = []
-    for bucket, limit in buckets:
-        slot = await _reserve(db, clock, bucket, limit)
-        if slot is None:
-            await release(db, Reservation(tuple(taken)))
-            wait = await _retry_after(db, clock, bucket, limit)
-            raise HttpError(
-                429, "too_many_attempts", "Too many failed attempts. Try again later.", [("retry-after", str(wait))]
-            )
-        taken.append(slot)
+    """Takes one attempt for the address and the account, or raises 429 with Retry-After and takes none."""
+    address_slot = await _reserve_address(db, clock, f"address:{address}")
+    try:
+        account_slot = await _reserve_account(db, clock, f"account:{account_key}")
+    except HttpError:
+        await release(db, Reservation((address_slot,)))
+        raise
     # Old rows are only history; drop them as we go so the table stays small.
     await db.run("DELETE FROM login_attempts WHERE at < ?", (clock.now() - WINDOW_SECONDS,))
-    return Reservation(tuple(taken))
+    return Reservation((address_slot, account_slot))
 
 
 async def release(db: Database, reservation: Reservation) -> None:
     """Gives the slots back (the attempt succeeded, so it was not a failure)."""
     for slot in reservation.ids:
         await db.run("DELETE FROM login_attempts WHERE id = ?", (slot,))
+
+
+async def clear_account(db: Database, account_key: str) -> None:
+    """Forgets an account's failures: its owner just proved control of the address (magic link, reset)."""
+    await db.run("DELETE FROM login_attempts WHERE bucket = ?", (f"account:{account_key}",))

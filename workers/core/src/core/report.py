@@ -7,12 +7,12 @@ attribution kept at sign-up (shared/attribution.py): source, campaign, and the p
 from __future__ import annotations
 
 import csv
-import hmac
 import io
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core import health
 from core.deps import CoreDeps
 from core.gateway import Gateway
 from shared import internal_auth
@@ -27,9 +27,7 @@ MAX_DAYS = 366
 def authorize(deps: CoreDeps, request: Request) -> None:
     if not deps.operator_token:
         raise HttpError(404, "not_found", f"No route for {request.path}.")
-    given = request.header("authorization").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), deps.operator_token.encode()):
-        raise HttpError(401, "operator_token_required", "Send the operator token as Authorization: Bearer ….")
+    health.require_operator(request, deps.operator_token)
 
 
 def day(query: dict[str, str], name: str) -> datetime:

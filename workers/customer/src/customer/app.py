@@ -5,7 +5,9 @@ site of another account is a 404. Limits come from the vouched plan (shared/plan
 
 from __future__ import annotations
 
-from customer import accounts, assets, domains, forms, publish, sites
+from typing import Any
+
+from customer import accounts, assets, domains, export, forms, leads, maintenance, publish, sites
 from customer.deps import CustomerDeps, Settings
 from customer.store import sites_of
 from shared import health
@@ -13,10 +15,20 @@ from shared.app import App
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard
 from shared.routing import Params, Router
+from shared.scheduled import Job
 
-__all__ = ["CustomerDeps", "Settings", "create_app"]
+__all__ = ["CustomerDeps", "Settings", "create_app", "create_job"]
 
 TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts", "held_addresses")
+
+
+def create_job(deps: CustomerDeps) -> Job:
+    """The Cron Trigger's job: customer.maintenance, whatever the pattern (there is one)."""
+
+    async def job(cron: str, scheduled_time: float) -> dict[str, Any]:
+        return await maintenance.run(deps)
+
+    return job
 
 
 def create_app(deps: CustomerDeps) -> App:
@@ -30,6 +42,10 @@ def create_app(deps: CustomerDeps) -> App:
             "r2": await health.check_blob_store(deps.blobs, write=f"{deps.clock.now()}".encode()),
         }
         return json_response(health.report("customer", stores))
+
+    @route("GET", "/internal/accounts/{account_id}/export")
+    async def export_account(request: Request, params: Params) -> Response:
+        return await export.export_account(deps, request, params["account_id"])
 
     @route("DELETE", "/internal/accounts/{account_id}")
     async def delete_account(request: Request, params: Params) -> Response:
@@ -85,13 +101,22 @@ def create_app(deps: CustomerDeps) -> App:
 
     @route("GET", "/api/v1/sites/{site_id}/assets")
     async def site_assets(request: Request, params: Params) -> Response:
-        site = await sites.my_site(deps, request, params["site_id"])
-        return await assets.list_assets(deps, [site.id])
+        return await assets.library(deps, await sites.my_site(deps, request, params["site_id"]))
 
     @route("GET", "/api/v1/sites/{site_id}/assets/{sha256}")
     async def download(request: Request, params: Params) -> Response:
         site = await sites.my_site(deps, request, params["site_id"])
         return await assets.download(deps, site, params["sha256"])
+
+    @route("DELETE", "/api/v1/sites/{site_id}/assets/{sha256}")
+    async def delete_asset(request: Request, params: Params) -> Response:
+        site = await sites.my_site(deps, request, params["site_id"])
+        return await assets.delete(deps, site, params["sha256"])
+
+    @route("POST", "/api/v1/sites/{site_id}/assets/{sha256}/variants")
+    async def upload_variant(request: Request, params: Params) -> Response:
+        site = await sites.my_site(deps, request, params["site_id"])
+        return await assets.upload_variant(deps, site, params["sha256"], request)
 
     @route("GET", "/api/v1/assets")
     async def all_assets(request: Request, params: Params) -> Response:
@@ -125,10 +150,24 @@ def create_app(deps: CustomerDeps) -> App:
         await publish.unpublish(deps, await sites.my_site(deps, request, params["site_id"]))
         return Response(204)
 
+    # --- the leads inbox ------------------------------------------------------------------------
     @route("GET", "/api/v1/sites/{site_id}/leads")
-    async def leads(request: Request, params: Params) -> Response:
+    async def list_leads(request: Request, params: Params) -> Response:
+        return await leads.list_leads(deps, await sites.my_site(deps, request, params["site_id"]))
+
+    @route("GET", "/api/v1/sites/{site_id}/leads.csv")
+    async def export_leads(request: Request, params: Params) -> Response:
+        return await leads.export_csv(deps, await sites.my_site(deps, request, params["site_id"]))
+
+    @route("PATCH", "/api/v1/sites/{site_id}/leads/{lead_id}")
+    async def mark_lead(request: Request, params: Params) -> Response:
         site = await sites.my_site(deps, request, params["site_id"])
-        return json_response(await forms.list_leads(deps, site.id))
+        return await leads.mark(deps, site, params["lead_id"], request)
+
+    @route("DELETE", "/api/v1/sites/{site_id}/leads/{lead_id}")
+    async def delete_lead(request: Request, params: Params) -> Response:
+        site = await sites.my_site(deps, request, params["site_id"])
+        return await leads.delete(deps, site, params["lead_id"])
 
     # --- domains --------------------------------------------------------------------------------
     @route("GET", "/api/v1/domains")

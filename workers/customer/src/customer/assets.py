@@ -3,13 +3,20 @@ client's Content-Type), SVG refused (it can carry script), stored once per site 
 
     sites/<site_id>/files/<sha256>
 
-the same prefix published files use, so publishing an image writes nothing."""
+the same prefix published files use, so publishing an image writes nothing.
+
+The portal shrinks photos in the browser (EXIF orientation applied, at most 1600 px wide) before it
+uploads them, then uploads responsive variants of each (`POST …/assets/<sha256>/variants`: WebP
+and JPEG at 480, 960, 1600 px wide). Every variant is checked like an upload, and against its
+original: narrower or as wide, the same aspect ratio. Sizes are read from the bytes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from customer import blocks as blockdefs
+from customer.imagesize import dimensions
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 
@@ -18,6 +25,10 @@ if TYPE_CHECKING:
     from customer.store import Site
 
 MAX_ASSET_BYTES = 1_000_000  # under the 1 MiB request limit core and customer both enforce
+MAX_SIDE = 6000  # pixels; the portal uploads at most 1600 px wide
+MAX_VARIANTS = 8  # per original
+VARIANT_TYPES = ("image/jpeg", "image/webp")
+_VARIANT_KEYS = ("variant", "content_type", "width", "height", "size")
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 
 
@@ -38,6 +49,10 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def _looks_like_heic(data: bytes) -> bool:
+    return data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
+
+
 def _looks_like_svg(data: bytes) -> bool:
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return head.startswith((b"<svg", b"<?xml", b"<!doctype svg")) or b"<svg" in head
@@ -47,6 +62,8 @@ def _looks_like_svg(data: bytes) -> bool:
 class Upload:
     content_type: str
     size: int
+    width: int
+    height: int
 
     @property
     def extension(self) -> str:
@@ -70,6 +87,14 @@ def check_upload(data: bytes) -> Upload:
             "SVG images are not accepted (they can carry scripts); upload a PNG.",
             details={"field": "body"},
         )
+    if _looks_like_heic(data):
+        raise HttpError(
+            415,
+            "heic_not_supported",
+            "This is an iPhone HEIC photo, which web browsers cannot show. "
+            "Choose “Most compatible” in the camera settings, or export it as JPEG, and upload that.",
+            details={"field": "body"},
+        )
     content_type = sniff(data)
     if content_type is None:
         raise HttpError(
@@ -78,7 +103,17 @@ def check_upload(data: bytes) -> Upload:
             "Upload a PNG, JPEG, GIF or WebP image.",
             details={"field": "body", "accepted": sorted(EXTENSIONS)},
         )
-    return Upload(content_type, len(data))
+    size = dimensions(data, content_type)
+    if size is None:
+        raise HttpError(415, "broken_image", "This file is damaged or not really an image.", details={"field": "body"})
+    if max(size) > MAX_SIDE:
+        raise HttpError(
+            413,
+            "image_too_large",
+            f"Images can be at most {MAX_SIDE} pixels wide and high.",
+            details={"field": "body", "max_side": MAX_SIDE},
+        )
+    return Upload(content_type, len(data), *size)
 
 
 async def upload(deps: CustomerDeps, site: Site, request: Request) -> Response:
@@ -92,12 +127,131 @@ async def upload(deps: CustomerDeps, site: Site, request: Request) -> Response:
     if not existing:
         await deps.blobs.put(file_key(site.id, sha), data, info.content_type)
         await deps.db.run(
-            "INSERT INTO assets (site_id, sha256, content_type, size, name, created_at) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (site_id, sha256) DO NOTHING",
-            (site.id, sha, info.content_type, info.size, name, deps.clock.now()),
+            "INSERT INTO assets (site_id, sha256, content_type, size, name, created_at, width, height)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, sha256) DO NOTHING",
+            (site.id, sha, info.content_type, info.size, name, deps.clock.now(), info.width, info.height),
         )
-    body = {"sha256": sha, "content_type": info.content_type, "size": info.size, "name": name, "stored": not existing}
+    body = {
+        "sha256": sha,
+        "content_type": info.content_type,
+        "size": info.size,
+        "width": info.width,
+        "height": info.height,
+        "name": name,
+        "stored": not existing,
+    }
     return json_response(body, 200 if existing else 201)
+
+
+def check_variant(original: dict[str, Any], info: Upload) -> None:
+    """A variant is a smaller (or same-size) copy of its original in a web format, same shape."""
+    if info.content_type not in VARIANT_TYPES:
+        raise HttpError(415, "unsupported_variant", "Variants must be JPEG or WebP.", details={"field": "body"})
+    width, height = int(original["width"] or 0), int(original["height"] or 0)
+    if not width or info.width > width:
+        raise HttpError(
+            400, "variant_too_wide", "A variant cannot be wider than its original.", details={"field": "body"}
+        )
+    expected = info.width * height / width
+    if abs(info.height - expected) > 1 + expected * 0.01:
+        raise HttpError(
+            400,
+            "variant_shape",
+            "This variant does not have its original's proportions.",
+            details={"field": "body", "expected_height": round(expected)},
+        )
+
+
+async def upload_variant(deps: CustomerDeps, site: Site, sha: str, request: Request) -> Response:
+    rows = await deps.db.all("SELECT width, height FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
+    if not rows:
+        raise HttpError(404, "asset_not_found", "No such image on this site.")
+    data = request.body
+    info = check_upload(data)
+    check_variant(dict(rows[0]), info)
+    count = await deps.db.all(
+        "SELECT COUNT(*) AS n FROM asset_variants WHERE site_id = ? AND sha256 = ?", (site.id, sha)
+    )
+    if int(count[0]["n"]) >= MAX_VARIANTS:
+        raise HttpError(409, "too_many_variants", f"An image has at most {MAX_VARIANTS} variants.")
+    variant = (await deps.crypto.sha256(data)).hex()
+    await deps.blobs.put(file_key(site.id, variant), data, info.content_type)
+    await deps.db.run(
+        "INSERT INTO asset_variants (site_id, sha256, variant, content_type, width, height, size)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, sha256, content_type, width)"
+        " DO UPDATE SET variant = excluded.variant, height = excluded.height, size = excluded.size",
+        (site.id, sha, variant, info.content_type, info.width, info.height, info.size),
+    )
+    body = {"variant": variant, "content_type": info.content_type, "width": info.width, "height": info.height}
+    return json_response(body, 201)
+
+
+async def usage(deps: CustomerDeps, site: Site) -> dict[str, list[str]]:
+    """sha256 -> where the draft uses it, in words: page titles, "Social image", "Favicon"."""
+    from customer.store import pages_of  # store -> render -> assets: import at call time
+
+    used: dict[str, list[str]] = {}
+    for page in await pages_of(deps.db, site.id):
+        for sha in blockdefs.referenced_assets(page.blocks):
+            used.setdefault(sha, []).append(page.title)
+    for key, label in (("social_image", "Social image"), ("favicon", "Favicon")):
+        if site.seo.get(key):
+            used.setdefault(site.seo[key], []).append(label)
+    return used
+
+
+async def library(deps: CustomerDeps, site: Site) -> Response:
+    """The site's image library: each image with its size, variants and where it is used."""
+    rows = await deps.db.all(
+        "SELECT sha256, content_type, size, name, created_at, width, height FROM assets WHERE site_id = ?"
+        " ORDER BY created_at DESC",
+        (site.id,),
+    )
+    variants = await deps.db.all(
+        "SELECT sha256, variant, content_type, width, height, size FROM asset_variants WHERE site_id = ?"
+        " ORDER BY width, content_type",
+        (site.id,),
+    )
+    used = await usage(deps, site)
+    items = []
+    for row in rows:
+        sha = str(row["sha256"])
+        items.append(
+            {
+                **dict(row),
+                "site_id": site.id,
+                "used_in": used.get(sha, []),
+                "variants": [{k: v[k] for k in _VARIANT_KEYS} for v in variants if v["sha256"] == sha],
+            }
+        )
+    return json_response({"assets": items})
+
+
+async def delete(deps: CustomerDeps, site: Site, sha: str) -> Response:
+    """Removes an unused image from the library. Its files stay in R2 while a published version
+    still names them (rollback must keep working)."""
+    rows = await deps.db.all("SELECT 1 FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
+    if not rows:
+        raise HttpError(404, "asset_not_found", "No such image on this site.")
+    where = (await usage(deps, site)).get(sha)
+    if where:
+        raise HttpError(
+            409,
+            "asset_in_use",
+            f"This image is still used on: {', '.join(where)}. Remove it there first.",
+            details={"used_in": where},
+        )
+    variants = await deps.db.all("SELECT variant FROM asset_variants WHERE site_id = ? AND sha256 = ?", (site.id, sha))
+    await deps.db.batch(
+        [
+            ("DELETE FROM asset_variants WHERE site_id = ? AND sha256 = ?", (site.id, sha)),
+            ("DELETE FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha)),
+        ]
+    )
+    for key in [sha, *(str(v["variant"]) for v in variants)]:
+        if not await deps.db.all("SELECT 1 FROM versions WHERE site_id = ? AND instr(manifest, ?) > 0", (site.id, key)):
+            await deps.blobs.delete(file_key(site.id, key))
+    return Response(204)
 
 
 async def list_assets(deps: CustomerDeps, site_ids: list[str]) -> Response:
@@ -113,8 +267,12 @@ async def list_assets(deps: CustomerDeps, site_ids: list[str]) -> Response:
 
 
 async def download(deps: CustomerDeps, site: Site, sha: str) -> Response:
-    """The editor's view of an upload (the published site serves it from the domain worker)."""
-    rows = await deps.db.all("SELECT content_type FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
+    """The editor's view of an upload or one of its variants (the published site serves it from the domain worker)."""
+    rows = await deps.db.all(
+        "SELECT content_type FROM assets WHERE site_id = ? AND sha256 = ?"
+        " UNION ALL SELECT content_type FROM asset_variants WHERE site_id = ? AND variant = ?",
+        (site.id, sha, site.id, sha),
+    )
     blob = await deps.blobs.get(file_key(site.id, sha)) if rows else None
     if blob is None:
         raise HttpError(404, "asset_not_found", "No such image on this site.")

@@ -24,6 +24,18 @@ from customer.schema import (
 MARKDOWN_MAX = 20_000
 _HEADING = Str(max_length=120)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Layout variants of the blocks that have them; the first is the default (and what blocks saved
+# before variants existed render as).
+LAYOUTS: dict[str, tuple[str, ...]] = {
+    "hero": ("overlay", "split"),  # the image behind the text / beside it
+    "gallery": ("grid", "strip"),  # tiles / one scrolling row
+    "features": ("cards", "list"),  # a grid of cards / one column
+}
+
+
+def _layout(block: str) -> Choice:
+    return Choice(LAYOUTS[block], default=LAYOUTS[block][0])
+
 
 BLOCKS: dict[str, dict[str, Field]] = {
     "hero": {
@@ -33,18 +45,21 @@ BLOCKS: dict[str, dict[str, Field]] = {
         "image_alt": Str(max_length=300),
         "cta_label": Str(max_length=40),
         "cta_href": Link(),
+        "layout": _layout("hero"),
     },
     "rich_text": {"markdown": Str(max_length=MARKDOWN_MAX, required=True, multiline=True)},
     "image": {"asset": Asset(required=True), "alt": Str(max_length=300), "caption": Str(max_length=300)},
     "gallery": {
         "heading": _HEADING,
         "images": List(Obj({"asset": Asset(required=True), "alt": Str(max_length=300)}), 1, 24, required=True),
+        "layout": _layout("gallery"),
     },
     "features": {
         "heading": _HEADING,
         "items": List(
             Obj({"title": Str(max_length=80, required=True), "text": Str(max_length=400)}), 1, 12, required=True
         ),
+        "layout": _layout("features"),
     },
     "pricing": {
         "heading": _HEADING,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from shared import hostnames
 from shared.ports import BlobStore, Clock, Crypto, Database, HttpClient, Service
+from shared.turnstile import Turnstile
 
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
 
@@ -46,3 +47,5 @@ class CustomerDeps:
     internal_secret: str
     http: HttpClient | None = None  # Cloudflare's API; None: custom domains answer 503
     settings: Settings = field(default_factory=Settings)
+    # Published lead forms carry a Turnstile widget and are checked with siteverify (off without a secret).
+    turnstile: Turnstile = field(default_factory=lambda: Turnstile(None))

@@ -6,7 +6,13 @@ name (`shop.example.com`) is registered on its own.
 A domain serves nothing until Cloudflare reports both the hostname and its certificate active;
 then the site is re-published so its canonical URLs, sitemap and HSTS follow the new host. The
 apex/www split counts labels, so names under two-part suffixes (example.co.uk) are treated as
-subdomains: connect www.example.co.uk and set the apex redirect at the DNS host."""
+subdomains: connect www.example.co.uk and set the apex redirect at the DNS host.
+
+Claims: a hostname is the account's for good only once Cloudflare reports it active, which needs
+the customer's DNS (the ownership TXT `_cf-custom-hostname.<host>` or the HTTP token, and the
+CNAME). A pending claim holds the name for PENDING_CLAIM_SECONDS; after that anyone, another
+account included, may claim it, and the stale claim (its Cloudflare custom hostname too) is
+removed. So nobody can squat a name they cannot prove."""
 
 from __future__ import annotations
 
@@ -21,11 +27,13 @@ from customer.schema import Str, check_fields, invalid
 from customer.sites import me, plan_of
 from customer.store import Site, owned_site, site_by_id, sites_of
 from shared import plans
+from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.jsonbody import read_json_object
 
 _HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])$")
+PENDING_CLAIM_SECONDS = 3 * 24 * 3600
 FORBIDDEN_SUFFIXES = ("smartpages.online", "smartpages.site", "localhost", "cloudflare.com", "workers.dev")
 
 
@@ -33,7 +41,8 @@ def client(deps: CustomerDeps) -> CloudflareClient:
     s = deps.settings
     if deps.http is None or not s.cf_api_token or not s.cf_zone_id:
         raise HttpError(503, "custom_domains_unavailable", "Custom domains are not configured on this deployment.")
-    return CloudflareClient(deps.http, s.cf_api_base, s.cf_api_token, s.cf_zone_id)
+    api = Timed(deps.http, PROVIDER_SECONDS, "Cloudflare's API")
+    return CloudflareClient(api, s.cf_api_base, s.cf_api_token, s.cf_zone_id)
 
 
 def check_hostname(deps: CustomerDeps, value: str) -> str:
@@ -80,6 +89,10 @@ def domain_json(deps: CustomerDeps, rows: list[dict[str, Any]]) -> dict[str, Any
         "hostname": canonical["hostname"],
         "site_id": canonical["site_id"],
         "status": "active" if all(r["status"] == "active" for r in rows) else "pending",
+        # Until active, the claim lapses then (the name is free for anyone again).
+        "claim_expires_at": None
+        if all(r["status"] == "active" for r in rows)
+        else min(float(r["created_at"]) for r in rows) + PENDING_CLAIM_SECONDS,
         "hostnames": [
             {
                 "hostname": r["hostname"],
@@ -137,17 +150,7 @@ async def add_domain(deps: CustomerDeps, request: Request) -> Response:
     )
     plans.require_room(plan_of(request), "custom_domains", int(used[0]["n"]))
     names, apex = pair(host)
-    taken = await deps.db.all(
-        f"SELECT hostname FROM domains WHERE hostname IN ({', '.join('?' for _ in names)})",  # noqa: S608
-        names,
-    )
-    if taken:
-        raise HttpError(
-            409,
-            "domain_taken",
-            f"{taken[0]['hostname']} is already connected to a site.",
-            details={"field": "hostname"},
-        )
+    await free_lapsed_claims(deps, names)
     cf = client(deps)
     created: list[CustomHostname] = []
     try:
@@ -178,6 +181,30 @@ async def add_domain(deps: CustomerDeps, request: Request) -> Response:
     )
     _, rows = await _group(deps, cid, names[0])
     return json_response(domain_json(deps, rows), 201)
+
+
+async def free_lapsed_claims(deps: CustomerDeps, names: list[str]) -> None:
+    """Removes claims on `names` that were never proven in time; 409 if a live claim holds one."""
+    marks = ", ".join("?" for _ in names)
+    taken = await deps.db.all(f"SELECT * FROM domains WHERE hostname IN ({marks})", names)  # noqa: S608
+    if not taken:
+        return
+    roots = sorted({str(r["redirect_to"] or r["hostname"]) for r in taken})
+    root_marks = ", ".join("?" for _ in roots)
+    groups = await deps.db.all(
+        f"SELECT * FROM domains WHERE hostname IN ({root_marks}) OR redirect_to IN ({root_marks})",  # noqa: S608
+        [*roots, *roots],
+    )
+    now = deps.clock.now()
+    live = [r for r in groups if r["status"] == "active" or now - float(r["created_at"]) < PENDING_CLAIM_SECONDS]
+    if live:
+        raise HttpError(
+            409,
+            "domain_taken",
+            f"{taken[0]['hostname']} is already connected to a site.",
+            details={"field": "hostname"},
+        )
+    await remove_rows(deps, groups)
 
 
 async def get_domain(deps: CustomerDeps, request: Request, hostname: str) -> Response:

@@ -2,12 +2,16 @@
 `POST /api/v1/forms/<site_id>/<block_id>`, which forwards it here without a session.
 
 Spam: a honeypot field (`website`, hidden from people) makes us answer as if all went well and keep
-nothing; a durable rate limit per site and per client address (D1, sliding hour). A good lead is
-stored, the owner is mailed (mailer's `lead_notification`, Reply-To the visitor), and the visitor
-is sent back to the page with `#thanks-<block>`, which the page shows with CSS `:target`."""
+nothing; Cloudflare Turnstile (the widget's `cf-turnstile-response`, checked with siteverify) tells
+bots from people; durable limits in a sliding hour (D1): PER_ADDRESS per visitor address, and a
+much higher PER_SITE ceiling, so no single sender can shut a site's form for everyone. A good lead
+is stored, the owner is mailed (mailer's `lead_notification`, Reply-To the visitor), and the visitor
+is sent back to the page with `#thanks-<block>`, which the page shows with CSS `:target`. A visitor
+whose post is refused gets a small HTML page saying why, with their message shown so it is not lost."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -15,14 +19,25 @@ from customer import publish
 from customer.deps import CustomerDeps
 from customer.store import new_id, owner_email, pages_of, site_by_id
 from shared import internal_auth, mail
+from shared.deadline import MAILER_SECONDS, within
 from shared.errors import HttpError
-from shared.http import Request, Response
+from shared.http import Request, Response, html_response
+from shared.turnstile import MAX_TOKEN_LENGTH
 from shared.validation import email as check_email
 
 WINDOW_SECONDS = 3600
-PER_SITE = 50
-PER_ADDRESS = 10
-FIELDS = {"name": 100, "email": 254, "phone": 40, "message": 5000, "page": 200, "website": 200}
+PER_ADDRESS = 5
+PER_SITE = 300
+TURNSTILE_FIELD = "cf-turnstile-response"
+FIELDS = {
+    "name": 100,
+    "email": 254,
+    "phone": 40,
+    "message": 5000,
+    "page": 200,
+    "website": 200,
+    TURNSTILE_FIELD: MAX_TOKEN_LENGTH,
+}
 
 
 def _form(request: Request) -> dict[str, str]:
@@ -53,6 +68,26 @@ async def _allowed(deps: CustomerDeps, bucket: str, limit: int) -> bool:
     return bool(rows)
 
 
+def visitor_answer(status: int, problem: str, back: str, data: dict[str, str]) -> Response:
+    """The HTML a visitor sees when their post is refused: what happened, and what they wrote."""
+    kept = data.get("message", "")
+    message = (
+        "<p>Here is what you wrote, so you can copy it:</p>"
+        f'<textarea readonly rows="8" cols="60">{escape(kept)}</textarea>'
+        if kept
+        else ""
+    )
+    return html_response(
+        '<!doctype html><html lang="en"><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Your message was not sent</title>"
+        f"<h1>Your message was not sent</h1><p>{escape(problem)}</p>{message}"
+        f'<p><a href="{escape(back)}">Back to the page</a></p></html>',
+        status,
+        [("retry-after", str(WINDOW_SECONDS))] if status == 429 else [],
+    )
+
+
 async def submit(deps: CustomerDeps, request: Request, site_id: str, block_id: str) -> Response:
     site = await site_by_id(deps.db, site_id)
     block: dict[str, Any] | None = None
@@ -61,26 +96,36 @@ async def submit(deps: CustomerDeps, request: Request, site_id: str, block_id: s
             block = next((b for b in draft.blocks if b.get("id") == block_id and b["type"] == "lead_form"), block)
     if site is None or block is None:
         raise HttpError(404, "form_not_found", "This form does not exist (any more).")
-    data = _form(request)
     canonical, _, _ = await publish.hosts_of(deps, site)
+    try:
+        data = _form(request)
+    except HttpError as exc:
+        return visitor_answer(
+            exc.status, f"The form could not be sent: {exc.message}", deps.settings.origin(canonical), {}
+        )
     pages = {p.path for p in await pages_of(deps.db, site.id)}
     page = data.get("page", "/") if data.get("page", "/") in pages else "/"
     back = f"{deps.settings.origin(canonical)}{page}#thanks-{block_id}"
     if data.get("website"):  # the honeypot: only bots fill it
         return Response(303, [("location", back)])
     address = request.header("cf-connecting-ip") or "unknown"
+    form_page = f"{deps.settings.origin(canonical)}{page}#form-{block_id}"
+    if not await deps.turnstile.passed(data.get(TURNSTILE_FIELD, ""), address):
+        return visitor_answer(
+            400, "We could not tell that you are a person. Please go back and try again.", form_page, data
+        )
     if not await _allowed(deps, f"address:{address}", PER_ADDRESS) or not await _allowed(
         deps, f"site:{site.id}", PER_SITE
     ):
-        raise HttpError(
-            429, "too_many_submissions", "Too many messages just now; try again later.", [("retry-after", "3600")]
-        )
+        return visitor_answer(429, "Too many messages were sent just now. Please try again later.", form_page, data)
     name, message = data.get("name", ""), data.get("message", "")
     if not name or not message:
-        raise HttpError(
-            400, "invalid_field", "name and message are required.", details={"field": "name" if not name else "message"}
-        )
-    lead_email = check_email({"email": data.get("email", "")})
+        missing = "your name" if not name else "a message"
+        return visitor_answer(400, f"Please go back and add {missing}.", form_page, data)
+    try:
+        lead_email = check_email({"email": data.get("email", "")})
+    except HttpError:
+        return visitor_answer(400, "Please go back and check your email address.", form_page, data)
     lead_id = new_id(deps.crypto, "l")
     await deps.db.run(
         "INSERT INTO leads (id, site_id, block_id, page, name, email, phone, message, created_at)"
@@ -121,16 +166,7 @@ async def notify(
         deps.crypto, deps.clock, deps.internal_secret, ask, internal_auth.Identity(caller="customer")
     )
     try:
-        reply = await deps.mailer.fetch(signed)
+        reply = await within(MAILER_SECONDS, "the mailer", deps.mailer.fetch(signed))
     except Exception:
         return False
     return reply.status < 300
-
-
-async def list_leads(deps: CustomerDeps, site_id: str) -> dict[str, Any]:
-    rows = await deps.db.all(
-        "SELECT id, page, name, email, phone, message, mailed, created_at FROM leads WHERE site_id = ?"
-        " ORDER BY created_at DESC LIMIT 500",
-        (site_id,),
-    )
-    return {"leads": [dict(r) for r in rows]}

@@ -1,7 +1,9 @@
 """A safe Markdown subset to HTML. Everything the author typed is escaped first; only these
 constructs become markup:
 
-    # / ## / ###  headings (rendered h2-h4: the page keeps its one h1)
+    # / ## / ###  headings, nested under the block: a top-level one becomes `top` (h2 in a
+                rich-text block, so the page keeps its one h1), each deeper one a level below
+                the heading it sits under, so no level is ever skipped
     - item / * item, 1. item   lists
     > quote                     blockquote
     **bold**, *italic*, _italic_, `code`
@@ -60,8 +62,9 @@ def inline(text: str) -> str:
     return "".join(out)
 
 
-def to_html(source: str) -> str:
+def to_html(source: str, top: int = 2) -> str:
     lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    open_headings: list[tuple[int, int]] = []  # (level typed, level rendered) of the enclosing headings
     html: list[str] = []
     paragraph: list[str] = []
     list_kind = ""
@@ -86,7 +89,11 @@ def to_html(source: str) -> str:
             flush()
         elif heading:
             flush()
-            level = len(heading.group(1)) + 1
+            typed = len(heading.group(1))
+            while open_headings and open_headings[-1][0] >= typed:
+                open_headings.pop()
+            level = min(open_headings[-1][1] + 1 if open_headings else top, 6)
+            open_headings.append((typed, level))
             html.append(f"<h{level}>{inline(heading.group(2))}</h{level}>")
         elif ul or ol:
             kind = "ul" if ul else "ol"

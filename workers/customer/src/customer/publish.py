@@ -9,7 +9,9 @@ R2 layout (the domain worker reads only these, and only through the pointer):
     sites/<site_id>/files/<sha256>  every file, content-addressed (uploads too): written once, never changed
 
 A reader gets the old pointer or the new one (R2 puts are atomic), and every file a pointer names
-was written before the pointer was, so it sees the old site or the new one, whole. A publish that
+was written before the pointer was, so it sees the old site or the new one, whole. A publish checks
+what R2 really holds (one list), so a file lost since it was written is written again: publishing
+heals the site. A publish that
 dies before the put leaves the old pointer live. Versions (their manifests) live in D1; the last N
 are kept (N from the plan) and rollback re-puts an old manifest: no file is written."""
 
@@ -20,16 +22,20 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from customer import drafts
 from customer.assets import file_key
 from customer.deps import CustomerDeps
 from customer.render import File, Rendered, SiteData, render_site
-from customer.store import Site, asset_types, pages_of, site_by_id
+from customer.store import Site, asset_types, file_sizes, images_of, pages_of, site_by_id
 from shared import plans
 from shared.errors import HttpError
 from shared.http import Response, json_response
 
 FORMAT = 1
-LOCK_SECONDS = 120
+# A publish killed half-way (the isolate evicted, a deploy) holds the site this long at most, so a
+# user retrying finds it free within a minute; a publish checks it still holds the lock before it
+# switches the pointer, so one that outlived its lock never overwrites a newer publish.
+LOCK_SECONDS = 45
 PARALLEL_WRITES = 6  # a Worker may hold 6 connections open at once
 
 
@@ -37,10 +43,17 @@ def pointer_key(host: str) -> str:
     return f"hosts/{host}.json"
 
 
-def csp(deps: CustomerDeps, frame_ancestors: str = "'none'") -> str:
-    # No script at all; forms may post to core's public endpoint (and follow its redirect back here).
+def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'") -> str:
+    # No script of ours; the pages' own inline CSS by its hash; forms may post to core's public
+    # endpoint (and follow its redirect back here); audit tools may fetch robots.txt from a page.
+    # With Turnstile on, its script and frame come from challenges.cloudflare.com, and nothing else.
+    turnstile = (
+        "script-src https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; "
+        if deps.turnstile.site_key
+        else ""
+    )
     return (
-        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        f"default-src 'none'; style-src {style_src}; img-src 'self'; connect-src 'self'; {turnstile}"
         f"form-action {deps.settings.portal_origin} 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
     )
 
@@ -56,10 +69,12 @@ async def render_draft(deps: CustomerDeps, site: Site, plan: plans.Plan, origin:
         origin=origin,
         form_action=f"{deps.settings.portal_origin}/api/v1/forms/{site.id}",
         assets=await asset_types(deps.db, site.id),
+        images=await images_of(deps.db, site.id),
         badge=not plan.entitlements.remove_badge,
         # Lead forms are always rendered: the plan decides who may add one (sites.checked_blocks), and
         # a form added on a paid plan keeps working after a downgrade (docs/billing.md).
         noindex=noindex,
+        turnstile_site_key=deps.turnstile.site_key,
     )
     return render_site(data)
 
@@ -71,10 +86,7 @@ def _entry(f: File) -> list[Any]:
 async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered, origin: str) -> dict[str, Any]:
     files: dict[str, list[Any]] = {path: _entry(f) for path, f in rendered.files.items()}
     if rendered.assets:
-        sizes = {
-            str(r["sha256"]): int(r["size"])
-            for r in await deps.db.all("SELECT sha256, size FROM assets WHERE site_id = ?", (site.id,))
-        }
+        sizes = await file_sizes(deps.db, site.id)
         for path, (sha, ctype) in rendered.assets.items():
             files[path] = [sha, ctype, sizes.get(sha, 0)]
     assert rendered.not_found is not None
@@ -82,7 +94,7 @@ async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered, origin
         "files": dict(sorted(files.items())),
         "not_found": _entry(rendered.not_found),
         "redirects": site.redirects,
-        "csp": csp(deps),
+        "csp": csp(deps, rendered.style_src),
         # What the pages call their own address (canonical links, sitemap): a version rendered for
         # another host is a different version.
         "origin": origin,
@@ -95,7 +107,7 @@ def referenced(manifest: dict[str, Any]) -> set[str]:
 
 async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
     """Files known to be in R2: those of every kept version and of the preview, and the uploads."""
-    known = set((await asset_types(deps.db, site.id)).keys())
+    known = set((await file_sizes(deps.db, site.id)).keys())
     for row in await deps.db.all("SELECT manifest FROM versions WHERE site_id = ?", (site.id,)):
         known |= referenced(json.loads(row["manifest"]))
     if site.preview_manifest:
@@ -103,17 +115,23 @@ async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
     return known
 
 
-async def write_files(deps: CustomerDeps, site: Site, rendered: Rendered, known: set[str]) -> int:
-    """Writes each generated file R2 does not have yet; returns how many."""
+async def stored_files(deps: CustomerDeps, site: Site) -> set[str]:
+    """The files R2 really holds for the site (one list call per 1,000 files)."""
+    prefix = file_key(site.id, "")
+    return {key.removeprefix(prefix) for key in await deps.blobs.list(prefix)}
+
+
+async def write_files(deps: CustomerDeps, site: Site, rendered: Rendered, present: set[str]) -> int:
+    """Writes each generated file R2 does not hold (new, or lost since it was written); returns how many."""
     todo: dict[str, File] = {}
     for f in [*rendered.files.values(), *([rendered.not_found] if rendered.not_found else [])]:
-        if f.sha256 not in known:
+        if f.sha256 not in present:
             todo[f.sha256] = f
     items = list(todo.items())
     for start in range(0, len(items), PARALLEL_WRITES):
         chunk = items[start : start + PARALLEL_WRITES]
         await asyncio.gather(*(deps.blobs.put(file_key(site.id, sha), f.body, f.content_type) for sha, f in chunk))
-    known.update(todo)
+    present.update(todo)
     return len(items)
 
 
@@ -162,18 +180,38 @@ async def switch(deps: CustomerDeps, site: Site, version: int, manifest: dict[st
     return puts
 
 
-async def lock(deps: CustomerDeps, site: Site) -> None:
-    now = deps.clock.now()
+BUSY = HttpError(409, "publish_in_progress", "This site is being published; try again in a moment.")
+
+
+async def lock(deps: CustomerDeps, site: Site) -> str:
+    """Takes the site's publish lock; returns the owner token that releases it."""
+    now, owner = deps.clock.now(), deps.crypto.random_bytes(12).hex()
     taken = await deps.db.run(
-        "UPDATE sites SET publish_lock = ? WHERE id = ? AND (publish_lock IS NULL OR publish_lock < ?)",
-        (now + LOCK_SECONDS, site.id, now),
+        "UPDATE sites SET publish_lock = ?, publish_lock_owner = ?"
+        " WHERE id = ? AND (publish_lock IS NULL OR publish_lock < ?)",
+        (now + LOCK_SECONDS, owner, site.id, now),
     )
     if not taken:
-        raise HttpError(409, "publish_in_progress", "This site is being published; try again in a moment.")
+        raise BUSY
+    return owner
 
 
-async def unlock(deps: CustomerDeps, site: Site) -> None:
-    await deps.db.run("UPDATE sites SET publish_lock = NULL WHERE id = ?", (site.id,))
+async def still_locked(deps: CustomerDeps, site: Site, owner: str) -> None:
+    """Extends our lock, or 409 if it expired and another publish took it."""
+    now = deps.clock.now()
+    held = await deps.db.run(
+        "UPDATE sites SET publish_lock = ? WHERE id = ? AND publish_lock_owner = ? AND publish_lock >= ?",
+        (now + LOCK_SECONDS, site.id, owner, now),
+    )
+    if not held:
+        raise BUSY
+
+
+async def unlock(deps: CustomerDeps, site: Site, owner: str) -> None:
+    await deps.db.run(
+        "UPDATE sites SET publish_lock = NULL, publish_lock_owner = NULL WHERE id = ? AND publish_lock_owner = ?",
+        (site.id, owner),
+    )
 
 
 async def live_manifest(deps: CustomerDeps, site: Site) -> dict[str, Any] | None:
@@ -188,12 +226,16 @@ async def live_manifest(deps: CustomerDeps, site: Site) -> dict[str, Any] | None
 async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: bool = False) -> dict[str, Any]:
     """Publishes the draft as a new version; a draft identical to the live version records nothing
     (`unchanged: true`), so a double click never evicts a kept version."""
-    await lock(deps, site)
+    owner = await lock(deps, site)
     try:
         canonical, _, _ = await hosts_of(deps, site)
         origin = deps.settings.origin(canonical)
         rendered = await render_draft(deps, site, plan, origin, noindex=False)
         manifest = await manifest_of(deps, site, rendered, origin)
+        # What R2 holds, not what it should hold: a file lost since it was written is written again
+        # (by an unchanged publish too).
+        written = await write_files(deps, site, rendered, await stored_files(deps, site))
+        await still_locked(deps, site, owner)
         if manifest == await live_manifest(deps, site):
             assert site.live_version is not None
             puts = await switch(deps, site, site.live_version, manifest, all_hosts=True) if all_hosts else 0
@@ -201,15 +243,15 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
                 "version": site.live_version,
                 "unchanged": True,
                 "url": origin + "/",
-                "files_written": 0,
+                "files_written": written,
                 "pointers_written": puts,
                 "files_deleted": 0,
             }
-        written = await write_files(deps, site, rendered, await known_files(deps, site))
+        source = drafts.fingerprint(site, await pages_of(deps.db, site.id))
         rows = await deps.db.all(
-            "INSERT INTO versions (site_id, number, manifest, created_at)"
-            " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ? FROM versions WHERE site_id = ? RETURNING number",
-            (site.id, json.dumps(manifest, separators=(",", ":")), deps.clock.now(), site.id),
+            "INSERT INTO versions (site_id, number, manifest, created_at, source)"
+            " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ? FROM versions WHERE site_id = ? RETURNING number",
+            (site.id, json.dumps(manifest, separators=(",", ":")), deps.clock.now(), json.dumps(source), site.id),
         )
         number = int(rows[0]["number"])
         puts = await switch(deps, site, number, manifest, all_hosts=all_hosts or site.live_version is None)
@@ -218,7 +260,7 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
         )
         deleted = await prune(deps, site.id, plan.entitlements.kept_versions, number)
     finally:
-        await unlock(deps, site)
+        await unlock(deps, site, owner)
     return {
         "version": number,
         "unchanged": False,
@@ -273,8 +315,8 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
     rendered = await render_draft(deps, site, plan, origin, noindex=True)
     manifest = await manifest_of(deps, site, rendered, origin)
     # Only the preview may be framed, and only by the portal (its editor shows it live).
-    manifest["csp"] = csp(deps, frame_ancestors=deps.settings.portal_origin)
-    written = await write_files(deps, site, rendered, await known_files(deps, site))
+    manifest["csp"] = csp(deps, rendered.style_src, frame_ancestors=deps.settings.portal_origin)
+    written = await write_files(deps, site, rendered, await stored_files(deps, site))
     await deps.blobs.put(pointer_key(host), pointer(site.id, 0, manifest, False, noindex=True), "application/json")
     await deps.db.run(
         "UPDATE sites SET preview_token = ?, preview_manifest = ? WHERE id = ?",

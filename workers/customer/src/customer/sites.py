@@ -9,10 +9,19 @@ import re
 from typing import Any
 
 from customer import blocks as blockdefs
-from customer import publish
+from customer import drafts, publish
 from customer.deps import CustomerDeps
 from customer.schema import SLUG, Str, check_fields, invalid
-from customer.store import Site, asset_types, customer_id, new_id, owned_site, page_of, pages_of, sites_of
+from customer.store import (
+    Site,
+    asset_types,
+    customer_id,
+    new_id,
+    owned_site,
+    page_revision,
+    pages_of,
+    sites_of,
+)
 from shared import plans
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
@@ -46,6 +55,30 @@ PAGE_FIELDS = {
     "slug": Str(max_length=60),
     "description": Str(max_length=160),
 }
+
+
+STALE = (
+    "This was changed in another tab or on another device since you opened it. "
+    "Reload to see the latest version; what you typed here is kept."
+)
+
+
+def etag_of(kind: str, revision: int) -> str:
+    return f'"{kind}-{revision}"'
+
+
+def stale() -> HttpError:
+    return HttpError(412, "precondition_failed", STALE)
+
+
+def check_if_match(request: Request, current: str) -> None:
+    """An editor write names the version it was based on (If-Match); any other version is stale.
+    Without the header the write still only lands on the revision it read (see the UPDATEs)."""
+    given = request.header("if-match").strip()
+    if not given or given == "*":
+        return
+    if current not in (tag.strip().removeprefix("W/") for tag in given.split(",")):
+        raise stale()
 
 
 def plan_of(request: Request) -> plans.Plan:
@@ -104,9 +137,16 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
         if site.preview_token and site.preview_manifest
         else None
     )
+    live = None
+    if site.live_version is not None:
+        rows = await deps.db.all(
+            "SELECT source FROM versions WHERE site_id = ? AND number = ?", (site.id, site.live_version)
+        )
+        live = json.loads(rows[0]["source"]) if rows and rows[0]["source"] else None
     return {
         "id": site.id,
         "name": site.name,
+        "draft_changes": drafts.changes(live, drafts.fingerprint(site, pages)) if live else None,
         "slug": site.slug,
         "default_host": host,
         "url": deps.settings.origin(canonical) + "/",
@@ -148,40 +188,44 @@ async def create_site(deps: CustomerDeps, request: Request) -> Response:
     if slug in RESERVED_SLUGS:
         slug = f"{slug}-site"
     site_id, now = new_id(deps.crypto, "s"), deps.clock.now()
+    home = [{"type": "hero", "id": block_id(deps), **check_fields(blockdefs.BLOCKS["hero"], {"heading": name})}]
     for attempt in range(4):
         candidate = slug if attempt == 0 else f"{slug[:50]}-{deps.crypto.random_bytes(2).hex()}"
-        taken = await deps.db.all(
-            "SELECT 1 FROM sites WHERE slug = ?"
-            " UNION ALL SELECT 1 FROM held_addresses WHERE slug = ? AND held_until > ?",
-            (candidate, candidate, now),
-        )
-        if not taken:
-            slug = candidate
+        # An address a deleted or renamed site left behind is held for its owner's links (30 days).
+        held = await deps.db.all("SELECT 1 FROM held_addresses WHERE slug = ? AND held_until > ?", (candidate, now))
+        # The slug is taken by the INSERT itself (a concurrent request may have taken it since any
+        # check): a lost race writes nothing, and the home page is only written with its site.
+        if not held:
+            await deps.db.batch(
+                [
+                    (
+                        "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        (site_id, cid, candidate, name, now, now),
+                    ),
+                    (
+                        "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
+                        " SELECT ?, ?, '', 'Home', '', 0, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)",
+                        (new_id(deps.crypto, "p"), site_id, json.dumps(home), now, site_id),
+                    ),
+                ]
+            )
+        if not held and await deps.db.all("SELECT 1 FROM sites WHERE id = ?", (site_id,)):
             break
         if given:
             raise HttpError(409, "slug_taken", "That address is taken; choose another slug.", details={"field": "slug"})
     else:
         raise HttpError(409, "slug_taken", "Choose a slug for this site.", details={"field": "slug"})
-    home = [{"type": "hero", "id": block_id(deps), **check_fields(blockdefs.BLOCKS["hero"], {"heading": name})}]
-    await deps.db.batch(
-        [
-            (
-                "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (site_id, cid, slug, name, now, now),
-            ),
-            (
-                "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
-                " VALUES (?, ?, '', 'Home', '', 0, ?, ?)",
-                (new_id(deps.crypto, "p"), site_id, json.dumps(home), now),
-            ),
-        ]
-    )
     site = await owned_site(deps.db, cid, site_id)
     return json_response(await site_json(deps, site), 201)
 
 
+async def site_response(deps: CustomerDeps, site: Site) -> Response:
+    return json_response(await site_json(deps, site), headers=[("etag", etag_of("site", site.revision))])
+
+
 async def get_site(deps: CustomerDeps, request: Request, site_id: str) -> Response:
-    return json_response(await site_json(deps, await my_site(deps, request, site_id)))
+    return await site_response(deps, await my_site(deps, request, site_id))
 
 
 def merged(kept: dict[str, Any], sent: Any) -> Any:
@@ -190,6 +234,7 @@ def merged(kept: dict[str, Any], sent: Any) -> Any:
 
 async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Response:
     site = await editable_site(deps, request, site_id)
+    check_if_match(request, etag_of("site", site.revision))
     data = read_json_object(request)
     fields = {"name": SITE_FIELDS["name"]}
     changes = check_fields(fields, {k: v for k, v in data.items() if k == "name"}, partial=True)
@@ -210,11 +255,14 @@ async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Res
         changes["redirects"] = json.dumps(blockdefs.check_redirects(data["redirects"]))
     if changes:
         sets = ", ".join(f"{k} = ?" for k in changes)
-        await deps.db.run(
-            f"UPDATE sites SET {sets}, updated_at = ? WHERE id = ?",  # noqa: S608 (keys are ours)
-            (*changes.values(), deps.clock.now(), site.id),
+        changed = await deps.db.run(
+            f"UPDATE sites SET {sets}, updated_at = ?, revision = revision + 1"  # noqa: S608 (keys are ours)
+            " WHERE id = ? AND revision = ?",
+            (*changes.values(), deps.clock.now(), site.id, site.revision),
         )
-    return json_response(await site_json(deps, await owned_site(deps.db, site.customer_id, site.id)))
+        if not changed:
+            raise stale()
+    return await site_response(deps, await owned_site(deps.db, site.customer_id, site.id))
 
 
 def block_id(deps: CustomerDeps) -> str:
@@ -260,23 +308,34 @@ async def create_page(deps: CustomerDeps, request: Request, site_id: str) -> Res
     if freed != site.redirects:
         await deps.db.run("UPDATE sites SET redirects = ? WHERE id = ?", (json.dumps(freed), site.id))
     page_id = new_id(deps.crypto, "p")
-    await deps.db.run(
+    added = await deps.db.run(
         "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE site_id = ?), ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE site_id = ?), ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (page_id, site.id, slug, data["title"], data["description"], site.id, json.dumps(blocks), deps.clock.now()),
     )
-    return json_response(page_json(await page_of(deps.db, site.id, page_id)), 201)
+    if not added:  # a concurrent request took the slug since the check above
+        raise HttpError(
+            409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
+        )
+    return await page_response(deps, site, page_id, 201)
 
 
 async def get_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     site = await my_site(deps, request, site_id)
-    return json_response(page_json(await page_of(deps.db, site.id, page_id)))
+    return await page_response(deps, site, page_id)
+
+
+async def page_response(deps: CustomerDeps, site: Site, page_id: str, status: int = 200) -> Response:
+    page, revision = await page_revision(deps.db, site.id, page_id)
+    return json_response(page_json(page), status, [("etag", etag_of("page", revision))])
 
 
 async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     """PUT: title, slug, description and the whole ordered block list."""
     site = await editable_site(deps, request, site_id)
-    page = await page_of(deps.db, site.id, page_id)
+    page, revision = await page_revision(deps.db, site.id, page_id)
+    check_if_match(request, etag_of("page", revision))
     body = read_json_object(request)
     raw_blocks = body.pop("blocks", page.blocks)
     data = check_fields(PAGE_FIELDS, body, partial=True)
@@ -293,13 +352,9 @@ async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_i
                 409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
             )
     blocks = await checked_blocks(deps, request, site, raw_blocks, page.blocks)
-    if slug != page.slug:
-        await deps.db.run(
-            "UPDATE sites SET redirects = ? WHERE id = ?",
-            (json.dumps(renamed(site.redirects, f"/{page.slug}/", f"/{slug}/")), site.id),
-        )
-    await deps.db.run(
-        "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ? WHERE id = ?",
+    changed = await deps.db.run(
+        "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ?, revision = revision + 1"
+        " WHERE id = ? AND revision = ?",
         (
             slug,
             data.get("title", page.title),
@@ -307,9 +362,17 @@ async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_i
             json.dumps(blocks),
             deps.clock.now(),
             page.id,
+            revision,
         ),
     )
-    return json_response(page_json(await page_of(deps.db, site.id, page.id)))
+    if not changed:
+        raise stale()
+    if slug != page.slug:  # after the page moved: a stale write moves nothing
+        await deps.db.run(
+            "UPDATE sites SET redirects = ? WHERE id = ?",
+            (json.dumps(renamed(site.redirects, f"/{page.slug}/", f"/{slug}/")), site.id),
+        )
+    return await page_response(deps, site, page.id)
 
 
 def renamed(redirects: dict[str, str], old: str, new: str) -> dict[str, str]:
@@ -329,7 +392,8 @@ def renamed(redirects: dict[str, str], old: str, new: str) -> dict[str, str]:
 async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     """POST one block; it goes at `position` (default: the end)."""
     site = await editable_site(deps, request, site_id)
-    page = await page_of(deps.db, site.id, page_id)
+    page, revision = await page_revision(deps.db, site.id, page_id)
+    check_if_match(request, etag_of("page", revision))
     body = read_json_object(request)
     position = body.pop("position", len(page.blocks))
     if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= len(page.blocks):
@@ -337,16 +401,21 @@ async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id:
     block = blockdefs.check_block(body, "block")
     new_blocks = [*page.blocks[:position], block, *page.blocks[position:]]
     blocks = await checked_blocks(deps, request, site, new_blocks, page.blocks)
-    await deps.db.run(
-        "UPDATE pages SET blocks = ?, updated_at = ? WHERE id = ?", (json.dumps(blocks), deps.clock.now(), page.id)
+    changed = await deps.db.run(
+        "UPDATE pages SET blocks = ?, updated_at = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
+        (json.dumps(blocks), deps.clock.now(), page.id, revision),
     )
-    return json_response(blocks[position], 201)
+    if not changed:
+        raise stale()
+    return json_response(blocks[position], 201, [("etag", etag_of("page", revision + 1))])
 
 
 async def delete_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     site = await editable_site(deps, request, site_id)
-    page = await page_of(deps.db, site.id, page_id)
+    page, revision = await page_revision(deps.db, site.id, page_id)
+    check_if_match(request, etag_of("page", revision))
     if not page.slug:
         raise HttpError(409, "home_page", "The home page cannot be deleted.")
-    await deps.db.run("DELETE FROM pages WHERE id = ?", (page.id,))
+    if not await deps.db.run("DELETE FROM pages WHERE id = ? AND revision = ?", (page.id, revision)):
+        raise stale()
     return Response(204)

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from customer.images import Image, Variant
 from customer.render import PageData
 from shared.errors import HttpError
 from shared.internal_auth import Identity
@@ -29,6 +30,7 @@ class Site:
     live_version: int | None
     preview_token: str | None
     preview_manifest: dict[str, Any] | None
+    revision: int = 1  # bumped by every settings write: the site's ETag
 
     @classmethod
     def from_row(cls, row: Row) -> Site:
@@ -45,6 +47,7 @@ class Site:
             None if live is None else int(live),
             row.get("preview_token"),
             json.loads(preview) if preview else None,
+            int(row.get("revision") or 1),
         )
 
 
@@ -103,9 +106,48 @@ async def page_of(db: Database, site_id: str, page_id: str) -> PageData:
     return page_from_row(rows[0])
 
 
+async def page_revision(db: Database, site_id: str, page_id: str) -> tuple[PageData, int]:
+    """The page and its revision (the ETag an editor write must match)."""
+    rows = await db.all("SELECT * FROM pages WHERE site_id = ? AND id = ?", (site_id, page_id))
+    if not rows:
+        raise HttpError(404, "page_not_found", "No such page.")
+    return page_from_row(rows[0]), int(rows[0].get("revision") or 1)
+
+
 async def asset_types(db: Database, site_id: str) -> dict[str, str]:
     rows = await db.all("SELECT sha256, content_type FROM assets WHERE site_id = ?", (site_id,))
     return {str(r["sha256"]): str(r["content_type"]) for r in rows}
+
+
+async def images_of(db: Database, site_id: str) -> dict[str, Image]:
+    """The site's uploads with their sizes and responsive variants, for the renderer."""
+    variants: dict[str, list[Variant]] = {}
+    for v in await db.all(
+        "SELECT sha256, variant, content_type, width, height FROM asset_variants WHERE site_id = ?", (site_id,)
+    ):
+        found = Variant(str(v["variant"]), str(v["content_type"]), int(v["width"]), int(v["height"]))
+        variants.setdefault(str(v["sha256"]), []).append(found)
+    rows = await db.all("SELECT sha256, content_type, width, height FROM assets WHERE site_id = ?", (site_id,))
+    return {
+        str(r["sha256"]): Image(
+            str(r["sha256"]),
+            str(r["content_type"]),
+            int(r["width"]) if r["width"] else None,
+            int(r["height"]) if r["height"] else None,
+            tuple(variants.get(str(r["sha256"]), ())),
+        )
+        for r in rows
+    }
+
+
+async def file_sizes(db: Database, site_id: str) -> dict[str, int]:
+    """sha256 -> bytes, of every upload and variant in R2."""
+    rows = await db.all(
+        "SELECT sha256, size FROM assets WHERE site_id = ? UNION ALL"
+        " SELECT variant AS sha256, size FROM asset_variants WHERE site_id = ?",
+        (site_id, site_id),
+    )
+    return {str(r["sha256"]): int(r["size"]) for r in rows}
 
 
 async def owner_email(db: Database, site: Site) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from shared import hostnames
 from shared.errors import HttpError
-from shared.http import Response
+from shared.http import Response, Stream
 from shared.ports import BlobStore, Cache, Clock
 
 SITE_ID = re.compile(r"^s_[0-9a-f]{32}$")
@@ -145,17 +145,29 @@ class Hosts:
         except (ValueError, KeyError, TypeError):
             raise HttpError(503, "site_unavailable", "This site cannot be shown just now.") from None
 
-    async def file(self, host: str, live: Live, entry: Entry) -> bytes:
+    async def file(self, host: str, live: Live, entry: Entry) -> Stream:
+        """The whole file as a stream: from the Cache API, else R2 (through the cache, so the
+        bytes go from R2 into the cache and out again without passing through Python)."""
         key = f"https://{host}{CACHE_PREFIX}/file/{entry.sha256}"
-        cached = await self.cache.get(key) if self.cache is not None else None
-        if cached is not None:
-            return cached.body
+        if self.cache is not None:
+            cached = await self.cache.open(key)
+            if cached is not None:
+                return cached
+            stored = Response(200, [("content-type", entry.content_type)], stream=await self._open(live, entry))
+            await self.cache.put(key, stored, FILE_CACHE_SECONDS)
+            cached = await self.cache.open(key)
+            if cached is not None:
+                return cached
+            # The Cache API is best effort: it may not keep what it was given.
+        return await self._open(live, entry)
+
+    async def file_range(self, live: Live, entry: Entry, first: int, last: int) -> Stream:
+        """Bytes first..last of a file, straight from R2 (a range is not worth a cache entry)."""
+        return await self._open(live, entry, first, last)
+
+    async def _open(self, live: Live, entry: Entry, first: int = 0, last: int | None = None) -> Stream:
         self.r2_reads += 1
-        blob = await self.blobs.get(f"sites/{live.site}/files/{entry.sha256}")
+        blob = await self.blobs.open(f"sites/{live.site}/files/{entry.sha256}", first, last)
         if blob is None:
             raise HttpError(503, "site_unavailable", "This site cannot be shown just now.")
-        if self.cache is not None:
-            await self.cache.put(
-                key, Response(200, [("content-type", entry.content_type)], blob.body), FILE_CACHE_SECONDS
-            )
-        return blob.body
+        return blob.stream

@@ -1,26 +1,33 @@
 """Mailer's app core: its routes, built from ports. Everything sits behind InternalGuard (core only).
 
-POST /internal/send               render a template and send it (or keep it in the outbox)
+POST /internal/send               record a message and enqueue it (or keep it in the outbox)
 POST /api/v1/webhooks/resend      Resend's Svix-signed events, forwarded raw by core
 GET  /internal/outbox[.json|/id]  the local outbox; 404 when RESEND_API_KEY is set
-GET  /internal/health"""
+POST /internal/forget             {"address"}: an account was deleted; forget everything about the address
+POST /internal/export             {"address"}: the mail log for the address (an account export)
+GET  /internal/health
+
+`create_consumer` is the MAIL_QUEUE (and its dead-letter queue's) consumer: mailer.delivery."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
 
-from mailer import outbox, sending
-from mailer.resend import ResendClient, Sleep
+from mailer import delivery, outbox, sending
+from mailer.headers import FieldError, check_address
+from mailer.resend import EMAILS_URL, ResendClient, Sleep
 from mailer.store import MailStore
 from mailer.webhooks import WebhookHandler
 from shared import health, mail
 from shared.app import App
+from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard
 from shared.jsonbody import read_json_object
-from shared.ports import Clock, Crypto, Database, HttpClient
+from shared.ports import Clock, Crypto, Database, HttpClient, Queue
+from shared.queue import Consumer
 from shared.routing import Params, Router
 
 TABLES = ("emails", "suppressions", "outbox", "webhook_events")
@@ -38,12 +45,26 @@ class MailerDeps:
     webhook_secret: str = ""  # whsec_…; webhooks answer 500 until it is set
     mail_from: str = DEFAULT_MAIL_FROM
     sleep: Sleep = asyncio.sleep  # between retries; tests pass one that records instead of waiting
+    queue: Queue | None = None  # MAIL_QUEUE; without it (unit tests) Resend is called inline
+    retry_base_seconds: int = delivery.RETRY_BASE_SECONDS  # MAIL_RETRY_SECONDS: the consumer's first backoff
+    resend_api_base: str = ""  # RESEND_API_BASE: a local stand-in instead of https://api.resend.com
+
+
+def _sender(deps: MailerDeps) -> tuple[MailStore, ResendClient | None, sending.Sender]:
+    store = MailStore(deps.db, deps.clock)
+    http = Timed(deps.http, PROVIDER_SECONDS, "Resend")
+    url = deps.resend_api_base.rstrip("/") + "/emails" if deps.resend_api_base else EMAILS_URL
+    resend = ResendClient(http, deps.resend_api_key, deps.sleep, url=url) if deps.resend_api_key else None
+    return store, resend, sending.Sender(store, deps.crypto, resend, deps.mail_from, deps.clock, deps.queue)
+
+
+def create_consumer(deps: MailerDeps) -> Consumer:
+    store, _, sender = _sender(deps)
+    return delivery.MailConsumer(store, sender, deps.retry_base_seconds).consume
 
 
 def create_app(deps: MailerDeps) -> App:
-    store = MailStore(deps.db, deps.clock)
-    resend = ResendClient(deps.http, deps.resend_api_key, deps.sleep) if deps.resend_api_key else None
-    sender = sending.Sender(store, deps.crypto, resend, deps.mail_from)
+    store, resend, sender = _sender(deps)
     webhooks = WebhookHandler(store, deps.crypto, deps.clock, deps.webhook_secret)
     router = Router()
 
@@ -55,6 +76,21 @@ def create_app(deps: MailerDeps) -> App:
     async def send(request: Request, params: Params) -> Response:
         result = await sender.send(sending.parse(read_json_object(request)))
         return json_response(result.body(), 202)
+
+    def address_of(request: Request) -> str:
+        try:
+            return check_address("address", read_json_object(request).get("address"))
+        except FieldError as exc:
+            raise HttpError(400, exc.code, exc.message) from None
+
+    @router.route("POST", "/internal/forget")
+    async def forget(request: Request, params: Params) -> Response:
+        await store.forget(address_of(request))
+        return Response(204)
+
+    @router.route("POST", "/internal/export")
+    async def export(request: Request, params: Params) -> Response:
+        return json_response(await store.about(address_of(request)))
 
     @router.route("POST", "/api/v1/webhooks/resend")
     async def resend_webhook(request: Request, params: Params) -> Response:

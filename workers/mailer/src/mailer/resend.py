@@ -104,6 +104,7 @@ class ResendClient:
     max_attempts: int = 3
     base_delay: float = 0.5
     max_wait: float = 5.0
+    url: str = EMAILS_URL
 
     def request(self, message: Outgoing, idempotency_key: str) -> Request:
         if not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
@@ -116,12 +117,13 @@ class ResendClient:
             "idempotency-key": safe_header(idempotency_key),
         }
         body = json.dumps(message.payload(), separators=(",", ":"), ensure_ascii=False).encode()
-        return Request("POST", EMAILS_URL, headers=headers, body=body)
+        return Request("POST", self.url, headers=headers, body=body)
 
-    async def send(self, message: Outgoing, idempotency_key: str) -> Result:
+    async def send(self, message: Outgoing, idempotency_key: str, max_attempts: int | None = None) -> Result:
         request = self.request(message, idempotency_key)
         error = ""
-        for attempt in range(1, self.max_attempts + 1):
+        attempts = max_attempts or self.max_attempts
+        for attempt in range(1, attempts + 1):
             try:
                 response = await self.http.fetch(request)
             except Exception as exc:  # The network failed: as transient as a 5xx.
@@ -133,7 +135,7 @@ class ResendClient:
                 if not is_transient(response):
                     return Result("failed", attempt, error=error)
                 wait = asked_wait(response)
-            if attempt == self.max_attempts:
+            if attempt == attempts:
                 break
             delay = self.base_delay * 2 ** (attempt - 1) if wait is None else wait
             if delay > self.max_wait:

@@ -17,7 +17,17 @@ from mailer.headers import FieldError, check_address, check_sender
 from mailer.resend import MAX_IDEMPOTENCY_KEY, Outgoing, ResendClient
 from mailer.store import EmailRecord, MailStore
 from shared.errors import HttpError
-from shared.ports import Crypto
+from shared.ports import Clock, Crypto, Queue
+
+# Mail budgets for account mail a stranger can trigger by typing someone's address (sign-up,
+# verification, reset, magic link, email change): per recipient, at most PER_KIND_PER_HOUR of one
+# template in any hour and DAILY_ACROSS_KINDS of them all in any day. Over budget the message is
+# recorded as `throttled` and nothing is sent; callers answer the user the same either way.
+# Notices of a credential change (password_changed, email_changed) need the password, and billing
+# and lead mail have their own triggers, so they are not budgeted here.
+BUDGETED = ("verify_email", "password_reset", "magic_link", "email_change", "account_exists")
+PER_KIND_PER_HOUR = 3
+DAILY_ACROSS_KINDS = 10
 
 # What a caller is told: the send outcome. Delivery events that came later report as `sent`.
 _REPORTED = {"delivered": "sent", "bounced": "sent", "complained": "sent"}
@@ -30,6 +40,15 @@ class SendRequest:
     data: dict[str, str]
     idempotency_key: str
     reply_to: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        """The /internal/send body this request was parsed from (what a queued message carries)."""
+        return {
+            "template": self.template.name,
+            "to": self.to,
+            "data": self.data,
+            "idempotency_key": self.idempotency_key,
+        }
 
     def fingerprint(self) -> bytes:
         canonical = {"template": self.template.name, "to": self.to.lower(), "data": self.data}
@@ -70,6 +89,8 @@ class Sender:
     crypto: Crypto
     resend: ResendClient | None  # None: outbox mode (no RESEND_API_KEY)
     mail_from: str
+    clock: Clock
+    queue: Queue | None = None  # MAIL_QUEUE: Resend is called by the queue's consumer (mailer.delivery)
 
     async def send(self, request: SendRequest) -> SendResult:
         fingerprint = (await self.crypto.sha256(request.fingerprint())).hex()
@@ -100,17 +121,40 @@ class Sender:
         self._check_same_request(record, fingerprint)
         return SendResult(record.id, _REPORTED.get(record.status, record.status))
 
+    async def over_budget(self, request: SendRequest) -> bool:
+        kind = request.template.name
+        if kind not in BUDGETED:
+            return False
+        now = self.clock.now()
+        return (
+            await self.store.recent(request.to, (kind,), now - 3600) > PER_KIND_PER_HOUR
+            or await self.store.recent(request.to, BUDGETED, now - 86400) > DAILY_ACROSS_KINDS
+        )
+
     async def _deliver(self, email_id: str, request: SendRequest) -> SendResult:
+        if await self.over_budget(request):
+            await self.store.finish(email_id, "throttled", error="over the recipient's mail budget")
+            return SendResult(email_id, "throttled")
         if await self.store.is_suppressed(request.to):
             await self.store.finish(email_id, "suppressed", error="recipient is on the suppression list")
             return SendResult(email_id, "suppressed")
         check_sender(self.mail_from)  # A bad MAIL_FROM is a deploy mistake: 500, the message stays queued.
-        rendered = templates.render(request.template, request.data)
         if self.resend is None:
+            rendered = templates.render(request.template, request.data)
             await self.store.put_outbox(
                 email_id, self.mail_from, request.to, rendered.subject, rendered.html, rendered.text
             )
             return SendResult(email_id, "outbox")
+        if self.queue is not None:
+            # Durable from here: the consumer sends, retries with backoff, and marks the outcome.
+            await self.queue.send({"email_id": email_id, "request": request.body()})
+            return SendResult(email_id, "queued")
+        return await self.deliver_now(email_id, request)
+
+    async def deliver_now(self, email_id: str, request: SendRequest, max_attempts: int | None = None) -> SendResult:
+        """Calls Resend for a recorded message and records the outcome (`queued` when it may be retried)."""
+        assert self.resend is not None
+        rendered = templates.render(request.template, request.data)
         message = Outgoing(
             self.mail_from,
             request.to,
@@ -120,6 +164,6 @@ class Sender:
             request.reply_to,
             (("email_id", email_id), ("template", request.template.name)),
         )
-        result = await self.resend.send(message, request.idempotency_key)
+        result = await self.resend.send(message, request.idempotency_key, max_attempts)
         await self.store.finish(email_id, result.outcome, result.attempts, result.provider_id, result.error)
         return SendResult(email_id, result.outcome)

@@ -100,6 +100,10 @@ class MailStore:
         rows = await self.db.all(_EMAIL_BY_KEY, [idempotency_key])
         return EmailRecord.from_row(rows[0]) if rows else None
 
+    async def by_id(self, email_id: str) -> EmailRecord | None:
+        rows = await self.db.all(_EMAIL_BY_KEY.replace("idempotency_key = ?", "id = ?"), [email_id])
+        return EmailRecord.from_row(rows[0]) if rows else None
+
     async def claim(
         self, email_id: str, idempotency_key: str, template: str, recipient: str, request_hash: str
     ) -> bool:
@@ -120,6 +124,38 @@ class MailStore:
             "UPDATE emails SET status = ?, provider_id = COALESCE(?, provider_id), error = ?,"
             " attempts = attempts + ?, updated_at = ? WHERE id = ?",
             [status, provider_id, error, attempts, self.clock.now(), email_id],
+        )
+
+    async def recent(self, recipient: str, templates: Sequence[str], since: float) -> int:
+        """Messages to `recipient` of these templates recorded since `since`, the budget's own refusals
+        aside (the message being decided counts itself)."""
+        marks = ", ".join("?" for _ in templates)
+        rows = await self.db.all(
+            f"SELECT count(*) AS n FROM emails WHERE recipient = ? AND template IN ({marks})"  # noqa: S608
+            " AND created_at > ? AND status != 'throttled'",
+            [recipient, *templates, since],
+        )
+        return int(rows[0]["n"])
+
+    async def about(self, address: str) -> dict[str, Any]:
+        """Everything kept about the address (an export): the mail log, without bodies."""
+        emails = await self.db.all(
+            "SELECT id, template, recipient, status, error, attempts, created_at, updated_at FROM emails"
+            " WHERE recipient = ? ORDER BY created_at",
+            [address],
+        )
+        suppressed = await self.db.all("SELECT reason, created_at FROM suppressions WHERE address = ?", [address])
+        return {"emails": emails, "suppression": suppressed[0] if suppressed else None}
+
+    async def forget(self, address: str) -> None:
+        """The account is deleted: its mail log, outbox copies and suppression entry go."""
+        await self.db.batch(
+            [
+                ("DELETE FROM outbox WHERE email_id IN (SELECT id FROM emails WHERE recipient = ?)", [address]),
+                ("DELETE FROM outbox WHERE recipient = ?", [address]),
+                ("DELETE FROM emails WHERE recipient = ?", [address]),
+                ("DELETE FROM suppressions WHERE address = ?", [address]),
+            ]
         )
 
     # --- suppressions --------------------------------------------------------------------------

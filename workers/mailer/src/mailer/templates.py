@@ -124,7 +124,7 @@ def magic_link(d: Data) -> Message:
             _hi(d),
             Para(f"Use this link to sign in to {PRODUCT}."),
             Button("Sign in", d["link"]),
-            _expiry(d, "15 minutes"),
+            _expiry(d, "10 minutes"),
             _IGNORE,
         ),
     )
@@ -155,6 +155,59 @@ def email_change(d: Data) -> Message:
             Button("Confirm the change", d["link"]),
             _expiry(d, "24 hours"),
             Para("Until you confirm, your account keeps its current address."),
+        ),
+    )
+
+
+def password_changed(d: Data) -> Message:
+    return Message(
+        f"Your {PRODUCT} password was changed",
+        "Your password was changed",
+        (
+            _hi(d),
+            Para(f"The password of your {PRODUCT} account was just changed, and every other device was signed out."),
+            Para("If this was not you, reset your password now with the link below."),
+            Button("Reset my password", d["link"]),
+        ),
+    )
+
+
+def email_changed(d: Data) -> Message:
+    """To the old address after a change: the owner's way back if someone else made it."""
+    return Message(
+        f"Your {PRODUCT} email address was changed",
+        "Your email address was changed",
+        (
+            _hi(d),
+            Para(
+                f"The email address of your {PRODUCT} account was changed"
+                + (f" to {d['new_email']}." if d.get("new_email") else " to another address.")
+                + " We will not write to this address about the account any more."
+            ),
+            Para(
+                "If this was not you, undo the change: the account comes back to this address"
+                " and you choose a new password."
+            ),
+            Button("Undo the change", d["link"]),
+            _expiry(d, "7 days"),
+        ),
+    )
+
+
+def account_exists(d: Data) -> Message:
+    """Sign-up with an address that already has an account: the owner is told, the stranger learns nothing."""
+    return Message(
+        f"You already have a {PRODUCT} account",
+        "You already have an account",
+        (
+            _hi(d),
+            Para(
+                f"Someone, hopefully you, tried to sign up to {PRODUCT} with this address,"
+                " which already has an account."
+            ),
+            Para("Log in instead, or reset your password if you forgot it."),
+            Button("Log in", d["link"]),
+            _IGNORE,
         ),
     )
 
@@ -299,6 +352,9 @@ TEMPLATES: dict[str, Template] = {
         Template("magic_link", magic_link, ("link",), _LINK),
         Template("welcome", welcome, ("portal",), _GREETED),
         Template("email_change", email_change, ("link",), (*_LINK, "new_email")),
+        Template("password_changed", password_changed, ("link",), _GREETED),
+        Template("email_changed", email_changed, ("link",), (*_LINK, "new_email")),
+        Template("account_exists", account_exists, ("link",), _GREETED),
         Template("payment_failed", payment_failed, ("plan", "amount", "link"), _GREETED),
         Template("payment_action_required", payment_action_required, ("plan", "amount", "link"), _GREETED),
         Template("trial_ending", trial_ending, ("plan", "trial_end", "link"), _GREETED, ("trial_end",)),

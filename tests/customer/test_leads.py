@@ -1,0 +1,46 @@
+"""The leads inbox: newest first, read/unread, delete, a CSV export that spreadsheets open safely."""
+
+from __future__ import annotations
+
+from devstack.stack import Stack
+from tests.conftest import FakeClock
+from tests.customer.conftest import Owner
+from tests.customer.test_forms import LEAD, form_site, submit
+
+
+async def test_inbox_marks_deletes_and_exports(owner: Owner, stack: Stack, clock: FakeClock) -> None:
+    site, block = await form_site(owner)
+    base = f"/api/v1/sites/{site['id']}/leads"
+    assert (await submit(stack, site["id"], block, LEAD)).status == 303
+    clock.advance(60)
+    later = {**LEAD, "name": "=HYPERLINK(1)", "email": "eve@example.net", "message": "Cake?"}
+    assert (await submit(stack, site["id"], block, later, ip="203.0.113.51")).status == 303
+
+    inbox = await owner.ok("GET", base)
+    assert [lead["email"] for lead in inbox["leads"]] == ["eve@example.net", "bob@example.net"]  # newest first
+    assert inbox["unread"] == 2
+    newest = inbox["leads"][0]["id"]
+    assert (await owner.call("PATCH", f"{base}/{newest}", {"read": True})).status == 204
+    inbox = await owner.ok("GET", base)
+    assert (inbox["unread"], inbox["leads"][0]["read"]) == (1, True)
+    assert (await owner.call("PATCH", f"{base}/{newest}", {"read": "yes"})).json()["error"]["field"] == "read"
+
+    export = await owner.call("GET", f"{base}.csv")
+    assert export.status == 200
+    assert export.header("content-type") == "text/csv; charset=utf-8"
+    assert "attachment" in str(export.header("content-disposition"))
+    text = export.body.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == "received (UTC),name,email,phone,message,page"
+    assert "'=HYPERLINK(1)" in lines[1]  # a formula is never live in the spreadsheet
+    assert '"Two loaves' in text
+
+    assert (await owner.call("DELETE", f"{base}/{newest}")).status == 204
+    assert [lead["email"] for lead in (await owner.ok("GET", base))["leads"]] == ["bob@example.net"]
+    assert (await owner.call("DELETE", f"{base}/{newest}")).status == 404
+
+
+async def test_another_owner_cannot_read_the_inbox(owner: Owner, stack: Stack) -> None:
+    site, _ = await form_site(owner)
+    owner.browser.cookie = ""
+    assert (await owner.call("GET", f"/api/v1/sites/{site['id']}/leads.csv")).status == 401

@@ -1,0 +1,76 @@
+"""Concurrent writers (double clicks, two tabs, retries racing the original): each race answers
+409 or succeeds once, never 500. The database yields on every call, as D1 does (each statement is a
+round trip), so the requests really interleave between their checks and their writes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from devstack.stack import Stack
+from shared.ports import Row, SqlValue
+from tests.customer.conftest import Owner
+
+
+class YieldingDatabase:
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def all(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]:
+        await asyncio.sleep(0)
+        return await self.inner.all(sql, params)  # type: ignore[no-any-return]
+
+    async def run(self, sql: str, params: Sequence[SqlValue] = ()) -> int:
+        await asyncio.sleep(0)
+        return await self.inner.run(sql, params)  # type: ignore[no-any-return]
+
+    async def batch(self, statements: Sequence[tuple[str, Sequence[SqlValue]]]) -> None:
+        await asyncio.sleep(0)
+        await self.inner.batch(statements)
+
+
+def interleaved(stack: Stack) -> None:
+    assert stack.customer_deps is not None
+    stack.customer_deps.db = YieldingDatabase(stack.customer_deps.db)
+
+
+async def at_once(owner: Owner, method: str, path: str, body: dict[str, Any], times: int = 10) -> list[int]:
+    replies = await asyncio.gather(*(owner.call(method, path, body) for _ in range(times)))
+    assert all(r.status != 500 for r in replies), [r.body for r in replies if r.status == 500]
+    return sorted(r.status for r in replies)
+
+
+async def test_concurrent_sites_with_one_slug(owner: Owner, stack: Stack) -> None:
+    interleaved(stack)
+    statuses = await at_once(owner, "POST", "/api/v1/sites", {"name": "Rosa", "slug": "rosa"})
+    assert statuses == [201] + [409] * 9
+    assert len(await stack.databases["customer"].all("SELECT id FROM sites WHERE slug = 'rosa'")) == 1
+    # Every site has its home page: nothing half-written by the losers.
+    orphans = "SELECT id FROM pages WHERE site_id NOT IN (SELECT id FROM sites)"
+    assert await stack.databases["customer"].all(orphans) == []
+
+
+async def test_concurrent_pages_with_one_slug(owner: Owner, stack: Stack) -> None:
+    site = await owner.new_site()
+    interleaved(stack)
+    statuses = await at_once(owner, "POST", f"/api/v1/sites/{site['id']}/pages", {"title": "About", "slug": "about"})
+    assert statuses == [201] + [409] * 9
+
+
+async def test_concurrent_claims_of_one_domain(owner: Owner, stack: Stack) -> None:
+    assert stack.cloudflare is not None
+    site = await owner.new_site()
+    interleaved(stack)
+    statuses = await at_once(owner, "POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "www.rosa.com"}, 5)
+    assert statuses == [201] + [409] * 4
+    names = sorted(h["hostname"] for h in stack.cloudflare.hostnames.values())
+    assert names == ["rosa.com", "www.rosa.com"]  # the losers registered nothing at Cloudflare
+
+
+async def test_concurrent_publishes(owner: Owner, stack: Stack) -> None:
+    site = await owner.new_site()
+    interleaved(stack)
+    statuses = await at_once(owner, "POST", f"/api/v1/sites/{site['id']}/publish", {}, 5)
+    assert statuses[0] == 201
+    assert set(statuses) <= {201, 409}

@@ -1,0 +1,74 @@
+"""Durable mail: /internal/send records and enqueues; the MAIL_QUEUE consumer sends once, retries
+with backoff, and after the last retry the dead-letter consumer marks the message failed."""
+
+from __future__ import annotations
+
+import json
+
+from devstack.queues import MemoryQueue
+from mailer.app import create_consumer
+from mailer.delivery import DEAD_LETTER_QUEUE, MAIL_QUEUE
+from tests.mailer.conftest import MakeMailer
+
+
+def queued_mailer(make_mailer: MakeMailer, clock, max_retries: int = 3):
+    dlq = MemoryQueue(DEAD_LETTER_QUEUE, clock)
+    mail = MemoryQueue(MAIL_QUEUE, clock, max_retries=max_retries, dead_letter=dlq)
+    mailer = make_mailer(queue=mail, retry_base_seconds=30)
+    return mailer, mail, dlq
+
+
+async def test_send_enqueues_and_the_consumer_sends_once(make_mailer: MakeMailer, clock) -> None:
+    mailer, mail, _ = queued_mailer(make_mailer, clock)
+    accepted = await mailer.send()
+    assert (accepted.status, accepted.json()["status"]) == (202, "queued")
+    assert mailer.resend.calls == []  # the caller waited for the queue only
+    assert len(mail.messages) == 1
+    consumer = create_consumer(mailer.deps)
+    assert await mail.deliver(consumer) == 1
+    assert len(mailer.resend.emails) == 1
+    email = await mailer.email(accepted.json()["id"])
+    assert (email["status"], email["attempts"]) == ("sent", 1)
+    # A redelivery (Queues deliver at least once) sends nothing more.
+    await mail.send(json.loads(json.dumps({"email_id": email["id"], "request": {}})))
+    await mail.deliver(consumer)
+    assert len(mailer.resend.emails) == 1
+
+
+async def test_an_outage_longer_than_the_retries_ends_failed_and_visible(make_mailer: MakeMailer, clock) -> None:
+    """The finding: after 3 failed attempts a message stayed `queued` forever."""
+    mailer, mail, dlq = queued_mailer(make_mailer, clock, max_retries=3)
+    consumer = create_consumer(mailer.deps)
+    mailer.resend.fail_next(100, 503)
+    accepted = await mailer.send()
+    delays = []
+    while mail.messages:
+        before = clock.now()
+        await mail.deliver(consumer)
+        if mail.messages:
+            delays.append(mail.messages[0].due - before)
+            clock.advance(mail.messages[0].due - clock.now())
+    assert delays == [30, 60, 120]  # exponential backoff through retry(delaySeconds=…)
+    assert len(dlq.messages) == 1
+    email = await mailer.email(accepted.json()["id"])
+    assert (email["status"], email["attempts"]) == ("queued", 4)  # not yet marked: the DLQ consumer does
+    await dlq.deliver(consumer)
+    email = await mailer.email(accepted.json()["id"])
+    assert email["status"] == "failed"
+    assert email["error"].startswith("gave up after 4 attempts (dead-letter queue): 503")
+    # The provider is back: new mail goes out; the failed one is not sent behind the caller's back.
+    mailer.resend._failures.clear()
+    again = await mailer.send(idempotency_key="verify-email/tok_2")
+    await mail.deliver(consumer)
+    assert (await mailer.email(again.json()["id"]))["status"] == "sent"
+    assert len(mailer.resend.emails) == 1
+
+
+async def test_a_refused_message_is_failed_at_once_not_retried(make_mailer: MakeMailer, clock) -> None:
+    mailer, mail, dlq = queued_mailer(make_mailer, clock)
+    mailer.resend.fail_next(1, 422)
+    accepted = await mailer.send()
+    await mail.deliver(create_consumer(mailer.deps))
+    assert mail.messages == []
+    assert dlq.messages == []
+    assert (await mailer.email(accepted.json()["id"]))["status"] == "failed"

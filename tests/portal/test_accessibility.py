@@ -1,0 +1,134 @@
+"""axe-core (npm, pinned) on every portal view in real Chromium, with every editor panel and block
+form open and each dialog shown: no violations. (The preview iframe shows the published site,
+which its own tests audit; axe runs on the portal's document.)"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.imagefiles import png
+from tests.lane.client import PASSWORD, subscribed
+from tests.lane.harness import Lane
+from tests.portal.conftest import ROOT
+
+pytestmark = pytest.mark.lane
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+EVERY_BLOCK: list[dict[str, Any]] = [
+    {"type": "hero", "heading": "Fresh bread", "subheading": "Daily", "cta_label": "Visit", "cta_href": "/contact/"},
+    {"type": "rich_text", "markdown": "## Story\n\nSince 1990."},
+    {"type": "image", "asset": "", "alt": "Loaf"},
+    {"type": "gallery", "images": [{"asset": "", "alt": "Loaf"}]},
+    {"type": "features", "items": [{"title": "Slow", "text": "36 hours"}]},
+    {"type": "pricing", "plans": [{"name": "Cake", "price": "€20", "features": ["Serves 6"]}]},
+    {"type": "testimonials", "items": [{"quote": "Lovely", "author": "Mara"}]},
+    {"type": "cta", "heading": "Order", "label": "Call", "href": "tel:+41000"},
+    {"type": "lead_form", "heading": "Write to us"},
+    {"type": "hours_location", "hours": [{"day": "mon", "opens": "08:00", "closes": "18:00"}], "address": "1 Street"},
+    {"type": "footer", "text": "© Bakery", "links": [{"label": "Home", "href": "/"}]},
+]
+
+
+async def violations(page: Page, view: str) -> list[str]:
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate("axe.run(document, {iframes: false, resultTypes: ['violations']})")
+    return [
+        f"{view}: {v['id']} ({v['impact']}) {v['help']} at {json.dumps([n['target'] for n in v['nodes']][:3])}"
+        for v in result["violations"]
+    ]
+
+
+async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane, tmp_path: Path) -> None:
+    assert AXE.exists(), "npm ci installs axe-core"
+    found: list[str] = []
+
+    # Signed out: the auth views.
+    context = await browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    for path, heading in [
+        ("/login", "Log in"),
+        ("/signup", "Create your SmartPages account"),
+        ("/forgot", "Reset your password"),
+        ("/magic-link", "Sign in by email"),
+        ("/reset?token=x", "Choose a new password"),
+    ]:
+        await page.goto(lane.core + path)
+        await expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        found += await violations(page, path)
+    # The audit can fail: a picture without alt text is caught.
+    await page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/favicon.svg\">')")
+    assert any("image-alt" in v for v in await violations(page, "probe"))
+    # A wrong password shows its error next to the field: audited too.
+    await page.goto(lane.core + "/login")
+    await page.get_by_label("Email").fill("nobody@example.com")
+    await page.get_by_label("Password").fill("wrong password here")
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.locator(".field-error")).to_be_visible()
+    found += await violations(page, "/login with an error")
+    await context.close()
+
+    # Signed in, with a site using every block type, a picture and a lead.
+    owner = subscribed(lane, "axe@example.com")
+    site = owner.post("/api/v1/sites", {"name": "Axe Bakery", "slug": "axe-bakery"}).json()
+    uploaded = (
+        await asyncio.to_thread(
+            httpx.post,
+            f"{lane.core}/api/v1/sites/{site['id']}/assets?name=loaf.png",
+            content=png(1, width=40, height=30),
+            headers={"cookie": owner.cookie, "origin": lane.core, "sec-fetch-site": "same-origin"},
+            timeout=60,
+        )
+    ).json()["sha256"]
+    blocks = json.loads(json.dumps(EVERY_BLOCK).replace('"asset": ""', f'"asset": "{uploaded}"'))
+    home = site["pages"][0]["id"]
+    assert owner.call("PUT", f"/api/v1/sites/{site['id']}/pages/{home}", {"blocks": blocks}).status_code == 200
+    assert owner.post(f"/api/v1/sites/{site['id']}/publish").status_code == 201
+    form_block = owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{home}").json()["blocks"][8]["id"]
+    await asyncio.to_thread(
+        httpx.post,
+        f"{lane.core}/api/v1/forms/{site['id']}/{form_block}",
+        data={"name": "Gina", "email": "gina@example.net", "message": "Hello", "page": "/", "website": ""},
+        headers={"origin": "http://axe-bakery.localhost"},
+        timeout=60,
+    )
+
+    context = await browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(lane.core + "/login")
+    await page.get_by_label("Email").fill("axe@example.com")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("heading", name="Your sites")).to_be_visible()
+    found += await violations(page, "/ (dashboard)")
+    for path, heading in [("/billing", "Billing"), ("/account", "Account")]:
+        await page.goto(lane.core + path)
+        await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        found += await violations(page, path)
+    await page.goto(f"{lane.core}/sites/{site['id']}/leads")
+    await expect(page.get_by_role("heading", name="Enquiries for Axe Bakery")).to_be_visible()
+    found += await violations(page, "leads")
+
+    await page.goto(f"{lane.core}/sites/{site['id']}")
+    await expect(page.get_by_role("heading", name="Axe Bakery", level=1)).to_be_visible()
+    await expect(page.locator("#domains form, #domains .alert")).to_be_visible()
+    await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    for button in await page.get_by_role("button", name="Add feature").all():
+        await button.click()  # list items added in place, audited too
+    found += await violations(page, "editor, every panel and block form open")
+    await page.get_by_role("listitem", name="Picture block").get_by_role("button", name="Choose picture").click()
+    await expect(page.get_by_role("dialog")).to_be_visible()
+    found += await violations(page, "editor, picture chooser")
+    await page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    await page.get_by_role("button", name="Publish", exact=True).click()
+    await expect(page.get_by_role("dialog")).to_be_visible()
+    found += await violations(page, "editor, publish confirmation")
+    await page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    await context.close()
+    assert found == []

@@ -1,0 +1,348 @@
+"""The editor as an owner uses it, in a real Chromium on the lane: a multi-page site from a starter
+template, every block type edited through form controls (nothing typed as JSON), a 4000x3000 phone
+photo of about 4 MB shrunk in the browser (EXIF orientation honoured), keyboard reordering, the
+phone preview, publishing, a lead read in the inbox the notification mail links to; and two tabs,
+where the stale write is refused and the owner's text is kept."""
+
+from __future__ import annotations
+
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from tests.lane.client import PASSWORD, subscribed, view
+from tests.lane.harness import Lane
+from tests.portal.conftest import ARTIFACTS, shot
+
+pytestmark = pytest.mark.lane
+
+
+def phone_photo(path: Path) -> Path:
+    """A 4000x3000 JPEG of about 4 MB, stored sideways with EXIF orientation 6 as phones do."""
+    noise = Image.effect_noise((4000, 3000), 40).convert("L")
+    ramp = Image.linear_gradient("L").resize((4000, 3000))
+    photo = Image.merge("RGB", (ramp, noise, Image.eval(ramp, lambda v: 255 - v)))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to show
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=72, exif=exif.tobytes())
+    path.write_bytes(out.getvalue())
+    return path
+
+
+async def signed_in_context(browser: Browser, lane: Lane, email: str) -> BrowserContext:
+    """A browser signed in through the portal's own log-in form."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(f"{lane.core}/login")
+    await page.get_by_label("Email", exact=True).fill(email)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("heading", name="Your sites")).to_be_visible(timeout=30_000)
+    await page.close()
+    return context
+
+
+async def confirm(page: Page, button: str) -> None:
+    dialog = page.get_by_role("dialog")
+    await expect(dialog).to_be_visible()
+    await dialog.get_by_role("button", name=button, exact=True).click()
+
+
+def block(page: Page, label: str) -> object:
+    return page.get_by_role("listitem", name=f"{label} block")
+
+
+async def open_block(page: Page, label: str):  # type: ignore[no-untyped-def]
+    item = page.get_by_role("listitem", name=f"{label} block").first
+    details = item.locator("details")
+    if await details.get_attribute("open") != "":
+        await item.get_by_text(f"Edit {label.lower()}", exact=True).click()
+    return item
+
+
+async def save(item, label: str) -> None:  # type: ignore[no-untyped-def]
+    await item.get_by_role("button", name="Save block").click()
+    await expect(item.page.locator("#flash")).to_contain_text(f"{label} block saved.")
+
+
+class Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.images.append(dict(attrs))
+
+
+async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, lane: Lane, tmp_path: Path) -> None:
+    owner = subscribed(lane, "rosa@example.com")
+    context = await signed_in_context(browser, lane, "rosa@example.com")
+    errors: list[str] = []
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    page = await context.new_page()
+    await page.goto(f"{lane.core}/")
+
+    # A site from the bakery starter, previewed before choosing.
+    await page.get_by_label("Name of your business or site").fill("Rosa's Bakery")
+    await page.get_by_label("Restaurant", exact=True).check()
+    await expect(page.locator("#template-preview")).to_contain_text("Appetising")
+    await page.get_by_label("Bakery", exact=True).check()
+    await expect(page.locator("#template-preview")).to_contain_text("Warm and homely")
+    await shot(page, "10-new-site-templates")
+    await page.get_by_role("button", name="Create the site").click()
+    await expect(page.get_by_role("heading", name="Rosa's Bakery", level=1)).to_be_visible(timeout=90_000)
+    pages = page.get_by_role("navigation", name="Pages of this site")
+    for title in ("Home", "Bakes", "Contact"):
+        await expect(pages.get_by_role("link", name=title)).to_be_visible()
+    assert not re.search(r"[0-9a-f]{40}", await page.inner_text("main"))  # no hashes on screen
+    assert "[{" not in await page.inner_text("main")  # no JSON
+
+    # The phone photo: shrunk and turned upright in the browser, with its variants.
+    photo = phone_photo(tmp_path / "IMG_2041.jpg")
+    assert 3_000_000 < photo.stat().st_size < 5_500_000
+    await page.get_by_label("Add photos or pictures", exact=True).set_input_files(str(photo))
+    await page.locator("#upload").get_by_role("button", name="Upload").click()
+    await expect(page.locator("#flash")).to_contain_text("Picture added.", timeout=60_000)
+    card = page.locator("#library li", has_text="IMG_2041.jpg")
+    await expect(card).to_contain_text("1600 × 2133 pixels")  # portrait, as the camera held it
+    await expect(card).to_contain_text("Not used")
+
+    # Every block type, through its controls. Hero: words and the new photo from the library.
+    hero = await open_block(page, "Big headline")
+    await hero.get_by_label("Headline", exact=True).fill("Bread baked at dawn")
+    await hero.get_by_role("button", name="Choose picture").click()
+    await page.get_by_role("dialog").get_by_role("button", name="IMG_2041.jpg").click()
+    await hero.get_by_label("Describe the picture (for people who cannot see it)", exact=True).fill(
+        "Our bakery at dawn"
+    )
+    await save(hero, "Big headline")
+
+    features = await open_block(page, "Features")
+    await features.get_by_role("button", name="Add feature").click()
+    await features.get_by_role("group", name="Feature 4").get_by_label("Title", exact=True).fill("Open Sundays")
+    await features.get_by_role("group", name="Feature 4").get_by_label("Text", exact=True).fill("Until noon.")
+    await features.get_by_role("group", name="Feature 1").get_by_role("button", name="Remove feature").click()
+    await save(features, "Features")
+
+    testimonials = await open_block(page, "Testimonials")
+    await testimonials.get_by_label("What they said", exact=True).fill("Worth getting up early for.")
+    await save(testimonials, "Testimonials")
+
+    hours = await open_block(page, "Opening hours and address")
+    await hours.get_by_label("Closed on Sunday", exact=True).uncheck()
+    await hours.get_by_label("Sunday opens", exact=True).fill("08:00")
+    await hours.get_by_label("Sunday closes", exact=True).fill("12:00")
+    await save(hours, "Opening hours and address")
+
+    footer = await open_block(page, "Footer")
+    await footer.get_by_role("button", name="Add link").click()
+    link = footer.get_by_role("group", name="Link 2")
+    await link.get_by_label("Text", exact=True).fill("Our bakes")
+    await link.get_by_label("Goes to", exact=True).fill("javascript:alert(1)")
+    await footer.get_by_role("button", name="Save block").click()
+    # The error sits under the field, in plain words, tied to it for screen readers.
+    target = link.get_by_label("Goes to", exact=True)
+    await expect(target).to_have_attribute("aria-invalid", "true")
+    described = await target.get_attribute("aria-describedby")
+    assert described is not None
+    error = page.locator(f"#{described.split()[-1]}")
+    await expect(error).to_contain_text("Enter a web address")
+    assert "blocks[" not in await error.inner_text()
+    await expect(target).to_be_focused()
+    await target.fill("/bakes/")
+    await save(footer, "Footer")
+
+    for kind in ("Text", "Call to action", "Picture"):
+        await page.get_by_label("Block type", exact=True).select_option(label=kind)
+        await page.get_by_role("button", name="Add block").click()
+        await expect(page.locator("#flash")).to_contain_text(f"{kind} block added.")
+    text = block(page, "Text")
+    await text.get_by_label("Text", exact=True).fill("## Our story\n\nThree generations of **bakers**.")  # type: ignore[attr-defined]
+    await save(text, "Text")
+    cta = block(page, "Call to action")
+    await cta.get_by_label("Heading", exact=True).fill("Order a cake")  # type: ignore[attr-defined]
+    await cta.get_by_label("Button goes to", exact=True).fill("/contact/")  # type: ignore[attr-defined]
+    await save(cta, "Call to action")
+    picture = block(page, "Picture")
+    await picture.get_by_label("Caption", exact=True).fill("Our counter")  # type: ignore[attr-defined]
+    await picture.get_by_label(  # type: ignore[attr-defined]
+        "Describe the picture (for people who cannot see it)", exact=True
+    ).fill("The shop counter")
+    await save(picture, "Picture")
+
+    # Reorder with the keyboard: the Text block moves up; focus stays on its button.
+    names = page.locator("#blocks > li > .block-head > strong")
+    before = await names.all_inner_texts()
+    up = page.get_by_role("button", name="Move Text block up")
+    await up.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#flash")).to_contain_text("Text block moved to place")
+    after = await names.all_inner_texts()
+    i = before.index("Text")
+    assert after[i - 1] == "Text"
+    assert after[i] == before[i - 1]
+    await expect(up).to_be_focused()
+
+    # The other pages: gallery and prices on "Bakes", the contact form on "Contact".
+    await pages.get_by_role("link", name="Bakes").click()
+    gallery = await open_block(page, "Photo gallery")
+    await gallery.get_by_role("button", name="Add photo").click()
+    await gallery.get_by_role("group", name="Photo 3").get_by_role("button", name="Choose picture").click()
+    await page.get_by_role("dialog").get_by_role("button", name="IMG_2041.jpg").click()
+    await (
+        gallery.get_by_role("group", name="Photo 3").get_by_label("Describe the photo", exact=True).fill("The counter")
+    )
+    await save(gallery, "Photo gallery")
+    prices = await open_block(page, "Prices")
+    plan = prices.get_by_role("group", name="Plan 1")
+    await plan.get_by_label("Price", exact=True).fill("32")
+    await plan.get_by_label("Currency", exact=True).select_option("CHF ")
+    await plan.get_by_role("button", name="Add line").click()
+    await plan.get_by_label("Line 2", exact=True).fill("Candles included")
+    await save(prices, "Prices")
+    await pages.get_by_role("link", name="Contact").click()
+    form = await open_block(page, "Contact form")
+    await form.get_by_label("Intro", exact=True).fill("Tell us the date and the size.")
+    await save(form, "Contact form")
+
+    # Preview: the page switcher and the phone size.
+    await page.get_by_label("Page", exact=True).select_option(label="Home")
+    await page.get_by_role("button", name="Phone").click()
+    await expect(page.get_by_role("button", name="Phone")).to_have_attribute("aria-pressed", "true")
+    preview = page.frame_locator("#pv")
+    await expect(preview.get_by_role("heading", name="Bread baked at dawn")).to_be_visible(timeout=30_000)
+    await expect(page.locator("#pv-frame")).to_have_class(re.compile(r"\bphone\b"))
+    box = await page.locator("#pv").bounding_box()
+    assert box is not None
+    assert box["width"] <= 375
+    await shot(page, "11-editor-phone-preview")
+
+    # Publish, after confirming.
+    await page.get_by_role("button", name="Publish", exact=True).click()
+    await confirm(page, "Publish")
+    await expect(page.locator("#flash")).to_contain_text("Published version 1.", timeout=60_000)
+    await expect(page.locator("#status")).to_contain_text("What you see here is live.")
+    await page.screenshot(path=str(ARTIFACTS / "editor-1280.png"), full_page=False)
+    await page.set_viewport_size({"width": 375, "height": 812})
+    await page.screenshot(path=str(ARTIFACTS / "editor-375.png"), full_page=False)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    site_url = await page.locator("#live-link").get_attribute("href")
+    assert site_url is not None
+    host = re.sub(r"^http://|:\d+/$", "", site_url)
+
+    # Every published image is sized, described, and responsive.
+    home = view(lane, host, "/", want=b"Bread baked at dawn")
+    parser = Images()
+    parser.feed(home.text)
+    assert parser.images
+    for img in parser.images:
+        assert img.get("width")
+        assert img.get("height")
+        assert img.get("alt")
+        assert img.get("srcset"), img
+    assert parser.images[0].get("fetchpriority") == "high"
+
+    # A visitor writes; the owner reads it in the inbox the mail links to.
+    visitor = await browser.new_context(viewport={"width": 375, "height": 812})
+    guest = await visitor.new_page()
+    await guest.goto(site_url + "contact/")
+    await guest.get_by_label("Name", exact=True).fill("Gina")
+    await guest.get_by_label("Email", exact=True).fill("gina@example.net")
+    await guest.get_by_label("Message", exact=True).fill("A birthday cake for Saturday, please.")
+    await guest.get_by_role("button", name="Send").click()
+    await expect(guest.get_by_text("Thank you!")).to_be_visible()
+    await visitor.close()
+    mails = [m for m in owner.outbox() if m["template"] == "lead_notification"]
+    assert mails, "no lead notification"
+    link = next(u for u in mails[0]["links"] if u.endswith("/leads"))
+    await page.goto(link)
+    await expect(page.get_by_role("heading", name="Enquiries for Rosa's Bakery")).to_be_visible()
+    lead = page.get_by_role("listitem").filter(has_text="A birthday cake for Saturday")
+    await expect(lead).to_contain_text("New")
+    await expect(page.locator("#lead-count")).to_contain_text("1 enquiry, 1 new.")
+    await lead.get_by_role("button", name="Mark as read").click()
+    await expect(page.locator("#lead-count")).to_contain_text("1 enquiry, 0 new.")
+    csv = owner.call("GET", f"/api/v1/sites/{link.split('/')[-2]}/leads.csv")
+    assert "gina@example.net" in csv.text
+    await shot(page, "12-leads-inbox")
+    await context.close()
+    assert errors == []
+
+
+async def test_two_tabs_stale_write_is_refused_and_the_text_kept(browser: Browser, lane: Lane) -> None:
+    owner = subscribed(lane, "tabs@example.com")
+    site = owner.post("/api/v1/sites", {"name": "Two Tabs"}).json()
+    context = await signed_in_context(browser, lane, "tabs@example.com")
+    first, second = await context.new_page(), await context.new_page()
+    for tab in (first, second):
+        await tab.goto(f"{lane.core}/sites/{site['id']}")
+        await expect(tab.get_by_role("heading", name="Two Tabs", level=1)).to_be_visible()
+
+    # Tab one adds a block and edits the headline.
+    await first.get_by_label("Block type", exact=True).select_option(label="Call to action")
+    await first.get_by_role("button", name="Add block").click()
+    await expect(first.locator("#flash")).to_contain_text("Call to action block added.")
+    hero = await open_block(first, "Big headline")
+    await hero.get_by_label("Headline", exact=True).fill("Written in tab one")
+    await save(hero, "Big headline")
+
+    # Tab two still shows the old page: its save is refused, its text stays where it was typed.
+    stale = await open_block(second, "Big headline")
+    await stale.get_by_label("Headline", exact=True).fill("Written in tab two")
+    await stale.get_by_role("button", name="Save block").click()
+    alert = stale.locator(".form-alert")
+    await expect(alert).to_contain_text("Someone changed this site in another tab")
+    await expect(stale.get_by_label("Headline", exact=True)).to_have_value("Written in tab two")
+    page_id = site["pages"][0]["id"]
+    stored = owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{page_id}").json()
+    assert stored["blocks"][0]["heading"] == "Written in tab one"
+    await shot(second, "13-stale-write")
+
+    # Reloading keeps the typed text and brings in tab one's block; saving then works.
+    await alert.get_by_role("button", name="Load the latest version (keeps what you typed)").click()
+    await expect(second.locator("#flash")).to_contain_text("your unsaved text is still in its fields")
+    kept = second.get_by_role("listitem", name="Big headline block")
+    await expect(kept.get_by_label("Headline", exact=True)).to_have_value("Written in tab two")
+    await expect(kept.get_by_text("Unsaved changes")).to_be_visible()
+    await expect(second.get_by_role("listitem", name="Call to action block")).to_be_visible()
+
+    # Leaving with unsaved text asks first; staying keeps it.
+    await second.get_by_role("link", name="Sites", exact=True).click()
+    await expect(second.get_by_role("dialog")).to_contain_text("changes that are not saved yet")
+    await second.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    await expect(kept.get_by_label("Headline", exact=True)).to_have_value("Written in tab two")
+
+    # An iPhone HEIC photo is refused in plain words, before anything is sent.
+    await second.get_by_label("Add photos or pictures").set_input_files(
+        files=[{"name": "IMG_0001.HEIC", "mimeType": "image/heic", "buffer": b"\x00\x00\x00\x18ftypheic" + bytes(64)}]
+    )
+    await second.locator("#upload").get_by_role("button", name="Upload").click()
+    await expect(second.locator("#upload .form-alert")).to_contain_text("iPhone HEIC photo")
+    await save(kept, "Big headline")
+    stored = owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{page_id}").json()
+    assert [b["type"] for b in stored["blocks"]] == ["hero", "cta"]
+    assert stored["blocks"][0]["heading"] == "Written in tab two"
+    await context.close()
+
+
+async def test_wrong_password_says_so_next_to_the_field(browser: Browser, lane: Lane) -> None:
+    subscribed(lane, "forgetful@example.com")
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(f"{lane.core}/login")
+    await page.get_by_label("Email", exact=True).fill("forgetful@example.com")
+    await page.get_by_label("Password", exact=True).fill("not the password at all")
+    await page.get_by_role("button", name="Log in").click()
+    field = page.get_by_label("Password", exact=True)
+    await expect(field).to_have_attribute("aria-invalid", "true")
+    await expect(page.locator(".field-error")).to_contain_text("The email or password is not right.")
+    assert "session has ended" not in await page.inner_text("main")
+    await context.close()

@@ -1,0 +1,194 @@
+"""Lighthouse 12 (mobile) on a realistic published site, on the runtime lane (prints, not a test):
+
+    .venv/bin/python -m tools.bench.lighthouse [--runs 3] [--themes ocean,forest]
+
+The site: one home page of 11 blocks with 6 photos (JPEGs made by Chromium's canvas, camera-sized:
+1600x1067), built and published through customer's app core on CPython, then copied into the
+lane's R2 under `bench-<theme>.localhost` (Chromium resolves *.localhost to loopback), once per
+theme. Lighthouse (npm, pinned in package.json) drives Debian's /usr/bin/chromium headless with
+its default mobile settings (simulated throttling); the medians of the runs are printed."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.lane.harness import running
+from tools.bench.publish import call  # imports devstack, which puts the app cores on sys.path
+
+from customer.blocks import PALETTES  # isort: skip
+
+ROOT = Path(__file__).resolve().parents[2]
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+CHROMIUM = "/usr/bin/chromium"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+_PHOTO_SCRIPT = """([w, h, seed]) => {
+  const c = document.createElement('canvas'); c.width = w; c.height = h;
+  const g = c.getContext('2d');
+  let s = seed; const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const sky = g.createLinearGradient(0, 0, 0, h);
+  sky.addColorStop(0, `hsl(${rnd() * 360},60%,70%)`); sky.addColorStop(1, `hsl(${rnd() * 360},50%,35%)`);
+  g.fillStyle = sky; g.fillRect(0, 0, w, h);
+  for (let i = 0; i < 400; i++) {
+    g.fillStyle = `hsla(${rnd() * 360},55%,${30 + rnd() * 50}%,${0.15 + rnd() * 0.5})`;
+    g.beginPath(); g.arc(rnd() * w, rnd() * h, 5 + rnd() * 120, 0, Math.PI * 2); g.fill();
+  }
+  const img = g.getImageData(0, 0, w, h);  // grain, as a camera sensor has
+  for (let i = 0; i < img.data.length; i += 4) {
+    const n = (rnd() - 0.5) * 28; img.data[i] += n; img.data[i+1] += n; img.data[i+2] += n;
+  }
+  g.putImageData(img, 0, 0);
+  return c.toDataURL('image/jpeg', 0.82);
+}"""
+
+
+def photos(count: int) -> list[bytes]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        urls = [page.evaluate(_PHOTO_SCRIPT, [1600, 1067, 7919 * (i + 1)]) for i in range(count)]
+        browser.close()
+    return [base64.b64decode(u.split(",", 1)[1]) for u in urls]
+
+
+def site_blocks(shas: list[str]) -> list[dict[str, Any]]:
+    """Eleven blocks, the way a bakery would fill them in."""
+    return [
+        {"type": "hero", "heading": "Bread baked before sunrise",
+         "subheading": "A family bakery in the old town since 1987.", "image": shas[0],
+         "image_alt": "Loaves cooling on a rack", "cta_label": "See what's fresh", "cta_href": "#menu"},
+        {"type": "rich_text", "markdown": "## Our story\n\nWe bake with **stone-ground flour** from the mill down the "
+         "river and a sourdough starter older than the shop.\n\n### What we believe\n\n- Long, slow fermentation\n"
+         "- Local grain\n- Nothing we would not eat ourselves\n\nCome by and [say hello](#visit)."},
+        {"type": "features", "heading": "Why people come back", "items": [
+            {"title": "Sourdough daily", "text": "Rye, spelt and wheat loaves from 7 am."},
+            {"title": "Cakes to order", "text": "Birthdays, weddings and Tuesdays."},
+            {"title": "Coffee", "text": "Roasted two streets away."}]},
+        {"type": "gallery", "heading": "From the oven", "images": [
+            {"asset": s, "alt": f"Fresh bakes, photo {i + 1}"} for i, s in enumerate(shas[1:5])]},
+        {"type": "image", "asset": shas[5], "alt": "The shop front in the morning", "caption": "Corner of Mill Lane"},
+        {"type": "pricing", "heading": "Bread subscriptions", "plans": [
+            {"name": "Weekly loaf", "price": "€6", "period": "per week", "features": ["One loaf", "Pick up any day"],
+             "cta_label": "Subscribe", "cta_href": "#contact"},
+            {"name": "Family", "price": "€15", "period": "per week", "features": ["Three loaves", "A pastry box"],
+             "cta_label": "Subscribe", "cta_href": "#contact", "highlighted": True}]},
+        {"type": "testimonials", "heading": "What neighbours say", "items": [
+            {"quote": "The best rye I have had outside my grandmother's kitchen.", "author": "Anna K.",
+             "role": "regular"},
+            {"quote": "Our wedding cake was perfect.", "author": "Sam and Lee"}]},
+        {"type": "cta", "heading": "Hungry yet?", "text": "Order a cake for the weekend.", "label": "Order now",
+         "href": "#contact"},
+        {"type": "lead_form", "heading": "Order or ask", "intro": "We answer within a day.", "ask_phone": True},
+        {"type": "hours_location", "heading": "Visit us", "hours": [
+            {"day": d, "opens": "07:00", "closes": "18:00"} for d in ("mon", "tue", "wed", "thu", "fri")]
+            + [{"day": "sat", "opens": "08:00", "closes": "14:00"}, {"day": "sun", "closed": True}],
+         "address": "Mill Lane 4\n8001 Zurich", "phone": "+41 44 000 00 00", "email": "hello@example.com"},
+        {"type": "footer", "text": "© Mill Lane Bakery", "links": [{"label": "Instagram", "href": "https://example.com/"}]},
+    ]  # fmt: skip
+
+
+async def publish_themes(themes: list[str], state: Path, jpegs: list[bytes]) -> dict[str, dict[str, tuple[bytes, str]]]:
+    """theme -> every R2 object of that theme's published site (key -> (body, content type))."""
+    from devstack import stack as stack_module
+
+    stack = await stack_module.build(state)
+    assert stack.blobs is not None
+    stack.customer.log = lambda line: None  # type: ignore[method-assign]  # a line per call is noise here
+    j = lambda d: json.dumps(d).encode()  # noqa: E731
+    site = (await call(stack, "POST", "/api/v1/sites", j({"name": "Mill Lane Bakery"}))).json()
+    sid, home = site["id"], site["pages"][0]["id"]
+    shas = [
+        (await call(stack, "POST", f"/api/v1/sites/{sid}/assets", body, "image/jpeg")).json()["sha256"]
+        for body in jpegs
+    ]
+    await call(stack, "PUT", f"/api/v1/sites/{sid}/pages/{home}", j({"title": "Home", "blocks": site_blocks(shas)}))
+    seo = {"description": "Sourdough, cakes and coffee in the old town.", "language": "en"}
+    out: dict[str, dict[str, tuple[bytes, str]]] = {}
+    for theme in themes:
+        await call(stack, "PATCH", f"/api/v1/sites/{sid}", j({"theme": {"palette": theme}, "seo": seo}))
+        await call(stack, "POST", f"/api/v1/sites/{sid}/publish", b"{}")
+        objects: dict[str, tuple[bytes, str]] = {}
+        for key in await stack.blobs.list(f"sites/{sid}/files/"):
+            blob = await stack.blobs.get(key)
+            assert blob is not None
+            objects[key] = (blob.body, blob.content_type)
+        pointer = await stack.blobs.get(f"hosts/{site['default_host']}.json")
+        assert pointer is not None
+        objects[f"hosts/bench-{theme}.localhost.json"] = (pointer.body, "application/json")
+        out[theme] = objects
+    stack.close()
+    return out
+
+
+def lighthouse(url: str) -> dict[str, float]:
+    command = [
+        str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=240, env={**os.environ, "CHROME_PATH": CHROMIUM}
+    )
+    report = json.loads(done.stdout)
+    if report.get("runtimeError"):
+        raise RuntimeError(report["runtimeError"])
+    audits = report["audits"]
+    figures = {c: 100 * (report["categories"][c]["score"] or 0) for c in CATEGORIES}
+    figures["LCP ms"] = audits["largest-contentful-paint"]["numericValue"]
+    figures["CLS"] = audits["cumulative-layout-shift"]["numericValue"]
+    figures["KB"] = audits["total-byte-weight"]["numericValue"] / 1024
+    figures["requests"] = len(audits["network-requests"]["details"]["items"])
+    failed = sorted(
+        a for c in CATEGORIES for ref in report["categories"][c]["auditRefs"]
+        if ref["weight"] and (a := ref["id"]) in audits and audits[a]["score"] is not None and audits[a]["score"] < 1
+    )  # fmt: skip
+    figures["failed"] = failed  # type: ignore[assignment]
+    return figures
+
+
+def main(runs: int, themes: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        sites = asyncio.run(publish_themes(themes, Path(tmp) / "stack", photos(6)))
+        with running(Path(tmp) / "lane") as lane:
+            bucket = "smartpages-sites"
+            for objects in sites.values():
+                for key, (body, ctype) in objects.items():
+                    reply = httpx.put(f"{lane.admin}/r2/{bucket}/{key}", content=body, headers={"content-type": ctype})
+                    reply.raise_for_status()
+            port = lane.domain.rsplit(":", 1)[1]
+            print(f"Lighthouse 12 mobile, median of {runs} runs, 11 blocks and 6 photos, on the lane")
+            print(
+                f"{'theme':8} {'perf':>5} {'a11y':>5} {'bp':>5} {'seo':>5} "
+                + f"{'LCP ms':>7} {'CLS':>6} {'KB':>6} {'req':>4}"
+            )
+            for theme in themes:
+                results = [lighthouse(f"http://bench-{theme}.localhost:{port}/") for _ in range(runs)]
+                med = {k: statistics.median(r[k] for r in results) for k in results[0] if k != "failed"}
+                print(
+                    f"{theme:8} {med['performance']:5.0f} {med['accessibility']:5.0f} {med['best-practices']:5.0f} "
+                    f"{med['seo']:5.0f} {med['LCP ms']:7.0f} {med['CLS']:6.3f} {med['KB']:6.0f} {med['requests']:4.0f}",
+                    flush=True,
+                )
+                failed = sorted({a for r in results for a in r["failed"]})  # type: ignore[union-attr]
+                if failed:
+                    print(f"         not passed in some run: {', '.join(failed)}", flush=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--themes", default=",".join(PALETTES))
+    args = parser.parse_args()
+    main(args.runs, args.themes.split(","))

@@ -1,0 +1,57 @@
+"""Data portability: everything customer holds about an account, for core's
+`GET /api/v1/account/export`. Rows as stored (JSON columns decoded), plus the site files: the
+uploads and every file the live version and the preview serve, base64-encoded."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from customer.assets import file_key
+from customer.deps import CustomerDeps
+from customer.publish import referenced
+from customer.store import sites_of
+from shared.errors import HttpError
+from shared.http import Request, Response, json_response
+from shared.internal import identity_of
+
+_JSON_COLUMNS = ("theme", "seo", "redirects", "preview_manifest", "blocks", "manifest", "records")
+_SITE_TABLES = ("pages", "assets", "versions", "domains", "leads")
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for column in _JSON_COLUMNS:
+        if isinstance(out.get(column), str):
+            out[column] = json.loads(out[column])
+    return out
+
+
+async def export_account(deps: CustomerDeps, request: Request, account_id: str) -> Response:
+    if identity_of(request).account_id != account_id:
+        raise HttpError(403, "internal_auth_failed", "The vouched identity does not own this account.")
+    rows = await deps.db.all("SELECT * FROM customers WHERE account_id = ?", (account_id,))
+    if not rows:
+        return json_response({"customer": None, "sites": []})
+    out_sites = []
+    for site in await sites_of(deps.db, str(rows[0]["id"])):
+        (site_row,) = await deps.db.all("SELECT * FROM sites WHERE id = ?", (site.id,))
+        entry: dict[str, Any] = {"site": _decoded(site_row)}
+        for table in _SITE_TABLES:
+            found = await deps.db.all(f"SELECT * FROM {table} WHERE site_id = ?", (site.id,))  # noqa: S608
+            entry[table] = [_decoded(r) for r in found]
+        wanted = {str(a["sha256"]) for a in entry["assets"]}
+        for version in entry["versions"]:
+            if version["number"] == site.live_version:
+                wanted |= referenced(version["manifest"])
+        if site.preview_manifest:
+            wanted |= referenced(site.preview_manifest)
+        files = {}
+        for sha in sorted(wanted):
+            blob = await deps.blobs.get(file_key(site.id, sha))
+            if blob is not None:
+                files[sha] = {"content_type": blob.content_type, "base64": base64.b64encode(blob.body).decode()}
+        entry["files"] = files
+        out_sites.append(entry)
+    return json_response({"customer": dict(rows[0]), "sites": out_sites})

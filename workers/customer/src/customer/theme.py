@@ -1,0 +1,133 @@
+"""A site's theme as CSS, and the favicon drawn from it. One stylesheet per site, no web fonts.
+
+Colours come from the palette (or the owner's primary colour); text on a coloured surface is white
+or near-black, whichever contrasts more (WCAG's luminance), so every theme and every custom
+primary stays readable. Vertical rhythm: every section gets the same `--space` above and below."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from customer.blocks import FONT_PAIRINGS, PALETTES
+
+DARK_TEXT = "#111827"
+
+
+def _luminance(hex_color: str) -> float:
+    rgb = [int(hex_color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_on(background: str) -> str:
+    """White or near-black: whichever reads better on `background`."""
+    return "#ffffff" if contrast("#ffffff", background) >= contrast(DARK_TEXT, background) else DARK_TEXT
+
+
+def palette(theme: dict[str, Any]) -> dict[str, str]:
+    colors = dict(PALETTES.get(theme.get("palette") or "ocean", PALETTES["ocean"]))
+    if theme.get("primary"):
+        colors["primary"] = theme["primary"]
+    return colors
+
+
+def favicon_svg(name: str, theme: dict[str, Any]) -> bytes:
+    """The site's initial on its primary colour: every site has an icon (no 404 for it)."""
+    colors = palette(theme)
+    initial = escape((name.strip()[:1] or "S").upper())
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+        f'<rect width="64" height="64" rx="14" fill="{colors["primary"]}"/>'
+        f'<text x="32" y="44" font-family="system-ui,sans-serif" font-size="36" font-weight="700" '
+        f'text-anchor="middle" fill="{text_on(colors["primary"])}">{initial}</text></svg>'
+    ).encode()
+
+
+def stylesheet(theme: dict[str, Any]) -> str:
+    colors = palette(theme)
+    headings, body = FONT_PAIRINGS.get(theme.get("fonts") or "modern", FONT_PAIRINGS["modern"])
+    on_primary = text_on(colors["primary"])
+    return f""":root{{--primary:{colors["primary"]};--on-primary:{on_primary};--bg:{colors["background"]};
+--text:{colors["text"]};--muted:{colors["muted"]};--surface:#ffffff;--line:rgba(0,0,0,.1);
+--head:{headings};--body:{body};--space:clamp(2.75rem,7vw,4.5rem);--gap:1.5rem;--radius:.75rem}}
+*,*::before,*::after{{box-sizing:border-box}}
+html{{-webkit-text-size-adjust:100%}}
+body{{margin:0;background:var(--bg);color:var(--text);font:1.0625rem/1.6 var(--body)}}
+h1,h2,h3,h4,h5,h6{{font-family:var(--head);line-height:1.2;margin:0 0 .6em}}
+h1{{font-size:clamp(2.1rem,6vw,3.4rem)}}h2{{font-size:clamp(1.55rem,3.6vw,2.2rem)}}h3{{font-size:1.2rem}}
+p,ul,ol,table,figure,blockquote{{margin:0 0 1rem}}
+img{{max-width:100%;height:auto;display:block}}
+a{{color:var(--primary);text-underline-offset:.15em}}
+a:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible,[tabindex]:focus-visible{{
+outline:3px solid var(--primary);outline-offset:2px}}
+.wrap{{max-width:68rem;margin:0 auto;padding:0 1.25rem}}
+main>section{{padding:var(--space) 0}}
+main>section>:last-child,.wrap>:last-child{{margin-bottom:0}}
+main>section+section.tinted,main>section.tinted+section{{border-top:0}}
+.tinted{{background:var(--muted)}}
+.skip{{position:absolute;left:-999px}}.skip:focus{{left:1rem;top:1rem;background:var(--bg);padding:.5rem;z-index:3}}
+.site-header{{border-bottom:1px solid var(--line)}}
+.site-header .wrap{{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;justify-content:space-between;
+padding-top:.9rem;padding-bottom:.9rem}}
+.brand{{font:700 1.25rem var(--head);text-decoration:none;color:var(--text)}}
+nav ul,.site-footer ul{{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}}
+nav a{{display:inline-block;padding:.5rem 0}}
+nav a[aria-current=page]{{font-weight:700;text-decoration:none}}
+.page-title{{padding:var(--space) 0 0}}
+.lead{{font-size:1.2rem;max-width:40rem}}
+.button,button{{display:inline-block;background:var(--primary);color:var(--on-primary);border:0;border-radius:.5rem;
+padding:.8rem 1.4rem;font:inherit;font-weight:600;text-decoration:none;cursor:pointer;min-height:48px}}
+.hero{{position:relative}}
+.hero-overlay{{display:grid;align-items:center;min-height:min(78vh,34rem);background:var(--primary);
+color:var(--on-primary);text-align:center;overflow:hidden}}
+.hero-overlay .hero-image{{position:absolute;inset:0;width:100%;height:100%;object-fit:cover}}
+.hero-overlay.has-image{{color:#fff;background:#1f2933}}
+.hero-overlay.has-image::before{{content:"";position:absolute;inset:0;z-index:1;
+background:linear-gradient(rgba(0,0,0,.55),rgba(0,0,0,.7))}}
+.hero-overlay .hero-text{{position:relative;z-index:2;width:100%}}
+.hero-overlay .lead{{margin-left:auto;margin-right:auto}}
+.hero-overlay.has-image h1,.hero-overlay.has-image .lead{{text-shadow:0 1px 3px rgba(0,0,0,.5)}}
+.hero-overlay.has-image .button{{background:#fff;color:{DARK_TEXT}}}
+.hero-split{{background:var(--muted)}}
+.hero-split .wrap{{display:grid;gap:var(--gap) calc(var(--gap)*2);align-items:center}}
+.hero-split .hero-image{{border-radius:var(--radius);width:100%}}
+@media (min-width:48rem){{.hero-split .wrap{{grid-template-columns:1fr 1fr}}}}
+.grid{{list-style:none;margin:0;padding:0;display:grid;gap:var(--gap);
+grid-template-columns:repeat(auto-fit,minmax(min(100%,15rem),1fr))}}
+.card,.features-cards li,.pricing li,.testimonials li{{background:var(--surface);color:{DARK_TEXT};
+border:1px solid var(--line);border-radius:var(--radius);padding:1.5rem;box-shadow:0 1px 2px rgba(0,0,0,.06)}}
+.card a:not(.button),.pricing li a:not(.button){{color:inherit}}
+.features-list ul{{list-style:none;margin:0;padding:0;display:grid;gap:var(--gap);max-width:44rem}}
+.features-list li{{border-left:4px solid var(--primary);padding-left:1rem}}
+.pricing li{{display:flex;flex-direction:column}}.pricing li ul{{padding-left:1.2rem;flex:1}}
+.pricing li.highlighted{{border:3px solid var(--primary)}}
+.price{{font-size:1.9rem;font-weight:700;margin-bottom:.75rem}}.period{{font-size:1rem;font-weight:400}}
+.testimonials blockquote{{margin:0 0 .75rem;font-size:1.1rem}}.testimonials figure{{margin:0}}
+.testimonials figcaption{{font-weight:600}}
+.gallery-grid img{{width:100%;aspect-ratio:4/3;object-fit:cover;border-radius:var(--radius)}}
+.gallery-strip ul{{list-style:none;margin:0;padding:0 0 .75rem;display:grid;grid-auto-flow:column;
+grid-auto-columns:min(85%,26rem);gap:var(--gap);overflow-x:auto;scroll-snap-type:x mandatory}}
+.gallery-strip li{{scroll-snap-align:start}}.gallery-strip img{{border-radius:var(--radius)}}
+.image img{{border-radius:var(--radius)}}figcaption{{font-size:.95rem;margin-top:.5rem}}
+.cta{{background:var(--primary);color:var(--on-primary);text-align:center}}
+.cta .button{{background:var(--on-primary);color:var(--primary)}}
+label{{display:block;font-weight:600;margin-bottom:.25rem}}
+input,textarea{{width:100%;max-width:36rem;padding:.7rem;font:inherit;border:1px solid #6b7280;border-radius:.5rem;
+background:#fff;color:{DARK_TEXT}}}
+.hp{{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}}
+.thanks{{display:none;background:var(--muted);padding:1rem;border-radius:.5rem}}.thanks:target{{display:block}}
+.hours .grid{{align-items:start}}
+table{{border-collapse:collapse}}th,td{{text-align:left;padding:.3rem 1.25rem .3rem 0}}
+caption{{text-align:left;font-weight:700;margin-bottom:.25rem}}
+address{{font-style:normal}}address a{{display:inline-block;padding:.35rem 0}}
+.site-footer{{border-top:1px solid var(--line);padding:2rem 0;font-size:.9375rem}}
+.site-footer a{{display:inline-block;padding:.4rem 0}}
+.badge a{{color:inherit}}
+@media (prefers-reduced-motion:reduce){{*{{transition:none!important;animation:none!important}}}}
+"""
