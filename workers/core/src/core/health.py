@@ -31,7 +31,7 @@ def require_operator(request: Request, operator_token: str) -> None:
             401,
             "operator_token_required",
             "Send the operator token as Authorization: Bearer ….",
-            [("www-authenticate", 'Bearer realm="health"')],
+            [("www-authenticate", 'Bearer realm="operator"')],
         )
 
 
