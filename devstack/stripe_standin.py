@@ -194,6 +194,7 @@ class StripeStandin:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     invoices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    payment_methods: dict[str, dict[str, Any]] = field(default_factory=dict)
     portal_sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     prices: dict[str, dict[str, Any]] = field(default_factory=dict)
     _session_extras: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -328,7 +329,10 @@ class StripeStandin:
             ("GET", "subscriptions/*"): lambda p, i: self._get(self.subscriptions, "subscription", i),
             ("POST", "subscriptions/*"): self._update_subscription,
             ("DELETE", "subscriptions/*"): lambda p, i: self._cancel(i),
+            ("POST", "invoices/create_preview"): self._preview_invoice,
             ("GET", "invoices/*"): lambda p, i: self._get(self.invoices, "invoice", i),
+            ("GET", "invoices"): self._list_invoices,
+            ("GET", "payment_methods/*"): lambda p, i: self._get(self.payment_methods, "payment_method", i),
             ("GET", "prices/*"): lambda p, i: self._get(self.prices, "price", i),
             ("GET", "prices"): lambda p: _list(list(self.prices.values()), "/v1/prices"),
             ("GET", "events/*"): lambda p, i: self._get({e["id"]: e for e in self.events}, "event", i),
@@ -477,15 +481,119 @@ class StripeStandin:
         if "metadata" in params:
             previous["metadata"] = dict(sub["metadata"])
             sub["metadata"].update(_metadata(params["metadata"]))
-        for i, item in enumerate(params.get("items") or []):
-            price_id = item.get("price")
-            if price_id not in self.prices:
-                raise missing("price", str(price_id), f"items[{i}][price]")
-            target = next((it for it in sub["items"]["data"] if it["id"] == item.get("id")), sub["items"]["data"][0])
+        _check_proration(params, "")
+        for target, price_id in self._item_changes(sub, params.get("items"), "items"):
             previous.setdefault("items", copy.deepcopy(sub["items"]))
             target["price"] = copy.deepcopy(self.prices[price_id])
         self._emit("customer.subscription.updated", sub, previous)
         return sub
+
+    def _item_changes(self, sub: dict[str, Any], items: Any, field: str) -> list[tuple[dict[str, Any], str]]:
+        """`items[i][id]` names an item of this subscription (a price change without it would add a
+        second item, which this stand-in, like our billing, does not do); `items[i][price]` exists."""
+        if items is None:
+            return []
+        if not isinstance(items, list):
+            raise bad_param("Invalid array", field)
+        changes = []
+        for i, item in enumerate(items):
+            target = next((it for it in sub["items"]["data"] if it["id"] == item.get("id")), None)
+            if target is None:
+                raise bad_param(
+                    f"No such subscription item: '{item.get('id')}'", f"{field}[{i}][id]", "resource_missing"
+                )
+            price_id = item.get("price")
+            if price_id not in self.prices:
+                raise missing("price", str(price_id), f"{field}[{i}][price]")
+            changes.append((target, str(price_id)))
+        return changes
+
+    def _new_card(self, customer_id: str) -> str:
+        """The card paid with on the hosted page (4242 4242 4242 4242)."""
+        pm_id = _id("pm")
+        card = copy.deepcopy(_resources(fixtures_path())["payment_method"]["card"])
+        card.update(brand="visa", display_brand="visa", last4="4242", exp_month=12, exp_year=2030)
+        self.payment_methods[pm_id] = shape("payment_method", id=pm_id, customer=customer_id, type="card", card=card)
+        return pm_id
+
+    def _list_invoices(self, params: dict[str, Any]) -> dict[str, Any]:
+        """`GET /v1/invoices?customer=…&limit=…`, newest first, as Stripe lists them."""
+        limit = params.get("limit", "10")
+        if not str(limit).isdigit() or not 1 <= int(limit) <= 100:
+            raise bad_param("Invalid integer: limit must be between 1 and 100", "limit")
+        found = [i for i in self.invoices.values() if params.get("customer") in (None, i["customer"])]
+        found.sort(key=lambda i: (i["created"], i["id"]), reverse=True)
+        listed = _list(found[: int(limit)], "/v1/invoices")
+        listed["has_more"] = len(found) > int(limit)
+        return listed
+
+    def _preview_invoice(self, params: dict[str, Any]) -> dict[str, Any]:
+        """`POST /v1/invoices/create_preview` for a subscription change: the proration lines (unused
+        time on the old price credited, the rest of the period on the new one charged, each with
+        `parent.subscription_item_details.proration = true`) and the next period's charge."""
+        sub_id = params.get("subscription")
+        if not sub_id:
+            raise bad_param("Missing required param: subscription.", "subscription", "parameter_missing")
+        sub = self._get(self.subscriptions, "subscription", str(sub_id))
+        if params.get("customer") not in (None, sub["customer"]):
+            raise bad_param("The subscription does not belong to this customer.", "customer")
+        details = params.get("subscription_details") or {}
+        _check_proration(details, "subscription_details")
+        item = sub["items"]["data"][0]
+        start, end = item["current_period_start"], item["current_period_end"]
+        when = int(details.get("proration_date") or self.now())
+        if not start <= when <= end:
+            raise bad_param("proration_date must be within the current period.", "subscription_details[proration_date]")
+        lines: list[dict[str, Any]] = []
+        new_price = item["price"]
+        for target, price_id in self._item_changes(sub, details.get("items"), "subscription_details[items]"):
+            old, new_price = target["price"], self.prices[price_id]
+            if details.get("proration_behavior", "create_prorations") != "none" and old["id"] != price_id:
+                share = (end - when) / (end - start)
+                for price, sign, text in ((old, -1, "Unused time on"), (new_price, 1, "Remaining time on")):
+                    lines.append(
+                        {
+                            "object": "line_item",
+                            "amount": sign * round(price["unit_amount"] * share),
+                            "currency": "eur",
+                            "description": f"{text} {price['nickname']}",
+                            "period": {"start": when, "end": end},
+                            "parent": {
+                                "subscription_item_details": {"proration": True, "subscription_item": target["id"]}
+                            },
+                        }
+                    )
+        lines.append(
+            {
+                "object": "line_item",
+                "amount": new_price["unit_amount"],
+                "currency": "eur",
+                "description": f"1 × {new_price['nickname']}",
+                "period": {"start": end, "end": end + PERIOD_SECONDS},
+                "parent": {"subscription_item_details": {"proration": False, "subscription_item": item["id"]}},
+            }
+        )
+        total = sum(line["amount"] for line in lines)
+        preview = shape(
+            "invoice",
+            id=None,
+            customer=sub["customer"],
+            currency="eur",
+            amount_due=max(total, 0),
+            subtotal=total,
+            total=total,
+            period_start=start,
+            period_end=end,
+            next_payment_attempt=end,
+            status="draft",
+            parent={
+                "quote_details": None,
+                "subscription_details": {"metadata": sub["metadata"], "subscription": sub["id"]},
+                "type": "subscription_details",
+            },
+        )
+        preview["lines"] = {"object": "list", "data": lines, "has_more": False, "url": "/v1/invoices/upcoming/lines"}
+        return preview
 
     def _cancel(self, subscription_id: str) -> dict[str, Any]:
         sub = self._get(self.subscriptions, "subscription", subscription_id)
@@ -549,7 +657,7 @@ class StripeStandin:
             pending_invoice_item_interval=None,
             billing_cycle_anchor_config=None,
             billing_schedules=[],
-            default_payment_method=_id("pm"),
+            default_payment_method=self._new_card(customer_id),
         )
         self.subscriptions[sub_id] = sub
         return sub
@@ -895,6 +1003,19 @@ def _metadata(value: Any) -> dict[str, str]:
         if len(key) > 40 or not isinstance(item, str) or len(item) > 500:
             raise bad_param("metadata keys are at most 40 characters and values 500.", f"metadata[{key}]")
     return dict(value)
+
+
+PRORATION_BEHAVIORS = ("create_prorations", "none", "always_invoice")
+
+
+def _check_proration(params: dict[str, Any], prefix: str) -> None:
+    name = f"{prefix}[proration_behavior]" if prefix else "proration_behavior"
+    behavior = params.get("proration_behavior")
+    if behavior is not None and behavior not in PRORATION_BEHAVIORS:
+        raise bad_param(f"Invalid proration_behavior: must be one of {', '.join(PRORATION_BEHAVIORS)}", name)
+    when = params.get("proration_date")
+    if when is not None and not str(when).isdigit():
+        raise bad_param("Invalid integer: proration_date", f"{prefix}[proration_date]" if prefix else "proration_date")
 
 
 def _list(data: list[dict[str, Any]], url: str) -> dict[str, Any]:

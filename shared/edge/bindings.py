@@ -32,7 +32,9 @@ def js_init(status: int, headers: list[tuple[str, str]]) -> Any:
 
 
 def _js_request(request: Request, base: str) -> Any:
-    url = request.path if "://" in request.path else base + request.url_path
+    # Outbound requests carry an absolute URL in `path`; the query string must travel either way (a
+    # GET to Stripe names its filters there: `/v1/invoices?customer=…`).
+    url = request.url_path if "://" in request.path else base + request.url_path
     init: dict[str, Any] = {"method": request.method, "headers": to_js(list(request.headers.items()))}
     if request.body and request.method not in ("GET", "HEAD"):
         init["body"] = _js_bytes(request.body)

@@ -41,6 +41,8 @@ async def test_checkout_creates_a_subscription_session(stack: Stack, crypto, clo
         "metadata[utm_campaign]": "spring",
         "subscription_data[metadata][account_id]": "acc_1",
         "subscription_data[metadata][plan]": "pro",
+        "subscription_data[metadata][utm_source]": "hubspot",
+        "subscription_data[metadata][utm_campaign]": "spring",
         "success_url": f"{origin}/billing?checkout=success&session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{origin}/billing?checkout=cancelled",
         "customer_email": "ada@example.com",
@@ -126,6 +128,21 @@ async def test_the_portal_needs_a_customer_then_returns_a_url(stack: Stack, cryp
     assert response.json() == {"url": portal["url"]}
     assert portal["return_url"] == f"{BILLING_VARS['PORTAL_ORIGIN']}/billing"
     assert stripe.calls[-1].header("idempotency-key").startswith("portal/acc_1/cus_")
+
+
+async def test_the_deep_links_attribution_as_core_keeps_it_is_accepted(stack: Stack, crypto, clock, stripe) -> None:
+    """The funnel's main path: the portal sends the attribution core stored at sign-up, `plan`
+    included; billing used to answer 400 `attribution.plan: unknown key`."""
+    link = {"plan": "pro", "utm_source": "hubspot", "landing_page": "/pricing"}
+    response = await checkout(stack, crypto, clock, {"plan": "pro", "attribution": link})
+    assert response.status == 200, response.body
+    params = sent(stripe.calls[-1])
+    assert params["metadata[plan]"] == "pro"
+    assert params["metadata[entry_plan]"] == "pro"
+    assert params["metadata[utm_source]"] == "hubspot"
+    assert params["metadata[landing_page]"] == "/pricing"
+    # and on the subscription, so it outlives the session
+    assert params["subscription_data[metadata][utm_source]"] == "hubspot"
 
 
 async def test_a_hanging_stripe_answers_504_within_the_deadline(tmp_path, crypto, clock, stripe, monkeypatch) -> None:

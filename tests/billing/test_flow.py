@@ -21,7 +21,7 @@ async def subscribe(browser: Browser, stripe: StripeStandin, plan: str = "starte
 
 async def test_a_free_account_pays_and_the_gated_action_opens(browser: Browser, outbox: Outbox, stripe) -> None:
     await signed_up(browser, outbox, EMAIL)
-    refused = await browser.call("GET", "/api/v1/domains")
+    refused = await browser.call("POST", "/api/v1/domains", {})
     assert (refused.status, error_code(refused)) == (402, "requires_starter_plan")
     assert refused.json()["error"]["required_plan"] == "starter"
 
@@ -29,7 +29,7 @@ async def test_a_free_account_pays_and_the_gated_action_opens(browser: Browser, 
 
     state = (await browser.call("GET", "/api/v1/billing/subscription")).json()
     assert (state["plan"], state["status"]) == ("starter", "active")
-    opened = await browser.call("GET", "/api/v1/domains")
+    opened = await browser.call("POST", "/api/v1/domains", {})
     assert opened.status != 402, opened.body  # customer's domains answer is the sites issue's
     session = next(iter(stripe.sessions.values()))
     assert session["customer_email"] == EMAIL
@@ -50,12 +50,12 @@ async def test_a_failed_payment_mails_and_keeps_the_plan_through_the_grace(brows
     state = (await browser.call("GET", "/api/v1/billing/subscription")).json()
     assert (state["plan"], state["status"]) == ("starter", "past_due")
     assert state["grace_until"] == int(clock.now() + GRACE_SECONDS)
-    assert (await browser.call("GET", "/api/v1/domains")).status != 402
+    assert (await browser.call("POST", "/api/v1/domains", {})).status != 402
 
     clock.advance(GRACE_SECONDS - 60)
-    assert (await browser.call("GET", "/api/v1/domains")).status != 402
+    assert (await browser.call("POST", "/api/v1/domains", {})).status != 402
     clock.advance(120)
-    assert (await browser.call("GET", "/api/v1/domains")).status == 402
+    assert (await browser.call("POST", "/api/v1/domains", {})).status == 402
     assert (await browser.call("GET", "/api/v1/billing/subscription")).json()["plan"] == "free"
 
     await stripe.recover(sub["id"])  # the customer fixes the card: back on the plan
@@ -89,7 +89,7 @@ async def test_cancellation_downgrades_to_free(browser, outbox, stripe) -> None:
     await stripe.cancel(sub["id"])
     state = (await browser.call("GET", "/api/v1/billing/subscription")).json()
     assert (state["plan"], state["status"]) == ("free", "canceled")
-    assert (await browser.call("GET", "/api/v1/domains")).status == 402
+    assert (await browser.call("POST", "/api/v1/domains", {})).status == 402
     assert len([m for m in outbox.sent if m["template"] == "subscription_cancelled"]) == 1
 
 
@@ -182,11 +182,19 @@ async def test_the_scheduled_reconcile_catches_up_with_lost_webhooks(browser, ou
     await stripe.cancel(sub["id"])
     assert (await browser.call("GET", "/api/v1/billing/subscription")).json()["status"] == "active"
     job = create_job(stack.billing_deps)
-    assert await job("17 * * * *", clock.now()) == {"subscriptions_synced": 1, "subscriptions_failed": 0}
+    ran = await job("17 * * * *", clock.now())
+    assert ran == {"subscriptions_synced": 1, "subscriptions_failed": 0} | {
+        "downgrades_started": 1,  # the same run starts the downgrade timeline the lost webhook would have
+        "downgrades_notices": 1,
+        "downgrades_reminders": 0,
+        "downgrades_ended": 0,
+    }
+    assert [m["template"] for m in outbox.sent if m["to"] == EMAIL][-1] == "plan_downgraded"
     state = (await browser.call("GET", "/api/v1/billing/subscription")).json()
     assert (state["plan"], state["status"]) == ("free", "canceled")
     stripe.fail_next(5, 500)
-    assert await job("17 * * * *", clock.now()) == {"subscriptions_synced": 0, "subscriptions_failed": 1}
+    ran = await job("17 * * * *", clock.now())
+    assert (ran["subscriptions_synced"], ran["subscriptions_failed"], ran["downgrades_notices"]) == (0, 1, 0)
 
 
 async def test_after_deletion_and_a_late_webhook_no_personal_data_remains(browser, outbox, stripe, stack) -> None:

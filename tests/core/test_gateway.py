@@ -5,6 +5,9 @@ from devstack.stack import Stack
 from shared import internal_auth
 from shared.http import Request, Response, json_response
 from tests.conftest import SECRET, FakeClock, error_code, get
+from tests.core.conftest import ORIGIN
+
+WRITE = {"origin": ORIGIN, "sec-fetch-site": "same-origin", "content-type": "application/json"}
 
 TOKEN = "t" * 43
 
@@ -123,7 +126,13 @@ async def test_a_free_plan_is_refused_a_gated_route_with_402_naming_the_plan(sta
     await add_session(stack, clock, crypto)
     on_plan(stack, "free")
     customer = record(stack.customer)
-    response = await stack.core.handle(get("/api/v1/domains", {"cookie": f"{sessions.COOKIE}={TOKEN}"}))
+    headers = {
+        "cookie": f"{sessions.COOKIE}={TOKEN}",
+        "origin": ORIGIN,
+        "sec-fetch-site": "same-origin",
+        "content-type": "application/json",
+    }
+    response = await stack.core.handle(Request("POST", "/api/v1/domains", headers=headers, body=b"{}"))
     assert (response.status, error_code(response)) == (402, "requires_starter_plan")
     assert response.json()["error"]["required_plan"] == "starter"
     assert "Starter" in response.json()["error"]["message"]
@@ -166,3 +175,22 @@ async def test_unknown_route_is_a_json_404_with_security_headers(stack: Stack) -
 async def test_body_over_the_limit_is_413(stack: Stack) -> None:
     response = await stack.core.handle(Request("POST", "/api/v1/webhooks/stripe", body=b"x" * (1024 * 1024 + 1)))
     assert (response.status, error_code(response)) == (413, "body_too_large")
+
+
+async def test_a_downgraded_owner_can_still_see_and_remove_domains(stack: Stack, clock, crypto) -> None:
+    """Every /api/v1/domains call used to answer 402 on Free, so a domain that keeps serving could
+    be neither seen nor removed."""
+    await add_session(stack, clock, crypto)
+    on_plan(stack, "free")
+    customer = record(stack.customer)
+    headers = {
+        "cookie": f"{sessions.COOKIE}={TOKEN}",
+        "origin": ORIGIN,
+        "sec-fetch-site": "same-origin",
+        "content-type": "application/json",
+    }
+    listed = await stack.core.handle(get("/api/v1/domains", headers))
+    removed = await stack.core.handle(Request("DELETE", "/api/v1/domains/www.example.com", headers=headers))
+    assert [r.method for r in customer.seen] == ["GET", "DELETE"]
+    assert 402 not in (listed.status, removed.status)
+    assert (await identity_of(crypto, clock, customer.seen[0])).plan == "free"

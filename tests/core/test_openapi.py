@@ -16,7 +16,7 @@ def documented_operations() -> set[tuple[str, str]]:
         for path, ops in doc["paths"].items()
         if not ops.get("x-smartpages-prefix")
         for method in ops
-        if method in ("get", "post", "put", "patch", "delete")
+        if method in ("get", "post", "put", "patch", "delete") and "x-smartpages-worker" not in ops[method]
     }
 
 
@@ -41,3 +41,11 @@ async def test_served_document_is_openapi_3_1(stack: Stack) -> None:
     response = await stack.core.handle(get("/api/v1/openapi.json"))
     assert response.status == 200
     assert response.json()["openapi"] == "3.1.0"
+
+
+def test_forwarded_operations_say_which_worker_and_that_updates_are_partial() -> None:
+    paths = openapi.document()["paths"]
+    patch = paths["/api/v1/sites/{site_id}"]["patch"]
+    assert patch["x-smartpages-worker"] == "customer"
+    assert "merged field by field" in patch["summary"]
+    assert set(paths["/api/v1/sites/{site_id}/publish"]["post"]["responses"]) >= {"200", "201"}

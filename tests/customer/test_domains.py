@@ -79,6 +79,33 @@ def later(stack: Stack) -> None:
     stack.domain.clock.advance(60)  # type: ignore[attr-defined]
 
 
+async def test_activating_a_domain_keeps_the_version_the_owner_rolled_back_to(owner: Owner, stack: Stack) -> None:
+    """Activating a custom domain used to re-publish the draft over a rollback, silently."""
+    assert stack.cloudflare is not None
+    site = await owner.new_site()
+    home = site["pages"][0]["id"]
+    await owner.ok(
+        "PUT", f"/api/v1/sites/{site['id']}/pages/{home}", {"blocks": [{"type": "rich_text", "markdown": "Good"}]}
+    )
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    await owner.ok(
+        "PUT", f"/api/v1/sites/{site['id']}/pages/{home}", {"blocks": [{"type": "rich_text", "markdown": "Oops"}]}
+    )
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/versions/1/rollback", {})
+    await owner.ok("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "shop.example.com"}, 201)
+    stack.cloudflare.activate("shop.example.com")
+    await owner.ok("POST", "/api/v1/domains/shop.example.com/refresh", {})
+    later(stack)
+    page = await published_page(stack, "shop.example.com")
+    assert b"Good" in page.body
+    assert b"Oops" not in page.body
+    versions = await owner.ok("GET", f"/api/v1/sites/{site['id']}/versions")
+    assert (versions["live_version"], [v["number"] for v in versions["versions"]]) == (1, [2, 1])
+    # The site's address follows its primary domain.
+    assert (await owner.ok("GET", f"/api/v1/sites/{site['id']}"))["url"] == "http://shop.example.com:8788/"
+
+
 async def second_owner(stack: Stack, owner: Owner, outbox: Outbox) -> Owner:
     """Another paying account (billing's answer is the first owner's plan for everyone)."""
     browser = Browser(stack, address="198.51.100.77")

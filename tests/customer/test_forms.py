@@ -136,3 +136,26 @@ async def test_turnstile_on_published_lead_forms(tmp_path: Path, clock, crypto, 
         assert b"remoteip=203.0.113.50" in built.turnstile.requests[-1].body
     finally:
         built.close()
+
+
+async def test_after_a_downgrade_the_lead_form_stays_and_can_be_fixed(owner: Owner, stack: Stack) -> None:
+    """On Free, republishing used to drop the published lead form silently, and saving the page
+    with the form unchanged answered 402. docs/billing.md: published forms keep working; new ones
+    cannot be added."""
+    site, block_id = await form_site(owner)
+    owner.plan = "free"
+    page = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
+    blocks = (await owner.ok("GET", page))["blocks"]
+    blocks[0]["heading"] = "Write to us today"  # a typo fixed
+    saved = await owner.ok("PUT", page, {"blocks": blocks})
+    assert saved["blocks"][0]["id"] == block_id
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    home = await published_page(stack, str(site["default_host"]))
+    assert b"Write to us today" in home.body
+    assert f"/api/v1/forms/{site['id']}/{block_id}".encode() in home.body
+    assert (await submit(stack, site["id"], block_id, LEAD)).status == 303
+    # A new form is what Free does not include.
+    more = await owner.call("PUT", page, {"blocks": [*blocks, {"type": "lead_form", "heading": "Another"}]})
+    assert more.status == 402
+    copied = await owner.call("PUT", page, {"blocks": [*blocks, dict(blocks[0])]})  # a second copy is new
+    assert copied.status == 402

@@ -272,6 +272,23 @@ def _get(host: str, path: str) -> Request:
     return Request("GET", path, "", {"host": host})
 
 
+async def test_publishing_an_unchanged_draft_is_a_no_op_that_says_so(owner: Owner, stack: Stack) -> None:
+    """A double click used to record a second, identical version (and on Free, which keeps 2,
+    evict the real previous one)."""
+    owner.plan = "free"
+    site = await owner.new_site()
+    home = site["pages"][0]["id"]
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    await owner.ok(
+        "PUT", f"/api/v1/sites/{site['id']}/pages/{home}", {"blocks": [{"type": "rich_text", "markdown": "v2"}]}
+    )
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    again = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 200)
+    assert (again["version"], again["unchanged"], again["files_written"], again["pointers_written"]) == (2, True, 0, 0)
+    versions = await owner.ok("GET", f"/api/v1/sites/{site['id']}/versions")
+    assert [v["number"] for v in versions["versions"]] == [2, 1]
+
+
 async def test_a_file_lost_from_r2_is_written_again_by_the_next_publish(owner: Owner, stack: Stack) -> None:
     """The finding: a page whose R2 object disappeared stayed 503 however often the site was
     republished (0 files written)."""
@@ -282,8 +299,8 @@ async def test_a_file_lost_from_r2_is_written_again_by_the_next_publish(owner: O
     lost = pointer["files"]["/about/"][0]
     await stack.blobs.delete(f"sites/{site['id']}/files/{lost}")
     assert (await fresh(stack, "/about/")).status == 503
-    again = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
-    assert again["files_written"] == 1
+    again = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 200)  # the draft is unchanged
+    assert (again["unchanged"], again["files_written"]) == (True, 1)
     healed = await fresh(stack, "/about/")
     assert healed.status == 200
 

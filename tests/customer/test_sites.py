@@ -8,6 +8,7 @@ import hashlib
 import pytest
 
 from devstack.stack import Stack
+from tests.conftest import FakeClock
 from tests.core.conftest import Browser, Outbox, signed_up
 from tests.customer.conftest import Owner
 
@@ -141,8 +142,9 @@ async def test_free_plan_limits(owner: Owner) -> None:
         "PUT", f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}", {"blocks": [{"type": "lead_form"}]}
     )
     assert (form.status, form.json()["error"]["code"]) == (402, "requires_starter_plan")
-    domains = await owner.call("GET", "/api/v1/domains")
+    domains = await owner.call("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "example.com"})
     assert (domains.status, domains.json()["error"]["code"]) == (402, "requires_starter_plan")
+    assert (await owner.call("GET", "/api/v1/domains")).status == 200  # seeing them is always allowed
 
 
 async def test_another_account_cannot_see_or_touch_a_site(owner: Owner, stack: Stack, outbox: Outbox) -> None:
@@ -212,3 +214,85 @@ async def test_theme_seo_and_redirects(owner: Owner, stack: Stack) -> None:
     policy = (await published_page(stack, site["default_host"])).header("content-security-policy")
     assert f"style-src 'sha256-{digest}';" in policy
     assert (await published_page(stack, site["default_host"], "/old")).header("location") == "/"
+
+
+async def test_theme_and_seo_updates_are_partial(owner: Owner) -> None:
+    """Updating one theme field used to reset the others to their defaults."""
+    site = await owner.new_site()
+    path = f"/api/v1/sites/{site['id']}"
+    await owner.ok("PATCH", path, {"theme": {"palette": "forest", "fonts": "classic"}, "seo": {"language": "de"}})
+    updated = await owner.ok("PATCH", path, {"theme": {"primary": "#112233"}, "seo": {"title": "Rosa's"}})
+    assert (updated["theme"]["palette"], updated["theme"]["fonts"], updated["theme"]["primary"]) == (
+        "forest",
+        "classic",
+        "#112233",
+    )
+    assert (updated["seo"]["language"], updated["seo"]["title"]) == ("de", "Rosa's")
+    bad = await owner.call("PATCH", path, {"theme": {"palette": "neon"}})
+    assert bad.json()["error"]["field"] == "theme.palette"
+    assert (await owner.ok("GET", path))["theme"]["primary"] == "#112233"  # nothing half-written
+
+
+async def test_a_renamed_page_answers_301_from_its_old_address(owner: Owner, stack: Stack) -> None:
+    """Renaming a page's slug used to leave the old URL a 404."""
+    from tests.customer.conftest import published_page
+
+    site = await owner.new_site()
+    sid = site["id"]
+    page = await owner.ok("POST", f"/api/v1/sites/{sid}/pages", {"title": "About", "slug": "about"}, 201)
+    await owner.ok("POST", f"/api/v1/sites/{sid}/publish", {}, 201)
+    await owner.ok("PUT", f"/api/v1/sites/{sid}/pages/{page['id']}", {"slug": "about-us"})
+    await owner.ok("PUT", f"/api/v1/sites/{sid}/pages/{page['id']}", {"slug": "our-story"})
+    await owner.ok("POST", f"/api/v1/sites/{sid}/publish", {}, 201)
+    host = str(site["default_host"])
+    for old in ("/about/", "/about", "/about-us/"):
+        moved = await published_page(stack, host, old)
+        assert (moved.status, moved.header("location")) == (301, "/our-story/"), old
+    assert (await published_page(stack, host, "/our-story/")).status == 200
+    # A new page at the old address takes it back.
+    await owner.ok("POST", f"/api/v1/sites/{sid}/pages", {"title": "About", "slug": "about"}, 201)
+    redirects = (await owner.ok("GET", f"/api/v1/sites/{sid}"))["redirects"]
+    assert "/about/" not in redirects
+    assert "/about" not in redirects
+    assert redirects["/about-us/"] == "/our-story/"
+
+
+async def test_a_deleted_accounts_addresses_are_held_for_30_days(
+    owner: Owner, stack: Stack, outbox: Outbox, clock: FakeClock
+) -> None:
+    """A deleted account's site address could be claimed by anyone at once."""
+    from tests.core.conftest import PASSWORD
+
+    await owner.new_site(slug="bakery-rosa")
+    assert (await owner.call("DELETE", "/api/v1/account", {"password": PASSWORD})).status == 204
+    mallory = Browser(stack, address="198.51.100.9")
+    await signed_up(mallory, outbox, "mallory@example.com")
+    taken = await mallory.call("POST", "/api/v1/sites", {"name": "Rosa", "slug": "bakery-rosa"})
+    assert (taken.status, taken.json()["error"]["code"]) == (409, "slug_taken")
+    named = await mallory.call("POST", "/api/v1/sites", {"name": "Bakery Rosa"})  # from the name: another address
+    assert named.json()["slug"].startswith("bakery-rosa-")
+    clock.advance(30 * 86400 + 1)
+    assert (
+        await mallory.post("/api/v1/auth/login", {"email": "mallory@example.com", "password": PASSWORD})
+    ).status == 200
+    later = await mallory.call("POST", "/api/v1/sites", {"name": "Rosa", "slug": "bakery-rosa"})
+    assert later.status == 201, later.body
+
+
+async def test_sites_beyond_free_stay_online_and_read_only(owner: Owner, stack: Stack, clock: FakeClock) -> None:
+    """Sites over Free's limits could still be edited and republished after a downgrade."""
+    from tests.customer.conftest import published_page
+
+    first = await owner.new_site("First")
+    clock.advance(1)  # the newer site is the one beyond the limit
+    second = await owner.new_site("Second")
+    await owner.ok("POST", f"/api/v1/sites/{second['id']}/publish", {}, 201)
+    owner.plan = "free"  # one site
+    refused = await owner.call("PATCH", f"/api/v1/sites/{second['id']}", {"name": "Changed"})
+    assert (refused.status, refused.json()["error"]["code"]) == (402, "site_read_only")
+    assert (await owner.call("POST", f"/api/v1/sites/{second['id']}/publish", {})).status == 402
+    assert (await published_page(stack, str(second["default_host"]))).status == 200  # still online
+    await owner.ok("PATCH", f"/api/v1/sites/{first['id']}", {"name": "First, renamed"})  # within the limit
+    await owner.ok("GET", f"/api/v1/sites/{second['id']}")  # seeing it is always allowed
+    await owner.ok("DELETE", f"/api/v1/sites/{first['id']}", status=204)
+    await owner.ok("PATCH", f"/api/v1/sites/{second['id']}", {"name": "Changed"})  # back under the limit

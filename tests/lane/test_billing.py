@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.lane.client import PortalClient, signed_delivery, subscribed
+from tests.lane.client import PortalClient, may_add_domains, signed_delivery, subscribed
 from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
@@ -20,7 +20,7 @@ def test_a_free_account_pays_and_the_gated_action_opens(lane: Lane) -> None:
     browser = subscribed(lane, "lane-pay@example.com")
     state = browser.call("GET", "/api/v1/billing/subscription").json()
     assert (state["plan"], state["status"]) == ("starter", "active")
-    assert browser.call("GET", "/api/v1/domains").status_code == 200
+    assert may_add_domains(browser)
 
 
 def test_the_same_event_twice_at_once_is_processed_once(lane: Lane) -> None:
@@ -88,11 +88,12 @@ def test_payment_failure_mails_and_keeps_the_plan_then_cancellation_downgrades(l
     assert state()["plan"] == "starter"  # the grace period (docs/billing.md)
     assert state()["grace_until"] is not None
     assert any(m["template"] == "payment_failed" and m["to"] == email for m in browser.outbox())
-    assert browser.call("GET", "/api/v1/domains").status_code == 200
+    assert may_add_domains(browser)
 
     subscription = portal_action(lane, browser, "cancel")
     wait_for(lambda: state()["plan"] == "free")
-    assert browser.call("GET", "/api/v1/domains").status_code == 402
+    assert not may_add_domains(browser)
+    assert browser.call("GET", "/api/v1/domains").status_code == 200  # still sees (and may remove) them
 
     # A late `updated` saying "active" after `deleted`: billing asks Stripe, which says canceled.
     stale = {

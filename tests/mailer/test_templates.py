@@ -22,6 +22,8 @@ SAMPLES: dict[str, dict[str, str]] = {
     "email_changed": {"link": LINK, "new_email": "new@example.com"},
     "account_exists": {"link": LINK},
     "payment_failed": {"plan": "Pro", "amount": "€12.00", "link": LINK},
+    "plan_downgraded": {"plan": "Pro", "domains_until": "14 April 2027", "link": LINK, "name": "Ada"},
+    "domains_ending": {"domains_until": "14 April 2027", "link": LINK, "name": "Ada"},
     "payment_action_required": {"plan": "Pro", "amount": "€12.00", "link": LINK},
     "trial_ending": {"plan": "Pro", "trial_end": "3 March 2027", "link": LINK},
     "subscription_cancelled": {"plan": "Pro", "link": LINK, "access_until": "31 March 2027"},
@@ -157,3 +159,15 @@ def test_no_template_puts_raw_markup_from_data_in_html() -> None:
         data = {k: (v if k in templates.URL_KEYS or k == "lead_email" else f"<u>{k}</u>") for k, v in sample.items()}
         rendered = templates.render(template, data)
         assert not re.search(r"<u>", rendered.html), name
+
+
+def test_the_cancellation_mail_says_what_happens_and_when() -> None:
+    """It used to say "your site stays online until …", as if the site then went offline."""
+    text = " ".join(render("subscription_cancelled", SAMPLES["subscription_cancelled"]).text.split())
+    assert "stays online until" not in text
+    assert "Your Pro plan stays active until 31 March 2027" in text
+    assert "published sites stay online" in text
+    assert "nothing is deleted" in text.lower()
+    assert "14 days" in text
+    now = " ".join(render("subscription_cancelled", {"plan": "Pro", "link": LINK}).text.split())
+    assert "Your account is now on Free" in now

@@ -8,15 +8,18 @@ import asyncio
 import re
 import time
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from billing.stripe import STRIPE_VERSION
 from tests.lane.harness import Lane
 from tests.portal.conftest import shot
 
 pytestmark = pytest.mark.lane
 EMAIL = "bella@example.com"
 PASSWORD = "flour water salt yeast"
+STRIPE_KEY = "sk_test_local_standin"  # workers/billing/.dev.vars.example
 
 
 async def until(check, seconds: float = 30) -> None:
@@ -24,6 +27,54 @@ async def until(check, seconds: float = 30) -> None:
     while not await check():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.3)
+
+
+async def checkout_metadata(lane: Lane, checkout_url: str) -> dict[str, str]:
+    """What Stripe (the stand-in) was told at checkout, read back through its API."""
+    session_id = checkout_url.rstrip("/").split("/")[-1]
+    async with httpx.AsyncClient() as client:
+        answer = await client.get(
+            f"{lane.stripe}/v1/checkout/sessions/{session_id}",
+            headers={"authorization": f"Bearer {STRIPE_KEY}", "stripe-version": STRIPE_VERSION},
+        )
+    assert answer.status_code == 200, answer.text
+    metadata: dict[str, str] = answer.json()["metadata"]
+    return metadata
+
+
+async def test_the_deep_link_reaches_checkout_in_one_tab(page: Page, lane: Lane) -> None:
+    """The funnel's main path in one tab: deep link, sign up, open the mail's link here, and the
+    chosen plan's checkout opens by itself (it used to answer 400 `attribution.plan: unknown key`)."""
+    await page.goto(f"{lane.core}/start?plan=pro&utm_source=hubspot&utm_medium=email&landing_page=/pricing")
+    await expect(page.get_by_text("You chose the pro plan")).to_be_visible()
+    await page.get_by_label("Email").fill("same.tab@example.com")
+    await page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign up").click()
+    await expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+    async def mailed() -> bool:  # sent just after the answer (issue 15: the same 202 for every address)
+        reply = await page.request.get(f"{lane.core}/dev/outbox.json")
+        return any(m["to"] == "same.tab@example.com" for m in (await reply.json())["messages"])
+
+    await until(mailed)
+    await page.goto(f"{lane.core}/dev/outbox")
+    await page.get_by_role("link", name="Confirm your email address").first.click()
+    href = await page.frame_locator("iframe").get_by_role("link", name="Confirm email address").get_attribute("href")
+    assert href
+    await page.goto(href)
+    await page.wait_for_url(f"{lane.stripe}/checkout/**", timeout=30_000)
+    metadata = await checkout_metadata(lane, page.url)
+    assert {k: metadata[k] for k in ("plan", "entry_plan", "utm_source", "utm_medium", "landing_page")} == {
+        "plan": "pro",
+        "entry_plan": "pro",
+        "utm_source": "hubspot",
+        "utm_medium": "email",
+        "landing_page": "/pricing",
+    }
+    # Back from Stripe shows the billing page, not a second checkout.
+    await page.go_back()
+    await expect(page.get_by_role("heading", name="Billing")).to_be_visible()
+    await expect(page.get_by_role("button", name="Choose Pro")).to_be_enabled()
 
 
 async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: Lane) -> None:
@@ -51,16 +102,15 @@ async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: L
     async with page.context.expect_page() as opened:
         await link.click()
     verify = await opened.value
-    # Verified and signed in; the chosen paid plan goes straight to billing.
-    await expect(verify.get_by_role("heading", name="Billing")).to_be_visible(timeout=30_000)
-    await expect(verify.get_by_text("Your email is verified.")).to_be_visible()
+    # Verified and signed in; the chosen paid plan goes straight to its checkout, no extra click.
     await page.close()
     page = verify
+    await page.wait_for_url(f"{lane.stripe}/checkout/**", timeout=30_000)
+    metadata = await checkout_metadata(lane, page.url)
+    assert metadata["plan"] == "pro"
+    assert (metadata["utm_source"], metadata["utm_campaign"], metadata["entry_plan"]) == ("hubspot", "spring", "pro")
 
     # Subscribe on the Stripe stand-in's hosted checkout page.
-    await shot(page, "03-billing-free")
-    await page.get_by_role("button", name="Choose Pro").click()
-    await page.wait_for_url(f"{lane.stripe}/**")
     await shot(page, "04-stripe-checkout")
     await page.get_by_role("button", name="Pay").click()
     await page.wait_for_url(re.compile(r".*/billing\?checkout=success"))

@@ -5,7 +5,6 @@ import { addTurnstile } from './turnstile.js';
 
 const main = document.getElementById('main');
 const flashBox = document.getElementById('flash');
-const ATTRIBUTION = ['plan', 'ref', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
 
 export const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -54,7 +53,10 @@ async function loadMe() {
   return me;
 }
 
+// Where the visitor came from: kept from the deep link in this tab until sign-up stores it with
+// the account; after that the account's copy is the one that travels (to Stripe's metadata).
 function attribution() {
+  if (me?.attribution && Object.keys(me.attribution).length) return me.attribution;
   try {
     return JSON.parse(sessionStorage.getItem('attribution') || '{}');
   } catch {
@@ -213,12 +215,22 @@ const password = (label, name, autocomplete) =>
   field(label, name, 'password', `required minlength="8" maxlength="256" autocomplete="${autocomplete}"`);
 
 // --- auth views --------------------------------------------------------------------------------
-function start(params) {
+async function start(params) {
   // Landing pages and funnels link here with the plan and campaign; keep them through sign-up.
+  // The keys and the value rule are core's (shared/attribution.py): a value core would refuse (a
+  // typo in a campaign link) is dropped here rather than blocking the sign-up.
+  const { attribution: contract } = await api('GET', '/plans');
+  const valid = new RegExp(contract.pattern, 'u');
   const kept = {};
-  for (const key of ATTRIBUTION) if (params.get(key)) kept[key] = params.get(key).slice(0, 200);
+  for (const key of contract.keys) {
+    const value = (params.get(key) || '').slice(0, 200);
+    if (value && valid.test(value)) kept[key] = value;
+  }
   sessionStorage.setItem('attribution', JSON.stringify(kept));
-  return go('/signup');
+  const signedIn = me || (await loadMe());
+  // Replaces the deep link in the history, so Back does not run it again.
+  history.replaceState(null, '', signedIn ? '/billing' + (kept.plan ? `?upgrade=${encodeURIComponent(kept.plan)}` : '') : '/signup');
+  return route();
 }
 
 function signup() {
@@ -343,21 +355,31 @@ async function billing(params) {
       <h2 id="plan-${esc(p.id)}">${esc(p.name)}</h2><p><strong>€${esc(p.monthly_price_eur)}</strong> a month</p>
       <ul>${Object.entries(p.entitlements).map(([k, v]) => `<li>${esc(k.replaceAll('_', ' '))}: ${esc(v === true ? 'yes' : v === false ? 'no' : v)}</li>`).join('')}</ul>
       ${p.id === current ? '<p class="muted">Current plan</p>' : p.monthly_price_eur > 0 && (!current || current === 'free')
-        ? `<button data-plan="${esc(p.id)}" ${p.id === wanted ? 'autofocus' : ''}>Choose ${esc(p.name)}</button>` : ''}
+        ? `<button data-plan="${esc(p.id)}" ${p.id === wanted ? 'autofocus' : ''}>Choose ${esc(p.name)}</button>`
+        : p.monthly_price_eur > 0 && sub.status === 'active' ? `<button class="secondary" data-switch="${esc(p.id)}" data-name="${esc(p.name)}">Switch to ${esc(p.name)}</button>` : ''}
     </section>`).join('')}</div>
-    ${current && current !== 'free' ? '<p><button class="secondary" id="manage">Change plan, payment method or cancel</button></p>' : ''}`);
-  for (const button of main.querySelectorAll('button[data-plan]')) {
-    button.addEventListener('click', async () => {
-      button.disabled = true;
-      try {
-        const { url } = await api('POST', '/billing/checkout', { plan: button.dataset.plan, attribution: attribution() });
-        location.assign(url);
-      } catch (e) {
-        flash(errorMessage(e), 'error');
-        button.disabled = false;
-      }
-    });
+    ${current && current !== 'free' ? '<section class="card" id="details" aria-live="polite"><p class="muted">Loading your payments…</p></section><p><button class="secondary" id="manage">Change the card or cancel</button></p>' : ''}`);
+  const checkout = async (button) => {
+    button.disabled = true;
+    try {
+      const { url } = await api('POST', '/billing/checkout', { plan: button.dataset.plan, attribution: attribution() });
+      location.assign(url);
+    } catch (e) {
+      flash(errorMessage(e), 'error');
+      button.disabled = false;
+    }
+  };
+  for (const button of main.querySelectorAll('button[data-plan]')) button.addEventListener('click', () => checkout(button));
+  // Arriving with the plan chosen on the landing page (after verifying): straight to its checkout.
+  // The address loses `upgrade` first, so coming Back from Stripe shows this page, not a loop.
+  const chosen = wanted && main.querySelector(`button[data-plan="${CSS.escape(wanted)}"]`);
+  if (chosen) {
+    history.replaceState(null, '', '/billing');
+    flash(`Taking you to the payment page for ${chosen.textContent.replace('Choose ', '')}…`);
+    await checkout(chosen);
   }
+  if (document.getElementById('details')) billingDetails(sub);
+  for (const button of main.querySelectorAll('button[data-switch]')) button.addEventListener('click', () => switchPlan(button));
   document.getElementById('manage')?.addEventListener('click', async () => {
     try {
       location.assign((await api('POST', '/billing/portal')).url);
@@ -365,6 +387,52 @@ async function billing(params) {
       flash(errorMessage(e), 'error');
     }
   });
+}
+
+const money = (cents, currency) => new Intl.NumberFormat(undefined, { style: 'currency', currency: (currency || 'eur').toUpperCase() }).format(cents / 100);
+const day = (t) => new Date(t * 1000).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' });
+
+// The next charge, the card and the invoices (Stripe's hosted pages), under the plans.
+async function billingDetails(sub) {
+  const box = document.getElementById('details');
+  try {
+    const d = await api('GET', '/billing/details');
+    const next = d.next_charge_at ? `<p>Next charge: <strong>${esc(day(d.next_charge_at))}</strong></p>`
+      : sub.current_period_end ? `<p>Your plan ends on <strong>${esc(day(sub.current_period_end))}</strong>; nothing more will be charged.</p>` : '';
+    const card = d.card ? `<p>Paying with ${esc(d.card.brand)} ending in <strong>${esc(d.card.last4)}</strong></p>` : '';
+    const rows = d.invoices.map((i) => `<li>${esc(day(i.created))}: ${esc(money(i.amount, i.currency))} (${esc(i.status)})${i.url ? ` · <a href="${esc(i.url)}" target="_blank" rel="noopener">View invoice</a>` : ''}</li>`).join('');
+    box.innerHTML = `<h2>Payments</h2>${next}${card}${rows ? `<h3>Invoices</h3><ul>${rows}</ul>` : ''}`;
+  } catch (e) {
+    box.innerHTML = `<div class="alert error">${esc(errorMessage(e))}</div>`;
+  }
+}
+
+// Switching paid plans: Stripe's prorated preview first, then the switch at the same date.
+async function switchPlan(button) {
+  button.disabled = true;
+  try {
+    const p = await api('POST', '/billing/plan/preview', { plan: button.dataset.switch });
+    const change = p.proration_amount >= 0 ? `${money(p.proration_amount, p.currency)} for the rest of this month`
+      : `a credit of ${money(-p.proration_amount, p.currency)} for the rest of this month`;
+    const box = document.getElementById('details') || main;
+    box.insertAdjacentHTML('afterbegin', `<div class="alert" id="confirm-switch"><p>Switching to <strong>${esc(button.dataset.name)}</strong> now:
+      ${esc(change)}. Your next charge, on ${esc(day(p.next_charge_at))}, will be <strong>${esc(money(p.amount_due, p.currency))}</strong>.</p>
+      <p><button id="do-switch">Switch to ${esc(button.dataset.name)}</button> <button class="secondary" id="keep">Keep my plan</button></p></div>`);
+    document.getElementById('keep').addEventListener('click', () => go('/billing'));
+    document.getElementById('do-switch').addEventListener('click', async (ev) => {
+      ev.target.disabled = true;
+      try {
+        await api('POST', '/billing/plan', { plan: button.dataset.switch, proration_date: p.proration_date });
+        go('/billing', `You are switching to ${button.dataset.name}. It takes effect as soon as Stripe confirms it.`);
+      } catch (e) {
+        flash(errorMessage(e), 'error');
+        ev.target.disabled = false;
+      }
+    });
+  } catch (e) {
+    flash(errorMessage(e), 'error');
+    button.disabled = false;
+  }
 }
 
 // --- account -----------------------------------------------------------------------------------

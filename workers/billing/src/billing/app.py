@@ -15,14 +15,15 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from billing import checkout, entitlements, reconcile
+from billing import checkout, entitlements, plan_change, reconcile
+from billing.downgrades import Timeline
 from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
 from billing.events import Event, EventProcessor
 from billing.notices import MailUnavailable, Notifier
 from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
-from billing.subscriptions import SubscriptionStore
+from billing.subscriptions import Record, SubscriptionStore
 from billing.webhooks import WebhookHandler
-from shared import health, plans
+from shared import attribution, health, plans
 from shared.app import App
 from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
@@ -76,22 +77,35 @@ def stripe_failure(exc: StripeError) -> HttpError:
     )
 
 
+def _notifier(deps: BillingDeps) -> Notifier:
+    return Notifier(Timed(deps.mailer, MAILER_SECONDS, "the mailer"), deps.crypto, deps.clock, deps.internal_secret)
+
+
 def _processor(deps: BillingDeps) -> tuple[SubscriptionStore, StripeClient, EventProcessor]:
     store = SubscriptionStore(deps.db)
     stripe = StripeClient(
         Timed(deps.http, PROVIDER_SECONDS, "Stripe"), deps.stripe_secret_key, deps.sleep, deps.stripe_api_base
     )
-    notifier = Notifier(Timed(deps.mailer, MAILER_SECONDS, "the mailer"), deps.crypto, deps.clock, deps.internal_secret)
-    processor = EventProcessor(store, stripe, notifier, deps.clock, deps.stripe_prices, deps.portal_origin)
+    processor = EventProcessor(store, stripe, _notifier(deps), deps.clock, deps.stripe_prices, deps.portal_origin)
     return store, stripe, processor
 
 
+def downgrade_timeline(deps: BillingDeps) -> Timeline:
+    """The downgrade mails (billing/downgrades.py), one pass per run of the Cron job below."""
+    return Timeline(deps.db, SubscriptionStore(deps.db), _notifier(deps), deps.portal_origin)
+
+
 def create_job(deps: BillingDeps) -> Job:
-    """The Cron Trigger's job: reconcile subscriptions with Stripe (billing.reconcile)."""
+    """The Cron Trigger's job: reconcile subscriptions with Stripe (billing.reconcile), then carry
+    the downgrade timeline forward (billing.downgrades), so a cancellation whose webhook was lost
+    still gets its mails in the same run."""
     _, _, processor = _processor(deps)
+    timeline = downgrade_timeline(deps)
 
     async def job(cron: str, scheduled_time: float) -> dict[str, Any]:
-        return await reconcile.run(deps.db, processor, deps.clock.now())
+        reconciled = await reconcile.run(deps.db, processor, deps.clock.now())
+        downgrades = await timeline.run(deps.clock.now())
+        return {**reconciled, **{f"downgrades_{what}": count for what, count in downgrades.items()}}
 
     return job
 
@@ -127,6 +141,14 @@ def create_app(deps: BillingDeps) -> App:
         record = await store.get(params["account_id"])
         return json_response(entitlements.effective(params["account_id"], record, deps.clock.now()).to_json())
 
+    @router.route("GET", "/internal/funnel")
+    async def get_funnel(request: Request, params: Params) -> Response:
+        """Core's operator report: per account, the first checkout and the first payment."""
+        identity = identity_of(request)
+        if identity.caller != "core" or identity.account_id is not None:
+            raise HttpError(403, "forbidden", "Only core's operator report reads the funnel.")
+        return json_response({"accounts": await store.funnel()})
+
     @router.route("GET", "/api/v1/billing/subscription")
     async def get_subscription(request: Request, params: Params) -> Response:
         identity = account_of(request)
@@ -144,7 +166,7 @@ def create_app(deps: BillingDeps) -> App:
         plan_id = string(body, "plan", max_length=40)
         if plan_id not in prices:
             raise invalid("plan", f"must be one of: {', '.join(prices)}")
-        utm = checkout.attribution(body.get("attribution"))
+        utm = attribution.clean(body.get("attribution"))
         now = deps.clock.now()
         if identity.email:
             await store.remember_email(identity.account_id, identity.email, now)
@@ -155,7 +177,89 @@ def create_app(deps: BillingDeps) -> App:
         )
         key = await checkout.checkout_key(deps.crypto, identity.account_id, plan_id, now, stripe_params)
         session = await call_stripe("/v1/checkout/sessions", stripe_params, key)
+        await store.checkout_started(identity.account_id, now)
         return json_response({"url": session.get("url"), "id": session.get("id")})
+
+    async def switch_target(request: Request) -> tuple[Identity, Record, dict[str, object], str, dict[str, object]]:
+        """The live subscription, its Stripe copy, the plan asked for and its price; 400/409 otherwise."""
+        identity = account_of(request)
+        assert identity.account_id is not None
+        body = read_json_object(request)
+        only(body, ("plan", "proration_date"))
+        plan_id = string(body, "plan", max_length=40)
+        if plan_id not in prices:
+            raise invalid("plan", f"must be one of: {', '.join(prices)}")
+        record = await store.get(identity.account_id)
+        if record is None or not record.stripe_subscription_id or record.status not in entitlements.GRANTING:
+            raise HttpError(409, "no_subscription", "There is no active subscription to change: choose a plan first.")
+        if record.plan == plan_id:
+            raise HttpError(409, "same_plan", "You are on that plan already.")
+        try:
+            sub = await stripe.get(f"/v1/subscriptions/{record.stripe_subscription_id}")
+        except StripeError as exc:
+            raise stripe_failure(exc) from exc
+        return identity, record, sub, plan_id, body
+
+    @router.route("GET", "/api/v1/billing/details")
+    async def get_details(request: Request, params: Params) -> Response:
+        """For the billing view: the next charge, the card's last digits, the last invoices with
+        Stripe's hosted links. Empty before the first checkout."""
+        identity = account_of(request)
+        assert identity.account_id is not None
+        record = await store.get(identity.account_id)
+        if record is None or not record.stripe_customer_id:
+            return json_response({"next_charge_at": None, "card": None, "invoices": []})
+        try:
+            listed = await stripe.get("/v1/invoices", {"customer": record.stripe_customer_id, "limit": 12})
+            card = None
+            live = record.stripe_subscription_id and record.status not in ENDED
+            if live:
+                sub = await stripe.get(f"/v1/subscriptions/{record.stripe_subscription_id}")
+                method = sub.get("default_payment_method")
+                if isinstance(method, str) and method:
+                    card = plan_change.card(await stripe.get(f"/v1/payment_methods/{method}"))
+        except StripeError as exc:
+            raise stripe_failure(exc) from exc
+        next_charge = record.current_period_end if live and not record.cancel_at_period_end else None
+        invoices = [plan_change.invoice(i) for i in listed.get("data") or [] if isinstance(i, dict)]
+        return json_response({"next_charge_at": next_charge, "card": card, "invoices": invoices})
+
+    @router.route("POST", "/api/v1/billing/plan/preview")
+    async def post_plan_preview(request: Request, params: Params) -> Response:
+        """What switching plans costs: Stripe's preview invoice with prorations. The returned
+        `proration_date` makes the switch charge exactly what was shown."""
+        _, record, sub, plan_id, _ = await switch_target(request)
+        when = int(deps.clock.now())
+        try:
+            preview = await stripe.post(
+                "/v1/invoices/create_preview",
+                {
+                    "customer": record.stripe_customer_id,
+                    "subscription": record.stripe_subscription_id,
+                    "subscription_details": plan_change.details(sub, prices[plan_id], when),
+                },
+                f"preview/{record.account_id}/{plan_id}/{when}",
+            )
+        except StripeError as exc:
+            raise stripe_failure(exc) from exc
+        return json_response({"plan": plan_id, "proration_date": when, **plan_change.summary(preview)})
+
+    @router.route("POST", "/api/v1/billing/plan")
+    async def post_plan(request: Request, params: Params) -> Response:
+        """Switch between paid plans now (Stripe's subscription update, prorated on the next
+        invoice). The entitlement follows when Stripe's `customer.subscription.updated` arrives."""
+        _, record, sub, plan_id, body = await switch_target(request)
+        when = plan_change.proration_date(body.get("proration_date"), deps.clock.now())
+        details = plan_change.details(sub, prices[plan_id], when)
+        try:
+            updated = await stripe.post(
+                f"/v1/subscriptions/{record.stripe_subscription_id}",
+                details,
+                f"plan/{record.stripe_subscription_id}/{plan_id}/{when}",
+            )
+        except StripeError as exc:
+            raise stripe_failure(exc) from exc
+        return json_response({"plan": plan_id, "status": updated.get("status"), "proration_date": when})
 
     @router.route("POST", "/api/v1/billing/checkout/confirm")
     async def post_checkout_confirm(request: Request, params: Params) -> Response:

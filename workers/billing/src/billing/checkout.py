@@ -14,32 +14,12 @@ from typing import Any
 
 from billing.formencode import encode
 from billing.subscriptions import Record
+from shared import attribution
 from shared.errors import HttpError
 from shared.ports import Crypto
-from shared.validation import invalid
 
 CHECKOUT_BUCKET_SECONDS = 600
 PORTAL_BUCKET_SECONDS = 60
-ATTRIBUTION_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "ref")
-MAX_ATTRIBUTION_VALUE = 200  # Stripe allows 500 characters per metadata value
-
-
-def attribution(value: Any) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise invalid("attribution", "must be an object")
-    clean: dict[str, str] = {}
-    for key, item in value.items():
-        if key not in ATTRIBUTION_KEYS:
-            raise invalid(f"attribution.{key}", f"unknown key (use {', '.join(ATTRIBUTION_KEYS)})")
-        if not isinstance(item, str):
-            raise invalid(f"attribution.{key}", "must be a string")
-        if len(item) > MAX_ATTRIBUTION_VALUE:
-            raise invalid(f"attribution.{key}", f"must be at most {MAX_ATTRIBUTION_VALUE} characters")
-        if item:
-            clean[key] = item
-    return clean
 
 
 def session_params(
@@ -51,13 +31,15 @@ def session_params(
     portal_origin: str,
     utm: dict[str, str],
 ) -> dict[str, Any]:
+    metadata = {"account_id": account_id, "plan": plan_id, **attribution.stripe_metadata(utm)}
     params: dict[str, Any] = {
         "mode": "subscription",
         "line_items": [{"price": price_id, "quantity": 1}],
         "client_reference_id": account_id,
-        "metadata": {"account_id": account_id, "plan": plan_id, **utm},
-        # On the subscription too, so its events name the account even before checkout completes.
-        "subscription_data": {"metadata": {"account_id": account_id, "plan": plan_id}},
+        "metadata": metadata,
+        # On the subscription too, so its events name the account even before checkout completes
+        # and the channel stays with the customer after the session expires.
+        "subscription_data": {"metadata": metadata},
         # Stripe fills in {CHECKOUT_SESSION_ID}: the return page asks billing to confirm it (confirm_path).
         "success_url": f"{portal_origin}/billing?checkout=success&session_id={{CHECKOUT_SESSION_ID}}",
         "cancel_url": f"{portal_origin}/billing?checkout=cancelled",

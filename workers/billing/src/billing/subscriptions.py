@@ -179,5 +179,23 @@ class SubscriptionStore:
                         account_id,
                     ],
                 ),
+                # The operator report's "paying" step: the first time the subscription grants its plan.
+                (
+                    "UPDATE subscriptions SET first_paid_at = ? "
+                    "WHERE account_id = ? AND first_paid_at IS NULL AND status IN ('active', 'trialing')",
+                    [now, account_id],
+                ),
             ]
         )
+
+    async def checkout_started(self, account_id: str, now: float) -> None:
+        await self.db.run(
+            "UPDATE subscriptions SET checkout_at = ? WHERE account_id = ? AND checkout_at IS NULL", [now, account_id]
+        )
+
+    async def funnel(self) -> list[dict[str, object]]:
+        rows = await self.db.all(
+            "SELECT account_id, plan, checkout_at, first_paid_at FROM subscriptions"
+            " WHERE checkout_at IS NOT NULL OR first_paid_at IS NOT NULL"
+        )
+        return [dict(r) for r in rows]

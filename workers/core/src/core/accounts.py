@@ -4,13 +4,13 @@ settings (password, email, sessions, deletion). Routes are registered by `regist
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from core import mail, passwords, ratelimit, sessions, tokens
 from core.deps import CoreDeps
 from core.gateway import Gateway
+from shared import attribution
 from shared import validation as v
 from shared.background import later
 from shared.errors import HttpError
@@ -19,8 +19,6 @@ from shared.internal_auth import Identity
 from shared.jsonbody import read_json_object
 from shared.routing import Params, Router
 
-ATTRIBUTION_KEYS = ("plan", "ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
-_ATTRIBUTION_VALUE = re.compile(r"^[\w .:/@+-]{1,200}$")
 ACCEPTED = {"status": "accepted"}
 
 
@@ -31,19 +29,6 @@ def no_content(headers: list[tuple[str, str]] | None = None) -> Response:
 def client_address(request: Request) -> str:
     # Cloudflare sets cf-connecting-ip and a client cannot override it at the edge.
     return request.header("cf-connecting-ip") or "unknown"
-
-
-def attribution(data: dict[str, Any]) -> dict[str, str]:
-    raw = data.get("attribution", {})
-    if not isinstance(raw, dict):
-        raise v.invalid("attribution", "must be an object")
-    v.only(raw, ATTRIBUTION_KEYS)
-    kept: dict[str, str] = {}
-    for key, value in raw.items():
-        if not isinstance(value, str) or not _ATTRIBUTION_VALUE.match(value):
-            raise v.invalid(f"attribution.{key}", "must be up to 200 letters, digits or . : / @ + - _")
-        kept[key] = value
-    return kept
 
 
 @dataclass
@@ -144,7 +129,7 @@ class Accounts:
         email = v.email(data)
         password = v.string(data, "password", max_length=passwords.MAX_LENGTH + 1)
         passwords.check_policy(password)
-        kept = attribution(data)
+        kept = attribution.clean(data.get("attribution"))
         await self.human(request, data)
         password_hash = await passwords.hash_password(self.deps.crypto, password)  # paid either way
         existing = await self.account_by_email(email)

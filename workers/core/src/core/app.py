@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from core import accounts, csrf, gateway, health, openapi
+from core import accounts, csrf, gateway, health, openapi, report
 from core.deps import CoreDeps
-from shared import plans
+from shared import attribution, plans
 from shared.app import REQUEST_ID_HEADER, App
 from shared.deadline import MAILER_SECONDS, SERVICE_SECONDS, Timed
 from shared.errors import HttpError
@@ -73,12 +73,18 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
         if request.query_params.get("deep") != "1":
             return json_response(health.LIVE)
         health.require_operator(request, deps.operator_token)
-        report = await health.check(deps.db, gw, deps.domain, request.header(REQUEST_ID_HEADER))
-        return json_response(report, 200 if report["status"] == "ok" else 503)
+        checked = await health.check(deps.db, gw, deps.domain, request.header(REQUEST_ID_HEADER))
+        return json_response(checked, 200 if checked["status"] == "ok" else 503)
 
     @router.route("GET", "/api/v1/plans")
     async def get_plans(request: Request, params: Params) -> Response:
-        return json_response({"plans": [plan.public() for plan in plans.PLANS]})
+        # The attribution contract rides along, so the portal keeps exactly what core and billing accept.
+        contract = {"keys": list(attribution.KEYS), "pattern": attribution.VALUE_PATTERN}
+        return json_response({"plans": [plan.public() for plan in plans.PLANS], "attribution": contract})
+
+    @router.route("GET", "/api/v1/operator/report")
+    async def get_operator_report(request: Request, params: Params) -> Response:
+        return await report.report(deps, gw, request)
 
     @router.route("GET", "/api/v1/openapi.json")
     async def get_openapi(request: Request, params: Params) -> Response:

@@ -23,5 +23,6 @@ class CoreDeps:
     dev_outbox: bool = False
     # Sign-up, forgot-password and magic-link forms need a passed Turnstile challenge (off without a secret).
     turnstile: Turnstile = field(default_factory=lambda: Turnstile(None))
-    # OPERATOR_TOKEN (a secret): the deep health check answers only to it; empty, it answers nobody.
+    # OPERATOR_TOKEN (a secret): the deep health check and the operator report answer only to it;
+    # empty, the health check answers nobody and the report does not exist.
     operator_token: str = ""

@@ -24,6 +24,9 @@ class GatewayRoute:
     session: bool = True
     entitlement: str | None = None  # the plan feature the paywall requires (see shared/plans.py)
     plan: bool = False  # vouch for the account's plan too (the worker enforces the plan's limits)
+    # Methods the entitlement does not gate: after a downgrade the owner can still see and remove
+    # what they have (docs/billing.md), only adding or changing needs the plan.
+    ungated: tuple[str, ...] = ()
 
     def matches(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")
@@ -32,7 +35,7 @@ class GatewayRoute:
 ROUTES: tuple[GatewayRoute, ...] = (
     GatewayRoute("/api/v1/sites", "customer", plan=True),
     GatewayRoute("/api/v1/assets", "customer", plan=True),
-    GatewayRoute("/api/v1/domains", "customer", entitlement="custom_domains", plan=True),
+    GatewayRoute("/api/v1/domains", "customer", entitlement="custom_domains", plan=True, ungated=("GET", "DELETE")),
     # Published lead forms post here from customer sites: no session (customer rate-limits them).
     GatewayRoute("/api/v1/forms", "customer", session=False),
     GatewayRoute("/api/v1/billing", "billing"),
@@ -64,7 +67,7 @@ class Gateway:
             identity = internal_auth.Identity(account_id=session.account_id, session_id=session.id, email=session.email)
             if route.plan or route.entitlement:
                 plan = await paywall.effective_plan(self, session.account_id, request.header(REQUEST_ID_HEADER))
-                if route.entitlement:
+                if route.entitlement and request.method not in route.ungated:
                     plans.require(plan, route.entitlement)
                 identity = dataclasses.replace(identity, plan=plan.id)
         return await self.call(route.worker, request, identity)

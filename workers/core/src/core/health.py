@@ -30,8 +30,8 @@ def require_operator(request: Request, operator_token: str) -> None:
         raise HttpError(
             401,
             "operator_token_required",
-            "The deep health check needs the operator token.",
-            [("www-authenticate", 'Bearer realm="health"')],
+            "Send the operator token as Authorization: Bearer ….",
+            [("www-authenticate", 'Bearer realm="operator"')],
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import gateway
+from shared import attribution
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 _SESSION: list[dict[str, list[str]]] = [{"session": []}]
@@ -61,6 +62,23 @@ OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
         )
     },
     "/api/v1/openapi.json": {"get": _op("This document", 200, errors=())},
+    "/api/v1/operator/report": {
+        "get": {
+            **_op(
+                "Sign-ups, verified accounts, checkouts and paying customers by utm_source, utm_campaign and"
+                " the plan the link chose, for accounts created from `from` to `to` (YYYY-MM-DD, UTC);"
+                " `format=csv` for a CSV file. Bearer OPERATOR_TOKEN; 404 when it is unset",
+                200,
+                errors=(400, 401, 404, 503),
+            ),
+            "parameters": [
+                {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                {"name": "to", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
+            ],
+            "security": [{"operator": []}],
+        }
+    },
     "/api/v1/plans": {"get": _op("The plans and what each includes (shared/plans.py)", 200, errors=())},
     "/api/v1/auth/signup": {
         "post": _op(
@@ -75,10 +93,7 @@ OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
                 attribution={
                     "type": "object",
                     "additionalProperties": False,
-                    "properties": {
-                        k: _S
-                        for k in ("plan", "ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
-                    },
+                    "properties": {k: _S for k in attribution.KEYS},
                 },
             ),
             errors=(400,),
@@ -175,6 +190,49 @@ OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
+_OBJ = {"type": "object"}
+_SITE_ID = [{"name": "site_id", "in": "path", "required": True, "schema": _S}]
+
+# Operations of internal workers whose semantics a client must know, beside their prefix's entry.
+FORWARDED: dict[str, dict[str, dict[str, Any]]] = {
+    "/api/v1/sites/{site_id}": {
+        "patch": {
+            **_op(
+                "Update a site partially. Only the fields sent change; `theme` and `seo` are merged field"
+                " by field (the fields sent replace those kept, the others stay); `redirects` is replaced whole",
+                200,
+                {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {"name": _S, "theme": _OBJ, "seo": _OBJ, "redirects": _OBJ},
+                            }
+                        }
+                    },
+                },
+                session=True,
+                errors=(400, 404),
+            ),
+            "parameters": _SITE_ID,
+            "x-smartpages-worker": "customer",
+        }
+    },
+    "/api/v1/sites/{site_id}/publish": {
+        "post": {
+            **_op("Publish the draft as a new version (201)", 201, session=True, errors=(404, 409)),
+            "parameters": _SITE_ID,
+            "x-smartpages-worker": "customer",
+        }
+    },
+}
+FORWARDED["/api/v1/sites/{site_id}/publish"]["post"]["responses"]["200"] = {
+    "description": "The draft is what is live already: nothing recorded, `unchanged: true`, the live version"
+}
+
+
 def _proxied(route: gateway.GatewayRoute) -> dict[str, Any]:
     op = _op(f"Handled by the {route.worker} worker", 200, session=route.session, errors=(400, 404, 501))
     op["x-smartpages-worker"] = route.worker
@@ -188,13 +246,17 @@ def document() -> dict[str, Any]:
     paths: dict[str, Any] = dict(OWN_ROUTES)
     for route in gateway.ROUTES:
         paths[route.prefix] = _proxied(route)
+    paths.update(FORWARDED)
     return {
         "openapi": "3.1.0",
         "info": {"title": "SmartPages API", "version": "1"},
         "servers": [{"url": "https://www.smartpages.online"}],
         "paths": paths,
         "components": {
-            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "__Host-session"}},
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "__Host-session"},
+                "operator": {"type": "http", "scheme": "bearer"},
+            },
             "responses": {
                 "Error": {
                     "description": "An error",

@@ -19,7 +19,7 @@ from shared.scheduled import Job
 
 __all__ = ["CustomerDeps", "Settings", "create_app", "create_job"]
 
-TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts")
+TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts", "held_addresses")
 
 
 def create_job(deps: CustomerDeps) -> Job:
@@ -97,7 +97,7 @@ def create_app(deps: CustomerDeps) -> App:
     # --- assets ---------------------------------------------------------------------------------
     @route("POST", "/api/v1/sites/{site_id}/assets")
     async def upload(request: Request, params: Params) -> Response:
-        return await assets.upload(deps, await sites.my_site(deps, request, params["site_id"]), request)
+        return await assets.upload(deps, await sites.editable_site(deps, request, params["site_id"]), request)
 
     @route("GET", "/api/v1/sites/{site_id}/assets")
     async def site_assets(request: Request, params: Params) -> Response:
@@ -126,13 +126,14 @@ def create_app(deps: CustomerDeps) -> App:
     # --- publishing -------------------------------------------------------------------------
     @route("POST", "/api/v1/sites/{site_id}/preview")
     async def preview(request: Request, params: Params) -> Response:
-        site = await sites.my_site(deps, request, params["site_id"])
+        site = await sites.editable_site(deps, request, params["site_id"])
         return json_response(await publish.preview(deps, site, sites.plan_of(request)))
 
     @route("POST", "/api/v1/sites/{site_id}/publish")
     async def publish_site(request: Request, params: Params) -> Response:
-        site = await sites.my_site(deps, request, params["site_id"])
-        return json_response(await publish.publish(deps, site, sites.plan_of(request)), 201)
+        site = await sites.editable_site(deps, request, params["site_id"])
+        result = await publish.publish(deps, site, sites.plan_of(request))
+        return json_response(result, 200 if result["unchanged"] else 201)
 
     @route("GET", "/api/v1/sites/{site_id}/versions")
     async def versions(request: Request, params: Params) -> Response:
@@ -140,7 +141,7 @@ def create_app(deps: CustomerDeps) -> App:
 
     @route("POST", "/api/v1/sites/{site_id}/versions/{number}/rollback")
     async def rollback(request: Request, params: Params) -> Response:
-        site = await sites.my_site(deps, request, params["site_id"])
+        site = await sites.editable_site(deps, request, params["site_id"])
         number = int(params["number"]) if params["number"].isdigit() and len(params["number"]) < 10 else -1
         return json_response(await publish.rollback(deps, site, number))
 

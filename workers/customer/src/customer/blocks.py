@@ -219,10 +219,6 @@ def check_redirects(data: Any, path: str = "redirects") -> dict[str, str]:
     return clean
 
 
-def uses_lead_form(blocks: list[dict[str, Any]]) -> bool:
-    return any(b["type"] == "lead_form" for b in blocks)
-
-
 def referenced_assets(blocks: list[dict[str, Any]]) -> set[str]:
     """Every asset sha256 the blocks point at."""
     found: set[str] = set()

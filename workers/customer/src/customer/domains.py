@@ -251,7 +251,7 @@ async def remove_rows(deps: CustomerDeps, rows: list[dict[str, Any]]) -> None:
 
 
 async def relink(deps: CustomerDeps, site: Site, plan: plans.Plan) -> None:
-    """A live site follows its hosts: re-published, with every host's pointer rewritten."""
+    """A live site follows its hosts, never replacing the version the owner chose."""
     fresh = await site_by_id(deps.db, site.id)
-    if fresh is not None and fresh.live_version is not None:
-        await publish.publish(deps, fresh, plan, all_hosts=True)
+    if fresh is not None:
+        await publish.follow_hosts(deps, fresh, plan)

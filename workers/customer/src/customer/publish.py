@@ -71,7 +71,8 @@ async def render_draft(deps: CustomerDeps, site: Site, plan: plans.Plan, origin:
         assets=await asset_types(deps.db, site.id),
         images=await images_of(deps.db, site.id),
         badge=not plan.entitlements.remove_badge,
-        lead_forms=plan.entitlements.lead_forms,
+        # Lead forms are always rendered: the plan decides who may add one (sites.checked_blocks), and
+        # a form added on a paid plan keeps working after a downgrade (docs/billing.md).
         noindex=noindex,
         turnstile_site_key=deps.turnstile.site_key,
     )
@@ -82,7 +83,7 @@ def _entry(f: File) -> list[Any]:
     return [f.sha256, f.content_type, len(f.body)]
 
 
-async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered) -> dict[str, Any]:
+async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered, origin: str) -> dict[str, Any]:
     files: dict[str, list[Any]] = {path: _entry(f) for path, f in rendered.files.items()}
     if rendered.assets:
         sizes = await file_sizes(deps.db, site.id)
@@ -94,6 +95,9 @@ async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered) -> dic
         "not_found": _entry(rendered.not_found),
         "redirects": site.redirects,
         "csp": csp(deps, rendered.style_src),
+        # What the pages call their own address (canonical links, sitemap): a version rendered for
+        # another host is a different version.
+        "origin": origin,
     }
 
 
@@ -210,16 +214,39 @@ async def unlock(deps: CustomerDeps, site: Site, owner: str) -> None:
     )
 
 
+async def live_manifest(deps: CustomerDeps, site: Site) -> dict[str, Any] | None:
+    if site.live_version is None:
+        return None
+    rows = await deps.db.all(
+        "SELECT manifest FROM versions WHERE site_id = ? AND number = ?", (site.id, site.live_version)
+    )
+    return json.loads(rows[0]["manifest"]) if rows else None
+
+
 async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: bool = False) -> dict[str, Any]:
+    """Publishes the draft as a new version; a draft identical to the live version records nothing
+    (`unchanged: true`), so a double click never evicts a kept version."""
     owner = await lock(deps, site)
     try:
         canonical, _, _ = await hosts_of(deps, site)
         origin = deps.settings.origin(canonical)
         rendered = await render_draft(deps, site, plan, origin, noindex=False)
-        manifest = await manifest_of(deps, site, rendered)
-        # What R2 holds, not what it should hold: a file lost since it was written is written again.
+        manifest = await manifest_of(deps, site, rendered, origin)
+        # What R2 holds, not what it should hold: a file lost since it was written is written again
+        # (by an unchanged publish too).
         written = await write_files(deps, site, rendered, await stored_files(deps, site))
         await still_locked(deps, site, owner)
+        if manifest == await live_manifest(deps, site):
+            assert site.live_version is not None
+            puts = await switch(deps, site, site.live_version, manifest, all_hosts=True) if all_hosts else 0
+            return {
+                "version": site.live_version,
+                "unchanged": True,
+                "url": origin + "/",
+                "files_written": written,
+                "pointers_written": puts,
+                "files_deleted": 0,
+            }
         source = drafts.fingerprint(site, await pages_of(deps.db, site.id))
         rows = await deps.db.all(
             "INSERT INTO versions (site_id, number, manifest, created_at, source)"
@@ -236,11 +263,30 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
         await unlock(deps, site, owner)
     return {
         "version": number,
+        "unchanged": False,
         "url": origin + "/",
         "files_written": written,
         "pointers_written": puts,
         "files_deleted": deleted,
     }
+
+
+async def follow_hosts(deps: CustomerDeps, site: Site, plan: plans.Plan) -> None:
+    """A live site's hosts changed (a domain became active or was removed): every host's pointer is
+    rewritten. If the live version is what the draft renders for its address, it is re-rendered for
+    the new canonical address (a new version); otherwise (the owner rolled back, or has unpublished
+    edits) the live version stays exactly as chosen and only the pointers move: its canonical links
+    follow at the owner's next publish."""
+    live = await live_manifest(deps, site)
+    if live is None or site.live_version is None:
+        return
+    old_origin = live.get("origin")
+    if isinstance(old_origin, str):
+        rendered = await render_draft(deps, site, plan, old_origin, noindex=False)
+        if await manifest_of(deps, site, rendered, old_origin) == live:
+            await publish(deps, site, plan, all_hosts=True)
+            return
+    await switch(deps, site, site.live_version, live, all_hosts=True)
 
 
 async def rollback(deps: CustomerDeps, site: Site, number: int) -> dict[str, Any]:
@@ -267,7 +313,7 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
     host = deps.settings.preview_host(token)
     origin = deps.settings.origin(host)
     rendered = await render_draft(deps, site, plan, origin, noindex=True)
-    manifest = await manifest_of(deps, site, rendered)
+    manifest = await manifest_of(deps, site, rendered, origin)
     # Only the preview may be framed, and only by the portal (its editor shows it live).
     manifest["csp"] = csp(deps, rendered.style_src, frame_ancestors=deps.settings.portal_origin)
     written = await write_files(deps, site, rendered, await stored_files(deps, site))

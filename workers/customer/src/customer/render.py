@@ -55,7 +55,6 @@ class SiteData:
     form_action: str  # core's public form endpoint for this site: <portal>/api/v1/forms/<site_id>
     assets: dict[str, str]  # sha256 -> content type, of the site's uploaded images
     badge: bool = True
-    lead_forms: bool = True
     noindex: bool = False
     turnstile_site_key: str = ""  # set: lead forms carry Cloudflare's Turnstile widget
     images: dict[str, Image] = field(default_factory=dict)  # sha256 -> sizes and variants (images.py)
@@ -220,7 +219,7 @@ class Renderer:
         )
 
     def block_lead_form(self, b: dict[str, Any], page: PageData) -> str:
-        if not self.site.lead_forms or "id" not in b:
+        if "id" not in b:
             return ""
         bid = e(b["id"])
         action = e(f"{self.site.form_action}/{b['id']}")

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from customer import blocks as blockdefs
-from customer import drafts
+from customer import drafts, publish
 from customer.deps import CustomerDeps
 from customer.schema import SLUG, Str, check_fields, invalid
 from customer.store import (
@@ -93,6 +93,25 @@ async def my_site(deps: CustomerDeps, request: Request, site_id: str) -> Site:
     return await owned_site(deps.db, await me(deps, request), site_id)
 
 
+async def editable_site(deps: CustomerDeps, request: Request, site_id: str) -> Site:
+    """The site, if the plan lets the owner change it. After a downgrade, sites beyond the plan's
+    count (the newest ones) stay online as they are but are read-only until the account is back under
+    the limit (another site deleted) or subscribes again (docs/billing.md). Seeing, unpublishing and
+    deleting them is always allowed."""
+    site = await my_site(deps, request, site_id)
+    plan = plan_of(request)
+    owned = await sites_of(deps.db, site.customer_id)
+    if [s.id for s in owned].index(site.id) >= plan.entitlements.sites:
+        raise HttpError(
+            402,
+            "site_read_only",
+            f"Your plan includes {plan.entitlements.sites} site(s) and this one is beyond that: it stays online as"
+            " it is. To change it, subscribe again or delete another site.",
+            details={"feature": "sites", "limit": plan.entitlements.sites},
+        )
+    return site
+
+
 def slugify(name: str) -> str:
     slug = _NOT_SLUG.sub("-", name.lower()).strip("-")[:40].strip("-")
     return slug or "site"
@@ -112,6 +131,7 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
         "SELECT hostname, status FROM domains WHERE site_id = ? ORDER BY created_at", (site.id,)
     )
     host = deps.settings.default_host(site.slug)
+    canonical, _, _ = await publish.hosts_of(deps, site)  # the primary custom domain once active
     preview = (
         deps.settings.origin(deps.settings.preview_host(site.preview_token)) + "/"
         if site.preview_token and site.preview_manifest
@@ -129,7 +149,7 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
         "draft_changes": drafts.changes(live, drafts.fingerprint(site, pages)) if live else None,
         "slug": site.slug,
         "default_host": host,
-        "url": deps.settings.origin(host) + "/",
+        "url": deps.settings.origin(canonical) + "/",
         "theme": site.theme,
         "seo": site.seo,
         "redirects": site.redirects,
@@ -171,23 +191,26 @@ async def create_site(deps: CustomerDeps, request: Request) -> Response:
     home = [{"type": "hero", "id": block_id(deps), **check_fields(blockdefs.BLOCKS["hero"], {"heading": name})}]
     for attempt in range(4):
         candidate = slug if attempt == 0 else f"{slug[:50]}-{deps.crypto.random_bytes(2).hex()}"
+        # An address a deleted or renamed site left behind is held for its owner's links (30 days).
+        held = await deps.db.all("SELECT 1 FROM held_addresses WHERE slug = ? AND held_until > ?", (candidate, now))
         # The slug is taken by the INSERT itself (a concurrent request may have taken it since any
         # check): a lost race writes nothing, and the home page is only written with its site.
-        await deps.db.batch(
-            [
-                (
-                    "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    (site_id, cid, candidate, name, now, now),
-                ),
-                (
-                    "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
-                    " SELECT ?, ?, '', 'Home', '', 0, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)",
-                    (new_id(deps.crypto, "p"), site_id, json.dumps(home), now, site_id),
-                ),
-            ]
-        )
-        if await deps.db.all("SELECT 1 FROM sites WHERE id = ?", (site_id,)):
+        if not held:
+            await deps.db.batch(
+                [
+                    (
+                        "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        (site_id, cid, candidate, name, now, now),
+                    ),
+                    (
+                        "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
+                        " SELECT ?, ?, '', 'Home', '', 0, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)",
+                        (new_id(deps.crypto, "p"), site_id, json.dumps(home), now, site_id),
+                    ),
+                ]
+            )
+        if not held and await deps.db.all("SELECT 1 FROM sites WHERE id = ?", (site_id,)):
             break
         if given:
             raise HttpError(409, "slug_taken", "That address is taken; choose another slug.", details={"field": "slug"})
@@ -205,8 +228,12 @@ async def get_site(deps: CustomerDeps, request: Request, site_id: str) -> Respon
     return await site_response(deps, await my_site(deps, request, site_id))
 
 
+def merged(kept: dict[str, Any], sent: Any) -> Any:
+    return {**kept, **sent} if isinstance(sent, dict) else sent
+
+
 async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Response:
-    site = await my_site(deps, request, site_id)
+    site = await editable_site(deps, request, site_id)
     check_if_match(request, etag_of("site", site.revision))
     data = read_json_object(request)
     fields = {"name": SITE_FIELDS["name"]}
@@ -214,10 +241,11 @@ async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Res
     for key in data:
         if key not in ("name", "theme", "seo", "redirects"):
             raise invalid(key, "unknown field")
+    # theme and seo are merged: the fields sent replace those kept, the others stay as they were.
     if "theme" in data:
-        changes["theme"] = json.dumps(blockdefs.check_theme(data["theme"]))
+        changes["theme"] = json.dumps(blockdefs.check_theme(merged(site.theme, data["theme"])))
     if "seo" in data:
-        seo = blockdefs.check_seo(data["seo"])
+        seo = blockdefs.check_seo(merged(site.seo, data["seo"]))
         known = await asset_types(deps.db, site.id)
         for key in ("social_image", "favicon"):
             if seo[key] and seo[key] not in known:
@@ -242,15 +270,18 @@ def block_id(deps: CustomerDeps) -> str:
 
 
 async def checked_blocks(
-    deps: CustomerDeps, request: Request, site: Site, raw: Any, path: str = "blocks"
+    deps: CustomerDeps, request: Request, site: Site, raw: Any, before: list[dict[str, Any]], path: str = "blocks"
 ) -> list[dict[str, Any]]:
+    """The blocks, checked. Only a lead form that was not on the page `before` needs the plan: an
+    owner on Free keeps (and may edit) the forms added while subscribed (docs/billing.md)."""
     clean = blockdefs.check_blocks(raw, path)
     seen: set[str] = set()
     for block in clean:
         if "id" not in block or block["id"] in seen:
             block["id"] = block_id(deps)
         seen.add(block["id"])
-    if blockdefs.uses_lead_form(clean):
+    had = {b["id"] for b in before if b["type"] == "lead_form" and "id" in b}
+    if any(b["type"] == "lead_form" and b["id"] not in had for b in clean):
         plans.require(plan_of(request), "lead_forms")
     known = await asset_types(deps.db, site.id)
     missing = sorted(blockdefs.referenced_assets(clean) - set(known))
@@ -260,7 +291,7 @@ async def checked_blocks(
 
 
 async def create_page(deps: CustomerDeps, request: Request, site_id: str) -> Response:
-    site = await my_site(deps, request, site_id)
+    site = await editable_site(deps, request, site_id)
     body = read_json_object(request)
     raw_blocks = body.pop("blocks", [])
     data = check_fields(PAGE_FIELDS, body)
@@ -271,7 +302,11 @@ async def create_page(deps: CustomerDeps, request: Request, site_id: str) -> Res
         raise HttpError(
             409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
         )
-    blocks = await checked_blocks(deps, request, site, raw_blocks)
+    blocks = await checked_blocks(deps, request, site, raw_blocks, [])
+    # A page at an address a renamed page left behind takes it over (redirects would shadow it).
+    freed = {k: v for k, v in site.redirects.items() if k not in (f"/{slug}/", f"/{slug}")}
+    if freed != site.redirects:
+        await deps.db.run("UPDATE sites SET redirects = ? WHERE id = ?", (json.dumps(freed), site.id))
     page_id = new_id(deps.crypto, "p")
     added = await deps.db.run(
         "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
@@ -298,7 +333,7 @@ async def page_response(deps: CustomerDeps, site: Site, page_id: str, status: in
 
 async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     """PUT: title, slug, description and the whole ordered block list."""
-    site = await my_site(deps, request, site_id)
+    site = await editable_site(deps, request, site_id)
     page, revision = await page_revision(deps.db, site.id, page_id)
     check_if_match(request, etag_of("page", revision))
     body = read_json_object(request)
@@ -316,7 +351,7 @@ async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_i
             raise HttpError(
                 409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
             )
-    blocks = await checked_blocks(deps, request, site, raw_blocks)
+    blocks = await checked_blocks(deps, request, site, raw_blocks, page.blocks)
     changed = await deps.db.run(
         "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ?, revision = revision + 1"
         " WHERE id = ? AND revision = ?",
@@ -332,12 +367,31 @@ async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_i
     )
     if not changed:
         raise stale()
+    if slug != page.slug:  # after the page moved: a stale write moves nothing
+        await deps.db.run(
+            "UPDATE sites SET redirects = ? WHERE id = ?",
+            (json.dumps(renamed(site.redirects, f"/{page.slug}/", f"/{slug}/")), site.id),
+        )
     return await page_response(deps, site, page.id)
+
+
+def renamed(redirects: dict[str, str], old: str, new: str) -> dict[str, str]:
+    """The site's redirects after a page moved from `old` to `new` (both "/slug/"): the old address
+    answers 301 to the new one (with and without its slash), redirects that led to the old address
+    lead to the new one, and nothing redirects away from the page's new address. Published with the
+    next version, like every redirect."""
+    kept = {source: (new if target == old else target) for source, target in redirects.items()}
+    for source in (new, new.rstrip("/")):
+        kept.pop(source, None)
+    if len(kept) + 2 <= blockdefs.MAX_REDIRECTS:  # past the limit the old address simply ends
+        kept[old] = new
+        kept[old.rstrip("/")] = new
+    return kept
 
 
 async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
     """POST one block; it goes at `position` (default: the end)."""
-    site = await my_site(deps, request, site_id)
+    site = await editable_site(deps, request, site_id)
     page, revision = await page_revision(deps.db, site.id, page_id)
     check_if_match(request, etag_of("page", revision))
     body = read_json_object(request)
@@ -346,7 +400,7 @@ async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id:
         raise invalid("position", f"must be a whole number from 0 to {len(page.blocks)}")
     block = blockdefs.check_block(body, "block")
     new_blocks = [*page.blocks[:position], block, *page.blocks[position:]]
-    blocks = await checked_blocks(deps, request, site, new_blocks)
+    blocks = await checked_blocks(deps, request, site, new_blocks, page.blocks)
     changed = await deps.db.run(
         "UPDATE pages SET blocks = ?, updated_at = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
         (json.dumps(blocks), deps.clock.now(), page.id, revision),
@@ -357,7 +411,7 @@ async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id:
 
 
 async def delete_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
-    site = await my_site(deps, request, site_id)
+    site = await editable_site(deps, request, site_id)
     page, revision = await page_revision(deps.db, site.id, page_id)
     check_if_match(request, etag_of("page", revision))
     if not page.slug:

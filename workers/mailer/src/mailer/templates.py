@@ -250,6 +250,43 @@ def trial_ending(d: Data) -> Message:
     )
 
 
+def plan_downgraded(d: Data) -> Message:
+    return Message(
+        f"Your {PRODUCT} account is now on Free",
+        "Your account is now on Free",
+        (
+            _hi(d),
+            Para(f"Your {d['plan']} plan has ended, so your account is on Free from today."),
+            Para(
+                "Your published sites stay online at their smartpages.site address, and nothing is deleted."
+                " Sites and pages beyond Free's limits stay published as they are; to change them, subscribe"
+                " again or keep fewer sites. Lead forms you already published keep working."
+            ),
+            Para(
+                f"Your custom domains keep working until {d['domains_until']}. After that they forward"
+                " visitors to your smartpages.site address until you subscribe again or remove them."
+            ),
+            Button("Choose a plan", d["link"]),
+        ),
+    )
+
+
+def domains_ending(d: Data) -> Message:
+    return Message(
+        f"Your custom domains stop on {d['domains_until']}",
+        "Your custom domains stop in 3 days",
+        (
+            _hi(d),
+            Para(
+                f"On {d['domains_until']} your custom domains start forwarding visitors to your"
+                " smartpages.site address. Your site stays online there."
+            ),
+            Para("To keep your own domain, subscribe again before then: nothing else changes."),
+            Button("Choose a plan", d["link"]),
+        ),
+    )
+
+
 def subscription_cancelled(d: Data) -> Message:
     ends = d.get("access_until", "")
     return Message(
@@ -257,11 +294,19 @@ def subscription_cancelled(d: Data) -> Message:
         "Your subscription has been cancelled",
         (
             _hi(d),
+            # What happens and when, as docs/billing.md ("Downgrade policy") has it.
             Para(
-                f"Your {d['plan']} subscription is cancelled"
-                + (f"; your site stays online until {ends}." if ends else ".")
+                f"Your {d['plan']} plan stays active until {ends}; then your account moves to Free."
+                if ends
+                else "Your account is now on Free."
             ),
-            Para("Changed your mind? You can restart it at any time."),
+            Para(
+                "Your published sites stay online at their smartpages.site address, and nothing is deleted:"
+                " pages, images, versions and messages stay. Custom domains keep working for 14 days after"
+                " the move to Free, then forward visitors to your smartpages.site address; we remind you 3"
+                " days before. Lead forms you already published keep working."
+            ),
+            Para("Changed your mind? Subscribe again at any time and everything comes back as it was."),
             Button("Manage billing", d["link"]),
         ),
     )
@@ -314,6 +359,8 @@ TEMPLATES: dict[str, Template] = {
         Template("payment_action_required", payment_action_required, ("plan", "amount", "link"), _GREETED),
         Template("trial_ending", trial_ending, ("plan", "trial_end", "link"), _GREETED, ("trial_end",)),
         Template("subscription_cancelled", subscription_cancelled, ("plan", "link"), ("name", "access_until")),
+        Template("plan_downgraded", plan_downgraded, ("plan", "domains_until", "link"), _GREETED),
+        Template("domains_ending", domains_ending, ("domains_until", "link"), _GREETED, ("domains_until",)),
         Template("subscription_activated", subscription_activated, ("plan", "link"), _GREETED, ("plan",)),
         Template(
             "lead_notification",

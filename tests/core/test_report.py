@@ -1,0 +1,76 @@
+"""The operator report: sign-ups, verified accounts, checkouts and paying customers by source,
+campaign and plan, over a date range, behind OPERATOR_TOKEN, as JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from devstack.stack import Stack
+from devstack.stripe_standin import StripeStandin
+from shared.http import Request
+from tests.billing.conftest import stack, stripe  # noqa: F401 (the stack with the Stripe stand-in)
+from tests.conftest import FakeClock, error_code
+from tests.core.conftest import PASSWORD, Browser, Outbox, signed_up
+
+TOKEN = "local-operator-token-change-me"  # workers/core/.dev.vars.example
+
+
+async def report(on: Stack, query: str, token: str = TOKEN):
+    return await on.core.handle(Request("GET", "/api/v1/operator/report", query, {"authorization": f"Bearer {token}"}))
+
+
+async def test_the_report_counts_each_step_by_channel(
+    stack: Stack,  # noqa: F811 (the fixture imported above)
+    outbox: Outbox,
+    stripe: StripeStandin,  # noqa: F811
+    clock: FakeClock,
+) -> None:
+    paying = Browser(stack, address="198.51.100.1")
+    await paying.post(
+        "/api/v1/auth/signup",
+        {
+            "email": "p@example.com",
+            "password": PASSWORD,
+            "attribution": {"utm_source": "hubspot", "utm_campaign": "spring", "plan": "pro"},
+        },
+    )
+    await paying.post("/api/v1/auth/verify", {"token": outbox.last_token("verify_email", "p@example.com")})
+    session = (await paying.post("/api/v1/billing/checkout", {"plan": "pro"})).json()
+    await stripe.complete_checkout(session["id"])
+    unverified = Browser(stack, address="198.51.100.2")
+    await unverified.post(
+        "/api/v1/auth/signup",
+        {
+            "email": "u@example.com",
+            "password": PASSWORD,
+            "attribution": {"utm_source": "hubspot", "utm_campaign": "spring", "plan": "pro"},
+        },
+    )
+    await signed_up(Browser(stack, address="198.51.100.3"), outbox, "direct@example.com")
+
+    day = f"{datetime.fromtimestamp(clock.now(), UTC):%Y-%m-%d}"
+    answer = await report(stack, f"from={day}&to={day}")
+    assert answer.status == 200, answer.body
+    assert answer.json()["rows"] == [
+        {
+            "utm_source": "hubspot",
+            "utm_campaign": "spring",
+            "plan": "pro",
+            "signups": 2,
+            "verified": 1,
+            "checkouts": 1,
+            "paying": 1,
+        },
+        {"utm_source": "", "utm_campaign": "", "plan": "", "signups": 1, "verified": 1, "checkouts": 0, "paying": 0},
+    ]
+    sheet = await report(stack, f"from={day}&to={day}&format=csv")
+    assert sheet.header("content-type") == "text/csv; charset=utf-8"
+    assert list(csv.reader(io.StringIO(sheet.body.decode())))[1] == ["hubspot", "spring", "pro", "2", "1", "1", "1"]
+    assert (await report(stack, "from=2020-01-01&to=2020-01-31")).json()["rows"] == []
+
+    refused = await report(stack, f"from={day}&to={day}", token="wrong")
+    assert (refused.status, error_code(refused)) == (401, "operator_token_required")
+    bad = await report(stack, "from=yesterday&to=2020-01-01")
+    assert (bad.status, error_code(bad)) == (400, "invalid_field")

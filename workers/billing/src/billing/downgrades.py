@@ -1,0 +1,81 @@
+"""The downgrade timeline (docs/billing.md, "Downgrade policy"), carried out by a scheduled job.
+
+`run(...)` is called by billing's Cron job (`billing.app.create_job`, after the reconcile), hourly; it
+is idempotent. For each account whose paid plan has ended it records when
+(`downgrades`), mails `plan_downgraded` at once and `domains_ending` 3 days before the 14-day
+custom-domain window closes, each once. An account that has its plan again leaves the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from billing import entitlements
+from billing.notices import Notifier, date
+from billing.subscriptions import Record, SubscriptionStore
+from shared import plans
+from shared.ports import Database
+
+DAY = 86400
+DOMAIN_WINDOW = 14 * DAY  # custom domains keep serving this long after the downgrade
+REMINDER_BEFORE = 3 * DAY
+
+
+def ended_at(record: Record, now: float) -> float:
+    """When the paid plan ended: the grace period's end for a payment that never came, else the
+    end of the paid period; never later than now (the job sees it at the latest now)."""
+    until = entitlements.grace_until(record)
+    end = until if until is not None else record.current_period_end
+    return min(end, now) if end is not None else now
+
+
+@dataclass
+class Timeline:
+    db: Database
+    store: SubscriptionStore
+    notifier: Notifier
+    portal_origin: str
+
+    async def run(self, now: float) -> dict[str, int]:
+        """One pass over every subscription; returns what it did (for the job's log)."""
+        done = {"started": 0, "notices": 0, "reminders": 0, "ended": 0}
+        rows = await self.db.all("SELECT account_id FROM subscriptions WHERE stripe_subscription_id IS NOT NULL")
+        for row in rows:
+            record = await self.store.get(str(row["account_id"]))
+            if record is not None:
+                await self._one(record, now, done)
+        return done
+
+    async def _one(self, record: Record, now: float, done: dict[str, int]) -> None:
+        state = entitlements.effective(record.account_id, record, now)
+        if state.plan is not plans.FREE or record.plan == plans.FREE.id:
+            ended = await self.db.run("DELETE FROM downgrades WHERE account_id = ?", (record.account_id,))
+            done["ended"] += int(bool(ended))
+            return
+        rows = await self.db.all("SELECT * FROM downgrades WHERE account_id = ?", (record.account_id,))
+        if not rows or rows[0]["subscription_id"] != record.stripe_subscription_id:
+            await self.db.run(
+                "INSERT INTO downgrades (account_id, subscription_id, plan, downgraded_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (account_id) DO UPDATE SET subscription_id = excluded.subscription_id,"
+                " plan = excluded.plan, downgraded_at = excluded.downgraded_at,"
+                " notice_sent_at = NULL, reminder_sent_at = NULL",
+                (record.account_id, record.stripe_subscription_id, record.plan, ended_at(record, now)),
+            )
+            done["started"] += 1
+            rows = await self.db.all("SELECT * FROM downgrades WHERE account_id = ?", (record.account_id,))
+        row = rows[0]
+        if not record.email:
+            return
+        domains_until = float(row["downgraded_at"]) + DOMAIN_WINDOW
+        data = {"plan": plans.get(str(row["plan"])).name, "domains_until": date(domains_until)}
+        data["link"] = f"{self.portal_origin}/billing"
+        key = f"downgrade/{row['subscription_id']}"
+        if row["notice_sent_at"] is None:
+            await self.notifier.send("plan_downgraded", record.email, data, f"{key}/notice")
+            await self.db.run("UPDATE downgrades SET notice_sent_at = ? WHERE account_id = ?", (now, record.account_id))
+            done["notices"] += 1
+        if row["reminder_sent_at"] is None and domains_until - REMINDER_BEFORE <= now < domains_until:
+            await self.notifier.send("domains_ending", record.email, data, f"{key}/reminder")
+            await self.db.run(
+                "UPDATE downgrades SET reminder_sent_at = ? WHERE account_id = ?", (now, record.account_id)
+            )
+            done["reminders"] += 1
