@@ -146,6 +146,12 @@ async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: L
     await page.get_by_role("button", name="Publish", exact=True).click()
     await page.get_by_role("dialog").get_by_role("button", name="Publish", exact=True).click()
     await expect(page.get_by_text("Published version 1.")).to_be_visible(timeout=60_000)
+    # A second click with nothing changed publishes nothing, and says so in plain words.
+    await page.get_by_role("button", name="Publish", exact=True).click()
+    await page.get_by_role("dialog").get_by_role("button", name="Publish", exact=True).click()
+    await expect(page.get_by_text("Nothing to publish: your site already shows these changes.")).to_be_visible(
+        timeout=60_000
+    )
     site_url = await page.locator("#live-link").get_attribute("href")
     assert site_url is not None
     assert re.match(r"^http://bella-s-bakery[a-z0-9-]*\.localhost:\d+/$", site_url), site_url

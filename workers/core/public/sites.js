@@ -629,7 +629,7 @@ async function editor(params, match, kept = null) {
     s.versions = (await ui.api('GET', `${base}/versions`)).versions;
     await refreshSite();
     versions();
-    notice(`Published version ${result.version}.`);
+    notice(result.unchanged ? 'Nothing to publish: your site already shows these changes.' : `Published version ${result.version}.`);
     document.getElementById('publish').focus();
   });
   const unpublish = (button) => busy(button, null, async () => {
