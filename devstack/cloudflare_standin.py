@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devstack.asgi import Handles
 from devstack.cloudflare_account import AccountStandin
 from shared.http import Request, Response, json_response
 
@@ -163,7 +164,7 @@ class CloudflareApi:
     token) and, when `account` is set, the account API that wrangler deploys through (the deploy
     token)."""
 
-    hostnames: Any  # CloudflareStandin, or Persisted(CloudflareStandin)
+    hostnames: Handles  # CloudflareStandin, or Persisted(CloudflareStandin)
     account: AccountStandin | None = None
 
     async def handle(self, request: Request) -> Response:
@@ -196,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--zone-name", action="append", default=[], help="NAME=ID of a zone routes may use")
     args = parser.parse_args(argv)
     standin = CloudflareStandin(args.token, args.zone, base=f"http://{args.host}:{args.port}{API_PATH}")
-    hostnames: Any = Persisted(standin, Path(args.state)) if args.state else standin
+    hostnames: Handles = Persisted(standin, Path(args.state)) if args.state else standin
     account = None
     if args.account_state is not None:
         zones = dict(z.split("=", 1) for z in args.zone_name)

@@ -34,6 +34,7 @@ from typing import Any
 from devstack.cloudflare_account import AccountStandin
 from devstack.cloudflare_standin import STANDIN_ACCOUNT_ID, STANDIN_DEPLOY_TOKEN
 from tools import build, deploy
+from tools.ports import free_port
 
 ROOT = build.ROOT
 ENV = "staging"
@@ -174,7 +175,7 @@ def dump_schema(account: AccountStandin, database_id: str, target: Path) -> None
 def rehearse(work: Path) -> str:
     workers = deploy.load_workers(ENV)
     state = work / "cloudflare"
-    standin_port = _free_port()
+    standin_port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -244,14 +245,6 @@ def upload_order(calls: list[str]) -> list[str]:
             if name not in order:
                 order.append(name)
     return order
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,5 @@
 """The quick local stack over real HTTP (uvicorn), as a developer's curl sees it."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -10,14 +9,9 @@ import httpx
 import pytest
 
 from devstack.stack import read_dev_vars
+from tools.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from tools import build
+from tools.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 300  # a cold machine builds the Pyodide snapshot first
@@ -55,12 +55,6 @@ def stage_probe(out: Path, *, sdk: bool = True, name: str = "probe") -> Path:
     if sdk:
         build.vendor_sdk(probe)
     return probe
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Process:
