@@ -8,6 +8,7 @@ from __future__ import annotations
 from customer import domains, publish
 from customer.deps import CustomerDeps
 from customer.store import Site, sites_of
+from shared import site_layout
 from shared.errors import HttpError
 from shared.http import Request, Response
 from shared.internal import identity_of
@@ -21,7 +22,7 @@ async def delete_site(deps: CustomerDeps, site: Site) -> None:
     if rows:
         await domains.remove_rows(deps, rows)
     if site.preview_token:
-        await deps.blobs.delete(publish.pointer_key(deps.settings.preview_host(site.preview_token)))
+        await deps.blobs.delete(site_layout.pointer_key(deps.settings.preview_host(site.preview_token)))
     for key in await deps.blobs.list(f"sites/{site.id}/"):
         await deps.blobs.delete(key)
     await deps.db.run("DELETE FROM sites WHERE id = ?", (site.id,))

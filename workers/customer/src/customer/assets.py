@@ -1,9 +1,6 @@
 """Image uploads: size and type limits, the type taken from the bytes (never the name or the
-client's Content-Type), SVG refused (it can carry script), stored once per site under its SHA-256:
-
-    sites/<site_id>/files/<sha256>
-
-the same prefix published files use, so publishing an image writes nothing.
+client's Content-Type), SVG refused (it can carry script), stored once per site under its SHA-256
+(`site_layout.file_key`), the same key published files use, so publishing an image writes nothing.
 
 The portal shrinks photos in the browser (EXIF orientation applied, at most 1600 px wide) before it
 uploads them, then uploads responsive variants of each (`POST …/assets/<sha256>/variants`: WebP
@@ -19,6 +16,7 @@ from customer import blocks as blockdefs
 from customer.imagesize import dimensions
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
+from shared.site_layout import file_key
 
 if TYPE_CHECKING:
     from customer.deps import CustomerDeps
@@ -30,10 +28,6 @@ MAX_VARIANTS = 8  # per original
 VARIANT_TYPES = ("image/jpeg", "image/webp")
 _VARIANT_KEYS = ("variant", "content_type", "width", "height", "size")
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
-
-
-def file_key(site_id: str, sha256: str) -> str:
-    return f"sites/{site_id}/files/{sha256}"
 
 
 def sniff(data: bytes) -> str | None:

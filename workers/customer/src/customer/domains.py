@@ -26,7 +26,7 @@ from customer.deps import CustomerDeps
 from customer.schema import Str, check_fields, invalid
 from customer.sites import me, plan_of
 from customer.store import Site, owned_site, site_by_id, sites_of
-from shared import plans
+from shared import plans, site_layout
 from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
@@ -246,7 +246,7 @@ async def remove_rows(deps: CustomerDeps, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         if cf is not None and row["cf_id"]:
             await cf.delete(str(row["cf_id"]))
-        await deps.blobs.delete(publish.pointer_key(str(row["hostname"]).lower()))
+        await deps.blobs.delete(site_layout.pointer_key(str(row["hostname"]).lower()))
         await deps.db.run("DELETE FROM domains WHERE hostname = ?", (row["hostname"],))
 
 

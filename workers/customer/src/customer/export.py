@@ -8,13 +8,13 @@ import base64
 import json
 from typing import Any
 
-from customer.assets import file_key
 from customer.deps import CustomerDeps
 from customer.publish import referenced
 from customer.store import sites_of
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import identity_of
+from shared.site_layout import file_key
 
 _JSON_COLUMNS = ("theme", "seo", "redirects", "preview_manifest", "blocks", "manifest", "records")
 _SITE_TABLES = ("pages", "assets", "versions", "domains", "leads")

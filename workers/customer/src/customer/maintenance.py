@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from customer import domains, publish
-from customer.assets import file_key
 from customer.deps import CustomerDeps
 from customer.store import Site
+from shared.site_layout import file_key
 
 ORPHAN_GRACE_SECONDS = 3600
 PENDING_DOMAIN_DAYS = 14

@@ -1,12 +1,8 @@
 """Publishing: render the draft, write the files that are new, record an immutable version, then
 switch the live pointer with one R2 put per host.
 
-R2 layout (the domain worker reads only these, and only through the pointer):
-
-    hosts/<hostname>.json           the live pointer: the version's manifest inline (path -> sha256,
-                                    content type, size), redirects, 404 page, CSP, HSTS, noindex;
-                                    or {"redirect": "<origin>"} for a host that redirects
-    sites/<site_id>/files/<sha256>  every file, content-addressed (uploads too): written once, never changed
+R2 layout and pointer format: shared/site_layout.py (the domain worker reads only those, and only
+through the pointer). One pointer per host; every file content-addressed, written once, never changed.
 
 A reader gets the old pointer or the new one (R2 puts are atomic), and every file a pointer names
 was written before the pointer was, so it sees the old site or the new one, whole. A publish checks
@@ -23,24 +19,19 @@ from collections.abc import Iterable
 from typing import Any
 
 from customer import drafts
-from customer.assets import file_key
 from customer.deps import CustomerDeps
 from customer.render import File, Rendered, SiteData, render_site
 from customer.store import Site, asset_types, file_sizes, images_of, pages_of, site_by_id
 from shared import plans
 from shared.errors import HttpError
 from shared.http import Response, json_response
+from shared.site_layout import Entry, Live, encode, file_key, files_prefix, pointer_key
 
-FORMAT = 1
 # A publish killed half-way (the isolate evicted, a deploy) holds the site this long at most, so a
 # user retrying finds it free within a minute; a publish checks it still holds the lock before it
 # switches the pointer, so one that outlived its lock never overwrites a newer publish.
 LOCK_SECONDS = 45
 PARALLEL_WRITES = 6  # a Worker may hold 6 connections open at once
-
-
-def pointer_key(host: str) -> str:
-    return f"hosts/{host}.json"
 
 
 def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'") -> str:
@@ -117,7 +108,7 @@ async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
 
 async def stored_files(deps: CustomerDeps, site: Site) -> set[str]:
     """The files R2 really holds for the site (one list call per 1,000 files)."""
-    prefix = file_key(site.id, "")
+    prefix = files_prefix(site.id)
     return {key.removeprefix(prefix) for key in await deps.blobs.list(prefix)}
 
 
@@ -136,14 +127,23 @@ async def write_files(deps: CustomerDeps, site: Site, rendered: Rendered, presen
 
 
 def pointer(site_id: str, version: int, manifest: dict[str, Any], hsts: bool, noindex: bool = False) -> bytes:
-    doc = {"format": FORMAT, "site": site_id, "version": version, "hsts": hsts, "noindex": noindex, **manifest}
-    return json.dumps(doc, separators=(",", ":")).encode()
+    """The live pointer of a version: its manifest (as kept in D1) with the host's flags."""
+    live = Live(
+        site_id,
+        version,
+        {path: Entry(*entry) for path, entry in manifest["files"].items()},
+        Entry(*manifest["not_found"]),
+        manifest["redirects"],
+        manifest["csp"],
+        hsts,
+        noindex,
+        origin=manifest["origin"],
+    )
+    return encode(live)
 
 
 def redirect_pointer(site_id: str, origin: str, hsts: bool) -> bytes:
-    return json.dumps(
-        {"format": FORMAT, "site": site_id, "redirect": origin, "hsts": hsts}, separators=(",", ":")
-    ).encode()
+    return encode(Live(site_id, hsts=hsts, redirect=origin))
 
 
 async def hosts_of(deps: CustomerDeps, site: Site) -> tuple[str, list[str], set[str]]:
