@@ -1,60 +1,51 @@
 // The block forms: every block type as real form controls (text, links, pictures from the site's
 // library, lists whose items are added, removed and reordered one by one, a weekly grid for opening
-// hours, money fields for prices). Mirrors customer/blocks.py. `render` writes a block's fields,
-// `read` turns them back into the block and stamps each control with the API's path for it
-// (data-path, e.g. "blocks[2].items[0].title") so a 400 can be shown next to the right control.
-
-const f = (kind, name, label, extra = {}) => ({ kind, name, label, ...extra });
-const text = (name, label, max, extra) => f('text', name, label, { max, ...extra });
-const area = (name, label, max, extra) => f('area', name, label, { max, ...extra });
-const link = (name, label) => f('link', name, label);
-const check = (name, label) => f('check', name, label);
-const image = (name, label) => f('image', name, label);
-const list = (name, label, item, itemLabel, min, max, extra) => f('list', name, label, { item, itemLabel, min, max, ...extra });
+// hours, money fields for prices, a choice of layout). Built from the block catalogue customer
+// serves (GET /api/v1/blocks/catalogue, defined once in customer/blocks.py): no block or field is
+// named here. `render` writes a block's fields, `read` turns them back into the block and stamps
+// each control with the API's path for it (data-path, e.g. "blocks[2].items[0].title") so a 400
+// can be shown next to the right control.
 
 export const DAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']];
 const CURRENCIES = ['€', '$', '£', 'CHF '];
 const PERIODS = ['per month', 'per year', 'per hour', 'per session', 'one-off'];
 
-export const BLOCKS = {
-  hero: { label: 'Big headline', fields: [text('heading', 'Headline', 120), text('subheading', 'Line under the headline', 300),
-    image('image', 'Picture'), text('image_alt', 'Describe the picture (for people who cannot see it)', 300),
-    text('cta_label', 'Button text', 40), link('cta_href', 'Button goes to')], make: { heading: 'Welcome' } },
-  rich_text: { label: 'Text', fields: [area('markdown', 'Text', 20000, { hint: 'Write **bold**, *italic*, ## for a heading, - for a list, [words](https://…) for a link.' })],
-    make: { markdown: 'Tell your visitors what you do.' } },
-  image: { label: 'Picture', fields: [image('asset', 'Picture'), text('alt', 'Describe the picture (for people who cannot see it)', 300), text('caption', 'Caption', 300)], needsImage: true },
-  gallery: { label: 'Photo gallery', fields: [text('heading', 'Heading', 120),
-    list('images', 'Photos', [image('asset', 'Photo'), text('alt', 'Describe the photo', 300)], 'Photo', 1, 24)], needsImage: true },
-  features: { label: 'Features', fields: [text('heading', 'Heading', 120),
-    list('items', 'Features', [text('title', 'Title', 80), area('text', 'Text', 400)], 'Feature', 1, 12)],
-    make: { heading: 'Why us', items: [{ title: 'Friendly', text: 'We answer within a day.' }] } },
-  pricing: { label: 'Prices', fields: [text('heading', 'Heading', 120),
-    list('plans', 'Price plans', [text('name', 'Name', 60), f('money', 'price', 'Price'), f('period', 'period', 'Charged'),
-      list('features', 'What is included', null, 'Line', 0, 12), text('cta_label', 'Button text', 40), link('cta_href', 'Button goes to'),
-      check('highlighted', 'Highlight this plan')], 'Plan', 1, 6)],
-    make: { heading: 'Prices', plans: [{ name: 'Basic', price: '€10', period: 'per month', features: ['One thing'] }] } },
-  testimonials: { label: 'Testimonials', fields: [text('heading', 'Heading', 120),
-    list('items', 'Testimonials', [area('quote', 'What they said', 600), text('author', 'Who said it', 80), text('role', 'Their role or town', 80)], 'Testimonial', 1, 12)],
-    make: { heading: 'What customers say', items: [{ quote: 'Wonderful service.', author: 'A happy customer' }] } },
-  cta: { label: 'Call to action', fields: [text('heading', 'Heading', 120), text('text', 'Text', 400), text('label', 'Button text', 40), link('href', 'Button goes to')],
-    make: { heading: 'Ready?', label: 'Get in touch', href: 'mailto:hello@example.com' } },
-  lead_form: { label: 'Contact form', fields: [text('heading', 'Heading', 120), text('intro', 'Intro', 400), check('ask_phone', 'Ask for a phone number'),
-    text('submit_label', 'Button text', 40), text('thanks', 'Thank-you message', 200)], make: { heading: 'Contact us' } },
-  hours_location: { label: 'Opening hours and address', fields: [text('heading', 'Heading', 120), f('hours', 'hours', 'Opening hours'),
-    area('address', 'Address', 300), text('phone', 'Phone', 40, { type: 'tel' }), text('email', 'Email', 254, { type: 'email' }), link('map_url', 'Map link')],
-    make: { heading: 'Visit us' } },
-  footer: { label: 'Footer', fields: [text('text', 'Text', 500), list('links', 'Links', [text('label', 'Text', 60), link('href', 'Goes to')], 'Link', 0, 10)],
-    make: { text: '© Your business' } },
-};
+// type -> its label, field specs, starter (make) and needsImage; filled by loadCatalogue before any
+// form is drawn.
+export let BLOCKS = {};
+let loading = null;
 
-const LINK_HINT = 'A web address (https://…), mailto:you@example.com, tel:+41… or a page of your site such as /about.';
+const spec = (c) => ({ kind: c.kind, name: c.name, label: c.label, max: c.max_length, hint: c.hint, type: c.input_type, options: c.options,
+  item: c.item ? c.item.map(spec) : null, itemLabel: c.item_label, itemMax: c.item_max_length, min: c.min_items });
+
+export function loadCatalogue(api) {
+  loading ||= api('GET', '/blocks/catalogue').then(({ blocks }) => {
+    BLOCKS = Object.fromEntries(Object.entries(blocks).map(([type, b]) => [type, { label: b.label, fields: b.fields.map(spec), make: b.starter, needsImage: b.needs_image }]));
+  }).catch((e) => {
+    loading = null;
+    throw e;
+  });
+  return loading;
+}
+
+// A new block of a type that needs a picture: its starter with `sha` in its first picture field
+// (directly, or as the first item of its first list of pictures).
+export function starterWith(type, sha) {
+  const { fields, make } = BLOCKS[type];
+  const direct = fields.find((f) => f.kind === 'image');
+  if (direct) return { ...make, [direct.name]: sha };
+  const list = fields.find((f) => f.kind === 'list' && f.item?.some((i) => i.kind === 'image'));
+  return list ? { ...make, [list.name]: [{ [list.item.find((i) => i.kind === 'image').name]: sha }] } : make;
+}
 
 let serial = 0;
 const uid = (name) => `f${++serial}-${name}`;
 
-// What the owner sees in the block's header: its first words, never an id or a hash.
+// What the owner sees in the block's header: its first words (its first filled-in text field),
+// never an id or a hash.
 export function summary(block) {
-  const words = block.heading || block.markdown || block.text || block.caption || block.alt || '';
+  const texts = (BLOCKS[block.type]?.fields || []).filter((f) => f.kind === 'text' || f.kind === 'area');
+  const words = texts.map((f) => block[f.name]).find((v) => typeof v === 'string' && v.trim()) || '';
   return String(words).replace(/[#*_[\]()]/g, '').trim().slice(0, 60);
 }
 
@@ -74,8 +65,12 @@ function field(spec, value, ctx) {
       return wrap(`<label for="${id}">${esc(spec.label)}</label>${spec.hint ? `<p class="hint" id="${id}-hint">${esc(spec.hint)}</p>` : ''}
         <textarea id="${id}" maxlength="${spec.max}" ${spec.hint ? `aria-describedby="${id}-hint"` : ''}>${esc(value ?? '')}</textarea>`);
     case 'link':
-      return wrap(`<label for="${id}">${esc(spec.label)}</label><input id="${id}" inputmode="url" maxlength="500" value="${esc(value ?? '')}" aria-describedby="${id}-hint">
-        <p class="hint" id="${id}-hint">${esc(LINK_HINT)}</p>`);
+      return wrap(`<label for="${id}">${esc(spec.label)}</label><input id="${id}" inputmode="url" maxlength="${spec.max}" value="${esc(value ?? '')}" aria-describedby="${id}-hint">
+        <p class="hint" id="${id}-hint">${esc(spec.hint)}</p>`);
+    case 'choice': {
+      const current = value || spec.options[0][0];
+      return wrap(`<label for="${id}">${esc(spec.label)}</label><select id="${id}">${spec.options.map(([v, words]) => `<option value="${esc(v)}" ${v === current ? 'selected' : ''}>${esc(words)}</option>`).join('')}</select>`);
+    }
     case 'image':
       return wrap(`<span class="label" id="${id}-label">${esc(spec.label)}</span>${picked(value, ctx, id)}`, 'field image-field');
     case 'money': {
@@ -109,7 +104,7 @@ export function picked(value, ctx, id = uid('img')) {
 export function listItem(spec, item, i, ctx) {
   const { esc } = ctx;
   const inner = spec.item ? render(spec.item, item, ctx)
-    : field(text('value', `${spec.itemLabel} ${i + 1}`, 120), item, ctx);
+    : field({ kind: 'text', name: 'value', label: `${spec.itemLabel} ${i + 1}`, max: spec.itemMax }, item, ctx);
   return `<li class="item"><fieldset><legend>${esc(spec.itemLabel)} ${i + 1}</legend>${inner}
     <div class="row"><button type="button" class="secondary" data-item-move="-1">Move up</button>
     <button type="button" class="secondary" data-item-move="1">Move down</button>
@@ -145,7 +140,7 @@ export function read(scope, fields, path) {
 }
 
 function control(box) {
-  return box.querySelector('input:not([type=hidden]), textarea, [data-pick]');
+  return box.querySelector('input:not([type=hidden]), textarea, select, [data-pick]');
 }
 
 function readField(box, spec, here) {

@@ -3,7 +3,7 @@
 // was based on (If-Match), a stale one is refused (412) and the owner reloads keeping what they
 // typed; blocks are saved, moved and deleted in place (no full re-render), with undo for delete.
 
-import { BLOCKS, render, read, summary, picked, listItem, renumber, listSpec } from './blockforms.js';
+import { BLOCKS, loadCatalogue, starterWith, render, read, summary, picked, listItem, renumber, listSpec } from './blockforms.js';
 import { prepare, squareIcon } from './photos.js';
 
 let ui; // { api, send, esc, flash, errorMessage, plainWords, go, onSubmit, view, fieldError, clearFieldErrors, showFieldError, confirmDialog, setLeaveGuard }
@@ -71,7 +71,7 @@ function templatePreview(t) {
 }
 
 async function dashboard() {
-  const [{ sites }, templates] = await Promise.all([ui.api('GET', '/sites'), import('./templates.js')]);
+  const [{ sites }, templates] = await Promise.all([ui.api('GET', '/sites'), import('./templates.js'), loadCatalogue(ui.api)]);
   ({ TEMPLATES, placeholder } = templates);
   ui.view('Your sites', `<h1>Your sites</h1>
     ${sites.length ? `<ul class="blocks">${sites.map((s) => `<li class="card"><a href="/sites/${ui.esc(s.id)}" data-link><strong>${ui.esc(s.name)}</strong></a>
@@ -126,6 +126,7 @@ async function load(siteId, pageId) {
   const base = `/sites/${enc(siteId)}`;
   const [siteReply, library, { versions }, inbox] = await Promise.all([
     ui.send('GET', base), ui.api('GET', `${base}/assets`), ui.api('GET', `${base}/versions`), ui.api('GET', `${base}/leads`).catch(() => ({ unread: 0 })),
+    loadCatalogue(ui.api),
   ]);
   const site = siteReply.data;
   const id = site.pages.some((p) => p.id === pageId) ? pageId : site.pages[0]?.id;
@@ -489,7 +490,7 @@ async function editor(params, match, kept = null) {
         ui.fieldError(addForm.elements.type, 'Add a picture under “Pictures” first.');
         return;
       }
-      const made = spec.needsImage ? (type === 'image' ? { asset: first } : { images: [{ asset: first }] }) : spec.make;
+      const made = spec.needsImage ? starterWith(type, first) : spec.make;
       const { data, etag } = await ui.send('POST', `${pageUrl}/blocks`, { type, ...made }, { etag: s.pageEtag });
       s.pageEtag = etag;
       s.blocks = [...s.blocks, data];

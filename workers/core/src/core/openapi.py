@@ -220,6 +220,18 @@ FORWARDED: dict[str, dict[str, dict[str, Any]]] = {
             "x-smartpages-worker": "customer",
         }
     },
+    "/api/v1/blocks/catalogue": {
+        "get": {
+            **_op(
+                "Every block type a page can hold: its label, fields (kind, label, limits, layout options)"
+                " and what a new one starts with; the editor builds its forms from it",
+                200,
+                session=True,
+                errors=(),
+            ),
+            "x-smartpages-worker": "customer",
+        }
+    },
     "/api/v1/sites/{site_id}/publish": {
         "post": {
             **_op("Publish the draft as a new version (201)", 201, session=True, errors=(404, 409)),

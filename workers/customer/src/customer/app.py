@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from customer import accounts, assets, domains, export, forms, leads, maintenance, publish, sites
+from customer import accounts, assets, blocks, domains, export, forms, leads, maintenance, publish, sites
 from customer.deps import CustomerDeps, Settings
 from customer.store import sites_of
 from shared import health
@@ -50,6 +50,10 @@ def create_app(deps: CustomerDeps) -> App:
     @route("DELETE", "/internal/accounts/{account_id}")
     async def delete_account(request: Request, params: Params) -> Response:
         return await accounts.delete_account_data(deps, request, params["account_id"])
+
+    @route("GET", "/api/v1/blocks/catalogue")
+    async def block_catalogue(request: Request, params: Params) -> Response:
+        return json_response(blocks.catalogue_json(), headers=[("cache-control", "private, max-age=300")])
 
     # --- sites and pages ---------------------------------------------------------------------
     @route("GET", "/api/v1/sites")

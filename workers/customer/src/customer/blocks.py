@@ -4,6 +4,7 @@ schemas. Rendering is render.py's job."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from customer.schema import (
@@ -22,110 +23,320 @@ from customer.schema import (
 )
 
 MARKDOWN_MAX = 20_000
-_HEADING = Str(max_length=120)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# Layout variants of the blocks that have them; the first is the default (and what blocks saved
-# before variants existed render as).
-LAYOUTS: dict[str, tuple[str, ...]] = {
-    "hero": ("overlay", "split"),  # the image behind the text / beside it
-    "gallery": ("grid", "strip"),  # tiles / one scrolling row
-    "features": ("cards", "list"),  # a grid of cards / one column
-}
+LINK_HINT = "A web address (https://…), mailto:you@example.com, tel:+41… or a page of your site such as /about."
+MARKDOWN_HINT = "Write **bold**, *italic*, ## for a heading, - for a list, [words](https://…) for a link."
 
 
-def _layout(block: str) -> Choice:
-    return Choice(LAYOUTS[block], default=LAYOUTS[block][0])
+@dataclass(frozen=True)
+class Control:
+    """One field of a block as the API checks it and the owner edits it. `kind` is the portal's form
+    control (derived from the check unless a richer one is named: money, period, hours)."""
+
+    name: str
+    label: str
+    check: Field
+    kind: str = ""
+    hint: str = ""
+    input_type: str = ""  # an <input type> other than text: tel, email
+    item: tuple[Control, ...] = ()  # a list of objects: the fields of one item
+    item_label: str = ""  # a list: what one item is called ("Photo 2")
+    options: tuple[tuple[str, str], ...] = ()  # a choice: (value, label), the first is the default
+
+    @property
+    def control(self) -> str:
+        if self.kind:
+            return self.kind
+        kinds = ((Link, "link"), (Bool, "check"), (Asset, "image"), (Choice, "choice"), (List, "list"))
+        found = next((kind for cls, kind in kinds if isinstance(self.check, cls)), "text")
+        return "area" if isinstance(self.check, Str) and self.check.multiline else found
+
+    def describe(self) -> dict[str, Any]:
+        """This control as the catalogue's JSON (what the portal builds its form from)."""
+        check = self.check
+        out: dict[str, Any] = {"name": self.name, "label": self.label, "kind": self.control}
+        out["required"] = check.required
+        if isinstance(check, Str):
+            out["max_length"] = check.max_length
+        if isinstance(check, Link):
+            out["max_length"] = LINK_MAX
+        if isinstance(check, List):
+            out |= {"min_items": check.min_items, "max_items": check.max_items, "item_label": self.item_label}
+            if self.item:
+                out["item"] = [c.describe() for c in self.item]
+            elif isinstance(check.item, Str):
+                out["item_max_length"] = check.item.max_length
+        for key, value in (("hint", self.hint), ("input_type", self.input_type)):
+            if value:
+                out[key] = value
+        if self.options:
+            out["options"] = [list(option) for option in self.options]
+        return out
 
 
-BLOCKS: dict[str, dict[str, Field]] = {
-    "hero": {
-        "heading": Str(max_length=120, required=True),
-        "subheading": Str(max_length=300),
-        "image": Asset(),
-        "image_alt": Str(max_length=300),
-        "cta_label": Str(max_length=40),
-        "cta_href": Link(),
-        "layout": _layout("hero"),
-    },
-    "rich_text": {"markdown": Str(max_length=MARKDOWN_MAX, required=True, multiline=True)},
-    "image": {"asset": Asset(required=True), "alt": Str(max_length=300), "caption": Str(max_length=300)},
-    "gallery": {
-        "heading": _HEADING,
-        "images": List(Obj({"asset": Asset(required=True), "alt": Str(max_length=300)}), 1, 24, required=True),
-        "layout": _layout("gallery"),
-    },
-    "features": {
-        "heading": _HEADING,
-        "items": List(
-            Obj({"title": Str(max_length=80, required=True), "text": Str(max_length=400)}), 1, 12, required=True
+LINK_MAX = 500  # schema.Link checks at most this many characters
+
+
+def text(name: str, label: str, max_length: int, required: bool = False, **extra: Any) -> Control:
+    multiline = extra.pop("multiline", False)
+    return Control(name, label, Str(max_length=max_length, required=required, multiline=multiline), **extra)
+
+
+def link(name: str, label: str, required: bool = False) -> Control:
+    return Control(name, label, Link(required=required), hint=LINK_HINT)
+
+
+def items(name: str, label: str, item_label: str, fields: tuple[Control, ...], low: int, high: int) -> Control:
+    """A list of objects, each with `fields`."""
+    check = List(Obj({c.name: c.check for c in fields}), low, high, required=low > 0)
+    return Control(name, label, check, item=fields, item_label=item_label)
+
+
+def layout(*options: tuple[str, str]) -> Control:
+    """The block's layout variant; the first is the default (and what blocks saved before variants
+    existed render as)."""
+    values = tuple(value for value, _ in options)
+    return Control("layout", "Layout", Choice(values, default=values[0]), options=options)
+
+
+@dataclass(frozen=True)
+class BlockType:
+    """One kind of block: what the owner calls it, its fields, and what a new one starts with."""
+
+    label: str
+    fields: tuple[Control, ...]
+    starter: dict[str, Any] = field(default_factory=dict)
+    needs_image: bool = False  # a new one needs a picture from the library (the starter names the first)
+
+    @property
+    def checks(self) -> dict[str, Field]:
+        return {c.name: c.check for c in self.fields}
+
+    @property
+    def layouts(self) -> tuple[str, ...]:
+        return next((tuple(v for v, _ in c.options) for c in self.fields if c.name == "layout"), ())
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "fields": [c.describe() for c in self.fields],
+            "starter": self.starter,
+            "needs_image": self.needs_image,
+        }
+
+
+_HEADING = text("heading", "Heading", 120)
+_ALT = "Describe the picture (for people who cannot see it)"
+
+# The block catalogue: the one definition of every block type. Validation (check_block), rendering
+# dispatch (render.py's table, a test keeps them equal), the portal's forms (GET
+# /api/v1/blocks/catalogue) and the table in docs/sites.md all come from it.
+CATALOGUE: dict[str, BlockType] = {
+    "hero": BlockType(
+        "Big headline",
+        (
+            text("heading", "Headline", 120, required=True),
+            text("subheading", "Line under the headline", 300),
+            Control("image", "Picture", Asset()),
+            text("image_alt", _ALT, 300),
+            text("cta_label", "Button text", 40),
+            link("cta_href", "Button goes to"),
+            layout(("overlay", "Picture behind the text"), ("split", "Picture beside the text")),
         ),
-        "layout": _layout("features"),
-    },
-    "pricing": {
-        "heading": _HEADING,
-        "plans": List(
-            Obj(
-                {
-                    "name": Str(max_length=60, required=True),
-                    "price": Str(max_length=30, required=True),
-                    "period": Str(max_length=30),
-                    "features": List(Str(max_length=120), 0, 12),
-                    "cta_label": Str(max_length=40),
-                    "cta_href": Link(),
-                    "highlighted": Bool(),
-                }
+        {"heading": "Welcome"},
+    ),
+    "rich_text": BlockType(
+        "Text",
+        (text("markdown", "Text", MARKDOWN_MAX, required=True, multiline=True, hint=MARKDOWN_HINT),),
+        {"markdown": "Tell your visitors what you do."},
+    ),
+    "image": BlockType(
+        "Picture",
+        (
+            Control("asset", "Picture", Asset(required=True)),
+            text("alt", _ALT, 300),
+            text("caption", "Caption", 300),
+        ),
+        needs_image=True,
+    ),
+    "gallery": BlockType(
+        "Photo gallery",
+        (
+            _HEADING,
+            items(
+                "images",
+                "Photos",
+                "Photo",
+                (Control("asset", "Photo", Asset(required=True)), text("alt", "Describe the photo", 300)),
+                1,
+                24,
             ),
-            1,
-            6,
-            required=True,
+            layout(("grid", "Tiles"), ("strip", "One scrolling row")),
         ),
-    },
-    "testimonials": {
-        "heading": _HEADING,
-        "items": List(
-            Obj(
-                {
-                    "quote": Str(max_length=600, required=True, multiline=True),
-                    "author": Str(max_length=80, required=True),
-                    "role": Str(max_length=80),
-                }
+        needs_image=True,
+    ),
+    "features": BlockType(
+        "Features",
+        (
+            _HEADING,
+            items(
+                "items",
+                "Features",
+                "Feature",
+                (text("title", "Title", 80, required=True), text("text", "Text", 400, kind="area")),
+                1,
+                12,
             ),
-            1,
-            12,
-            required=True,
+            layout(("cards", "Cards side by side"), ("list", "One under the other")),
         ),
-    },
-    "cta": {
-        "heading": Str(max_length=120, required=True),
-        "text": Str(max_length=400),
-        "label": Str(max_length=40, required=True),
-        "href": Link(required=True),
-    },
-    "lead_form": {
-        "heading": _HEADING,
-        "intro": Str(max_length=400),
-        "ask_phone": Bool(),
-        "submit_label": Str(max_length=40),
-        "thanks": Str(max_length=200),
-    },
-    "hours_location": {
-        "heading": _HEADING,
-        "hours": List(
-            Obj({"day": Choice(DAYS, required=True), "opens": clock_time(), "closes": clock_time(), "closed": Bool()}),
-            0,
-            7,
+        {"heading": "Why us", "items": [{"title": "Friendly", "text": "We answer within a day."}]},
+    ),
+    "pricing": BlockType(
+        "Prices",
+        (
+            _HEADING,
+            items(
+                "plans",
+                "Price plans",
+                "Plan",
+                (
+                    text("name", "Name", 60, required=True),
+                    text("price", "Price", 30, required=True, kind="money"),
+                    text("period", "Charged", 30, kind="period"),
+                    Control("features", "What is included", List(Str(max_length=120), 0, 12), item_label="Line"),
+                    text("cta_label", "Button text", 40),
+                    link("cta_href", "Button goes to"),
+                    Control("highlighted", "Highlight this plan", Bool()),
+                ),
+                1,
+                6,
+            ),
         ),
-        "address": Str(max_length=300, multiline=True),
-        "phone": Str(max_length=40),
-        "email": Str(max_length=254),
-        "map_url": Link(),
-    },
-    "footer": {
-        "text": Str(max_length=500),
-        "links": List(Obj({"label": Str(max_length=60, required=True), "href": Link(required=True)}), 0, 10),
-    },
+        {
+            "heading": "Prices",
+            "plans": [{"name": "Basic", "price": "€10", "period": "per month", "features": ["One thing"]}],
+        },
+    ),
+    "testimonials": BlockType(
+        "Testimonials",
+        (
+            _HEADING,
+            items(
+                "items",
+                "Testimonials",
+                "Testimonial",
+                (
+                    text("quote", "What they said", 600, required=True, multiline=True),
+                    text("author", "Who said it", 80, required=True),
+                    text("role", "Their role or town", 80),
+                ),
+                1,
+                12,
+            ),
+        ),
+        {"heading": "What customers say", "items": [{"quote": "Wonderful service.", "author": "A happy customer"}]},
+    ),
+    "cta": BlockType(
+        "Call to action",
+        (
+            text("heading", "Heading", 120, required=True),
+            text("text", "Text", 400),
+            text("label", "Button text", 40, required=True),
+            link("href", "Button goes to", required=True),
+        ),
+        {"heading": "Ready?", "label": "Get in touch", "href": "mailto:hello@example.com"},
+    ),
+    "lead_form": BlockType(
+        "Contact form",
+        (
+            _HEADING,
+            text("intro", "Intro", 400),
+            Control("ask_phone", "Ask for a phone number", Bool()),
+            text("submit_label", "Button text", 40),
+            text("thanks", "Thank-you message", 200),
+        ),
+        {"heading": "Contact us"},
+    ),
+    "hours_location": BlockType(
+        "Opening hours and address",
+        (
+            _HEADING,
+            Control(
+                "hours",
+                "Opening hours",
+                List(
+                    Obj(
+                        {
+                            "day": Choice(DAYS, required=True),
+                            "opens": clock_time(),
+                            "closes": clock_time(),
+                            "closed": Bool(),
+                        }
+                    ),
+                    0,
+                    7,
+                ),
+                kind="hours",
+            ),
+            text("address", "Address", 300, multiline=True),
+            text("phone", "Phone", 40, input_type="tel"),
+            text("email", "Email", 254, input_type="email"),
+            link("map_url", "Map link"),
+        ),
+        {"heading": "Visit us"},
+    ),
+    "footer": BlockType(
+        "Footer",
+        (
+            text("text", "Text", 500),
+            items(
+                "links",
+                "Links",
+                "Link",
+                (text("label", "Text", 60, required=True), link("href", "Goes to", required=True)),
+                0,
+                10,
+            ),
+        ),
+        {"text": "© Your business"},
+    ),
 }
+BLOCKS: dict[str, dict[str, Field]] = {kind: block.checks for kind, block in CATALOGUE.items()}
+LAYOUTS: dict[str, tuple[str, ...]] = {kind: b.layouts for kind, b in CATALOGUE.items() if b.layouts}
 BLOCK_TYPES = tuple(BLOCKS)
+
+
+def catalogue_json() -> dict[str, Any]:
+    """GET /api/v1/blocks/catalogue: every block type with its fields, limits and labels."""
+    return {"blocks": {kind: block.describe() for kind, block in CATALOGUE.items()}}
+
+
+_KIND_WORDS = {"image": "picture", "check": "yes/no", "link": "link", "hours": "up to 7 days with times"}
+
+
+def _field_words(control: Control) -> str:
+    check, kind = control.check, control.control
+    if isinstance(check, List) and kind == "list":
+        lines = f"lines ≤ {check.item.max_length}" if isinstance(check.item, Str) else "items"
+        inner = ", ".join(_field_words(c) for c in control.item) if control.item else lines
+        words = [f"{check.min_items}–{check.max_items} of: {inner}"]
+    elif control.options:
+        words = [" / ".join(value for value, _ in control.options)]
+    elif isinstance(check, Str):
+        words = [f"≤ {check.max_length}"]
+    else:
+        words = [_KIND_WORDS[kind]]
+    return f"`{control.name}` ({', '.join([*words, *(['required'] if check.required else [])])})"
+
+
+def docs_table() -> str:
+    """The block table in docs/sites.md (a test keeps that copy equal to this)."""
+    rows = ["| type | in the portal | fields |", "|---|---|---|"]
+    for kind, block in CATALOGUE.items():
+        rows.append(f"| `{kind}` | {block.label} | {'; '.join(_field_words(c) for c in block.fields)} |")
+    return "\n".join(rows) + "\n"
+
+
 MAX_BLOCKS_PER_PAGE = 40
 _BLOCK_ID = re.compile(r"^b_[0-9a-f]{8,32}$")
 

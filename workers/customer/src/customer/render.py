@@ -113,9 +113,9 @@ class Renderer:
 
     # --- blocks ---------------------------------------------------------------------------------
     def block(self, block: dict[str, Any], page: PageData) -> str:
-        render: Callable[[dict[str, Any], PageData], str] = getattr(self, f"block_{block['type']}")
+        render = BLOCK_RENDERERS[block["type"]]
         self.images.begin_block(page, bool(page.blocks) and page.blocks[0] is block)
-        return render(block, page)
+        return render(self, block, page)
 
     # Heading levels never skip: the page's one h1 (a leading hero, or the page title), then each
     # block's heading as h2, and items as h3 under it (h2 when the block has no heading).
@@ -413,6 +413,23 @@ class Renderer:
         if self.site.noindex:
             return b"User-agent: *\nDisallow: /\n"
         return f"User-agent: *\nAllow: /\nSitemap: {self.site.origin}/sitemap.xml\n".encode()
+
+
+# Block type -> its renderer: one for every type in the catalogue (customer/blocks.py; a test
+# keeps the two equal).
+BLOCK_RENDERERS: dict[str, Callable[[Renderer, dict[str, Any], PageData], str]] = {
+    "hero": Renderer.block_hero,
+    "rich_text": Renderer.block_rich_text,
+    "image": Renderer.block_image,
+    "gallery": Renderer.block_gallery,
+    "features": Renderer.block_features,
+    "pricing": Renderer.block_pricing,
+    "testimonials": Renderer.block_testimonials,
+    "cta": Renderer.block_cta,
+    "lead_form": Renderer.block_lead_form,
+    "hours_location": Renderer.block_hours_location,
+    "footer": Renderer.block_footer,
+}
 
 
 def render_site(site: SiteData) -> Rendered:
