@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from shared import internal_auth
 from shared.errors import HttpError
 from shared.http import Request, Response
+from shared.internal_auth import Identity
 from shared.ports import Clock, Crypto
-from shared.routing import Router
+from shared.routing import Params, Router, Routes
+
+IdentifiedHandler = Callable[[Request, Params, Identity], Awaitable[Response]]
+
+
+class IdentifiedRouter(Routes[IdentifiedHandler]):
+    """Routes behind InternalGuard whose handlers are handed the identity the guard verified (decoded
+    once, there)."""
 
 
 @dataclass
 class InternalGuard:
-    """Verifies the signed internal header, then dispatches. Handlers read the vouched identity with
-    `identity_of`."""
+    """Verifies the signed internal header, then dispatches: to an IdentifiedRouter's handler with the
+    verified identity, or to a plain Router (whose handlers read it with `identity_of`)."""
 
-    router: Router
+    router: Router | IdentifiedRouter
     crypto: Crypto
     clock: Clock
     secret: str
@@ -25,9 +34,12 @@ class InternalGuard:
         header = request.header(internal_auth.HEADER)
         if not header:
             raise HttpError(403, "internal_auth_failed", "This worker only answers signed calls from core.")
-        await internal_auth.verify(
+        identity = await internal_auth.verify(
             self.crypto, self.clock, self.secret, request.method, request.path, header, request.query, request.body
         )
+        if isinstance(self.router, IdentifiedRouter):
+            handler, params = self.router.find(request)
+            return await handler(request, params, identity)
         return await self.router.dispatch(request)
 
 

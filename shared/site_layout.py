@@ -25,8 +25,13 @@ def pointer_key(host: str) -> str:
     return f"hosts/{host}.json"
 
 
+def site_prefix(site_id: str) -> str:
+    """Everything R2 holds for one site (deleting a site deletes below it)."""
+    return f"sites/{site_id}/"
+
+
 def files_prefix(site_id: str) -> str:
-    return f"sites/{site_id}/files/"
+    return f"{site_prefix(site_id)}files/"
 
 
 def file_key(site_id: str, sha256: str) -> str:

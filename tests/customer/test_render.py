@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 
 from customer.blocks import LAYOUTS, PALETTES, check_blocks
-from customer.render import PageData, SiteData, render_site
+from customer.model import Page
+from customer.render import SiteData, render_site
 from customer.theme import contrast, stylesheet, text_on
 from shared.errors import HttpError
 from tests.customer.html_checks import assert_well_formed_page, outline
@@ -13,11 +14,11 @@ from tests.customer.html_checks import assert_well_formed_page, outline
 HERO_SHA, PHOTO_SHA = "a" * 64, "b" * 64
 
 
-def page(slug: str, title: str, blocks: list[dict[str, Any]]) -> PageData:
-    return PageData(f"p_{slug or 'home'}", slug, title, "", check_blocks(blocks))
+def page(slug: str, title: str, blocks: list[dict[str, Any]]) -> Page:
+    return Page(f"p_{slug or 'home'}", slug, title, "", check_blocks(blocks))
 
 
-def site(*pages: PageData, seo: dict[str, Any] | None = None, theme: dict[str, Any] | None = None) -> SiteData:
+def site(*pages: Page, seo: dict[str, Any] | None = None, theme: dict[str, Any] | None = None) -> SiteData:
     return SiteData(
         id="s_" + "1" * 32,
         name="Mill Lane Bakery",
@@ -147,7 +148,7 @@ def test_layout_variants_validate_default_and_render() -> None:
             html = render_site(site(page("", "Home", [{"type": block, **fields, "layout": option}]))).files["/"].body
             assert f"{block}-{option}".encode() in html
     # A block saved before variants existed renders with the default.
-    old = PageData("p_home", "", "Home", "", [{"type": "hero", "heading": "Hi", "subheading": "", "image": "",
+    old = Page("p_home", "", "Home", "", [{"type": "hero", "heading": "Hi", "subheading": "", "image": "",
                                                "image_alt": "", "cta_label": "", "cta_href": ""}])  # fmt: skip
     assert b"hero-overlay" in render_site(site(old)).files["/"].body
 

@@ -10,23 +10,22 @@ original: narrower or as wide, the same aspect ratio. Sizes are read from the by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from customer import blocks as blockdefs
+from customer.deps import CustomerDeps
 from customer.imagesize import dimensions
+from customer.model import Asset, Download, Site
+from customer.store import pages_of
 from shared.errors import HttpError
-from shared.http import Request, Response, json_response
 from shared.site_layout import file_key
-
-if TYPE_CHECKING:
-    from customer.deps import CustomerDeps
-    from customer.store import Site
 
 MAX_ASSET_BYTES = 1_000_000  # under the 1 MiB request limit core and customer both enforce
 MAX_SIDE = 6000  # pixels; the portal uploads at most 1600 px wide
 MAX_VARIANTS = 8  # per original
 VARIANT_TYPES = ("image/jpeg", "image/webp")
 _VARIANT_KEYS = ("variant", "content_type", "width", "height", "size")
+NOT_FOUND = HttpError(404, "asset_not_found", "No such image on this site.")
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 
 
@@ -64,59 +63,46 @@ class Upload:
         return EXTENSIONS[self.content_type]
 
 
+def refused(status: int, code: str, message: str, **details: Any) -> HttpError:
+    """An upload refused for its bytes: the error names the body as the field."""
+    return HttpError(status, code, message, details={"field": "body", **details})
+
+
 def check_upload(data: bytes) -> Upload:
     if not data:
-        raise HttpError(400, "empty_upload", "The upload is empty.", details={"field": "body"})
+        raise refused(400, "empty_upload", "The upload is empty.")
     if len(data) > MAX_ASSET_BYTES:
-        raise HttpError(
-            413,
-            "asset_too_large",
-            f"Images can be at most {MAX_ASSET_BYTES} bytes.",
-            details={"field": "body", "max_bytes": MAX_ASSET_BYTES},
+        raise refused(
+            413, "asset_too_large", f"Images can be at most {MAX_ASSET_BYTES} bytes.", max_bytes=MAX_ASSET_BYTES
         )
     if _looks_like_svg(data):
-        raise HttpError(
-            415,
-            "svg_not_allowed",
-            "SVG images are not accepted (they can carry scripts); upload a PNG.",
-            details={"field": "body"},
-        )
+        raise refused(415, "svg_not_allowed", "SVG images are not accepted (they can carry scripts); upload a PNG.")
     if _looks_like_heic(data):
-        raise HttpError(
+        raise refused(
             415,
             "heic_not_supported",
             "This is an iPhone HEIC photo, which web browsers cannot show. "
             "Choose “Most compatible” in the camera settings, or export it as JPEG, and upload that.",
-            details={"field": "body"},
         )
     content_type = sniff(data)
     if content_type is None:
-        raise HttpError(
-            415,
-            "unsupported_image",
-            "Upload a PNG, JPEG, GIF or WebP image.",
-            details={"field": "body", "accepted": sorted(EXTENSIONS)},
-        )
+        raise refused(415, "unsupported_image", "Upload a PNG, JPEG, GIF or WebP image.", accepted=sorted(EXTENSIONS))
     size = dimensions(data, content_type)
     if size is None:
-        raise HttpError(415, "broken_image", "This file is damaged or not really an image.", details={"field": "body"})
+        raise refused(415, "broken_image", "This file is damaged or not really an image.")
     if max(size) > MAX_SIDE:
-        raise HttpError(
-            413,
-            "image_too_large",
-            f"Images can be at most {MAX_SIDE} pixels wide and high.",
-            details={"field": "body", "max_side": MAX_SIDE},
+        raise refused(
+            413, "image_too_large", f"Images can be at most {MAX_SIDE} pixels wide and high.", max_side=MAX_SIDE
         )
     return Upload(content_type, len(data), *size)
 
 
-async def upload(deps: CustomerDeps, site: Site, request: Request) -> Response:
-    """POST the image bytes as the body (any Content-Type: the bytes decide). The same bytes
-    uploaded twice are one object: the second upload writes nothing."""
-    data = request.body
+async def upload(deps: CustomerDeps, site: Site, data: bytes, name: str) -> Asset:
+    """The image bytes (any Content-Type: the bytes decide). The same bytes uploaded twice are one
+    object: the second upload writes nothing."""
     info = check_upload(data)
     sha = (await deps.crypto.sha256(data)).hex()
-    name = request.query_params.get("name", "")[:200]
+    name = name[:200]
     existing = await deps.db.all("SELECT 1 FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
     if not existing:
         await deps.blobs.put(file_key(site.id, sha), data, info.content_type)
@@ -125,42 +111,30 @@ async def upload(deps: CustomerDeps, site: Site, request: Request) -> Response:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, sha256) DO NOTHING",
             (site.id, sha, info.content_type, info.size, name, deps.clock.now(), info.width, info.height),
         )
-    body = {
-        "sha256": sha,
-        "content_type": info.content_type,
-        "size": info.size,
-        "width": info.width,
-        "height": info.height,
-        "name": name,
-        "stored": not existing,
-    }
-    return json_response(body, 200 if existing else 201)
+    return Asset(sha, info.content_type, info.size, info.width, info.height, name, stored=not existing)
 
 
 def check_variant(original: dict[str, Any], info: Upload) -> None:
     """A variant is a smaller (or same-size) copy of its original in a web format, same shape."""
     if info.content_type not in VARIANT_TYPES:
-        raise HttpError(415, "unsupported_variant", "Variants must be JPEG or WebP.", details={"field": "body"})
+        raise refused(415, "unsupported_variant", "Variants must be JPEG or WebP.")
     width, height = int(original["width"] or 0), int(original["height"] or 0)
     if not width or info.width > width:
-        raise HttpError(
-            400, "variant_too_wide", "A variant cannot be wider than its original.", details={"field": "body"}
-        )
+        raise refused(400, "variant_too_wide", "A variant cannot be wider than its original.")
     expected = info.width * height / width
     if abs(info.height - expected) > 1 + expected * 0.01:
-        raise HttpError(
+        raise refused(
             400,
             "variant_shape",
             "This variant does not have its original's proportions.",
-            details={"field": "body", "expected_height": round(expected)},
+            expected_height=round(expected),
         )
 
 
-async def upload_variant(deps: CustomerDeps, site: Site, sha: str, request: Request) -> Response:
+async def upload_variant(deps: CustomerDeps, site: Site, sha: str, data: bytes) -> dict[str, Any]:
     rows = await deps.db.all("SELECT width, height FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
     if not rows:
-        raise HttpError(404, "asset_not_found", "No such image on this site.")
-    data = request.body
+        raise NOT_FOUND
     info = check_upload(data)
     check_variant(dict(rows[0]), info)
     count = await deps.db.all(
@@ -176,14 +150,11 @@ async def upload_variant(deps: CustomerDeps, site: Site, sha: str, request: Requ
         " DO UPDATE SET variant = excluded.variant, height = excluded.height, size = excluded.size",
         (site.id, sha, variant, info.content_type, info.width, info.height, info.size),
     )
-    body = {"variant": variant, "content_type": info.content_type, "width": info.width, "height": info.height}
-    return json_response(body, 201)
+    return {"variant": variant, "content_type": info.content_type, "width": info.width, "height": info.height}
 
 
 async def usage(deps: CustomerDeps, site: Site) -> dict[str, list[str]]:
     """sha256 -> where the draft uses it, in words: page titles, "Social image", "Favicon"."""
-    from customer.store import pages_of  # store -> render -> assets: import at call time
-
     used: dict[str, list[str]] = {}
     for page in await pages_of(deps.db, site.id):
         for sha in blockdefs.referenced_assets(page.blocks):
@@ -194,7 +165,7 @@ async def usage(deps: CustomerDeps, site: Site) -> dict[str, list[str]]:
     return used
 
 
-async def library(deps: CustomerDeps, site: Site) -> Response:
+async def library(deps: CustomerDeps, site: Site) -> list[dict[str, Any]]:
     """The site's image library: each image with its size, variants and where it is used."""
     rows = await deps.db.all(
         "SELECT sha256, content_type, size, name, created_at, width, height FROM assets WHERE site_id = ?"
@@ -218,15 +189,15 @@ async def library(deps: CustomerDeps, site: Site) -> Response:
                 "variants": [{k: v[k] for k in _VARIANT_KEYS} for v in variants if v["sha256"] == sha],
             }
         )
-    return json_response({"assets": items})
+    return items
 
 
-async def delete(deps: CustomerDeps, site: Site, sha: str) -> Response:
+async def delete(deps: CustomerDeps, site: Site, sha: str) -> None:
     """Removes an unused image from the library. Its files stay in R2 while a published version
     still names them (rollback must keep working)."""
     rows = await deps.db.all("SELECT 1 FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
     if not rows:
-        raise HttpError(404, "asset_not_found", "No such image on this site.")
+        raise NOT_FOUND
     where = (await usage(deps, site)).get(sha)
     if where:
         raise HttpError(
@@ -245,22 +216,21 @@ async def delete(deps: CustomerDeps, site: Site, sha: str) -> Response:
     for key in [sha, *(str(v["variant"]) for v in variants)]:
         if not await deps.db.all("SELECT 1 FROM versions WHERE site_id = ? AND instr(manifest, ?) > 0", (site.id, key)):
             await deps.blobs.delete(file_key(site.id, key))
-    return Response(204)
 
 
-async def list_assets(deps: CustomerDeps, site_ids: list[str]) -> Response:
+async def list_assets(deps: CustomerDeps, site_ids: list[str]) -> list[dict[str, Any]]:
     if not site_ids:
-        return json_response({"assets": []})
+        return []
     marks = ", ".join("?" for _ in site_ids)
     rows = await deps.db.all(
         f"SELECT site_id, sha256, content_type, size, name, created_at FROM assets WHERE site_id IN ({marks})"  # noqa: S608
         " ORDER BY created_at DESC",
         site_ids,
     )
-    return json_response({"assets": [dict(r) for r in rows]})
+    return [dict(r) for r in rows]
 
 
-async def download(deps: CustomerDeps, site: Site, sha: str) -> Response:
+async def download(deps: CustomerDeps, site: Site, sha: str) -> Download:
     """The editor's view of an upload or one of its variants (the published site serves it from the domain worker)."""
     rows = await deps.db.all(
         "SELECT content_type FROM assets WHERE site_id = ? AND sha256 = ?"
@@ -269,13 +239,5 @@ async def download(deps: CustomerDeps, site: Site, sha: str) -> Response:
     )
     blob = await deps.blobs.get(file_key(site.id, sha)) if rows else None
     if blob is None:
-        raise HttpError(404, "asset_not_found", "No such image on this site.")
-    return Response(
-        200,
-        [
-            ("content-type", str(rows[0]["content_type"])),
-            ("x-content-type-options", "nosniff"),
-            ("content-security-policy", "default-src 'none'; sandbox"),
-        ],
-        blob.body,
-    )
+        raise NOT_FOUND
+    return Download(blob.body, str(rows[0]["content_type"]))

@@ -23,14 +23,12 @@ from typing import Any
 from customer import publish
 from customer.cloudflare import CloudflareClient, CustomHostname
 from customer.deps import CustomerDeps
+from customer.model import Owner, Site
 from customer.schema import Str, check_fields, invalid
-from customer.sites import me, plan_of
-from customer.store import Site, owned_site, site_by_id, sites_of
+from customer.store import owned_site, site_by_id, sites_of
 from shared import plans, site_layout
 from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
-from shared.http import Request, Response, json_response
-from shared.jsonbody import read_json_object
 
 _HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])$")
 PENDING_CLAIM_SECONDS = 3 * 24 * 3600
@@ -123,23 +121,21 @@ async def _group(deps: CustomerDeps, cid: str, hostname: str) -> tuple[Site, lis
     return site, partners
 
 
-async def list_domains(deps: CustomerDeps, request: Request) -> Response:
-    cid = await me(deps, request)
+async def list_domains(deps: CustomerDeps, owner: Owner) -> list[dict[str, Any]]:
     out = []
-    for site in await sites_of(deps.db, cid):
+    for site in await sites_of(deps.db, owner.customer_id):
         rows = await deps.db.all("SELECT * FROM domains WHERE site_id = ? ORDER BY created_at, hostname", (site.id,))
         roots = [r for r in rows if not r["redirect_to"]]
         for root in roots:
             group = [root, *[r for r in rows if r["redirect_to"] == root["hostname"]]]
             out.append(domain_json(deps, group))
-    return json_response({"domains": out})
+    return out
 
 
-async def add_domain(deps: CustomerDeps, request: Request) -> Response:
-    cid = await me(deps, request)
+async def add_domain(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) -> dict[str, Any]:
+    cid = owner.customer_id
     data = check_fields(
-        {"site_id": Str(max_length=40, required=True), "hostname": Str(max_length=253, required=True)},
-        read_json_object(request),
+        {"site_id": Str(max_length=40, required=True), "hostname": Str(max_length=253, required=True)}, body
     )
     site = await owned_site(deps.db, cid, data["site_id"])
     host = check_hostname(deps, data["hostname"])
@@ -148,7 +144,7 @@ async def add_domain(deps: CustomerDeps, request: Request) -> Response:
         " WHERE s.customer_id = ? AND d.redirect_to IS NULL",
         (cid,),
     )
-    plans.require_room(plan_of(request), "custom_domains", int(used[0]["n"]))
+    plans.require_room(owner.plan, "custom_domains", int(used[0]["n"]))
     names, apex = pair(host)
     await free_lapsed_claims(deps, names)
     cf = client(deps)
@@ -180,7 +176,7 @@ async def add_domain(deps: CustomerDeps, request: Request) -> Response:
         ]
     )
     _, rows = await _group(deps, cid, names[0])
-    return json_response(domain_json(deps, rows), 201)
+    return domain_json(deps, rows)
 
 
 async def free_lapsed_claims(deps: CustomerDeps, names: list[str]) -> None:
@@ -207,14 +203,14 @@ async def free_lapsed_claims(deps: CustomerDeps, names: list[str]) -> None:
     await remove_rows(deps, groups)
 
 
-async def get_domain(deps: CustomerDeps, request: Request, hostname: str) -> Response:
-    _, rows = await _group(deps, await me(deps, request), hostname)
-    return json_response(domain_json(deps, rows))
+async def get_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> dict[str, Any]:
+    _, rows = await _group(deps, owner.customer_id, hostname)
+    return domain_json(deps, rows)
 
 
-async def refresh_domain(deps: CustomerDeps, request: Request, hostname: str) -> Response:
+async def refresh_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> dict[str, Any]:
     """Asks Cloudflare for the current state; when the domain turns active, it goes live."""
-    cid = await me(deps, request)
+    cid = owner.customer_id
     site, rows = await _group(deps, cid, hostname)
     cf = client(deps)
     changed = False
@@ -229,16 +225,15 @@ async def refresh_domain(deps: CustomerDeps, request: Request, hostname: str) ->
             (status, state.ssl_status, json.dumps(state.records), deps.clock.now(), row["hostname"]),
         )
     if changed:
-        await relink(deps, site, plan_of(request))
+        await relink(deps, site, owner.plan)
     _, rows = await _group(deps, cid, hostname)
-    return json_response(domain_json(deps, rows))
+    return domain_json(deps, rows)
 
 
-async def remove_domain(deps: CustomerDeps, request: Request, hostname: str) -> Response:
-    site, rows = await _group(deps, await me(deps, request), hostname)
+async def remove_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> None:
+    site, rows = await _group(deps, owner.customer_id, hostname)
     await remove_rows(deps, rows)
-    await relink(deps, site, plan_of(request))
-    return Response(204)
+    await relink(deps, site, owner.plan)
 
 
 async def remove_rows(deps: CustomerDeps, rows: list[dict[str, Any]]) -> None:

@@ -8,15 +8,14 @@ import hashlib
 import json
 from typing import Any
 
-from customer.render import PageData
-from customer.store import Site
+from customer.model import Page, Site
 
 
 def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:32]
 
 
-def fingerprint(site: Site, pages: list[PageData]) -> dict[str, Any]:
+def fingerprint(site: Site, pages: list[Page]) -> dict[str, Any]:
     return {
         "settings": _digest([site.name, site.theme, site.seo, site.redirects]),
         "pages": {p.id: {"title": p.title, "hash": _digest([p.slug, p.title, p.description, p.blocks])} for p in pages},

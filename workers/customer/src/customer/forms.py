@@ -17,11 +17,12 @@ from urllib.parse import parse_qs
 
 from customer import publish
 from customer.deps import CustomerDeps
+from customer.model import FormPost, Refused, Sent
 from customer.store import new_id, owner_email, pages_of, site_by_id
 from shared import internal_auth, mail
 from shared.deadline import MAILER_SECONDS, within
 from shared.errors import HttpError
-from shared.http import Request, Response, html_response
+from shared.http import Response, html_response
 from shared.turnstile import MAX_TOKEN_LENGTH
 from shared.validation import email as check_email
 
@@ -40,12 +41,12 @@ FIELDS = {
 }
 
 
-def _form(request: Request) -> dict[str, str]:
-    ctype = request.header("content-type").split(";")[0].strip().lower()
+def _form(post: FormPost) -> dict[str, str]:
+    ctype = post.content_type.split(";")[0].strip().lower()
     if ctype != "application/x-www-form-urlencoded":
         raise HttpError(415, "unsupported_media_type", "Send the form as application/x-www-form-urlencoded.")
     try:
-        parsed = parse_qs(request.body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+        parsed = parse_qs(post.body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
     except (UnicodeDecodeError, ValueError):
         raise HttpError(400, "invalid_form", "The form could not be read.") from None
     data: dict[str, str] = {}
@@ -68,9 +69,10 @@ async def _allowed(deps: CustomerDeps, bucket: str, limit: int) -> bool:
     return bool(rows)
 
 
-def visitor_answer(status: int, problem: str, back: str, data: dict[str, str]) -> Response:
+def visitor_answer(refused: Refused) -> Response:
     """The HTML a visitor sees when their post is refused: what happened, and what they wrote."""
-    kept = data.get("message", "")
+    status, problem, back = refused.status, refused.problem, refused.back
+    kept = refused.data.get("message", "")
     message = (
         "<p>Here is what you wrote, so you can copy it:</p>"
         f'<textarea readonly rows="8" cols="60">{escape(kept)}</textarea>'
@@ -88,7 +90,7 @@ def visitor_answer(status: int, problem: str, back: str, data: dict[str, str]) -
     )
 
 
-async def submit(deps: CustomerDeps, request: Request, site_id: str, block_id: str) -> Response:
+async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost) -> Sent | Refused:
     site = await site_by_id(deps.db, site_id)
     block: dict[str, Any] | None = None
     if site is not None and site.live_version is not None:
@@ -98,34 +100,30 @@ async def submit(deps: CustomerDeps, request: Request, site_id: str, block_id: s
         raise HttpError(404, "form_not_found", "This form does not exist (any more).")
     canonical, _, _ = await publish.hosts_of(deps, site)
     try:
-        data = _form(request)
+        data = _form(post)
     except HttpError as exc:
-        return visitor_answer(
-            exc.status, f"The form could not be sent: {exc.message}", deps.settings.origin(canonical), {}
-        )
+        return Refused(exc.status, f"The form could not be sent: {exc.message}", deps.settings.origin(canonical))
     pages = {p.path for p in await pages_of(deps.db, site.id)}
     page = data.get("page", "/") if data.get("page", "/") in pages else "/"
     back = f"{deps.settings.origin(canonical)}{page}#thanks-{block_id}"
     if data.get("website"):  # the honeypot: only bots fill it
-        return Response(303, [("location", back)])
-    address = request.header("cf-connecting-ip") or "unknown"
+        return Sent(back)
+    address = post.address or "unknown"
     form_page = f"{deps.settings.origin(canonical)}{page}#form-{block_id}"
     if not await deps.turnstile.passed(data.get(TURNSTILE_FIELD, ""), address):
-        return visitor_answer(
-            400, "We could not tell that you are a person. Please go back and try again.", form_page, data
-        )
+        return Refused(400, "We could not tell that you are a person. Please go back and try again.", form_page, data)
     if not await _allowed(deps, f"address:{address}", PER_ADDRESS) or not await _allowed(
         deps, f"site:{site.id}", PER_SITE
     ):
-        return visitor_answer(429, "Too many messages were sent just now. Please try again later.", form_page, data)
+        return Refused(429, "Too many messages were sent just now. Please try again later.", form_page, data)
     name, message = data.get("name", ""), data.get("message", "")
     if not name or not message:
         missing = "your name" if not name else "a message"
-        return visitor_answer(400, f"Please go back and add {missing}.", form_page, data)
+        return Refused(400, f"Please go back and add {missing}.", form_page, data)
     try:
         lead_email = check_email({"email": data.get("email", "")})
     except HttpError:
-        return visitor_answer(400, "Please go back and check your email address.", form_page, data)
+        return Refused(400, "Please go back and check your email address.", form_page, data)
     lead_id = new_id(deps.crypto, "l")
     await deps.db.run(
         "INSERT INTO leads (id, site_id, block_id, page, name, email, phone, message, created_at)"
@@ -134,15 +132,15 @@ async def submit(deps: CustomerDeps, request: Request, site_id: str, block_id: s
     )
     owner = await owner_email(deps.db, site)
     if owner and await notify(
-        deps, request, owner, site.name, site.id, lead_id, name, lead_email, data.get("phone", ""), message
+        deps, post.request_id, owner, site.name, site.id, lead_id, name, lead_email, data.get("phone", ""), message
     ):
         await deps.db.run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))
-    return Response(303, [("location", back)])
+    return Sent(back)
 
 
 async def notify(
     deps: CustomerDeps,
-    request: Request,
+    request_id: str,
     to: str,
     site_name: str,
     site_id: str,
@@ -161,7 +159,7 @@ async def notify(
         "link": f"{deps.settings.portal_origin}/sites/{site_id}/leads",
         **({"lead_phone": phone} if phone else {}),
     }
-    ask = mail.send_request("lead_notification", to, data, f"lead-{lead_id}", request.header("x-request-id"))
+    ask = mail.send_request("lead_notification", to, data, f"lead-{lead_id}", request_id)
     signed = await internal_auth.signed(
         deps.crypto, deps.clock, deps.internal_secret, ask, internal_auth.Identity(caller="customer")
     )

@@ -9,11 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from customer.deps import CustomerDeps
+from customer.model import Download, Site
 from customer.schema import Bool, check_fields
-from customer.store import Site
 from shared.errors import HttpError
-from shared.http import Request, Response, json_response
-from shared.jsonbody import read_json_object
 
 LIMIT = 500
 _COLUMNS = ("name", "email", "phone", "message", "page")  # after the date
@@ -29,9 +27,9 @@ async def _rows(deps: CustomerDeps, site_id: str) -> list[dict[str, Any]]:
     return [{**dict(r), "read": r["read_at"] is not None} for r in rows]
 
 
-async def list_leads(deps: CustomerDeps, site: Site) -> Response:
+async def list_leads(deps: CustomerDeps, site: Site) -> dict[str, Any]:
     leads = await _rows(deps, site.id)
-    return json_response({"leads": leads, "unread": sum(1 for lead in leads if not lead["read"])})
+    return {"leads": leads, "unread": sum(1 for lead in leads if not lead["read"])}
 
 
 async def _one(deps: CustomerDeps, site: Site, lead_id: str) -> None:
@@ -39,21 +37,19 @@ async def _one(deps: CustomerDeps, site: Site, lead_id: str) -> None:
         raise HttpError(404, "lead_not_found", "This enquiry is gone (deleted in another tab?).")
 
 
-async def mark(deps: CustomerDeps, site: Site, lead_id: str, request: Request) -> Response:
+async def mark(deps: CustomerDeps, site: Site, lead_id: str, body: dict[str, Any]) -> None:
     """PATCH {"read": true|false}."""
-    data = check_fields({"read": Bool(required=True)}, read_json_object(request))
+    data = check_fields({"read": Bool(required=True)}, body)
     await _one(deps, site, lead_id)
     await deps.db.run(
         "UPDATE leads SET read_at = ? WHERE site_id = ? AND id = ?",
         (deps.clock.now() if data["read"] else None, site.id, lead_id),
     )
-    return Response(204)
 
 
-async def delete(deps: CustomerDeps, site: Site, lead_id: str) -> Response:
+async def delete(deps: CustomerDeps, site: Site, lead_id: str) -> None:
     await _one(deps, site, lead_id)
     await deps.db.run("DELETE FROM leads WHERE site_id = ? AND id = ?", (site.id, lead_id))
-    return Response(204)
 
 
 def _cell(value: Any) -> str:
@@ -61,20 +57,12 @@ def _cell(value: Any) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-async def export_csv(deps: CustomerDeps, site: Site) -> Response:
+async def export_csv(deps: CustomerDeps, site: Site) -> Download:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["received (UTC)", "name", "email", "phone", "message", "page"])
     for lead in await _rows(deps, site.id):
         when = datetime.fromtimestamp(float(lead["created_at"]), UTC).strftime("%Y-%m-%d %H:%M")
         writer.writerow([when, *(_cell(lead[c]) for c in _COLUMNS)])
-    filename = f"enquiries-{site.slug}.csv"
-    return Response(
-        200,
-        [
-            ("content-type", "text/csv; charset=utf-8"),
-            ("content-disposition", f'attachment; filename="{filename}"'),
-            ("cache-control", "no-store"),
-        ],
-        ("\ufeff" + out.getvalue()).encode(),  # the BOM makes Excel read UTF-8
-    )
+    # The BOM makes Excel read UTF-8.
+    return Download(("\ufeff" + out.getvalue()).encode(), "text/csv; charset=utf-8", f"enquiries-{site.slug}.csv")

@@ -14,7 +14,7 @@ from typing import Any
 
 from customer import domains, publish
 from customer.deps import CustomerDeps
-from customer.store import Site
+from customer.model import Site
 from shared.site_layout import file_key
 
 ORPHAN_GRACE_SECONDS = 3600

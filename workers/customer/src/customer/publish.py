@@ -20,11 +20,11 @@ from typing import Any
 
 from customer import drafts
 from customer.deps import CustomerDeps
+from customer.model import Site
 from customer.render import File, Rendered, SiteData, render_site
-from customer.store import Site, asset_types, file_sizes, images_of, pages_of, site_by_id
+from customer.store import asset_types, file_sizes, images_of, pages_of, site_by_id
 from shared import plans
 from shared.errors import HttpError
-from shared.http import Response, json_response
 from shared.site_layout import Entry, Live, encode, file_key, files_prefix, pointer_key
 
 # A publish killed half-way (the isolate evicted, a deploy) holds the site this long at most, so a
@@ -354,7 +354,7 @@ async def collect(deps: CustomerDeps, site: Site, candidates: Iterable[str]) -> 
     return len(unused)
 
 
-async def versions(deps: CustomerDeps, site: Site) -> Response:
+async def versions(deps: CustomerDeps, site: Site) -> dict[str, Any]:
     rows = await deps.db.all(
         "SELECT number, created_at FROM versions WHERE site_id = ? ORDER BY number DESC", (site.id,)
     )
@@ -362,4 +362,4 @@ async def versions(deps: CustomerDeps, site: Site) -> Response:
         {"number": int(r["number"]), "created_at": r["created_at"], "live": int(r["number"]) == site.live_version}
         for r in rows
     ]
-    return json_response({"versions": items, "live_version": site.live_version})
+    return {"versions": items, "live_version": site.live_version}

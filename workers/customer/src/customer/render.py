@@ -18,6 +18,7 @@ from customer.assets import EXTENSIONS
 from customer.blocks import LAYOUTS
 from customer.head import DAY_NAMES, Head, local_business
 from customer.images import Image, ImageTags
+from customer.model import Block, Page
 from customer.theme import favicon_svg, palette, stylesheet
 
 HTML = "text/html; charset=utf-8"
@@ -32,25 +33,12 @@ TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js"
 
 
 @dataclass(frozen=True)
-class PageData:
-    id: str
-    slug: str  # "" for the home page
-    title: str
-    description: str
-    blocks: list[dict[str, Any]]
-
-    @property
-    def path(self) -> str:
-        return f"/{self.slug}/" if self.slug else "/"
-
-
-@dataclass(frozen=True)
 class SiteData:
     id: str
     name: str
     theme: dict[str, Any]
     seo: dict[str, Any]
-    pages: list[PageData]  # in navigation order, home first
+    pages: list[Page]  # in navigation order, home first
     origin: str  # the canonical origin, e.g. https://www.example.com
     form_action: str  # core's public form endpoint for this site: <portal>/api/v1/forms/<site_id>
     assets: dict[str, str]  # sha256 -> content type, of the site's uploaded images
@@ -112,7 +100,7 @@ class Renderer:
         return self.images.tag(image, url, alt, css)
 
     # --- blocks ---------------------------------------------------------------------------------
-    def block(self, block: dict[str, Any], page: PageData) -> str:
+    def block(self, block: Block, page: Page) -> str:
         render = BLOCK_RENDERERS[block["type"]]
         self.images.begin_block(page, bool(page.blocks) and page.blocks[0] is block)
         return render(self, block, page)
@@ -132,7 +120,7 @@ class Renderer:
         options = LAYOUTS[b["type"]]
         return b["layout"] if b.get("layout") in options else options[0]
 
-    def block_hero(self, b: dict[str, Any], page: PageData) -> str:
+    def block_hero(self, b: dict[str, Any], page: Page) -> str:
         level = 1 if self.hero_is_h1 else 2
         self.hero_is_h1 = False  # only the leading hero's heading is the h1
         image = self.img(b["image"], b["image_alt"], "hero-image")
@@ -148,17 +136,17 @@ class Renderer:
         klass = "hero hero-overlay has-image" if image else "hero hero-overlay"
         return f'<section class="{klass}">{image}<div class="wrap hero-text">{text}</div></section>'
 
-    def block_rich_text(self, b: dict[str, Any], page: PageData) -> str:
+    def block_rich_text(self, b: dict[str, Any], page: Page) -> str:
         return f'<section class="text wrap">{markdown.to_html(b["markdown"], top=2)}</section>'
 
-    def block_image(self, b: dict[str, Any], page: PageData) -> str:
+    def block_image(self, b: dict[str, Any], page: Page) -> str:
         img = self.img(b["asset"], b["alt"])
         if not img:
             return ""
         caption = f"<figcaption>{e(b['caption'])}</figcaption>" if b["caption"] else ""
         return f'<figure class="image wrap">{img}{caption}</figure>'
 
-    def block_gallery(self, b: dict[str, Any], page: PageData) -> str:
+    def block_gallery(self, b: dict[str, Any], page: Page) -> str:
         items = "".join(f"<li>{img}</li>" for i in b["images"] if (img := self.img(i["asset"], i["alt"])))
         if self.layout(b) == "strip":
             # A scrolling row: focusable so keyboard users can scroll it too.
@@ -169,14 +157,14 @@ class Renderer:
         layout = self.layout(b)
         return f'<section class="gallery gallery-{layout} wrap">{self._heading(b["heading"])}{listing}</section>'
 
-    def block_features(self, b: dict[str, Any], page: PageData) -> str:
+    def block_features(self, b: dict[str, Any], page: Page) -> str:
         h = self._item_level(b)
         items = "".join(f"<li><h{h}>{e(i['title'])}</h{h}><p>{e(i['text'])}</p></li>" for i in b["items"])
         layout = self.layout(b)
         listing = f'<ul class="grid">{items}</ul>' if layout == "cards" else f"<ul>{items}</ul>"
         return f'<section class="features features-{layout} wrap">{self._heading(b["heading"])}{listing}</section>'
 
-    def block_pricing(self, b: dict[str, Any], page: PageData) -> str:
+    def block_pricing(self, b: dict[str, Any], page: Page) -> str:
         h = self._item_level(b)
         cards = []
         for p in b["plans"]:
@@ -197,7 +185,7 @@ class Renderer:
             "</section>"
         )
 
-    def block_testimonials(self, b: dict[str, Any], page: PageData) -> str:
+    def block_testimonials(self, b: dict[str, Any], page: Page) -> str:
         items = []
         for t in b["items"]:
             role = f", {e(t['role'])}" if t["role"] else ""
@@ -211,14 +199,14 @@ class Renderer:
             "</div></section>"
         )
 
-    def block_cta(self, b: dict[str, Any], page: PageData) -> str:
+    def block_cta(self, b: dict[str, Any], page: Page) -> str:
         text = f"<p>{e(b['text'])}</p>" if b["text"] else ""
         return (
             f'<section class="cta"><div class="wrap"><h2>{e(b["heading"])}</h2>{text}<p>'
             f'<a class="button" href="{e(b["href"])}">{e(b["label"])}</a></p></div></section>'
         )
 
-    def block_lead_form(self, b: dict[str, Any], page: PageData) -> str:
+    def block_lead_form(self, b: dict[str, Any], page: Page) -> str:
         if "id" not in b:
             return ""
         bid = e(b["id"])
@@ -262,7 +250,7 @@ class Renderer:
             f'<script src="{TURNSTILE_SCRIPT}" async defer></script>'
         )
 
-    def block_hours_location(self, b: dict[str, Any], page: PageData) -> str:
+    def block_hours_location(self, b: dict[str, Any], page: Page) -> str:
         rows = []
         for h in b["hours"]:
             when = "Closed" if h["closed"] or not (h["opens"] and h["closes"]) else f"{e(h['opens'])}–{e(h['closes'])}"
@@ -283,11 +271,11 @@ class Renderer:
             "</section>"
         )
 
-    def block_footer(self, b: dict[str, Any], page: PageData) -> str:
+    def block_footer(self, b: dict[str, Any], page: Page) -> str:
         return ""  # rendered once, in the page's <footer> (see footer())
 
     # --- pages ----------------------------------------------------------------------------------
-    def footer(self, page: PageData) -> str:
+    def footer(self, page: Page) -> str:
         parts = []
         for b in page.blocks:
             if b["type"] == "footer":
@@ -298,7 +286,7 @@ class Renderer:
             parts.append(f'<p class="badge"><a href="{BADGE_URL}">Made with SmartPages</a></p>')
         return f'<footer class="site-footer"><div class="wrap">{"".join(parts)}</div></footer>'
 
-    def nav(self, current: PageData | None) -> str:
+    def nav(self, current: Page | None) -> str:
         items = []
         for p in self.site.pages:
             here = ' aria-current="page"' if current is not None and p.id == current.id else ""
@@ -308,7 +296,7 @@ class Renderer:
             f'<nav aria-label="Site"><ul>{"".join(items)}</ul></nav></div></header>'
         )
 
-    def first_image(self, page: PageData) -> str | None:
+    def first_image(self, page: Page) -> str | None:
         """The page's first picture (hero, image or gallery), as an absolute URL: its social image."""
         for b in page.blocks:
             sha = b.get("image") or b.get("asset") or (b.get("images") or [{}])[0].get("asset")
@@ -316,7 +304,7 @@ class Renderer:
                 return self.site.origin + url
         return None
 
-    def business(self, page: PageData | None) -> dict[str, Any] | None:
+    def business(self, page: Page | None) -> dict[str, Any] | None:
         """LocalBusiness data on the page that shows opening hours and on the home page."""
         pages = [page] if page is not None else []
         if page is not None and page is self.site.pages[0]:
@@ -328,7 +316,7 @@ class Renderer:
                     return local_business(b, name, self.site.origin + "/", self.first_image(self.site.pages[0]))
         return None
 
-    def head(self, title: str, description: str, page: PageData | None, css: str) -> str:
+    def head(self, title: str, description: str, page: Page | None, css: str) -> str:
         seo = self.site.seo
         image = None
         if seo.get("social_image") and (social := self.image_url(seo["social_image"])):
@@ -359,12 +347,12 @@ class Renderer:
             structured_data=self.business(page),
         ).html()
 
-    def page_heading(self, page: PageData) -> str:
+    def page_heading(self, page: Page) -> str:
         """The page's h1 when no hero leads it: the page title (the site's name on the home page)."""
         text = page.title if page.slug else (self.site.seo.get("title") or self.site.name)
         return f'<section class="page-title"><div class="wrap"><h1>{e(text)}</h1></div></section>'
 
-    def document(self, title: str, description: str, body: str, current: PageData | None, css: str) -> bytes:
+    def document(self, title: str, description: str, body: str, current: Page | None, css: str) -> bytes:
         lang = e(self.site.seo.get("language") or "en")
         html = (
             f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -376,7 +364,7 @@ class Renderer:
         )
         return html.encode()
 
-    def page_title(self, page: PageData) -> str:
+    def page_title(self, page: Page) -> str:
         site_title = self.site.seo.get("title") or self.site.name
         return site_title if not page.slug and page.title in ("", "Home") else f"{page.title} · {site_title}"
 
@@ -417,7 +405,7 @@ class Renderer:
 
 # Block type -> its renderer: one for every type in the catalogue (customer/blocks.py; a test
 # keeps the two equal).
-BLOCK_RENDERERS: dict[str, Callable[[Renderer, dict[str, Any], PageData], str]] = {
+BLOCK_RENDERERS: dict[str, Callable[[Renderer, Block, Page], str]] = {
     "hero": Renderer.block_hero,
     "rich_text": Renderer.block_rich_text,
     "image": Renderer.block_image,

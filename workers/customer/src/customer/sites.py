@@ -11,22 +11,12 @@ from typing import Any
 from customer import blocks as blockdefs
 from customer import drafts, publish
 from customer.deps import CustomerDeps
+from customer.model import Block, Owner, Site, Tagged
 from customer.schema import SLUG, Str, check_fields, invalid
-from customer.store import (
-    Site,
-    asset_types,
-    customer_id,
-    new_id,
-    owned_site,
-    page_revision,
-    pages_of,
-    sites_of,
-)
+from customer.store import asset_types, customer_id, new_id, owned_site, page_of, pages_of, sites_of
 from shared import plans
 from shared.errors import HttpError
-from shared.http import Request, Response, json_response
-from shared.internal import identity_of
-from shared.jsonbody import read_json_object
+from shared.internal_auth import Identity
 
 RESERVED_SLUGS = frozenset(
     {
@@ -71,35 +61,32 @@ def stale() -> HttpError:
     return HttpError(412, "precondition_failed", STALE)
 
 
-def check_if_match(request: Request, current: str) -> None:
+def check_if_match(if_match: str, current: str) -> None:
     """An editor write names the version it was based on (If-Match); any other version is stale.
     Without the header the write still only lands on the revision it read (see the UPDATEs)."""
-    given = request.header("if-match").strip()
+    given = if_match.strip()
     if not given or given == "*":
         return
     if current not in (tag.strip().removeprefix("W/") for tag in given.split(",")):
         raise stale()
 
 
-def plan_of(request: Request) -> plans.Plan:
-    return plans.get(identity_of(request).plan)
+async def owner_of(deps: CustomerDeps, identity: Identity) -> Owner:
+    """The customer the vouched identity is (created on first use), with its plan."""
+    return Owner(await customer_id(deps.db, deps.clock, deps.crypto, identity), plans.get(identity.plan))
 
 
-async def me(deps: CustomerDeps, request: Request) -> str:
-    return await customer_id(deps.db, deps.clock, deps.crypto, identity_of(request))
+async def my_site(deps: CustomerDeps, owner: Owner, site_id: str) -> Site:
+    return await owned_site(deps.db, owner.customer_id, site_id)
 
 
-async def my_site(deps: CustomerDeps, request: Request, site_id: str) -> Site:
-    return await owned_site(deps.db, await me(deps, request), site_id)
-
-
-async def editable_site(deps: CustomerDeps, request: Request, site_id: str) -> Site:
+async def editable_site(deps: CustomerDeps, owner: Owner, site_id: str) -> Site:
     """The site, if the plan lets the owner change it. After a downgrade, sites beyond the plan's
     count (the newest ones) stay online as they are but are read-only until the account is back under
     the limit (another site deleted) or subscribes again (docs/billing.md). Seeing, unpublishing and
     deleting them is always allowed."""
-    site = await my_site(deps, request, site_id)
-    plan = plan_of(request)
+    site = await my_site(deps, owner, site_id)
+    plan = owner.plan
     owned = await sites_of(deps.db, site.customer_id)
     if [s.id for s in owned].index(site.id) >= plan.entitlements.sites:
         raise HttpError(
@@ -160,28 +147,15 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
     }
 
 
-def page_json(page: Any) -> dict[str, Any]:
-    return {
-        "id": page.id,
-        "slug": page.slug,
-        "title": page.title,
-        "description": page.description,
-        "path": page.path,
-        "blocks": page.blocks,
-    }
+async def list_sites(deps: CustomerDeps, owner: Owner) -> list[dict[str, Any]]:
+    return [await site_json(deps, s) for s in await sites_of(deps.db, owner.customer_id)]
 
 
-async def list_sites(deps: CustomerDeps, request: Request) -> Response:
-    cid = await me(deps, request)
-    return json_response({"sites": [await site_json(deps, s) for s in await sites_of(deps.db, cid)]})
-
-
-async def create_site(deps: CustomerDeps, request: Request) -> Response:
-    cid = await me(deps, request)
-    data = check_fields(SITE_FIELDS, read_json_object(request))
-    plan = plan_of(request)
+async def create_site(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) -> dict[str, Any]:
+    cid = owner.customer_id
+    data = check_fields(SITE_FIELDS, body)
     existing = await sites_of(deps.db, cid)
-    plans.require_room(plan, "sites", len(existing))
+    plans.require_room(owner.plan, "sites", len(existing))
     name = data["name"].strip()
     given = data["slug"]
     slug = check_slug(given, "slug") if given else slugify(name)
@@ -216,26 +190,20 @@ async def create_site(deps: CustomerDeps, request: Request) -> Response:
             raise HttpError(409, "slug_taken", "That address is taken; choose another slug.", details={"field": "slug"})
     else:
         raise HttpError(409, "slug_taken", "Choose a slug for this site.", details={"field": "slug"})
-    site = await owned_site(deps.db, cid, site_id)
-    return json_response(await site_json(deps, site), 201)
+    return await site_json(deps, await owned_site(deps.db, cid, site_id))
 
 
-async def site_response(deps: CustomerDeps, site: Site) -> Response:
-    return json_response(await site_json(deps, site), headers=[("etag", etag_of("site", site.revision))])
-
-
-async def get_site(deps: CustomerDeps, request: Request, site_id: str) -> Response:
-    return await site_response(deps, await my_site(deps, request, site_id))
+async def tagged_site(deps: CustomerDeps, site: Site) -> Tagged:
+    return Tagged(await site_json(deps, site), etag_of("site", site.revision))
 
 
 def merged(kept: dict[str, Any], sent: Any) -> Any:
     return {**kept, **sent} if isinstance(sent, dict) else sent
 
 
-async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Response:
-    site = await editable_site(deps, request, site_id)
-    check_if_match(request, etag_of("site", site.revision))
-    data = read_json_object(request)
+async def update_site(deps: CustomerDeps, owner: Owner, site_id: str, data: dict[str, Any], if_match: str) -> Tagged:
+    site = await editable_site(deps, owner, site_id)
+    check_if_match(if_match, etag_of("site", site.revision))
     fields = {"name": SITE_FIELDS["name"]}
     changes = check_fields(fields, {k: v for k, v in data.items() if k == "name"}, partial=True)
     for key in data:
@@ -262,7 +230,7 @@ async def update_site(deps: CustomerDeps, request: Request, site_id: str) -> Res
         )
         if not changed:
             raise stale()
-    return await site_response(deps, await owned_site(deps.db, site.customer_id, site.id))
+    return await tagged_site(deps, await owned_site(deps.db, site.customer_id, site.id))
 
 
 def block_id(deps: CustomerDeps) -> str:
@@ -270,8 +238,8 @@ def block_id(deps: CustomerDeps) -> str:
 
 
 async def checked_blocks(
-    deps: CustomerDeps, request: Request, site: Site, raw: Any, before: list[dict[str, Any]], path: str = "blocks"
-) -> list[dict[str, Any]]:
+    deps: CustomerDeps, plan: plans.Plan, site: Site, raw: Any, before: list[Block], path: str = "blocks"
+) -> list[Block]:
     """The blocks, checked. Only a lead form that was not on the page `before` needs the plan: an
     owner on Free keeps (and may edit) the forms added while subscribed (docs/billing.md)."""
     clean = blockdefs.check_blocks(raw, path)
@@ -282,7 +250,7 @@ async def checked_blocks(
         seen.add(block["id"])
     had = {b["id"] for b in before if b["type"] == "lead_form" and "id" in b}
     if any(b["type"] == "lead_form" and b["id"] not in had for b in clean):
-        plans.require(plan_of(request), "lead_forms")
+        plans.require(plan, "lead_forms")
     known = await asset_types(deps.db, site.id)
     missing = sorted(blockdefs.referenced_assets(clean) - set(known))
     if missing:
@@ -290,19 +258,19 @@ async def checked_blocks(
     return clean
 
 
-async def create_page(deps: CustomerDeps, request: Request, site_id: str) -> Response:
-    site = await editable_site(deps, request, site_id)
-    body = read_json_object(request)
+async def create_page(deps: CustomerDeps, owner: Owner, site_id: str, body: dict[str, Any]) -> Tagged:
+    site = await editable_site(deps, owner, site_id)
+    body = dict(body)
     raw_blocks = body.pop("blocks", [])
     data = check_fields(PAGE_FIELDS, body)
     pages = await pages_of(deps.db, site.id)
-    plans.require_room(plan_of(request), "pages_per_site", len(pages))
+    plans.require_room(owner.plan, "pages_per_site", len(pages))
     slug = check_slug(data["slug"] or slugify(data["title"]), "slug", frozenset({"assets"}))
     if any(p.slug == slug for p in pages):
         raise HttpError(
             409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
         )
-    blocks = await checked_blocks(deps, request, site, raw_blocks, [])
+    blocks = await checked_blocks(deps, owner.plan, site, raw_blocks, [])
     # A page at an address a renamed page left behind takes it over (redirects would shadow it).
     freed = {k: v for k, v in site.redirects.items() if k not in (f"/{slug}/", f"/{slug}")}
     if freed != site.redirects:
@@ -318,25 +286,23 @@ async def create_page(deps: CustomerDeps, request: Request, site_id: str) -> Res
         raise HttpError(
             409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
         )
-    return await page_response(deps, site, page_id, 201)
+    return await tagged_page(deps, site, page_id)
 
 
-async def get_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
-    site = await my_site(deps, request, site_id)
-    return await page_response(deps, site, page_id)
+async def tagged_page(deps: CustomerDeps, site: Site, page_id: str) -> Tagged:
+    page = await page_of(deps.db, site.id, page_id)
+    return Tagged(page.to_json(), etag_of("page", page.revision))
 
 
-async def page_response(deps: CustomerDeps, site: Site, page_id: str, status: int = 200) -> Response:
-    page, revision = await page_revision(deps.db, site.id, page_id)
-    return json_response(page_json(page), status, [("etag", etag_of("page", revision))])
-
-
-async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
+async def update_page(
+    deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, body: dict[str, Any], if_match: str
+) -> Tagged:
     """PUT: title, slug, description and the whole ordered block list."""
-    site = await editable_site(deps, request, site_id)
-    page, revision = await page_revision(deps.db, site.id, page_id)
-    check_if_match(request, etag_of("page", revision))
-    body = read_json_object(request)
+    site = await editable_site(deps, owner, site_id)
+    page = await page_of(deps.db, site.id, page_id)
+    revision = page.revision
+    check_if_match(if_match, etag_of("page", revision))
+    body = dict(body)
     raw_blocks = body.pop("blocks", page.blocks)
     data = check_fields(PAGE_FIELDS, body, partial=True)
     slug = page.slug
@@ -351,7 +317,7 @@ async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_i
             raise HttpError(
                 409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
             )
-    blocks = await checked_blocks(deps, request, site, raw_blocks, page.blocks)
+    blocks = await checked_blocks(deps, owner.plan, site, raw_blocks, page.blocks)
     changed = await deps.db.run(
         "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ?, revision = revision + 1"
         " WHERE id = ? AND revision = ?",
@@ -372,7 +338,7 @@ async def update_page(deps: CustomerDeps, request: Request, site_id: str, page_i
             "UPDATE sites SET redirects = ? WHERE id = ?",
             (json.dumps(renamed(site.redirects, f"/{page.slug}/", f"/{slug}/")), site.id),
         )
-    return await page_response(deps, site, page.id)
+    return await tagged_page(deps, site, page.id)
 
 
 def renamed(redirects: dict[str, str], old: str, new: str) -> dict[str, str]:
@@ -389,33 +355,35 @@ def renamed(redirects: dict[str, str], old: str, new: str) -> dict[str, str]:
     return kept
 
 
-async def add_block(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
-    """POST one block; it goes at `position` (default: the end)."""
-    site = await editable_site(deps, request, site_id)
-    page, revision = await page_revision(deps.db, site.id, page_id)
-    check_if_match(request, etag_of("page", revision))
-    body = read_json_object(request)
+async def add_block(
+    deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, body: dict[str, Any], if_match: str
+) -> Tagged:
+    """POST one block; it goes at `position` (default: the end). Returns the block as saved."""
+    site = await editable_site(deps, owner, site_id)
+    page = await page_of(deps.db, site.id, page_id)
+    revision = page.revision
+    check_if_match(if_match, etag_of("page", revision))
+    body = dict(body)
     position = body.pop("position", len(page.blocks))
     if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= len(page.blocks):
         raise invalid("position", f"must be a whole number from 0 to {len(page.blocks)}")
     block = blockdefs.check_block(body, "block")
     new_blocks = [*page.blocks[:position], block, *page.blocks[position:]]
-    blocks = await checked_blocks(deps, request, site, new_blocks, page.blocks)
+    blocks = await checked_blocks(deps, owner.plan, site, new_blocks, page.blocks)
     changed = await deps.db.run(
         "UPDATE pages SET blocks = ?, updated_at = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
         (json.dumps(blocks), deps.clock.now(), page.id, revision),
     )
     if not changed:
         raise stale()
-    return json_response(blocks[position], 201, [("etag", etag_of("page", revision + 1))])
+    return Tagged(blocks[position], etag_of("page", revision + 1))
 
 
-async def delete_page(deps: CustomerDeps, request: Request, site_id: str, page_id: str) -> Response:
-    site = await editable_site(deps, request, site_id)
-    page, revision = await page_revision(deps.db, site.id, page_id)
-    check_if_match(request, etag_of("page", revision))
+async def delete_page(deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, if_match: str) -> None:
+    site = await editable_site(deps, owner, site_id)
+    page = await page_of(deps.db, site.id, page_id)
+    check_if_match(if_match, etag_of("page", page.revision))
     if not page.slug:
         raise HttpError(409, "home_page", "The home page cannot be deleted.")
-    if not await deps.db.run("DELETE FROM pages WHERE id = ? AND revision = ?", (page.id, revision)):
+    if not await deps.db.run("DELETE FROM pages WHERE id = ? AND revision = ?", (page.id, page.revision)):
         raise stale()
-    return Response(204)

@@ -3,58 +3,15 @@ is only ever loaded for the account that owns it (anything else is 404, never 40
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
-
 from customer.images import Image, Variant
-from customer.render import PageData
+from customer.model import Page, Site
 from shared.errors import HttpError
 from shared.internal_auth import Identity
-from shared.ports import Clock, Crypto, Database, Row
+from shared.ports import Clock, Crypto, Database
 
 
 def new_id(crypto: Crypto, prefix: str) -> str:
     return f"{prefix}_{crypto.random_bytes(16).hex()}"
-
-
-@dataclass(frozen=True)
-class Site:
-    id: str
-    customer_id: str
-    slug: str
-    name: str
-    theme: dict[str, Any]
-    seo: dict[str, Any]
-    redirects: dict[str, str]
-    live_version: int | None
-    preview_token: str | None
-    preview_manifest: dict[str, Any] | None
-    revision: int = 1  # bumped by every settings write: the site's ETag
-
-    @classmethod
-    def from_row(cls, row: Row) -> Site:
-        preview = row.get("preview_manifest")
-        live = row.get("live_version")
-        return cls(
-            str(row["id"]),
-            str(row["customer_id"]),
-            str(row["slug"]),
-            str(row["name"]),
-            json.loads(row.get("theme") or "{}"),
-            json.loads(row.get("seo") or "{}"),
-            json.loads(row.get("redirects") or "{}"),
-            None if live is None else int(live),
-            row.get("preview_token"),
-            json.loads(preview) if preview else None,
-            int(row.get("revision") or 1),
-        )
-
-
-def page_from_row(row: Row) -> PageData:
-    return PageData(
-        str(row["id"]), str(row["slug"]), str(row["title"]), str(row["description"]), json.loads(row["blocks"])
-    )
 
 
 async def customer_id(db: Database, clock: Clock, crypto: Crypto, identity: Identity) -> str:
@@ -94,24 +51,17 @@ async def owned_site(db: Database, cid: str, site_id: str) -> Site:
     return site
 
 
-async def pages_of(db: Database, site_id: str) -> list[PageData]:
+async def pages_of(db: Database, site_id: str) -> list[Page]:
     rows = await db.all("SELECT * FROM pages WHERE site_id = ? ORDER BY position, id", (site_id,))
-    return [page_from_row(r) for r in rows]
+    return [Page.from_row(r) for r in rows]
 
 
-async def page_of(db: Database, site_id: str, page_id: str) -> PageData:
+async def page_of(db: Database, site_id: str, page_id: str) -> Page:
+    """The page with its revision (the ETag an editor write must match), or 404."""
     rows = await db.all("SELECT * FROM pages WHERE site_id = ? AND id = ?", (site_id, page_id))
     if not rows:
         raise HttpError(404, "page_not_found", "No such page.")
-    return page_from_row(rows[0])
-
-
-async def page_revision(db: Database, site_id: str, page_id: str) -> tuple[PageData, int]:
-    """The page and its revision (the ETag an editor write must match)."""
-    rows = await db.all("SELECT * FROM pages WHERE site_id = ? AND id = ?", (site_id, page_id))
-    if not rows:
-        raise HttpError(404, "page_not_found", "No such page.")
-    return page_from_row(rows[0]), int(rows[0].get("revision") or 1)
+    return Page.from_row(rows[0])
 
 
 async def asset_types(db: Database, site_id: str) -> dict[str, str]:

@@ -1,0 +1,321 @@
+"""Customer's HTTP layer, and nothing else: each handler reads the request (path parameters, JSON body,
+If-Match), calls a business function with plain values, and turns its typed result into a response.
+The business modules (sites, assets, publish, leads, domains, forms, export, accounts) never see a
+request or build a response.
+
+Every route but the public form endpoint acts for the account core vouched for: InternalGuard
+verifies the signed header once and hands the identity to the handler (`Call.identity`); a site of
+another account is a 404. Limits come from the vouched plan (shared/plans.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from customer import accounts, assets, blocks, domains, export, forms, leads, publish, sites
+from customer.deps import CustomerDeps
+from customer.model import Download, FormPost, Owner, Sent, Site, Tagged
+from customer.store import sites_of
+from shared import health
+from shared.errors import HttpError
+from shared.http import Request, Response, json_response
+from shared.internal import IdentifiedHandler, IdentifiedRouter
+from shared.internal_auth import Identity
+from shared.jsonbody import read_json_object
+from shared.routing import Params
+
+TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts", "held_addresses")
+
+
+@dataclass
+class Call:
+    """One request to a handler: the ports, the request, its path parameters and the verified identity."""
+
+    deps: CustomerDeps
+    request: Request
+    params: Params
+    identity: Identity
+    _owner: Owner | None = None
+
+    async def owner(self) -> Owner:
+        if self._owner is None:
+            self._owner = await sites.owner_of(self.deps, self.identity)
+        return self._owner
+
+    async def site(self) -> Site:
+        """The path's site, if the caller owns it (404 otherwise)."""
+        return await sites.my_site(self.deps, await self.owner(), self.params["site_id"])
+
+    async def editable_site(self) -> Site:
+        """The path's site, if the caller owns it and the plan lets them change it (402 otherwise)."""
+        return await sites.editable_site(self.deps, await self.owner(), self.params["site_id"])
+
+    def body(self) -> dict[str, Any]:
+        return read_json_object(self.request)
+
+    @property
+    def if_match(self) -> str:
+        return self.request.header("if-match")
+
+    def account(self) -> str:
+        """The path's account, only for the account core vouched for: a bug elsewhere must not
+        reach someone else's data."""
+        if self.identity.account_id != self.params["account_id"]:
+            raise HttpError(403, "internal_auth_failed", "The vouched identity does not own this account.")
+        return self.params["account_id"]
+
+
+Handler = Callable[[Call], Awaitable[Response]]
+
+
+def tagged(result: Tagged, status: int = 200) -> Response:
+    return json_response(result.body, status, [("etag", result.etag)])
+
+
+def no_content() -> Response:
+    return Response(204)
+
+
+def download(file: Download, inline_headers: list[tuple[str, str]] | None = None) -> Response:
+    headers = [("content-type", file.content_type)]
+    if file.filename:
+        headers += [("content-disposition", f'attachment; filename="{file.filename}"'), ("cache-control", "no-store")]
+    return Response(200, [*headers, *(inline_headers or [])], file.body)
+
+
+# --- internal: health and the account's data (core's export and deletion) --------------------------
+async def get_health(c: Call) -> Response:
+    deps = c.deps
+    stores = {
+        "d1": await health.check_database(deps.db, TABLES),
+        "r2": await health.check_blob_store(deps.blobs, write=f"{deps.clock.now()}".encode()),
+    }
+    return json_response(health.report("customer", stores))
+
+
+async def export_account(c: Call) -> Response:
+    return json_response(await export.export_account(c.deps, c.account()))
+
+
+async def delete_account(c: Call) -> Response:
+    found = await accounts.delete_account_data(c.deps, c.account())
+    return Response(204 if found else 404)
+
+
+async def block_catalogue(c: Call) -> Response:
+    return json_response(blocks.catalogue_json(), headers=[("cache-control", "private, max-age=300")])
+
+
+# --- sites and pages --------------------------------------------------------------------------------
+async def list_sites(c: Call) -> Response:
+    return json_response({"sites": await sites.list_sites(c.deps, await c.owner())})
+
+
+async def create_site(c: Call) -> Response:
+    return json_response(await sites.create_site(c.deps, await c.owner(), c.body()), 201)
+
+
+async def get_site(c: Call) -> Response:
+    return tagged(await sites.tagged_site(c.deps, await c.site()))
+
+
+async def update_site(c: Call) -> Response:
+    return tagged(await sites.update_site(c.deps, await c.owner(), c.params["site_id"], c.body(), c.if_match))
+
+
+async def delete_site(c: Call) -> Response:
+    await accounts.delete_site(c.deps, await c.site())
+    return no_content()
+
+
+async def create_page(c: Call) -> Response:
+    return tagged(await sites.create_page(c.deps, await c.owner(), c.params["site_id"], c.body()), 201)
+
+
+async def get_page(c: Call) -> Response:
+    return tagged(await sites.tagged_page(c.deps, await c.site(), c.params["page_id"]))
+
+
+async def update_page(c: Call) -> Response:
+    owner, p = await c.owner(), c.params
+    return tagged(await sites.update_page(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match))
+
+
+async def delete_page(c: Call) -> Response:
+    await sites.delete_page(c.deps, await c.owner(), c.params["site_id"], c.params["page_id"], c.if_match)
+    return no_content()
+
+
+async def add_block(c: Call) -> Response:
+    owner, p = await c.owner(), c.params
+    return tagged(await sites.add_block(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match), 201)
+
+
+# --- assets -----------------------------------------------------------------------------------------
+async def upload(c: Call) -> Response:
+    name = c.request.query_params.get("name", "")
+    stored = await assets.upload(c.deps, await c.editable_site(), c.request.body, name)
+    return json_response(asdict(stored), 201 if stored.stored else 200)
+
+
+async def site_assets(c: Call) -> Response:
+    return json_response({"assets": await assets.library(c.deps, await c.site())})
+
+
+async def get_asset(c: Call) -> Response:
+    file = await assets.download(c.deps, await c.site(), c.params["sha256"])
+    # The editor's view of an upload: never sniffed, never a document that could run anything.
+    return download(
+        file, [("x-content-type-options", "nosniff"), ("content-security-policy", "default-src 'none'; sandbox")]
+    )
+
+
+async def delete_asset(c: Call) -> Response:
+    await assets.delete(c.deps, await c.site(), c.params["sha256"])
+    return no_content()
+
+
+async def upload_variant(c: Call) -> Response:
+    site = await c.site()
+    return json_response(await assets.upload_variant(c.deps, site, c.params["sha256"], c.request.body), 201)
+
+
+async def all_assets(c: Call) -> Response:
+    mine = await sites_of(c.deps.db, (await c.owner()).customer_id)
+    return json_response({"assets": await assets.list_assets(c.deps, [s.id for s in mine])})
+
+
+# --- publishing -------------------------------------------------------------------------------------
+async def preview(c: Call) -> Response:
+    site = await c.editable_site()
+    return json_response(await publish.preview(c.deps, site, (await c.owner()).plan))
+
+
+async def publish_site(c: Call) -> Response:
+    site = await c.editable_site()
+    result = await publish.publish(c.deps, site, (await c.owner()).plan)
+    return json_response(result, 200 if result["unchanged"] else 201)
+
+
+async def versions(c: Call) -> Response:
+    return json_response(await publish.versions(c.deps, await c.site()))
+
+
+async def rollback(c: Call) -> Response:
+    site = await c.editable_site()
+    text = c.params["number"]
+    number = int(text) if text.isdigit() and len(text) < 10 else -1
+    return json_response(await publish.rollback(c.deps, site, number))
+
+
+async def unpublish(c: Call) -> Response:
+    await publish.unpublish(c.deps, await c.site())
+    return no_content()
+
+
+# --- the leads inbox --------------------------------------------------------------------------------
+async def list_leads(c: Call) -> Response:
+    return json_response(await leads.list_leads(c.deps, await c.site()))
+
+
+async def export_leads(c: Call) -> Response:
+    return download(await leads.export_csv(c.deps, await c.site()))
+
+
+async def mark_lead(c: Call) -> Response:
+    await leads.mark(c.deps, await c.site(), c.params["lead_id"], c.body())
+    return no_content()
+
+
+async def delete_lead(c: Call) -> Response:
+    await leads.delete(c.deps, await c.site(), c.params["lead_id"])
+    return no_content()
+
+
+# --- domains ----------------------------------------------------------------------------------------
+async def list_domains(c: Call) -> Response:
+    return json_response({"domains": await domains.list_domains(c.deps, await c.owner())})
+
+
+async def add_domain(c: Call) -> Response:
+    return json_response(await domains.add_domain(c.deps, await c.owner(), c.body()), 201)
+
+
+async def get_domain(c: Call) -> Response:
+    return json_response(await domains.get_domain(c.deps, await c.owner(), c.params["hostname"]))
+
+
+async def refresh_domain(c: Call) -> Response:
+    return json_response(await domains.refresh_domain(c.deps, await c.owner(), c.params["hostname"]))
+
+
+async def remove_domain(c: Call) -> Response:
+    await domains.remove_domain(c.deps, await c.owner(), c.params["hostname"])
+    return no_content()
+
+
+# --- public: lead forms (core forwards without a session) -------------------------------------------
+async def submit_form(c: Call) -> Response:
+    r = c.request
+    post = FormPost(r.header("content-type"), r.body, r.header("cf-connecting-ip"), r.header("x-request-id"))
+    answer = await forms.submit(c.deps, c.params["site_id"], c.params["block_id"], post)
+    return Response(303, [("location", answer.location)]) if isinstance(answer, Sent) else forms.visitor_answer(answer)
+
+
+SITE = "/api/v1/sites/{site_id}"
+PAGE = SITE + "/pages/{page_id}"
+ASSET = SITE + "/assets/{sha256}"
+
+# Every route customer answers, in one table (as Starlette's `routes=[...]`).
+ROUTES: tuple[tuple[str, str, Handler], ...] = (
+    ("GET", "/internal/health", get_health),
+    ("GET", "/internal/accounts/{account_id}/export", export_account),
+    ("DELETE", "/internal/accounts/{account_id}", delete_account),
+    ("GET", "/api/v1/blocks/catalogue", block_catalogue),
+    ("GET", "/api/v1/sites", list_sites),
+    ("POST", "/api/v1/sites", create_site),
+    ("GET", SITE, get_site),
+    ("PATCH", SITE, update_site),
+    ("DELETE", SITE, delete_site),
+    ("POST", SITE + "/pages", create_page),
+    ("GET", PAGE, get_page),
+    ("PUT", PAGE, update_page),
+    ("DELETE", PAGE, delete_page),
+    ("POST", PAGE + "/blocks", add_block),
+    ("POST", SITE + "/assets", upload),
+    ("GET", SITE + "/assets", site_assets),
+    ("GET", ASSET, get_asset),
+    ("DELETE", ASSET, delete_asset),
+    ("POST", ASSET + "/variants", upload_variant),
+    ("GET", "/api/v1/assets", all_assets),
+    ("POST", SITE + "/preview", preview),
+    ("POST", SITE + "/publish", publish_site),
+    ("GET", SITE + "/versions", versions),
+    ("POST", SITE + "/versions/{number}/rollback", rollback),
+    ("POST", SITE + "/unpublish", unpublish),
+    ("GET", SITE + "/leads", list_leads),
+    ("GET", SITE + "/leads.csv", export_leads),
+    ("PATCH", SITE + "/leads/{lead_id}", mark_lead),
+    ("DELETE", SITE + "/leads/{lead_id}", delete_lead),
+    ("GET", "/api/v1/domains", list_domains),
+    ("POST", "/api/v1/domains", add_domain),
+    ("GET", "/api/v1/domains/{hostname}", get_domain),
+    ("POST", "/api/v1/domains/{hostname}/refresh", refresh_domain),
+    ("DELETE", "/api/v1/domains/{hostname}", remove_domain),
+    ("POST", "/api/v1/forms/{site_id}/{block_id}", submit_form),
+)
+
+
+def router(deps: CustomerDeps) -> IdentifiedRouter:
+    routes = IdentifiedRouter()
+    for method, pattern, handler in ROUTES:
+        routes.add(method, pattern, _bound(deps, handler))
+    return routes
+
+
+def _bound(deps: CustomerDeps, handler: Handler) -> IdentifiedHandler:
+    async def handle(request: Request, params: Params, identity: Identity) -> Response:
+        return await handler(Call(deps, request, params, identity))
+
+    return handle
