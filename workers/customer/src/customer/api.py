@@ -15,7 +15,7 @@ from typing import Any
 
 from customer import accounts, assets, blocks, domains, export, forms, leads, publish, sites
 from customer.deps import CustomerDeps
-from customer.model import Download, FormPost, Owner, Sent, Site, Tagged
+from customer.model import Download, FormPost, Owner, Site, Tagged
 from customer.store import sites_of
 from shared import health
 from shared.errors import HttpError
@@ -259,58 +259,48 @@ async def remove_domain(c: Call) -> Response:
 async def submit_form(c: Call) -> Response:
     r = c.request
     post = FormPost(r.header("content-type"), r.body, r.header("cf-connecting-ip"), r.header("x-request-id"))
-    answer = await forms.submit(c.deps, c.params["site_id"], c.params["block_id"], post)
-    return Response(303, [("location", answer.location)]) if isinstance(answer, Sent) else forms.visitor_answer(answer)
+    return forms.visitor_answer(await forms.submit(c.deps, c.params["site_id"], c.params["block_id"], post))
 
 
 SITE = "/api/v1/sites/{site_id}"
 PAGE = SITE + "/pages/{page_id}"
 ASSET = SITE + "/assets/{sha256}"
 
-# Every route customer answers, in one table (as Starlette's `routes=[...]`).
-ROUTES: tuple[tuple[str, str, Handler], ...] = (
-    ("GET", "/internal/health", get_health),
-    ("GET", "/internal/accounts/{account_id}/export", export_account),
-    ("DELETE", "/internal/accounts/{account_id}", delete_account),
-    ("GET", "/api/v1/blocks/catalogue", block_catalogue),
-    ("GET", "/api/v1/sites", list_sites),
-    ("POST", "/api/v1/sites", create_site),
-    ("GET", SITE, get_site),
-    ("PATCH", SITE, update_site),
-    ("DELETE", SITE, delete_site),
-    ("POST", SITE + "/pages", create_page),
-    ("GET", PAGE, get_page),
-    ("PUT", PAGE, update_page),
-    ("DELETE", PAGE, delete_page),
-    ("POST", PAGE + "/blocks", add_block),
-    ("POST", SITE + "/assets", upload),
-    ("GET", SITE + "/assets", site_assets),
-    ("GET", ASSET, get_asset),
-    ("DELETE", ASSET, delete_asset),
-    ("POST", ASSET + "/variants", upload_variant),
-    ("GET", "/api/v1/assets", all_assets),
-    ("POST", SITE + "/preview", preview),
-    ("POST", SITE + "/publish", publish_site),
-    ("GET", SITE + "/versions", versions),
-    ("POST", SITE + "/versions/{number}/rollback", rollback),
-    ("POST", SITE + "/unpublish", unpublish),
-    ("GET", SITE + "/leads", list_leads),
-    ("GET", SITE + "/leads.csv", export_leads),
-    ("PATCH", SITE + "/leads/{lead_id}", mark_lead),
-    ("DELETE", SITE + "/leads/{lead_id}", delete_lead),
-    ("GET", "/api/v1/domains", list_domains),
-    ("POST", "/api/v1/domains", add_domain),
-    ("GET", "/api/v1/domains/{hostname}", get_domain),
-    ("POST", "/api/v1/domains/{hostname}/refresh", refresh_domain),
-    ("DELETE", "/api/v1/domains/{hostname}", remove_domain),
-    ("POST", "/api/v1/forms/{site_id}/{block_id}", submit_form),
-)
+# Every route customer answers, in one table (as Starlette's `routes=[...]`): path -> method -> handler.
+ROUTES: dict[str, dict[str, Handler]] = {
+    "/internal/health": {"GET": get_health},
+    "/internal/accounts/{account_id}/export": {"GET": export_account},
+    "/internal/accounts/{account_id}": {"DELETE": delete_account},
+    "/api/v1/blocks/catalogue": {"GET": block_catalogue},
+    "/api/v1/sites": {"GET": list_sites, "POST": create_site},
+    SITE: {"GET": get_site, "PATCH": update_site, "DELETE": delete_site},
+    SITE + "/pages": {"POST": create_page},
+    PAGE: {"GET": get_page, "PUT": update_page, "DELETE": delete_page},
+    PAGE + "/blocks": {"POST": add_block},
+    SITE + "/assets": {"POST": upload, "GET": site_assets},
+    ASSET: {"GET": get_asset, "DELETE": delete_asset},
+    ASSET + "/variants": {"POST": upload_variant},
+    "/api/v1/assets": {"GET": all_assets},
+    SITE + "/preview": {"POST": preview},
+    SITE + "/publish": {"POST": publish_site},
+    SITE + "/versions": {"GET": versions},
+    SITE + "/versions/{number}/rollback": {"POST": rollback},
+    SITE + "/unpublish": {"POST": unpublish},
+    SITE + "/leads": {"GET": list_leads},
+    SITE + "/leads.csv": {"GET": export_leads},
+    SITE + "/leads/{lead_id}": {"PATCH": mark_lead, "DELETE": delete_lead},
+    "/api/v1/domains": {"GET": list_domains, "POST": add_domain},
+    "/api/v1/domains/{hostname}": {"GET": get_domain, "DELETE": remove_domain},
+    "/api/v1/domains/{hostname}/refresh": {"POST": refresh_domain},
+    "/api/v1/forms/{site_id}/{block_id}": {"POST": submit_form},  # public: no session
+}
 
 
 def router(deps: CustomerDeps) -> IdentifiedRouter:
     routes = IdentifiedRouter()
-    for method, pattern, handler in ROUTES:
-        routes.add(method, pattern, _bound(deps, handler))
+    for pattern, methods in ROUTES.items():
+        for method, handler in methods.items():
+            routes.add(method, pattern, _bound(deps, handler))
     return routes
 
 

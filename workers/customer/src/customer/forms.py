@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 from customer import publish
 from customer.deps import CustomerDeps
-from customer.model import FormPost, Refused, Sent
+from customer.model import FormAnswer, FormPost
 from customer.store import new_id, owner_email, pages_of, site_by_id
 from shared import internal_auth, mail
 from shared.deadline import MAILER_SECONDS, within
@@ -69,10 +69,13 @@ async def _allowed(deps: CustomerDeps, bucket: str, limit: int) -> bool:
     return bool(rows)
 
 
-def visitor_answer(refused: Refused) -> Response:
-    """The HTML a visitor sees when their post is refused: what happened, and what they wrote."""
-    status, problem, back = refused.status, refused.problem, refused.back
-    kept = refused.data.get("message", "")
+def visitor_answer(answer: FormAnswer) -> Response:
+    """A 303 back to the page, or the HTML a visitor sees when their post is refused: what
+    happened, and what they wrote."""
+    if not answer.refused:
+        return Response(303, [("location", answer.back)])
+    status, problem, back = answer.status, answer.problem, answer.back
+    kept = answer.data.get("message", "")
     message = (
         "<p>Here is what you wrote, so you can copy it:</p>"
         f'<textarea readonly rows="8" cols="60">{escape(kept)}</textarea>'
@@ -90,7 +93,7 @@ def visitor_answer(refused: Refused) -> Response:
     )
 
 
-async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost) -> Sent | Refused:
+async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost) -> FormAnswer:
     site = await site_by_id(deps.db, site_id)
     block: dict[str, Any] | None = None
     if site is not None and site.live_version is not None:
@@ -102,28 +105,30 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
     try:
         data = _form(post)
     except HttpError as exc:
-        return Refused(exc.status, f"The form could not be sent: {exc.message}", deps.settings.origin(canonical))
+        return FormAnswer(deps.settings.origin(canonical), exc.status, f"The form could not be sent: {exc.message}")
     pages = {p.path for p in await pages_of(deps.db, site.id)}
     page = data.get("page", "/") if data.get("page", "/") in pages else "/"
     back = f"{deps.settings.origin(canonical)}{page}#thanks-{block_id}"
     if data.get("website"):  # the honeypot: only bots fill it
-        return Sent(back)
+        return FormAnswer(back)
     address = post.address or "unknown"
     form_page = f"{deps.settings.origin(canonical)}{page}#form-{block_id}"
     if not await deps.turnstile.passed(data.get(TURNSTILE_FIELD, ""), address):
-        return Refused(400, "We could not tell that you are a person. Please go back and try again.", form_page, data)
+        return FormAnswer(
+            form_page, 400, "We could not tell that you are a person. Please go back and try again.", data
+        )
     if not await _allowed(deps, f"address:{address}", PER_ADDRESS) or not await _allowed(
         deps, f"site:{site.id}", PER_SITE
     ):
-        return Refused(429, "Too many messages were sent just now. Please try again later.", form_page, data)
+        return FormAnswer(form_page, 429, "Too many messages were sent just now. Please try again later.", data)
     name, message = data.get("name", ""), data.get("message", "")
     if not name or not message:
         missing = "your name" if not name else "a message"
-        return Refused(400, f"Please go back and add {missing}.", form_page, data)
+        return FormAnswer(form_page, 400, f"Please go back and add {missing}.", data)
     try:
         lead_email = check_email({"email": data.get("email", "")})
     except HttpError:
-        return Refused(400, "Please go back and check your email address.", form_page, data)
+        return FormAnswer(form_page, 400, "Please go back and check your email address.", data)
     lead_id = new_id(deps.crypto, "l")
     await deps.db.run(
         "INSERT INTO leads (id, site_id, block_id, page, name, email, phone, message, created_at)"
@@ -135,7 +140,7 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
         deps, post.request_id, owner, site.name, site.id, lead_id, name, lead_email, data.get("phone", ""), message
     ):
         await deps.db.run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))
-    return Sent(back)
+    return FormAnswer(back)
 
 
 async def notify(

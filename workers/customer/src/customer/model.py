@@ -73,24 +73,12 @@ class Page:
 
     @classmethod
     def from_row(cls, row: Row) -> Page:
-        return cls(
-            str(row["id"]),
-            str(row["slug"]),
-            str(row["title"]),
-            str(row["description"]),
-            json.loads(row["blocks"]),
-            int(row.get("revision") or 1),
-        )
+        text = {column: str(row[column]) for column in ("id", "slug", "title", "description")}
+        return cls(**text, blocks=json.loads(row["blocks"]), revision=int(row.get("revision") or 1))
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "slug": self.slug,
-            "title": self.title,
-            "description": self.description,
-            "path": self.path,
-            "blocks": self.blocks,
-        }
+        shown = {"id": self.id, "slug": self.slug, "title": self.title, "description": self.description}
+        return {**shown, "path": self.path, "blocks": self.blocks}
 
 
 @dataclass(frozen=True)
@@ -134,17 +122,16 @@ class FormPost:
 
 
 @dataclass(frozen=True)
-class Sent:
-    """The post was taken (or silently dropped as spam): the visitor goes back to `location`."""
+class FormAnswer:
+    """What a visitor's post of a lead form comes to. Taken (or dropped as spam): `problem` is empty
+    and the visitor goes `back` (303). Refused: `status`, the `problem` in words, what they wrote
+    (`data`, so nothing is lost) and a link `back` to the form."""
 
-    location: str
-
-
-@dataclass(frozen=True)
-class Refused:
-    """The post was refused: the visitor is told `problem`, shown what they wrote, and linked `back`."""
-
-    status: int
-    problem: str
     back: str
+    status: int = 303
+    problem: str = ""
     data: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problem)

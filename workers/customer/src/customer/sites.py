@@ -11,7 +11,7 @@ from typing import Any
 from customer import blocks as blockdefs
 from customer import drafts, publish
 from customer.deps import CustomerDeps
-from customer.model import Block, Owner, Site, Tagged
+from customer.model import Block, Owner, Page, Site, Tagged
 from customer.schema import SLUG, Str, check_fields, invalid
 from customer.store import asset_types, customer_id, new_id, owned_site, page_of, pages_of, sites_of
 from shared import plans
@@ -294,17 +294,23 @@ async def tagged_page(deps: CustomerDeps, site: Site, page_id: str) -> Tagged:
     return Tagged(page.to_json(), etag_of("page", page.revision))
 
 
+async def page_to_change(
+    deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, if_match: str
+) -> tuple[Site, Page]:
+    """The page an editor write changes (with its site): on a site the owner may change, and not
+    changed since the revision the write names."""
+    site = await editable_site(deps, owner, site_id)
+    page = await page_of(deps.db, site.id, page_id)
+    check_if_match(if_match, etag_of("page", page.revision))
+    return site, page
+
+
 async def update_page(
     deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, body: dict[str, Any], if_match: str
 ) -> Tagged:
     """PUT: title, slug, description and the whole ordered block list."""
-    site = await editable_site(deps, owner, site_id)
-    page = await page_of(deps.db, site.id, page_id)
-    revision = page.revision
-    check_if_match(if_match, etag_of("page", revision))
-    body = dict(body)
-    raw_blocks = body.pop("blocks", page.blocks)
-    data = check_fields(PAGE_FIELDS, body, partial=True)
+    site, page = await page_to_change(deps, owner, site_id, page_id, if_match)
+    data = check_fields(PAGE_FIELDS, {k: v for k, v in body.items() if k != "blocks"}, partial=True)
     slug = page.slug
     if "slug" in data and data["slug"] != page.slug:
         if not page.slug:
@@ -317,7 +323,7 @@ async def update_page(
             raise HttpError(
                 409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
             )
-    blocks = await checked_blocks(deps, owner.plan, site, raw_blocks, page.blocks)
+    blocks = await checked_blocks(deps, owner.plan, site, body.get("blocks", page.blocks), page.blocks)
     changed = await deps.db.run(
         "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ?, revision = revision + 1"
         " WHERE id = ? AND revision = ?",
@@ -328,7 +334,7 @@ async def update_page(
             json.dumps(blocks),
             deps.clock.now(),
             page.id,
-            revision,
+            page.revision,
         ),
     )
     if not changed:
@@ -359,15 +365,12 @@ async def add_block(
     deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, body: dict[str, Any], if_match: str
 ) -> Tagged:
     """POST one block; it goes at `position` (default: the end). Returns the block as saved."""
-    site = await editable_site(deps, owner, site_id)
-    page = await page_of(deps.db, site.id, page_id)
+    site, page = await page_to_change(deps, owner, site_id, page_id, if_match)
     revision = page.revision
-    check_if_match(if_match, etag_of("page", revision))
-    body = dict(body)
-    position = body.pop("position", len(page.blocks))
+    position = body.get("position", len(page.blocks))
     if not isinstance(position, int) or isinstance(position, bool) or not 0 <= position <= len(page.blocks):
         raise invalid("position", f"must be a whole number from 0 to {len(page.blocks)}")
-    block = blockdefs.check_block(body, "block")
+    block = blockdefs.check_block({k: v for k, v in body.items() if k != "position"}, "block")
     new_blocks = [*page.blocks[:position], block, *page.blocks[position:]]
     blocks = await checked_blocks(deps, owner.plan, site, new_blocks, page.blocks)
     changed = await deps.db.run(
@@ -380,9 +383,7 @@ async def add_block(
 
 
 async def delete_page(deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, if_match: str) -> None:
-    site = await editable_site(deps, owner, site_id)
-    page = await page_of(deps.db, site.id, page_id)
-    check_if_match(if_match, etag_of("page", page.revision))
+    _, page = await page_to_change(deps, owner, site_id, page_id, if_match)
     if not page.slug:
         raise HttpError(409, "home_page", "The home page cannot be deleted.")
     if not await deps.db.run("DELETE FROM pages WHERE id = ? AND revision = ?", (page.id, page.revision)):
