@@ -129,7 +129,12 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     await features.get_by_role("group", name="Feature 4").get_by_label("Title", exact=True).fill("Open Sundays")
     await features.get_by_role("group", name="Feature 4").get_by_label("Text", exact=True).fill("Until noon.")
     await features.get_by_role("group", name="Feature 1").get_by_role("button", name="Remove feature").click()
+    # The layout choice comes from the block catalogue like every other field.
+    await features.get_by_label("Layout", exact=True).select_option(label="One under the other")
     await save(features, "Features")
+    await page.reload()
+    features = await open_block(page, "Features")
+    await expect(features.get_by_label("Layout", exact=True)).to_have_value("list")
 
     testimonials = await open_block(page, "Testimonials")
     await testimonials.get_by_label("What they said", exact=True).fill("Worth getting up early for.")
