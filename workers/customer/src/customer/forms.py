@@ -101,7 +101,7 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
             block = next((b for b in draft.blocks if b.get("id") == block_id and b["type"] == "lead_form"), block)
     if site is None or block is None:
         raise HttpError(404, "form_not_found", "This form does not exist (any more).")
-    canonical, _, _ = await publish.hosts_of(deps, site)
+    canonical = (await publish.hosts_of(deps, site)).canonical
     try:
         data = _form(post)
     except HttpError as exc:

@@ -135,3 +135,13 @@ class FormAnswer:
     @property
     def refused(self) -> bool:
         return bool(self.problem)
+
+
+@dataclass(frozen=True)
+class SiteHosts:
+    """Where a site is served: its canonical host, the hosts that redirect to it, and which of all
+    those are custom domains (HSTS is only sent on those)."""
+
+    canonical: str
+    redirecting: list[str]
+    custom: set[str]

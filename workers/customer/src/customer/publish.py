@@ -20,7 +20,7 @@ from typing import Any
 
 from customer import drafts
 from customer.deps import CustomerDeps
-from customer.model import Site
+from customer.model import Site, SiteHosts
 from customer.render import File, Rendered, SiteData, render_site
 from customer.store import asset_types, file_sizes, images_of, pages_of, site_by_id
 from shared import plans
@@ -146,9 +146,9 @@ def redirect_pointer(site_id: str, origin: str, hsts: bool) -> bytes:
     return encode(Live(site_id, hsts=hsts, redirect=origin))
 
 
-async def hosts_of(deps: CustomerDeps, site: Site) -> tuple[str, list[str], set[str]]:
-    """(canonical host, hosts that redirect to it, custom hosts). The first active custom domain
-    that is not an apex redirecting to its www is canonical; otherwise the default host is."""
+async def hosts_of(deps: CustomerDeps, site: Site) -> SiteHosts:
+    """The first active custom domain that is not an apex redirecting to its www is canonical;
+    otherwise the default host is."""
     rows = await deps.db.all(
         "SELECT hostname, redirect_to FROM domains WHERE site_id = ? AND status = 'active'"
         " ORDER BY created_at, hostname",
@@ -159,20 +159,21 @@ async def hosts_of(deps: CustomerDeps, site: Site) -> tuple[str, list[str], set[
     default = deps.settings.default_host(site.slug)
     canonical = preferred[0] if preferred else (custom[0] if custom else default)
     others = [h for h in [default, *custom] if h != canonical]
-    return canonical, others, set(custom)
+    return SiteHosts(canonical, others, set(custom))
 
 
 async def switch(deps: CustomerDeps, site: Site, version: int, manifest: dict[str, Any], all_hosts: bool) -> int:
     """Points the site's hosts at `version`: one put for the canonical host (the switch), plus the
     redirecting hosts' small pointers when they may have changed. Returns the number of puts."""
-    canonical, others, custom = await hosts_of(deps, site)
+    hosts = await hosts_of(deps, site)
+    canonical, custom = hosts.canonical, hosts.custom
     await deps.blobs.put(
         pointer_key(canonical), pointer(site.id, version, manifest, canonical in custom), "application/json"
     )
     puts = 1
     if all_hosts:
         origin = deps.settings.origin(canonical)
-        for host in others:
+        for host in hosts.redirecting:
             await deps.blobs.put(
                 pointer_key(host), redirect_pointer(site.id, origin, host in custom), "application/json"
             )
@@ -228,19 +229,18 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
     (`unchanged: true`), so a double click never evicts a kept version."""
     owner = await lock(deps, site)
     try:
-        canonical, _, _ = await hosts_of(deps, site)
-        origin = deps.settings.origin(canonical)
+        origin = deps.settings.origin((await hosts_of(deps, site)).canonical)
         rendered = await render_draft(deps, site, plan, origin, noindex=False)
         manifest = await manifest_of(deps, site, rendered, origin)
         # What R2 holds, not what it should hold: a file lost since it was written is written again
         # (by an unchanged publish too).
         written = await write_files(deps, site, rendered, await stored_files(deps, site))
         await still_locked(deps, site, owner)
-        if manifest == await live_manifest(deps, site):
-            assert site.live_version is not None
-            puts = await switch(deps, site, site.live_version, manifest, all_hosts=True) if all_hosts else 0
+        live = site.live_version
+        if live is not None and manifest == await live_manifest(deps, site):
+            puts = await switch(deps, site, live, manifest, all_hosts=True) if all_hosts else 0
             return {
-                "version": site.live_version,
+                "version": live,
                 "unchanged": True,
                 "url": origin + "/",
                 "files_written": written,
@@ -258,7 +258,7 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
         await deps.db.run(
             "UPDATE sites SET live_version = ?, updated_at = ? WHERE id = ?", (number, deps.clock.now(), site.id)
         )
-        deleted = await prune(deps, site.id, plan.entitlements.kept_versions, number)
+        deleted = await prune(deps, site, plan.entitlements.kept_versions, number)
     finally:
         await unlock(deps, site, owner)
     return {
@@ -301,8 +301,8 @@ async def rollback(deps: CustomerDeps, site: Site, number: int) -> dict[str, Any
 
 
 async def unpublish(deps: CustomerDeps, site: Site) -> None:
-    canonical, others, _ = await hosts_of(deps, site)
-    for host in {canonical, *others, deps.settings.default_host(site.slug)}:
+    hosts = await hosts_of(deps, site)
+    for host in {hosts.canonical, *hosts.redirecting, deps.settings.default_host(site.slug)}:
         await deps.blobs.delete(pointer_key(host))
     await deps.db.run("UPDATE sites SET live_version = NULL, updated_at = ? WHERE id = ?", (deps.clock.now(), site.id))
 
@@ -323,14 +323,18 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
         (token, json.dumps(manifest, separators=(",", ":")), site.id),
     )
     if site.preview_manifest:
-        fresh = await site_by_id(deps.db, site.id)
-        assert fresh is not None
-        await collect(deps, fresh, referenced(site.preview_manifest))
+        await collect(deps, await reloaded(deps, site), referenced(site.preview_manifest))
     return {"url": origin + "/", "files_written": written}
 
 
-async def prune(deps: CustomerDeps, site_id: str, keep: int, live: int) -> int:
+async def reloaded(deps: CustomerDeps, site: Site) -> Site:
+    """The site as D1 holds it now (its preview may have changed); as given if deleted meanwhile."""
+    return await site_by_id(deps.db, site.id) or site
+
+
+async def prune(deps: CustomerDeps, site: Site, keep: int, live: int) -> int:
     """Drops versions beyond the newest `keep` (never the live one) and the files only they used."""
+    site_id = site.id
     rows = await deps.db.all("SELECT number, manifest FROM versions WHERE site_id = ? ORDER BY number DESC", (site_id,))
     dropped = [r for i, r in enumerate(rows) if i >= max(keep, 1) and int(r["number"]) != live]
     if not dropped:
@@ -338,12 +342,10 @@ async def prune(deps: CustomerDeps, site_id: str, keep: int, live: int) -> int:
     numbers = [int(r["number"]) for r in dropped]
     marks = ", ".join("?" for _ in numbers)
     await deps.db.run(f"DELETE FROM versions WHERE site_id = ? AND number IN ({marks})", (site_id, *numbers))  # noqa: S608
-    site = await site_by_id(deps.db, site_id)
-    assert site is not None
     candidates: set[str] = set()
     for r in dropped:
         candidates |= referenced(json.loads(r["manifest"]))
-    return await collect(deps, site, candidates)
+    return await collect(deps, await reloaded(deps, site), candidates)
 
 
 async def collect(deps: CustomerDeps, site: Site, candidates: Iterable[str]) -> int:

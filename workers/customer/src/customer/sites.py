@@ -118,7 +118,7 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
         "SELECT hostname, status FROM domains WHERE site_id = ? ORDER BY created_at", (site.id,)
     )
     host = deps.settings.default_host(site.slug)
-    canonical, _, _ = await publish.hosts_of(deps, site)  # the primary custom domain once active
+    canonical = (await publish.hosts_of(deps, site)).canonical  # the primary custom domain once active
     preview = (
         deps.settings.origin(deps.settings.preview_host(site.preview_token)) + "/"
         if site.preview_token and site.preview_manifest
