@@ -12,6 +12,9 @@ const PALETTES = { ocean: 'Ocean blue', forest: 'Forest green', sunset: 'Sunset 
 const FONTS = { modern: 'Modern', classic: 'Classic', editorial: 'Editorial', technical: 'Technical' };
 const LANGUAGES = [['en', 'English'], ['de', 'German'], ['fr', 'French'], ['it', 'Italian'], ['es', 'Spanish'], ['nl', 'Dutch'], ['pt', 'Portuguese'], ['de-CH', 'Swiss German'], ['fr-CH', 'Swiss French']];
 
+// A view whose data arrives after the owner has gone elsewhere must not draw over the new view.
+const stillOn = (path) => location.pathname === path;
+
 const kb = (n) => `${Math.max(1, Math.round(n / 1024))} KB`;
 const when = (t) => new Date(t * 1000).toLocaleString();
 
@@ -71,7 +74,9 @@ function templatePreview(t) {
 }
 
 async function dashboard() {
+  const here = location.pathname;
   const [{ sites }, templates] = await Promise.all([ui.api('GET', '/sites'), import('./templates.js'), loadCatalogue(ui.api)]);
+  if (!stillOn(here)) return;
   ({ TEMPLATES, placeholder } = templates);
   ui.view('Your sites', `<h1>Your sites</h1>
     ${sites.length ? `<ul class="blocks">${sites.map((s) => `<li class="card"><a href="/sites/${ui.esc(s.id)}" data-link><strong>${ui.esc(s.name)}</strong></a>
@@ -135,7 +140,9 @@ async function load(siteId, pageId) {
 }
 
 async function editor(params, match, kept = null) {
+  const here = location.pathname;
   const s = await load(decodeURIComponent(match[1]), params.get('page'));
+  if (!stillOn(here)) return;
   const { site, page, base } = s;
   const dirty = new Set();
   ui.setLeaveGuard(() => dirty.size > 0);
