@@ -77,7 +77,7 @@ def no_content() -> Response:
     return Response(204)
 
 
-def download(file: Download, inline_headers: list[tuple[str, str]] | None = None) -> Response:
+def file_response(file: Download, inline_headers: list[tuple[str, str]] | None = None) -> Response:
     headers = [("content-type", file.content_type)]
     if file.filename:
         headers += [("content-disposition", f'attachment; filename="{file.filename}"'), ("cache-control", "no-store")]
@@ -166,7 +166,7 @@ async def site_assets(c: Call) -> Response:
 async def get_asset(c: Call) -> Response:
     file = await assets.download(c.deps, await c.site(), c.params["sha256"])
     # The editor's view of an upload: never sniffed, never a document that could run anything.
-    return download(
+    return file_response(
         file, [("x-content-type-options", "nosniff"), ("content-security-policy", "default-src 'none'; sandbox")]
     )
 
@@ -220,7 +220,7 @@ async def list_leads(c: Call) -> Response:
 
 
 async def export_leads(c: Call) -> Response:
-    return download(await leads.export_csv(c.deps, await c.site()))
+    return file_response(await leads.export_csv(c.deps, await c.site()))
 
 
 async def mark_lead(c: Call) -> Response:
