@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from customer.schema import (
+from shared.schema import (
     Asset,
     Bool,
     Choice,

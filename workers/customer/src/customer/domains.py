@@ -23,7 +23,7 @@ from typing import Any
 from customer import publish
 from customer.cloudflare import CloudflareClient, CustomHostname
 from customer.deps import CustomerDeps
-from customer.schema import Str, check_fields, invalid
+from shared.schema import Str, check_fields, invalid
 from customer.sites import me, plan_of
 from customer.store import Site, owned_site, site_by_id, sites_of
 from shared import plans

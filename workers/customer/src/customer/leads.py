@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from customer.deps import CustomerDeps
-from customer.schema import Bool, check_fields
+from shared.schema import Bool, check_fields
 from customer.store import Site
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response

@@ -1,5 +1,5 @@
 """Sites and pages: create, read, update, delete, with the plan's limits. Every write is validated
-by customer/schema.py before it touches D1; blocks get stable ids (`b_…`) the first time they are
+by shared/schema.py before it touches D1; blocks get stable ids (`b_…`) the first time they are
 saved, so lead forms and anchors keep their names across edits."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from customer import blocks as blockdefs
 from customer import drafts, publish
 from customer.deps import CustomerDeps
-from customer.schema import SLUG, Str, check_fields, invalid
+from shared.schema import SLUG, Str, check_fields, invalid
 from customer.store import (
     Site,
     asset_types,
