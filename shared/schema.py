@@ -1,21 +1,33 @@
-"""A small declarative schema for JSON writes: every error is a 400 naming the field by its path
-(`blocks[2].items[0].title: must be a string`), unknown fields included.
+"""The one validator of every worker: a small declarative schema for JSON bodies and query strings.
+Every error is a 400 naming the field by its path (`blocks[2].items[0].title: must be a string`,
+`details.field` = the path), unknown fields included.
 
-A spec is a tree of Field objects; `check(spec, value, path)` returns the cleaned value."""
+A spec is a tree of Field objects; `check(value, path)` returns the cleaned value and `json_schema()`
+the JSON Schema (2020-12, as OpenAPI 3.1 uses) of what it accepts, so the API description
+(core/openapi.py) is derived from the very specs the workers validate with."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+from urllib.parse import parse_qs
 
 from shared.errors import HttpError
+from shared.http import Request
+from shared.jsonbody import read_json_object
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,59}$")  # no leading, trailing or double hyphen
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# What a one-line / multi-line text may hold (multi-line: newlines and tabs too), as regex classes.
+_LINE = r"[^\x00-\x1f\x7f]"
+_TEXT = r"[^\x00-\x08\x0b-\x1f\x7f]"
 
 
 def invalid(path: str, message: str) -> HttpError:
@@ -33,6 +45,9 @@ class Field:
     default: Any = None
 
     def check(self, value: Any, path: str) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
         raise NotImplementedError
 
 
@@ -58,6 +73,60 @@ class Str(Field):
             raise invalid(path, self.hint or "has the wrong format")
         return value
 
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "string", "maxLength": self.max_length}
+        chars = _TEXT if self.multiline else _LINE
+        if self.pattern is not None:
+            schema["pattern"] = self.pattern.pattern if self.required else f"^$|{self.pattern.pattern}"
+        elif self.required:  # something besides white space
+            schema["pattern"] = rf"^{chars}*[^\s\x00-\x1f\x7f]{chars}*$"
+        else:
+            schema["pattern"] = rf"^{chars}*$"
+        if self.required:
+            schema["minLength"] = 1
+        if self.hint:
+            schema["description"] = self.hint
+        return schema
+
+
+@dataclass
+class Secret(Field):
+    """A password or an emailed token: any string, taken exactly as sent (no trimming, no character
+    rules: those are the password policy's job)."""
+
+    max_length: int = 200
+    required: bool = True
+    default: Any = ""
+
+    def check(self, value: Any, path: str) -> Any:
+        if not isinstance(value, str):
+            raise invalid(path, "must be a string")
+        if len(value) > self.max_length:
+            raise invalid(path, f"must be at most {self.max_length} characters")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "maxLength": self.max_length}
+
+
+@dataclass
+class Email(Field):
+    """A deliverable-looking address, trimmed, with its domain lower-cased (the local part is kept)."""
+
+    required: bool = True
+    default: Any = ""
+
+    def check(self, value: Any, path: str) -> Any:
+        text = Str(max_length=254).check(value, path).strip()
+        local, _, domain = text.rpartition("@")
+        normalized = f"{local}@{domain.lower()}"
+        if not local or not _EMAIL.match(normalized):
+            raise invalid(path, "must be an email address")
+        return normalized
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "email", "maxLength": 254}
+
 
 @dataclass
 class Bool(Field):
@@ -68,6 +137,26 @@ class Bool(Field):
         if not isinstance(value, bool):
             raise invalid(path, "must be true or false")
         return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+@dataclass
+class Int(Field):
+    minimum: int = 0
+    maximum: int = 2**53
+    required: bool = False
+    default: Any = None
+    hint: str = ""
+
+    def check(self, value: Any, path: str) -> Any:
+        if not isinstance(value, int) or isinstance(value, bool) or not self.minimum <= value <= self.maximum:
+            raise invalid(path, self.hint or f"must be a whole number from {self.minimum} to {self.maximum}")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
 
 
 @dataclass
@@ -80,6 +169,29 @@ class Choice(Field):
         if value not in self.options:
             raise invalid(path, f"must be one of: {', '.join(self.options)}")
         return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"enum": list(self.options)}
+
+
+@dataclass
+class Date(Field):
+    """A calendar day as YYYY-MM-DD (kept as the string)."""
+
+    required: bool = False
+    default: Any = ""
+
+    def check(self, value: Any, path: str) -> Any:
+        if not isinstance(value, str) or not _DATE.match(value):
+            raise invalid(path, "must be a date as YYYY-MM-DD")
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise invalid(path, "must be a date as YYYY-MM-DD") from None
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "format": "date", "pattern": _DATE.pattern}
 
 
 @dataclass
@@ -105,6 +217,15 @@ class Link(Field):
             raise invalid(path, "must be an http(s), mailto: or tel: link, a /path or an #anchor")
         return text
 
+    def json_schema(self) -> dict[str, Any]:
+        target = r"(?:[hH][tT][tT][pP][sS]?://[^ ]+|[mM][aA][iI][lL][tT][oO]:[^ ]*|[tT][eE][lL]:[^ ]*|/(?!/)[^\\]*|#.+)"
+        return {
+            "type": "string",
+            "maxLength": 500,
+            "pattern": rf"^\s*{target}\s*$" if self.required else rf"^\s*(?:{target})?\s*$",
+            "description": "an http(s), mailto: or tel: link, a /path or an #anchor",
+        }
+
 
 @dataclass
 class Asset(Field):
@@ -119,6 +240,9 @@ class Asset(Field):
         if not isinstance(value, str) or not SHA256.match(value):
             raise invalid(path, "must be the sha256 of an uploaded image")
         return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": SHA256.pattern if self.required else f"^$|{SHA256.pattern}"}
 
 
 def color(required: bool = False) -> Str:
@@ -144,6 +268,14 @@ class List(Field):
             raise invalid(path, f"must have {self.min_items} to {self.max_items} items")
         return [self.item.check(v, f"{path}[{i}]") for i, v in enumerate(value)]
 
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "array",
+            "items": self.item.json_schema(),
+            "minItems": self.min_items,
+            "maxItems": self.max_items,
+        }
+
 
 @dataclass
 class Obj(Field):
@@ -155,6 +287,22 @@ class Obj(Field):
         if not isinstance(value, dict):
             raise invalid(path or "body", "must be an object")
         return check_fields(self.fields, value, path)
+
+    def json_schema(self) -> dict[str, Any]:
+        return object_schema(self.fields)
+
+
+def object_schema(fields: Mapping[str, Field], partial: bool = False) -> dict[str, Any]:
+    """The JSON Schema of an object checked by `check_fields(fields, …)`."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {name: spec.json_schema() for name, spec in fields.items()},
+    }
+    required = [name for name, spec in fields.items() if spec.required and not partial]
+    if required:
+        schema["required"] = required
+    return schema
 
 
 def check_fields(
@@ -176,5 +324,33 @@ def check_fields(
             raise invalid(where, "required")
         else:
             default = spec.default
-            clean[name] = list(default) if isinstance(default, list) else default
+            clean[name] = type(default)(default) if isinstance(default, list | dict) else default
     return clean
+
+
+def read_body(request: Request, fields: Mapping[str, Field], partial: bool = False) -> dict[str, Any]:
+    """A JSON object body, checked against `fields`."""
+    return check_fields(fields, read_json_object(request), partial=partial)
+
+
+def read_query(request: Request, fields: Mapping[str, Field]) -> dict[str, Any]:
+    """The query string, checked against `fields` (each given at most once, as a string; unknown
+    parameters are refused like unknown fields)."""
+    try:
+        given = parse_qs(request.query, keep_blank_values=True, strict_parsing=False, max_num_fields=50)
+    except ValueError:
+        raise invalid("query", "has too many parameters") from None
+    data: dict[str, Any] = {}
+    for name, values in given.items():
+        if len(values) > 1:
+            raise invalid(name, "must be given once")
+        data[name] = values[0]
+    return check_fields(fields, data)
+
+
+def query_parameters(fields: Mapping[str, Field]) -> list[dict[str, Any]]:
+    """The OpenAPI parameters of a query string checked by `read_query(request, fields)`."""
+    return [
+        {"name": name, "in": "query", "required": spec.required, "schema": spec.json_schema()}
+        for name, spec in fields.items()
+    ]

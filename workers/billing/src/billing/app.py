@@ -12,6 +12,7 @@ GET  /internal/health"""
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,13 +31,22 @@ from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard, identity_of
 from shared.internal_auth import Identity
-from shared.jsonbody import read_json_object
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
 from shared.routing import Params, Router
 from shared.scheduled import Job
-from shared.validation import invalid, only, string
+from shared.schema import Choice, Field, Str, read_body
 
 TABLES = ("subscriptions", "processed_events", "deleted_accounts")
+
+# The request bodies: what the handlers below validate with and what core's OpenAPI document describes.
+_PLAN = Choice(tuple(plans.price_ids()), required=True)  # the plans on sale
+CHECKOUT: dict[str, Field] = {"plan": _PLAN, "attribution": attribution.Attribution()}
+PLAN_SWITCH: dict[str, Field] = {"plan": _PLAN, "proration_date": plan_change.PRORATION_DATE}
+CHECKOUT_CONFIRM: dict[str, Field] = {
+    "session_id": Str(
+        max_length=200, required=True, pattern=re.compile(r"^cs_"), hint="must be a Checkout Session id (cs_…)"
+    )
+}
 ENDED = frozenset({"canceled", "incomplete_expired"})
 
 
@@ -161,12 +171,8 @@ def create_app(deps: BillingDeps) -> App:
     async def post_checkout(request: Request, params: Params) -> Response:
         identity = account_of(request)
         assert identity.account_id is not None
-        body = read_json_object(request)
-        only(body, ("plan", "attribution"))
-        plan_id = string(body, "plan", max_length=40)
-        if plan_id not in prices:
-            raise invalid("plan", f"must be one of: {', '.join(prices)}")
-        utm = attribution.clean(body.get("attribution"))
+        body = read_body(request, CHECKOUT)
+        plan_id, utm = body["plan"], body["attribution"]
         now = deps.clock.now()
         if identity.email:
             await store.remember_email(identity.account_id, identity.email, now)
@@ -184,11 +190,8 @@ def create_app(deps: BillingDeps) -> App:
         """The live subscription, its Stripe copy, the plan asked for and its price; 400/409 otherwise."""
         identity = account_of(request)
         assert identity.account_id is not None
-        body = read_json_object(request)
-        only(body, ("plan", "proration_date"))
-        plan_id = string(body, "plan", max_length=40)
-        if plan_id not in prices:
-            raise invalid("plan", f"must be one of: {', '.join(prices)}")
+        body = read_body(request, PLAN_SWITCH)
+        plan_id = body["plan"]
         record = await store.get(identity.account_id)
         if record is None or not record.stripe_subscription_id or record.status not in entitlements.GRANTING:
             raise HttpError(409, "no_subscription", "There is no active subscription to change: choose a plan first.")
@@ -267,11 +270,7 @@ def create_app(deps: BillingDeps) -> App:
         left on Free after paying. Stripe is asked about the session; its effect is the webhook's."""
         identity = account_of(request)
         assert identity.account_id is not None
-        body = read_json_object(request)
-        only(body, ("session_id",))
-        session_id = string(body, "session_id", max_length=200)
-        if not session_id.startswith("cs_"):
-            raise invalid("session_id", "must be a Checkout Session id (cs_…)")
+        session_id = read_body(request, CHECKOUT_CONFIRM)["session_id"]
         try:
             session = await stripe.get(f"/v1/checkout/sessions/{session_id}")
         except StripeError as exc:

@@ -21,14 +21,18 @@ MIN_LENGTH = 8
 MAX_LENGTH = 256  # well above the 64 that must be allowed; bounds the hashing work
 
 
+def _weak(field: str, message: str) -> HttpError:
+    return HttpError(400, "weak_password", message, details={"field": field})
+
+
 def check_policy(password: str, field: str = "password") -> None:
     """Length and the common-password list only: no composition rules (NIST SP 800-63B)."""
     if len(password) < MIN_LENGTH:
-        raise HttpError(400, "weak_password", f"{field}: use at least {MIN_LENGTH} characters.")
+        raise _weak(field, f"{field}: use at least {MIN_LENGTH} characters.")
     if len(password) > MAX_LENGTH:
-        raise HttpError(400, "weak_password", f"{field}: use at most {MAX_LENGTH} characters.")
+        raise _weak(field, f"{field}: use at most {MAX_LENGTH} characters.")
     if password in COMMON_PASSWORDS:  # exactly as typed
-        raise HttpError(400, "weak_password", f"{field}: this password is too common; choose another.")
+        raise _weak(field, f"{field}: this password is too common; choose another.")
 
 
 def _b64(raw: bytes) -> str:

@@ -19,6 +19,7 @@ from customer import blocks as blockdefs
 from customer.imagesize import dimensions
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
+from shared.schema import Field, Str, read_query
 
 if TYPE_CHECKING:
     from customer.deps import CustomerDeps
@@ -29,6 +30,7 @@ MAX_SIDE = 6000  # pixels; the portal uploads at most 1600 px wide
 MAX_VARIANTS = 8  # per original
 VARIANT_TYPES = ("image/jpeg", "image/webp")
 _VARIANT_KEYS = ("variant", "content_type", "width", "height", "size")
+UPLOAD_QUERY: dict[str, Field] = {"name": Str(max_length=255)}  # the file's name, kept (cut to 200) for the library
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 
 
@@ -122,7 +124,7 @@ async def upload(deps: CustomerDeps, site: Site, request: Request) -> Response:
     data = request.body
     info = check_upload(data)
     sha = (await deps.crypto.sha256(data)).hex()
-    name = request.query_params.get("name", "")[:200]
+    name = read_query(request, UPLOAD_QUERY)["name"][:200]
     existing = await deps.db.all("SELECT 1 FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
     if not existing:
         await deps.blobs.put(file_key(site.id, sha), data, info.content_type)

@@ -23,7 +23,6 @@ from typing import Any
 from customer import publish
 from customer.cloudflare import CloudflareClient, CustomHostname
 from customer.deps import CustomerDeps
-from shared.schema import Str, check_fields, invalid
 from customer.sites import me, plan_of
 from customer.store import Site, owned_site, site_by_id, sites_of
 from shared import plans
@@ -31,6 +30,7 @@ from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.jsonbody import read_json_object
+from shared.schema import Str, check_fields, invalid
 
 _HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])$")
 PENDING_CLAIM_SECONDS = 3 * 24 * 3600

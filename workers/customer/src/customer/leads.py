@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from customer.deps import CustomerDeps
-from shared.schema import Bool, check_fields
 from customer.store import Site
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.jsonbody import read_json_object
+from shared.schema import Bool, check_fields
 
 LIMIT = 500
 _COLUMNS = ("name", "email", "phone", "message", "page")  # after the date

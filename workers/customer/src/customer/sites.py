@@ -11,7 +11,6 @@ from typing import Any
 from customer import blocks as blockdefs
 from customer import drafts, publish
 from customer.deps import CustomerDeps
-from shared.schema import SLUG, Str, check_fields, invalid
 from customer.store import (
     Site,
     asset_types,
@@ -27,6 +26,7 @@ from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import identity_of
 from shared.jsonbody import read_json_object
+from shared.schema import SLUG, Str, check_fields, invalid
 
 RESERVED_SLUGS = frozenset(
     {
