@@ -12,11 +12,11 @@ GET  /internal/health"""
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from billing import checkout, entitlements, plan_change, reconcile
+from billing.api import API, CHECKOUT, CHECKOUT_CONFIRM, PLAN_SWITCH
 from billing.downgrades import Timeline
 from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
 from billing.events import Event, EventProcessor
@@ -24,29 +24,21 @@ from billing.notices import MailUnavailable, Notifier
 from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
 from billing.subscriptions import Record, SubscriptionStore
 from billing.webhooks import WebhookHandler
-from shared import attribution, health, plans
+from shared import health, plans
 from shared.app import App
 from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard, identity_of
 from shared.internal_auth import Identity
+from shared.openapi import describe
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
 from shared.routing import Params, Router
 from shared.scheduled import Job
-from shared.schema import Choice, Field, Str, read_body
+from shared.schema import read_body
 
 TABLES = ("subscriptions", "processed_events", "deleted_accounts")
 
-# The request bodies: what the handlers below validate with and what core's OpenAPI document describes.
-_PLAN = Choice(tuple(plans.price_ids()), required=True)  # the plans on sale
-CHECKOUT: dict[str, Field] = {"plan": _PLAN, "attribution": attribution.Attribution()}
-PLAN_SWITCH: dict[str, Field] = {"plan": _PLAN, "proration_date": plan_change.PRORATION_DATE}
-CHECKOUT_CONFIRM: dict[str, Field] = {
-    "session_id": Str(
-        max_length=200, required=True, pattern=re.compile(r"^cs_"), hint="must be a Checkout Session id (cs_…)"
-    )
-}
 ENDED = frozenset({"canceled", "incomplete_expired"})
 
 
@@ -338,5 +330,6 @@ def create_app(deps: BillingDeps) -> App:
     async def stripe_webhook(request: Request, params: Params) -> Response:
         return json_response(await webhooks.handle(request))
 
+    describe(router, API)
     guard = InternalGuard(router, deps.crypto, deps.clock, deps.internal_secret)
     return App("billing", guard, deps.clock, deps.crypto)

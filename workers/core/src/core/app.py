@@ -89,7 +89,7 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
 
     @router.route("GET", "/api/v1/openapi.json")
     async def get_openapi(request: Request, params: Params) -> Response:
-        return json_response(openapi.document())
+        return json_response(await openapi.gather(gw, request))
 
     async def dev_outbox(request: Request, params: Params) -> Response:
         """The local stack's outbox (mailer's page), like Mailpit. 404 unless DEV_OUTBOX is set."""

@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from customer import accounts, assets, domains, export, forms, leads, maintenance, publish, sites
+from customer.api import API
 from customer.deps import CustomerDeps, Settings
 from customer.store import sites_of
 from shared import health
 from shared.app import App
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard
+from shared.openapi import describe
 from shared.routing import Params, Router
 from shared.scheduled import Job
 
@@ -195,5 +197,6 @@ def create_app(deps: CustomerDeps) -> App:
     async def submit_form(request: Request, params: Params) -> Response:
         return await forms.submit(deps, request, params["site_id"], params["block_id"])
 
+    describe(router, API)
     guard = InternalGuard(router, deps.crypto, deps.clock, deps.internal_secret)
     return App("customer", guard, deps.clock, deps.crypto)

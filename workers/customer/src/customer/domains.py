@@ -30,11 +30,16 @@ from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.jsonbody import read_json_object
-from shared.schema import Str, check_fields, invalid
+from shared.schema import Field, Str, check_fields, invalid
 
 _HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])$")
 PENDING_CLAIM_SECONDS = 3 * 24 * 3600
 FORBIDDEN_SUFFIXES = ("smartpages.online", "smartpages.site", "localhost", "cloudflare.com", "workers.dev")
+
+ADD_DOMAIN: dict[str, Field] = {
+    "site_id": Str(max_length=40, required=True),
+    "hostname": Str(max_length=253, required=True),
+}
 
 
 def client(deps: CustomerDeps) -> CloudflareClient:
@@ -137,10 +142,7 @@ async def list_domains(deps: CustomerDeps, request: Request) -> Response:
 
 async def add_domain(deps: CustomerDeps, request: Request) -> Response:
     cid = await me(deps, request)
-    data = check_fields(
-        {"site_id": Str(max_length=40, required=True), "hostname": Str(max_length=253, required=True)},
-        read_json_object(request),
-    )
+    data = check_fields(ADD_DOMAIN, read_json_object(request))
     site = await owned_site(deps.db, cid, data["site_id"])
     host = check_hostname(deps, data["hostname"])
     used = await deps.db.all(

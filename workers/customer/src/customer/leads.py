@@ -13,11 +13,13 @@ from customer.store import Site
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.jsonbody import read_json_object
-from shared.schema import Bool, check_fields
+from shared.schema import Bool, Field, check_fields
 
 LIMIT = 500
 _COLUMNS = ("name", "email", "phone", "message", "page")  # after the date
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+MARK: dict[str, Field] = {"read": Bool(required=True)}
 
 
 async def _rows(deps: CustomerDeps, site_id: str) -> list[dict[str, Any]]:
@@ -41,7 +43,7 @@ async def _one(deps: CustomerDeps, site: Site, lead_id: str) -> None:
 
 async def mark(deps: CustomerDeps, site: Site, lead_id: str, request: Request) -> Response:
     """PATCH {"read": true|false}."""
-    data = check_fields({"read": Bool(required=True)}, read_json_object(request))
+    data = check_fields(MARK, read_json_object(request))
     await _one(deps, site, lead_id)
     await deps.db.run(
         "UPDATE leads SET read_at = ? WHERE site_id = ? AND id = ?",
