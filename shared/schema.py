@@ -125,7 +125,10 @@ class Email(Field):
         return normalized
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "string", "format": "email", "maxLength": 254}
+        # The check's pattern with the domain in either case (the check lower-cases it first).
+        domain = _EMAIL.pattern.split("@", 1)[1].replace("a-z", "a-zA-Z")
+        local = _EMAIL.pattern.split("@", 1)[0]
+        return {"type": "string", "maxLength": 254, "pattern": f"{local}@{domain}", "description": "an email address"}
 
 
 @dataclass

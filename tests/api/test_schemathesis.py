@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -51,20 +50,24 @@ class Served:
     site_id: str = ""
     headers: dict[str, str] = field(default_factory=dict)
 
-    def sign_in(self) -> None:
-        """A fresh session (an earlier case may have logged out or ended the others)."""
-        login = httpx.post(
-            f"{self.url}/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}, headers=BROWSER, timeout=10
-        )
-        assert login.status_code == 200, login.text
-        self.headers = {**BROWSER, "cookie": f"__Host-session={login.cookies['__Host-session']}"}
+    def prepare(self) -> None:
+        """A fresh session and a site (an earlier case may have logged out, ended the other
+        sessions or deleted the site)."""
+        with httpx.Client(base_url=self.url, headers=BROWSER, timeout=10) as client:
+            login = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
+            assert login.status_code == 200, login.text
+            self.headers = {**BROWSER, "cookie": f"__Host-session={login.cookies['__Host-session']}"}
+            client.headers.update(self.headers)
+            if not self.site_id or client.get(f"/api/v1/sites/{self.site_id}").status_code == 404:
+                site = client.post("/api/v1/sites", json={"name": "Contract bakery"})
+                assert site.status_code == 201, site.text
+                self.site_id = site.json()["id"]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The stack in its own thread and event loop, behind uvicorn on a free loopback port."""
     port = free_port()
-    ready = threading.Event()
     holder: dict[str, Any] = {}
 
     async def main() -> None:
@@ -75,16 +78,16 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         holder["outbox"] = capture_outbox(built)
         server = uvicorn.Server(uvicorn.Config(asgi(built.core), host="127.0.0.1", port=port, log_level="warning"))
         holder["server"] = server
-        serving = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.01)
-        ready.set()
-        await serving
+        await server.serve()
         built.close()
 
     thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
     thread.start()
-    assert ready.wait(30), "the CPython stack did not start"
+    deadline = time.monotonic() + 30
+    while not (holder.get("server") and holder["server"].started):
+        assert thread.is_alive(), "the CPython stack exited"
+        assert time.monotonic() < deadline, "the CPython stack did not start"
+        time.sleep(0.02)
     url = f"http://127.0.0.1:{port}"
     with httpx.Client(base_url=url, headers=BROWSER, timeout=10) as client:
         assert client.post("/api/v1/auth/signup", json={"email": EMAIL, "password": PASSWORD}).status_code == 202
@@ -93,10 +96,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             time.sleep(0.05)
         verified = client.post("/api/v1/auth/verify", json={"token": holder["outbox"].last_token("verify_email")})
         assert verified.status_code == 200, verified.text
-        cookie = f"__Host-session={verified.cookies['__Host-session']}"
-        site = client.post("/api/v1/sites", json={"name": "Contract bakery"}, headers={"cookie": cookie})
-        assert site.status_code == 201, site.text
-    yield Served(url, site.json()["id"])
+    yield Served(url)
     holder["server"].should_exit = True
     thread.join(10)
 
@@ -166,7 +166,7 @@ def test_every_operation_answers_as_documented(
     for operation in operations(api):
         if generation == schemathesis.GenerationMode.NEGATIVE and not _can_break(operation):
             continue
-        served.sign_in()
+        served.prepare()
         begun = time.monotonic()
         exercise(served, operation, generation, tally)
         tally.slowest.append((time.monotonic() - begun, operation.label))
