@@ -41,6 +41,12 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+def record(properties: Mapping[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The JSON Schema of a response object: these properties, all present but the `optional` ones."""
+    required = [name for name in properties if name not in optional]
+    return {"type": "object", "required": required, "properties": dict(properties)}
+
+
 @dataclass(frozen=True)
 class Operation:
     method: str

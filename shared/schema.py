@@ -38,6 +38,14 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
+def _string(value: Any, path: str, max_length: int) -> str:
+    if not isinstance(value, str):
+        raise invalid(path, "must be a string")
+    if len(value) > max_length:
+        raise invalid(path, f"must be at most {max_length} characters")
+    return value
+
+
 class Field:
     """Base: `required` fields must be present; optional ones default to `default`."""
 
@@ -61,10 +69,7 @@ class Str(Field):
     hint: str = ""
 
     def check(self, value: Any, path: str) -> Any:
-        if not isinstance(value, str):
-            raise invalid(path, "must be a string")
-        if len(value) > self.max_length:
-            raise invalid(path, f"must be at most {self.max_length} characters")
+        value = _string(value, path, self.max_length)
         if any(ord(c) < 32 and (c not in "\n\t" or not self.multiline) for c in value) or "\x7f" in value:
             raise invalid(path, "must not contain control characters")
         if self.required and not value.strip():
@@ -99,11 +104,7 @@ class Secret(Field):
     default: Any = ""
 
     def check(self, value: Any, path: str) -> Any:
-        if not isinstance(value, str):
-            raise invalid(path, "must be a string")
-        if len(value) > self.max_length:
-            raise invalid(path, f"must be at most {self.max_length} characters")
-        return value
+        return _string(value, path, self.max_length)
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "maxLength": self.max_length}

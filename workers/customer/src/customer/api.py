@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from customer import assets, blocks, domains, leads, sites
-from shared.openapi import Operation
+from shared.openapi import Operation, record
 from shared.schema import Int, Link, object_schema
 
 _ANY: dict[str, Any] = {"type": "object"}
@@ -52,37 +52,26 @@ ADD_BLOCK = {
     "properties": {"position": Int(minimum=0, maximum=blocks.MAX_BLOCKS_PER_PAGE).json_schema()},
 }
 
-_PAGE = {
-    "type": "object",
-    "required": ["id", "slug", "title", "description", "path", "blocks"],
-    "properties": {
-        "id": {"type": "string"},
-        "slug": {"type": "string"},
-        "title": {"type": "string"},
-        "description": {"type": "string"},
-        "path": {"type": "string"},
-        "blocks": {"type": "array", "items": _ANY},
-    },
-}
-_SITE = {
-    "type": "object",
-    "required": ["id", "name", "slug", "default_host", "url", "theme", "seo", "redirects", "pages", "domains"],
-    "properties": {
-        "id": {"type": "string"},
-        "name": {"type": "string"},
-        "slug": {"type": "string"},
-        "default_host": {"type": "string"},
-        "url": {"type": "string"},
-        "theme": _ANY,
-        "seo": _ANY,
-        "redirects": _ANY,
+_STRING = {"type": "string"}
+_LIST = {"type": "array", "items": _ANY}
+_PAGE = record(
+    {
+        **dict.fromkeys(("id", "slug", "title", "description", "path"), _STRING),
+        "blocks": _LIST,
+    }
+)
+_SITE = record(
+    {
+        **dict.fromkeys(("id", "name", "slug", "default_host", "url"), _STRING),
+        **dict.fromkeys(("theme", "seo", "redirects"), _ANY),
         "live_version": {"type": ["integer", "null"]},
         "preview_url": {"type": ["string", "null"]},
         "draft_changes": {"type": ["object", "array", "null"]},
-        "pages": {"type": "array", "items": _ANY},
-        "domains": {"type": "array", "items": _ANY},
+        "pages": _LIST,
+        "domains": _LIST,
     },
-}
+    optional=("live_version", "preview_url", "draft_changes"),
+)
 
 
 def _listing(key: str) -> dict[str, Any]:
