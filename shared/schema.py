@@ -160,7 +160,8 @@ class Int(Field):
         return value
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+        schema: dict[str, Any] = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
+        return {**schema, "description": self.hint} if self.hint else schema
 
 
 @dataclass

@@ -16,7 +16,10 @@ CHECKOUT: dict[str, Field] = {"plan": _PLAN, "attribution": attribution.Attribut
 PLAN_SWITCH: dict[str, Field] = {"plan": _PLAN, "proration_date": plan_change.PRORATION_DATE}
 CHECKOUT_CONFIRM: dict[str, Field] = {
     "session_id": Str(
-        max_length=200, required=True, pattern=re.compile(r"^cs_"), hint="must be a Checkout Session id (cs_…)"
+        max_length=200,
+        required=True,
+        pattern=re.compile(r"^cs_[A-Za-z0-9_]+$"),
+        hint="must be a Checkout Session id (cs_…)",
     )
 }
 

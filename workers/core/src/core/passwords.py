@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import base64
 import hmac
+from dataclasses import dataclass
+from typing import Any
 
 from core.common_passwords import COMMON_PASSWORDS
 from shared.errors import HttpError
 from shared.ports import Crypto
+from shared.schema import Field, Secret
 
 ALGORITHM = "pbkdf2_sha256"
 ITERATIONS = 100_000
@@ -33,6 +36,27 @@ def check_policy(password: str, field: str = "password") -> None:
         raise _weak(field, f"{field}: use at most {MAX_LENGTH} characters.")
     if password in COMMON_PASSWORDS:  # exactly as typed
         raise _weak(field, f"{field}: this password is too common; choose another.")
+
+
+@dataclass
+class NewPassword(Field):
+    """A request body's new password: a string that meets the policy above."""
+
+    required: bool = True
+    default: Any = ""
+
+    def check(self, value: Any, path: str) -> Any:
+        password = Secret(max_length=MAX_LENGTH + 1).check(value, path)
+        check_policy(password, path)
+        return password
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "minLength": MIN_LENGTH,
+            "maxLength": MAX_LENGTH,
+            "description": "not a common password",
+        }
 
 
 def _b64(raw: bytes) -> str:

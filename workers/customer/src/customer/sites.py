@@ -49,10 +49,12 @@ RESERVED_SLUGS = frozenset(
 )
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
-SITE_FIELDS = {"name": Str(max_length=80, required=True), "slug": Str(max_length=60)}
+_SLUG_HINT = "must be lower-case letters, digits and single hyphens (at most 60)"
+_SLUG = Str(max_length=60, pattern=SLUG, hint=_SLUG_HINT)  # reserved words: check_slug
+SITE_FIELDS = {"name": Str(max_length=80, required=True), "slug": _SLUG}
 PAGE_FIELDS = {
     "title": Str(max_length=80, required=True),
-    "slug": Str(max_length=60),
+    "slug": _SLUG,
     "description": Str(max_length=160),
 }
 
@@ -119,7 +121,7 @@ def slugify(name: str) -> str:
 
 def check_slug(slug: str, field: str, reserved: frozenset[str] = RESERVED_SLUGS) -> str:
     if not SLUG.match(slug):
-        raise invalid(field, "must be lower-case letters, digits and single hyphens (at most 60)")
+        raise invalid(field, _SLUG_HINT)
     if slug in reserved:
         raise invalid(field, f"{slug!r} is reserved")
     return slug
