@@ -107,11 +107,6 @@ def paths(operations: Iterable[Operation]) -> dict[str, dict[str, Any]]:
     return described
 
 
-def routes(operations: Iterable[Operation]) -> set[tuple[str, str]]:
-    """(method, router pattern) of each operation: what the worker's router must answer."""
-    return {(op.method.upper(), op.path) for op in operations}
-
-
 def describe(router: Router, operations: tuple[Operation, ...]) -> None:
     """Registers `GET /internal/openapi`: the worker's public operations, for core to serve."""
 
