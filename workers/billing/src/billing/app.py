@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from billing import checkout, entitlements, plan_change, reconcile
-from billing.api import API, CHECKOUT, CHECKOUT_CONFIRM, PLAN_SWITCH
 from billing.downgrades import Timeline
 from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
 from billing.events import Event, EventProcessor
 from billing.notices import MailUnavailable, Notifier
+from billing.operations import API, CHECKOUT, CHECKOUT_CONFIRM, PLAN_SWITCH
 from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
 from billing.subscriptions import Record, SubscriptionStore
 from billing.webhooks import WebhookHandler

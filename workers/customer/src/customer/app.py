@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from customer import accounts, assets, domains, export, forms, leads, maintenance, publish, sites
-from customer.api import API
 from customer.deps import CustomerDeps, Settings
+from customer.operations import API
 from customer.store import sites_of
 from shared import health
 from shared.app import App

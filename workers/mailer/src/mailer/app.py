@@ -15,8 +15,8 @@ import asyncio
 from dataclasses import dataclass
 
 from mailer import delivery, outbox, sending
-from mailer.api import API
 from mailer.headers import FieldError, check_address
+from mailer.operations import API
 from mailer.resend import EMAILS_URL, ResendClient, Sleep
 from mailer.store import MailStore
 from mailer.webhooks import WebhookHandler
