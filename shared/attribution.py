@@ -7,9 +7,10 @@ added here reaches all three at once."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from shared.validation import invalid
+from shared.schema import Field, invalid
 
 # `plan` is the plan the visitor chose on the landing page; `landing_page` the page they came from.
 KEYS = ("plan", "ref", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "landing_page")
@@ -41,6 +42,25 @@ def clean(value: Any, field: str = "attribution") -> dict[str, str]:
             raise invalid(f"{field}.{key}", f"must be up to {MAX_VALUE} letters, digits or . : / @ + % = & ? # ~ - _")
         kept[key] = item
     return kept
+
+
+@dataclass
+class Attribution(Field):
+    """The attribution object as a field of a request body (sign-up, checkout)."""
+
+    required: bool = False
+    default: Any = field(default_factory=dict)
+
+    def check(self, value: Any, path: str) -> Any:
+        return clean(value, path)
+
+    def json_schema(self) -> dict[str, Any]:
+        value = {"type": "string", "pattern": f"^$|{VALUE_PATTERN}"}
+        return {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "properties": dict.fromkeys(KEYS, value),
+        }
 
 
 def stripe_metadata(attribution: dict[str, str]) -> dict[str, str]:

@@ -9,8 +9,8 @@ from typing import Any
 
 from customer import blocks, render
 from customer.blocks import CATALOGUE, check_block
-from customer.schema import Asset, Field
 from shared.http import Request
+from shared.schema import Asset, Field
 from tests.customer.conftest import Owner
 
 ROOT = Path(__file__).resolve().parents[2]

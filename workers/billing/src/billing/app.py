@@ -20,23 +20,25 @@ from billing.downgrades import Timeline
 from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
 from billing.events import Event, EventProcessor
 from billing.notices import MailUnavailable, Notifier
+from billing.operations import API, CHECKOUT, CHECKOUT_CONFIRM, PLAN_SWITCH
 from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
 from billing.subscriptions import Record, SubscriptionStore
 from billing.webhooks import WebhookHandler
-from shared import attribution, health, plans
+from shared import health, plans
 from shared.app import App
 from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard, identity_of
 from shared.internal_auth import Identity
-from shared.jsonbody import read_json_object
+from shared.openapi import describe
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
 from shared.routing import Params, Router
 from shared.scheduled import Job
-from shared.validation import invalid, only, string
+from shared.schema import read_body
 
 TABLES = ("subscriptions", "processed_events", "deleted_accounts")
+
 ENDED = frozenset({"canceled", "incomplete_expired"})
 
 
@@ -161,12 +163,8 @@ def create_app(deps: BillingDeps) -> App:
     async def post_checkout(request: Request, params: Params) -> Response:
         identity = account_of(request)
         assert identity.account_id is not None
-        body = read_json_object(request)
-        only(body, ("plan", "attribution"))
-        plan_id = string(body, "plan", max_length=40)
-        if plan_id not in prices:
-            raise invalid("plan", f"must be one of: {', '.join(prices)}")
-        utm = attribution.clean(body.get("attribution"))
+        body = read_body(request, CHECKOUT)
+        plan_id, utm = body["plan"], body["attribution"]
         now = deps.clock.now()
         if identity.email:
             await store.remember_email(identity.account_id, identity.email, now)
@@ -184,11 +182,8 @@ def create_app(deps: BillingDeps) -> App:
         """The live subscription, its Stripe copy, the plan asked for and its price; 400/409 otherwise."""
         identity = account_of(request)
         assert identity.account_id is not None
-        body = read_json_object(request)
-        only(body, ("plan", "proration_date"))
-        plan_id = string(body, "plan", max_length=40)
-        if plan_id not in prices:
-            raise invalid("plan", f"must be one of: {', '.join(prices)}")
+        body = read_body(request, PLAN_SWITCH)
+        plan_id = body["plan"]
         record = await store.get(identity.account_id)
         if record is None or not record.stripe_subscription_id or record.status not in entitlements.GRANTING:
             raise HttpError(409, "no_subscription", "There is no active subscription to change: choose a plan first.")
@@ -267,11 +262,7 @@ def create_app(deps: BillingDeps) -> App:
         left on Free after paying. Stripe is asked about the session; its effect is the webhook's."""
         identity = account_of(request)
         assert identity.account_id is not None
-        body = read_json_object(request)
-        only(body, ("session_id",))
-        session_id = string(body, "session_id", max_length=200)
-        if not session_id.startswith("cs_"):
-            raise invalid("session_id", "must be a Checkout Session id (cs_…)")
+        session_id = read_body(request, CHECKOUT_CONFIRM)["session_id"]
         try:
             session = await stripe.get(f"/v1/checkout/sessions/{session_id}")
         except StripeError as exc:
@@ -339,5 +330,6 @@ def create_app(deps: BillingDeps) -> App:
     async def stripe_webhook(request: Request, params: Params) -> Response:
         return json_response(await webhooks.handle(request))
 
+    describe(router, API)
     guard = InternalGuard(router, deps.crypto, deps.clock, deps.internal_secret)
     return App("billing", guard, deps.clock, deps.crypto)

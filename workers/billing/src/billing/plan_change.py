@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.validation import invalid
+from shared.schema import Int, invalid
 
 PRORATION_WINDOW = 3600  # a preview's proration date stays usable for an hour
+_PRORATION_HINT = "must be the date of a preview from the last hour; preview again"
+# The body field; whether it is within the last hour is proration_date()'s check.
+PRORATION_DATE = Int(minimum=0, hint=_PRORATION_HINT)
 
 
 def details(sub: dict[str, Any], price_id: str, when: int) -> dict[str, Any]:
@@ -27,7 +30,7 @@ def proration_date(value: Any, now: float) -> int:
     if value is None:
         return int(now)
     if not isinstance(value, int) or isinstance(value, bool) or not now - PRORATION_WINDOW <= value <= now:
-        raise invalid("proration_date", "must be the date of a preview from the last hour; preview again")
+        raise invalid("proration_date", _PRORATION_HINT)
     return value
 
 

@@ -11,15 +11,41 @@ from core import mail, passwords, ratelimit, sessions, tokens
 from core.deps import CoreDeps
 from core.gateway import Gateway
 from shared import attribution
-from shared import validation as v
 from shared.background import later
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
-from shared.jsonbody import read_json_object
 from shared.routing import Params, Router
+from shared.schema import Bool, Email, Field, Secret, read_body
 
 ACCEPTED = {"status": "accepted"}
+
+# The request bodies: what the handlers below validate with and what /api/v1/openapi.json describes.
+_PASSWORD = Secret(max_length=passwords.MAX_LENGTH + 1)  # a password as typed (checked against the hash)
+_NEW_PASSWORD = passwords.NewPassword()
+_TOKEN = Secret(max_length=200)
+# A passed Turnstile challenge (required when Turnstile is on: see GET /api/v1/auth/turnstile).
+_HUMAN = Secret(max_length=4096, required=False)
+_ENDS_SESSIONS = Bool(default=True)  # accepted from older clients; sessions always end
+SIGNUP: dict[str, Field] = {
+    "email": Email(),
+    "password": _NEW_PASSWORD,
+    "attribution": attribution.Attribution(),
+    "turnstile_token": _HUMAN,
+}
+LINK: dict[str, Field] = {"token": _TOKEN}
+EMAIL_ONLY: dict[str, Field] = {"email": Email()}
+EMAIL_HUMAN: dict[str, Field] = {"email": Email(), "turnstile_token": _HUMAN}
+LOGIN: dict[str, Field] = {"email": Email(), "password": _PASSWORD}
+RESET: dict[str, Field] = {"token": _TOKEN, "password": _NEW_PASSWORD, "end_other_sessions": _ENDS_SESSIONS}
+REVERT: dict[str, Field] = {"token": _TOKEN, "password": _NEW_PASSWORD}
+PASSWORD_ONLY: dict[str, Field] = {"password": _PASSWORD}
+CHANGE_PASSWORD: dict[str, Field] = {
+    "current_password": _PASSWORD,
+    "new_password": _NEW_PASSWORD,
+    "end_other_sessions": _ENDS_SESSIONS,
+}
+CHANGE_EMAIL: dict[str, Field] = {"new_email": Email(), "password": _PASSWORD}
 
 
 def no_content(headers: list[tuple[str, str]] | None = None) -> Response:
@@ -84,8 +110,7 @@ class Accounts:
 
     async def human(self, request: Request, data: dict[str, Any]) -> None:
         """The Turnstile check of the public forms that send mail (sign-up, forgot, magic link)."""
-        token = v.string(data, "turnstile_token", max_length=4096, required=False)
-        await self.deps.turnstile.require(token, client_address(request))
+        await self.deps.turnstile.require(data["turnstile_token"], client_address(request))
 
     async def credentials_changed(self, account_id: str, keep_reverts: bool = True) -> None:
         """Every outstanding emailed link of the account dies, and every session ends (the caller
@@ -95,9 +120,7 @@ class Accounts:
 
     async def consume_link(self, request: Request, purpose: str) -> tokens.Token:
         """The body of every email-link POST: {"token": "..."}."""
-        data = read_json_object(request)
-        v.only(data, ("token",))
-        secret = v.string(data, "token", max_length=200)
+        secret = read_body(request, LINK)["token"]
         return await tokens.consume(self.deps.db, self.deps.crypto, self.deps.clock, purpose, secret)
 
     async def start_session(self, request: Request, account_id: str) -> tuple[str, str]:
@@ -124,12 +147,8 @@ class Accounts:
     async def signup(self, request: Request, params: Params) -> Response:
         """202 whether or not the address has an account, in the same time: a new address gets a
         verification link, a registered one a note to its owner ("you already have an account")."""
-        data = read_json_object(request)
-        v.only(data, ("email", "password", "attribution", "turnstile_token"))
-        email = v.email(data)
-        password = v.string(data, "password", max_length=passwords.MAX_LENGTH + 1)
-        passwords.check_policy(password)
-        kept = attribution.clean(data.get("attribution"))
+        data = read_body(request, SIGNUP)
+        email, password, kept = data["email"], data["password"], data["attribution"]
         await self.human(request, data)
         password_hash = await passwords.hash_password(self.deps.crypto, password)  # paid either way
         existing = await self.account_by_email(email)
@@ -173,9 +192,8 @@ class Accounts:
         return json_response({"account": self.public(await self.account_by_id(token.account_id))}, 200, [cookie])
 
     async def resend_verification(self, request: Request, params: Params) -> Response:
-        data = read_json_object(request)
-        v.only(data, ("email",))
-        later(self.link_if_account(request, v.email(data), tokens.VERIFY_EMAIL, "verify_email", "verify"))
+        email = read_body(request, EMAIL_ONLY)["email"]
+        later(self.link_if_account(request, email, tokens.VERIFY_EMAIL, "verify_email", "verify"))
         return json_response(ACCEPTED, 202)  # the same answer, in the same time, either way
 
     async def link_if_account(self, request: Request, email: str, purpose: str, template: str, page: str) -> None:
@@ -193,10 +211,8 @@ class Accounts:
     # -- log in and out --------------------------------------------------------------------------
 
     async def login(self, request: Request, params: Params) -> Response:
-        data = read_json_object(request)
-        v.only(data, ("email", "password"))
-        email = v.email(data)
-        password = v.string(data, "password", max_length=passwords.MAX_LENGTH + 1)
+        data = read_body(request, LOGIN)
+        email, password = data["email"], data["password"]
         reservation = await ratelimit.reserve(self.deps.db, self.deps.clock, email.lower(), client_address(request))
         account = await self.account_by_email(email)
         stored = str(account["password_hash"]) if account and account["password_hash"] else passwords.DUMMY_HASH
@@ -219,25 +235,21 @@ class Accounts:
     # -- password reset and magic link ----------------------------------------------------------
 
     async def forgot_password(self, request: Request, params: Params) -> Response:
-        data = read_json_object(request)
-        v.only(data, ("email", "turnstile_token"))
-        email = v.email(data)
+        data = read_body(request, EMAIL_HUMAN)
+        email = data["email"]
         await self.human(request, data)
         later(self.link_if_account(request, email, tokens.PASSWORD_RESET, "password_reset", "reset"))
         return json_response(ACCEPTED, 202)
 
     async def reset_password(self, request: Request, params: Params) -> Response:
-        data = read_json_object(request)
-        v.only(data, ("token", "password", "end_other_sessions"))
-        password = v.string(data, "password", max_length=passwords.MAX_LENGTH + 1)
-        v.boolean(data, "end_other_sessions", default=True)  # accepted from older clients; sessions always end
-        passwords.check_policy(password)
+        data = read_body(request, RESET)
+        password = data["password"]
         token = await tokens.consume(
             self.deps.db,
             self.deps.crypto,
             self.deps.clock,
             tokens.PASSWORD_RESET,
-            v.string(data, "token", max_length=200),
+            data["token"],
         )
         password_hash = await passwords.hash_password(self.deps.crypto, password)
         # Following the emailed link proves the address, so it also counts as verifying it.
@@ -253,9 +265,8 @@ class Accounts:
         return no_content([cookie])
 
     async def request_magic_link(self, request: Request, params: Params) -> Response:
-        data = read_json_object(request)
-        v.only(data, ("email", "turnstile_token"))
-        email = v.email(data)
+        data = read_body(request, EMAIL_HUMAN)
+        email = data["email"]
         await self.human(request, data)
         later(self.link_if_account(request, email, tokens.MAGIC_LINK, "magic_link", "magic"))
         return json_response(ACCEPTED, 202)
@@ -282,14 +293,10 @@ class Accounts:
 
     async def change_password(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
-        data = read_json_object(request)
-        v.only(data, ("current_password", "new_password", "end_other_sessions"))
-        current = v.string(data, "current_password", max_length=passwords.MAX_LENGTH + 1)
-        new = v.string(data, "new_password", max_length=passwords.MAX_LENGTH + 1)
-        v.boolean(data, "end_other_sessions", default=True)  # accepted from older clients; sessions always end
+        data = read_body(request, CHANGE_PASSWORD)
+        current, new = data["current_password"], data["new_password"]
         account = await self.account_by_id(session.account_id)
         await self.check_password(account, current)
-        passwords.check_policy(new, "new_password")
         await self.deps.db.run(
             "UPDATE accounts SET password_hash = ? WHERE id = ?",
             (await passwords.hash_password(self.deps.crypto, new), session.account_id),
@@ -302,11 +309,10 @@ class Accounts:
 
     async def change_email(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
-        data = read_json_object(request)
-        v.only(data, ("new_email", "password"))
-        new_email = v.email(data, "new_email")
+        data = read_body(request, CHANGE_EMAIL)
+        new_email = data["new_email"]
         account = await self.account_by_id(session.account_id)
-        await self.check_password(account, v.string(data, "password", max_length=passwords.MAX_LENGTH + 1))
+        await self.check_password(account, data["password"])
         if await self.account_by_email(new_email) is not None:
             raise HttpError(409, "email_taken", "Another account already uses this email.")
         # Nothing changes until the new address proves it is reachable.
@@ -345,11 +351,9 @@ class Accounts:
     async def revert_email(self, request: Request, params: Params) -> Response:
         """The undo link from the old address: the account comes back to it with a new password,
         every session ends and every other link dies (whoever moved it is out)."""
-        data = read_json_object(request)
-        v.only(data, ("token", "password"))
-        password = v.string(data, "password", max_length=passwords.MAX_LENGTH + 1)
-        passwords.check_policy(password)
-        secret = v.string(data, "token", max_length=200)
+        data = read_body(request, REVERT)
+        password = data["password"]
+        secret = data["token"]
         token = await tokens.consume(self.deps.db, self.deps.crypto, self.deps.clock, tokens.EMAIL_REVERT, secret)
         old_email = str(token.data["old_email"])
         holder = await self.account_by_email(old_email)
@@ -371,10 +375,9 @@ class Accounts:
 
     async def delete_account(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
-        data = read_json_object(request)
-        v.only(data, ("password",))
+        data = read_body(request, PASSWORD_ONLY)
         account = await self.account_by_id(session.account_id)
-        await self.check_password(account, v.string(data, "password", max_length=passwords.MAX_LENGTH + 1))
+        await self.check_password(account, data["password"])
         # Stop the charges, then the customer's data, then the account: if a step fails the account
         # still exists, and deleting again picks up where it stopped (each step is idempotent).
         path = f"/internal/accounts/{session.account_id}"

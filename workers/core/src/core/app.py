@@ -14,6 +14,7 @@ from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
 from shared.ports import Service
 from shared.routing import Params, Router
+from shared.schema import read_query
 
 __all__ = ["CoreDeps", "create_app"]
 
@@ -70,7 +71,7 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
     async def get_health(request: Request, params: Params) -> Response:
         """Public: liveness from memory (no store, no other worker). `?deep=1` with the operator's
         token: every store and worker, which costs an R2 write and four database queries."""
-        if request.query_params.get("deep") != "1":
+        if read_query(request, health.QUERY)["deep"] != "1":
             return json_response(health.LIVE)
         health.require_operator(request, deps.operator_token)
         checked = await health.check(deps.db, gw, deps.domain, request.header(REQUEST_ID_HEADER))
@@ -88,7 +89,7 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
 
     @router.route("GET", "/api/v1/openapi.json")
     async def get_openapi(request: Request, params: Params) -> Response:
-        return json_response(openapi.document())
+        return json_response(await openapi.gather(gw, request))
 
     async def dev_outbox(request: Request, params: Params) -> Response:
         """The local stack's outbox (mailer's page), like Mailpit. 404 unless DEV_OUTBOX is set."""

@@ -14,9 +14,11 @@ from shared.errors import HttpError
 from shared.http import Request
 from shared.internal_auth import Identity
 from shared.ports import Database, Service
+from shared.schema import Choice, Field
 
 TABLES = ("accounts", "sessions")
 LIVE = {"status": "ok", "worker": "core"}
+QUERY: dict[str, Field] = {"deep": Choice(("0", "1"), default="0")}  # 1: every store and worker (operator only)
 
 
 def require_operator(request: Request, operator_token: str) -> None:

@@ -1,293 +1,315 @@
-"""Core's public API as an OpenAPI 3.1 document, served at /api/v1/openapi.json.
+"""Core's public API as an OpenAPI 3.1 document, served at /api/v1/openapi.json: every public
+operation, core's own and those the gateway forwards to customer, billing and mailer.
 
-tests/core/test_openapi.py keeps it in step with the router and the gateway's route table."""
+Request bodies and query strings are described from the shared.schema specs the handlers validate
+with: core's own below, the internal workers' from their `API` tables, which each one serves at
+`GET /internal/openapi` (shared/openapi.py). No worker imports another, so core asks them when the
+document is requested instead of keeping a copy that could drift; what the gateway adds (the
+session, the paywall) is core's own knowledge and is added here.
+tests/core/test_openapi.py keeps it in step with every router and the gateway's route table."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from typing import Any
 
-from core import gateway
-from shared import attribution
+from core import accounts, gateway, health, report
+from shared import attribution, internal_auth, plans
+from shared.app import REQUEST_ID_HEADER
+from shared.errors import HttpError
+from shared.http import Request
+from shared.openapi import DESCRIBE_PATH, ERROR, ERROR_SCHEMA, Operation, paths
 
-_ERROR = {"$ref": "#/components/responses/Error"}
-_SESSION: list[dict[str, list[str]]] = [{"session": []}]
+FORWARDED_WORKERS = tuple(dict.fromkeys(route.worker for route in gateway.ROUTES))
+UNSAFE = ("post", "put", "patch", "delete")
 
-
-def _body(*required: str, **props: Any) -> dict[str, Any]:
-    return {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": list(required),
-                    "properties": props,
-                }
-            }
-        },
-    }
-
-
-_S = {"type": "string"}
-_B = {"type": "boolean"}
-_EMAIL = {"type": "string", "format": "email", "maxLength": 254}
-_PASSWORD = {"type": "string", "minLength": 8, "maxLength": 256}
-_TOKEN = {"type": "string", "maxLength": 200}
-# A passed Turnstile challenge (required when Turnstile is on: see GET /api/v1/auth/turnstile).
-_HUMAN = {"type": "string", "maxLength": 2048}
-
-
-def _op(
-    summary: str, ok: int, body: dict[str, Any] | None = None, session: bool = False, errors: tuple[int, ...] = (400,)
-) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "responses": {str(ok): {"description": "Success"}}}
-    for status in errors:
-        op["responses"][str(status)] = _ERROR
-    if body is not None:
-        op["requestBody"] = body
-    if session:
-        op["security"] = _SESSION
-        op["responses"]["401"] = _ERROR
-    return op
-
-
-OWN_ROUTES: dict[str, dict[str, dict[str, Any]]] = {
-    "/api/v1/health": {
-        "get": _op(
-            "Liveness from memory; with `?deep=1` and `Authorization: Bearer <operator token>`, core,"
-            " every internal worker and every store",
-            200,
-            errors=(401, 503),
-        )
-    },
-    "/api/v1/openapi.json": {"get": _op("This document", 200, errors=())},
-    "/api/v1/operator/report": {
-        "get": {
-            **_op(
-                "Sign-ups, verified accounts, checkouts and paying customers by utm_source, utm_campaign and"
-                " the plan the link chose, for accounts created from `from` to `to` (YYYY-MM-DD, UTC);"
-                " `format=csv` for a CSV file. Bearer OPERATOR_TOKEN; 404 when it is unset",
-                200,
-                errors=(400, 401, 404, 503),
-            ),
-            "parameters": [
-                {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-                {"name": "to", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-                {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
-            ],
-            "security": [{"operator": []}],
+_STR = {"type": "string"}
+_ACCEPTED = {"type": "object", "required": ["status"], "properties": {"status": {"const": "accepted"}}}
+_ACCOUNT = {
+    "type": "object",
+    "required": ["account"],
+    "properties": {
+        "account": {
+            "type": "object",
+            "required": ["id", "email", "email_verified", "created_at", "attribution"],
+            "properties": {
+                "id": _STR,
+                "email": _STR,
+                "email_verified": {"type": "boolean"},
+                "created_at": {"type": "number"},
+                "attribution": attribution.Attribution().json_schema(),
+            },
         }
     },
-    "/api/v1/plans": {"get": _op("The plans and what each includes (shared/plans.py)", 200, errors=())},
-    "/api/v1/auth/signup": {
-        "post": _op(
-            "Email a verification link to a new address, or tell a registered one's owner; the same 202 either way",
-            202,
-            _body(
-                "email",
-                "password",
-                email=_EMAIL,
-                password=_PASSWORD,
-                turnstile_token=_HUMAN,
-                attribution={
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": {k: _S for k in attribution.KEYS},
-                },
-            ),
-            errors=(400,),
-        )
+}
+_PLANS = {
+    "type": "object",
+    "required": ["plans", "attribution"],
+    "properties": {
+        "plans": {"type": "array", "items": {"type": "object", "required": ["id", "name", "entitlements"]}},
+        "attribution": {"type": "object", "required": ["keys", "pattern"]},
     },
-    "/api/v1/auth/turnstile": {"get": _op("The Turnstile site key for the portal's forms (null: off)", 200, errors=())},
-    "/api/v1/auth/verify": {
-        "post": _op("Verify the email from the link; starts a session", 200, _body("token", token=_TOKEN))
+}
+_OBJECT: dict[str, Any] = {"type": "object"}
+_SESSION = ("session",)
+_LOGIN_ERRORS = (401, 403, 429)
+
+OWN: tuple[Operation, ...] = (
+    Operation(
+        "GET",
+        "/api/v1/health",
+        "Liveness from memory; with `?deep=1` and `Authorization: Bearer <operator token>`, core, every internal"
+        " worker and every store",
+        query=health.QUERY,
+        response={"type": "object", "required": ["status"]},
+        errors=(401, 503),
+    ),
+    Operation("GET", "/api/v1/openapi.json", "This document", response={"type": "object", "required": ["openapi"]}),
+    Operation(
+        "GET",
+        "/api/v1/operator/report",
+        "Sign-ups, verified accounts, checkouts and paying customers by utm_source, utm_campaign and the plan the"
+        " link chose, for accounts created from `from` to `to` (UTC, both included); `format=csv` for a CSV file."
+        " 404 when OPERATOR_TOKEN is unset",
+        query=report.QUERY,
+        content="",
+        errors=(401, 404, 503),
+        security=("operator",),
+    ),
+    Operation("GET", "/api/v1/plans", "The plans and what each includes (shared/plans.py)", response=_PLANS),
+    Operation(
+        "POST",
+        "/api/v1/auth/signup",
+        "Email a verification link to a new address, or tell a registered one's owner; the same 202 either way",
+        202,
+        body=accounts.SIGNUP,
+        response=_ACCEPTED,
+    ),
+    Operation(
+        "GET",
+        "/api/v1/auth/turnstile",
+        "The Turnstile site key for the portal's forms (null: off)",
+        response={"type": "object", "required": ["site_key"], "properties": {"site_key": {"type": ["string", "null"]}}},
+    ),
+    Operation(
+        "POST",
+        "/api/v1/auth/verify",
+        "Verify the email from the link; starts a session",
+        body=accounts.LINK,
+        response=_ACCOUNT,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/auth/verify/resend",
+        "Email a new verification link",
+        202,
+        body=accounts.EMAIL_ONLY,
+        response=_ACCEPTED,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/auth/login",
+        "Log in; sets the __Host-session cookie",
+        body=accounts.LOGIN,
+        response=_ACCOUNT,
+        errors=_LOGIN_ERRORS,
+    ),
+    Operation("POST", "/api/v1/auth/logout", "End this session", 204, content=""),
+    Operation(
+        "POST",
+        "/api/v1/auth/password/forgot",
+        "Email a password-reset link",
+        202,
+        body=accounts.EMAIL_HUMAN,
+        response=_ACCEPTED,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/auth/password/reset",
+        "Set a new password from the link; ends every session and link, starts a new session",
+        204,
+        body=accounts.RESET,
+        content="",
+    ),
+    Operation(
+        "POST",
+        "/api/v1/auth/magic-link",
+        "Email a sign-in link",
+        202,
+        body=accounts.EMAIL_HUMAN,
+        response=_ACCEPTED,
+    ),
+    Operation(
+        "POST", "/api/v1/auth/magic-link/consume", "Sign in with the link", body=accounts.LINK, response=_ACCOUNT
+    ),
+    Operation(
+        "POST",
+        "/api/v1/auth/email/confirm",
+        "Confirm a new email from the link",
+        body=accounts.LINK,
+        response=_ACCOUNT,
+        errors=(409,),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/auth/email/revert",
+        "Undo an email change from the old address's link: back to it, with a new password; ends every session",
+        body=accounts.REVERT,
+        response=_ACCOUNT,
+        errors=(409,),
+    ),
+    Operation("GET", "/api/v1/account", "The signed-in account", response=_ACCOUNT, security=_SESSION),
+    Operation(
+        "DELETE",
+        "/api/v1/account",
+        "Delete the account, its sessions and its sites",
+        204,
+        body=accounts.PASSWORD_ONLY,
+        content="",
+        errors=(403, 502),
+        security=_SESSION,
+    ),
+    Operation(
+        "GET",
+        "/api/v1/account/export",
+        "Everything held about the account (account, sessions, billing, sites with their files, mail log) as one"
+        " JSON download",
+        response=_OBJECT,
+        errors=(502,),
+        security=_SESSION,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/account/password",
+        "Change the password; ends every other session and link, re-issues this one",
+        body=accounts.CHANGE_PASSWORD,
+        response=_OBJECT,
+        errors=(403,),
+        security=_SESSION,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/account/email",
+        "Email a confirmation link to a new address",
+        202,
+        body=accounts.CHANGE_EMAIL,
+        response=_OBJECT,
+        errors=(403, 409),
+        security=_SESSION,
+    ),
+    Operation(
+        "GET",
+        "/api/v1/account/sessions",
+        "Active sessions (device, created, last seen)",
+        response=_OBJECT,
+        security=_SESSION,
+    ),
+    Operation("DELETE", "/api/v1/account/sessions", "End every other session", response=_OBJECT, security=_SESSION),
+    Operation(
+        "DELETE",
+        "/api/v1/account/sessions/{session_id}",
+        "End one session",
+        204,
+        content="",
+        errors=(404,),
+        security=_SESSION,
+    ),
+)
+
+SECURITY_SCHEMES = {
+    "session": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "__Host-session",
+        "description": "Set by log-in, verification and magic links. CSRF rule: a POST, PUT, PATCH or DELETE to"
+        " core's own routes or to a route that needs the session is refused with 403 `cross_origin_refused`"
+        " when it carries an `Origin` other than the portal's or a `Sec-Fetch-Site` other than same-origin or"
+        " none (core/csrf.py).",
     },
-    "/api/v1/auth/verify/resend": {"post": _op("Email a new verification link", 202, _body("email", email=_EMAIL))},
-    "/api/v1/auth/login": {
-        "post": _op(
-            "Log in; sets the __Host-session cookie",
-            200,
-            _body("email", "password", email=_EMAIL, password=_S),
-            errors=(400, 401, 403, 429),
-        )
+    "operator": {"type": "http", "scheme": "bearer", "description": "OPERATOR_TOKEN"},
+    "stripe_signature": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Stripe-Signature",
+        "description": "`t=…,v1=…`: HMAC-SHA256 with the endpoint's whsec_ secret over `{t}.{raw body}`, at most"
+        " 300 s old; checked by billing on the untouched bytes.",
     },
-    "/api/v1/auth/logout": {"post": _op("End this session", 204, errors=())},
-    "/api/v1/auth/password/forgot": {
-        "post": _op("Email a password-reset link", 202, _body("email", email=_EMAIL, turnstile_token=_HUMAN))
-    },
-    "/api/v1/auth/password/reset": {
-        "post": _op(
-            "Set a new password from the link; ends every session and link, starts a new session",
-            204,
-            _body("token", "password", token=_TOKEN, password=_PASSWORD, end_other_sessions=_B),
-        )
-    },
-    "/api/v1/auth/magic-link": {
-        "post": _op("Email a sign-in link", 202, _body("email", email=_EMAIL, turnstile_token=_HUMAN))
-    },
-    "/api/v1/auth/magic-link/consume": {"post": _op("Sign in with the link", 200, _body("token", token=_TOKEN))},
-    "/api/v1/auth/email/confirm": {
-        "post": _op("Confirm a new email from the link", 200, _body("token", token=_TOKEN), errors=(400, 409))
-    },
-    "/api/v1/auth/email/revert": {
-        "post": _op(
-            "Undo an email change from the old address's link: back to it, with a new password; ends every session",
-            200,
-            _body("token", "password", token=_TOKEN, password=_PASSWORD),
-            errors=(400, 409),
-        )
-    },
-    "/api/v1/account": {
-        "get": _op("The signed-in account", 200, session=True, errors=()),
-        "delete": _op(
-            "Delete the account, its sessions and its sites",
-            204,
-            _body("password", password=_S),
-            session=True,
-            errors=(400, 403, 502),
-        ),
-    },
-    "/api/v1/account/export": {
-        "get": _op(
-            "Everything held about the account (account, sessions, billing, sites with their files, mail log)"
-            " as one JSON download",
-            200,
-            session=True,
-            errors=(502,),
-        ),
-    },
-    "/api/v1/account/password": {
-        "post": _op(
-            "Change the password; ends every other session and link, re-issues this one",
-            200,
-            _body(
-                "current_password", "new_password", current_password=_S, new_password=_PASSWORD, end_other_sessions=_B
-            ),
-            session=True,
-            errors=(400, 403),
-        )
-    },
-    "/api/v1/account/email": {
-        "post": _op(
-            "Email a confirmation link to a new address",
-            202,
-            _body("new_email", "password", new_email=_EMAIL, password=_S),
-            session=True,
-            errors=(400, 403, 409),
-        )
-    },
-    "/api/v1/account/sessions": {
-        "get": _op("Active sessions (device, created, last seen)", 200, session=True, errors=()),
-        "delete": _op("End every other session", 200, session=True, errors=()),
-    },
-    "/api/v1/account/sessions/{session_id}": {
-        "delete": {
-            **_op("End one session", 204, session=True, errors=(404,)),
-            "parameters": [{"name": "session_id", "in": "path", "required": True, "schema": _S}],
-        }
+    "resend_signature": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "svix-signature",
+        "description": "Svix: `v1,<base64>` HMAC-SHA256 keyed with the base64-decoded secret after whsec_, over"
+        " `{svix-id}.{svix-timestamp}.{raw body}`, at most 300 s old; checked by mailer.",
     },
 }
 
 
-_OBJ = {"type": "object"}
-_SITE_ID = [{"name": "site_id", "in": "path", "required": True, "schema": _S}]
-
-# Operations of internal workers whose semantics a client must know, beside their prefix's entry.
-FORWARDED: dict[str, dict[str, dict[str, Any]]] = {
-    "/api/v1/sites/{site_id}": {
-        "patch": {
-            **_op(
-                "Update a site partially. Only the fields sent change; `theme` and `seo` are merged field"
-                " by field (the fields sent replace those kept, the others stay); `redirects` is replaced whole",
-                200,
-                {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "additionalProperties": False,
-                                "properties": {"name": _S, "theme": _OBJ, "seo": _OBJ, "redirects": _OBJ},
-                            }
-                        }
-                    },
-                },
-                session=True,
-                errors=(400, 404),
-            ),
-            "parameters": _SITE_ID,
-            "x-smartpages-worker": "customer",
-        }
-    },
-    "/api/v1/blocks/catalogue": {
-        "get": {
-            **_op(
-                "Every block type a page can hold: its label, fields (kind, label, limits, layout options)"
-                " and what a new one starts with; the editor builds its forms from it",
-                200,
-                session=True,
-                errors=(),
-            ),
-            "x-smartpages-worker": "customer",
-        }
-    },
-    "/api/v1/sites/{site_id}/publish": {
-        "post": {
-            **_op("Publish the draft as a new version (201)", 201, session=True, errors=(404, 409)),
-            "parameters": _SITE_ID,
-            "x-smartpages-worker": "customer",
-        }
-    },
-}
-FORWARDED["/api/v1/sites/{site_id}/publish"]["post"]["responses"]["200"] = {
-    "description": "The draft is what is live already: nothing recorded, `unchanged: true`, the live version"
-}
+def _forwarded(worker: str, described: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """A worker's operations as the gateway exposes them: the session and paywall it puts in front."""
+    out: dict[str, dict[str, Any]] = {}
+    for path, item in described.items():
+        route = gateway.find(path)
+        if route is None or route.worker != worker:
+            raise HttpError(502, "bad_gateway", f"The {worker} worker describes {path}, which core does not route.")
+        out[path] = {}
+        for method, op in item.items():
+            op = {**op, "responses": dict(op["responses"]), "x-smartpages-worker": worker}
+            if route.session:
+                op["security"] = [{"session": []}]
+                op["responses"]["401"] = ERROR
+                if method in UNSAFE:
+                    op["responses"]["403"] = ERROR  # the CSRF rule
+            if route.entitlement and method.upper() not in route.ungated:
+                op["x-smartpages-entitlement"] = route.entitlement
+                op["x-smartpages-required-plan"] = (plans.cheapest_with(route.entitlement) or plans.FREE).id
+                op["responses"]["402"] = ERROR
+            out[path][method] = op
+    return out
 
 
-def _proxied(route: gateway.GatewayRoute) -> dict[str, Any]:
-    op = _op(f"Handled by the {route.worker} worker", 200, session=route.session, errors=(400, 404, 501))
-    op["x-smartpages-worker"] = route.worker
-    if route.entitlement:
-        op["x-smartpages-entitlement"] = route.entitlement
-        op["responses"]["402"] = _ERROR
-    return {"x-smartpages-prefix": True, **{m: op for m in ("get", "post")}}
-
-
-def document() -> dict[str, Any]:
-    paths: dict[str, Any] = dict(OWN_ROUTES)
-    for route in gateway.ROUTES:
-        paths[route.prefix] = _proxied(route)
-    paths.update(FORWARDED)
+def document(described: Mapping[str, Mapping[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The whole document, from each internal worker's described paths."""
+    all_paths = paths(OWN)
+    for item in all_paths.values():
+        for method, op in item.items():
+            if method in UNSAFE:  # every unsafe request to core's own routes passes the CSRF rule
+                op["responses"]["403"] = ERROR
+    for worker in FORWARDED_WORKERS:
+        all_paths.update(_forwarded(worker, described[worker]))
     return {
         "openapi": "3.1.0",
-        "info": {"title": "SmartPages API", "version": "1"},
+        "info": {
+            "title": "SmartPages API",
+            "version": "1",
+            "description": 'Every error is `{"error": {"code", "message", "request_id"}}`, with `field` (the'
+            " invalid field's path) on a 400 and `required_plan` / `feature` / `limit` on a 402.",
+        },
         "servers": [{"url": "https://www.smartpages.online"}],
-        "paths": paths,
+        "paths": all_paths,
         "components": {
-            "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "__Host-session"},
-                "operator": {"type": "http", "scheme": "bearer"},
-            },
+            "securitySchemes": SECURITY_SCHEMES,
             "responses": {
                 "Error": {
                     "description": "An error",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["error"],
-                                "properties": {
-                                    "error": {
-                                        "type": "object",
-                                        "required": ["code", "message", "request_id"],
-                                        "properties": {"code": _S, "message": _S, "request_id": _S},
-                                    }
-                                },
-                            }
-                        }
-                    },
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 }
             },
+            "schemas": {"Error": ERROR_SCHEMA},
         },
     }
+
+
+async def gather(gw: gateway.Gateway, request: Request) -> dict[str, Any]:
+    """Asks each internal worker for its operations (in parallel) and returns the whole document."""
+
+    async def ask(worker: str) -> dict[str, Any]:
+        inner = Request("GET", DESCRIBE_PATH, headers={REQUEST_ID_HEADER: request.header(REQUEST_ID_HEADER)})
+        reply = await gw.call(worker, inner, internal_auth.Identity(caller="core"))
+        if reply.status != 200:
+            raise HttpError(503, "openapi_unavailable", f"The {worker} worker did not describe its operations.")
+        described: dict[str, Any] = reply.json()["paths"]
+        return described
+
+    answers = await asyncio.gather(*(ask(worker) for worker in FORWARDED_WORKERS))
+    return document(dict(zip(FORWARDED_WORKERS, answers, strict=True)))

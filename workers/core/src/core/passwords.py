@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import base64
 import hmac
+from dataclasses import dataclass
+from typing import Any
 
 from core.common_passwords import COMMON_PASSWORDS
 from shared.errors import HttpError
 from shared.ports import Crypto
+from shared.schema import Field, Secret
 
 ALGORITHM = "pbkdf2_sha256"
 ITERATIONS = 100_000
@@ -21,14 +24,39 @@ MIN_LENGTH = 8
 MAX_LENGTH = 256  # well above the 64 that must be allowed; bounds the hashing work
 
 
+def _weak(field: str, message: str) -> HttpError:
+    return HttpError(400, "weak_password", message, details={"field": field})
+
+
 def check_policy(password: str, field: str = "password") -> None:
     """Length and the common-password list only: no composition rules (NIST SP 800-63B)."""
     if len(password) < MIN_LENGTH:
-        raise HttpError(400, "weak_password", f"{field}: use at least {MIN_LENGTH} characters.")
+        raise _weak(field, f"{field}: use at least {MIN_LENGTH} characters.")
     if len(password) > MAX_LENGTH:
-        raise HttpError(400, "weak_password", f"{field}: use at most {MAX_LENGTH} characters.")
+        raise _weak(field, f"{field}: use at most {MAX_LENGTH} characters.")
     if password in COMMON_PASSWORDS:  # exactly as typed
-        raise HttpError(400, "weak_password", f"{field}: this password is too common; choose another.")
+        raise _weak(field, f"{field}: this password is too common; choose another.")
+
+
+@dataclass
+class NewPassword(Field):
+    """A request body's new password: a string that meets the policy above."""
+
+    required: bool = True
+    default: Any = ""
+
+    def check(self, value: Any, path: str) -> Any:
+        password = Secret(max_length=MAX_LENGTH + 1).check(value, path)
+        check_policy(password, path)
+        return password
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "minLength": MIN_LENGTH,
+            "maxLength": MAX_LENGTH,
+            "description": "not a common password",
+        }
 
 
 def _b64(raw: bytes) -> str:

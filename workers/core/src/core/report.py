@@ -18,23 +18,21 @@ from core.gateway import Gateway
 from shared import internal_auth
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
-from shared.validation import invalid
+from shared.schema import Choice, Date, Field, invalid, read_query
 
 COLUMNS = ("utm_source", "utm_campaign", "plan", "signups", "verified", "checkouts", "paying")
 MAX_DAYS = 366
+QUERY: dict[str, Field] = {
+    "from": Date(required=True),
+    "to": Date(required=True),
+    "format": Choice(("json", "csv"), default="json"),
+}
 
 
 def authorize(deps: CoreDeps, request: Request) -> None:
     if not deps.operator_token:
         raise HttpError(404, "not_found", f"No route for {request.path}.")
     health.require_operator(request, deps.operator_token)
-
-
-def day(query: dict[str, str], name: str) -> datetime:
-    try:
-        return datetime.strptime(query.get(name, ""), "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        raise invalid(name, "must be a date as YYYY-MM-DD") from None
 
 
 def rows(accounts: list[dict[str, Any]], funnel: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -53,13 +51,11 @@ def rows(accounts: list[dict[str, Any]], funnel: dict[str, dict[str, Any]]) -> l
 
 async def report(deps: CoreDeps, gateway: Gateway, request: Request) -> Response:
     authorize(deps, request)
-    query = request.query_params
-    start, end = day(query, "from"), day(query, "to")
+    query = read_query(request, QUERY)
+    start, end = (datetime.strptime(query[name], "%Y-%m-%d").replace(tzinfo=UTC) for name in ("from", "to"))
     if end < start or end - start > timedelta(days=MAX_DAYS):
         raise invalid("to", f"must be on or after from, at most {MAX_DAYS} days later")
-    fmt = query.get("format", "json")
-    if fmt not in ("json", "csv"):
-        raise invalid("format", "must be json or csv")
+    fmt = query["format"]
     accounts = await deps.db.all(
         "SELECT id, attribution, email_verified_at FROM accounts WHERE created_at >= ? AND created_at < ?",
         (start.timestamp(), (end + timedelta(days=1)).timestamp()),

@@ -16,6 +16,7 @@ from typing import Any
 from customer import accounts, assets, blocks, domains, export, forms, leads, publish, sites
 from customer.deps import CustomerDeps
 from customer.model import Download, FormPost, Owner, Site, Tagged
+from customer.operations import API
 from customer.store import sites_of
 from shared import health
 from shared.errors import HttpError
@@ -23,7 +24,9 @@ from shared.http import Request, Response, json_response
 from shared.internal import IdentifiedHandler, IdentifiedRouter
 from shared.internal_auth import Identity
 from shared.jsonbody import read_json_object
+from shared.openapi import DESCRIBE_PATH, paths
 from shared.routing import Params
+from shared.schema import read_query
 
 TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts", "held_addresses")
 
@@ -154,7 +157,7 @@ async def add_block(c: Call) -> Response:
 
 # --- assets -----------------------------------------------------------------------------------------
 async def upload(c: Call) -> Response:
-    name = c.request.query_params.get("name", "")
+    name = read_query(c.request, assets.UPLOAD_QUERY)["name"]
     stored = await assets.upload(c.deps, await c.editable_site(), c.request.body, name)
     return json_response(asdict(stored), 201 if stored.stored else 200)
 
@@ -262,6 +265,11 @@ async def submit_form(c: Call) -> Response:
     return forms.visitor_answer(await forms.submit(c.deps, c.params["site_id"], c.params["block_id"], post))
 
 
+async def describe_operations(c: Call) -> Response:
+    """Customer's public operations, for the OpenAPI document core serves (shared/openapi.py)."""
+    return json_response({"paths": paths(API)})
+
+
 SITE = "/api/v1/sites/{site_id}"
 PAGE = SITE + "/pages/{page_id}"
 ASSET = SITE + "/assets/{sha256}"
@@ -269,6 +277,7 @@ ASSET = SITE + "/assets/{sha256}"
 # Every route customer answers, in one table (as Starlette's `routes=[...]`): path -> method -> handler.
 ROUTES: dict[str, dict[str, Handler]] = {
     "/internal/health": {"GET": get_health},
+    DESCRIBE_PATH: {"GET": describe_operations},
     "/internal/accounts/{account_id}/export": {"GET": export_account},
     "/internal/accounts/{account_id}": {"DELETE": delete_account},
     "/api/v1/blocks/catalogue": {"GET": block_catalogue},

@@ -18,6 +18,7 @@ from customer.imagesize import dimensions
 from customer.model import Asset, Download, Site
 from customer.store import pages_of
 from shared.errors import HttpError
+from shared.schema import Field, Str
 from shared.site_layout import file_key
 
 MAX_ASSET_BYTES = 1_000_000  # under the 1 MiB request limit core and customer both enforce
@@ -26,6 +27,7 @@ MAX_VARIANTS = 8  # per original
 VARIANT_TYPES = ("image/jpeg", "image/webp")
 _VARIANT_KEYS = ("variant", "content_type", "width", "height", "size")
 NOT_FOUND = HttpError(404, "asset_not_found", "No such image on this site.")
+UPLOAD_QUERY: dict[str, Field] = {"name": Str(max_length=255)}  # the file's name, kept (cut to 200) for the library
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 
 

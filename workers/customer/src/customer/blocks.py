@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from customer.schema import (
+from shared.schema import (
     Asset,
     Bool,
     Choice,

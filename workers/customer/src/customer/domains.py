@@ -24,15 +24,20 @@ from customer import publish
 from customer.cloudflare import CloudflareClient, CustomHostname
 from customer.deps import CustomerDeps
 from customer.model import Owner, Site
-from customer.schema import Str, check_fields, invalid
 from customer.store import owned_site, site_by_id, sites_of
 from shared import plans, site_layout
 from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
+from shared.schema import Field, Str, check_fields, invalid
 
 _HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])$")
 PENDING_CLAIM_SECONDS = 3 * 24 * 3600
 FORBIDDEN_SUFFIXES = ("smartpages.online", "smartpages.site", "localhost", "cloudflare.com", "workers.dev")
+
+ADD_DOMAIN: dict[str, Field] = {
+    "site_id": Str(max_length=40, required=True),
+    "hostname": Str(max_length=253, required=True),
+}
 
 
 def client(deps: CustomerDeps) -> CloudflareClient:
@@ -134,9 +139,7 @@ async def list_domains(deps: CustomerDeps, owner: Owner) -> list[dict[str, Any]]
 
 async def add_domain(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) -> dict[str, Any]:
     cid = owner.customer_id
-    data = check_fields(
-        {"site_id": Str(max_length=40, required=True), "hostname": Str(max_length=253, required=True)}, body
-    )
+    data = check_fields(ADD_DOMAIN, body)
     site = await owned_site(deps.db, cid, data["site_id"])
     host = check_hostname(deps, data["hostname"])
     used = await deps.db.all(

@@ -23,8 +23,8 @@ from shared import internal_auth, mail
 from shared.deadline import MAILER_SECONDS, within
 from shared.errors import HttpError
 from shared.http import Response, html_response
+from shared.schema import Email
 from shared.turnstile import MAX_TOKEN_LENGTH
-from shared.validation import email as check_email
 
 WINDOW_SECONDS = 3600
 PER_ADDRESS = 5
@@ -126,7 +126,7 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
         missing = "your name" if not name else "a message"
         return FormAnswer(form_page, 400, f"Please go back and add {missing}.", data)
     try:
-        lead_email = check_email({"email": data.get("email", "")})
+        lead_email = Email().check(data.get("email", ""), "email")
     except HttpError:
         return FormAnswer(form_page, 400, "Please go back and check your email address.", data)
     lead_id = new_id(deps.crypto, "l")

@@ -10,12 +10,14 @@ from typing import Any
 
 from customer.deps import CustomerDeps
 from customer.model import Download, Site
-from customer.schema import Bool, check_fields
 from shared.errors import HttpError
+from shared.schema import Bool, Field, check_fields
 
 LIMIT = 500
 _COLUMNS = ("name", "email", "phone", "message", "page")  # after the date
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+MARK: dict[str, Field] = {"read": Bool(required=True)}
 
 
 async def _rows(deps: CustomerDeps, site_id: str) -> list[dict[str, Any]]:
@@ -39,7 +41,7 @@ async def _one(deps: CustomerDeps, site: Site, lead_id: str) -> None:
 
 async def mark(deps: CustomerDeps, site: Site, lead_id: str, body: dict[str, Any]) -> None:
     """PATCH {"read": true|false}."""
-    data = check_fields({"read": Bool(required=True)}, body)
+    data = check_fields(MARK, body)
     await _one(deps, site, lead_id)
     await deps.db.run(
         "UPDATE leads SET read_at = ? WHERE site_id = ? AND id = ?",

@@ -1,5 +1,5 @@
 """Sites and pages: create, read, update, delete, with the plan's limits. Every write is validated
-by customer/schema.py before it touches D1; blocks get stable ids (`b_…`) the first time they are
+by shared/schema.py before it touches D1; blocks get stable ids (`b_…`) the first time they are
 saved, so lead forms and anchors keep their names across edits."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from customer import blocks as blockdefs
 from customer import drafts, publish
 from customer.deps import CustomerDeps
 from customer.model import Block, Owner, Page, Site, Tagged
-from customer.schema import SLUG, Str, check_fields, invalid
 from customer.store import asset_types, customer_id, new_id, owned_site, page_of, pages_of, sites_of
 from shared import plans
 from shared.errors import HttpError
 from shared.internal_auth import Identity
+from shared.schema import SLUG, Str, check_fields, invalid
 
 RESERVED_SLUGS = frozenset(
     {
@@ -39,10 +39,12 @@ RESERVED_SLUGS = frozenset(
 )
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
-SITE_FIELDS = {"name": Str(max_length=80, required=True), "slug": Str(max_length=60)}
+_SLUG_HINT = "must be lower-case letters, digits and single hyphens (at most 60)"
+_SLUG = Str(max_length=60, pattern=SLUG, hint=_SLUG_HINT)  # reserved words: check_slug
+SITE_FIELDS = {"name": Str(max_length=80, required=True), "slug": _SLUG}
 PAGE_FIELDS = {
     "title": Str(max_length=80, required=True),
-    "slug": Str(max_length=60),
+    "slug": _SLUG,
     "description": Str(max_length=160),
 }
 
@@ -106,7 +108,7 @@ def slugify(name: str) -> str:
 
 def check_slug(slug: str, field: str, reserved: frozenset[str] = RESERVED_SLUGS) -> str:
     if not SLUG.match(slug):
-        raise invalid(field, "must be lower-case letters, digits and single hyphens (at most 60)")
+        raise invalid(field, _SLUG_HINT)
     if slug in reserved:
         raise invalid(field, f"{slug!r} is reserved")
     return slug

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from mailer import delivery, outbox, sending
 from mailer.headers import FieldError, check_address
+from mailer.operations import API
 from mailer.resend import EMAILS_URL, ResendClient, Sleep
 from mailer.store import MailStore
 from mailer.webhooks import WebhookHandler
@@ -26,6 +27,7 @@ from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard
 from shared.jsonbody import read_json_object
+from shared.openapi import describe
 from shared.ports import Clock, Crypto, Database, HttpClient, Queue
 from shared.queue import Consumer
 from shared.routing import Params, Router
@@ -81,7 +83,7 @@ def create_app(deps: MailerDeps) -> App:
         try:
             return check_address("address", read_json_object(request).get("address"))
         except FieldError as exc:
-            raise HttpError(400, exc.code, exc.message) from None
+            raise HttpError(400, exc.code, exc.message, details={"field": exc.field}) from None
 
     @router.route("POST", "/internal/forget")
     async def forget(request: Request, params: Params) -> Response:
@@ -115,5 +117,6 @@ def create_app(deps: MailerDeps) -> App:
         outbox_mode(request)
         return outbox.message_page(await outbox.find(store, params["email_id"]))
 
+    describe(router, API)
     guard = InternalGuard(router, deps.crypto, deps.clock, deps.internal_secret)
     return App("mailer", guard, deps.clock, deps.crypto)

@@ -79,7 +79,7 @@ def parse(body: dict[str, Any]) -> SendRequest:
         if template.reply_to_key:
             reply_to = check_address(f"data.{template.reply_to_key}", data[template.reply_to_key])
     except FieldError as exc:
-        raise HttpError(400, exc.code, exc.message) from None
+        raise HttpError(400, exc.code, exc.message, details={"field": exc.field}) from None
     return SendRequest(template, to, data, key, reply_to)
 
 

@@ -1,0 +1,187 @@
+"""schemathesis over every operation of /api/v1/openapi.json, on the CPython stack served by uvicorn
+(Stripe's stand-in in process), signed in as a fresh account with a site.
+
+Bounded: MAX_EXAMPLES generated cases per operation and mode (schema-valid and schema-breaking),
+derandomized so a run is repeatable. A case fails on any 5xx (Stripe's stand-in answers, so a
+502/503 is a fault too), a status, content type or body the document does not declare (every error
+must be the Error shape), or schema-breaking input that is not refused with a 4xx."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+import uvicorn
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from devstack import stack as stack_module
+from devstack.asgi import asgi
+from devstack.stripe_standin import StripeStandin
+from tests.core.conftest import ORIGIN, PASSWORD, capture_outbox
+from tools.ports import free_port
+
+MAX_EXAMPLES = 4
+BILLING_VARS = stack_module.worker_vars("billing")
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EMAIL = "schemathesis@example.com"
+
+
+BROWSER = {"origin": ORIGIN, "sec-fetch-site": "same-origin"}
+
+
+@dataclass
+class Served:
+    url: str
+    site_id: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def prepare(self) -> None:
+        """A fresh session and a site (an earlier case may have logged out, ended the other
+        sessions or deleted the site)."""
+        with httpx.Client(base_url=self.url, headers=BROWSER, timeout=10) as client:
+            login = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
+            assert login.status_code == 200, login.text
+            self.headers = {**BROWSER, "cookie": f"__Host-session={login.cookies['__Host-session']}"}
+            client.headers.update(self.headers)
+            if not self.site_id or client.get(f"/api/v1/sites/{self.site_id}").status_code == 404:
+                site = client.post("/api/v1/sites", json={"name": "Contract bakery"})
+                assert site.status_code == 201, site.text
+                self.site_id = site.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The stack in its own thread and event loop, behind uvicorn on a free loopback port."""
+    port = free_port()
+    holder: dict[str, Any] = {}
+
+    async def main() -> None:
+        stripe = StripeStandin(
+            api_key=BILLING_VARS["STRIPE_SECRET_KEY"], webhook_secret=BILLING_VARS["STRIPE_WEBHOOK_SECRET"]
+        )
+        built = await stack_module.build(tmp_path_factory.mktemp("state"), stripe=stripe)
+        holder["outbox"] = capture_outbox(built)
+        server = uvicorn.Server(uvicorn.Config(asgi(built.core), host="127.0.0.1", port=port, log_level="warning"))
+        holder["server"] = server
+        await server.serve()
+        built.close()
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not (holder.get("server") and holder["server"].started):
+        assert thread.is_alive(), "the CPython stack exited"
+        assert time.monotonic() < deadline, "the CPython stack did not start"
+        time.sleep(0.02)
+    url = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=url, headers=BROWSER, timeout=10) as client:
+        assert client.post("/api/v1/auth/signup", json={"email": EMAIL, "password": PASSWORD}).status_code == 202
+        deadline = time.monotonic() + 10  # the verification mail goes out after the 202
+        while not holder["outbox"].sent and time.monotonic() < deadline:
+            time.sleep(0.05)
+        verified = client.post("/api/v1/auth/verify", json={"token": holder["outbox"].last_token("verify_email")})
+        assert verified.status_code == 200, verified.text
+    yield Served(url)
+    holder["server"].should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def api(served: Served) -> schemathesis.BaseSchema:
+    # The session cookie is always sent (see Served.sign_in): no cases that drop it.
+    # Any 4xx refuses schema-breaking input: the gateway may answer 402 (paywall) before the body is read.
+    config = schemathesis.Config.from_dict(
+        {
+            "generation": {"with-security-parameters": False},
+            "checks": {"negative_data_rejection": {"expected-statuses": ["4xx"]}},
+        }
+    )
+    return schemathesis.openapi.from_url(f"{served.url}/api/v1/openapi.json", config=config)
+
+
+def operations(schema: schemathesis.BaseSchema) -> list[schemathesis.APIOperation]:
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def test_the_document_lists_every_operation(api: schemathesis.BaseSchema) -> None:
+    assert len(operations(api)) >= 60
+
+
+@dataclass
+class Tally:
+    examples: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    unbreakable: list[str] = field(default_factory=list)
+    slowest: list[tuple[float, str]] = field(default_factory=list)
+
+
+def exercise(served: Served, operation: schemathesis.APIOperation, mode: Any, tally: Tally) -> None:
+    checks = [*CHECKS, negative_data_rejection] if mode == schemathesis.GenerationMode.NEGATIVE else CHECKS
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case: schemathesis.Case) -> None:
+        if case.path_parameters and "site_id" in case.path_parameters:
+            case.path_parameters["site_id"] = served.site_id  # reach past the 404 into the handlers
+        response = case.call(base_url=served.url, headers=served.headers, timeout=10)
+        tally.examples += 1
+        tally.statuses[response.status_code] = tally.statuses.get(response.status_code, 0) + 1
+        case.validate_response(response, checks=checks)
+
+    try:
+        run()
+    except Unsatisfiable:  # no input breaks this operation's schema (e.g. one optional free-text parameter)
+        tally.unbreakable.append(operation.label)
+
+
+@pytest.mark.parametrize("mode", ["positive", "negative"])
+def test_every_operation_answers_as_documented(
+    served: Served, api: schemathesis.BaseSchema, mode: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tally = Tally()
+    started = time.monotonic()
+    generation = schemathesis.GenerationMode(mode)
+    for operation in operations(api):
+        if generation == schemathesis.GenerationMode.NEGATIVE and not _can_break(operation):
+            continue
+        served.prepare()
+        begun = time.monotonic()
+        exercise(served, operation, generation, tally)
+        tally.slowest.append((time.monotonic() - begun, operation.label))
+    with capsys.disabled():
+        print(f"\nschemathesis {mode}: {tally.examples} cases in {time.monotonic() - started:.1f} s, {tally.statuses}")
+        print("slowest:", sorted(tally.slowest, reverse=True)[:5])
+        if tally.unbreakable:
+            print(f"no schema-breaking input for: {', '.join(tally.unbreakable)}")
+    assert tally.examples > 0
+
+
+def _can_break(operation: schemathesis.APIOperation) -> bool:
+    """Schema-breaking input exists where there is a JSON object body or a query string (a path
+    parameter is any non-empty string; raw bodies, webhooks' included, are any bytes)."""
+    definition = operation.definition.raw
+    body = definition.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    query = any(p["in"] == "query" for p in definition.get("parameters", []))
+    return (bool(body) and body.get("format") != "binary") or query

@@ -1,0 +1,229 @@
+"""Customer's public operations (reached through core's gateway), described with the specs the
+handlers validate with; core serves them in /api/v1/openapi.json (shared/openapi.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from customer import assets, blocks, domains, leads, sites
+from shared.openapi import Operation, record
+from shared.schema import Int, Link, object_schema
+
+_ANY: dict[str, Any] = {"type": "object"}
+_BLOCK_ID = {"type": "string", "pattern": blocks._BLOCK_ID.pattern}
+
+
+def block_schema(kind: str) -> dict[str, Any]:
+    schema = object_schema(blocks.BLOCKS[kind])
+    schema["properties"] = {"type": {"const": kind}, "id": _BLOCK_ID, **schema["properties"]}
+    schema["required"] = ["type", *schema.get("required", [])]
+    return schema
+
+
+BLOCK = {"oneOf": [block_schema(kind) for kind in blocks.BLOCK_TYPES]}
+BLOCK_LIST = {"type": "array", "items": BLOCK, "maxItems": blocks.MAX_BLOCKS_PER_PAGE}
+REDIRECTS = {
+    "type": "object",
+    "description": "from a /path on the site to a /path or an http(s) URL",
+    "propertyNames": {"pattern": r"^/(?!/)[^\s\\]*$", "maxLength": 300},
+    "additionalProperties": Link(required=True).json_schema(),
+    "maxProperties": blocks.MAX_REDIRECTS,
+}
+
+
+def _with_blocks(partial: bool) -> dict[str, Any]:
+    schema = object_schema(sites.PAGE_FIELDS, partial=partial)
+    schema["properties"]["blocks"] = BLOCK_LIST
+    return schema
+
+
+SITE_UPDATE = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "name": sites.SITE_FIELDS["name"].json_schema(),
+        "theme": object_schema(blocks.THEME, partial=True),
+        "seo": object_schema(blocks.SEO, partial=True),
+        "redirects": REDIRECTS,
+    },
+}
+ADD_BLOCK = {
+    "allOf": [BLOCK],
+    "properties": {"position": Int(minimum=0, maximum=blocks.MAX_BLOCKS_PER_PAGE).json_schema()},
+}
+
+_STRING = {"type": "string"}
+_LIST = {"type": "array", "items": _ANY}
+_PAGE = record(
+    {
+        **dict.fromkeys(("id", "slug", "title", "description", "path"), _STRING),
+        "blocks": _LIST,
+    }
+)
+_SITE = record(
+    {
+        **dict.fromkeys(("id", "name", "slug", "default_host", "url"), _STRING),
+        **dict.fromkeys(("theme", "seo", "redirects"), _ANY),
+        "live_version": {"type": ["integer", "null"]},
+        "preview_url": {"type": ["string", "null"]},
+        "draft_changes": {"type": ["object", "array", "null"]},
+        "pages": _LIST,
+        "domains": _LIST,
+    },
+    optional=("live_version", "preview_url", "draft_changes"),
+)
+
+
+def _listing(key: str) -> dict[str, Any]:
+    return {"type": "object", "required": [key], "properties": {key: {"type": "array", "items": _ANY}}}
+
+
+_SITE_PATH = "/api/v1/sites/{site_id}"
+_PAGE_PATH = f"{_SITE_PATH}/pages/{{page_id}}"
+_STALE = 412  # If-Match names another version, or another tab saved first
+_IMAGE = "application/octet-stream"
+
+API: tuple[Operation, ...] = (
+    Operation(
+        "GET",
+        "/api/v1/blocks/catalogue",
+        "Every block type a page can hold: its label, fields (kind, label, limits, layout options) and what a"
+        " new one starts with; the editor builds its forms from it",
+        response=_ANY,
+    ),
+    Operation("GET", "/api/v1/sites", "The account's sites", response=_listing("sites")),
+    Operation(
+        "POST",
+        "/api/v1/sites",
+        "Create a site with a home page (the slug is made from the name when not given)",
+        201,
+        body=sites.SITE_FIELDS,
+        response=_SITE,
+        errors=(402, 409),
+    ),
+    Operation("GET", _SITE_PATH, "A site (ETag: its version, for If-Match)", response=_SITE, errors=(404,)),
+    Operation(
+        "PATCH",
+        _SITE_PATH,
+        "Update a site partially. Only the fields sent change; `theme` and `seo` are merged field by field"
+        " (the fields sent replace those kept, the others stay); `redirects` is replaced whole",
+        body_schema=SITE_UPDATE,
+        response=_SITE,
+        errors=(404, _STALE),
+    ),
+    Operation("DELETE", _SITE_PATH, "Delete a site, its pages, files and domains", 204, content="", errors=(404,)),
+    Operation(
+        "POST",
+        f"{_SITE_PATH}/pages",
+        "Add a page",
+        201,
+        body_schema=_with_blocks(partial=False),
+        response=_PAGE,
+        errors=(402, 404, 409),
+    ),
+    Operation("GET", _PAGE_PATH, "A page with its blocks (ETag)", response=_PAGE, errors=(404,)),
+    Operation(
+        "PUT",
+        _PAGE_PATH,
+        "Save a page: title, slug, description and the whole ordered block list (each optional)",
+        body_schema=_with_blocks(partial=True),
+        response=_PAGE,
+        errors=(402, 404, 409, _STALE),
+    ),
+    Operation("DELETE", _PAGE_PATH, "Delete a page (not the home page)", 204, content="", errors=(404, 409, _STALE)),
+    Operation(
+        "POST",
+        f"{_PAGE_PATH}/blocks",
+        "Add one block at `position` (default: the end)",
+        201,
+        body_schema=ADD_BLOCK,
+        response=_ANY,
+        errors=(402, 404, _STALE),
+    ),
+    Operation(
+        "POST",
+        f"{_SITE_PATH}/assets",
+        "Upload an image (PNG, JPEG, GIF or WebP; the bytes decide); the same bytes again are one file (200)",
+        201,
+        raw_body=_IMAGE,
+        query=assets.UPLOAD_QUERY,
+        response=_ANY,
+        also={200: "These bytes were uploaded already"},
+        errors=(404, 413, 415),
+    ),
+    Operation("GET", f"{_SITE_PATH}/assets", "The site's image library", response=_listing("assets"), errors=(404,)),
+    Operation("GET", f"{_SITE_PATH}/assets/{{sha256}}", "An uploaded image", content="image/*", errors=(404,)),
+    Operation(
+        "DELETE", f"{_SITE_PATH}/assets/{{sha256}}", "Delete an image no page uses", 204, content="", errors=(404, 409)
+    ),
+    Operation(
+        "POST",
+        f"{_SITE_PATH}/assets/{{sha256}}/variants",
+        "Upload a smaller copy (JPEG or WebP) of an image, for responsive pages",
+        201,
+        raw_body=_IMAGE,
+        response=_ANY,
+        errors=(404, 413, 415),
+    ),
+    Operation("GET", "/api/v1/assets", "Every image of every site of the account", response=_listing("assets")),
+    Operation("POST", f"{_SITE_PATH}/preview", "Build a private preview of the draft", response=_ANY, errors=(404,)),
+    Operation(
+        "POST",
+        f"{_SITE_PATH}/publish",
+        "Publish the draft as a new version",
+        201,
+        response=_ANY,
+        also={200: "The draft is what is live already: nothing recorded, `unchanged: true`, the live version"},
+        errors=(404, 409),
+    ),
+    Operation("GET", f"{_SITE_PATH}/versions", "Published versions", response=_listing("versions"), errors=(404,)),
+    Operation(
+        "POST",
+        f"{_SITE_PATH}/versions/{{number}}/rollback",
+        "Make an earlier version live again",
+        response=_ANY,
+        errors=(404, 409),
+    ),
+    Operation("POST", f"{_SITE_PATH}/unpublish", "Take the site offline", 204, content="", errors=(404,)),
+    Operation("GET", f"{_SITE_PATH}/leads", "The site's enquiries", response=_listing("leads"), errors=(404,)),
+    Operation("GET", f"{_SITE_PATH}/leads.csv", "The site's enquiries as CSV", content="text/csv", errors=(404,)),
+    Operation(
+        "PATCH",
+        f"{_SITE_PATH}/leads/{{lead_id}}",
+        "Mark an enquiry read or unread",
+        204,
+        body=leads.MARK,
+        content="",
+        errors=(404,),
+    ),
+    Operation("DELETE", f"{_SITE_PATH}/leads/{{lead_id}}", "Delete an enquiry", 204, content="", errors=(404,)),
+    Operation("GET", "/api/v1/domains", "The account's domains", response=_listing("domains")),
+    Operation(
+        "POST",
+        "/api/v1/domains",
+        "Connect a domain to a site: the DNS records to set come back",
+        201,
+        body=domains.ADD_DOMAIN,
+        response=_ANY,
+        errors=(402, 404, 409, 502),
+    ),
+    Operation("GET", "/api/v1/domains/{hostname}", "A domain and its DNS records", response=_ANY, errors=(404,)),
+    Operation(
+        "POST",
+        "/api/v1/domains/{hostname}/refresh",
+        "Ask Cloudflare again whether the domain is ready",
+        response=_ANY,
+        errors=(404, 502),
+    ),
+    Operation("DELETE", "/api/v1/domains/{hostname}", "Disconnect a domain", 204, content="", errors=(404, 502)),
+    Operation(
+        "POST",
+        "/api/v1/forms/{site_id}/{block_id}",
+        "A visitor's enquiry from a published lead form (HTML form post; answers with a page or 303 back)",
+        303,
+        raw_body="application/x-www-form-urlencoded",
+        content="",
+        also={200: "A page telling the visitor what to fix"},
+        errors=(400, 404, 415, 429),
+    ),
+)
