@@ -183,15 +183,17 @@ async def test_not_an_event_is_400(stack, crypto, clock, stripe) -> None:
 
 
 async def test_without_a_webhook_secret_nothing_is_processed(tmp_path, clock, crypto, stripe) -> None:
-    from billing.app import BillingDeps, create_app
+    from billing.app import Ports, bootstrap, settings_from
     from devstack.adapters import SqliteDatabase
     from devstack.migrations import apply
     from devstack.stack import ROOT, InProcessService
-    from tests.conftest import SECRET, signed
+    from tests.billing.conftest import BILLING_VARS
+    from tests.conftest import signed
 
     db = SqliteDatabase(tmp_path / "b.sqlite3")
     await apply(db, ROOT / "workers" / "billing" / "migrations")
-    app = create_app(BillingDeps(db, InProcessService(), stripe, clock, crypto, SECRET))
+    settings = settings_from({**BILLING_VARS, "STRIPE_WEBHOOK_SECRET": ""})
+    app = bootstrap(settings, Ports(db, InProcessService(), stripe, clock, crypto))
     headers = await signed(crypto, clock, "POST", WEBHOOK_PATH, body=b"{}")
     response = await app.handle(Request("POST", WEBHOOK_PATH, "", headers, b"{}"))
     assert (response.status, response.json()["error"]["code"]) == (500, "webhook_not_configured")

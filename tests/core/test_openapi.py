@@ -1,8 +1,7 @@
 """The OpenAPI document stays in step with core's router and the gateway's route table."""
 
 from core import gateway, openapi
-from core.app import own_routes
-from core.deps import CoreDeps
+from core.app import Ports, own_routes
 from devstack.stack import Stack
 from tests.conftest import get
 
@@ -21,8 +20,9 @@ def documented_operations() -> set[tuple[str, str]]:
 
 
 def routed_operations(stack: Stack) -> set[tuple[str, str]]:
-    deps = CoreDeps(*(object() for _ in range(8)))  # type: ignore[arg-type]
-    routes = own_routes(deps, gateway.Gateway({}, deps.db, deps.clock, deps.crypto, "")).routes
+    ports = Ports(*(object() for _ in range(8)))  # type: ignore[arg-type]
+    gw = gateway.Gateway({}, ports.db, ports.clock, ports.crypto, "")
+    routes = own_routes(stack.settings["core"], ports, gw).routes
     return {(r.method, r.pattern) for r in routes if r.pattern not in DEV_ONLY}
 
 

@@ -23,8 +23,7 @@ from typing import Any
 
 from devstack import stack as stack_module
 from devstack.adapters import HashlibCrypto, MemoryCache, SystemClock
-from domain.app import DomainDeps
-from domain.app import create_app as domain_app
+from domain import app as domain
 from shared import internal_auth
 from shared.http import Request, Response
 from shared.ports import Blob, OpenBlob
@@ -132,7 +131,8 @@ async def main(pages: int, assets: int, views: int) -> None:
 
         reader_store = Counting(stack.blobs)
         clock = SystemClock()
-        reader = domain_app(DomainDeps(reader_store, clock, HashlibCrypto(), MemoryCache(clock), 30))
+        ports = domain.Ports(reader_store, clock, HashlibCrypto(), MemoryCache(clock))
+        reader = domain.bootstrap(domain.Settings(pointer_ttl=30), ports)
         reader.log = lambda line: None  # a log line per request would dominate the figures
         host = site["default_host"]
         view = Request("GET", "/page-3/", "", {"host": host})

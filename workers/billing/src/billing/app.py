@@ -7,11 +7,15 @@ POST /api/v1/billing/portal                a Stripe billing-portal session -> {"
 GET  /api/v1/billing/subscription          the account's subscription and the plans
 POST /api/v1/webhooks/stripe               Stripe's events, raw bytes forwarded by core
 DELETE /internal/accounts/{account_id}     the account is being deleted: cancel and forget
-GET  /internal/health"""
+GET  /internal/health
+
+The composition root, as in every worker: `settings_from(env)`, then `bootstrap(settings, ports)` for
+the routes and `bootstrap_job(settings, ports)` for the Cron Trigger."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,42 +23,60 @@ from billing import checkout, entitlements, plan_change, reconcile
 from billing.downgrades import Timeline
 from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
 from billing.events import Event, EventProcessor
-from billing.notices import MailUnavailable, Notifier
 from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
 from billing.subscriptions import Record, SubscriptionStore
 from billing.webhooks import WebhookHandler
 from shared import attribution, health, plans
 from shared.app import App
-from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, Timed
+from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard, identity_of
 from shared.internal_auth import Identity
 from shared.jsonbody import read_json_object
+from shared.log import log
+from shared.mail import MailClient, MailUnavailable
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
 from shared.routing import Params, Router
 from shared.scheduled import Job
+from shared.settings import number, optional, required
 from shared.validation import invalid, only, string
 
 TABLES = ("subscriptions", "processed_events", "deleted_accounts")
 ENDED = frozenset({"canceled", "incomplete_expired"})
 
 
+@dataclass(frozen=True)
+class Settings:
+    internal_secret: str
+    portal_origin: str  # where Stripe sends the customer back
+    stripe_secret_key: str  # sk_…; without it checkout and portal answer 503
+    webhook_secret: str  # whsec_…; without it webhooks answer 500
+    stripe_prices: str  # `starter=price_…,pro=price_…`
+    stripe_api_base: str  # the local stand-in instead of api.stripe.com
+    event_claim_seconds: float  # when a dead delivery's claim on an event is taken over
+
+
+def settings_from(env: Mapping[str, str]) -> Settings:
+    return Settings(
+        internal_secret=required(env, "INTERNAL_SECRET"),
+        portal_origin=required(env, "PORTAL_ORIGIN"),
+        stripe_secret_key=optional(env, "STRIPE_SECRET_KEY"),
+        webhook_secret=optional(env, "STRIPE_WEBHOOK_SECRET"),
+        stripe_prices=optional(env, "STRIPE_PRICES"),
+        stripe_api_base=optional(env, "STRIPE_API_BASE", API_BASE),
+        event_claim_seconds=number(env, "EVENT_CLAIM_SECONDS", STALE_CLAIM_SECONDS),
+    )
+
+
 @dataclass
-class BillingDeps:
+class Ports:
     db: Database
     mailer: Service
     http: HttpClient  # to Stripe (or the stand-in)
     clock: Clock
     crypto: Crypto
-    internal_secret: str
-    stripe_secret_key: str = ""  # sk_…; without it checkout and portal answer 503
-    webhook_secret: str = ""  # whsec_…; without it webhooks answer 500
-    portal_origin: str = "https://www.smartpages.online"
-    stripe_prices: str = ""  # STRIPE_PRICES: `starter=price_…,pro=price_…`
-    stripe_api_base: str = API_BASE  # STRIPE_API_BASE: the local stand-in instead of api.stripe.com
     sleep: Sleep = asyncio.sleep  # between Stripe retries
-    event_claim_seconds: float = STALE_CLAIM_SECONDS  # EVENT_CLAIM_SECONDS: when a dead delivery's claim is taken over
 
 
 def stripe_failure(exc: StripeError) -> HttpError:
@@ -77,45 +99,45 @@ def stripe_failure(exc: StripeError) -> HttpError:
     )
 
 
-def _notifier(deps: BillingDeps) -> Notifier:
-    return Notifier(Timed(deps.mailer, MAILER_SECONDS, "the mailer"), deps.crypto, deps.clock, deps.internal_secret)
+def _mail(settings: Settings, ports: Ports) -> MailClient:
+    return MailClient(ports.mailer, ports.crypto, ports.clock, settings.internal_secret, "billing")
 
 
-def _processor(deps: BillingDeps) -> tuple[SubscriptionStore, StripeClient, EventProcessor]:
-    store = SubscriptionStore(deps.db)
+def _processor(settings: Settings, ports: Ports) -> tuple[SubscriptionStore, StripeClient, EventProcessor]:
+    store = SubscriptionStore(ports.db)
     stripe = StripeClient(
-        Timed(deps.http, PROVIDER_SECONDS, "Stripe"), deps.stripe_secret_key, deps.sleep, deps.stripe_api_base
+        Timed(ports.http, PROVIDER_SECONDS, "Stripe"), settings.stripe_secret_key, ports.sleep, settings.stripe_api_base
     )
-    processor = EventProcessor(store, stripe, _notifier(deps), deps.clock, deps.stripe_prices, deps.portal_origin)
+    mail = _mail(settings, ports)
+    processor = EventProcessor(store, stripe, mail, ports.clock, settings.stripe_prices, settings.portal_origin)
     return store, stripe, processor
 
 
-def downgrade_timeline(deps: BillingDeps) -> Timeline:
+def downgrade_timeline(settings: Settings, ports: Ports) -> Timeline:
     """The downgrade mails (billing/downgrades.py), one pass per run of the Cron job below."""
-    return Timeline(deps.db, SubscriptionStore(deps.db), _notifier(deps), deps.portal_origin)
+    return Timeline(ports.db, SubscriptionStore(ports.db), _mail(settings, ports), settings.portal_origin)
 
 
-def create_job(deps: BillingDeps) -> Job:
+def bootstrap_job(settings: Settings, ports: Ports) -> Job:
     """The Cron Trigger's job: reconcile subscriptions with Stripe (billing.reconcile), then carry
     the downgrade timeline forward (billing.downgrades), so a cancellation whose webhook was lost
     still gets its mails in the same run."""
-    _, _, processor = _processor(deps)
-    timeline = downgrade_timeline(deps)
+    _, _, processor = _processor(settings, ports)
+    timeline = downgrade_timeline(settings, ports)
 
     async def job(cron: str, scheduled_time: float) -> dict[str, Any]:
-        reconciled = await reconcile.run(deps.db, processor, deps.clock.now())
-        downgrades = await timeline.run(deps.clock.now())
+        reconciled = await reconcile.run(ports.db, processor, ports.clock.now())
+        downgrades = await timeline.run(ports.clock.now())
         return {**reconciled, **{f"downgrades_{what}": count for what, count in downgrades.items()}}
 
     return job
 
 
-def create_app(deps: BillingDeps) -> App:
-    prices = plans.price_ids(deps.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
-    store, stripe, processor = _processor(deps)
-    webhooks = WebhookHandler(
-        deps.webhook_secret, deps.crypto, deps.clock, EventLog(deps.db, deps.event_claim_seconds), processor
-    )
+def bootstrap(settings: Settings, ports: Ports) -> App:
+    prices = plans.price_ids(settings.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
+    store, stripe, processor = _processor(settings, ports)
+    events = EventLog(ports.db, settings.event_claim_seconds)
+    webhooks = WebhookHandler(settings.webhook_secret, ports.crypto, ports.clock, events, processor)
     router = Router()
 
     def account_of(request: Request) -> Identity:
@@ -132,14 +154,14 @@ def create_app(deps: BillingDeps) -> App:
 
     @router.route("GET", "/internal/health")
     async def get_health(request: Request, params: Params) -> Response:
-        return json_response(health.report("billing", {"d1": await health.check_database(deps.db, TABLES)}))
+        return json_response(health.report("billing", {"d1": await health.check_database(ports.db, TABLES)}))
 
     @router.route("GET", "/internal/entitlements/{account_id}")
     async def get_entitlements(request: Request, params: Params) -> Response:
         if identity_of(request).account_id != params["account_id"]:
             raise HttpError(403, "forbidden", "Entitlements are only told about the calling account.")
         record = await store.get(params["account_id"])
-        return json_response(entitlements.effective(params["account_id"], record, deps.clock.now()).to_json())
+        return json_response(entitlements.effective(params["account_id"], record, ports.clock.now()).to_json())
 
     @router.route("GET", "/internal/funnel")
     async def get_funnel(request: Request, params: Params) -> Response:
@@ -154,7 +176,7 @@ def create_app(deps: BillingDeps) -> App:
         identity = account_of(request)
         assert identity.account_id is not None
         record = await store.get(identity.account_id)
-        state = entitlements.effective(identity.account_id, record, deps.clock.now()).to_json()
+        state = entitlements.effective(identity.account_id, record, ports.clock.now()).to_json()
         return json_response({**state, "plans": [plan.public() for plan in plans.PLANS]})
 
     @router.route("POST", "/api/v1/billing/checkout")
@@ -167,15 +189,15 @@ def create_app(deps: BillingDeps) -> App:
         if plan_id not in prices:
             raise invalid("plan", f"must be one of: {', '.join(prices)}")
         utm = attribution.clean(body.get("attribution"))
-        now = deps.clock.now()
+        now = ports.clock.now()
         if identity.email:
             await store.remember_email(identity.account_id, identity.email, now)
         record = await store.get(identity.account_id)
         checkout.refuse_if_subscribed(record)
         stripe_params = checkout.session_params(
-            identity.account_id, plan_id, prices[plan_id], record, identity.email, deps.portal_origin, utm
+            identity.account_id, plan_id, prices[plan_id], record, identity.email, settings.portal_origin, utm
         )
-        key = await checkout.checkout_key(deps.crypto, identity.account_id, plan_id, now, stripe_params)
+        key = await checkout.checkout_key(ports.crypto, identity.account_id, plan_id, now, stripe_params)
         session = await call_stripe("/v1/checkout/sessions", stripe_params, key)
         await store.checkout_started(identity.account_id, now)
         return json_response({"url": session.get("url"), "id": session.get("id")})
@@ -229,7 +251,7 @@ def create_app(deps: BillingDeps) -> App:
         """What switching plans costs: Stripe's preview invoice with prorations. The returned
         `proration_date` makes the switch charge exactly what was shown."""
         _, record, sub, plan_id, _ = await switch_target(request)
-        when = int(deps.clock.now())
+        when = int(ports.clock.now())
         try:
             preview = await stripe.post(
                 "/v1/invoices/create_preview",
@@ -249,7 +271,7 @@ def create_app(deps: BillingDeps) -> App:
         """Switch between paid plans now (Stripe's subscription update, prorated on the next
         invoice). The entitlement follows when Stripe's `customer.subscription.updated` arrives."""
         _, record, sub, plan_id, body = await switch_target(request)
-        when = plan_change.proration_date(body.get("proration_date"), deps.clock.now())
+        when = plan_change.proration_date(body.get("proration_date"), ports.clock.now())
         details = plan_change.details(sub, prices[plan_id], when)
         try:
             updated = await stripe.post(
@@ -287,10 +309,10 @@ def create_app(deps: BillingDeps) -> App:
                 )
             except StripeError as exc:
                 raise stripe_failure(exc) from exc
-            except MailUnavailable:
-                pass  # the plan is saved; the webhook's processing sends the notice (same idempotency key)
+            except MailUnavailable as exc:  # the plan is saved; the webhook's processing sends the notice
+                log("checkout_notice_deferred", exc, session=session_id)  # (same idempotency key)
         record = await store.get(identity.account_id)
-        state = entitlements.effective(identity.account_id, record, deps.clock.now()).to_json()
+        state = entitlements.effective(identity.account_id, record, ports.clock.now()).to_json()
         return json_response({**state, "checkout_status": session.get("status")})
 
     @router.route("POST", "/api/v1/billing/portal")
@@ -300,10 +322,10 @@ def create_app(deps: BillingDeps) -> App:
         record = await store.get(identity.account_id)
         if record is None or not record.stripe_customer_id:
             raise HttpError(409, "no_billing_account", "There is nothing to manage yet: subscribe to a plan first.")
-        now = deps.clock.now()
+        now = ports.clock.now()
         portal = await call_stripe(
             "/v1/billing_portal/sessions",
-            checkout.portal_params(record.stripe_customer_id, deps.portal_origin),
+            checkout.portal_params(record.stripe_customer_id, settings.portal_origin),
             checkout.portal_key(identity.account_id, record.stripe_customer_id, now),
         )
         return json_response({"url": portal.get("url")})
@@ -313,7 +335,7 @@ def create_app(deps: BillingDeps) -> App:
         """What billing holds about the account (Stripe holds the invoices: the billing portal shows them)."""
         if identity_of(request).account_id != params["account_id"]:
             raise HttpError(403, "forbidden", "Only the calling account is exported.")
-        rows = await deps.db.all("SELECT * FROM subscriptions WHERE account_id = ?", (params["account_id"],))
+        rows = await ports.db.all("SELECT * FROM subscriptions WHERE account_id = ?", (params["account_id"],))
         return json_response({"subscription": rows[0] if rows else None})
 
     @router.route("DELETE", "/internal/accounts/{account_id}")
@@ -332,12 +354,12 @@ def create_app(deps: BillingDeps) -> App:
             except StripeError as exc:
                 if exc.status != 404:  # already gone at Stripe is what we wanted
                     raise stripe_failure(exc) from exc
-        await store.forget(account_id, deps.clock.now())
+        await store.forget(account_id, ports.clock.now())
         return Response(204)
 
     @router.route("POST", "/api/v1/webhooks/stripe")
     async def stripe_webhook(request: Request, params: Params) -> Response:
         return json_response(await webhooks.handle(request))
 
-    guard = InternalGuard(router, deps.crypto, deps.clock, deps.internal_secret)
-    return App("billing", guard, deps.clock, deps.crypto)
+    guard = InternalGuard(router, ports.crypto, ports.clock, settings.internal_secret)
+    return App("billing", guard, ports.clock, ports.crypto)

@@ -13,21 +13,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core import health
-from core.deps import CoreDeps
 from core.gateway import Gateway
 from shared import internal_auth
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
+from shared.ports import Database
 from shared.validation import invalid
 
 COLUMNS = ("utm_source", "utm_campaign", "plan", "signups", "verified", "checkouts", "paying")
 MAX_DAYS = 366
 
 
-def authorize(deps: CoreDeps, request: Request) -> None:
-    if not deps.operator_token:
+def authorize(operator_token: str, request: Request) -> None:
+    if not operator_token:
         raise HttpError(404, "not_found", f"No route for {request.path}.")
-    health.require_operator(request, deps.operator_token)
+    health.require_operator(request, operator_token)
 
 
 def day(query: dict[str, str], name: str) -> datetime:
@@ -51,8 +51,8 @@ def rows(accounts: list[dict[str, Any]], funnel: dict[str, dict[str, Any]]) -> l
     return sorted(groups.values(), key=lambda r: (-r["paying"], -r["signups"], r["utm_source"], r["utm_campaign"]))
 
 
-async def report(deps: CoreDeps, gateway: Gateway, request: Request) -> Response:
-    authorize(deps, request)
+async def report(operator_token: str, db: Database, gateway: Gateway, request: Request) -> Response:
+    authorize(operator_token, request)
     query = request.query_params
     start, end = day(query, "from"), day(query, "to")
     if end < start or end - start > timedelta(days=MAX_DAYS):
@@ -60,7 +60,7 @@ async def report(deps: CoreDeps, gateway: Gateway, request: Request) -> Response
     fmt = query.get("format", "json")
     if fmt not in ("json", "csv"):
         raise invalid("format", "must be json or csv")
-    accounts = await deps.db.all(
+    accounts = await db.all(
         "SELECT id, attribution, email_verified_at FROM accounts WHERE created_at >= ? AND created_at < ?",
         (start.timestamp(), (end + timedelta(days=1)).timestamp()),
     )

@@ -1,14 +1,17 @@
 """Customer's app core: sites, pages, blocks, assets, publishing, domains and lead forms.
 
 Every route but the public form endpoint acts for the account core vouched for (identity_of); a
-site of another account is a 404. Limits come from the vouched plan (shared/plans.py)."""
+site of another account is a 404. Limits come from the vouched plan (shared/plans.py).
+
+The composition root, as in every worker: `settings_from(env)` (customer.deps), then
+`bootstrap(settings, ports)` for the routes and `bootstrap_job(settings, ports)` for the Cron Trigger."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from customer import accounts, assets, domains, export, forms, leads, maintenance, publish, sites
-from customer.deps import CustomerDeps, Settings
+from customer.deps import CustomerDeps, Ports, Settings, settings_from
 from customer.store import sites_of
 from shared import health
 from shared.app import App
@@ -17,9 +20,17 @@ from shared.internal import InternalGuard
 from shared.routing import Params, Router
 from shared.scheduled import Job
 
-__all__ = ["CustomerDeps", "Settings", "create_app", "create_job"]
+__all__ = ["Ports", "Settings", "bootstrap", "bootstrap_job", "settings_from"]
 
 TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts", "held_addresses")
+
+
+def bootstrap(settings: Settings, ports: Ports) -> App:
+    return create_app(CustomerDeps.of(settings, ports))
+
+
+def bootstrap_job(settings: Settings, ports: Ports) -> Job:
+    return create_job(CustomerDeps.of(settings, ports))
 
 
 def create_job(deps: CustomerDeps) -> Job:

@@ -105,13 +105,11 @@ class Hosts:
     ttl: int = 30
     memo: dict[str, tuple[float, Live | None]] = field(default_factory=dict)
     memo_limit: int = 1000
-    r2_reads: int = 0  # for the benchmark and tests
 
     async def live(self, host: str) -> Live | None:
         if hostnames.is_preview(host):
             # The owner is looking at a draft they just saved: always fresh (previews see little traffic).
             blob = await self.blobs.get(f"hosts/{host}.json")
-            self.r2_reads += 1
             return self._parse(blob.body if blob is not None else None)
         now = self.clock.now()
         hit = self.memo.get(host)
@@ -123,7 +121,6 @@ class Hosts:
         if cached is not None:
             body = cached.body if cached.status == 200 else None
         else:
-            self.r2_reads += 1
             blob = await self.blobs.get(f"hosts/{host}.json")
             body = blob.body if blob is not None else None
             if self.cache is not None and self.ttl > 0:
@@ -166,7 +163,6 @@ class Hosts:
         return await self._open(live, entry, first, last)
 
     async def _open(self, live: Live, entry: Entry, first: int = 0, last: int | None = None) -> Stream:
-        self.r2_reads += 1
         blob = await self.blobs.open(f"sites/{live.site}/files/{entry.sha256}", first, last)
         if blob is None:
             raise HttpError(503, "site_unavailable", "This site cannot be shown just now.")
