@@ -16,6 +16,7 @@ from typing import Any
 from shared import hostnames
 from shared.errors import HttpError
 from shared.http import Response, Stream
+from shared.log import log
 from shared.ports import BlobStore, Cache, Clock
 
 SITE_ID = re.compile(r"^s_[0-9a-f]{32}$")
@@ -139,7 +140,8 @@ class Hosts:
     def _parse(body: bytes | None) -> Live | None:
         try:
             return parse(body) if body is not None else None
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError) as exc:
+            log("pointer_unreadable", exc)
             raise HttpError(503, "site_unavailable", "This site cannot be shown just now.") from None
 
     async def file(self, host: str, live: Live, entry: Entry) -> Stream:
