@@ -1,43 +1,43 @@
 """Reading a worker's settings from its environment: wrangler.toml `[vars]` and secrets on the edge,
-the same `[vars]` overlaid by `.dev.vars` on the local stacks. Each worker's `settings_from(env)`
-uses these, so a required value that is missing stops the worker at start-up with its name, instead
-of a default that differs between the edge and the local stack."""
+the same `[vars]` overlaid by `.dev.vars` on the local stacks.
+
+Each worker declares one frozen `Settings` dataclass whose fields are its variables, lower-cased
+(`PORTAL_ORIGIN` -> `portal_origin`), and its `settings_from(env)` is `read(Settings, env)`. A field
+without a default is required: missing or empty, the worker stops at start-up naming it, instead of
+running on a default that differs between the edge and the local stack. A field with a default is
+optional by design (a secret left out switches its feature off); the default is written once, there."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class SettingsError(RuntimeError):
     """A setting is missing or unreadable: the worker cannot start."""
 
 
-def required(env: Mapping[str, str], name: str) -> str:
-    value = env.get(name, "")
-    if not value:
-        raise SettingsError(f"{name} is not set: add it to wrangler.toml [vars] or as a secret (.dev.vars locally).")
-    return value
+def read(settings: type[T], env: Mapping[str, str]) -> T:
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(settings):  # type: ignore[arg-type]
+        name = field.name.upper()
+        text = env.get(name, "")
+        if text:
+            values[field.name] = _parse(str(field.type), name, text)
+        elif field.default is dataclasses.MISSING:
+            raise SettingsError(
+                f"{name} is not set: add it to wrangler.toml [vars] or as a secret (.dev.vars locally)."
+            )
+    return settings(**values)
 
 
-def optional(env: Mapping[str, str], name: str, default: str = "") -> str:
-    """A value whose absence is a documented mode (a secret left out switches its feature off)."""
-    return env.get(name) or default
-
-
-def number(env: Mapping[str, str], name: str, default: float) -> float:
-    text = env.get(name, "")
+def _parse(kind: str, name: str, text: str) -> str | int | float | bool:
+    if kind == "bool":
+        return text == "1"
     try:
-        return float(text) if text else default
+        return int(text) if kind == "int" else float(text) if kind == "float" else text
     except ValueError:
         raise SettingsError(f"{name} must be a number, not {text!r}.") from None
-
-
-def whole_number(env: Mapping[str, str], name: str, default: int) -> int:
-    text = env.get(name, "")
-    if text and not text.isdigit():
-        raise SettingsError(f"{name} must be a whole number of seconds, not {text!r}.")
-    return int(text) if text else default
-
-
-def flag(env: Mapping[str, str], name: str) -> bool:
-    return env.get(name, "") == "1"

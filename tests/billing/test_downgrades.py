@@ -10,7 +10,7 @@ from typing import Any
 from billing.app import Ports, downgrade_timeline, settings_from
 from billing.downgrades import DAY
 from devstack.stack import Stack
-from devstack.stripe_standin import StripeStandin
+from devstack.stripe import StripeStandin
 from shared.http import Request, Response
 from tests.billing.conftest import BILLING_VARS
 from tests.billing.test_checkout import checkout

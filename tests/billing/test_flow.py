@@ -1,7 +1,7 @@
 """The whole product path through core's gateway, as a browser and Stripe drive it."""
 
 from billing.entitlements import GRACE_SECONDS
-from devstack.stripe_standin import StripeStandin
+from devstack.stripe import StripeStandin
 from tests.billing.conftest import Browser, Outbox
 from tests.conftest import error_code
 from tests.core.conftest import signed_up

@@ -4,7 +4,7 @@ import json
 from billing.eventlog import STALE_CLAIM_SECONDS as EVENT_CLAIM_SECONDS
 from devstack import stack as stack_module
 from devstack.stack import Stack
-from devstack.stripe_standin import StripeStandin, signature_header
+from devstack.stripe import StripeStandin, signature_header
 from shared.http import Request
 from tests.billing.conftest import WEBHOOK_PATH, Outbox, billing_call, entitlement
 

@@ -8,7 +8,7 @@ import io
 from datetime import UTC, datetime
 
 from devstack.stack import Stack
-from devstack.stripe_standin import StripeStandin
+from devstack.stripe import StripeStandin
 from shared.http import Request
 from tests.billing.conftest import stack, stripe  # noqa: F401 (the stack with the Stripe stand-in)
 from tests.conftest import FakeClock, error_code

@@ -14,7 +14,7 @@ from tests.mailer.conftest import MakeMailer
 def queued_mailer(make_mailer: MakeMailer, clock, max_retries: int = 3):
     dlq = MemoryQueue(DEAD_LETTER_QUEUE, clock)
     mail = MemoryQueue(MAIL_QUEUE, clock, max_retries=max_retries, dead_letter=dlq)
-    mailer = make_mailer(queue=mail, retry_base_seconds=30)
+    mailer = make_mailer(queue=mail, mail_retry_seconds=30)
     return mailer, mail, dlq
 
 

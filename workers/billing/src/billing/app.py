@@ -39,7 +39,7 @@ from shared.mail import MailClient, MailUnavailable
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
 from shared.routing import Params, Router
 from shared.scheduled import Job
-from shared.settings import number, optional, required
+from shared.settings import read
 from shared.validation import invalid, only, string
 
 TABLES = ("subscriptions", "processed_events", "deleted_accounts")
@@ -48,25 +48,19 @@ ENDED = frozenset({"canceled", "incomplete_expired"})
 
 @dataclass(frozen=True)
 class Settings:
+    """The worker's vars and secrets (shared.settings: fields without a default are required)."""
+
     internal_secret: str
     portal_origin: str  # where Stripe sends the customer back
-    stripe_secret_key: str  # sk_…; without it checkout and portal answer 503
-    webhook_secret: str  # whsec_…; without it webhooks answer 500
-    stripe_prices: str  # `starter=price_…,pro=price_…`
-    stripe_api_base: str  # the local stand-in instead of api.stripe.com
-    event_claim_seconds: float  # when a dead delivery's claim on an event is taken over
+    stripe_secret_key: str = ""  # sk_…; without it checkout and portal answer 503
+    stripe_webhook_secret: str = ""  # whsec_…; without it webhooks answer 500
+    stripe_prices: str = ""  # `starter=price_…,pro=price_…` (default: shared/plans.py's)
+    stripe_api_base: str = API_BASE  # the local stand-in instead of api.stripe.com
+    event_claim_seconds: float = STALE_CLAIM_SECONDS  # when a dead delivery's claim on an event is taken over
 
 
 def settings_from(env: Mapping[str, str]) -> Settings:
-    return Settings(
-        internal_secret=required(env, "INTERNAL_SECRET"),
-        portal_origin=required(env, "PORTAL_ORIGIN"),
-        stripe_secret_key=optional(env, "STRIPE_SECRET_KEY"),
-        webhook_secret=optional(env, "STRIPE_WEBHOOK_SECRET"),
-        stripe_prices=optional(env, "STRIPE_PRICES"),
-        stripe_api_base=optional(env, "STRIPE_API_BASE", API_BASE),
-        event_claim_seconds=number(env, "EVENT_CLAIM_SECONDS", STALE_CLAIM_SECONDS),
-    )
+    return read(Settings, env)
 
 
 @dataclass
@@ -137,7 +131,7 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
     prices = plans.price_ids(settings.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
     store, stripe, processor = _processor(settings, ports)
     events = EventLog(ports.db, settings.event_claim_seconds)
-    webhooks = WebhookHandler(settings.webhook_secret, ports.crypto, ports.clock, events, processor)
+    webhooks = WebhookHandler(settings.stripe_webhook_secret, ports.crypto, ports.clock, events, processor)
     router = Router()
 
     def account_of(request: Request) -> Identity:

@@ -7,31 +7,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
-from shared.settings import flag, optional, required
+from shared.settings import read
 
 
 @dataclass(frozen=True)
 class Settings:
+    """The worker's vars and secrets (shared.settings: fields without a default are required)."""
+
     internal_secret: str
     portal_origin: str  # the only Origin unsafe requests may come from (csrf), and the base of emailed links
-    # OPERATOR_TOKEN (a secret): the deep health check and the operator report answer only to it;
-    # empty, the health check answers nobody and the report does not exist.
-    operator_token: str
+    # A secret: the deep health check and the operator report answer only to it; empty, the health
+    # check answers nobody and the report does not exist.
+    operator_token: str = ""
     # Sign-up, forgot-password and magic-link forms need a passed Turnstile challenge (off without a secret).
-    turnstile_secret_key: str
-    turnstile_site_key: str
-    dev_outbox: bool  # the local stack's mail outbox page, proxied from mailer; never set in production
+    turnstile_secret_key: str = ""
+    turnstile_site_key: str = ""
+    dev_outbox: bool = False  # "1": the local stack's mail outbox page, proxied from mailer; never in production
 
 
 def settings_from(env: Mapping[str, str]) -> Settings:
-    return Settings(
-        internal_secret=required(env, "INTERNAL_SECRET"),
-        portal_origin=required(env, "PORTAL_ORIGIN"),
-        operator_token=optional(env, "OPERATOR_TOKEN"),
-        turnstile_secret_key=optional(env, "TURNSTILE_SECRET_KEY"),
-        turnstile_site_key=optional(env, "TURNSTILE_SITE_KEY"),
-        dev_outbox=flag(env, "DEV_OUTBOX"),
-    )
+    return read(Settings, env)
 
 
 @dataclass

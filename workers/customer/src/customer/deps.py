@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from shared import hostnames
 from shared.mail import MailClient
 from shared.ports import BlobStore, Clock, Crypto, Database, HttpClient, Service
-from shared.settings import optional, required
+from shared.settings import read
 from shared.turnstile import Turnstile
 
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
@@ -18,14 +18,16 @@ CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
 
 @dataclass(frozen=True)
 class Settings:
+    """The worker's vars and secrets (shared.settings: fields without a default are required)."""
+
     internal_secret: str
     sites_domain: str  # every site's default host is <slug>.<sites_domain>
     portal_origin: str  # where lead forms post (core's public endpoint) and the owner's links point
     sites_scheme: str = "https"
     sites_port: str = ""  # only locally: <slug>.localhost:8788
     cf_api_base: str = CLOUDFLARE_API
-    cf_api_token: str = ""  # secret CF_API_TOKEN (Custom Hostnames edit on the sites zone); '': domains answer 503
-    cf_zone_id: str = ""  # secret CF_ZONE_ID
+    cf_api_token: str = ""  # secret (Custom Hostnames edit on the sites zone); empty: domains answer 503
+    cf_zone_id: str = ""  # secret
     # Published lead forms carry a Turnstile widget and are checked with siteverify (off without a secret).
     turnstile_secret_key: str = ""
     turnstile_site_key: str = ""
@@ -46,18 +48,7 @@ class Settings:
 
 
 def settings_from(env: Mapping[str, str]) -> Settings:
-    return Settings(
-        internal_secret=required(env, "INTERNAL_SECRET"),
-        sites_domain=required(env, "SITES_DOMAIN"),
-        portal_origin=required(env, "PORTAL_ORIGIN"),
-        sites_scheme=optional(env, "SITES_SCHEME", "https"),
-        sites_port=optional(env, "SITES_PORT"),
-        cf_api_base=optional(env, "CF_API_BASE", CLOUDFLARE_API),
-        cf_api_token=optional(env, "CF_API_TOKEN"),
-        cf_zone_id=optional(env, "CF_ZONE_ID"),
-        turnstile_secret_key=optional(env, "TURNSTILE_SECRET_KEY"),
-        turnstile_site_key=optional(env, "TURNSTILE_SITE_KEY"),
-    )
+    return read(Settings, env)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from shared.app import App
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.ports import BlobStore, Cache, Clock, Crypto
-from shared.settings import whole_number
+from shared.settings import read
 
 HEALTH_PATH = "/_smartpages/health"
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
@@ -33,11 +33,13 @@ SECURITY_HEADERS = [
 
 @dataclass(frozen=True)
 class Settings:
-    pointer_ttl: int  # seconds a data centre may keep serving a replaced pointer
+    """The worker's vars (shared.settings)."""
+
+    pointer_cache_seconds: int = 30  # how long a data centre may keep serving a replaced pointer
 
 
 def settings_from(env: Mapping[str, str]) -> Settings:
-    return Settings(pointer_ttl=whole_number(env, "POINTER_CACHE_SECONDS", 30))
+    return read(Settings, env)
 
 
 @dataclass
@@ -58,7 +60,7 @@ def site_host(request: Request) -> str:
 
 
 def bootstrap(settings: Settings, ports: Ports) -> App:
-    hosts = Hosts(ports.blobs, ports.cache, ports.clock, settings.pointer_ttl)
+    hosts = Hosts(ports.blobs, ports.cache, ports.clock, settings.pointer_cache_seconds)
 
     async def dispatch(request: Request) -> Response:
         if request.path == HEALTH_PATH:

@@ -32,7 +32,7 @@ from shared.jsonbody import read_json_object
 from shared.ports import Clock, Crypto, Database, HttpClient, Queue
 from shared.queue import Consumer
 from shared.routing import Params, Router
-from shared.settings import optional, required, whole_number
+from shared.settings import read
 
 TABLES = ("emails", "suppressions", "outbox", "webhook_events")
 DEFAULT_MAIL_FROM = "SmartPages <hello@smartpages.online>"
@@ -40,23 +40,18 @@ DEFAULT_MAIL_FROM = "SmartPages <hello@smartpages.online>"
 
 @dataclass(frozen=True)
 class Settings:
+    """The worker's vars and secrets (shared.settings: fields without a default are required)."""
+
     internal_secret: str
-    resend_api_key: str  # empty: outbox mode (local stack), nothing leaves the machine
-    webhook_secret: str  # whsec_…; webhooks answer 500 until it is set
-    mail_from: str
-    retry_base_seconds: int  # the consumer's first backoff
-    resend_api_base: str  # a local stand-in instead of https://api.resend.com ('' in production)
+    resend_api_key: str = ""  # empty: outbox mode (local stack), nothing leaves the machine
+    resend_webhook_secret: str = ""  # whsec_…; webhooks answer 500 until it is set
+    mail_from: str = DEFAULT_MAIL_FROM
+    mail_retry_seconds: int = delivery.RETRY_BASE_SECONDS  # the consumer's first backoff
+    resend_api_base: str = ""  # a local stand-in instead of https://api.resend.com
 
 
 def settings_from(env: Mapping[str, str]) -> Settings:
-    return Settings(
-        internal_secret=required(env, "INTERNAL_SECRET"),
-        resend_api_key=optional(env, "RESEND_API_KEY"),
-        webhook_secret=optional(env, "RESEND_WEBHOOK_SECRET"),
-        mail_from=optional(env, "MAIL_FROM", DEFAULT_MAIL_FROM),
-        retry_base_seconds=whole_number(env, "MAIL_RETRY_SECONDS", delivery.RETRY_BASE_SECONDS),
-        resend_api_base=optional(env, "RESEND_API_BASE"),
-    )
+    return read(Settings, env)
 
 
 @dataclass
@@ -79,12 +74,12 @@ def _sender(settings: Settings, ports: Ports) -> tuple[MailStore, ResendClient |
 
 def bootstrap_consumer(settings: Settings, ports: Ports) -> Consumer:
     store, _, sender = _sender(settings, ports)
-    return delivery.MailConsumer(store, sender, settings.retry_base_seconds).consume
+    return delivery.MailConsumer(store, sender, settings.mail_retry_seconds).consume
 
 
 def bootstrap(settings: Settings, ports: Ports) -> App:
     store, resend, sender = _sender(settings, ports)
-    webhooks = WebhookHandler(store, ports.crypto, ports.clock, settings.webhook_secret)
+    webhooks = WebhookHandler(store, ports.crypto, ports.clock, settings.resend_webhook_secret)
     router = Router()
 
     @router.route("GET", "/internal/health")
