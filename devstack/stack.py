@@ -148,13 +148,4 @@ async def build(
     apps = {w: module.bootstrap(settings[w], ports[w]) for w, module in WORKERS.items()}
     for worker, binding in bindings.items():
         binding.app = apps[worker]
-    return Stack(
-        **apps,
-        databases=databases,
-        blobs=blobs,
-        cloudflare=cloudflare,
-        turnstile=turnstile,
-        settings=settings,
-        ports=ports,
-        bindings=bindings,
-    )
+    return Stack(*apps.values(), databases, blobs, cloudflare, turnstile, settings, ports, bindings)  # field order

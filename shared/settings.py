@@ -2,7 +2,7 @@
 the same `[vars]` overlaid by `.dev.vars` on the local stacks.
 
 Each worker declares one frozen `Settings` dataclass whose fields are its variables, lower-cased
-(`PORTAL_ORIGIN` -> `portal_origin`), and its `settings_from(env)` is `read(Settings, env)`. A field
+(`PORTAL_ORIGIN` -> `portal_origin`), and its `settings_from = reader(Settings)`. A field
 without a default is required: missing or empty, the worker stops at start-up naming it, instead of
 running on a default that differs between the edge and the local stack. A field with a default is
 optional by design (a secret left out switches its feature off); the default is written once, there."""
@@ -10,7 +10,7 @@ optional by design (a secret left out switches its feature off); the default is 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -18,6 +18,11 @@ T = TypeVar("T")
 
 class SettingsError(RuntimeError):
     """A setting is missing or unreadable: the worker cannot start."""
+
+
+def reader(settings: type[T]) -> Callable[[Mapping[str, str]], T]:
+    """The worker's `settings_from(env)`: `settings` read from `env`."""
+    return lambda env: read(settings, env)
 
 
 def read(settings: type[T], env: Mapping[str, str]) -> T:

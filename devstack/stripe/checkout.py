@@ -6,7 +6,7 @@ import html
 import secrets
 from typing import Any
 
-from devstack.stripe.common import _metadata, _page, bad_param, missing, shape
+from devstack.stripe.common import _metadata, _page, bad_param, missing, shape, unset
 
 
 class Checkout:
@@ -65,14 +65,16 @@ class Checkout:
             amount_subtotal=total,
             amount_total=total,
             currency="eur",
-            subscription=None,
-            invoice=None,
-            payment_intent=None,
-            shipping_cost=None,
-            shipping_address_collection=None,
             total_details={"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-            currency_conversion=None,
-            collected_information=None,
+            **unset(
+                "subscription",
+                "invoice",
+                "payment_intent",
+                "shipping_cost",
+                "shipping_address_collection",
+                "currency_conversion",
+                "collected_information",
+            ),
         )
         self.sessions[session_id] = session
         subscription_data = params.get("subscription_data") or {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from devstack.stripe.common import PERIOD_SECONDS, _check_proration, _id, _list, bad_param, shape
+from devstack.stripe.common import PERIOD_SECONDS, _check_proration, _id, _list, bad_param, shape, unset
 
 
 class Invoices:
@@ -122,9 +122,7 @@ class Invoices:
             next_payment_attempt=None if paid else now + 3 * 86400,
             subtotal=amount_due,
             total=amount_due,
-            from_invoice=None,
-            last_finalization_error=None,
-            shipping_cost=None,
+            **unset("from_invoice", "last_finalization_error", "shipping_cost"),
             amount_overpaid=0,
         )
         invoice["lines"]["data"] = []

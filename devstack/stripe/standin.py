@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from devstack.idempotency import Kept
 from devstack.stripe.billing_portal import BillingPortal
 from devstack.stripe.checkout import Checkout
 from devstack.stripe.common import (
@@ -46,13 +47,6 @@ from shared.ports import Clock
 
 
 @dataclass
-class _Kept:
-    fingerprint: str
-    response: Response
-    at: float
-
-
-@dataclass
 class StripeStandin(Customers, Checkout, BillingPortal, Subscriptions, Invoices, Events):
     """`calls`: every API request; `events`: every event emitted; `deliveries`: every webhook POST
     and its status; `pending`: events held back while `auto_deliver` is False."""
@@ -78,7 +72,7 @@ class StripeStandin(Customers, Checkout, BillingPortal, Subscriptions, Invoices,
     prices: dict[str, dict[str, Any]] = field(default_factory=dict)
     _session_extras: dict[str, dict[str, Any]] = field(default_factory=dict)
     _failures: deque[Response | None | str] = field(default_factory=deque)
-    _kept: dict[str, _Kept] = field(default_factory=dict)
+    _kept: dict[str, Kept] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -194,7 +188,7 @@ class StripeStandin(Customers, Checkout, BillingPortal, Subscriptions, Invoices,
             return kept.response.with_headers([("idempotent-replayed", "true")])
         response = self._route(method, path, params, key)
         if response.status < 400 or response.status >= 500:  # Stripe keeps results once execution began
-            self._kept[key] = _Kept(fingerprint, response, self.now())
+            self._kept[key] = Kept(fingerprint, response, self.now())
         return response
 
     def _route(self, method: str, path: str, params: dict[str, Any], key: str) -> Response:

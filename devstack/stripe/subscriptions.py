@@ -14,6 +14,7 @@ from devstack.stripe.common import (
     bad_param,
     missing,
     shape,
+    unset,
 )
 
 
@@ -93,8 +94,7 @@ class Subscriptions:
                 created=now,
                 current_period_start=now,
                 current_period_end=period_end,
-                plan=None,
-                billing_thresholds=None,
+                **unset("plan", "billing_thresholds"),
             )
             for item in extras["line_items"]
         ]
@@ -114,19 +114,19 @@ class Subscriptions:
             start_date=now,
             billing_cycle_anchor=period_end,
             currency="eur",
-            cancel_at=None,
-            canceled_at=None,
-            ended_at=None,
+            **unset("cancel_at", "canceled_at", "ended_at"),
             cancel_at_period_end=False,
             cancellation_details={"comment": None, "feedback": None, "reason": None},
             trial_start=now if trial_end else None,
             trial_end=trial_end,
-            pending_update=None,
-            pause_collection=None,
-            transfer_data=None,
-            next_pending_invoice_item_invoice=None,
-            pending_invoice_item_interval=None,
-            billing_cycle_anchor_config=None,
+            **unset(
+                "pending_update",
+                "pause_collection",
+                "transfer_data",
+                "next_pending_invoice_item_invoice",
+                "pending_invoice_item_interval",
+                "billing_cycle_anchor_config",
+            ),
             billing_schedules=[],
             default_payment_method=self._new_card(customer_id),
         )

@@ -15,7 +15,6 @@ the routes and `bootstrap_job(settings, ports)` for the Cron Trigger."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +38,7 @@ from shared.mail import MailClient, MailUnavailable
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
 from shared.routing import Params, Router
 from shared.scheduled import Job
-from shared.settings import read
+from shared.settings import reader
 from shared.validation import invalid, only, string
 
 TABLES = ("subscriptions", "processed_events", "deleted_accounts")
@@ -59,8 +58,7 @@ class Settings:
     event_claim_seconds: float = STALE_CLAIM_SECONDS  # when a dead delivery's claim on an event is taken over
 
 
-def settings_from(env: Mapping[str, str]) -> Settings:
-    return read(Settings, env)
+settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
 
 
 @dataclass

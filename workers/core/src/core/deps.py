@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
-from shared.settings import read
+from shared.settings import reader
 
 
 @dataclass(frozen=True)
@@ -25,8 +24,7 @@ class Settings:
     dev_outbox: bool = False  # "1": the local stack's mail outbox page, proxied from mailer; never in production
 
 
-def settings_from(env: Mapping[str, str]) -> Settings:
-    return read(Settings, env)
+settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
 
 
 @dataclass

@@ -4,13 +4,12 @@ them; entry.py, devstack/stack.py and the tests all call it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shared import hostnames
 from shared.mail import MailClient
 from shared.ports import BlobStore, Clock, Crypto, Database, HttpClient, Service
-from shared.settings import read
+from shared.settings import reader
 from shared.turnstile import Turnstile
 
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
@@ -47,8 +46,7 @@ class Settings:
         return f"edge.{self.sites_domain}"  # where customers point their CNAME
 
 
-def settings_from(env: Mapping[str, str]) -> Settings:
-    return read(Settings, env)
+settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
 
 
 @dataclass

@@ -9,7 +9,6 @@ The composition root, as in every worker: `settings_from(env)`, then `bootstrap(
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain import delivery
@@ -20,7 +19,7 @@ from shared.app import App
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.ports import BlobStore, Cache, Clock, Crypto
-from shared.settings import read
+from shared.settings import reader
 
 HEALTH_PATH = "/_smartpages/health"
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
@@ -38,8 +37,7 @@ class Settings:
     pointer_cache_seconds: int = 30  # how long a data centre may keep serving a replaced pointer
 
 
-def settings_from(env: Mapping[str, str]) -> Settings:
-    return read(Settings, env)
+settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
 
 
 @dataclass

@@ -14,7 +14,6 @@ ports)` builds the app, `bootstrap_consumer` the MAIL_QUEUE (and its dead-letter
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mailer import delivery, outbox, sending
@@ -32,7 +31,7 @@ from shared.jsonbody import read_json_object
 from shared.ports import Clock, Crypto, Database, HttpClient, Queue
 from shared.queue import Consumer
 from shared.routing import Params, Router
-from shared.settings import read
+from shared.settings import reader
 
 TABLES = ("emails", "suppressions", "outbox", "webhook_events")
 DEFAULT_MAIL_FROM = "SmartPages <hello@smartpages.online>"
@@ -50,8 +49,7 @@ class Settings:
     resend_api_base: str = ""  # a local stand-in instead of https://api.resend.com
 
 
-def settings_from(env: Mapping[str, str]) -> Settings:
-    return read(Settings, env)
+settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
 
 
 @dataclass
