@@ -209,11 +209,15 @@ class Accounts:
     # -- password reset and magic link ----------------------------------------------------------
 
     async def forgot_password(self, request: Request, params: Params) -> Response:
+        return await self.request_link(request, tokens.PASSWORD_RESET, "password_reset", "reset")
+
+    async def request_link(self, request: Request, purpose: str, template: str, page: str) -> Response:
+        """The public forms that email a link: the same 202 whether or not the address has an account."""
         data = read_json_object(request)
         v.only(data, ("email", "turnstile_token"))
         email = v.email(data)
         await self.human(request, data)
-        later(self.link_if_account(request, email, tokens.PASSWORD_RESET, "password_reset", "reset"))
+        later(self.link_if_account(request, email, purpose, template, page))
         return json_response(ACCEPTED, 202)
 
     async def reset_password(self, request: Request, params: Params) -> Response:
@@ -243,12 +247,7 @@ class Accounts:
         return no_content([cookie])
 
     async def request_magic_link(self, request: Request, params: Params) -> Response:
-        data = read_json_object(request)
-        v.only(data, ("email", "turnstile_token"))
-        email = v.email(data)
-        await self.human(request, data)
-        later(self.link_if_account(request, email, tokens.MAGIC_LINK, "magic_link", "magic"))
-        return json_response(ACCEPTED, 202)
+        return await self.request_link(request, tokens.MAGIC_LINK, "magic_link", "magic")
 
     async def consume_magic_link(self, request: Request, params: Params) -> Response:
         token = await self.consume_link(request, tokens.MAGIC_LINK)
