@@ -25,9 +25,7 @@ class InternalGuard:
         header = request.header(internal_auth.HEADER)
         if not header:
             raise HttpError(403, "internal_auth_failed", "This worker only answers signed calls from core.")
-        await internal_auth.verify(
-            self.crypto, self.clock, self.secret, request.method, request.path, header, request.query, request.body
-        )
+        await internal_auth.verify(self.crypto, self.clock, self.secret, request)
         return await self.router.dispatch(request)
 
 

@@ -69,16 +69,7 @@ def on_plan(stack: Stack, plan: str) -> None:
 
 
 async def identity_of(crypto, clock, forwarded: Request) -> internal_auth.Identity:
-    return await internal_auth.verify(
-        crypto,
-        clock,
-        SECRET,
-        forwarded.method,
-        forwarded.path,
-        forwarded.header(internal_auth.HEADER),
-        forwarded.query,
-        forwarded.body,
-    )
+    return await internal_auth.verify(crypto, clock, SECRET, forwarded)
 
 
 async def test_a_valid_session_is_forwarded_with_a_signed_identity_and_plan(stack: Stack, clock, crypto) -> None:

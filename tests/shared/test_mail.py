@@ -33,9 +33,7 @@ async def test_a_taken_message_is_signed_as_the_caller_and_keyed(clock, crypto) 
     mailer = Mailer()
     assert await client(mailer, clock, crypto).send("welcome", "ada@example.com", {"portal": "x"}, "welcome/a1")
     (request,) = mailer.got
-    identity = await internal_auth.verify(
-        crypto, clock, SECRET, "POST", request.path, request.header(internal_auth.HEADER), body=request.body
-    )
+    identity = await internal_auth.verify(crypto, clock, SECRET, request)
     assert identity.caller == "billing"
     assert json.loads(request.body)["idempotency_key"] == "welcome/a1"
 

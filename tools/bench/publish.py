@@ -69,7 +69,9 @@ async def call(
 ) -> Response:
     identity = internal_auth.Identity(account_id="acct_bench", email="bench@example.com", plan="pro")
     secret = stack_module.read_dev_vars("customer")["INTERNAL_SECRET"]
-    header = await internal_auth.sign(HashlibCrypto(), SystemClock(), secret, method, path, identity, "", body)
+    header = await internal_auth.sign(
+        HashlibCrypto(), SystemClock(), secret, Request(method, path, body=body), identity
+    )
     request = Request(method, path, "", {internal_auth.HEADER: header, "content-type": ctype}, body)
     response = await stack.customer.handle(request)
     assert response.status < 300, (path, response.status, response.body[:300])

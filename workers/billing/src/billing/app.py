@@ -138,6 +138,16 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
             raise HttpError(401, "session_required", "Log in first.")
         return identity
 
+    def plan_asked(request: Request, fields: tuple[str, ...]) -> tuple[Identity, str, dict[str, Any]]:
+        """The calling account, the plan its body asks for (one we sell) and the body; 400 otherwise."""
+        identity = account_of(request)
+        body = read_json_object(request)
+        only(body, fields)
+        plan_id = string(body, "plan", max_length=40)
+        if plan_id not in prices:
+            raise invalid("plan", f"must be one of: {', '.join(prices)}")
+        return identity, plan_id, body
+
     async def call_stripe(path: str, params: dict[str, object], key: str) -> dict[str, object]:
         try:
             return await stripe.post(path, params, key)
@@ -173,13 +183,8 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
 
     @router.route("POST", "/api/v1/billing/checkout")
     async def post_checkout(request: Request, params: Params) -> Response:
-        identity = account_of(request)
+        identity, plan_id, body = plan_asked(request, ("plan", "attribution"))
         assert identity.account_id is not None
-        body = read_json_object(request)
-        only(body, ("plan", "attribution"))
-        plan_id = string(body, "plan", max_length=40)
-        if plan_id not in prices:
-            raise invalid("plan", f"must be one of: {', '.join(prices)}")
         utm = attribution.clean(body.get("attribution"))
         now = ports.clock.now()
         if identity.email:
@@ -196,13 +201,8 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
 
     async def switch_target(request: Request) -> tuple[Identity, Record, dict[str, object], str, dict[str, object]]:
         """The live subscription, its Stripe copy, the plan asked for and its price; 400/409 otherwise."""
-        identity = account_of(request)
+        identity, plan_id, body = plan_asked(request, ("plan", "proration_date"))
         assert identity.account_id is not None
-        body = read_json_object(request)
-        only(body, ("plan", "proration_date"))
-        plan_id = string(body, "plan", max_length=40)
-        if plan_id not in prices:
-            raise invalid("plan", f"must be one of: {', '.join(prices)}")
         record = await store.get(identity.account_id)
         if record is None or not record.stripe_subscription_id or record.status not in entitlements.GRANTING:
             raise HttpError(409, "no_subscription", "There is no active subscription to change: choose a plan first.")
