@@ -57,6 +57,11 @@ class Mailer:
         auth = await signed(self.crypto, self.clock, "GET", path, query=query)
         return await self.app.handle(Request("GET", path, query, auth))
 
+    async def failing(self, count: int, status: int, **how: Any) -> dict[str, Any]:
+        """Sends after Resend has been told to fail the next `count` calls with `status`."""
+        self.resend.fail_next(count, status, **how)
+        return (await self.send()).json()  # type: ignore[no-any-return]
+
     async def send(self, **fields: Any) -> Response:
         body = {
             "template": "verify_email",
@@ -85,6 +90,18 @@ class Mailer:
 
 
 MakeMailer = Callable[..., Mailer]
+
+
+def lead(**changes: str) -> dict[str, str]:
+    """The data of a lead_notification, as customer sends it."""
+    data = {
+        "site_name": "Bakery Bob",
+        "lead_name": "Carol",
+        "lead_email": "carol@example.org",
+        "message": "Do you bake for weddings?",
+        "link": "https://www.smartpages.online/leads",
+    }
+    return {**data, **changes}
 
 
 @pytest.fixture
