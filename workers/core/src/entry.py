@@ -6,14 +6,10 @@ from shared.edge.worker import composed, serve
 
 
 def ports(env):
-    customer, billing, mailer, domain = (
-        bindings.ServiceBinding(env.CUSTOMER, "customer"),
-        bindings.ServiceBinding(env.BILLING, "billing"),
-        bindings.ServiceBinding(env.MAILER, "mailer"),
-        bindings.ServiceBinding(env.DOMAIN, "domain"),
-    )
+    names = ("customer", "billing", "mailer", "domain")  # Ports' order
+    services = [bindings.ServiceBinding(getattr(env, name.upper()), name) for name in names]
     db, http = bindings.D1Database(env.DB), bindings.FetchClient()
-    return Ports(db, customer, billing, mailer, domain, bindings.SystemClock(), bindings.WebCrypto(), http)
+    return Ports(db, *services, bindings.SystemClock(), bindings.WebCrypto(), http)
 
 
 class Default(WorkerEntrypoint):
