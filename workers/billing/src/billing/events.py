@@ -161,6 +161,7 @@ class EventProcessor:
         except StripeError as exc:
             if exc.status != 404 or fallback is None:
                 raise
+            log("subscription_gone_at_stripe", exc, subscription=subscription_id)
             obj = fallback  # gone from Stripe (test data deleted): the event's copy is all there is
         sub = StripeSubscription.parse(obj, self.prices)
         account = sub.account_id or account_hint
