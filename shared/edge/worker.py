@@ -20,7 +20,8 @@ def env_vars(env: Any) -> dict[str, str]:
     `settings_from` reads, here exactly as on the CPython stack."""
     raw = getattr(env, "_env", env)  # the SDK wraps the JS env object (workers.entrypoints._EnvWrapper)
     values = {str(name): getattr(raw, str(name), None) for name in js.Object.keys(raw)}
-    return {name: value for name, value in values.items() if isinstance(value, str)}
+    # Text, or a number a wrangler.toml [vars] entry was written as; bindings are objects.
+    return {k: str(v) for k, v in values.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
 
 
 def composed(
