@@ -87,9 +87,8 @@ async def main(pages: int, assets: int, views: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         stack = await stack_module.build(Path(tmp) / "state")
-        assert stack.customer_deps is not None
         store = Counting(stack.blobs)
-        stack.customer_deps.blobs = store
+        stack.swap_ports("customer", blobs=store)
         j = lambda d: json.dumps(d).encode()  # noqa: E731
         site = (await call(stack, "POST", "/api/v1/sites", j({"name": "Bench Bakery"}))).json()
         sid = site["id"]
