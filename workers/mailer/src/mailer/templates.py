@@ -55,6 +55,8 @@ class Message:
 
 @dataclass(frozen=True)
 class Rendered:
+    """What a message becomes: its Subject header, and the same blocks as HTML and as plain text."""
+
     subject: str
     html: str
     text: str
