@@ -17,7 +17,7 @@ from typing import BinaryIO
 import httpx
 
 from shared.http import Request, Response, Stream
-from shared.ports import Blob, Clock, OpenBlob, Row, SqlValue
+from shared.ports import OCTET_STREAM, Blob, Clock, Metadata, OpenBlob, Row, SqlValue
 
 CHUNK_BYTES = 64 * 1024
 
@@ -96,13 +96,7 @@ class FolderBlobStore:
         length = max(0, end - first + 1)
         return OpenBlob(size, meta["content_type"], Stream(_file_chunks(handle, first, length), length))
 
-    async def put(
-        self,
-        key: str,
-        body: bytes,
-        content_type: str = "application/octet-stream",
-        metadata: dict[str, str] | None = None,
-    ) -> None:
+    async def put(self, key: str, body: bytes, content_type: str = OCTET_STREAM, metadata: Metadata = None) -> None:
         path = self._path(key)
         meta = {"key": key, "content_type": content_type, "metadata": metadata or {}}
         for target, data in ((path.with_suffix(".meta"), json.dumps(meta).encode()), (path, body)):

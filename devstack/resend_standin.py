@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from devstack import ROOT
+from devstack.idempotency import Kept
 from shared.http import Request, Response, json_response
 from shared.ports import Clock
 
@@ -138,13 +139,6 @@ def load_send_schema(path: Path | None = None) -> tuple[Schema, dict[str, Any]]:
 
 
 @dataclass
-class _Kept:
-    fingerprint: str
-    response: Response
-    at: float
-
-
-@dataclass
 class ResendStandin:
     """`calls`: every request that reached it; `emails`: each accepted message once, as sent."""
 
@@ -155,7 +149,7 @@ class ResendStandin:
     emails: list[dict[str, Any]] = field(default_factory=list)
     _failures: deque[Response] = field(default_factory=deque)
     down: bool = False
-    _kept: dict[str, _Kept] = field(default_factory=dict)
+    _kept: dict[str, Kept] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._schema, self._send_schema = load_send_schema(self.contract)
@@ -228,7 +222,7 @@ class ResendStandin:
                 return error(409, "invalid_idempotent_request", "Same idempotency key used with a different payload.")
             return kept.response
         response = self._accept(body)
-        self._kept[key] = _Kept(fingerprint, response, self._now())
+        self._kept[key] = Kept(fingerprint, response, self._now())
         return response
 
     def _accept(self, body: dict[str, Any]) -> Response:

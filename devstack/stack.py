@@ -4,17 +4,17 @@ per owning worker; R2 a folder."""
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from billing.app import BillingDeps
-from billing.app import create_app as billing_app
-from billing.stripe import API_BASE as STRIPE_API
-from core.app import create_app as core_app
-from core.deps import CoreDeps
-from customer.app import CustomerDeps, Settings
-from customer.app import create_app as customer_app
+import billing.app as billing
+import core.app as core
+import customer.app as customer
+import domain.app as domain
+import mailer.app as mailer
 from devstack import ROOT, migrations
 from devstack.adapters import (
     FolderBlobStore,
@@ -27,14 +27,10 @@ from devstack.adapters import (
 from devstack.cloudflare_standin import CloudflareStandin
 from devstack.dotenv import parse_dotenv
 from devstack.turnstile_standin import TurnstileStandin
-from domain.app import DomainDeps
-from domain.app import create_app as domain_app
-from mailer.app import DEFAULT_MAIL_FROM, MailerDeps
-from mailer.app import create_app as mailer_app
 from shared.app import App
 from shared.http import Request, Response
 from shared.ports import Clock, Crypto, HttpClient
-from shared.turnstile import Turnstile
+from shared.turnstile import SITEVERIFY_URL
 
 D1_OWNERS = ("core", "customer", "billing", "mailer")
 
@@ -52,15 +48,17 @@ def read_dev_vars(worker: str) -> dict[str, str]:
     return parse_dotenv(path.read_text())
 
 
-def customer_settings(values: dict[str, str]) -> Settings:
-    return Settings(
-        sites_domain=values.get("SITES_DOMAIN", "smartpages.site"),
-        sites_scheme=values.get("SITES_SCHEME", "https"),
-        sites_port=values.get("SITES_PORT", ""),
-        portal_origin=values.get("PORTAL_ORIGIN", "https://www.smartpages.online"),
-        cf_api_token=values.get("CF_API_TOKEN", ""),
-        cf_zone_id=values.get("CF_ZONE_ID", ""),
-    )
+@dataclass
+class Outbound:
+    """The outside world as one worker of the stack sees it: each URL prefix answered by its stand-in."""
+
+    routes: dict[str, HttpClient]
+
+    async def fetch(self, request: Request) -> Response:
+        for prefix, client in self.routes.items():
+            if request.path.startswith(prefix):
+                return await client.fetch(request)
+        raise ConnectionError(f"the local stack reaches nothing at {request.path}")
 
 
 @dataclass
@@ -74,6 +72,9 @@ class InProcessService:
         return await self.app.handle(request)
 
 
+WORKERS = {"core": core, "customer": customer, "billing": billing, "mailer": mailer, "domain": domain}
+
+
 @dataclass
 class Stack:
     core: App
@@ -84,9 +85,20 @@ class Stack:
     databases: dict[str, SqliteDatabase] = field(default_factory=dict)
     blobs: FolderBlobStore | None = None
     cloudflare: CloudflareStandin | None = None
-    customer_deps: CustomerDeps | None = None  # tests swap its ports (a store that fails half-way)
     turnstile: TurnstileStandin | None = None
-    billing_deps: BillingDeps | None = None  # the scheduled job is built from them
+    # Each worker's settings and ports as bootstrap got them (tests build the Cron jobs from them),
+    # and the in-process service bindings that reach the internal workers.
+    settings: dict[str, Any] = field(default_factory=dict)
+    ports: dict[str, Any] = field(default_factory=dict)
+    bindings: dict[str, InProcessService] = field(default_factory=dict)
+
+    def swap_ports(self, worker: str, **changes: Any) -> None:
+        """Rebuilds an internal worker with some ports replaced (a store that fails half-way, one that
+        yields between calls), as a new isolate would be: its state is in D1 and R2, not in the app."""
+        self.ports[worker] = dataclasses.replace(self.ports[worker], **changes)
+        app = WORKERS[worker].bootstrap(self.settings[worker], self.ports[worker])
+        setattr(self, worker, app)
+        self.bindings[worker].app = app
 
     def close(self) -> None:
         for db in self.databases.values():
@@ -99,7 +111,10 @@ async def build(
     crypto: Crypto | None = None,
     http: HttpClient | None = None,
     stripe: HttpClient | None = None,  # billing's Stripe transport (tests: a StripeStandin); default `http`
+    env: dict[str, dict[str, str]] | None = None,  # per worker, values over its wrangler.toml vars + dev vars
 ) -> Stack:
+    """The five workers, each built as its entry.py builds it: `settings_from` on the worker's vars,
+    then `bootstrap(settings, ports)` with CPython adapters for its bindings."""
     state.mkdir(parents=True, exist_ok=True)
     clock = clock or SystemClock()
     crypto = crypto or HashlibCrypto()
@@ -108,84 +123,29 @@ async def build(
     for worker, db in databases.items():
         await migrations.apply(db, ROOT / "workers" / worker / "migrations")
     blobs = FolderBlobStore(state / "r2" / "smartpages-sites")
-    secret = {w: read_dev_vars(w).get("INTERNAL_SECRET", "") for w in D1_OWNERS}
-
-    customer_binding, billing_binding, mailer_binding, domain_binding = (InProcessService() for _ in range(4))
-    mailer_vars = worker_vars("mailer")  # no RESEND_API_KEY in the dev vars: mail goes to the outbox
-    mailer = mailer_app(
-        MailerDeps(
-            databases["mailer"],
-            http,
-            clock,
-            crypto,
-            secret["mailer"],
-            resend_api_key=mailer_vars.get("RESEND_API_KEY", ""),
-            webhook_secret=mailer_vars.get("RESEND_WEBHOOK_SECRET", ""),
-            mail_from=mailer_vars.get("MAIL_FROM", DEFAULT_MAIL_FROM),
-        )
-    )
+    settings = {w: module.settings_from({**worker_vars(w), **(env or {}).get(w, {})}) for w, module in WORKERS.items()}
+    bindings = {w: InProcessService() for w in ("customer", "billing", "mailer", "domain")}  # core.Ports' order
     # siteverify answered by the stand-in (Cloudflare's test keys work); off while no secret is set.
     turnstile = TurnstileStandin(clock)
-    customer_vars = worker_vars("customer")
-    cloudflare = CloudflareStandin(customer_vars.get("CF_API_TOKEN", ""), customer_vars.get("CF_ZONE_ID", ""))
-    customer_deps = CustomerDeps(
-        databases["customer"],
-        blobs,
-        mailer_binding,
-        clock,
-        crypto,
-        secret["customer"],
-        http=cloudflare,
-        settings=customer_settings(customer_vars),
-        turnstile=Turnstile(
-            turnstile, customer_vars.get("TURNSTILE_SECRET_KEY", ""), customer_vars.get("TURNSTILE_SITE_KEY", "")
-        ),
-    )
-    customer = customer_app(customer_deps)
-    billing_vars = worker_vars("billing")  # the dev vars point STRIPE_API_BASE at the stand-in (port 8789)
-    billing_deps = BillingDeps(
-        databases["billing"],
-        mailer_binding,
-        stripe or http,
-        clock,
-        crypto,
-        secret["billing"],
-        stripe_secret_key=billing_vars.get("STRIPE_SECRET_KEY", ""),
-        webhook_secret=billing_vars.get("STRIPE_WEBHOOK_SECRET", ""),
-        portal_origin=billing_vars.get("PORTAL_ORIGIN", ""),
-        stripe_prices=billing_vars.get("STRIPE_PRICES", ""),
-        stripe_api_base=billing_vars.get("STRIPE_API_BASE", STRIPE_API),
-    )
-    billing = billing_app(billing_deps)
-    domain_vars = worker_vars("domain")
-    domain = domain_app(
-        DomainDeps(blobs, clock, crypto, MemoryCache(clock), int(domain_vars.get("POINTER_CACHE_SECONDS", "30")))
-    )
-    core_vars = worker_vars("core")
-    core = core_app(
-        CoreDeps(
-            databases["core"],
-            customer_binding,
-            billing_binding,
-            mailer_binding,
-            domain_binding,
+    cf = settings["customer"]
+    cloudflare = CloudflareStandin(cf.cf_api_token, cf.cf_zone_id, cf.cf_api_base)
+    ports = {
+        "core": core.Ports(databases["core"], *bindings.values(), clock, crypto, turnstile),
+        "customer": customer.Ports(
+            databases["customer"],
+            blobs,
+            bindings["mailer"],
             clock,
             crypto,
-            secret["core"],
-            portal_origin=core_vars["PORTAL_ORIGIN"],
-            dev_outbox=core_vars.get("DEV_OUTBOX") == "1",
-            turnstile=Turnstile(
-                turnstile, core_vars.get("TURNSTILE_SECRET_KEY", ""), core_vars.get("TURNSTILE_SITE_KEY", "")
-            ),
-            operator_token=core_vars.get("OPERATOR_TOKEN", ""),
-        )
-    )
-    customer_binding.app, billing_binding.app, mailer_binding.app, domain_binding.app = (
-        customer,
-        billing,
-        mailer,
-        domain,
-    )
-    return Stack(
-        core, customer, billing, mailer, domain, databases, blobs, cloudflare, customer_deps, turnstile, billing_deps
-    )
+            Outbound({SITEVERIFY_URL: turnstile, cf.cf_api_base: cloudflare}),
+        ),
+        # The dev vars point STRIPE_API_BASE at the stand-in (port 8789): over HTTP unless a test gives one.
+        "billing": billing.Ports(databases["billing"], bindings["mailer"], stripe or http, clock, crypto),
+        # No RESEND_API_KEY in the dev vars: mail goes to the outbox.
+        "mailer": mailer.Ports(databases["mailer"], http, clock, crypto),
+        "domain": domain.Ports(blobs, clock, crypto, MemoryCache(clock)),
+    }
+    apps = {w: module.bootstrap(settings[w], ports[w]) for w, module in WORKERS.items()}
+    for worker, binding in bindings.items():
+        binding.app = apps[worker]
+    return Stack(*apps.values(), databases, blobs, cloudflare, turnstile, settings, ports, bindings)  # field order

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from shared.deadline import DeadlineExceeded
 from shared.errors import HttpError, error_response
 from shared.http import Request, Response
+from shared.log import context, write
 from shared.ports import Clock, Crypto
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -22,10 +23,6 @@ _GOOD_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 Handle = Callable[[Request], Awaitable[Response]]
 ErrorRenderer = Callable[[HttpError, str], Response]
-
-
-def print_log(line: str) -> None:
-    print(line)  # On Workers, stdout is the worker's log stream.
 
 
 @dataclass
@@ -39,7 +36,7 @@ class App:
     render_error: ErrorRenderer = error_response
     max_body_bytes: int = MAX_BODY_BYTES
     response_headers: list[tuple[str, str]] = field(default_factory=list)
-    log: Callable[[str], None] = print_log
+    log: Callable[[str], None] = write
 
     def new_request_id(self, request: Request) -> str:
         # Keep the caller's id when it looks like one of ours, so one request is one id across workers.
@@ -50,6 +47,10 @@ class App:
         started = self.clock.now()
         request_id = self.new_request_id(request)
         request = request.replace(headers={**request.headers, REQUEST_ID_HEADER: request_id})
+        with context(self.worker, request_id):  # what the handlers log carries this request's id
+            return await self._handle(request, request_id, started)
+
+    async def _handle(self, request: Request, request_id: str, started: float) -> Response:
         error_code = ""
         try:
             self.check_body_size(request)

@@ -8,12 +8,13 @@ event loop. A failure is logged, never raised: the answer is already gone."""
 from __future__ import annotations
 
 import asyncio
-import json
 import traceback
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+
+from shared.log import log
 
 _collected: ContextVar[list[asyncio.Task[None]] | None] = ContextVar("background_collected", default=None)
 
@@ -21,8 +22,8 @@ _collected: ContextVar[list[asyncio.Task[None]] | None] = ContextVar("background
 async def _guarded(work: Coroutine[Any, Any, Any]) -> None:
     try:
         await work
-    except Exception:
-        print(json.dumps({"background": "failed", "traceback": traceback.format_exc()}))
+    except Exception as exc:
+        log("background_failed", exc, traceback=traceback.format_exc())
 
 
 def later(work: Coroutine[Any, Any, Any]) -> None:

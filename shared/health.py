@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from shared.log import log
 from shared.ports import BlobStore, Database
 
 PROBE_KEY = "health/probe"
@@ -14,6 +15,7 @@ async def check_database(db: Database, tables: Iterable[str]) -> str:
     try:
         rows = await db.all("SELECT name FROM sqlite_master WHERE type = 'table'")
     except Exception as exc:  # A store that fails is a report, not a crash of the health route.
+        log("health_d1_failed", exc)
         return f"error: {type(exc).__name__}"
     missing = sorted(set(tables) - {str(row["name"]) for row in rows})
     return f"missing tables: {', '.join(missing)}" if missing else "ok"
@@ -27,6 +29,7 @@ async def check_blob_store(blobs: BlobStore, write: bytes | None = None) -> str:
             await blobs.put(PROBE_KEY, write, "text/plain")
         probe = await blobs.get(PROBE_KEY)
     except Exception as exc:
+        log("health_r2_failed", exc)
         return f"error: {type(exc).__name__}"
     if write is not None and (probe is None or probe.body != write):
         return "error: read back differs"

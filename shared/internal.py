@@ -34,9 +34,7 @@ class InternalGuard:
         header = request.header(internal_auth.HEADER)
         if not header:
             raise HttpError(403, "internal_auth_failed", "This worker only answers signed calls from core.")
-        identity = await internal_auth.verify(
-            self.crypto, self.clock, self.secret, request.method, request.path, header, request.query, request.body
-        )
+        identity = await internal_auth.verify(self.crypto, self.clock, self.secret, request)
         if isinstance(self.router, IdentifiedRouter):
             handler, params = self.router.find(request)
             return await handler(request, params, identity)

@@ -63,11 +63,10 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-async def _message(
-    crypto: Crypto, method: str, path: str, query: str, body: bytes, identity: str, expires: int
-) -> bytes:
-    body_hash = (await crypto.sha256(body)).hex()
-    return "\n".join([VERSION, method.upper(), path, query, body_hash, identity, str(expires)]).encode()
+async def _message(crypto: Crypto, request: Request, identity: str, expires: int) -> bytes:
+    body_hash = (await crypto.sha256(request.body)).hex()
+    fields = [VERSION, request.method.upper(), request.path, request.query, body_hash, identity, str(expires)]
+    return "\n".join(fields).encode()
 
 
 def _check_secret(secret: str) -> bytes:
@@ -77,48 +76,30 @@ def _check_secret(secret: str) -> bytes:
     return secret.encode()
 
 
-async def sign(
-    crypto: Crypto,
-    clock: Clock,
-    secret: str,
-    method: str,
-    path: str,
-    identity: Identity,
-    query: str = "",
-    body: bytes = b"",
-) -> str:
+async def sign(crypto: Crypto, clock: Clock, secret: str, request: Request, identity: Identity) -> str:
+    """The header that vouches for `identity` on exactly this method, path, query and body."""
     expires = int(clock.now()) + LIFETIME_SECONDS
     encoded = identity.encode()
-    message = await _message(crypto, method, path, query, body, encoded, expires)
+    message = await _message(crypto, request, encoded, expires)
     mac = await crypto.hmac_sha256(_check_secret(secret), message)
     return f"{VERSION}.{expires}.{encoded}.{_b64(mac)}"
 
 
 async def signed(crypto: Crypto, clock: Clock, secret: str, request: Request, identity: Identity) -> Request:
-    """`request` carrying the header that vouches for `identity` on exactly this method, path, query
-    and body."""
-    header = await sign(crypto, clock, secret, request.method, request.path, identity, request.query, request.body)
+    """`request` carrying its header (`sign`)."""
+    header = await sign(crypto, clock, secret, request, identity)
     return request.replace(headers={**request.headers, HEADER: header})
 
 
-async def verify(
-    crypto: Crypto,
-    clock: Clock,
-    secret: str,
-    method: str,
-    path: str,
-    header: str,
-    query: str = "",
-    body: bytes = b"",
-) -> Identity:
-    """Returns the vouched identity, or raises 403 `internal_auth_failed` without saying why."""
+async def verify(crypto: Crypto, clock: Clock, secret: str, request: Request) -> Identity:
+    """The identity `request`'s header vouches for, or 403 `internal_auth_failed` without saying why."""
     forbidden = HttpError(403, "internal_auth_failed", "This worker only answers signed calls from core.")
-    parts = header.split(".")
+    parts = request.header(HEADER).split(".")
     if len(parts) != 4 or parts[0] != VERSION or not parts[1].isdigit():
         raise forbidden
     _, expires_text, encoded, signature = parts
     expires = int(expires_text)
-    message = await _message(crypto, method, path, query, body, encoded, expires)
+    message = await _message(crypto, request, encoded, expires)
     expected = await crypto.hmac_sha256(_check_secret(secret), message)
     try:
         given = _unb64(signature)

@@ -13,6 +13,8 @@ from shared.http import Request, Response, Stream
 
 SqlValue = str | int | float | bytes | None
 Row = dict[str, Any]
+OCTET_STREAM = "application/octet-stream"  # bytes of no particular type
+Metadata = dict[str, str] | None  # an R2 object's custom metadata
 
 
 class Database(Protocol):
@@ -33,7 +35,7 @@ class Database(Protocol):
 class Blob:
     key: str
     body: bytes
-    content_type: str = "application/octet-stream"
+    content_type: str = OCTET_STREAM
     etag: str = ""
     metadata: dict[str, str] = field(default_factory=dict)
 
@@ -56,13 +58,7 @@ class BlobStore(Protocol):
         """Bytes first..last (inclusive; None: to the end) as a stream, never read into memory."""
         ...
 
-    async def put(
-        self,
-        key: str,
-        body: bytes,
-        content_type: str = "application/octet-stream",
-        metadata: dict[str, str] | None = None,
-    ) -> None: ...
+    async def put(self, key: str, body: bytes, content_type: str = OCTET_STREAM, metadata: Metadata = None) -> None: ...
 
     async def delete(self, key: str) -> None: ...
 

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from shared.errors import HttpError
 from shared.http import Request
+from shared.log import log
 from shared.ports import HttpClient
 
 SITEVERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
@@ -50,7 +51,8 @@ class Turnstile:
         try:
             reply = await self.http.fetch(request)
             answer = reply.json()
-        except Exception:
+        except Exception as exc:  # siteverify down or not JSON: the challenge is not passed
+            log("turnstile_unreachable", exc)
             return False
         return reply.status == 200 and isinstance(answer, dict) and answer.get("success") is True
 

@@ -64,9 +64,8 @@ async def signed(
     query: str = "",
     body: bytes = b"",
 ) -> dict[str, str]:
-    header = await internal_auth.sign(
-        crypto, clock, secret, method, path, identity or internal_auth.Identity(), query, body
-    )
+    request = Request(method, path, query, body=body)
+    header = await internal_auth.sign(crypto, clock, secret, request, identity or internal_auth.Identity())
     return {internal_auth.HEADER: header}
 
 

@@ -12,7 +12,7 @@ from pyodide.ffi import to_js
 from workers import fetch as workers_fetch
 
 from shared.http import Request, Response, Stream
-from shared.ports import Blob, OpenBlob, Row, SqlValue
+from shared.ports import OCTET_STREAM, Blob, Metadata, OpenBlob, Row, SqlValue
 
 
 def _js_bytes(data: bytes) -> Any:
@@ -74,7 +74,7 @@ class R2BlobStore:
         # Through the SDK's binding wrapper an ArrayBuffer arrives as a memoryview, not a JsProxy.
         body = bytes(await obj.arrayBuffer())
         meta = obj.httpMetadata
-        ctype = (meta.contentType if meta is not None else None) or "application/octet-stream"
+        ctype = (meta.contentType if meta is not None else None) or OCTET_STREAM
         custom = obj.customMetadata
         return Blob(key, body, str(ctype), str(obj.httpEtag), dict(custom) if custom else {})
 
@@ -88,18 +88,12 @@ class R2BlobStore:
         if obj is None:
             return None
         meta = obj.httpMetadata
-        ctype = (meta.contentType if meta is not None else None) or "application/octet-stream"
+        ctype = (meta.contentType if meta is not None else None) or OCTET_STREAM
         size = int(obj.size)
         end = size - 1 if last is None else min(last, size - 1)
         return OpenBlob(size, str(ctype), Stream(obj.body, max(0, end - first + 1)))
 
-    async def put(
-        self,
-        key: str,
-        body: bytes,
-        content_type: str = "application/octet-stream",
-        metadata: dict[str, str] | None = None,
-    ) -> None:
+    async def put(self, key: str, body: bytes, content_type: str = OCTET_STREAM, metadata: Metadata = None) -> None:
         options = {"httpMetadata": {"contentType": content_type}, "customMetadata": metadata or {}}
         await self._bucket.put(key, _js_bytes(body), to_js(options, dict_converter=js.Object.fromEntries))
 

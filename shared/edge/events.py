@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from shared.log import context
 from shared.queue import Consumer, Delivery
 from shared.scheduled import Job
 
@@ -27,7 +28,8 @@ async def consume(worker: str, env: Any, batch: Any, build: Callable[[Any], Cons
         consumer = _consumers[worker] = build(env)
     messages = list(batch.messages)
     deliveries = [Delivery(str(m.id), _plain(m.body), int(m.attempts)) for m in messages]
-    verdicts = await consumer(str(batch.queue), deliveries)
+    with context(worker):
+        verdicts = await consumer(str(batch.queue), deliveries)
     for message, delivery in zip(messages, deliveries, strict=True):
         verdict = verdicts.get(delivery.id)
         if verdict is None:
@@ -45,5 +47,6 @@ async def run_scheduled(worker: str, env: Any, controller: Any, build: Callable[
         job = _jobs[worker] = build(env)
     cron = str(getattr(controller, "cron", "") or "")
     scheduled = float(getattr(controller, "scheduledTime", 0) or 0) / 1000.0
-    report = await job(cron, scheduled)
+    with context(worker):
+        report = await job(cron, scheduled)
     print(json.dumps({"worker": worker, "cron": cron, "report": report}))

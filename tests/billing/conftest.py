@@ -10,7 +10,7 @@ import pytest
 
 from devstack import stack as stack_module
 from devstack.adapters import HashlibCrypto
-from devstack.stripe_standin import StripeStandin
+from devstack.stripe import StripeStandin
 from shared import internal_auth
 from shared.http import Request, Response
 from tests.conftest import FakeClock, signed

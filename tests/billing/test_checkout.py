@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl
 from billing.checkout import CHECKOUT_BUCKET_SECONDS
 from devstack import stack as stack_module
 from devstack.stack import Stack
-from devstack.stripe_standin import StripeStandin
+from devstack.stripe import StripeStandin
 from shared import plans
 from tests.billing.conftest import BILLING_VARS, billing_call
 from tests.conftest import error_code

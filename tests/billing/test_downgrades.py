@@ -7,14 +7,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from billing.app import BillingDeps, downgrade_timeline
+from billing.app import Ports, downgrade_timeline, settings_from
 from billing.downgrades import DAY
 from devstack.stack import Stack
-from devstack.stripe_standin import StripeStandin
+from devstack.stripe import StripeStandin
 from shared.http import Request, Response
 from tests.billing.conftest import BILLING_VARS
 from tests.billing.test_checkout import checkout
-from tests.conftest import SECRET, FakeClock
+from tests.conftest import FakeClock
 
 
 class Mailer:
@@ -31,8 +31,8 @@ async def test_a_cancelled_pro_account_gets_each_mail_of_the_timeline_once(
 ) -> None:
     db = stack.databases["billing"]
     mailer = Mailer()
-    deps = BillingDeps(db, mailer, stripe, clock, crypto, SECRET, portal_origin=BILLING_VARS["PORTAL_ORIGIN"])
-    timeline = downgrade_timeline(deps)  # what the scheduled handler calls
+    ports = Ports(db, mailer, stripe, clock, crypto)
+    timeline = downgrade_timeline(settings_from(BILLING_VARS), ports)  # what the scheduled handler calls
     session = (await checkout(stack, crypto, clock, {"plan": "pro"})).json()
     await stripe.complete_checkout(session["id"])
     assert (await timeline.run(clock.now()))["started"] == 0  # paying: nothing to do

@@ -1,7 +1,7 @@
 """The whole product path through core's gateway, as a browser and Stripe drive it."""
 
 from billing.entitlements import GRACE_SECONDS
-from devstack.stripe_standin import StripeStandin
+from devstack.stripe import StripeStandin
 from tests.billing.conftest import Browser, Outbox
 from tests.conftest import error_code
 from tests.core.conftest import signed_up
@@ -174,14 +174,14 @@ async def test_another_accounts_checkout_cannot_be_confirmed(browser, outbox, st
 
 
 async def test_the_scheduled_reconcile_catches_up_with_lost_webhooks(browser, outbox, stripe, stack, clock) -> None:
-    from billing.app import create_job
+    from billing.app import bootstrap_job
 
     await signed_up(browser, outbox, EMAIL)
     sub = await subscribe(browser, stripe, plan="pro")
     stripe.auto_deliver = False  # from now on every webhook is lost
     await stripe.cancel(sub["id"])
     assert (await browser.call("GET", "/api/v1/billing/subscription")).json()["status"] == "active"
-    job = create_job(stack.billing_deps)
+    job = bootstrap_job(stack.settings["billing"], stack.ports["billing"])
     ran = await job("17 * * * *", clock.now())
     assert ran == {"subscriptions_synced": 1, "subscriptions_failed": 0} | {
         "downgrades_started": 1,  # the same run starts the downgrade timeline the lost webhook would have

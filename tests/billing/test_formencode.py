@@ -1,5 +1,5 @@
 from billing.formencode import encode, pairs
-from devstack.stripe_standin import decode_form
+from devstack.stripe import decode_form
 
 
 def test_nested_objects_and_lists_use_brackets() -> None:

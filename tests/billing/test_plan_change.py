@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from devstack.stack import Stack
-from devstack.stripe_standin import StripeStandin
+from devstack.stripe import StripeStandin
 from shared import plans
 from tests.billing.conftest import billing_call, entitlement
 from tests.billing.test_checkout import checkout
@@ -71,7 +71,7 @@ async def test_the_standin_refuses_what_stripe_refuses(stack: Stack, crypto, clo
     session = (await checkout(stack, crypto, clock, {"plan": "starter"})).json()
     await stripe.complete_checkout(session["id"])
     (sub,) = stripe.subscriptions.values()
-    from devstack.stripe_standin import StripeFailure
+    from devstack.stripe import StripeFailure
 
     for params in (
         {"proration_behavior": "sometimes"},

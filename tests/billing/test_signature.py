@@ -1,7 +1,7 @@
 import pytest
 
 from billing import signature
-from devstack.stripe_standin import signature_header
+from devstack.stripe import signature_header
 
 SECRET = "whsec_test_secret"
 BODY = b'{"id": "evt_1", "object": "event"}'

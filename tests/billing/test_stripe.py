@@ -3,7 +3,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from billing.stripe import STRIPE_VERSION, StripeClient, StripeError
-from devstack.stripe_standin import StripeStandin
+from devstack.stripe import StripeStandin
 from shared.http import Request, Response, json_response
 
 

@@ -1,10 +1,11 @@
 import asyncio
 import json
+from typing import Any
 
 from billing.eventlog import STALE_CLAIM_SECONDS as EVENT_CLAIM_SECONDS
 from devstack import stack as stack_module
 from devstack.stack import Stack
-from devstack.stripe_standin import StripeStandin, signature_header
+from devstack.stripe import StripeStandin, signature_header
 from shared.http import Request
 from tests.billing.conftest import WEBHOOK_PATH, Outbox, billing_call, entitlement
 
@@ -46,12 +47,17 @@ async def test_checkout_completion_activates_the_plan(stack, crypto, clock, stri
     assert mail["data"]["plan"] == "Pro"
 
 
-async def test_a_bad_or_stale_signature_is_400_and_changes_nothing(stack, crypto, clock, stripe, outbox) -> None:
+async def paid_but_held(stack, crypto, clock, stripe) -> dict[str, Any]:
+    """acc_1 pays for Pro; the checkout.session.completed event is held back for the test to deliver."""
     stripe.auto_deliver = False
     body = json.dumps({"plan": "pro"}).encode()
     response = await billing_call(stack, crypto, clock, "POST", "/api/v1/billing/checkout", body=body)
     await stripe.complete_checkout(response.json()["id"])
-    completed = stripe.last_event("checkout.session.completed")
+    return stripe.last_event("checkout.session.completed")
+
+
+async def test_a_bad_or_stale_signature_is_400_and_changes_nothing(stack, crypto, clock, stripe, outbox) -> None:
+    completed = await paid_but_held(stack, crypto, clock, stripe)
     calls_before = len(stripe.calls)
     refusals = [
         await stripe.deliver(completed, secret="whsec_someone_else"),
@@ -90,11 +96,7 @@ async def test_the_refusal_is_a_stripe_error_shape_from_core(stack, stripe) -> N
 
 
 async def test_the_same_event_twice_at_once_has_one_effect(stack, crypto, clock, stripe, outbox) -> None:
-    stripe.auto_deliver = False
-    body = json.dumps({"plan": "pro"}).encode()
-    response = await billing_call(stack, crypto, clock, "POST", "/api/v1/billing/checkout", body=body)
-    await stripe.complete_checkout(response.json()["id"])
-    completed = stripe.last_event("checkout.session.completed")
+    completed = await paid_but_held(stack, crypto, clock, stripe)
     refetches_before = sum("/v1/subscriptions/" in c.path for c in stripe.calls)
     statuses = await stripe.deliver_concurrently(completed, times=3)
     # One does the work; one arriving while it is in flight gets 409 (Stripe retries it later, so
@@ -163,11 +165,7 @@ async def test_ignored_types_get_200(stack, stripe) -> None:
 
 
 async def test_a_failed_processing_releases_the_claim_for_stripes_retry(stack, crypto, clock, stripe) -> None:
-    stripe.auto_deliver = False
-    body = json.dumps({"plan": "pro"}).encode()
-    response = await billing_call(stack, crypto, clock, "POST", "/api/v1/billing/checkout", body=body)
-    await stripe.complete_checkout(response.json()["id"])
-    completed = stripe.last_event("checkout.session.completed")
+    completed = await paid_but_held(stack, crypto, clock, stripe)
     stripe.fail_next(1, 500, should_retry=False)  # the re-fetch fails
     assert await stripe.deliver(completed) == 503
     assert await processed(stack) == []
@@ -183,15 +181,17 @@ async def test_not_an_event_is_400(stack, crypto, clock, stripe) -> None:
 
 
 async def test_without_a_webhook_secret_nothing_is_processed(tmp_path, clock, crypto, stripe) -> None:
-    from billing.app import BillingDeps, create_app
+    from billing.app import Ports, bootstrap, settings_from
     from devstack.adapters import SqliteDatabase
     from devstack.migrations import apply
     from devstack.stack import ROOT, InProcessService
-    from tests.conftest import SECRET, signed
+    from tests.billing.conftest import BILLING_VARS
+    from tests.conftest import signed
 
     db = SqliteDatabase(tmp_path / "b.sqlite3")
     await apply(db, ROOT / "workers" / "billing" / "migrations")
-    app = create_app(BillingDeps(db, InProcessService(), stripe, clock, crypto, SECRET))
+    settings = settings_from({**BILLING_VARS, "STRIPE_WEBHOOK_SECRET": ""})
+    app = bootstrap(settings, Ports(db, InProcessService(), stripe, clock, crypto))
     headers = await signed(crypto, clock, "POST", WEBHOOK_PATH, body=b"{}")
     response = await app.handle(Request("POST", WEBHOOK_PATH, "", headers, b"{}"))
     assert (response.status, response.json()["error"]["code"]) == (500, "webhook_not_configured")
@@ -201,11 +201,7 @@ async def test_without_a_webhook_secret_nothing_is_processed(tmp_path, clock, cr
 async def test_a_claim_left_by_a_killed_delivery_is_retried_not_lost(stack, crypto, clock, stripe) -> None:
     """The finding: a delivery killed mid-processing left its claim 'processing' and Stripe's retry
     got 200 "duplicate", so the event's effect never happened."""
-    stripe.auto_deliver = False
-    body = json.dumps({"plan": "pro"}).encode()
-    response = await billing_call(stack, crypto, clock, "POST", "/api/v1/billing/checkout", body=body)
-    await stripe.complete_checkout(response.json()["id"])
-    completed = stripe.last_event("checkout.session.completed")
+    completed = await paid_but_held(stack, crypto, clock, stripe)
     # What kill -9 during processing leaves behind: the claim, and no effect.
     await stack.databases["billing"].run(
         "INSERT INTO processed_events (event_id, type, processed_at, state) VALUES (?, ?, ?, 'processing')",

@@ -69,16 +69,7 @@ def on_plan(stack: Stack, plan: str) -> None:
 
 
 async def identity_of(crypto, clock, forwarded: Request) -> internal_auth.Identity:
-    return await internal_auth.verify(
-        crypto,
-        clock,
-        SECRET,
-        forwarded.method,
-        forwarded.path,
-        forwarded.header(internal_auth.HEADER),
-        forwarded.query,
-        forwarded.body,
-    )
+    return await internal_auth.verify(crypto, clock, SECRET, forwarded)
 
 
 async def test_a_valid_session_is_forwarded_with_a_signed_identity_and_plan(stack: Stack, clock, crypto) -> None:
@@ -126,12 +117,7 @@ async def test_a_free_plan_is_refused_a_gated_route_with_402_naming_the_plan(sta
     await add_session(stack, clock, crypto)
     on_plan(stack, "free")
     customer = record(stack.customer)
-    headers = {
-        "cookie": f"{sessions.COOKIE}={TOKEN}",
-        "origin": ORIGIN,
-        "sec-fetch-site": "same-origin",
-        "content-type": "application/json",
-    }
+    headers = {"cookie": f"{sessions.COOKIE}={TOKEN}", **WRITE}
     response = await stack.core.handle(Request("POST", "/api/v1/domains", headers=headers, body=b"{}"))
     assert (response.status, error_code(response)) == (402, "requires_starter_plan")
     assert response.json()["error"]["required_plan"] == "starter"
@@ -183,12 +169,7 @@ async def test_a_downgraded_owner_can_still_see_and_remove_domains(stack: Stack,
     await add_session(stack, clock, crypto)
     on_plan(stack, "free")
     customer = record(stack.customer)
-    headers = {
-        "cookie": f"{sessions.COOKIE}={TOKEN}",
-        "origin": ORIGIN,
-        "sec-fetch-site": "same-origin",
-        "content-type": "application/json",
-    }
+    headers = {"cookie": f"{sessions.COOKIE}={TOKEN}", **WRITE}
     listed = await stack.core.handle(get("/api/v1/domains", headers))
     removed = await stack.core.handle(Request("DELETE", "/api/v1/domains/www.example.com", headers=headers))
     assert [r.method for r in customer.seen] == ["GET", "DELETE"]

@@ -6,8 +6,7 @@ from typing import Any
 import jsonschema_rs
 
 from core import accounts, gateway, openapi
-from core.app import own_routes
-from core.deps import CoreDeps
+from core.app import Ports, own_routes
 from customer import sites
 from devstack.stack import Stack
 from shared import openapi as shared_openapi
@@ -42,8 +41,10 @@ def public_routes(stack: Stack, worker: str) -> set[tuple[str, str]]:
 
 
 async def test_every_core_route_is_documented_and_nothing_else(stack: Stack) -> None:
-    deps = CoreDeps(*(object() for _ in range(8)))  # type: ignore[arg-type]
-    routes = own_routes(deps, gateway.Gateway({}, deps.db, deps.clock, deps.crypto, "")).routes
+    ports = Ports(*(object() for _ in range(8)))  # type: ignore[arg-type]
+    routes = own_routes(
+        stack.settings["core"], ports, gateway.Gateway({}, ports.db, ports.clock, ports.crypto, "")
+    ).routes
     assert operations(await served(stack)) == {(r.method, r.pattern) for r in routes if r.pattern not in DEV_ONLY}
 
 

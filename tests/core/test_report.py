@@ -6,15 +6,22 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from typing import Any
 
 from devstack.stack import Stack
-from devstack.stripe_standin import StripeStandin
+from devstack.stripe import StripeStandin
 from shared.http import Request
 from tests.billing.conftest import stack, stripe  # noqa: F401 (the stack with the Stripe stand-in)
 from tests.conftest import FakeClock, error_code
 from tests.core.conftest import PASSWORD, Browser, Outbox, signed_up
 
 TOKEN = "local-operator-token-change-me"  # workers/core/.dev.vars.example
+
+
+def signup(email: str) -> dict[str, Any]:
+    """A sign-up from HubSpot's spring campaign, for the Pro plan."""
+    attribution = {"utm_source": "hubspot", "utm_campaign": "spring", "plan": "pro"}
+    return {"email": email, "password": PASSWORD, "attribution": attribution}
 
 
 async def report(on: Stack, query: str, token: str = TOKEN):
@@ -28,26 +35,12 @@ async def test_the_report_counts_each_step_by_channel(
     clock: FakeClock,
 ) -> None:
     paying = Browser(stack, address="198.51.100.1")
-    await paying.post(
-        "/api/v1/auth/signup",
-        {
-            "email": "p@example.com",
-            "password": PASSWORD,
-            "attribution": {"utm_source": "hubspot", "utm_campaign": "spring", "plan": "pro"},
-        },
-    )
+    await paying.post("/api/v1/auth/signup", signup("p@example.com"))
     await paying.post("/api/v1/auth/verify", {"token": outbox.last_token("verify_email", "p@example.com")})
     session = (await paying.post("/api/v1/billing/checkout", {"plan": "pro"})).json()
     await stripe.complete_checkout(session["id"])
     unverified = Browser(stack, address="198.51.100.2")
-    await unverified.post(
-        "/api/v1/auth/signup",
-        {
-            "email": "u@example.com",
-            "password": PASSWORD,
-            "attribution": {"utm_source": "hubspot", "utm_campaign": "spring", "plan": "pro"},
-        },
-    )
+    await unverified.post("/api/v1/auth/signup", signup("u@example.com"))
     await signed_up(Browser(stack, address="198.51.100.3"), outbox, "direct@example.com")
 
     day = f"{datetime.fromtimestamp(clock.now(), UTC):%Y-%m-%d}"

@@ -19,22 +19,14 @@ FORMS = {
 }
 
 
-async def with_secret(tmp_path: Path, clock: FakeClock, crypto, monkeypatch, secret: str) -> stack_module.Stack:
-    real = stack_module.worker_vars
-
-    def core_with_turnstile(worker: str) -> dict[str, str]:
-        values = real(worker)
-        if worker == "core":
-            values |= {"TURNSTILE_SECRET_KEY": secret, "TURNSTILE_SITE_KEY": TEST_SITE_KEY_PASSES}
-        return values
-
-    monkeypatch.setattr(stack_module, "worker_vars", core_with_turnstile)
-    return await stack_module.build(tmp_path / secret[:2], clock=clock, crypto=crypto)
+async def with_secret(tmp_path: Path, clock: FakeClock, crypto, secret: str) -> stack_module.Stack:
+    keys = {"TURNSTILE_SECRET_KEY": secret, "TURNSTILE_SITE_KEY": TEST_SITE_KEY_PASSES}
+    return await stack_module.build(tmp_path / secret[:2], clock=clock, crypto=crypto, env={"core": keys})
 
 
 @pytest.fixture
-async def guarded(tmp_path: Path, clock: FakeClock, crypto, monkeypatch) -> AsyncIterator[stack_module.Stack]:
-    built = await with_secret(tmp_path, clock, crypto, monkeypatch, TEST_SECRET_PASSES)
+async def guarded(tmp_path: Path, clock: FakeClock, crypto) -> AsyncIterator[stack_module.Stack]:
+    built = await with_secret(tmp_path, clock, crypto, TEST_SECRET_PASSES)
     yield built
     built.close()
 
@@ -51,10 +43,8 @@ async def test_each_form_needs_a_token(guarded: stack_module.Stack, path: str) -
     assert b"remoteip=203.0.113.7" in verify.body
 
 
-async def test_a_failing_token_is_refused_and_nothing_is_mailed(
-    tmp_path: Path, clock: FakeClock, crypto, monkeypatch
-) -> None:
-    built = await with_secret(tmp_path, clock, crypto, monkeypatch, TEST_SECRET_FAILS)
+async def test_a_failing_token_is_refused_and_nothing_is_mailed(tmp_path: Path, clock: FakeClock, crypto) -> None:
+    built = await with_secret(tmp_path, clock, crypto, TEST_SECRET_FAILS)
     try:
         reply = await Browser(built).post(
             "/api/v1/auth/signup", {**FORMS["/api/v1/auth/signup"], "turnstile_token": DUMMY_TOKEN}

@@ -75,7 +75,6 @@ async def test_domain_rules(owner: Owner, stack: Stack) -> None:
 
 def later(stack: Stack) -> None:
     """Past the pointer TTL, as another visitor some time later."""
-    stack.domain.hosts.memo.clear()  # type: ignore[attr-defined]
     stack.domain.clock.advance(60)  # type: ignore[attr-defined]
 
 

@@ -105,19 +105,11 @@ async def test_bad_forms(owner: Owner, stack: Stack) -> None:
     assert json_post.header("content-type").startswith("text/html")
 
 
-async def test_turnstile_on_published_lead_forms(tmp_path: Path, clock, crypto, monkeypatch) -> None:
+async def test_turnstile_on_published_lead_forms(tmp_path: Path, clock, crypto) -> None:
     """Nothing told bots from people: the published form now carries the widget, its CSP allows only
     Cloudflare's challenge script, and a post without a passing token is refused (HTML, message kept)."""
-    real = stack_module.worker_vars
-
-    def with_turnstile(worker: str) -> dict[str, str]:
-        values = real(worker)
-        if worker == "customer":
-            values |= {"TURNSTILE_SECRET_KEY": TEST_SECRET_PASSES, "TURNSTILE_SITE_KEY": TEST_SITE_KEY_PASSES}
-        return values
-
-    monkeypatch.setattr(stack_module, "worker_vars", with_turnstile)
-    built = await stack_module.build(tmp_path / "t", clock=clock, crypto=crypto)
+    keys = {"TURNSTILE_SECRET_KEY": TEST_SECRET_PASSES, "TURNSTILE_SITE_KEY": TEST_SITE_KEY_PASSES}
+    built = await stack_module.build(tmp_path / "t", clock=clock, crypto=crypto, env={"customer": keys})
     try:
         me = await make_owner(built, Browser(built), capture_outbox(built))
         site, block = await form_site(me)

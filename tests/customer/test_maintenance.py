@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from customer.app import create_job
+from customer.app import bootstrap_job
 from customer.maintenance import ORPHAN_GRACE_SECONDS, PENDING_DOMAIN_DAYS
 from devstack.stack import Stack
 from tests.conftest import FakeClock
@@ -14,8 +14,7 @@ from tests.customer.test_publish import fresh, site_with_content
 
 
 async def run(stack: Stack) -> dict[str, Any]:
-    assert stack.customer_deps is not None
-    return await create_job(stack.customer_deps)("*/10 * * * *", 0)
+    return await bootstrap_job(stack.settings["customer"], stack.ports["customer"])("*/10 * * * *", 0)
 
 
 async def test_a_publish_killed_half_way_is_repaired(owner: Owner, stack: Stack, clock: FakeClock) -> None:

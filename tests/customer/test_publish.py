@@ -8,8 +8,7 @@ from typing import Any
 
 from devstack.adapters import drained
 from devstack.stack import Stack
-from domain.app import DomainDeps
-from domain.app import create_app as domain_app
+from domain import app as domain
 from shared.http import Request
 from shared.ports import Blob, OpenBlob
 from tests.conftest import FakeClock
@@ -83,7 +82,6 @@ async def test_republish_writes_only_what_changed_and_rollback_is_byte_for_byte(
     assert first["files_written"] >= 5  # 2 pages, css, sitemap, robots, 404
     assert (second["version"], second["files_written"], second["pointers_written"]) == (2, 1, 1)
     assert (await published_page(stack, HOST)).body == v1_home  # unchanged page, same bytes
-    stack.domain.hosts.memo.clear()  # type: ignore[attr-defined]
     await asyncio.sleep(0)
     assert b"We bake." in (await fresh(stack, "/about/")).body
     await owner.ok("POST", f"/api/v1/sites/{site['id']}/versions/1/rollback", {})
@@ -95,7 +93,6 @@ async def test_republish_writes_only_what_changed_and_rollback_is_byte_for_byte(
 
 async def fresh(stack: Stack, path: str) -> Any:
     """A view after the pointer cache let go (as `pointer_ttl` seconds later)."""
-    stack.domain.hosts.memo.clear()  # type: ignore[attr-defined]
     clock: FakeClock = stack.domain.clock  # type: ignore[assignment]
     clock.advance(60)
     return await published_page(stack, HOST, path)
@@ -185,21 +182,15 @@ async def test_a_publish_killed_half_way_leaves_the_old_version_live(owner: Owne
     for page in (await owner.ok("GET", f"/api/v1/sites/{site['id']}"))["pages"]:
         body = {"blocks": [{"type": "rich_text", "markdown": f"NEW {page['title']}"}]}
         await owner.ok("PUT", f"/api/v1/sites/{site['id']}/pages/{page['id']}", body)
-    deps = _customer_deps(stack)
-    inner = deps.blobs
-    deps.blobs = Failing(inner, 1)  # one new page is written, then the process dies
+    inner = stack.blobs
+    stack.swap_ports("customer", blobs=Failing(inner, 1))  # one new page is written, then the process dies
     failed = await owner.call("POST", f"/api/v1/sites/{site['id']}/publish", {})
-    deps.blobs = inner
+    stack.swap_ports("customer", blobs=inner)
     assert failed.status == 500
     assert {p: (await fresh(stack, p)).body for p in ("/", "/about/")} == before
     again = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)  # the lock was released
     assert again["version"] == 2
     assert b"NEW Home" in (await fresh(stack, "/")).body
-
-
-def _customer_deps(stack: Stack) -> Any:
-    assert stack.customer_deps is not None
-    return stack.customer_deps
 
 
 class Yielding:
@@ -242,13 +233,13 @@ async def test_readers_during_a_publish_see_the_old_or_the_new_page_whole(
         f"/api/v1/sites/{site['id']}/pages/{home}",
         {"blocks": [{"type": "rich_text", "markdown": "Version two " * 50}]},
     )
-    slow = Yielding(stack.blobs)
-    _customer_deps(stack).blobs = slow
-    reader = domain_app(DomainDeps(Yielding(stack.blobs), clock, crypto, None, 0))  # no cache: every view reads R2
+    stack.swap_ports("customer", blobs=Yielding(stack.blobs))
+    # No cache and no pointer memo: every view reads R2.
+    reader = domain.bootstrap(domain.Settings(0), domain.Ports(Yielding(stack.blobs), clock, crypto))
     publishing = asyncio.ensure_future(owner.call("POST", f"/api/v1/sites/{site['id']}/publish", {}))
     views = await asyncio.gather(*(staggered(reader, i) for i in range(1000)))
     published = await publishing
-    _customer_deps(stack).blobs = stack.blobs
+    stack.swap_ports("customer", blobs=stack.blobs)
     assert published.status == 201
     new_home = (await drained(await reader.handle(_get(HOST, "/")))).body
     assert new_home != old["/"]
@@ -330,8 +321,7 @@ async def test_a_publish_that_outlived_its_lock_does_not_switch_the_pointer(
     from customer.publish import LOCK_SECONDS
 
     site = await site_with_content(owner)
-    deps = _customer_deps(stack)
-    inner = deps.blobs
+    inner = stack.blobs
 
     class Slow(Yielding):
         async def list(self, prefix: str) -> list[str]:
@@ -342,9 +332,9 @@ async def test_a_publish_that_outlived_its_lock_does_not_switch_the_pointer(
             )
             return await self.inner.list(prefix)  # type: ignore[no-any-return]
 
-    deps.blobs = Slow(inner)
+    stack.swap_ports("customer", blobs=Slow(inner))
     late = await owner.call("POST", f"/api/v1/sites/{site['id']}/publish", {})
-    deps.blobs = inner
+    stack.swap_ports("customer", blobs=inner)
     assert (late.status, late.json()["error"]["code"]) == (409, "publish_in_progress")
     assert (await stack.blobs.get(f"hosts/{HOST}.json")) is None  # type: ignore[union-attr]
     rows = await stack.databases["customer"].all("SELECT publish_lock_owner FROM sites WHERE id = ?", [site["id"]])

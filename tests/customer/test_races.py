@@ -31,8 +31,7 @@ class YieldingDatabase:
 
 
 def interleaved(stack: Stack) -> None:
-    assert stack.customer_deps is not None
-    stack.customer_deps.db = YieldingDatabase(stack.customer_deps.db)
+    stack.swap_ports("customer", db=YieldingDatabase(stack.databases["customer"]))
 
 
 async def at_once(owner: Owner, method: str, path: str, body: dict[str, Any], times: int = 10) -> list[int]:

@@ -29,7 +29,6 @@ BINDINGS = {
         ("DOMAIN", "Worker"),
         ("ASSETS", "Assets"),
         ("PORTAL_ORIGIN", "Environment Variable"),
-        ("SITES_DOMAIN", "Environment Variable"),
     },
     "customer": {
         ("DB", "D1 Database"),

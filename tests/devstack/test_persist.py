@@ -6,7 +6,7 @@ from pathlib import Path
 
 from devstack.cloudflare_standin import API_PATH, CloudflareStandin
 from devstack.persist import Persisted
-from devstack.stripe_standin import API_KEY, StripeStandin
+from devstack.stripe import API_KEY, StripeStandin
 from shared.http import Request
 
 TOKEN, ZONE = "t0k3n", "023e105f4ecef8ad9ca31a8372d0c353"

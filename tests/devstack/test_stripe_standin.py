@@ -10,7 +10,7 @@ import pytest
 
 from billing import signature
 from devstack import ROOT
-from devstack.stripe_standin import API_VERSION, StripeStandin, _resources, decode_form, fixtures_path
+from devstack.stripe import API_VERSION, StripeStandin, _resources, decode_form, fixtures_path
 from shared import plans
 from shared.http import Request
 
@@ -223,7 +223,7 @@ async def test_the_hosted_checkout_page_pays(standin) -> None:
     hook = Hook()
     standin.webhook = hook
     session = (await standin.fetch(api("POST", "/v1/checkout/sessions", checkout_params(), key="k"))).json()
-    from devstack.stripe_standin import asgi_app
+    from devstack.stripe import asgi_app
 
     transport = httpx.ASGITransport(app=asgi_app(standin))
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8789") as client:
@@ -263,7 +263,7 @@ def test_decode_form_builds_nested_params() -> None:
 
 def test_the_command_line_entry_point_exists() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "devstack.stripe_standin", "--help"],
+        [sys.executable, "-m", "devstack.stripe", "--help"],
         cwd=ROOT,
         capture_output=True,
         text=True,

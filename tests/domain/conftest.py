@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from devstack.adapters import FolderBlobStore, HashlibCrypto, MemoryCache, drained
-from domain.app import DomainDeps, create_app
+from domain.app import Ports, bootstrap, settings_from
 from shared.app import App
 from shared.http import Request, Response
 from shared.ports import Blob, OpenBlob
@@ -103,5 +103,6 @@ async def site(tmp_path: Any, clock: FakeClock) -> Site:
     await publish(blobs, SITE, HOST, PAGES)
     await publish(blobs, OTHER, "other.example.org", {"/": SECRET, "/private/": SECRET})
     blobs.reads.clear()
-    app = create_app(DomainDeps(blobs, clock, HashlibCrypto(), MemoryCache(clock), 30))
+    settings = settings_from({})  # production's: domain's wrangler.toml sets no vars
+    app = bootstrap(settings, Ports(blobs, clock, HashlibCrypto(), MemoryCache(clock)))
     return Site(app, blobs, clock)

@@ -150,7 +150,7 @@ def running(out: Path) -> Iterator[FaultLane]:
     python = [sys.executable, "-m"]
     with ExitStack() as stack:
         for command in (
-            [*python, "devstack.stripe_standin", "--port", str(ports["stripe"]),
+            [*python, "devstack.stripe", "--port", str(ports["stripe"]),
              "--webhook-url", f"{core_origin}/api/v1/webhooks/stripe"],
             [*python, "devstack.cloudflare_standin", "--port", str(ports["cloudflare"])],
             [*python, "devstack.resend_standin", "--port", str(ports["resend"])],

@@ -114,7 +114,7 @@ def running(out: Path) -> Iterator[Lane]:
     ]  # fmt: skip
     with ExitStack() as running:
         for command, ready in (
-            ([*python, "devstack.stripe_standin", "--port", str(stripe_port),
+            ([*python, "devstack.stripe", "--port", str(stripe_port),
               "--webhook-url", f"{core_origin}/api/v1/webhooks/stripe"], "ready"),
             ([*python, "devstack.cloudflare_standin", "--port", str(cloudflare_port)], "ready"),
             (lane_command, "lane ready"),

@@ -12,6 +12,7 @@ import pytest
 from devstack.adapters import HashlibCrypto
 from devstack.stack import read_dev_vars
 from shared import internal_auth
+from shared.http import Request
 from tests.lane.harness import Lane
 
 OPERATOR = {"authorization": "Bearer " + read_dev_vars("core")["OPERATOR_TOKEN"]}
@@ -74,7 +75,9 @@ def test_internal_workers_refuse_calls_without_a_valid_header(lane: Lane, worker
     crypto, secret = HashlibCrypto(), read_dev_vars(worker)["INTERNAL_SECRET"]
 
     async def header(secret: str, clock) -> str:
-        return await internal_auth.sign(crypto, clock, secret, "GET", "/internal/health", internal_auth.Identity())
+        return await internal_auth.sign(
+            crypto, clock, secret, Request("GET", "/internal/health"), internal_auth.Identity()
+        )
 
     import asyncio
 

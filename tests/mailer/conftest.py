@@ -3,6 +3,7 @@ waiting, and helpers that call the app as core does (signed internal header)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -14,11 +15,12 @@ import pytest
 from devstack import ROOT, migrations
 from devstack.adapters import HashlibCrypto, SqliteDatabase
 from devstack.resend_standin import ResendStandin
+from devstack.stack import worker_vars
 from mailer import svix
-from mailer.app import MailerDeps, create_app
+from mailer.app import Ports, Settings, bootstrap, settings_from
 from shared.app import App
 from shared.http import Request, Response
-from tests.conftest import SECRET, FakeClock, signed
+from tests.conftest import FakeClock, signed
 
 WEBHOOK_SECRET = "whsec_" + "dGVzdC13ZWJob29rLXNpZ25pbmcta2V5LTAxMjM0NQ=="  # base64 of a test key
 
@@ -43,7 +45,8 @@ class Mailer:
     clock: FakeClock
     resend: ResendStandin
     sleeps: Sleeps
-    deps: MailerDeps
+    settings: Settings
+    ports: Ports
 
     async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> Response:
         auth = await signed(self.crypto, self.clock, "POST", path, body=body)
@@ -53,6 +56,11 @@ class Mailer:
         path, _, query = path.partition("?")
         auth = await signed(self.crypto, self.clock, "GET", path, query=query)
         return await self.app.handle(Request("GET", path, query, auth))
+
+    async def failing(self, count: int, status: int, **how: Any) -> dict[str, Any]:
+        """Sends after Resend has been told to fail the next `count` calls with `status`."""
+        self.resend.fail_next(count, status, **how)
+        return (await self.send()).json()  # type: ignore[no-any-return]
 
     async def send(self, **fields: Any) -> Response:
         body = {
@@ -84,27 +92,31 @@ class Mailer:
 MakeMailer = Callable[..., Mailer]
 
 
+def lead(**changes: str) -> dict[str, str]:
+    """The data of a lead_notification, as customer sends it."""
+    data = {
+        "site_name": "Bakery Bob",
+        "lead_name": "Carol",
+        "lead_email": "carol@example.org",
+        "message": "Do you bake for weddings?",
+        "link": "https://www.smartpages.online/leads",
+    }
+    return {**data, **changes}
+
+
 @pytest.fixture
 async def make_mailer(tmp_path: Path, clock: FakeClock, crypto: HashlibCrypto) -> AsyncIterator[MakeMailer]:
     db = SqliteDatabase(tmp_path / "mailer.sqlite3")
     await migrations.apply(db, ROOT / "workers" / "mailer" / "migrations")
     resend = ResendStandin(clock=clock)
 
-    def make(api_key: str | None = resend.api_key, **overrides: Any) -> Mailer:
+    def make(api_key: str | None = resend.api_key, queue: Any = None, **overrides: Any) -> Mailer:
+        """Mailer as entry.py builds it, from its dev vars with `overrides` (Settings fields)."""
         sleeps = Sleeps(clock)
-        deps = MailerDeps(
-            db,
-            resend,
-            clock,
-            crypto,
-            SECRET,
-            resend_api_key=api_key or "",
-            webhook_secret=WEBHOOK_SECRET,
-            sleep=sleeps,
-        )
-        for name, value in overrides.items():
-            setattr(deps, name, value)
-        return Mailer(create_app(deps), db, crypto, clock, resend, sleeps, deps)
+        env = {**worker_vars("mailer"), "RESEND_API_KEY": api_key or "", "RESEND_WEBHOOK_SECRET": WEBHOOK_SECRET}
+        settings = dataclasses.replace(settings_from(env), **overrides)
+        ports = Ports(db, resend, clock, crypto, queue, sleeps)
+        return Mailer(bootstrap(settings, ports), db, crypto, clock, resend, sleeps, settings, ports)
 
     yield make
     db.close()

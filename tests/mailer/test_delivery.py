@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from devstack.queues import MemoryQueue
-from mailer.app import create_consumer
+from mailer.app import bootstrap_consumer
 from mailer.delivery import DEAD_LETTER_QUEUE, MAIL_QUEUE
 from tests.mailer.conftest import MakeMailer
 
@@ -14,7 +14,7 @@ from tests.mailer.conftest import MakeMailer
 def queued_mailer(make_mailer: MakeMailer, clock, max_retries: int = 3):
     dlq = MemoryQueue(DEAD_LETTER_QUEUE, clock)
     mail = MemoryQueue(MAIL_QUEUE, clock, max_retries=max_retries, dead_letter=dlq)
-    mailer = make_mailer(queue=mail, retry_base_seconds=30)
+    mailer = make_mailer(queue=mail, mail_retry_seconds=30)
     return mailer, mail, dlq
 
 
@@ -24,7 +24,7 @@ async def test_send_enqueues_and_the_consumer_sends_once(make_mailer: MakeMailer
     assert (accepted.status, accepted.json()["status"]) == (202, "queued")
     assert mailer.resend.calls == []  # the caller waited for the queue only
     assert len(mail.messages) == 1
-    consumer = create_consumer(mailer.deps)
+    consumer = bootstrap_consumer(mailer.settings, mailer.ports)
     assert await mail.deliver(consumer) == 1
     assert len(mailer.resend.emails) == 1
     email = await mailer.email(accepted.json()["id"])
@@ -38,7 +38,7 @@ async def test_send_enqueues_and_the_consumer_sends_once(make_mailer: MakeMailer
 async def test_an_outage_longer_than_the_retries_ends_failed_and_visible(make_mailer: MakeMailer, clock) -> None:
     """The finding: after 3 failed attempts a message stayed `queued` forever."""
     mailer, mail, dlq = queued_mailer(make_mailer, clock, max_retries=3)
-    consumer = create_consumer(mailer.deps)
+    consumer = bootstrap_consumer(mailer.settings, mailer.ports)
     mailer.resend.fail_next(100, 503)
     accepted = await mailer.send()
     delays = []
@@ -68,7 +68,7 @@ async def test_a_refused_message_is_failed_at_once_not_retried(make_mailer: Make
     mailer, mail, dlq = queued_mailer(make_mailer, clock)
     mailer.resend.fail_next(1, 422)
     accepted = await mailer.send()
-    await mail.deliver(create_consumer(mailer.deps))
+    await mail.deliver(bootstrap_consumer(mailer.settings, mailer.ports))
     assert mail.messages == []
     assert dlq.messages == []
     assert (await mailer.email(accepted.json()["id"]))["status"] == "failed"

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.conftest import error_code
-from tests.mailer.conftest import Mailer
+from tests.mailer.conftest import Mailer, lead
 
 PATHS = ["/internal/outbox", "/internal/outbox.json", "/internal/outbox/em_x"]
 
@@ -58,13 +58,9 @@ async def test_the_html_list_links_each_message_relatively(outbox_mailer: Mailer
 
 
 async def test_a_message_page_shows_the_html_sandboxed_and_the_text(outbox_mailer: Mailer) -> None:
-    data = {
-        "site_name": "Bakery",
-        "lead_name": "Eve",
-        "lead_email": "eve@example.org",
-        "message": "</iframe><script>alert(1)</script>",
-        "link": "https://www.smartpages.online/leads",
-    }
+    data = lead(
+        site_name="Bakery", lead_name="Eve", lead_email="eve@example.org", message="</iframe><script>alert(1)</script>"
+    )
     email_id = (await outbox_mailer.send(template="lead_notification", data=data, idempotency_key="lead/1")).json()[
         "id"
     ]

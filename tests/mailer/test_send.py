@@ -9,7 +9,7 @@ import pytest
 
 from shared.http import Request
 from tests.conftest import error_code
-from tests.mailer.conftest import Mailer, MakeMailer
+from tests.mailer.conftest import Mailer, MakeMailer, lead
 
 
 async def test_a_message_is_sent_once_with_resends_required_headers_and_logged(mailer: Mailer) -> None:
@@ -51,8 +51,7 @@ async def test_reusing_a_key_for_another_message_is_a_conflict(mailer: Mailer) -
 
 
 async def test_429s_are_retried_after_the_wait_resend_asks_for(mailer: Mailer) -> None:
-    mailer.resend.fail_next(2, 429, retry_after=2)
-    result = (await mailer.send()).json()
+    result = await mailer.failing(2, 429, retry_after=2)
     assert result["status"] == "sent"
     assert len(mailer.resend.calls) == 3
     assert len(mailer.resend.emails) == 1
@@ -62,15 +61,13 @@ async def test_429s_are_retried_after_the_wait_resend_asks_for(mailer: Mailer) -
 
 
 async def test_5xx_is_retried_with_backoff(mailer: Mailer) -> None:
-    mailer.resend.fail_next(2, 503)
-    assert (await mailer.send()).json()["status"] == "sent"
+    assert (await mailer.failing(2, 503))["status"] == "sent"
     assert mailer.sleeps.waits == [0.5, 1.0]
     assert len(mailer.resend.emails) == 1
 
 
 async def test_retries_are_bounded_and_leave_the_message_queued_for_a_later_call(mailer: Mailer) -> None:
-    mailer.resend.fail_next(3, 500)
-    first = (await mailer.send()).json()
+    first = await mailer.failing(3, 500)
     assert first["status"] == "queued"
     assert len(mailer.resend.calls) == 3
     row = await mailer.email(first["id"])
@@ -85,15 +82,13 @@ async def test_retries_are_bounded_and_leave_the_message_queued_for_a_later_call
 
 
 async def test_a_retry_after_longer_than_the_cap_is_not_waited_for(mailer: Mailer) -> None:
-    mailer.resend.fail_next(1, 429, retry_after=3600, name="daily_quota_exceeded")
-    assert (await mailer.send()).json()["status"] == "queued"
+    assert (await mailer.failing(1, 429, retry_after=3600, name="daily_quota_exceeded"))["status"] == "queued"
     assert mailer.sleeps.waits == []
     assert len(mailer.resend.calls) == 1
 
 
 async def test_a_permanent_422_is_recorded_failed_and_never_retried(mailer: Mailer) -> None:
-    mailer.resend.fail_next(1, 422)
-    result = (await mailer.send()).json()
+    result = await mailer.failing(1, 422)
     assert result["status"] == "failed"
     assert len(mailer.resend.calls) == 1
     assert mailer.sleeps.waits == []
@@ -125,14 +120,7 @@ async def test_a_suppressed_address_is_not_sent_to(mailer: Mailer) -> None:
 
 
 async def test_the_lead_notification_replies_to_the_lead(mailer: Mailer) -> None:
-    data = {
-        "site_name": "Bakery Bob",
-        "lead_name": "Carol",
-        "lead_email": "carol@example.org",
-        "message": "Do you bake for weddings?",
-        "link": "https://www.smartpages.online/leads",
-    }
-    result = await mailer.send(template="lead_notification", data=data, idempotency_key="lead/1")
+    result = await mailer.send(template="lead_notification", data=lead(), idempotency_key="lead/1")
     assert result.json()["status"] == "sent"
     (email,) = mailer.resend.emails
     assert email["reply_to"] == "carol@example.org"
@@ -166,13 +154,7 @@ async def test_bad_requests_are_400_naming_the_field_and_send_nothing(
 
 
 async def test_a_line_break_in_a_value_that_reaches_the_subject_is_refused(mailer: Mailer) -> None:
-    data = {
-        "site_name": "Bakery\r\nBcc: everyone@example.com",
-        "lead_name": "Carol",
-        "lead_email": "carol@example.org",
-        "message": "Line one\nline two is fine in the body",
-        "link": "https://www.smartpages.online/leads",
-    }
+    data = lead(site_name="Bakery\r\nBcc: everyone@example.com", message="Line one\nline two is fine in the body")
     response = await mailer.send(template="lead_notification", data=data, idempotency_key="lead/2")
     assert (response.status, error_code(response)) == (400, "invalid_field")
     assert "data.site_name" in response.json()["error"]["message"]

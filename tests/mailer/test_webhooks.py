@@ -157,7 +157,7 @@ async def test_any_matching_v1_signature_is_enough(mailer: Mailer, crypto: Hashl
 
 
 async def test_without_a_webhook_secret_webhooks_fail_closed(make_mailer: MakeMailer) -> None:
-    mailer = make_mailer(webhook_secret="")
+    mailer = make_mailer(resend_webhook_secret="")
     response = await mailer.webhook(event("email.bounced"))
     assert response.status == 500
     assert await suppressions(mailer) == []

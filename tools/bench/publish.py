@@ -23,8 +23,7 @@ from typing import Any
 
 from devstack import stack as stack_module
 from devstack.adapters import HashlibCrypto, MemoryCache, SystemClock
-from domain.app import DomainDeps
-from domain.app import create_app as domain_app
+from domain import app as domain
 from shared import internal_auth
 from shared.http import Request, Response
 from shared.ports import Blob, OpenBlob
@@ -70,7 +69,9 @@ async def call(
 ) -> Response:
     identity = internal_auth.Identity(account_id="acct_bench", email="bench@example.com", plan="pro")
     secret = stack_module.read_dev_vars("customer")["INTERNAL_SECRET"]
-    header = await internal_auth.sign(HashlibCrypto(), SystemClock(), secret, method, path, identity, "", body)
+    header = await internal_auth.sign(
+        HashlibCrypto(), SystemClock(), secret, Request(method, path, body=body), identity
+    )
     request = Request(method, path, "", {internal_auth.HEADER: header, "content-type": ctype}, body)
     response = await stack.customer.handle(request)
     assert response.status < 300, (path, response.status, response.body[:300])
@@ -86,9 +87,8 @@ async def main(pages: int, assets: int, views: int) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         stack = await stack_module.build(Path(tmp) / "state")
-        assert stack.customer_deps is not None
         store = Counting(stack.blobs)
-        stack.customer_deps.blobs = store
+        stack.swap_ports("customer", blobs=store)
         j = lambda d: json.dumps(d).encode()  # noqa: E731
         site = (await call(stack, "POST", "/api/v1/sites", j({"name": "Bench Bakery"}))).json()
         sid = site["id"]
@@ -132,7 +132,8 @@ async def main(pages: int, assets: int, views: int) -> None:
 
         reader_store = Counting(stack.blobs)
         clock = SystemClock()
-        reader = domain_app(DomainDeps(reader_store, clock, HashlibCrypto(), MemoryCache(clock), 30))
+        ports = domain.Ports(reader_store, clock, HashlibCrypto(), MemoryCache(clock))
+        reader = domain.bootstrap(domain.Settings(pointer_cache_seconds=30), ports)
         reader.log = lambda line: None  # a log line per request would dominate the figures
         host = site["default_host"]
         view = Request("GET", "/page-3/", "", {"host": host})

@@ -14,7 +14,7 @@ import { resourceKey } from './bindings.mjs';
 import { Lane, REPO } from './lane.mjs';
 import { matchAsset, sendWebResponse, toWebRequest, withLocalFrameSrc, workerFirst } from './web.mjs';
 
-const PUBLIC = { core: 8787, domain: 8788 }; // workers reachable from the internet (see BRIEF.md)
+const PUBLIC = { core: 8787, domain: 8788 }; // workers reachable from the internet (README.md's table)
 
 const { values: opts } = parseArgs({
   options: {

@@ -308,31 +308,38 @@ async function afterVerify({ account }) {
 }
 
 function reset(params) {
-  view('Choose a new password', `<h1>Choose a new password</h1>
-    <form class="stack card" id="f">
-      ${password('New password', 'password', 'new-password')}
-      <p class="muted">Every other device will be logged out.</p>
-      <button type="submit">Save the password</button>
-    </form>`);
-  onSubmit(document.getElementById('f'), async (data) => {
-    await api('POST', '/auth/password/reset', { ...data, token: params.get('token') || '' });
-    await loadMe();
-    go('/', 'Your password is changed.');
+  newPassword(params, {
+    title: 'Choose a new password',
+    note: '<p class="muted">Every other device will be logged out.</p>',
+    button: 'Save the password',
+    path: '/auth/password/reset',
+    done: () => go('/', 'Your password is changed.'),
   });
 }
 
 // The link the old address gets after an email change: the account comes back to it.
 function undoEmail(params) {
-  view('Undo the email change', `<h1>Undo the email change</h1>
-    <p>Your account goes back to this address. Choose a new password: whoever changed the email may know the old one.</p>
+  newPassword(params, {
+    title: 'Undo the email change',
+    intro: '<p>Your account goes back to this address. Choose a new password: whoever changed the email may know the old one.</p>',
+    button: 'Undo the change',
+    path: '/auth/email/revert',
+    done: () => go('/account', 'Your email is back, and every other device is logged out.'),
+  });
+}
+
+// A page an emailed link opens to choose a new password; the link's token goes with it.
+function newPassword(params, { title, intro = '', note = '', button, path, done }) {
+  view(title, `<h1>${title}</h1>${intro}
     <form class="stack card" id="f">
       ${password('New password', 'password', 'new-password')}
-      <button type="submit">Undo the change</button>
+      ${note}
+      <button type="submit">${button}</button>
     </form>`);
   onSubmit(document.getElementById('f'), async (data) => {
-    await api('POST', '/auth/email/revert', { ...data, token: params.get('token') || '' });
+    await api('POST', path, { ...data, token: params.get('token') || '' });
     await loadMe();
-    go('/account', 'Your email is back, and every other device is logged out.');
+    done();
   });
 }
 

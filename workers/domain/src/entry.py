@@ -1,22 +1,14 @@
 from workers import WorkerEntrypoint
 
-from domain.app import DomainDeps, create_app
+from domain.app import Ports, bootstrap, settings_from
 from shared.edge import bindings
-from shared.edge.worker import serve, var
+from shared.edge.worker import composed, serve
 
 
-def build(env):
-    return create_app(
-        DomainDeps(
-            blobs=bindings.R2BlobStore(env.SITES),
-            clock=bindings.SystemClock(),
-            crypto=bindings.WebCrypto(),
-            cache=bindings.EdgeCache(),
-            pointer_ttl=int(var(env, "POINTER_CACHE_SECONDS", "30")),
-        )
-    )
+def ports(env):
+    return Ports(bindings.R2BlobStore(env.SITES), bindings.SystemClock(), bindings.WebCrypto(), bindings.EdgeCache())
 
 
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        return await serve("domain", self.env, request, build)
+        return await serve("domain", self.env, request, composed(settings_from, ports, bootstrap))

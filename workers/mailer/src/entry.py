@@ -1,31 +1,19 @@
 from workers import WorkerEntrypoint
 
-from mailer.app import DEFAULT_MAIL_FROM, MailerDeps, create_app, create_consumer
-from mailer.delivery import RETRY_BASE_SECONDS
+from mailer.app import Ports, bootstrap, bootstrap_consumer, settings_from
 from shared.edge import bindings
 from shared.edge.events import consume
-from shared.edge.worker import serve, var
+from shared.edge.worker import composed, serve
 
 
-def deps(env):
-    return MailerDeps(
-        db=bindings.D1Database(env.DB),
-        http=bindings.FetchClient(),
-        clock=bindings.SystemClock(),
-        crypto=bindings.WebCrypto(),
-        internal_secret=var(env, "INTERNAL_SECRET"),
-        resend_api_key=var(env, "RESEND_API_KEY"),
-        webhook_secret=var(env, "RESEND_WEBHOOK_SECRET"),
-        mail_from=var(env, "MAIL_FROM", DEFAULT_MAIL_FROM),
-        queue=bindings.QueueProducer(env.MAIL_QUEUE),
-        retry_base_seconds=int(var(env, "MAIL_RETRY_SECONDS", str(RETRY_BASE_SECONDS))),
-        resend_api_base=var(env, "RESEND_API_BASE"),
-    )
+def ports(env):
+    db, queue = bindings.D1Database(env.DB), bindings.QueueProducer(env.MAIL_QUEUE)
+    return Ports(db, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto(), queue)
 
 
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        return await serve("mailer", self.env, request, lambda env: create_app(deps(env)))
+        return await serve("mailer", self.env, request, composed(settings_from, ports, bootstrap))
 
     async def queue(self, batch, *_):
-        await consume("mailer", self.env, batch, lambda env: create_consumer(deps(env)))
+        await consume("mailer", self.env, batch, composed(settings_from, ports, bootstrap_consumer))

@@ -7,7 +7,10 @@ POST /api/v1/billing/portal                a Stripe billing-portal session -> {"
 GET  /api/v1/billing/subscription          the account's subscription and the plans
 POST /api/v1/webhooks/stripe               Stripe's events, raw bytes forwarded by core
 DELETE /internal/accounts/{account_id}     the account is being deleted: cancel and forget
-GET  /internal/health"""
+GET  /internal/health
+
+The composition root, as in every worker: `settings_from(env)`, then `bootstrap(settings, ports)` for
+the routes and `bootstrap_job(settings, ports)` for the Cron Trigger."""
 
 from __future__ import annotations
 
@@ -19,44 +22,55 @@ from billing import checkout, entitlements, plan_change, reconcile
 from billing.downgrades import Timeline
 from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
 from billing.events import Event, EventProcessor
-from billing.notices import MailUnavailable, Notifier
 from billing.operations import API, CHECKOUT, CHECKOUT_CONFIRM, PLAN_SWITCH
 from billing.stripe import API_BASE, Sleep, StripeClient, StripeError
 from billing.subscriptions import Record, SubscriptionStore
 from billing.webhooks import WebhookHandler
 from shared import health, plans
 from shared.app import App
-from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, Timed
+from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard, identity_of
 from shared.internal_auth import Identity
+from shared.log import log
+from shared.mail import MailClient, MailUnavailable
 from shared.openapi import describe
 from shared.ports import Clock, Crypto, Database, HttpClient, Service
 from shared.routing import Params, Router
 from shared.scheduled import Job
-from shared.schema import read_body
+from shared.schema import Field, read_body
+from shared.settings import reader
 
 TABLES = ("subscriptions", "processed_events", "deleted_accounts")
 
 ENDED = frozenset({"canceled", "incomplete_expired"})
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The worker's vars and secrets (shared.settings: fields without a default are required)."""
+
+    internal_secret: str
+    portal_origin: str  # where Stripe sends the customer back
+    stripe_secret_key: str = ""  # sk_…; without it checkout and portal answer 503
+    stripe_webhook_secret: str = ""  # whsec_…; without it webhooks answer 500
+    stripe_prices: str = ""  # `starter=price_…,pro=price_…` (default: shared/plans.py's)
+    stripe_api_base: str = API_BASE  # the local stand-in instead of api.stripe.com
+    event_claim_seconds: float = STALE_CLAIM_SECONDS  # when a dead delivery's claim on an event is taken over
+
+
+settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
+
+
 @dataclass
-class BillingDeps:
+class Ports:
     db: Database
     mailer: Service
     http: HttpClient  # to Stripe (or the stand-in)
     clock: Clock
     crypto: Crypto
-    internal_secret: str
-    stripe_secret_key: str = ""  # sk_…; without it checkout and portal answer 503
-    webhook_secret: str = ""  # whsec_…; without it webhooks answer 500
-    portal_origin: str = "https://www.smartpages.online"
-    stripe_prices: str = ""  # STRIPE_PRICES: `starter=price_…,pro=price_…`
-    stripe_api_base: str = API_BASE  # STRIPE_API_BASE: the local stand-in instead of api.stripe.com
     sleep: Sleep = asyncio.sleep  # between Stripe retries
-    event_claim_seconds: float = STALE_CLAIM_SECONDS  # EVENT_CLAIM_SECONDS: when a dead delivery's claim is taken over
 
 
 def stripe_failure(exc: StripeError) -> HttpError:
@@ -79,45 +93,45 @@ def stripe_failure(exc: StripeError) -> HttpError:
     )
 
 
-def _notifier(deps: BillingDeps) -> Notifier:
-    return Notifier(Timed(deps.mailer, MAILER_SECONDS, "the mailer"), deps.crypto, deps.clock, deps.internal_secret)
+def _mail(settings: Settings, ports: Ports) -> MailClient:
+    return MailClient(ports.mailer, ports.crypto, ports.clock, settings.internal_secret, "billing")
 
 
-def _processor(deps: BillingDeps) -> tuple[SubscriptionStore, StripeClient, EventProcessor]:
-    store = SubscriptionStore(deps.db)
+def _processor(settings: Settings, ports: Ports) -> tuple[SubscriptionStore, StripeClient, EventProcessor]:
+    store = SubscriptionStore(ports.db)
     stripe = StripeClient(
-        Timed(deps.http, PROVIDER_SECONDS, "Stripe"), deps.stripe_secret_key, deps.sleep, deps.stripe_api_base
+        Timed(ports.http, PROVIDER_SECONDS, "Stripe"), settings.stripe_secret_key, ports.sleep, settings.stripe_api_base
     )
-    processor = EventProcessor(store, stripe, _notifier(deps), deps.clock, deps.stripe_prices, deps.portal_origin)
+    mail = _mail(settings, ports)
+    processor = EventProcessor(store, stripe, mail, ports.clock, settings.stripe_prices, settings.portal_origin)
     return store, stripe, processor
 
 
-def downgrade_timeline(deps: BillingDeps) -> Timeline:
+def downgrade_timeline(settings: Settings, ports: Ports) -> Timeline:
     """The downgrade mails (billing/downgrades.py), one pass per run of the Cron job below."""
-    return Timeline(deps.db, SubscriptionStore(deps.db), _notifier(deps), deps.portal_origin)
+    return Timeline(ports.db, SubscriptionStore(ports.db), _mail(settings, ports), settings.portal_origin)
 
 
-def create_job(deps: BillingDeps) -> Job:
+def bootstrap_job(settings: Settings, ports: Ports) -> Job:
     """The Cron Trigger's job: reconcile subscriptions with Stripe (billing.reconcile), then carry
     the downgrade timeline forward (billing.downgrades), so a cancellation whose webhook was lost
     still gets its mails in the same run."""
-    _, _, processor = _processor(deps)
-    timeline = downgrade_timeline(deps)
+    _, _, processor = _processor(settings, ports)
+    timeline = downgrade_timeline(settings, ports)
 
     async def job(cron: str, scheduled_time: float) -> dict[str, Any]:
-        reconciled = await reconcile.run(deps.db, processor, deps.clock.now())
-        downgrades = await timeline.run(deps.clock.now())
+        reconciled = await reconcile.run(ports.db, processor, ports.clock.now())
+        downgrades = await timeline.run(ports.clock.now())
         return {**reconciled, **{f"downgrades_{what}": count for what, count in downgrades.items()}}
 
     return job
 
 
-def create_app(deps: BillingDeps) -> App:
-    prices = plans.price_ids(deps.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
-    store, stripe, processor = _processor(deps)
-    webhooks = WebhookHandler(
-        deps.webhook_secret, deps.crypto, deps.clock, EventLog(deps.db, deps.event_claim_seconds), processor
-    )
+def bootstrap(settings: Settings, ports: Ports) -> App:
+    prices = plans.price_ids(settings.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
+    store, stripe, processor = _processor(settings, ports)
+    events = EventLog(ports.db, settings.event_claim_seconds)
+    webhooks = WebhookHandler(settings.stripe_webhook_secret, ports.crypto, ports.clock, events, processor)
     router = Router()
 
     def account_of(request: Request) -> Identity:
@@ -125,6 +139,12 @@ def create_app(deps: BillingDeps) -> App:
         if not identity.account_id:
             raise HttpError(401, "session_required", "Log in first.")
         return identity
+
+    def plan_asked(request: Request, spec: dict[str, Field]) -> tuple[Identity, str, dict[str, Any]]:
+        """The calling account, the plan its body asks for (one we sell) and the checked body; 400 otherwise."""
+        identity = account_of(request)
+        body = read_body(request, spec)
+        return identity, body["plan"], body
 
     async def call_stripe(path: str, params: dict[str, object], key: str) -> dict[str, object]:
         try:
@@ -134,14 +154,14 @@ def create_app(deps: BillingDeps) -> App:
 
     @router.route("GET", "/internal/health")
     async def get_health(request: Request, params: Params) -> Response:
-        return json_response(health.report("billing", {"d1": await health.check_database(deps.db, TABLES)}))
+        return json_response(health.report("billing", {"d1": await health.check_database(ports.db, TABLES)}))
 
     @router.route("GET", "/internal/entitlements/{account_id}")
     async def get_entitlements(request: Request, params: Params) -> Response:
         if identity_of(request).account_id != params["account_id"]:
             raise HttpError(403, "forbidden", "Entitlements are only told about the calling account.")
         record = await store.get(params["account_id"])
-        return json_response(entitlements.effective(params["account_id"], record, deps.clock.now()).to_json())
+        return json_response(entitlements.effective(params["account_id"], record, ports.clock.now()).to_json())
 
     @router.route("GET", "/internal/funnel")
     async def get_funnel(request: Request, params: Params) -> Response:
@@ -156,34 +176,31 @@ def create_app(deps: BillingDeps) -> App:
         identity = account_of(request)
         assert identity.account_id is not None
         record = await store.get(identity.account_id)
-        state = entitlements.effective(identity.account_id, record, deps.clock.now()).to_json()
+        state = entitlements.effective(identity.account_id, record, ports.clock.now()).to_json()
         return json_response({**state, "plans": [plan.public() for plan in plans.PLANS]})
 
     @router.route("POST", "/api/v1/billing/checkout")
     async def post_checkout(request: Request, params: Params) -> Response:
-        identity = account_of(request)
+        identity, plan_id, body = plan_asked(request, CHECKOUT)
         assert identity.account_id is not None
-        body = read_body(request, CHECKOUT)
-        plan_id, utm = body["plan"], body["attribution"]
-        now = deps.clock.now()
+        utm = body["attribution"]
+        now = ports.clock.now()
         if identity.email:
             await store.remember_email(identity.account_id, identity.email, now)
         record = await store.get(identity.account_id)
         checkout.refuse_if_subscribed(record)
         stripe_params = checkout.session_params(
-            identity.account_id, plan_id, prices[plan_id], record, identity.email, deps.portal_origin, utm
+            identity.account_id, plan_id, prices[plan_id], record, identity.email, settings.portal_origin, utm
         )
-        key = await checkout.checkout_key(deps.crypto, identity.account_id, plan_id, now, stripe_params)
+        key = await checkout.checkout_key(ports.crypto, identity.account_id, plan_id, now, stripe_params)
         session = await call_stripe("/v1/checkout/sessions", stripe_params, key)
         await store.checkout_started(identity.account_id, now)
         return json_response({"url": session.get("url"), "id": session.get("id")})
 
     async def switch_target(request: Request) -> tuple[Identity, Record, dict[str, object], str, dict[str, object]]:
         """The live subscription, its Stripe copy, the plan asked for and its price; 400/409 otherwise."""
-        identity = account_of(request)
+        identity, plan_id, body = plan_asked(request, PLAN_SWITCH)
         assert identity.account_id is not None
-        body = read_body(request, PLAN_SWITCH)
-        plan_id = body["plan"]
         record = await store.get(identity.account_id)
         if record is None or not record.stripe_subscription_id or record.status not in entitlements.GRANTING:
             raise HttpError(409, "no_subscription", "There is no active subscription to change: choose a plan first.")
@@ -224,7 +241,7 @@ def create_app(deps: BillingDeps) -> App:
         """What switching plans costs: Stripe's preview invoice with prorations. The returned
         `proration_date` makes the switch charge exactly what was shown."""
         _, record, sub, plan_id, _ = await switch_target(request)
-        when = int(deps.clock.now())
+        when = int(ports.clock.now())
         try:
             preview = await stripe.post(
                 "/v1/invoices/create_preview",
@@ -244,7 +261,7 @@ def create_app(deps: BillingDeps) -> App:
         """Switch between paid plans now (Stripe's subscription update, prorated on the next
         invoice). The entitlement follows when Stripe's `customer.subscription.updated` arrives."""
         _, record, sub, plan_id, body = await switch_target(request)
-        when = plan_change.proration_date(body.get("proration_date"), deps.clock.now())
+        when = plan_change.proration_date(body.get("proration_date"), ports.clock.now())
         details = plan_change.details(sub, prices[plan_id], when)
         try:
             updated = await stripe.post(
@@ -278,10 +295,10 @@ def create_app(deps: BillingDeps) -> App:
                 )
             except StripeError as exc:
                 raise stripe_failure(exc) from exc
-            except MailUnavailable:
-                pass  # the plan is saved; the webhook's processing sends the notice (same idempotency key)
+            except MailUnavailable as exc:  # the plan is saved; the webhook's processing sends the notice
+                log("checkout_notice_deferred", exc, session=session_id)  # (same idempotency key)
         record = await store.get(identity.account_id)
-        state = entitlements.effective(identity.account_id, record, deps.clock.now()).to_json()
+        state = entitlements.effective(identity.account_id, record, ports.clock.now()).to_json()
         return json_response({**state, "checkout_status": session.get("status")})
 
     @router.route("POST", "/api/v1/billing/portal")
@@ -291,10 +308,10 @@ def create_app(deps: BillingDeps) -> App:
         record = await store.get(identity.account_id)
         if record is None or not record.stripe_customer_id:
             raise HttpError(409, "no_billing_account", "There is nothing to manage yet: subscribe to a plan first.")
-        now = deps.clock.now()
+        now = ports.clock.now()
         portal = await call_stripe(
             "/v1/billing_portal/sessions",
-            checkout.portal_params(record.stripe_customer_id, deps.portal_origin),
+            checkout.portal_params(record.stripe_customer_id, settings.portal_origin),
             checkout.portal_key(identity.account_id, record.stripe_customer_id, now),
         )
         return json_response({"url": portal.get("url")})
@@ -304,7 +321,7 @@ def create_app(deps: BillingDeps) -> App:
         """What billing holds about the account (Stripe holds the invoices: the billing portal shows them)."""
         if identity_of(request).account_id != params["account_id"]:
             raise HttpError(403, "forbidden", "Only the calling account is exported.")
-        rows = await deps.db.all("SELECT * FROM subscriptions WHERE account_id = ?", (params["account_id"],))
+        rows = await ports.db.all("SELECT * FROM subscriptions WHERE account_id = ?", (params["account_id"],))
         return json_response({"subscription": rows[0] if rows else None})
 
     @router.route("DELETE", "/internal/accounts/{account_id}")
@@ -323,7 +340,7 @@ def create_app(deps: BillingDeps) -> App:
             except StripeError as exc:
                 if exc.status != 404:  # already gone at Stripe is what we wanted
                     raise stripe_failure(exc) from exc
-        await store.forget(account_id, deps.clock.now())
+        await store.forget(account_id, ports.clock.now())
         return Response(204)
 
     @router.route("POST", "/api/v1/webhooks/stripe")
@@ -331,5 +348,5 @@ def create_app(deps: BillingDeps) -> App:
         return json_response(await webhooks.handle(request))
 
     describe(router, API)
-    guard = InternalGuard(router, deps.crypto, deps.clock, deps.internal_secret)
-    return App("billing", guard, deps.clock, deps.crypto)
+    guard = InternalGuard(router, ports.crypto, ports.clock, settings.internal_secret)
+    return App("billing", guard, ports.clock, ports.crypto)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from billing import entitlements
-from billing.notices import Notifier, date
+from billing.notices import date
 from billing.subscriptions import Record, SubscriptionStore
 from shared import plans
+from shared.mail import MailClient
 from shared.ports import Database
 
 DAY = 86400
@@ -32,7 +33,7 @@ def ended_at(record: Record, now: float) -> float:
 class Timeline:
     db: Database
     store: SubscriptionStore
-    notifier: Notifier
+    notifier: MailClient
     portal_origin: str
 
     async def run(self, now: float) -> dict[str, int]:

@@ -4,16 +4,17 @@ arriving late or out of order (an `updated` after the `deleted`) still end in St
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from billing import entitlements
-from billing.notices import Notifier, amount, date
+from billing.notices import amount, date
 from billing.stripe import StripeClient, StripeError
 from billing.subscriptions import LIVE, Record, StripeSubscription, SubscriptionStore
 from shared import plans
+from shared.log import log
+from shared.mail import MailClient
 from shared.ports import Clock
 
 
@@ -47,11 +48,10 @@ Handler = Callable[["EventProcessor", Event], Awaitable[None]]
 class EventProcessor:
     store: SubscriptionStore
     stripe: StripeClient
-    notifier: Notifier
+    notifier: MailClient
     clock: Clock
     prices: str  # the STRIPE_PRICES override
     portal_origin: str
-    log: Callable[[str], None] = print
     handlers: dict[str, Handler] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -71,7 +71,7 @@ class EventProcessor:
         return f"{self.portal_origin}/billing"
 
     def note(self, event: Event, message: str) -> None:
-        self.log(json.dumps({"worker": "billing", "event": event.id, "type": event.type, "note": message}))
+        log("stripe_event_note", event=event.id, type=event.type, note=message)
 
     async def process(self, event: Event) -> bool:
         """Returns False for event types billing ignores."""
@@ -161,6 +161,7 @@ class EventProcessor:
         except StripeError as exc:
             if exc.status != 404 or fallback is None:
                 raise
+            log("subscription_gone_at_stripe", exc, subscription=subscription_id)
             obj = fallback  # gone from Stripe (test data deleted): the event's copy is all there is
         sub = StripeSubscription.parse(obj, self.prices)
         account = sub.account_id or account_hint

@@ -8,12 +8,12 @@ one subscription is logged and the run carries on; the next run tries again."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from billing.events import Event, EventProcessor
-from billing.notices import MailUnavailable
 from billing.stripe import StripeError
+from shared.log import log
+from shared.mail import MailUnavailable
 from shared.ports import Database
 
 PER_RUN = 25  # Stripe's read limit is 100/s; a Worker may hold 6 connections: this stays well inside
@@ -34,7 +34,7 @@ async def run(db: Database, processor: EventProcessor, now: float) -> dict[str, 
             synced += 1
         except (StripeError, MailUnavailable) as exc:
             failed += 1
-            print(json.dumps({"worker": "billing", "reconcile": subscription_id, "error": str(exc)}))
+            log("reconcile_failed", exc, subscription=subscription_id)
         # Checked now: the next run starts with the others, so no subscription holds the rest back.
         await db.run("UPDATE subscriptions SET updated_at = ? WHERE account_id = ?", [now, row["account_id"]])
     return {"subscriptions_synced": synced, "subscriptions_failed": failed}

@@ -17,6 +17,7 @@ from typing import Any
 from billing.formencode import Params, encode
 from shared.deadline import DeadlineExceeded
 from shared.http import Request
+from shared.log import log
 from shared.ports import HttpClient
 
 API_BASE = "https://api.stripe.com"
@@ -87,6 +88,7 @@ class StripeClient:
             except DeadlineExceeded as exc:  # hung: another attempt would spend the caller's budget too
                 raise StripeError(0, "api_connection_error", "timeout", f"Stripe did not answer: {exc}") from exc
             except Exception as exc:  # the network failed: nothing reached Stripe, or we cannot tell
+                log("stripe_unreachable", exc, attempt=attempt + 1)
                 last = StripeError(0, "api_connection_error", "network_error", f"Stripe unreachable: {exc}")
                 continue
             if response.status < 300:

@@ -16,10 +16,10 @@ from typing import Any
 from billing import signature
 from billing.eventlog import EventLog
 from billing.events import Event, EventProcessor
-from billing.notices import MailUnavailable
 from billing.stripe import StripeError
 from shared.errors import HttpError
 from shared.http import Request
+from shared.mail import MailUnavailable
 from shared.ports import Clock, Crypto
 
 

@@ -7,16 +7,18 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core import mail, passwords, ratelimit, sessions, tokens
-from core.deps import CoreDeps
+from core import passwords, ratelimit, sessions, tokens
+from core.deps import Ports, Settings
 from core.gateway import Gateway
 from shared import attribution
 from shared.background import later
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
+from shared.mail import MailClient
 from shared.routing import Params, Router
 from shared.schema import Bool, Email, Field, Secret, read_body
+from shared.turnstile import Turnstile
 
 ACCEPTED = {"status": "accepted"}
 
@@ -59,20 +61,23 @@ def client_address(request: Request) -> str:
 
 @dataclass
 class Accounts:
-    deps: CoreDeps
+    settings: Settings
+    ports: Ports
     gateway: Gateway
+    mail: MailClient
+    turnstile: Turnstile
 
     # -- helpers ---------------------------------------------------------------------------------
 
     def link(self, page: str, secret: str) -> str:
-        return f"{self.deps.portal_origin}/{page}?token={secret}"
+        return f"{self.settings.portal_origin}/{page}?token={secret}"
 
     async def account_by_email(self, email: str) -> dict[str, Any] | None:
-        rows = await self.deps.db.all("SELECT * FROM accounts WHERE email = ?", (email,))
+        rows = await self.ports.db.all("SELECT * FROM accounts WHERE email = ?", (email,))
         return rows[0] if rows else None
 
     async def account_by_id(self, account_id: str) -> dict[str, Any]:
-        rows = await self.deps.db.all("SELECT * FROM accounts WHERE id = ?", (account_id,))
+        rows = await self.ports.db.all("SELECT * FROM accounts WHERE id = ?", (account_id,))
         if not rows:
             raise HttpError(401, "unauthenticated", "Log in to do this.")
         return rows[0]
@@ -88,49 +93,40 @@ class Accounts:
         data: dict[str, Any] | None = None,
     ) -> None:
         token_id, secret = await tokens.issue(
-            self.deps.db, self.deps.crypto, self.deps.clock, purpose, str(account["id"]), data
+            self.ports.db, self.ports.crypto, self.ports.clock, purpose, str(account["id"]), data
         )
         mail_data = {"link": self.link(page, secret), **({"new_email": data["new_email"]} if data else {})}
-        await mail.send(
-            self.gateway,
-            template,
-            to,
-            mail_data,
-            f"{template.replace('_', '-')}/{token_id}",
-            request.header("x-request-id"),
-        )
+        await self.mail.notify(template, to, mail_data, f"{template.replace('_', '-')}/{token_id}")
 
     async def notify(self, request: Request, template: str, to: str, page: str) -> None:
         """A notice with a plain portal link (no token): each one is its own event."""
-        event = self.deps.crypto.random_bytes(12).hex()
-        link = f"{self.deps.portal_origin}/{page}"
-        await mail.send(
-            self.gateway, template, to, {"link": link}, f"{template}/{event}", request.header("x-request-id")
-        )
+        event = self.ports.crypto.random_bytes(12).hex()
+        link = f"{self.settings.portal_origin}/{page}"
+        await self.mail.notify(template, to, {"link": link}, f"{template}/{event}")
 
     async def human(self, request: Request, data: dict[str, Any]) -> None:
         """The Turnstile check of the public forms that send mail (sign-up, forgot, magic link)."""
-        await self.deps.turnstile.require(data["turnstile_token"], client_address(request))
+        await self.turnstile.require(data["turnstile_token"], client_address(request))
 
     async def credentials_changed(self, account_id: str, keep_reverts: bool = True) -> None:
         """Every outstanding emailed link of the account dies, and every session ends (the caller
         starts a fresh one for the person in front of it)."""
-        await tokens.revoke_all(self.deps.db, self.deps.clock, account_id, keep_reverts)
-        await sessions.revoke_all(self.deps.db, self.deps.clock, account_id)
+        await tokens.revoke_all(self.ports.db, self.ports.clock, account_id, keep_reverts)
+        await sessions.revoke_all(self.ports.db, self.ports.clock, account_id)
 
     async def consume_link(self, request: Request, purpose: str) -> tokens.Token:
         """The body of every email-link POST: {"token": "..."}."""
         secret = read_body(request, LINK)["token"]
-        return await tokens.consume(self.deps.db, self.deps.crypto, self.deps.clock, purpose, secret)
+        return await tokens.consume(self.ports.db, self.ports.crypto, self.ports.clock, purpose, secret)
 
     async def start_session(self, request: Request, account_id: str) -> tuple[str, str]:
         token = await sessions.create(
-            self.deps.db, self.deps.crypto, self.deps.clock, account_id, request.header("user-agent")
+            self.ports.db, self.ports.crypto, self.ports.clock, account_id, request.header("user-agent")
         )
         return sessions.set_cookie(token)
 
     async def check_password(self, account: dict[str, Any], password: str) -> None:
-        if not await passwords.verify_password(self.deps.crypto, password, str(account["password_hash"] or "")):
+        if not await passwords.verify_password(self.ports.crypto, password, str(account["password_hash"] or "")):
             raise HttpError(403, "wrong_password", "The current password is not right.")
 
     def public(self, account: dict[str, Any]) -> dict[str, Any]:
@@ -150,7 +146,7 @@ class Accounts:
         data = read_body(request, SIGNUP)
         email, password, kept = data["email"], data["password"], data["attribution"]
         await self.human(request, data)
-        password_hash = await passwords.hash_password(self.deps.crypto, password)  # paid either way
+        password_hash = await passwords.hash_password(self.ports.crypto, password)  # paid either way
         existing = await self.account_by_email(email)
         if existing is not None:
             # Unverified (perhaps someone else's sign-up with this address): a reset sets the owner's
@@ -162,11 +158,11 @@ class Accounts:
         return json_response(ACCEPTED, 202)
 
     async def create_account(self, request: Request, email: str, password_hash: str, kept: dict[str, str]) -> None:
-        account_id = "acct_" + self.deps.crypto.random_bytes(12).hex()
-        created = await self.deps.db.run(
+        account_id = "acct_" + self.ports.crypto.random_bytes(12).hex()
+        created = await self.ports.db.run(
             "INSERT INTO accounts (id, email, password_hash, attribution, created_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING",
-            (account_id, email, password_hash, json.dumps(kept), self.deps.clock.now()),
+            (account_id, email, password_hash, json.dumps(kept), self.ports.clock.now()),
         )
         if not created:  # a concurrent sign-up with this address won; its verification mail is on the way
             return
@@ -177,17 +173,11 @@ class Accounts:
         token = await self.consume_link(request, tokens.VERIFY_EMAIL)
         account = await self.account_by_id(token.account_id)
         if account["email_verified_at"] is None:
-            await self.deps.db.run(
-                "UPDATE accounts SET email_verified_at = ? WHERE id = ?", (self.deps.clock.now(), token.account_id)
+            await self.ports.db.run(
+                "UPDATE accounts SET email_verified_at = ? WHERE id = ?", (self.ports.clock.now(), token.account_id)
             )
-            await mail.send(
-                self.gateway,
-                "welcome",
-                str(account["email"]),
-                {"portal": self.deps.portal_origin},
-                f"welcome/{token.account_id}",
-                request.header("x-request-id"),
-            )
+            welcome = {"portal": self.settings.portal_origin}
+            await self.mail.notify("welcome", str(account["email"]), welcome, f"welcome/{token.account_id}")
         cookie = await self.start_session(request, token.account_id)
         return json_response({"account": self.public(await self.account_by_id(token.account_id))}, 200, [cookie])
 
@@ -205,7 +195,7 @@ class Accounts:
 
     async def turnstile_config(self, request: Request, params: Params) -> Response:
         """The public site key the portal renders its Turnstile widget with (null: Turnstile is off)."""
-        site_key = self.deps.turnstile.site_key if self.deps.turnstile.enabled else None
+        site_key = self.turnstile.site_key if self.turnstile.enabled else None
         return json_response({"site_key": site_key})
 
     # -- log in and out --------------------------------------------------------------------------
@@ -213,79 +203,79 @@ class Accounts:
     async def login(self, request: Request, params: Params) -> Response:
         data = read_body(request, LOGIN)
         email, password = data["email"], data["password"]
-        reservation = await ratelimit.reserve(self.deps.db, self.deps.clock, email.lower(), client_address(request))
+        reservation = await ratelimit.reserve(self.ports.db, self.ports.clock, email.lower(), client_address(request))
         account = await self.account_by_email(email)
         stored = str(account["password_hash"]) if account and account["password_hash"] else passwords.DUMMY_HASH
         # The unknown-email case pays for the same key derivation, and both fail identically.
-        valid = await passwords.verify_password(self.deps.crypto, password, stored)
+        valid = await passwords.verify_password(self.ports.crypto, password, stored)
         if account is None or not valid:
             raise HttpError(401, "invalid_credentials", "The email or password is not right.")
-        await ratelimit.release(self.deps.db, reservation)
+        await ratelimit.release(self.ports.db, reservation)
         if account["email_verified_at"] is None:
             raise HttpError(403, "email_not_verified", "Verify your email first: we sent you a link.")
         cookie = await self.start_session(request, str(account["id"]))
         return json_response({"account": self.public(account)}, 200, [cookie])
 
     async def logout(self, request: Request, params: Params) -> Response:
-        session = await sessions.current(self.deps.db, self.deps.crypto, self.deps.clock, request)
+        session = await sessions.current(self.ports.db, self.ports.crypto, self.ports.clock, request)
         if session is not None:
-            await sessions.revoke(self.deps.db, self.deps.clock, session.account_id, session.id)
+            await sessions.revoke(self.ports.db, self.ports.clock, session.account_id, session.id)
         return no_content([sessions.clear_cookie()])
 
     # -- password reset and magic link ----------------------------------------------------------
 
     async def forgot_password(self, request: Request, params: Params) -> Response:
+        return await self.request_link(request, tokens.PASSWORD_RESET, "password_reset", "reset")
+
+    async def request_link(self, request: Request, purpose: str, template: str, page: str) -> Response:
+        """The public forms that email a link: the same 202 whether or not the address has an account."""
         data = read_body(request, EMAIL_HUMAN)
         email = data["email"]
         await self.human(request, data)
-        later(self.link_if_account(request, email, tokens.PASSWORD_RESET, "password_reset", "reset"))
+        later(self.link_if_account(request, email, purpose, template, page))
         return json_response(ACCEPTED, 202)
 
     async def reset_password(self, request: Request, params: Params) -> Response:
         data = read_body(request, RESET)
         password = data["password"]
         token = await tokens.consume(
-            self.deps.db,
-            self.deps.crypto,
-            self.deps.clock,
+            self.ports.db,
+            self.ports.crypto,
+            self.ports.clock,
             tokens.PASSWORD_RESET,
             data["token"],
         )
-        password_hash = await passwords.hash_password(self.deps.crypto, password)
+        password_hash = await passwords.hash_password(self.ports.crypto, password)
         # Following the emailed link proves the address, so it also counts as verifying it.
-        await self.deps.db.run(
+        await self.ports.db.run(
             "UPDATE accounts SET password_hash = ?, email_verified_at = coalesce(email_verified_at, ?) WHERE id = ?",
-            (password_hash, self.deps.clock.now(), token.account_id),
+            (password_hash, self.ports.clock.now(), token.account_id),
         )
         await self.credentials_changed(token.account_id)
         account = await self.account_by_id(token.account_id)
-        await ratelimit.clear_account(self.deps.db, str(account["email"]).lower())
+        await ratelimit.clear_account(self.ports.db, str(account["email"]).lower())
         cookie = await self.start_session(request, token.account_id)
         later(self.notify(request, "password_changed", str(account["email"]), "forgot"))
         return no_content([cookie])
 
     async def request_magic_link(self, request: Request, params: Params) -> Response:
-        data = read_body(request, EMAIL_HUMAN)
-        email = data["email"]
-        await self.human(request, data)
-        later(self.link_if_account(request, email, tokens.MAGIC_LINK, "magic_link", "magic"))
-        return json_response(ACCEPTED, 202)
+        return await self.request_link(request, tokens.MAGIC_LINK, "magic_link", "magic")
 
     async def consume_magic_link(self, request: Request, params: Params) -> Response:
         token = await self.consume_link(request, tokens.MAGIC_LINK)
-        await self.deps.db.run(
+        await self.ports.db.run(
             "UPDATE accounts SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ?",
-            (self.deps.clock.now(), token.account_id),
+            (self.ports.clock.now(), token.account_id),
         )
         account = await self.account_by_id(token.account_id)
-        await ratelimit.clear_account(self.deps.db, str(account["email"]).lower())  # the owner is back
+        await ratelimit.clear_account(self.ports.db, str(account["email"]).lower())  # the owner is back
         cookie = await self.start_session(request, token.account_id)
         return json_response({"account": self.public(account)}, 200, [cookie])
 
     # -- the signed-in account -----------------------------------------------------------------
 
     async def session(self, request: Request) -> sessions.Session:
-        return await sessions.require(self.deps.db, self.deps.crypto, self.deps.clock, request)
+        return await sessions.require(self.ports.db, self.ports.crypto, self.ports.clock, request)
 
     async def get_account(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
@@ -297,11 +287,11 @@ class Accounts:
         current, new = data["current_password"], data["new_password"]
         account = await self.account_by_id(session.account_id)
         await self.check_password(account, current)
-        await self.deps.db.run(
+        await self.ports.db.run(
             "UPDATE accounts SET password_hash = ? WHERE id = ?",
-            (await passwords.hash_password(self.deps.crypto, new), session.account_id),
+            (await passwords.hash_password(self.ports.crypto, new), session.account_id),
         )
-        ended = await sessions.revoke_all(self.deps.db, self.deps.clock, session.account_id, session.id)
+        ended = await sessions.revoke_all(self.ports.db, self.ports.clock, session.account_id, session.id)
         await self.credentials_changed(session.account_id)
         cookie = await self.start_session(request, session.account_id)  # this device stays in, re-issued
         later(self.notify(request, "password_changed", str(account["email"]), "forgot"))
@@ -328,15 +318,15 @@ class Accounts:
             raise HttpError(409, "email_taken", "Another account already uses this email.")
         account = await self.account_by_id(token.account_id)
         old_email = str(account["email"])
-        changed = await self.deps.db.run(
+        changed = await self.ports.db.run(
             "UPDATE accounts SET email = ?, email_verified_at = ? WHERE id = ?"
             " AND NOT EXISTS (SELECT 1 FROM accounts WHERE email = ?)",  # one statement: no race with a sign-up
-            (new_email, self.deps.clock.now(), token.account_id, new_email),
+            (new_email, self.ports.clock.now(), token.account_id, new_email),
         )
         if not changed:
             raise HttpError(409, "email_taken", "Another account already uses this email.")
         # Links sent to the old address die; the old address is told, with a way back (7 days).
-        await tokens.revoke_all(self.deps.db, self.deps.clock, token.account_id)
+        await tokens.revoke_all(self.ports.db, self.ports.clock, token.account_id)
         await self.send_link(
             request,
             tokens.EMAIL_REVERT,
@@ -354,22 +344,22 @@ class Accounts:
         data = read_body(request, REVERT)
         password = data["password"]
         secret = data["token"]
-        token = await tokens.consume(self.deps.db, self.deps.crypto, self.deps.clock, tokens.EMAIL_REVERT, secret)
+        token = await tokens.consume(self.ports.db, self.ports.crypto, self.ports.clock, tokens.EMAIL_REVERT, secret)
         old_email = str(token.data["old_email"])
         holder = await self.account_by_email(old_email)
         if holder is not None and holder["id"] != token.account_id:
             raise HttpError(409, "email_taken", "Another account uses this email now; contact support.")
-        await self.deps.db.run(
+        await self.ports.db.run(
             "UPDATE accounts SET email = ?, email_verified_at = ?, password_hash = ? WHERE id = ?",
             (
                 old_email,
-                self.deps.clock.now(),
-                await passwords.hash_password(self.deps.crypto, password),
+                self.ports.clock.now(),
+                await passwords.hash_password(self.ports.crypto, password),
                 token.account_id,
             ),
         )
         await self.credentials_changed(token.account_id, keep_reverts=False)
-        await ratelimit.clear_account(self.deps.db, old_email.lower())
+        await ratelimit.clear_account(self.ports.db, old_email.lower())
         cookie = await self.start_session(request, token.account_id)
         return json_response({"account": self.public(await self.account_by_id(token.account_id))}, 200, [cookie])
 
@@ -401,7 +391,7 @@ class Accounts:
                 502, "delete_failed", "We could not delete your emails just now; your account is still here."
             )
         # Sessions and links go with the account (D1 enforces ON DELETE CASCADE; said here as well).
-        await self.deps.db.batch(
+        await self.ports.db.batch(
             [
                 ("DELETE FROM sessions WHERE account_id = ?", (session.account_id,)),
                 ("DELETE FROM tokens WHERE account_id = ?", (session.account_id,)),
@@ -433,13 +423,13 @@ class Accounts:
         reply = await self.gateway.call("mailer", ask, Identity(caller="core"))
         if reply.status != 200:
             raise HttpError(502, "export_failed", "We could not gather all your data just now; try again.")
-        sessions_held = await self.deps.db.all(
+        sessions_held = await self.ports.db.all(
             "SELECT user_agent, created_at, last_seen_at, revoked_at FROM sessions WHERE account_id = ?",
             (session.account_id,),
         )
         document = {
             "format": "smartpages-export/1",
-            "exported_at": self.deps.clock.now(),
+            "exported_at": self.ports.clock.now(),
             "account": self.public(account),
             "sessions": sessions_held,
             "billing": parts["billing"],
@@ -455,18 +445,18 @@ class Accounts:
 
     async def list_sessions(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
-        listed = await sessions.list_active(self.deps.db, self.deps.clock, session.account_id, session.id)
+        listed = await sessions.list_active(self.ports.db, self.ports.clock, session.account_id, session.id)
         return json_response({"sessions": listed})
 
     async def revoke_session(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
-        if not await sessions.revoke(self.deps.db, self.deps.clock, session.account_id, params["session_id"]):
+        if not await sessions.revoke(self.ports.db, self.ports.clock, session.account_id, params["session_id"]):
             raise HttpError(404, "session_not_found", "No such active session.")
         return no_content()
 
     async def revoke_other_sessions(self, request: Request, params: Params) -> Response:
         session = await self.session(request)
-        ended = await sessions.revoke_all(self.deps.db, self.deps.clock, session.account_id, session.id)
+        ended = await sessions.revoke_all(self.ports.db, self.ports.clock, session.account_id, session.id)
         return json_response({"other_sessions_ended": ended})
 
 

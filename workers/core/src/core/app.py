@@ -1,22 +1,27 @@
-"""Core's app core: its own routes (health, accounts, OpenAPI) and the gateway, built from ports."""
+"""Core's app core: its own routes (health, accounts, OpenAPI) and the gateway.
+
+The composition root, as in every worker: `settings_from(env)` (core.deps), then `bootstrap(settings,
+ports)`."""
 
 from __future__ import annotations
 
 import dataclasses
 
 from core import accounts, csrf, gateway, health, openapi, report
-from core.deps import CoreDeps
+from core.deps import Ports, Settings, settings_from
 from shared import attribution, plans
 from shared.app import REQUEST_ID_HEADER, App
 from shared.deadline import MAILER_SECONDS, SERVICE_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
+from shared.mail import MailClient
 from shared.ports import Service
 from shared.routing import Params, Router
 from shared.schema import read_query
+from shared.turnstile import Turnstile
 
-__all__ = ["CoreDeps", "create_app"]
+__all__ = ["Ports", "Settings", "bootstrap", "settings_from"]
 
 # Sent on every core response, errors included. The API never serves HTML, so its CSP is the
 # strictest there is; the portal's static pages get theirs from the assets config.
@@ -34,36 +39,36 @@ DEV_OUTBOX_CSP = (
 )
 
 
-def create_app(deps: CoreDeps) -> App:
+def bootstrap(settings: Settings, ports: Ports) -> App:
     def timed(service: Service, name: str, seconds: float = SERVICE_SECONDS) -> Timed:
         return Timed(service, seconds, f"the {name} worker")
 
-    deps = dataclasses.replace(deps, domain=timed(deps.domain, "domain"))
+    ports = dataclasses.replace(ports, domain=timed(ports.domain, "domain"))
     gw = gateway.Gateway(
         services={
-            "customer": timed(deps.customer, "customer"),
-            "billing": timed(deps.billing, "billing"),
-            "mailer": timed(deps.mailer, "mailer", MAILER_SECONDS),
+            "customer": timed(ports.customer, "customer"),
+            "billing": timed(ports.billing, "billing"),
+            "mailer": timed(ports.mailer, "mailer", MAILER_SECONDS),
         },
-        db=deps.db,
-        clock=deps.clock,
-        crypto=deps.crypto,
-        internal_secret=deps.internal_secret,
+        db=ports.db,
+        clock=ports.clock,
+        crypto=ports.crypto,
+        internal_secret=settings.internal_secret,
     )
-    router = own_routes(deps, gw)
+    router = own_routes(settings, ports, gw)
 
     async def dispatch(request: Request) -> Response:
         route = gateway.find(request.path)
         if route is None or route.session:
-            csrf.check(request, deps.portal_origin)  # webhooks come from servers, not browsers
+            csrf.check(request, settings.portal_origin)  # webhooks come from servers, not browsers
         if route is not None:
             return await gw.forward(route, request)
         return await router.dispatch(request)
 
-    return App("core", dispatch, deps.clock, deps.crypto, response_headers=SECURITY_HEADERS)
+    return App("core", dispatch, ports.clock, ports.crypto, response_headers=SECURITY_HEADERS)
 
 
-def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
+def own_routes(settings: Settings, ports: Ports, gw: gateway.Gateway) -> Router:
     """The routes core answers itself (everything else in gateway.ROUTES goes to internal workers)."""
     router = Router()
 
@@ -73,8 +78,8 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
         token: every store and worker, which costs an R2 write and four database queries."""
         if read_query(request, health.QUERY)["deep"] != "1":
             return json_response(health.LIVE)
-        health.require_operator(request, deps.operator_token)
-        checked = await health.check(deps.db, gw, deps.domain, request.header(REQUEST_ID_HEADER))
+        health.require_operator(request, settings.operator_token)
+        checked = await health.check(ports.db, gw, ports.domain, request.header(REQUEST_ID_HEADER))
         return json_response(checked, 200 if checked["status"] == "ok" else 503)
 
     @router.route("GET", "/api/v1/plans")
@@ -85,7 +90,7 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
 
     @router.route("GET", "/api/v1/operator/report")
     async def get_operator_report(request: Request, params: Params) -> Response:
-        return await report.report(deps, gw, request)
+        return await report.report(settings.operator_token, ports.db, gw, request)
 
     @router.route("GET", "/api/v1/openapi.json")
     async def get_openapi(request: Request, params: Params) -> Response:
@@ -93,7 +98,7 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
 
     async def dev_outbox(request: Request, params: Params) -> Response:
         """The local stack's outbox (mailer's page), like Mailpit. 404 unless DEV_OUTBOX is set."""
-        if not deps.dev_outbox:
+        if not settings.dev_outbox:
             raise HttpError(404, "not_found", f"No route for {request.path}.")
         inner = Request(
             "GET",
@@ -108,5 +113,7 @@ def own_routes(deps: CoreDeps, gw: gateway.Gateway) -> Router:
     for pattern in ("/dev/outbox", "/dev/outbox.json", "/dev/outbox/{rest*}"):
         router.add("GET", pattern, dev_outbox)
 
-    accounts.register(router, accounts.Accounts(deps, gw))
+    mail = MailClient(ports.mailer, ports.crypto, ports.clock, settings.internal_secret, "core")
+    turnstile = Turnstile(ports.http, settings.turnstile_secret_key, settings.turnstile_site_key)
+    accounts.register(router, accounts.Accounts(settings, ports, gw, mail, turnstile))
     return router

@@ -1,15 +1,34 @@
-"""What core's app core is built from: ports and settings, wired by entry.py or devstack."""
+"""What core's app core is built from: its settings (read from env by `settings_from`) and its ports.
+`core.app.bootstrap(settings, ports)` wires them; entry.py, devstack/stack.py and the tests all call it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from shared.ports import Clock, Crypto, Database, Service
-from shared.turnstile import Turnstile
+from shared.ports import Clock, Crypto, Database, HttpClient, Service
+from shared.settings import reader
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The worker's vars and secrets (shared.settings: fields without a default are required)."""
+
+    internal_secret: str
+    portal_origin: str  # the only Origin unsafe requests may come from (csrf), and the base of emailed links
+    # A secret: the deep health check and the operator report answer only to it; empty, the health
+    # check answers nobody and the report does not exist.
+    operator_token: str = ""
+    # Sign-up, forgot-password and magic-link forms need a passed Turnstile challenge (off without a secret).
+    turnstile_secret_key: str = ""
+    turnstile_site_key: str = ""
+    dev_outbox: bool = False  # "1": the local stack's mail outbox page, proxied from mailer; never in production
+
+
+settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
 
 
 @dataclass
-class CoreDeps:
+class Ports:
     db: Database
     customer: Service
     billing: Service
@@ -17,12 +36,4 @@ class CoreDeps:
     domain: Service
     clock: Clock
     crypto: Crypto
-    internal_secret: str
-    portal_origin: str = "https://www.smartpages.online"
-    # The local stack's mail outbox page, proxied from mailer; never set in production.
-    dev_outbox: bool = False
-    # Sign-up, forgot-password and magic-link forms need a passed Turnstile challenge (off without a secret).
-    turnstile: Turnstile = field(default_factory=lambda: Turnstile(None))
-    # OPERATOR_TOKEN (a secret): the deep health check and the operator report answer only to it;
-    # empty, the health check answers nobody and the report does not exist.
-    operator_token: str = ""
+    http: HttpClient  # Turnstile's siteverify

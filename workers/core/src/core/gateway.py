@@ -1,6 +1,6 @@
 """The declarative route table: public path prefix -> internal worker, and what each route needs.
 
-Core checks the session (and, once billing lands, the entitlement), then forwards the request over
+Core checks the session (and, where the route needs one, the plan's entitlement), then forwards the request over
 the service binding with the verified identity in a signed internal header. Bodies travel
 untouched, so Stripe's webhook signature still verifies in billing."""
 

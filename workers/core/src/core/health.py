@@ -13,6 +13,7 @@ from shared.app import REQUEST_ID_HEADER
 from shared.errors import HttpError
 from shared.http import Request
 from shared.internal_auth import Identity
+from shared.log import log
 from shared.ports import Database, Service
 from shared.schema import Choice, Field
 
@@ -54,6 +55,7 @@ async def _ask(worker: str, pending: Any) -> dict[str, Any]:
             return data
         return {"worker": worker, "status": "down", "detail": f"HTTP {response.status}"}
     except Exception as exc:  # One unreachable worker is a degraded report, not a failed route.
+        log("health_worker_down", exc, checked=worker)
         return {"worker": worker, "status": "down", "detail": type(exc).__name__}
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from core.common_passwords import COMMON_PASSWORDS
 from shared.errors import HttpError
+from shared.log import log
 from shared.ports import Crypto
 from shared.schema import Field, Secret
 
@@ -74,7 +75,8 @@ async def verify_password(crypto: Crypto, password: str, stored: str) -> bool:
         algorithm, iterations_text, salt_text, hash_text = stored.split("$")
         iterations = int(iterations_text)
         salt, expected = base64.b64decode(salt_text), base64.b64decode(hash_text)
-    except ValueError:
+    except ValueError as exc:  # a stored hash we did not write: no password matches it
+        log("password_hash_unreadable", exc)
         return False
     if algorithm != ALGORITHM or not 1 <= iterations <= MAX_ITERATIONS:
         return False  # refuse rather than ask WebCrypto for what it will not do

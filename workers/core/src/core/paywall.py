@@ -12,6 +12,7 @@ from shared import plans
 from shared.errors import HttpError
 from shared.http import Request, Response
 from shared.internal_auth import Identity
+from shared.log import log
 
 
 class WorkerCaller(Protocol):
@@ -23,7 +24,8 @@ async def effective_plan(caller: WorkerCaller, account_id: str, request_id: str)
     try:
         reply = await caller.call("billing", request, Identity(account_id=account_id))
         plan_id = reply.json()["plan"] if reply.status == 200 else None
-    except Exception:
+    except Exception as exc:
+        log("entitlements_unreadable", exc, account=account_id)
         plan_id = None
     if not isinstance(plan_id, str):
         raise HttpError(503, "billing_unavailable", "We cannot check your plan just now. Try again in a minute.")

@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core import health
-from core.deps import CoreDeps
 from core.gateway import Gateway
 from shared import internal_auth
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
+from shared.ports import Database
 from shared.schema import Choice, Date, Field, invalid, read_query
 
 COLUMNS = ("utm_source", "utm_campaign", "plan", "signups", "verified", "checkouts", "paying")
@@ -29,10 +29,10 @@ QUERY: dict[str, Field] = {
 }
 
 
-def authorize(deps: CoreDeps, request: Request) -> None:
-    if not deps.operator_token:
+def authorize(operator_token: str, request: Request) -> None:
+    if not operator_token:
         raise HttpError(404, "not_found", f"No route for {request.path}.")
-    health.require_operator(request, deps.operator_token)
+    health.require_operator(request, operator_token)
 
 
 def rows(accounts: list[dict[str, Any]], funnel: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -49,14 +49,14 @@ def rows(accounts: list[dict[str, Any]], funnel: dict[str, dict[str, Any]]) -> l
     return sorted(groups.values(), key=lambda r: (-r["paying"], -r["signups"], r["utm_source"], r["utm_campaign"]))
 
 
-async def report(deps: CoreDeps, gateway: Gateway, request: Request) -> Response:
-    authorize(deps, request)
+async def report(operator_token: str, db: Database, gateway: Gateway, request: Request) -> Response:
+    authorize(operator_token, request)
     query = read_query(request, QUERY)
     start, end = (datetime.strptime(query[name], "%Y-%m-%d").replace(tzinfo=UTC) for name in ("from", "to"))
     if end < start or end - start > timedelta(days=MAX_DAYS):
         raise invalid("to", f"must be on or after from, at most {MAX_DAYS} days later")
     fmt = query["format"]
-    accounts = await deps.db.all(
+    accounts = await db.all(
         "SELECT id, attribution, email_verified_at FROM accounts WHERE created_at >= ? AND created_at < ?",
         (start.timestamp(), (end + timedelta(days=1)).timestamp()),
     )

@@ -91,38 +91,23 @@ async def revoke_all(db: Database, clock: Clock, account_id: str, except_id: str
     )
 
 
+# What a User-Agent names, first match wins (Edge's says Chrome and Safari too; Chrome's says Safari).
+_BROWSERS = (("edg/", "Edge"), ("firefox/", "Firefox"), ("chrome/", "Chrome"), ("safari/", "Safari"), ("curl/", "curl"))
+_SYSTEMS = (
+    ("iphone", "iPhone"),
+    ("ipad", "iPad"),
+    ("android", "Android"),
+    ("windows", "Windows"),
+    ("mac os", "macOS"),
+    ("linux", "Linux"),
+)
+
+
 def device(user_agent: str) -> str:
     """A readable label ('Firefox on Windows') from a User-Agent; good enough to recognise a device."""
     ua = user_agent.lower()
-    browser = next(
-        (
-            name
-            for key, name in (
-                ("edg/", "Edge"),
-                ("firefox/", "Firefox"),
-                ("chrome/", "Chrome"),
-                ("safari/", "Safari"),
-                ("curl/", "curl"),
-            )
-            if key in ua
-        ),
-        "A browser",
-    )
-    system = next(
-        (
-            name
-            for key, name in (
-                ("iphone", "iPhone"),
-                ("ipad", "iPad"),
-                ("android", "Android"),
-                ("windows", "Windows"),
-                ("mac os", "macOS"),
-                ("linux", "Linux"),
-            )
-            if key in ua
-        ),
-        "",
-    )
+    browser = next((name for key, name in _BROWSERS if key in ua), "A browser")
+    system = next((name for key, name in _SYSTEMS if key in ua), "")
     return f"{browser} on {system}" if system else browser
 
 

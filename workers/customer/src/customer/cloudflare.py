@@ -14,6 +14,7 @@ from typing import Any
 
 from shared.errors import HttpError
 from shared.http import Request
+from shared.log import log
 from shared.ports import HttpClient
 
 
@@ -81,7 +82,8 @@ class CloudflareClient:
         try:
             reply = await self.http.fetch(Request(method, url, headers=headers, body=raw))
             envelope = reply.json()
-        except Exception:
+        except Exception as exc:
+            log("cloudflare_unreachable", exc, method=method)
             raise HttpError(502, "cloudflare_unavailable", "We could not reach Cloudflare; try again.") from None
         if reply.status == 404 and method != "POST":
             return None

@@ -1,11 +1,15 @@
-"""What customer's app core is built from: ports and settings, wired by entry.py or devstack."""
+"""What customer's app core is built from: its settings (read from env by `settings_from`) and its
+ports, bundled with what they make (`CustomerDeps.of`). `customer.app.bootstrap(settings, ports)` wires
+them; entry.py, devstack/stack.py and the tests all call it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from shared import hostnames
+from shared.mail import MailClient
 from shared.ports import BlobStore, Clock, Crypto, Database, HttpClient, Service
+from shared.settings import reader
 from shared.turnstile import Turnstile
 
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
@@ -13,14 +17,19 @@ CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
 
 @dataclass(frozen=True)
 class Settings:
-    sites_domain: str = "smartpages.site"  # every site's default host is <slug>.<sites_domain>
+    """The worker's vars and secrets (shared.settings: fields without a default are required)."""
+
+    internal_secret: str
+    sites_domain: str  # every site's default host is <slug>.<sites_domain>
+    portal_origin: str  # where lead forms post (core's public endpoint) and the owner's links point
     sites_scheme: str = "https"
     sites_port: str = ""  # only locally: <slug>.localhost:8788
-    portal_origin: str = "https://www.smartpages.online"  # where lead forms post (core's public endpoint)
     cf_api_base: str = CLOUDFLARE_API
-    cf_api_token: str = ""  # secret CF_API_TOKEN (Custom Hostnames edit on the sites zone)
-    cf_zone_id: str = ""  # secret CF_ZONE_ID
-    cname_target: str = ""  # where customers point their CNAME; default edge.<sites_domain>
+    cf_api_token: str = ""  # secret (Custom Hostnames edit on the sites zone); empty: domains answer 503
+    cf_zone_id: str = ""  # secret
+    # Published lead forms carry a Turnstile widget and are checked with siteverify (off without a secret).
+    turnstile_secret_key: str = ""
+    turnstile_site_key: str = ""
 
     def origin(self, host: str) -> str:
         port = f":{self.sites_port}" if self.sites_port else ""
@@ -34,18 +43,39 @@ class Settings:
 
     @property
     def saas_target(self) -> str:
-        return self.cname_target or f"edge.{self.sites_domain}"
+        return f"edge.{self.sites_domain}"  # where customers point their CNAME
+
+
+settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
+
+
+@dataclass
+class Ports:
+    db: Database
+    blobs: BlobStore  # R2
+    mailer: Service
+    clock: Clock
+    crypto: Crypto
+    http: HttpClient  # Cloudflare's API and Turnstile's siteverify
 
 
 @dataclass
 class CustomerDeps:
     db: Database
     blobs: BlobStore
-    mailer: Service
     clock: Clock
     crypto: Crypto
-    internal_secret: str
-    http: HttpClient | None = None  # Cloudflare's API; None: custom domains answer 503
-    settings: Settings = field(default_factory=Settings)
-    # Published lead forms carry a Turnstile widget and are checked with siteverify (off without a secret).
-    turnstile: Turnstile = field(default_factory=lambda: Turnstile(None))
+    http: HttpClient
+    settings: Settings
+    mail: MailClient
+    turnstile: Turnstile
+
+    @property
+    def internal_secret(self) -> str:
+        return self.settings.internal_secret
+
+    @classmethod
+    def of(cls, settings: Settings, ports: Ports) -> CustomerDeps:
+        mail = MailClient(ports.mailer, ports.crypto, ports.clock, settings.internal_secret, "customer")
+        turnstile = Turnstile(ports.http, settings.turnstile_secret_key, settings.turnstile_site_key)
+        return cls(ports.db, ports.blobs, ports.clock, ports.crypto, ports.http, settings, mail, turnstile)

@@ -19,8 +19,6 @@ from customer import publish
 from customer.deps import CustomerDeps
 from customer.model import FormAnswer, FormPost
 from customer.store import new_id, owner_email, pages_of, site_by_id
-from shared import internal_auth, mail
-from shared.deadline import MAILER_SECONDS, within
 from shared.errors import HttpError
 from shared.http import Response, html_response
 from shared.schema import Email
@@ -164,12 +162,4 @@ async def notify(
         "link": f"{deps.settings.portal_origin}/sites/{site_id}/leads",
         **({"lead_phone": phone} if phone else {}),
     }
-    ask = mail.send_request("lead_notification", to, data, f"lead-{lead_id}", request_id)
-    signed = await internal_auth.signed(
-        deps.crypto, deps.clock, deps.internal_secret, ask, internal_auth.Identity(caller="customer")
-    )
-    try:
-        reply = await within(MAILER_SECONDS, "the mailer", deps.mailer.fetch(signed))
-    except Exception:
-        return False
-    return reply.status < 300
+    return await deps.mail.notify("lead_notification", to, data, f"lead-{lead_id}")

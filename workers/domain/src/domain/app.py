@@ -2,7 +2,9 @@
 
 Customer writes `hosts/<host>.json` (the live pointer, see customer/publish.py); this worker only
 reads it and the content-addressed files it names. A host without a pointer gets SmartPages' own
-404 page, never a byte of any tenant's content."""
+404 page, never a byte of any tenant's content.
+
+The composition root, as in every worker: `settings_from(env)`, then `bootstrap(settings, ports)`."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from shared.app import App
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.ports import BlobStore, Cache, Clock, Crypto
+from shared.settings import reader
 
 HEALTH_PATH = "/_smartpages/health"
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
@@ -27,13 +30,22 @@ SECURITY_HEADERS = [
 ]
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The worker's vars (shared.settings)."""
+
+    pointer_cache_seconds: int = 30  # how long a data centre may keep serving a replaced pointer
+
+
+settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
+
+
 @dataclass
-class DomainDeps:
-    blobs: BlobStore
+class Ports:
+    blobs: BlobStore  # R2, read only
     clock: Clock
     crypto: Crypto
     cache: Cache | None = None  # the Cache API; None: every view reads R2
-    pointer_ttl: int = 30  # seconds a data centre may keep serving a replaced pointer
 
 
 def site_host(request: Request) -> str:
@@ -45,14 +57,14 @@ def site_host(request: Request) -> str:
     return name
 
 
-def create_app(deps: DomainDeps) -> App:
-    hosts = Hosts(deps.blobs, deps.cache, deps.clock, deps.pointer_ttl)
+def bootstrap(settings: Settings, ports: Ports) -> App:
+    hosts = Hosts(ports.blobs, ports.cache, ports.clock, settings.pointer_cache_seconds)
 
     async def dispatch(request: Request) -> Response:
         if request.path == HEALTH_PATH:
             if request.method not in ("GET", "HEAD"):
                 raise HttpError(405, "method_not_allowed", "Use GET.", [("allow", "GET, HEAD")])
-            return json_response(health.report("domain", {"r2": await health.check_blob_store(deps.blobs)}))
+            return json_response(health.report("domain", {"r2": await health.check_blob_store(ports.blobs)}))
         if request.method not in ("GET", "HEAD"):
             raise HttpError(405, "method_not_allowed", "Published sites are read-only.", [("allow", "GET, HEAD")])
         host = site_host(request)
@@ -63,6 +75,5 @@ def create_app(deps: DomainDeps) -> App:
             return delivery.redirect(live.redirect + delivery.location_suffix(request), live)
         return await delivery.serve(hosts, host, live, request, request.path)
 
-    app = App("domain", dispatch, deps.clock, deps.crypto, render_error=error_page, response_headers=SECURITY_HEADERS)
-    app.hosts = hosts  # type: ignore[attr-defined]  # read by tests and the benchmark (R2 read counts)
-    return app
+    headers = SECURITY_HEADERS
+    return App("domain", dispatch, ports.clock, ports.crypto, render_error=error_page, response_headers=headers)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from shared import hostnames
 from shared.errors import HttpError
 from shared.http import Response, Stream
+from shared.log import log
 from shared.ports import BlobStore, Cache, Clock
 from shared.site_layout import Entry, Live, decode, file_key, pointer_key
 
@@ -30,13 +31,11 @@ class Hosts:
     ttl: int = 30
     memo: dict[str, tuple[float, Live | None]] = field(default_factory=dict)
     memo_limit: int = 1000
-    r2_reads: int = 0  # for the benchmark and tests
 
     async def live(self, host: str) -> Live | None:
         if hostnames.is_preview(host):
             # The owner is looking at a draft they just saved: always fresh (previews see little traffic).
             blob = await self.blobs.get(pointer_key(host))
-            self.r2_reads += 1
             return self._parse(blob.body if blob is not None else None)
         now = self.clock.now()
         hit = self.memo.get(host)
@@ -48,7 +47,6 @@ class Hosts:
         if cached is not None:
             body = cached.body if cached.status == 200 else None
         else:
-            self.r2_reads += 1
             blob = await self.blobs.get(pointer_key(host))
             body = blob.body if blob is not None else None
             if self.cache is not None and self.ttl > 0:
@@ -67,7 +65,8 @@ class Hosts:
     def _parse(body: bytes | None) -> Live | None:
         try:
             return decode(body) if body is not None else None
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError) as exc:
+            log("pointer_unreadable", exc)
             raise HttpError(503, "site_unavailable", "This site cannot be shown just now.") from None
 
     async def file(self, host: str, live: Live, entry: Entry) -> Stream:
@@ -91,7 +90,6 @@ class Hosts:
         return await self._open(live, entry, first, last)
 
     async def _open(self, live: Live, entry: Entry, first: int = 0, last: int | None = None) -> Stream:
-        self.r2_reads += 1
         blob = await self.blobs.open(file_key(live.site, entry.sha256), first, last)
         if blob is None:
             raise HttpError(503, "site_unavailable", "This site cannot be shown just now.")

@@ -7,7 +7,9 @@ POST /internal/forget             {"address"}: an account was deleted; forget ev
 POST /internal/export             {"address"}: the mail log for the address (an account export)
 GET  /internal/health
 
-`create_consumer` is the MAIL_QUEUE (and its dead-letter queue's) consumer: mailer.delivery."""
+The composition root: `settings_from(env)` reads the worker's vars and secrets, `bootstrap(settings,
+ports)` builds the app, `bootstrap_consumer` the MAIL_QUEUE (and its dead-letter queue's) consumer
+(mailer.delivery). entry.py, devstack/stack.py and the tests all build mailer this way."""
 
 from __future__ import annotations
 
@@ -31,48 +33,58 @@ from shared.openapi import describe
 from shared.ports import Clock, Crypto, Database, HttpClient, Queue
 from shared.queue import Consumer
 from shared.routing import Params, Router
+from shared.settings import reader
 
 TABLES = ("emails", "suppressions", "outbox", "webhook_events")
 DEFAULT_MAIL_FROM = "SmartPages <hello@smartpages.online>"
 
 
-@dataclass
-class MailerDeps:
-    db: Database
-    http: HttpClient
-    clock: Clock
-    crypto: Crypto
+@dataclass(frozen=True)
+class Settings:
+    """The worker's vars and secrets (shared.settings: fields without a default are required)."""
+
     internal_secret: str
     resend_api_key: str = ""  # empty: outbox mode (local stack), nothing leaves the machine
-    webhook_secret: str = ""  # whsec_…; webhooks answer 500 until it is set
+    resend_webhook_secret: str = ""  # whsec_…; webhooks answer 500 until it is set
     mail_from: str = DEFAULT_MAIL_FROM
-    sleep: Sleep = asyncio.sleep  # between retries; tests pass one that records instead of waiting
+    mail_retry_seconds: int = delivery.RETRY_BASE_SECONDS  # the consumer's first backoff
+    resend_api_base: str = ""  # a local stand-in instead of https://api.resend.com
+
+
+settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
+
+
+@dataclass
+class Ports:
+    db: Database
+    http: HttpClient  # to Resend
+    clock: Clock
+    crypto: Crypto
     queue: Queue | None = None  # MAIL_QUEUE; without it (unit tests) Resend is called inline
-    retry_base_seconds: int = delivery.RETRY_BASE_SECONDS  # MAIL_RETRY_SECONDS: the consumer's first backoff
-    resend_api_base: str = ""  # RESEND_API_BASE: a local stand-in instead of https://api.resend.com
+    sleep: Sleep = asyncio.sleep  # between retries; tests pass one that records instead of waiting
 
 
-def _sender(deps: MailerDeps) -> tuple[MailStore, ResendClient | None, sending.Sender]:
-    store = MailStore(deps.db, deps.clock)
-    http = Timed(deps.http, PROVIDER_SECONDS, "Resend")
-    url = deps.resend_api_base.rstrip("/") + "/emails" if deps.resend_api_base else EMAILS_URL
-    resend = ResendClient(http, deps.resend_api_key, deps.sleep, url=url) if deps.resend_api_key else None
-    return store, resend, sending.Sender(store, deps.crypto, resend, deps.mail_from, deps.clock, deps.queue)
+def _sender(settings: Settings, ports: Ports) -> tuple[MailStore, ResendClient | None, sending.Sender]:
+    store = MailStore(ports.db, ports.clock)
+    http = Timed(ports.http, PROVIDER_SECONDS, "Resend")
+    url = settings.resend_api_base.rstrip("/") + "/emails" if settings.resend_api_base else EMAILS_URL
+    resend = ResendClient(http, settings.resend_api_key, ports.sleep, url=url) if settings.resend_api_key else None
+    return store, resend, sending.Sender(store, ports.crypto, resend, settings.mail_from, ports.clock, ports.queue)
 
 
-def create_consumer(deps: MailerDeps) -> Consumer:
-    store, _, sender = _sender(deps)
-    return delivery.MailConsumer(store, sender, deps.retry_base_seconds).consume
+def bootstrap_consumer(settings: Settings, ports: Ports) -> Consumer:
+    store, _, sender = _sender(settings, ports)
+    return delivery.MailConsumer(store, sender, settings.mail_retry_seconds).consume
 
 
-def create_app(deps: MailerDeps) -> App:
-    store, resend, sender = _sender(deps)
-    webhooks = WebhookHandler(store, deps.crypto, deps.clock, deps.webhook_secret)
+def bootstrap(settings: Settings, ports: Ports) -> App:
+    store, resend, sender = _sender(settings, ports)
+    webhooks = WebhookHandler(store, ports.crypto, ports.clock, settings.resend_webhook_secret)
     router = Router()
 
     @router.route("GET", "/internal/health")
     async def get_health(request: Request, params: Params) -> Response:
-        return json_response(health.report("mailer", {"d1": await health.check_database(deps.db, TABLES)}))
+        return json_response(health.report("mailer", {"d1": await health.check_database(ports.db, TABLES)}))
 
     @router.route("POST", mail.SEND_PATH)
     async def send(request: Request, params: Params) -> Response:
@@ -118,5 +130,5 @@ def create_app(deps: MailerDeps) -> App:
         return outbox.message_page(await outbox.find(store, params["email_id"]))
 
     describe(router, API)
-    guard = InternalGuard(router, deps.crypto, deps.clock, deps.internal_secret)
-    return App("mailer", guard, deps.clock, deps.crypto)
+    guard = InternalGuard(router, ports.crypto, ports.clock, settings.internal_secret)
+    return App("mailer", guard, ports.clock, ports.crypto)

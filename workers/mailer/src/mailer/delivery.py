@@ -19,6 +19,7 @@ from mailer.sending import Sender, parse
 from mailer.store import MailStore
 from shared import queue
 from shared.errors import HttpError
+from shared.log import log
 from shared.queue import Delivery, Verdict
 
 MAIL_QUEUE = "smartpages-mail"
@@ -52,6 +53,7 @@ class MailConsumer:
         try:
             request = parse(body)
         except HttpError as exc:
+            log("mail_unsendable", exc, email=email_id)
             await self.store.finish(email_id, "failed", error=f"unsendable: {exc}")
             return queue.ACK
         result = await self.sender.deliver_now(email_id, request, max_attempts=1)

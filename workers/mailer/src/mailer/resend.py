@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from mailer.headers import safe_header
 from shared.http import Request, Response
+from shared.log import log
 from shared.ports import HttpClient
 
 EMAILS_URL = "https://api.resend.com/emails"
@@ -127,6 +128,7 @@ class ResendClient:
             try:
                 response = await self.http.fetch(request)
             except Exception as exc:  # The network failed: as transient as a 5xx.
+                log("resend_unreachable", exc, attempt=attempt)
                 error, wait = f"network error: {type(exc).__name__}", None
             else:
                 if 200 <= response.status < 300:
@@ -147,7 +149,8 @@ class ResendClient:
 def _provider_id(response: Response) -> str | None:
     try:
         data = json.loads(response.body)
-    except ValueError:
+    except ValueError as exc:  # sent, but we cannot tell its id: its webhooks will not match it
+        log("resend_answer_unreadable", exc, status=response.status)
         return None
     value = data.get("id") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None

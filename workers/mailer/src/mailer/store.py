@@ -4,9 +4,10 @@ All SQL lives here; callers get records and booleans."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.ports import Clock, Database, Row, SqlValue
 
@@ -39,18 +40,7 @@ class EmailRecord:
 
     @classmethod
     def from_row(cls, row: Row) -> EmailRecord:
-        return cls(
-            str(row["id"]),
-            str(row["idempotency_key"]),
-            str(row["template"]),
-            str(row["recipient"]),
-            str(row["status"]),
-            row["provider_id"],
-            row["error"],
-            row["request_hash"],
-            int(row["attempts"]),
-            float(row["created_at"]),
-        )
+        return _record(cls, row)
 
 
 @dataclass(frozen=True)
@@ -164,9 +154,10 @@ class MailStore:
         return bool(await self.db.all("SELECT 1 FROM suppressions WHERE address = ?", [address]))
 
     def suppress(self, address: str, reason: str) -> Statement:
-        return (
+        return self._stamped(
             "INSERT INTO suppressions (address, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (address) DO NOTHING",
-            [address, reason, self.clock.now()],
+            address,
+            reason,
         )
 
     # --- webhook effects -----------------------------------------------------------------------
@@ -179,10 +170,13 @@ class MailStore:
         return bool(await self.db.all("SELECT 1 FROM webhook_events WHERE svix_id = ?", [svix_id]))
 
     def record_webhook(self, svix_id: str, event_type: str) -> Statement:
-        return (
-            "INSERT INTO webhook_events (svix_id, type, received_at) VALUES (?, ?, ?)",
-            [svix_id, event_type, self.clock.now()],
+        return self._stamped(
+            "INSERT INTO webhook_events (svix_id, type, received_at) VALUES (?, ?, ?)", svix_id, event_type
         )
+
+    def _stamped(self, sql: str, *values: str) -> Statement:
+        """An insert whose last column is now."""
+        return (sql, [*values, self.clock.now()])
 
     def forget_webhooks_before(self, seconds_ago: float) -> Statement:
         """Svix retries a delivery for a few days; ids older than that can no longer come back."""
@@ -216,13 +210,15 @@ class MailStore:
 
 
 def _outbox_message(row: Row) -> OutboxMessage:
-    return OutboxMessage(
-        str(row["id"]),
-        str(row["template"]),
-        str(row["sender"]),
-        str(row["recipient"]),
-        str(row["subject"]),
-        str(row["html"]),
-        str(row["text"]),
-        float(row["created_at"]),
-    )
+    return _record(OutboxMessage, row)
+
+
+R = TypeVar("R")
+_CASTS: dict[str, Any] = {"str": str, "int": int, "float": float}
+
+
+def _record(cls: type[R], row: Row) -> R:
+    """A record from a row whose columns are named as its fields; numbers cast as declared (D1 may
+    hand back 3.0 for 3), optional fields as they come."""
+    columns = dataclasses.fields(cls)  # type: ignore[arg-type]
+    return cls(**{f.name: _CASTS.get(str(f.type), lambda value: value)(row[f.name]) for f in columns})

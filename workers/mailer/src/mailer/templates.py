@@ -55,6 +55,8 @@ class Message:
 
 @dataclass(frozen=True)
 class Rendered:
+    """What a message becomes: its Subject header, and the same blocks as HTML and as plain text."""
+
     subject: str
     html: str
     text: str
@@ -88,58 +90,136 @@ def _expiry(data: Data, default: str) -> Para:
 _IGNORE = Para("If you did not ask for this, you can ignore this email; nothing changes.")
 
 
-def verify_email(d: Data) -> Message:
-    return Message(
-        "Confirm your email address",
-        "Confirm your email address",
-        (
-            _hi(d),
-            Para(f"Please confirm this address to finish setting up your {PRODUCT} account."),
-            Button("Confirm email address", d["link"]),
-            _expiry(d, "24 hours"),
-            _IGNORE,
-        ),
-    )
+@dataclass(frozen=True)
+class Notice:
+    """The common email: greeting, paragraphs, a button, then maybe the link's lifetime and the
+    "ignore this" line. Texts are format strings over the caller's data and `product`."""
+
+    subject: str
+    heading: str
+    paragraphs: tuple[str, ...]
+    button: str
+    link_key: str = "link"
+    expires: str = ""  # the link's lifetime unless data says otherwise (`expires_in`)
+    ignorable: bool = False  # for mail a stranger can cause: "ignore this; nothing changes"
+
+    def __call__(self, d: Data) -> Message:
+        def fill(text: str) -> str:
+            return text.format(product=PRODUCT, **d)
+
+        blocks: list[Block] = [_hi(d), *(Para(fill(text)) for text in self.paragraphs)]
+        blocks.append(Button(self.button, d[self.link_key]))
+        blocks += [_expiry(d, self.expires)] if self.expires else []
+        blocks += [_IGNORE] if self.ignorable else []
+        return Message(fill(self.subject), fill(self.heading), tuple(blocks))
 
 
-def password_reset(d: Data) -> Message:
-    return Message(
-        f"Reset your {PRODUCT} password",
+NOTICES = {
+    "verify_email": Notice(
+        "Confirm your email address",
+        "Confirm your email address",
+        ("Please confirm this address to finish setting up your {product} account.",),
+        "Confirm email address",
+        expires="24 hours",
+        ignorable=True,
+    ),
+    "password_reset": Notice(
+        "Reset your {product} password",
         "Reset your password",
-        (
-            _hi(d),
-            Para("Someone, hopefully you, asked to reset the password of this account."),
-            Button("Choose a new password", d["link"]),
-            _expiry(d, "1 hour"),
-            _IGNORE,
-        ),
-    )
-
-
-def magic_link(d: Data) -> Message:
-    return Message(
-        f"Your {PRODUCT} sign-in link",
+        ("Someone, hopefully you, asked to reset the password of this account.",),
+        "Choose a new password",
+        expires="1 hour",
+        ignorable=True,
+    ),
+    "magic_link": Notice(
+        "Your {product} sign-in link",
         "Sign in",
+        ("Use this link to sign in to {product}.",),
+        "Sign in",
+        expires="10 minutes",
+        ignorable=True,
+    ),
+    "welcome": Notice(
+        "Welcome to {product}",
+        "Welcome to {product}",
+        ("Your account is ready. Pick a layout, add your details and publish your page in minutes.",),
+        "Open your portal",
+        link_key="portal",
+    ),
+    "password_changed": Notice(
+        "Your {product} password was changed",
+        "Your password was changed",
         (
-            _hi(d),
-            Para(f"Use this link to sign in to {PRODUCT}."),
-            Button("Sign in", d["link"]),
-            _expiry(d, "10 minutes"),
-            _IGNORE,
+            "The password of your {product} account was just changed, and every other device was signed out.",
+            "If this was not you, reset your password now with the link below.",
         ),
-    )
-
-
-def welcome(d: Data) -> Message:
-    return Message(
-        f"Welcome to {PRODUCT}",
-        f"Welcome to {PRODUCT}",
+        "Reset my password",
+    ),
+    # Sign-up with an address that already has an account: the owner is told, the stranger learns nothing.
+    "account_exists": Notice(
+        "You already have a {product} account",
+        "You already have an account",
         (
-            _hi(d),
-            Para("Your account is ready. Pick a layout, add your details and publish your page in minutes."),
-            Button("Open your portal", d["portal"]),
+            "Someone, hopefully you, tried to sign up to {product} with this address, which already has an account.",
+            "Log in instead, or reset your password if you forgot it.",
         ),
-    )
+        "Log in",
+        ignorable=True,
+    ),
+    "payment_failed": Notice(
+        "Your {product} payment did not go through",
+        "Your payment did not go through",
+        (
+            "We could not take the payment of {amount} for your {plan} plan.",
+            "Please check your payment method so your site stays online.",
+        ),
+        "Update payment method",
+    ),
+    "payment_action_required": Notice(
+        "Action needed to complete your {product} payment",
+        "Your bank needs you to confirm a payment",
+        ("Your bank asked for confirmation of the payment of {amount} for your {plan} plan.",),
+        "Confirm payment",
+    ),
+    "trial_ending": Notice(
+        "Your {product} trial ends on {trial_end}",
+        "Your trial is ending soon",
+        (
+            "Your {plan} trial ends on {trial_end}.",
+            "Add a payment method to keep your site online without interruption.",
+        ),
+        "Manage billing",
+    ),
+    "plan_downgraded": Notice(
+        "Your {product} account is now on Free",
+        "Your account is now on Free",
+        (
+            "Your {plan} plan has ended, so your account is on Free from today.",
+            "Your published sites stay online at their smartpages.site address, and nothing is deleted."
+            " Sites and pages beyond Free's limits stay published as they are; to change them, subscribe"
+            " again or keep fewer sites. Lead forms you already published keep working.",
+            "Your custom domains keep working until {domains_until}. After that they forward"
+            " visitors to your smartpages.site address until you subscribe again or remove them.",
+        ),
+        "Choose a plan",
+    ),
+    "domains_ending": Notice(
+        "Your custom domains stop on {domains_until}",
+        "Your custom domains stop in 3 days",
+        (
+            "On {domains_until} your custom domains start forwarding visitors to your"
+            " smartpages.site address. Your site stays online there.",
+            "To keep your own domain, subscribe again before then: nothing else changes.",
+        ),
+        "Choose a plan",
+    ),
+    "subscription_activated": Notice(
+        "Your {product} {plan} plan is active",
+        "Your subscription is active",
+        ("Thank you! Your {plan} plan is active.",),
+        "Open your portal",
+    ),
+}
 
 
 def email_change(d: Data) -> Message:
@@ -155,19 +235,6 @@ def email_change(d: Data) -> Message:
             Button("Confirm the change", d["link"]),
             _expiry(d, "24 hours"),
             Para("Until you confirm, your account keeps its current address."),
-        ),
-    )
-
-
-def password_changed(d: Data) -> Message:
-    return Message(
-        f"Your {PRODUCT} password was changed",
-        "Your password was changed",
-        (
-            _hi(d),
-            Para(f"The password of your {PRODUCT} account was just changed, and every other device was signed out."),
-            Para("If this was not you, reset your password now with the link below."),
-            Button("Reset my password", d["link"]),
         ),
     )
 
@@ -190,99 +257,6 @@ def email_changed(d: Data) -> Message:
             ),
             Button("Undo the change", d["link"]),
             _expiry(d, "7 days"),
-        ),
-    )
-
-
-def account_exists(d: Data) -> Message:
-    """Sign-up with an address that already has an account: the owner is told, the stranger learns nothing."""
-    return Message(
-        f"You already have a {PRODUCT} account",
-        "You already have an account",
-        (
-            _hi(d),
-            Para(
-                f"Someone, hopefully you, tried to sign up to {PRODUCT} with this address,"
-                " which already has an account."
-            ),
-            Para("Log in instead, or reset your password if you forgot it."),
-            Button("Log in", d["link"]),
-            _IGNORE,
-        ),
-    )
-
-
-def payment_failed(d: Data) -> Message:
-    return Message(
-        f"Your {PRODUCT} payment did not go through",
-        "Your payment did not go through",
-        (
-            _hi(d),
-            Para(f"We could not take the payment of {d['amount']} for your {d['plan']} plan."),
-            Para("Please check your payment method so your site stays online."),
-            Button("Update payment method", d["link"]),
-        ),
-    )
-
-
-def payment_action_required(d: Data) -> Message:
-    return Message(
-        f"Action needed to complete your {PRODUCT} payment",
-        "Your bank needs you to confirm a payment",
-        (
-            _hi(d),
-            Para(f"Your bank asked for confirmation of the payment of {d['amount']} for your {d['plan']} plan."),
-            Button("Confirm payment", d["link"]),
-        ),
-    )
-
-
-def trial_ending(d: Data) -> Message:
-    return Message(
-        f"Your {PRODUCT} trial ends on {d['trial_end']}",
-        "Your trial is ending soon",
-        (
-            _hi(d),
-            Para(f"Your {d['plan']} trial ends on {d['trial_end']}."),
-            Para("Add a payment method to keep your site online without interruption."),
-            Button("Manage billing", d["link"]),
-        ),
-    )
-
-
-def plan_downgraded(d: Data) -> Message:
-    return Message(
-        f"Your {PRODUCT} account is now on Free",
-        "Your account is now on Free",
-        (
-            _hi(d),
-            Para(f"Your {d['plan']} plan has ended, so your account is on Free from today."),
-            Para(
-                "Your published sites stay online at their smartpages.site address, and nothing is deleted."
-                " Sites and pages beyond Free's limits stay published as they are; to change them, subscribe"
-                " again or keep fewer sites. Lead forms you already published keep working."
-            ),
-            Para(
-                f"Your custom domains keep working until {d['domains_until']}. After that they forward"
-                " visitors to your smartpages.site address until you subscribe again or remove them."
-            ),
-            Button("Choose a plan", d["link"]),
-        ),
-    )
-
-
-def domains_ending(d: Data) -> Message:
-    return Message(
-        f"Your custom domains stop on {d['domains_until']}",
-        "Your custom domains stop in 3 days",
-        (
-            _hi(d),
-            Para(
-                f"On {d['domains_until']} your custom domains start forwarding visitors to your"
-                " smartpages.site address. Your site stays online there."
-            ),
-            Para("To keep your own domain, subscribe again before then: nothing else changes."),
-            Button("Choose a plan", d["link"]),
         ),
     )
 
@@ -312,18 +286,6 @@ def subscription_cancelled(d: Data) -> Message:
     )
 
 
-def subscription_activated(d: Data) -> Message:
-    return Message(
-        f"Your {PRODUCT} {d['plan']} plan is active",
-        "Your subscription is active",
-        (
-            _hi(d),
-            Para(f"Thank you! Your {d['plan']} plan is active."),
-            Button("Open your portal", d["link"]),
-        ),
-    )
-
-
 def lead_notification(d: Data) -> Message:
     rows = [("Name", d["lead_name"]), ("Email", d["lead_email"])]
     if d.get("lead_phone"):
@@ -347,21 +309,21 @@ _LINK = ("name", "expires_in")
 TEMPLATES: dict[str, Template] = {
     t.name: t
     for t in (
-        Template("verify_email", verify_email, ("link",), _LINK),
-        Template("password_reset", password_reset, ("link",), _LINK),
-        Template("magic_link", magic_link, ("link",), _LINK),
-        Template("welcome", welcome, ("portal",), _GREETED),
+        Template("verify_email", NOTICES["verify_email"], ("link",), _LINK),
+        Template("password_reset", NOTICES["password_reset"], ("link",), _LINK),
+        Template("magic_link", NOTICES["magic_link"], ("link",), _LINK),
+        Template("welcome", NOTICES["welcome"], ("portal",), _GREETED),
         Template("email_change", email_change, ("link",), (*_LINK, "new_email")),
-        Template("password_changed", password_changed, ("link",), _GREETED),
+        Template("password_changed", NOTICES["password_changed"], ("link",), _GREETED),
         Template("email_changed", email_changed, ("link",), (*_LINK, "new_email")),
-        Template("account_exists", account_exists, ("link",), _GREETED),
-        Template("payment_failed", payment_failed, ("plan", "amount", "link"), _GREETED),
-        Template("payment_action_required", payment_action_required, ("plan", "amount", "link"), _GREETED),
-        Template("trial_ending", trial_ending, ("plan", "trial_end", "link"), _GREETED, ("trial_end",)),
+        Template("account_exists", NOTICES["account_exists"], ("link",), _GREETED),
+        Template("payment_failed", NOTICES["payment_failed"], ("plan", "amount", "link"), _GREETED),
+        Template("payment_action_required", NOTICES["payment_action_required"], ("plan", "amount", "link"), _GREETED),
+        Template("trial_ending", NOTICES["trial_ending"], ("plan", "trial_end", "link"), _GREETED, ("trial_end",)),
         Template("subscription_cancelled", subscription_cancelled, ("plan", "link"), ("name", "access_until")),
-        Template("plan_downgraded", plan_downgraded, ("plan", "domains_until", "link"), _GREETED),
-        Template("domains_ending", domains_ending, ("domains_until", "link"), _GREETED, ("domains_until",)),
-        Template("subscription_activated", subscription_activated, ("plan", "link"), _GREETED, ("plan",)),
+        Template("plan_downgraded", NOTICES["plan_downgraded"], ("plan", "domains_until", "link"), _GREETED),
+        Template("domains_ending", NOTICES["domains_ending"], ("domains_until", "link"), _GREETED, ("domains_until",)),
+        Template("subscription_activated", NOTICES["subscription_activated"], ("plan", "link"), _GREETED, ("plan",)),
         Template(
             "lead_notification",
             lead_notification,

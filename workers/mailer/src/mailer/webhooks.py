@@ -16,6 +16,7 @@ from mailer import svix
 from mailer.store import MailStore, Statement
 from shared.errors import HttpError
 from shared.http import Request
+from shared.log import log
 from shared.ports import Clock, Crypto
 
 _STATUS = {"email.delivered": "delivered", "email.bounced": "bounced", "email.complained": "complained"}
@@ -43,9 +44,10 @@ class WebhookHandler:
         ]
         try:
             await self.store.apply(statements)
-        except Exception:
+        except Exception as exc:
             # The same delivery processed concurrently won the race: it is done, not failed.
             if await self.store.seen_webhook(svix_id):
+                log("resend_webhook_raced", exc, svix_id=svix_id)
                 return {"status": "duplicate", "type": event_type}
             raise
         return {"status": "processed" if event_type in _STATUS else "ignored", "type": event_type}
