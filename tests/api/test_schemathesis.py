@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from devstack import stack as stack_module
 from devstack.asgi import asgi
-from devstack.stripe_standin import StripeStandin
+from devstack.stripe import StripeStandin
 from tests.core.conftest import ORIGIN, PASSWORD, capture_outbox
 from tools.ports import free_port
 
