@@ -44,6 +44,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'domain-bench-'));
 const buildDir = path.join(tmp, 'build');
 fs.cpSync(path.join(opts.build, 'domain'), path.join(buildDir, 'domain'), { recursive: true });
 fs.cpSync(path.join(HERE, 'floor'), path.join(buildDir, 'floor'), { recursive: true });
+// The floor vendors the same workers SDK as every bundle (the runtime no longer ships it).
+fs.cpSync(path.join(opts.build, 'domain', 'python_modules'), path.join(buildDir, 'floor', 'python_modules'), { recursive: true });
 
 const lane = new Lane({ build: buildDir, state: path.join(tmp, 'state'), log: () => {} });
 await lane.start();
