@@ -113,7 +113,8 @@ def _photo(n: int) -> Image:
         for w in (480, 800, 1200)
         for t in ("image/webp", "image/jpeg")
     )
-    return Image(sha[:64], "image/jpeg", 1600, 1067, (*variants, Variant(f"{n:x}1600w".ljust(64, "0"), "image/webp", 1600, 1067)))
+    full = Variant(f"{n:x}1600w".ljust(64, "0"), "image/webp", 1600, 1067)
+    return Image(sha[:64], "image/jpeg", 1600, 1067, (*variants, full))
 
 
 PHOTOS = [_photo(n) for n in range(1, 8)]
@@ -128,13 +129,20 @@ def _layout_site() -> SiteData:
         return {"type": "hero", "layout": layout, "heading": "Bread", "image": PHOTOS[0].sha256, "image_alt": "Loaves"}
 
     pages = [
-        ("", [hero("overlay"), gallery("grid", 4, PHOTOS[1:]), {"type": "image", "asset": PHOTOS[5].sha256, "alt": "Shop"}]),
+        (
+            "",
+            [
+                hero("overlay"),
+                gallery("grid", 4, PHOTOS[1:]),
+                {"type": "image", "asset": PHOTOS[5].sha256, "alt": "Shop"},
+            ],
+        ),
         ("split", [hero("split"), gallery("grid", 2), gallery("grid", 3)]),
         ("many", [gallery("grid", 1), gallery("grid", 6), gallery("strip", 3), gallery("grid", 7)]),
     ]
     return SiteData(
         id="s_" + "1" * 32, name="Bakery", theme={"palette": "ocean"}, seo={},
-        pages=[PageData(f"p_{slug or 'home'}", slug, slug or "Home", "", check_blocks(blocks)) for slug, blocks in pages],
+        pages=[PageData(f"p_{slug or 'h'}", slug, slug or "Home", "", check_blocks(blocks)) for slug, blocks in pages],
         origin="https://www.example.com", form_action="https://portal.example/api/v1/forms/s_1",
         assets={p.sha256: p.content_type for p in PHOTOS}, images={p.sha256: p for p in PHOTOS},
     )  # fmt: skip
@@ -203,7 +211,8 @@ async def test_the_main_image_is_preloaded_with_the_choice_its_picture_makes() -
     home = rendered.files["/"].body.decode()
     head = home.split("</head>")[0]
     preload = re.search(r'<link rel="preload" as="image"[^>]*>', head)
-    assert preload is not None and 'fetchpriority="high"' in preload.group(0)
+    assert preload is not None
+    assert 'fetchpriority="high"' in preload.group(0)
     source = re.search(r'<picture><source type="image/webp" srcset="([^"]*)" sizes="([^"]*)">', home)
     assert source is not None
     assert f'imagesrcset="{source.group(1)}" imagesizes="{source.group(2)}"' in preload.group(0)
@@ -228,9 +237,11 @@ async def test_the_main_image_is_preloaded_with_the_choice_its_picture_makes() -
         # The tiles are lazy: they load after the load event, once laid out near the screen.
         await page.wait_for_function("[...document.querySelectorAll('.gallery img')].every((i) => i.complete)")
         await browser.close()
-    by_name = {f"/assets/{v.sha256}.{'webp' if v.content_type == 'image/webp' else 'jpg'}": (p, v.width) for p in PHOTOS for v in p.variants}
-    hero = [by_name[f] for f in fetched if f in by_name and by_name[f][0] is PHOTOS[0]]
-    assert [w for _, w in hero] == [800], fetched
-    tiles = [w for f in fetched if f in by_name and (p := by_name[f][0]) in PHOTOS[1:5] for w in [by_name[f][1]]]
-    assert tiles and set(tiles) == {480}, fetched
+    ext = {"image/webp": "webp", "image/jpeg": "jpg"}
+    by_name = {f"/assets/{v.sha256}.{ext[v.content_type]}": (p, v.width) for p in PHOTOS for v in p.variants}
+    hero = [by_name[f][1] for f in fetched if f in by_name and by_name[f][0] is PHOTOS[0]]
+    assert hero == [800], fetched
+    tiles = [by_name[f][1] for f in fetched if f in by_name and by_name[f][0] in PHOTOS[1:5]]
+    assert len(tiles) == 4, fetched
+    assert set(tiles) == {480}, fetched
     assert len(fetched) == len(set(fetched)), fetched  # nothing fetched twice

@@ -1,7 +1,8 @@
 """A published page's <head>: title, description, canonical, Open Graph and Twitter card, icon,
-robots, a preload of the page's main image, the theme's CSS inline (one round trip less before the first paint; the site's CSP
-allows exactly this CSS by its hash), and LocalBusiness structured data (JSON-LD, which is data, not script:
-the site's CSP still runs no script). Every value is escaped here; callers pass plain text."""
+robots, a preload of the page's main image, the theme's CSS inline (one round trip less before the
+first paint; the site's CSP allows exactly this CSS by its hash), and LocalBusiness structured data
+(JSON-LD, which is data, not script: the site's CSP still runs no script). Every value is escaped
+here; callers pass plain text."""
 
 from __future__ import annotations
 

@@ -56,7 +56,9 @@ def grid_sizes(count: int) -> str:
 
     def columns(vw: float) -> int:
         content = min(vw, WRAP) - 2 * PAD
-        fit = math.floor((content + GAP) / (TILE_WIDE + GAP)) if vw >= SPLIT_AT else 2 if content >= 2 * TILE + GAP else 1
+        fit = (
+            math.floor((content + GAP) / (TILE_WIDE + GAP)) if vw >= SPLIT_AT else 2 if content >= 2 * TILE + GAP else 1
+        )
         return max(1, min(count, fit))
 
     phone_pair = 2 * TILE + GAP + 2 * PAD
@@ -171,4 +173,3 @@ class Preload:
             attrs.append(f'type="{_a(self.content_type)}"')
         attrs.append('fetchpriority="high"')
         return f"<link {' '.join(attrs)}>"
-

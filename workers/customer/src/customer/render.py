@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from customer import markdown
+from customer import images, markdown
 from customer.assets import EXTENSIONS
 from customer.blocks import LAYOUTS
 from customer.head import DAY_NAMES, Head, local_business
-from customer import images
 from customer.images import Image, ImageTags
 from customer.theme import favicon_svg, palette, stylesheet
 

@@ -121,11 +121,14 @@ border:1px solid var(--line);border-radius:var(--radius);padding:1.5rem;box-shad
 .price{{font-size:1.9rem;font-weight:700;margin-bottom:.75rem}}.period{{font-size:1rem;font-weight:400}}
 .testimonials blockquote{{margin:0 0 .75rem;font-size:1.1rem}}.testimonials figure{{margin:0}}
 .testimonials figcaption{{font-weight:600}}
-.gallery-grid .grid{{grid-template-columns:repeat(auto-fit,minmax(min(100%,max({TILE:g}rem,calc(50% - {GAP / 2:g}rem))),1fr))}}
-@media (min-width:{SPLIT_AT:g}rem){{.gallery-grid .grid{{grid-template-columns:repeat(auto-fit,minmax({TILE_WIDE:g}rem,1fr))}}}}
+.gallery-grid .grid{{
+grid-template-columns:repeat(auto-fit,minmax(min(100%,max({TILE:g}rem,calc(50% - {GAP / 2:g}rem))),1fr))}}
+@media (min-width:{SPLIT_AT:g}rem){{
+.gallery-grid .grid{{grid-template-columns:repeat(auto-fit,minmax({TILE_WIDE:g}rem,1fr))}}}}
 .gallery-grid img{{width:100%;aspect-ratio:4/3;object-fit:cover;border-radius:var(--radius)}}
 .gallery-strip ul{{list-style:none;margin:0;padding:0 0 .75rem;display:grid;grid-auto-flow:column;
-grid-auto-columns:min({STRIP_SHARE * 100:g}%,{STRIP_MAX:g}rem);gap:var(--gap);overflow-x:auto;scroll-snap-type:x mandatory}}
+grid-auto-columns:min({STRIP_SHARE * 100:g}%,{STRIP_MAX:g}rem);gap:var(--gap);overflow-x:auto;
+scroll-snap-type:x mandatory}}
 .gallery-strip li{{scroll-snap-align:start}}.gallery-strip img{{border-radius:var(--radius)}}
 .image img{{border-radius:var(--radius)}}figcaption{{font-size:.95rem;margin-top:.5rem}}
 .cta{{background:var(--primary);color:var(--on-primary);text-align:center}}

@@ -63,6 +63,17 @@ def create_app(deps: DomainDeps) -> App:
             return delivery.redirect(live.redirect + delivery.location_suffix(request), live)
         return await delivery.serve(hosts, host, live, request, request.path)
 
-    app = App("domain", dispatch, deps.clock, deps.crypto, render_error=error_page, response_headers=SECURITY_HEADERS)
+    # A line per page view would be most of a warm view's time on the lane (print is a crossing into
+    # JavaScript) and, at a site's traffic, most of the logs; Cloudflare's own invocation logs
+    # already record every request. Errors keep their line.
+    app = App(
+        "domain",
+        dispatch,
+        deps.clock,
+        deps.crypto,
+        render_error=error_page,
+        response_headers=SECURITY_HEADERS,
+        log_errors_only=True,
+    )
     app.hosts = hosts  # type: ignore[attr-defined]  # read by tests and the benchmark (R2 read counts)
     return app
