@@ -1,6 +1,6 @@
 """Lighthouse 12 (mobile) on a realistic published site, on the runtime lane (prints, not a test):
 
-    .venv/bin/python -m tools.bench.lighthouse [--runs 3] [--themes ocean,forest]
+    .venv/bin/python -m tools.bench.lighthouse [--runs 3] [--themes ocean,forest] [--keep DIR]
 
 The site: one home page of 11 blocks with 6 photos (JPEGs made by Chromium's canvas, camera-sized:
 1600x1067, prepared for upload by the portal's own photos.js in Chromium: the original and its
