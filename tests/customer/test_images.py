@@ -5,15 +5,16 @@ and never lazy, and every image below it is lazy. The variant files are publishe
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from typing import Any
+
+from playwright.async_api import Browser as Chromium
 
 from customer.blocks import check_blocks
 from customer.images import Image, Variant
 from customer.render import PageData, SiteData, render_site
 from devstack.stack import Stack
-from tests.customer.conftest import Owner, published_page
+from tests.customer.conftest import Owner, open_site, published_page
 from tests.imagefiles import jpeg, png, webp
 
 HOST = "bakery-rosa.localhost"
@@ -101,8 +102,6 @@ async def test_an_uploaded_favicon_is_offered_in_the_sizes_browsers_use(owner: O
 # lays the published pages out at phone to desktop widths and every image's rendered width is
 # compared with what its `sizes` says (evaluated by the browser itself: media queries and calc()).
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 WIDTHS = [320, 360, 412, 600, 767, 768, 900, 1024, 1100, 1280, 1600]
 
 
@@ -169,46 +168,29 @@ _MEASURE = """() => {
 }"""
 
 
-async def test_every_sizes_attribute_is_the_width_the_layout_gives_the_image() -> None:
-    from playwright.async_api import Route, async_playwright
-
-    rendered = render_site(_layout_site())
-
-    async def serve(route: Route) -> None:
-        path = "/" + route.request.url.split("/", 3)[3]
-        if path.startswith("/assets/"):
-            await route.fulfill(body=png(1, width=4, height=3), content_type="image/png")
-        else:
-            await route.fulfill(body=rendered.files[path].body, content_type="text/html")
-
+async def test_every_sizes_attribute_is_the_width_the_layout_gives_the_image(chromium: Chromium) -> None:
+    files = {path: f.body for path, f in render_site(_layout_site()).files.items()}
     wrong = []
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        for width in WIDTHS:
-            context = await browser.new_context(viewport={"width": width, "height": 800})
-            page = await context.new_page()
-            await page.route("http://site.test/**", serve)
-            for path in ("/", "/split/", "/many/"):
-                await page.goto(f"http://site.test{path}")
-                found = await page.evaluate(_MEASURE)
-                assert len(found["images"]) >= 3
-                for img in found["images"]:
-                    # Never narrower than shown (a blurry photo); wider only by the scrollbar, which
-                    # 100vw counts and the page does not have to give (phones have none).
-                    if not (img["shown"] - 0.5 <= img["said"] <= img["shown"] + found["scrollbar"] + 0.5):
-                        wrong.append((width, path, img))
-            await context.close()
-        await browser.close()
+    for width in WIDTHS:
+        page = await open_site(chromium, files, width)
+        for path in ("/", "/split/", "/many/"):
+            await page.goto(f"http://site.test{path}")
+            found = await page.evaluate(_MEASURE)
+            assert len(found["images"]) >= 3
+            for img in found["images"]:
+                # Never narrower than shown (a blurry photo); wider only by the scrollbar, which
+                # 100vw counts and the page does not have to give (phones have none).
+                if not (img["shown"] - 0.5 <= img["said"] <= img["shown"] + found["scrollbar"] + 0.5):
+                    wrong.append((width, path, img))
+        await page.context.close()
     assert wrong == []
 
 
-async def test_the_main_image_is_preloaded_with_the_choice_its_picture_makes() -> None:
+async def test_the_main_image_is_preloaded_with_the_choice_its_picture_makes(chromium: Chromium) -> None:
     """On Lighthouse's phone (412 px at 1.75x) the hero's 800 px WebP is fetched once, started by
     the <head>'s preload; the tiles of a gallery two columns wide get the 480 px ones."""
-    from playwright.async_api import Route, async_playwright
-
-    rendered = render_site(_layout_site())
-    home = rendered.files["/"].body.decode()
+    files = {path: f.body for path, f in render_site(_layout_site()).files.items()}
+    home = files["/"].decode()
     head = home.split("</head>")[0]
     preload = re.search(r'<link rel="preload" as="image"[^>]*>', head)
     assert preload is not None
@@ -219,24 +201,11 @@ async def test_the_main_image_is_preloaded_with_the_choice_its_picture_makes() -
     assert len(re.findall(r'rel="preload"', home)) == 1
 
     fetched: list[str] = []
-
-    async def serve(route: Route) -> None:
-        path = "/" + route.request.url.split("/", 3)[3]
-        if path.startswith("/assets/"):
-            fetched.append(path)
-            await route.fulfill(body=png(1, width=4, height=3), content_type="image/png")
-        else:
-            await route.fulfill(body=rendered.files[path].body, content_type="text/html")
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = await browser.new_context(viewport={"width": 412, "height": 823}, device_scale_factor=1.75)
-        page = await context.new_page()
-        await page.route("http://site.test/**", serve)
-        await page.goto("http://site.test/", wait_until="load")
-        # The tiles are lazy: they load after the load event, once laid out near the screen.
-        await page.wait_for_function("[...document.querySelectorAll('.gallery img')].every((i) => i.complete)")
-        await browser.close()
+    page = await open_site(chromium, files, 412, fetched, device_scale_factor=1.75, is_mobile=True)
+    await page.goto("http://site.test/", wait_until="load")
+    # The tiles are lazy: they load after the load event, once laid out near the screen.
+    await page.wait_for_function("[...document.querySelectorAll('.gallery img')].every((i) => i.complete)")
+    await page.context.close()
     ext = {"image/webp": "webp", "image/jpeg": "jpg"}
     by_name = {f"/assets/{v.sha256}.{ext[v.content_type]}": (p, v.width) for p in PHOTOS for v in p.variants}
     hero = [by_name[f][1] for f in fetched if f in by_name and by_name[f][0] is PHOTOS[0]]

@@ -77,7 +77,7 @@ img{{max-width:100%;height:auto;display:block}}
 a{{color:var(--primary);text-underline-offset:.15em}}
 a:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible,[tabindex]:focus-visible{{
 outline:3px solid var(--primary);outline-offset:2px}}
-.wrap{{max-width:{WRAP:g}rem;margin:0 auto;padding:0 {PAD:g}rem}}
+.wrap{{max-width:{WRAP:g}rem;margin:0 auto;padding-left:{PAD:g}rem;padding-right:{PAD:g}rem}}
 main>section{{padding:var(--space) 0}}
 main>section>:last-child,.wrap>:last-child{{margin-bottom:0}}
 main>section+section.tinted,main>section.tinted+section{{border-top:0}}
@@ -111,12 +111,12 @@ background:linear-gradient(rgba(0,0,0,.55),rgba(0,0,0,.7))}}
 @media (min-width:{SPLIT_AT:g}rem){{.hero-split .wrap{{grid-template-columns:1fr 1fr}}}}
 .grid{{list-style:none;margin:0;padding:0;display:grid;gap:var(--gap);
 grid-template-columns:repeat(auto-fit,minmax(min(100%,{TILE_WIDE:g}rem),1fr))}}
-.card,.features-cards li,.pricing li,.testimonials li{{background:var(--surface);color:{DARK_TEXT};
+.card,.features-cards li,.pricing .grid>li,.testimonials li{{background:var(--surface);color:{DARK_TEXT};
 border:1px solid var(--line);border-radius:var(--radius);padding:1.5rem;box-shadow:0 1px 2px rgba(0,0,0,.06)}}
 .card a:not(.button),.pricing li a:not(.button){{color:inherit}}
 .features-list ul{{list-style:none;margin:0;padding:0;display:grid;gap:var(--gap);max-width:44rem}}
 .features-list li{{border-left:4px solid var(--primary);padding-left:1rem}}
-.pricing li{{display:flex;flex-direction:column}}.pricing li ul{{padding-left:1.2rem;flex:1}}
+.pricing .grid>li{{display:flex;flex-direction:column}}.pricing .grid>li ul{{padding-left:1.2rem;flex:1}}
 .pricing li.highlighted{{border:3px solid var(--primary)}}
 .price{{font-size:1.9rem;font-weight:700;margin-bottom:.75rem}}.period{{font-size:1rem;font-weight:400}}
 .testimonials blockquote{{margin:0 0 .75rem;font-size:1.1rem}}.testimonials figure{{margin:0}}
