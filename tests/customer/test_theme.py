@@ -1,4 +1,4 @@
-"""The stylesheet as Chromium lays it out: every section of a page gets the same space above and
+"""The stylesheet as Chromium lays it out: every block of a page gets the same space above and
 below (vertical rhythm), and a pricing plan is one card (its feature list inside is not more cards)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from tests.customer.conftest import open_site
 BLOCKS = [
     {"type": "rich_text", "markdown": "## Our story\n\nBread since 1987."},
     {"type": "features", "heading": "Why", "items": [{"title": "Sourdough", "text": "Daily."}]},
+    {"type": "image", "asset": "a" * 64, "alt": "The shop", "caption": "Mill Lane"},
     {"type": "pricing", "heading": "Plans", "plans": [{"name": "Weekly", "price": "€6", "features": ["One loaf"]}]},
     {"type": "testimonials", "heading": "Said", "items": [{"quote": "Lovely", "author": "Anna"}]},
     {"type": "cta", "heading": "Hungry?", "label": "Order", "href": "#order"},
@@ -23,17 +24,17 @@ def _site() -> SiteData:
     return SiteData(
         id="s_" + "1" * 32, name="Bakery", theme={"palette": "forest"}, seo={},
         pages=[PageData("p_h", "", "Home", "", check_blocks(BLOCKS))], origin="https://www.example.com",
-        form_action="https://portal.example/api/v1/forms/s_1", assets={},
+        form_action="https://portal.example/api/v1/forms/s_1", assets={"a" * 64: "image/jpeg"},
     )  # fmt: skip
 
 
-_SECTIONS = """() => [...document.querySelectorAll('main > section:not(.page-title)')].map((s) => {
+_SECTIONS = """() => [...document.querySelectorAll('main > :not(.page-title)')].map((s) => {
   const css = getComputedStyle(s);
   return { name: s.className, top: parseFloat(css.paddingTop), bottom: parseFloat(css.paddingBottom) };
 })"""
 
 
-async def test_every_section_has_the_same_space_above_and_below(chromium: Chromium) -> None:
+async def test_every_block_has_the_same_space_above_and_below(chromium: Chromium) -> None:
     files = {path: f.body for path, f in render_site(_site()).files.items()}
     for width in (360, 1280):
         page = await open_site(chromium, files, width)

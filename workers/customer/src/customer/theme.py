@@ -78,7 +78,7 @@ a{{color:var(--primary);text-underline-offset:.15em}}
 a:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible,[tabindex]:focus-visible{{
 outline:3px solid var(--primary);outline-offset:2px}}
 .wrap{{max-width:{WRAP:g}rem;margin:0 auto;padding-left:{PAD:g}rem;padding-right:{PAD:g}rem}}
-main>section{{padding:var(--space) 0}}
+main>section,main>figure{{padding:var(--space) 0}}
 main>section>:last-child,.wrap>:last-child{{margin-bottom:0}}
 main>section+section.tinted,main>section.tinted+section{{border-top:0}}
 .tinted{{background:var(--muted)}}
