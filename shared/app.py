@@ -37,6 +37,7 @@ class App:
     max_body_bytes: int = MAX_BODY_BYTES
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     log: Callable[[str], None] = write
+    log_errors_only: bool = False  # True: the log line only for answers of 400 and above
 
     def new_request_id(self, request: Request) -> str:
         # Keep the caller's id when it looks like one of ours, so one request is one id across workers.
@@ -74,6 +75,8 @@ class App:
         response = response.with_headers([(REQUEST_ID_HEADER, request_id), *self.response_headers])
         if request.method == "HEAD":
             response = Response(response.status, response.headers, b"")
+        if self.log_errors_only and response.status < 400:
+            return response
         self.log(
             json.dumps(
                 {

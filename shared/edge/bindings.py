@@ -26,9 +26,15 @@ async def _response_from_js(js_response: Any) -> Response:
     return Response(int(js_response.status), headers, body)
 
 
+# The runtime's globals, looked up once per isolate: every `js.X` is a crossing into JavaScript,
+# and the warm view is made of little else (reading them at import is not I/O).
+_from_entries = js.Object.fromEntries
+JsResponse = js.Response
+
+
 def js_init(status: int, headers: list[tuple[str, str]]) -> Any:
     """A ResponseInit built in one conversion (headers as one array of pairs, not one by one)."""
-    return to_js({"status": status, "headers": headers}, dict_converter=js.Object.fromEntries)
+    return to_js({"status": status, "headers": headers}, dict_converter=_from_entries)
 
 
 def _js_request(request: Request, base: str) -> Any:
@@ -164,8 +170,17 @@ class EdgeCache:
     """The Cache API's `caches.default`. Entries are whole responses keyed by URL; `max_age` is
     carried as the stored response's Cache-Control, which is what the Cache API expires by."""
 
+    def __init__(self) -> None:
+        self._cache: Any = None  # caches.default, looked up on first use (one crossing less per view)
+
+    @property
+    def _default(self) -> Any:
+        if self._cache is None:
+            self._cache = js.caches.default
+        return self._cache
+
     async def get(self, key: str) -> Response | None:
-        hit = await js.caches.default.match(key)
+        hit = await self._default.match(key)
         if hit is None:
             return None
         return await _response_from_js(hit.js_object if hasattr(hit, "js_object") else hit)
@@ -173,14 +188,14 @@ class EdgeCache:
     async def open(self, key: str) -> Stream | None:
         # The warm view: the cached body is handed on as the runtime's own stream. Its headers are
         # not converted at all (the app sets its own) and no byte is copied into Python.
-        hit = await js.caches.default.match(key)
+        hit = await self._default.match(key)
         return None if hit is None else Stream(hit.body)
 
     async def put(self, key: str, response: Response, max_age: int) -> None:
         headers = [(k, v) for k, v in response.headers if k.lower() != "cache-control"]
         headers.append(("cache-control", f"public, max-age={max_age}"))
         body = response.stream.native if response.stream is not None else _js_bytes(response.body)
-        await js.caches.default.put(key, js.Response.new(body, js_init(response.status, headers)))
+        await self._default.put(key, JsResponse.new(body, js_init(response.status, headers)))
 
 
 class SystemClock:

@@ -8,10 +8,11 @@ from urllib.parse import urlsplit
 import js
 from pyodide.ffi import to_js
 
-from shared.edge.bindings import js_init
+from shared.edge.bindings import JsResponse, js_init
 from shared.http import Request, Response
 
 _BODYLESS = ("GET", "HEAD")
+_array_from = js.Array.from_  # looked up once per isolate, not per request
 _NULL_BODY = (101, 204, 205, 304)
 
 
@@ -20,7 +21,7 @@ async def to_app_request(request: Any) -> Request:
     method = str(js_request.method).upper()
     url = urlsplit(str(js_request.url))
     # One conversion for all headers (an array of [name, value] pairs; Headers lower-cases names).
-    headers = dict(js.Array.from_(js_request.headers).to_py())
+    headers = dict(_array_from(js_request.headers).to_py())
     body = b"" if method in _BODYLESS else bytes((await js_request.arrayBuffer()).to_bytes())
     return Request(method=method, path=url.path or "/", query=url.query, headers=headers, body=body)
 
@@ -35,4 +36,4 @@ def to_workers_response(response: Response) -> Any:
         body = response.stream.native  # the runtime's own stream, passed through untouched
     else:
         body = to_js(response.body)  # one copy into a Uint8Array
-    return js.Response.new(body, js_init(response.status, response.headers))
+    return JsResponse.new(body, js_init(response.status, response.headers))

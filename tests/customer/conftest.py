@@ -3,10 +3,14 @@ entitlements answer is replaced so each test controls the plan."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from playwright.async_api import Browser as Chromium
+from playwright.async_api import Page, Route, async_playwright
 
 from devstack.adapters import drained
 from devstack.stack import Stack
@@ -15,6 +19,44 @@ from tests.core.conftest import Browser, Outbox, browser, outbox, signed_up
 from tests.imagefiles import png
 
 __all__ = ["Owner", "browser", "outbox", "png", "published_page"]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+async def chromium() -> AsyncIterator[Chromium]:
+    """Debian's Chromium, for tests that lay published pages out as a browser does."""
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"], headless=True
+        )
+        yield launched
+        await launched.close()
+
+
+def serve_rendered(files: dict[str, bytes], fetched: list[str] | None = None) -> Callable[[Route], Awaitable[None]]:
+    """A route handler for http://site.test/: the rendered pages, and a tiny PNG for every asset
+    (the layout comes from the <img>'s width and height, not from the file)."""
+
+    async def serve(route: Route) -> None:
+        path = "/" + route.request.url.split("/", 3)[3]
+        if path.startswith("/assets/"):
+            if fetched is not None:
+                fetched.append(path)
+            await route.fulfill(body=png(1, width=4, height=3), content_type="image/png")
+        else:
+            await route.fulfill(body=files[path], content_type="text/html")
+
+    return serve
+
+
+async def open_site(
+    chromium: Chromium, files: dict[str, bytes], width: int, fetched: list[str] | None = None, **context: Any
+) -> Page:
+    """A new browser context `width` px wide showing `files` at http://site.test/ (close its context)."""
+    page = await (await chromium.new_context(viewport={"width": width, "height": 800}, **context)).new_page()
+    await page.route("http://site.test/**", serve_rendered(files, fetched))
+    return page
 
 
 @dataclass

@@ -40,3 +40,18 @@ async def test_health_and_read_only(stack: Stack) -> None:
 async def test_escapes_what_it_echoes(stack: Stack) -> None:
     response = await stack.domain.handle(get("/", {"host": "<script>"}))
     assert b"<script>" not in response.body
+
+
+async def test_a_page_view_writes_no_log_line_but_an_error_does(stack: Stack) -> None:
+    """Cloudflare's invocation logs record every view; the app's own line is for errors only."""
+    app = stack.domain
+    logs: list[str] = []
+    saved, app.log = app.log, logs.append  # type: ignore[method-assign]
+    try:
+        health = await app.handle(get("/_smartpages/health"))
+        assert (health.status, logs) == (200, [])
+        missing = await app.handle(get("/", {"host": "unknown.example.com"}))
+        assert missing.status == 404
+        assert len(logs) == 1
+    finally:
+        app.log = saved  # type: ignore[method-assign]

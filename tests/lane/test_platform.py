@@ -47,7 +47,8 @@ def test_one_request_id_across_workers(lane: Lane) -> None:
     headers = {"x-request-id": "lane-trace-0001", **OPERATOR}
     reply = httpx.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=headers)
     assert reply.headers["x-request-id"] == "lane-trace-0001"
-    assert sum("lane-trace-0001" in line for line in lane.log) >= 5  # core + four workers it reached
+    # Core and the three D1 owners it reached; domain answered too, but writes a line for errors only.
+    assert sum("lane-trace-0001" in line for line in lane.log) >= 4
 
 
 def test_domain_answers_404_for_an_unknown_host(lane: Lane) -> None:

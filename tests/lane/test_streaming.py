@@ -24,7 +24,9 @@ def wasm_bytes(lane: Lane) -> int:
 
 
 def seed(lane: Lane, key: str, body: bytes, content_type: str) -> None:
-    reply = httpx.put(f"{lane.admin}/r2/smartpages-sites/{key}", content=body, headers={"content-type": content_type})
+    # 20 MB through the admin door: httpx's default 5 s is too short on a busy machine.
+    url = f"{lane.admin}/r2/smartpages-sites/{key}"
+    reply = httpx.put(url, content=body, headers={"content-type": content_type}, timeout=120)
     assert reply.status_code == 204
 
 

@@ -72,3 +72,20 @@ async def test_http_errors_keep_their_headers_and_head_has_no_body(clock, crypto
     app = make_app(clock, crypto, refuse, [])
     response = await app.handle(Request("HEAD", "/"))
     assert (response.status, response.header("allow"), response.body) == (405, "GET", b"")
+
+
+async def test_an_app_that_logs_errors_only_writes_no_line_for_a_success(clock, crypto) -> None:
+    async def answer(request: Request) -> Response:
+        if request.path == "/missing":
+            raise HttpError(404, "not_found", "No such page.")
+        return Response(200, [], b"page")
+
+    logs: list[str] = []
+    app = make_app(clock, crypto, answer, logs)
+    app.log_errors_only = True
+    ok = await app.handle(Request("GET", "/"))
+    assert (ok.status, logs) == (200, [])
+    assert ok.header("x-request-id")  # the answer still carries its id
+    missing = await app.handle(Request("GET", "/missing"))
+    assert json.loads(logs[-1])["request_id"] == missing.header("x-request-id")
+    assert json.loads(logs[-1])["error"] == "not_found"

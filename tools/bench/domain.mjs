@@ -43,7 +43,12 @@ const objects = [
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'domain-bench-'));
 const buildDir = path.join(tmp, 'build');
 fs.cpSync(path.join(opts.build, 'domain'), path.join(buildDir, 'domain'), { recursive: true });
+// The deployed pointer TTL (30 s), not the 1 s of workers/domain/.dev.vars.example (a .dev.vars
+// beside the staged wrangler.toml wins, as with wrangler dev).
+fs.writeFileSync(path.join(buildDir, 'domain', '.dev.vars'), 'POINTER_CACHE_SECONDS=30\n');
 fs.cpSync(path.join(HERE, 'floor'), path.join(buildDir, 'floor'), { recursive: true });
+// The floor vendors the same workers SDK as every bundle (the runtime no longer ships it).
+fs.cpSync(path.join(opts.build, 'domain', 'python_modules'), path.join(buildDir, 'floor', 'python_modules'), { recursive: true });
 
 const lane = new Lane({ build: buildDir, state: path.join(tmp, 'state'), log: () => {} });
 await lane.start();

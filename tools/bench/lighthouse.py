@@ -1,9 +1,10 @@
 """Lighthouse 12 (mobile) on a realistic published site, on the runtime lane (prints, not a test):
 
-    .venv/bin/python -m tools.bench.lighthouse [--runs 3] [--themes ocean,forest]
+    .venv/bin/python -m tools.bench.lighthouse [--runs 3] [--themes ocean,forest] [--keep DIR]
 
 The site: one home page of 11 blocks with 6 photos (JPEGs made by Chromium's canvas, camera-sized:
-1600x1067), built and published through customer's app core on CPython, then copied into the
+1600x1067, prepared for upload by the portal's own photos.js in Chromium: the original and its
+responsive variants), built and published through customer's app core on CPython, then copied into the
 lane's R2 under `bench-<theme>.localhost` (Chromium resolves *.localhost to loopback), once per
 theme. Lighthouse (npm, pinned in package.json) drives Debian's /usr/bin/chromium headless with
 its default mobile settings (simulated throttling); the medians of the runs are printed."""
@@ -13,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import io
 import json
 import os
 import statistics
@@ -54,33 +54,42 @@ _PHOTO_SCRIPT = """([w, h, seed]) => {
 }"""
 
 
-def photos(count: int) -> list[bytes]:
-    from playwright.sync_api import sync_playwright
+PHOTOS_JS = ROOT / "workers" / "core" / "public" / "photos.js"
+_PREPARE_SCRIPT = """async ([camera]) => {
+  const { prepare } = await import('/photos.js');
+  const b64 = async (blob) => {
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let s = ''; for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    return [btoa(s), blob.type];
+  };
+  const file = new File([await (await fetch(camera)).blob()], 'photo.jpg', { type: 'image/jpeg' });
+  const made = await prepare(file);
+  return [await b64(made.original), ...(await Promise.all(made.variants.map(b64)))];
+}"""
+
+
+def photos(count: int) -> list[list[tuple[bytes, str]]]:
+    """`count` camera photos, each as the portal uploads it: [original, *variants] as (bytes, type),
+    made by the portal's own photos.js (workers/core/public) in Chromium, as an owner's browser would."""
+    from playwright.sync_api import Route, sync_playwright
+
+    def serve(route: Route) -> None:
+        if route.request.url.endswith("/photos.js"):
+            route.fulfill(body=PHOTOS_JS.read_bytes(), content_type="text/javascript")
+        else:
+            route.fulfill(body="<!doctype html><title>photos</title>", content_type="text/html")
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page()
-        urls = [page.evaluate(_PHOTO_SCRIPT, [1600, 1067, 7919 * (i + 1)]) for i in range(count)]
+        page.route("http://portal.invalid/**", serve)
+        page.goto("http://portal.invalid/")
+        out = []
+        for i in range(count):
+            camera = page.evaluate(_PHOTO_SCRIPT, [1600, 1067, 7919 * (i + 1)])
+            made = page.evaluate(_PREPARE_SCRIPT, [camera])
+            out.append([(base64.b64decode(data), content_type) for data, content_type in made])
         browser.close()
-    return [base64.b64decode(u.split(",", 1)[1]) for u in urls]
-
-
-def variants(jpeg: bytes) -> list[tuple[bytes, str]]:
-    """What the portal uploads beside a photo (workers/core/public): 480 and 960 px JPEGs, and WebP
-    at 480, 960 and the full width. Pillow (a dev dependency) stands in for the browser's canvas."""
-    from PIL import Image
-
-    original = Image.open(io.BytesIO(jpeg))
-    out = []
-    for width in (480, 960, original.width):
-        size = (width, round(original.height * width / original.width))
-        resized = original.resize(size, Image.Resampling.LANCZOS) if width != original.width else original
-        for fmt, content_type in (("JPEG", "image/jpeg"), ("WEBP", "image/webp")):
-            if fmt == "JPEG" and width == original.width:
-                continue  # the original is the full-width JPEG
-            buffer = io.BytesIO()
-            resized.save(buffer, fmt, quality=80)
-            out.append((buffer.getvalue(), content_type))
     return out
 
 
@@ -120,7 +129,9 @@ def site_blocks(shas: list[str]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-async def publish_themes(themes: list[str], state: Path, jpegs: list[bytes]) -> dict[str, dict[str, tuple[bytes, str]]]:
+async def publish_themes(
+    themes: list[str], state: Path, uploads: list[list[tuple[bytes, str]]]
+) -> dict[str, dict[str, tuple[bytes, str]]]:
     """theme -> every R2 object of that theme's published site (key -> (body, content type))."""
     from devstack import stack as stack_module
 
@@ -130,13 +141,12 @@ async def publish_themes(themes: list[str], state: Path, jpegs: list[bytes]) -> 
     j = lambda d: json.dumps(d).encode()  # noqa: E731
     site = (await call(stack, "POST", "/api/v1/sites", j({"name": "Mill Lane Bakery"}))).json()
     sid, home = site["id"], site["pages"][0]["id"]
-    shas = [
-        (await call(stack, "POST", f"/api/v1/sites/{sid}/assets", body, "image/jpeg")).json()["sha256"]
-        for body in jpegs
-    ]
-    for sha, body in zip(shas, jpegs, strict=True):  # the responsive copies the portal makes at upload
-        for variant, content_type in variants(body):
-            await call(stack, "POST", f"/api/v1/sites/{sid}/assets/{sha}/variants", variant, content_type)
+    shas = []
+    for (original, content_type), *variants in uploads:  # the original, then the copies the portal made
+        sha = (await call(stack, "POST", f"/api/v1/sites/{sid}/assets", original, content_type)).json()["sha256"]
+        for variant, variant_type in variants:
+            await call(stack, "POST", f"/api/v1/sites/{sid}/assets/{sha}/variants", variant, variant_type)
+        shas.append(sha)
     await call(stack, "PUT", f"/api/v1/sites/{sid}/pages/{home}", j({"title": "Home", "blocks": site_blocks(shas)}))
     seo = {"description": "Sourdough, cakes and coffee in the old town.", "language": "en"}
     out: dict[str, dict[str, tuple[bytes, str]]] = {}
@@ -156,7 +166,7 @@ async def publish_themes(themes: list[str], state: Path, jpegs: list[bytes]) -> 
     return out
 
 
-def lighthouse(url: str) -> dict[str, float]:
+def lighthouse(url: str, keep: Path | None = None) -> dict[str, float]:
     command = [
         str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
@@ -165,6 +175,8 @@ def lighthouse(url: str) -> dict[str, float]:
         command, capture_output=True, text=True, check=True, timeout=240, env={**os.environ, "CHROME_PATH": CHROMIUM}
     )
     report = json.loads(done.stdout)
+    if keep is not None:  # the whole report, to see where the bytes and milliseconds go
+        keep.write_text(done.stdout)
     if report.get("runtimeError"):
         raise RuntimeError(report["runtimeError"])
     audits = report["audits"]
@@ -181,7 +193,7 @@ def lighthouse(url: str) -> dict[str, float]:
     return figures
 
 
-def main(runs: int, themes: list[str]) -> None:
+def main(runs: int, themes: list[str], keep: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sites = asyncio.run(publish_themes(themes, Path(tmp) / "stack", photos(6)))
         with running(Path(tmp) / "lane") as lane:
@@ -197,7 +209,8 @@ def main(runs: int, themes: list[str]) -> None:
                 + f"{'LCP ms':>7} {'CLS':>6} {'KB':>6} {'req':>4}"
             )
             for theme in themes:
-                results = [lighthouse(f"http://bench-{theme}.localhost:{port}/") for _ in range(runs)]
+                url = f"http://bench-{theme}.localhost:{port}/"
+                results = [lighthouse(url, keep and keep / f"{theme}-{run}.json") for run in range(runs)]
                 med = {k: statistics.median(r[k] for r in results) for k in results[0] if k != "failed"}
                 print(
                     f"{theme:8} {med['performance']:5.0f} {med['accessibility']:5.0f} {med['best-practices']:5.0f} "
@@ -213,5 +226,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--themes", default=",".join(PALETTES))
+    parser.add_argument("--keep", type=Path, help="a folder to write each run's Lighthouse JSON report into")
     args = parser.parse_args()
-    main(args.runs, args.themes.split(","))
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    main(args.runs, args.themes.split(","), args.keep)

@@ -4,8 +4,9 @@ client's Content-Type), SVG refused (it can carry script), stored once per site 
 
 The portal shrinks photos in the browser (EXIF orientation applied, at most 1600 px wide) before it
 uploads them, then uploads responsive variants of each (`POST …/assets/<sha256>/variants`: WebP
-and JPEG at 480, 960, 1600 px wide). Every variant is checked like an upload, and against its
-original: narrower or as wide, the same aspect ratio. Sizes are read from the bytes."""
+at 480, 800, 1200, 1600 px wide; JPEG where the owner's browser cannot write WebP). Every variant
+is checked like an upload, and against its original: narrower or as wide, the same aspect ratio.
+Sizes are read from the bytes."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from customer import markdown
+from customer import images, markdown
 from customer.assets import EXTENSIONS
 from customer.blocks import LAYOUTS
 from customer.head import DAY_NAMES, Head, local_business
@@ -92,12 +92,12 @@ class Renderer:
         self.out.assets[path] = (sha256, content_type)
         return path
 
-    def img(self, sha256: str, alt: str, css: str = "") -> str:
+    def img(self, sha256: str, alt: str, sizes: str, css: str = "") -> str:
         url = self.image_url(sha256)
         if url is None:
             return ""
         image = self.site.images.get(sha256) or Image(sha256, self.site.assets[sha256])
-        return self.images.tag(image, url, alt, css)
+        return self.images.tag(image, url, alt, sizes, css)
 
     # --- blocks ---------------------------------------------------------------------------------
     def block(self, block: Block, page: Page) -> str:
@@ -123,7 +123,8 @@ class Renderer:
     def block_hero(self, b: dict[str, Any], page: Page) -> str:
         level = 1 if self.hero_is_h1 else 2
         self.hero_is_h1 = False  # only the leading hero's heading is the h1
-        image = self.img(b["image"], b["image_alt"], "hero-image")
+        split = self.layout(b) == "split"
+        image = self.img(b["image"], b["image_alt"], images.SPLIT if split else images.FULL_BLEED, "hero-image")
         sub = f'<p class="lead">{e(b["subheading"])}</p>' if b["subheading"] else ""
         cta = (
             f'<p><a class="button" href="{e(b["cta_href"])}">{e(b["cta_label"])}</a></p>'
@@ -131,7 +132,7 @@ class Renderer:
             else ""
         )
         text = f"<h{level}>{e(b['heading'])}</h{level}>{sub}{cta}"
-        if self.layout(b) == "split":
+        if split:
             return f'<section class="hero hero-split"><div class="wrap"><div>{text}</div>{image}</div></section>'
         klass = "hero hero-overlay has-image" if image else "hero hero-overlay"
         return f'<section class="{klass}">{image}<div class="wrap hero-text">{text}</div></section>'
@@ -140,14 +141,16 @@ class Renderer:
         return f'<section class="text wrap">{markdown.to_html(b["markdown"], top=2)}</section>'
 
     def block_image(self, b: dict[str, Any], page: Page) -> str:
-        img = self.img(b["asset"], b["alt"])
+        img = self.img(b["asset"], b["alt"], images.CONTENT)
         if not img:
             return ""
         caption = f"<figcaption>{e(b['caption'])}</figcaption>" if b["caption"] else ""
         return f'<figure class="image wrap">{img}{caption}</figure>'
 
     def block_gallery(self, b: dict[str, Any], page: Page) -> str:
-        items = "".join(f"<li>{img}</li>" for i in b["images"] if (img := self.img(i["asset"], i["alt"])))
+        shown = sum(1 for i in b["images"] if i["asset"] in self.site.assets)
+        sizes = images.STRIP if self.layout(b) == "strip" else images.grid_sizes(shown)
+        items = "".join(f"<li>{img}</li>" for i in b["images"] if (img := self.img(i["asset"], i["alt"], sizes)))
         if self.layout(b) == "strip":
             # A scrolling row: focusable so keyboard users can scroll it too.
             label = e(b["heading"] or "Photos")
@@ -345,6 +348,7 @@ class Renderer:
             noindex=self.site.noindex,
             theme_color=palette(self.site.theme)["primary"],
             structured_data=self.business(page),
+            preload=self.images.preloads.get(id(page)) if page is not None else None,
         ).html()
 
     def page_heading(self, page: Page) -> str:

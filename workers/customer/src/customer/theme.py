@@ -13,6 +13,17 @@ from customer.blocks import FONT_PAIRINGS, PALETTES
 
 DARK_TEXT = "#111827"
 
+# The page grid in rem. The stylesheet below and the images' `sizes` (images.py) are both written
+# from these, so a browser picks each photo's file for the width the layout really gives it.
+WRAP = 68.0  # .wrap's max-width; its content is WRAP - 2 * PAD wide at most
+PAD = 1.25  # .wrap's padding on each side
+GAP = 1.5  # --gap, between grid columns
+SPLIT_AT = 48.0  # viewport width from which a split hero puts its photo beside the text
+SPLIT_GAP = 2 * GAP  # between the text and the photo of a split hero
+TILE, TILE_WIDE = 9.0, 15.0  # gallery tiles: at most two (of TILE rem or more) side by side on a phone;
+# from SPLIT_AT as many of TILE_WIDE rem or more as fit
+STRIP_SHARE, STRIP_MAX = 0.85, 26.0  # a scrolling gallery's photo: 85% of the row, at most 26rem
+
 
 def _luminance(hex_color: str) -> float:
     rgb = [int(hex_color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
@@ -55,7 +66,7 @@ def stylesheet(theme: dict[str, Any]) -> str:
     on_primary = text_on(colors["primary"])
     return f""":root{{--primary:{colors["primary"]};--on-primary:{on_primary};--bg:{colors["background"]};
 --text:{colors["text"]};--muted:{colors["muted"]};--surface:#ffffff;--line:rgba(0,0,0,.1);
---head:{headings};--body:{body};--space:clamp(2.75rem,7vw,4.5rem);--gap:1.5rem;--radius:.75rem}}
+--head:{headings};--body:{body};--space:clamp(2.75rem,7vw,4.5rem);--gap:{GAP:g}rem;--radius:.75rem}}
 *,*::before,*::after{{box-sizing:border-box}}
 html{{-webkit-text-size-adjust:100%}}
 body{{margin:0;background:var(--bg);color:var(--text);font:1.0625rem/1.6 var(--body)}}
@@ -66,8 +77,8 @@ img{{max-width:100%;height:auto;display:block}}
 a{{color:var(--primary);text-underline-offset:.15em}}
 a:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible,[tabindex]:focus-visible{{
 outline:3px solid var(--primary);outline-offset:2px}}
-.wrap{{max-width:68rem;margin:0 auto;padding:0 1.25rem}}
-main>section{{padding:var(--space) 0}}
+.wrap{{max-width:{WRAP:g}rem;margin:0 auto;padding-left:{PAD:g}rem;padding-right:{PAD:g}rem}}
+main>section,main>figure{{padding:var(--space) 0}}
 main>section>:last-child,.wrap>:last-child{{margin-bottom:0}}
 main>section+section.tinted,main>section.tinted+section{{border-top:0}}
 .tinted{{background:var(--muted)}}
@@ -95,24 +106,29 @@ background:linear-gradient(rgba(0,0,0,.55),rgba(0,0,0,.7))}}
 .hero-overlay.has-image h1,.hero-overlay.has-image .lead{{text-shadow:0 1px 3px rgba(0,0,0,.5)}}
 .hero-overlay.has-image .button{{background:#fff;color:{DARK_TEXT}}}
 .hero-split{{background:var(--muted)}}
-.hero-split .wrap{{display:grid;gap:var(--gap) calc(var(--gap)*2);align-items:center}}
+.hero-split .wrap{{display:grid;gap:var(--gap) {SPLIT_GAP:g}rem;align-items:center}}
 .hero-split .hero-image{{border-radius:var(--radius);width:100%}}
-@media (min-width:48rem){{.hero-split .wrap{{grid-template-columns:1fr 1fr}}}}
+@media (min-width:{SPLIT_AT:g}rem){{.hero-split .wrap{{grid-template-columns:1fr 1fr}}}}
 .grid{{list-style:none;margin:0;padding:0;display:grid;gap:var(--gap);
-grid-template-columns:repeat(auto-fit,minmax(min(100%,15rem),1fr))}}
-.card,.features-cards li,.pricing li,.testimonials li{{background:var(--surface);color:{DARK_TEXT};
+grid-template-columns:repeat(auto-fit,minmax(min(100%,{TILE_WIDE:g}rem),1fr))}}
+.card,.features-cards li,.pricing .grid>li,.testimonials li{{background:var(--surface);color:{DARK_TEXT};
 border:1px solid var(--line);border-radius:var(--radius);padding:1.5rem;box-shadow:0 1px 2px rgba(0,0,0,.06)}}
 .card a:not(.button),.pricing li a:not(.button){{color:inherit}}
 .features-list ul{{list-style:none;margin:0;padding:0;display:grid;gap:var(--gap);max-width:44rem}}
 .features-list li{{border-left:4px solid var(--primary);padding-left:1rem}}
-.pricing li{{display:flex;flex-direction:column}}.pricing li ul{{padding-left:1.2rem;flex:1}}
+.pricing .grid>li{{display:flex;flex-direction:column}}.pricing .grid>li ul{{padding-left:1.2rem;flex:1}}
 .pricing li.highlighted{{border:3px solid var(--primary)}}
 .price{{font-size:1.9rem;font-weight:700;margin-bottom:.75rem}}.period{{font-size:1rem;font-weight:400}}
 .testimonials blockquote{{margin:0 0 .75rem;font-size:1.1rem}}.testimonials figure{{margin:0}}
 .testimonials figcaption{{font-weight:600}}
+.gallery-grid .grid{{
+grid-template-columns:repeat(auto-fit,minmax(min(100%,max({TILE:g}rem,calc(50% - {GAP / 2:g}rem))),1fr))}}
+@media (min-width:{SPLIT_AT:g}rem){{
+.gallery-grid .grid{{grid-template-columns:repeat(auto-fit,minmax({TILE_WIDE:g}rem,1fr))}}}}
 .gallery-grid img{{width:100%;aspect-ratio:4/3;object-fit:cover;border-radius:var(--radius)}}
 .gallery-strip ul{{list-style:none;margin:0;padding:0 0 .75rem;display:grid;grid-auto-flow:column;
-grid-auto-columns:min(85%,26rem);gap:var(--gap);overflow-x:auto;scroll-snap-type:x mandatory}}
+grid-auto-columns:min({STRIP_SHARE * 100:g}%,{STRIP_MAX:g}rem);gap:var(--gap);overflow-x:auto;
+scroll-snap-type:x mandatory}}
 .gallery-strip li{{scroll-snap-align:start}}.gallery-strip img{{border-radius:var(--radius)}}
 .image img{{border-radius:var(--radius)}}figcaption{{font-size:.95rem;margin-top:.5rem}}
 .cta{{background:var(--primary);color:var(--on-primary);text-align:center}}
