@@ -1,7 +1,9 @@
 from workers import WorkerEntrypoint
 
 from mailer.app import DEFAULT_MAIL_FROM, MailerDeps, create_app, create_consumer
+from mailer.crm import RETRY_BASE_SECONDS as CRM_RETRY_SECONDS
 from mailer.delivery import RETRY_BASE_SECONDS
+from mailer.hubspot import API_BASE as HUBSPOT_API
 from shared.edge import bindings
 from shared.edge.events import consume
 from shared.edge.worker import serve, var
@@ -20,6 +22,10 @@ def deps(env):
         queue=bindings.QueueProducer(env.MAIL_QUEUE),
         retry_base_seconds=int(var(env, "MAIL_RETRY_SECONDS", str(RETRY_BASE_SECONDS))),
         resend_api_base=var(env, "RESEND_API_BASE"),
+        hubspot_token=var(env, "HUBSPOT_TOKEN"),
+        hubspot_api_base=var(env, "HUBSPOT_API_BASE", HUBSPOT_API),
+        crm_queue=bindings.QueueProducer(env.CRM_QUEUE),
+        crm_retry_base_seconds=int(var(env, "CRM_RETRY_SECONDS", str(CRM_RETRY_SECONDS))),
     )
 
 

@@ -1,25 +1,30 @@
 """Mailer's app core: its routes, built from ports. Everything sits behind InternalGuard (core only).
 
 POST /internal/send               record a message and enqueue it (or keep it in the outbox)
+POST /internal/crm                {"event", "email", "attribution"?}: queue a HubSpot contact sync (mailer.crm)
 POST /api/v1/webhooks/resend      Resend's Svix-signed events, forwarded raw by core
 GET  /internal/outbox[.json|/id]  the local outbox; 404 when RESEND_API_KEY is set
 POST /internal/forget             {"address"}: an account was deleted; forget everything about the address
 POST /internal/export             {"address"}: the mail log for the address (an account export)
 GET  /internal/health
 
-`create_consumer` is the MAIL_QUEUE (and its dead-letter queue's) consumer: mailer.delivery."""
+`create_consumer` consumes MAIL_QUEUE (mailer.delivery) and CRM_QUEUE (mailer.crm), each with its
+dead-letter queue."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
 
-from mailer import delivery, outbox, sending
+from mailer import crm, delivery, outbox, sending
 from mailer.headers import FieldError, check_address
+from mailer.hubspot import API_BASE as HUBSPOT_API
+from mailer.hubspot import HubSpotClient
 from mailer.resend import EMAILS_URL, ResendClient, Sleep
 from mailer.store import MailStore
 from mailer.webhooks import WebhookHandler
-from shared import health, mail
+from shared import crm as crm_contract
+from shared import health, mail, queue
 from shared.app import App
 from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
@@ -27,7 +32,7 @@ from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard
 from shared.jsonbody import read_json_object
 from shared.ports import Clock, Crypto, Database, HttpClient, Queue
-from shared.queue import Consumer
+from shared.queue import Consumer, Delivery, Verdict
 from shared.routing import Params, Router
 
 TABLES = ("emails", "suppressions", "outbox", "webhook_events")
@@ -48,6 +53,10 @@ class MailerDeps:
     queue: Queue | None = None  # MAIL_QUEUE; without it (unit tests) Resend is called inline
     retry_base_seconds: int = delivery.RETRY_BASE_SECONDS  # MAIL_RETRY_SECONDS: the consumer's first backoff
     resend_api_base: str = ""  # RESEND_API_BASE: a local stand-in instead of https://api.resend.com
+    hubspot_token: str = ""  # HUBSPOT_TOKEN (a private app's); empty: the CRM sync is off
+    hubspot_api_base: str = HUBSPOT_API  # HUBSPOT_API_BASE: a local stand-in instead
+    crm_queue: Queue | None = None  # CRM_QUEUE; without it HubSpot is called inline
+    crm_retry_base_seconds: int = crm.RETRY_BASE_SECONDS
 
 
 def _sender(deps: MailerDeps) -> tuple[MailStore, ResendClient | None, sending.Sender]:
@@ -58,13 +67,29 @@ def _sender(deps: MailerDeps) -> tuple[MailStore, ResendClient | None, sending.S
     return store, resend, sending.Sender(store, deps.crypto, resend, deps.mail_from, deps.clock, deps.queue)
 
 
+def _crm(deps: MailerDeps) -> crm.CrmSync:
+    http = Timed(deps.http, PROVIDER_SECONDS, "HubSpot")
+    base = deps.hubspot_api_base or HUBSPOT_API
+    client = HubSpotClient(http, deps.hubspot_token, base) if deps.hubspot_token else None
+    return crm.CrmSync(client, deps.crm_queue, deps.crm_retry_base_seconds)
+
+
 def create_consumer(deps: MailerDeps) -> Consumer:
     store, _, sender = _sender(deps)
-    return delivery.MailConsumer(store, sender, deps.retry_base_seconds).consume
+    mail_consumer = delivery.MailConsumer(store, sender, deps.retry_base_seconds).consume
+    crm_consumer = _crm(deps).consume
+
+    async def consume(queue_name: str, deliveries: list[Delivery]) -> dict[str, Verdict]:
+        if queue.is_queue(queue_name, crm.CRM_QUEUE) or queue.is_queue(queue_name, crm.DEAD_LETTER_QUEUE):
+            return await crm_consumer(queue_name, deliveries)
+        return await mail_consumer(queue_name, deliveries)
+
+    return consume
 
 
 def create_app(deps: MailerDeps) -> App:
     store, resend, sender = _sender(deps)
+    crm_sync = _crm(deps)
     webhooks = WebhookHandler(store, deps.crypto, deps.clock, deps.webhook_secret)
     router = Router()
 
@@ -76,6 +101,10 @@ def create_app(deps: MailerDeps) -> App:
     async def send(request: Request, params: Params) -> Response:
         result = await sender.send(sending.parse(read_json_object(request)))
         return json_response(result.body(), 202)
+
+    @router.route("POST", crm_contract.CRM_PATH)
+    async def crm_sync_request(request: Request, params: Params) -> Response:
+        return json_response({"crm": await crm_sync.request(read_json_object(request))}, 202)
 
     def address_of(request: Request) -> str:
         try:
