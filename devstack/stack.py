@@ -155,6 +155,7 @@ async def build(
         portal_origin=billing_vars.get("PORTAL_ORIGIN", ""),
         stripe_prices=billing_vars.get("STRIPE_PRICES", ""),
         stripe_api_base=billing_vars.get("STRIPE_API_BASE", STRIPE_API),
+        customer=customer_binding,
     )
     billing = billing_app(billing_deps)
     domain_vars = worker_vars("domain")

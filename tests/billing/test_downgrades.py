@@ -46,7 +46,7 @@ async def test_a_cancelled_pro_account_gets_each_mail_of_the_timeline_once(
     assert notice["data"]["plan"] == "Pro"
     assert notice["idempotency_key"] == f"downgrade/{sub['id']}/notice"
     clock.advance(DAY)
-    assert await timeline.run(clock.now()) == {"started": 0, "notices": 0, "reminders": 0, "ended": 0}
+    assert await timeline.run(clock.now()) == {"started": 0, "notices": 0, "reminders": 0, "cut_over": 0, "ended": 0}
 
     clock.advance(downgraded + 11 * DAY - clock.now())  # 3 days before the 14-day domain window closes
     assert (await timeline.run(clock.now()))["reminders"] == 1

@@ -12,6 +12,7 @@ def deps(env):
     return BillingDeps(
         db=bindings.D1Database(env.DB),
         mailer=bindings.ServiceBinding(env.MAILER, "mailer"),
+        customer=bindings.ServiceBinding(env.CUSTOMER, "customer"),
         http=bindings.FetchClient(),
         clock=bindings.SystemClock(),
         crypto=bindings.WebCrypto(),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from billing import checkout, entitlements, plan_change, reconcile
-from billing.downgrades import Timeline
+from billing.downgrades import CustomerDomains, Timeline
 from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
 from billing.events import Event, EventProcessor
 from billing.notices import MailUnavailable, Notifier
@@ -25,7 +25,7 @@ from billing.subscriptions import Record, SubscriptionStore
 from billing.webhooks import WebhookHandler
 from shared import attribution, health, plans
 from shared.app import App
-from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, Timed
+from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, SERVICE_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard, identity_of
@@ -55,6 +55,7 @@ class BillingDeps:
     stripe_api_base: str = API_BASE  # STRIPE_API_BASE: the local stand-in instead of api.stripe.com
     sleep: Sleep = asyncio.sleep  # between Stripe retries
     event_claim_seconds: float = STALE_CLAIM_SECONDS  # EVENT_CLAIM_SECONDS: when a dead delivery's claim is taken over
+    customer: Service | None = None  # CUSTOMER: the day-14 domain cut-over (billing.downgrades)
 
 
 def stripe_failure(exc: StripeError) -> HttpError:
@@ -92,7 +93,11 @@ def _processor(deps: BillingDeps) -> tuple[SubscriptionStore, StripeClient, Even
 
 def downgrade_timeline(deps: BillingDeps) -> Timeline:
     """The downgrade mails (billing/downgrades.py), one pass per run of the Cron job below."""
-    return Timeline(deps.db, SubscriptionStore(deps.db), _notifier(deps), deps.portal_origin)
+    domains = None
+    if deps.customer is not None:
+        customer = Timed(deps.customer, SERVICE_SECONDS, "customer")
+        domains = CustomerDomains(customer, deps.crypto, deps.clock, deps.internal_secret)
+    return Timeline(deps.db, SubscriptionStore(deps.db), _notifier(deps), deps.portal_origin, domains)
 
 
 def create_job(deps: BillingDeps) -> Job:

@@ -51,6 +51,10 @@ def create_app(deps: CustomerDeps) -> App:
     async def delete_account(request: Request, params: Params) -> Response:
         return await accounts.delete_account_data(deps, request, params["account_id"])
 
+    @route("POST", "/internal/accounts/{account_id}/domains/cut-over")
+    async def cut_over_domains(request: Request, params: Params) -> Response:
+        return await domains.cut_over_account(deps, request, params["account_id"])
+
     # --- sites and pages ---------------------------------------------------------------------
     @route("GET", "/api/v1/sites")
     async def list_sites(request: Request, params: Params) -> Response:

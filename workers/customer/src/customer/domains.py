@@ -30,6 +30,7 @@ from shared import plans
 from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
+from shared.internal import identity_of
 from shared.jsonbody import read_json_object
 
 _HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])$")
@@ -255,3 +256,30 @@ async def relink(deps: CustomerDeps, site: Site, plan: plans.Plan) -> None:
     fresh = await site_by_id(deps.db, site.id)
     if fresh is not None:
         await publish.follow_hosts(deps, fresh, plan)
+
+
+async def cut_over_account(deps: CustomerDeps, request: Request, account_id: str) -> Response:
+    """Day 14 after a downgrade to Free (docs/billing.md, "Downgrade policy"; billing's timeline
+    asks): every custom domain of the account's sites stops serving and redirects (302) to the
+    site's smartpages.site address, which becomes canonical. Rows and Cloudflare hostnames stay, so
+    a resubscription's next publish serves them again (publish.publish). The live version is kept
+    as it is: its canonical links follow at the owner's next publish. Idempotent; a site being
+    published answers 409 and billing asks again at its next run."""
+    if identity_of(request).account_id != account_id:
+        raise HttpError(403, "internal_auth_failed", "The vouched identity does not own this account.")
+    rows = await deps.db.all("SELECT id FROM customers WHERE account_id = ?", (account_id,))
+    cut = 0
+    for site in await sites_of(deps.db, str(rows[0]["id"])) if rows else []:
+        owner = await publish.lock(deps, site)
+        try:
+            marked = await deps.db.run(
+                "UPDATE domains SET cut_over_at = ? WHERE site_id = ? AND cut_over_at IS NULL",
+                (deps.clock.now(), site.id),
+            )
+            live = await publish.live_manifest(deps, site) if marked else None
+            if live is not None and site.live_version is not None:
+                await publish.switch(deps, site, site.live_version, live, all_hosts=True)
+        finally:
+            await publish.unlock(deps, site, owner)
+        cut += marked
+    return json_response({"domains_cut_over": cut})

@@ -60,7 +60,7 @@ def create_app(deps: DomainDeps) -> App:
         if live is None:
             raise HttpError(404, "unknown_host", f"No SmartPages site is published at {host}.")
         if live.redirect is not None:
-            return delivery.redirect(live.redirect + delivery.location_suffix(request), live)
+            return delivery.redirect(live.redirect + delivery.location_suffix(request), live, live.redirect_status)
         return await delivery.serve(hosts, host, live, request, request.path)
 
     app = App("domain", dispatch, deps.clock, deps.crypto, render_error=error_page, response_headers=SECURITY_HEADERS)

@@ -42,6 +42,7 @@ class Live:
     hsts: bool = False
     noindex: bool = False
     redirect: str | None = None  # this host only redirects to another origin
+    redirect_status: int = 301  # 302 for a custom domain cut over after a downgrade (it may serve again)
 
 
 def _entry(value: Any) -> Entry:
@@ -72,7 +73,8 @@ def parse(body: bytes) -> Live:
             or any(ord(c) <= 32 for c in target)
         ):
             raise ValueError("redirect")
-        return Live(site, hsts=hsts, redirect=target.rstrip("/"))
+        status = 302 if doc.get("temporary") is True else 301
+        return Live(site, hsts=hsts, redirect=target.rstrip("/"), redirect_status=status)
     files = doc.get("files")
     redirects = doc.get("redirects", {})
     if not isinstance(files, dict) or not isinstance(redirects, dict):
