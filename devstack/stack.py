@@ -26,11 +26,13 @@ from devstack.adapters import (
 )
 from devstack.cloudflare_standin import CloudflareStandin
 from devstack.dotenv import parse_dotenv
+from devstack.hubspot_standin import HubSpotStandin
 from devstack.turnstile_standin import TurnstileStandin
 from domain.app import DomainDeps
 from domain.app import create_app as domain_app
 from mailer.app import DEFAULT_MAIL_FROM, MailerDeps
 from mailer.app import create_app as mailer_app
+from mailer.hubspot import API_BASE as HUBSPOT_API
 from shared.app import App
 from shared.http import Request, Response
 from shared.ports import Clock, Crypto, HttpClient
@@ -99,6 +101,7 @@ async def build(
     crypto: Crypto | None = None,
     http: HttpClient | None = None,
     stripe: HttpClient | None = None,  # billing's Stripe transport (tests: a StripeStandin); default `http`
+    hubspot: HubSpotStandin | None = None,  # the CRM sync on, against this stand-in (else HUBSPOT_TOKEN decides)
 ) -> Stack:
     state.mkdir(parents=True, exist_ok=True)
     clock = clock or SystemClock()
@@ -122,6 +125,9 @@ async def build(
             resend_api_key=mailer_vars.get("RESEND_API_KEY", ""),
             webhook_secret=mailer_vars.get("RESEND_WEBHOOK_SECRET", ""),
             mail_from=mailer_vars.get("MAIL_FROM", DEFAULT_MAIL_FROM),
+            hubspot_token=hubspot.token if hubspot else mailer_vars.get("HUBSPOT_TOKEN", ""),
+            hubspot_api_base=mailer_vars.get("HUBSPOT_API_BASE", HUBSPOT_API),
+            crm_http=hubspot,
         )
     )
     # siteverify answered by the stand-in (Cloudflare's test keys work); off while no secret is set.

@@ -46,6 +46,14 @@ async def test_checkout_completion_activates_the_plan(stack, crypto, clock, stri
     assert mail["data"]["plan"] == "Pro"
 
 
+async def test_the_first_payment_makes_the_crm_contact_a_customer(stack, crypto, clock, stripe, hubspot) -> None:
+    assert hubspot.by_email("ada@example.com") is None
+    await subscribed(stack, crypto, clock, stripe)
+    contact = hubspot.by_email("ada@example.com")
+    assert contact is not None
+    assert contact["properties"]["lifecyclestage"] == "customer"
+
+
 async def test_a_bad_or_stale_signature_is_400_and_changes_nothing(stack, crypto, clock, stripe, outbox) -> None:
     stripe.auto_deliver = False
     body = json.dumps({"plan": "pro"}).encode()

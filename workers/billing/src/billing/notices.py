@@ -4,7 +4,8 @@ often an event is processed the customer gets the mail once.
 
 Templates (workers/mailer/src/mailer/templates.py) and the data billing gives them:
 payment_failed / payment_action_required {plan, amount, link}, trial_ending {plan, trial_end, link},
-subscription_cancelled {plan, link, access_until?}, subscription_activated {plan, link}."""
+subscription_cancelled {plan, link, access_until?}, subscription_activated {plan, link}.
+The CRM hears of a first payment the same way (`customer_paid`: mailer's `POST /internal/crm`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from shared import internal_auth, mail
+from shared import crm, internal_auth, mail
+from shared.http import Request
 from shared.ports import Clock, Crypto, Service
 
 
@@ -40,12 +42,15 @@ class Notifier:
     log: Callable[[str], None] = print
 
     async def send(self, template: str, to: str, data: dict[str, str], idempotency_key: str) -> None:
+        await self._ask(mail.send_request(template, to, data, idempotency_key), template, idempotency_key)
+
+    async def customer_paid(self, email: str) -> None:
+        """The CRM contact's lifecycle stage becomes `customer` (an upsert: repeating it is harmless)."""
+        await self._ask(crm.sync_request("paid", email), "crm_paid", "")
+
+    async def _ask(self, unsigned: Request, template: str, idempotency_key: str) -> None:
         request = await internal_auth.signed(
-            self.crypto,
-            self.clock,
-            self.secret,
-            mail.send_request(template, to, data, idempotency_key),
-            internal_auth.Identity(caller="billing"),
+            self.crypto, self.clock, self.secret, unsigned, internal_auth.Identity(caller="billing")
         )
         try:
             response = await self.mailer.fetch(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.gateway import Gateway
-from shared import mail
+from shared import crm, mail
 from shared.internal_auth import Identity
 
 
@@ -17,6 +17,18 @@ async def send(
     request = mail.send_request(template, to, data, idempotency_key, request_id)
     try:
         response = await gateway.call("mailer", request, Identity(caller="core"))
+    except Exception:
+        return False
+    return response.status < 300
+
+
+async def signed_up(gateway: Gateway, email: str, kept: dict[str, str], request_id: str = "") -> bool:
+    """Tells the CRM (mailer's HubSpot sync) about a new account and where it came from; like a mail,
+    a failure never undoes the sign-up."""
+    try:
+        response = await gateway.call(
+            "mailer", crm.sync_request("signed_up", email, kept, request_id), Identity(caller="core")
+        )
     except Exception:
         return False
     return response.status < 300

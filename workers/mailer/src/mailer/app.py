@@ -56,6 +56,7 @@ class MailerDeps:
     hubspot_token: str = ""  # HUBSPOT_TOKEN (a private app's); empty: the CRM sync is off
     hubspot_api_base: str = HUBSPOT_API  # HUBSPOT_API_BASE: a local stand-in instead
     crm_queue: Queue | None = None  # CRM_QUEUE; without it HubSpot is called inline
+    crm_http: HttpClient | None = None  # HubSpot's transport when not `http` (the CPython stack's stand-in)
     crm_retry_base_seconds: int = crm.RETRY_BASE_SECONDS
 
 
@@ -68,7 +69,7 @@ def _sender(deps: MailerDeps) -> tuple[MailStore, ResendClient | None, sending.S
 
 
 def _crm(deps: MailerDeps) -> crm.CrmSync:
-    http = Timed(deps.http, PROVIDER_SECONDS, "HubSpot")
+    http = Timed(deps.crm_http or deps.http, PROVIDER_SECONDS, "HubSpot")
     base = deps.hubspot_api_base or HUBSPOT_API
     client = HubSpotClient(http, deps.hubspot_token, base) if deps.hubspot_token else None
     return crm.CrmSync(client, deps.crm_queue, deps.crm_retry_base_seconds)
