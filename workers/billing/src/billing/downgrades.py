@@ -114,7 +114,8 @@ class Timeline:
             await self.db.run("UPDATE downgrades SET notice_sent_at = ? WHERE account_id = ?", (now, record.account_id))
             done["notices"] += 1
         if row["reminder_sent_at"] is None and domains_until - REMINDER_BEFORE <= now < domains_until:
-            await self.notifier.send("domains_ending", record.email, data, f"{key}/reminder")
+            reminder = {"domains_until": data["domains_until"], "link": data["link"]}  # the template's fields
+            await self.notifier.send("domains_ending", record.email, reminder, f"{key}/reminder")
             await self.db.run(
                 "UPDATE downgrades SET reminder_sent_at = ? WHERE account_id = ?", (now, record.account_id)
             )
