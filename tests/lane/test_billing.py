@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.lane.client import PortalClient, may_add_domains, signed_delivery, subscribed
+from tests.lane.client import PASSWORD, PortalClient, may_add_domains, signed_delivery, subscribed
 from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
@@ -107,3 +107,30 @@ def test_payment_failure_mails_and_keeps_the_plan_then_cancellation_downgrades(l
     }
     assert signed_delivery(lane, stale).status_code == 200
     assert (state()["plan"], state()["status"]) == ("free", "canceled")
+
+
+def test_the_crm_learns_of_the_sign_up_then_of_the_payment_through_its_queue(lane: Lane) -> None:
+    """Mailer's CRM queue on Miniflare's broker: the contact arrives with its attribution, survives a
+    HubSpot outage (retried with backoff), and becomes a customer at the first payment."""
+    email = "lane-crm@example.com"
+    httpx.post(f"{lane.hubspot}/_standin/faults", json={"down": True}, timeout=30)
+    browser = PortalClient(lane.core)
+    link = {"plan": "pro", "utm_source": "hubspot", "utm_campaign": "lane-spring", "landing_page": "/pricing"}
+    signup = browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD, "attribution": link})
+    assert signup.status_code == 202
+    assert browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)}).status_code == 200
+    time.sleep(2)  # at least one refused attempt while HubSpot is down
+    assert lane.crm_contact(email) is None
+    httpx.post(f"{lane.hubspot}/_standin/faults", json={"down": False}, timeout=30)
+    wait_for(lambda: lane.crm_contact(email) is not None, 60)
+    properties = lane.crm_contact(email)["properties"]  # type: ignore[index]
+    assert (properties["utm_source"], properties["utm_campaign"]) == ("hubspot", "lane-spring")
+    assert (properties["smartpages_entry_plan"], properties["smartpages_landing_page"]) == ("pro", "/pricing")
+    assert "lifecyclestage" not in properties
+
+    checkout = browser.post("/api/v1/billing/checkout", {"plan": "pro"})
+    page = httpx.get(checkout.json()["url"], timeout=30)
+    action = re.search(r'action="([^"]+/pay)"', page.text)
+    assert action is not None
+    httpx.post(lane.stripe + action.group(1), timeout=60)
+    wait_for(lambda: (lane.crm_contact(email) or {}).get("properties", {}).get("lifecyclestage") == "customer", 60)
