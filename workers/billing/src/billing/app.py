@@ -109,7 +109,8 @@ def create_job(deps: BillingDeps) -> Job:
 
     async def job(cron: str, scheduled_time: float) -> dict[str, Any]:
         reconciled = await reconcile.run(deps.db, processor, deps.clock.now())
-        downgrades = await timeline.run(deps.clock.now())
+        # The trigger's time (Cloudflare: now; the lane's admin door can name another to walk the timeline).
+        downgrades = await timeline.run(scheduled_time or deps.clock.now())
         return {**reconciled, **{f"downgrades_{what}": count for what, count in downgrades.items()}}
 
     return job
