@@ -157,7 +157,6 @@ async def test_a_proven_claim_stays_exclusive(owner: Owner, stack: Stack, outbox
     assert (refused.status, refused.json()["error"]["code"]) == (409, "domain_taken")
 
 
-
 async def cut_over(stack: Stack, crypto: HashlibCrypto, clock: FakeClock, account: str, vouched: str = "") -> Response:
     """What billing's downgrade timeline asks on day 14 (billing.downgrades.CustomerDomains)."""
     path = f"/internal/accounts/{account}/domains/cut-over"
@@ -213,6 +212,8 @@ async def test_day_14_cut_over_redirects_the_domains_until_a_paid_publish(
     assert (await published_page(stack, str(site["default_host"]))).status == 301
 
 
-async def test_cut_over_of_an_account_without_sites_is_done(stack: Stack, crypto: HashlibCrypto, clock: FakeClock) -> None:
+async def test_cut_over_of_an_account_without_sites_is_done(
+    stack: Stack, crypto: HashlibCrypto, clock: FakeClock
+) -> None:
     done = await cut_over(stack, crypto, clock, "acct_never_built_a_site")
     assert (done.status, done.json()) == (200, {"domains_cut_over": 0})

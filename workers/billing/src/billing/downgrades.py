@@ -98,12 +98,10 @@ class Timeline:
             rows = await self.db.all("SELECT * FROM downgrades WHERE account_id = ?", (record.account_id,))
         row = rows[0]
         domains_until = float(row["downgraded_at"]) + DOMAIN_WINDOW
-        if row["domains_cut_at"] is None and now >= domains_until and self.domains is not None:
-            if await self.domains.cut_over(record.account_id):
-                await self.db.run(
-                    "UPDATE downgrades SET domains_cut_at = ? WHERE account_id = ?", (now, record.account_id)
-                )
-                done["cut_over"] += 1
+        due = row["domains_cut_at"] is None and now >= domains_until
+        if due and self.domains is not None and await self.domains.cut_over(record.account_id):
+            await self.db.run("UPDATE downgrades SET domains_cut_at = ? WHERE account_id = ?", (now, record.account_id))
+            done["cut_over"] += 1
         if not record.email:
             return
         data = {"plan": plans.get(str(row["plan"])).name, "domains_until": date(domains_until)}
