@@ -196,7 +196,7 @@ async def test_day_14_cut_over_redirects_the_domains_until_a_paid_publish(
     again = await cut_over(stack, crypto, clock, account)
     assert again.json() == {"domains_cut_over": 0}  # idempotent: the next run changes nothing
     listed = await owner.ok("GET", "/api/v1/domains")
-    assert [d["hostname"] for d in listed["domains"]] == ["www.example.com"]  # the records stay
+    assert [(d["hostname"], d["paused"]) for d in listed["domains"]] == [("www.example.com", True)]  # kept
 
     await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)  # still on Free: still cut over
     later(stack)
@@ -210,6 +210,7 @@ async def test_day_14_cut_over_redirects_the_domains_until_a_paid_publish(
     apex = await published_page(stack, "example.com")
     assert (apex.status, apex.header("location")) == (301, "http://www.example.com:8788/")
     assert (await published_page(stack, str(site["default_host"]))).status == 301
+    assert [d["paused"] for d in (await owner.ok("GET", "/api/v1/domains"))["domains"]] == [False]
 
 
 async def test_cut_over_of_an_account_without_sites_is_done(

@@ -90,6 +90,9 @@ def domain_json(deps: CustomerDeps, rows: list[dict[str, Any]]) -> dict[str, Any
         "hostname": canonical["hostname"],
         "site_id": canonical["site_id"],
         "status": "active" if all(r["status"] == "active" for r in rows) else "pending",
+        # Cut over on day 14 after a downgrade (cut_over_account): it redirects to the site's own
+        # address until a publish on a plan with custom domains.
+        "paused": any(r.get("cut_over_at") is not None for r in rows),
         # Until active, the claim lapses then (the name is free for anyone again).
         "claim_expires_at": None
         if all(r["status"] == "active" for r in rows)
