@@ -31,6 +31,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from shared.http import Request, Response, json_response
 
@@ -271,8 +272,9 @@ class AccountStandin:
         if rest == "" and request.method == "GET":
             if request.query_params.get("page", "1") != "1":
                 return envelope([])
-            name = request.query_params.get("name")
-            return envelope([q for q in queues.values() if not name or q["queue_name"] == name])
+            # `name` may repeat (wrangler's deploy asks for all its queues at once): any of them.
+            names = set(parse_qs(request.query).get("name", []))
+            return envelope([q for q in queues.values() if not names or q["queue_name"] in names])
         if rest == "" and request.method == "POST":
             name = _json(request).get("queue_name")
             if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", name):

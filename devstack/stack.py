@@ -26,6 +26,7 @@ from devstack.adapters import (
 )
 from devstack.cloudflare_standin import CloudflareStandin
 from devstack.dotenv import parse_dotenv
+from devstack.hubspot_standin import HubSpotStandin
 from devstack.turnstile_standin import TurnstileStandin
 from shared.app import App
 from shared.http import Request, Response
@@ -112,6 +113,7 @@ async def build(
     http: HttpClient | None = None,
     stripe: HttpClient | None = None,  # billing's Stripe transport (tests: a StripeStandin); default `http`
     env: dict[str, dict[str, str]] | None = None,  # per worker, values over its wrangler.toml vars + dev vars
+    hubspot: HubSpotStandin | None = None,  # the CRM sync on, against this stand-in (else HUBSPOT_TOKEN decides)
 ) -> Stack:
     """The five workers, each built as its entry.py builds it: `settings_from` on the worker's vars,
     then `bootstrap(settings, ports)` with CPython adapters for its bindings."""
@@ -123,7 +125,10 @@ async def build(
     for worker, db in databases.items():
         await migrations.apply(db, ROOT / "workers" / worker / "migrations")
     blobs = FolderBlobStore(state / "r2" / "smartpages-sites")
-    settings = {w: module.settings_from({**worker_vars(w), **(env or {}).get(w, {})}) for w, module in WORKERS.items()}
+    env = dict(env or {})
+    if hubspot is not None:  # the CRM sync on, against the stand-in
+        env["mailer"] = {"HUBSPOT_TOKEN": hubspot.token, **env.get("mailer", {})}
+    settings = {w: module.settings_from({**worker_vars(w), **env.get(w, {})}) for w, module in WORKERS.items()}
     bindings = {w: InProcessService() for w in ("customer", "billing", "mailer", "domain")}  # core.Ports' order
     # siteverify answered by the stand-in (Cloudflare's test keys work); off while no secret is set.
     turnstile = TurnstileStandin(clock)
@@ -140,9 +145,11 @@ async def build(
             Outbound({SITEVERIFY_URL: turnstile, cf.cf_api_base: cloudflare}),
         ),
         # The dev vars point STRIPE_API_BASE at the stand-in (port 8789): over HTTP unless a test gives one.
-        "billing": billing.Ports(databases["billing"], bindings["mailer"], stripe or http, clock, crypto),
+        "billing": billing.Ports(
+            databases["billing"], bindings["mailer"], stripe or http, clock, crypto, customer=bindings["customer"]
+        ),
         # No RESEND_API_KEY in the dev vars: mail goes to the outbox.
-        "mailer": mailer.Ports(databases["mailer"], http, clock, crypto),
+        "mailer": mailer.Ports(databases["mailer"], http, clock, crypto, crm_http=hubspot),
         "domain": domain.Ports(blobs, clock, crypto, MemoryCache(clock)),
     }
     apps = {w: module.bootstrap(settings[w], ports[w]) for w, module in WORKERS.items()}

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from shared import internal_auth
+from shared import crm, internal_auth
 from shared.deadline import MAILER_SECONDS, Timed
 from shared.http import Request
 from shared.log import log, request_id
@@ -79,3 +79,22 @@ class MailClient:
         except MailUnavailable as exc:
             log("mail_unavailable", exc, template=template, key=idempotency_key)
             return False
+
+    async def crm(self, event: str, email: str, kept: dict[str, str] | None = None) -> bool:
+        """Tells mailer's CRM sync (shared/crm.py) what happened, with `notify`'s policy: the action
+        stands whether or not the CRM hears of it."""
+        request = await internal_auth.signed(
+            self.crypto,
+            self.clock,
+            self.secret,
+            crm.sync_request(event, email, kept, request_id()),
+            internal_auth.Identity(caller=self.caller),
+        )
+        try:
+            response = await Timed(self.mailer, MAILER_SECONDS, "the mailer").fetch(request)
+        except Exception as exc:
+            log("crm_unavailable", exc, crm_event=event)
+            return False
+        if response.status >= 300:
+            log("crm_refused", crm_event=event, status=response.status)
+        return response.status < 300

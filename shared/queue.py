@@ -40,3 +40,12 @@ Consumer = Callable[[str, list[Delivery]], Awaitable[dict[str, Verdict]]]
 def backoff(attempts: int, base_seconds: int, cap_seconds: int = 3600) -> int:
     """Exponential: base, 2×base, 4×base, … capped."""
     return int(min(cap_seconds, base_seconds * 2 ** max(0, attempts - 1)))
+
+
+# wrangler.toml suffixes every queue per deployed environment (`smartpages-mail-dlq-staging`).
+ENVIRONMENTS = ("staging", "production")
+
+
+def is_queue(queue_name: str, base: str) -> bool:
+    """Whether a batch's queue is `base` in any environment (the local name, or a suffixed one)."""
+    return queue_name == base or any(queue_name == f"{base}-{env}" for env in ENVIRONMENTS)

@@ -3,7 +3,9 @@
     hosts/<hostname>.json           the live pointer of one host (`Live`, JSON): the version's manifest
                                     inline (path -> sha256, content type, size), redirects, 404 page,
                                     CSP, HSTS, noindex; or only {"redirect": "<origin>"} for a host
-                                    that redirects to the site's canonical origin
+                                    that redirects to the site's canonical origin (with
+                                    "temporary": true, a 302: a custom domain cut over after a
+                                    downgrade, which serves the site again after a resubscription)
     sites/<site_id>/files/<sha256>  every file, content-addressed (uploads too): written once, never changed
 
 `encode` is what customer puts, `decode` what domain trusts: a body decode refuses (ValueError) is
@@ -63,6 +65,7 @@ class Live:
     hsts: bool = False
     noindex: bool = False
     redirect: str | None = None  # this host only redirects to another origin
+    redirect_status: int = 301  # 302 for a custom domain cut over after a downgrade (it may serve again)
     origin: str = ""  # the origin the pages were rendered for (their canonical links)
 
 
@@ -70,6 +73,8 @@ def encode(live: Live) -> bytes:
     doc: dict[str, Any] = {"format": FORMAT, "site": live.site}
     if live.redirect is not None:
         doc |= {"redirect": live.redirect, "hsts": live.hsts}
+        if live.redirect_status == 302:
+            doc["temporary"] = True
     else:
         doc |= {
             "version": live.version,
@@ -112,7 +117,8 @@ def decode(body: bytes) -> Live:
         target = doc["redirect"]
         if not isinstance(target, str) or not target.startswith(("https://", "http://")) or _has_control(target, 33):
             raise ValueError("redirect")
-        return Live(site, hsts=hsts, redirect=target.rstrip("/"))
+        status = 302 if doc.get("temporary") is True else 301
+        return Live(site, hsts=hsts, redirect=target.rstrip("/"), redirect_status=status)
     files = doc.get("files")
     redirects = doc.get("redirects", {})
     if not isinstance(files, dict) or not isinstance(redirects, dict):

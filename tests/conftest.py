@@ -10,6 +10,7 @@ import pytest
 
 from devstack import stack as stack_module
 from devstack.adapters import HashlibCrypto
+from devstack.hubspot_standin import HubSpotStandin
 from shared import internal_auth
 from shared.http import Request, Response
 from tests.lane import harness
@@ -48,8 +49,16 @@ def crypto() -> HashlibCrypto:
 
 
 @pytest.fixture
-async def stack(tmp_path: Path, clock: FakeClock, crypto: HashlibCrypto) -> AsyncIterator[stack_module.Stack]:
-    built = await stack_module.build(tmp_path / "state", clock=clock, crypto=crypto)
+def hubspot(clock: FakeClock) -> HubSpotStandin:
+    """The CRM the stack syncs to (mailer's HubSpot client, inline: the CPython stack has no queue)."""
+    return HubSpotStandin(clock=clock)
+
+
+@pytest.fixture
+async def stack(
+    tmp_path: Path, clock: FakeClock, crypto: HashlibCrypto, hubspot: HubSpotStandin
+) -> AsyncIterator[stack_module.Stack]:
+    built = await stack_module.build(tmp_path / "state", clock=clock, crypto=crypto, hubspot=hubspot)
     yield built
     built.close()
 

@@ -7,7 +7,8 @@ In order, stopping before anything changes if a check fails:
  1. tools: the pinned Node and wrangler; the login (CLOUDFLARE_API_TOKEN + CLOUDFLARE_ACCOUNT_ID,
     from the environment or the secrets file) through `wrangler whoami`;
  2. secrets: every secret each worker's `[env.ENV.secrets] required` names, from the environment or
-    the git-ignored `.secrets/ENV.env`; the missing ones are named, per worker;
+    the git-ignored `.secrets/ENV.env`; the missing ones are named, per worker (the optional ones,
+    OPTIONAL_SECRETS, are uploaded when supplied);
  3. stage the bundles (tools/build.py) and read what the account holds: D1 databases, R2 buckets,
     the migrations each database has applied, the version each worker runs;
  4. create what is missing (D1 by name, R2 buckets), apply pending remote migrations, then deploy
@@ -49,6 +50,9 @@ ORDER = ("mailer", "customer", "billing", "domain", "core")
 NODE_MAJOR = 22
 API = "https://api.cloudflare.com/client/v4"
 LOGIN = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID")
+# Secrets a feature is switched on by: uploaded when supplied, never demanded (wrangler's
+# `[secrets] required` would fail a deploy without them). HUBSPOT_TOKEN turns the CRM sync on.
+OPTIONAL_SECRETS: dict[str, tuple[str, ...]] = {"mailer": ("HUBSPOT_TOKEN", "HUBSPOT_API_BASE")}
 
 
 class Stop(Exception):
@@ -67,6 +71,11 @@ class Worker:
     @property
     def secrets(self) -> list[str]:
         return list(self.config.get("secrets", {}).get("required", []))
+
+    def secret_values(self, values: dict[str, str]) -> dict[str, str]:
+        """The required secrets, and the optional ones (OPTIONAL_SECRETS) that were supplied."""
+        optional = [n for n in OPTIONAL_SECRETS.get(self.short, ()) if values.get(n)]
+        return {n: values[n] for n in [*self.secrets, *optional]}
 
     @property
     def databases(self) -> list[dict[str, Any]]:
@@ -272,7 +281,7 @@ def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: 
         pending = [f for f in files if f not in (applied or set())]
         if pending:
             migrate.append((worker, db["database_name"], pending))
-    tags = {w.short: bundle_tag(ROOT / "build" / w.short, env, {n: values[n] for n in w.secrets}) for w in workers}
+    tags = {w.short: bundle_tag(ROOT / "build" / w.short, env, w.secret_values(values)) for w in workers}
     deploy: list[Worker] = []
     attach: list[Worker] = []
     up_to_date: list[Worker] = []
@@ -347,7 +356,7 @@ def execute(plan: Plan, env: str, values: dict[str, str], record: dict[str, Any]
         print(f"  migrated {database}")
     done: list[str] = []
     for worker in plan.deploy:
-        secrets = {n: values[n] for n in worker.secrets}
+        secrets = worker.secret_values(values)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=True) as file:
             os.chmod(file.name, 0o600)
             json.dump(secrets, file)

@@ -10,6 +10,7 @@ import pytest
 
 from devstack import stack as stack_module
 from devstack.adapters import HashlibCrypto
+from devstack.hubspot_standin import HubSpotStandin
 from devstack.stripe import StripeStandin
 from shared import internal_auth
 from shared.http import Request, Response
@@ -29,9 +30,9 @@ def stripe(clock: FakeClock) -> StripeStandin:
 
 @pytest.fixture
 async def stack(
-    tmp_path: Path, clock: FakeClock, crypto: HashlibCrypto, stripe: StripeStandin
+    tmp_path: Path, clock: FakeClock, crypto: HashlibCrypto, stripe: StripeStandin, hubspot: HubSpotStandin
 ) -> AsyncIterator[stack_module.Stack]:
-    built = await stack_module.build(tmp_path / "state", clock=clock, crypto=crypto, stripe=stripe)
+    built = await stack_module.build(tmp_path / "state", clock=clock, crypto=crypto, stripe=stripe, hubspot=hubspot)
 
     async def webhook(body: bytes, headers: dict[str, str]) -> int:
         # Through core, exactly as Stripe reaches us: no session, the raw body forwarded untouched.

@@ -187,6 +187,7 @@ async def test_the_scheduled_reconcile_catches_up_with_lost_webhooks(browser, ou
         "downgrades_started": 1,  # the same run starts the downgrade timeline the lost webhook would have
         "downgrades_notices": 1,
         "downgrades_reminders": 0,
+        "downgrades_cut_over": 0,
         "downgrades_ended": 0,
     }
     assert [m["template"] for m in outbox.sent if m["to"] == EMAIL][-1] == "plan_downgraded"
@@ -245,3 +246,44 @@ async def test_the_export_holds_everything_about_the_account(browser, outbox, st
     assert b"Bakery" in base64.b64decode(exported["files"][home_sha]["base64"])
     assert {m["template"] for m in data["mail"]["emails"]} >= {"verify_email", "subscription_activated"}
     assert data["sessions"]
+
+
+async def test_the_downgrade_timeline_on_a_moved_clock_ends_with_the_domain_cut_over(
+    browser, outbox, stripe, stack, clock
+) -> None:
+    """Pro with a live site on a custom domain, cancelled; billing's hourly job on days 0, 11 and
+    14: the two mails, then the domain redirects (302) to the site's own address."""
+    from billing.app import bootstrap_job
+    from billing.downgrades import DAY
+    from tests.customer.conftest import published_page
+    from tests.customer.test_domains import later
+
+    await signed_up(browser, outbox, EMAIL)
+    sub = await subscribe(browser, stripe, plan="pro")
+    site = (await browser.call("POST", "/api/v1/sites", {"name": "Bakery Rosa"})).json()
+    assert (await browser.call("POST", f"/api/v1/sites/{site['id']}/publish", {})).status == 201
+    added = await browser.call("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "shop.example.net"})
+    assert added.status == 201, added.body
+    stack.cloudflare.activate("shop.example.net")
+    assert (await browser.call("POST", "/api/v1/domains/shop.example.net/refresh", {})).json()["status"] == "active"
+    later(stack)
+    assert (await published_page(stack, "shop.example.net")).status == 200
+
+    await stripe.cancel(sub["id"])
+    job = bootstrap_job(stack.settings["billing"], stack.ports["billing"])
+    mails = lambda: [m["template"] for m in outbox.sent if m["to"] == EMAIL]  # noqa: E731
+    before = len(mails())
+    assert (await job("17 * * * *", clock.now()))["downgrades_notices"] == 1
+    clock.advance(11 * DAY)
+    assert (await job("17 * * * *", clock.now()))["downgrades_reminders"] == 1
+    later(stack)
+    assert (await published_page(stack, "shop.example.net")).status == 200  # still serving on day 11
+    clock.advance(3 * DAY)
+    ran = await job("17 * * * *", clock.now())
+    assert (ran["downgrades_cut_over"], ran["downgrades_notices"], ran["downgrades_reminders"]) == (1, 0, 0)
+    later(stack)
+    cut = await published_page(stack, "shop.example.net", "/?utm_source=card")
+    assert (cut.status, cut.header("location")) == (302, f"http://{site['default_host']}:8788/?utm_source=card")
+    assert (await published_page(stack, str(site["default_host"]))).status == 200
+    assert (await job("17 * * * *", clock.now()))["downgrades_cut_over"] == 0
+    assert mails()[before:] == ["plan_downgraded", "domains_ending"]  # the policy mails nothing on day 14

@@ -47,6 +47,14 @@ async def test_checkout_completion_activates_the_plan(stack, crypto, clock, stri
     assert mail["data"]["plan"] == "Pro"
 
 
+async def test_the_first_payment_makes_the_crm_contact_a_customer(stack, crypto, clock, stripe, hubspot) -> None:
+    assert hubspot.by_email("ada@example.com") is None
+    await subscribed(stack, crypto, clock, stripe)
+    contact = hubspot.by_email("ada@example.com")
+    assert contact is not None
+    assert contact["properties"]["lifecyclestage"] == "customer"
+
+
 async def paid_but_held(stack, crypto, clock, stripe) -> dict[str, Any]:
     """acc_1 pays for Pro; the checkout.session.completed event is held back for the test to deliver."""
     stripe.auto_deliver = False

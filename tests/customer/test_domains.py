@@ -4,8 +4,11 @@ active, apex -> www, HSTS, removal."""
 from __future__ import annotations
 
 from customer import domains
+from devstack.adapters import HashlibCrypto
 from devstack.stack import Stack
-from tests.conftest import FakeClock
+from shared import internal_auth
+from shared.http import Request, Response
+from tests.conftest import FakeClock, signed
 from tests.core.conftest import Browser, Outbox, signed_up
 from tests.customer.conftest import Owner, published_page
 
@@ -151,3 +154,66 @@ async def test_a_proven_claim_stays_exclusive(owner: Owner, stack: Stack, outbox
     theirs = await live_site(other)
     refused = await other.call("POST", "/api/v1/domains", {"site_id": theirs["id"], "hostname": "shop.example.org"})
     assert (refused.status, refused.json()["error"]["code"]) == (409, "domain_taken")
+
+
+async def cut_over(stack: Stack, crypto: HashlibCrypto, clock: FakeClock, account: str, vouched: str = "") -> Response:
+    """What billing's downgrade timeline asks on day 14 (billing.downgrades.CustomerDomains)."""
+    path = f"/internal/accounts/{account}/domains/cut-over"
+    identity = internal_auth.Identity(account_id=vouched or account, caller="billing")
+    return await stack.customer.handle(Request("POST", path, "", await signed(crypto, clock, "POST", path, identity)))
+
+
+async def active_domain(owner: Owner, stack: Stack, site: dict[str, object], hostname: str) -> None:
+    assert stack.cloudflare is not None
+    await owner.ok("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": hostname}, 201)
+    for host in [h["hostname"] for h in stack.cloudflare.hostnames.values()]:
+        stack.cloudflare.activate(host)
+    await owner.ok("POST", f"/api/v1/domains/{hostname}/refresh", {})
+    later(stack)
+
+
+async def test_day_14_cut_over_redirects_the_domains_until_a_paid_publish(
+    owner: Owner, stack: Stack, crypto: HashlibCrypto, clock: FakeClock
+) -> None:
+    site = await live_site(owner)
+    await active_domain(owner, stack, site, "example.com")
+    assert (await published_page(stack, "www.example.com")).status == 200
+    account = (await owner.ok("GET", "/api/v1/account"))["account"]["id"]
+
+    refused = await cut_over(stack, crypto, clock, account, vouched="acct_someone_else")
+    assert refused.status == 403
+    owner.plan = "free"  # the downgrade; day 14 has come
+    done = await cut_over(stack, crypto, clock, account)
+    assert (done.status, done.json()) == (200, {"domains_cut_over": 2})
+    later(stack)
+    default = f"http://{site['default_host']}:8788"
+    www = await published_page(stack, "www.example.com", "/about/?a=1")
+    assert (www.status, www.header("location")) == (302, default + "/about/?a=1")  # temporary: it may serve again
+    apex = await published_page(stack, "example.com")
+    assert (apex.status, apex.header("location")) == (302, default + "/")
+    assert (await published_page(stack, str(site["default_host"]))).status == 200  # the site itself serves
+    again = await cut_over(stack, crypto, clock, account)
+    assert again.json() == {"domains_cut_over": 0}  # idempotent: the next run changes nothing
+    listed = await owner.ok("GET", "/api/v1/domains")
+    assert [(d["hostname"], d["paused"]) for d in listed["domains"]] == [("www.example.com", True)]  # kept
+
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)  # still on Free: still cut over
+    later(stack)
+    assert (await published_page(stack, "www.example.com")).status == 302
+    owner.plan = "pro"  # resubscribed: the next publish serves the domains again
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    later(stack)
+    page = await published_page(stack, "www.example.com")
+    assert page.status == 200
+    assert b'<link rel="canonical" href="http://www.example.com:8788/">' in page.body
+    apex = await published_page(stack, "example.com")
+    assert (apex.status, apex.header("location")) == (301, "http://www.example.com:8788/")
+    assert (await published_page(stack, str(site["default_host"]))).status == 301
+    assert [d["paused"] for d in (await owner.ok("GET", "/api/v1/domains"))["domains"]] == [False]
+
+
+async def test_cut_over_of_an_account_without_sites_is_done(
+    stack: Stack, crypto: HashlibCrypto, clock: FakeClock
+) -> None:
+    done = await cut_over(stack, crypto, clock, "acct_never_built_a_site")
+    assert (done.status, done.json()) == (200, {"domains_cut_over": 0})

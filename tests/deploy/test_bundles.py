@@ -40,10 +40,16 @@ BINDINGS = {
     "billing": {
         ("DB", "D1 Database"),
         ("MAILER", "Worker"),
+        ("CUSTOMER", "Worker"),  # the day-14 custom-domain cut-over
         ("PORTAL_ORIGIN", "Environment Variable"),
         ("STRIPE_PRICES", "Environment Variable"),
     },
-    "mailer": {("DB", "D1 Database"), ("MAIL_QUEUE", "Queue"), ("MAIL_FROM", "Environment Variable")},
+    "mailer": {
+        ("DB", "D1 Database"),
+        ("MAIL_QUEUE", "Queue"),
+        ("CRM_QUEUE", "Queue"),  # the HubSpot sync (docs/billing.md)
+        ("MAIL_FROM", "Environment Variable"),
+    },
     "domain": {("SITES", "R2 Bucket")},
 }
 INTERNAL = ("customer", "billing", "mailer")

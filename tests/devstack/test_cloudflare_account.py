@@ -142,3 +142,14 @@ async def test_queue_bindings_need_the_queue_and_consumers_register_per_worker(a
     assert error(await account.handle(call("POST", consumers, {"script_name": "w"}))) == (409, 11004)
     assert account.queue_consumers("w")[0]["queue"] == "mail"
     assert account.queue_consumers("w")[0]["settings"] == settings
+
+
+async def test_queues_listed_by_several_names_at_once(account: AccountStandin) -> None:
+    """wrangler's deploy checks every queue it consumes in one call (`?name=a&name=b`); the stand-in
+    read only one name, so a worker consuming two dead-letter queues failed to deploy."""
+    for name in ("mail-dlq", "crm-dlq", "other"):
+        await account.handle(call("POST", f"/accounts/{ACCOUNT}/queues", {"queue_name": name}))
+    listed = call("GET", f"/accounts/{ACCOUNT}/queues")
+    listed = Request(listed.method, listed.path, "page=1&name=mail-dlq&name=crm-dlq", listed.headers)
+    names = {q["queue_name"] for q in (await account.handle(listed)).json()["result"]}
+    assert names == {"mail-dlq", "crm-dlq"}

@@ -96,6 +96,14 @@ async def test_a_redirect_host_sends_every_path_to_the_canonical_origin(site: Si
     assert response.header("location") == "https://www.example.com/a%20b/%0D%0Ax?q=1"
 
 
+async def test_a_temporary_redirect_host_answers_302(site: Site) -> None:
+    """A custom domain cut over after a downgrade: it may serve the site again, so nothing permanent."""
+    doc = b'{"format":1,"site":"' + SITE.encode() + b'","redirect":"https://bakery.example","temporary":true}'
+    await site.blobs.put("hosts/www.custom.example.json", doc, "application/json")
+    response = await site.get("/menu/?q=1", host="www.custom.example")
+    assert (response.status, response.header("location")) == (302, "https://bakery.example/menu/?q=1")
+
+
 async def test_cold_view_reads_two_objects_and_a_warm_view_none(site: Site) -> None:
     await site.get("/")
     assert site.blobs.reads == [

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from devstack.hubspot_standin import TOKEN as HUBSPOT_TOKEN
 from tools import build
 from tools.ports import free_port
 
@@ -34,6 +35,12 @@ class Lane:
     cloudflare: str
     build: Path
     log: list[str]
+    hubspot: str = ""  # the HubSpot stand-in mailer's CRM sync talks to (GET /_standin/contacts)
+
+    def crm_contact(self, email: str) -> dict | None:
+        """The stand-in's contact for `email`, once mailer's CRM queue has delivered it."""
+        contacts = httpx.get(f"{self.hubspot}/_standin/contacts", timeout=30).json()["contacts"]
+        return next((c for c in contacts if c["properties"].get("email") == email.lower()), None)
 
     def worker(self, name: str, path: str, **kwargs) -> httpx.Response:
         """Calls any worker directly (internal ones too), bypassing core: the test-only admin door."""
@@ -92,9 +99,12 @@ class Process:
 @contextmanager
 def running(out: Path) -> Iterator[Lane]:
     """The lane on free ports, with the stand-ins beside it: Stripe's (its hosted checkout page is
-    what a browser pays on; it delivers signed webhooks to core) and Cloudflare's custom hostnames."""
+    what a browser pays on; it delivers signed webhooks to core), Cloudflare's custom hostnames and
+    HubSpot's CRM (the sync is on: mailer has a token)."""
     _stage(out / "build")
     core_port, domain_port, stripe_port, cloudflare_port = free_port(), free_port(), free_port(), free_port()
+    hubspot_port = free_port()
+    hubspot = f"http://127.0.0.1:{hubspot_port}"
     core_origin = f"http://127.0.0.1:{core_port}"
     stripe, cloudflare = f"http://127.0.0.1:{stripe_port}", f"http://127.0.0.1:{cloudflare_port}"
     log: list[str] = []
@@ -111,18 +121,22 @@ def running(out: Path) -> Iterator[Lane]:
         "--var", f"customer:PORTAL_ORIGIN={core_origin}",
         "--var", f"customer:SITES_PORT={domain_port}",
         "--var", f"customer:CF_API_BASE={cloudflare}/client/v4",
+        "--var", f"mailer:HUBSPOT_TOKEN={HUBSPOT_TOKEN}",
+        "--var", f"mailer:HUBSPOT_API_BASE={hubspot}",
+        "--var", "mailer:CRM_RETRY_SECONDS=1",
     ]  # fmt: skip
     with ExitStack() as running:
         for command, ready in (
             ([*python, "devstack.stripe", "--port", str(stripe_port),
               "--webhook-url", f"{core_origin}/api/v1/webhooks/stripe"], "ready"),
             ([*python, "devstack.cloudflare_standin", "--port", str(cloudflare_port)], "ready"),
+            ([*python, "devstack.hubspot_standin", "--port", str(hubspot_port)], "ready"),
             (lane_command, "lane ready"),
         ):  # fmt: skip
             started = Process(command, ready, log)
             running.callback(started.stop)
         urls = dict(part.split("=", 1) for part in started.line.split()[2:])
-        yield Lane(urls["core"], urls["domain"], urls["admin"], stripe, cloudflare, out / "build", log)
+        yield Lane(urls["core"], urls["domain"], urls["admin"], stripe, cloudflare, out / "build", log, hubspot)
 
 
 def lane_command(build_dir: Path, state: Path, *extra: str) -> list[str]:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 
 import httpx
 import pytest
 
-from tests.lane.client import PortalClient, may_add_domains, signed_delivery, subscribed
+from shared import plans
+from tests.lane.client import PASSWORD, PortalClient, may_add_domains, signed_delivery, subscribed
 from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
@@ -107,3 +109,59 @@ def test_payment_failure_mails_and_keeps_the_plan_then_cancellation_downgrades(l
     }
     assert signed_delivery(lane, stale).status_code == 200
     assert (state()["plan"], state()["status"]) == ("free", "canceled")
+
+
+def test_the_crm_learns_of_the_sign_up_then_of_the_payment_through_its_queue(lane: Lane) -> None:
+    """Mailer's CRM queue on Miniflare's broker: the contact arrives with its attribution, survives a
+    HubSpot outage (retried with backoff), and becomes a customer at the first payment."""
+    email = "lane-crm@example.com"
+    httpx.post(f"{lane.hubspot}/_standin/faults", json={"down": True}, timeout=30)
+    browser = PortalClient(lane.core)
+    link = {"plan": "pro", "utm_source": "hubspot", "utm_campaign": "lane-spring", "landing_page": "/pricing"}
+    signup = browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD, "attribution": link})
+    assert signup.status_code == 202
+    assert browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)}).status_code == 200
+    time.sleep(2)  # at least one refused attempt while HubSpot is down
+    assert lane.crm_contact(email) is None
+    httpx.post(f"{lane.hubspot}/_standin/faults", json={"down": False}, timeout=30)
+    wait_for(lambda: lane.crm_contact(email) is not None, 60)
+    properties = lane.crm_contact(email)["properties"]  # type: ignore[index]
+    assert (properties["utm_source"], properties["utm_campaign"]) == ("hubspot", "lane-spring")
+    assert (properties["smartpages_entry_plan"], properties["smartpages_landing_page"]) == ("pro", "/pricing")
+    assert "lifecyclestage" not in properties
+
+    checkout = browser.post("/api/v1/billing/checkout", {"plan": "pro"})
+    page = httpx.get(checkout.json()["url"], timeout=30)
+    action = re.search(r'action="([^"]+/pay)"', page.text)
+    assert action is not None
+    httpx.post(lane.stripe + action.group(1), timeout=60)
+    wait_for(lambda: (lane.crm_contact(email) or {}).get("properties", {}).get("lifecyclestage") == "customer", 60)
+
+
+def test_a_plan_switch_starter_to_pro_and_back_shows_the_proration_and_follows_the_webhook(lane: Lane) -> None:
+    browser = subscribed(lane, "lane-switch@example.com")  # Starter, paid
+
+    def entitled(plan: str) -> bool:
+        state = browser.call("GET", "/api/v1/billing/subscription").json()
+        return bool(state["plan"] == plan and state["entitlements"] == asdict(plans.get(plan).entitlements))
+
+    assert entitled("starter")
+    up = browser.post("/api/v1/billing/plan/preview", {"plan": "pro"})
+    assert up.status_code == 200, up.text
+    preview = up.json()
+    assert preview["plan"] == "pro"
+    assert preview["proration_amount"] > 0  # the rest of the period on Pro, less Starter's unused part
+    assert preview["next_charge_at"] > time.time() - 60
+    assert any(line["amount"] < 0 for line in preview["lines"])  # Starter's unused time, credited
+    switched = browser.post("/api/v1/billing/plan", {"plan": "pro", "proration_date": preview["proration_date"]})
+    assert (switched.status_code, switched.json()["plan"]) == (200, "pro")
+    wait_for(lambda: entitled("pro"))  # Stripe's customer.subscription.updated, through core to billing
+
+    down = browser.post("/api/v1/billing/plan/preview", {"plan": "starter"}).json()
+    assert down["proration_amount"] < 0  # a credit on the next invoice
+    stale = browser.post("/api/v1/billing/plan", {"plan": "starter", "proration_date": down["proration_date"] - 7200})
+    assert (stale.status_code, stale.json()["error"]["code"]) == (400, "invalid_field")
+    assert entitled("pro")  # a refused switch changes nothing
+    back = browser.post("/api/v1/billing/plan", {"plan": "starter", "proration_date": down["proration_date"]})
+    assert back.status_code == 200, back.text
+    wait_for(lambda: entitled("starter"))

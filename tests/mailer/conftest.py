@@ -111,11 +111,13 @@ async def make_mailer(tmp_path: Path, clock: FakeClock, crypto: HashlibCrypto) -
     resend = ResendStandin(clock=clock)
 
     def make(api_key: str | None = resend.api_key, queue: Any = None, **overrides: Any) -> Mailer:
-        """Mailer as entry.py builds it, from its dev vars with `overrides` (Settings fields)."""
+        """Mailer as entry.py builds it, from its dev vars with `overrides` (Settings or Ports fields)."""
         sleeps = Sleeps(clock)
         env = {**worker_vars("mailer"), "RESEND_API_KEY": api_key or "", "RESEND_WEBHOOK_SECRET": WEBHOOK_SECRET}
+        wired = {f.name for f in dataclasses.fields(Ports)}
+        port_overrides = {name: overrides.pop(name) for name in list(overrides) if name in wired}
         settings = dataclasses.replace(settings_from(env), **overrides)
-        ports = Ports(db, resend, clock, crypto, queue, sleeps)
+        ports = dataclasses.replace(Ports(db, resend, clock, crypto, queue, sleeps), **port_overrides)
         return Mailer(bootstrap(settings, ports), db, crypto, clock, resend, sleeps, settings, ports)
 
     yield make

@@ -72,3 +72,23 @@ async def test_a_refused_message_is_failed_at_once_not_retried(make_mailer: Make
     assert mail.messages == []
     assert dlq.messages == []
     assert (await mailer.email(accepted.json()["id"]))["status"] == "failed"
+
+
+async def test_the_dead_letter_consumer_knows_its_queue_in_every_environment(make_mailer: MakeMailer, clock) -> None:
+    """The finding: deployed, the queues are suffixed (`smartpages-mail-dlq-staging`), so the
+    dead-letter consumer took a dead message for a new one and sent it again instead of marking it
+    failed."""
+    for environment in ("staging", "production"):
+        dlq = MemoryQueue(f"{DEAD_LETTER_QUEUE}-{environment}", clock)
+        mail = MemoryQueue(f"{MAIL_QUEUE}-{environment}", clock, max_retries=0, dead_letter=dlq)
+        mailer = make_mailer(queue=mail, mail_retry_seconds=30)
+        consumer = bootstrap_consumer(mailer.settings, mailer.ports)
+        mailer.resend.fail_next(1, 503)
+        accepted = await mailer.send(idempotency_key=f"verify-email/{environment}")
+        await mail.deliver(consumer)
+        assert len(dlq.messages) == 1
+        mailer.resend._failures.clear()
+        sent_before = len(mailer.resend.emails)
+        await dlq.deliver(consumer)
+        assert len(mailer.resend.emails) == sent_before  # not sent behind the caller's back
+        assert (await mailer.email(accepted.json()["id"]))["status"] == "failed"

@@ -123,6 +123,21 @@ async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: L
     await until(on_pro)
     await shot(page, "05-billing-pro")
 
+    # The marketing site's CRM (the HubSpot stand-in) learnt where the customer came from, and
+    # that they now pay (mailer's CRM queue delivers both).
+    async def crm_customer() -> bool:
+        contact = await asyncio.to_thread(lane.crm_contact, EMAIL)
+        return bool(contact) and contact["properties"].get("lifecyclestage") == "customer"  # type: ignore[index]
+
+    await until(crm_customer, 60)
+    contact = await asyncio.to_thread(lane.crm_contact, EMAIL)
+    assert contact is not None
+    assert {k: contact["properties"].get(k) for k in ("utm_source", "utm_campaign", "smartpages_entry_plan")} == {
+        "utm_source": "hubspot",
+        "utm_campaign": "spring",
+        "smartpages_entry_plan": "pro",
+    }
+
     # Build a page: create the site, edit the hero, add a block, look at the live preview.
     await page.get_by_role("link", name="Sites").click()
     await page.get_by_label("Name of your business or site").fill("Bella's Bakery")

@@ -2,6 +2,9 @@
 // schedule (UTC, checked at every minute boundary, as Cloudflare runs them), and on demand through
 // the admin door, as `wrangler dev --test-scheduled` does with /__scheduled:
 //   POST /scheduled/<worker>?cron=<pattern>   (the pattern defaults to the worker's first)
+//   POST /scheduled/<worker>?time=<unix seconds>   the controller's scheduledTime: the lane's only
+//     way to move a job's clock (tests walk billing's downgrade timeline to day 11 and 14 with it;
+//     on Cloudflare scheduledTime is the trigger's time, i.e. now)
 // The handler gets a ScheduledController (cron, scheduledTime, type, noRetry()).
 
 // A 5-field cron pattern (minute hour day-of-month month day-of-week): numbers, `*`, ranges,
@@ -91,7 +94,12 @@ export class Cron {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'no such worker or trigger' }));
       return true;
     }
-    const result = await this.run(w, pattern);
+    const at = url.searchParams.get('time');
+    if (at !== null && !/^\d{9,11}(\.\d+)?$/.test(at)) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'time: unix seconds' }));
+      return true;
+    }
+    const result = await this.run(w, pattern, at === null ? Date.now() : Number(at) * 1000);
     res.writeHead(result.outcome === 'ok' ? 200 : 500, { 'content-type': 'application/json' }).end(JSON.stringify(result));
     return true;
   }

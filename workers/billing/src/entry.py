@@ -8,7 +8,8 @@ from shared.edge.worker import composed, serve
 
 def ports(env):
     db, mailer = bindings.D1Database(env.DB), bindings.ServiceBinding(env.MAILER, "mailer")
-    return Ports(db, mailer, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto())
+    customer = bindings.ServiceBinding(env.CUSTOMER, "customer")
+    return Ports(db, mailer, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto(), customer=customer)
 
 
 class Default(WorkerEntrypoint):

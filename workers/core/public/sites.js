@@ -701,9 +701,10 @@ async function domains(site) {
     return;
   }
   const esc = ui.esc;
-  box.innerHTML = `${listed.map((d) => `<div class="card"><p><strong>${esc(d.hostname)}</strong> · ${esc(d.status)}
+  box.innerHTML = `${listed.map((d) => `<div class="card"><p><strong>${esc(d.hostname)}</strong> · ${d.paused ? 'paused' : esc(d.status)}
       <button class="secondary" data-refresh="${esc(d.hostname)}">Check again</button>
       <button class="danger" data-remove="${esc(d.hostname)}">Remove</button></p>
+      ${d.paused ? `<p class="alert">This domain was paused when your paid plan ended: visitors to ${esc(d.hostname)} are sent to ${esc(site.default_host)}. To use it again, <a href="/billing" data-link>be on a plan with custom domains</a> and publish your site.</p>` : ''}
       <table><caption class="muted">Add these records at your DNS provider</caption><thead><tr><th scope="col">Type</th><th scope="col">Name</th><th scope="col">Value</th></tr></thead>
       <tbody>${d.dns_records.map((r) => `<tr><td>${esc(r.type)}</td><td><code>${esc(r.name)}</code></td><td><code>${esc(r.value)}</code>${r.note ? `<br><span class="muted">${esc(r.note)}</span>` : ''}</td></tr>`).join('')}</tbody></table></div>`).join('')}
     <form class="row" id="add-domain"><label for="domain-name">Your domain (for example www.example.com)</label><input id="domain-name" name="hostname" required maxlength="253">

@@ -8,7 +8,8 @@ from shared.edge.worker import composed, serve
 
 def ports(env):
     db, queue = bindings.D1Database(env.DB), bindings.QueueProducer(env.MAIL_QUEUE)
-    return Ports(db, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto(), queue)
+    crm_queue = bindings.QueueProducer(env.CRM_QUEUE)
+    return Ports(db, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto(), queue, crm_queue=crm_queue)
 
 
 class Default(WorkerEntrypoint):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from billing import checkout, entitlements, plan_change, reconcile
-from billing.downgrades import Timeline
+from billing.downgrades import CustomerDomains, Timeline
 from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
 from billing.events import Event, EventProcessor
 from billing.operations import API, CHECKOUT, CHECKOUT_CONFIRM, PLAN_SWITCH
@@ -28,7 +28,7 @@ from billing.subscriptions import Record, SubscriptionStore
 from billing.webhooks import WebhookHandler
 from shared import health, plans
 from shared.app import App
-from shared.deadline import PROVIDER_SECONDS, Timed
+from shared.deadline import PROVIDER_SECONDS, SERVICE_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard, identity_of
@@ -71,6 +71,7 @@ class Ports:
     clock: Clock
     crypto: Crypto
     sleep: Sleep = asyncio.sleep  # between Stripe retries
+    customer: Service | None = None  # CUSTOMER: the day-14 domain cut-over (billing.downgrades)
 
 
 def stripe_failure(exc: StripeError) -> HttpError:
@@ -109,7 +110,11 @@ def _processor(settings: Settings, ports: Ports) -> tuple[SubscriptionStore, Str
 
 def downgrade_timeline(settings: Settings, ports: Ports) -> Timeline:
     """The downgrade mails (billing/downgrades.py), one pass per run of the Cron job below."""
-    return Timeline(ports.db, SubscriptionStore(ports.db), _mail(settings, ports), settings.portal_origin)
+    domains = None
+    if ports.customer is not None:
+        customer = Timed(ports.customer, SERVICE_SECONDS, "customer")
+        domains = CustomerDomains(customer, ports.crypto, ports.clock, settings.internal_secret)
+    return Timeline(ports.db, SubscriptionStore(ports.db), _mail(settings, ports), settings.portal_origin, domains)
 
 
 def bootstrap_job(settings: Settings, ports: Ports) -> Job:
@@ -121,7 +126,8 @@ def bootstrap_job(settings: Settings, ports: Ports) -> Job:
 
     async def job(cron: str, scheduled_time: float) -> dict[str, Any]:
         reconciled = await reconcile.run(ports.db, processor, ports.clock.now())
-        downgrades = await timeline.run(ports.clock.now())
+        # The trigger's time (Cloudflare: now; the lane's admin door can name another to walk the timeline).
+        downgrades = await timeline.run(scheduled_time or ports.clock.now())
         return {**reconciled, **{f"downgrades_{what}": count for what, count in downgrades.items()}}
 
     return job

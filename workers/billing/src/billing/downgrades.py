@@ -3,18 +3,23 @@
 `run(...)` is called by billing's Cron job (`billing.app.create_job`, after the reconcile), hourly; it
 is idempotent. For each account whose paid plan has ended it records when
 (`downgrades`), mails `plan_downgraded` at once and `domains_ending` 3 days before the 14-day
-custom-domain window closes, each once. An account that has its plan again leaves the timeline."""
+custom-domain window closes, each once; when the window has closed it asks customer to cut the
+account's custom domains over (`CustomerDomains`), until customer confirms. An account that has
+its plan again leaves the timeline."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from billing import entitlements
 from billing.notices import date
 from billing.subscriptions import Record, SubscriptionStore
-from shared import plans
+from shared import internal_auth, plans
+from shared.http import Request
 from shared.mail import MailClient
-from shared.ports import Database
+from shared.ports import Clock, Crypto, Database, Service
 
 DAY = 86400
 DOMAIN_WINDOW = 14 * DAY  # custom domains keep serving this long after the downgrade
@@ -30,15 +35,44 @@ def ended_at(record: Record, now: float) -> float:
 
 
 @dataclass
+class CustomerDomains:
+    """Customer's day-14 cut-over, asked over the CUSTOMER binding, signed as billing for the account."""
+
+    customer: Service
+    crypto: Crypto
+    clock: Clock
+    secret: str
+    log: Callable[[str], None] = print
+
+    async def cut_over(self, account_id: str) -> bool:
+        """True once customer has cut the account's custom domains over (or it has no sites)."""
+        request = Request("POST", f"/internal/accounts/{account_id}/domains/cut-over")
+        identity = internal_auth.Identity(account_id=account_id, caller="billing")
+        signed = await internal_auth.signed(self.crypto, self.clock, self.secret, request, identity)
+        try:
+            response = await self.customer.fetch(signed)
+        except Exception as exc:  # unreachable: asked again at the next run
+            self._log(account_id, f"customer unreachable: {exc}")
+            return False
+        if response.status >= 300:
+            self._log(account_id, f"customer answered {response.status}")
+        return response.status < 300
+
+    def _log(self, account_id: str, error: str) -> None:
+        self.log(json.dumps({"worker": "billing", "domains_cut_over_failed": account_id, "error": error}))
+
+
+@dataclass
 class Timeline:
     db: Database
     store: SubscriptionStore
     notifier: MailClient
     portal_origin: str
+    domains: CustomerDomains | None = None  # None (unit tests without customer): no cut-over
 
     async def run(self, now: float) -> dict[str, int]:
         """One pass over every subscription; returns what it did (for the job's log)."""
-        done = {"started": 0, "notices": 0, "reminders": 0, "ended": 0}
+        done = {"started": 0, "notices": 0, "reminders": 0, "cut_over": 0, "ended": 0}
         rows = await self.db.all("SELECT account_id FROM subscriptions WHERE stripe_subscription_id IS NOT NULL")
         for row in rows:
             record = await self.store.get(str(row["account_id"]))
@@ -58,15 +92,19 @@ class Timeline:
                 "INSERT INTO downgrades (account_id, subscription_id, plan, downgraded_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (account_id) DO UPDATE SET subscription_id = excluded.subscription_id,"
                 " plan = excluded.plan, downgraded_at = excluded.downgraded_at,"
-                " notice_sent_at = NULL, reminder_sent_at = NULL",
+                " notice_sent_at = NULL, reminder_sent_at = NULL, domains_cut_at = NULL",
                 (record.account_id, record.stripe_subscription_id, record.plan, ended_at(record, now)),
             )
             done["started"] += 1
             rows = await self.db.all("SELECT * FROM downgrades WHERE account_id = ?", (record.account_id,))
         row = rows[0]
+        domains_until = float(row["downgraded_at"]) + DOMAIN_WINDOW
+        due = row["domains_cut_at"] is None and now >= domains_until
+        if due and self.domains is not None and await self.domains.cut_over(record.account_id):
+            await self.db.run("UPDATE downgrades SET domains_cut_at = ? WHERE account_id = ?", (now, record.account_id))
+            done["cut_over"] += 1
         if not record.email:
             return
-        domains_until = float(row["downgraded_at"]) + DOMAIN_WINDOW
         data = {"plan": plans.get(str(row["plan"])).name, "domains_until": date(domains_until)}
         data["link"] = f"{self.portal_origin}/billing"
         key = f"downgrade/{row['subscription_id']}"
@@ -75,7 +113,8 @@ class Timeline:
             await self.db.run("UPDATE downgrades SET notice_sent_at = ? WHERE account_id = ?", (now, record.account_id))
             done["notices"] += 1
         if row["reminder_sent_at"] is None and domains_until - REMINDER_BEFORE <= now < domains_until:
-            await self.notifier.send("domains_ending", record.email, data, f"{key}/reminder")
+            reminder = {"domains_until": data["domains_until"], "link": data["link"]}  # the template's fields
+            await self.notifier.send("domains_ending", record.email, reminder, f"{key}/reminder")
             await self.db.run(
                 "UPDATE downgrades SET reminder_sent_at = ? WHERE account_id = ?", (now, record.account_id)
             )

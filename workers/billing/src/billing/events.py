@@ -196,6 +196,8 @@ class EventProcessor:
             return
         sub_id, plan = current.stripe_subscription_id, plans.get(current.plan)
         was = previous.status if previous else "none"
+        if current.status == "active" and was != "active":  # the first payment (or a recovered one)
+            await self.notifier.crm("paid", current.email)
         if current.status in entitlements.GRANTING and was not in entitlements.GRANTING and was != "past_due":
             await self.notifier.send(
                 "subscription_activated",

@@ -5,7 +5,8 @@ gets the mail once.
 
 Templates (workers/mailer/src/mailer/templates.py) and the data billing gives them:
 payment_failed / payment_action_required {plan, amount, link}, trial_ending {plan, trial_end, link},
-subscription_cancelled {plan, link, access_until?}, subscription_activated {plan, link}."""
+subscription_cancelled {plan, link, access_until?}, subscription_activated {plan, link}.
+The CRM hears of a first payment through the same client (`MailClient.crm`: mailer's `POST /internal/crm`)."""
 
 from __future__ import annotations
 

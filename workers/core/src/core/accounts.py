@@ -168,6 +168,7 @@ class Accounts:
             return
         account = await self.account_by_id(account_id)
         await self.send_link(request, tokens.VERIFY_EMAIL, "verify_email", account, email, "verify")
+        await self.mail.crm("signed_up", email, kept)
 
     async def verify(self, request: Request, params: Params) -> Response:
         token = await self.consume_link(request, tokens.VERIFY_EMAIL)

@@ -106,6 +106,11 @@ async def delete_account(c: Call) -> Response:
     return Response(204 if found else 404)
 
 
+async def cut_over_domains(c: Call) -> Response:
+    """Day 14 of a downgrade (billing's timeline asks): the account's custom domains redirect."""
+    return json_response({"domains_cut_over": await domains.cut_over_account(c.deps, c.account())})
+
+
 async def block_catalogue(c: Call) -> Response:
     return json_response(blocks.catalogue_json(), headers=[("cache-control", "private, max-age=300")])
 
@@ -280,6 +285,7 @@ ROUTES: dict[str, dict[str, Handler]] = {
     DESCRIBE_PATH: {"GET": describe_operations},
     "/internal/accounts/{account_id}/export": {"GET": export_account},
     "/internal/accounts/{account_id}": {"DELETE": delete_account},
+    "/internal/accounts/{account_id}/domains/cut-over": {"POST": cut_over_domains},
     "/api/v1/blocks/catalogue": {"GET": block_catalogue},
     "/api/v1/sites": {"GET": list_sites, "POST": create_site},
     SITE: {"GET": get_site, "PATCH": update_site, "DELETE": delete_site},

@@ -92,6 +92,9 @@ def domain_json(deps: CustomerDeps, rows: list[dict[str, Any]]) -> dict[str, Any
         "hostname": canonical["hostname"],
         "site_id": canonical["site_id"],
         "status": "active" if all(r["status"] == "active" for r in rows) else "pending",
+        # Cut over on day 14 after a downgrade (cut_over_account): it redirects to the site's own
+        # address until a publish on a plan with custom domains.
+        "paused": any(r.get("cut_over_at") is not None for r in rows),
         # Until active, the claim lapses then (the name is free for anyone again).
         "claim_expires_at": None
         if all(r["status"] == "active" for r in rows)
@@ -253,3 +256,28 @@ async def relink(deps: CustomerDeps, site: Site, plan: plans.Plan) -> None:
     fresh = await site_by_id(deps.db, site.id)
     if fresh is not None:
         await publish.follow_hosts(deps, fresh, plan)
+
+
+async def cut_over_account(deps: CustomerDeps, account_id: str) -> int:
+    """Day 14 after a downgrade to Free (docs/billing.md, "Downgrade policy"; billing's timeline
+    asks): every custom domain of the account's sites stops serving and redirects (302) to the
+    site's smartpages.site address, which becomes canonical. Rows and Cloudflare hostnames stay, so
+    a resubscription's next publish serves them again (publish.publish). The live version is kept
+    as it is: its canonical links follow at the owner's next publish. Idempotent; a site being
+    published answers 409 and billing asks again at its next run. Returns how many domains it cut over."""
+    rows = await deps.db.all("SELECT id FROM customers WHERE account_id = ?", (account_id,))
+    cut = 0
+    for site in await sites_of(deps.db, str(rows[0]["id"])) if rows else []:
+        owner = await publish.lock(deps, site)
+        try:
+            marked = await deps.db.run(
+                "UPDATE domains SET cut_over_at = ? WHERE site_id = ? AND cut_over_at IS NULL",
+                (deps.clock.now(), site.id),
+            )
+            live = await publish.live_manifest(deps, site) if marked else None
+            if live is not None and site.live_version is not None:
+                await publish.switch(deps, site, site.live_version, live, all_hosts=True)
+        finally:
+            await publish.unlock(deps, site, owner)
+        cut += marked
+    return cut

@@ -142,24 +142,36 @@ def pointer(site_id: str, version: int, manifest: dict[str, Any], hsts: bool, no
     return encode(live)
 
 
-def redirect_pointer(site_id: str, origin: str, hsts: bool) -> bytes:
-    return encode(Live(site_id, hsts=hsts, redirect=origin))
+def redirect_pointer(site_id: str, origin: str, hsts: bool, temporary: bool = False) -> bytes:
+    """A host that only redirects to `origin`; `temporary` (302) for a domain cut over after a
+    downgrade, which serves the site again after a resubscription."""
+    return encode(Live(site_id, hsts=hsts, redirect=origin, redirect_status=302 if temporary else 301))
 
 
 async def hosts_of(deps: CustomerDeps, site: Site) -> SiteHosts:
     """The first active custom domain that is not an apex redirecting to its www is canonical;
-    otherwise the default host is."""
+    otherwise the default host is. A domain cut over after a downgrade (`cut_over_at`) only
+    redirects: it is never canonical."""
     rows = await deps.db.all(
-        "SELECT hostname, redirect_to FROM domains WHERE site_id = ? AND status = 'active'"
+        "SELECT hostname, redirect_to, cut_over_at FROM domains WHERE site_id = ? AND status = 'active'"
         " ORDER BY created_at, hostname",
         (site.id,),
     )
     custom = [str(r["hostname"]).lower() for r in rows]
-    preferred = [str(r["hostname"]).lower() for r in rows if not r["redirect_to"]]
+    serving = [r for r in rows if r["cut_over_at"] is None]
+    preferred = [str(r["hostname"]).lower() for r in serving if not r["redirect_to"]]
+    fallback = [str(r["hostname"]).lower() for r in serving]
     default = deps.settings.default_host(site.slug)
-    canonical = preferred[0] if preferred else (custom[0] if custom else default)
+    canonical = preferred[0] if preferred else (fallback[0] if fallback else default)
     others = [h for h in [default, *custom] if h != canonical]
     return SiteHosts(canonical, others, set(custom))
+
+
+async def cut_over_hosts(deps: CustomerDeps, site: Site) -> set[str]:
+    rows = await deps.db.all(
+        "SELECT hostname FROM domains WHERE site_id = ? AND status = 'active' AND cut_over_at IS NOT NULL", (site.id,)
+    )
+    return {str(r["hostname"]).lower() for r in rows}
 
 
 async def switch(deps: CustomerDeps, site: Site, version: int, manifest: dict[str, Any], all_hosts: bool) -> int:
@@ -173,9 +185,12 @@ async def switch(deps: CustomerDeps, site: Site, version: int, manifest: dict[st
     puts = 1
     if all_hosts:
         origin = deps.settings.origin(canonical)
+        cut_over = await cut_over_hosts(deps, site)
         for host in hosts.redirecting:
             await deps.blobs.put(
-                pointer_key(host), redirect_pointer(site.id, origin, host in custom), "application/json"
+                pointer_key(host),
+                redirect_pointer(site.id, origin, host in custom, temporary=host in cut_over),
+                "application/json",
             )
             puts += 1
     return puts
@@ -229,6 +244,10 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
     (`unchanged: true`), so a double click never evicts a kept version."""
     owner = await lock(deps, site)
     try:
+        if plan.entitlements.custom_domains and await cut_over_hosts(deps, site):
+            # Back on a plan with custom domains: the domains cut over after the downgrade serve again.
+            await deps.db.run("UPDATE domains SET cut_over_at = NULL WHERE site_id = ?", (site.id,))
+            all_hosts = True
         origin = deps.settings.origin((await hosts_of(deps, site)).canonical)
         rendered = await render_draft(deps, site, plan, origin, noindex=False)
         manifest = await manifest_of(deps, site, rendered, origin)

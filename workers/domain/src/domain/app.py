@@ -72,7 +72,7 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         if live is None:
             raise HttpError(404, "unknown_host", f"No SmartPages site is published at {host}.")
         if live.redirect is not None:
-            return delivery.redirect(live.redirect + delivery.location_suffix(request), live)
+            return delivery.redirect(live.redirect + delivery.location_suffix(request), live, live.redirect_status)
         return await delivery.serve(hosts, host, live, request, request.path)
 
     # Views are the bulk of all traffic: a line per view would be most of the logs, and each costs a

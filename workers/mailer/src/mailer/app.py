@@ -1,6 +1,7 @@
 """Mailer's app core: its routes, built from ports. Everything sits behind InternalGuard (core only).
 
 POST /internal/send               record a message and enqueue it (or keep it in the outbox)
+POST /internal/crm                {"event", "email", "attribution"?}: queue a HubSpot contact sync (mailer.crm)
 POST /api/v1/webhooks/resend      Resend's Svix-signed events, forwarded raw by core
 GET  /internal/outbox[.json|/id]  the local outbox; 404 when RESEND_API_KEY is set
 POST /internal/forget             {"address"}: an account was deleted; forget everything about the address
@@ -8,21 +9,25 @@ POST /internal/export             {"address"}: the mail log for the address (an 
 GET  /internal/health
 
 The composition root: `settings_from(env)` reads the worker's vars and secrets, `bootstrap(settings,
-ports)` builds the app, `bootstrap_consumer` the MAIL_QUEUE (and its dead-letter queue's) consumer
-(mailer.delivery). entry.py, devstack/stack.py and the tests all build mailer this way."""
+ports)` builds the app, `bootstrap_consumer` the consumer of MAIL_QUEUE (mailer.delivery) and
+CRM_QUEUE (mailer.crm), each with its dead-letter queue. entry.py, devstack/stack.py and the tests
+all build mailer this way."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
 
-from mailer import delivery, outbox, sending
+from mailer import crm, delivery, outbox, sending
 from mailer.headers import FieldError, check_address
+from mailer.hubspot import API_BASE as HUBSPOT_API
+from mailer.hubspot import HubSpotClient
 from mailer.operations import API
 from mailer.resend import EMAILS_URL, ResendClient, Sleep
 from mailer.store import MailStore
 from mailer.webhooks import WebhookHandler
-from shared import health, mail
+from shared import crm as crm_contract
+from shared import health, mail, queue
 from shared.app import App
 from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
@@ -31,7 +36,7 @@ from shared.internal import InternalGuard
 from shared.jsonbody import read_json_object
 from shared.openapi import describe
 from shared.ports import Clock, Crypto, Database, HttpClient, Queue
-from shared.queue import Consumer
+from shared.queue import Consumer, Delivery, Verdict
 from shared.routing import Params, Router
 from shared.settings import reader
 
@@ -49,6 +54,9 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     mail_retry_seconds: int = delivery.RETRY_BASE_SECONDS  # the consumer's first backoff
     resend_api_base: str = ""  # a local stand-in instead of https://api.resend.com
+    hubspot_token: str = ""  # a HubSpot private app's; empty: the CRM sync is off
+    hubspot_api_base: str = HUBSPOT_API  # a local stand-in instead
+    crm_retry_seconds: int = crm.RETRY_BASE_SECONDS  # the CRM consumer's first backoff
 
 
 settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
@@ -62,6 +70,8 @@ class Ports:
     crypto: Crypto
     queue: Queue | None = None  # MAIL_QUEUE; without it (unit tests) Resend is called inline
     sleep: Sleep = asyncio.sleep  # between retries; tests pass one that records instead of waiting
+    crm_queue: Queue | None = None  # CRM_QUEUE; without it HubSpot is called inline
+    crm_http: HttpClient | None = None  # HubSpot's transport when not `http` (the CPython stack's stand-in)
 
 
 def _sender(settings: Settings, ports: Ports) -> tuple[MailStore, ResendClient | None, sending.Sender]:
@@ -72,13 +82,29 @@ def _sender(settings: Settings, ports: Ports) -> tuple[MailStore, ResendClient |
     return store, resend, sending.Sender(store, ports.crypto, resend, settings.mail_from, ports.clock, ports.queue)
 
 
+def _crm(settings: Settings, ports: Ports) -> crm.CrmSync:
+    http = Timed(ports.crm_http or ports.http, PROVIDER_SECONDS, "HubSpot")
+    base = settings.hubspot_api_base or HUBSPOT_API
+    client = HubSpotClient(http, settings.hubspot_token, base) if settings.hubspot_token else None
+    return crm.CrmSync(client, ports.crm_queue, settings.crm_retry_seconds)
+
+
 def bootstrap_consumer(settings: Settings, ports: Ports) -> Consumer:
     store, _, sender = _sender(settings, ports)
-    return delivery.MailConsumer(store, sender, settings.mail_retry_seconds).consume
+    mail_consumer = delivery.MailConsumer(store, sender, settings.mail_retry_seconds).consume
+    crm_consumer = _crm(settings, ports).consume
+
+    async def consume(queue_name: str, deliveries: list[Delivery]) -> dict[str, Verdict]:
+        if queue.is_queue(queue_name, crm.CRM_QUEUE) or queue.is_queue(queue_name, crm.DEAD_LETTER_QUEUE):
+            return await crm_consumer(queue_name, deliveries)
+        return await mail_consumer(queue_name, deliveries)
+
+    return consume
 
 
 def bootstrap(settings: Settings, ports: Ports) -> App:
     store, resend, sender = _sender(settings, ports)
+    crm_sync = _crm(settings, ports)
     webhooks = WebhookHandler(store, ports.crypto, ports.clock, settings.resend_webhook_secret)
     router = Router()
 
@@ -90,6 +116,10 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
     async def send(request: Request, params: Params) -> Response:
         result = await sender.send(sending.parse(read_json_object(request)))
         return json_response(result.body(), 202)
+
+    @router.route("POST", crm_contract.CRM_PATH)
+    async def crm_sync_request(request: Request, params: Params) -> Response:
+        return json_response({"crm": await crm_sync.request(read_json_object(request))}, 202)
 
     def address_of(request: Request) -> str:
         try:

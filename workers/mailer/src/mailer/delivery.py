@@ -36,7 +36,7 @@ class MailConsumer:
     async def consume(self, queue_name: str, deliveries: list[Delivery]) -> dict[str, Verdict]:
         verdicts: dict[str, Verdict] = {}
         for delivery in deliveries:
-            if queue_name == DEAD_LETTER_QUEUE:
+            if queue.is_queue(queue_name, DEAD_LETTER_QUEUE):
                 verdicts[delivery.id] = await self.give_up(delivery)
             else:
                 verdicts[delivery.id] = await self.send(delivery)

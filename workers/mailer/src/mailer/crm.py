@@ -1,0 +1,93 @@
+"""The CRM sync: `POST /internal/crm` enqueues what happened on CRM_QUEUE; this module's consumer
+tells HubSpot (mailer.hubspot). Off when HUBSPOT_TOKEN is unset: the request is answered 202 and
+nothing is queued or sent.
+
+Like mail (mailer.delivery): a transient failure (network, 429, 5xx) is retried after an
+exponential backoff; after the consumer's `max_retries` Queues moves the message to the
+dead-letter queue, whose consumer logs `crm_gave_up` with the address's event; a refusal (4xx: an
+unknown property, a revoked token) is logged `crm_refused` and acked. Nothing is stored: both
+events are upserts, so a redelivery repeats them harmlessly. Without a queue (unit tests, the
+CPython stack) the call is made inline, once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mailer.hubspot import CUSTOMER_STAGE, HubSpotClient, HubSpotError, contact_properties
+from shared import crm, queue
+from shared.ports import Queue
+from shared.queue import Delivery, Verdict
+
+CRM_QUEUE = "smartpages-crm"
+DEAD_LETTER_QUEUE = "smartpages-crm-dlq"
+RETRY_BASE_SECONDS = 60  # then 120, 240, … capped at 1 h (wrangler.toml's max_retries bounds them)
+
+
+@dataclass
+class CrmSync:
+    client: HubSpotClient | None  # None: HUBSPOT_TOKEN unset, the sync is off
+    queue: Queue | None = None
+    retry_base_seconds: int = RETRY_BASE_SECONDS
+    log: Callable[[str], None] = field(default=print)
+
+    async def request(self, body: dict[str, Any]) -> str:
+        """`queued`, `sent` (inline) or `off`. Raises HttpError 400 for a malformed body."""
+        event, email, kept = crm.parse(body)
+        if self.client is None:
+            return "off"
+        job = {"event": event, "email": email, "attribution": kept}
+        if self.queue is not None:
+            await self.queue.send(job)
+            return "queued"
+        try:
+            await self.tell(job)
+        except HubSpotError as exc:
+            self._log("crm_failed", job, str(exc))
+            return "failed"
+        return "sent"
+
+    async def tell(self, job: dict[str, Any]) -> None:
+        assert self.client is not None
+        email, kept = str(job["email"]), dict(job.get("attribution") or {})
+        properties = contact_properties(email, kept)
+        if job["event"] == "paid":
+            properties = {"email": email, "lifecyclestage": CUSTOMER_STAGE}
+        await self.client.upsert(email, properties)
+
+    async def consume(self, queue_name: str, deliveries: list[Delivery]) -> dict[str, Verdict]:
+        verdicts: dict[str, Verdict] = {}
+        for delivery in deliveries:
+            job = _job(delivery.body)
+            if job is None or self.client is None:
+                verdicts[delivery.id] = queue.ACK  # not ours, or the sync was switched off meanwhile
+            elif queue.is_queue(queue_name, DEAD_LETTER_QUEUE):
+                self._log("crm_gave_up", job, f"after {delivery.attempts} deliveries on the dead-letter queue")
+                verdicts[delivery.id] = queue.ACK
+            else:
+                verdicts[delivery.id] = await self._deliver(job, delivery.attempts)
+        return verdicts
+
+    async def _deliver(self, job: dict[str, Any], attempts: int) -> Verdict:
+        try:
+            await self.tell(job)
+        except HubSpotError as exc:
+            if exc.transient:
+                return queue.retry(queue.backoff(attempts, self.retry_base_seconds))
+            self._log("crm_refused", job, str(exc))
+        return queue.ACK
+
+    def _log(self, what: str, job: dict[str, Any], error: str) -> None:
+        self.log(json.dumps({"worker": "mailer", what: job.get("event"), "email": job.get("email"), "error": error}))
+
+
+def _job(body: Any) -> dict[str, Any] | None:
+    if not isinstance(body, dict):
+        return None
+    try:
+        event, email, kept = crm.parse(body)
+    except Exception:
+        return None
+    return {"event": event, "email": email, "attribution": kept}
