@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from devstack import ROOT
+from devstack.hubspot_standin import HubSpotStandin
 from devstack.stack import WORKERS, Stack, worker_vars
 from shared.settings import SettingsError
 
@@ -76,6 +77,7 @@ def test_a_number_that_is_not_one_stops_the_worker() -> None:
         WORKERS["domain"].settings_from({"POINTER_CACHE_SECONDS": "thirty"})
 
 
-def test_the_stack_runs_each_worker_on_its_settings_from(stack: Stack) -> None:
+def test_the_stack_runs_each_worker_on_its_settings_from(stack: Stack, hubspot: HubSpotStandin) -> None:
+    switched_on = {"mailer": {"HUBSPOT_TOKEN": hubspot.token}}  # the test stack syncs to the HubSpot stand-in
     for worker, module in WORKERS.items():
-        assert stack.settings[worker] == module.settings_from(worker_vars(worker))
+        assert stack.settings[worker] == module.settings_from({**worker_vars(worker), **switched_on.get(worker, {})})
