@@ -22,7 +22,7 @@ from typing import Any
 
 from shared import crm, internal_auth
 from shared.deadline import MAILER_SECONDS, Timed
-from shared.http import Request
+from shared.http import Request, Response
 from shared.log import log, request_id
 from shared.ports import Clock, Crypto, Service
 
@@ -52,19 +52,7 @@ class MailClient:
     async def send(self, template: str, to: str, data: dict[str, Any], idempotency_key: str) -> bool:
         """True when mailer took the message; False when it refused it (4xx, logged). Raises
         MailUnavailable when mailer could not take it."""
-        request = await internal_auth.signed(
-            self.crypto,
-            self.clock,
-            self.secret,
-            send_request(template, to, data, idempotency_key, request_id()),
-            internal_auth.Identity(caller=self.caller),
-        )
-        try:
-            response = await Timed(self.mailer, MAILER_SECONDS, "the mailer").fetch(request)
-        except Exception as exc:
-            raise MailUnavailable(f"mailer unreachable: {exc}") from exc
-        if response.status >= 500:
-            raise MailUnavailable(f"mailer answered {response.status}")
+        response = await self._ask(send_request(template, to, data, idempotency_key, request_id()))
         if response.status >= 400:
             body = response.body.decode("utf-8", "replace")
             log("mail_refused", template=template, key=idempotency_key, status=response.status, body=body)
@@ -83,18 +71,25 @@ class MailClient:
     async def crm(self, event: str, email: str, kept: dict[str, str] | None = None) -> bool:
         """Tells mailer's CRM sync (shared/crm.py) what happened, with `notify`'s policy: the action
         stands whether or not the CRM hears of it."""
+        try:
+            response = await self._ask(crm.sync_request(event, email, kept, request_id()))
+        except MailUnavailable as exc:
+            log("crm_unavailable", exc, crm_event=event)
+            return False
+        if response.status >= 400:
+            log("crm_refused", crm_event=event, status=response.status)
+            return False
+        return True
+
+    async def _ask(self, unsigned: Request) -> Response:
+        """Mailer's answer below 500, signed as the caller, within MAILER_SECONDS; MailUnavailable otherwise."""
         request = await internal_auth.signed(
-            self.crypto,
-            self.clock,
-            self.secret,
-            crm.sync_request(event, email, kept, request_id()),
-            internal_auth.Identity(caller=self.caller),
+            self.crypto, self.clock, self.secret, unsigned, internal_auth.Identity(caller=self.caller)
         )
         try:
             response = await Timed(self.mailer, MAILER_SECONDS, "the mailer").fetch(request)
         except Exception as exc:
-            log("crm_unavailable", exc, crm_event=event)
-            return False
-        if response.status >= 300:
-            log("crm_refused", crm_event=event, status=response.status)
-        return response.status < 300
+            raise MailUnavailable(f"mailer unreachable: {exc}") from exc
+        if response.status >= 500:
+            raise MailUnavailable(f"mailer answered {response.status}")
+        return response
