@@ -38,7 +38,7 @@ async def serve(worker: str, env: Any, request: Any, build: Callable[[Any], App]
         app = _apps[worker] = build(env)
     with background.collecting() as started:
         response = await app.handle(await to_app_request(request))
-    for task in started:  # work finishing after the answer (shared.background): keep the request alive
-        if ctx is not None:
+    if ctx is not None:  # work finishing after the answer (shared.background): keep the request alive
+        for task in started:
             ctx.waitUntil(task)
     return to_workers_response(response)

@@ -9,8 +9,6 @@ its plan again leaves the timeline."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from billing import entitlements
@@ -18,6 +16,7 @@ from billing.notices import date
 from billing.subscriptions import Record, SubscriptionStore
 from shared import internal_auth, plans
 from shared.http import Request
+from shared.log import log
 from shared.mail import MailClient
 from shared.ports import Clock, Crypto, Database, Service
 
@@ -42,7 +41,6 @@ class CustomerDomains:
     crypto: Crypto
     clock: Clock
     secret: str
-    log: Callable[[str], None] = print
 
     async def cut_over(self, account_id: str) -> bool:
         """True once customer has cut the account's custom domains over (or it has no sites)."""
@@ -59,7 +57,7 @@ class CustomerDomains:
         return response.status < 300
 
     def _log(self, account_id: str, error: str) -> None:
-        self.log(json.dumps({"worker": "billing", "domains_cut_over_failed": account_id, "error": error}))
+        log("domains_cut_over_failed", account_id=account_id, error=error)
 
 
 @dataclass

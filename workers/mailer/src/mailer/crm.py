@@ -11,13 +11,13 @@ CPython stack) the call is made inline, once."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mailer.hubspot import CUSTOMER_STAGE, HubSpotClient, HubSpotError, contact_properties
 from shared import crm, queue
+from shared.errors import HttpError
+from shared.log import log
 from shared.ports import Queue
 from shared.queue import Delivery, Verdict
 
@@ -31,7 +31,6 @@ class CrmSync:
     client: HubSpotClient | None  # None: HUBSPOT_TOKEN unset, the sync is off
     queue: Queue | None = None
     retry_base_seconds: int = RETRY_BASE_SECONDS
-    log: Callable[[str], None] = field(default=print)
 
     async def request(self, body: dict[str, Any]) -> str:
         """`queued`, `sent` (inline) or `off`. Raises HttpError 400 for a malformed body."""
@@ -80,7 +79,7 @@ class CrmSync:
         return queue.ACK
 
     def _log(self, what: str, job: dict[str, Any], error: str) -> None:
-        self.log(json.dumps({"worker": "mailer", what: job.get("event"), "email": job.get("email"), "error": error}))
+        log(what, crm_event=job.get("event"), email=job.get("email"), error=error)
 
 
 def _job(body: Any) -> dict[str, Any] | None:
@@ -88,6 +87,7 @@ def _job(body: Any) -> dict[str, Any] | None:
         return None
     try:
         event, email, kept = crm.parse(body)
-    except Exception:
+    except HttpError as exc:  # not a message mailer's /internal/crm would have queued
+        log("crm_unreadable", exc)
         return None
     return {"event": event, "email": email, "attribution": kept}
