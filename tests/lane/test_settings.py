@@ -4,6 +4,7 @@ unset). The same `settings_from` runs here as on the CPython stack (tests/devsta
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -18,4 +19,11 @@ def test_a_missing_required_var_stops_the_worker_naming_it(lane: Lane, tmp_path:
     with own_lane(lane.build, tmp_path / "state", "--var", "core:PORTAL_ORIGIN=") as (_, urls, log):
         response = httpx.get(f"{urls['core']}/api/v1/plans", timeout=60)
         assert response.status_code == 500
-        assert any("SettingsError: PORTAL_ORIGIN is not set" in line for line in log), log[-5:]
+
+        def named() -> bool:
+            return any("SettingsError: PORTAL_ORIGIN is not set" in line for line in log)
+
+        deadline = time.monotonic() + 10  # the lane's output is read by another thread: the line may trail the 500
+        while not named() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert named(), log[-5:]
