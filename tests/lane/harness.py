@@ -97,10 +97,10 @@ class Process:
 
 
 @contextmanager
-def running(out: Path) -> Iterator[Lane]:
+def running(out: Path, overrides: tuple[str, ...] = ()) -> Iterator[Lane]:
     """The lane on free ports, with the stand-ins beside it: Stripe's (its hosted checkout page is
     what a browser pays on; it delivers signed webhooks to core), Cloudflare's custom hostnames and
-    HubSpot's CRM (the sync is on: mailer has a token)."""
+    HubSpot's CRM (the sync is on: mailer has a token). `overrides`: more `worker:NAME=value` vars."""
     _stage(out / "build")
     core_port, domain_port, stripe_port, cloudflare_port = free_port(), free_port(), free_port(), free_port()
     hubspot_port = free_port()
@@ -124,6 +124,7 @@ def running(out: Path) -> Iterator[Lane]:
         "--var", f"mailer:HUBSPOT_TOKEN={HUBSPOT_TOKEN}",
         "--var", f"mailer:HUBSPOT_API_BASE={hubspot}",
         "--var", "mailer:CRM_RETRY_SECONDS=1",
+        *(arg for spec in overrides for arg in ("--var", spec)),
     ]  # fmt: skip
     with ExitStack() as running:
         for command, ready in (

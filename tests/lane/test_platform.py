@@ -58,6 +58,32 @@ def test_domain_answers_404_for_an_unknown_host(lane: Lane) -> None:
     assert reply.headers["x-content-type-options"] == "nosniff"
 
 
+def test_the_edge_compresses_as_cloudflare_does(lane: Lane) -> None:
+    """Public answers are compressed outside the worker: listed types, 200/403/404, ETag weakened."""
+    unknown = {"host": "nobody.localhost:8788"}
+    page = httpx.get(f"{lane.domain}/", headers={**unknown, "accept-encoding": "gzip"}, timeout=60)
+    assert (page.status_code, page.headers["content-encoding"]) == (404, "gzip")  # a 404 page too
+    assert "There is no site here" in page.text  # httpx undid the gzip
+    assert "content-length" not in page.headers and "accept-encoding" in page.headers["vary"].lower()
+    with httpx.stream("GET", f"{lane.domain}/", headers={**unknown, "accept-encoding": "br;q=1, gzip;q=0.5"}) as raw:
+        assert raw.headers["content-encoding"] == "br"
+    plain = httpx.get(f"{lane.domain}/", headers={**unknown, "accept-encoding": "identity"}, timeout=60)
+    assert "content-encoding" not in plain.headers and "There is no site here" in plain.text
+
+    script = httpx.get(f"{lane.core}/portal.js", headers={"accept-encoding": "gzip"}, timeout=60)
+    assert (script.headers["content-encoding"], script.headers["etag"][:3]) == ("gzip", 'W/"')
+    again = httpx.get(f"{lane.core}/portal.js", headers={"if-none-match": script.headers["etag"]}, timeout=60)
+    assert again.status_code == 304  # the weakened ETag still revalidates
+    api = httpx.get(f"{lane.core}/api/v1/health", headers={"accept-encoding": "gzip"}, timeout=60)
+    assert api.headers["content-encoding"] == "gzip" and api.json()["status"] == "ok"
+    refused = httpx.get(f"{lane.core}/api/v1/nope", headers={"accept-encoding": "gzip"}, timeout=60)
+    assert refused.status_code == 404 and refused.headers["content-encoding"] == "gzip"
+    wrong = httpx.delete(f"{lane.core}/api/v1/health", headers={"accept-encoding": "gzip"}, timeout=60)
+    assert wrong.status_code == 405 and "content-encoding" not in wrong.headers  # only 200, 403, 404
+    icon = httpx.get(f"{lane.core}/favicon.svg", headers={"accept-encoding": "gzip"}, timeout=60)
+    assert icon.headers["content-encoding"] == "gzip"  # image/svg+xml is on the list; photos are not
+
+
 def test_core_errors_are_json_with_request_ids(lane: Lane) -> None:
     reply = httpx.get(f"{lane.core}/api/v1/nope", timeout=60)
     assert reply.status_code == 404

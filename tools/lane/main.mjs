@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resourceKey } from './bindings.mjs';
 import { Lane, REPO } from './lane.mjs';
-import { matchAsset, sendWebResponse, toWebRequest, withLocalFrameSrc, workerFirst } from './web.mjs';
+import { edgeCompressed, matchAsset, sendWebResponse, toWebRequest, withLocalFrameSrc, workerFirst } from './web.mjs';
 
 const PUBLIC = { core: 8787, domain: 8788 }; // workers reachable from the internet (README.md's table)
 
@@ -55,7 +55,7 @@ function serveWorker(w, port) {
         response = withLocalFrameSrc(matchAsset(assetsDir, assets, request, { hasWorker: true }), localFrameSrc);
       }
       response ??= await lane.dispatchFetch(w, request);
-      await sendWebResponse(res, response, req.method);
+      await sendWebResponse(res, edgeCompressed(req.headers['accept-encoding'], response), req.method);
     } catch (e) {
       failed(res, w, e);
     }

@@ -3,6 +3,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import { outbound } from './limits.mjs';
 
 // undici's Request has no `cf` and wants `duplex: "half"` for stream bodies; workerd's has `cf`
@@ -200,7 +202,9 @@ function serveFile(file, request, status = 200, dir = path.dirname(file)) {
   for (const rule of headerRules(dir)) {
     if (rule.pattern.test(pathname)) for (const [name, value] of rule.headers) headers[name.toLowerCase()] = value;
   }
-  if (request.headers.get('if-none-match') === etag) return new Response(null, { status: 304, headers });
+  // The edge weakens the ETag of what it compresses, so browsers send it back as W/"…".
+  const given = (request.headers.get('if-none-match') ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+  if (given.includes(etag)) return new Response(null, { status: 304, headers });
   return new Response(request.method === 'HEAD' ? null : body, { status, headers });
 }
 
@@ -268,4 +272,49 @@ export async function sendWebResponse(res, response, method) {
     for await (const chunk of response.body) res.write(chunk);
   }
   res.end();
+}
+
+// Cloudflare's edge compresses what a public worker (or its static assets) answers, outside the
+// worker: brotli or gzip as the visitor accepts, for these content types, on a 200, 403 or 404
+// that is not already encoded and does not say `no-transform`; a strong ETag becomes weak
+// (developers.cloudflare.com: speed/optimization/content/brotli/content-compression, cache/reference/etag-headers).
+const COMPRESSIBLE = new Set(`text/html text/richtext text/plain text/css text/x-script text/x-component
+  text/x-java-source text/x-markdown application/javascript application/x-javascript text/javascript text/js
+  image/x-icon image/vnd.microsoft.icon application/x-perl application/x-httpd-cgi text/xml application/xml
+  application/xml+rss application/vnd.api+json application/x-protobuf application/json multipart/bag
+  multipart/mixed application/xhtml+xml font/ttf font/otf font/x-woff image/svg+xml application/vnd.ms-fontobject
+  application/ttf application/x-ttf application/otf application/x-otf application/truetype application/opentype
+  application/x-opentype application/font-woff application/eot application/font application/font-sfnt
+  application/wasm application/javascript-binast application/manifest+json application/ld+json
+  application/graphql+json application/geo+json`.split(/\s+/));
+const ENCODERS = {
+  // Dynamic content is compressed fast, not small: brotli 4, gzip 6 (zlib's default).
+  br: () => zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } }),
+  gzip: () => zlib.createGzip(),
+};
+
+export function acceptedEncoding(acceptEncoding) {
+  const offered = new Map();
+  for (const part of (acceptEncoding ?? '').toLowerCase().split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const q = params.map((p) => p.trim().match(/^q=([\d.]+)$/)).find(Boolean);
+    offered.set(name.trim(), q ? Number(q[1]) : 1);
+  }
+  return ['br', 'gzip'].find((name) => (offered.get(name) ?? 0) > 0) ?? null;
+}
+
+export function edgeCompressed(acceptEncoding, response) {
+  const type = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const encoding = acceptedEncoding(acceptEncoding);
+  if (!encoding || ![200, 403, 404].includes(response.status) || !COMPRESSIBLE.has(type)) return response;
+  if (response.headers.has('content-encoding') || /(^|,)\s*no-transform\s*(,|$)/i.test(response.headers.get('cache-control') ?? '')) return response;
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  headers.set('content-encoding', encoding);
+  const vary = headers.get('vary');
+  if (!/accept-encoding|\*/i.test(vary ?? '')) headers.set('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
+  const etag = headers.get('etag');
+  if (etag?.startsWith('"')) headers.set('etag', `W/${etag}`);
+  const body = response.body ? Readable.toWeb(Readable.fromWeb(response.body).pipe(ENCODERS[encoding]())) : null;
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
