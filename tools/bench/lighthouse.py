@@ -207,7 +207,7 @@ def main(runs: int, themes: list[str], keep: Path | None = None) -> None:
                     reply = httpx.put(f"{lane.admin}/r2/{bucket}/{key}", content=body, headers={"content-type": ctype})
                     reply.raise_for_status()
             port = lane.domain.rsplit(":", 1)[1]
-            print(f"Lighthouse 12 mobile, median of {runs} runs after a first visit, 11 blocks and 6 photos, on the lane")
+            print(f"Lighthouse 12 mobile, median of {runs} runs after a first visit, 11 blocks, 6 photos, on the lane")
             print(
                 f"{'theme':8} {'perf':>5} {'a11y':>5} {'bp':>5} {'seo':>5} "
                 + f"{'LCP ms':>7} {'CLS':>6} {'KB':>6} {'req':>4}   first visit: perf, LCP ms"
@@ -229,6 +229,7 @@ def main(runs: int, themes: list[str], keep: Path | None = None) -> None:
                 failed = sorted({a for r in results for a in r["failed"]})  # type: ignore[union-attr]
                 if failed:
                     print(f"         not passed in some run: {', '.join(failed)}", flush=True)
+
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
