@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import zlib from 'node:zlib';
 import { outbound } from './limits.mjs';
 
@@ -293,7 +293,7 @@ const ENCODERS = {
   gzip: () => zlib.createGzip(),
 };
 
-export function acceptedEncoding(acceptEncoding) {
+function acceptedEncoding(acceptEncoding) {
   const offered = new Map();
   for (const part of (acceptEncoding ?? '').toLowerCase().split(',')) {
     const [name, ...params] = part.trim().split(';');
@@ -315,6 +315,12 @@ export function edgeCompressed(acceptEncoding, response) {
   if (!/accept-encoding|\*/i.test(vary ?? '')) headers.set('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
   const etag = headers.get('etag');
   if (etag?.startsWith('"')) headers.set('etag', `W/${etag}`);
-  const body = response.body ? Readable.toWeb(Readable.fromWeb(response.body).pipe(ENCODERS[encoding]())) : null;
+  let body = null;
+  if (response.body) {
+    // pipeline, not pipe: a worker's stream that fails mid-body fails the compressed one too.
+    const encoder = ENCODERS[encoding]();
+    pipeline(Readable.fromWeb(response.body), encoder, () => {});
+    body = Readable.toWeb(encoder);
+  }
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
