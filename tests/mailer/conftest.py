@@ -14,12 +14,14 @@ import pytest
 
 from devstack import ROOT, migrations
 from devstack.adapters import HashlibCrypto, SqliteDatabase
+from devstack.queues import MemoryQueue
 from devstack.resend_standin import ResendStandin
 from devstack.stack import worker_vars
 from mailer import svix
 from mailer.app import Ports, Settings, bootstrap, settings_from
 from shared.app import App
 from shared.http import Request, Response
+from shared.queue import Consumer
 from tests.conftest import FakeClock, signed
 
 WEBHOOK_SECRET = "whsec_" + "dGVzdC13ZWJob29rLXNpZ25pbmcta2V5LTAxMjM0NQ=="  # base64 of a test key
@@ -90,6 +92,18 @@ class Mailer:
 
 
 MakeMailer = Callable[..., Mailer]
+
+
+async def retry_delays(queue: MemoryQueue, consumer: Consumer, clock: FakeClock) -> list[float]:
+    """Delivers until `queue` is empty, moving the clock to each retry; the delays the consumer asked for."""
+    delays = []
+    while queue.messages:
+        before = clock.now()
+        await queue.deliver(consumer)
+        if queue.messages:
+            delays.append(queue.messages[0].due - before)
+            clock.advance(queue.messages[0].due - clock.now())
+    return delays
 
 
 def lead(**changes: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from devstack.resend_standin import ResendStandin
 from mailer.app import bootstrap_consumer
 from mailer.crm import CRM_QUEUE, DEAD_LETTER_QUEUE
 from shared.http import Request, Response
-from tests.mailer.conftest import Mailer, MakeMailer
+from tests.mailer.conftest import Mailer, MakeMailer, retry_delays
 
 ATTRIBUTION = {"plan": "pro", "utm_source": "hubspot", "utm_campaign": "spring", "landing_page": "/pricing"}
 
@@ -97,13 +97,7 @@ async def test_queued_rate_limited_and_retried_with_backoff_then_dead_lettered(m
     assert hubspot.calls == []
     # Two rate-limited answers, then HubSpot takes it.
     hubspot.fail_next(2, 429)
-    delays = []
-    while crm.messages:
-        before = clock.now()
-        await crm.deliver(consumer)
-        if crm.messages:
-            delays.append(crm.messages[0].due - before)
-            clock.advance(crm.messages[0].due - clock.now())
+    delays = await retry_delays(crm, consumer, clock)
     assert delays == [60, 120]
     assert hubspot.by_email("ada@example.com") is not None
     # An outage longer than the retries ends on the dead-letter queue, logged, and not retried.

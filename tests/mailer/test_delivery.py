@@ -8,7 +8,7 @@ import json
 from devstack.queues import MemoryQueue
 from mailer.app import bootstrap_consumer
 from mailer.delivery import DEAD_LETTER_QUEUE, MAIL_QUEUE
-from tests.mailer.conftest import MakeMailer
+from tests.mailer.conftest import MakeMailer, retry_delays
 
 
 def queued_mailer(make_mailer: MakeMailer, clock, max_retries: int = 3):
@@ -41,13 +41,7 @@ async def test_an_outage_longer_than_the_retries_ends_failed_and_visible(make_ma
     consumer = bootstrap_consumer(mailer.settings, mailer.ports)
     mailer.resend.fail_next(100, 503)
     accepted = await mailer.send()
-    delays = []
-    while mail.messages:
-        before = clock.now()
-        await mail.deliver(consumer)
-        if mail.messages:
-            delays.append(mail.messages[0].due - before)
-            clock.advance(mail.messages[0].due - clock.now())
+    delays = await retry_delays(mail, consumer, clock)
     assert delays == [30, 60, 120]  # exponential backoff through retry(delaySeconds=…)
     assert len(dlq.messages) == 1
     email = await mailer.email(accepted.json()["id"])

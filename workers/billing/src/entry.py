@@ -12,9 +12,14 @@ def ports(env):
     return Ports(db, mailer, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto(), customer=customer)
 
 
+# env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.
+build_app = composed(settings_from, ports, bootstrap)
+build_job = composed(settings_from, ports, bootstrap_job)
+
+
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        return await serve("billing", self.env, request, composed(settings_from, ports, bootstrap))
+        return await serve("billing", self.env, request, build_app)
 
     async def scheduled(self, controller, *_):
-        await run_scheduled("billing", self.env, controller, composed(settings_from, ports, bootstrap_job))
+        await run_scheduled("billing", self.env, controller, build_job)

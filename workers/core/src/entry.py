@@ -12,6 +12,10 @@ def ports(env):
     return Ports(db, *services, bindings.SystemClock(), bindings.WebCrypto(), http)
 
 
+# env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.
+build_app = composed(settings_from, ports, bootstrap)
+
+
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        return await serve("core", self.env, request, composed(settings_from, ports, bootstrap), self.ctx)
+        return await serve("core", self.env, request, build_app, self.ctx)

@@ -9,6 +9,10 @@ def ports(env):
     return Ports(bindings.R2BlobStore(env.SITES), bindings.SystemClock(), bindings.WebCrypto(), bindings.EdgeCache())
 
 
+# env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.
+build_app = composed(settings_from, ports, bootstrap)
+
+
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        return await serve("domain", self.env, request, composed(settings_from, ports, bootstrap))
+        return await serve("domain", self.env, request, build_app)

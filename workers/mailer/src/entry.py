@@ -12,9 +12,14 @@ def ports(env):
     return Ports(db, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto(), queue, crm_queue=crm_queue)
 
 
+# env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.
+build_app = composed(settings_from, ports, bootstrap)
+build_consumer = composed(settings_from, ports, bootstrap_consumer)
+
+
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        return await serve("mailer", self.env, request, composed(settings_from, ports, bootstrap))
+        return await serve("mailer", self.env, request, build_app)
 
     async def queue(self, batch, *_):
-        await consume("mailer", self.env, batch, composed(settings_from, ports, bootstrap_consumer))
+        await consume("mailer", self.env, batch, build_consumer)
