@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from shared import jsontext
+
 
 @dataclass(frozen=True)
 class Request:
@@ -77,7 +79,7 @@ class Response:
         return Response(self.status, [*self.headers, *added], self.body, self.stream)
 
     def json(self) -> Any:
-        return json.loads(self.body)
+        return jsontext.loads(self.body)
 
 
 def json_response(data: Any, status: int = 200, headers: list[tuple[str, str]] | None = None) -> Response:

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from shared import jsontext
 from shared.errors import HttpError
 from shared.http import Request
 from shared.ports import Clock, Crypto
@@ -42,7 +43,7 @@ class Identity:
 
     @classmethod
     def decode(cls, text: str) -> Identity:
-        data: Any = json.loads(_unb64(text))
+        data: Any = jsontext.loads(_unb64(text))
         if not isinstance(data, dict):
             raise ValueError("identity is not an object")
         optional = [data.get(key) for key in ("a", "s", "e", "p")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from shared import jsontext
 from shared.errors import HttpError
 from shared.http import Request
 
@@ -14,9 +15,11 @@ def read_json_object(request: Request) -> dict[str, Any]:
     if ctype != "application/json":
         raise HttpError(415, "unsupported_media_type", "Send the body as application/json.")
     try:
-        data = json.loads(request.body.decode("utf-8"))
+        data = jsontext.loads(request.body)
     except UnicodeDecodeError:
         raise HttpError(400, "invalid_json", "The body is not UTF-8.") from None
+    except jsontext.TooDeep as exc:
+        raise HttpError(400, "invalid_json", f"The body is {exc}.") from None
     except json.JSONDecodeError as exc:
         raise HttpError(
             400, "invalid_json", f"Malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."

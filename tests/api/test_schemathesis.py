@@ -1,5 +1,7 @@
-"""schemathesis over every operation of /api/v1/openapi.json, on the CPython stack served by uvicorn
-(Stripe's stand-in in process), signed in as a fresh account with a site.
+"""schemathesis over every operation of /api/v1/openapi.json, signed in as a fresh account with a
+site, on two runtimes: the CPython stack served by uvicorn (Stripe's stand-in in process) and the
+runtime lane (Pyodide, the deploy bundles; Stripe's stand-in beside it), so a crash only Pyodide has
+(a wasm stack overflow, say) is found here too.
 
 Bounded: MAX_EXAMPLES generated cases per operation and mode (schema-valid and schema-breaking),
 derandomized so a run is repeatable. A case fails on any 5xx (Stripe's stand-in answers, so a
@@ -9,6 +11,7 @@ must be the Error shape), or schema-breaking input that is not refused with a 4x
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -33,6 +36,8 @@ from devstack import stack as stack_module
 from devstack.asgi import asgi
 from devstack.stripe import StripeStandin
 from tests.core.conftest import ORIGIN, PASSWORD, capture_outbox
+from tests.lane.client import signed_in
+from tests.lane.harness import Lane
 from tools.ports import free_port
 
 MAX_EXAMPLES = 4
@@ -41,22 +46,24 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 EMAIL = "schemathesis@example.com"
 
 
-BROWSER = {"origin": ORIGIN, "sec-fetch-site": "same-origin"}
-
-
 @dataclass
 class Served:
     url: str
+    origin: str  # the portal origin core's CSRF check compares
     site_id: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def browser(self) -> dict[str, str]:
+        return {"origin": self.origin, "sec-fetch-site": "same-origin"}
 
     def prepare(self) -> None:
         """A fresh session and a site (an earlier case may have logged out, ended the other
         sessions or deleted the site)."""
-        with httpx.Client(base_url=self.url, headers=BROWSER, timeout=10) as client:
+        with httpx.Client(base_url=self.url, headers=self.browser, timeout=30) as client:
             login = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
             assert login.status_code == 200, login.text
-            self.headers = {**BROWSER, "cookie": f"__Host-session={login.cookies['__Host-session']}"}
+            self.headers = {**self.browser, "cookie": f"__Host-session={login.cookies['__Host-session']}"}
             client.headers.update(self.headers)
             if not self.site_id or client.get(f"/api/v1/sites/{self.site_id}").status_code == 404:
                 site = client.post("/api/v1/sites", json={"name": "Contract bakery"})
@@ -64,8 +71,21 @@ class Served:
                 self.site_id = site.json()["id"]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+@pytest.fixture(scope="module", params=["cpython", pytest.param("lane", marks=pytest.mark.lane)])
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    if request.param == "lane":
+        yield on_the_lane(request.getfixturevalue("lane"))
+    else:
+        yield from on_cpython(tmp_path_factory)
+
+
+def on_the_lane(lane: Lane) -> Served:
+    """The session's lane: the account signs up and verifies through the dev outbox."""
+    signed_in(lane, EMAIL)
+    return Served(lane.core, lane.core)
+
+
+def on_cpython(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The stack in its own thread and event loop, behind uvicorn on a free loopback port."""
     port = free_port()
     holder: dict[str, Any] = {}
@@ -89,14 +109,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         assert time.monotonic() < deadline, "the CPython stack did not start"
         time.sleep(0.02)
     url = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=url, headers=BROWSER, timeout=10) as client:
+    with httpx.Client(base_url=url, headers={"origin": ORIGIN, "sec-fetch-site": "same-origin"}, timeout=10) as client:
         assert client.post("/api/v1/auth/signup", json={"email": EMAIL, "password": PASSWORD}).status_code == 202
         deadline = time.monotonic() + 10  # the verification mail goes out after the 202
         while not holder["outbox"].sent and time.monotonic() < deadline:
             time.sleep(0.05)
         verified = client.post("/api/v1/auth/verify", json={"token": holder["outbox"].last_token("verify_email")})
         assert verified.status_code == 200, verified.text
-    yield Served(url)
+    yield Served(url, ORIGIN)
     holder["server"].should_exit = True
     thread.join(10)
 
@@ -145,7 +165,7 @@ def exercise(served: Served, operation: schemathesis.APIOperation, mode: Any, ta
     def run(case: schemathesis.Case) -> None:
         if case.path_parameters and "site_id" in case.path_parameters:
             case.path_parameters["site_id"] = served.site_id  # reach past the 404 into the handlers
-        response = case.call(base_url=served.url, headers=served.headers, timeout=10)
+        response = case.call(base_url=served.url, headers=served.headers, timeout=60)
         tally.examples += 1
         tally.statuses[response.status_code] = tally.statuses.get(response.status_code, 0) + 1
         case.validate_response(response, checks=checks)
@@ -185,3 +205,25 @@ def _can_break(operation: schemathesis.APIOperation) -> bool:
     body = definition.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
     query = any(p["in"] == "query" for p in definition.get("parameters", []))
     return (bool(body) and body.get("format") != "binary") or query
+
+
+DEEP = b"[" * 5000 + b"]" * 5000  # 10 KB: unguarded, it overflowed Pyodide's stack
+
+
+def test_every_json_body_refuses_deep_nesting_before_parsing(served: Served, api: schemathesis.BaseSchema) -> None:
+    """Each operation that takes a JSON body, sent the body that crashed the runtime: a 4xx in the
+    Error shape, and the server still answers."""
+    served.prepare()
+    tried = 0
+    for operation in operations(api):
+        content = operation.definition.raw.get("requestBody", {}).get("content", {})
+        if "application/json" not in content:
+            continue
+        path = re.sub(r"\{([a-z_]+)\}", lambda m: served.site_id if m[1] == "site_id" else "x", operation.path)
+        headers = {**served.headers, "content-type": "application/json"}
+        reply = httpx.request(operation.method.upper(), served.url + path, content=DEEP, headers=headers, timeout=60)
+        assert 400 <= reply.status_code < 500, f"{operation.label}: {reply.status_code} {reply.text[:200]}"
+        assert set(reply.json()["error"]) >= {"code", "message", "request_id"}, operation.label
+        tried += 1
+    assert tried >= 20
+    assert httpx.get(f"{served.url}/api/v1/health", timeout=30).status_code == 200

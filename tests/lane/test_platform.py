@@ -154,3 +154,30 @@ def test_what_pyodide_lacks_fails_on_the_lane(lane: Lane) -> None:
     report = lane.worker("probe", "/forbidden").json()
     assert set(report) == {"thread", "socket", "subprocess", "pbkdf2_hmac"}
     assert all(outcome.startswith("refused") for outcome in report.values()), report
+
+
+DEEP = ("[" * 5000 + "]" * 5000).encode()  # 10,000 bytes: the security issue's repro body
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/login", "/api/v1/auth/password/forgot", "/api/v1/auth/signup"])
+def test_a_deeply_nested_body_is_refused_before_parsing_and_the_lane_stays_up(lane: Lane, path: str) -> None:
+    # Unguarded, Pyodide's wasm stack overflowed on the second try and the whole lane exited.
+    for _ in range(3):
+        reply = httpx.post(f"{lane.core}{path}", content=DEEP, headers={"content-type": "application/json"}, timeout=60)
+        assert reply.status_code == 400, reply.text
+        assert reply.json()["error"]["code"] == "invalid_json"
+        assert "nested deeper than 64 levels" in reply.json()["error"]["message"]
+    assert httpx.get(f"{lane.core}/api/v1/health", timeout=60).status_code == 200
+
+
+def test_a_fatal_pyodide_error_replaces_that_isolate_only(lane: Lane) -> None:
+    # Cloudflare: a fatal error poisons the isolate (the requests it holds fail), the next request
+    # gets a fresh one; other workers never notice. The probe parses deep JSON with no guard.
+    crashed = lane.worker("probe", "/crash?depth=200000")
+    assert crashed.status_code == 500
+    assert httpx.get(f"{lane.core}/api/v1/health", timeout=60).status_code == 200
+    assert lane.worker("probe", "/flags").status_code == 200
+    assert lane.worker("probe", "/crash?depth=10").text == "survived"
+    log = "".join(lane.log)
+    assert "[probe] isolate failed (fatal Pyodide error: Maximum call stack size exceeded)" in log
+    assert "[probe] isolate replaced" in log

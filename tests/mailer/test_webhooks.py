@@ -121,6 +121,16 @@ async def test_a_tampered_body_is_400(mailer: Mailer, crypto: HashlibCrypto) -> 
     await no_side_effects(mailer, ours)
 
 
+async def test_a_signed_but_deeply_nested_body_is_400_before_parsing(mailer: Mailer, crypto: HashlibCrypto) -> None:
+    ours, _ = await sent(mailer)
+    ts, body = str(int(mailer.clock.now())), b'{"type":"email.bounced","data":' + b"[" * 5000 + b"]" * 5000 + b"}"
+    signature = await svix.sign(crypto, WEBHOOK_SECRET, "msg_1", ts, body)
+    headers = {"svix-id": "msg_1", "svix-timestamp": ts, "svix-signature": signature}
+    response = await mailer.post("/api/v1/webhooks/resend", body, headers)
+    assert (response.status, error_code(response)) == (400, "invalid_json")
+    await no_side_effects(mailer, ours)
+
+
 @pytest.mark.parametrize("offset", [-301, 301])
 async def test_a_timestamp_outside_five_minutes_either_way_is_400(mailer: Mailer, offset: int) -> None:
     ours, theirs = await sent(mailer)

@@ -31,3 +31,10 @@ def test_other_media_types_are_415() -> None:
     with pytest.raises(HttpError) as caught:
         read_json_object(post(b"a=1", "application/x-www-form-urlencoded"))
     assert caught.value.status == 415
+
+
+def test_a_deeply_nested_body_is_400_naming_the_limit() -> None:
+    with pytest.raises(HttpError) as caught:
+        read_json_object(post(b"[" * 5000 + b"]" * 5000))
+    assert (caught.value.status, caught.value.code) == (400, "invalid_json")
+    assert caught.value.message == "The body is JSON nested deeper than 64 levels."

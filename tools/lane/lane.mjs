@@ -8,7 +8,7 @@ import { D1Bridge, D1Database, KvNamespace, R2Bucket, applyMigrations, resourceK
 import { readWorkers } from './config.mjs';
 import { StateLock, Watchdog } from './hygiene.mjs';
 import { PLANS, RouteFigures, installFetchMeter, meterMethods, meterWebCrypto } from './limits.mjs';
-import { PyWorker, buildSnapshot, snapshotKey } from './pyworker.mjs';
+import { PyWorker, buildSnapshot, snapshotKey, survivePyodideFatalErrors } from './pyworker.mjs';
 import { Cron } from './cron.mjs';
 import { HOST_QUEUE_HANDLER, deliverBatch, producerBinding, queueOptions } from './queues.mjs';
 import { Fetcher, assetsFetcher, installCaches, installWebGlobals } from './web.mjs';
@@ -29,6 +29,7 @@ export class Lane {
     const t0 = performance.now();
     this.lock = new StateLock(this.stateDir); // before anything opens the state's files
     this.watchdog = new Watchdog();
+    survivePyodideFatalErrors();
     installWebGlobals();
     installCaches();
     installFetchMeter();

@@ -154,6 +154,29 @@ export async function buildSnapshot(file) {
   fs.renameSync(`${file}.tmp`, file);
 }
 
+// A call that was running in an isolate when a fatal error ended it (workerd: the request fails).
+export class IsolateFailed extends Error {
+  constructor(worker, cause) {
+    super(`${worker}: the isolate failed (${cause}) and was replaced`);
+    this.name = 'IsolateFailed';
+  }
+}
+
+// A fatal Pyodide error also surfaces as an uncaught error from its event loop; PyWorker.fatal has
+// already dealt with it, so it must not end the lane. Anything else still does.
+let surviving = false;
+export function survivePyodideFatalErrors() {
+  if (surviving) return;
+  surviving = true;
+  const handle = (error) => {
+    if (error?.pyodide_fatal_error) return;
+    process.stderr.write(`lane: uncaught error: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  };
+  process.on('unhandledRejection', handle);
+  process.on('uncaughtException', handle);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export class PyWorker {
@@ -168,6 +191,8 @@ export class PyWorker {
     this.srcDir = srcDir;
     this.log = log;
     this.pending = new Set(); // waitUntil promises
+    this.inflight = new Set(); // reject functions of the calls this isolate holds
+    this.replaced = 0; // isolates replaced after a fatal error
     this.timings = {};
     // workerd's flags for this worker: listed ones plus every flag its date turns on.
     this.flags = compatFlags(config.compatibility_date, config.compatibility_flags);
@@ -184,6 +209,7 @@ export class PyWorker {
   // module, as workerd does at isolate start-up.
   async load({ snapshot }) {
     const t0 = performance.now();
+    this.snapshot = snapshot; // kept to replace the isolate after a fatal error
     this.helper = makeHelper(this);
     const flags = { ...this.flags };
     const stderr = (line) => process.stderr.write(`[${this.short}] ${line}\n`);
@@ -199,6 +225,8 @@ export class PyWorker {
       registerRuntimeModules(this.py, this.helper, flags);
     }
     this.timings.interpreterMs = performance.now() - t0;
+    // Pyodide calls this once when it can no longer be used (e.g. the wasm stack overflowed).
+    this.py._api.on_fatal = (error) => this.fatal(error);
     // The file system is not part of a memory snapshot, so the files go in every time.
     installLaneRuntime(this.py);
     installSdkStub(this.py, this.flags);
@@ -224,6 +252,26 @@ export class PyWorker {
     this.timings.loadMs = performance.now() - t0;
   }
 
+  // A fatal error poisons the isolate, as on Cloudflare: every call it holds fails, its waitUntil
+  // work is dropped, and the next call gets a fresh isolate (a cold start). Other workers, each
+  // on its own Pyodide, keep running.
+  fatal(error) {
+    if (this.replacing) return;
+    const cause = error?.message ?? String(error);
+    this.log(`isolate failed (fatal Pyodide error: ${cause}): ${this.inflight.size} call(s) fail, replacing it`);
+    for (const reject of this.inflight) reject(new IsolateFailed(this.short, cause));
+    this.inflight.clear();
+    this.pending.clear();
+    this.replacing = (async () => {
+      await this.load({ snapshot: this.snapshot });
+      this.setEnv(this.env);
+      this.replaced += 1;
+      this.log(`isolate replaced (${this.replaced} so far)`);
+    })().finally(() => {
+      this.replacing = null;
+    });
+  }
+
   setEnv(env) {
     this.env = env;
     this.helper.cloudflareWorkersModule.env = env;
@@ -233,6 +281,18 @@ export class PyWorker {
   // methods strict, conversions by the SDK. Each call is metered against the plan's limits
   // (limits.mjs); `route` names it in the figures (method + path, or the RPC method).
   async call(className, method, args, route = `${className}.${method}`) {
+    if (this.replacing) await this.replacing;
+    let reject;
+    const failed = new Promise((_, r) => (reject = r));
+    this.inflight.add(reject);
+    try {
+      return await Promise.race([this.callOnce(className, method, args, route), failed]);
+    } finally {
+      this.inflight.delete(reject);
+    }
+  }
+
+  async callOnce(className, method, args, route) {
     const cls = this.main[className];
     if (!cls) throw new TypeError(`There is no '${className}' class defined in the Python Worker's main module`);
     const meter = new Meter(this.plan, Meter.current());

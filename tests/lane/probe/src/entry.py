@@ -55,6 +55,11 @@ class Default(WorkerEntrypoint):
 
             await asyncio.gather(*(one() for _ in range(int(query["n"]))))
             return Response("fetched")
+        if path == "/crash":
+            # Plain json.loads, no depth guard: deep enough, the wasm stack overflows (a fatal error).
+            depth = int(query["depth"])
+            json.loads("[" * depth + "]" * depth)
+            return Response("survived")
         if path == "/allocate":
             held = bytearray(int(query["mb"]) * 2**20)
             return Response(str(len(held)))

@@ -9,12 +9,12 @@ under PROVIDER_SECONDS each, a request to Stripe ends well inside core's budget.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from billing.formencode import Params, encode
+from shared import jsontext
 from shared.deadline import DeadlineExceeded
 from shared.http import Request
 from shared.log import log
@@ -102,7 +102,7 @@ class StripeClient:
 
 def _json(body: bytes, status: int) -> StripeObject:
     try:
-        data = json.loads(body)
+        data = jsontext.loads(body)
     except ValueError:
         raise StripeError(502, "api_error", "invalid_json", f"Stripe answered {status} with a non-JSON body.") from None
     if not isinstance(data, dict):
@@ -112,7 +112,7 @@ def _json(body: bytes, status: int) -> StripeObject:
 
 def _error(status: int, body: bytes) -> StripeError:
     try:
-        error = json.loads(body).get("error", {})
+        error = jsontext.loads(body).get("error", {})
     except (ValueError, AttributeError):
         error = {}
     if not isinstance(error, dict):

@@ -9,7 +9,6 @@ Event types billing does not handle get 200 (Stripe would otherwise retry them f
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from billing import signature
 from billing.eventlog import EventLog
 from billing.events import Event, EventProcessor
 from billing.stripe import StripeError
+from shared import jsontext
 from shared.errors import HttpError
 from shared.http import Request
 from shared.mail import MailUnavailable
@@ -26,7 +26,7 @@ from shared.ports import Clock, Crypto
 def parse_event(raw: bytes) -> Event:
     bad = HttpError(400, "invalid_event", "The body is not a Stripe event.")
     try:
-        data: Any = json.loads(raw)
+        data: Any = jsontext.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise bad from None
     if not isinstance(data, dict) or data.get("object") != "event":

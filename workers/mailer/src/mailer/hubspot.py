@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from shared import jsontext
 from shared.http import Request, Response
 from shared.ports import HttpClient
 
@@ -40,7 +41,7 @@ def contact_properties(email: str, kept: dict[str, str]) -> dict[str, str]:
 def describe(response: Response) -> str:
     """`429 RATE_LIMITS: You have reached your secondly limit. (correlation …)`."""
     try:
-        data = json.loads(response.body)
+        data = jsontext.loads(response.body)
     except ValueError:
         data = None
     if isinstance(data, dict) and "message" in data:
@@ -67,7 +68,7 @@ class HubSpotClient:
             else:
                 updated = created
         self._check(updated)
-        return str(json.loads(updated.body).get("id", ""))
+        return str(jsontext.loads(updated.body).get("id", ""))
 
     async def _call(self, method: str, path: str, query: str, properties: dict[str, str]) -> Response:
         url = self.api_base.rstrip("/") + path

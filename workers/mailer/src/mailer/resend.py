@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mailer.headers import safe_header
+from shared import jsontext
 from shared.http import Request, Response
 from shared.log import log
 from shared.ports import HttpClient
@@ -62,7 +63,7 @@ class Result:
 def describe_error(response: Response) -> str:
     """`429 rate_limit_exceeded: Too many requests…`, or the start of a non-JSON body."""
     try:
-        data = json.loads(response.body)
+        data = jsontext.loads(response.body)
     except ValueError:
         data = None
     if isinstance(data, dict) and ("name" in data or "message" in data):
@@ -72,7 +73,7 @@ def describe_error(response: Response) -> str:
 
 def _error_name(response: Response) -> str:
     try:
-        data = json.loads(response.body)
+        data = jsontext.loads(response.body)
     except ValueError:
         return ""
     return str(data.get("name", "")) if isinstance(data, dict) else ""
@@ -148,7 +149,7 @@ class ResendClient:
 
 def _provider_id(response: Response) -> str | None:
     try:
-        data = json.loads(response.body)
+        data = jsontext.loads(response.body)
     except ValueError as exc:  # sent, but we cannot tell its id: its webhooks will not match it
         log("resend_answer_unreadable", exc, status=response.status)
         return None

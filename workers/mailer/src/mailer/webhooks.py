@@ -8,12 +8,12 @@ is either fully processed or not at all (and Svix retries it)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from mailer import svix
 from mailer.store import MailStore, Statement
+from shared import jsontext
 from shared.errors import HttpError
 from shared.http import Request
 from shared.log import log
@@ -84,8 +84,8 @@ def _bounce_kind(data: dict[str, Any]) -> str:
 
 def _parse(body: bytes) -> dict[str, Any]:
     try:
-        event = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        event = jsontext.loads(body)
+    except ValueError:  # not UTF-8, not JSON, or nested too deep
         raise HttpError(400, "invalid_json", "The webhook body is not JSON.") from None
     if not isinstance(event, dict) or not isinstance(event.get("type"), str) or not isinstance(event.get("data"), dict):
         raise HttpError(400, "invalid_webhook_event", "The webhook body has no type and data.")
