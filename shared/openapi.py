@@ -65,6 +65,7 @@ class Operation:
     also: Mapping[int, str] = field(default_factory=dict)  # other success statuses and what they mean
     errors: tuple[int, ...] = ()  # the error statuses worth naming (any other answers the Error shape too)
     security: tuple[str, ...] = ()  # names of components.securitySchemes, any one of which is enough
+    if_match: bool = False  # a versioned write: If-Match (the ETag it is based on) is required, 428 without
 
     def described(self) -> dict[str, Any]:
         op: dict[str, Any] = {"summary": self.summary, "responses": {}}
@@ -77,7 +78,7 @@ class Operation:
         for status, meaning in self.also.items():
             op["responses"][str(status)] = {"description": meaning}
         validated = self.body is not None or self.body_schema is not None or self.query
-        errors = set(self.errors) | ({400} if validated else set())
+        errors = set(self.errors) | ({400} if validated else set()) | ({412, 428} if self.if_match else set())
         for status in sorted(errors):
             op["responses"][str(status)] = ERROR
         op["responses"]["default"] = ERROR
@@ -86,6 +87,16 @@ class Operation:
             for name in _PARAM.findall(self.path)
         ]
         parameters += query_parameters(self.query or {})
+        if self.if_match:
+            parameters.append(
+                {
+                    "name": "If-Match",
+                    "in": "header",
+                    "required": True,
+                    "description": "The ETag of the version this change is based on (`*`: whatever is there)",
+                    "schema": {"type": "string", "minLength": 1},
+                }
+            )
         if parameters:
             op["parameters"] = parameters
         if self.body is not None or self.body_schema is not None:

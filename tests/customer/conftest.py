@@ -16,6 +16,7 @@ from devstack.adapters import drained
 from devstack.stack import Stack
 from shared.http import Request, Response, json_response
 from tests.core.conftest import Browser, Outbox, browser, outbox, signed_up
+from tests.etags import versioned_resource
 from tests.imagefiles import png
 
 __all__ = ["Owner", "browser", "outbox", "png", "published_page"]
@@ -70,8 +71,15 @@ class Owner:
     ) -> Response:
         return await self.browser.call(method, path, body, headers)
 
+    async def write(self, method: str, path: str, body: dict[str, Any] | None = None) -> Response:
+        """A call as the portal makes it: an editor write names the resource's current ETag."""
+        resource = versioned_resource(method, path)
+        headers = None if resource is None else {"if-match": (await self.call("GET", resource)).header("etag")}
+        return await self.call(method, path, body, headers)
+
     async def ok(self, method: str, path: str, body: dict[str, Any] | None = None, status: int = 200) -> Any:
-        response = await self.call(method, path, body if body is not None or method == "GET" else {})
+        """A call (as the portal makes it) expected to answer `status`."""
+        response = await self.write(method, path, body if body is not None or method == "GET" else {})
         assert response.status == status, (response.status, response.body[:500])
         return response.json() if response.body else None
 

@@ -147,7 +147,7 @@ async def test_after_a_downgrade_the_lead_form_stays_and_can_be_fixed(owner: Own
     assert f"/api/v1/forms/{site['id']}/{block_id}".encode() in home.body
     assert (await submit(stack, site["id"], block_id, LEAD)).status == 303
     # A new form is what Free does not include.
-    more = await owner.call("PUT", page, {"blocks": [*blocks, {"type": "lead_form", "heading": "Another"}]})
+    more = await owner.write("PUT", page, {"blocks": [*blocks, {"type": "lead_form", "heading": "Another"}]})
     assert more.status == 402
-    copied = await owner.call("PUT", page, {"blocks": [*blocks, dict(blocks[0])]})  # a second copy is new
+    copied = await owner.write("PUT", page, {"blocks": [*blocks, dict(blocks[0])]})  # a second copy is new
     assert copied.status == 402

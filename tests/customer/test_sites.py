@@ -21,7 +21,7 @@ async def test_create_site_makes_a_home_page_and_a_default_host(owner: Owner) ->
     again = await owner.new_site("Café Zoë & Co")
     assert again["slug"].startswith("caf-zo-co-")
     assert again["slug"] != site["slug"]
-    taken = await owner.call("POST", "/api/v1/sites", {"name": "X", "slug": site["slug"]})
+    taken = await owner.write("POST", "/api/v1/sites", {"name": "X", "slug": site["slug"]})
     assert (taken.status, taken.json()["error"]["code"]) == (409, "slug_taken")
 
 
@@ -37,7 +37,7 @@ async def test_create_site_makes_a_home_page_and_a_default_host(owner: Owner) ->
     ],
 )
 async def test_site_writes_are_validated(owner: Owner, body: dict[str, object], field: str) -> None:
-    response = await owner.call("POST", "/api/v1/sites", body)
+    response = await owner.write("POST", "/api/v1/sites", body)
     assert response.status == 400
     assert response.json()["error"]["field"] == field
 
@@ -63,7 +63,7 @@ async def test_site_writes_are_validated(owner: Owner, body: dict[str, object], 
 )
 async def test_block_writes_name_the_field(owner: Owner, block: dict[str, object], field: str) -> None:
     site = await owner.new_site()
-    response = await owner.call(
+    response = await owner.write(
         "PUT", f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}", {"blocks": [block]}
     )
     assert response.status == 400, response.body
@@ -124,7 +124,7 @@ async def test_every_block_type_renders(owner: Owner, stack: Stack) -> None:
 async def test_free_plan_limits(owner: Owner) -> None:
     owner.plan = "free"
     site = await owner.new_site()
-    second = await owner.call("POST", "/api/v1/sites", {"name": "Two"})
+    second = await owner.write("POST", "/api/v1/sites", {"name": "Two"})
     assert second.status == 402
     assert second.json()["error"] | {"message": "", "request_id": ""} == {
         "code": "requires_pro_plan",
@@ -136,13 +136,13 @@ async def test_free_plan_limits(owner: Owner) -> None:
     }
     for n in range(2):
         await owner.ok("POST", f"/api/v1/sites/{site['id']}/pages", {"title": f"P{n}"}, 201)
-    fourth = await owner.call("POST", f"/api/v1/sites/{site['id']}/pages", {"title": "P3"})
+    fourth = await owner.write("POST", f"/api/v1/sites/{site['id']}/pages", {"title": "P3"})
     assert (fourth.status, fourth.json()["error"]["code"]) == (402, "requires_starter_plan")
-    form = await owner.call(
+    form = await owner.write(
         "PUT", f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}", {"blocks": [{"type": "lead_form"}]}
     )
     assert (form.status, form.json()["error"]["code"]) == (402, "requires_starter_plan")
-    domains = await owner.call("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "example.com"})
+    domains = await owner.write("POST", "/api/v1/domains", {"site_id": site["id"], "hostname": "example.com"})
     assert (domains.status, domains.json()["error"]["code"]) == (402, "requires_starter_plan")
     assert (await owner.call("GET", "/api/v1/domains")).status == 200  # seeing them is always allowed
 
@@ -176,18 +176,18 @@ async def test_pages_add_block_and_delete(owner: Owner) -> None:
     )
     got = await owner.ok("GET", f"/api/v1/sites/{site['id']}/pages/{page['id']}")
     assert [b["id"] for b in got["blocks"]] == [first["id"], block["id"]]
-    clash = await owner.call("POST", f"/api/v1/sites/{site['id']}/pages", {"title": "Our team"})
+    clash = await owner.write("POST", f"/api/v1/sites/{site['id']}/pages", {"title": "Our team"})
     assert clash.status == 409
-    home = await owner.call("DELETE", f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}")
+    home = await owner.write("DELETE", f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}")
     assert home.status == 409
     await owner.ok("DELETE", f"/api/v1/sites/{site['id']}/pages/{page['id']}", status=204)
 
 
 async def test_theme_seo_and_redirects(owner: Owner, stack: Stack) -> None:
     site = await owner.new_site()
-    bad = await owner.call("PATCH", f"/api/v1/sites/{site['id']}", {"theme": {"palette": "neon"}})
+    bad = await owner.write("PATCH", f"/api/v1/sites/{site['id']}", {"theme": {"palette": "neon"}})
     assert bad.json()["error"]["field"] == "theme.palette"
-    bad = await owner.call("PATCH", f"/api/v1/sites/{site['id']}", {"redirects": {"old": "/new/"}})
+    bad = await owner.write("PATCH", f"/api/v1/sites/{site['id']}", {"redirects": {"old": "/new/"}})
     assert bad.status == 400
     updated = await owner.ok(
         "PATCH",
@@ -228,7 +228,7 @@ async def test_theme_and_seo_updates_are_partial(owner: Owner) -> None:
         "#112233",
     )
     assert (updated["seo"]["language"], updated["seo"]["title"]) == ("de", "Rosa's")
-    bad = await owner.call("PATCH", path, {"theme": {"palette": "neon"}})
+    bad = await owner.write("PATCH", path, {"theme": {"palette": "neon"}})
     assert bad.json()["error"]["field"] == "theme.palette"
     assert (await owner.ok("GET", path))["theme"]["primary"] == "#112233"  # nothing half-written
 
@@ -264,7 +264,7 @@ async def test_a_deleted_accounts_addresses_are_held_for_30_days(
     from tests.core.conftest import PASSWORD
 
     await owner.new_site(slug="bakery-rosa")
-    assert (await owner.call("DELETE", "/api/v1/account", {"password": PASSWORD})).status == 204
+    assert (await owner.write("DELETE", "/api/v1/account", {"password": PASSWORD})).status == 204
     mallory = Browser(stack, address="198.51.100.9")
     await signed_up(mallory, outbox, "mallory@example.com")
     taken = await mallory.call("POST", "/api/v1/sites", {"name": "Rosa", "slug": "bakery-rosa"})
@@ -288,9 +288,9 @@ async def test_sites_beyond_free_stay_online_and_read_only(owner: Owner, stack: 
     second = await owner.new_site("Second")
     await owner.ok("POST", f"/api/v1/sites/{second['id']}/publish", {}, 201)
     owner.plan = "free"  # one site
-    refused = await owner.call("PATCH", f"/api/v1/sites/{second['id']}", {"name": "Changed"})
+    refused = await owner.write("PATCH", f"/api/v1/sites/{second['id']}", {"name": "Changed"})
     assert (refused.status, refused.json()["error"]["code"]) == (402, "site_read_only")
-    assert (await owner.call("POST", f"/api/v1/sites/{second['id']}/publish", {})).status == 402
+    assert (await owner.write("POST", f"/api/v1/sites/{second['id']}/publish", {})).status == 402
     assert (await published_page(stack, str(second["default_host"]))).status == 200  # still online
     await owner.ok("PATCH", f"/api/v1/sites/{first['id']}", {"name": "First, renamed"})  # within the limit
     await owner.ok("GET", f"/api/v1/sites/{second['id']}")  # seeing it is always allowed

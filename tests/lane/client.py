@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from devstack.stack import read_dev_vars
+from tests.etags import versioned_resource
 from tests.lane.harness import Lane
 
 PASSWORD = "correct horse battery staple"
@@ -24,10 +25,19 @@ class PortalClient:
         self.base = base
         self.cookie = ""
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+    def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, if_match: str | None = None
+    ) -> httpx.Response:
+        """As the portal calls: an editor write names the resource's current ETag unless `if_match`
+        is given ("" sends none)."""
         headers = {"origin": self.base, "sec-fetch-site": "same-origin"}
         if self.cookie:
             headers["cookie"] = self.cookie
+        resource = versioned_resource(method, path)
+        if if_match is None and resource is not None:
+            if_match = self.call("GET", resource).headers.get("etag", "")
+        if if_match:
+            headers["if-match"] = if_match
         reply = httpx.request(method, self.base + path, json=body, headers=headers, timeout=60)
         for value in reply.headers.get_list("set-cookie"):
             pair = value.split(";")[0]

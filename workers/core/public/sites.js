@@ -114,8 +114,11 @@ async function applyTemplate(site, template, progress) {
   for (let n = 0; n < 2; n += 1) images.push((await uploadPhoto(site.id, await placeholder(template, n), progress)).sha256);
   const base = `/sites/${enc(site.id)}`;
   progress('Writing your pages…');
-  await ui.api('PATCH', base, { theme: { palette: template.palette, fonts: template.fonts } });
-  await ui.api('PUT', `${base}/pages/${enc(site.pages[0].id)}`, { blocks: template.home(site.name, images) });
+  // Editor writes name the version they change (If-Match): the new site's and its home page's.
+  const home = `${base}/pages/${enc(site.pages[0].id)}`;
+  const [siteNow, homeNow] = await Promise.all([ui.send('GET', base), ui.send('GET', home)]);
+  await ui.send('PATCH', base, { theme: { palette: template.palette, fonts: template.fonts } }, { etag: siteNow.etag });
+  await ui.send('PUT', home, { blocks: template.home(site.name, images) }, { etag: homeNow.etag });
   for (const page of template.pages(site.name, images)) {
     try {
       await ui.api('POST', `${base}/pages`, page);

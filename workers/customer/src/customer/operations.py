@@ -80,7 +80,6 @@ def _listing(key: str) -> dict[str, Any]:
 
 _SITE_PATH = "/api/v1/sites/{site_id}"
 _PAGE_PATH = f"{_SITE_PATH}/pages/{{page_id}}"
-_STALE = 412  # If-Match names another version, or another tab saved first
 _IMAGE = "application/octet-stream"
 
 API: tuple[Operation, ...] = (
@@ -109,7 +108,8 @@ API: tuple[Operation, ...] = (
         " (the fields sent replace those kept, the others stay); `redirects` is replaced whole",
         body_schema=SITE_UPDATE,
         response=_SITE,
-        errors=(404, _STALE),
+        errors=(404,),
+        if_match=True,
     ),
     Operation("DELETE", _SITE_PATH, "Delete a site, its pages, files and domains", 204, content="", errors=(404,)),
     Operation(
@@ -128,9 +128,12 @@ API: tuple[Operation, ...] = (
         "Save a page: title, slug, description and the whole ordered block list (each optional)",
         body_schema=_with_blocks(partial=True),
         response=_PAGE,
-        errors=(402, 404, 409, _STALE),
+        errors=(402, 404, 409),
+        if_match=True,
     ),
-    Operation("DELETE", _PAGE_PATH, "Delete a page (not the home page)", 204, content="", errors=(404, 409, _STALE)),
+    Operation(
+        "DELETE", _PAGE_PATH, "Delete a page (not the home page)", 204, content="", errors=(404, 409), if_match=True
+    ),
     Operation(
         "POST",
         f"{_PAGE_PATH}/blocks",
@@ -138,7 +141,8 @@ API: tuple[Operation, ...] = (
         201,
         body_schema=ADD_BLOCK,
         response=_ANY,
-        errors=(402, 404, _STALE),
+        errors=(402, 404),
+        if_match=True,
     ),
     Operation(
         "POST",

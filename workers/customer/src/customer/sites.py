@@ -65,9 +65,14 @@ def stale() -> HttpError:
 
 def check_if_match(if_match: str, current: str) -> None:
     """An editor write names the version it was based on (If-Match); any other version is stale.
-    Without the header the write still only lands on the revision it read (see the UPDATEs)."""
+    Without the header it is refused (428): two tabs writing blind lost one of two writes. `*` is a
+    caller's explicit choice to overwrite whatever is there."""
     given = if_match.strip()
-    if not given or given == "*":
+    if not given:
+        raise HttpError(
+            428, "precondition_required", "Send If-Match with the ETag of the version this change is based on."
+        )
+    if given == "*":
         return
     if current not in (tag.strip().removeprefix("W/") for tag in given.split(",")):
         raise stale()
