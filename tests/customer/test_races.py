@@ -73,3 +73,26 @@ async def test_concurrent_publishes(owner: Owner, stack: Stack) -> None:
     statuses = await at_once(owner, "POST", f"/api/v1/sites/{site['id']}/publish", {}, 5)
     assert statuses[0] == 201
     assert set(statuses) <= {201, 409}
+
+
+async def test_concurrent_creates_never_exceed_the_plans_sites(owner: Owner, stack: Stack) -> None:
+    # Before: 20 at once made 6 sites on the Free plan's one (each checked the count, then wrote).
+    owner.plan = "free"
+    interleaved(stack)
+    replies = await asyncio.gather(*(owner.call("POST", "/api/v1/sites", {"name": f"Shop {n}"}) for n in range(20)))
+    assert sorted(r.status for r in replies) == [201] + [402] * 19
+    assert {r.json()["error"]["code"] for r in replies if r.status == 402} == {"requires_pro_plan"}
+    assert len(await stack.databases["customer"].all("SELECT id FROM sites")) == 1
+    orphans = "SELECT id FROM pages WHERE site_id NOT IN (SELECT id FROM sites)"
+    assert await stack.databases["customer"].all(orphans) == []
+
+
+async def test_concurrent_creates_never_exceed_the_plans_pages(owner: Owner, stack: Stack) -> None:
+    # Before: 14 pages on a 10-page Starter site.
+    owner.plan = "starter"
+    site = await owner.new_site()
+    interleaved(stack)
+    path = f"/api/v1/sites/{site['id']}/pages"
+    replies = await asyncio.gather(*(owner.call("POST", path, {"title": f"Page {n}"}) for n in range(20)))
+    assert sorted(r.status for r in replies) == [201] * 9 + [402] * 11  # the home page is the tenth
+    assert len(await stack.databases["customer"].all("SELECT id FROM pages WHERE site_id = ?", (site["id"],))) == 10

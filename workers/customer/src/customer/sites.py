@@ -163,6 +163,7 @@ async def create_site(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) ->
     data = check_fields(SITE_FIELDS, body)
     existing = await sites_of(deps.db, cid)
     plans.require_room(owner.plan, "sites", len(existing))
+    limit = owner.plan.entitlements.sites
     name = data["name"].strip()
     given = data["slug"]
     slug = check_slug(given, "slug") if given else slugify(name)
@@ -174,15 +175,17 @@ async def create_site(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) ->
         candidate = slug if attempt == 0 else f"{slug[:50]}-{deps.crypto.random_bytes(2).hex()}"
         # An address a deleted or renamed site left behind is held for its owner's links (30 days).
         held = await deps.db.all("SELECT 1 FROM held_addresses WHERE slug = ? AND held_until > ?", (candidate, now))
-        # The slug is taken by the INSERT itself (a concurrent request may have taken it since any
-        # check): a lost race writes nothing, and the home page is only written with its site.
+        # The slug and the plan's room are taken by the INSERT itself (concurrent requests may have
+        # taken either since any check: 20 at once made 6 sites on a 1-site plan): a lost race writes
+        # nothing, and the home page is only written with its site.
         if not held:
             await deps.db.batch(
                 [
                     (
                         "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                        (site_id, cid, candidate, name, now, now),
+                        " SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM sites WHERE customer_id = ?) < ?"
+                        " ON CONFLICT DO NOTHING",
+                        (site_id, cid, candidate, name, now, now, cid, limit),
                     ),
                     (
                         "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
@@ -193,6 +196,7 @@ async def create_site(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) ->
             )
         if not held and await deps.db.all("SELECT 1 FROM sites WHERE id = ?", (site_id,)):
             break
+        plans.require_room(owner.plan, "sites", len(await sites_of(deps.db, cid)))  # lost to a concurrent create
         if given:
             raise HttpError(409, "slug_taken", "That address is taken; choose another slug.", details={"field": "slug"})
     else:
@@ -283,13 +287,27 @@ async def create_page(deps: CustomerDeps, owner: Owner, site_id: str, body: dict
     if freed != site.redirects:
         await deps.db.run("UPDATE sites SET redirects = ? WHERE id = ?", (json.dumps(freed), site.id))
     page_id = new_id(deps.crypto, "p")
+    # The room on the plan is taken by the INSERT itself: concurrent creates cannot overshoot it.
     added = await deps.db.run(
         "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE site_id = ?), ?, ?)"
-        " ON CONFLICT DO NOTHING",
-        (page_id, site.id, slug, data["title"], data["description"], site.id, json.dumps(blocks), deps.clock.now()),
+        " SELECT ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE site_id = ?), ?, ?"
+        " WHERE (SELECT count(*) FROM pages WHERE site_id = ?) < ? ON CONFLICT DO NOTHING",
+        (
+            page_id,
+            site.id,
+            slug,
+            data["title"],
+            data["description"],
+            site.id,
+            json.dumps(blocks),
+            deps.clock.now(),
+            site.id,
+            owner.plan.entitlements.pages_per_site,
+        ),
     )
-    if not added:  # a concurrent request took the slug since the check above
+    if not added:
+        plans.require_room(owner.plan, "pages_per_site", len(await pages_of(deps.db, site.id)))
+        # Room was left: a concurrent request took the slug since the check above.
         raise HttpError(
             409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
         )
