@@ -10,7 +10,7 @@ import { StateLock, Watchdog } from './hygiene.mjs';
 import { PLANS, RouteFigures, installFetchMeter, meterMethods, meterWebCrypto } from './limits.mjs';
 import { PyWorker, buildSnapshot, snapshotKey, survivePyodideFatalErrors } from './pyworker.mjs';
 import { Cron } from './cron.mjs';
-import { HOST_QUEUE_HANDLER, deliverBatch, producerBinding, queueOptions } from './queues.mjs';
+import { HOST_QUEUE_HANDLER, QueueJournal, deliverBatch, producerBinding, queueOptions } from './queues.mjs';
 import { Fetcher, assetsFetcher, installCaches, installWebGlobals } from './web.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -36,6 +36,7 @@ export class Lane {
     meterWebCrypto(globalThis.crypto.subtle);
     const specs = readWorkers(this.buildDir, REPO);
     // Miniflare (workerd) starts while the interpreters load.
+    this.queueJournal = new QueueJournal(this.stateDir);
     const queues = queueOptions(specs, (short, queue, messages) => deliverBatch(this, short, queue, messages));
     this.mfPromise = startMiniflare(specs, this.stateDir, { handlers: HOST_QUEUE_HANDLER, ...queues });
 
@@ -66,6 +67,7 @@ export class Lane {
     this.timings.miniflareReadyMs = performance.now() - t0;
     await this.migrate();
     for (const w of this.workers.values()) w.setEnv(await this.makeEnv(w));
+    await this.queueJournal.replay(this.mf, this.log);
     this.timings.startMs = performance.now() - t0;
     this.cron = new Cron(this);
     this.cron.start();
@@ -94,7 +96,7 @@ export class Lane {
     for (const d of c.d1_databases ?? []) env[d.binding] = new D1Database(this.d1(d));
     for (const b of c.r2_buckets ?? []) env[b.binding] = meterMethods(new R2Bucket(await this.mf.getR2Bucket(resourceKey('R2', b.bucket_name))), ['head', 'get', 'put', 'delete', 'list']);
     for (const k of c.kv_namespaces ?? []) env[k.binding] = meterMethods(new KvNamespace(await this.mf.getKVNamespace(resourceKey('KV', k.id ?? k.binding))), ['get', 'getWithMetadata', 'put', 'delete', 'list']);
-    for (const p of c.queues?.producers ?? []) env[p.binding] = meterMethods(await producerBinding(this.mf, p), ['send', 'sendBatch']);
+    for (const p of c.queues?.producers ?? []) env[p.binding] = meterMethods(await producerBinding(this.mf, p, this.queueJournal), ['send', 'sendBatch']);
     for (const s of c.services ?? []) {
       const target = this.workers.get(s.service);
       if (!target) throw new Error(`${w.short}: service binding ${s.binding} -> unknown worker ${s.service}`);
