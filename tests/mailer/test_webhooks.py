@@ -53,6 +53,65 @@ async def test_a_bounce_suppresses_the_address_and_later_sends_are_not_made(mail
     assert len(mailer.resend.calls) == 1
 
 
+def soft(sub_type: str = "MailboxFull") -> dict[str, Any]:
+    return {"type": "Transient", "subType": sub_type, "message": "mailbox full", "diagnosticCode": []}
+
+
+async def test_a_soft_bounce_does_not_suppress_and_the_next_mail_is_sent(mailer: Mailer) -> None:
+    # Before: one Transient/MailboxFull suppressed the address forever (a later reset never sent).
+    ours, theirs = await sent(mailer)
+    assert (await mailer.webhook(event("email.bounced", theirs, bounce=soft()))).status == 200
+    assert (await mailer.email(ours))["status"] == "soft_bounced"
+    assert (await mailer.email(ours))["error"] == "soft bounce: Transient/MailboxFull"
+    assert await suppressions(mailer) == []
+    later = (await mailer.send(idempotency_key="password-reset/tok_9", template="password_reset")).json()
+    assert later["status"] == "sent"
+    assert len(mailer.resend.calls) == 2
+
+
+async def test_repeated_soft_bounces_suppress_for_a_day_and_a_delivery_lifts_it(mailer: Mailer) -> None:
+    for n in range(3):
+        await mailer.send(idempotency_key=f"verify-email/tok_{n}")
+        theirs = mailer.resend.emails[-1]["id"]
+        await mailer.webhook(event("email.bounced", theirs, bounce=soft()), f"msg_{n}")
+        mailer.clock.advance(3600)
+    assert await suppressions(mailer) == [
+        {"address": "ada@example.com", "reason": "soft bounces: Transient/MailboxFull"}
+    ]
+    held = (await mailer.send(idempotency_key="verify-email/tok_held")).json()
+    assert held["status"] == "suppressed"
+    mailer.clock.advance(24 * 3600)  # the suppression expires
+    again = (await mailer.send(idempotency_key="password-reset/tok_after", template="password_reset")).json()
+    assert again["status"] == "sent"
+    await mailer.webhook(event("email.delivered", mailer.resend.emails[-1]["id"]), "msg_delivered")
+    assert await suppressions(mailer) == []  # the mailbox takes mail again
+
+
+async def test_a_hard_bounce_after_soft_ones_suppresses_for_good(mailer: Mailer) -> None:
+    for n in range(3):
+        await mailer.send(idempotency_key=f"verify-email/tok_{n}")
+        await mailer.webhook(event("email.bounced", mailer.resend.emails[-1]["id"], bounce=soft()), f"msg_{n}")
+    hard = {"type": "Permanent", "subType": "NoEmail", "message": "gone", "diagnosticCode": []}
+    await mailer.send(idempotency_key="verify-email/tok_hard")
+    await mailer.webhook(event("email.bounced", mailer.resend.emails[-1]["id"], bounce=hard), "msg_hard")
+    mailer.clock.advance(30 * 24 * 3600)
+    assert (await mailer.send(idempotency_key="verify-email/tok_late")).json()["status"] == "suppressed"
+    assert await mailer.rows("SELECT reason, expires_at FROM suppressions") == [
+        {"reason": "bounced: Permanent/NoEmail", "expires_at": None}
+    ]
+
+
+async def test_email_failed_is_recorded_with_resends_reason(mailer: Mailer) -> None:
+    # Before: email.failed was ignored and the message stayed `sent`.
+    ours, theirs = await sent(mailer)
+    reply = await mailer.webhook(event("email.failed", theirs, failed={"reason": "reached_daily_quota"}))
+    assert reply.json() == {"status": "processed", "type": "email.failed"}
+    row = await mailer.email(ours)
+    assert (row["status"], row["error"]) == ("failed", "Resend could not send it: reached_daily_quota")
+    await mailer.webhook(event("email.delivered", theirs), "msg_late")
+    assert await status_of(mailer, ours) == "failed"  # a late event never hides the failure
+
+
 async def test_a_complaint_suppresses_the_address(mailer: Mailer) -> None:
     ours, theirs = await sent(mailer)
     await mailer.webhook(event("email.delivered", theirs), "msg_a")

@@ -30,7 +30,7 @@ PER_KIND_PER_HOUR = 3
 DAILY_ACROSS_KINDS = 10
 
 # What a caller is told: the send outcome. Delivery events that came later report as `sent`.
-_REPORTED = {"delivered": "sent", "bounced": "sent", "complained": "sent"}
+_REPORTED = {"delivered": "sent", "soft_bounced": "sent", "bounced": "sent", "complained": "sent"}
 
 
 @dataclass(frozen=True)

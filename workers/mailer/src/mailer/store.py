@@ -13,16 +13,20 @@ from shared.ports import Clock, Database, Row, SqlValue
 
 Statement = tuple[str, Sequence[SqlValue]]
 
-# A status only moves forward: a late `delivered` never hides a bounce or a complaint. The
-# message is found by our id (the `email_id` tag we send) or by Resend's id.
-_ADVANCE = {
-    "delivered": "UPDATE emails SET status = ?, provider_id = COALESCE(provider_id, ?), updated_at = ?"
-    " WHERE (id = ? OR provider_id = ?) AND status IN ('queued', 'sent')",
-    "bounced": "UPDATE emails SET status = ?, provider_id = COALESCE(provider_id, ?), updated_at = ?"
-    " WHERE (id = ? OR provider_id = ?) AND status IN ('queued', 'sent', 'delivered')",
-    "complained": "UPDATE emails SET status = ?, provider_id = COALESCE(provider_id, ?), updated_at = ?"
-    " WHERE (id = ? OR provider_id = ?) AND status IN ('queued', 'sent', 'delivered')",
+# A status only moves forward: a late `delivered` never hides a bounce, a complaint or a failure.
+# The message is found by our id (the `email_id` tag we send) or by Resend's id.
+_ADVANCE_SQL = (
+    "UPDATE emails SET status = ?, provider_id = COALESCE(provider_id, ?), error = COALESCE(?, error),"
+    " updated_at = ? WHERE (id = ? OR provider_id = ?) AND status IN ({})"
+)
+_BEFORE = {
+    "delivered": "'queued', 'sent'",
+    "soft_bounced": "'queued', 'sent', 'delivered'",
+    "failed": "'queued', 'sent'",
+    "bounced": "'queued', 'sent', 'delivered', 'soft_bounced'",
+    "complained": "'queued', 'sent', 'delivered', 'soft_bounced'",
 }
+_ADVANCE = {status: _ADVANCE_SQL.format(before) for status, before in _BEFORE.items()}
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,9 @@ class MailStore:
             " WHERE recipient = ? ORDER BY created_at",
             [address],
         )
-        suppressed = await self.db.all("SELECT reason, created_at FROM suppressions WHERE address = ?", [address])
+        suppressed = await self.db.all(
+            "SELECT reason, created_at, expires_at FROM suppressions WHERE address = ?", [address]
+        )
         return {"emails": emails, "suppression": suppressed[0] if suppressed else None}
 
     async def forget(self, address: str) -> None:
@@ -151,20 +157,50 @@ class MailStore:
     # --- suppressions --------------------------------------------------------------------------
 
     async def is_suppressed(self, address: str) -> bool:
-        return bool(await self.db.all("SELECT 1 FROM suppressions WHERE address = ?", [address]))
+        return bool(
+            await self.db.all(
+                "SELECT 1 FROM suppressions WHERE address = ? AND (expires_at IS NULL OR expires_at > ?)",
+                [address, self.clock.now()],
+            )
+        )
 
     def suppress(self, address: str, reason: str) -> Statement:
-        return self._stamped(
-            "INSERT INTO suppressions (address, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (address) DO NOTHING",
-            address,
-            reason,
+        """For good (a hard bounce, a complaint); replaces a suppression that would have ended."""
+        return (
+            "INSERT INTO suppressions (address, reason, created_at, expires_at) VALUES (?, ?, ?, NULL)"
+            " ON CONFLICT (address) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at,"
+            " expires_at = NULL WHERE suppressions.expires_at IS NOT NULL",
+            [address, reason, self.clock.now()],
         )
+
+    def suppress_until(self, address: str, reason: str, until: float) -> Statement:
+        """For a while (soft bounces); never shortens or ends a permanent one."""
+        return (
+            "INSERT INTO suppressions (address, reason, created_at, expires_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (address) DO UPDATE SET reason = excluded.reason, expires_at = excluded.expires_at"
+            " WHERE suppressions.expires_at IS NOT NULL",
+            [address, reason, self.clock.now(), until],
+        )
+
+    def lift_temporary(self, address: str) -> Statement:
+        """A delivery proves the mailbox takes mail again: a soft bounce's suppression ends."""
+        return ("DELETE FROM suppressions WHERE address = ? AND expires_at IS NOT NULL", [address])
+
+    async def soft_bounces(self, address: str, since: float) -> int:
+        rows = await self.db.all(
+            "SELECT count(*) AS n FROM emails WHERE recipient = ? AND status = 'soft_bounced' AND updated_at > ?",
+            [address, since],
+        )
+        return int(rows[0]["n"])
 
     # --- webhook effects -----------------------------------------------------------------------
 
-    def advance(self, email_id: str | None, provider_id: str | None, status: str) -> Statement:
-        """Moves the message to `status` (delivered, bounced, complained) if that is a step forward."""
-        return (_ADVANCE[status], [status, provider_id, self.clock.now(), email_id, provider_id])
+    def advance(
+        self, email_id: str | None, provider_id: str | None, status: str, error: str | None = None
+    ) -> Statement:
+        """Moves the message to `status` (delivered, soft_bounced, failed, bounced, complained) if that
+        is a step forward, with what went wrong."""
+        return (_ADVANCE[status], [status, provider_id, error, self.clock.now(), email_id, provider_id])
 
     async def seen_webhook(self, svix_id: str) -> bool:
         return bool(await self.db.all("SELECT 1 FROM webhook_events WHERE svix_id = ?", [svix_id]))

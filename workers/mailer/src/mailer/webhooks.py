@@ -1,10 +1,16 @@
 """Resend's webhook events (core forwards `POST /api/v1/webhooks/resend` raw, no session).
 
 After the Svix signature checks out, each delivery is acted on once (by svix-id):
-`email.delivered` moves the message to `delivered`; `email.bounced` and `email.complained` move
-it to `bounced` / `complained` and put the recipients on the suppression list. Other event types
-are acknowledged and ignored. The effects and the svix-id are written in one batch, so a delivery
-is either fully processed or not at all (and Svix retries it)."""
+- `email.delivered`: the message is `delivered`, and a soft bounce's suppression of the address ends;
+- `email.bounced`, hard (`Permanent`): `bounced`, the address suppressed for good; soft (any other
+  bounce type: a full mailbox, a server that said "later"): `soft_bounced`, and only the third soft
+  bounce within 7 days suppresses the address, for 24 hours (a full mailbox once must not cost
+  the owner her next password reset);
+- `email.complained`: `complained`, suppressed for good;
+- `email.failed` (Resend could not send: quota, domain, recipient): `failed` with Resend's reason,
+  logged as `mail_failed` so it shows in Workers Logs.
+Other event types are acknowledged and ignored. The effects and the svix-id are written in one
+batch, so a delivery is either fully processed or not at all (and Svix retries it)."""
 
 from __future__ import annotations
 
@@ -19,9 +25,16 @@ from shared.http import Request
 from shared.log import log
 from shared.ports import Clock, Crypto
 
-_STATUS = {"email.delivered": "delivered", "email.bounced": "bounced", "email.complained": "complained"}
-_SUPPRESS = ("email.bounced", "email.complained")
+_STATUS = {
+    "email.delivered": "delivered",
+    "email.bounced": "bounced",
+    "email.complained": "complained",
+    "email.failed": "failed",
+}
 KEEP_IDS_SECONDS = 30 * 24 * 3600
+SOFT_BOUNCE_WINDOW_SECONDS = 7 * 24 * 3600
+SOFT_BOUNCES_TO_SUPPRESS = 3
+SOFT_SUPPRESSION_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -38,7 +51,7 @@ class WebhookHandler:
         if await self.store.seen_webhook(svix_id):
             return {"status": "duplicate", "type": event_type}
         statements = [
-            *self._effects(event_type, event["data"]),
+            *await self._effects(event_type, event["data"]),
             self.store.record_webhook(svix_id, event_type),
             self.store.forget_webhooks_before(KEEP_IDS_SECONDS),
         ]
@@ -52,27 +65,53 @@ class WebhookHandler:
             raise
         return {"status": "processed" if event_type in _STATUS else "ignored", "type": event_type}
 
-    def _effects(self, event_type: str, data: dict[str, Any]) -> list[Statement]:
+    async def _effects(self, event_type: str, data: dict[str, Any]) -> list[Statement]:
         status = _STATUS.get(event_type)
         if status is None:
             return []
         tags = data.get("tags")
         email_id = tags.get("email_id") if isinstance(tags, dict) else None
         provider_id = data.get("email_id")
-        effects = [
-            self.store.advance(
-                email_id if isinstance(email_id, str) else None,
-                provider_id if isinstance(provider_id, str) else None,
-                status,
-            )
+        ours = email_id if isinstance(email_id, str) else None
+        theirs = provider_id if isinstance(provider_id, str) else None
+        recipients = data.get("to")
+        addresses = [
+            a for a in ([recipients] if isinstance(recipients, str) else recipients or []) if isinstance(a, str) and a
         ]
-        if event_type in _SUPPRESS:
-            recipients = data.get("to")
-            addresses = [recipients] if isinstance(recipients, str) else recipients
-            if isinstance(addresses, list):
-                reason = status if event_type != "email.bounced" else f"bounced: {_bounce_kind(data)}"
-                effects += [self.store.suppress(a, reason) for a in addresses if isinstance(a, str) and a]
+        if event_type == "email.bounced" and not _hard(data):
+            return await self._soft_bounce(ours, theirs, addresses, _bounce_kind(data))
+        error = None
+        if event_type == "email.failed":
+            failed = data.get("failed")
+            error = (
+                f"Resend could not send it: {failed.get('reason') if isinstance(failed, dict) else 'no reason given'}"
+            )
+            log("mail_failed", None, email_id=ours or "", provider_id=theirs or "", error=error)
+        effects = [self.store.advance(ours, theirs, status, error)]
+        if event_type == "email.delivered":
+            effects += [self.store.lift_temporary(a) for a in addresses]
+        elif event_type in ("email.bounced", "email.complained"):
+            reason = status if event_type != "email.bounced" else f"bounced: {_bounce_kind(data)}"
+            effects += [self.store.suppress(a, reason) for a in addresses]
         return effects
+
+    async def _soft_bounce(
+        self, ours: str | None, theirs: str | None, addresses: list[str], kind: str
+    ) -> list[Statement]:
+        effects = [self.store.advance(ours, theirs, "soft_bounced", f"soft bounce: {kind}")]
+        now = self.clock.now()
+        for address in addresses:
+            earlier = await self.store.soft_bounces(address, now - SOFT_BOUNCE_WINDOW_SECONDS)
+            if earlier + 1 >= SOFT_BOUNCES_TO_SUPPRESS:
+                reason = f"soft bounces: {kind}"
+                effects.append(self.store.suppress_until(address, reason, now + SOFT_SUPPRESSION_SECONDS))
+        return effects
+
+
+def _hard(data: dict[str, Any]) -> bool:
+    """A `Permanent` bounce, or one Resend did not describe (its contract always does: be safe)."""
+    bounce = data.get("bounce")
+    return not isinstance(bounce, dict) or str(bounce.get("type", "")).lower() in ("permanent", "")
 
 
 def _bounce_kind(data: dict[str, Any]) -> str:
