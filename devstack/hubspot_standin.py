@@ -83,6 +83,7 @@ class HubSpotStandin:
     rate_limit: int = 100  # per 10 s: a private app on the Free and Starter tiers
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Request] = field(default_factory=list)
+    blocklisted: set[str] = field(default_factory=set)  # GDPR-deleted addresses that had no contact
     down: bool = False
     _failures: deque[int] = field(default_factory=deque)
     _recent: deque[float] = field(default_factory=deque)
@@ -97,10 +98,11 @@ class HubSpotStandin:
     # -- persistence (devstack.persist) ---------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
-        return {"contacts": self.contacts, "next_id": self._next_id}
+        return {"contacts": self.contacts, "next_id": self._next_id, "blocklisted": sorted(self.blocklisted)}
 
     def restore(self, state: dict[str, Any]) -> None:
         self.contacts = dict(state.get("contacts", {}))
+        self.blocklisted = set(state.get("blocklisted", []))
         self._next_id = int(state.get("next_id", self._next_id))
 
     def by_email(self, email: str) -> dict[str, Any] | None:
@@ -128,6 +130,8 @@ class HubSpotStandin:
             return error(status, "INTERNAL_ERROR", "An internal error occurred.")
         path = urlsplit(request.path).path
         query = parse_qs(request.query or urlsplit(request.path).query)
+        if path == f"{CONTACTS}/gdpr-delete":
+            return self._gdpr_delete(request)
         if path == CONTACTS:
             if request.method != "POST":
                 return error(405, "VALIDATION_ERROR", f"Method {request.method} is not allowed here.")
@@ -207,6 +211,8 @@ class HubSpotStandin:
         if isinstance(properties, Response):
             return properties
         email = properties.get("email", "")
+        if email in self.blocklisted:
+            return error(400, "VALIDATION_ERROR", f"{email} was permanently deleted (GDPR) and cannot be used.")
         existing = self.by_email(email) if email else None
         if existing is not None:
             return error(409, "CONFLICT", f"Contact already exists. Existing ID: {existing['id']}")
@@ -229,6 +235,29 @@ class HubSpotStandin:
         contact["properties"] = {**contact["properties"], **properties, "lastmodifieddate": now}
         contact["updatedAt"] = now
         return json_response(self._public(contact))
+
+    def _gdpr_delete(self, request: Request) -> Response:
+        """HubSpot's permanent (GDPR) delete: 204. An address with no contact is blocklisted instead
+        (HubSpot then refuses to create it)."""
+        if request.method != "POST":
+            return error(405, "VALIDATION_ERROR", f"Method {request.method} is not allowed here.")
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return error(400, "VALIDATION_ERROR", "Invalid input JSON: the body is not JSON.")
+        if not isinstance(body, dict) or not isinstance(body.get("objectId"), str):
+            return error(400, "VALIDATION_ERROR", "Invalid input JSON: `objectId` is required.")
+        id_property = body.get("idProperty", "hs_object_id")
+        contact = self._find(body["objectId"], id_property)
+        if isinstance(contact, Response):
+            return contact
+        if contact is not None:
+            del self.contacts[contact["id"]]
+        elif id_property == "email":
+            self.blocklisted.add(body["objectId"].strip().lower())
+        else:
+            return error(404, "OBJECT_NOT_FOUND", "resource not found")
+        return Response(204)
 
     @staticmethod
     def _public(contact: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,9 @@ sync"); callers only say what happened:
     POST /internal/crm  {"event": "signed_up", "email", "attribution": {…}}   (core, at sign-up)
     POST /internal/crm  {"event": "paid", "email"}                            (billing, first payment)
 
-Both are idempotent at HubSpot (an upsert by email), so a retry may repeat them freely."""
+Both are idempotent at HubSpot (an upsert by email), so a retry may repeat them freely. Mailer
+itself queues a third, `deleted` (with `at`, when), when an account is deleted (`/internal/forget`):
+the contact is deleted at HubSpot for good (GDPR delete)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,16 @@ from typing import Any
 
 from shared.attribution import Attribution
 from shared.http import Request
-from shared.schema import Choice, Email, Field, check_fields
+from shared.schema import Choice, Email, Field, Int, check_fields
 
 CRM_PATH = "/internal/crm"
-EVENTS = ("signed_up", "paid")
-SYNC: dict[str, Field] = {"event": Choice(EVENTS, required=True), "email": Email(), "attribution": Attribution()}
+EVENTS = ("signed_up", "paid", "deleted")
+SYNC: dict[str, Field] = {
+    "event": Choice(EVENTS, required=True),
+    "email": Email(),
+    "attribution": Attribution(),
+    "at": Int(),  # when it happened, epoch seconds (queued jobs): an upsert from before a deletion is dropped
+}
 
 
 def sync_request(event: str, email: str, kept: dict[str, str] | None = None, request_id: str = "") -> Request:
@@ -29,7 +36,7 @@ def sync_request(event: str, email: str, kept: dict[str, str] | None = None, req
     return Request("POST", CRM_PATH, headers=headers, body=json.dumps(body).encode())
 
 
-def parse(body: dict[str, Any]) -> tuple[str, str, dict[str, str]]:
-    """(event, email, attribution) from a request or queue body, checked (400 naming the field)."""
+def parse(body: dict[str, Any]) -> tuple[str, str, dict[str, str], int | None]:
+    """(event, email, attribution, at) from a request or queue body, checked (400 naming the field)."""
     data = check_fields(SYNC, body)
-    return data["event"], data["email"], data["attribution"] or {}
+    return data["event"], data["email"], data["attribution"] or {}, data["at"]

@@ -121,3 +121,48 @@ async def test_a_refusal_is_not_retried(make_mailer, clock) -> None:
     await crm.deliver(bootstrap_consumer(mailer.settings, mailer.ports))
     assert crm.messages == []
     assert hubspot.contacts == {}
+
+
+async def forget(mailer: Mailer, address: str) -> Response:
+    body = json.dumps({"address": address}).encode()
+    return await mailer.post("/internal/forget", body, {"content-type": "application/json"})
+
+
+async def test_deleting_the_account_deletes_the_crm_contact(make_mailer, clock) -> None:
+    # Before: deletion left the HubSpot contact though no database held the address any more.
+    mailer, hubspot = crm_mailer(make_mailer, clock)
+    await tell(mailer, event="signed_up", email="ada@example.com", attribution=ATTRIBUTION)
+    assert hubspot.by_email("ada@example.com") is not None
+    assert (await forget(mailer, "ada@example.com")).status == 204
+    assert hubspot.by_email("ada@example.com") is None
+    assert hubspot.calls[-1].path.endswith("/crm/v3/objects/contacts/gdpr-delete")
+    rows = await mailer.rows("SELECT * FROM crm_forgotten")
+    assert len(rows) == 1
+    assert "ada" not in json.dumps(rows)  # a hash, never the address
+
+
+async def test_an_upsert_queued_before_the_deletion_cannot_bring_the_contact_back(make_mailer, clock) -> None:
+    crm = MemoryQueue(CRM_QUEUE, clock)
+    mailer, hubspot = crm_mailer(make_mailer, clock, crm_queue=crm)
+    consumer = bootstrap_consumer(mailer.settings, mailer.ports)
+    await tell(mailer, event="signed_up", email="ada@example.com", attribution=ATTRIBUTION)
+    await crm.deliver(consumer)
+    hubspot.fail_next(1, 503)
+    await tell(mailer, event="paid", email="ada@example.com")  # fails once: retried after the deletion
+    await crm.deliver(consumer)
+    clock.advance(5)
+    await forget(mailer, "ada@example.com")
+    await retry_delays(crm, consumer, clock)  # the deletion and the retried upsert, in whatever order
+    assert hubspot.by_email("ada@example.com") is None
+    # Signing up again later is a new contact.
+    clock.advance(60)
+    await tell(mailer, event="signed_up", email="ada@example.com", attribution=ATTRIBUTION)
+    await crm.deliver(consumer)
+    assert hubspot.by_email("ada@example.com") is not None
+
+
+async def test_deleted_is_only_mailers_own_event(make_mailer, clock) -> None:
+    mailer, hubspot = crm_mailer(make_mailer, clock)
+    refused = await tell(mailer, event="deleted", email="ada@example.com")
+    assert (refused.status, json.loads(refused.body)["error"]["field"]) == (400, "event")
+    assert hubspot.calls == []

@@ -40,7 +40,7 @@ from shared.queue import Consumer, Delivery, Verdict
 from shared.routing import Params, Router
 from shared.settings import reader
 
-TABLES = ("emails", "suppressions", "outbox", "webhook_events")
+TABLES = ("emails", "suppressions", "outbox", "webhook_events", "crm_forgotten")
 DEFAULT_MAIL_FROM = "SmartPages <hello@smartpages.online>"
 
 
@@ -86,7 +86,8 @@ def _crm(settings: Settings, ports: Ports) -> crm.CrmSync:
     http = Timed(ports.crm_http or ports.http, PROVIDER_SECONDS, "HubSpot")
     base = settings.hubspot_api_base or HUBSPOT_API
     client = HubSpotClient(http, settings.hubspot_token, base) if settings.hubspot_token else None
-    return crm.CrmSync(client, ports.crm_queue, settings.crm_retry_seconds)
+    tombstones = crm.Tombstones(ports.db, ports.crypto, ports.clock)
+    return crm.CrmSync(client, tombstones, ports.crm_queue, settings.crm_retry_seconds)
 
 
 def bootstrap_consumer(settings: Settings, ports: Ports) -> Consumer:
@@ -129,7 +130,9 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
 
     @router.route("POST", "/internal/forget")
     async def forget(request: Request, params: Params) -> Response:
-        await store.forget(address_of(request))
+        address = address_of(request)
+        await store.forget(address)
+        await crm_sync.forget(address)  # the CRM contact goes too, through the queue with retries
         return Response(204)
 
     @router.route("POST", "/internal/export")

@@ -2,6 +2,7 @@
 
     PATCH /crm/v3/objects/contacts/{email}?idProperty=email   update (404: no such contact)
     POST  /crm/v3/objects/contacts                            create (409: the address exists)
+    POST  /crm/v3/objects/contacts/gdpr-delete                delete for good (the account was deleted)
 
 `upsert` tries the update first (the common case once the contact exists), creates on 404, and
 updates again if a create lost a race (409). Errors come as `{status, message, correlationId,
@@ -70,7 +71,20 @@ class HubSpotClient:
         self._check(updated)
         return str(jsontext.loads(updated.body).get("id", ""))
 
-    async def _call(self, method: str, path: str, query: str, properties: dict[str, str]) -> Response:
+    async def gdpr_delete(self, email: str) -> None:
+        """Deletes the contact for good (HubSpot's GDPR delete, 204; an unknown address is blocklisted)."""
+        self._check(
+            await self._call("POST", f"{CONTACTS}/gdpr-delete", "", None, {"idProperty": "email", "objectId": email})
+        )
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        properties: dict[str, str] | None,
+        body: dict[str, str] | None = None,
+    ) -> Response:
         url = self.api_base.rstrip("/") + path
         request = Request(
             method,
@@ -81,7 +95,7 @@ class HubSpotClient:
                 "content-type": "application/json",
                 "user-agent": USER_AGENT,
             },
-            json.dumps({"properties": properties}).encode(),
+            json.dumps({"properties": properties} if body is None else body).encode(),
         )
         try:
             return await self.http.fetch(request)
