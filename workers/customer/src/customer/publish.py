@@ -23,7 +23,7 @@ from typing import Any
 
 from customer import drafts
 from customer.deps import CustomerDeps
-from customer.model import Site, SiteHosts
+from customer.model import Page, Site, SiteHosts
 from customer.render import NOT_FOUND, Earlier, File, Rendered, SiteData, render_site
 from customer.render import Entry as FileEntry
 from customer.store import asset_types, file_sizes, images_of, pages_of, site_by_id
@@ -61,10 +61,11 @@ async def render_draft(
     noindex: bool,
     earlier: dict[str, Any] | None = None,
     present: set[str] | None = None,
+    pages: list[Page] | None = None,
 ) -> Rendered:
     """The draft's files; the documents of `earlier` (a manifest) whose inputs did not change and
-    whose files are `present` in R2 are reused, not rendered."""
-    pages = await pages_of(deps.db, site.id)
+    whose files are `present` in R2 are reused, not rendered. `pages`: the draft's, when read already."""
+    pages = await pages_of(deps.db, site.id) if pages is None else pages
     data = SiteData(
         id=site.id,
         name=site.name,
@@ -281,7 +282,8 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
         # written again (by an unchanged publish too); the live version's other pages are reused.
         present = await stored_files(deps, site)
         previous = await live_manifest(deps, site)
-        rendered = await render_draft(deps, site, plan, origin, noindex=False, earlier=previous, present=present)
+        pages = await pages_of(deps.db, site.id)  # rendered, and described by the version's fingerprint
+        rendered = await render_draft(deps, site, plan, origin, False, previous, present, pages)
         manifest = await manifest_of(deps, site, rendered, origin)
         written = await write_files(deps, site, rendered, present)
         await still_locked(deps, site, owner)
@@ -297,7 +299,7 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
                 "pointers_written": puts,
                 "files_deleted": 0,
             }
-        source = drafts.fingerprint(site, await pages_of(deps.db, site.id))
+        source = drafts.fingerprint(site, pages)
         rows = await deps.db.all(
             "INSERT INTO versions (site_id, number, manifest, created_at, source)"
             " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ? FROM versions WHERE site_id = ? RETURNING number",

@@ -14,8 +14,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import sys
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -74,8 +75,18 @@ Entry = tuple[str, str, int]  # a manifest's file entry: (sha256, content type, 
 NOT_FOUND = "404"  # the 404 page's name among the render keys (page paths start with "/")
 
 
-def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:32]
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _digest(value: Any, *texts: str) -> str:
+    digest = hashlib.sha256(_json(value).encode())
+    for text in texts:
+        digest.update(b"\x00" + text.encode())
+    return digest.hexdigest()[:32]
+
+
+_SHA256 = re.compile(r'"([0-9a-f]{64})"')  # an upload named in a page's blocks (JSON text)
 
 
 def _code_version() -> str:
@@ -137,17 +148,6 @@ class Rendered:
         index = {name: i for i, name in enumerate(names)}
         pages = {path: [key, sorted(index[n] for n in self.uses.get(path, ()))] for path, key in self.keys.items()}
         return {"assets": names, "pages": dict(sorted(pages.items()))}
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
 
 
 def asset_path(sha256: str, content_type: str) -> str:
@@ -484,14 +484,15 @@ class Renderer:
         """Everything that shapes one page's HTML: the site's part, the page, the uploads it names, and
         what it borrows from other pages (the home page's JSON-LD reads the first opening hours of
         the site; a page with opening hours shows the home page's first picture in its JSON-LD)."""
-        uploads = sorted({s for s in _strings(page.blocks) if s in self.site.assets})
+        blocks = _json(page.blocks)  # one pass over the blocks: hashed as text, searched for uploads
+        uploads = sorted({sha for sha in _SHA256.findall(blocks) if sha in self.site.assets})
         borrowed: list[Any] = []
         if index == 0:
             borrowed.append(next((b for p in self.site.pages for b in p.blocks if b["type"] == "hours_location"), None))
         if any(b["type"] == "hours_location" for b in page.blocks):
             borrowed.append(self._upload(self.first_image_sha(self.site.pages[0])))
-        own = [page.id, page.slug, page.title, page.description, page.blocks]
-        return _digest([site_key, index == 0, own, [self._upload(u) for u in uploads], borrowed])
+        own = [page.id, page.slug, page.title, page.description]
+        return _digest([site_key, index == 0, own, [self._upload(u) for u in uploads], borrowed], blocks)
 
     def _produce(self, path: str, key: str, make: Callable[[], File]) -> File | None:
         """The document at `path`: None when an earlier render's is reused (its entry in `reused`)."""
