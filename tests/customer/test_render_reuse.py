@@ -6,6 +6,7 @@ from other pages, the rendering code."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -209,3 +210,27 @@ async def test_a_one_block_save_costs_the_same_on_a_big_site_as_on_a_one_page_si
     for step in ("preview", "publish"):
         assert big[step]["rendered"] == big[step]["said"] == 1  # the changed page, nothing else
         assert big[step]["puts"] == 2  # that page and the pointer
+
+
+async def test_a_version_recorded_without_render_keys_is_still_unchanged_and_renders_everything_once(
+    owner: Owner, stack: Stack
+) -> None:
+    """Versions published before render keys existed: the next publish of the same draft says
+    `unchanged` (the keys are not part of what is served), renders every page once, and records
+    nothing; after a change, the version it records carries keys and the next publish reuses them."""
+    site = await owner.new_site()
+    sid = site["id"]
+    await owner.ok("POST", f"/api/v1/sites/{sid}/pages", {"title": "About", "slug": "about"}, 201)
+    await owner.ok("POST", f"/api/v1/sites/{sid}/publish", {}, 201)
+    db = stack.databases["customer"]
+    (row,) = await db.all("SELECT manifest FROM versions WHERE site_id = ?", (sid,))
+    old = {k: v for k, v in json.loads(row["manifest"]).items() if k != "renders"}
+    await db.run("UPDATE versions SET manifest = ? WHERE site_id = ?", (json.dumps(old), sid))
+    again = await owner.ok("POST", f"/api/v1/sites/{sid}/publish", {}, 200)
+    assert (again["unchanged"], again["pages_rendered"], again["files_written"]) == (True, 3, 0)
+    home = site["pages"][0]["id"]
+    await owner.ok("PUT", f"/api/v1/sites/{sid}/pages/{home}", {"blocks": [{"type": "rich_text", "markdown": "New"}]})
+    changed = await owner.ok("POST", f"/api/v1/sites/{sid}/publish", {}, 201)
+    assert (changed["version"], changed["pages_rendered"]) == (2, 3)
+    await owner.ok("PUT", f"/api/v1/sites/{sid}/pages/{home}", {"blocks": [{"type": "rich_text", "markdown": "Newer"}]})
+    assert (await owner.ok("POST", f"/api/v1/sites/{sid}/publish", {}, 201))["pages_rendered"] == 1

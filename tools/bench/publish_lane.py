@@ -3,8 +3,9 @@
     .venv/bin/python -m tools.bench.publish --lane [--sizes 1,50,200]
 
 Per site size (pages of 11 realistic blocks each, tools/bench/lighthouse.py's bakery page, 6 photos of
-137 KB): customer's CPU (and core's, which forwards) for the first publish, for a preview and a
-republish after one block of one page changed, and for one 137 KB photo upload, with each call's HTTP
+137 KB): customer's CPU (and core's, which forwards) for the first publish and preview, for a
+preview after each of two one-block saves (the editor's preview), the republish after them, and for
+one 137 KB photo upload, with each call's HTTP
 status, wall time, R2/D1 operations (the lane's `bindingOps`) and memory. The Pro plan allows 50
 pages a site: pages past 50 are copied in customer's D1 while the lane is stopped (the product
 cannot make such a site, the benchmark needs one). Figures: GET /limits (tools/lane/README.md)."""
@@ -141,12 +142,14 @@ def main(sizes: list[int]) -> None:
                 publish = lambda b=base: owner.post(b + "/publish")  # noqa: E731
                 preview = lambda b=base: owner.post(b + "/preview")  # noqa: E731
                 lines.append(line(f"{size} pages: first publish", *metered(lane, publish)))
+                lines.append(line(f"{size} pages: first preview", *metered(lane, preview)))
                 page = ids[-1]
-                blocks = owner.call("GET", f"{base}/pages/{page}").json()["blocks"]
-                blocks[1] = {**blocks[1], "markdown": blocks[1]["markdown"] + "\n\nOne more line."}
-                assert owner.call("PUT", f"{base}/pages/{page}", {"blocks": blocks}).status_code == 200
-                lines.append(line(f"{size} pages: preview, one block changed", *metered(lane, preview)))
-                lines.append(line(f"{size} pages: republish, one block changed", *metered(lane, publish)))
+                for edit in ("one more line", "and another"):  # the editor: a block saved, the preview
+                    blocks = owner.call("GET", f"{base}/pages/{page}").json()["blocks"]
+                    blocks[1] = {**blocks[1], "markdown": blocks[1]["markdown"] + f"\n\n{edit}"}
+                    assert owner.call("PUT", f"{base}/pages/{page}", {"blocks": blocks}).status_code == 200
+                    lines.append(line(f"{size} pages: preview, one block saved", *metered(lane, preview)))
+                lines.append(line(f"{size} pages: republish, one page changed", *metered(lane, publish)))
             breaches = httpx.get(f"{lane.admin}/limits", timeout=60).json()["breaches"]
     print(f"publish on the lane (Paid plan limits; 11 blocks a page, 6 photos of {PHOTO_BYTES // 1024} KB)")
     print("\n".join(lines))
