@@ -182,5 +182,12 @@ if __name__ == "__main__":
     parser.add_argument("--pages", type=int, default=50)
     parser.add_argument("--assets", type=int, default=100)
     parser.add_argument("--views", type=int, default=2000)
+    parser.add_argument("--lane", action="store_true", help="on the lane, by its CPU meter (publish_lane.py)")
+    parser.add_argument("--sizes", default="1,50,200", help="with --lane: the sites' page counts")
     args = parser.parse_args()
-    asyncio.run(main(args.pages, args.assets, args.views))
+    if args.lane:
+        from tools.bench import publish_lane
+
+        publish_lane.main([int(n) for n in args.sizes.split(",")])
+    else:
+        asyncio.run(main(args.pages, args.assets, args.views))

@@ -21,6 +21,9 @@ export function resourceKey(kind, id) {
 // D1 goes through a small RPC entrypoint inside workerd (one round trip per statement, results
 // as JSON) rather than Miniflare's D1 proxy, which costs a round trip for prepare, bind and run
 // each (~3x slower). D1 results are JSON-safe: workerd returns BLOB columns as arrays of numbers.
+// R2 listings go through it too: each object of a listing through the proxy costs a synchronous
+// round trip per property read (~25 ms an object, 1.6 s for 60 objects; no CPU, but wall time
+// a publish on Cloudflare would not spend).
 const hostScript = (handlers = '') => `
 import { WorkerEntrypoint } from 'cloudflare:workers';
 const json = async (p) => JSON.stringify((await p) ?? null);
@@ -39,6 +42,16 @@ export class Bridge extends WorkerEntrypoint {
   }
   d1exec(binding, sql) {
     return json(this.env[binding].exec(sql));
+  }
+  async r2list(binding, options) {
+    const page = await this.env[binding].list(options);
+    const objects = page.objects.map((o) => ({
+      key: o.key, version: o.version, size: o.size, etag: o.etag, httpEtag: o.httpEtag,
+      checksums: o.checksums?.toJSON?.() ?? {}, uploaded: o.uploaded, httpMetadata: o.httpMetadata ?? {},
+      customMetadata: o.customMetadata ?? {}, storageClass: o.storageClass,
+    }));
+    const { truncated, cursor, delimitedPrefixes } = page;
+    return JSON.stringify({ objects, truncated, cursor, delimitedPrefixes: delimitedPrefixes ?? [] });
   }
 }
 export default { fetch() { return new Response('lane bindings host') },${handlers} }
@@ -221,8 +234,10 @@ const HTTP_METADATA_HEADERS = {
 };
 
 export class R2Bucket {
-  constructor(mfBucket) {
+  constructor(mfBucket, bridge = null, key = '') {
     this._b = mfBucket;
+    this._bridge = bridge; // the host worker's Bridge: listings in one round trip
+    this._key = key;
   }
   async head(key) {
     const o = await this._b.head(String(key));
@@ -243,7 +258,9 @@ export class R2Bucket {
     return await this._b.delete(Array.isArray(keys) ? keys.map(String) : String(keys));
   }
   async list(options) {
-    const page = await this._b.list(r2Options(options));
+    const page = this._bridge
+      ? JSON.parse(await this._bridge.r2list(this._key, r2Options(options) ?? {}))
+      : await this._b.list(r2Options(options));
     return {
       objects: page.objects.map((o) => new R2Object(o)),
       truncated: page.truncated,

@@ -9,7 +9,10 @@ was written before the pointer was, so it sees the old site or the new one, whol
 what R2 really holds (one list), so a file lost since it was written is written again: publishing
 heals the site. A publish that
 dies before the put leaves the old pointer live. Versions (their manifests) live in D1; the last N
-are kept (N from the plan) and rollback re-puts an old manifest: no file is written."""
+are kept (N from the plan) and rollback re-puts an old manifest: no file is written.
+
+Only what changed is rendered (customer/render.py): a publish reuses the live version's pages, a
+preview the previous preview's, when their inputs are unchanged and R2 still holds their files."""
 
 from __future__ import annotations
 
@@ -20,8 +23,9 @@ from typing import Any
 
 from customer import drafts
 from customer.deps import CustomerDeps
-from customer.model import Site, SiteHosts
-from customer.render import File, Rendered, SiteData, render_site
+from customer.model import Page, Site, SiteHosts
+from customer.render import NOT_FOUND, Earlier, File, Rendered, SiteData, render_site
+from customer.render import Entry as FileEntry
 from customer.store import asset_types, file_sizes, images_of, pages_of, site_by_id
 from shared import plans
 from shared.errors import HttpError
@@ -49,8 +53,19 @@ def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'") -> 
     )
 
 
-async def render_draft(deps: CustomerDeps, site: Site, plan: plans.Plan, origin: str, noindex: bool) -> Rendered:
-    pages = await pages_of(deps.db, site.id)
+async def render_draft(
+    deps: CustomerDeps,
+    site: Site,
+    plan: plans.Plan,
+    origin: str,
+    noindex: bool,
+    earlier: dict[str, Any] | None = None,
+    present: set[str] | None = None,
+    pages: list[Page] | None = None,
+) -> Rendered:
+    """The draft's files; the documents of `earlier` (a manifest) whose inputs did not change and
+    whose files are `present` in R2 are reused, not rendered. `pages`: the draft's, when read already."""
+    pages = await pages_of(deps.db, site.id) if pages is None else pages
     data = SiteData(
         id=site.id,
         name=site.name,
@@ -67,28 +82,42 @@ async def render_draft(deps: CustomerDeps, site: Site, plan: plans.Plan, origin:
         noindex=noindex,
         turnstile_site_key=deps.turnstile.site_key,
     )
-    return render_site(data)
+    return render_site(data, Earlier.of(earlier), present or set())
 
 
 def _entry(f: File) -> list[Any]:
     return [f.sha256, f.content_type, len(f.body)]
 
 
+def _kept(entry: FileEntry) -> list[Any]:
+    return list(entry)
+
+
+def same_site(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    """Two manifests serve the same site (the render keys they carry aside)."""
+    if a is None or b is None:
+        return a is b
+    return {k: v for k, v in a.items() if k != "renders"} == {k: v for k, v in b.items() if k != "renders"}
+
+
 async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered, origin: str) -> dict[str, Any]:
     files: dict[str, list[Any]] = {path: _entry(f) for path, f in rendered.files.items()}
+    files.update({path: _kept(entry) for path, entry in rendered.reused.items() if path != NOT_FOUND})
     if rendered.assets:
         sizes = await file_sizes(deps.db, site.id)
         for path, (sha, ctype) in rendered.assets.items():
             files[path] = [sha, ctype, sizes.get(sha, 0)]
-    assert rendered.not_found is not None
+    not_found = _entry(rendered.not_found) if rendered.not_found else _kept(rendered.reused[NOT_FOUND])
     return {
         "files": dict(sorted(files.items())),
-        "not_found": _entry(rendered.not_found),
+        "not_found": not_found,
         "redirects": site.redirects,
         "csp": csp(deps, rendered.style_src),
         # What the pages call their own address (canonical links, sitemap): a version rendered for
         # another host is a different version.
         "origin": origin,
+        # What the next render may reuse (render.Earlier); not part of what is served.
+        "renders": rendered.renders(),
     }
 
 
@@ -249,24 +278,28 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
             await deps.db.run("UPDATE domains SET cut_over_at = NULL WHERE site_id = ?", (site.id,))
             all_hosts = True
         origin = deps.settings.origin((await hosts_of(deps, site)).canonical)
-        rendered = await render_draft(deps, site, plan, origin, noindex=False)
+        # What R2 holds, not what it should hold: a file lost since it was written is rendered and
+        # written again (by an unchanged publish too); the live version's other pages are reused.
+        present = await stored_files(deps, site)
+        previous = await live_manifest(deps, site)
+        pages = await pages_of(deps.db, site.id)  # rendered, and described by the version's fingerprint
+        rendered = await render_draft(deps, site, plan, origin, False, previous, present, pages)
         manifest = await manifest_of(deps, site, rendered, origin)
-        # What R2 holds, not what it should hold: a file lost since it was written is written again
-        # (by an unchanged publish too).
-        written = await write_files(deps, site, rendered, await stored_files(deps, site))
+        written = await write_files(deps, site, rendered, present)
         await still_locked(deps, site, owner)
         live = site.live_version
-        if live is not None and manifest == await live_manifest(deps, site):
+        if live is not None and same_site(manifest, previous):
             puts = await switch(deps, site, live, manifest, all_hosts=True) if all_hosts else 0
             return {
                 "version": live,
                 "unchanged": True,
                 "url": origin + "/",
                 "files_written": written,
+                "pages_rendered": rendered.documents,
                 "pointers_written": puts,
                 "files_deleted": 0,
             }
-        source = drafts.fingerprint(site, await pages_of(deps.db, site.id))
+        source = drafts.fingerprint(site, pages)
         rows = await deps.db.all(
             "INSERT INTO versions (site_id, number, manifest, created_at, source)"
             " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ? FROM versions WHERE site_id = ? RETURNING number",
@@ -285,6 +318,7 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
         "unchanged": False,
         "url": origin + "/",
         "files_written": written,
+        "pages_rendered": rendered.documents,
         "pointers_written": puts,
         "files_deleted": deleted,
     }
@@ -301,8 +335,9 @@ async def follow_hosts(deps: CustomerDeps, site: Site, plan: plans.Plan) -> None
         return
     old_origin = live.get("origin")
     if isinstance(old_origin, str):
-        rendered = await render_draft(deps, site, plan, old_origin, noindex=False)
-        if await manifest_of(deps, site, rendered, old_origin) == live:
+        present = await stored_files(deps, site)
+        rendered = await render_draft(deps, site, plan, old_origin, noindex=False, earlier=live, present=present)
+        if same_site(await manifest_of(deps, site, rendered, old_origin), live):
             await publish(deps, site, plan, all_hosts=True)
             return
     await switch(deps, site, site.live_version, live, all_hosts=True)
@@ -331,11 +366,13 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
     token = site.preview_token or deps.crypto.random_bytes(16).hex()
     host = deps.settings.preview_host(token)
     origin = deps.settings.origin(host)
-    rendered = await render_draft(deps, site, plan, origin, noindex=True)
+    present = await stored_files(deps, site)
+    earlier = site.preview_manifest
+    rendered = await render_draft(deps, site, plan, origin, noindex=True, earlier=earlier, present=present)
     manifest = await manifest_of(deps, site, rendered, origin)
     # Only the preview may be framed, and only by the portal (its editor shows it live).
     manifest["csp"] = csp(deps, rendered.style_src, frame_ancestors=deps.settings.portal_origin)
-    written = await write_files(deps, site, rendered, await stored_files(deps, site))
+    written = await write_files(deps, site, rendered, present)
     await deps.blobs.put(pointer_key(host), pointer(site.id, 0, manifest, False, noindex=True), "application/json")
     await deps.db.run(
         "UPDATE sites SET preview_token = ?, preview_manifest = ? WHERE id = ?",
@@ -343,7 +380,7 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
     )
     if site.preview_manifest:
         await collect(deps, await reloaded(deps, site), referenced(site.preview_manifest))
-    return {"url": origin + "/", "files_written": written}
+    return {"url": origin + "/", "files_written": written, "pages_rendered": rendered.documents}
 
 
 async def reloaded(deps: CustomerDeps, site: Site) -> Site:
