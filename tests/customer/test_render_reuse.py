@@ -6,8 +6,11 @@ from other pages, the rendering code."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -234,3 +237,23 @@ async def test_a_version_recorded_without_render_keys_is_still_unchanged_and_ren
     assert (changed["version"], changed["pages_rendered"]) == (2, 3)
     await owner.ok("PUT", f"/api/v1/sites/{sid}/pages/{home}", {"blocks": [{"type": "rich_text", "markdown": "Newer"}]})
     assert (await owner.ok("POST", f"/api/v1/sites/{sid}/publish", {}, 201))["pages_rendered"] == 1
+
+
+RENDERING_MODULES = ("render", "images", "markdown", "head", "theme", "blocks", "assets")
+
+
+def rendering_code_fingerprint() -> str:
+    """SHA-256 over the modules that shape the HTML (render.py without its CODE_VERSION line)."""
+    digest = hashlib.sha256()
+    for name in RENDERING_MODULES:
+        source = (Path(render.__file__).parent / f"{name}.py").read_text()
+        if name == "render":
+            source = re.sub(r'(?m)^CODE_VERSION = ".*"\n', "", source)
+        digest.update(name.encode() + b"\0" + source.encode() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def test_code_version_names_the_rendering_code() -> None:
+    # A change to how pages look must re-render every page on the next publish: bump the constant.
+    wanted = rendering_code_fingerprint()
+    assert wanted == render.CODE_VERSION, f'rendering code changed: set CODE_VERSION = "{wanted}" in customer/render.py'
