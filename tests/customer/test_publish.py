@@ -358,3 +358,25 @@ async def test_the_editor_says_what_differs_from_the_live_site(owner: Owner) -> 
     ]
     await owner.ok("POST", f"{url}/publish", {}, 201)
     assert (await owner.ok("GET", url))["draft_changes"] == []
+
+
+async def test_a_lost_upload_refuses_the_publish_naming_it_until_uploaded_again(owner: Owner, stack: Stack) -> None:
+    # Before: the publish reported success and the picture answered 503 on the live site.
+    site = await owner.new_site()
+    photo = png(7)
+    sha = (await owner.upload(site["id"], photo, name="shopfront.png")).json()["sha256"]
+    blocks = [{"type": "hero", "heading": "Bread", "image": sha, "image_alt": "Our shop"}]
+    await owner.ok("PUT", f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}", {"blocks": blocks})
+    await stack.blobs.delete(f"sites/{site['id']}/files/{sha}")
+    refused = await owner.call("POST", f"/api/v1/sites/{site['id']}/publish", {})
+    error = refused.json()["error"]
+    assert (refused.status, error["code"], error["missing"]) == (409, "images_missing", ["shopfront.png"])
+    assert "Upload it again" in error["message"]
+    assert (await owner.ok("GET", f"/api/v1/sites/{site['id']}"))["live_version"] is None  # nothing recorded
+    (item,) = (await owner.ok("GET", f"/api/v1/sites/{site['id']}/assets"))["assets"]
+    assert item["missing"] is True
+    assert (await owner.upload(site["id"], photo, name="shopfront.png")).status == 201  # the same picture again
+    (item,) = (await owner.ok("GET", f"/api/v1/sites/{site['id']}/assets"))["assets"]
+    assert item["missing"] is False
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    assert (await stack.blobs.get(f"sites/{site['id']}/files/{sha}")) is not None

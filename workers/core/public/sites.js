@@ -554,6 +554,7 @@ async function editor(params, match, kept = null) {
       ${s.assets.length ? `<ul class="thumbs library">${s.assets.map((a) => `<li class="card"><img src="${esc(ctx.thumb(a.sha256))}" alt="" width="120" height="90">
         <p><strong>${esc(a.name || 'Picture')}</strong><br><span class="muted">${a.width ? `${esc(a.width)} × ${esc(a.height)} pixels · ` : ''}${kb(a.size)}</span><br>
         ${a.used_in.length ? `Used on: ${esc(a.used_in.join(', '))}` : '<span class="muted">Not used</span>'}</p>
+        ${a.missing ? '<p class="field-error">Missing: we lost this picture. Upload it again from your device, then publish.</p>' : ''}
         ${a.used_in.length ? '' : `<button type="button" class="secondary" data-delete-asset="${esc(a.sha256)}" aria-label="Delete ${esc(a.name || 'picture')}">Delete</button>`}</li>`).join('')}</ul>` : '<p class="muted">No pictures yet.</p>'}`;
     const form = document.getElementById('upload');
     form.addEventListener('submit', (ev) => {

@@ -106,15 +106,16 @@ async def upload(deps: CustomerDeps, site: Site, data: bytes, name: str) -> Asse
     info = check_upload(data)
     sha = (await deps.crypto.sha256(data)).hex()
     name = name[:200]
-    existing = await deps.db.all("SELECT 1 FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
-    if not existing:
+    existing = await deps.db.all("SELECT missing_since FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
+    lost = bool(existing) and existing[0]["missing_since"] is not None  # a publish found its file gone
+    if not existing or lost:
         await deps.blobs.put(file_key(site.id, sha), data, info.content_type)
         await deps.db.run(
             "INSERT INTO assets (site_id, sha256, content_type, size, name, created_at, width, height)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, sha256) DO NOTHING",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, sha256) DO UPDATE SET missing_since = NULL",
             (site.id, sha, info.content_type, info.size, name, deps.clock.now(), info.width, info.height),
         )
-    return Asset(sha, info.content_type, info.size, info.width, info.height, name, stored=not existing)
+    return Asset(sha, info.content_type, info.size, info.width, info.height, name, stored=not existing or lost)
 
 
 def check_variant(original: dict[str, Any], info: Upload) -> None:
@@ -171,7 +172,8 @@ async def usage(deps: CustomerDeps, site: Site) -> dict[str, list[str]]:
 async def library(deps: CustomerDeps, site: Site) -> list[dict[str, Any]]:
     """The site's image library: each image with its size, variants and where it is used."""
     rows = await deps.db.all(
-        "SELECT sha256, content_type, size, name, created_at, width, height FROM assets WHERE site_id = ?"
+        "SELECT sha256, content_type, size, name, created_at, width, height, missing_since IS NOT NULL AS missing"
+        " FROM assets WHERE site_id = ?"
         " ORDER BY created_at DESC",
         (site.id,),
     )
@@ -187,6 +189,7 @@ async def library(deps: CustomerDeps, site: Site) -> list[dict[str, Any]]:
         items.append(
             {
                 **dict(row),
+                "missing": bool(row["missing"]),  # R2 lost the file: the library asks for it again
                 "site_id": site.id,
                 "used_in": used.get(sha, []),
                 "variants": [{k: v[k] for k in _VARIANT_KEYS} for v in variants if v["sha256"] == sha],

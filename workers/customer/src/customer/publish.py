@@ -155,6 +155,38 @@ async def write_files(deps: CustomerDeps, site: Site, rendered: Rendered, presen
     return len(items)
 
 
+async def refuse_missing_uploads(deps: CustomerDeps, site: Site, rendered: Rendered, present: set[str]) -> None:
+    """A publish never reports a site it cannot serve: an uploaded picture (or one of its sizes)
+    the pages show but R2 lost is 409 `images_missing`, naming the pictures by their upload names,
+    and each is marked missing for the library ("missing, upload again")."""
+    lost = {sha for sha, _ in rendered.assets.values() if sha not in present}
+    if not lost:
+        return
+    marks = ", ".join("?" for _ in lost)
+    rows = await deps.db.all(
+        f"SELECT sha256, name FROM assets WHERE site_id = ? AND (sha256 IN ({marks})"  # noqa: S608
+        f" OR sha256 IN (SELECT sha256 FROM asset_variants WHERE site_id = ? AND variant IN ({marks})))",
+        (site.id, *lost, site.id, *lost),
+    )
+    originals = sorted({str(r["sha256"]) for r in rows})
+    names = sorted({str(r["name"]) or "a picture" for r in rows})
+    if originals:
+        await deps.db.run(
+            f"UPDATE assets SET missing_since = COALESCE(missing_since, ?) WHERE site_id = ? AND sha256 IN"  # noqa: S608
+            f" ({', '.join('?' for _ in originals)})",
+            (deps.clock.now(), site.id, *originals),
+        )
+    one = len(names) == 1
+    listed = ", ".join(names)
+    message = (
+        f"A picture on your pages could not be found ({listed}). Upload it again, then publish."
+        if one
+        else f"{len(names) or len(lost)} pictures on your pages could not be found ({listed})."
+        " Upload them again, then publish."
+    )
+    raise HttpError(409, "images_missing", message, details={"missing": names})
+
+
 def pointer(site_id: str, version: int, manifest: dict[str, Any], hsts: bool, noindex: bool = False) -> bytes:
     """The live pointer of a version: its manifest (as kept in D1) with the host's flags."""
     live = Live(
@@ -284,6 +316,7 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
         previous = await live_manifest(deps, site)
         pages = await pages_of(deps.db, site.id)  # rendered, and described by the version's fingerprint
         rendered = await render_draft(deps, site, plan, origin, False, previous, present, pages)
+        await refuse_missing_uploads(deps, site, rendered, present)
         manifest = await manifest_of(deps, site, rendered, origin)
         written = await write_files(deps, site, rendered, present)
         await still_locked(deps, site, owner)
