@@ -3,6 +3,8 @@ active, apex -> www, HSTS, removal."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from customer import domains
 from devstack.adapters import HashlibCrypto
 from devstack.stack import Stack
@@ -217,3 +219,18 @@ async def test_cut_over_of_an_account_without_sites_is_done(
 ) -> None:
     done = await cut_over(stack, crypto, clock, "acct_never_built_a_site")
     assert (done.status, done.json()) == (200, {"domains_cut_over": 0})
+
+
+async def test_past_the_zones_custom_hostname_cap_a_new_domain_is_refused_in_plain_words(
+    owner: Owner, stack: Stack
+) -> None:
+    # Cloudflare for SaaS stops at 50,000 custom hostnames (apex and www count apart): here, 3.
+    stack.settings["customer"] = dataclasses.replace(stack.settings["customer"], custom_hostname_limit=3)
+    stack.swap_ports("customer")
+    first, second = await live_site(owner), await live_site(owner)
+    await owner.ok("POST", "/api/v1/domains", {"site_id": first["id"], "hostname": "example.com"}, 201)
+    refused = await owner.call("POST", "/api/v1/domains", {"site_id": second["id"], "hostname": "example.net"})
+    error = refused.json()["error"]
+    assert (refused.status, error["code"]) == (409, "domains_full")
+    assert "Your site stays online" in error["message"]
+    assert len(stack.cloudflare.hostnames) == 2  # nothing half-made at Cloudflare

@@ -30,6 +30,9 @@ class Settings:
     # Published lead forms carry a Turnstile widget and are checked with siteverify (off without a secret).
     turnstile_secret_key: str = ""
     turnstile_site_key: str = ""
+    # Cloudflare for SaaS caps custom hostnames per zone (50,000 below Enterprise): past it, a new
+    # domain is refused in plain words instead of failing at Cloudflare (docs/deploying.md).
+    custom_hostname_limit: int = 50_000
 
     def origin(self, host: str) -> str:
         port = f":{self.sites_port}" if self.sites_port else ""

@@ -28,6 +28,7 @@ from customer.store import owned_site, site_by_id, sites_of
 from shared import plans, site_layout
 from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
+from shared.log import log
 from shared.schema import Field, Str, check_fields, invalid
 
 _HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])$")
@@ -152,6 +153,7 @@ async def add_domain(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) -> 
     )
     plans.require_room(owner.plan, "custom_domains", int(used[0]["n"]))
     names, apex = pair(host)
+    await require_hostname_room(deps, len(names))
     await free_lapsed_claims(deps, names)
     cf = client(deps)
     created: list[CustomHostname] = []
@@ -183,6 +185,22 @@ async def add_domain(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) -> 
     )
     _, rows = await _group(deps, cid, names[0])
     return domain_json(deps, rows)
+
+
+async def require_hostname_room(deps: CustomerDeps, wanted: int) -> None:
+    """The zone's custom hostnames (every site's, apex and www each count) stay under Cloudflare's
+    cap: past it, 409 `domains_full` in plain words and a log line for the operator (one count
+    over the domains' primary key: a rare request)."""
+    total = int((await deps.db.all("SELECT count(*) AS n FROM domains"))[0]["n"])
+    if total + wanted <= deps.settings.custom_hostname_limit:
+        return
+    log("custom_hostname_limit_reached", hostnames=total, limit=deps.settings.custom_hostname_limit)
+    raise HttpError(
+        409,
+        "domains_full",
+        "We cannot connect new domains right now. Your site stays online at its SmartPages address;"
+        " please try again in a few days.",
+    )
 
 
 async def free_lapsed_claims(deps: CustomerDeps, names: list[str]) -> None:
