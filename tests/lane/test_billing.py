@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from shared import plans
-from tests.lane.client import PASSWORD, PortalClient, may_add_domains, signed_delivery, subscribed
+from tests.lane.client import PASSWORD, PortalClient, may_add_domains, signed_delivery, signed_in, subscribed
 from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
@@ -136,6 +136,15 @@ def test_the_crm_learns_of_the_sign_up_then_of_the_payment_through_its_queue(lan
     assert action is not None
     httpx.post(lane.stripe + action.group(1), timeout=60)
     wait_for(lambda: (lane.crm_contact(email) or {}).get("properties", {}).get("lifecyclestage") == "customer", 60)
+
+
+def test_deleting_the_account_deletes_the_crm_contact_through_the_queue(lane: Lane) -> None:
+    """Issue 29: deletion left the HubSpot contact though no database held the address any more."""
+    email = "lane-crm-gone@example.com"
+    browser = signed_in(lane, email)
+    wait_for(lambda: lane.crm_contact(email) is not None, 60)
+    assert browser.call("DELETE", "/api/v1/account", {"password": PASSWORD}).status_code == 204
+    wait_for(lambda: lane.crm_contact(email) is None, 60)
 
 
 def test_a_plan_switch_starter_to_pro_and_back_shows_the_proration_and_follows_the_webhook(lane: Lane) -> None:
