@@ -38,6 +38,9 @@ from shared.http import Request, Response, json_response
 API_PATH = "/client/v4"
 FREE_PLAN_GZIP_LIMIT = 3 * 1024 * 1024  # 3 MB compressed (Workers Free); Paid is 10 MB
 PAID_PLAN_GZIP_LIMIT = 10 * 1024 * 1024
+# List pages, as the real API pages them: R2 buckets by cursor, D1 databases and queues by page.
+R2_DEFAULT_PER_PAGE, R2_MAX_PER_PAGE = 20, 1000
+QUEUES_DEFAULT_PER_PAGE, QUEUES_MAX_PER_PAGE = 20, 1000
 
 
 def envelope(result: Any, status: int = 200, **extra: Any) -> Response:
@@ -186,7 +189,7 @@ class AccountStandin:
             if request.method == "GET":
                 name = request.query_params.get("name")
                 found = [db for db in self.data["d1"].values() if not name or db["name"] == name]
-                return envelope(found, result_info={"page": 1, "per_page": 1000, "count": len(found)})
+                return _page(request, found, default_per_page=1000, max_per_page=10000)
             if request.method == "POST":
                 body = _json(request)
                 name = body.get("name")
@@ -251,7 +254,7 @@ class AccountStandin:
     def _r2(self, request: Request, rest: str) -> Response:
         if rest in ("", "/"):
             if request.method == "GET":
-                return envelope({"buckets": list(self.data["r2"].values())})
+                return self._list_buckets(request)
             if request.method == "POST":
                 name = _json(request).get("name")
                 if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]", name):
@@ -265,16 +268,34 @@ class AccountStandin:
             return envelope(self.data["r2"][name])
         raise ApiError(404, 10006, "The specified bucket does not exist.")
 
+    def _list_buckets(self, request: Request) -> Response:
+        """GET /r2/buckets pages with a cursor, like the real API: `per_page` (default 20, at most
+        1,000), and `result_info.cursor` naming the next page while there is one."""
+        per_page = _per_page(request, default=R2_DEFAULT_PER_PAGE, maximum=R2_MAX_PER_PAGE)
+        names = sorted(self.data["r2"])
+        cursor = request.query_params.get("cursor", "")
+        start = 0
+        if cursor:
+            try:
+                after = base64.urlsafe_b64decode(cursor.encode()).decode()
+            except ValueError as exc:
+                raise ApiError(400, 10033, "The cursor is not valid.") from exc
+            start = next((i for i, n in enumerate(names) if n > after), len(names))
+        page = names[start : start + per_page]
+        info: dict[str, Any] = {"per_page": per_page}
+        if start + per_page < len(names):
+            info["cursor"] = base64.urlsafe_b64encode(page[-1].encode()).decode()
+        return envelope({"buckets": [self.data["r2"][n] for n in page]}, result_info=info)
+
     # -- Queues ----------------------------------------------------------------------------------
 
     def _queues(self, request: Request, rest: str) -> Response:
         queues = self.data.setdefault("queues", {})
         if rest == "" and request.method == "GET":
-            if request.query_params.get("page", "1") != "1":
-                return envelope([])
             # `name` may repeat (wrangler's deploy asks for all its queues at once): any of them.
             names = set(parse_qs(request.query).get("name", []))
-            return envelope([q for q in queues.values() if not names or q["queue_name"] in names])
+            found = [q for q in queues.values() if not names or q["queue_name"] in names]
+            return _page(request, found, default_per_page=QUEUES_DEFAULT_PER_PAGE, max_per_page=QUEUES_MAX_PER_PAGE)
         if rest == "" and request.method == "POST":
             name = _json(request).get("queue_name")
             if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", name):
@@ -308,6 +329,11 @@ class AccountStandin:
                 if consumer["consumer_id"] == match.group(2):
                     queue["consumers"][i] = {**consumer, **_consumer(body, script or consumer["script"])}
                     return envelope(queue["consumers"][i])
+        if request.method == "DELETE":
+            for i, consumer in enumerate(queue["consumers"]):
+                if consumer["consumer_id"] == match.group(2):
+                    del queue["consumers"][i]
+                    return envelope(None)
         raise ApiError(404, 11005, "Consumer not found")
 
     def queue_consumers(self, worker: str) -> list[dict[str, Any]]:
@@ -723,6 +749,33 @@ def _multipart(request: Request) -> dict[str, tuple[str, bytes]]:
         if isinstance(name, str) and isinstance(payload, bytes):
             parts[name] = (part.get_content_type(), payload)
     return parts
+
+
+def _per_page(request: Request, default: int, maximum: int) -> int:
+    try:
+        wanted = int(request.query_params.get("per_page", default))
+    except ValueError as exc:
+        raise ApiError(400, 10026, "per_page must be a number") from exc
+    return max(1, min(wanted, maximum))
+
+
+def _page(request: Request, items: list[Any], default_per_page: int, max_per_page: int) -> Response:
+    """A `page`/`per_page` list answer with the real API's result_info (wrangler reads the next
+    page while page * per_page < total_count)."""
+    per_page = _per_page(request, default_per_page, max_per_page)
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError as exc:
+        raise ApiError(400, 10026, "page must be a number") from exc
+    chunk = items[(page - 1) * per_page : page * per_page]
+    info = {
+        "page": page,
+        "per_page": per_page,
+        "count": len(chunk),
+        "total_count": len(items),
+        "total_pages": (len(items) + per_page - 1) // per_page,
+    }
+    return envelope(chunk, result_info=info)
 
 
 def _consumer(body: dict[str, Any], script: str) -> dict[str, Any]:

@@ -10,7 +10,8 @@ From a clean state, it:
     refuses what Cloudflare refuses: 10143 for a binding to a missing worker, 10021 for an unknown
     D1 id or a Python module without `python_workers`, a size over the limit);
  3. checks the upload order (every worker after the workers it binds), then runs the deploy again
-    and checks that it changed nothing;
+    and checks that it changed nothing, and that every route, custom domain, cron and queue
+    consumer is attached (the deploy's own trigger smoke check, against the stand-in);
  4. rebuilds each worker from its upload (modules, vendored SDK, bindings, secrets, assets, and
     the schema the remote migrations created) and starts the runtime lane on those bundles;
  5. runs the deploy's own smoke test (core's /api/v1/health through all five workers, and the
@@ -198,6 +199,9 @@ def rehearse(work: Path) -> str:
         record = ["--record-dir", str(work / "record")]
         first = run_deploy(values, *record)
         second = run_deploy(values, *record)
+        attached: list[str] = []
+        if deploy.smoke_triggers(workers, deploy.Account(values), attached.append):
+            raise Failed("triggers missing after the deploy:\n" + "\n".join(attached))
     finally:
         stop(standin)
     account = AccountStandin(state, STANDIN_DEPLOY_TOKEN, STANDIN_ACCOUNT_ID, ZONES)
