@@ -4,8 +4,10 @@
     scripts/deploy ENV --smoke-only [--core-url URL] [--domain-url URL]
 
 In order, stopping before anything changes if a check fails:
- 1. tools: the pinned Node and wrangler; the login (CLOUDFLARE_API_TOKEN + CLOUDFLARE_ACCOUNT_ID,
-    from the environment or the secrets file) through `wrangler whoami`;
+ 1. tools: the pinned Node and wrangler; each worker's compatibility date and flags select the
+    Python the runtime lane runs (tools/lane/compat.mjs: a date that turns 3.14 on is refused); the
+    login (CLOUDFLARE_API_TOKEN + CLOUDFLARE_ACCOUNT_ID, from the environment or the secrets file)
+    through `wrangler whoami`;
  2. secrets: every secret each worker's `[env.ENV.secrets] required` names, from the environment or
     the git-ignored `.secrets/ENV.env`; the missing ones are named, per worker (the optional ones,
     OPTIONAL_SECRETS, are uploaded when supplied);
@@ -389,6 +391,23 @@ def check_tools(values: dict[str, str]) -> None:
         raise Stop(f"wrangler {version} is not the pinned {pinned} (run scripts/setup)")
 
 
+def python_release_refusals(workers: list[Worker]) -> list[str]:
+    """Workers whose compatibility date (or flags) select a Python the runtime lane does not run
+    (tools/lane/compat.mjs, on the flag table of the workerd wrangler deploys with): Cloudflare
+    would run, say, 3.14 from 2026-09-08 while every test ran 3.13."""
+    refusals = []
+    for worker in workers:
+        flags = [str(f) for f in worker.config.get("compatibility_flags", [])]
+        proc = subprocess.run(
+            [str(ROOT / "tools" / "node"), str(ROOT / "tools" / "lane" / "compat.mjs"), worker.name,
+             str(worker.config.get("compatibility_date", "")), *flags],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            refusals.append(proc.stdout.strip() or proc.stderr.strip())
+    return refusals
+
+
 def check_login(values: dict[str, str]) -> None:
     out = wrangler(["whoami"], values)
     if values["CLOUDFLARE_ACCOUNT_ID"] not in out:
@@ -531,6 +550,9 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             raise Stop("missing, nothing was changed:\n" + "\n".join(missing))
         check_tools(values)
+        refusals = python_release_refusals(workers)
+        if refusals:
+            raise Stop("nothing was changed:\n" + "\n".join(f"  {r}" for r in refusals))
         check_login(values)
         for worker in workers:
             build.stage(worker.short)

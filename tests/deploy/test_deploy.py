@@ -246,3 +246,20 @@ def test_lists_longer_than_a_page_are_followed(tmp_path: Path) -> None:
         listed = client.queues()
         assert len(listed) == 1001
         assert "smartpages-mail-staging" in listed
+
+
+def test_a_date_whose_python_the_lane_does_not_run_is_refused_before_the_deploy() -> None:
+    """From 2026-09-08 wrangler's workerd implies python_workers_314 (Python 3.14); the lane runs
+    3.13, so such a date (or the opt-in flag) is refused as a pre-check, and today's configs pass."""
+    assert deploy.python_release_refusals(deploy.load_workers("staging")) == []
+    assert deploy.python_release_refusals(deploy.load_workers("production")) == []
+    name = "smartpages-core-staging"
+    base = ["python_workers"]
+    later = deploy.Worker("core", {"name": name, "compatibility_date": "2026-09-08", "compatibility_flags": base})
+    flags = ["python_workers", "python_workers_20260610"]
+    opted_in = deploy.Worker("core", {"name": name, "compatibility_date": "2026-07-30", "compatibility_flags": flags})
+    [refusal] = deploy.python_release_refusals([later])
+    assert "smartpages-core-staging: compatibility_date 2026-09-08 runs Python 3.14" in refusal
+    assert "python_workers_314" in refusal
+    [refusal] = deploy.python_release_refusals([opted_in])
+    assert "python_workers_20260610" in refusal
