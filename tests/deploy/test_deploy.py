@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from devstack.cloudflare_account import AccountStandin
+from devstack.cloudflare_account import AccountStandin, TokenScopes
 from devstack.cloudflare_standin import STANDIN_ACCOUNT_ID, STANDIN_DEPLOY_TOKEN
 from tests.lane.harness import Process, free_port
 from tools import deploy, rehearse_deploy
@@ -30,12 +30,21 @@ pytestmark = pytest.mark.deploy
 
 
 @contextmanager
-def standin(state: Path, zones: dict[str, str]) -> Iterator[dict[str, str]]:
-    """The stand-in over HTTP on a free port; yields the deploy login that reaches it."""
+def standin(
+    state: Path, zones: dict[str, str], scopes: TokenScopes | None = None, routes_403_code: int | None = None
+) -> Iterator[dict[str, str]]:
+    """The stand-in over HTTP on a free port; yields the deploy login that reaches it. `scopes`:
+    the deploy token's permissions (default: all)."""
     port = free_port()
     command = [sys.executable, "-m", "devstack.cloudflare_standin", "--port", str(port), "--account-state", str(state)]
     for zone, zone_id in zones.items():
         command += ["--zone-name", f"{zone}={zone_id}"]
+    if scopes is not None:
+        file = state.parent / f"{state.name}-scopes.json"
+        file.write_text(json.dumps(scopes.to_json()))
+        command += ["--token-scopes", str(file)]
+    if routes_403_code is not None:
+        command += ["--routes-403-code", str(routes_403_code)]
     process = Process(command, "ready", [])
     deadline = time.monotonic() + 30  # "ready" is printed just before uvicorn listens
     while True:
@@ -263,3 +272,44 @@ def test_a_date_whose_python_the_lane_does_not_run_is_refused_before_the_deploy(
     assert "python_workers_314" in refusal
     [refusal] = deploy.python_release_refusals([opted_in])
     assert "python_workers_20260610" in refusal
+
+
+def routes_on_single_zones(scopes: TokenScopes) -> TokenScopes:
+    """The documented token, but with Workers Routes granted zone by zone (as the docs once said)."""
+    zones = [(z, p) for z, p in scopes.zones if z != "*"]
+    routes = frozenset({"Workers Routes: Edit"})
+    return TokenScopes(scopes.account, scopes.user, tuple((z, p | routes) for z, p in zones))
+
+
+def test_the_documented_token_has_what_the_deploy_needs_and_no_more_than_the_table() -> None:
+    scopes = rehearse_deploy.documented_token_scopes(ZONES)
+    assert scopes.on_account("Queues: Edit")  # the deploy creates queues and attaches consumers
+    assert scopes.on_all_zones("Workers Routes: Edit")
+    assert not scopes.on_account("Workers KV Storage: Edit")
+    assert scopes.on_zone("smartpages.online", "DNS: Edit")
+
+
+@pytest.mark.parametrize(("code", "outcome"), [(None, "fails"), (10000, "falls back")])
+def test_a_token_with_routes_on_single_zones_meets_the_apis_scoped_403(
+    tmp_path: Path, secrets: dict[str, str], code: int | None, outcome: str
+) -> None:
+    """The account-level routes call refuses a token whose Workers Routes names single zones. With
+    403 10000 wrangler falls back to per-zone calls; without a code (workers-sdk#15718) the domain
+    worker's route fails after its upload: why the documented token grants routes on all zones."""
+    (tmp_path / "none.env").write_text("")
+    state = tmp_path / "cf"
+    narrow = routes_on_single_zones(rehearse_deploy.documented_token_scopes(ZONES))
+    with standin(state, ZONES, narrow, routes_403_code=code) as login:
+        result = run_deploy({**login, **secrets}, tmp_path)
+    cloud = account(state)
+    assert "smartpages-domain-staging" in cloud.worker_names()  # uploaded either way
+    routes = [r for zone in cloud.data["routes"].values() for r in zone.values()]
+    if outcome == "fails":
+        assert result.returncode == 1
+        assert "No access to the specified resource." in result.stderr
+        assert "Deploying smartpages-domain-staging failed" in result.stderr
+        assert routes == []
+    else:
+        assert result.returncode == 0, result.stderr
+        assert any(c.startswith("POST /zones/") and c.endswith("/workers/routes") for c in cloud.calls)  # per zone
+        assert [(r["pattern"], r["script"]) for r in routes] == [("*/*", "smartpages-domain-staging")]
