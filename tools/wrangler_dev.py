@@ -14,16 +14,17 @@ Cloudflare there is. It:
  2. keeps all state (D1, R2, KV, queues, cache) in `--state`, outside build/, shared by both
     processes, and applies every worker's D1 migrations there (`wrangler d1 migrations apply
     --local`) before starting;
- 3. starts two `wrangler dev` processes, since only a process's first worker gets a port: core with
-    customer, billing and mailer (reached over service bindings) on `--port-core`, and domain on
-    `--port-domain`; the two find each other through wrangler's dev registry. Both run with
-    `--test-scheduled`, so `curl 'http://127.0.0.1:8787/__scheduled?cron=*/10+*+*+*+*'` fires a Cron
-    Trigger; queues run locally as configured.
+ 3. starts one `wrangler dev` process per group (GROUPS), since only a process's first worker gets
+    a port and `/__scheduled`: core with mailer on `--port-core`, domain on `--port-domain`, and
+    customer and billing (the workers with Cron Triggers) on free loopback ports; they reach each
+    other over service bindings through wrangler's dev registry, and mailer's queues run in its
+    process. Every process runs with `--test-scheduled`, and this tool fires each Cron Trigger on
+    schedule through it (at each UTC minute boundary, as Cloudflare would).
 
 `scripts/dev --wrangler` starts the Stripe and Cloudflare stand-ins beside it (ports 8789 and 8790)
-with their state in `<state>/standins`. One line `wrangler dev ready core=URL domain=URL` goes to
-stdout when both are up; each process's output goes to stderr prefixed with its name. When workerd
-cannot download Pyodide, it says so and exits 1."""
+with their state in `<state>/standins`. One line `wrangler dev ready core=URL domain=URL
+customer=URL billing=URL` goes to stdout when all are up; each process's output goes to stderr
+prefixed with its name. When workerd cannot download Pyodide, it says so and exits 1."""
 
 from __future__ import annotations
 
@@ -35,8 +36,12 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import tomllib
+import urllib.parse
+import urllib.request
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tools import build
@@ -44,7 +49,16 @@ from tools.ports import free_port
 
 ROOT = build.ROOT
 WORKERS = ("core", "customer", "billing", "mailer", "domain")
-GROUPS = {"core": ("core", "customer", "billing", "mailer"), "domain": ("domain",)}
+# One `wrangler dev` per group; only a process's first worker gets a port, and `/__scheduled` on it
+# runs that worker's `scheduled`. So the workers with Cron Triggers (customer, billing) lead their
+# own process, and mailer, which produces to and consumes its own queues (local queues do not cross
+# processes), runs behind core.
+GROUPS = {
+    "core": ("core", "mailer"),
+    "customer": ("customer",),
+    "billing": ("billing",),
+    "domain": ("domain",),
+}
 READY = re.compile(r"Ready on (http://\S+)")
 PYODIDE = re.compile(r"Request for Pyodide bundle failed; url = (?:\x1b\[[0-9;]*m)?(\S+?)(?:\x1b\[[0-9;]*m)?;")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -122,6 +136,65 @@ def commands(state: Path, ports: dict[str, int], host: str = "127.0.0.1") -> dic
     return out
 
 
+def _field_matches(spec: str, value: int, low: int, high: int) -> bool:
+    """One numeric cron field: `*`, `a`, `a-b`, `*/n`, `a-b/n`, comma lists (what cron.mjs on the
+    lane takes; names, `L`, `W`, `#` are not supported)."""
+    for part in spec.split(","):
+        base, _, step = part.partition("/")
+        first, last = (low, high) if base == "*" else (int(base.split("-")[0]), int(base.split("-")[-1]))
+        if first <= value <= last and (value - first) % int(step or 1) == 0:
+            return True
+    return False
+
+
+def cron_matches(pattern: str, when: datetime) -> bool:
+    """A 5-field cron pattern against a UTC minute (day of week 0-6 from Sunday; 7 is Sunday too)."""
+    minute, hour, day, month, weekday = pattern.split()
+    dow = (when.weekday() + 1) % 7
+    days = _field_matches(day, when.day, 1, 31)
+    weekdays = _field_matches(weekday, dow, 0, 7) or (dow == 0 and _field_matches(weekday, 7, 0, 7))
+    day_ok = days and weekdays if "*" in (day, weekday) else days or weekdays
+    return (
+        _field_matches(minute, when.minute, 0, 59)
+        and _field_matches(hour, when.hour, 0, 23)
+        and _field_matches(month, when.month, 1, 12)
+        and day_ok
+    )
+
+
+def crons_by_group() -> dict[str, list[str]]:
+    """The Cron Triggers of each group's leading worker (the one `/__scheduled` reaches)."""
+    out = {}
+    for group, members in GROUPS.items():
+        config = tomllib.loads((ROOT / "build" / members[0] / "wrangler.toml").read_text())
+        crons = list(config.get("triggers", {}).get("crons", []))
+        if crons:
+            out[group] = crons
+    for group, members in GROUPS.items():
+        for other in members[1:]:
+            config = tomllib.loads((ROOT / "build" / other / "wrangler.toml").read_text())
+            if config.get("triggers", {}).get("crons"):
+                raise SystemExit(f"wrangler dev: {other} has Cron Triggers but does not lead its group ({group})")
+    return out
+
+
+def tick_crons(urls: dict[str, str], crons: dict[str, list[str]], stop: threading.Event) -> None:
+    """Fires each Cron Trigger on schedule, as Cloudflare does (wrangler dev only offers the
+    `/__scheduled` door): at every UTC minute boundary, each matching pattern once."""
+    while not stop.wait(60 - time.time() % 60 + 0.5):
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        for group, patterns in crons.items():
+            for pattern in patterns:
+                if group in urls and cron_matches(pattern, now):
+                    query = urllib.parse.urlencode({"cron": pattern, "time": int(now.timestamp() * 1000)})
+                    try:
+                        with urllib.request.urlopen(f"{urls[group]}/__scheduled?{query}", timeout=60) as reply:  # noqa: S310
+                            outcome = reply.status
+                    except OSError as exc:
+                        outcome = f"failed: {exc}"
+                    print(f"wrangler dev: cron {pattern} on {group}: {outcome}", file=sys.stderr, flush=True)
+
+
 class Run:
     """The two processes; their output prefixed on stderr, each watched until it is ready, stops at
     the Pyodide download, or ends."""
@@ -187,7 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     state = args.state.resolve()
     prepare(state)
     migrate(state)
-    ports = {"core": args.port_core or free_port(), "domain": args.port_domain or free_port()}
+    ports = {group: free_port() for group in GROUPS}
+    ports.update({"core": args.port_core or ports["core"], "domain": args.port_domain or ports["domain"]})
+    crons = crons_by_group()
     run = Run(commands(state, ports, args.host))
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -212,7 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 1
             if not announced:
                 announced = True
-                print(f"wrangler dev ready core={run.ready['core']} domain={run.ready['domain']}", flush=True)
+                threading.Thread(target=tick_crons, args=(dict(run.ready), crons, stopping), daemon=True).start()
+                others = " ".join(f"{g}={u}" for g, u in run.ready.items() if g not in ("core", "domain"))
+                print(f"wrangler dev ready core={run.ready['core']} domain={run.ready['domain']} {others}", flush=True)
     finally:
         run.stop()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,30 @@ def test_local_database_ids_are_added_to_the_top_level_d1_bindings_only() -> Non
     assert "preview_database_id" not in envs
 
 
+def test_every_worker_with_cron_triggers_leads_its_own_process() -> None:
+    """`/__scheduled` reaches only a process's first worker, so the tool can fire every cron."""
+    build.stage("customer")
+    build.stage("billing")
+    assert wrangler_dev.crons_by_group() == {"customer": ["*/10 * * * *"], "billing": ["17 * * * *"]}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "when", "fires"),
+    [
+        ("*/10 * * * *", datetime(2026, 12, 6, 3, 20, tzinfo=UTC), True),
+        ("*/10 * * * *", datetime(2026, 12, 6, 3, 21, tzinfo=UTC), False),
+        ("17 * * * *", datetime(2026, 12, 6, 4, 17, tzinfo=UTC), True),
+        ("0 9 * * 1-5", datetime(2026, 12, 7, 9, 0, tzinfo=UTC), True),  # a Monday
+        ("0 9 * * 1-5", datetime(2026, 12, 6, 9, 0, tzinfo=UTC), False),  # a Sunday
+        ("0 0 1 * 0", datetime(2026, 12, 6, 0, 0, tzinfo=UTC), True),  # day or weekday: a Sunday
+        ("0 0 * * 7", datetime(2026, 12, 6, 0, 0, tzinfo=UTC), True),  # 7 is Sunday too
+        ("5,35 2-4 * 12 *", datetime(2026, 12, 6, 3, 35, tzinfo=UTC), True),
+    ],
+)
+def test_cron_patterns_fire_on_their_minutes(pattern: str, when: datetime, fires: bool) -> None:
+    assert wrangler_dev.cron_matches(pattern, when) is fires
+
+
 def test_wrangler_dev_gets_as_far_as_the_pyodide_download(tmp_path: Path) -> None:
     state = tmp_path / "state"
     try:
@@ -39,8 +64,8 @@ def test_wrangler_dev_gets_as_far_as_the_pyodide_download(tmp_path: Path) -> Non
         assert result.returncode == 1, log[-3000:]
         for db in ("smartpages-core", "smartpages-customer", "smartpages-billing", "smartpages-mailer"):
             assert f"wrangler dev: migrations applied to {db}" in log
-        # Both processes (core with customer, billing and mailer; domain) reached workerd's download.
-        assert "wrangler dev: core, domain stopped at the Pyodide download" in log
+        # Every process (core with mailer; customer; billing; domain) reached workerd's download.
+        assert "wrangler dev: billing, core, customer, domain stopped at the Pyodide download" in log
         assert "`wrangler dev` needs the internet for Python Workers" in log
         assert "wrangler dev ready" not in result.stdout
         # State lives where it was asked to, one database per worker, each with its own schema.
