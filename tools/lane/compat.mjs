@@ -83,7 +83,7 @@ function fieldsOn(date, listed) {
 
 // CLI for tools/deploy.py's pre-check: `node tools/lane/compat.mjs NAME DATE [FLAG...]` prints the
 // refusal and exits 1, or exits 0.
-if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(new URL(import.meta.url))) {
   const [name, date, ...flags] = process.argv.slice(2);
   try {
     const refusal = laneRefusal(name, date, flags);
