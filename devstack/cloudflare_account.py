@@ -9,10 +9,13 @@ so `scripts/deploy` can be rehearsed offline (wrangler honours `CLOUDFLARE_API_B
     Routes  /zones?name=…, /zones/{z}/workers/routes, /accounts/{a}/workers/domains[/records]
 
 It enforces the rules a real deploy of this project meets, with Cloudflare's codes and messages:
-a wrong token (10000) or account (9109); a service binding to a worker that does not exist
-(10143); a D1 binding whose id is unknown (10021); a Python module without the `python_workers`
-flag (10021 "No such module"); a worker over the plan's size limit (10027); a `secret_text`
-missing for a name the metadata requires; an unknown worker (10007) or service (10090).
+a wrong token (10000) or account (9109); a token without the permission a call needs (403 10000;
+scopes modelled when given, see AccountStandin); a service binding to a worker that does not exist
+(10143); a D1 binding whose id is unknown (10181); a Python module without the `python_workers`
+flag (10021 "No such module"); a worker over the plan's size limit (10027); a route or custom
+domain outside the account's zones (10083 zone_not_found); a custom domain on a hostname with
+externally managed DNS records (100117, unless overridden); a `secret_text` missing for a name the
+metadata requires; an unknown worker (10007) or service (10090).
 State (workers with their uploaded modules, assets, secrets, D1 files, buckets, routes) persists in
 `--state`, so a second deploy sees the first; `uploaded(name)` gives back what was deployed, which
 the deploy rehearsal runs on the runtime lane."""
@@ -26,7 +29,7 @@ import json
 import re
 import sqlite3
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import Path
@@ -38,20 +41,26 @@ from shared.http import Request, Response, json_response
 API_PATH = "/client/v4"
 FREE_PLAN_GZIP_LIMIT = 3 * 1024 * 1024  # 3 MB compressed (Workers Free); Paid is 10 MB
 PAID_PLAN_GZIP_LIMIT = 10 * 1024 * 1024
+# List pages, as the real API pages them: R2 buckets by cursor, D1 databases and queues by page.
+R2_DEFAULT_PER_PAGE, R2_MAX_PER_PAGE = 20, 1000
+QUEUES_DEFAULT_PER_PAGE, QUEUES_MAX_PER_PAGE = 20, 1000
 
 
 def envelope(result: Any, status: int = 200, **extra: Any) -> Response:
     return json_response({"success": True, "errors": [], "messages": [], "result": result, **extra}, status)
 
 
-def failure(status: int, code: int, message: str) -> Response:
+def failure(status: int, code: int | None, message: str) -> Response:
     return json_response(
         {"success": False, "errors": [{"code": code, "message": message}], "messages": [], "result": None}, status
     )
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: int, message: str) -> None:
+    """An API error answer. `code=None` answers an error without a numeric code (the API does so for
+    some 403s: workers-sdk#15718)."""
+
+    def __init__(self, status: int, code: int | None, message: str) -> None:
         super().__init__(message)
         self.response = failure(status, code, message)
 
@@ -60,15 +69,75 @@ def _now() -> str:
     return "2026-01-01T00:00:00.000000Z"
 
 
+ALL_ZONES = "*"  # a token's zone resources: "All zones from an account"
+EDIT, READ = ": Edit", ": Read"
+
+
+@dataclass(frozen=True)
+class TokenScopes:
+    """What an API token may do, as the dashboard grants it: permission groups ("Workers Scripts:
+    Edit", "D1: Edit", ...) at account level, user level, and per zone (a zone name, or ALL_ZONES).
+    An Edit grant includes Read."""
+
+    account: frozenset[str]
+    user: frozenset[str] = frozenset()
+    zones: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @staticmethod
+    def _grants(granted: frozenset[str], permission: str) -> bool:
+        return permission in granted or (permission.endswith(READ) and permission.removesuffix(READ) + EDIT in granted)
+
+    def on_account(self, permission: str) -> bool:
+        return self._grants(self.account, permission)
+
+    def on_user(self, permission: str) -> bool:
+        return self._grants(self.user, permission)
+
+    def on_zone(self, zone: str, permission: str) -> bool:
+        return any(z in (zone, ALL_ZONES) and self._grants(p, permission) for z, p in self.zones)
+
+    def on_all_zones(self, permission: str) -> bool:
+        return any(z == ALL_ZONES and self._grants(p, permission) for z, p in self.zones)
+
+    def sees_zone(self, zone: str) -> bool:
+        return any(z in (zone, ALL_ZONES) and p for z, p in self.zones)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "account": sorted(self.account),
+            "user": sorted(self.user),
+            "zones": {z: sorted(p) for z, p in self.zones},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TokenScopes:
+        return cls(
+            frozenset(data.get("account", [])),
+            frozenset(data.get("user", [])),
+            tuple((z, frozenset(p)) for z, p in data.get("zones", {}).items()),
+        )
+
+
 @dataclass
 class AccountStandin:
-    """One account, one API token. `zones` maps zone names to ids (the zones the routes need)."""
+    """One account, one API token. `zones` maps zone names to ids (the zones the routes need).
+
+    `scopes` models the token's permissions (None: everything). A call the token may not make is
+    refused with 403 10000 "Authentication error", as the API does; except the account-level
+    `PUT /workers/scripts/{name}/routes` with Workers Routes granted on some zones only, which the
+    API refuses with a 403 whose code is `routes_403_code`: 10000 (wrangler then falls back to
+    per-zone route calls) or None, as workers-sdk#15718 reports the API answering since 2026
+    (wrangler then fails the deploy after the upload). `external_dns` holds hostnames that already
+    have DNS records managed outside Workers (a custom domain there is 100117 unless overridden)."""
 
     state: Path
     token: str
     account_id: str
     zones: dict[str, str]
     size_limit: int = PAID_PLAN_GZIP_LIMIT
+    scopes: TokenScopes | None = None
+    routes_403_code: int | None = None
+    external_dns: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.state.mkdir(parents=True, exist_ok=True)
@@ -78,6 +147,13 @@ class AccountStandin:
             if self.file.exists()
             else {"d1": {}, "r2": {}, "workers": {}, "routes": {}, "domains": {}, "assets": {}, "log": []}
         )
+        for hostname in self.external_dns:  # records made outside Workers, until a custom domain replaces one
+            self.data.setdefault("dns", {}).setdefault(hostname, "external")
+
+    @property
+    def _dns(self) -> dict[str, str]:
+        dns: dict[str, str] = self.data.setdefault("dns", {})
+        return dns
 
     # -- persistence ---------------------------------------------------------------------------
 
@@ -131,6 +207,7 @@ class AccountStandin:
                 f"/accounts/{self.account_id}/workers/assets/upload"
             ):
                 raise ApiError(403, 10000, "Authentication error")
+            self._authorize(request, path)
             response = self._route(request, path)
         except ApiError as exc:
             return exc.response
@@ -139,6 +216,54 @@ class AccountStandin:
             self.data["log"].append(f"{request.method} {path}")
             self._save()
         return response
+
+    # -- token scopes ----------------------------------------------------------------------------
+
+    def _deny(self) -> ApiError:
+        return ApiError(403, 10000, "Authentication error")
+
+    def _require_zone(self, zone: str, permission: str) -> None:
+        if self.scopes is not None and not self.scopes.on_zone(zone, permission):
+            raise self._deny()
+
+    def _authorize(self, request: Request, path: str) -> None:
+        """Refuses a call the token's scopes do not cover (zone checks that need the body are made
+        where the body is read: custom domains)."""
+        scopes = self.scopes
+        if scopes is None or path == "/user/tokens/verify":
+            return
+        level = EDIT if request.method in ("POST", "PUT", "PATCH", "DELETE") else READ
+        allowed = True
+        if path == "/user":
+            allowed = scopes.on_user("User Details: Read")
+        elif path == "/memberships":
+            allowed = scopes.on_user("Memberships: Read")
+        elif path == "/accounts":
+            allowed = scopes.on_account("Account Settings: Read")
+        elif path == "/zones":
+            allowed = True  # lists only the zones the token can see (_route)
+        elif (zone_routes := re.fullmatch(r"/zones/([^/]+)/workers/routes(?:/[^/]+)?", path)) is not None:
+            names = [n for n, z in self.zones.items() if z == zone_routes.group(1)]
+            allowed = bool(names) and scopes.on_zone(names[0], "Workers Routes" + level)
+        elif path.startswith(f"/accounts/{self.account_id}/"):
+            rest = path.removeprefix(f"/accounts/{self.account_id}")
+            if rest.startswith("/d1/"):
+                allowed = scopes.on_account("D1" + level)
+            elif rest.startswith("/r2/"):
+                allowed = scopes.on_account("Workers R2 Storage" + level)
+            elif rest.startswith("/queues"):
+                allowed = scopes.on_account("Queues" + level)
+            elif rest.startswith("/workers/"):
+                allowed = scopes.on_account("Workers Scripts" + level)
+                routes_call = re.fullmatch(r"/workers/scripts/[^/]+/routes", rest) and request.method == "PUT"
+                if allowed and routes_call and not scopes.on_all_zones("Workers Routes: Edit"):
+                    # The account-level routes call needs Workers Routes on all zones.
+                    code = self.routes_403_code
+                    raise ApiError(
+                        403, code, "Authentication error" if code else "No access to the specified resource."
+                    )
+        if not allowed:
+            raise self._deny()
 
     def _route(self, request: Request, path: str) -> Response:
         method = request.method
@@ -153,7 +278,8 @@ class AccountStandin:
             )
         if path == "/zones":
             name = request.query_params.get("name", "")
-            return envelope([{"id": z, "name": n} for n, z in self.zones.items() if not name or n == name])
+            visible = {n: z for n, z in self.zones.items() if self.scopes is None or self.scopes.sees_zone(n)}
+            return envelope([{"id": z, "name": n} for n, z in visible.items() if not name or n == name])
         zone_routes = re.fullmatch(r"/zones/([^/]+)/workers/routes(?:/([^/]+))?", path)
         if zone_routes:
             return self._zone_routes(request, zone_routes.group(1), zone_routes.group(2))
@@ -186,7 +312,7 @@ class AccountStandin:
             if request.method == "GET":
                 name = request.query_params.get("name")
                 found = [db for db in self.data["d1"].values() if not name or db["name"] == name]
-                return envelope(found, result_info={"page": 1, "per_page": 1000, "count": len(found)})
+                return _page(request, found, default_per_page=1000, max_per_page=10000)
             if request.method == "POST":
                 body = _json(request)
                 name = body.get("name")
@@ -251,7 +377,7 @@ class AccountStandin:
     def _r2(self, request: Request, rest: str) -> Response:
         if rest in ("", "/"):
             if request.method == "GET":
-                return envelope({"buckets": list(self.data["r2"].values())})
+                return self._list_buckets(request)
             if request.method == "POST":
                 name = _json(request).get("name")
                 if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]", name):
@@ -265,16 +391,34 @@ class AccountStandin:
             return envelope(self.data["r2"][name])
         raise ApiError(404, 10006, "The specified bucket does not exist.")
 
+    def _list_buckets(self, request: Request) -> Response:
+        """GET /r2/buckets pages with a cursor, like the real API: `per_page` (default 20, at most
+        1,000), and `result_info.cursor` naming the next page while there is one."""
+        per_page = _per_page(request, default=R2_DEFAULT_PER_PAGE, maximum=R2_MAX_PER_PAGE)
+        names = sorted(self.data["r2"])
+        cursor = request.query_params.get("cursor", "")
+        start = 0
+        if cursor:
+            try:
+                after = base64.urlsafe_b64decode(cursor.encode()).decode()
+            except ValueError as exc:
+                raise ApiError(400, 10033, "The cursor is not valid.") from exc
+            start = next((i for i, n in enumerate(names) if n > after), len(names))
+        page = names[start : start + per_page]
+        info: dict[str, Any] = {"per_page": per_page}
+        if start + per_page < len(names):
+            info["cursor"] = base64.urlsafe_b64encode(page[-1].encode()).decode()
+        return envelope({"buckets": [self.data["r2"][n] for n in page]}, result_info=info)
+
     # -- Queues ----------------------------------------------------------------------------------
 
     def _queues(self, request: Request, rest: str) -> Response:
         queues = self.data.setdefault("queues", {})
         if rest == "" and request.method == "GET":
-            if request.query_params.get("page", "1") != "1":
-                return envelope([])
             # `name` may repeat (wrangler's deploy asks for all its queues at once): any of them.
             names = set(parse_qs(request.query).get("name", []))
-            return envelope([q for q in queues.values() if not names or q["queue_name"] in names])
+            found = [q for q in queues.values() if not names or q["queue_name"] in names]
+            return _page(request, found, default_per_page=QUEUES_DEFAULT_PER_PAGE, max_per_page=QUEUES_MAX_PER_PAGE)
         if rest == "" and request.method == "POST":
             name = _json(request).get("queue_name")
             if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", name):
@@ -308,6 +452,11 @@ class AccountStandin:
                 if consumer["consumer_id"] == match.group(2):
                     queue["consumers"][i] = {**consumer, **_consumer(body, script or consumer["script"])}
                     return envelope(queue["consumers"][i])
+        if request.method == "DELETE":
+            for i, consumer in enumerate(queue["consumers"]):
+                if consumer["consumer_id"] == match.group(2):
+                    del queue["consumers"][i]
+                    return envelope(None)
         raise ApiError(404, 11005, "Consumer not found")
 
     def queue_consumers(self, worker: str) -> list[dict[str, Any]]:
@@ -404,7 +553,7 @@ class AccountStandin:
                     "added": [{"hostname": h} for h in sorted(wanted - mine)],
                     "removed": [self.data["domains"][h] for h in sorted(mine - wanted)],
                     "updated": [{**self.data["domains"][h], "modified": False} for h in sorted(wanted & mine)],
-                    "conflicting": [],
+                    "conflicting": [{"hostname": h} for h in sorted(wanted) if self._dns.get(h) == "external"],
                 }
             )
         if sub == "/domains/records" and method == "PUT":
@@ -487,7 +636,10 @@ class AccountStandin:
                 )
             if kind == "d1" and binding.get("id") not in self.data["d1"]:
                 raise ApiError(
-                    400, 10021, f"D1 binding '{bname}' references database '{binding.get('id')}' which was not found"
+                    400,
+                    10181,
+                    f"D1 binding '{bname}' references database '{binding.get('id')}' which was not found. Verify the "
+                    "database exists in your account and that the database_id in your configuration is correct.",
                 )
             if kind == "queue" and not any(
                 q["queue_name"] == binding.get("queue_name") for q in self.data.get("queues", {}).values()
@@ -625,7 +777,7 @@ class AccountStandin:
                 or (not zone_name and not zone_id and (hostname == name or hostname.endswith("." + name)))
             ):
                 return name, zid
-        raise ApiError(400, 100117, f"Could not find zone for '{hostname}'. Add the zone to this account first.")
+        raise ApiError(404, 10083, f'workers.api.error.zone_not_found for "{hostname}"')
 
     def _script_routes(self, name: str, request: Request) -> list[dict[str, Any]]:
         """PUT /scripts/{name}/routes: the script's zone routes become exactly these."""
@@ -662,9 +814,19 @@ class AccountStandin:
         for origin in body.get("origins", []):
             hostname = origin.get("hostname", "")
             zone, zone_id = self._zone_of(hostname, origin.get("zone_name"), origin.get("zone_id"))
+            self._require_zone(zone, "DNS: Edit")
             current = self.data["domains"].get(hostname)
             if current and current["service"] != name and not body.get("override_existing_origin"):
                 raise ApiError(409, 100116, f"Hostname '{hostname}' already has a Custom Domain for another Worker")
+            if self._dns.get(hostname) == "external" and not body.get("override_existing_dns_record"):
+                raise ApiError(
+                    409,
+                    100117,
+                    f"Hostname '{hostname}' already has externally managed DNS records (A, CNAME, etc). Either "
+                    "delete them, try a different hostname, or use the option 'override_existing_dns_record' to "
+                    "override.",
+                )
+            self._dns[hostname] = "worker"  # the custom domain's own record replaces any other
             record = {
                 "id": hostname,
                 "hostname": hostname,
@@ -723,6 +885,33 @@ def _multipart(request: Request) -> dict[str, tuple[str, bytes]]:
         if isinstance(name, str) and isinstance(payload, bytes):
             parts[name] = (part.get_content_type(), payload)
     return parts
+
+
+def _per_page(request: Request, default: int, maximum: int) -> int:
+    try:
+        wanted = int(request.query_params.get("per_page", default))
+    except ValueError as exc:
+        raise ApiError(400, 10026, "per_page must be a number") from exc
+    return max(1, min(wanted, maximum))
+
+
+def _page(request: Request, items: list[Any], default_per_page: int, max_per_page: int) -> Response:
+    """A `page`/`per_page` list answer with the real API's result_info (wrangler reads the next
+    page while page * per_page < total_count)."""
+    per_page = _per_page(request, default_per_page, max_per_page)
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError as exc:
+        raise ApiError(400, 10026, "page must be a number") from exc
+    chunk = items[(page - 1) * per_page : page * per_page]
+    info = {
+        "page": page,
+        "per_page": per_page,
+        "count": len(chunk),
+        "total_count": len(items),
+        "total_pages": (len(items) + per_page - 1) // per_page,
+    }
+    return envelope(chunk, result_info=info)
 
 
 def _consumer(body: dict[str, Any], script: str) -> dict[str, Any]:

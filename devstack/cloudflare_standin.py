@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack.asgi import Handles
-from devstack.cloudflare_account import AccountStandin
+from devstack.cloudflare_account import AccountStandin, TokenScopes
 from shared.http import Request, Response, json_response
 
 API = "https://api.cloudflare.com/client/v4"
@@ -195,13 +195,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--account", default=STANDIN_ACCOUNT_ID)
     parser.add_argument("--deploy-token", default=STANDIN_DEPLOY_TOKEN)
     parser.add_argument("--zone-name", action="append", default=[], help="NAME=ID of a zone routes may use")
+    parser.add_argument("--token-scopes", type=Path, help="a JSON file of the deploy token's scopes (default: all)")
+    parser.add_argument(
+        "--routes-403-code",
+        type=int,
+        default=None,
+        help="the code of the 403 a zone-scoped token gets from the account-level routes call (default: none)",
+    )
+    parser.add_argument("--dns-record", action="append", default=[], help="a hostname with an external DNS record")
     args = parser.parse_args(argv)
     standin = CloudflareStandin(args.token, args.zone, base=f"http://{args.host}:{args.port}{API_PATH}")
     hostnames: Handles = Persisted(standin, Path(args.state)) if args.state else standin
     account = None
     if args.account_state is not None:
         zones = dict(z.split("=", 1) for z in args.zone_name)
-        account = AccountStandin(args.account_state, args.deploy_token, args.account, zones)
+        scopes = TokenScopes.from_json(json.loads(args.token_scopes.read_text())) if args.token_scopes else None
+        account = AccountStandin(
+            args.account_state,
+            args.deploy_token,
+            args.account,
+            zones,
+            scopes=scopes,
+            routes_403_code=args.routes_403_code,
+            external_dns=set(args.dns_record),
+        )
     print(f"cloudflare stand-in ready http://{args.host}:{args.port}{API_PATH}", flush=True)
     uvicorn.run(asgi(CloudflareApi(hostnames, account)), host=args.host, port=args.port, log_level="warning")
 

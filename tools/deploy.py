@@ -4,8 +4,10 @@
     scripts/deploy ENV --smoke-only [--core-url URL] [--domain-url URL]
 
 In order, stopping before anything changes if a check fails:
- 1. tools: the pinned Node and wrangler; the login (CLOUDFLARE_API_TOKEN + CLOUDFLARE_ACCOUNT_ID,
-    from the environment or the secrets file) through `wrangler whoami`;
+ 1. tools: the pinned Node and wrangler; each worker's compatibility date and flags select the
+    Python the runtime lane runs (tools/lane/compat.mjs: a date that turns 3.14 on is refused); the
+    login (CLOUDFLARE_API_TOKEN + CLOUDFLARE_ACCOUNT_ID, from the environment or the secrets file)
+    through `wrangler whoami`;
  2. secrets: every secret each worker's `[env.ENV.secrets] required` names, from the environment or
     the git-ignored `.secrets/ENV.env`; the missing ones are named, per worker (the optional ones,
     OPTIONAL_SECRETS, are uploaded when supplied);
@@ -15,7 +17,8 @@ In order, stopping before anything changes if a check fails:
     each worker whose bundle or secrets changed, in binding order (a service binding to a worker
     that does not exist yet fails the upload): mailer, customer and billing, domain, core;
  5. smoke test: core's deep health (/api/v1/health?deep=1 with the operator token: all five
-    workers and their stores) and the domain worker's health, through their public URLs.
+    workers and their stores) and the domain worker's health, through their public URLs, and every
+    worker's routes, custom domains, crons and queue consumers attached (read from the API).
 
 Each version is tagged with a digest of its bundle, environment and secrets, so a re-run deploys
 nothing that is already right. Resource ids are never written into git: wrangler finds databases
@@ -34,6 +37,7 @@ import sys
 import tempfile
 import tomllib
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,6 +57,14 @@ LOGIN = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID")
 # Secrets a feature is switched on by: uploaded when supplied, never demanded (wrangler's
 # `[secrets] required` would fail a deploy without them). HUBSPOT_TOKEN turns the CRM sync on.
 OPTIONAL_SECRETS: dict[str, tuple[str, ...]] = {"mailer": ("HUBSPOT_TOKEN", "HUBSPOT_API_BASE")}
+
+
+# Top-level keys an `[env.X]` section inherits unless it sets them (wrangler's "inheritable" keys;
+# bindings, vars and secrets are not inherited, so each environment lists them again).
+INHERITABLE = (
+    "main", "compatibility_date", "compatibility_flags", "triggers", "routes", "workers_dev", "preview_urls",
+    "limits", "observability",
+)  # fmt: skip
 
 
 class Stop(Exception):
@@ -108,7 +120,8 @@ def load_workers(env: str) -> list[Worker]:
         config = tomllib.loads((ROOT / "workers" / short / "wrangler.toml").read_text())
         if env not in config.get("env", {}):
             raise Stop(f"workers/{short}/wrangler.toml has no [env.{env}] section")
-        workers.append(Worker(short, config["env"][env]))
+        inherited = {k: config[k] for k in INHERITABLE if k in config}
+        workers.append(Worker(short, {**inherited, **config["env"][env]}))
     deployed: set[str] = set()
     for worker in workers:  # the order above must respect every service binding
         missing = [s for s in worker.services if s not in deployed]
@@ -160,6 +173,11 @@ class Account:
         return self._call("POST", f"/accounts/{self.account}/d1/database/{database_id}/query", {"sql": sql})
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
+        envelope = self._envelope(method, path, body)
+        return None if envelope is None else envelope["result"]
+
+    def _envelope(self, method: str, path: str, body: Any = None) -> Any:
+        """The API's whole answer ({success, result, result_info, ...}); None on a 404."""
         request = urllib.request.Request(  # noqa: S310 (self.base is checked to be http(s) above)
             f"{self.base}{path}",
             method=method,
@@ -168,21 +186,48 @@ class Account:
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return json.load(response)["result"]
+                return json.load(response)
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
                 return None
             detail = exc.read().decode(errors="replace")[:300]
             raise Stop(f"Cloudflare API {method} {path}: HTTP {exc.code} {detail}") from exc
 
+    def _pages(self, path: str, per_page: int) -> list[Any]:
+        """Every item of a list the API pages with `page`/`per_page` (D1, Queues), as wrangler
+        reads them: the next page while page * per_page < result_info.total_count."""
+        items: list[Any] = []
+        page = 1
+        while True:
+            sep = "&" if "?" in path else "?"
+            answer = self._envelope("GET", f"/accounts/{self.account}{path}{sep}page={page}&per_page={per_page}")
+            found = (answer or {}).get("result") or []
+            items += found
+            info = (answer or {}).get("result_info") or {}
+            total = info.get("total_count")
+            if not found or total is None or page * int(info.get("per_page", per_page)) >= int(total):
+                return items
+            page += 1
+
     def databases(self) -> dict[str, str]:
-        return {db["name"]: db["uuid"] for db in self.get("/d1/database?per_page=1000") or []}
+        return {db["name"]: db["uuid"] for db in self._pages("/d1/database", 1000)}
 
     def buckets(self) -> set[str]:
-        return {b["name"] for b in (self.get("/r2/buckets") or {}).get("buckets", [])}
+        """Every R2 bucket: the API pages buckets with a cursor (result_info.cursor)."""
+        names: set[str] = set()
+        cursor = ""
+        while True:
+            query = urllib.parse.urlencode({"per_page": 1000, **({"cursor": cursor} if cursor else {})})
+            answer = self._envelope("GET", f"/accounts/{self.account}/r2/buckets?{query}") or {}
+            names |= {b["name"] for b in (answer.get("result") or {}).get("buckets", [])}
+            next_cursor = (answer.get("result_info") or {}).get("cursor") or ""
+            if not next_cursor or next_cursor == cursor:
+                return names
+            cursor = next_cursor
 
-    def queues(self) -> set[str]:
-        return {q["queue_name"] for q in self.get("/queues?page=1&per_page=1000") or []}
+    def queues(self) -> dict[str, dict[str, Any]]:
+        """Every queue by name, with its consumers."""
+        return {q["queue_name"]: q for q in self._pages("/queues", 1000)}
 
     def applied_migrations(self, database_id: str) -> set[str] | None:
         """Names in wrangler's d1_migrations table; None when the table does not exist yet."""
@@ -192,25 +237,37 @@ class Account:
             return None
         return {row["name"] for row in result[0]["results"]}
 
-    def triggers_attached(self, worker: Worker) -> bool:
-        """The worker's routes, custom domains and cron schedules are all in place (a deploy whose
-        upload succeeded can still fail while attaching them)."""
+    def missing_triggers(self, worker: Worker, queues: dict[str, dict[str, Any]] | None = None) -> list[str]:
+        """What of the worker's routes, custom domains, cron schedules and queue consumers is not in
+        place (a deploy whose upload succeeded can still fail while attaching them, and anything can
+        be detached by hand later); `wrangler triggers deploy` attaches all of them."""
+        missing: list[str] = []
         for route in worker.config.get("routes", []):
             if route.get("custom_domain"):
                 domains = self.get(f"/workers/domains?service={worker.name}") or []
                 if route["pattern"] not in {d["hostname"] for d in domains if d.get("service") == worker.name}:
-                    return False
+                    missing.append(f"custom domain {route['pattern']}")
             else:
                 zones = self._call("GET", f"/zones?name={route['zone_name']}") or []
                 routes = self._call("GET", f"/zones/{zones[0]['id']}/workers/routes") if zones else []
                 if not any(r["pattern"] == route["pattern"] and r.get("script") == worker.name for r in routes or []):
-                    return False
+                    missing.append(f"route {route['pattern']}")
         crons = set(worker.config.get("triggers", {}).get("crons", []))
         if crons:
             schedules = (self.get(f"/workers/scripts/{worker.name}/schedules") or {}).get("schedules", [])
             if crons != {s["cron"] for s in schedules}:
-                return False
-        return True
+                missing.append(f"cron schedules {', '.join(sorted(crons))}")
+        consumers = worker.config.get("queues", {}).get("consumers", [])
+        if consumers:
+            queues = self.queues() if queues is None else queues
+            for consumer in consumers:
+                attached = (queues.get(consumer["queue"]) or {}).get("consumers") or []
+                if not any(worker.name in (c.get("script"), c.get("service")) for c in attached):
+                    missing.append(f"queue consumer of {consumer['queue']}")
+        return missing
+
+    def triggers_attached(self, worker: Worker, queues: dict[str, dict[str, Any]] | None = None) -> bool:
+        return not self.missing_triggers(worker, queues)
 
     def live_tag(self, worker: str) -> str | None:
         status = self.get(f"/workers/scripts/{worker}/deployments")
@@ -242,7 +299,7 @@ class Plan:
     create_queues: list[str]
     migrate: list[tuple[Worker, str, list[str]]]  # (owner, database name, pending migration files)
     deploy: list[Worker]
-    attach: list[Worker]  # current code, but routes, domains or crons missing: `wrangler triggers deploy`
+    attach: list[Worker]  # current code, but routes, domains, crons or consumers missing: `wrangler triggers deploy`
     up_to_date: list[Worker]
     tags: dict[str, str]
 
@@ -263,7 +320,7 @@ class Plan:
         out += [f"create queue {n}" for n in self.create_queues]
         out += [f"apply {len(files)} migration(s) to {db}: {', '.join(files)}" for _, db, files in self.migrate]
         out += [f"deploy {w.name} (version {self.tags[w.short]})" for w in self.deploy]
-        out += [f"attach the routes, domains and crons of {w.name}" for w in self.attach]
+        out += [f"attach the routes, domains, crons and queue consumers of {w.name}" for w in self.attach]
         out += [f"{w.name} is up to date ({self.tags[w.short]})" for w in self.up_to_date]
         return out
 
@@ -271,6 +328,7 @@ class Plan:
 def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: Account, force: bool) -> Plan:
     databases = account.databases()
     buckets = account.buckets()
+    queues = account.queues()
     wanted_dbs = [(w, d) for w in workers for d in w.databases]
     migrate: list[tuple[Worker, str, list[str]]] = []
     for worker, db in wanted_dbs:
@@ -288,14 +346,14 @@ def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: 
     for worker in workers:
         if force or account.live_tag(worker.name) != tags[worker.short]:
             deploy.append(worker)
-        elif not account.triggers_attached(worker):
+        elif not account.triggers_attached(worker, queues):
             attach.append(worker)
         else:
             up_to_date.append(worker)
     return Plan(
         create_databases=[d["database_name"] for _, d in wanted_dbs if d["database_name"] not in databases],
         create_buckets=sorted({b for w in workers for b in w.buckets} - buckets),
-        create_queues=sorted({q for w in workers for q in w.queues} - account.queues()),
+        create_queues=sorted({q for w in workers for q in w.queues} - set(queues)),
         migrate=migrate,
         deploy=deploy,
         attach=attach,
@@ -331,6 +389,23 @@ def check_tools(values: dict[str, str]) -> None:
     version = wrangler(["--version"], values).strip().split()[-1]
     if version.lstrip("^~") != pinned.lstrip("^~"):
         raise Stop(f"wrangler {version} is not the pinned {pinned} (run scripts/setup)")
+
+
+def python_release_refusals(workers: list[Worker]) -> list[str]:
+    """Workers whose compatibility date (or flags) select a Python the runtime lane does not run
+    (tools/lane/compat.mjs, on the flag table of the workerd wrangler deploys with): Cloudflare
+    would run, say, 3.14 from 2026-09-08 while every test ran 3.13."""
+    refusals = []
+    for worker in workers:
+        flags = [str(f) for f in worker.config.get("compatibility_flags", [])]
+        proc = subprocess.run(
+            [str(ROOT / "tools" / "node"), str(ROOT / "tools" / "lane" / "compat.mjs"), worker.name,
+             str(worker.config.get("compatibility_date", "")), *flags],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            refusals.append(proc.stdout.strip() or proc.stderr.strip())
+    return refusals
 
 
 def check_login(values: dict[str, str]) -> None:
@@ -384,7 +459,7 @@ def execute(plan: Plan, env: str, values: dict[str, str], record: dict[str, Any]
         print(f"  deployed {worker.name}")
     for worker in plan.attach:
         wrangler(["triggers", "deploy", "--env", env], values, ROOT / "build" / worker.short)
-        print(f"  attached the routes, domains and crons of {worker.name}")
+        print(f"  attached the routes, domains, crons and queue consumers of {worker.name}")
 
 
 def mid_way(exc: Stop, env: str, done: list[str], plan: Plan, failed: Worker) -> str:
@@ -424,6 +499,19 @@ def smoke(core_url: str, domain_url: str, operator_token: str, say: Callable[[st
     return failures
 
 
+def smoke_triggers(workers: list[Worker], account: Account, say: Callable[[str], None] = print) -> list[str]:
+    """Every worker's routes, custom domains, crons and queue consumers are attached; returns the
+    names of the workers that miss one (a detached consumer leaves its queue piling up unseen)."""
+    queues = account.queues()
+    failures = []
+    for worker in workers:
+        missing = account.missing_triggers(worker, queues)
+        say(f"  {worker.name} triggers: {'ok' if not missing else 'MISSING ' + ', '.join(missing)}")
+        if missing:
+            failures.append(worker.name)
+    return failures
+
+
 def public_urls(workers: list[Worker]) -> tuple[str, str]:
     by_short = {w.short: w for w in workers}
     core = by_short["core"].config["vars"]["PORTAL_ORIGIN"]
@@ -451,16 +539,20 @@ def main(argv: list[str] | None = None) -> int:
         core_url, domain_url = public_urls(workers)
         values = read_inputs(args.env, args.secrets_file)
         if args.smoke_only:
-            return (
-                1
-                if smoke(args.core_url or core_url, args.domain_url or domain_url, values.get("OPERATOR_TOKEN", ""))
-                else 0
-            )
+            failed = smoke(args.core_url or core_url, args.domain_url or domain_url, values.get("OPERATOR_TOKEN", ""))
+            if all(values.get(name) for name in LOGIN):
+                failed += smoke_triggers(workers, Account(values))
+            else:
+                print("  triggers not checked: no deploy login (CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID)")
+            return 1 if failed else 0
         print(f"deploy {args.env}: checking tools, login and secrets")
         missing = missing_inputs(workers, values, args.env)
         if missing:
             raise Stop("missing, nothing was changed:\n" + "\n".join(missing))
         check_tools(values)
+        refusals = python_release_refusals(workers)
+        if refusals:
+            raise Stop("nothing was changed:\n" + "\n".join(f"  {r}" for r in refusals))
         check_login(values)
         for worker in workers:
             build.stage(worker.short)
@@ -494,8 +586,13 @@ def main(argv: list[str] | None = None) -> int:
         if plan.changes_nothing:
             print("nothing to change: every resource, migration and worker is already right")
         token = values["OPERATOR_TOKEN"]
-        if not args.no_smoke and smoke(args.core_url or core_url, args.domain_url or domain_url, token):
-            raise Stop("deployed, but the smoke test failed: see docs/deploying.md (rollback, logs)")
+        if not args.no_smoke and (
+            smoke(args.core_url or core_url, args.domain_url or domain_url, token) + smoke_triggers(workers, account)
+        ):
+            raise Stop(
+                "deployed, but the smoke test failed: see docs/deploying.md (rollback, logs; "
+                f"`scripts/deploy {args.env}` again attaches missing triggers)"
+            )
     except Stop as exc:
         print(f"deploy {args.env}: {exc}", file=sys.stderr)
         return 1

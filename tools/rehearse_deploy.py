@@ -6,11 +6,14 @@ stand-in, then what the stand-in received is run on the runtime lane and checked
 From a clean state, it:
  1. starts the stand-in (devstack.cloudflare_standin with --account-state: workers, D1 on SQLite, R2,
     routes, custom domains) on a free loopback port;
- 2. runs tools/deploy.py for staging with throw-away secrets (wrangler itself uploads; the stand-in
-    refuses what Cloudflare refuses: 10143 for a binding to a missing worker, 10021 for an unknown
-    D1 id or a Python module without `python_workers`, a size over the limit);
+ 2. runs tools/deploy.py for staging with throw-away secrets and a deploy token scoped exactly as
+    docs/deploying.md documents it (read from its table; wrangler itself uploads; the stand-in
+    refuses what Cloudflare refuses: 403 for a call the token may not make, 10143 for a binding to
+    a missing worker, 10181 for an unknown D1 id, 10021 for a Python module without
+    `python_workers`, a size over the limit);
  3. checks the upload order (every worker after the workers it binds), then runs the deploy again
-    and checks that it changed nothing;
+    and checks that it changed nothing, and that every route, custom domain, cron and queue
+    consumer is attached (the deploy's own trigger smoke check, against the stand-in);
  4. rebuilds each worker from its upload (modules, vendored SDK, bindings, secrets, assets, and
     the schema the remote migrations created) and starts the runtime lane on those bundles;
  5. runs the deploy's own smoke test (core's /api/v1/health through all five workers, and the
@@ -31,7 +34,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from devstack.cloudflare_account import AccountStandin
+from devstack.cloudflare_account import ALL_ZONES, AccountStandin, TokenScopes
 from devstack.cloudflare_standin import STANDIN_ACCOUNT_ID, STANDIN_DEPLOY_TOKEN
 from tools import build, deploy
 from tools.ports import free_port
@@ -47,6 +50,41 @@ START_TIMEOUT = 300
 
 class Failed(Exception):
     pass
+
+
+DOCS = ROOT / "docs" / "deploying.md"
+
+
+def documented_token_scopes(zones: dict[str, str], docs: Path = DOCS) -> TokenScopes:
+    """The deploy token's permissions as docs/deploying.md documents them (its table under "The
+    deploy token"): `All zones from this account` is every zone, `the portal and sites zones` the
+    environment's two zones (here the rehearsal's)."""
+    text = docs.read_text()
+    start = text.index("The deploy token (`CLOUDFLARE_API_TOKEN`)")
+    rows = []
+    for line in text[start:].splitlines()[1:]:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.strip().startswith("|") and len(cells) == 3 and cells[0] in ("Account", "User", "Zone"):
+            rows.append(cells)
+        elif rows and not line.strip().startswith("|"):
+            break
+    if not rows:
+        raise Failed("docs/deploying.md: no permissions table under the deploy token")
+    account: set[str] = set()
+    user: set[str] = set()
+    by_zone: dict[str, set[str]] = {}
+    for level, resources, permissions in rows:
+        granted = {p.strip() for p in permissions.split(",") if p.strip()}
+        if level == "Account":
+            account |= granted
+        elif level == "User":
+            user |= granted
+        elif resources.startswith("All zones"):
+            by_zone.setdefault(ALL_ZONES, set()).update(granted)
+        else:
+            for zone in zones:
+                by_zone.setdefault(zone, set()).update(granted)
+    return TokenScopes(frozenset(account), frozenset(user), tuple((z, frozenset(p)) for z, p in by_zone.items()))
 
 
 def start(command: list[str], ready: str, log: Path) -> tuple[subprocess.Popen[str], str]:
@@ -187,6 +225,9 @@ def rehearse(work: Path) -> str:
     ]
     for zone, zone_id in ZONES.items():
         command += ["--zone-name", f"{zone}={zone_id}"]
+    scopes = work / "token-scopes.json"
+    scopes.write_text(json.dumps(documented_token_scopes(ZONES).to_json()))
+    command += ["--token-scopes", str(scopes)]
     standin, _ = start(command, "ready", work / "standin.log")
     try:
         values = {
@@ -198,6 +239,9 @@ def rehearse(work: Path) -> str:
         record = ["--record-dir", str(work / "record")]
         first = run_deploy(values, *record)
         second = run_deploy(values, *record)
+        attached: list[str] = []
+        if deploy.smoke_triggers(workers, deploy.Account(values), attached.append):
+            raise Failed("triggers missing after the deploy:\n" + "\n".join(attached))
     finally:
         stop(standin)
     account = AccountStandin(state, STANDIN_DEPLOY_TOKEN, STANDIN_ACCOUNT_ID, ZONES)

@@ -80,6 +80,15 @@ class D1Database:
         await self._db.batch([self._statement(sql, params) for sql, params in statements])
 
 
+def _content_type(obj: Any) -> str:
+    """An R2 object's content type. `httpMetadata` only has the keys the object was stored with, and
+    a missing key on a JS object is an AttributeError in Python: an object stored without a content
+    type (an S3 client, the dashboard) reads as application/octet-stream, not a 500."""
+    meta = getattr(obj, "httpMetadata", None)
+    ctype = getattr(meta, "contentType", None) if meta is not None else None
+    return str(ctype) if ctype else OCTET_STREAM
+
+
 class R2BlobStore:
     def __init__(self, binding: Any) -> None:
         self._bucket = binding
@@ -90,8 +99,7 @@ class R2BlobStore:
             return None
         # Through the SDK's binding wrapper an ArrayBuffer arrives as a memoryview, not a JsProxy.
         body = bytes(await obj.arrayBuffer())
-        meta = obj.httpMetadata
-        ctype = (meta.contentType if meta is not None else None) or OCTET_STREAM
+        ctype = _content_type(obj)
         custom = obj.customMetadata
         return Blob(key, body, str(ctype), str(obj.httpEtag), dict(custom) if custom else {})
 
@@ -104,8 +112,7 @@ class R2BlobStore:
             obj = await self._bucket.get(key)
         if obj is None:
             return None
-        meta = obj.httpMetadata
-        ctype = (meta.contentType if meta is not None else None) or OCTET_STREAM
+        ctype = _content_type(obj)
         size = int(obj.size)
         end = size - 1 if last is None else min(last, size - 1)
         return OpenBlob(size, str(ctype), Stream(obj.body, max(0, end - first + 1)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 
 from devstack import stack as stack_module
 from devstack.turnstile_standin import DUMMY_TOKEN, TEST_SECRET_FAILS, TEST_SECRET_PASSES, TEST_SITE_KEY_PASSES
+from shared.turnstile import SITEVERIFY_SECONDS
 from tests.conftest import FakeClock, error_code
 from tests.core.conftest import PASSWORD, Browser
 
@@ -65,3 +68,25 @@ async def test_without_a_secret_turnstile_is_off(stack: stack_module.Stack) -> N
     off = await Browser(stack).call("GET", "/api/v1/auth/turnstile")  # the local stack's dev vars
     assert off.json() == {"site_key": None}
     assert (await Browser(stack).post("/api/v1/auth/magic-link", {"email": "a@example.com"})).status == 202
+
+
+async def test_a_hanging_siteverify_fails_sign_up_closed_within_its_deadline(
+    guarded: stack_module.Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A siteverify that never answers refuses the sign-up after SITEVERIFY_SECONDS with a clear 503,
+    and creates nothing (it once held a sign-up 10 s+)."""
+
+    async def hang(request: object) -> object:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    assert guarded.turnstile is not None
+    monkeypatch.setattr(guarded.turnstile, "fetch", hang)
+    started = time.monotonic()
+    reply = await Browser(guarded).post(
+        "/api/v1/auth/signup", {**FORMS["/api/v1/auth/signup"], "turnstile_token": DUMMY_TOKEN}
+    )
+    assert time.monotonic() - started < SITEVERIFY_SECONDS + 2
+    assert (reply.status, error_code(reply)) == (503, "turnstile_unavailable")
+    rows = await guarded.databases["core"].all("SELECT count(*) AS n FROM accounts")
+    assert rows[0]["n"] == 0

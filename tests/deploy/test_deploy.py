@@ -4,16 +4,21 @@ re-run, the uploaded bundles healthy on the lane) passes from a clean state."""
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from devstack.cloudflare_account import AccountStandin
+from devstack.cloudflare_account import AccountStandin, TokenScopes
 from devstack.cloudflare_standin import STANDIN_ACCOUNT_ID, STANDIN_DEPLOY_TOKEN
 from tests.lane.harness import Process, free_port
 from tools import deploy, rehearse_deploy
@@ -25,13 +30,31 @@ pytestmark = pytest.mark.deploy
 
 
 @contextmanager
-def standin(state: Path, zones: dict[str, str]) -> Iterator[dict[str, str]]:
-    """The stand-in over HTTP on a free port; yields the deploy login that reaches it."""
+def standin(
+    state: Path, zones: dict[str, str], scopes: TokenScopes | None = None, routes_403_code: int | None = None
+) -> Iterator[dict[str, str]]:
+    """The stand-in over HTTP on a free port; yields the deploy login that reaches it. `scopes`:
+    the deploy token's permissions (default: all)."""
     port = free_port()
     command = [sys.executable, "-m", "devstack.cloudflare_standin", "--port", str(port), "--account-state", str(state)]
     for zone, zone_id in zones.items():
         command += ["--zone-name", f"{zone}={zone_id}"]
+    if scopes is not None:
+        file = state.parent / f"{state.name}-scopes.json"
+        file.write_text(json.dumps(scopes.to_json()))
+        command += ["--token-scopes", str(file)]
+    if routes_403_code is not None:
+        command += ["--routes-403-code", str(routes_403_code)]
     process = Process(command, "ready", [])
+    deadline = time.monotonic() + 30  # "ready" is printed just before uvicorn listens
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     try:
         yield {
             "CLOUDFLARE_API_BASE_URL": f"http://127.0.0.1:{port}/client/v4",
@@ -48,6 +71,42 @@ def run_deploy(values: dict[str, str], tmp_path: Path, *extra: str) -> subproces
         [sys.executable, "-m", "tools.deploy", "staging", "--no-smoke", "--record-dir", str(tmp_path / "record"),
          "--secrets-file", str(tmp_path / "none.env"), *extra],
         cwd=ROOT, env={**env, **values}, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
+@contextmanager
+def healthy_origin() -> Iterator[str]:
+    """An origin whose every path answers {"status": "ok"}: the smoke test's health checks pass, so
+    only the trigger checks can fail it."""
+
+    class Ok(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"status": "ok"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def smoke_only(values: dict[str, str], tmp_path: Path, origin: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "tools.deploy", "staging", "--smoke-only", "--core-url", origin, "--domain-url", origin,
+         "--secrets-file", str(tmp_path / "none.env")],
+        cwd=ROOT, env={**env, **values}, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
 
 
@@ -98,12 +157,12 @@ def test_a_deploy_that_fails_half_way_says_where_it_stopped_and_a_rerun_finishes
         calls = len(account(state).calls)
         plan = run_deploy({**login, **secrets}, tmp_path, "--dry-run")
         assert plan.returncode == 0, plan.stderr
-        assert "attach the routes, domains and crons of smartpages-core-staging" in plan.stdout
+        assert "attach the routes, domains, crons and queue consumers of smartpages-core-staging" in plan.stdout
         assert "wrangler dry run of smartpages-core-staging: ok" in plan.stdout
         assert len(account(state).calls) == calls  # a dry run changes nothing
         finished = run_deploy({**login, **secrets}, tmp_path)
         assert finished.returncode == 0, finished.stderr
-        assert "attached the routes, domains and crons of smartpages-core-staging" in finished.stdout
+        assert "attached the routes, domains, crons and queue consumers of smartpages-core-staging" in finished.stdout
         assert "deployed smartpages-" not in finished.stdout  # no worker uploaded again
         again = run_deploy({**login, **secrets}, tmp_path)
     assert "nothing to change" in again.stdout
@@ -131,3 +190,126 @@ def test_the_rehearsal_deploys_in_binding_order_and_the_uploaded_bundles_are_hea
         f"smartpages-{w}-staging" for w in ("billing", "core", "customer", "mailer")
     ]
     assert set(cloud.data["r2"]) == {"smartpages-sites-staging"}
+
+
+def test_detached_queue_consumers_fail_the_smoke_test_and_a_rerun_attaches_them(
+    tmp_path: Path, secrets: dict[str, str]
+) -> None:
+    """A re-run repairs every trigger, queue consumers included, and the smoke test fails while a
+    consumer (or a route, custom domain or cron) is missing."""
+    (tmp_path / "none.env").write_text("")
+    state = tmp_path / "cf"
+    with standin(state, ZONES) as login, healthy_origin() as origin:
+        first = run_deploy({**login, **secrets}, tmp_path)
+        assert first.returncode == 0, first.stderr
+        ok = smoke_only({**login, **secrets}, tmp_path, origin)
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+        assert "smartpages-mailer-staging triggers: ok" in ok.stdout
+    cloud = account(state)  # consumers detached by hand (or by a deploy that died attaching them)
+    consumers = cloud.queue_consumers("smartpages-mailer-staging")
+    assert len(consumers) == 4
+    for queue in cloud.data["queues"].values():
+        queue["consumers"] = []
+    cloud.data["workers"]["smartpages-billing-staging"]["schedules"] = []  # and a cron
+    (state / "account.json").write_text(json.dumps(cloud.data))
+    with standin(state, ZONES) as login, healthy_origin() as origin:
+        broken = smoke_only({**login, **secrets}, tmp_path, origin)
+        assert broken.returncode == 1
+        assert "smartpages-mailer-staging triggers: MISSING queue consumer of smartpages-mail-staging" in broken.stdout
+        assert "queue consumer of smartpages-crm-dlq-staging" in broken.stdout
+        assert "smartpages-billing-staging triggers: MISSING cron schedules" in broken.stdout
+        plan = run_deploy({**login, **secrets}, tmp_path, "--dry-run")
+        assert "attach the routes, domains, crons and queue consumers of smartpages-mailer-staging" in plan.stdout
+        assert "attach the routes, domains, crons and queue consumers of smartpages-billing-staging" in plan.stdout
+        repaired = run_deploy({**login, **secrets}, tmp_path)
+        assert repaired.returncode == 0, repaired.stderr
+        assert "deployed smartpages-" not in repaired.stdout  # no worker uploaded again
+        healthy = smoke_only({**login, **secrets}, tmp_path, origin)
+        assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+        again = run_deploy({**login, **secrets}, tmp_path)
+    assert "nothing to change" in again.stdout
+    assert sorted(c["queue"] for c in account(state).queue_consumers("smartpages-mailer-staging")) == sorted(
+        c["queue"] for c in consumers
+    )
+
+
+def test_lists_longer_than_a_page_are_followed(tmp_path: Path) -> None:
+    """1,001 R2 buckets (the API pages them by cursor) and 1,001 queues (by page/per_page): the
+    deploy reads them all, so a bucket or queue on a later page is not created again."""
+    state = tmp_path / "cf"
+    state.mkdir()
+    buckets = {f"bucket-{i:04d}": {"name": f"bucket-{i:04d}", "creation_date": "x"} for i in range(1000)}
+    buckets["smartpages-sites-staging"] = {"name": "smartpages-sites-staging", "creation_date": "x"}
+    queues = {f"q{i}": {"queue_id": f"q{i}", "queue_name": f"queue-{i:04d}", "consumers": []} for i in range(1000)}
+    queues["last"] = {"queue_id": "last", "queue_name": "smartpages-mail-staging", "consumers": []}
+    data = {"d1": {}, "r2": buckets, "workers": {}, "routes": {}, "domains": {}, "assets": {}, "log": []}
+    (state / "account.json").write_text(json.dumps({**data, "queues": queues}))
+    with standin(state, ZONES) as login:
+        client = deploy.Account(login)
+        first_page = client._envelope("GET", f"/accounts/{login['CLOUDFLARE_ACCOUNT_ID']}/r2/buckets")
+        assert len(first_page["result"]["buckets"]) == 20  # the API's default page
+        assert first_page["result_info"]["cursor"]
+        found = client.buckets()
+        assert len(found) == 1001
+        assert "smartpages-sites-staging" in found  # on the last page
+        listed = client.queues()
+        assert len(listed) == 1001
+        assert "smartpages-mail-staging" in listed
+
+
+def test_a_date_whose_python_the_lane_does_not_run_is_refused_before_the_deploy() -> None:
+    """From 2026-09-08 wrangler's workerd implies python_workers_314 (Python 3.14); the lane runs
+    3.13, so such a date (or the opt-in flag) is refused as a pre-check, and today's configs pass."""
+    assert deploy.python_release_refusals(deploy.load_workers("staging")) == []
+    assert deploy.python_release_refusals(deploy.load_workers("production")) == []
+    name = "smartpages-core-staging"
+    base = ["python_workers"]
+    later = deploy.Worker("core", {"name": name, "compatibility_date": "2026-09-08", "compatibility_flags": base})
+    flags = ["python_workers", "python_workers_20260610"]
+    opted_in = deploy.Worker("core", {"name": name, "compatibility_date": "2026-07-30", "compatibility_flags": flags})
+    [refusal] = deploy.python_release_refusals([later])
+    assert "smartpages-core-staging: compatibility_date 2026-09-08 runs Python 3.14" in refusal
+    assert "python_workers_314" in refusal
+    [refusal] = deploy.python_release_refusals([opted_in])
+    assert "python_workers_20260610" in refusal
+
+
+def routes_on_single_zones(scopes: TokenScopes) -> TokenScopes:
+    """The documented token, but with Workers Routes granted zone by zone (as the docs once said)."""
+    zones = [(z, p) for z, p in scopes.zones if z != "*"]
+    routes = frozenset({"Workers Routes: Edit"})
+    return TokenScopes(scopes.account, scopes.user, tuple((z, p | routes) for z, p in zones))
+
+
+def test_the_documented_token_has_what_the_deploy_needs_and_no_more_than_the_table() -> None:
+    scopes = rehearse_deploy.documented_token_scopes(ZONES)
+    assert scopes.on_account("Queues: Edit")  # the deploy creates queues and attaches consumers
+    assert scopes.on_all_zones("Workers Routes: Edit")
+    assert not scopes.on_account("Workers KV Storage: Edit")
+    assert scopes.on_zone("smartpages.online", "DNS: Edit")
+
+
+@pytest.mark.parametrize(("code", "outcome"), [(None, "fails"), (10000, "falls back")])
+def test_a_token_with_routes_on_single_zones_meets_the_apis_scoped_403(
+    tmp_path: Path, secrets: dict[str, str], code: int | None, outcome: str
+) -> None:
+    """The account-level routes call refuses a token whose Workers Routes names single zones. With
+    403 10000 wrangler falls back to per-zone calls; without a code (workers-sdk#15718) the domain
+    worker's route fails after its upload: why the documented token grants routes on all zones."""
+    (tmp_path / "none.env").write_text("")
+    state = tmp_path / "cf"
+    narrow = routes_on_single_zones(rehearse_deploy.documented_token_scopes(ZONES))
+    with standin(state, ZONES, narrow, routes_403_code=code) as login:
+        result = run_deploy({**login, **secrets}, tmp_path)
+    cloud = account(state)
+    assert "smartpages-domain-staging" in cloud.worker_names()  # uploaded either way
+    routes = [r for zone in cloud.data["routes"].values() for r in zone.values()]
+    if outcome == "fails":
+        assert result.returncode == 1
+        assert "No access to the specified resource." in result.stderr
+        assert "Deploying smartpages-domain-staging failed" in result.stderr
+        assert routes == []
+    else:
+        assert result.returncode == 0, result.stderr
+        assert any(c.startswith("POST /zones/") and c.endswith("/workers/routes") for c in cloud.calls)  # per zone
+        assert [(r["pattern"], r["script"]) for r in routes] == [("*/*", "smartpages-domain-staging")]

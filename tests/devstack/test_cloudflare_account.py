@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devstack.cloudflare_account import AccountStandin
+from devstack.cloudflare_account import ALL_ZONES, AccountStandin, TokenScopes
 from shared.http import Request, Response
 
 ACCOUNT = "a" * 32
@@ -68,11 +68,12 @@ async def test_a_service_binding_to_a_worker_not_deployed_yet_is_10143(account: 
     assert (await account.handle(upload("core", [binding]))).status == 200
 
 
-async def test_an_unknown_d1_id_is_10021_and_a_created_one_binds(account: AccountStandin) -> None:
+async def test_an_unknown_d1_id_is_10181_and_a_created_one_binds(account: AccountStandin) -> None:
     refused = await account.handle(
         upload("w", [{"type": "d1", "name": "DB", "id": "00000000-0000-4000-8000-00000000c0de"}])
     )
-    assert error(refused) == (400, 10021)
+    assert error(refused) == (400, 10181)  # the API's code since 2026 (it was 10021)
+    assert "which was not found. Verify the database exists" in refused.json()["errors"][0]["message"]
     created = (await account.handle(call("POST", f"/accounts/{ACCOUNT}/d1/database", {"name": "db-staging"}))).json()
     assert (
         await account.handle(upload("w", [{"type": "d1", "name": "DB", "id": created["result"]["uuid"]}]))
@@ -121,10 +122,9 @@ async def test_routes_need_a_zone_on_the_account_and_one_owner_per_pattern(accou
     taken = await account.handle(call("PUT", f"/accounts/{ACCOUNT}/workers/scripts/b/routes", route))
     assert error(taken) == (409, 10020)
     elsewhere = [{"pattern": "*/*", "zone_name": "not-ours.com"}]
-    assert (
-        error(await account.handle(call("PUT", f"/accounts/{ACCOUNT}/workers/scripts/b/routes", elsewhere)))[1]
-        == 100117
-    )
+    outside = await account.handle(call("PUT", f"/accounts/{ACCOUNT}/workers/scripts/b/routes", elsewhere))
+    assert error(outside) == (404, 10083)
+    assert "zone_not_found" in outside.json()["errors"][0]["message"]
 
 
 async def test_queue_bindings_need_the_queue_and_consumers_register_per_worker(account: AccountStandin) -> None:
@@ -153,3 +153,72 @@ async def test_queues_listed_by_several_names_at_once(account: AccountStandin) -
     listed = Request(listed.method, listed.path, "page=1&name=mail-dlq&name=crm-dlq", listed.headers)
     names = {q["queue_name"] for q in (await account.handle(listed)).json()["result"]}
     assert names == {"mail-dlq", "crm-dlq"}
+
+
+async def test_a_custom_domain_over_an_external_dns_record_is_100117_unless_overridden(tmp_path: Path) -> None:
+    """100117 is "already has externally managed DNS records" (e.g. `www` keeping an old record); the
+    changeset lists the hostname as conflicting, and override_existing_dns_record replaces it."""
+    account = AccountStandin(tmp_path, TOKEN, ACCOUNT, {"example.com": "z" * 32}, external_dns={"www.example.com"})
+    await account.handle(upload("core", []))
+    origins = {"origins": [{"hostname": "www.example.com", "zone_name": "example.com"}]}
+    records = f"/accounts/{ACCOUNT}/workers/scripts/core/domains/records"
+    changeset = f"/accounts/{ACCOUNT}/workers/scripts/core/domains/changeset"
+    conflicts = (await account.handle(call("POST", changeset, [{"hostname": "www.example.com"}]))).json()
+    assert conflicts["result"]["conflicting"] == [{"hostname": "www.example.com"}]
+    refused = await account.handle(call("PUT", records, origins))
+    assert error(refused) == (409, 100117)
+    assert "already has externally managed DNS records" in refused.json()["errors"][0]["message"]
+    assert (await account.handle(call("PUT", records, {**origins, "override_existing_dns_record": True}))).status == 200
+    assert account.data["domains"]["www.example.com"]["service"] == "core"
+    again = (await account.handle(call("POST", changeset, [{"hostname": "www.example.com"}]))).json()
+    assert again["result"]["conflicting"] == []
+
+
+def scoped(tmp_path: Path, scopes: TokenScopes, routes_403_code: int | None = None) -> AccountStandin:
+    return AccountStandin(
+        tmp_path, TOKEN, ACCOUNT, {"example.com": "z" * 32, "other.com": "y" * 32},
+        scopes=scopes, routes_403_code=routes_403_code,
+    )  # fmt: skip
+
+
+async def test_a_token_without_a_permission_is_403_10000(tmp_path: Path) -> None:
+    account = scoped(tmp_path, TokenScopes(frozenset({"Workers Scripts: Edit"})))
+    assert error(await account.handle(call("GET", f"/accounts/{ACCOUNT}/d1/database"))) == (403, 10000)
+    assert error(await account.handle(call("POST", f"/accounts/{ACCOUNT}/queues", {"queue_name": "q"}))) == (403, 10000)
+    assert (await account.handle(upload("w", []))).status == 200
+    read_only = scoped(tmp_path / "ro", TokenScopes(frozenset({"D1: Read"})))
+    assert (await read_only.handle(call("GET", f"/accounts/{ACCOUNT}/d1/database"))).status == 200
+    created = await read_only.handle(call("POST", f"/accounts/{ACCOUNT}/d1/database", {"name": "db"}))
+    assert error(created) == (403, 10000)
+    # Zones the token has nothing on are not listed.
+    zones = TokenScopes(frozenset(), zones=(("example.com", frozenset({"Zone: Read"})),))
+    listed = await scoped(tmp_path / "z", zones).handle(call("GET", "/zones"))
+    assert [z["name"] for z in listed.json()["result"]] == ["example.com"]
+
+
+@pytest.mark.parametrize(
+    ("code", "message"), [(None, "No access to the specified resource."), (10000, "Authentication error")]
+)
+async def test_routes_scoped_to_some_zones_get_the_account_level_routes_call_refused(
+    tmp_path: Path, code: int | None, message: str
+) -> None:
+    """Wrangler's account-level `PUT /scripts/{name}/routes` needs Workers Routes on all zones. With
+    zone-scoped routes the API answers 403: code 10000 (wrangler falls back to per-zone calls) or no
+    code at all (workers-sdk#15718: wrangler fails the deploy after the upload)."""
+    some = TokenScopes(
+        frozenset({"Workers Scripts: Edit"}), zones=(("example.com", frozenset({"Workers Routes: Edit"})),)
+    )
+    account = scoped(tmp_path, some, routes_403_code=code)
+    await account.handle(upload("w", []))
+    route = [{"pattern": "*/*", "zone_name": "example.com"}]
+    refused = await account.handle(call("PUT", f"/accounts/{ACCOUNT}/workers/scripts/w/routes", route))
+    assert refused.status == 403
+    assert refused.json()["errors"] == [{"code": code, "message": message}]
+    # The per-zone calls wrangler falls back to are allowed on the granted zone, not on another.
+    zone_routes = f"/zones/{'z' * 32}/workers/routes"
+    assert (await account.handle(call("POST", zone_routes, {"pattern": "*/*", "script": "w"}))).status == 200
+    assert error(await account.handle(call("GET", f"/zones/{'y' * 32}/workers/routes"))) == (403, 10000)
+    every = TokenScopes(frozenset({"Workers Scripts: Edit"}), zones=((ALL_ZONES, frozenset({"Workers Routes: Edit"})),))
+    allowed = scoped(tmp_path / "all", every, routes_403_code=code)
+    await allowed.handle(upload("w", []))
+    assert (await allowed.handle(call("PUT", f"/accounts/{ACCOUNT}/workers/scripts/w/routes", route))).status == 200

@@ -3,16 +3,18 @@ imported before serving, with no randomness, clock or I/O in global scope and at
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.lane.harness import Lane, refused_start, stage_probe
+from tests.lane.harness import ROOT, Lane, own_lane, refused_start, stage_probe
 
 pytestmark = pytest.mark.lane
 
 GLOBAL_SCOPE = "Disallowed operation called within global scope"
+UNSERIALIZABLE = "Can't serialize top-level variable."  # workerd src/pyodide/internal/snapshot.ts
 
 
 @pytest.mark.parametrize(
@@ -23,8 +25,10 @@ GLOBAL_SCOPE = "Disallowed operation called within global scope"
         ("import time\nSTARTED = time.time()", "the clock is read in global scope"),
         ("import js\nPENDING = js.fetch('http://127.0.0.1:9/')", GLOBAL_SCOPE),
         ("TOTAL = sum(i * i for i in range(15_000_000))", "Python Worker startup exceeded CPU limit"),
+        ("import js\n_probe = js.Object.new()", UNSERIALIZABLE),
+        ("from pyodide.ffi import to_js\nTABLE = to_js({'a': 1})", UNSERIALIZABLE),
     ],
-    ids=["random", "urandom", "clock", "fetch", "over-1s"],
+    ids=["random", "urandom", "clock", "fetch", "over-1s", "js-object", "to-js"],
 )
 def test_a_worker_breaking_a_start_up_rule_is_refused(tmp_path: Path, top_level: str, message: str) -> None:
     probe = stage_probe(tmp_path / "build")
@@ -38,3 +42,26 @@ def test_import_time_is_reported_on_cpu(lane: Lane) -> None:
     timings = httpx.get(f"{lane.admin}/timings", timeout=30).json()
     for worker in ("core", "customer", "billing", "mailer", "domain"):
         assert 0 < timings[worker]["importCpuMs"] <= 1000, (worker, timings[worker])
+
+
+def test_a_real_bundle_holding_a_js_object_at_top_level_is_refused_as_the_upload_would(tmp_path: Path) -> None:
+    """Cloudflare's upload snapshot (`python_dedicated_snapshot`, on at our date) refuses a JS object
+    held in global scope that did not come through the `js` import proxy; so does the lane."""
+    build = tmp_path / "build"
+    shutil.copytree(ROOT / "build" / "domain", build / "domain")
+    entry = build / "domain" / "src" / "entry.py"
+    entry.write_text(entry.read_text() + "\nimport js\n\n_probe = js.Object.new()\n")
+    stderr = refused_start(build, tmp_path / "state")
+    assert f"domain: {UNSERIALIZABLE}" in stderr
+    assert "Constructor name: Object" in stderr  # workerd's description of the value
+
+
+def test_js_values_reached_through_the_import_proxy_may_be_held_at_top_level(tmp_path: Path) -> None:
+    """What the snapshot records as a module path (`js.Object`, `js.Response.json`, a module imported
+    from JavaScript) is serializable, so holding it at top level starts."""
+    probe = stage_probe(tmp_path / "build")
+    entry = probe / "src" / "entry.py"
+    held = "import js\n_OBJECT = js.Object\n_JSON_RESPONSE = js.Response.json\n_JSON = js.JSON\n"
+    entry.write_text(entry.read_text() + "\n" + held)
+    with own_lane(tmp_path / "build", tmp_path / "state") as (_, urls, _log):
+        assert httpx.get(f"{urls['admin']}/fetch/probe/", timeout=60).status_code < 500

@@ -1,8 +1,9 @@
 // Compatibility flags as workerd computes them (compatibility-date.c++ compileCompatibilityFlags):
 // each flag is on when listed, or when its enable date is on or before `compatibility_date` and
 // its disable flag is not listed; then flags implied by another (impliedByAfterDate) follow, in
-// schema order. The table is workerd's own schema at the pinned version (compat-flags.json, made
-// by gen_compat_flags.py and checked against the binary by tests/lane/test_compat_flags.py).
+// ordinal order. The table is the schema of the workerd `wrangler deploy` targets (the pinned
+// wrangler's own, compat-flags.json, read from its binary by gen_compat_flags.py and checked
+// against it by tests/lane/test_compat_flags.py).
 
 import fs from 'node:fs';
 
@@ -11,6 +12,49 @@ const TABLE = JSON.parse(fs.readFileSync(new URL('./compat-flags.json', import.m
 // -> { enable_flag_name: bool } for every flag (the object workerd hands Python as
 // `_cloudflare_compat_flags`). Throws workerd's message for a list it would refuse.
 export function compatFlags(date, listed = []) {
+  const byField = fieldsOn(date, listed);
+  const out = {};
+  for (const f of TABLE) if (f.enable) out[f.enable] = byField[f.field];
+  return out;
+}
+
+// The Python each release flag runs (workerd's pyodide_extra.capnp releases, by field).
+export const PYTHON_RELEASES = {
+  pythonWorkers: { pyodide: '0.26.0a2', python: '3.12' },
+  pythonWorkers20250116: { pyodide: '0.28.2', python: '3.13' },
+  pythonWorkers20260610: { pyodide: '314.0.4', python: '3.14' },
+  pythonWorkers314: { pyodide: '314.0.6', python: '3.14' },
+  pythonWorkersDevPyodide: { pyodide: 'dev', python: 'dev' },
+};
+// The release the lane runs: npm `pyodide` 0.28.x, Python 3.13.
+export const LANE_RELEASE = 'pythonWorkers20250116';
+
+// workerd's getPythonSnapshotRelease: of the fields carrying $pythonSnapshotRelease that are on,
+// the one with the highest index. -> { field, flag, pyodide, python } (null for a JS worker).
+export function pythonRelease(date, listed = []) {
+  const byField = fieldsOn(date, listed);
+  let found = null;
+  for (const f of TABLE) if (f.pythonRelease && byField[f.field]) found = f;
+  if (!found) return null;
+  const release = PYTHON_RELEASES[found.field];
+  if (!release) throw new Error(`lane: unknown Python release ${found.field}: add it to PYTHON_RELEASES (compat.mjs)`);
+  return { field: found.field, flag: found.enable, ...release };
+}
+
+// Refuses a worker whose date and flags select a Python the lane does not run (the lane would
+// rehearse 3.13 while Cloudflare runs another). -> null when the lane runs it, else the message.
+export function laneRefusal(name, date, listed = []) {
+  const release = pythonRelease(date, listed);
+  if (!release || release.field === LANE_RELEASE) return null;
+  const lane = PYTHON_RELEASES[LANE_RELEASE];
+  return (
+    `${name}: compatibility_date ${date} runs Python ${release.python} (Pyodide ${release.pyodide}, ` +
+    `${release.flag}) on Cloudflare, but the lane runs Python ${lane.python} (Pyodide ${lane.pyodide} line): ` +
+    'keep the date (and flags) on the lane\'s Python, or move the lane first (tools/lane/README.md, "Moving to Python 3.14")'
+  );
+}
+
+function fieldsOn(date, listed) {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date ?? '')) throw new Error(`Invalid compatibility date: ${date}`);
   const requested = new Set(listed);
   if (requested.size !== listed.length) throw new Error(`Compatibility flag specified multiple times: ${listed}`);
@@ -34,7 +78,21 @@ export function compatFlags(date, listed = []) {
   for (const [field, other] of implied) if (byField[other]) byField[field] = true;
   for (const flag of requested) errors.push(`No such compatibility flag: ${flag}`);
   if (errors.length) throw new Error(errors.join('\n'));
-  const out = {};
-  for (const f of TABLE) if (f.enable) out[f.enable] = byField[f.field];
-  return out;
+  return byField;
+}
+
+// CLI for tools/deploy.py's pre-check: `node tools/lane/compat.mjs NAME DATE [FLAG...]` prints the
+// refusal and exits 1, or exits 0.
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(new URL(import.meta.url))) {
+  const [name, date, ...flags] = process.argv.slice(2);
+  try {
+    const refusal = laneRefusal(name, date, flags);
+    if (refusal) {
+      console.log(refusal);
+      process.exit(1);
+    }
+  } catch (e) {
+    console.log(`${name}: ${e.message}`);
+    process.exit(1);
+  }
 }

@@ -8,6 +8,7 @@ import { D1Bridge, D1Database, KvNamespace, R2Bucket, applyMigrations, resourceK
 import { readWorkers } from './config.mjs';
 import { StateLock, Watchdog } from './hygiene.mjs';
 import { PLANS, RouteFigures, installFetchMeter, meterMethods, meterWebCrypto } from './limits.mjs';
+import { laneRefusal } from './compat.mjs';
 import { PyWorker, buildSnapshot, snapshotKey, survivePyodideFatalErrors } from './pyworker.mjs';
 import { Cron } from './cron.mjs';
 import { HOST_QUEUE_HANDLER, QueueJournal, deliverBatch, producerBinding, queueOptions } from './queues.mjs';
@@ -35,6 +36,11 @@ export class Lane {
     installFetchMeter();
     meterWebCrypto(globalThis.crypto.subtle);
     const specs = readWorkers(this.buildDir, REPO);
+    // A date (or flag) whose Python the lane does not run is refused before anything starts.
+    for (const spec of specs) {
+      const refusal = laneRefusal(spec.short, spec.config.compatibility_date, spec.config.compatibility_flags);
+      if (refusal) throw new Error(refusal);
+    }
     // Miniflare (workerd) starts while the interpreters load.
     this.queueJournal = new QueueJournal(this.stateDir);
     const queues = queueOptions(specs, (short, queue, messages) => deliverBatch(this, short, queue, messages));

@@ -109,8 +109,10 @@ function serveAdmin(port) {
       const chunks = [];
       for await (const c of req) chunks.push(c);
       const bucket = await lane.mf.getR2Bucket(resourceKey('R2', put[1]));
-      const contentType = req.headers['content-type'] ?? 'application/octet-stream';
-      await bucket.put(decodeURIComponent(put[2]), new Uint8Array(Buffer.concat(chunks)), { httpMetadata: { contentType } });
+      // Without a Content-Type the object is stored without one, as an S3 client or the dashboard may.
+      const contentType = req.headers['content-type'];
+      const httpMetadata = contentType ? { contentType } : {};
+      await bucket.put(decodeURIComponent(put[2]), new Uint8Array(Buffer.concat(chunks)), { httpMetadata });
       return res.writeHead(204).end();
     }
     let body;

@@ -42,6 +42,115 @@ const jsglobals = new Proxy(globalThis, {
   get: (t, p) => (NODE_ONLY.has(p) ? undefined : Reflect.get(t, p)),
 });
 
+// ---------------------------------------------------------------------------------------------
+// The upload snapshot (`python_dedicated_snapshot`). At upload Cloudflare runs the worker's global
+// scope and snapshots it; every JS object Python then holds must be serializable
+// (workerd src/pyodide/internal/snapshot.ts `getHiwireSerializer`): the entrypoint helper, the
+// compat-flags object, or a value reached through an import proxy (`js`, or a JS module imported
+// from Python), which is recorded as its module name and attribute path
+// (src/pyodide/internal/serializeJsModule.ts). Anything else, such as the result of calling a JS
+// function (`js.Object.new()`), fails the upload with "Can't serialize top-level variable".
+// The lane does the same: global scope runs under workerd's import proxies, then every JS object
+// Python took hold of while importing goes through the same serializer rules.
+
+const importName = Symbol('importName');
+const getAccessorList = Symbol('getAccessorList');
+const getObject = Symbol('getObject');
+const getPrototypeOfKey = 'Reflect.getProtoTypeOf';
+
+// workerd's createImportProxy, switched by `phase.creating`: on while global scope runs (as
+// IS_CREATING_SNAPSHOT is at upload), off afterwards (a restored worker gets plain objects).
+function createImportProxy(phase, name, mod, accessorList = []) {
+  if (!mod || !['object', 'function'].includes(typeof mod)) return mod;
+  return new Proxy(mod, {
+    get(target, prop, receiver) {
+      if (prop === importName) return name;
+      if (prop === getAccessorList) return accessorList;
+      if (prop === getObject) return target;
+      const orig = Reflect.get(target, prop, receiver);
+      if (!phase.creating) return orig;
+      const descr = Reflect.getOwnPropertyDescriptor(target, prop);
+      if (descr && descr.writable === false && !descr.configurable) return orig;
+      if (descr && descr.set && !descr.get) return orig;
+      if (!['object', 'function'].includes(typeof orig)) return orig;
+      return createImportProxy(phase, name, orig, [...accessorList, prop]);
+    },
+    apply(target, thisArg, argumentList) {
+      thisArg = thisArg?.[getObject] ?? thisArg;
+      return Reflect.apply(target, thisArg, argumentList);
+    },
+    getPrototypeOf(target) {
+      const proto = Reflect.getPrototypeOf(target);
+      return phase.creating ? createImportProxy(phase, name, proto, [...accessorList, getPrototypeOfKey]) : proto;
+    },
+  });
+}
+
+// workerd's describeValue and createUnserializableObjectError, verbatim in substance.
+function describeValue(val) {
+  try {
+    const out = [];
+    const type = typeof val;
+    const isObject = type === 'object';
+    out.push(`Value: ${val}`);
+    out.push(`Type: ${type}`);
+    try {
+      const constructorName = val?.constructor?.name;
+      if (constructorName) out.push(`Constructor name: ${constructorName}`);
+    } catch {}
+    if (val && isObject) {
+      try {
+        out.push(`Keys: ${Object.keys(val).slice(0, 10).join(', ')}`);
+      } catch {}
+    }
+    try {
+      if (val && isObject && typeof val.stack === 'string') out.push(`Stack:\n${val.stack}`);
+    } catch {}
+    try {
+      out.push(`toStringTag: ${Object.prototype.toString.call(val)}`);
+    } catch {}
+    try {
+      const contents = JSON.stringify(val);
+      if (contents?.length > 100) out.push(`Contents: ${contents.slice(0, 100)}...`);
+      else if (contents) out.push(`Contents: ${contents}`);
+    } catch {}
+    return out.join('\n');
+  } catch (err) {
+    return `Error describing value: ${err}`;
+  }
+}
+
+export class UnserializableTopLevel extends Error {
+  constructor(worker, obj) {
+    super(`${worker}: Can't serialize top-level variable.
+Please review any global variables you or your imported modules create at the top-level of your code, and consider deleting them.
+
+Description of the value:
+${describeValue(obj)}
+`);
+    this.name = 'PythonUserError';
+  }
+}
+
+// Every JS object Python holds (Pyodide's hiwire table), as [slot, value]. Freed slots throw;
+// the table is scanned past gaps (Pyodide's own serializer stops at the first one, so the lane
+// is, if anything, stricter).
+function hiwireEntries(py) {
+  const out = [];
+  for (let i = 0, misses = 0; misses < 4096; i++) {
+    let v;
+    try {
+      v = py._module.__hiwire_get(i);
+    } catch {
+      misses++;
+      continue;
+    }
+    misses = 0;
+    out.push([i, v]);
+  }
+  return out;
+}
+
 // workerd's ExecutionContext: the SDK patches waitUntil only when the tag matches.
 class ExecutionContext {
   constructor(onWaitUntil) {
@@ -76,7 +185,7 @@ function patchWaitUntil(ctx) {
 
 // The object registered as `_pyodide_entrypoint_helper`. It is created before the snapshot is
 // restored (the deserializer hands it back), and its env is filled in later.
-function makeHelper(worker) {
+function makeHelper(worker, phase) {
   const cloudflareWorkersModule = {
     env: {},
     waitUntil: (p) => worker.trackWaitUntil(p),
@@ -89,9 +198,10 @@ function makeHelper(worker) {
   return {
     cloudflareWorkersModule,
     cloudflareSocketsModule,
+    // python-entrypoint.js doAnImport: the module comes back behind an import proxy.
     async doAnImport(name) {
-      if (name === 'cloudflare:workers') return cloudflareWorkersModule;
-      if (name === 'cloudflare:sockets') return cloudflareSocketsModule;
+      if (name === 'cloudflare:workers') return createImportProxy(phase, name, cloudflareWorkersModule);
+      if (name === 'cloudflare:sockets') return createImportProxy(phase, name, cloudflareSocketsModule);
       throw new Error(`lane: cannot import JS module '${name}'`);
     },
     patchWaitUntil,
@@ -133,7 +243,7 @@ function registerRuntimeModules(py, helper, flags) {
 // for each worker on restore.
 export async function buildSnapshot(file) {
   const py = await loadPyodide({ jsglobals, _makeSnapshot: true, stdout: () => {}, stderr: () => {} });
-  const helper = makeHelper({ trackWaitUntil() {} });
+  const helper = makeHelper({ trackWaitUntil() {} }, { creating: false });
   const flags = {};
   registerRuntimeModules(py, helper, flags);
   installLaneRuntime(py);
@@ -210,10 +320,13 @@ export class PyWorker {
   async load({ snapshot }) {
     const t0 = performance.now();
     this.snapshot = snapshot; // kept to replace the isolate after a fatal error
-    this.helper = makeHelper(this);
+    const phase = { creating: false }; // true while global scope runs (the upload snapshot)
+    this.helper = makeHelper(this, phase);
     const flags = { ...this.flags };
     const stderr = (line) => process.stderr.write(`[${this.short}] ${line}\n`);
-    const common = { jsglobals, stdout: stderr, stderr, env: { HOME: '/home/pyodide' } };
+    // The worker's `js`: workerd's import proxy over the global scope (python.ts loadPyodide).
+    const globals = createImportProxy(phase, 'global this', jsglobals);
+    const common = { jsglobals: globals, stdout: stderr, stderr, env: { HOME: '/home/pyodide' } };
     if (snapshot) {
       this.py = await loadPyodide({
         ...common,
@@ -241,11 +354,18 @@ export class PyWorker {
     // Global scope, as Cloudflare's dedicated snapshot runs it at deploy: no randomness, clock or
     // I/O, and at most 1 s of CPU (Pyodide runs on this thread, so this thread's CPU time while
     // the synchronous import runs is the import's).
+    const before = new Set(hiwireEntries(this.py).map(([, v]) => v));
     const t1 = performance.now();
     const cpu0 = threadCpuSeconds();
-    this.main = inGlobalScope(() => this.rt.import_main(main, Boolean(this.flags.python_check_rng_state)));
+    phase.creating = true;
+    try {
+      this.main = inGlobalScope(() => this.rt.import_main(main, Boolean(this.flags.python_check_rng_state)));
+    } finally {
+      phase.creating = false;
+    }
     this.timings.importMs = performance.now() - t1;
     this.timings.importCpuMs = (threadCpuSeconds() - cpu0) * 1000;
+    if (this.flags.python_dedicated_snapshot) this.checkSnapshot(before, flags);
     if (this.timings.importCpuMs > STARTUP_LIMIT_MS) {
       throw new Error(`Python Worker startup exceeded CPU limit ${Math.round(this.timings.importCpuMs)}<=${STARTUP_LIMIT_MS} with snapshot ${snapshot ? 'lane' : 'none'}`);
     }
@@ -270,6 +390,20 @@ export class PyWorker {
     })().finally(() => {
       this.replacing = null;
     });
+  }
+
+  // The upload snapshot's serializer over what global scope left in Python's hands (entries the
+  // lane itself made before the import are not the worker's).
+  checkSnapshot(before, flags) {
+    for (const [, obj] of hiwireEntries(this.py)) {
+      if (before.has(obj) || obj === null || obj === this.helper || obj === flags) continue;
+      let name;
+      try {
+        name = obj[importName];
+      } catch {}
+      if (name) continue;
+      throw new UnserializableTopLevel(this.short, obj);
+    }
   }
 
   setEnv(env) {

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import _cloudflare_compat_flags
 from workers import Response, WorkerEntrypoint, fetch
 
-from shared.edge.bindings import WebCrypto
+from shared.edge.bindings import R2BlobStore, WebCrypto
 
 
 def attempt(action):
@@ -83,5 +83,13 @@ class Default(WorkerEntrypoint):
                 "sha256": (await crypto.sha256(password)).hex(),
                 "random": len(crypto.random_bytes(32)),
             }
+            return Response(json.dumps(answer))
+        if path == "/blob":  # the edge's R2 adapter on an object as stored (e.g. without a content type)
+            store = R2BlobStore(self.env.BLOBS)
+            blob = await store.get(query["key"])
+            opened = await store.open(query["key"])
+            if blob is None or opened is None:
+                return Response("no such object", status=404)
+            answer = {"get": blob.content_type, "open": opened.content_type, "size": len(blob.body)}
             return Response(json.dumps(answer))
         return Response("not found", status=404)
