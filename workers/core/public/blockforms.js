@@ -119,9 +119,9 @@ function hours(value, ctx, id) {
     ${DAYS.map(([day, name]) => {
       const h = byDay[day] || {};
       return `<tr data-day="${day}"><th scope="row">${name}</th>
-        <td><input type="time" aria-label="${name} opens" data-hour="opens" value="${esc(h.opens || '')}" id="${id}-${day}-o"></td>
-        <td><input type="time" aria-label="${name} closes" data-hour="closes" value="${esc(h.closes || '')}"></td>
-        <td><input type="checkbox" aria-label="Closed on ${name}" data-hour="closed" ${h.closed ? 'checked' : ''}></td></tr>`;
+        <td data-label="Opens"><input type="time" aria-label="${name} opens" data-hour="opens" value="${esc(h.opens || '')}" id="${id}-${day}-o"></td>
+        <td data-label="Closes"><input type="time" aria-label="${name} closes" data-hour="closes" value="${esc(h.closes || '')}"></td>
+        <td><label class="inline closed"><input type="checkbox" aria-label="Closed on ${name}" data-hour="closed" ${h.closed ? 'checked' : ''}><span class="phone-only" aria-hidden="true">Closed</span></label></td></tr>`;
     }).join('')}</tbody></table></fieldset>`;
 }
 
