@@ -482,7 +482,7 @@ async def test_a_block_inserted_between_two_others_lands_there(browser: Browser,
     context = await signed_in_context(browser, lane, "insert@example.com")
     page = await open_editor(context, lane, site, "In Between")
 
-    await page.get_by_role("button", name="Add block here, above features").click()
+    await page.get_by_role("button", name="Insert here: a new block above features").click()
     dialog = page.get_by_role("dialog", name="Add a block here")
     await dialog.get_by_role("button", name="Call to action", exact=True).click()
     await expect(page.locator("#flash")).to_contain_text("Call to action block added at place 2 of 4.")
@@ -492,7 +492,7 @@ async def test_a_block_inserted_between_two_others_lands_there(browser: Browser,
     assert [b["type"] for b in owner.call("GET", path).json()["blocks"]] == ["hero", "cta", "features", "footer"]
 
     # At the very top, and from the form under the list: before the footer, not after it.
-    await page.get_by_role("button", name="Add block here, above big headline").click()
+    await page.get_by_role("button", name="Insert here: a new block above big headline").click()
     await page.get_by_role("dialog").get_by_role("button", name="Text", exact=True).click()
     await expect(page.locator("#flash")).to_contain_text("Text block added at place 1 of 5.")
     await page.get_by_label("Block type", exact=True).select_option(label="Contact form")
@@ -543,8 +543,8 @@ async def test_the_editor_fits_a_375_px_phone_with_touch_sized_controls(browser:
     await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     assert await page.evaluate(fits), await page.evaluate("document.scrollingElement.scrollWidth")
     small = await page.evaluate(
-        """[...document.querySelectorAll('main button, main select, main summary, main a.button,
-            main input:not([type=checkbox]):not([type=radio]):not([type=file])')]
+        """[...document.querySelectorAll(`main button, main select, main summary, main a.button,
+            main input:not([type=checkbox]):not([type=radio]):not([type=file])`)]
           .filter((e) => e.offsetParent !== null && !e.closest('.hint'))
           .map((e) => [e, e.getBoundingClientRect()])
           .filter(([e, r]) => r.height < 44 || (e.tagName === 'BUTTON' && r.width < 44))
@@ -552,7 +552,7 @@ async def test_the_editor_fits_a_375_px_phone_with_touch_sized_controls(browser:
     )
     assert small == []
     await shot(page, "editor-375-every-panel")
-    await page.get_by_role("button", name="Add block here, above footer").click()
+    await page.get_by_role("button", name="Insert here: a new block above footer").click()
     await expect(page.get_by_role("dialog")).to_be_visible()
     assert await page.evaluate(fits)
     await page.screenshot(path=str(ARTIFACTS / "editor-375-add-block.png"), full_page=False)

@@ -147,6 +147,8 @@ async function load(siteId, pageId) {
 }
 
 let savers = []; // the open editor's (stopped when the editor is drawn again)
+let shortcut = null; // the open editor's Ctrl/Cmd+Z and Ctrl/Cmd+Shift+Z (or Y)
+document.addEventListener('keydown', (ev) => shortcut?.(ev));
 
 async function editor(params, match) {
   const here = location.pathname;
@@ -181,7 +183,7 @@ async function editor(params, match) {
   const theme0 = siteDraft.restore?.theme || site.theme;
   const seo0 = siteDraft.restore?.seo || site.seo;
 
-  const insertButton = (label) => `<div class="insert"><button type="button" class="secondary add-here" data-insert aria-label="Add block here, above ${esc(label.toLowerCase())}">+ Add block</button></div>`;
+  const insertButton = (label) => `<div class="insert"><button type="button" class="secondary add-here" data-insert aria-label="Insert here: a new block above ${esc(label.toLowerCase())}">+ Insert here</button></div>`;
   const blockItem = (b, open = false) => {
     const spec = BLOCKS[b.type];
     return `<li class="card block" data-id="${esc(b.id)}" data-type="${b.type}" aria-label="${esc(spec.label)} block">${insertButton(spec.label)}
@@ -419,14 +421,14 @@ async function editor(params, match) {
   const redo = () => travel(future, past, 'Redone.');
   undoButton.addEventListener('click', undo);
   redoButton.addEventListener('click', redo);
-  document.getElementById('main').addEventListener('keydown', (ev) => {
-    if (!(ev.ctrlKey || ev.metaKey) || ev.key.toLowerCase() !== 'z' && ev.key.toLowerCase() !== 'y') return;
+  shortcut = (ev) => {
+    if (!stillOn(here) || !(ev.ctrlKey || ev.metaKey) || !['z', 'y'].includes(ev.key.toLowerCase()) || document.querySelector('dialog[open]')) return;
     // Inside a text field the browser's own undo works on what is typed there, until it is saved.
     const typing = ev.target.matches('input:not([type=checkbox]), textarea') && JSON.stringify(pageBody()) !== last;
     if (typing || ev.target.closest('#kept, #add-page, #seo, #theme, #library')) return;
     ev.preventDefault();
     (ev.key.toLowerCase() === 'y' || ev.shiftKey ? redo : undo)();
-  });
+  };
 
   // --- the kept panel: text the other version does not have, to copy or put back --------------
   const keptItems = [];
