@@ -215,7 +215,7 @@ async function editor(params, match) {
           <button type="submit" class="secondary">Add page</button><p class="form-alert" role="alert"></p></form>
       </section>
       <section aria-labelledby="h-blocks"><h2 id="h-blocks">Blocks on “${esc(page.title)}”</h2>
-        <p class="hint" id="move-hint">Every change is saved as you make it. Add a block where you want it with +; move a block with its ↑ and ↓ buttons, Alt+↑/↓ or by dragging ⠿.</p>
+        <p class="hint" id="move-hint">Every change is saved as you make it. Add a block where you want it with “+ Insert here”; move a block with its ↑ and ↓ buttons, Alt+↑/↓ or by dragging ⠿.</p>
         <div class="row undo" role="group" aria-label="Undo and redo"><button type="button" class="secondary" id="undo" disabled>Undo</button><button type="button" class="secondary" id="redo" disabled>Redo</button></div>
         <ol class="blocks" id="blocks" aria-describedby="move-hint">${shown.blocks.map((b) => blockItem(b)).join('')}</ol>
         <form class="row" id="add-block" novalidate><label for="add-type">Block type</label><select id="add-type" name="type" data-path="block">${Object.entries(BLOCKS).map(([t, spec]) => `<option value="${t}">${esc(spec.label)}</option>`).join('')}</select>
