@@ -515,6 +515,21 @@ async def test_a_block_inserted_between_two_others_lands_there(browser: Browser,
     await expect(up).to_be_focused()
     await saved(page)
     assert [b["type"] for b in owner.call("GET", path).json()["blocks"]][3] == "lead_form"
+
+    # A half-typed link in one block does not hold back the others: they are saved, the link's
+    # error sits by it, and it is saved as soon as it is right.
+    cta = await open_block(page, "Call to action")
+    await cta.get_by_label("Button goes to", exact=True).fill("javascript:alert(1)")
+    features = await open_block(page, "Features")
+    await features.get_by_label("Title", exact=True).fill("Saved despite the link")
+    await expect(page.locator("#save-status")).to_have_text("Not saved — check the marked field", timeout=30_000)
+    await expect(cta.get_by_label("Button goes to", exact=True)).to_have_attribute("aria-invalid", "true")
+    stored = owner.call("GET", path).json()["blocks"]
+    assert stored[4]["items"][0]["title"] == "Saved despite the link"
+    assert stored[2]["href"] != "javascript:alert(1)"
+    await cta.get_by_label("Button goes to", exact=True).fill("/contact/")
+    await saved(page)
+    assert owner.call("GET", path).json()["blocks"][2]["href"] == "/contact/"
     await context.close()
 
 

@@ -170,7 +170,8 @@ export class Saver {
         this.attempt += 1;
         this.timer = setTimeout(() => this.now(), wait);
       } else {
-        this.set('invalid'); // kept locally; the next change tries again
+        this.set('invalid'); // kept locally (on the ETag of what did get saved); the next change tries again
+        this.keepLocally();
         this.onInvalid(e);
       }
     }

@@ -318,12 +318,32 @@ async function editor(params, match) {
     key: draftKey(site.id, page.id),
     snapshot: pageBody,
     base: () => s.pageEtag,
+    // A block the server refuses (a half-typed link) does not hold back the others: they are saved
+    // with that block as it was last saved, and the refusal is shown by its field (still unsaved,
+    // still kept in the browser).
     write: async (body) => {
-      const reply = await ui.send('PUT', pageUrl, body, { etag: s.pageEtag });
-      s.page = reply.data;
-      s.blocks = reply.data.blocks;
-      s.pageEtag = reply.etag;
-      return reply;
+      let sent = body;
+      let refused = null;
+      for (;;) {
+        let reply;
+        try {
+          reply = await ui.send('PUT', pageUrl, sent, { etag: s.pageEtag });
+        } catch (e) {
+          const at = e.status === 400 && /^blocks\[(\d+)\]/.exec(e.field || '');
+          const i = at ? Number(at[1]) : -1;
+          const before = at && s.blocks.find((b) => b.id === sent.blocks[i]?.id);
+          if (!before || before === sent.blocks[i]) throw e;
+          refused ||= e;
+          sent = { ...sent, blocks: sent.blocks.map((b, n) => (n === i ? before : b)) };
+          continue;
+        }
+        s.page = reply.data;
+        s.blocks = reply.data.blocks;
+        s.pageEtag = reply.etag;
+        if (!refused) return reply;
+        refreshPreview();
+        throw refused;
+      }
     },
     onSaved: (body) => {
       ui.clearFieldErrors(list);
