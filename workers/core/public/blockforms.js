@@ -10,7 +10,7 @@ export const DAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday']
 const CURRENCIES = ['€', '$', '£', 'CHF '];
 const PERIODS = ['per month', 'per year', 'per hour', 'per session', 'one-off'];
 
-// type -> its label, field specs, starter (make) and needsImage; filled by loadCatalogue before any
+// type -> its label, field specs, starter (make), needsImage and closesPage; filled by loadCatalogue before any
 // form is drawn.
 export let BLOCKS = {};
 let loading = null;
@@ -20,7 +20,7 @@ const spec = (c) => ({ kind: c.kind, name: c.name, label: c.label, max: c.max_le
 
 export function loadCatalogue(api) {
   loading ||= api('GET', '/blocks/catalogue').then(({ blocks }) => {
-    BLOCKS = Object.fromEntries(Object.entries(blocks).map(([type, b]) => [type, { label: b.label, fields: b.fields.map(spec), make: b.starter, needsImage: b.needs_image }]));
+    BLOCKS = Object.fromEntries(Object.entries(blocks).map(([type, b]) => [type, { label: b.label, fields: b.fields.map(spec), make: b.starter, needsImage: b.needs_image, closesPage: b.closes_page }]));
   }).catch((e) => {
     loading = null;
     throw e;

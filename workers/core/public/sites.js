@@ -197,7 +197,8 @@ async function editor(params, match) {
   };
 
   ui.view(`Edit ${site.name}`, `<h1>${esc(site.name)}</h1>
-    <p class="save-status" id="save-status" role="status" aria-live="polite">Saved</p>
+    <div class="toolbar"><p class="save-status" id="save-status" role="status" aria-live="polite">Saved</p>
+      <span class="row" role="group" aria-label="Undo and redo"><button type="button" class="secondary" id="undo" disabled>Undo</button><button type="button" class="secondary" id="redo" disabled>Redo</button></span></div>
     <div id="conflict" class="conflict" role="alert"></div>
     <div class="card status" id="status"></div>
     <section class="card kept" id="kept" aria-labelledby="h-kept" hidden></section>
@@ -216,7 +217,6 @@ async function editor(params, match) {
       </section>
       <section aria-labelledby="h-blocks"><h2 id="h-blocks">Blocks on “${esc(page.title)}”</h2>
         <p class="hint" id="move-hint">Every change is saved as you make it. Add a block where you want it with “+ Insert here”; move a block with its ↑ and ↓ buttons, Alt+↑/↓ or by dragging ⠿.</p>
-        <div class="row undo" role="group" aria-label="Undo and redo"><button type="button" class="secondary" id="undo" disabled>Undo</button><button type="button" class="secondary" id="redo" disabled>Redo</button></div>
         <ol class="blocks" id="blocks" aria-describedby="move-hint">${shown.blocks.map((b) => blockItem(b)).join('')}</ol>
         <form class="row" id="add-block" novalidate><label for="add-type">Block type</label><select id="add-type" name="type" data-path="block">${Object.entries(BLOCKS).map(([t, spec]) => `<option value="${t}">${esc(spec.label)}</option>`).join('')}</select>
           <button type="submit">Add block</button><p class="form-alert" role="alert"></p></form>
@@ -456,7 +456,7 @@ async function editor(params, match) {
     const k = pageDraft.kept;
     const settings = ['title', 'description', 'slug'].filter((n) => n in k && k[n] !== (serverPage()[n] ?? ''));
     if (settings.length) {
-      keptItems.push({ label: 'Page settings', text: words([{ kind: 'text', name: 'title', label: 'Page name' }, { kind: 'text', name: 'description', label: 'Description' }, { kind: 'text', name: 'slug', label: 'Address' }], k).join('\n'),
+      keptItems.push({ label: 'Page settings', text: words([{ kind: 'text', name: 'title', label: 'Page name' }, { kind: 'text', name: 'description', label: 'Description' }, { kind: 'text', name: 'slug', label: 'Page address' }], k).join('\n'),
         apply: () => {
           for (const n of settings) pageForm.elements[n] && (pageForm.elements[n].value = k[n]);
           return pageSaver;
@@ -465,7 +465,12 @@ async function editor(params, match) {
     k.blocks.forEach((b, at) => {
       const current = s.blocks.find((x) => x.id === b.id);
       if (current && same(normal(current, ctx), b)) return;
-      keptItems.push({ label: `${BLOCKS[b.type].label}${current ? '' : ' (deleted in the other version)'}`, text: blockWords(b),
+      // Only the lines that differ from the version shown (all of them for a deleted block).
+      const mine = blockWords(b).split('\n');
+      const theirs = current ? blockWords(normal(current, ctx)).split('\n') : [];
+      const differ = mine.filter((line) => line && !theirs.includes(line));
+      keptItems.push({ label: `${BLOCKS[b.type].label}${current ? '' : ' (deleted in the other version)'}`,
+        text: differ.join('\n') || 'A different picture, or the same words in another order.',
         apply: () => {
           const li = [...list.children].find((x) => x.dataset.id === b.id);
           if (li) li.outerHTML = blockItem(b, true);
@@ -753,7 +758,7 @@ async function editor(params, match) {
     ev.preventDefault();
     busy(addForm.querySelector('button'), addForm, async () => {
       const count = list.children.length;
-      const at = count && list.lastElementChild.dataset.type === 'footer' ? count - 1 : count;
+      const at = count && BLOCKS[list.lastElementChild.dataset.type].closesPage ? count - 1 : count;
       try {
         await insertBlock(addForm.elements.type.value, at);
       } catch (e) {
