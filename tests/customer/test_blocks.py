@@ -64,7 +64,7 @@ def test_the_portal_names_no_block_or_field() -> None:
     """blockforms.js and sites.js build every form from the fetched catalogue: no block type
     defined, no field list, no field builder, no catalogue label written out."""
     labels = {b.label for b in CATALOGUE.values()} | {c.label for b in CATALOGUE.values() for c in b.fields}
-    for name in ("blockforms.js", "sites.js"):
+    for name in ("blockforms.js", "sites.js", "recover.js", "autosave.js"):
         source = (PUBLIC / name).read_text()
         for kind in CATALOGUE:
             assert not re.search(rf"\b{kind}\s*:\s*\{{", source), (name, kind)  # no `hero: {` definitions

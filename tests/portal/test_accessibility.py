@@ -122,6 +122,17 @@ async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane
     for button in await page.get_by_role("button", name="Add feature").all():
         await button.click()  # list items added in place, audited too
     found += await violations(page, "editor, every panel and block form open")
+    # The new, empty feature cannot be saved: the error sits by its field, the status says so.
+    await expect(page.locator("#save-status")).to_have_text("Not saved — check the marked field", timeout=30_000)
+    await expect(page.locator(".field-error").first).to_be_visible()
+    found += await violations(page, "editor, an autosave refused with the error by its field")
+    await page.get_by_role("button", name="Insert here: a new block above features").click()
+    await expect(page.get_by_role("dialog")).to_be_visible()
+    found += await violations(page, "editor, block chooser")
+    await page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    # Undo takes the empty features away again, so the page saves and can be published.
+    await page.get_by_role("button", name="Undo", exact=True).click()
+    await expect(page.locator("#save-status")).to_have_text("Saved", timeout=30_000)
     await page.get_by_role("listitem", name="Picture block").get_by_role("button", name="Choose picture").click()
     await expect(page.get_by_role("dialog")).to_be_visible()
     found += await violations(page, "editor, picture chooser")

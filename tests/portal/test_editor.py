@@ -6,6 +6,7 @@ where the stale write is refused and the owner's text is kept."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from html.parser import HTMLParser
@@ -67,8 +68,12 @@ async def open_block(page: Page, label: str):  # type: ignore[no-untyped-def]
 
 
 async def save(item, label: str) -> None:  # type: ignore[no-untyped-def]
-    await item.get_by_role("button", name="Save block").click()
-    await expect(item.page.locator("#flash")).to_contain_text(f"{label} block saved.")
+    """Nothing to click: a change saves itself; wait until the status line says so."""
+    await saved(item.page)
+
+
+async def saved(page: Page) -> None:
+    await expect(page.locator("#save-status")).to_have_text("Saved", timeout=30_000)
 
 
 class Images(HTMLParser):
@@ -151,7 +156,6 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     link = footer.get_by_role("group", name="Link 2")
     await link.get_by_label("Text", exact=True).fill("Our bakes")
     await link.get_by_label("Goes to", exact=True).fill("javascript:alert(1)")
-    await footer.get_by_role("button", name="Save block").click()
     # The error sits under the field, in plain words, tied to it for screen readers.
     target = link.get_by_label("Goes to", exact=True)
     await expect(target).to_have_attribute("aria-invalid", "true")
@@ -167,7 +171,7 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     for kind in ("Text", "Call to action", "Picture"):
         await page.get_by_label("Block type", exact=True).select_option(label=kind)
         await page.get_by_role("button", name="Add block").click()
-        await expect(page.locator("#flash")).to_contain_text(f"{kind} block added.")
+        await expect(page.locator("#flash")).to_contain_text(f"{kind} block added")
     text = block(page, "Text")
     await text.get_by_label("Text", exact=True).fill("## Our story\n\nThree generations of **bakers**.")  # type: ignore[attr-defined]
     await save(text, "Text")
@@ -282,48 +286,120 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     assert errors == []
 
 
-async def test_two_tabs_stale_write_is_refused_and_the_text_kept(browser: Browser, lane: Lane) -> None:
+async def open_editor(context: BrowserContext, lane: Lane, site: dict, name: str) -> Page:  # type: ignore[type-arg]
+    tab = await context.new_page()
+    await tab.goto(f"{lane.core}/sites/{site['id']}")
+    await expect(tab.get_by_role("heading", name=name, level=1)).to_be_visible(timeout=30_000)
+    return tab
+
+
+def stored_page(owner, site: dict) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    page_id = site["pages"][0]["id"]
+    return owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{page_id}").json()  # type: ignore[no-any-return]
+
+
+async def test_an_edit_saves_itself_survives_a_reload_and_can_be_undone(browser: Browser, lane: Lane) -> None:
+    owner = subscribed(lane, "autosave@example.com")
+    site = owner.post("/api/v1/sites", {"name": "No Buttons"}).json()
+    context = await signed_in_context(browser, lane, "autosave@example.com")
+    page = await open_editor(context, lane, site, "No Buttons")
+    await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    # No Save button anywhere in the editor.
+    assert await page.get_by_role("button", name=re.compile(r"^Save")).count() == 0
+    status = page.locator("#save-status")
+    await expect(status).to_have_attribute("aria-live", "polite")
+    await expect(status).to_have_text("Saved")
+
+    before = stored_page(owner, site)["blocks"][0]["heading"]
+    hero = block(page, "Big headline")
+    await hero.get_by_label("Headline", exact=True).fill("Typed, never saved by hand")  # type: ignore[attr-defined]
+    await expect(status).to_have_text("Saving…")
+    await saved(page)
+    assert stored_page(owner, site)["blocks"][0]["heading"] == "Typed, never saved by hand"
+    await page.get_by_label("Title in search results", exact=True).fill("No Buttons, saved by themselves")
+    await saved(page)
+    assert owner.call("GET", f"/api/v1/sites/{site['id']}").json()["seo"]["title"] == "No Buttons, saved by themselves"
+
+    await page.reload()
+    await expect(block(page, "Big headline").get_by_label("Headline", exact=True)).to_have_value(  # type: ignore[attr-defined]
+        "Typed, never saved by hand"
+    )
+    seo_title = page.get_by_label("Title in search results", exact=True)
+    await expect(seo_title).to_have_value("No Buttons, saved by themselves")
+
+    # Undo brings the earlier text back (and saves it); redo puts the new text back.
+    await expect(page.get_by_role("button", name="Undo", exact=True)).to_be_disabled()  # a new session
+    await page.evaluate("document.querySelectorAll('#blocks details').forEach((d) => { d.open = true; })")
+    headline = block(page, "Big headline").get_by_label("Headline", exact=True)  # type: ignore[attr-defined]
+    await headline.fill("Second words")
+    await saved(page)
+    await page.get_by_role("button", name="Undo", exact=True).click()
+    await page.evaluate("document.querySelectorAll('#blocks details').forEach((d) => { d.open = true; })")
+    await expect(block(page, "Big headline").get_by_label("Headline", exact=True)).to_have_value(  # type: ignore[attr-defined]
+        "Typed, never saved by hand"
+    )
+    await saved(page)
+    assert stored_page(owner, site)["blocks"][0]["heading"] == "Typed, never saved by hand"
+    await page.keyboard.press("Control+Shift+Z")
+    await page.evaluate("document.querySelectorAll('#blocks details').forEach((d) => { d.open = true; })")
+    await expect(block(page, "Big headline").get_by_label("Headline", exact=True)).to_have_value(  # type: ignore[attr-defined]
+        "Second words"
+    )
+    await saved(page)
+    assert stored_page(owner, site)["blocks"][0]["heading"] == "Second words"
+    assert before != "Second words"
+    await context.close()
+
+
+async def test_two_tabs_never_lose_text_silently(browser: Browser, lane: Lane) -> None:
     owner = subscribed(lane, "tabs@example.com")
     site = owner.post("/api/v1/sites", {"name": "Two Tabs"}).json()
     context = await signed_in_context(browser, lane, "tabs@example.com")
-    first, second = await context.new_page(), await context.new_page()
-    for tab in (first, second):
-        await tab.goto(f"{lane.core}/sites/{site['id']}")
-        await expect(tab.get_by_role("heading", name="Two Tabs", level=1)).to_be_visible()
+    first = await open_editor(context, lane, site, "Two Tabs")
+    second = await open_editor(context, lane, site, "Two Tabs")
 
-    # Tab one adds a block and edits the headline.
+    # Tab one adds a block and edits the headline: both saved by themselves.
     await first.get_by_label("Block type", exact=True).select_option(label="Call to action")
     await first.get_by_role("button", name="Add block").click()
-    await expect(first.locator("#flash")).to_contain_text("Call to action block added.")
+    await expect(first.locator("#flash")).to_contain_text("Call to action block added")
     hero = await open_block(first, "Big headline")
     await hero.get_by_label("Headline", exact=True).fill("Written in tab one")
-    await save(hero, "Big headline")
+    await saved(first)
 
-    # Tab two still shows the old page: its save is refused, its text stays where it was typed.
+    # Tab two still shows the old page: its save is refused, its text stays where it was typed,
+    # and it is told so in plain words.
     stale = await open_block(second, "Big headline")
     await stale.get_by_label("Headline", exact=True).fill("Written in tab two")
-    await stale.get_by_role("button", name="Save block").click()
-    alert = stale.locator(".form-alert")
-    await expect(alert).to_contain_text("Someone changed this site in another tab")
+    await expect(second.locator("#save-status")).to_have_text("Not saved — changed in another tab", timeout=30_000)
+    alert = second.locator("#conflict")
+    await expect(alert).to_contain_text("changed in another tab or on another device")
+    await expect(alert).to_contain_text("Nothing you typed is lost")
     await expect(stale.get_by_label("Headline", exact=True)).to_have_value("Written in tab two")
-    page_id = site["pages"][0]["id"]
-    stored = owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{page_id}").json()
-    assert stored["blocks"][0]["heading"] == "Written in tab one"
+    # Typing on keeps every keystroke in the browser, never sent over tab one's text.
+    await stale.get_by_label("Headline", exact=True).fill("Written in tab two, and more")
+    assert stored_page(owner, site)["blocks"][0]["heading"] == "Written in tab one"
     await shot(second, "13-stale-write")
 
-    # Reloading keeps the typed text and brings in tab one's block; saving then works.
-    await alert.get_by_role("button", name="Load the latest version (keeps what you typed)").click()
-    await expect(second.locator("#flash")).to_contain_text("your unsaved text is still in its fields")
-    kept = second.get_by_role("listitem", name="Big headline block")
-    await expect(kept.get_by_label("Headline", exact=True)).to_have_value("Written in tab two")
-    await expect(kept.get_by_text("Unsaved changes")).to_be_visible()
-    await expect(second.get_by_role("listitem", name="Call to action block")).to_be_visible()
-
-    # Leaving with unsaved text asks first; staying keeps it.
+    # Leaving asks first while something is not saved; staying keeps it.
     await second.get_by_role("link", name="Sites", exact=True).click()
-    await expect(second.get_by_role("dialog")).to_contain_text("changes that are not saved yet")
+    await expect(second.get_by_role("dialog")).to_contain_text("not saved yet")
     await second.get_by_role("dialog").get_by_role("button", name="Cancel").click()
-    await expect(kept.get_by_label("Headline", exact=True)).to_have_value("Written in tab two")
+    await expect(stale.get_by_label("Headline", exact=True)).to_have_value("Written in tab two, and more")
+
+    # Loading the other version shows tab one's page, with tab two's text beside it to copy.
+    await alert.get_by_role("button", name="Load the other version (your text is kept to copy)").click()
+    kept = second.locator("#kept")
+    await expect(kept).to_be_visible()
+    await expect(kept.get_by_role("textbox", name="Big headline: your version")).to_have_value(
+        re.compile("Headline: Written in tab two, and more")
+    )
+    await expect(second.get_by_role("listitem", name="Call to action block")).to_be_visible()
+    fresh = await open_block(second, "Big headline")
+    await expect(fresh.get_by_label("Headline", exact=True)).to_have_value("Written in tab one")
+    await shot(second, "14-kept-text")
+    # A reload keeps the kept text too.
+    await second.reload()
+    await expect(second.locator("#kept")).to_contain_text("Written in tab two, and more")
 
     # An iPhone HEIC photo is refused in plain words, before anything is sent.
     await second.get_by_label("Add photos or pictures").set_input_files(
@@ -331,10 +407,181 @@ async def test_two_tabs_stale_write_is_refused_and_the_text_kept(browser: Browse
     )
     await second.locator("#upload").get_by_role("button", name="Upload").click()
     await expect(second.locator("#upload .form-alert")).to_contain_text("iPhone HEIC photo")
-    await save(kept, "Big headline")
-    stored = owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{page_id}").json()
+
+    # Putting her version back is her choice, and it is saved; tab one's new block stays.
+    await second.locator("#kept").get_by_role("button", name="Put my version back").click()
+    await saved(second)
+    await expect(second.locator("#kept")).to_be_hidden()
+    stored = stored_page(owner, site)
     assert [b["type"] for b in stored["blocks"]] == ["hero", "cta"]
-    assert stored["blocks"][0]["heading"] == "Written in tab two"
+    assert stored["blocks"][0]["heading"] == "Written in tab two, and more"
+    await context.close()
+
+
+async def test_offline_edits_are_kept_and_saved_once_back_online(browser: Browser, lane: Lane) -> None:
+    owner = subscribed(lane, "offline@example.com")
+    site = owner.post("/api/v1/sites", {"name": "Train Ride"}).json()
+    context = await signed_in_context(browser, lane, "offline@example.com")
+    page = await open_editor(context, lane, site, "Train Ride")
+    hero = await open_block(page, "Big headline")
+    status = page.locator("#save-status")
+
+    await context.set_offline(True)
+    await hero.get_by_label("Headline", exact=True).fill("Typed in a tunnel")
+    await expect(status).to_have_text("Not saved — retrying", timeout=30_000)
+    kept = await page.evaluate(
+        "Object.keys(localStorage).filter((k) => k.startsWith('sp-draft:')).map((k) => localStorage.getItem(k)).join()"
+    )
+    assert "Typed in a tunnel" in kept
+    await shot(page, "15-offline")
+    await context.set_offline(False)
+    await saved(page)
+    assert stored_page(owner, site)["blocks"][0]["heading"] == "Typed in a tunnel"
+    assert await page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('sp-draft:')).length") == 0
+
+    # A save that never reached the server, then a reload: the text comes back and is saved.
+    async def refuse_writes(route):  # type: ignore[no-untyped-def]
+        if route.request.method == "PUT":
+            await route.abort()
+        else:
+            await route.continue_()
+
+    await page.route("**/api/v1/sites/*/pages/*", refuse_writes)
+    await hero.get_by_label("Headline", exact=True).fill("Typed, then the tab was reloaded")
+    await expect(status).to_have_text("Not saved — retrying", timeout=30_000)
+    await page.unroute("**/api/v1/sites/*/pages/*", refuse_writes)
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await page.reload()
+    await expect(page.locator("#flash")).to_contain_text("are back in the editor")
+    restored = await open_block(page, "Big headline")
+    await expect(restored.get_by_label("Headline", exact=True)).to_have_value("Typed, then the tab was reloaded")
+    await saved(page)
+    assert stored_page(owner, site)["blocks"][0]["heading"] == "Typed, then the tab was reloaded"
+
+    # Publish publishes what the owner sees: a change typed just before is saved first.
+    await restored.get_by_label("Headline", exact=True).fill("Published straight away")
+    await page.get_by_role("button", name="Publish", exact=True).click()
+    await confirm(page, "Publish")
+    await expect(page.locator("#flash")).to_contain_text("Published version 1.", timeout=60_000)
+    host = re.sub(r"^http://|:\d+/$", "", await page.locator("#live-link").get_attribute("href") or "")
+    view(lane, host, "/", want=b"Published straight away")
+    await context.close()
+
+
+async def test_a_block_inserted_between_two_others_lands_there(browser: Browser, lane: Lane) -> None:
+    owner = subscribed(lane, "insert@example.com")
+    site = owner.post("/api/v1/sites", {"name": "In Between"}).json()
+    page_id = site["pages"][0]["id"]
+    path = f"/api/v1/sites/{site['id']}/pages/{page_id}"
+    blocks = [
+        {"type": "hero", "heading": "Top"},
+        {"type": "features", "items": [{"title": "Slow"}]},
+        {"type": "footer", "text": "© In Between"},
+    ]
+    assert owner.call("PUT", path, {"title": "Home", "blocks": blocks}).status_code == 200
+    context = await signed_in_context(browser, lane, "insert@example.com")
+    page = await open_editor(context, lane, site, "In Between")
+
+    await page.get_by_role("button", name="Insert here: a new block above features").click()
+    dialog = page.get_by_role("dialog", name="Add a block here")
+    await dialog.get_by_role("button", name="Call to action", exact=True).click()
+    await expect(page.locator("#flash")).to_contain_text("Call to action block added at place 2 of 4.")
+    names = page.locator("#blocks > li > .block-head > strong")
+    await expect(names).to_have_text(["Big headline", "Call to action", "Features", "Footer"])
+    await expect(block(page, "Call to action").get_by_label("Heading", exact=True)).to_be_focused()  # type: ignore[attr-defined]
+    assert [b["type"] for b in owner.call("GET", path).json()["blocks"]] == ["hero", "cta", "features", "footer"]
+
+    # At the very top, and from the form under the list: before the footer, not after it.
+    await page.get_by_role("button", name="Insert here: a new block above big headline").click()
+    await page.get_by_role("dialog").get_by_role("button", name="Text", exact=True).click()
+    await expect(page.locator("#flash")).to_contain_text("Text block added at place 1 of 5.")
+    await page.get_by_label("Block type", exact=True).select_option(label="Contact form")
+    await page.get_by_role("button", name="Add block", exact=True).click()
+    await expect(page.locator("#flash")).to_contain_text("Contact form block added at place 5 of 6.")
+    await saved(page)
+    assert [b["type"] for b in owner.call("GET", path).json()["blocks"]] == [
+        "rich_text",
+        "hero",
+        "cta",
+        "features",
+        "lead_form",
+        "footer",
+    ]
+    # Keyboard reordering still works.
+    up = page.get_by_role("button", name="Move Contact form block up")
+    await up.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#flash")).to_contain_text("Contact form block moved to place 4 of 6.")
+    await expect(up).to_be_focused()
+    await saved(page)
+    assert [b["type"] for b in owner.call("GET", path).json()["blocks"]][3] == "lead_form"
+
+    # A half-typed link in one block does not hold back the others: they are saved, the link's
+    # error sits by it, and it is saved as soon as it is right.
+    cta = await open_block(page, "Call to action")
+    await cta.get_by_label("Button goes to", exact=True).fill("javascript:alert(1)")
+    features = await open_block(page, "Features")
+    await features.get_by_label("Title", exact=True).fill("Saved despite the link")
+    await expect(page.locator("#save-status")).to_have_text("Not saved — check the marked field", timeout=30_000)
+    await expect(cta.get_by_label("Button goes to", exact=True)).to_have_attribute("aria-invalid", "true")
+    stored = owner.call("GET", path).json()["blocks"]
+    assert stored[4]["items"][0]["title"] == "Saved despite the link"
+    assert stored[2]["href"] != "javascript:alert(1)"
+    await cta.get_by_label("Button goes to", exact=True).fill("/contact/")
+    await saved(page)
+    assert owner.call("GET", path).json()["blocks"][2]["href"] == "/contact/"
+    await context.close()
+
+
+async def test_the_editor_fits_a_375_px_phone_with_touch_sized_controls(browser: Browser, lane: Lane) -> None:
+    owner = subscribed(lane, "phone@example.com")
+    site = owner.post("/api/v1/sites", {"name": "Phone Bakery"}).json()
+    page_id = site["pages"][0]["id"]
+    blocks = [
+        {"type": "hero", "heading": "Fresh bread"},
+        {"type": "pricing", "plans": [{"name": "Cake", "price": "€20", "features": ["Serves 6"]}]},
+        {"type": "hours_location", "hours": [{"day": "mon", "opens": "08:00", "closes": "18:00"}], "address": "1 St"},
+        {"type": "footer", "text": "© Bakery", "links": [{"label": "Home", "href": "/"}]},
+    ]
+    path = f"/api/v1/sites/{site['id']}/pages/{page_id}"
+    assert owner.call("PUT", path, {"title": "Home", "blocks": blocks}).status_code == 200
+    context = await signed_in_context(browser, lane, "phone@example.com")
+    page = await open_editor(context, lane, site, "Phone Bakery")
+    await page.set_viewport_size({"width": 375, "height": 812})
+    hours = await open_block(page, "Opening hours and address")
+    await expect(hours.get_by_label("Sunday opens", exact=True)).to_be_visible()
+    fits = "document.scrollingElement.scrollWidth <= innerWidth"
+    assert await page.evaluate(fits), await page.evaluate("document.scrollingElement.scrollWidth")
+    await hours.scroll_into_view_if_needed()
+    await page.screenshot(path=str(ARTIFACTS / "editor-375-hours.png"), full_page=False)
+    # Every view of the editor: every panel open, the block chooser, the kept text.
+    await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    assert await page.evaluate(fits), await page.evaluate("document.scrollingElement.scrollWidth")
+    small = await page.evaluate(
+        """[...document.querySelectorAll(`main button, main select, main summary, main a.button,
+            main input:not([type=checkbox]):not([type=radio]):not([type=file])`)]
+          .filter((e) => e.offsetParent !== null && !e.closest('.hint'))
+          .map((e) => [e, e.getBoundingClientRect()])
+          .filter(([e, r]) => r.height < 44 || (e.tagName === 'BUTTON' && r.width < 44))
+          .map(([e, r]) => `${e.tagName} ${e.textContent.trim().slice(0, 30)} ${r.width}x${r.height}`)"""
+    )
+    assert small == []
+    await shot(page, "editor-375-every-panel")
+    await page.get_by_role("button", name="Insert here: a new block above footer").click()
+    await expect(page.get_by_role("dialog")).to_be_visible()
+    assert await page.evaluate(fits)
+    await page.screenshot(path=str(ARTIFACTS / "editor-375-add-block.png"), full_page=False)
+    await page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    # Editing on the phone saves like anywhere else.
+    await hours.get_by_label("Sunday opens", exact=True).fill("09:00")
+    await hours.get_by_label("Sunday closes", exact=True).fill("12:00")
+    await saved(page)
+    stored = owner.call("GET", path).json()["blocks"][2]["hours"]
+    assert {"day": "sun", "opens": "09:00", "closes": "12:00"}.items() <= next(
+        h for h in stored if h["day"] == "sun"
+    ).items()
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    await page.screenshot(path=str(ARTIFACTS / "editor-1280-autosave.png"), full_page=False)
     await context.close()
 
 

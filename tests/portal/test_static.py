@@ -14,7 +14,18 @@ PUBLIC = Path(__file__).resolve().parents[2] / "workers" / "core" / "public"
 
 
 @pytest.mark.parametrize(
-    "name", ["index.html", "portal.js", "sites.js", "blockforms.js", "photos.js", "templates.js", "portal.css"]
+    "name",
+    [
+        "index.html",
+        "portal.js",
+        "sites.js",
+        "blockforms.js",
+        "autosave.js",
+        "recover.js",
+        "photos.js",
+        "templates.js",
+        "portal.css",
+    ],
 )
 def test_nothing_is_fetched_from_another_host_at_run_time(name: str) -> None:
     text = (PUBLIC / name).read_text()

@@ -10,7 +10,7 @@ export const DAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday']
 const CURRENCIES = ['€', '$', '£', 'CHF '];
 const PERIODS = ['per month', 'per year', 'per hour', 'per session', 'one-off'];
 
-// type -> its label, field specs, starter (make) and needsImage; filled by loadCatalogue before any
+// type -> its label, field specs, starter (make), needsImage and closesPage; filled by loadCatalogue before any
 // form is drawn.
 export let BLOCKS = {};
 let loading = null;
@@ -20,7 +20,7 @@ const spec = (c) => ({ kind: c.kind, name: c.name, label: c.label, max: c.max_le
 
 export function loadCatalogue(api) {
   loading ||= api('GET', '/blocks/catalogue').then(({ blocks }) => {
-    BLOCKS = Object.fromEntries(Object.entries(blocks).map(([type, b]) => [type, { label: b.label, fields: b.fields.map(spec), make: b.starter, needsImage: b.needs_image }]));
+    BLOCKS = Object.fromEntries(Object.entries(blocks).map(([type, b]) => [type, { label: b.label, fields: b.fields.map(spec), make: b.starter, needsImage: b.needs_image, closesPage: b.closes_page }]));
   }).catch((e) => {
     loading = null;
     throw e;
@@ -119,9 +119,9 @@ function hours(value, ctx, id) {
     ${DAYS.map(([day, name]) => {
       const h = byDay[day] || {};
       return `<tr data-day="${day}"><th scope="row">${name}</th>
-        <td><input type="time" aria-label="${name} opens" data-hour="opens" value="${esc(h.opens || '')}" id="${id}-${day}-o"></td>
-        <td><input type="time" aria-label="${name} closes" data-hour="closes" value="${esc(h.closes || '')}"></td>
-        <td><input type="checkbox" aria-label="Closed on ${name}" data-hour="closed" ${h.closed ? 'checked' : ''}></td></tr>`;
+        <td data-label="Opens"><input type="time" aria-label="${name} opens" data-hour="opens" value="${esc(h.opens || '')}" id="${id}-${day}-o"></td>
+        <td data-label="Closes"><input type="time" aria-label="${name} closes" data-hour="closes" value="${esc(h.closes || '')}"></td>
+        <td><label class="inline closed"><input type="checkbox" aria-label="Closed on ${name}" data-hour="closed" ${h.closed ? 'checked' : ''}><span class="phone-only" aria-hidden="true">Closed</span></label></td></tr>`;
     }).join('')}</tbody></table></fieldset>`;
 }
 

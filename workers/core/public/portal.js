@@ -144,7 +144,7 @@ export function onSubmit(form, handler) {
 }
 
 // A field's error goes right under it, tied to it for screen readers; the field gets the focus.
-export function fieldError(input, message) {
+export function fieldError(input, message, focus = true) {
   const id = `${input.id || (input.id = `f${Math.random().toString(36).slice(2)}`)}-error`;
   let box = document.getElementById(id);
   if (!box) {
@@ -156,7 +156,7 @@ export function fieldError(input, message) {
   box.textContent = message;
   input.setAttribute('aria-invalid', 'true');
   input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), id].filter((v) => v && !v.includes(id)).concat(id).join(' '));
-  input.focus();
+  if (focus) input.focus(); // not while the owner types elsewhere (the editor saves as she types)
 }
 
 export function clearFieldErrors(root) {
@@ -169,11 +169,11 @@ export function clearFieldErrors(root) {
 }
 
 // Finds the input the API's `field` path names: by data-path (the editor) or by name.
-export function showFieldError(root, e, path = e.field) {
+export function showFieldError(root, e, path = e.field, focus = true) {
   if (!path) return false;
   const input = root.querySelector(`[data-path="${CSS.escape(path)}"]`) || root.querySelector(`[name="${CSS.escape(path.split('.').pop())}"]`);
   if (!input) return false;
-  fieldError(input, plainWords(e.message));
+  fieldError(input, plainWords(e.message), focus);
   return true;
 }
 
@@ -194,17 +194,21 @@ export function confirmDialog(question, yes, { danger = false } = {}) {
   }));
 }
 
-// The editor registers a guard while it has unsaved changes: leaving asks first.
+// The editor registers a guard (is anything unsaved?) and a flush (save what waits): leaving
+// within the portal saves first and asks only if something still could not be saved.
 let leaveGuard = null;
-export function setLeaveGuard(guard) {
+let leaveFlush = null;
+export function setLeaveGuard(guard, flush = null) {
   leaveGuard = guard;
+  leaveFlush = flush;
 }
 window.addEventListener('beforeunload', (ev) => {
   if (leaveGuard?.()) ev.preventDefault();
 });
 async function mayLeave() {
+  if (leaveGuard?.() && leaveFlush) await leaveFlush().catch(() => {});
   if (!leaveGuard?.()) return true;
-  const ok = await confirmDialog('You have changes that are not saved yet. Leave this page and lose them?', 'Leave without saving', { danger: true });
+  const ok = await confirmDialog('Some of your changes are not saved yet. They stay in this browser and come back when you open this page again. Leave anyway?', 'Leave', { danger: true });
   if (ok) leaveGuard = null;
   return ok;
 }
@@ -519,7 +523,7 @@ export function addRoute(pattern, handler) {
 }
 
 export function go(path, message) {
-  leaveGuard = null;
+  leaveGuard = leaveFlush = null;
   history.pushState(null, '', path);
   return route().then(() => message && flash(message));
 }

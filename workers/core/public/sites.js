@@ -1,10 +1,14 @@
 // Sites: the dashboard (with starter templates), the site editor and the leads inbox. Helpers come
-// from portal.js through `register`. The editor never loses work: every write carries the ETag it
-// was based on (If-Match), a stale one is refused (412) and the owner reloads keeping what they
-// typed; blocks are saved, moved and deleted in place (no full re-render), with undo for delete.
+// from portal.js through `register`. The editor has no Save button: every change is saved as it is
+// made (autosave.js), with the ETag it was based on (If-Match); what the server does not have yet is
+// kept in the browser and put back after a reload (recover.js); a stale write (412) keeps the
+// owner's text beside the other version. Blocks are added where the owner wants them, moved and
+// deleted in place (no full re-render); undo and redo cover the whole editing session.
 
 import { BLOCKS, loadCatalogue, starterWith, render, read, summary, picked, listItem, renumber, listSpec } from './blockforms.js';
 import { prepare, squareIcon } from './photos.js';
+import { Saver, SaveStatus, draftKey, keptKey, store } from './autosave.js';
+import { sort, normal, same, words, blockWords } from './recover.js';
 
 let ui; // { api, send, esc, flash, errorMessage, plainWords, go, onSubmit, view, fieldError, clearFieldErrors, showFieldError, confirmDialog, setLeaveGuard }
 const enc = encodeURIComponent;
@@ -34,7 +38,7 @@ async function busy(button, where, fn) {
     return await fn();
   } catch (e) {
     if (e.status === undefined && !(e instanceof Error)) throw e;
-    if (e.status === 412) stale(where);
+    if (e.status === 412) stale();
     else if (!(e.status !== undefined && where && ui.showFieldError(where, e))) {
       const message = e.status !== undefined ? ui.errorMessage(e) : e.message;
       const alert = where?.querySelector(':scope > .form-alert');
@@ -142,13 +146,17 @@ async function load(siteId, pageId) {
   return { base, site, siteEtag: siteReply.etag, page: pageReply.data, pageEtag: pageReply.etag, blocks: pageReply.data.blocks, assets: library.assets, versions, unread: inbox.unread };
 }
 
-async function editor(params, match, kept = null) {
+let savers = []; // the open editor's (stopped when the editor is drawn again)
+let shortcut = null; // the open editor's Ctrl/Cmd+Z and Ctrl/Cmd+Shift+Z (or Y)
+document.addEventListener('keydown', (ev) => shortcut?.(ev));
+
+async function editor(params, match) {
   const here = location.pathname;
   const s = await load(decodeURIComponent(match[1]), params.get('page'));
   if (!stillOn(here)) return;
+  for (const old of savers) old.stop();
+  savers = [];
   const { site, page, base } = s;
-  const dirty = new Set();
-  ui.setLeaveGuard(() => dirty.size > 0);
   const ctx = {
     esc: ui.esc,
     thumb: (sha) => {
@@ -164,55 +172,69 @@ async function editor(params, match, kept = null) {
   const pageUrl = `${base}/pages/${enc(page.id)}`;
   const esc = ui.esc;
 
-  const blockItem = (b, values = b) => {
+  // What this browser kept and the server does not have yet: put back if the server has not
+  // changed since (a save that failed, a reload while offline), offered beside the editor if it has.
+  const serverPage = () => ({ title: s.page.title, description: s.page.description, ...(s.page.slug ? { slug: s.page.slug } : {}), blocks: s.blocks.map((b) => normal(b, ctx)) });
+  const serverSite = () => ({ theme: { palette: s.site.theme.palette, fonts: s.site.theme.fonts },
+    seo: { title: s.site.seo.title || '', description: s.site.seo.description || '', language: s.site.seo.language || 'en', social_image: s.site.seo.social_image || '', favicon: s.site.seo.favicon || '' } });
+  const pageDraft = sort(site.id, page.id, serverPage(), s.pageEtag);
+  const siteDraft = sort(site.id, 'site', serverSite(), s.siteEtag);
+  const shown = pageDraft.restore || { ...serverPage(), blocks: s.blocks };
+  const theme0 = siteDraft.restore?.theme || site.theme;
+  const seo0 = siteDraft.restore?.seo || site.seo;
+
+  const insertButton = (label) => `<div class="insert"><button type="button" class="secondary add-here" data-insert aria-label="Insert here: a new block above ${esc(label.toLowerCase())}">+ Insert here</button></div>`;
+  const blockItem = (b, open = false) => {
     const spec = BLOCKS[b.type];
-    return `<li class="card block" data-id="${esc(b.id)}" data-type="${b.type}" aria-label="${esc(spec.label)} block">
+    return `<li class="card block" data-id="${esc(b.id)}" data-type="${b.type}" aria-label="${esc(spec.label)} block">${insertButton(spec.label)}
       <div class="row block-head"><span class="handle" draggable="true" title="Drag to move" aria-hidden="true">⠿</span>
-        <strong>${esc(spec.label)}</strong> <span class="muted summary">${esc(summary(b))}</span><span class="badge" hidden>Unsaved changes</span>
+        <strong>${esc(spec.label)}</strong> <span class="muted summary">${esc(summary(b))}</span>
         <span class="row push"><button type="button" class="secondary" data-move="-1" aria-label="Move ${esc(spec.label)} block up">↑</button>
         <button type="button" class="secondary" data-move="1" aria-label="Move ${esc(spec.label)} block down">↓</button>
         <button type="button" class="danger" data-delete>Delete</button></span></div>
-      <details ${values !== b ? 'open' : ''}><summary>Edit ${esc(spec.label.toLowerCase())}</summary>
-      <form class="stack block-form" novalidate>${render(spec.fields, values, ctx)}<p class="form-alert" role="alert"></p>
-        <div class="row"><button type="submit">Save block</button></div></form></details></li>`;
+      <details ${open ? 'open' : ''}><summary>Edit ${esc(spec.label.toLowerCase())}</summary>
+      <form class="stack block-form" novalidate>${render(spec.fields, b, ctx)}</form></details></li>`;
   };
-  const live = site.live_version;
 
   ui.view(`Edit ${site.name}`, `<h1>${esc(site.name)}</h1>
+    <div class="toolbar"><p class="save-status" id="save-status" role="status" aria-live="polite">Saved</p>
+      <span class="row" role="group" aria-label="Undo and redo"><button type="button" class="secondary" id="undo" disabled>Undo</button><button type="button" class="secondary" id="redo" disabled>Redo</button></span></div>
+    <div id="conflict" class="conflict" role="alert"></div>
     <div class="card status" id="status"></div>
+    <section class="card kept" id="kept" aria-labelledby="h-kept" hidden></section>
     <div class="editor"><div class="panels">
       <section aria-labelledby="h-pages"><h2 id="h-pages">Pages</h2>
         <nav class="row" aria-label="Pages of this site">${site.pages.map((p) => `<a href="${base}?page=${esc(p.id)}" data-link ${p.id === page.id ? 'aria-current="page"' : ''}>${esc(p.title)}</a>`).join('')}</nav>
         <details class="panel"><summary>Page settings for “${esc(page.title)}”</summary>
         <form class="stack" id="page-form" novalidate>
-          <label for="pg-title">Page name (in the menu)</label><input id="pg-title" name="title" data-path="title" maxlength="80" value="${esc(page.title)}">
-          ${page.slug ? `<label for="pg-slug">Address</label><input id="pg-slug" name="slug" data-path="slug" maxlength="60" value="${esc(page.slug)}" aria-describedby="pg-slug-hint"><p class="hint" id="pg-slug-hint">Your page will be at /${esc(page.slug)}/</p>` : ''}
-          <label for="pg-desc">Description for search engines</label><input id="pg-desc" name="description" data-path="description" maxlength="160" value="${esc(page.description)}">
+          <label for="pg-title">Page name (in the menu)</label><input id="pg-title" name="title" data-path="title" maxlength="80" value="${esc(shown.title)}">
+          ${page.slug ? `<label for="pg-slug">Address</label><input id="pg-slug" name="slug" data-path="slug" maxlength="60" value="${esc(shown.slug)}" aria-describedby="pg-slug-hint"><p class="hint" id="pg-slug-hint">Your page will be at /${esc(page.slug)}/</p>` : ''}
+          <label for="pg-desc">Description for search engines</label><input id="pg-desc" name="description" data-path="description" maxlength="160" value="${esc(shown.description)}">
           <p class="form-alert" role="alert"></p>
-          <div class="row"><button type="submit" class="secondary">Save page settings</button>${page.slug ? '<button type="button" class="danger" id="delete-page">Delete this page</button>' : ''}</div></form></details>
+          ${page.slug ? '<div class="row"><button type="button" class="danger" id="delete-page">Delete this page</button></div>' : ''}</form></details>
         <form class="row" id="add-page" novalidate><label for="new-page">New page name</label><input id="new-page" name="title" data-path="title" maxlength="80" required>
           <button type="submit" class="secondary">Add page</button><p class="form-alert" role="alert"></p></form>
       </section>
       <section aria-labelledby="h-blocks"><h2 id="h-blocks">Blocks on “${esc(page.title)}”</h2>
-        <p class="hint" id="move-hint">Move a block with its ↑ and ↓ buttons or drag it by ⠿.</p>
-        <ol class="blocks" id="blocks" aria-describedby="move-hint">${s.blocks.map((b) => blockItem(b, kept?.[b.id] || b)).join('')}</ol>
+        <p class="hint" id="move-hint">Every change is saved as you make it. Add a block where you want it with “+ Insert here”; move a block with its ↑ and ↓ buttons, Alt+↑/↓ or by dragging ⠿.</p>
+        <ol class="blocks" id="blocks" aria-describedby="move-hint">${shown.blocks.map((b) => blockItem(b)).join('')}</ol>
         <form class="row" id="add-block" novalidate><label for="add-type">Block type</label><select id="add-type" name="type" data-path="block">${Object.entries(BLOCKS).map(([t, spec]) => `<option value="${t}">${esc(spec.label)}</option>`).join('')}</select>
           <button type="submit">Add block</button><p class="form-alert" role="alert"></p></form>
       </section>
       <section aria-labelledby="h-images"><h2 id="h-images">Pictures</h2><div id="library"></div></section>
       <section aria-labelledby="h-theme"><h2 id="h-theme">Colours and fonts</h2>
         <form class="stack" id="theme" novalidate>
-          <label for="th-palette">Colours</label><select id="th-palette" name="palette" data-path="theme.palette">${Object.entries(PALETTES).map(([k, v]) => `<option value="${k}" ${site.theme.palette === k ? 'selected' : ''}>${v}</option>`).join('')}</select>
-          <label for="th-fonts">Fonts</label><select id="th-fonts" name="fonts" data-path="theme.fonts">${Object.entries(FONTS).map(([k, v]) => `<option value="${k}" ${site.theme.fonts === k ? 'selected' : ''}>${v}</option>`).join('')}</select>
-          <p class="form-alert" role="alert"></p><button type="submit" class="secondary">Save colours and fonts</button></form></section>
+          <label for="th-palette">Colours</label><select id="th-palette" name="palette" data-path="theme.palette">${Object.entries(PALETTES).map(([k, v]) => `<option value="${k}" ${theme0.palette === k ? 'selected' : ''}>${v}</option>`).join('')}</select>
+          <label for="th-fonts">Fonts</label><select id="th-fonts" name="fonts" data-path="theme.fonts">${Object.entries(FONTS).map(([k, v]) => `<option value="${k}" ${theme0.fonts === k ? 'selected' : ''}>${v}</option>`).join('')}</select>
+          <p class="form-alert" role="alert"></p></form></section>
       <section aria-labelledby="h-seo"><h2 id="h-seo">Search and sharing</h2>
         <form class="stack" id="seo" novalidate>
-          <label for="seo-title">Title in search results</label><input id="seo-title" name="title" data-path="seo.title" maxlength="70" value="${esc(site.seo.title)}">
-          <label for="seo-desc">Description in search results</label><input id="seo-desc" name="description" data-path="seo.description" maxlength="160" value="${esc(site.seo.description)}">
-          <label for="seo-lang">Language of the site</label><select id="seo-lang" name="language" data-path="seo.language">${LANGUAGES.map(([k, v]) => `<option value="${k}" ${(site.seo.language || 'en') === k ? 'selected' : ''}>${v}</option>`).join('')}</select>
-          <div class="field image-field" data-field="social_image"><span class="label" id="seo-social-label">Picture shown when the site is shared</span>${picked(site.seo.social_image, ctx, 'seo-social')}</div>
-          <div class="field image-field" data-field="favicon"><span class="label" id="seo-icon-label">Icon in the browser tab (made square and small for you)</span>${picked(site.seo.favicon, ctx, 'seo-icon')}</div>
-          <p class="form-alert" role="alert"></p><button type="submit" class="secondary">Save search and sharing</button></form></section>
+          <label for="seo-title">Title in search results</label><input id="seo-title" name="title" data-path="seo.title" maxlength="70" value="${esc(seo0.title)}">
+          <label for="seo-desc">Description in search results</label><input id="seo-desc" name="description" data-path="seo.description" maxlength="160" value="${esc(seo0.description)}">
+          <label for="seo-lang">Language of the site</label><select id="seo-lang" name="language" data-path="seo.language">${LANGUAGES.map(([k, v]) => `<option value="${k}" ${(seo0.language || 'en') === k ? 'selected' : ''}>${v}</option>`).join('')}</select>
+          <div class="field image-field" data-field="social_image"><span class="label" id="seo-social-label">Picture shown when the site is shared</span>${picked(seo0.social_image, ctx, 'seo-social')}</div>
+          <div class="field image-field" data-field="favicon"><span class="label" id="seo-icon-label">Icon in the browser tab (made square and small for you)</span>${picked(seo0.favicon, ctx, 'seo-icon')}</div>
+          <p class="form-alert" role="alert"></p></form></section>
       <section aria-labelledby="h-versions"><h2 id="h-versions">Published versions</h2><ul id="versions"></ul></section>
       <section aria-labelledby="h-domains"><h2 id="h-domains">Your domain</h2><div id="domains"><p class="muted">Loading…</p></div></section>
     </div>
@@ -225,6 +247,9 @@ async function editor(params, match, kept = null) {
     </section></div>`);
   document.getElementById('main').classList.add('wide');
   const list = document.getElementById('blocks');
+  const pageForm = document.getElementById('page-form');
+  const theme = document.getElementById('theme');
+  const seo = document.getElementById('seo');
 
   // --- status and preview --------------------------------------------------------------------------
   const status = () => {
@@ -240,11 +265,11 @@ async function editor(params, match, kept = null) {
     document.getElementById('versions').innerHTML = s.versions.map((v) => `<li>Version ${esc(v.number)} · ${esc(when(v.created_at))}
       ${v.live ? '<strong>(live)</strong>' : `<button type="button" class="secondary" data-rollback="${esc(v.number)}">Make this version live again</button>`}</li>`).join('') || '<li>Nothing published yet.</li>';
   };
+  // The site as the status bar shows it. Its ETag stays the one the settings were based on: a
+  // change from another tab must come back as a conflict, not be overwritten.
   const refreshSite = async () => {
-    const reply = await ui.send('GET', base);
-    s.site = reply.data;
-    s.siteEtag = reply.etag;
-    status();
+    s.site = (await ui.send('GET', base)).data;
+    if (stillOn(here)) status();
   };
   const frame = document.getElementById('pv');
   const showPreview = () => {
@@ -256,14 +281,15 @@ async function editor(params, match, kept = null) {
   const refreshPreview = (now = false) => {
     clearTimeout(previewTimer);
     previewTimer = setTimeout(async () => {
+      if (!stillOn(here)) return;
       try {
         await ui.api('POST', `${base}/preview`, {});
         await refreshSite();
         showPreview();
       } catch (e) {
-        notice(`The preview could not be refreshed: ${ui.errorMessage(e)}`, 'error');
+        if (e.status !== 0) notice(`The preview could not be refreshed: ${ui.errorMessage(e)}`, 'error');
       }
-    }, now ? 0 : 500);
+    }, now ? 0 : 1200);
   };
   status();
   versions();
@@ -277,20 +303,232 @@ async function editor(params, match, kept = null) {
     });
   }
 
-  // --- writing the page ------------------------------------------------------------------------
-  const writePage = async (blocks, fields = {}) => {
-    const body = { title: s.page.title, description: s.page.description, ...(s.page.slug ? { slug: s.page.slug } : {}), ...fields, blocks };
-    const { data, etag } = await ui.send('PUT', pageUrl, body, { etag: s.pageEtag });
-    s.page = data;
-    s.blocks = data.blocks;
-    s.pageEtag = etag;
-    refreshPreview();
-    return data;
+  // --- saving as the owner edits: the page (blocks and settings) and the site's settings --------
+  const readBlock = (li, i) => ({ type: li.dataset.type, id: li.dataset.id, ...read(li.querySelector('form'), BLOCKS[li.dataset.type].fields, `blocks[${i}]`) });
+  const pageBody = () => ({ title: pageForm.elements.title.value, description: pageForm.elements.description.value,
+    ...(pageForm.elements.slug ? { slug: pageForm.elements.slug.value } : {}), blocks: [...list.children].map(readBlock) });
+  const siteBody = () => ({ theme: { palette: theme.elements.palette.value, fonts: theme.elements.fonts.value },
+    seo: { title: seo.elements.title.value, description: seo.elements.description.value, language: seo.elements.language.value,
+      social_image: document.getElementById('seo-social').dataset.value || '', favicon: document.getElementById('seo-icon').dataset.value || '' } });
+  const invalid = (roots) => (e) => {
+    for (const root of roots) ui.clearFieldErrors(root);
+    if (!roots.some((root) => ui.showFieldError(root, e, e.field, false))) notice(`Not saved: ${ui.errorMessage(e)}`, 'error');
   };
-  const markDirty = (li, on) => {
-    on ? dirty.add(li.dataset.id) : dirty.delete(li.dataset.id);
-    li.querySelector('.badge').hidden = !on;
+  const pageSaver = new Saver({
+    key: draftKey(site.id, page.id),
+    snapshot: pageBody,
+    base: () => s.pageEtag,
+    // A block the server refuses (a half-typed link) does not hold back the others: they are saved
+    // with that block as it was last saved, and the refusal is shown by its field (still unsaved,
+    // still kept in the browser).
+    write: async (body) => {
+      let sent = body;
+      let refused = null;
+      for (;;) {
+        let reply;
+        try {
+          reply = await ui.send('PUT', pageUrl, sent, { etag: s.pageEtag });
+        } catch (e) {
+          const at = e.status === 400 && /^blocks\[(\d+)\]/.exec(e.field || '');
+          const i = at ? Number(at[1]) : -1;
+          const before = at && s.blocks.find((b) => b.id === sent.blocks[i]?.id);
+          if (!before || before === sent.blocks[i]) throw e;
+          refused ||= e;
+          sent = { ...sent, blocks: sent.blocks.map((b, n) => (n === i ? before : b)) };
+          continue;
+        }
+        s.page = reply.data;
+        s.blocks = reply.data.blocks;
+        s.pageEtag = reply.etag;
+        if (!refused) return reply;
+        refreshPreview();
+        throw refused;
+      }
+    },
+    onSaved: (body) => {
+      ui.clearFieldErrors(list);
+      ui.clearFieldErrors(pageForm);
+      [...list.children].forEach((li, i) => (li.querySelector('.summary').textContent = summary(body.blocks[i] || {})));
+      const link = document.querySelector(`nav[aria-label="Pages of this site"] [aria-current="page"]`);
+      if (link) link.textContent = s.page.title;
+      refreshPreview();
+    },
+    onInvalid: invalid([pageForm, list]),
+    onConflict: () => conflict('page'),
+  });
+  const siteSaver = new Saver({
+    key: draftKey(site.id, 'site'),
+    snapshot: siteBody,
+    base: () => s.siteEtag,
+    write: async (body) => {
+      const reply = await ui.send('PATCH', base, { theme: { ...s.site.theme, ...body.theme }, seo: { ...s.site.seo, ...body.seo } }, { etag: s.siteEtag });
+      s.site = reply.data;
+      s.siteEtag = reply.etag;
+      return reply;
+    },
+    onSaved: () => {
+      ui.clearFieldErrors(theme);
+      ui.clearFieldErrors(seo);
+      status();
+      refreshPreview();
+    },
+    onInvalid: invalid([theme, seo]),
+    onConflict: () => conflict('site'),
+  });
+  savers = [pageSaver, siteSaver];
+  const saveStatus = new SaveStatus(document.getElementById('save-status'));
+  saveStatus.track(pageSaver);
+  saveStatus.track(siteSaver);
+  ui.setLeaveGuard(() => savers.some((x) => x.unsaved), () => Promise.all(savers.map((x) => x.flush())));
+  const conflict = (what) => {
+    const box = document.getElementById('conflict');
+    box.innerHTML = `<div class="alert error"><p>${what === 'page' ? 'This page' : 'The site’s settings'} changed in another tab or on another device since you opened it, so your latest changes were not saved. Nothing you typed is lost: it stays here.</p>
+      <button type="button" class="secondary" id="conflict-load">Load the other version (your text is kept to copy)</button></div>`;
+    document.getElementById('conflict-load').addEventListener('click', () => {
+      for (const x of savers) x.stop();
+      editor(params, match).then(() => document.getElementById('kept')?.focus());
+    }, { once: true });
   };
+  if (pageDraft.restore) pageSaver.changed();
+  if (siteDraft.restore) siteSaver.changed();
+  if (pageDraft.restore || siteDraft.restore) notice('Changes that had not reached SmartPages yet are back in the editor and are being saved now.');
+
+  // --- undo and redo across the session: snapshots of the page, taken as it is saved ----------
+  const past = [];
+  const future = [];
+  let last = JSON.stringify(pageBody());
+  const undoButton = document.getElementById('undo');
+  const redoButton = document.getElementById('redo');
+  const undoButtons = () => {
+    undoButton.disabled = !past.length;
+    redoButton.disabled = !future.length;
+  };
+  const remember = () => {
+    const now = JSON.stringify(pageBody());
+    if (now === last) return;
+    past.push(last);
+    if (past.length > 100) past.shift();
+    future.length = 0;
+    last = now;
+    undoButtons();
+  };
+  let recordTimer = null;
+  const edited = () => {
+    clearTimeout(recordTimer);
+    recordTimer = setTimeout(remember, 600);
+    pageSaver.changed();
+  };
+  const drawPage = (body) => {
+    const open = new Set([...list.querySelectorAll('li.block details[open]')].map((d) => d.closest('li').dataset.id));
+    list.innerHTML = body.blocks.map((b) => blockItem(b, open.has(b.id))).join('');
+    for (const li of list.children) renumberAll(li);
+    for (const name of ['title', 'description', 'slug']) if (pageForm.elements[name]) pageForm.elements[name].value = body[name] ?? '';
+    moveButtons();
+  };
+  const travel = (from, to, words) => {
+    clearTimeout(recordTimer);
+    remember();
+    if (!from.length) return;
+    to.push(last);
+    last = from.pop();
+    drawPage(JSON.parse(last));
+    undoButtons();
+    pageSaver.changed();
+    pageSaver.now();
+    notice(words);
+  };
+  const undo = () => travel(past, future, 'Undone.');
+  const redo = () => travel(future, past, 'Redone.');
+  undoButton.addEventListener('click', undo);
+  redoButton.addEventListener('click', redo);
+  shortcut = (ev) => {
+    if (!stillOn(here) || !(ev.ctrlKey || ev.metaKey) || !['z', 'y'].includes(ev.key.toLowerCase()) || document.querySelector('dialog[open]')) return;
+    // Inside a text field the browser's own undo works on what is typed there, until it is saved.
+    const typing = ev.target.matches('input:not([type=checkbox]), textarea') && JSON.stringify(pageBody()) !== last;
+    if (typing || ev.target.closest('#kept, #add-page, #seo, #theme, #library')) return;
+    ev.preventDefault();
+    (ev.key.toLowerCase() === 'y' || ev.shiftKey ? redo : undo)();
+  };
+
+  // --- the kept panel: text the other version does not have, to copy or put back --------------
+  const keptItems = [];
+  if (pageDraft.kept) {
+    const k = pageDraft.kept;
+    const settings = ['title', 'description', 'slug'].filter((n) => n in k && k[n] !== (serverPage()[n] ?? ''));
+    if (settings.length) {
+      keptItems.push({ label: 'Page settings', text: words([{ kind: 'text', name: 'title', label: 'Page name' }, { kind: 'text', name: 'description', label: 'Description' }, { kind: 'text', name: 'slug', label: 'Page address' }], k).join('\n'),
+        apply: () => {
+          for (const n of settings) pageForm.elements[n] && (pageForm.elements[n].value = k[n]);
+          return pageSaver;
+        } });
+    }
+    k.blocks.forEach((b, at) => {
+      const current = s.blocks.find((x) => x.id === b.id);
+      if (current && same(normal(current, ctx), b)) return;
+      // Only the lines that differ from the version shown (all of them for a deleted block).
+      const mine = blockWords(b).split('\n');
+      const theirs = current ? blockWords(normal(current, ctx)).split('\n') : [];
+      const differ = mine.filter((line) => line && !theirs.includes(line));
+      keptItems.push({ label: `${BLOCKS[b.type].label}${current ? '' : ' (deleted in the other version)'}`,
+        text: differ.join('\n') || 'A different picture, or the same words in another order.',
+        apply: () => {
+          const li = [...list.children].find((x) => x.dataset.id === b.id);
+          if (li) li.outerHTML = blockItem(b, true);
+          else (list.children[at] || list).insertAdjacentHTML(list.children[at] ? 'beforebegin' : 'beforeend', blockItem(b, true));
+          const back = [...list.children].find((x) => x.dataset.id === b.id);
+          renumberAll(back);
+          moveButtons();
+          return pageSaver;
+        } });
+    });
+  }
+  if (siteDraft.kept) {
+    const k = siteDraft.kept;
+    keptItems.push({ label: 'Colours, fonts, search and sharing', text: [`Colours: ${PALETTES[k.theme.palette] || k.theme.palette}`, `Fonts: ${FONTS[k.theme.fonts] || k.theme.fonts}`,
+      `Title in search results: ${k.seo.title}`, `Description in search results: ${k.seo.description}`].join('\n'),
+    apply: () => {
+      theme.elements.palette.value = k.theme.palette;
+      theme.elements.fonts.value = k.theme.fonts;
+      for (const n of ['title', 'description', 'language']) seo.elements[n].value = k.seo[n];
+      for (const [id, v] of [['seo-social', k.seo.social_image], ['seo-icon', k.seo.favicon]]) document.getElementById(id).closest('.picked').outerHTML = picked(v, ctx, id);
+      for (const [id, path] of [['seo-social', 'seo.social_image'], ['seo-icon', 'seo.favicon']]) document.getElementById(id).dataset.path = path;
+      return siteSaver;
+    } });
+  }
+  const keptBox = document.getElementById('kept');
+  const drawKept = () => {
+    if (!keptItems.length) {
+      keptBox.hidden = true;
+      keptBox.innerHTML = '';
+      store(keptKey(site.id, page.id), null);
+      store(keptKey(site.id, 'site'), null);
+      return;
+    }
+    keptBox.hidden = false;
+    keptBox.tabIndex = -1;
+    keptBox.innerHTML = `<h2 id="h-kept">Your text that was not saved</h2>
+      <p>This page or the site’s settings were changed in another tab or on another device. The editor shows that version now; what you had typed is below, to copy or to put back.</p>
+      ${keptItems.map((item, i) => `<div class="kept-item"><label for="kept-${i}">${esc(item.label)}: your version</label>
+        <textarea id="kept-${i}" readonly rows="${Math.min(8, item.text.split('\n').length + 1)}">${esc(item.text)}</textarea>
+        <button type="button" class="secondary" data-put-back="${i}">Put my version back</button></div>`).join('')}
+      <button type="button" class="secondary" id="kept-forget">Forget my text (I have what I need)</button>`;
+  };
+  keptBox.addEventListener('click', (ev) => {
+    const button = ev.target.closest('button');
+    if (!button) return;
+    if (button.id === 'kept-forget') keptItems.length = 0;
+    else {
+      const [item] = keptItems.splice(Number(button.dataset.putBack), 1);
+      const saver = item.apply();
+      saver === pageSaver ? edited() : saver.changed();
+      notice(`${item.label}: your version is back and is being saved.`);
+    }
+    drawKept();
+    (keptBox.querySelector('[data-put-back]') || document.getElementById('save-status')).focus?.();
+  });
+  drawKept();
+
+  // --- the block list: moved, deleted, added in place -----------------------------------------
   const moveButtons = () => {
     const items = [...list.children];
     items.forEach((li, i) => {
@@ -299,51 +537,85 @@ async function editor(params, match, kept = null) {
     });
   };
   moveButtons();
-  const readBlock = (li) => {
-    const i = s.blocks.findIndex((b) => b.id === li.dataset.id);
-    const spec = BLOCKS[li.dataset.type];
-    return { type: li.dataset.type, id: li.dataset.id, ...read(li.querySelector('form'), spec.fields, `blocks[${i}]`) };
-  };
-  for (const li of list.children) if (kept?.[li.dataset.id]) markDirty(li, true);
+  const indexOf = (li) => [...list.children].indexOf(li);
 
-  const moveTo = async (li, to, focus) => {
-    const from = s.blocks.findIndex((b) => b.id === li.dataset.id);
-    if (to < 0 || to >= s.blocks.length || to === from) return;
-    const blocks = s.blocks.slice();
-    blocks.splice(to, 0, blocks.splice(from, 1)[0]);
-    await writePage(blocks);
+  const moveTo = (li, to, focus) => {
+    const from = indexOf(li);
+    const count = list.children.length;
+    if (to < 0 || to >= count || to === from) return;
     list.insertBefore(li, list.children[to + (to > from ? 1 : 0)] || null);
     moveButtons();
-    const label = BLOCKS[li.dataset.type].label;
-    notice(`${label} block moved to place ${to + 1} of ${blocks.length}.`);
+    edited();
+    pageSaver.now();
+    notice(`${BLOCKS[li.dataset.type].label} block moved to place ${to + 1} of ${count}.`);
     (focus && !focus.disabled ? focus : li.querySelector('[data-move]:not(:disabled)'))?.focus();
   };
 
-  const deleteBlock = async (li, button) => {
-    const at = s.blocks.findIndex((b) => b.id === li.dataset.id);
-    const removed = s.blocks[at];
-    await writePage(s.blocks.filter((b) => b.id !== removed.id));
+  const deleteBlock = (li) => {
+    const at = indexOf(li);
+    const label = BLOCKS[li.dataset.type].label;
     const next = li.nextElementSibling || li.previousElementSibling;
     li.remove();
-    dirty.delete(removed.id);
     moveButtons();
+    edited();
+    pageSaver.now();
     (next?.querySelector('[data-delete]') || document.getElementById('add-type')).focus();
-    notice(`${BLOCKS[removed.type].label} block deleted.`, 'ok', {
+    notice(`${label} block deleted.`, 'ok', {
       label: 'Undo',
-      run: () => busy(null, null, async () => {
-        const blocks = s.blocks.slice();
-        blocks.splice(Math.min(at, blocks.length), 0, removed);
-        await writePage(blocks);
-        list.insertAdjacentHTML('beforeend', blockItem(removed));
-        const back = list.lastElementChild;
-        list.insertBefore(back, list.children[at] || null);
-        renumberAll(back);
+      run: () => {
+        list.insertBefore(li, list.children[at] || null);
         moveButtons();
-        notice(`${BLOCKS[removed.type].label} block is back.`);
-        back.querySelector('[data-delete]').focus();
-      }),
+        edited();
+        pageSaver.now();
+        notice(`${label} block is back.`);
+        li.querySelector('[data-delete]').focus();
+      },
     });
   };
+
+  // A new block at `at` (a place in the list): what waits is saved first, then one POST.
+  const insertBlock = async (type, at) => {
+    const spec = BLOCKS[type];
+    const first = s.assets[0]?.sha256;
+    if (spec.needsImage && !first) throw new Error('Add a picture under “Pictures” first.');
+    if (!(await pageSaver.flush())) throw new Error('Your latest changes are not saved yet (see above), so the block was not added. Nothing you typed is lost.');
+    const made = spec.needsImage ? starterWith(type, first) : spec.make;
+    const { data, etag } = await ui.send('POST', `${pageUrl}/blocks`, { type, ...made, position: at }, { etag: s.pageEtag });
+    s.pageEtag = etag;
+    s.blocks.splice(at, 0, data);
+    const before = list.children[at];
+    before ? before.insertAdjacentHTML('beforebegin', blockItem(data, true)) : list.insertAdjacentHTML('beforeend', blockItem(data, true));
+    const li = list.children[at];
+    renumberAll(li);
+    moveButtons();
+    remember();
+    li.querySelector('form input, form textarea, form [data-pick]')?.focus();
+    notice(`${spec.label} block added at place ${at + 1} of ${list.children.length}.`);
+    refreshPreview();
+  };
+  const chooseType = (opener) => new Promise((resolve) => {
+    const dialog = document.createElement('dialog');
+    dialog.className = 'chooser';
+    dialog.setAttribute('aria-labelledby', 'chooser-h');
+    dialog.innerHTML = `<h2 id="chooser-h">Add a block here</h2><ul class="types">${Object.entries(BLOCKS).map(([t, spec]) => `<li><button type="button" class="secondary" data-type="${t}"
+      ${spec.needsImage && !s.assets.length ? 'disabled aria-describedby="chooser-hint"' : ''}>${esc(spec.label)}</button></li>`).join('')}</ul>
+      ${s.assets.length ? '' : '<p class="hint" id="chooser-hint">Blocks with pictures need a picture under “Pictures” first.</p>'}
+      <div class="row"><button type="button" class="secondary" data-cancel>Cancel</button></div>`;
+    document.body.append(dialog);
+    let result = null;
+    dialog.addEventListener('click', (ev) => {
+      const t = ev.target.closest('button');
+      if (!t) return;
+      result = t.dataset.type || null;
+      dialog.close();
+    });
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      if (!result) opener.focus();
+      resolve(result);
+    });
+    dialog.showModal();
+  });
 
   // Image picker: the site's library as a dialog of thumbnails, plus an upload right there.
   const pickImage = (button) => new Promise((resolve) => {
@@ -407,19 +679,25 @@ async function editor(params, match, kept = null) {
     for (const box of li.querySelectorAll('.field.list')) renumber(box, specOfBox(li, box).itemLabel);
   };
   for (const li of list.children) renumberAll(li);
-  list.addEventListener('input', (ev) => markDirty(ev.target.closest('li.block'), true));
-  list.addEventListener('change', (ev) => markDirty(ev.target.closest('li.block'), true));
+  list.addEventListener('input', edited);
+  list.addEventListener('change', edited);
+  list.addEventListener('submit', (ev) => {
+    ev.preventDefault(); // Enter in a field: save now
+    pageSaver.now();
+  });
   list.addEventListener('click', async (ev) => {
     const button = ev.target.closest('button');
     if (!button) return;
     const li = button.closest('li.block');
-    if (button.dataset.move) {
-      const at = s.blocks.findIndex((b) => b.id === li.dataset.id);
-      await busy(button, null, () => moveTo(li, at + Number(button.dataset.move), button));
+    if (button.hasAttribute('data-insert')) {
+      const type = await chooseType(button);
+      if (type) await busy(null, null, () => insertBlock(type, indexOf(li)));
+    } else if (button.dataset.move) {
+      moveTo(li, indexOf(li) + Number(button.dataset.move), button);
     } else if (button.hasAttribute('data-delete')) {
-      await busy(button, null, () => deleteBlock(li, button));
+      deleteBlock(li);
     } else if (button.hasAttribute('data-pick')) {
-      if (await choose(button)) markDirty(li, true);
+      if (await choose(button)) edited();
     } else if (button.dataset.addItem) {
       const box = button.closest('.field.list');
       const spec = specOfBox(li, box);
@@ -427,7 +705,7 @@ async function editor(params, match, kept = null) {
       items.insertAdjacentHTML('beforeend', listItem(spec, spec.item ? {} : '', items.children.length, ctx));
       renumber(box, spec.itemLabel);
       items.lastElementChild.querySelector('input, textarea, [data-pick]')?.focus();
-      markDirty(li, true);
+      edited();
     } else if (button.dataset.itemMove || button.hasAttribute('data-item-remove')) {
       const item = button.closest('li.item');
       const box = item.closest('.field.list');
@@ -439,33 +717,20 @@ async function editor(params, match, kept = null) {
         item.remove();
         renumber(box, label);
         (next?.querySelector('[data-item-remove]') || box.querySelector('[data-add-item]')).focus();
-        markDirty(li, true);
+        edited();
         return;
       }
       renumber(box, label);
       (button.disabled ? item.querySelector('[data-item-move]:not(:disabled)') : button).focus();
-      markDirty(li, true);
+      edited();
     }
-  });
-  list.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const form = ev.target;
-    const li = form.closest('li.block');
-    busy(form.querySelector('button[type=submit]'), form, async () => {
-      const value = readBlock(li);
-      await writePage(s.blocks.map((b) => (b.id === value.id ? value : b)));
-      markDirty(li, false);
-      li.querySelector('.summary').textContent = summary(value);
-      notice(`${BLOCKS[value.type].label} block saved.`);
-    });
   });
   // Keyboard: Alt+↑/↓ anywhere in a block moves it. Mouse: drag by the handle.
   list.addEventListener('keydown', (ev) => {
     if (!ev.altKey || !['ArrowUp', 'ArrowDown'].includes(ev.key)) return;
     const li = ev.target.closest('li.block');
     ev.preventDefault();
-    const at = s.blocks.findIndex((b) => b.id === li.dataset.id);
-    busy(null, null, () => moveTo(li, at + (ev.key === 'ArrowUp' ? -1 : 1), ev.target));
+    moveTo(li, indexOf(li) + (ev.key === 'ArrowUp' ? -1 : 1), ev.target);
   });
   let dragged = null;
   list.addEventListener('dragstart', (ev) => {
@@ -482,36 +747,24 @@ async function editor(params, match, kept = null) {
     ev.preventDefault();
     const target = ev.target.closest('li.block');
     if (!dragged || !target || target === dragged) return;
-    const to = s.blocks.findIndex((b) => b.id === target.dataset.id);
     const li = dragged;
     dragged = null;
-    busy(null, null, () => moveTo(li, to, li.querySelector('.handle')));
+    moveTo(li, indexOf(target), li.querySelector('.handle'));
   });
 
-  // --- adding blocks and pages ------------------------------------------------------------------
+  // --- adding blocks (before a closing footer) and pages ---------------------------------------
   const addForm = document.getElementById('add-block');
   addForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     busy(addForm.querySelector('button'), addForm, async () => {
-      const type = addForm.elements.type.value;
-      const spec = BLOCKS[type];
-      const first = s.assets[0]?.sha256;
-      if (spec.needsImage && !first) {
-        ui.fieldError(addForm.elements.type, 'Add a picture under “Pictures” first.');
-        return;
+      const count = list.children.length;
+      const at = count && BLOCKS[list.lastElementChild.dataset.type].closesPage ? count - 1 : count;
+      try {
+        await insertBlock(addForm.elements.type.value, at);
+      } catch (e) {
+        if (e.status !== undefined) throw e;
+        ui.fieldError(addForm.elements.type, e.message);
       }
-      const made = spec.needsImage ? starterWith(type, first) : spec.make;
-      const { data, etag } = await ui.send('POST', `${pageUrl}/blocks`, { type, ...made }, { etag: s.pageEtag });
-      s.pageEtag = etag;
-      s.blocks = [...s.blocks, data];
-      list.insertAdjacentHTML('beforeend', blockItem(data));
-      const li = list.lastElementChild;
-      li.querySelector('details').open = true;
-      renumberAll(li);
-      moveButtons();
-      li.querySelector('form input, form textarea, form [data-pick]')?.focus();
-      notice(`${spec.label} block added.`);
-      refreshPreview();
     });
   });
   const addPage = document.getElementById('add-page');
@@ -519,26 +772,24 @@ async function editor(params, match, kept = null) {
     ev.preventDefault();
     busy(addPage.querySelector('button'), addPage, async () => {
       const created = await ui.api('POST', `${base}/pages`, { title: addPage.elements.title.value });
-      if (dirty.size && !(await ui.confirmDialog('The page was added. Open it and lose the changes you have not saved here?', 'Open the new page', { danger: true }))) return;
+      await Promise.all(savers.map((x) => x.flush())); // what is not saved stays in this browser
       ui.go(`${base}?page=${enc(created.id)}`, 'Page added.');
     });
   });
-  const pageForm = document.getElementById('page-form');
+  pageForm.addEventListener('input', edited);
   pageForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    busy(pageForm.querySelector('button[type=submit]'), pageForm, async () => {
-      const fields = { title: pageForm.elements.title.value, description: pageForm.elements.description.value };
-      if (pageForm.elements.slug) fields.slug = pageForm.elements.slug.value;
-      await writePage(s.blocks, fields);
-      notice('Page settings saved.');
-    });
+    pageSaver.now();
   });
   document.getElementById('delete-page')?.addEventListener('click', (ev) => {
     const button = ev.currentTarget;
     busy(button, pageForm, async () => {
       if (!(await ui.confirmDialog(`Delete the page “${s.page.title}” and its blocks? This cannot be undone.`, 'Delete the page', { danger: true }))) return;
+      pageSaver.stop();
+      await pageSaver.running?.catch(() => {});
       await ui.send('DELETE', pageUrl, undefined, { etag: s.pageEtag });
-      dirty.clear();
+      store(draftKey(site.id, page.id), null);
+      pageSaver.version = pageSaver.savedVersion;
       ui.go(base, 'Page deleted.');
     });
   });
@@ -587,23 +838,16 @@ async function editor(params, match, kept = null) {
     });
   });
 
-  // --- site settings (theme, SEO): the site's ETag ----------------------------------------------
-  const patchSite = async (body) => {
-    const { data, etag } = await ui.send('PATCH', base, body, { etag: s.siteEtag });
-    s.site = data;
-    s.siteEtag = etag;
-    status();
-    refreshPreview();
-  };
-  const theme = document.getElementById('theme');
-  theme.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    busy(theme.querySelector('button'), theme, async () => {
-      await patchSite({ theme: { ...s.site.theme, palette: theme.elements.palette.value, fonts: theme.elements.fonts.value } });
-      notice('Colours and fonts saved.');
+  // --- site settings (theme, SEO): saved as they change, on the site's ETag ---------------------
+  theme.addEventListener('change', () => siteSaver.changed());
+  seo.addEventListener('input', () => siteSaver.changed());
+  seo.addEventListener('change', () => siteSaver.changed());
+  for (const form of [theme, seo]) {
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      siteSaver.now();
     });
-  });
-  const seo = document.getElementById('seo');
+  }
   seo.addEventListener('click', async (ev) => {
     const button = ev.target.closest('[data-pick]');
     if (!button) return;
@@ -619,24 +863,21 @@ async function editor(params, match, kept = null) {
       });
     }
     button.closest('.picked').outerHTML = picked(sha, ctx, button.id);
+    document.getElementById(button.id).dataset.path = isIcon ? 'seo.favicon' : 'seo.social_image';
     document.getElementById(button.id).focus();
-  });
-  seo.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    busy(seo.querySelector('button[type=submit]'), seo, async () => {
-      const value = (id) => document.getElementById(id).dataset.value || '';
-      await patchSite({ seo: { ...s.site.seo, title: seo.elements.title.value, description: seo.elements.description.value,
-        language: seo.elements.language.value, social_image: value('seo-social'), favicon: value('seo-icon') } });
-      await refreshLibrary();
-      notice('Search and sharing saved.');
-    });
+    siteSaver.changed();
   });
   for (const [id, path] of [['seo-social', 'seo.social_image'], ['seo-icon', 'seo.favicon']]) document.getElementById(id).dataset.path = path;
 
-  // --- publishing: always asked first ----------------------------------------------------------
+  // --- publishing: what the owner sees, after everything waiting is saved ------------------------
+  const saveAll = async () => (await Promise.all(savers.map((x) => x.flush()))).every(Boolean);
   const publish = (button) => busy(button, null, async () => {
-    const unsaved = dirty.size ? ' Blocks with unsaved changes are published as they were last saved.' : '';
-    if (!(await ui.confirmDialog(`Publish your site now? Visitors see the changes within a minute.${unsaved}`, 'Publish'))) return;
+    if (!(await saveAll())) {
+      notice('Your latest changes are not saved yet, so nothing was published. Publish again once the status says “Saved”; nothing you typed is lost.', 'error');
+      return;
+    }
+    if (!(await ui.confirmDialog('Publish your site now? Visitors see the changes within a minute.', 'Publish'))) return;
+    if (!(await saveAll())) return notice('Your latest changes are not saved yet, so nothing was published.', 'error');
     const result = await ui.api('POST', `${base}/publish`, {});
     s.versions = (await ui.api('GET', `${base}/versions`)).versions;
     await refreshSite();
@@ -667,32 +908,15 @@ async function editor(params, match, kept = null) {
       document.getElementById('publish').focus();
     });
   });
-
-  // --- stale writes: reload, keeping what was typed --------------------------------------------
-  reloadKeeping = async () => {
-    const keep = {};
-    for (const li of list.children) if (dirty.has(li.dataset.id)) keep[li.dataset.id] = readBlock(li);
-    dirty.clear();
-    await editor(params, match, keep);
-    const first = Object.keys(keep)[0];
-    const li = first && document.querySelector(`li.block[data-id="${CSS.escape(first)}"]`);
-    const lost = Object.keys(keep).filter((id) => !document.querySelector(`li.block[data-id="${CSS.escape(id)}"]`));
-    notice(lost.length ? 'Loaded the latest version. A block you were editing was deleted elsewhere.' : 'Loaded the latest version; your unsaved text is still in its fields. Save when ready.', lost.length ? 'error' : 'ok');
-    li?.querySelector('button[type=submit]')?.focus();
-  };
+  conflictHere = conflict;
   domains(site);
 }
 
-let reloadKeeping = null;
-function stale(where) {
-  const message = 'Someone changed this site in another tab or on another device since you opened it, so this was not saved.';
-  const action = { label: 'Load the latest version (keeps what you typed)', run: () => reloadKeeping?.() };
-  const alert = where?.querySelector(':scope > .form-alert');
-  if (alert) {
-    alert.innerHTML = `${ui.esc(message)} <button type="button" class="secondary">${ui.esc(action.label)}</button>`;
-    alert.querySelector('button').addEventListener('click', action.run, { once: true });
-    alert.querySelector('button').focus();
-  } else notice(message, 'error', action);
+// A 412 outside the savers (adding a block, deleting a page): the same plain words and way out.
+let conflictHere = null;
+function stale() {
+  if (conflictHere) conflictHere('page');
+  else notice('Someone changed this site in another tab or on another device since you opened it, so this was not saved. Reload the page to see the latest version.', 'error');
 }
 
 async function domains(site) {

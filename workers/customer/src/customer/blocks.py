@@ -107,6 +107,7 @@ class BlockType:
     fields: tuple[Control, ...]
     starter: dict[str, Any] = field(default_factory=dict)
     needs_image: bool = False  # a new one needs a picture from the library (the starter names the first)
+    closes_page: bool = False  # it ends a page (the footer): blocks added at the end go before it
 
     @property
     def checks(self) -> dict[str, Field]:
@@ -122,6 +123,7 @@ class BlockType:
             "fields": [c.describe() for c in self.fields],
             "starter": self.starter,
             "needs_image": self.needs_image,
+            "closes_page": self.closes_page,
         }
 
 
@@ -299,6 +301,7 @@ CATALOGUE: dict[str, BlockType] = {
             ),
         ),
         {"text": "© Your business"},
+        closes_page=True,
     ),
 }
 BLOCKS: dict[str, dict[str, Field]] = {kind: block.checks for kind, block in CATALOGUE.items()}
