@@ -95,9 +95,12 @@ def browser(stack: Stack) -> Browser:
 
 
 async def signed_up(browser: Browser, outbox: Outbox, email: str = "ada@example.com") -> Response:
-    """Signs up and verifies, leaving the browser logged in."""
+    """Signs up, verifies and chooses the password (verifying discards the one given at sign-up:
+    issue 23, M2), leaving the browser logged in."""
     response = await browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD})
     assert response.status == 202, response.body
     verified = await browser.post("/api/v1/auth/verify", {"token": outbox.last_token("verify_email", email)})
     assert verified.status == 200, verified.body
+    chosen = await browser.post("/api/v1/account/password", {"new_password": PASSWORD})
+    assert chosen.status == 200, chosen.body
     return verified

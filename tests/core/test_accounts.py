@@ -29,6 +29,9 @@ async def test_sign_up_verify_log_in_list_sessions_log_out(browser: Browser, out
     assert verified.status == 200
     assert verified.json()["account"]["email_verified"] is True
     assert outbox.sent[-1]["template"] == "welcome"
+    # The password given at sign-up is gone (issue 23, M2): the owner chooses hers, signed in.
+    assert verified.json()["account"]["has_password"] is False
+    assert (await browser.post("/api/v1/account/password", {"new_password": PASSWORD})).status == 200
 
     browser.cookie = ""
     logged_in = await browser.post("/api/v1/auth/login", {"email": "ADA@example.com", "password": PASSWORD})

@@ -59,6 +59,8 @@ def signed_in(lane: Lane, email: str) -> PortalClient:
     assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 202
     verified = browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)})
     assert verified.status_code == 200, verified.text
+    # Verifying discards the sign-up password (issue 23, M2): the owner chooses hers.
+    assert browser.post("/api/v1/account/password", {"new_password": PASSWORD}).status_code == 200
     return browser
 
 
@@ -97,6 +99,7 @@ def subscribed(lane: Lane, email: str, plan: str = "starter") -> PortalClient:
     browser = PortalClient(lane.core)
     browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD})
     assert browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)}).status_code == 200
+    assert browser.post("/api/v1/account/password", {"new_password": PASSWORD}).status_code == 200
     refused = browser.post("/api/v1/domains", {})
     assert (refused.status_code, refused.json()["error"]["code"]) == (402, "requires_starter_plan")
 

@@ -43,7 +43,8 @@ RESET: dict[str, Field] = {"token": _TOKEN, "password": _NEW_PASSWORD, "end_othe
 REVERT: dict[str, Field] = {"token": _TOKEN, "password": _NEW_PASSWORD}
 PASSWORD_ONLY: dict[str, Field] = {"password": _PASSWORD}
 CHANGE_PASSWORD: dict[str, Field] = {
-    "current_password": _PASSWORD,
+    # Omitted only by an account that has no password yet (verified by a link: see `verify`).
+    "current_password": Secret(max_length=passwords.MAX_LENGTH + 1, required=False),
     "new_password": _NEW_PASSWORD,
     "end_other_sessions": _ENDS_SESSIONS,
 }
@@ -134,6 +135,8 @@ class Accounts:
             "id": account["id"],
             "email": account["email"],
             "email_verified": account["email_verified_at"] is not None,
+            # False after a link first verified the address: the portal asks the owner to choose one.
+            "has_password": bool(account["password_hash"]),
             "created_at": account["created_at"],
             "attribution": json.loads(str(account["attribution"])),
         }
@@ -173,14 +176,21 @@ class Accounts:
     async def verify(self, request: Request, params: Params) -> Response:
         token = await self.consume_link(request, tokens.VERIFY_EMAIL)
         account = await self.account_by_id(token.account_id)
-        if account["email_verified_at"] is None:
-            await self.ports.db.run(
-                "UPDATE accounts SET email_verified_at = ? WHERE id = ?", (self.ports.clock.now(), token.account_id)
-            )
+        if await self.first_verification(token.account_id):
             welcome = {"portal": self.settings.portal_origin}
             await self.mail.notify("welcome", str(account["email"]), welcome, f"welcome/{token.account_id}")
         cookie = await self.start_session(request, token.account_id)
         return json_response({"account": self.public(await self.account_by_id(token.account_id))}, 200, [cookie])
+
+    async def first_verification(self, account_id: str) -> bool:
+        """A mailed link proves the address. If it is the first proof, whatever password was set
+        before it is discarded: anyone could have signed up with this address and a password of
+        their choosing (pre-account takeover). The owner, now signed in, chooses her own."""
+        return 0 < await self.ports.db.run(
+            "UPDATE accounts SET email_verified_at = ?, password_hash = NULL"
+            " WHERE id = ? AND email_verified_at IS NULL",
+            (self.ports.clock.now(), account_id),
+        )
 
     async def resend_verification(self, request: Request, params: Params) -> Response:
         email = read_body(request, EMAIL_ONLY)["email"]
@@ -264,10 +274,7 @@ class Accounts:
 
     async def consume_magic_link(self, request: Request, params: Params) -> Response:
         token = await self.consume_link(request, tokens.MAGIC_LINK)
-        await self.ports.db.run(
-            "UPDATE accounts SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ?",
-            (self.ports.clock.now(), token.account_id),
-        )
+        await self.first_verification(token.account_id)
         account = await self.account_by_id(token.account_id)
         await ratelimit.clear_account(self.ports.db, str(account["email"]).lower())  # the owner is back
         cookie = await self.start_session(request, token.account_id)
@@ -287,7 +294,9 @@ class Accounts:
         data = read_body(request, CHANGE_PASSWORD)
         current, new = data["current_password"], data["new_password"]
         account = await self.account_by_id(session.account_id)
-        await self.check_password(account, current)
+        had_password = bool(account["password_hash"])
+        if had_password:  # otherwise a link just proved the address: the owner chooses her first one
+            await self.check_password(account, current)
         await self.ports.db.run(
             "UPDATE accounts SET password_hash = ? WHERE id = ?",
             (await passwords.hash_password(self.ports.crypto, new), session.account_id),
@@ -295,7 +304,8 @@ class Accounts:
         ended = await sessions.revoke_all(self.ports.db, self.ports.clock, session.account_id, session.id)
         await self.credentials_changed(session.account_id)
         cookie = await self.start_session(request, session.account_id)  # this device stays in, re-issued
-        later(self.notify(request, "password_changed", str(account["email"]), "forgot"))
+        if had_password:
+            later(self.notify(request, "password_changed", str(account["email"]), "forgot"))
         return json_response({"other_sessions_ended": ended}, 200, [cookie])
 
     async def change_email(self, request: Request, params: Params) -> Response:
@@ -326,8 +336,10 @@ class Accounts:
         )
         if not changed:
             raise HttpError(409, "email_taken", "Another account already uses this email.")
-        # Links sent to the old address die; the old address is told, with a way back (7 days).
-        await tokens.revoke_all(self.ports.db, self.ports.clock, token.account_id)
+        # Links sent to the old address die and every session ends, the one that asked included
+        # (whoever moved an account onto someone's address keeps no way in); the old address is
+        # told, with a way back (7 days).
+        await self.credentials_changed(token.account_id)
         await self.send_link(
             request,
             tokens.EMAIL_REVERT,
@@ -337,7 +349,8 @@ class Accounts:
             "undo-email",
             {"old_email": old_email, "new_email": new_email},
         )
-        return json_response({"account": self.public(await self.account_by_id(token.account_id))})
+        account = await self.account_by_id(token.account_id)
+        return json_response({"account": self.public(account)}, 200, [sessions.clear_cookie()])
 
     async def revert_email(self, request: Request, params: Params) -> Response:
         """The undo link from the old address: the account comes back to it with a new password,

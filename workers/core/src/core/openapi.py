@@ -32,11 +32,12 @@ _ACCOUNT = {
     "properties": {
         "account": {
             "type": "object",
-            "required": ["id", "email", "email_verified", "created_at", "attribution"],
+            "required": ["id", "email", "email_verified", "has_password", "created_at", "attribution"],
             "properties": {
                 "id": _STR,
                 "email": _STR,
                 "email_verified": {"type": "boolean"},
+                "has_password": {"type": "boolean"},
                 "created_at": {"type": "number"},
                 "attribution": attribution.Attribution().json_schema(),
             },
@@ -95,7 +96,8 @@ OWN: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/auth/verify",
-        "Verify the email from the link; starts a session",
+        "Verify the email from the link; starts a session. The first verification discards a password set before it"
+        " (`has_password` false: the owner chooses one with POST /api/v1/account/password)",
         body=accounts.LINK,
         response=_ACCOUNT,
     ),
@@ -141,12 +143,16 @@ OWN: tuple[Operation, ...] = (
         response=_ACCEPTED,
     ),
     Operation(
-        "POST", "/api/v1/auth/magic-link/consume", "Sign in with the link", body=accounts.LINK, response=_ACCOUNT
+        "POST",
+        "/api/v1/auth/magic-link/consume",
+        "Sign in with the link (a first verification: see /api/v1/auth/verify)",
+        body=accounts.LINK,
+        response=_ACCOUNT,
     ),
     Operation(
         "POST",
         "/api/v1/auth/email/confirm",
-        "Confirm a new email from the link",
+        "Confirm a new email from the link; ends every session, this one included",
         body=accounts.LINK,
         response=_ACCOUNT,
         errors=(409,),
@@ -182,7 +188,8 @@ OWN: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/account/password",
-        "Change the password; ends every other session and link, re-issues this one",
+        "Change the password (or choose the first one: `current_password` omitted while `has_password` is false);"
+        " ends every other session and link, re-issues this one",
         body=accounts.CHANGE_PASSWORD,
         response=_OBJECT,
         errors=(403,),
