@@ -230,4 +230,7 @@ async def test_sign_up_plus_resends_mail_a_stranger_only_the_budget(stack: Stack
         "SELECT status, count(*) AS n FROM emails WHERE recipient = ? GROUP BY status ORDER BY status",
         ("stranger@example.org",),
     )
-    assert {r["status"]: r["n"] for r in rows} == {"outbox": PER_KIND_PER_HOUR, "throttled": 26 - PER_KIND_PER_HOUR}
+    counted = {r["status"]: r["n"] for r in rows}
+    assert counted["outbox"] == PER_KIND_PER_HOUR
+    # Issue 23: core's per-mailbox cap now stops most resends before they reach mailer at all.
+    assert sum(counted.values()) <= 1 + PER_KIND_PER_HOUR

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core import passwords, ratelimit, sessions, tokens
+from core import mailcaps, passwords, ratelimit, sessions, tokens
 from core.deps import Ports, Settings
 from core.gateway import Gateway
 from shared import attribution
@@ -16,6 +16,7 @@ from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
 from shared.mail import MailClient
+from shared.mailbox import mailbox
 from shared.routing import Params, Router
 from shared.schema import Bool, Email, Field, Secret, read_body
 from shared.turnstile import Turnstile
@@ -36,7 +37,6 @@ SIGNUP: dict[str, Field] = {
     "turnstile_token": _HUMAN,
 }
 LINK: dict[str, Field] = {"token": _TOKEN}
-EMAIL_ONLY: dict[str, Field] = {"email": Email()}
 EMAIL_HUMAN: dict[str, Field] = {"email": Email(), "turnstile_token": _HUMAN}
 LOGIN: dict[str, Field] = {"email": Email(), "password": _PASSWORD}
 RESET: dict[str, Field] = {"token": _TOKEN, "password": _NEW_PASSWORD, "end_other_sessions": _ENDS_SESSIONS}
@@ -186,16 +186,30 @@ class Accounts:
         """A mailed link proves the address. If it is the first proof, whatever password was set
         before it is discarded: anyone could have signed up with this address and a password of
         their choosing (pre-account takeover). The owner, now signed in, chooses her own."""
-        return 0 < await self.ports.db.run(
+        changed = await self.ports.db.run(
             "UPDATE accounts SET email_verified_at = ?, password_hash = NULL"
             " WHERE id = ? AND email_verified_at IS NULL",
             (self.ports.clock.now(), account_id),
         )
+        return changed > 0
 
     async def resend_verification(self, request: Request, params: Params) -> Response:
-        email = read_body(request, EMAIL_ONLY)["email"]
-        later(self.link_if_account(request, email, tokens.VERIFY_EMAIL, "verify_email", "verify"))
+        data = read_body(request, EMAIL_HUMAN)
+        await self.human(request, data)
+        later(self.resend_if_unverified(request, data["email"]))
         return json_response(ACCEPTED, 202)  # the same answer, in the same time, either way
+
+    async def resend_if_unverified(self, request: Request, email: str) -> None:
+        """After the answer: capped per mailbox (any alias) and per account, then the usual link."""
+        db, clock = self.ports.db, self.ports.clock
+        if await mailcaps.take(db, clock, f"mailbox:{mailbox(email)}", mailcaps.PER_MAILBOX):
+            return
+        account = await self.account_by_email(email)
+        if account is None or account["email_verified_at"] is not None:
+            return
+        if await mailcaps.take(db, clock, f"resend:{account['id']}", mailcaps.RESEND_PER_ACCOUNT):
+            return
+        await self.send_link(request, tokens.VERIFY_EMAIL, "verify_email", account, str(account["email"]), "verify")
 
     async def link_if_account(self, request: Request, email: str, purpose: str, template: str, page: str) -> None:
         """Runs after the answer (no timing difference between known and unknown addresses)."""
@@ -314,8 +328,15 @@ class Accounts:
         new_email = data["new_email"]
         account = await self.account_by_id(session.account_id)
         await self.check_password(account, data["password"])
+        wait = await mailcaps.take(
+            self.ports.db, self.ports.clock, f"change-email:{session.account_id}", mailcaps.CHANGE_EMAIL_PER_ACCOUNT
+        )
+        if wait:
+            raise mailcaps.too_many(wait)
         if await self.account_by_email(new_email) is not None:
             raise HttpError(409, "email_taken", "Another account already uses this email.")
+        if await mailcaps.take(self.ports.db, self.ports.clock, f"mailbox:{mailbox(new_email)}", mailcaps.PER_MAILBOX):
+            return json_response(ACCEPTED, 202)  # that mailbox had enough: the same answer, nothing sent
         # Nothing changes until the new address proves it is reachable.
         await self.send_link(
             request, tokens.EMAIL_CHANGE, "email_change", account, new_email, "confirm-email", {"new_email": new_email}

@@ -104,9 +104,9 @@ OWN: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/auth/verify/resend",
-        "Email a new verification link",
+        "Email a new verification link (capped per account and per mailbox; the same 202 either way)",
         202,
-        body=accounts.EMAIL_ONLY,
+        body=accounts.EMAIL_HUMAN,
         response=_ACCEPTED,
     ),
     Operation(
@@ -198,11 +198,11 @@ OWN: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/account/email",
-        "Email a confirmation link to a new address",
+        "Email a confirmation link to a new address (429 after 3 an hour or 10 a day)",
         202,
         body=accounts.CHANGE_EMAIL,
         response=_OBJECT,
-        errors=(403, 409),
+        errors=(403, 409, 429),
         security=_SESSION,
     ),
     Operation(
