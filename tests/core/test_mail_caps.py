@@ -71,3 +71,18 @@ async def test_the_capped_answer_is_a_plain_error(browser: Browser, outbox: Outb
     assert (reply.status, error_code(reply)) == (429, "too_many_requests")
     assert int(reply.header("retry-after")) > 0
     assert "request_id" in reply.json()["error"]
+
+
+async def test_change_email_to_a_registered_address_answers_like_any_other(
+    browser: Browser, outbox: Outbox, stack: Stack
+) -> None:
+    """Issue 23, L1: 409 `email_taken` told anyone signed in which addresses have accounts (40/40)."""
+    await signed_up(Browser(stack, address="198.51.100.9"), outbox, "bob@example.com")
+    await signed_up(browser, outbox)
+    taken = await browser.post("/api/v1/account/email", {"new_email": "bob@example.com", "password": PASSWORD})
+    free = await browser.post("/api/v1/account/email", {"new_email": "carol@example.com", "password": PASSWORD})
+    assert (taken.status, taken.body) == (free.status, free.body) == (202, b'{"status":"accepted"}')
+    to_bob = [m for m in outbox.sent if m["to"] == "bob@example.com"]
+    assert to_bob[-1]["template"] == "account_exists"  # bob is told, as sign-up tells him
+    assert all(m["template"] != "email_change" for m in to_bob)
+    assert (await browser.call("GET", "/api/v1/account")).json()["account"]["email"] == "ada@example.com"

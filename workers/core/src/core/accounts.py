@@ -333,15 +333,22 @@ class Accounts:
         )
         if wait:
             raise mailcaps.too_many(wait)
-        if await self.account_by_email(new_email) is not None:
-            raise HttpError(409, "email_taken", "Another account already uses this email.")
+        later(self.email_change_link(request, account, new_email))
+        return json_response(ACCEPTED, 202)  # the same answer whether or not the address has an account
+
+    async def email_change_link(self, request: Request, account: dict[str, Any], new_email: str) -> None:
+        """After the answer: the confirmation link, or, if the address has an account already, a note
+        to its owner (as sign-up does); nothing if that mailbox was asked too often."""
         if await mailcaps.take(self.ports.db, self.ports.clock, f"mailbox:{mailbox(new_email)}", mailcaps.PER_MAILBOX):
-            return json_response(ACCEPTED, 202)  # that mailbox had enough: the same answer, nothing sent
+            return
+        holder = await self.account_by_email(new_email)
+        if holder is not None:
+            await self.notify(request, "account_exists", str(holder["email"]), "login")
+            return
         # Nothing changes until the new address proves it is reachable.
         await self.send_link(
             request, tokens.EMAIL_CHANGE, "email_change", account, new_email, "confirm-email", {"new_email": new_email}
         )
-        return json_response(ACCEPTED, 202)
 
     async def confirm_email(self, request: Request, params: Params) -> Response:
         token = await self.consume_link(request, tokens.EMAIL_CHANGE)

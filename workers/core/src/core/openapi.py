@@ -198,11 +198,12 @@ OWN: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/account/email",
-        "Email a confirmation link to a new address (429 after 3 an hour or 10 a day)",
+        "Email a confirmation link to a new address (a registered one's owner gets a note instead; the same 202"
+        " either way); 429 after 3 an hour or 10 a day",
         202,
         body=accounts.CHANGE_EMAIL,
         response=_OBJECT,
-        errors=(403, 409, 429),
+        errors=(403, 429),
         security=_SESSION,
     ),
     Operation(

@@ -160,7 +160,8 @@ NOTICES = {
         "You already have a {product} account",
         "You already have an account",
         (
-            "Someone, hopefully you, tried to sign up to {product} with this address, which already has an account.",
+            "Someone, hopefully you, tried to sign up to {product} with this address, or to move another account to it,"
+            " but this address already has an account. Nothing was changed.",
             "Log in instead, or reset your password if you forgot it.",
         ),
         "Log in",
