@@ -58,6 +58,7 @@ class Browser:
 
     stack: Stack
     cookie: str = ""
+    device: str = ""  # the __Host-device cookie a sign-in leaves (issue 23, L2), kept apart from the session
     user_agent: str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"
     address: str = "203.0.113.7"
 
@@ -71,8 +72,9 @@ class Browser:
             "cf-connecting-ip": self.address,
             **(headers or {}),
         }
-        if self.cookie:
-            sent["cookie"] = self.cookie
+        jar = "; ".join(c for c in (self.cookie, self.device) if c)
+        if jar:
+            sent["cookie"] = jar
         raw = b""
         if body is not None:
             raw = json.dumps(body).encode()
@@ -82,6 +84,9 @@ class Browser:
         for name, value in response.headers:
             if name.lower() == "set-cookie":
                 pair = value.split(";")[0]
+                if pair.startswith("__Host-device="):
+                    self.device = pair
+                    continue
                 self.cookie = "" if pair.endswith("=") else pair
         return response
 

@@ -23,14 +23,19 @@ class PortalClient:
     def __init__(self, base: str) -> None:
         self.base = base
         self.cookie = ""
+        self.device = ""  # __Host-device (issue 23, L2), kept apart from the session cookie
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
         headers = {"origin": self.base, "sec-fetch-site": "same-origin"}
-        if self.cookie:
-            headers["cookie"] = self.cookie
+        jar = "; ".join(c for c in (self.cookie, self.device) if c)
+        if jar:
+            headers["cookie"] = jar
         reply = httpx.request(method, self.base + path, json=body, headers=headers, timeout=60)
         for value in reply.headers.get_list("set-cookie"):
             pair = value.split(";")[0]
+            if pair.startswith("__Host-device="):
+                self.device = pair
+                continue
             self.cookie = "" if pair.endswith("=") else pair
         return reply
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core import mailcaps, passwords, ratelimit, sessions, tokens
+from core import devices, mailcaps, passwords, ratelimit, sessions, tokens
 from core.deps import Ports, Settings
 from core.gateway import Gateway
 from shared import attribution
@@ -228,7 +228,9 @@ class Accounts:
     async def login(self, request: Request, params: Params) -> Response:
         data = read_body(request, LOGIN)
         email, password = data["email"], data["password"]
-        reservation = await ratelimit.reserve(self.ports.db, self.ports.clock, email.lower(), client_address(request))
+        key, secret = email.lower(), self.settings.internal_secret
+        device = await devices.recognised(self.ports.crypto, secret, request, key)
+        reservation = await ratelimit.reserve(self.ports.db, self.ports.clock, key, client_address(request), device)
         account = await self.account_by_email(email)
         stored = str(account["password_hash"]) if account and account["password_hash"] else passwords.DUMMY_HASH
         # The unknown-email case pays for the same key derivation, and both fail identically.
@@ -239,7 +241,8 @@ class Accounts:
         if account["email_verified_at"] is None:
             raise HttpError(403, "email_not_verified", "Verify your email first: we sent you a link.")
         cookie = await self.start_session(request, str(account["id"]))
-        return json_response({"account": self.public(account)}, 200, [cookie])
+        known = await devices.set_cookie(self.ports.crypto, secret, device, key)  # its own bucket from now on
+        return json_response({"account": self.public(account)}, 200, [cookie, known])
 
     async def logout(self, request: Request, params: Params) -> Response:
         session = await sessions.current(self.ports.db, self.ports.crypto, self.ports.clock, request)

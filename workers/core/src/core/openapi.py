@@ -112,7 +112,7 @@ OWN: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/auth/login",
-        "Log in; sets the __Host-session cookie",
+        "Log in; sets the __Host-session cookie and `__Host-device` (this browser's own bucket of failed logins)",
         body=accounts.LOGIN,
         response=_ACCOUNT,
         errors=_LOGIN_ERRORS,
