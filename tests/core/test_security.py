@@ -271,3 +271,29 @@ async def test_a_known_device_still_waits_after_its_own_wrong_guesses(stack: Sta
         reply = await owner.post("/api/v1/auth/login", {"email": "ada@example.com", "password": f"wrong{i}"})
         statuses.append(reply.status)
     assert 429 in statuses  # the cookie is its own bucket, not a pass
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/api/v1/account/password", {"current_password": "{guess}", "new_password": "a new passphrase"}),
+        ("POST", "/api/v1/account/email", {"new_email": "new@example.org", "password": "{guess}"}),
+        ("DELETE", "/api/v1/account", {"password": "{guess}"}),
+    ],
+)
+async def test_re_authentication_is_throttled_like_login(
+    stack: Stack, outbox: Outbox, clock: FakeClock, method: str, path: str, body: dict[str, str]
+) -> None:
+    """Issue 23, L7: a stolen session could guess the password 60 times at these and never see a 429."""
+    browser = Browser(stack)
+    await signed_up(browser, outbox)
+    statuses = []
+    for i in range(20):
+        guess = {k: v.replace("{guess}", f"wrong{i}") for k, v in body.items()}
+        statuses.append((await browser.call(method, path, guess)).status)
+    assert statuses[: ratelimit.FREE_ATTEMPTS] == [403] * ratelimit.FREE_ATTEMPTS
+    assert statuses.count(403) < 10
+    assert 429 in statuses
+    clock.advance(ratelimit.MAX_DELAY_SECONDS)
+    right = {k: v.replace("{guess}", PASSWORD) for k, v in body.items()}
+    assert (await browser.call(method, path, right)).status in (200, 202, 204)

@@ -126,9 +126,14 @@ class Accounts:
         )
         return sessions.set_cookie(token)
 
-    async def check_password(self, account: dict[str, Any], password: str) -> None:
+    async def check_password(self, request: Request, account: dict[str, Any], password: str) -> None:
+        """Re-authentication before a sensitive change, throttled like log-in (issue 23, L7: a stolen
+        session must not be a password oracle): the account's own bucket and the client address's."""
+        db, clock = self.ports.db, self.ports.clock
+        reservation = await ratelimit.reserve(db, clock, f"reauth:{account['id']}", client_address(request))
         if not await passwords.verify_password(self.ports.crypto, password, str(account["password_hash"] or "")):
             raise HttpError(403, "wrong_password", "The current password is not right.")
+        await ratelimit.release(db, reservation)
 
     def public(self, account: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -313,7 +318,7 @@ class Accounts:
         account = await self.account_by_id(session.account_id)
         had_password = bool(account["password_hash"])
         if had_password:  # otherwise a link just proved the address: the owner chooses her first one
-            await self.check_password(account, current)
+            await self.check_password(request, account, current)
         await self.ports.db.run(
             "UPDATE accounts SET password_hash = ? WHERE id = ?",
             (await passwords.hash_password(self.ports.crypto, new), session.account_id),
@@ -330,7 +335,7 @@ class Accounts:
         data = read_body(request, CHANGE_EMAIL)
         new_email = data["new_email"]
         account = await self.account_by_id(session.account_id)
-        await self.check_password(account, data["password"])
+        await self.check_password(request, account, data["password"])
         wait = await mailcaps.take(
             self.ports.db, self.ports.clock, f"change-email:{session.account_id}", mailcaps.CHANGE_EMAIL_PER_ACCOUNT
         )
@@ -412,7 +417,7 @@ class Accounts:
         session = await self.session(request)
         data = read_body(request, PASSWORD_ONLY)
         account = await self.account_by_id(session.account_id)
-        await self.check_password(account, data["password"])
+        await self.check_password(request, account, data["password"])
         # Stop the charges, then the customer's data, then the account: if a step fails the account
         # still exists, and deleting again picks up where it stopped (each step is idempotent).
         path = f"/internal/accounts/{session.account_id}"

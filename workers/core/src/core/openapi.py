@@ -173,7 +173,7 @@ OWN: tuple[Operation, ...] = (
         204,
         body=accounts.PASSWORD_ONLY,
         content="",
-        errors=(403, 502),
+        errors=(403, 429, 502),
         security=_SESSION,
     ),
     Operation(
@@ -192,14 +192,14 @@ OWN: tuple[Operation, ...] = (
         " ends every other session and link, re-issues this one",
         body=accounts.CHANGE_PASSWORD,
         response=_OBJECT,
-        errors=(403,),
+        errors=(403, 429),
         security=_SESSION,
     ),
     Operation(
         "POST",
         "/api/v1/account/email",
         "Email a confirmation link to a new address (a registered one's owner gets a note instead; the same 202"
-        " either way); 429 after 3 an hour or 10 a day",
+        " either way); 429 after 3 an hour or 10 a day, or after wrong passwords (as log-in)",
         202,
         body=accounts.CHANGE_EMAIL,
         response=_OBJECT,
