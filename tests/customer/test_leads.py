@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from devstack.stack import Stack
 from tests.conftest import FakeClock
+from tests.core.conftest import PASSWORD, Browser, Outbox
 from tests.customer.conftest import Owner
 from tests.customer.test_forms import LEAD, form_site, submit
 
@@ -56,3 +57,17 @@ async def test_a_formula_after_a_separator_is_neutralised_too(owner: Owner, stac
         for line in text.splitlines()[1:]:
             for part in line.split(separator):
                 assert not part.lstrip('"').startswith(("=", "+", "@")), (separator, part)
+
+
+async def test_lead_mail_follows_an_email_change_at_once(owner: Owner, stack: Stack, outbox: Outbox) -> None:
+    """Issue 23, L9: lead mail went to the old address until the owner's next call through core."""
+    site, block = await form_site(owner)
+    asked = await owner.call(
+        "POST", "/api/v1/account/email", {"new_email": "rosa@bakery.example", "password": PASSWORD}
+    )
+    assert asked.status == 202
+    confirm = {"token": outbox.last_token("email_change", "rosa@bakery.example")}
+    assert (await Browser(stack).post("/api/v1/auth/email/confirm", confirm)).status == 200
+    assert (await submit(stack, site["id"], block, LEAD, ip="203.0.113.77")).status == 303
+    mail = outbox.sent[-1]
+    assert (mail["template"], mail["to"]) == ("lead_notification", "rosa@bakery.example")

@@ -15,6 +15,7 @@ from shared.background import later
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
+from shared.log import log
 from shared.mail import MailClient
 from shared.mailbox import mailbox
 from shared.routing import Params, Router
@@ -385,8 +386,19 @@ class Accounts:
             "undo-email",
             {"old_email": old_email, "new_email": new_email},
         )
+        await self.email_moved(request, token.account_id, new_email)
         account = await self.account_by_id(token.account_id)
         return json_response({"account": self.public(account)}, 200, [sessions.clear_cookie()])
+
+    async def email_moved(self, request: Request, account_id: str, email: str) -> None:
+        """Tells customer the account's address now, so lead mail follows it at once (issue 23, L9).
+        If customer cannot be told, the owner's next call through the gateway catches it up."""
+        told = Request(
+            "POST", f"/internal/accounts/{account_id}/email", headers={"x-request-id": request.header("x-request-id")}
+        )
+        reply = await self.gateway.call("customer", told, Identity(account_id=account_id, email=email))
+        if reply.status != 204:
+            log("customer_email_not_updated", status=reply.status)
 
     async def revert_email(self, request: Request, params: Params) -> Response:
         """The undo link from the old address: the account comes back to it with a new password,
@@ -409,6 +421,7 @@ class Accounts:
             ),
         )
         await self.credentials_changed(token.account_id, keep_reverts=False)
+        await self.email_moved(request, token.account_id, old_email)
         await ratelimit.clear_account(self.ports.db, old_email.lower())
         cookie = await self.start_session(request, token.account_id)
         return json_response({"account": self.public(await self.account_by_id(token.account_id))}, 200, [cookie])

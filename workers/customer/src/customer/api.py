@@ -106,6 +106,16 @@ async def delete_account(c: Call) -> Response:
     return Response(204 if found else 404)
 
 
+async def account_email(c: Call) -> Response:
+    """Core confirmed (or undid) an email change: lead mail goes to the vouched address from now on,
+    not after the owner's next call (issue 23, L9)."""
+    account_id = c.account()
+    if not c.identity.email:
+        raise HttpError(400, "email_missing", "The vouched identity carries no email.")
+    await c.deps.db.run("UPDATE customers SET email = ? WHERE account_id = ?", (c.identity.email, account_id))
+    return no_content()
+
+
 async def cut_over_domains(c: Call) -> Response:
     """Day 14 of a downgrade (billing's timeline asks): the account's custom domains redirect."""
     return json_response({"domains_cut_over": await domains.cut_over_account(c.deps, c.account())})
@@ -285,6 +295,7 @@ ROUTES: dict[str, dict[str, Handler]] = {
     DESCRIBE_PATH: {"GET": describe_operations},
     "/internal/accounts/{account_id}/export": {"GET": export_account},
     "/internal/accounts/{account_id}": {"DELETE": delete_account},
+    "/internal/accounts/{account_id}/email": {"POST": account_email},
     "/internal/accounts/{account_id}/domains/cut-over": {"POST": cut_over_domains},
     "/api/v1/blocks/catalogue": {"GET": block_catalogue},
     "/api/v1/sites": {"GET": list_sites, "POST": create_site},
