@@ -88,12 +88,17 @@ async def test_attribution_from_the_deep_link_is_kept(browser: Browser, outbox: 
 async def test_a_sign_up_reaches_the_crm_with_its_attribution(browser: Browser, outbox: Outbox, hubspot) -> None:
     link = {"plan": "pro", "utm_source": "hubspot", "utm_campaign": "spring-2027", "landing_page": "/pricing"}
     await browser.post("/api/v1/auth/signup", {"email": "B@example.com", "password": PASSWORD, "attribution": link})
+    # Issue 23, L8: an unverified sign-up (anyone can type anyone's address) reaches the CRM only
+    # once the address is verified.
+    assert hubspot.by_email("b@example.com") is None
+    assert hubspot.calls == []
+    await browser.post("/api/v1/auth/verify", {"token": outbox.last_token("verify_email")})
     contact = hubspot.by_email("b@example.com")
     assert contact is not None
     properties = contact["properties"]
     assert (properties["utm_source"], properties["utm_campaign"]) == ("hubspot", "spring-2027")
     assert (properties["smartpages_entry_plan"], properties["smartpages_landing_page"]) == ("pro", "/pricing")
-    # A second sign-up with the address (someone else's, perhaps) tells the CRM nothing.
+    # A second sign-up with the address (someone else's, perhaps), or a later magic link, tells it nothing.
     calls = len(hubspot.calls)
     await browser.post("/api/v1/auth/signup", {"email": "b@example.com", "password": PASSWORD, "attribution": {}})
     assert len(hubspot.calls) == calls

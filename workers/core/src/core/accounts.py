@@ -177,7 +177,6 @@ class Accounts:
             return
         account = await self.account_by_id(account_id)
         await self.send_link(request, tokens.VERIFY_EMAIL, "verify_email", account, email, "verify")
-        await self.mail.crm("signed_up", email, kept)
 
     async def verify(self, request: Request, params: Params) -> Response:
         token = await self.consume_link(request, tokens.VERIFY_EMAIL)
@@ -197,7 +196,13 @@ class Accounts:
             " WHERE id = ? AND email_verified_at IS NULL",
             (self.ports.clock.now(), account_id),
         )
-        return changed > 0
+        if not changed:
+            return False
+        # Only now does the marketing CRM hear of the sign-up: before, anyone could have typed the
+        # address and chosen its properties (issue 23, L8).
+        account = await self.account_by_id(account_id)
+        await self.mail.crm("signed_up", str(account["email"]), json.loads(str(account["attribution"])))
+        return True
 
     async def resend_verification(self, request: Request, params: Params) -> Response:
         data = read_body(request, EMAIL_HUMAN)
@@ -281,10 +286,8 @@ class Accounts:
         )
         password_hash = await passwords.hash_password(self.ports.crypto, password)
         # Following the emailed link proves the address, so it also counts as verifying it.
-        await self.ports.db.run(
-            "UPDATE accounts SET password_hash = ?, email_verified_at = coalesce(email_verified_at, ?) WHERE id = ?",
-            (password_hash, self.ports.clock.now(), token.account_id),
-        )
+        await self.first_verification(token.account_id)
+        await self.ports.db.run("UPDATE accounts SET password_hash = ? WHERE id = ?", (password_hash, token.account_id))
         await self.credentials_changed(token.account_id)
         account = await self.account_by_id(token.account_id)
         await ratelimit.clear_account(self.ports.db, str(account["email"]).lower())
