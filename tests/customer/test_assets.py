@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import struct
+
 import pytest
 
+from customer import imagemeta
 from customer.assets import sniff
 from customer.imagesize import dimensions
 from devstack.stack import Stack
 from tests.customer.conftest import Owner
-from tests.imagefiles import jpeg, png, webp
+from tests.imagefiles import gif, jpeg, jpeg_with_exif, png, png_with_metadata, webp, webp_with_metadata
 
 
 @pytest.mark.parametrize(
@@ -121,3 +124,39 @@ async def test_library_says_where_an_image_is_used_and_deletes_only_unused_ones(
     assert (await owner.call("DELETE", f"/api/v1/sites/{site['id']}/assets/{unused}")).status == 204
     assert stack.blobs is not None
     assert await stack.blobs.list(f"sites/{site['id']}/files/") == [f"sites/{site['id']}/files/{used}"]
+
+
+@pytest.mark.parametrize(
+    ("data", "leaks"),
+    [
+        (jpeg_with_exif(800, 600), (b"Exif", b"GPS", b"xmpmeta")),
+        (png_with_metadata(), (b"eXIf", b"GPS", b"xmpmeta")),
+        (webp_with_metadata(800, 600), (b"EXIF", b"GPS", b"xmpmeta")),
+        (gif(8, 8, comment=b"shot at 48.8584 N"), (b"48.8584",)),
+    ],
+)
+async def test_uploads_are_stored_and_published_without_their_metadata(
+    owner: Owner, stack: Stack, data: bytes, leaks: tuple[bytes, ...]
+) -> None:
+    """Issue 23, L4: photos uploaded through the API were published with their EXIF GPS position."""
+    site = await owner.new_site()
+    reply = await owner.upload(site["id"], data)
+    assert reply.status == 201, reply.body
+    stored = await owner.call("GET", f"/api/v1/sites/{site['id']}/assets/{reply.json()['sha256']}")
+    assert stored.status == 200
+    for leak in leaks:
+        assert leak not in stored.body, leak
+    assert dimensions(stored.body, reply.json()["content_type"]) == dimensions(data, reply.json()["content_type"])
+    assert reply.json()["size"] == len(stored.body) < len(data)
+
+
+def test_colour_profiles_and_gif_looping_are_kept() -> None:
+    icc = b"\xff\xe2" + struct.pack(">H", 2 + 14 + 4) + b"ICC_PROFILE\x00\x01\x01" + b"prof"
+    plain = jpeg(10, 10)
+    with_icc = plain[:20] + icc + plain[20:]
+    assert imagemeta.strip(with_icc, "image/jpeg") == with_icc
+    looping = b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+    animated = gif(4, 4)
+    animated = animated[:19] + looping + animated[19:]
+    assert imagemeta.strip(animated, "image/gif") == animated
+    assert imagemeta.strip(gif(4, 4, comment=b"hello"), "image/gif") == gif(4, 4)

@@ -6,7 +6,8 @@ The portal shrinks photos in the browser (EXIF orientation applied, at most 1600
 uploads them, then uploads responsive variants of each (`POST …/assets/<sha256>/variants`: WebP
 at 480, 800, 1200, 1600 px wide; JPEG where the owner's browser cannot write WebP). Every variant
 is checked like an upload, and against its original: narrower or as wide, the same aspect ratio.
-Sizes are read from the bytes."""
+Sizes are read from the bytes. EXIF/XMP metadata is stripped before anything is stored
+(imagemeta.py): a photo's GPS position is never published."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from customer import blocks as blockdefs
+from customer import imagemeta
 from customer.deps import CustomerDeps
 from customer.imagesize import dimensions
 from customer.model import Asset, Download, Site
@@ -104,6 +106,8 @@ async def upload(deps: CustomerDeps, site: Site, data: bytes, name: str) -> Asse
     """The image bytes (any Content-Type: the bytes decide). The same bytes uploaded twice are one
     object: the second upload writes nothing."""
     info = check_upload(data)
+    data = imagemeta.strip(data, info.content_type)  # no EXIF/XMP is stored or published (issue 23, L4)
+    info = Upload(info.content_type, len(data), info.width, info.height)
     sha = (await deps.crypto.sha256(data)).hex()
     name = name[:200]
     existing = await deps.db.all("SELECT 1 FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
@@ -140,6 +144,8 @@ async def upload_variant(deps: CustomerDeps, site: Site, sha: str, data: bytes) 
         raise NOT_FOUND
     info = check_upload(data)
     check_variant(dict(rows[0]), info)
+    data = imagemeta.strip(data, info.content_type)
+    info = Upload(info.content_type, len(data), info.width, info.height)
     count = await deps.db.all(
         "SELECT COUNT(*) AS n FROM asset_variants WHERE site_id = ? AND sha256 = ?", (site.id, sha)
     )
