@@ -66,7 +66,8 @@ def test_dimensions_are_read_from_the_bytes() -> None:
     assert dimensions(jpeg(1600, 1200), "image/jpeg") == (1600, 1200)
     assert dimensions(webp(960, 720), "image/webp") == (960, 720)
     assert dimensions(b"\xff\xd8\xff\xe0", "image/jpeg") is None  # no frame header: not an image
-    assert dimensions(b"GIF89a\x0a\x00\x05\x00", "image/gif") == (10, 5)
+    assert dimensions(gif(10, 5), "image/gif") == (10, 5)
+    assert dimensions(b"GIF89a\x0a\x00\x05\x00", "image/gif") is None  # no frames: not an image
 
 
 async def test_heic_and_broken_images_are_refused_in_plain_words(owner: Owner) -> None:
@@ -86,7 +87,7 @@ async def test_variants_are_checked_against_their_original(owner: Owner) -> None
     for data in (webp(480, 360), jpeg(480, 360, seed=1), webp(960, 720), webp(1600, 1200)):
         assert (await owner.upload(site["id"], data, under=under)).status == 201
     refused = {
-        "variant_too_wide": webp(2000, 1500),
+        "image_too_large": webp(2000, 1500),  # wider than anything the portal uploads (issue 23, L5)
         "variant_shape": webp(480, 480),
         "unsupported_variant": png(width=480, height=360),
         "broken_image": b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(4),
@@ -160,3 +161,34 @@ def test_colour_profiles_and_gif_looping_are_kept() -> None:
     animated = animated[:19] + looping + animated[19:]
     assert imagemeta.strip(animated, "image/gif") == animated
     assert imagemeta.strip(gif(4, 4, comment=b"hello"), "image/gif") == gif(4, 4)
+
+
+async def test_a_variant_wider_than_its_original_is_refused(owner: Owner) -> None:
+    site = await owner.new_site()
+    original = (await owner.upload(site["id"], jpeg(800, 600))).json()
+    reply = await owner.upload(site["id"], webp(960, 720), under=f"/{original['sha256']}/variants")
+    assert reply.json()["error"]["code"] == "variant_too_wide"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        gif(10, 10, frames=[(0, 0, 10, 10), (0, 0, 20000, 20000)]),  # the issue's 35-byte bomb
+        gif(10, 10, frames=[(5, 5, 10, 10)]),  # a frame past the screen's edge
+        jpeg(2000, 1500),  # wider than the portal ever uploads
+        png(width=1200, height=6000),
+    ],
+)
+async def test_the_pixel_cap_holds_for_every_gif_frame(owner: Owner, data: bytes) -> None:
+    """Issue 23, L5: a GIF's screen said 10x10 while a frame said 20000x20000, and the cap was 6000 px."""
+    site = await owner.new_site()
+    reply = await owner.upload(site["id"], data)
+    assert reply.status in (413, 415), reply.body
+    assert reply.json()["error"]["code"] in ("image_too_large", "broken_image")
+    assert reply.json()["error"]["field"] == "body"
+
+
+async def test_what_the_portal_uploads_still_fits(owner: Owner) -> None:
+    site = await owner.new_site()
+    for data in (jpeg(1600, 2400), webp(1600, 900), gif(480, 270, frames=[(0, 0, 480, 270), (10, 10, 100, 100)])):
+        assert (await owner.upload(site["id"], data)).status == 201

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import struct
 
+from customer.imagesize import gif_sub_blocks
+
 _JPEG_KEEP_APP = {0xE0, 0xEE}  # APP0 JFIF, APP14 Adobe; APP2 only for ICC_PROFILE
 _PNG_TEXT = (b"tEXt", b"zTXt", b"iTXt")
 _PNG_METADATA_KEYWORDS = (b"XML:com.adobe.xmp", b"Raw profile type")
@@ -92,16 +94,6 @@ def _webp(data: bytes) -> bytes:
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
-def _gif_sub_blocks(data: bytes, i: int) -> int:
-    """The index after a chain of data sub-blocks starting at `i`; -1 if it runs off the end."""
-    while i < len(data):
-        size = data[i]
-        i += 1 + size
-        if size == 0:
-            return i
-    return -1
-
-
 def _gif(data: bytes) -> bytes:
     if len(data) < 13:
         return data
@@ -114,7 +106,7 @@ def _gif(data: bytes) -> bytes:
             return bytes(out + data[i:])
         if block == 0x21 and i + 2 <= len(data):
             label = data[i + 1]
-            end = _gif_sub_blocks(data, i + 2)
+            end = gif_sub_blocks(data, i + 2)
             if end < 0:
                 return data
             application = data[i + 3 : i + 14] if label == 0xFF else b""
@@ -125,7 +117,7 @@ def _gif(data: bytes) -> bytes:
         if block == 0x2C and i + 10 <= len(data):
             local = data[i + 9]
             start = i + 10 + (3 * 2 ** ((local & 7) + 1) if local & 0x80 else 0)
-            end = _gif_sub_blocks(data, start + 1)  # after the LZW minimum code size
+            end = gif_sub_blocks(data, start + 1)  # after the LZW minimum code size
             if end < 0:
                 return data
             out += data[i:end]
