@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import ipaddress
 from html import escape
-from typing import Any
 from urllib.parse import parse_qs
 
 from customer import publish
 from customer.deps import CustomerDeps
 from customer.model import FormAnswer, FormPost
-from customer.store import new_id, owner_email, pages_of, site_by_id
+from customer.store import new_id, owner_email, site_by_id
 from shared.errors import HttpError
 from shared.http import Response, html_response
 from shared.schema import Email
@@ -70,6 +69,15 @@ async def _allowed(deps: CustomerDeps, bucket: str, limit: int) -> bool:
     return bool(rows)
 
 
+async def _has_form(deps: CustomerDeps, site_id: str, block_id: str) -> bool:
+    rows = await deps.db.all(
+        "SELECT 1 FROM pages p, json_each(p.blocks) b WHERE p.site_id = ?"
+        " AND json_extract(b.value, '$.id') = ? AND json_extract(b.value, '$.type') = 'lead_form' LIMIT 1",
+        (site_id, block_id),
+    )
+    return bool(rows)
+
+
 def visitor_buckets(address: str) -> list[tuple[str, int]]:
     """The limits a visitor's address counts against: the IPv4 address, or the IPv6 /64 (a host has
     all of it) and /56 (a customer's allocation)."""
@@ -111,18 +119,18 @@ def visitor_answer(answer: FormAnswer) -> Response:
 
 async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost) -> FormAnswer:
     site = await site_by_id(deps.db, site_id)
-    block: dict[str, Any] | None = None
-    if site is not None and site.live_version is not None:
-        for draft in await pages_of(deps.db, site.id):
-            block = next((b for b in draft.blocks if b.get("id") == block_id and b["type"] == "lead_form"), block)
-    if site is None or block is None:
+    # The form's block is looked up in the database, not by loading every page into the worker: an
+    # unauthenticated post must cost little however big the site is (issue 23, L10).
+    found = site is not None and site.live_version is not None and await _has_form(deps, site.id, block_id)
+    if site is None or not found:
         raise HttpError(404, "form_not_found", "This form does not exist (any more).")
     canonical = (await publish.hosts_of(deps, site)).canonical
     try:
         data = _form(post)
     except HttpError as exc:
         return FormAnswer(deps.settings.origin(canonical), exc.status, f"The form could not be sent: {exc.message}")
-    pages = {p.path for p in await pages_of(deps.db, site.id)}
+    slugs = await deps.db.all("SELECT slug FROM pages WHERE site_id = ?", (site.id,))
+    pages = {f"/{r['slug']}/" if r["slug"] else "/" for r in slugs}
     page = data.get("page", "/") if data.get("page", "/") in pages else "/"
     back = f"{deps.settings.origin(canonical)}{page}#thanks-{block_id}"
     if data.get("website"):  # the honeypot: only bots fill it
