@@ -10,6 +10,7 @@ from customer import imagemeta
 from customer.assets import sniff
 from customer.imagesize import dimensions
 from devstack.stack import Stack
+from shared import plans
 from tests.customer.conftest import Owner
 from tests.imagefiles import gif, jpeg, jpeg_with_exif, png, png_with_metadata, webp, webp_with_metadata
 
@@ -192,3 +193,23 @@ async def test_what_the_portal_uploads_still_fits(owner: Owner) -> None:
     site = await owner.new_site()
     for data in (jpeg(1600, 2400), webp(1600, 900), gif(480, 270, frames=[(0, 0, 480, 270), (10, 10, 100, 100)])):
         assert (await owner.upload(site["id"], data)).status == 201
+
+
+async def test_each_plan_has_a_storage_quota(owner: Owner) -> None:
+    """Issue 23, L11: a Free account uploaded 40 x 0.9 MB of noise; nothing stopped it."""
+    owner.plan = "free"
+    site = await owner.new_site()
+    statuses = [(await owner.upload(site["id"], png(seed=i, size=900_000))).status for i in range(40)]
+    quota = plans.FREE.entitlements.storage_mb * 1_000_000
+    sizes = [len(png(seed=i, size=900_000)) for i in range(40)]
+    fits = next(n for n in range(41) if n == 40 or sum(sizes[: n + 1]) > quota)
+    assert statuses == [201] * fits + [413] * (40 - fits)
+    refused = await owner.upload(site["id"], png(seed=99, size=900_000))
+    error = refused.json()["error"]
+    assert (refused.status, error["code"], error["field"]) == (413, "storage_full", "body")
+    assert "Starter" in error["message"]  # says how to get more room, in words
+    assert error["required_plan"] == "starter"
+    again = await owner.upload(site["id"], png(seed=0, size=900_000))  # the same bytes again: no new room needed
+    assert again.status == 200
+    owner.plan = "starter"
+    assert (await owner.upload(site["id"], png(seed=99, size=900_000))).status == 201

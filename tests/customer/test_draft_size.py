@@ -39,9 +39,7 @@ async def test_a_sites_drafts_are_capped_in_bytes(owner: Owner) -> None:
     assert saved.status == 200
 
 
-async def test_a_form_post_finds_its_block_without_loading_every_page(
-    owner: Owner, stack: Stack, monkeypatch
-) -> None:
+async def test_a_form_post_finds_its_block_without_loading_every_page(owner: Owner, stack: Stack, monkeypatch) -> None:
     site, block = await form_site(owner)
     for n in range(5):
         await owner.ok("POST", f"/api/v1/sites/{site['id']}/pages", {"title": f"Page {n}"}, 201)

@@ -380,7 +380,7 @@ async function billing(params) {
       ${sub.status && sub.status !== 'none' ? `(${esc(sub.status)})` : ''}</p>`}
     <div class="plans">${plans.map((p) => `<section class="card" aria-labelledby="plan-${esc(p.id)}">
       <h2 id="plan-${esc(p.id)}">${esc(p.name)}</h2><p><strong>€${esc(p.monthly_price_eur)}</strong> a month</p>
-      <ul>${Object.entries(p.entitlements).map(([k, v]) => `<li>${esc(k.replaceAll('_', ' '))}: ${esc(v === true ? 'yes' : v === false ? 'no' : v)}</li>`).join('')}</ul>
+      <ul>${Object.entries(p.entitlements).map(([k, v]) => `<li>${esc(k === 'storage_mb' ? 'storage for pictures' : k.replaceAll('_', ' '))}: ${esc(v === true ? 'yes' : v === false ? 'no' : k === 'storage_mb' ? `${v} MB` : v)}</li>`).join('')}</ul>
       ${p.id === current ? '<p class="muted">Current plan</p>' : p.monthly_price_eur > 0 && (!current || current === 'free')
         ? `<button data-plan="${esc(p.id)}" ${p.id === wanted ? 'autofocus' : ''}>Choose ${esc(p.name)}</button>`
         : p.monthly_price_eur > 0 && sub.status === 'active' ? `<button class="secondary" data-switch="${esc(p.id)}" data-name="${esc(p.name)}">Switch to ${esc(p.name)}</button>` : ''}

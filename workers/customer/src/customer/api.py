@@ -173,7 +173,7 @@ async def add_block(c: Call) -> Response:
 # --- assets -----------------------------------------------------------------------------------------
 async def upload(c: Call) -> Response:
     name = read_query(c.request, assets.UPLOAD_QUERY)["name"]
-    stored = await assets.upload(c.deps, await c.editable_site(), c.request.body, name)
+    stored = await assets.upload(c.deps, await c.owner(), await c.editable_site(), c.request.body, name)
     return json_response(asdict(stored), 201 if stored.stored else 200)
 
 
@@ -196,7 +196,8 @@ async def delete_asset(c: Call) -> Response:
 
 async def upload_variant(c: Call) -> Response:
     site = await c.site()
-    return json_response(await assets.upload_variant(c.deps, site, c.params["sha256"], c.request.body), 201)
+    variant = await assets.upload_variant(c.deps, await c.owner(), site, c.params["sha256"], c.request.body)
+    return json_response(variant, 201)
 
 
 async def all_assets(c: Call) -> Response:

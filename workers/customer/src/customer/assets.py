@@ -18,8 +18,9 @@ from customer import blocks as blockdefs
 from customer import imagemeta
 from customer.deps import CustomerDeps
 from customer.imagesize import dimensions
-from customer.model import Asset, Download, Site
+from customer.model import Asset, Download, Owner, Site
 from customer.store import pages_of
+from shared import plans
 from shared.errors import HttpError
 from shared.schema import Field, Str
 from shared.site_layout import file_key
@@ -110,7 +111,37 @@ def check_upload(data: bytes) -> Upload:
     return Upload(content_type, len(data), *size)
 
 
-async def upload(deps: CustomerDeps, site: Site, data: bytes, name: str) -> Asset:
+async def storage_used(deps: CustomerDeps, customer_id: str) -> int:
+    """Bytes of every picture and variant of the customer's sites."""
+    rows = await deps.db.all(
+        "SELECT coalesce((SELECT sum(a.size) FROM assets a JOIN sites s ON s.id = a.site_id"
+        " WHERE s.customer_id = ?), 0) + coalesce((SELECT sum(v.size) FROM asset_variants v"
+        " JOIN sites s ON s.id = v.site_id WHERE s.customer_id = ?), 0) AS n",
+        (customer_id, customer_id),
+    )
+    return int(rows[0]["n"])
+
+
+async def require_storage(deps: CustomerDeps, owner: Owner, adding: int) -> None:
+    """413 `storage_full` when `adding` more bytes would pass the plan's storage (issue 23, L11)."""
+    quota = owner.plan.entitlements.storage_mb * 1_000_000
+    used = await storage_used(deps, owner.customer_id)
+    if used + adding <= quota:
+        return
+    bigger = next((p for p in plans.PLANS if p.entitlements.storage_mb * 1_000_000 >= used + adding), None)
+    more = f" or upgrade to {bigger.name} for {bigger.entitlements.storage_mb} MB" if bigger else ""
+    raise refused(
+        413,
+        "storage_full",
+        f"Your pictures use the {owner.plan.entitlements.storage_mb} MB your plan includes. Delete pictures"
+        f" you no longer use{more}.",
+        used_bytes=used,
+        quota_bytes=quota,
+        **({"required_plan": bigger.id} if bigger else {}),
+    )
+
+
+async def upload(deps: CustomerDeps, owner: Owner, site: Site, data: bytes, name: str) -> Asset:
     """The image bytes (any Content-Type: the bytes decide). The same bytes uploaded twice are one
     object: the second upload writes nothing."""
     info = check_upload(data)
@@ -120,6 +151,7 @@ async def upload(deps: CustomerDeps, site: Site, data: bytes, name: str) -> Asse
     name = name[:200]
     existing = await deps.db.all("SELECT 1 FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
     if not existing:
+        await require_storage(deps, owner, info.size)
         await deps.blobs.put(file_key(site.id, sha), data, info.content_type)
         await deps.db.run(
             "INSERT INTO assets (site_id, sha256, content_type, size, name, created_at, width, height)"
@@ -146,7 +178,7 @@ def check_variant(original: dict[str, Any], info: Upload) -> None:
         )
 
 
-async def upload_variant(deps: CustomerDeps, site: Site, sha: str, data: bytes) -> dict[str, Any]:
+async def upload_variant(deps: CustomerDeps, owner: Owner, site: Site, sha: str, data: bytes) -> dict[str, Any]:
     rows = await deps.db.all("SELECT width, height FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
     if not rows:
         raise NOT_FOUND
@@ -154,6 +186,7 @@ async def upload_variant(deps: CustomerDeps, site: Site, sha: str, data: bytes) 
     check_variant(dict(rows[0]), info)
     data = imagemeta.strip(data, info.content_type)
     info = Upload(info.content_type, len(data), info.width, info.height)
+    await require_storage(deps, owner, info.size)
     count = await deps.db.all(
         "SELECT COUNT(*) AS n FROM asset_variants WHERE site_id = ? AND sha256 = ?", (site.id, sha)
     )
