@@ -21,6 +21,7 @@ class Entitlements:
     remove_badge: bool
     lead_forms: bool
     kept_versions: int
+    storage_mb: int  # uploaded pictures and their variants, all sites together (issue 23, L11)
 
     def allows(self, feature: str) -> bool:
         """A feature is unlocked when its entitlement is true or a positive number."""
@@ -49,21 +50,45 @@ FREE = Plan(
     "free",
     "Free",
     0,
-    Entitlements(sites=1, pages_per_site=3, custom_domains=0, remove_badge=False, lead_forms=False, kept_versions=2),
+    Entitlements(
+        sites=1,
+        pages_per_site=3,
+        custom_domains=0,
+        remove_badge=False,
+        lead_forms=False,
+        kept_versions=2,
+        storage_mb=20,
+    ),
     None,
 )
 STARTER = Plan(
     "starter",
     "Starter",
     9,
-    Entitlements(sites=1, pages_per_site=10, custom_domains=1, remove_badge=False, lead_forms=True, kept_versions=5),
+    Entitlements(
+        sites=1,
+        pages_per_site=10,
+        custom_domains=1,
+        remove_badge=False,
+        lead_forms=True,
+        kept_versions=5,
+        storage_mb=200,
+    ),
     "price_smartpages_starter",
 )
 PRO = Plan(
     "pro",
     "Pro",
     29,
-    Entitlements(sites=5, pages_per_site=50, custom_domains=5, remove_badge=True, lead_forms=True, kept_versions=20),
+    Entitlements(
+        sites=5,
+        pages_per_site=50,
+        custom_domains=5,
+        remove_badge=True,
+        lead_forms=True,
+        kept_versions=20,
+        storage_mb=1000,
+    ),
     "price_smartpages_pro",
 )
 
@@ -104,6 +129,7 @@ FEATURE_LABELS = {
     "sites": "more sites",
     "pages_per_site": "more pages",
     "kept_versions": "more kept versions",
+    "storage_mb": "more storage for pictures",
 }
 
 

@@ -116,6 +116,10 @@ def on_cpython(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             time.sleep(0.05)
         verified = client.post("/api/v1/auth/verify", json={"token": holder["outbox"].last_token("verify_email")})
         assert verified.status_code == 200, verified.text
+        # Verifying discards the sign-up password (issue 23, M2): choose it, signed in by the link.
+        session = {"cookie": f"__Host-session={verified.cookies['__Host-session']}"}
+        chosen = client.post("/api/v1/account/password", json={"new_password": PASSWORD}, headers=session)
+        assert chosen.status_code == 200, chosen.text
     yield Served(url, ORIGIN)
     holder["server"].should_exit = True
     thread.join(10)

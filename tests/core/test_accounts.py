@@ -29,6 +29,9 @@ async def test_sign_up_verify_log_in_list_sessions_log_out(browser: Browser, out
     assert verified.status == 200
     assert verified.json()["account"]["email_verified"] is True
     assert outbox.sent[-1]["template"] == "welcome"
+    # The password given at sign-up is gone (issue 23, M2): the owner chooses hers, signed in.
+    assert verified.json()["account"]["has_password"] is False
+    assert (await browser.post("/api/v1/account/password", {"new_password": PASSWORD})).status == 200
 
     browser.cookie = ""
     logged_in = await browser.post("/api/v1/auth/login", {"email": "ADA@example.com", "password": PASSWORD})
@@ -85,12 +88,17 @@ async def test_attribution_from_the_deep_link_is_kept(browser: Browser, outbox: 
 async def test_a_sign_up_reaches_the_crm_with_its_attribution(browser: Browser, outbox: Outbox, hubspot) -> None:
     link = {"plan": "pro", "utm_source": "hubspot", "utm_campaign": "spring-2027", "landing_page": "/pricing"}
     await browser.post("/api/v1/auth/signup", {"email": "B@example.com", "password": PASSWORD, "attribution": link})
+    # Issue 23, L8: an unverified sign-up (anyone can type anyone's address) reaches the CRM only
+    # once the address is verified.
+    assert hubspot.by_email("b@example.com") is None
+    assert hubspot.calls == []
+    await browser.post("/api/v1/auth/verify", {"token": outbox.last_token("verify_email")})
     contact = hubspot.by_email("b@example.com")
     assert contact is not None
     properties = contact["properties"]
     assert (properties["utm_source"], properties["utm_campaign"]) == ("hubspot", "spring-2027")
     assert (properties["smartpages_entry_plan"], properties["smartpages_landing_page"]) == ("pro", "/pricing")
-    # A second sign-up with the address (someone else's, perhaps) tells the CRM nothing.
+    # A second sign-up with the address (someone else's, perhaps), or a later magic link, tells it nothing.
     calls = len(hubspot.calls)
     await browser.post("/api/v1/auth/signup", {"email": "b@example.com", "password": PASSWORD, "attribution": {}})
     assert len(hubspot.calls) == calls
@@ -116,11 +124,12 @@ async def test_sign_up_refuses_bad_input_naming_the_field(browser: Browser, stac
     assert await stack.databases["core"].all("SELECT id FROM accounts") == []
 
 
-async def test_policy_allows_long_passphrases_and_compares_common_ones_as_typed(browser: Browser) -> None:
+async def test_policy_allows_long_passphrases_and_compares_common_ones_normalised(browser: Browser) -> None:
     ok = await browser.post("/api/v1/auth/signup", {"email": "a@example.com", "password": "x" * 64})
     assert ok.status == 202
     case_changed = await browser.post("/api/v1/auth/signup", {"email": "b@example.com", "password": "Password1"})
-    assert case_changed.status == 202  # "password1" is on the list; "Password1" as typed is not
+    assert (case_changed.status, error_code(case_changed)) == (400, "weak_password")  # issue 23, L12
+    assert case_changed.json()["error"]["field"] == "password"
 
 
 async def test_sign_up_with_a_registered_address_answers_like_a_new_one_and_mails_the_owner(

@@ -61,3 +61,10 @@ def test_policy_refuses(password: str) -> None:
 @pytest.mark.parametrize("password", ["8 chars!", "no rules at all here", "Ünïcödé-pässwörd", "p" * 64])
 def test_policy_allows(password: str) -> None:
     passwords.check_policy(password)
+
+
+@pytest.mark.parametrize("password", ["Password1", "Qwerty123", "PASSWORD!", "Monkey2024!", "iloveyou!!", "Dragon_99"])
+def test_policy_refuses_common_passwords_with_case_or_a_suffix_changed(password: str) -> None:
+    """Issue 23, L12: the list compared as typed, so `Password1` and `Qwerty123` were accepted."""
+    with pytest.raises(HttpError):
+        passwords.check_policy(password)

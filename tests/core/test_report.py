@@ -67,3 +67,17 @@ async def test_the_report_counts_each_step_by_channel(
     assert (refused.status, error_code(refused)) == (401, "operator_token_required")
     bad = await report(stack, "from=yesterday&to=2020-01-01")
     assert (bad.status, error_code(bad)) == (400, "invalid_field")
+
+
+async def test_the_csv_quotes_every_field_and_neutralises_formulas(
+    stack: Stack,  # noqa: F811
+    clock: FakeClock,
+) -> None:
+    """Issue 23, L3: the report's CSV escaped nothing; a campaign link chose what its cells said."""
+    link = {"utm_source": "=1+2", "utm_campaign": "@SUM", "plan": "pro"}
+    await Browser(stack).post(
+        "/api/v1/auth/signup", {"email": "x@example.com", "password": PASSWORD, "attribution": link}
+    )
+    day = f"{datetime.fromtimestamp(clock.now(), UTC):%Y-%m-%d}"
+    sheet = (await report(stack, f"from={day}&to={day}&format=csv")).body.decode()
+    assert sheet.splitlines()[1] == '"\'=1+2","\'@SUM","pro","1","0","0","0"'

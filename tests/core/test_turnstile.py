@@ -19,6 +19,7 @@ FORMS = {
     "/api/v1/auth/signup": {"email": "ada@example.com", "password": PASSWORD},
     "/api/v1/auth/password/forgot": {"email": "ada@example.com"},
     "/api/v1/auth/magic-link": {"email": "ada@example.com"},
+    "/api/v1/auth/verify/resend": {"email": "ada@example.com"},  # issue 23, M3
 }
 
 

@@ -234,3 +234,49 @@ async def test_past_the_zones_custom_hostname_cap_a_new_domain_is_refused_in_pla
     assert (refused.status, error["code"]) == (409, "domains_full")
     assert "Your site stays online" in error["message"]
     assert len(stack.cloudflare.hostnames) == 2  # nothing half-made at Cloudflare
+
+
+async def test_a_lapsed_claim_cannot_be_renewed_by_its_claimant_at_once(
+    owner: Owner, stack: Stack, outbox: Outbox, clock: FakeClock
+) -> None:
+    """Issue 23, L13: the squatter re-claimed the name the second it lapsed, and the owner's 409 did
+    not say when the claim would lapse."""
+    squatter = await second_owner(stack, owner, outbox)
+    theirs = await live_site(squatter)
+    body = {"site_id": theirs["id"], "hostname": "bakery.example"}
+    claim = await squatter.ok("POST", "/api/v1/domains", body, 201)
+
+    mine = await live_site(owner)
+    held = await owner.call("POST", "/api/v1/domains", {"site_id": mine["id"], "hostname": "bakery.example"})
+    error = held.json()["error"]
+    assert (held.status, error["code"], error["field"]) == (409, "domain_taken", "hostname")
+    assert error["claim_expires_at"] == claim["claim_expires_at"]
+    assert "UTC" in error["message"]  # says when, in words an owner reads
+
+    clock.advance(domains.PENDING_CLAIM_SECONDS + 1)
+    again = await squatter.call("POST", "/api/v1/domains", body)
+    assert (again.status, again.json()["error"]["code"]) == (409, "claim_cooling_down")
+    assert again.json()["error"]["available_at"] > clock.now()
+    assert (
+        await owner.call("POST", "/api/v1/domains", {"site_id": mine["id"], "hostname": "bakery.example"})
+    ).status == 201
+
+
+async def test_dropping_and_re_adding_a_pending_claim_does_not_restart_its_clock(
+    owner: Owner, stack: Stack, outbox: Outbox, clock: FakeClock
+) -> None:
+    squatter = await second_owner(stack, owner, outbox)
+    theirs = await live_site(squatter)
+    body = {"site_id": theirs["id"], "hostname": "bakery.example"}
+    first = await squatter.ok("POST", "/api/v1/domains", body, 201)
+    clock.advance(domains.PENDING_CLAIM_SECONDS - 60)
+    assert (await squatter.call("DELETE", "/api/v1/domains/bakery.example")).status == 204
+    # Claimed again (an owner moving it to another site is not held up), with the same deadline.
+    renewed = await squatter.ok("POST", "/api/v1/domains", body, 201)
+    assert renewed["claim_expires_at"] == first["claim_expires_at"]
+    clock.advance(61)
+    assert (await squatter.call("DELETE", "/api/v1/domains/bakery.example")).status == 204
+    again = await squatter.call("POST", "/api/v1/domains", body)
+    assert (again.status, again.json()["error"]["code"]) == (409, "claim_cooling_down")
+    clock.advance(domains.CLAIM_COOLDOWN_SECONDS)
+    assert (await squatter.call("POST", "/api/v1/domains", body)).status == 201  # then a fresh claim

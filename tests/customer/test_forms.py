@@ -11,6 +11,7 @@ from devstack import stack as stack_module
 from devstack.stack import Stack
 from devstack.turnstile_standin import DUMMY_TOKEN, TEST_SECRET_PASSES, TEST_SITE_KEY_PASSES
 from shared.http import Request, Response
+from tests.conftest import FakeClock
 from tests.core.conftest import Browser, Outbox, capture_outbox
 from tests.customer.conftest import Owner, make_owner, published_page
 
@@ -151,3 +152,39 @@ async def test_after_a_downgrade_the_lead_form_stays_and_can_be_fixed(owner: Own
     assert more.status == 402
     copied = await owner.write("PUT", page, {"blocks": [*blocks, dict(blocks[0])]})  # a second copy is new
     assert copied.status == 402
+
+
+async def test_one_ipv6_64_is_one_visitor(owner: Owner, stack: Stack) -> None:
+    """Issue 23, L6: limits keyed the whole IPv6 address, and a /64 holds 2^64 of them."""
+    site, block = await form_site(owner)
+    statuses = [(await submit(stack, site["id"], block, LEAD, ip=f"2001:db8:1:2::{i:x}")).status for i in range(12)]
+    assert statuses == [303] * forms.PER_ADDRESS + [429] * (12 - forms.PER_ADDRESS)
+
+
+async def test_one_ipv6_56_cannot_close_a_sites_form(owner: Owner, stack: Stack) -> None:
+    """Issue 23, L6: 300 posts from one /64 (now: from one /56, a /64 each) closed the form for an hour."""
+    site, block = await form_site(owner)
+    accepted = 0
+    for i in range(forms.PER_SITE // forms.PER_ADDRESS):
+        for j in range(forms.PER_ADDRESS):
+            reply = await submit(stack, site["id"], block, LEAD, ip=f"2001:db8:7:{i:x}::{j + 1:x}")
+            accepted += reply.status == 303
+    assert accepted == forms.PER_NETWORK
+    visitor = await submit(stack, site["id"], block, LEAD, ip="192.0.2.200")
+    assert visitor.status == 303  # someone else is still heard
+
+
+async def test_a_burst_of_leads_mails_the_owner_a_few_times_then_once(
+    owner: Owner, stack: Stack, outbox: Outbox, clock: FakeClock
+) -> None:
+    """Issue 23, L6: 300 lead posts sent the owner 300 mails. Now a few, then one note; all kept."""
+    site, block = await form_site(owner)
+    before = len(outbox.sent)
+    for i in range(20):
+        assert (await submit(stack, site["id"], block, LEAD, ip=f"198.18.2.{i}")).status == 303
+    mails = [m["template"] for m in outbox.sent[before:]]
+    assert mails == ["lead_notification"] * forms.LEAD_MAILS_PER_HOUR + ["leads_waiting"]
+    assert len((await owner.ok("GET", f"/api/v1/sites/{site['id']}/leads"))["leads"]) == 20
+    clock.advance(3601)
+    assert (await submit(stack, site["id"], block, LEAD, ip="198.18.3.1")).status == 303
+    assert outbox.sent[-1]["template"] == "lead_notification"  # an hour later, mailed again one by one

@@ -24,6 +24,7 @@ class PortalClient:
     def __init__(self, base: str) -> None:
         self.base = base
         self.cookie = ""
+        self.device = ""  # __Host-device (issue 23, L2), kept apart from the session cookie
 
     def call(
         self, method: str, path: str, body: dict[str, Any] | None = None, if_match: str | None = None
@@ -31,8 +32,9 @@ class PortalClient:
         """As the portal calls: an editor write names the resource's current ETag unless `if_match`
         is given ("" sends none)."""
         headers = {"origin": self.base, "sec-fetch-site": "same-origin"}
-        if self.cookie:
-            headers["cookie"] = self.cookie
+        jar = "; ".join(c for c in (self.cookie, self.device) if c)
+        if jar:
+            headers["cookie"] = jar
         resource = versioned_resource(method, path)
         if if_match is None and resource is not None:
             if_match = self.call("GET", resource).headers.get("etag", "")
@@ -41,6 +43,9 @@ class PortalClient:
         reply = httpx.request(method, self.base + path, json=body, headers=headers, timeout=60)
         for value in reply.headers.get_list("set-cookie"):
             pair = value.split(";")[0]
+            if pair.startswith("__Host-device="):
+                self.device = pair
+                continue
             self.cookie = "" if pair.endswith("=") else pair
         return reply
 
@@ -69,6 +74,8 @@ def signed_in(lane: Lane, email: str) -> PortalClient:
     assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 202
     verified = browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)})
     assert verified.status_code == 200, verified.text
+    # Verifying discards the sign-up password (issue 23, M2): the owner chooses hers.
+    assert browser.post("/api/v1/account/password", {"new_password": PASSWORD}).status_code == 200
     return browser
 
 
@@ -107,6 +114,7 @@ def subscribed(lane: Lane, email: str, plan: str = "starter") -> PortalClient:
     browser = PortalClient(lane.core)
     browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD})
     assert browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)}).status_code == 200
+    assert browser.post("/api/v1/account/password", {"new_password": PASSWORD}).status_code == 200
     refused = browser.post("/api/v1/domains", {})
     assert (refused.status_code, refused.json()["error"]["code"]) == (402, "requires_starter_plan")
 

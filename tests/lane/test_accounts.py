@@ -32,6 +32,8 @@ def test_sign_up_verify_log_in_list_sessions_log_out(lane: Lane) -> None:
     for flag in ("Secure", "HttpOnly", "Path=/", "SameSite=Lax"):
         assert flag in cookie
     assert verified.json()["account"]["attribution"] == {"plan": "pro", "utm_source": "hubspot"}
+    assert verified.json()["account"]["has_password"] is False  # issue 23, M2: she chooses it now
+    assert browser.post("/api/v1/account/password", {"new_password": PASSWORD}).status_code == 200
 
     laptop = PortalClient(lane.core)
     logged_in = laptop.post("/api/v1/auth/login", {"email": "lane-ada@example.com", "password": PASSWORD})

@@ -52,3 +52,20 @@ async def test_a_replayed_key_over_budget_still_sends_nothing(mailer: Mailer) ->
     replay = await mailer.send(template="magic_link", data=LINK, idempotency_key=f"magic-link/{PER_KIND_PER_HOUR}")
     assert replay.json()["status"] == "throttled"
     assert len(mailer.resend.emails) == PER_KIND_PER_HOUR
+
+
+async def test_aliases_of_one_mailbox_share_its_budget(mailer: Mailer) -> None:
+    """Issue 23, M3: `+tag` aliases and Gmail's dots reach one mailbox, and each had its own budget."""
+    statuses = []
+    for i, to in enumerate(
+        ["stranger+1@example.org", "Stranger+2@example.org", "stranger@example.org", "stranger+3@example.org"]
+    ):
+        reply = await mailer.send(template="email_change", to=to, data=LINK, idempotency_key=f"email-change/{i}")
+        statuses.append(reply.json()["status"])
+    assert statuses == ["sent"] * PER_KIND_PER_HOUR + ["throttled"]
+    gmail = ["a.da@gmail.com", "ada+x@googlemail.com", "A.D.A@gmail.com", "ada@gmail.com"]
+    statuses = []
+    for i, to in enumerate(gmail):
+        reply = await mailer.send(template="magic_link", to=to, data=LINK, idempotency_key=f"magic-link/g{i}")
+        statuses.append(reply.json()["status"])
+    assert statuses == ["sent"] * PER_KIND_PER_HOUR + ["throttled"]

@@ -28,6 +28,7 @@ SAMPLES: dict[str, dict[str, str]] = {
     "trial_ending": {"plan": "Pro", "trial_end": "3 March 2027", "link": LINK},
     "subscription_cancelled": {"plan": "Pro", "link": LINK, "access_until": "31 March 2027"},
     "subscription_activated": {"plan": "Pro", "link": LINK},
+    "leads_waiting": {"site_name": "Bakery Bob", "link": LINK},
     "lead_notification": {
         "site_name": "Bakery Bob",
         "lead_name": "Carol",

@@ -62,6 +62,10 @@ async def test_the_deep_link_reaches_checkout_in_one_tab(page: Page, lane: Lane)
     href = await page.frame_locator("iframe").get_by_role("link", name="Confirm email address").get_attribute("href")
     assert href
     await page.goto(href)
+    # Verifying drops the sign-up password (issue 23, M2): the portal asks for hers, in words.
+    await expect(page.get_by_role("heading", name="Choose your password")).to_be_visible(timeout=30_000)
+    await page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
+    await page.get_by_role("button", name="Save my password").click()
     await page.wait_for_url(f"{lane.stripe}/checkout/**", timeout=30_000)
     metadata = await checkout_metadata(lane, page.url)
     assert {k: metadata[k] for k in ("plan", "entry_plan", "utm_source", "utm_medium", "landing_page")} == {
@@ -105,6 +109,11 @@ async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: L
     # Verified and signed in; the chosen paid plan goes straight to its checkout, no extra click.
     await page.close()
     page = verify
+    # Confirming the email drops the sign-up password (issue 23, M2): she chooses hers, then pays.
+    await expect(page.get_by_role("heading", name="Choose your password")).to_be_visible(timeout=30_000)
+    await page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
+    await shot(page, "03-choose-password")
+    await page.get_by_role("button", name="Save my password").click()
     await page.wait_for_url(f"{lane.stripe}/checkout/**", timeout=30_000)
     metadata = await checkout_metadata(lane, page.url)
     assert metadata["plan"] == "pro"

@@ -57,6 +57,7 @@ async def signed_up(stack: Stack, browser: Browser, outbox: Outbox, email: str) 
     await settle()
     verified = await browser.post("/api/v1/auth/verify", {"token": outbox.last_token("verify_email", email)})
     assert verified.status == 200, verified.body
+    assert (await browser.post("/api/v1/account/password", {"new_password": PASSWORD})).status == 200
 
 
 async def forgot_mails(stack: Stack, clock: FakeClock) -> int:

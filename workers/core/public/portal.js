@@ -299,6 +299,7 @@ function fromLink(title, path, after) {
 
 async function afterSignIn() {
   me = await loadMe();
+  if (!me.has_password) return choosePassword(() => go('/', 'Your password is saved. You are signed in.'));
   go('/', 'You are signed in.');
 }
 
@@ -307,8 +308,27 @@ async function afterSignIn() {
 async function afterVerify({ account }) {
   me = account;
   const plan = account.attribution?.plan;
-  if (plan && plan !== 'free') return go(`/billing?upgrade=${encodeURIComponent(plan)}`, 'Your email is verified.');
-  go('/', 'Your email is verified.');
+  const next = (said) => (plan && plan !== 'free' ? go(`/billing?upgrade=${encodeURIComponent(plan)}`, said) : go('/', said));
+  // Confirming the email drops any password typed before it (someone else may have signed up
+  // with this address), so the owner chooses hers now, already signed in.
+  if (!account.has_password) return choosePassword(() => next('Your email is confirmed and your password is saved.'));
+  next('Your email is verified.');
+}
+
+// After a link first confirmed the address: the account has no password until its owner picks one.
+function choosePassword(done) {
+  view('Choose your password', `<h1>Choose your password</h1>
+    <p>Your email address is confirmed. Now choose the password you will use to log in.
+    You can use the same one you typed when you signed up.</p>
+    <form class="stack card" id="f">
+      ${password('Password (at least 8 characters)', 'new_password', 'new-password')}
+      <button type="submit">Save my password</button>
+    </form>`);
+  onSubmit(document.getElementById('f'), async (data) => {
+    await api('POST', '/account/password', data);
+    me = await loadMe();
+    done();
+  });
 }
 
 function reset(params) {
@@ -364,7 +384,7 @@ async function billing(params) {
       ${sub.status && sub.status !== 'none' ? `(${esc(sub.status)})` : ''}</p>`}
     <div class="plans">${plans.map((p) => `<section class="card" aria-labelledby="plan-${esc(p.id)}">
       <h2 id="plan-${esc(p.id)}">${esc(p.name)}</h2><p><strong>€${esc(p.monthly_price_eur)}</strong> a month</p>
-      <ul>${Object.entries(p.entitlements).map(([k, v]) => `<li>${esc(k.replaceAll('_', ' '))}: ${esc(v === true ? 'yes' : v === false ? 'no' : v)}</li>`).join('')}</ul>
+      <ul>${Object.entries(p.entitlements).map(([k, v]) => `<li>${esc(k === 'storage_mb' ? 'storage for pictures' : k.replaceAll('_', ' '))}: ${esc(v === true ? 'yes' : v === false ? 'no' : k === 'storage_mb' ? `${v} MB` : v)}</li>`).join('')}</ul>
       ${p.id === current ? '<p class="muted">Current plan</p>' : p.monthly_price_eur > 0 && (!current || current === 'free')
         ? `<button data-plan="${esc(p.id)}" ${p.id === wanted ? 'autofocus' : ''}>Choose ${esc(p.name)}</button>`
         : p.monthly_price_eur > 0 && sub.status === 'active' ? `<button class="secondary" data-switch="${esc(p.id)}" data-name="${esc(p.name)}">Switch to ${esc(p.name)}</button>` : ''}
@@ -458,9 +478,10 @@ async function account() {
       <td>${esc(when(s.created_at))}</td><td>${esc(when(s.last_seen_at))}</td>
       <td>${s.current ? '' : `<button class="secondary" data-revoke="${esc(s.id)}">Log out</button>`}</td></tr>`).join('')}</tbody></table>
     <p><button class="secondary" id="revoke-all">Log out every other device</button></p></div>
-    <h2>Change password</h2>
+    <h2>${me.has_password ? 'Change password' : 'Choose a password'}</h2>
     <form class="stack card" id="pw">
-      <label>Current password<input name="current_password" type="password" required autocomplete="current-password"></label>
+      ${me.has_password ? '<label>Current password<input name="current_password" type="password" required autocomplete="current-password"></label>'
+        : '<p>You have no password yet: you signed in with a link from your email. Choose one to log in with.</p>'}
       ${password('New password', 'new_password', 'new-password')}
       <p class="muted">Every other device will be logged out.</p>
       <button type="submit">Change password</button></form>
@@ -484,7 +505,9 @@ async function account() {
   });
   onSubmit(document.getElementById('pw'), async (data) => {
     await api('POST', '/account/password', data);
-    go('/account', 'Your password is changed.');
+    const first = !me.has_password;
+    me = await loadMe();
+    go('/account', first ? 'Your password is saved.' : 'Your password is changed.');
   });
   onSubmit(document.getElementById('em'), async (data) => {
     await api('POST', '/account/email', data);
@@ -506,9 +529,10 @@ const routes = {
   '/magic-link': askLink('Sign in by email', '/auth/magic-link', 'We will email you a link that signs you in.'),
   '/verify': fromLink('Verifying your email', '/auth/verify', afterVerify),
   '/magic': fromLink('Signing you in', '/auth/magic-link/consume', afterSignIn),
+  // Confirming ends every session, this one too: the owner logs in again with the new address.
   '/confirm-email': fromLink('Confirming your new email', '/auth/email/confirm', async () => {
-    await loadMe();
-    go(me ? '/account' : '/login', 'Your new email is confirmed.');
+    me = null;
+    go('/login', 'Your new email is confirmed. For your safety every device was logged out: log in with your new email.');
   }),
   '/reset': reset,
   '/undo-email': undoEmail,

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core import passwords, ratelimit, sessions, tokens
+from core import devices, mailcaps, passwords, ratelimit, sessions, tokens
 from core.deps import Ports, Settings
 from core.gateway import Gateway
 from shared import attribution
@@ -15,7 +15,9 @@ from shared.background import later
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
+from shared.log import log
 from shared.mail import MailClient
+from shared.mailbox import mailbox
 from shared.routing import Params, Router
 from shared.schema import Bool, Email, Field, Secret, read_body
 from shared.turnstile import Turnstile
@@ -36,14 +38,14 @@ SIGNUP: dict[str, Field] = {
     "turnstile_token": _HUMAN,
 }
 LINK: dict[str, Field] = {"token": _TOKEN}
-EMAIL_ONLY: dict[str, Field] = {"email": Email()}
 EMAIL_HUMAN: dict[str, Field] = {"email": Email(), "turnstile_token": _HUMAN}
 LOGIN: dict[str, Field] = {"email": Email(), "password": _PASSWORD}
 RESET: dict[str, Field] = {"token": _TOKEN, "password": _NEW_PASSWORD, "end_other_sessions": _ENDS_SESSIONS}
 REVERT: dict[str, Field] = {"token": _TOKEN, "password": _NEW_PASSWORD}
 PASSWORD_ONLY: dict[str, Field] = {"password": _PASSWORD}
 CHANGE_PASSWORD: dict[str, Field] = {
-    "current_password": _PASSWORD,
+    # Omitted only by an account that has no password yet (verified by a link: see `verify`).
+    "current_password": Secret(max_length=passwords.MAX_LENGTH + 1, required=False),
     "new_password": _NEW_PASSWORD,
     "end_other_sessions": _ENDS_SESSIONS,
 }
@@ -125,15 +127,22 @@ class Accounts:
         )
         return sessions.set_cookie(token)
 
-    async def check_password(self, account: dict[str, Any], password: str) -> None:
+    async def check_password(self, request: Request, account: dict[str, Any], password: str) -> None:
+        """Re-authentication before a sensitive change, throttled like log-in (issue 23, L7: a stolen
+        session must not be a password oracle): the account's own bucket and the client address's."""
+        db, clock = self.ports.db, self.ports.clock
+        reservation = await ratelimit.reserve(db, clock, f"reauth:{account['id']}", client_address(request))
         if not await passwords.verify_password(self.ports.crypto, password, str(account["password_hash"] or "")):
             raise HttpError(403, "wrong_password", "The current password is not right.")
+        await ratelimit.release(db, reservation)
 
     def public(self, account: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": account["id"],
             "email": account["email"],
             "email_verified": account["email_verified_at"] is not None,
+            # False after a link first verified the address: the portal asks the owner to choose one.
+            "has_password": bool(account["password_hash"]),
             "created_at": account["created_at"],
             "attribution": json.loads(str(account["attribution"])),
         }
@@ -168,24 +177,50 @@ class Accounts:
             return
         account = await self.account_by_id(account_id)
         await self.send_link(request, tokens.VERIFY_EMAIL, "verify_email", account, email, "verify")
-        await self.mail.crm("signed_up", email, kept)
 
     async def verify(self, request: Request, params: Params) -> Response:
         token = await self.consume_link(request, tokens.VERIFY_EMAIL)
         account = await self.account_by_id(token.account_id)
-        if account["email_verified_at"] is None:
-            await self.ports.db.run(
-                "UPDATE accounts SET email_verified_at = ? WHERE id = ?", (self.ports.clock.now(), token.account_id)
-            )
+        if await self.first_verification(token.account_id):
             welcome = {"portal": self.settings.portal_origin}
             await self.mail.notify("welcome", str(account["email"]), welcome, f"welcome/{token.account_id}")
         cookie = await self.start_session(request, token.account_id)
         return json_response({"account": self.public(await self.account_by_id(token.account_id))}, 200, [cookie])
 
+    async def first_verification(self, account_id: str) -> bool:
+        """A mailed link proves the address. If it is the first proof, whatever password was set
+        before it is discarded: anyone could have signed up with this address and a password of
+        their choosing (pre-account takeover). The owner, now signed in, chooses her own."""
+        changed = await self.ports.db.run(
+            "UPDATE accounts SET email_verified_at = ?, password_hash = NULL"
+            " WHERE id = ? AND email_verified_at IS NULL",
+            (self.ports.clock.now(), account_id),
+        )
+        if not changed:
+            return False
+        # Only now does the marketing CRM hear of the sign-up: before, anyone could have typed the
+        # address and chosen its properties (issue 23, L8).
+        account = await self.account_by_id(account_id)
+        await self.mail.crm("signed_up", str(account["email"]), json.loads(str(account["attribution"])))
+        return True
+
     async def resend_verification(self, request: Request, params: Params) -> Response:
-        email = read_body(request, EMAIL_ONLY)["email"]
-        later(self.link_if_account(request, email, tokens.VERIFY_EMAIL, "verify_email", "verify"))
+        data = read_body(request, EMAIL_HUMAN)
+        await self.human(request, data)
+        later(self.resend_if_unverified(request, data["email"]))
         return json_response(ACCEPTED, 202)  # the same answer, in the same time, either way
+
+    async def resend_if_unverified(self, request: Request, email: str) -> None:
+        """After the answer: capped per mailbox (any alias) and per account, then the usual link."""
+        db, clock = self.ports.db, self.ports.clock
+        if await mailcaps.take(db, clock, f"mailbox:{mailbox(email)}", mailcaps.PER_MAILBOX):
+            return
+        account = await self.account_by_email(email)
+        if account is None or account["email_verified_at"] is not None:
+            return
+        if await mailcaps.take(db, clock, f"resend:{account['id']}", mailcaps.RESEND_PER_ACCOUNT):
+            return
+        await self.send_link(request, tokens.VERIFY_EMAIL, "verify_email", account, str(account["email"]), "verify")
 
     async def link_if_account(self, request: Request, email: str, purpose: str, template: str, page: str) -> None:
         """Runs after the answer (no timing difference between known and unknown addresses)."""
@@ -204,7 +239,9 @@ class Accounts:
     async def login(self, request: Request, params: Params) -> Response:
         data = read_body(request, LOGIN)
         email, password = data["email"], data["password"]
-        reservation = await ratelimit.reserve(self.ports.db, self.ports.clock, email.lower(), client_address(request))
+        key, secret = email.lower(), self.settings.internal_secret
+        device = await devices.recognised(self.ports.crypto, secret, request, key)
+        reservation = await ratelimit.reserve(self.ports.db, self.ports.clock, key, client_address(request), device)
         account = await self.account_by_email(email)
         stored = str(account["password_hash"]) if account and account["password_hash"] else passwords.DUMMY_HASH
         # The unknown-email case pays for the same key derivation, and both fail identically.
@@ -215,7 +252,8 @@ class Accounts:
         if account["email_verified_at"] is None:
             raise HttpError(403, "email_not_verified", "Verify your email first: we sent you a link.")
         cookie = await self.start_session(request, str(account["id"]))
-        return json_response({"account": self.public(account)}, 200, [cookie])
+        known = await devices.set_cookie(self.ports.crypto, secret, device, key)  # its own bucket from now on
+        return json_response({"account": self.public(account)}, 200, [cookie, known])
 
     async def logout(self, request: Request, params: Params) -> Response:
         session = await sessions.current(self.ports.db, self.ports.crypto, self.ports.clock, request)
@@ -248,10 +286,8 @@ class Accounts:
         )
         password_hash = await passwords.hash_password(self.ports.crypto, password)
         # Following the emailed link proves the address, so it also counts as verifying it.
-        await self.ports.db.run(
-            "UPDATE accounts SET password_hash = ?, email_verified_at = coalesce(email_verified_at, ?) WHERE id = ?",
-            (password_hash, self.ports.clock.now(), token.account_id),
-        )
+        await self.first_verification(token.account_id)
+        await self.ports.db.run("UPDATE accounts SET password_hash = ? WHERE id = ?", (password_hash, token.account_id))
         await self.credentials_changed(token.account_id)
         account = await self.account_by_id(token.account_id)
         await ratelimit.clear_account(self.ports.db, str(account["email"]).lower())
@@ -264,10 +300,7 @@ class Accounts:
 
     async def consume_magic_link(self, request: Request, params: Params) -> Response:
         token = await self.consume_link(request, tokens.MAGIC_LINK)
-        await self.ports.db.run(
-            "UPDATE accounts SET email_verified_at = coalesce(email_verified_at, ?) WHERE id = ?",
-            (self.ports.clock.now(), token.account_id),
-        )
+        await self.first_verification(token.account_id)
         account = await self.account_by_id(token.account_id)
         await ratelimit.clear_account(self.ports.db, str(account["email"]).lower())  # the owner is back
         cookie = await self.start_session(request, token.account_id)
@@ -287,7 +320,9 @@ class Accounts:
         data = read_body(request, CHANGE_PASSWORD)
         current, new = data["current_password"], data["new_password"]
         account = await self.account_by_id(session.account_id)
-        await self.check_password(account, current)
+        had_password = bool(account["password_hash"])
+        if had_password:  # otherwise a link just proved the address: the owner chooses her first one
+            await self.check_password(request, account, current)
         await self.ports.db.run(
             "UPDATE accounts SET password_hash = ? WHERE id = ?",
             (await passwords.hash_password(self.ports.crypto, new), session.account_id),
@@ -295,7 +330,8 @@ class Accounts:
         ended = await sessions.revoke_all(self.ports.db, self.ports.clock, session.account_id, session.id)
         await self.credentials_changed(session.account_id)
         cookie = await self.start_session(request, session.account_id)  # this device stays in, re-issued
-        later(self.notify(request, "password_changed", str(account["email"]), "forgot"))
+        if had_password:
+            later(self.notify(request, "password_changed", str(account["email"]), "forgot"))
         return json_response({"other_sessions_ended": ended}, 200, [cookie])
 
     async def change_email(self, request: Request, params: Params) -> Response:
@@ -303,14 +339,28 @@ class Accounts:
         data = read_body(request, CHANGE_EMAIL)
         new_email = data["new_email"]
         account = await self.account_by_id(session.account_id)
-        await self.check_password(account, data["password"])
-        if await self.account_by_email(new_email) is not None:
-            raise HttpError(409, "email_taken", "Another account already uses this email.")
+        await self.check_password(request, account, data["password"])
+        wait = await mailcaps.take(
+            self.ports.db, self.ports.clock, f"change-email:{session.account_id}", mailcaps.CHANGE_EMAIL_PER_ACCOUNT
+        )
+        if wait:
+            raise mailcaps.too_many(wait)
+        later(self.email_change_link(request, account, new_email))
+        return json_response(ACCEPTED, 202)  # the same answer whether or not the address has an account
+
+    async def email_change_link(self, request: Request, account: dict[str, Any], new_email: str) -> None:
+        """After the answer: the confirmation link, or, if the address has an account already, a note
+        to its owner (as sign-up does); nothing if that mailbox was asked too often."""
+        if await mailcaps.take(self.ports.db, self.ports.clock, f"mailbox:{mailbox(new_email)}", mailcaps.PER_MAILBOX):
+            return
+        holder = await self.account_by_email(new_email)
+        if holder is not None:
+            await self.notify(request, "account_exists", str(holder["email"]), "login")
+            return
         # Nothing changes until the new address proves it is reachable.
         await self.send_link(
             request, tokens.EMAIL_CHANGE, "email_change", account, new_email, "confirm-email", {"new_email": new_email}
         )
-        return json_response(ACCEPTED, 202)
 
     async def confirm_email(self, request: Request, params: Params) -> Response:
         token = await self.consume_link(request, tokens.EMAIL_CHANGE)
@@ -326,8 +376,10 @@ class Accounts:
         )
         if not changed:
             raise HttpError(409, "email_taken", "Another account already uses this email.")
-        # Links sent to the old address die; the old address is told, with a way back (7 days).
-        await tokens.revoke_all(self.ports.db, self.ports.clock, token.account_id)
+        # Links sent to the old address die and every session ends, the one that asked included
+        # (whoever moved an account onto someone's address keeps no way in); the old address is
+        # told, with a way back (7 days).
+        await self.credentials_changed(token.account_id)
         await self.send_link(
             request,
             tokens.EMAIL_REVERT,
@@ -337,7 +389,19 @@ class Accounts:
             "undo-email",
             {"old_email": old_email, "new_email": new_email},
         )
-        return json_response({"account": self.public(await self.account_by_id(token.account_id))})
+        await self.email_moved(request, token.account_id, new_email)
+        account = await self.account_by_id(token.account_id)
+        return json_response({"account": self.public(account)}, 200, [sessions.clear_cookie()])
+
+    async def email_moved(self, request: Request, account_id: str, email: str) -> None:
+        """Tells customer the account's address now, so lead mail follows it at once (issue 23, L9).
+        If customer cannot be told, the owner's next call through the gateway catches it up."""
+        told = Request(
+            "POST", f"/internal/accounts/{account_id}/email", headers={"x-request-id": request.header("x-request-id")}
+        )
+        reply = await self.gateway.call("customer", told, Identity(account_id=account_id, email=email))
+        if reply.status != 204:
+            log("customer_email_not_updated", status=reply.status)
 
     async def revert_email(self, request: Request, params: Params) -> Response:
         """The undo link from the old address: the account comes back to it with a new password,
@@ -360,6 +424,7 @@ class Accounts:
             ),
         )
         await self.credentials_changed(token.account_id, keep_reverts=False)
+        await self.email_moved(request, token.account_id, old_email)
         await ratelimit.clear_account(self.ports.db, old_email.lower())
         cookie = await self.start_session(request, token.account_id)
         return json_response({"account": self.public(await self.account_by_id(token.account_id))}, 200, [cookie])
@@ -368,7 +433,7 @@ class Accounts:
         session = await self.session(request)
         data = read_body(request, PASSWORD_ONLY)
         account = await self.account_by_id(session.account_id)
-        await self.check_password(account, data["password"])
+        await self.check_password(request, account, data["password"])
         # Stop the charges, then the customer's data, then the account: if a step fails the account
         # still exists, and deleting again picks up where it stopped (each step is idempotent).
         path = f"/internal/accounts/{session.account_id}"

@@ -32,11 +32,12 @@ _ACCOUNT = {
     "properties": {
         "account": {
             "type": "object",
-            "required": ["id", "email", "email_verified", "created_at", "attribution"],
+            "required": ["id", "email", "email_verified", "has_password", "created_at", "attribution"],
             "properties": {
                 "id": _STR,
                 "email": _STR,
                 "email_verified": {"type": "boolean"},
+                "has_password": {"type": "boolean"},
                 "created_at": {"type": "number"},
                 "attribution": attribution.Attribution().json_schema(),
             },
@@ -95,22 +96,23 @@ OWN: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/auth/verify",
-        "Verify the email from the link; starts a session",
+        "Verify the email from the link; starts a session. The first verification discards a password set before it"
+        " (`has_password` false: the owner chooses one with POST /api/v1/account/password)",
         body=accounts.LINK,
         response=_ACCOUNT,
     ),
     Operation(
         "POST",
         "/api/v1/auth/verify/resend",
-        "Email a new verification link",
+        "Email a new verification link (capped per account and per mailbox; the same 202 either way)",
         202,
-        body=accounts.EMAIL_ONLY,
+        body=accounts.EMAIL_HUMAN,
         response=_ACCEPTED,
     ),
     Operation(
         "POST",
         "/api/v1/auth/login",
-        "Log in; sets the __Host-session cookie",
+        "Log in; sets the __Host-session cookie and `__Host-device` (this browser's own bucket of failed logins)",
         body=accounts.LOGIN,
         response=_ACCOUNT,
         errors=_LOGIN_ERRORS,
@@ -141,12 +143,16 @@ OWN: tuple[Operation, ...] = (
         response=_ACCEPTED,
     ),
     Operation(
-        "POST", "/api/v1/auth/magic-link/consume", "Sign in with the link", body=accounts.LINK, response=_ACCOUNT
+        "POST",
+        "/api/v1/auth/magic-link/consume",
+        "Sign in with the link (a first verification: see /api/v1/auth/verify)",
+        body=accounts.LINK,
+        response=_ACCOUNT,
     ),
     Operation(
         "POST",
         "/api/v1/auth/email/confirm",
-        "Confirm a new email from the link",
+        "Confirm a new email from the link; ends every session, this one included",
         body=accounts.LINK,
         response=_ACCOUNT,
         errors=(409,),
@@ -167,7 +173,7 @@ OWN: tuple[Operation, ...] = (
         204,
         body=accounts.PASSWORD_ONLY,
         content="",
-        errors=(403, 502),
+        errors=(403, 429, 502),
         security=_SESSION,
     ),
     Operation(
@@ -182,20 +188,22 @@ OWN: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/account/password",
-        "Change the password; ends every other session and link, re-issues this one",
+        "Change the password (or choose the first one: `current_password` omitted while `has_password` is false);"
+        " ends every other session and link, re-issues this one",
         body=accounts.CHANGE_PASSWORD,
         response=_OBJECT,
-        errors=(403,),
+        errors=(403, 429),
         security=_SESSION,
     ),
     Operation(
         "POST",
         "/api/v1/account/email",
-        "Email a confirmation link to a new address",
+        "Email a confirmation link to a new address (a registered one's owner gets a note instead; the same 202"
+        " either way); 429 after 3 an hour or 10 a day, or after wrong passwords (as log-in)",
         202,
         body=accounts.CHANGE_EMAIL,
         response=_OBJECT,
-        errors=(403, 409),
+        errors=(403, 429),
         security=_SESSION,
     ),
     Operation(

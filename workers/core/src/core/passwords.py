@@ -35,8 +35,16 @@ def check_policy(password: str, field: str = "password") -> None:
         raise _weak(field, f"{field}: use at least {MIN_LENGTH} characters.")
     if len(password) > MAX_LENGTH:
         raise _weak(field, f"{field}: use at most {MAX_LENGTH} characters.")
-    if password in COMMON_PASSWORDS:  # exactly as typed
+    if is_common(password):
         raise _weak(field, f"{field}: this password is too common; choose another.")
+
+
+def is_common(password: str) -> bool:
+    """On the list as typed, case-folded, or once trailing digits and symbols are dropped
+    (`Password1`, `Qwerty123!`: issue 23, L12). The list's shortest entry has 4 characters."""
+    folded = password.casefold()
+    stem = folded.rstrip("0123456789!@#$%^&*()_+-=.,;:?~`'\"/\\|[]{}<> ")
+    return password in COMMON_PASSWORDS or folded in COMMON_PASSWORDS or (len(stem) >= 4 and stem in COMMON_PASSWORDS)
 
 
 @dataclass

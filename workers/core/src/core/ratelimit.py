@@ -86,11 +86,14 @@ async def _reserve_address(db: Database, clock: Clock, bucket: str) -> int:
     raise _too_many((float(oldest[0]["at"]) if oldest else now) + WINDOW_SECONDS - now)
 
 
-async def reserve(db: Database, clock: Clock, account_key: str, address: str) -> Reservation:
-    """Takes one attempt for the address and the account, or raises 429 with Retry-After and takes none."""
+async def reserve(db: Database, clock: Clock, account_key: str, address: str, device: str = "") -> Reservation:
+    """Takes one attempt for the address and the account, or raises 429 with Retry-After and takes none.
+    A browser that signed in to the account before (`device`, core/devices.py) has a bucket of its
+    own, with the same delays: others guessing at the account cannot keep it out (issue 23, L2)."""
     address_slot = await _reserve_address(db, clock, f"address:{address}")
+    bucket = f"account:{account_key}" + (f":device:{device}" if device else "")
     try:
-        account_slot = await _reserve_account(db, clock, f"account:{account_key}")
+        account_slot = await _reserve_account(db, clock, bucket)
     except HttpError:
         await release(db, Reservation((address_slot,)))
         raise
@@ -107,4 +110,8 @@ async def release(db: Database, reservation: Reservation) -> None:
 
 async def clear_account(db: Database, account_key: str) -> None:
     """Forgets an account's failures: its owner just proved control of the address (magic link, reset)."""
-    await db.run("DELETE FROM login_attempts WHERE bucket = ?", (f"account:{account_key}",))
+    bucket = f"account:{account_key}"
+    await db.run(
+        "DELETE FROM login_attempts WHERE bucket = ? OR substr(bucket, 1, ?) = ?",
+        (bucket, len(bucket) + 8, f"{bucket}:device:"),
+    )

@@ -6,15 +6,13 @@ attribution kept at sign-up (shared/attribution.py): source, campaign, and the p
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core import health
 from core.gateway import Gateway
-from shared import internal_auth
+from shared import csvsafe, internal_auth
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.ports import Database
@@ -66,14 +64,11 @@ async def report(operator_token: str, db: Database, gateway: Gateway, request: R
     funnel = {str(a["account_id"]): a for a in answer.json()["accounts"]}
     table = rows(accounts, funnel)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(table)
+        text = csvsafe.write(COLUMNS, [[row[c] for c in COLUMNS] for row in table])  # quoted, no formulas
         name = f"smartpages-funnel-{start:%Y-%m-%d}-{end:%Y-%m-%d}.csv"
         return Response(
             200,
             [("content-type", "text/csv; charset=utf-8"), ("content-disposition", f'attachment; filename="{name}"')],
-            out.getvalue().encode(),
+            text.encode(),
         )
     return json_response({"from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}", "rows": table})

@@ -39,5 +39,6 @@ async def delete_account_data(deps: CustomerDeps, account_id: str) -> bool:
             (site.slug, held_until),
         )
         await delete_site(deps, site)
+    await deps.db.run("DELETE FROM claim_history WHERE customer_id = ?", (str(rows[0]["id"]),))
     await deps.db.run("DELETE FROM customers WHERE account_id = ?", (account_id,))
     return True

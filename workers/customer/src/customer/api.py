@@ -106,6 +106,16 @@ async def delete_account(c: Call) -> Response:
     return Response(204 if found else 404)
 
 
+async def account_email(c: Call) -> Response:
+    """Core confirmed (or undid) an email change: lead mail goes to the vouched address from now on,
+    not after the owner's next call (issue 23, L9)."""
+    account_id = c.account()
+    if not c.identity.email:
+        raise HttpError(400, "email_missing", "The vouched identity carries no email.")
+    await c.deps.db.run("UPDATE customers SET email = ? WHERE account_id = ?", (c.identity.email, account_id))
+    return no_content()
+
+
 async def cut_over_domains(c: Call) -> Response:
     """Day 14 of a downgrade (billing's timeline asks): the account's custom domains redirect."""
     return json_response({"domains_cut_over": await domains.cut_over_account(c.deps, c.account())})
@@ -163,7 +173,7 @@ async def add_block(c: Call) -> Response:
 # --- assets -----------------------------------------------------------------------------------------
 async def upload(c: Call) -> Response:
     name = read_query(c.request, assets.UPLOAD_QUERY)["name"]
-    stored = await assets.upload(c.deps, await c.editable_site(), c.request.body, name)
+    stored = await assets.upload(c.deps, await c.owner(), await c.editable_site(), c.request.body, name)
     return json_response(asdict(stored), 201 if stored.stored else 200)
 
 
@@ -186,7 +196,8 @@ async def delete_asset(c: Call) -> Response:
 
 async def upload_variant(c: Call) -> Response:
     site = await c.site()
-    return json_response(await assets.upload_variant(c.deps, site, c.params["sha256"], c.request.body), 201)
+    variant = await assets.upload_variant(c.deps, await c.owner(), site, c.params["sha256"], c.request.body)
+    return json_response(variant, 201)
 
 
 async def all_assets(c: Call) -> Response:
@@ -285,6 +296,7 @@ ROUTES: dict[str, dict[str, Handler]] = {
     DESCRIBE_PATH: {"GET": describe_operations},
     "/internal/accounts/{account_id}/export": {"GET": export_account},
     "/internal/accounts/{account_id}": {"DELETE": delete_account},
+    "/internal/accounts/{account_id}/email": {"POST": account_email},
     "/internal/accounts/{account_id}/domains/cut-over": {"POST": cut_over_domains},
     "/api/v1/blocks/catalogue": {"GET": block_catalogue},
     "/api/v1/sites": {"GET": list_sites, "POST": create_site},

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from customer import publish
@@ -33,6 +34,10 @@ from shared.schema import Field, Str, check_fields, invalid
 
 _HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])$")
 PENDING_CLAIM_SECONDS = 3 * 24 * 3600
+# After its pending claim lapses (or is dropped unproven), an account waits this long before it may
+# claim the name again: the name's real owner gets a window (issue 23, L13).
+CLAIM_COOLDOWN_SECONDS = 2 * 24 * 3600
+_FORGOTTEN_AFTER = PENDING_CLAIM_SECONDS + CLAIM_COOLDOWN_SECONDS
 FORBIDDEN_SUFFIXES = ("smartpages.online", "smartpages.site", "localhost", "cloudflare.com", "workers.dev")
 
 ADD_DOMAIN: dict[str, Field] = {
@@ -155,6 +160,7 @@ async def add_domain(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) -> 
     names, apex = pair(host)
     await require_hostname_room(deps, len(names))
     await free_lapsed_claims(deps, names)
+    started = await claim_started(deps, cid, names)
     cf = client(deps)
     created: list[CustomHostname] = []
     try:
@@ -164,7 +170,6 @@ async def add_domain(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) -> 
         for done in created:  # all or nothing: do not leave half a pair registered
             await cf.delete(done.id)
         raise
-    now = deps.clock.now()
     await deps.db.batch(
         [
             (
@@ -173,7 +178,7 @@ async def add_domain(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) -> 
                 (
                     c.hostname,
                     site.id,
-                    now,
+                    started,  # the claim's clock: an earlier unproven claim's start, if any
                     c.id,
                     names[0] if c.hostname == apex else None,
                     json.dumps(c.records),
@@ -218,13 +223,71 @@ async def free_lapsed_claims(deps: CustomerDeps, names: list[str]) -> None:
     now = deps.clock.now()
     live = [r for r in groups if r["status"] == "active" or now - float(r["created_at"]) < PENDING_CLAIM_SECONDS]
     if live:
+        name = taken[0]["hostname"]
+        if any(r["status"] == "active" for r in live):
+            raise HttpError(
+                409, "domain_taken", f"{name} is already connected to a site.", details={"field": "hostname"}
+            )
+        # Unproven: say when the other claim lapses, so the owner knows when to try again.
+        lapses = min(float(r["created_at"]) for r in live) + PENDING_CLAIM_SECONDS
         raise HttpError(
             409,
             "domain_taken",
-            f"{taken[0]['hostname']} is already connected to a site.",
-            details={"field": "hostname"},
+            f"Someone else has asked to connect {name} but has not proven they own it. If they do not,"
+            f" you can connect it from {_when(lapses)}.",
+            details={"field": "hostname", "claim_expires_at": lapses},
         )
+    await remember_claims(deps, groups)
     await remove_rows(deps, groups)
+
+
+def _when(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%d %B %Y, %H:%M UTC").lstrip("0")
+
+
+async def remember_claims(deps: CustomerDeps, rows: list[dict[str, Any]]) -> None:
+    """Unproven claims being removed: when each started, so the account's next claim on the name
+    continues that clock instead of restarting it (issue 23, L13)."""
+    now = deps.clock.now()
+    for row in rows:
+        if row["status"] == "active":
+            continue
+        site = await site_by_id(deps.db, str(row["site_id"]))
+        if site is None:
+            continue
+        await deps.db.run(
+            "INSERT INTO claim_history (hostname, customer_id, claimed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (hostname, customer_id) DO UPDATE SET claimed_at = CASE"
+            " WHEN claim_history.claimed_at > ? THEN min(claim_history.claimed_at, excluded.claimed_at)"
+            " ELSE excluded.claimed_at END",
+            (row["hostname"], site.customer_id, float(row["created_at"]), now - _FORGOTTEN_AFTER),
+        )
+
+
+async def claim_started(deps: CustomerDeps, cid: str, names: list[str]) -> float:
+    """When the account's claim on these names counts from: now, or the start of its earlier unproven
+    claim. 409 `claim_cooling_down` while an earlier claim of the account lapsed less than
+    CLAIM_COOLDOWN_SECONDS ago (the squatter cannot renew the moment it lapses)."""
+    now = deps.clock.now()
+    marks = ", ".join("?" for _ in names)
+    rows = await deps.db.all(
+        f"SELECT hostname, claimed_at FROM claim_history WHERE customer_id = ? AND hostname IN ({marks})"  # noqa: S608
+        " AND claimed_at > ? ORDER BY claimed_at",
+        [cid, *names, now - _FORGOTTEN_AFTER],
+    )
+    if not rows:
+        return now
+    started = float(rows[0]["claimed_at"])
+    if started + PENDING_CLAIM_SECONDS > now:
+        return started  # still within its first window: the clock goes on
+    until = started + _FORGOTTEN_AFTER
+    raise HttpError(
+        409,
+        "claim_cooling_down",
+        f"Your earlier request to connect {rows[0]['hostname']} was not proven in time. You can ask again"
+        f" from {_when(until)}; until then its owner may connect it.",
+        details={"field": "hostname", "available_at": until},
+    )
 
 
 async def get_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> dict[str, Any]:
@@ -256,6 +319,7 @@ async def refresh_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> dic
 
 async def remove_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> None:
     site, rows = await _group(deps, owner.customer_id, hostname)
+    await remember_claims(deps, rows)  # dropping an unproven claim does not restart its clock
     await remove_rows(deps, rows)
     await relink(deps, site, owner.plan)
 

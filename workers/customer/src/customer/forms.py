@@ -11,22 +11,24 @@ whose post is refused gets a small HTML page saying why, with their message show
 
 from __future__ import annotations
 
+import ipaddress
 from html import escape
-from typing import Any
 from urllib.parse import parse_qs
 
 from customer import publish
 from customer.deps import CustomerDeps
 from customer.model import FormAnswer, FormPost
-from customer.store import new_id, owner_email, pages_of, site_by_id
+from customer.store import new_id, owner_email, site_by_id
 from shared.errors import HttpError
 from shared.http import Response, html_response
 from shared.schema import Email
 from shared.turnstile import MAX_TOKEN_LENGTH
 
 WINDOW_SECONDS = 3600
-PER_ADDRESS = 5
+PER_ADDRESS = 5  # per IPv4 address or IPv6 /64 (one household, phone or server: issue 23, L6)
+PER_NETWORK = 30  # per IPv6 /56, so one allocation cannot use up a site's ceiling
 PER_SITE = 300
+LEAD_MAILS_PER_HOUR = 5  # then one `leads_waiting` note until the hour is over; every lead is kept
 TURNSTILE_FIELD = "cf-turnstile-response"
 FIELDS = {
     "name": 100,
@@ -67,6 +69,30 @@ async def _allowed(deps: CustomerDeps, bucket: str, limit: int) -> bool:
     return bool(rows)
 
 
+async def _has_form(deps: CustomerDeps, site_id: str, block_id: str) -> bool:
+    rows = await deps.db.all(
+        "SELECT 1 FROM pages p, json_each(p.blocks) b WHERE p.site_id = ?"
+        " AND json_extract(b.value, '$.id') = ? AND json_extract(b.value, '$.type') = 'lead_form' LIMIT 1",
+        (site_id, block_id),
+    )
+    return bool(rows)
+
+
+def visitor_buckets(address: str) -> list[tuple[str, int]]:
+    """The limits a visitor's address counts against: the IPv4 address, or the IPv6 /64 (a host has
+    all of it) and /56 (a customer's allocation)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return [(f"address:{address}", PER_ADDRESS)]
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is None:
+        net64 = ipaddress.ip_network(f"{ip}/64", strict=False)
+        net56 = ipaddress.ip_network(f"{ip}/56", strict=False)
+        return [(f"address:{net64}", PER_ADDRESS), (f"network:{net56}", PER_NETWORK)]
+    plain = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else ip
+    return [(f"address:{plain}", PER_ADDRESS)]
+
+
 def visitor_answer(answer: FormAnswer) -> Response:
     """A 303 back to the page, or the HTML a visitor sees when their post is refused: what
     happened, and what they wrote."""
@@ -93,18 +119,18 @@ def visitor_answer(answer: FormAnswer) -> Response:
 
 async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost) -> FormAnswer:
     site = await site_by_id(deps.db, site_id)
-    block: dict[str, Any] | None = None
-    if site is not None and site.live_version is not None:
-        for draft in await pages_of(deps.db, site.id):
-            block = next((b for b in draft.blocks if b.get("id") == block_id and b["type"] == "lead_form"), block)
-    if site is None or block is None:
+    # The form's block is looked up in the database, not by loading every page into the worker: an
+    # unauthenticated post must cost little however big the site is (issue 23, L10).
+    found = site is not None and site.live_version is not None and await _has_form(deps, site.id, block_id)
+    if site is None or not found:
         raise HttpError(404, "form_not_found", "This form does not exist (any more).")
     canonical = (await publish.hosts_of(deps, site)).canonical
     try:
         data = _form(post)
     except HttpError as exc:
         return FormAnswer(deps.settings.origin(canonical), exc.status, f"The form could not be sent: {exc.message}")
-    pages = {p.path for p in await pages_of(deps.db, site.id)}
+    slugs = await deps.db.all("SELECT slug FROM pages WHERE site_id = ?", (site.id,))
+    pages = {f"/{r['slug']}/" if r["slug"] else "/" for r in slugs}
     page = data.get("page", "/") if data.get("page", "/") in pages else "/"
     back = f"{deps.settings.origin(canonical)}{page}#thanks-{block_id}"
     if data.get("website"):  # the honeypot: only bots fill it
@@ -115,10 +141,9 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
         return FormAnswer(
             form_page, 400, "We could not tell that you are a person. Please go back and try again.", data
         )
-    if not await _allowed(deps, f"address:{address}", PER_ADDRESS) or not await _allowed(
-        deps, f"site:{site.id}", PER_SITE
-    ):
-        return FormAnswer(form_page, 429, "Too many messages were sent just now. Please try again later.", data)
+    for bucket, limit in [*visitor_buckets(address), (f"site:{site.id}", PER_SITE)]:
+        if not await _allowed(deps, bucket, limit):
+            return FormAnswer(form_page, 429, "Too many messages were sent just now. Please try again later.", data)
     name, message = data.get("name", ""), data.get("message", "")
     if not name or not message:
         missing = "your name" if not name else "a message"
@@ -134,7 +159,18 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
         (lead_id, site.id, block_id, page, name, lead_email, data.get("phone", ""), message, deps.clock.now()),
     )
     owner = await owner_email(deps.db, site)
-    if owner and await notify(
+    recent = await deps.db.all(
+        "SELECT count(*) AS n FROM leads WHERE site_id = ? AND created_at > ?",
+        (site.id, deps.clock.now() - WINDOW_SECONDS),
+    )
+    burst = int(recent[0]["n"])  # this lead included
+    if not owner or burst > LEAD_MAILS_PER_HOUR + 1:
+        return FormAnswer(back)  # kept in the inbox; the owner was told more are waiting
+    if burst == LEAD_MAILS_PER_HOUR + 1:
+        waiting = {"site_name": site.name, "link": f"{deps.settings.portal_origin}/sites/{site.id}/leads"}
+        await deps.mail.notify("leads_waiting", owner, waiting, f"leads-waiting-{lead_id}")
+        return FormAnswer(back)
+    if await notify(
         deps, post.request_id, owner, site.name, site.id, lead_id, name, lead_email, data.get("phone", ""), message
     ):
         await deps.db.run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))

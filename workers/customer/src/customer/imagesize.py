@@ -15,11 +15,48 @@ def _png(data: bytes) -> tuple[int, int] | None:
     return int(w), int(h)
 
 
+MAX_GIF_FRAMES = 1000
+
+
 def _gif(data: bytes) -> tuple[int, int] | None:
-    if len(data) < 10:
+    """The logical screen, once every frame has been read: a frame larger than the screen (or past
+    its edge) is what decoders allocate for, so such a file is refused as broken (issue 23, L5:
+    a 35-byte GIF with a 20000x20000 frame recorded as 10x10). No frame at all: not an image."""
+    if len(data) < 13:
         return None
-    w, h = struct.unpack("<HH", data[6:10])
-    return int(w), int(h)
+    width, height, packed = struct.unpack("<HHB", data[6:11])
+    i = 13 + (3 * 2 ** ((packed & 7) + 1) if packed & 0x80 else 0)
+    frames = 0
+    while i < len(data):
+        block = data[i]
+        if block == 0x3B:  # trailer
+            break
+        if block == 0x21:  # an extension: label, then data sub-blocks
+            i = gif_sub_blocks(data, i + 2)
+        elif block == 0x2C and i + 10 <= len(data):
+            left, top, w, h, local = struct.unpack("<HHHHB", data[i + 1 : i + 10])
+            if w == 0 or h == 0 or left + w > width or top + h > height:
+                return None
+            frames += 1
+            if frames > MAX_GIF_FRAMES:
+                return None
+            start = i + 10 + (3 * 2 ** ((local & 7) + 1) if local & 0x80 else 0)
+            i = gif_sub_blocks(data, start + 1)  # after the LZW minimum code size
+        else:
+            return None
+        if i < 0:
+            return None
+    return (int(width), int(height)) if frames else None
+
+
+def gif_sub_blocks(data: bytes, i: int) -> int:
+    """The index after a chain of data sub-blocks starting at `i`; -1 if it runs off the end."""
+    while i < len(data):
+        size = data[i]
+        i += 1 + size
+        if size == 0:
+            return i
+    return -1
 
 
 def _jpeg(data: bytes) -> tuple[int, int] | None:

@@ -1,21 +1,19 @@
 """The leads inbox of one site: newest first, read/unread, delete, and a CSV export a spreadsheet
-opens safely (cells that would start a formula are quoted with a leading apostrophe)."""
+opens safely (shared/csvsafe.py: every field quoted, no cell starts a formula, even after a separator)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from typing import Any
 
 from customer.deps import CustomerDeps
 from customer.model import Download, Site
+from shared import csvsafe
 from shared.errors import HttpError
 from shared.schema import Bool, Field, check_fields
 
 LIMIT = 500
 _COLUMNS = ("name", "email", "phone", "message", "page")  # after the date
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 MARK: dict[str, Field] = {"read": Bool(required=True)}
 
@@ -54,17 +52,14 @@ async def delete(deps: CustomerDeps, site: Site, lead_id: str) -> None:
     await deps.db.run("DELETE FROM leads WHERE site_id = ? AND id = ?", (site.id, lead_id))
 
 
-def _cell(value: Any) -> str:
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 async def export_csv(deps: CustomerDeps, site: Site) -> Download:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["received (UTC)", "name", "email", "phone", "message", "page"])
-    for lead in await _rows(deps, site.id):
-        when = datetime.fromtimestamp(float(lead["created_at"]), UTC).strftime("%Y-%m-%d %H:%M")
-        writer.writerow([when, *(_cell(lead[c]) for c in _COLUMNS)])
+    rows = [
+        [
+            datetime.fromtimestamp(float(lead["created_at"]), UTC).strftime("%Y-%m-%d %H:%M"),
+            *(lead[c] for c in _COLUMNS),
+        ]
+        for lead in await _rows(deps, site.id)
+    ]
+    text = csvsafe.write(["received (UTC)", *_COLUMNS], rows)
     # The BOM makes Excel read UTF-8.
-    return Download(("\ufeff" + out.getvalue()).encode(), "text/csv; charset=utf-8", f"enquiries-{site.slug}.csv")
+    return Download(("\ufeff" + text).encode(), "text/csv; charset=utf-8", f"enquiries-{site.slug}.csv")

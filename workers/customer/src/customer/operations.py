@@ -119,7 +119,7 @@ API: tuple[Operation, ...] = (
         201,
         body_schema=_with_blocks(partial=False),
         response=_PAGE,
-        errors=(402, 404, 409),
+        errors=(402, 404, 409, 413),
     ),
     Operation("GET", _PAGE_PATH, "A page with its blocks (ETag)", response=_PAGE, errors=(404,)),
     Operation(
@@ -128,7 +128,7 @@ API: tuple[Operation, ...] = (
         "Save a page: title, slug, description and the whole ordered block list (each optional)",
         body_schema=_with_blocks(partial=True),
         response=_PAGE,
-        errors=(402, 404, 409),
+        errors=(402, 404, 409, 413),
         if_match=True,
     ),
     Operation(
@@ -141,7 +141,7 @@ API: tuple[Operation, ...] = (
         201,
         body_schema=ADD_BLOCK,
         response=_ANY,
-        errors=(402, 404),
+        errors=(402, 404, 413),
         if_match=True,
     ),
     Operation(

@@ -269,6 +269,26 @@ async def checked_blocks(
     return clean
 
 
+MAX_DRAFT_BYTES = 2_000_000  # every page's blocks of one site together (issue 23, L10)
+
+
+async def check_draft_room(deps: CustomerDeps, site_id: str, page_id: str, blocks: str) -> None:
+    """413 if the site's pages would hold more than MAX_DRAFT_BYTES of blocks after this save: the
+    editor, the dashboard, publishing and the export all load a site's pages whole."""
+    rows = await deps.db.all(
+        "SELECT coalesce(sum(length(CAST(blocks AS BLOB))), 0) AS n FROM pages WHERE site_id = ? AND id != ?",
+        (site_id, page_id),
+    )
+    if int(rows[0]["n"]) + len(blocks.encode()) > MAX_DRAFT_BYTES:
+        raise HttpError(
+            413,
+            "draft_too_large",
+            f"This site's pages hold too much text: {MAX_DRAFT_BYTES // 1_000_000} MB in all at most."
+            " Shorten or remove some blocks, or move text to fewer pages.",
+            details={"field": "blocks", "max_bytes": MAX_DRAFT_BYTES},
+        )
+
+
 async def create_page(deps: CustomerDeps, owner: Owner, site_id: str, body: dict[str, Any]) -> Tagged:
     site = await editable_site(deps, owner, site_id)
     body = dict(body)
@@ -282,6 +302,7 @@ async def create_page(deps: CustomerDeps, owner: Owner, site_id: str, body: dict
             409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
         )
     blocks = await checked_blocks(deps, owner.plan, site, raw_blocks, [])
+    await check_draft_room(deps, site.id, "", json.dumps(blocks))
     # A page at an address a renamed page left behind takes it over (redirects would shadow it).
     freed = {k: v for k, v in site.redirects.items() if k not in (f"/{slug}/", f"/{slug}")}
     if freed != site.redirects:
@@ -349,6 +370,7 @@ async def update_page(
                 409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
             )
     blocks = await checked_blocks(deps, owner.plan, site, body.get("blocks", page.blocks), page.blocks)
+    await check_draft_room(deps, site.id, page.id, json.dumps(blocks))
     changed = await deps.db.run(
         "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ?, revision = revision + 1"
         " WHERE id = ? AND revision = ?",
@@ -398,6 +420,7 @@ async def add_block(
     block = blockdefs.check_block({k: v for k, v in body.items() if k != "position"}, "block")
     new_blocks = [*page.blocks[:position], block, *page.blocks[position:]]
     blocks = await checked_blocks(deps, owner.plan, site, new_blocks, page.blocks)
+    await check_draft_room(deps, site.id, page.id, json.dumps(blocks))
     changed = await deps.db.run(
         "UPDATE pages SET blocks = ?, updated_at = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
         (json.dumps(blocks), deps.clock.now(), page.id, revision),

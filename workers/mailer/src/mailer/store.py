@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from shared.mailbox import mailbox
 from shared.ports import Clock, Database, Row, SqlValue
 
 Statement = tuple[str, Sequence[SqlValue]]
@@ -104,10 +105,10 @@ class MailStore:
         """Records a new message as `queued`; False when the idempotency key is already taken."""
         now = self.clock.now()
         changed = await self.db.run(
-            "INSERT INTO emails (id, idempotency_key, template, recipient, status, request_hash, attempts,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, 0, ?, ?)"
+            "INSERT INTO emails (id, idempotency_key, template, recipient, mailbox, status, request_hash, attempts,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, 0, ?, ?)"
             " ON CONFLICT (idempotency_key) DO NOTHING",
-            [email_id, idempotency_key, template, recipient, request_hash, now, now],
+            [email_id, idempotency_key, template, recipient, mailbox(recipient), request_hash, now, now],
         )
         return changed == 1
 
@@ -121,13 +122,14 @@ class MailStore:
         )
 
     async def recent(self, recipient: str, templates: Sequence[str], since: float) -> int:
-        """Messages to `recipient` of these templates recorded since `since`, the budget's own refusals
-        aside (the message being decided counts itself)."""
+        """Messages to the mailbox `recipient` reaches (any of its aliases: shared/mailbox.py) of these
+        templates recorded since `since`, the budget's own refusals aside (the message being decided
+        counts itself)."""
         marks = ", ".join("?" for _ in templates)
         rows = await self.db.all(
-            f"SELECT count(*) AS n FROM emails WHERE recipient = ? AND template IN ({marks})"  # noqa: S608
+            f"SELECT count(*) AS n FROM emails WHERE mailbox = ? AND template IN ({marks})"  # noqa: S608
             " AND created_at > ? AND status != 'throttled'",
-            [recipient, *templates, since],
+            [mailbox(recipient), *templates, since],
         )
         return int(rows[0]["n"])
 

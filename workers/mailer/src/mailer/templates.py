@@ -160,11 +160,23 @@ NOTICES = {
         "You already have a {product} account",
         "You already have an account",
         (
-            "Someone, hopefully you, tried to sign up to {product} with this address, which already has an account.",
+            "Someone, hopefully you, tried to sign up to {product} with this address, or to move another account to it,"
+            " but this address already has an account. Nothing was changed.",
             "Log in instead, or reset your password if you forgot it.",
         ),
         "Log in",
         ignorable=True,
+    ),
+    # A burst of lead posts (issue 23, L6): after a few single lead mails in an hour, one note.
+    "leads_waiting": Notice(
+        "More enquiries are waiting on {site_name}",
+        "More enquiries are waiting",
+        (
+            "{site_name} received many enquiries in the last hour, so we stopped emailing you each one"
+            " until the hour is over. Every enquiry is kept.",
+            "Read them all in your enquiries inbox.",
+        ),
+        "See all enquiries",
     ),
     "payment_failed": Notice(
         "Your {product} payment did not go through",
@@ -324,6 +336,7 @@ TEMPLATES: dict[str, Template] = {
         Template("plan_downgraded", NOTICES["plan_downgraded"], ("plan", "domains_until", "link"), _GREETED),
         Template("domains_ending", NOTICES["domains_ending"], ("domains_until", "link"), _GREETED, ("domains_until",)),
         Template("subscription_activated", NOTICES["subscription_activated"], ("plan", "link"), _GREETED, ("plan",)),
+        Template("leads_waiting", NOTICES["leads_waiting"], ("site_name", "link"), _GREETED, ("site_name",)),
         Template(
             "lead_notification",
             lead_notification,
