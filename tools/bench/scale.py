@@ -27,7 +27,6 @@ from tests.lane.scale import (
     BILLING_DB,
     CUSTOMER_DB,
     count,
-    run_cron,
     seed_candidates,
     seed_sites,
     seed_subscriptions,
@@ -57,6 +56,12 @@ def settled(lane: Lane, quiet: float = 4.0, timeout: float = 3600) -> float:
         time.sleep(0.5)
 
 
+def run_cron(lane: Lane, worker: str, at: float) -> str:
+    """The Cron's outcome: `ok`, or `exception` (the door answers 500 then, e.g. LimitExceeded)."""
+    reply = httpx.post(f"{lane.admin}/scheduled/{worker}", params={"time": f"{at:.0f}"}, timeout=600)
+    return str(reply.json().get("outcome", reply.status_code))
+
+
 def d1_bytes(state: Path) -> int:
     return sum(p.stat().st_size for p in (state / "d1").rglob("*.sqlite*")) if (state / "d1").exists() else 0
 
@@ -76,11 +81,14 @@ def main(sites: int, subscriptions: int) -> None:
         walls = {}
         for worker in ("core", "customer", "billing", "mailer"):
             start = time.monotonic()
-            outcome = run_cron(lane, worker, now)["outcome"]
+            outcome = run_cron(lane, worker, now)
             walls[worker] = (outcome, time.monotonic() - start + settled(lane))
-        assert count(lane, CUSTOMER_DB, "orphan_files") == 0, "orphans left"
-        assert count(lane, CUSTOMER_DB, "domains WHERE hostname LIKE 'stale-%'") == 0, "stale domains left"
-        assert count(lane, BILLING_DB, "downgrades WHERE domains_cut_at IS NOT NULL") == max(1, subscriptions // 200)
+        left = {
+            "orphan candidates left": count(lane, CUSTOMER_DB, "orphan_files"),
+            "stale domains left": count(lane, CUSTOMER_DB, "domains WHERE hostname LIKE 'stale-%'"),
+            "day-14 cut-overs done": count(lane, BILLING_DB, "downgrades WHERE domains_cut_at IS NOT NULL"),
+            "downgrade notices sent": count(lane, BILLING_DB, "downgrades WHERE notice_sent_at IS NOT NULL"),
+        }
         report = routes(lane)
         breaches = httpx.get(f"{lane.admin}/limits", timeout=30).json()["breaches"]
 
@@ -98,6 +106,8 @@ def main(sites: int, subscriptions: int) -> None:
             print(f"{worker + ' ' + handler:<28}{row['calls']:>7}{row['bindingOps']:>9}{row['subrequests']:>11}"
                   f"{row['cpuMs']:>11.0f}{row['memoryMB']:>8.0f}{wall:>8}{projected:>13}")  # fmt: skip
     print(f"outcomes: {', '.join(f'{w} {o}' for w, (o, _) in walls.items())}; breaches: {len(breaches)}")
+    print(f"seeded: {len(orphans)} orphans, {max(1, sites // 100)} stale domains, {max(1, subscriptions // 100)}"
+          f" cancellations, {max(1, subscriptions // 200)} cut-overs due; after: {left}")  # fmt: skip
     print(f"limits per invocation: {LIMITS} (half is the design target)")
     print(f"D1 after seeding: {storage / 1e6:.1f} MB, {storage / sites:.0f} bytes per seeded site (minimal rows)")
 

@@ -14,16 +14,18 @@ from collections.abc import Iterable
 
 from shared.ports import Clock, Database
 
+PER_STATEMENT = 500  # 500 × 67 bytes of JSON stays far inside D1's 100 KB statement limit
+
 
 async def note(db: Database, clock: Clock, site_id: str, shas: Iterable[str]) -> float:
     """Records the candidates (one statement, however many); returns the time noted."""
     now = clock.now()
     todo = sorted(set(shas))
-    if todo:
+    for start in range(0, len(todo), PER_STATEMENT):
         await db.run(
             "INSERT INTO orphan_files (site_id, sha256, first_seen) SELECT ?, value, ? FROM json_each(?) WHERE true"
             " ON CONFLICT (site_id, sha256) DO UPDATE SET first_seen = excluded.first_seen",
-            (site_id, now, json.dumps(todo)),
+            (site_id, now, json.dumps(todo[start : start + PER_STATEMENT])),
         )
     return now
 
@@ -31,9 +33,9 @@ async def note(db: Database, clock: Clock, site_id: str, shas: Iterable[str]) ->
 async def forget(db: Database, site_id: str, shas: Iterable[str], noted_at: float) -> None:
     """Drops candidates handled by their own caller, unless noted again since `noted_at`."""
     todo = sorted(set(shas))
-    if todo:
+    for start in range(0, len(todo), PER_STATEMENT):
         await db.run(
             "DELETE FROM orphan_files WHERE site_id = ? AND first_seen <= ?"
             " AND sha256 IN (SELECT value FROM json_each(?))",
-            (site_id, noted_at, json.dumps(todo)),
+            (site_id, noted_at, json.dumps(todo[start : start + PER_STATEMENT])),
         )
