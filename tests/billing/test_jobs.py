@@ -79,3 +79,21 @@ async def test_processed_stripe_events_are_kept_30_days(stack: Stack, clock: Fak
     assert ran["retention_processed_events"] == 1
     left = await db.all("SELECT event_id FROM processed_events ORDER BY event_id")
     assert [r["event_id"] for r in left] == ["evt_claimed", "evt_new"]
+
+
+async def test_one_failing_account_does_not_hold_back_its_batch(
+    stack: Stack, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from billing.subscriptions import SubscriptionStore
+
+    await seed(stack, clock, 5, cancelled=5)
+    original = SubscriptionStore.get
+
+    async def broken(self: SubscriptionStore, account_id: str) -> Any:
+        if account_id == "acct_0002":
+            raise RuntimeError("a row D1 cannot read")
+        return await original(self, account_id)
+
+    monkeypatch.setattr(SubscriptionStore, "get", broken)
+    ran = await bootstrap_job(stack.settings["billing"], stack.ports["billing"])("17 * * * *", clock.now())
+    assert (ran["downgrades_notices"], ran["downgrades_failed"]) == (4, 1)

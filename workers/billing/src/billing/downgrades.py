@@ -100,10 +100,19 @@ class Timeline:
     async def run_accounts(self, account_ids: list[str], now: float) -> dict[str, int]:
         """Carries these accounts forward; returns what it did (for the job's log)."""
         done = {"started": 0, "notices": 0, "reminders": 0, "cut_over": 0, "ended": 0}
+        failed: list[Exception] = []
         for account_id in account_ids:
-            record = await self.store.get(account_id)
-            if record is not None:
-                await self._one(record, now, done)
+            try:
+                record = await self.store.get(account_id)
+                if record is not None:
+                    await self._one(record, now, done)
+            except Exception as exc:  # this account is carried forward by a later run; the others now
+                failed.append(exc)
+                log("downgrade_failed", exc, account_id=account_id)
+        if failed and len(failed) == len(account_ids):
+            raise failed[0]  # nothing went through (the mailer or D1 is down): the step is retried
+        if failed:
+            done["failed"] = len(failed)
         return done
 
     async def _one(self, record: Record, now: float, done: dict[str, int]) -> None:

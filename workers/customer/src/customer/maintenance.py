@@ -22,6 +22,7 @@ from customer import domains, forms, publish
 from customer.deps import CustomerDeps
 from customer.model import Site
 from shared.jobs import Body, Jobs, Step
+from shared.log import log
 from shared.ports import Queue
 from shared.retention import Rule, sweep
 from shared.site_layout import file_key
@@ -48,7 +49,7 @@ def jobs(deps: CustomerDeps, queue: Queue | None) -> Jobs:
         return await collect_orphans(deps, body.get("after"))
 
     async def domains_step(body: Body) -> Step:
-        return await expire_pending_domains(deps)
+        return await expire_pending_domains(deps, body.get("after"))
 
     async def retention(body: Body) -> Step:
         report, more = await sweep(deps.db, RETENTION, deps.clock.now())
@@ -76,37 +77,52 @@ async def collect_orphans(deps: CustomerDeps, after: Any = None) -> Step:
     by_site: dict[str, list[str]] = {}
     for row in rows:
         by_site.setdefault(str(row["site_id"]), []).append(str(row["sha256"]))
-    deleted = kept = 0
+    deleted = kept = failed = 0
     for site_id, shas in by_site.items():
-        found = await deps.db.all("SELECT * FROM sites WHERE id = ?", (site_id,))
-        if found and found[0]["publish_lock"] is not None and float(found[0]["publish_lock"]) >= now:
-            continue  # a publish is writing files it has not recorded yet: checked at a later run
-        site = Site.from_row(found[0]) if found else None
-        known = await publish.known_files(deps, site) if site is not None else set()  # a deleted site keeps nothing
-        for sha in shas:
-            if sha in known:
-                kept += 1
-            else:
-                await deps.blobs.delete(file_key(site_id, sha))
-                deleted += 1
-        await deps.db.run(
-            "DELETE FROM orphan_files WHERE site_id = ? AND first_seen < ?"
-            " AND sha256 IN (SELECT value FROM json_each(?))",
-            (site_id, cutoff, json.dumps(shas)),
-        )
+        try:
+            found = await deps.db.all("SELECT * FROM sites WHERE id = ?", (site_id,))
+            if found and found[0]["publish_lock"] is not None and float(found[0]["publish_lock"]) >= now:
+                continue  # a publish is writing files it has not recorded yet: checked at a later run
+            site = Site.from_row(found[0]) if found else None
+            known = await publish.known_files(deps, site) if site is not None else set()  # a deleted site keeps nothing
+            for sha in shas:
+                if sha in known:
+                    kept += 1
+                else:
+                    await deps.blobs.delete(file_key(site_id, sha))
+                    deleted += 1
+            await deps.db.run(
+                "DELETE FROM orphan_files WHERE site_id = ? AND first_seen < ?"
+                " AND sha256 IN (SELECT value FROM json_each(?))",
+                (site_id, cutoff, json.dumps(shas)),
+            )
+        except Exception as exc:  # this site's candidates stay for a later run; the walk goes on
+            failed += 1
+            log("orphans_failed", exc, site_id=site_id)
     more: tuple[Body, ...] = ()
     if len(rows) == ORPHAN_PAGE:
         last = rows[-1]
         more = ({"job": "orphans", "after": [str(last["site_id"]), str(last["sha256"])]},)
-    return Step({"orphans_deleted": deleted, "orphans_referenced": kept}, more)
+    return Step({"orphans_deleted": deleted, "orphans_referenced": kept, "orphans_failed": failed}, more)
 
 
-async def expire_pending_domains(deps: CustomerDeps) -> Step:
+async def expire_pending_domains(deps: CustomerDeps, after: Any = None) -> Step:
+    """One page of stale pending domains, from the cursor `after` (a hostname)."""
     cutoff = deps.clock.now() - PENDING_DOMAIN_DAYS * 86400
     rows = await deps.db.all(
-        "SELECT hostname, cf_id FROM domains WHERE status = 'pending' AND created_at < ? ORDER BY hostname LIMIT ?",
-        (cutoff, DOMAIN_PAGE),
+        "SELECT hostname, cf_id FROM domains WHERE status = 'pending' AND created_at < ? AND hostname > ?"
+        " ORDER BY hostname LIMIT ?",
+        (cutoff, str(after or ""), DOMAIN_PAGE),
     )
-    if rows:
-        await domains.remove_rows(deps, rows)
-    return Step({"domains_expired": len(rows)}, ({"job": "domains"},) if len(rows) == DOMAIN_PAGE else ())
+    expired = failed = 0
+    for row in rows:
+        try:
+            await domains.remove_rows(deps, [row])
+            expired += 1
+        except Exception as exc:  # Cloudflare refused or is down: this one waits for a later run
+            failed += 1
+            log("domain_expiry_failed", exc, hostname=row["hostname"])
+    if failed == len(rows) > 0:
+        raise RuntimeError(f"no stale domain could be released ({failed})")  # retried, with backoff
+    more = ({"job": "domains", "after": str(rows[-1]["hostname"])},) if len(rows) == DOMAIN_PAGE else ()
+    return Step({"domains_expired": expired, "domains_failed": failed}, more)
