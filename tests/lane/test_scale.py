@@ -77,7 +77,7 @@ def test_the_customer_cron_at_2000_sites_stays_inside_the_limits(lane: harness.L
     harness.assert_no_limit_breach(lane)
     seen = figures(lane, "customer")
     print("customer figures", seen)  # pytest -s shows the per-invocation maxima
-    assert seen["customer Default.scheduled"]["calls"] == 1
+    assert seen["customer Default.scheduled"]["calls"] >= 1  # the lane's own */10 trigger may fire too
     within_half(seen)
 
 
@@ -101,5 +101,5 @@ def test_the_billing_cron_at_2000_subscriptions_still_notifies_and_cuts_over(lan
     harness.assert_no_limit_breach(lane)
     seen = figures(lane, "billing")
     print("billing figures", seen)
-    assert seen["billing Default.queue"]["calls"] == steps
+    assert seen["billing Default.queue"]["calls"] >= steps  # more if the lane's own hourly trigger fired
     within_half(seen)
