@@ -184,11 +184,13 @@ async def test_the_scheduled_reconcile_catches_up_with_lost_webhooks(browser, ou
     job = bootstrap_job(stack.settings["billing"], stack.ports["billing"])
     ran = await job("17 * * * *", clock.now())
     assert ran == {"subscriptions_synced": 1, "subscriptions_failed": 0} | {
+        "downgrades_accounts": 1,
         "downgrades_started": 1,  # the same run starts the downgrade timeline the lost webhook would have
         "downgrades_notices": 1,
         "downgrades_reminders": 0,
         "downgrades_cut_over": 0,
         "downgrades_ended": 0,
+        "retention_processed_events": 0,
     }
     assert [m["template"] for m in outbox.sent if m["to"] == EMAIL][-1] == "plan_downgraded"
     state = (await browser.call("GET", "/api/v1/billing/subscription")).json()

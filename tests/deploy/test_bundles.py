@@ -34,6 +34,7 @@ BINDINGS = {
         ("DB", "D1 Database"),
         ("SITES", "R2 Bucket"),
         ("MAILER", "Worker"),
+        ("JOBS", "Queue"),  # the scheduled jobs' steps (customer/maintenance.py)
         ("SITES_DOMAIN", "Environment Variable"),
         ("PORTAL_ORIGIN", "Environment Variable"),
     },
@@ -41,6 +42,7 @@ BINDINGS = {
         ("DB", "D1 Database"),
         ("MAILER", "Worker"),
         ("CUSTOMER", "Worker"),  # the day-14 custom-domain cut-over
+        ("JOBS", "Queue"),  # the scheduled jobs' steps (billing/app.py: jobs)
         ("PORTAL_ORIGIN", "Environment Variable"),
         ("STRIPE_PRICES", "Environment Variable"),
     },

@@ -190,6 +190,16 @@ def test_the_rehearsal_deploys_in_binding_order_and_the_uploaded_bundles_are_hea
         f"smartpages-{w}-staging" for w in ("billing", "core", "customer", "mailer")
     ]
     assert set(cloud.data["r2"]) == {"smartpages-sites-staging"}
+    # Every queue, the scheduled jobs' own included, created and consumed by the worker that declares it.
+    consumers = {q["queue_name"]: [c["script"] for c in q["consumers"]] for q in cloud.data["queues"].values()}
+    assert consumers == {
+        "smartpages-mail-staging": ["smartpages-mailer-staging"],
+        "smartpages-mail-dlq-staging": ["smartpages-mailer-staging"],
+        "smartpages-crm-staging": ["smartpages-mailer-staging"],
+        "smartpages-crm-dlq-staging": ["smartpages-mailer-staging"],
+        "smartpages-customer-jobs-staging": ["smartpages-customer-staging"],
+        "smartpages-billing-jobs-staging": ["smartpages-billing-staging"],
+    }
 
 
 def test_detached_queue_consumers_fail_the_smoke_test_and_a_rerun_attaches_them(

@@ -137,19 +137,25 @@ def browser_plan(lane: faults.FaultLane, browser: PortalClient) -> str:
 
 def test_the_scheduled_jobs_run_on_demand_on_the_runtime(lane: faults.FaultLane) -> None:
     """Cron Triggers: each worker's `scheduled` handler runs on real Pyodide, as
-    `wrangler dev --test-scheduled` runs it; a stale publish lock is cleared by customer's."""
+    `wrangler dev --test-scheduled` runs it; customer's and billing's plan their jobs on their JOBS
+    queue, whose consumers do the steps (docs/operations.md, "Scheduled work")."""
     browser = lane.verified("cron@example.com")
     site = browser.post("/api/v1/sites", {"name": "Cron Bakery"})
     assert site.status_code == 201, site.text
     assert browser.post(f"/api/v1/sites/{site.json()['id']}/publish").status_code == 201
-    for worker in ("customer", "billing"):
+    for worker in ("core", "customer", "billing", "mailer"):
         reply = httpx.post(f"{lane.admin}/scheduled/{worker}", timeout=60)
         assert reply.status_code == 200, reply.text
         assert reply.json()["outcome"] == "ok"
     # The jobs' log lines reach lane.log through a reader thread, a moment after the answer.
-    wait_for(lambda: any('"cron": "*/10 * * * *"' in ln and "orphans_noted" in ln for ln in lane.log), 10, "customer's")
+    for cron, report in (("*/10 * * * *", '"jobs_planned": 4'), ("17 * * * *", '"jobs_planned": 3')):
+        wait_for(lambda: any(f'"cron": "{cron}"' in ln and report in ln for ln in lane.log), 10, cron)  # noqa: B023
+    for worker, done in (("customer", '"locks_released"'), ("customer", '"orphans_deleted"'),
+                         ("billing", '"subscriptions_synced"'), ("billing", '"downgrades_accounts"')):  # fmt: skip
+        step = f'"worker": "{worker}", "request_id": "", "event": "job_step"'
+        wait_for(lambda: any(step in ln and done in ln for ln in lane.log), 30, done)  # noqa: B023
     wait_for(
-        lambda: any('"cron": "17 * * * *"' in ln and "subscriptions_synced" in ln for ln in lane.log), 10, "billing's"
+        lambda: any('"worker": "core", "cron"' in ln and "retention_sessions_idle" in ln for ln in lane.log), 10, "core"
     )
 
 

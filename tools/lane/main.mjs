@@ -115,6 +115,20 @@ function serveAdmin(port) {
       await bucket.put(decodeURIComponent(put[2]), new Uint8Array(Buffer.concat(chunks)), { httpMetadata });
       return res.writeHead(204).end();
     }
+    const d1 = url.pathname.match(/^\/d1\/([^/]+)$/);
+    if (d1 && req.method === 'POST') {
+      // Runs statements on a database as stored, outside any worker call (not metered): seeding
+      // for scale tests and benchmarks. Body {"statements": [[sql, params], ...]}, one batch.
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const { statements } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      try {
+        const results = JSON.parse(await lane.mf.laneBridge.d1batch(resourceKey('D1', decodeURIComponent(d1[1])), statements));
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
+      } catch (e) {
+        return res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e?.message ?? e) }));
+      }
+    }
     let body;
     if (url.pathname === '/imports') body = lane.importReport();
     else if (url.pathname === '/memory') body = Object.fromEntries([...lane.workers.values()].map((w) => [w.short, w.memory()]));

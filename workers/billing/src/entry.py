@@ -1,20 +1,23 @@
 from workers import WorkerEntrypoint
 
-from billing.app import Ports, bootstrap, bootstrap_job, settings_from
+from billing.app import Ports, bootstrap, bootstrap_consumer, bootstrap_job, settings_from
 from shared.edge import bindings
-from shared.edge.events import run_scheduled
+from shared.edge.events import consume, run_scheduled
 from shared.edge.worker import composed, serve
 
 
 def ports(env):
     db, mailer = bindings.D1Database(env.DB), bindings.ServiceBinding(env.MAILER, "mailer")
-    customer = bindings.ServiceBinding(env.CUSTOMER, "customer")
-    return Ports(db, mailer, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto(), customer=customer)
+    customer, jobs = bindings.ServiceBinding(env.CUSTOMER, "customer"), bindings.QueueProducer(env.JOBS)
+    return Ports(
+        db, mailer, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto(), customer=customer, jobs=jobs
+    )
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.
 build_app = composed(settings_from, ports, bootstrap)
 build_job = composed(settings_from, ports, bootstrap_job)
+build_consumer = composed(settings_from, ports, bootstrap_consumer)
 
 
 class Default(WorkerEntrypoint):
@@ -23,3 +26,6 @@ class Default(WorkerEntrypoint):
 
     async def scheduled(self, controller, *_):
         await run_scheduled("billing", self.env, controller, build_job)
+
+    async def queue(self, batch, *_):
+        await consume("billing", self.env, batch, build_consumer)

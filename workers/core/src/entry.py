@@ -1,7 +1,8 @@
 from workers import WorkerEntrypoint
 
-from core.app import Ports, bootstrap, settings_from
+from core.app import Ports, bootstrap, bootstrap_job, settings_from
 from shared.edge import bindings
+from shared.edge.events import run_scheduled
 from shared.edge.worker import composed, serve
 
 
@@ -14,8 +15,12 @@ def ports(env):
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.
 build_app = composed(settings_from, ports, bootstrap)
+build_job = composed(settings_from, ports, bootstrap_job)
 
 
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
         return await serve("core", self.env, request, build_app, self.ctx)
+
+    async def scheduled(self, controller, *_):
+        await run_scheduled("core", self.env, controller, build_job)

@@ -1,8 +1,8 @@
 from workers import WorkerEntrypoint
 
-from customer.app import Ports, bootstrap, bootstrap_job, settings_from
+from customer.app import Ports, bootstrap, bootstrap_consumer, bootstrap_job, settings_from
 from shared.edge import bindings
-from shared.edge.events import run_scheduled
+from shared.edge.events import consume, run_scheduled
 from shared.edge.worker import composed, serve
 
 
@@ -12,12 +12,14 @@ def ports(env):
         bindings.R2BlobStore(env.SITES),
         bindings.ServiceBinding(env.MAILER, "mailer"),
     )
-    return Ports(db, blobs, mailer, bindings.SystemClock(), bindings.WebCrypto(), bindings.FetchClient())
+    jobs = bindings.QueueProducer(env.JOBS)
+    return Ports(db, blobs, mailer, bindings.SystemClock(), bindings.WebCrypto(), bindings.FetchClient(), jobs)
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.
 build_app = composed(settings_from, ports, bootstrap)
 build_job = composed(settings_from, ports, bootstrap_job)
+build_consumer = composed(settings_from, ports, bootstrap_consumer)
 
 
 class Default(WorkerEntrypoint):
@@ -26,3 +28,6 @@ class Default(WorkerEntrypoint):
 
     async def scheduled(self, controller, *_):
         await run_scheduled("customer", self.env, controller, build_job)
+
+    async def queue(self, batch, *_):
+        await consume("customer", self.env, batch, build_consumer)

@@ -1,8 +1,8 @@
 from workers import WorkerEntrypoint
 
-from mailer.app import Ports, bootstrap, bootstrap_consumer, settings_from
+from mailer.app import Ports, bootstrap, bootstrap_consumer, bootstrap_job, settings_from
 from shared.edge import bindings
-from shared.edge.events import consume
+from shared.edge.events import consume, run_scheduled
 from shared.edge.worker import composed, serve
 
 
@@ -15,6 +15,7 @@ def ports(env):
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.
 build_app = composed(settings_from, ports, bootstrap)
 build_consumer = composed(settings_from, ports, bootstrap_consumer)
+build_job = composed(settings_from, ports, bootstrap_job)
 
 
 class Default(WorkerEntrypoint):
@@ -23,3 +24,6 @@ class Default(WorkerEntrypoint):
 
     async def queue(self, batch, *_):
         await consume("mailer", self.env, batch, build_consumer)
+
+    async def scheduled(self, controller, *_):
+        await run_scheduled("mailer", self.env, controller, build_job)

@@ -10,7 +10,8 @@ DELETE /internal/accounts/{account_id}     the account is being deleted: cancel 
 GET  /internal/health
 
 The composition root, as in every worker: `settings_from(env)`, then `bootstrap(settings, ports)` for
-the routes and `bootstrap_job(settings, ports)` for the Cron Trigger."""
+the routes, `bootstrap_job(settings, ports)` for the Cron Trigger (it plans: one message per job on
+JOBS) and `bootstrap_consumer(settings, ports)` for JOBS' consumer (a bounded step per message)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from billing import checkout, entitlements, plan_change, reconcile
-from billing.downgrades import CustomerDomains, Timeline
+from billing.downgrades import DAY, CustomerDomains, Timeline
 from billing.eventlog import STALE_CLAIM_SECONDS, EventLog
 from billing.events import Event, EventProcessor
 from billing.operations import API, CHECKOUT, CHECKOUT_CONFIRM, PLAN_SWITCH
@@ -33,10 +34,13 @@ from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard, identity_of
 from shared.internal_auth import Identity
+from shared.jobs import Body, Jobs, Step
 from shared.log import log
 from shared.mail import MailClient, MailUnavailable
 from shared.openapi import describe
-from shared.ports import Clock, Crypto, Database, HttpClient, Service
+from shared.ports import Clock, Crypto, Database, HttpClient, Queue, Service
+from shared.queue import Consumer
+from shared.retention import Rule, sweep
 from shared.routing import Params, Router
 from shared.scheduled import Job
 from shared.schema import Field, read_body
@@ -72,6 +76,7 @@ class Ports:
     crypto: Crypto
     sleep: Sleep = asyncio.sleep  # between Stripe retries
     customer: Service | None = None  # CUSTOMER: the day-14 domain cut-over (billing.downgrades)
+    jobs: Queue | None = None  # JOBS: the scheduled jobs' steps; without it (tests) they run inline
 
 
 def stripe_failure(exc: StripeError) -> HttpError:
@@ -117,20 +122,51 @@ def downgrade_timeline(settings: Settings, ports: Ports) -> Timeline:
     return Timeline(ports.db, SubscriptionStore(ports.db), _mail(settings, ports), settings.portal_origin, domains)
 
 
-def bootstrap_job(settings: Settings, ports: Ports) -> Job:
-    """The Cron Trigger's job: reconcile subscriptions with Stripe (billing.reconcile), then carry
-    the downgrade timeline forward (billing.downgrades), so a cancellation whose webhook was lost
-    still gets its mails in the same run."""
+# Stripe's processed events are kept long enough to de-duplicate its retries (3 days) many times over.
+RETENTION = (Rule("processed_events", "processed_events", "state = 'done' AND processed_at < ?", 30 * DAY),)
+
+
+def jobs(settings: Settings, ports: Ports) -> Jobs:
+    """The scheduled jobs (shared.jobs): reconcile subscriptions with Stripe (billing.reconcile,
+    PER_RUN a run), the downgrade timeline (billing.downgrades, fanned out in batches of accounts),
+    and retention. Each is its own message, so a Stripe outage never holds the downgrade mails."""
     _, _, processor = _processor(settings, ports)
     timeline = downgrade_timeline(settings, ports)
 
-    async def job(cron: str, scheduled_time: float) -> dict[str, Any]:
-        reconciled = await reconcile.run(ports.db, processor, ports.clock.now())
+    def at(body: Body) -> float:
         # The trigger's time (Cloudflare: now; the lane's admin door can name another to walk the timeline).
-        downgrades = await timeline.run(scheduled_time or ports.clock.now())
-        return {**reconciled, **{f"downgrades_{what}": count for what, count in downgrades.items()}}
+        return float(body.get("at") or 0) or ports.clock.now()
 
-    return job
+    async def reconcile_step(body: Body) -> Step:
+        return Step(await reconcile.run(ports.db, processor, ports.clock.now()))
+
+    async def downgrades(body: Body) -> Step:
+        batches, after = await timeline.plan_page(str(body.get("after") or ""))
+        more = [{"job": "downgrades_batch", "accounts": batch} for batch in batches]
+        if after is not None:
+            more.append({"job": "downgrades", "after": after})
+        return Step({"downgrades_accounts": sum(map(len, batches))}, tuple(more))
+
+    async def downgrades_batch(body: Body) -> Step:
+        done = await timeline.run_accounts([str(a) for a in body.get("accounts") or []], at(body))
+        return Step({f"downgrades_{what}": count for what, count in done.items()})
+
+    async def retention(body: Body) -> Step:
+        report, more = await sweep(ports.db, RETENTION, ports.clock.now())
+        return Step(report, ({"job": "retention"},) if more else ())
+
+    steps = {"reconcile": reconcile_step, "downgrades": downgrades, "downgrades_batch": downgrades_batch}
+    return Jobs({**steps, "retention": retention}, ports.jobs, internal=frozenset({"downgrades_batch"}))
+
+
+def bootstrap_job(settings: Settings, ports: Ports) -> Job:
+    """The Cron Trigger's job: plan the jobs above (or, without a queue, run them inline)."""
+    return jobs(settings, ports).plan
+
+
+def bootstrap_consumer(settings: Settings, ports: Ports) -> Consumer:
+    """JOBS' consumer: one bounded step of a job per message."""
+    return jobs(settings, ports).consume
 
 
 def bootstrap(settings: Settings, ports: Ports) -> App:

@@ -1,9 +1,11 @@
 """The downgrade timeline (docs/billing.md, "Downgrade policy"), carried out by a scheduled job.
 
-`run(...)` is called by billing's Cron job (`billing.app.create_job`, after the reconcile), hourly; it
-is idempotent. For each account whose paid plan has ended it records when
-(`downgrades`), mails `plan_downgraded` at once and `domains_ending` 3 days before the 14-day
-custom-domain window closes, each once; when the window has closed it asks customer to cut the
+Billing's hourly Cron plans it as a job on the JOBS queue (billing.app.bootstrap_job, shared.jobs):
+`plan_page` reads PLAN_PAGE subscribed accounts from a cursor and fans them out as messages of
+BATCH accounts (plus the next page's message), and `run_accounts` carries each batch forward, so no
+invocation grows with the number of subscriptions. It is idempotent. For each account whose paid
+plan has ended it records when (`downgrades`), mails `plan_downgraded` at once and `domains_ending`
+3 days before the 14-day custom-domain window closes, each once; when the window has closed it asks customer to cut the
 account's custom domains over (`CustomerDomains`), until customer confirms. An account that has
 its plan again leaves the timeline."""
 
@@ -23,6 +25,10 @@ from shared.ports import Clock, Crypto, Database, Service
 DAY = 86400
 DOMAIN_WINDOW = 14 * DAY  # custom domains keep serving this long after the downgrade
 REMINDER_BEFORE = 3 * DAY
+# Per invocation, under half of every limit: a plan step is 1 statement and PLAN_PAGE / BATCH queue
+# sends; a batch step is at most ~8 statements and 3 subrequests (cut-over, 2 mails) per account.
+PLAN_PAGE = 1000
+BATCH = 25
 
 
 def ended_at(record: Record, now: float) -> float:
@@ -68,14 +74,45 @@ class Timeline:
     portal_origin: str
     domains: CustomerDomains | None = None  # None (unit tests without customer): no cut-over
 
+    async def plan_page(self, after: str) -> tuple[list[list[str]], str | None]:
+        """The next PLAN_PAGE subscribed accounts after `after`, in batches of BATCH, and the cursor
+        of the page after (None at the end). One statement."""
+        rows = await self.db.all(
+            "SELECT account_id FROM subscriptions WHERE stripe_subscription_id IS NOT NULL AND account_id > ?"
+            " ORDER BY account_id LIMIT ?",
+            (after, PLAN_PAGE),
+        )
+        ids = [str(r["account_id"]) for r in rows]
+        batches = [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+        return batches, (ids[-1] if len(ids) == PLAN_PAGE else None)
+
     async def run(self, now: float) -> dict[str, int]:
-        """One pass over every subscription; returns what it did (for the job's log)."""
+        """Every account, page by page, in one call: for tests only; the job runs pages as messages."""
+        done: dict[str, int] = {}
+        after: str | None = ""
+        while after is not None:
+            batches, after = await self.plan_page(after)
+            for batch in batches:
+                for what, count in (await self.run_accounts(batch, now)).items():
+                    done[what] = done.get(what, 0) + count
+        return done or {"started": 0, "notices": 0, "reminders": 0, "cut_over": 0, "ended": 0}
+
+    async def run_accounts(self, account_ids: list[str], now: float) -> dict[str, int]:
+        """Carries these accounts forward; returns what it did (for the job's log)."""
         done = {"started": 0, "notices": 0, "reminders": 0, "cut_over": 0, "ended": 0}
-        rows = await self.db.all("SELECT account_id FROM subscriptions WHERE stripe_subscription_id IS NOT NULL")
-        for row in rows:
-            record = await self.store.get(str(row["account_id"]))
-            if record is not None:
-                await self._one(record, now, done)
+        failed: list[Exception] = []
+        for account_id in account_ids:
+            try:
+                record = await self.store.get(account_id)
+                if record is not None:
+                    await self._one(record, now, done)
+            except Exception as exc:  # this account is carried forward by a later run; the others now
+                failed.append(exc)
+                log("downgrade_failed", exc, account_id=account_id)
+        if failed and len(failed) == len(account_ids):
+            raise failed[0]  # nothing went through (the mailer or D1 is down): the step is retried
+        if failed:
+            done["failed"] = len(failed)
         return done
 
     async def _one(self, record: Record, now: float, done: dict[str, int]) -> None:

@@ -1,13 +1,13 @@
 """Core's app core: its own routes (health, accounts, OpenAPI) and the gateway.
 
 The composition root, as in every worker: `settings_from(env)` (core.deps), then `bootstrap(settings,
-ports)`."""
+ports)`, and `bootstrap_job(settings, ports)` for the Cron Trigger (core.retention)."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from core import accounts, csrf, gateway, health, openapi, report
+from core import accounts, csrf, gateway, health, openapi, report, retention
 from core.deps import Ports, Settings, settings_from
 from shared import attribution, plans
 from shared.app import REQUEST_ID_HEADER, App
@@ -18,10 +18,11 @@ from shared.internal_auth import Identity
 from shared.mail import MailClient
 from shared.ports import Service
 from shared.routing import Params, Router
+from shared.scheduled import Job
 from shared.schema import read_query
 from shared.turnstile import Turnstile
 
-__all__ = ["Ports", "Settings", "bootstrap", "settings_from"]
+__all__ = ["Ports", "Settings", "bootstrap", "bootstrap_job", "settings_from"]
 
 # Sent on every core response, errors included. The API never serves HTML, so its CSP is the
 # strictest there is; the portal's static pages get theirs from the assets config.
@@ -37,6 +38,11 @@ DEV_OUTBOX_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
 )
+
+
+def bootstrap_job(settings: Settings, ports: Ports) -> Job:
+    """The Cron Trigger's job: retention, one bounded step a run (core.retention)."""
+    return retention.job(ports.db, ports.clock)
 
 
 def bootstrap(settings: Settings, ports: Ports) -> App:

@@ -2,19 +2,20 @@
 (customer/api.py) sit behind InternalGuard: only core may call.
 
 The composition root, as in every worker: `settings_from(env)` (customer.deps), then
-`bootstrap(settings, ports)` for the routes and `bootstrap_job(settings, ports)` for the Cron Trigger."""
+`bootstrap(settings, ports)` for the routes, `bootstrap_job(settings, ports)` for the Cron Trigger (it
+plans: one message per job on JOBS) and `bootstrap_consumer(settings, ports)` for JOBS' consumer,
+which does each job a bounded step at a time (customer.maintenance, shared.jobs)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from customer import api, maintenance
 from customer.deps import CustomerDeps, Ports, Settings, settings_from
 from shared.app import App
 from shared.internal import InternalGuard
+from shared.queue import Consumer
 from shared.scheduled import Job
 
-__all__ = ["Ports", "Settings", "bootstrap", "bootstrap_job", "settings_from"]
+__all__ = ["Ports", "Settings", "bootstrap", "bootstrap_consumer", "bootstrap_job", "settings_from"]
 
 
 def bootstrap(settings: Settings, ports: Ports) -> App:
@@ -22,16 +23,13 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
 
 
 def bootstrap_job(settings: Settings, ports: Ports) -> Job:
-    return create_job(CustomerDeps.of(settings, ports))
+    """The Cron Trigger's job, whatever the pattern (there is one): plan customer.maintenance's jobs."""
+    return maintenance.jobs(CustomerDeps.of(settings, ports), ports.jobs).plan
 
 
-def create_job(deps: CustomerDeps) -> Job:
-    """The Cron Trigger's job: customer.maintenance, whatever the pattern (there is one)."""
-
-    async def job(cron: str, scheduled_time: float) -> dict[str, Any]:
-        return await maintenance.run(deps)
-
-    return job
+def bootstrap_consumer(settings: Settings, ports: Ports) -> Consumer:
+    """JOBS' consumer: one bounded step of a job per message."""
+    return maintenance.jobs(CustomerDeps.of(settings, ports), ports.jobs).consume
 
 
 def create_app(deps: CustomerDeps) -> App:

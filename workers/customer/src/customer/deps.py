@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from shared import hostnames
 from shared.mail import MailClient
-from shared.ports import BlobStore, Clock, Crypto, Database, HttpClient, Service
+from shared.ports import BlobStore, Clock, Crypto, Database, HttpClient, Queue, Service
 from shared.settings import reader
 from shared.turnstile import Turnstile
 
@@ -60,6 +60,7 @@ class Ports:
     clock: Clock
     crypto: Crypto
     http: HttpClient  # Cloudflare's API and Turnstile's siteverify
+    jobs: Queue | None = None  # JOBS: the scheduled jobs' steps; without it (tests) they run inline
 
 
 @dataclass

@@ -1,32 +1,61 @@
-"""Customer's scheduled repair (Cron Trigger, `[triggers] crons` in wrangler.toml):
+"""Customer's scheduled repair and retention (Cron Trigger, `[triggers] crons` in wrangler.toml),
+as jobs on the JOBS queue (shared.jobs: the Cron only plans, each message is one bounded step):
 
-- stale publish locks: a publish killed half-way left its lock; it expires by itself
-  (publish.LOCK_SECONDS), and this clears it so the state is tidy;
-- orphaned files: files in R2 that nothing references (a publish killed after writing files and
-  before recording its version) are noted, and deleted when still unreferenced a grace period
-  later, so nothing being written right now is collected;
-- stale domain claims: a hostname still `pending` (DNS never pointed) after PENDING_DOMAIN_DAYS is
-  released at Cloudflare and here, so it is free for its rightful owner."""
+- `locks`: a publish killed half-way left its lock; it expires by itself (publish.LOCK_SECONDS),
+  and this clears it so the state is tidy (one statement);
+- `orphans`: files that may have become unreferenced are recorded where it happens
+  (customer.orphans: a publish's or preview's new files, dropped versions and previews); after
+  ORPHAN_GRACE_SECONDS each candidate is checked against what the site still references, and its
+  file deleted if nothing does. ORPHAN_PAGE candidates a step, walked with a cursor;
+- `domains`: a hostname still `pending` (DNS never pointed) after PENDING_DOMAIN_DAYS is released at
+  Cloudflare and here, so it is free for its rightful owner. DOMAIN_PAGE a step;
+- `retention`: form attempts past the rate-limit window and expired address holds (shared.retention).
+
+Each job is its own message: one failing (Cloudflare's API down) never holds the others back."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from customer import domains, publish
+from customer import domains, forms, publish
 from customer.deps import CustomerDeps
 from customer.model import Site
+from shared.jobs import Body, Jobs, Step
+from shared.log import log
+from shared.ports import Queue
+from shared.retention import Rule, sweep
 from shared.site_layout import file_key
 
 ORPHAN_GRACE_SECONDS = 3600
 PENDING_DOMAIN_DAYS = 14
+# Per step, under half of the 1,000 binding operations: a candidate page spans at most ORPHAN_PAGE
+# sites, each costing 4 D1 statements (site, uploads, versions, forget) and 1 R2 delete per file.
+ORPHAN_PAGE = 60
+# Per step: each domain is 1 Cloudflare call (a subrequest), 1 R2 delete and 1 D1 statement.
+DOMAIN_PAGE = 25
+
+RETENTION = (
+    Rule("form_attempts", "form_attempts", "at < ?", forms.WINDOW_SECONDS),
+    Rule("held_addresses", "held_addresses", "held_until < ?", 0),
+)
 
 
-async def run(deps: CustomerDeps) -> dict[str, Any]:
-    return {
-        "locks_released": await release_stale_locks(deps),
-        **await collect_orphans(deps),
-        "domains_expired": await expire_pending_domains(deps),
-    }
+def jobs(deps: CustomerDeps, queue: Queue | None) -> Jobs:
+    async def locks(body: Body) -> Step:
+        return Step({"locks_released": await release_stale_locks(deps)})
+
+    async def orphans(body: Body) -> Step:
+        return await collect_orphans(deps, body.get("after"))
+
+    async def domains_step(body: Body) -> Step:
+        return await expire_pending_domains(deps, body.get("after"))
+
+    async def retention(body: Body) -> Step:
+        report, more = await sweep(deps.db, RETENTION, deps.clock.now())
+        return Step(report, ({"job": "retention"},) if more else ())
+
+    return Jobs({"locks": locks, "orphans": orphans, "domains": domains_step, "retention": retention}, queue)
 
 
 async def release_stale_locks(deps: CustomerDeps) -> int:
@@ -35,40 +64,65 @@ async def release_stale_locks(deps: CustomerDeps) -> int:
     )
 
 
-async def collect_orphans(deps: CustomerDeps) -> dict[str, int]:
+async def collect_orphans(deps: CustomerDeps, after: Any = None) -> Step:
+    """One page of candidates past the grace, from the cursor `after` ([site id, sha256])."""
     now = deps.clock.now()
-    noted = deleted = 0
-    rows = await deps.db.all("SELECT * FROM sites ORDER BY id")
+    cutoff = now - ORPHAN_GRACE_SECONDS
+    site_after, sha_after = (str(after[0]), str(after[1])) if isinstance(after, list) and len(after) == 2 else ("", "")
+    rows = await deps.db.all(
+        "SELECT site_id, sha256 FROM orphan_files WHERE first_seen < ? AND (site_id, sha256) > (?, ?)"
+        " ORDER BY site_id, sha256 LIMIT ?",
+        (cutoff, site_after, sha_after, ORPHAN_PAGE),
+    )
+    by_site: dict[str, list[str]] = {}
     for row in rows:
-        if row["publish_lock"] is not None and float(row["publish_lock"]) >= now:
-            continue  # a publish is writing files it has not recorded yet
-        site = Site.from_row(row)
-        unreferenced = await publish.stored_files(deps, site) - await publish.known_files(deps, site)
-        seen = {
-            str(r["sha256"]): float(r["first_seen"])
-            for r in await deps.db.all("SELECT sha256, first_seen FROM orphan_files WHERE site_id = ?", (site.id,))
-        }
-        for sha in sorted(unreferenced):
-            if sha not in seen:
-                await deps.db.run(
-                    "INSERT INTO orphan_files (site_id, sha256, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                    (site.id, sha, now),
-                )
-                noted += 1
-            elif seen[sha] <= now - ORPHAN_GRACE_SECONDS:
-                await deps.blobs.delete(file_key(site.id, sha))
-                await deps.db.run("DELETE FROM orphan_files WHERE site_id = ? AND sha256 = ?", (site.id, sha))
-                deleted += 1
-        for sha in set(seen) - unreferenced:  # referenced again (or gone): no longer a candidate
-            await deps.db.run("DELETE FROM orphan_files WHERE site_id = ? AND sha256 = ?", (site.id, sha))
-    return {"orphans_noted": noted, "orphans_deleted": deleted}
+        by_site.setdefault(str(row["site_id"]), []).append(str(row["sha256"]))
+    deleted = kept = failed = 0
+    for site_id, shas in by_site.items():
+        try:
+            found = await deps.db.all("SELECT * FROM sites WHERE id = ?", (site_id,))
+            if found and found[0]["publish_lock"] is not None and float(found[0]["publish_lock"]) >= now:
+                continue  # a publish is writing files it has not recorded yet: checked at a later run
+            site = Site.from_row(found[0]) if found else None
+            known = await publish.known_files(deps, site) if site is not None else set()  # a deleted site keeps nothing
+            for sha in shas:
+                if sha in known:
+                    kept += 1
+                else:
+                    await deps.blobs.delete(file_key(site_id, sha))
+                    deleted += 1
+            await deps.db.run(
+                "DELETE FROM orphan_files WHERE site_id = ? AND first_seen < ?"
+                " AND sha256 IN (SELECT value FROM json_each(?))",
+                (site_id, cutoff, json.dumps(shas)),
+            )
+        except Exception as exc:  # this site's candidates stay for a later run; the walk goes on
+            failed += 1
+            log("orphans_failed", exc, site_id=site_id)
+    more: tuple[Body, ...] = ()
+    if len(rows) == ORPHAN_PAGE:
+        last = rows[-1]
+        more = ({"job": "orphans", "after": [str(last["site_id"]), str(last["sha256"])]},)
+    return Step({"orphans_deleted": deleted, "orphans_referenced": kept, "orphans_failed": failed}, more)
 
 
-async def expire_pending_domains(deps: CustomerDeps) -> int:
+async def expire_pending_domains(deps: CustomerDeps, after: Any = None) -> Step:
+    """One page of stale pending domains, from the cursor `after` (a hostname)."""
     cutoff = deps.clock.now() - PENDING_DOMAIN_DAYS * 86400
     rows = await deps.db.all(
-        "SELECT hostname, cf_id FROM domains WHERE status = 'pending' AND created_at < ?", (cutoff,)
+        "SELECT hostname, cf_id FROM domains WHERE status = 'pending' AND created_at < ? AND hostname > ?"
+        " ORDER BY hostname LIMIT ?",
+        (cutoff, str(after or ""), DOMAIN_PAGE),
     )
-    if rows:
-        await domains.remove_rows(deps, rows)
-    return len(rows)
+    expired = failed = 0
+    for row in rows:
+        try:
+            await domains.remove_rows(deps, [row])
+            expired += 1
+        except Exception as exc:  # Cloudflare refused or is down: this one waits for a later run
+            failed += 1
+            log("domain_expiry_failed", exc, hostname=row["hostname"])
+    if failed == len(rows) > 0:
+        raise RuntimeError(f"no stale domain could be released ({failed})")  # retried, with backoff
+    more = ({"job": "domains", "after": str(rows[-1]["hostname"])},) if len(rows) == DOMAIN_PAGE else ()
+    return Step({"domains_expired": expired, "domains_failed": failed}, more)

@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from customer import drafts
+from customer import drafts, orphans
 from customer.deps import CustomerDeps
 from customer.model import Page, Site, SiteHosts
 from customer.render import NOT_FOUND, Earlier, File, Rendered, SiteData, render_site
@@ -148,6 +148,7 @@ async def write_files(deps: CustomerDeps, site: Site, rendered: Rendered, presen
         if f.sha256 not in present:
             todo[f.sha256] = f
     items = list(todo.items())
+    await orphans.note(deps.db, deps.clock, site.id, todo)  # orphans if this dies before recording them
     for start in range(0, len(items), PARALLEL_WRITES):
         chunk = items[start : start + PARALLEL_WRITES]
         await asyncio.gather(*(deps.blobs.put(file_key(site.id, sha), f.body, f.content_type) for sha, f in chunk))
@@ -430,18 +431,22 @@ async def prune(deps: CustomerDeps, site: Site, keep: int, live: int) -> int:
         return 0
     numbers = [int(r["number"]) for r in dropped]
     marks = ", ".join("?" for _ in numbers)
-    await deps.db.run(f"DELETE FROM versions WHERE site_id = ? AND number IN ({marks})", (site_id, *numbers))  # noqa: S608
     candidates: set[str] = set()
     for r in dropped:
         candidates |= referenced(json.loads(r["manifest"]))
+    await orphans.note(deps.db, deps.clock, site_id, candidates)  # collected later if this dies now
+    await deps.db.run(f"DELETE FROM versions WHERE site_id = ? AND number IN ({marks})", (site_id, *numbers))  # noqa: S608
     return await collect(deps, await reloaded(deps, site), candidates)
 
 
 async def collect(deps: CustomerDeps, site: Site, candidates: Iterable[str]) -> int:
     """Deletes the candidate files no kept version, preview or upload still uses."""
-    unused = set(candidates) - await known_files(deps, site)
+    candidates = set(candidates)
+    noted = await orphans.note(deps.db, deps.clock, site.id, candidates)  # finished later if this dies
+    unused = candidates - await known_files(deps, site)
     for sha in sorted(unused):
         await deps.blobs.delete(file_key(site.id, sha))
+    await orphans.forget(deps.db, site.id, candidates, noted)
     return len(unused)
 
 

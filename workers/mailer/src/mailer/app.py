@@ -10,15 +10,15 @@ GET  /internal/health
 
 The composition root: `settings_from(env)` reads the worker's vars and secrets, `bootstrap(settings,
 ports)` builds the app, `bootstrap_consumer` the consumer of MAIL_QUEUE (mailer.delivery) and
-CRM_QUEUE (mailer.crm), each with its dead-letter queue. entry.py, devstack/stack.py and the tests
-all build mailer this way."""
+CRM_QUEUE (mailer.crm), each with its dead-letter queue, `bootstrap_job` the Cron Trigger's job
+(mailer.retention). entry.py, devstack/stack.py and the tests all build mailer this way."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
 
-from mailer import crm, delivery, outbox, sending
+from mailer import crm, delivery, outbox, retention, sending
 from mailer.headers import FieldError, check_address
 from mailer.hubspot import API_BASE as HUBSPOT_API
 from mailer.hubspot import HubSpotClient
@@ -38,6 +38,7 @@ from shared.openapi import describe
 from shared.ports import Clock, Crypto, Database, HttpClient, Queue
 from shared.queue import Consumer, Delivery, Verdict
 from shared.routing import Params, Router
+from shared.scheduled import Job
 from shared.settings import reader
 
 TABLES = ("emails", "suppressions", "outbox", "webhook_events", "crm_forgotten")
@@ -101,6 +102,11 @@ def bootstrap_consumer(settings: Settings, ports: Ports) -> Consumer:
         return await mail_consumer(queue_name, deliveries)
 
     return consume
+
+
+def bootstrap_job(settings: Settings, ports: Ports) -> Job:
+    """The Cron Trigger's job: retention, one bounded step a run (mailer.retention)."""
+    return retention.job(ports.db, ports.clock)
 
 
 def bootstrap(settings: Settings, ports: Ports) -> App:
