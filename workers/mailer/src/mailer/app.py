@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
-from mailer import crm, delivery, outbox, retention, sending
+from mailer import crm, delivery, outbox, retention, sending, sweeper
 from mailer.headers import FieldError, check_address
 from mailer.hubspot import API_BASE as HUBSPOT_API
 from mailer.hubspot import HubSpotClient
@@ -34,6 +35,7 @@ from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal import InternalGuard
 from shared.jsonbody import read_json_object
+from shared.log import log
 from shared.openapi import describe
 from shared.ports import Clock, Crypto, Database, HttpClient, Queue
 from shared.queue import Consumer, Delivery, Verdict
@@ -105,8 +107,25 @@ def bootstrap_consumer(settings: Settings, ports: Ports) -> Consumer:
 
 
 def bootstrap_job(settings: Settings, ports: Ports) -> Job:
-    """The Cron Trigger's job: retention, one bounded step a run (mailer.retention)."""
-    return retention.job(ports.db, ports.clock)
+    """The Cron Trigger's job, two bounded steps a run that never block each other: the sweeper
+    (mail `queued` past its delivery window enqueued again, mailer.sweeper) and retention."""
+    retain = retention.job(ports.db, ports.clock)
+    store = MailStore(ports.db, ports.clock)
+
+    async def run(cron: str, scheduled_time: float) -> dict[str, Any]:
+        report: dict[str, Any] = {}
+        if ports.queue is not None:  # without MAIL_QUEUE (outbox mode, tests) nothing waits in a queue
+            try:
+                # The trigger's time (the lane's admin door can move it), never before the clock's.
+                now = max(scheduled_time, ports.clock.now())
+                report["requeued"] = await sweeper.requeue_stale(store, ports.queue, now)
+            except Exception as exc:  # retention still runs
+                log("mail_sweep_failed", exc)
+                report["requeued"] = "failed"
+        report.update(await retain(cron, scheduled_time))
+        return report
+
+    return run
 
 
 def bootstrap(settings: Settings, ports: Ports) -> App:

@@ -98,7 +98,12 @@ class Sender:
         if record is None:
             email_id = "em_" + self.crypto.random_bytes(16).hex()
             claimed = await self.store.claim(
-                email_id, request.idempotency_key, request.template.name, request.to, fingerprint
+                email_id,
+                request.idempotency_key,
+                request.template.name,
+                request.to,
+                fingerprint,
+                json.dumps(request.body(), separators=(",", ":")),
             )
             if not claimed:  # Another call took the key between our read and our insert.
                 record = await self.store.by_key(request.idempotency_key)

@@ -18,7 +18,7 @@ Statement = tuple[str, Sequence[SqlValue]]
 # The message is found by our id (the `email_id` tag we send) or by Resend's id.
 _ADVANCE_SQL = (
     "UPDATE emails SET status = ?, provider_id = COALESCE(provider_id, ?), error = COALESCE(?, error),"
-    " updated_at = ? WHERE (id = ? OR provider_id = ?) AND status IN ({})"
+    " updated_at = ?, request = NULL WHERE (id = ? OR provider_id = ?) AND status IN ({})"
 )
 _BEFORE = {
     "delivered": "'queued', 'sent'",
@@ -100,25 +100,42 @@ class MailStore:
         return EmailRecord.from_row(rows[0]) if rows else None
 
     async def claim(
-        self, email_id: str, idempotency_key: str, template: str, recipient: str, request_hash: str
+        self, email_id: str, idempotency_key: str, template: str, recipient: str, request_hash: str, request: str
     ) -> bool:
-        """Records a new message as `queued`; False when the idempotency key is already taken."""
+        """Records a new message as `queued`, with its request (what the sweeper would enqueue again);
+        False when the idempotency key is already taken."""
         now = self.clock.now()
         changed = await self.db.run(
             "INSERT INTO emails (id, idempotency_key, template, recipient, mailbox, status, request_hash, attempts,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, 0, ?, ?)"
+            " created_at, updated_at, request) VALUES (?, ?, ?, ?, ?, 'queued', ?, 0, ?, ?, ?)"
             " ON CONFLICT (idempotency_key) DO NOTHING",
-            [email_id, idempotency_key, template, recipient, mailbox(recipient), request_hash, now, now],
+            [email_id, idempotency_key, template, recipient, mailbox(recipient), request_hash, now, now, request],
         )
         return changed == 1
+
+    async def stale_queued(self, before: float, limit: int) -> list[tuple[str, str]]:
+        """(id, request) of messages `queued` and untouched since `before`, oldest first."""
+        rows = await self.db.all(
+            "SELECT id, request FROM emails WHERE status = 'queued' AND updated_at < ? AND request IS NOT NULL"
+            " ORDER BY updated_at LIMIT ?",
+            [before, limit],
+        )
+        return [(str(r["id"]), str(r["request"])) for r in rows]
+
+    async def touch(self, email_id: str) -> None:
+        """Marks a queued message as just enqueued again (the sweeper waits a whole window before the next)."""
+        await self.db.run(
+            "UPDATE emails SET updated_at = ? WHERE id = ? AND status = 'queued'", [self.clock.now(), email_id]
+        )
 
     async def finish(
         self, email_id: str, status: str, attempts: int = 0, provider_id: str | None = None, error: str | None = None
     ) -> None:
         await self.db.run(
             "UPDATE emails SET status = ?, provider_id = COALESCE(?, provider_id), error = ?,"
-            " attempts = attempts + ?, updated_at = ? WHERE id = ?",
-            [status, provider_id, error, attempts, self.clock.now(), email_id],
+            " attempts = attempts + ?, updated_at = ?,"
+            " request = CASE WHEN ? = 'queued' THEN request ELSE NULL END WHERE id = ?",
+            [status, provider_id, error, attempts, self.clock.now(), status, email_id],
         )
 
     async def recent(self, recipient: str, templates: Sequence[str], since: float) -> int:
