@@ -183,7 +183,12 @@ async def test_the_scheduled_reconcile_catches_up_with_lost_webhooks(browser, ou
     assert (await browser.call("GET", "/api/v1/billing/subscription")).json()["status"] == "active"
     job = bootstrap_job(stack.settings["billing"], stack.ports["billing"])
     ran = await job("17 * * * *", clock.now())
-    assert ran == {"subscriptions_synced": 1, "subscriptions_failed": 0} | {
+    assert ran == {
+        "subscriptions_synced": 1,
+        "subscriptions_failed": 0,
+        "checkouts_settled": 0,
+        "checkouts_failed": 0,
+    } | {
         "downgrades_accounts": 1,
         "downgrades_started": 1,  # the same run starts the downgrade timeline the lost webhook would have
         "downgrades_notices": 1,
@@ -198,6 +203,46 @@ async def test_the_scheduled_reconcile_catches_up_with_lost_webhooks(browser, ou
     stripe.fail_next(5, 500)
     ran = await job("17 * * * *", clock.now())
     assert (ran["subscriptions_synced"], ran["subscriptions_failed"], ran["downgrades_notices"]) == (0, 1, 0)
+
+
+async def test_a_paid_checkout_whose_webhooks_are_all_lost_becomes_paid_at_the_next_reconcile(
+    browser, outbox, stripe, stack, clock
+) -> None:
+    # Before: the account stayed Free unless the owner came back to the confirmation page.
+    from billing.app import bootstrap_job
+    from billing.reconcile import CHECKOUT_GRACE_SECONDS
+
+    await signed_up(browser, outbox, EMAIL)
+    stripe.auto_deliver = False  # every webhook of this checkout is lost; she closes the tab after paying
+    response = await browser.post("/api/v1/billing/checkout", {"plan": "pro", "attribution": {}})
+    (session,) = [s for s in stripe.sessions.values() if s["url"] == response.json()["url"]]
+    await stripe.complete_checkout(session["id"])
+    assert (await browser.call("GET", "/api/v1/billing/subscription")).json()["plan"] == "free"
+    job = bootstrap_job(stack.settings["billing"], stack.ports["billing"])
+    ran = await job("17 * * * *", clock.now())
+    assert ran["checkouts_settled"] == 0  # within the grace period the webhook or the return page may still come
+    clock.advance(CHECKOUT_GRACE_SECONDS + 1)
+    ran = await job("17 * * * *", clock.now())
+    assert (ran["checkouts_settled"], ran["checkouts_failed"]) == (1, 0)
+    state = (await browser.call("GET", "/api/v1/billing/subscription")).json()
+    assert (state["plan"], state["status"]) == ("pro", "active")
+    assert (await job("17 * * * *", clock.now()))["checkouts_settled"] == 0  # settled once
+    await stripe.flush()  # the lost webhooks turn up after all: nothing changes
+    assert (await browser.call("GET", "/api/v1/billing/subscription")).json()["plan"] == "pro"
+
+
+async def test_an_abandoned_checkout_is_dropped_after_stripe_expires_it(browser, outbox, stripe, stack, clock) -> None:
+    from billing.app import bootstrap_job
+    from billing.reconcile import CHECKOUT_LIFETIME_SECONDS
+
+    await signed_up(browser, outbox, EMAIL)
+    await browser.post("/api/v1/billing/checkout", {"plan": "pro", "attribution": {}})
+    job = bootstrap_job(stack.settings["billing"], stack.ports["billing"])
+    clock.advance(CHECKOUT_LIFETIME_SECONDS + 1)
+    await job("17 * * * *", clock.now())
+    rows = await stack.databases["billing"].all("SELECT pending_checkout FROM subscriptions")
+    assert [r["pending_checkout"] for r in rows] == [None]
+    assert (await browser.call("GET", "/api/v1/billing/subscription")).json()["plan"] == "free"
 
 
 async def test_after_deletion_and_a_late_webhook_no_personal_data_remains(browser, outbox, stripe, stack) -> None:

@@ -47,8 +47,8 @@ async def test_the_timeline_fans_out_in_batches_and_every_cancelled_account_is_n
     ports = dataclasses.replace(stack.ports["billing"], jobs=queue)
     settings = stack.settings["billing"]
     at = clock.now()
-    assert await bootstrap_job(settings, ports)("17 * * * *", at) == {"jobs_planned": 3}
-    assert sorted(m.body["job"] for m in queue.messages) == ["downgrades", "reconcile", "retention"]
+    assert await bootstrap_job(settings, ports)("17 * * * *", at) == {"jobs_planned": 4}
+    assert sorted(m.body["job"] for m in queue.messages) == ["checkouts", "downgrades", "reconcile", "retention"]
     consumer = bootstrap_consumer(settings, ports)
     seen: list[dict[str, Any]] = []
 

@@ -130,7 +130,7 @@ def jobs(settings: Settings, ports: Ports) -> Jobs:
     """The scheduled jobs (shared.jobs): reconcile subscriptions with Stripe (billing.reconcile,
     PER_RUN a run), the downgrade timeline (billing.downgrades, fanned out in batches of accounts),
     and retention. Each is its own message, so a Stripe outage never holds the downgrade mails."""
-    _, _, processor = _processor(settings, ports)
+    store, stripe, processor = _processor(settings, ports)
     timeline = downgrade_timeline(settings, ports)
 
     def at(body: Body) -> float:
@@ -139,6 +139,9 @@ def jobs(settings: Settings, ports: Ports) -> Jobs:
 
     async def reconcile_step(body: Body) -> Step:
         return Step(await reconcile.run(ports.db, processor, ports.clock.now()))
+
+    async def checkouts(body: Body) -> Step:
+        return Step(await reconcile.settle_checkouts(store, stripe, processor, ports.clock.now()))
 
     async def downgrades(body: Body) -> Step:
         batches, after = await timeline.plan_page(str(body.get("after") or ""))
@@ -155,7 +158,12 @@ def jobs(settings: Settings, ports: Ports) -> Jobs:
         report, more = await sweep(ports.db, RETENTION, ports.clock.now())
         return Step(report, ({"job": "retention"},) if more else ())
 
-    steps = {"reconcile": reconcile_step, "downgrades": downgrades, "downgrades_batch": downgrades_batch}
+    steps = {
+        "reconcile": reconcile_step,
+        "checkouts": checkouts,
+        "downgrades": downgrades,
+        "downgrades_batch": downgrades_batch,
+    }
     return Jobs({**steps, "retention": retention}, ports.jobs, internal=frozenset({"downgrades_batch"}))
 
 
@@ -236,7 +244,7 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         )
         key = await checkout.checkout_key(ports.crypto, identity.account_id, plan_id, now, stripe_params)
         session = await call_stripe("/v1/checkout/sessions", stripe_params, key)
-        await store.checkout_started(identity.account_id, now)
+        await store.checkout_started(identity.account_id, now, str(session.get("id") or ""))
         return json_response({"url": session.get("url"), "id": session.get("id")})
 
     async def switch_target(request: Request) -> tuple[Identity, Record, dict[str, object], str, dict[str, object]]:

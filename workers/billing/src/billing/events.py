@@ -100,6 +100,9 @@ class EventProcessor:
         subscription = id_of(session.get("subscription"))
         if subscription:
             await self.sync(event, subscription, account_hint=account)
+        session_id = session.get("id")
+        if isinstance(session_id, str):  # settled: the reconcile need not ask Stripe about it
+            await self.store.checkout_settled(account, session_id)
 
     async def subscription_changed(self, event: Event) -> None:
         subscription = id_of(event.object)

@@ -188,9 +188,28 @@ class SubscriptionStore:
             ]
         )
 
-    async def checkout_started(self, account_id: str, now: float) -> None:
+    async def checkout_started(self, account_id: str, now: float, session_id: str) -> None:
+        """The funnel's first checkout, and the session the reconcile settles if its webhooks are lost."""
         await self.db.run(
-            "UPDATE subscriptions SET checkout_at = ? WHERE account_id = ? AND checkout_at IS NULL", [now, account_id]
+            "UPDATE subscriptions SET checkout_at = COALESCE(checkout_at, ?), pending_checkout = ?,"
+            " pending_checkout_at = ? WHERE account_id = ?",
+            [now, session_id or None, now, account_id],
+        )
+
+    async def pending_checkouts(self, before: float, limit: int) -> list[tuple[str, str, float]]:
+        """(account, session, started) of checkouts started before `before`, not settled, oldest first."""
+        rows = await self.db.all(
+            "SELECT account_id, pending_checkout, pending_checkout_at FROM subscriptions"
+            " WHERE pending_checkout IS NOT NULL AND pending_checkout_at < ? ORDER BY pending_checkout_at LIMIT ?",
+            [before, limit],
+        )
+        return [(str(r["account_id"]), str(r["pending_checkout"]), float(r["pending_checkout_at"])) for r in rows]
+
+    async def checkout_settled(self, account_id: str, session_id: str) -> None:
+        await self.db.run(
+            "UPDATE subscriptions SET pending_checkout = NULL, pending_checkout_at = NULL"
+            " WHERE account_id = ? AND pending_checkout = ?",
+            [account_id, session_id],
         )
 
     async def funnel(self) -> list[dict[str, object]]:
