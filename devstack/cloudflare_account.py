@@ -219,6 +219,17 @@ class AccountStandin:
         """Uploads refused because they would have created a Worker (`refuse_new_workers`)."""
         return list(self.data.get("refused", []))
 
+    def redeploy(self, name: str) -> str:
+        """A new version of the live one, deployed: what a later deploy leaves behind (a previous
+        version to roll back to). Returns the new version's id."""
+        worker = self.data["workers"][name]
+        live = self._version(name, worker["deployed"])
+        version = {**live, "id": str(uuid.uuid4()), "number": len(worker["versions"]) + 1}
+        worker["versions"].append(version)
+        self._deploy(name, [version["id"]])
+        self._save()
+        return str(version["id"])
+
     def put_object(self, bucket: str, key: str, body: bytes) -> None:
         """An R2 object, as a publish would have written it (for rehearsals)."""
         if bucket not in self.data["r2"]:

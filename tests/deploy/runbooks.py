@@ -12,7 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = ROOT / "docs" / "operations.md"
 _BLOCK = re.compile(r"^( *)```(\S*)([^\n]*)\n(.*?)^\1```", re.S | re.M)
-_SETTING = re.compile(r"^[A-Z][A-Z_]*=\S*(\s+#.*)?$")
+_SETTING = re.compile(r"^[A-Z][A-Z0-9_]*=")
+_PLACEHOLDER = re.compile(r"<[a-z0-9-]+>")
 NOT_REHEARSED = "# not rehearsed:"  # the first line of a `sh` block the test cannot run offline, and why
 
 
@@ -22,9 +23,16 @@ class Command:
     settings: tuple[str, ...]  # the block's NAME=value lines before it
     line: str
 
-    def script(self, env: str) -> str:
+    def script(self, env: str, placeholders: dict[str, str]) -> str:
+        """The command for `env`, after its settings, with `<placeholder>`s filled in (one left
+        unfilled is an error: the docs grew a placeholder the test does not know)."""
         settings = [re.sub(r"^ENV=\S+", f"ENV={env}", s) for s in self.settings]
-        return "\n".join(["set -euo pipefail", *settings, self.line])
+        text = "\n".join(["set -euo pipefail", *settings, self.line])
+        for name, value in placeholders.items():
+            text = text.replace(f"<{name}>", value)
+        if left := _PLACEHOLDER.findall(text):
+            raise ValueError(f"unfilled placeholders {left} in: {self.line}")
+        return text
 
 
 def shell_blocks(text: str) -> list[tuple[str, str, str]]:
@@ -32,7 +40,7 @@ def shell_blocks(text: str) -> list[tuple[str, str, str]]:
     out = []
     for match in _BLOCK.finditer(text):
         indent, lang, rest, body = match.groups()
-        heading = ([""] + re.findall(r"^#+ (.+)$", text[: match.start()], re.M))[-1]
+        heading = ["", *re.findall(r"^#+ (.+)$", text[: match.start()], re.M)][-1]
         lines = [line[len(indent) :] if line.startswith(indent) else line for line in body.splitlines()]
         out.append((heading, f"{lang}{rest}".strip(), "\n".join(lines)))
     return out
@@ -48,15 +56,17 @@ def runbook_commands(text: str | None = None) -> list[Command]:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            if _SETTING.match(line) or re.match(r"^[A-Z][A-Z_]*=\"", line) or re.match(r"^[A-Z][A-Z_]*=\$\(", line):
+            if _SETTING.match(line):
                 settings.append(line)
             else:
                 commands.append(Command(heading, tuple(settings), re.sub(r"\s+", " ", line)))
     return commands
 
 
-def run(command: Command, env: str, cwd: Path, values: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run(
+    command: Command, env: str, placeholders: dict[str, str], cwd: Path, values: dict[str, str], stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["bash", "-c", command.script(env)],
+        ["bash", "-c", command.script(env, placeholders)],
         cwd=cwd, env=values, input=stdin, capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
