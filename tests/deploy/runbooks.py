@@ -40,7 +40,7 @@ def shell_blocks(text: str) -> list[tuple[str, str, str]]:
     out = []
     for match in _BLOCK.finditer(text):
         indent, lang, rest, body = match.groups()
-        heading = ["", *re.findall(r"^#+ (.+)$", text[: match.start()], re.M)][-1]
+        heading = ["", *re.findall(r"^#{2,6} (.+)$", text[: match.start()], re.M)][-1]  # sh comments are "# "
         lines = [line[len(indent) :] if line.startswith(indent) else line for line in body.splitlines()]
         out.append((heading, f"{lang}{rest}".strip(), "\n".join(lines)))
     return out
