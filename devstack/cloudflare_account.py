@@ -7,6 +7,11 @@ so `scripts/deploy` can be rehearsed offline (wrangler honours `CLOUDFLARE_API_B
     Workers /accounts/{a}/workers/services/{name}, /scripts/{name}      upload (multipart), settings,
          /scripts/{name}/subdomain, /secrets, /versions, /deployments, assets upload sessions
     Routes  /zones?name=…, /zones/{z}/workers/routes, /accounts/{a}/workers/domains[/records]
+    What the runbooks (docs/operations.md) call on a deployed account: queue info and
+    pause/resume delivery (/queues/{id}), D1 export and import (/export, /import: polling, then a
+    signed URL), Time Travel (/time_travel/bookmark, /restore), database delete, R2 objects
+    (/r2/buckets/{b}/objects/{key}), deployments list and rollback (/deployments), `secret put`
+    (/secrets) and `wrangler tail` (/tails, then a WebSocket that sends one event and closes).
 
 It enforces the rules a real deploy of this project meets, with Cloudflare's codes and messages:
 a wrong token (10000) or account (9109); a token without the permission a call needs (403 10000;
@@ -15,7 +20,12 @@ scopes modelled when given, see AccountStandin); a service binding to a worker t
 flag (10021 "No such module"); a worker over the plan's size limit (10027); a route or custom
 domain outside the account's zones (10083 zone_not_found); a custom domain on a hostname with
 externally managed DNS records (100117, unless overridden); a `secret_text` missing for a name the
-metadata requires; an unknown worker (10007) or service (10090).
+metadata requires; an unknown worker (10007) or service (10090): a secret, settings, tail or deployments call on a
+script that does not exist answers 404 10007, which is what makes wrangler's `secret put` offer
+to create a new, empty Worker ("There doesn't seem to be a Worker called …"; without a terminal it
+does not ask). With `refuse_new_workers` (the runbook rehearsal) any upload that would create a
+Worker is refused and recorded in `refused`, so a command aimed at the wrong name cannot pass by
+creating one.
 State (workers with their uploaded modules, assets, secrets, D1 files, buckets, routes) persists in
 `--state`, so a second deploy sees the first; `uploaded(name)` gives back what was deployed, which
 the deploy rehearsal runs on the runtime lane."""
@@ -27,7 +37,11 @@ import gzip
 import hashlib
 import json
 import re
+import socket
 import sqlite3
+import struct
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -39,6 +53,7 @@ from urllib.parse import parse_qs
 from shared.http import Request, Response, json_response
 
 API_PATH = "/client/v4"
+SIGNED_PATH = "/_standin/signed/"  # where the stand-in's "presigned" D1 export and import URLs point
 FREE_PLAN_GZIP_LIMIT = 3 * 1024 * 1024  # 3 MB compressed (Workers Free); Paid is 10 MB
 PAID_PLAN_GZIP_LIMIT = 10 * 1024 * 1024
 # List pages, as the real API pages them: R2 buckets by cursor, D1 databases and queues by page.
@@ -138,6 +153,7 @@ class AccountStandin:
     scopes: TokenScopes | None = None
     routes_403_code: int | None = None
     external_dns: set[str] = field(default_factory=set)
+    refuse_new_workers: bool = False
 
     def __post_init__(self) -> None:
         self.state.mkdir(parents=True, exist_ok=True)
@@ -198,11 +214,36 @@ class AccountStandin:
     def worker_names(self) -> list[str]:
         return list(self.data["workers"])
 
+    @property
+    def refused(self) -> list[str]:
+        """Uploads refused because they would have created a Worker (`refuse_new_workers`)."""
+        return list(self.data.get("refused", []))
+
+    def redeploy(self, name: str) -> str:
+        """A new version of the live one, deployed: what a later deploy leaves behind (a previous
+        version to roll back to). Returns the new version's id."""
+        worker = self.data["workers"][name]
+        live = self._version(name, worker["deployed"])
+        version = {**live, "id": str(uuid.uuid4()), "number": len(worker["versions"]) + 1}
+        worker["versions"].append(version)
+        self._deploy(name, [version["id"]])
+        self._save()
+        return str(version["id"])
+
+    def put_object(self, bucket: str, key: str, body: bytes) -> None:
+        """An R2 object, as a publish would have written it (for rehearsals)."""
+        if bucket not in self.data["r2"]:
+            raise KeyError(bucket)
+        self.data.setdefault("r2_objects", {}).setdefault(bucket, {})[key] = self._blob(body)
+        self._save()
+
     # -- HTTP ------------------------------------------------------------------------------------
 
     async def handle(self, request: Request) -> Response:
         path = request.path.removeprefix(API_PATH)
         try:
+            if path.startswith(SIGNED_PATH):  # a signed URL (D1 export / import): no token, as on R2
+                return self._signed(request, path.removeprefix(SIGNED_PATH))
             if request.header("authorization") != f"Bearer {self.token}" and not path.startswith(
                 f"/accounts/{self.account_id}/workers/assets/upload"
             ):
@@ -325,16 +366,118 @@ class AccountStandin:
                 self.d1_path(db["uuid"]).parent.mkdir(parents=True, exist_ok=True)
                 sqlite3.connect(self.d1_path(db["uuid"])).close()
                 return envelope(db)
-        match = re.fullmatch(r"/([^/]+)(/query|/raw)?", rest)
+        match = re.fullmatch(r"/([^/]+)(/query|/raw|/export|/import|/time_travel/bookmark|/time_travel/restore)?", rest)
         if not match:
             raise ApiError(404, 7000, "No route for that URI")
         db = self._find_db(match.group(1))
-        if match.group(2) is None and request.method == "GET":
+        action = match.group(2)
+        if action is None and request.method == "GET":
             size = self.d1_path(db["uuid"]).stat().st_size
             return envelope({**db, "file_size": size, "num_tables": 0})
-        if match.group(2) and request.method == "POST":
-            return envelope(self._run_sql(db["uuid"], _json(request), raw=match.group(2) == "/raw"))
+        if action is None and request.method == "DELETE":
+            del self.data["d1"][db["uuid"]]
+            self.d1_path(db["uuid"]).unlink(missing_ok=True)
+            return envelope(None)
+        if action in ("/query", "/raw") and request.method == "POST":
+            return envelope(self._run_sql(db["uuid"], _json(request), raw=action == "/raw"))
+        if action == "/export" and request.method == "POST":
+            return envelope(self._d1_export(request, db))
+        if action == "/import" and request.method == "POST":
+            return envelope(self._d1_import(request, db))
+        if action == "/time_travel/bookmark" and request.method == "GET":
+            return envelope({"bookmark": self._bookmark(db, request.query_params.get("timestamp"))})
+        if action == "/time_travel/restore" and request.method == "POST":
+            return envelope(self._d1_restore(request, db))
         raise ApiError(405, 10405, "Method not allowed")
+
+    # D1 export, import and Time Travel. Export and import poll until "complete" and move the SQL
+    # through a signed URL, as the API does. Time Travel answers with bookmarks in the API's shape;
+    # the stand-in keeps no history, so a restore leaves the data as it is (and says so).
+
+    def _bookmark(self, db: dict[str, Any], timestamp: str | None) -> str:
+        if timestamp is not None and not re.fullmatch(
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)", timestamp
+        ):
+            raise ApiError(400, 7400, f"Invalid timestamp: {timestamp}")
+        digest = hashlib.sha256(f"{db['uuid']}@{timestamp or 'now'}".encode()).hexdigest()
+        return f"{digest[:8]}-{digest[8:16]}-{digest[16:24]}-{digest[24:56]}"
+
+    def _d1_restore(self, request: Request, db: dict[str, Any]) -> dict[str, Any]:
+        bookmark = request.query_params.get("bookmark") or self._bookmark(db, request.query_params.get("timestamp"))
+        return {
+            "bookmark": bookmark,
+            "previous_bookmark": self._bookmark(db, None),
+            "message": "Database restored to bookmark (stand-in: no history kept, data unchanged)",
+        }
+
+    def _d1_export(self, request: Request, db: dict[str, Any]) -> dict[str, Any]:
+        body = _json(request)
+        if body.get("output_format") != "polling":
+            raise ApiError(400, 7400, "output_format must be polling")
+        conn = sqlite3.connect(self.d1_path(db["uuid"]))
+        try:
+            dump = [s for s in conn.iterdump() if s not in ("BEGIN TRANSACTION;", "COMMIT;")]
+        finally:
+            conn.close()
+        filename = f"{db['uuid']}-{uuid.uuid4().hex[:8]}.sql"
+        self._signed_files()[filename] = self._blob(
+            ("PRAGMA defer_foreign_keys=TRUE;\n" + "\n".join(dump) + "\n").encode()
+        )
+        return {
+            "success": True,
+            "type": "export",
+            "status": "complete",
+            "at_bookmark": self._bookmark(db, None),
+            "messages": ["Generated " + filename, "Uploaded part 1"],
+            "result": {"filename": filename, "signed_url": self._signed_url(request, filename)},
+        }
+
+    def _d1_import(self, request: Request, db: dict[str, Any]) -> dict[str, Any]:
+        body = _json(request)
+        action = body.get("action")
+        etag = body.get("etag")
+        if action == "init":
+            if not isinstance(etag, str) or not etag:
+                raise ApiError(400, 7400, "etag is required")
+            filename = f"import-{etag}.sql"
+            return {"success": True, "upload_url": self._signed_url(request, filename), "filename": filename}
+        if action == "ingest":
+            filename = str(body.get("filename"))
+            digest = self._signed_files().get(filename)
+            if digest is None:
+                raise ApiError(400, 7400, f"File {filename} was not uploaded")
+            sql = self.blob(digest).decode()
+            results = self._run_sql(db["uuid"], {"sql": sql}, raw=False)
+            size = self.d1_path(db["uuid"]).stat().st_size
+            meta = {"duration": 1.0, "rows_read": 0, "rows_written": len(results), "size_after": size}
+            return {
+                "success": True,
+                "type": "import",
+                "status": "complete",
+                "at_bookmark": self._bookmark(db, None),
+                "messages": [f"Imported {filename}"],
+                "errors": [],
+                "result": {"num_queries": len(results), "final_bookmark": self._bookmark(db, None), "meta": meta},
+            }
+        raise ApiError(400, 7400, f"Unknown import action {action}")
+
+    def _signed_files(self) -> dict[str, str]:
+        files: dict[str, str] = self.data.setdefault("signed_files", {})
+        return files
+
+    def _signed_url(self, request: Request, filename: str) -> str:
+        return f"http://{request.header('host')}{API_PATH}{SIGNED_PATH}{filename}"
+
+    def _signed(self, request: Request, filename: str) -> Response:
+        """GET (an export's SQL) or PUT (an import's upload, answered with its MD5 as the etag)."""
+        files = self._signed_files()
+        if request.method == "PUT":
+            files[filename] = self._blob(request.body)
+            self._save()
+            return Response(200, [("etag", f'"{hashlib.md5(request.body).hexdigest()}"')], b"")  # noqa: S324 (R2's etag)
+        if request.method == "GET" and filename in files:
+            return Response(200, [("content-type", "application/sql")], self.blob(files[filename]))
+        return Response(404, [("content-type", "text/plain")], b"NoSuchKey")
 
     def _run_sql(self, db_uuid: str, body: dict[str, Any], raw: bool) -> list[dict[str, Any]]:
         sql = body.get("sql")
@@ -389,7 +532,25 @@ class AccountStandin:
         name = rest.strip("/")
         if request.method == "GET" and name in self.data["r2"]:
             return envelope(self.data["r2"][name])
+        obj = re.fullmatch(r"/([^/]+)/objects/(.+)", rest)
+        if obj and obj.group(1) in self.data["r2"]:
+            return self._r2_object(request, obj.group(1), obj.group(2))
         raise ApiError(404, 10006, "The specified bucket does not exist.")
+
+    def _r2_object(self, request: Request, bucket: str, key: str) -> Response:
+        """GET / PUT / DELETE /r2/buckets/{bucket}/objects/{key}: the object's bytes (wrangler r2 object)."""
+        objects = self.data.setdefault("r2_objects", {}).setdefault(bucket, {})
+        if request.method == "PUT":
+            objects[key] = self._blob(request.body)
+            return envelope({"key": key, "size": len(request.body)})
+        if key not in objects:
+            raise ApiError(404, 10007, "The specified key does not exist.")
+        if request.method == "DELETE":
+            del objects[key]
+            return envelope({})
+        if request.method == "GET":
+            return Response(200, [("content-type", "application/octet-stream")], self.blob(objects[key]))
+        raise ApiError(405, 10405, "Method not allowed")
 
     def _list_buckets(self, request: Request) -> Response:
         """GET /r2/buckets pages with a cursor, like the real API: `per_page` (default 20, at most
@@ -417,7 +578,7 @@ class AccountStandin:
         if rest == "" and request.method == "GET":
             # `name` may repeat (wrangler's deploy asks for all its queues at once): any of them.
             names = set(parse_qs(request.query).get("name", []))
-            found = [q for q in queues.values() if not names or q["queue_name"] in names]
+            found = [self._queue_view(q) for q in queues.values() if not names or q["queue_name"] in names]
             return _page(request, found, default_per_page=QUEUES_DEFAULT_PER_PAGE, max_per_page=QUEUES_MAX_PER_PAGE)
         if rest == "" and request.method == "POST":
             name = _json(request).get("queue_name")
@@ -433,7 +594,21 @@ class AccountStandin:
                 "producers": [],
             }
             queues[queue["queue_id"]] = queue
-            return envelope(queue)
+            return envelope(self._queue_view(queue))
+        one = re.fullmatch(r"/([^/]+)", rest)
+        if one:
+            if one.group(1) not in queues:
+                raise ApiError(404, 11000, "workers.api.error.queue_not_found")
+            queue = queues[one.group(1)]
+            if request.method in ("PATCH", "PUT"):  # settings (delivery_paused, ...), as `queues pause-delivery`
+                body = _json(request)
+                if body.get("queue_name", queue["queue_name"]) != queue["queue_name"]:
+                    raise ApiError(400, 11003, "Renaming a queue is not supported")
+                queue["settings"] = {**queue.get("settings", {}), **(body.get("settings") or {})}
+                queue["modified_on"] = _now()
+            elif request.method != "GET":
+                raise ApiError(405, 10405, "Method not allowed")
+            return envelope(self._queue_view(queue))
         match = re.fullmatch(r"/([^/]+)/consumers(?:/([^/]+))?", rest)
         if not match or match.group(1) not in queues:
             raise ApiError(404, 11000, "workers.api.error.queue_not_found")
@@ -458,6 +633,23 @@ class AccountStandin:
                     del queue["consumers"][i]
                     return envelope(None)
         raise ApiError(404, 11005, "Consumer not found")
+
+    def _queue_view(self, queue: dict[str, Any]) -> dict[str, Any]:
+        """A queue as the API answers it: its producers are the deployed workers that bind it."""
+        producers = []
+        for name, worker in self.data["workers"].items():
+            if worker.get("deployed"):
+                bindings = self._version(name, worker["deployed"])["metadata"].get("bindings", [])
+                if any(b.get("type") == "queue" and b.get("queue_name") == queue["queue_name"] for b in bindings):
+                    producers.append({"type": "worker", "script": name})
+        return {
+            "modified_on": queue.get("created_on"),
+            "settings": {"delivery_paused": False},
+            **queue,
+            "producers": producers,
+            "producers_total_count": len(producers),
+            "consumers_total_count": len(queue["consumers"]),
+        }
 
     def queue_consumers(self, worker: str) -> list[dict[str, Any]]:
         """The consumers registered for a worker, with their queue's name (for the rehearsal)."""
@@ -575,6 +767,7 @@ class AccountStandin:
             self._deploy(name, [version["id"]])
             return envelope({"name": body["name"], "type": "secret_text"})
         if sub == "/versions" and method == "POST":
+            self._refuse_new(name)
             return envelope(self._version_view(name, self._new_version(request, name)))
         if sub == "/versions" and method == "GET":
             return envelope({"items": [self._version_view(name, v) for v in reversed(worker["versions"])]})
@@ -582,13 +775,39 @@ class AccountStandin:
             return envelope(self._version_view(name, self._version(name, sub.removeprefix("/versions/"))))
         if sub == "/deployments" and method == "POST":
             body = _json(request)
-            return envelope(self._deploy(name, [v["version_id"] for v in body.get("versions", [])]))
-        if sub == "/deployments" and method == "GET":
-            return envelope({"deployments": [_deployment(worker)] if worker.get("deployed") else []})
+            annotations = body.get("annotations") or {}
+            return envelope(self._deploy(name, [v["version_id"] for v in body.get("versions", [])], annotations))
+        if sub == "/deployments" and method == "GET":  # newest first, as the API lists them
+            history = worker.get("deployments", [])
+            return envelope({"deployments": [_deployment(worker, d) for d in reversed(history)]})
+        if sub == "/tails" and method == "POST":
+            tail_id = uuid.uuid4().hex
+            worker.setdefault("tails", []).append(tail_id)
+            self.data["workers"][name] = worker
+            return envelope({"id": tail_id, "url": tail_url(name), "expires_at": "2026-01-01T06:00:00Z"})
+        if sub.startswith("/tails/") and method == "DELETE":
+            tails = worker.get("tails", [])
+            if sub.removeprefix("/tails/") not in tails:
+                raise ApiError(404, 10057, "workers.api.error.tail_not_found")
+            tails.remove(sub.removeprefix("/tails/"))
+            self.data["workers"][name] = worker
+            return envelope(None)
         raise ApiError(404, 7000, f"No route for that URI ({method} /workers{rest})")
+
+    def _refuse_new(self, name: str) -> None:
+        if self.refuse_new_workers and name not in self.data["workers"]:
+            self.data.setdefault("refused", []).append(name)
+            self._save()
+            raise ApiError(
+                403,
+                10000,
+                f'rehearsal: this upload would create a new Worker "{name}"; the account\'s Workers are '
+                "frozen for this run (a runbook must act on a deployed Worker)",
+            )
 
     def _upload(self, request: Request, name: str) -> Response:
         """PUT /scripts/{name}: a new version, deployed at once (wrangler's path for a new worker)."""
+        self._refuse_new(name)
         version = self._new_version(request, name)
         self._deploy(name, [version["id"]])
         worker = self.data["workers"][name]
@@ -688,15 +907,25 @@ class AccountStandin:
                 return dict(version)
         raise ApiError(404, 10226, "workers.api.error.version_not_found")
 
-    def _deploy(self, name: str, version_ids: list[str]) -> dict[str, Any]:
+    def _deploy(self, name: str, version_ids: list[str], annotations: dict[str, Any] | None = None) -> dict[str, Any]:
         for version_id in version_ids:
             self._version(name, version_id)
         if len(version_ids) != 1:
             raise ApiError(400, 10021, "the stand-in deploys one version at 100%")
         worker = self.data["workers"][name]
         worker["deployed"] = version_ids[0]
-        worker.setdefault("deployments", []).append({"id": str(uuid.uuid4()), "version_id": version_ids[0]})
-        return _deployment(worker)
+        history = worker.setdefault("deployments", [])
+        # Deployments are ordered by created_on (wrangler's rollback picks the one before the latest).
+        created = f"2026-01-01T00:{len(history) // 60:02d}:{len(history) % 60:02d}.000000Z"
+        history.append(
+            {
+                "id": str(uuid.uuid4()),
+                "version_id": version_ids[0],
+                "created_on": created,
+                "annotations": annotations or {},
+            }
+        )
+        return _deployment(worker, history[-1])
 
     def _version_view(self, name: str, version: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -851,6 +1080,82 @@ class AccountStandin:
         raise ApiError(404, 7000, "No route for that URI")
 
 
+# -- `wrangler tail`'s WebSocket ------------------------------------------------------------------
+
+_WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455
+_tail_server: socket.socket | None = None
+_tail_lock = threading.Lock()
+
+
+def tail_url(script: str) -> str:
+    """The WebSocket URL a tail session gets: a loopback server (started on first use) that
+    answers the handshake with wrangler's `trace-v1` protocol, sends one queue event of `script`
+    and closes normally (1000), so `wrangler tail` prints it and exits 0 by itself."""
+    global _tail_server
+    with _tail_lock:
+        if _tail_server is None:
+            _tail_server = socket.create_server(("127.0.0.1", 0))
+            threading.Thread(target=_tail_accept, args=(_tail_server,), daemon=True).start()
+        port = _tail_server.getsockname()[1]
+    return f"ws://127.0.0.1:{port}/{script}"
+
+
+def _tail_accept(server: socket.socket) -> None:
+    while True:
+        conn, _ = server.accept()
+        threading.Thread(target=_tail_session, args=(conn,), daemon=True).start()
+
+
+def _tail_session(conn: socket.socket) -> None:
+    with conn:
+        conn.settimeout(10)
+        data = b""
+        try:
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                data += chunk
+            lines = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+            script = lines[0].split()[1].lstrip("/")
+            headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+            key = (headers["sec-websocket-key"] + _WEBSOCKET_GUID).encode()
+            accept = base64.b64encode(hashlib.sha1(key).digest())  # noqa: S324 (RFC 6455's handshake)
+            protocol = headers.get("sec-websocket-protocol", "")
+            conn.sendall(
+                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + b"Sec-WebSocket-Accept: " + accept + b"\r\n"
+                + (f"Sec-WebSocket-Protocol: {protocol}\r\n".encode() if protocol else b"")
+                + b"\r\n"
+            )  # fmt: skip
+            time.sleep(0.5)  # the client's {"debug": …} frame arrives and is ignored
+            event = {
+                "scriptName": script,
+                "outcome": "ok",
+                "eventTimestamp": 1767225600000,
+                "event": {"queue": "stand-in-queue", "batchSize": 1},
+                "logs": [{"message": ["stand-in tail: one event, then the session closes"], "level": "log",
+                          "timestamp": 1767225600000}],
+                "exceptions": [],
+            }  # fmt: skip
+            conn.sendall(_ws_frame(0x1, json.dumps(event).encode()))
+            time.sleep(0.5)
+            conn.sendall(_ws_frame(0x8, struct.pack("!H", 1000)))
+            conn.recv(4096)  # the client's close
+        except (OSError, KeyError, IndexError):
+            return
+
+
+def _ws_frame(opcode: int, payload: bytes) -> bytes:
+    """A final, unmasked server frame."""
+    head = bytes([0x80 | opcode])
+    if len(payload) < 126:
+        return head + bytes([len(payload)]) + payload
+    if len(payload) < 65536:
+        return head + bytes([126]) + struct.pack("!H", len(payload)) + payload
+    return head + bytes([127]) + struct.pack("!Q", len(payload)) + payload
+
+
 # -- helpers ---------------------------------------------------------------------------------------
 
 
@@ -937,13 +1242,14 @@ def _split_sql(sql: str) -> list[str]:
     return out
 
 
-def _deployment(worker: dict[str, Any]) -> dict[str, Any]:
-    latest = worker["deployments"][-1]
+def _deployment(worker: dict[str, Any], deployment: dict[str, Any] | None = None) -> dict[str, Any]:
+    latest = deployment or worker["deployments"][-1]
     return {
         "id": latest["id"],
         "source": "wrangler",
         "strategy": "percentage",
-        "created_on": _now(),
-        "annotations": {},
+        "author_email": "ops@smartpages.online",
+        "created_on": latest.get("created_on", _now()),
+        "annotations": latest.get("annotations", {}),
         "versions": [{"version_id": latest["version_id"], "percentage": 100}],
     }

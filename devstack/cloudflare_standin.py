@@ -203,6 +203,11 @@ def main(argv: list[str] | None = None) -> None:
         help="the code of the 403 a zone-scoped token gets from the account-level routes call (default: none)",
     )
     parser.add_argument("--dns-record", action="append", default=[], help="a hostname with an external DNS record")
+    parser.add_argument(
+        "--refuse-new-workers",
+        action="store_true",
+        help="refuse (and record) any upload that would create a Worker: the runbook rehearsal's guard",
+    )
     args = parser.parse_args(argv)
     standin = CloudflareStandin(args.token, args.zone, base=f"http://{args.host}:{args.port}{API_PATH}")
     hostnames: Handles = Persisted(standin, Path(args.state)) if args.state else standin
@@ -218,6 +223,7 @@ def main(argv: list[str] | None = None) -> None:
             scopes=scopes,
             routes_403_code=args.routes_403_code,
             external_dns=set(args.dns_record),
+            refuse_new_workers=args.refuse_new_workers,
         )
     print(f"cloudflare stand-in ready http://{args.host}:{args.port}{API_PATH}", flush=True)
     uvicorn.run(asgi(CloudflareApi(hostnames, account)), host=args.host, port=args.port, log_level="warning")

@@ -31,10 +31,14 @@ pytestmark = pytest.mark.deploy
 
 @contextmanager
 def standin(
-    state: Path, zones: dict[str, str], scopes: TokenScopes | None = None, routes_403_code: int | None = None
+    state: Path,
+    zones: dict[str, str],
+    scopes: TokenScopes | None = None,
+    routes_403_code: int | None = None,
+    refuse_new_workers: bool = False,
 ) -> Iterator[dict[str, str]]:
     """The stand-in over HTTP on a free port; yields the deploy login that reaches it. `scopes`:
-    the deploy token's permissions (default: all)."""
+    the deploy token's permissions (default: all); `refuse_new_workers`: no call may create a Worker."""
     port = free_port()
     command = [sys.executable, "-m", "devstack.cloudflare_standin", "--port", str(port), "--account-state", str(state)]
     for zone, zone_id in zones.items():
@@ -45,6 +49,8 @@ def standin(
         command += ["--token-scopes", str(file)]
     if routes_403_code is not None:
         command += ["--routes-403-code", str(routes_403_code)]
+    if refuse_new_workers:
+        command.append("--refuse-new-workers")
     process = Process(command, "ready", [])
     deadline = time.monotonic() + 30  # "ready" is printed just before uvicorn listens
     while True:

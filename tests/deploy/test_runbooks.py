@@ -1,0 +1,199 @@
+"""docs/operations.md's runbooks work on a deployed environment (issue 29, item 1).
+
+An account with staging and production deployed by `scripts/deploy` against the Cloudflare API
+stand-in; then the runbook commands, with the real pinned wrangler pointed at the stand-in:
+- as docs/operations.md had them before (names without the environment, no `--env`): every one
+  fails, except `secret put`, which "succeeds" by creating a new, empty Worker while the deployed
+  mailer keeps its old key;
+- every command of every `sh runbook` block as the docs have them now, for staging and production:
+  each exits 0, acts on the deployed resources (the rotated key is on the deployed mailer, core is
+  rolled back, the exports hold the schema, the mailer query finds the queued mail) and the
+  account's Workers are unchanged (the stand-in refuses and records any upload that would create
+  one).
+`wrangler tail` opens a WebSocket: the stand-in serves one that sends one event and closes
+normally, so tail runs here like every other command and exits 0 by itself."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.deploy.runbooks import NOT_REHEARSED, OPERATIONS, Command, run, runbook_commands, shell_blocks
+from tests.deploy.test_deploy import ROOT, ZONES, account, standin
+from tools import deploy, rehearse_deploy
+
+pytestmark = pytest.mark.deploy
+
+ENVIRONMENTS = ("staging", "production")
+ALL_ZONES = {**ZONES, "smartpages.site": "0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a03"}  # production's sites zone
+SITE, DIGEST = "site-1", "ab" * 32
+OBJECT = b"<!doctype html><title>a published page</title>"
+QUEUED_MAIL = "em_stuck_1"
+ROTATED_KEY = "re_rotated_key_for_the_runbook"
+
+# docs/operations.md's commands before issue 29, as written there (placeholders filled in).
+OLD_COMMANDS = (
+    "tools/wrangler queues info smartpages-mail",
+    "tools/wrangler d1 execute smartpages-mailer --remote --command"
+    ' "SELECT status, count(*) FROM emails GROUP BY status"',
+    "tools/wrangler d1 time-travel info smartpages-customer --timestamp=2026-11-26T09:00:00Z",
+    "tools/wrangler d1 time-travel restore smartpages-customer --timestamp=2026-11-26T09:00:00Z",
+    "tools/wrangler d1 export smartpages-customer --remote --output backup.sql",
+    f"tools/wrangler r2 object get smartpages-sites/sites/{SITE}/files/{DIGEST} --file out.bin --remote",
+    "tools/wrangler tail smartpages-mailer",
+    "tools/wrangler queues resume-delivery smartpages-mail",
+    "tools/wrangler queues pause-delivery smartpages-mail",
+    "tools/wrangler deployments list -c build/mailer/wrangler.toml",
+    "tools/wrangler rollback -c build/mailer/wrangler.toml -y",
+    "tools/wrangler d1 migrations apply smartpages-customer --remote -c build/customer/wrangler.toml",
+)
+OLD_SECRET_PUT = "tools/wrangler secret put RESEND_API_KEY -c build/mailer/wrangler.toml"
+
+
+def deploy_env(login: dict[str, str], env: str, work: Path) -> None:
+    secrets = rehearse_deploy.rehearsal_secrets(deploy.load_workers(env))
+    (work / "none.env").write_text("")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.deploy", env, "--no-smoke", "--record-dir", str(work / "record"),
+         "--secrets-file", str(work / "none.env")],
+        cwd=ROOT, env={**base, **login, **secrets}, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Staging and production deployed by scripts/deploy; then, in each environment, a second
+    version of every worker live (a previous one to roll back to), a published file in R2 and a
+    mail stuck `queued` in mailer's D1."""
+    work = tmp_path_factory.mktemp("runbooks")
+    state = work / "cf"
+    with standin(state, ALL_ZONES) as login:
+        for env in ENVIRONMENTS:
+            deploy_env(login, env, work)
+    cloud = account(state)
+    for name in cloud.worker_names():
+        cloud.redeploy(name)
+    for env in ENVIRONMENTS:
+        cloud.put_object(f"smartpages-sites-{env}", f"sites/{SITE}/files/{DIGEST}", OBJECT)
+        [mailer_db] = [db for db in cloud.data["d1"].values() if db["name"] == f"smartpages-mailer-{env}"]
+        with sqlite3.connect(cloud.d1_path(mailer_db["uuid"])) as conn:
+            conn.execute(
+                "INSERT INTO emails (id, idempotency_key, template, recipient, status, created_at, updated_at)"
+                " VALUES (?, 'k1', 'verify_email', 'a@example.com', 'queued', 1, 1)",
+                (QUEUED_MAIL,),
+            )
+        conn.close()
+    return state
+
+
+def workdir(tmp_path: Path) -> Path:
+    """A folder to run the commands in (their files land here, not in the repo), where tools/,
+    build/ and node_modules/ are the repo's."""
+    cwd = tmp_path / "ops"
+    cwd.mkdir()
+    for name in ("tools", "build", "node_modules"):
+        (cwd / name).symlink_to(ROOT / name)
+    return cwd
+
+
+def wrangler_env(login: dict[str, str]) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    return {**base, **login, "WRANGLER_SEND_METRICS": "false", "NO_COLOR": "1"}
+
+
+def copy_of(deployed: Path, tmp_path: Path) -> Path:
+    state = tmp_path / "cf"
+    shutil.copytree(deployed, state)
+    return state
+
+
+def test_the_old_runbook_commands_fail_and_the_key_fix_creates_a_stray_worker(deployed: Path, tmp_path: Path) -> None:
+    """Reproduces issue 29 item 1 on staging: the commands as written before fail, and `secret put`
+    exits 0 having created an empty `smartpages-mailer` beside the deployed mailer."""
+    state = copy_of(deployed, tmp_path)
+    cwd = workdir(tmp_path)
+    before = account(state).worker_names()
+    mailer = "smartpages-mailer-staging"
+    old_key = account(state).uploaded(mailer)["secrets"]["RESEND_API_KEY"]
+    with standin(state, ALL_ZONES) as login:  # as Cloudflare answers: an upload may create a Worker
+        values = wrangler_env(login)
+        results = {line: run(Command("old", (), line), "staging", {}, cwd, values) for line in OLD_COMMANDS}
+        put = run(Command("old", (), OLD_SECRET_PUT), "staging", {}, cwd, values, stdin=ROTATED_KEY + "\n")
+    succeeded = [line for line, result in results.items() if result.returncode == 0]
+    assert succeeded == []
+    assert put.returncode == 0, put.stdout + put.stderr
+    assert 'Creating new Worker "smartpages-mailer"' in put.stdout
+    cloud = account(state)
+    assert sorted(set(cloud.worker_names()) - set(before)) == ["smartpages-mailer"]  # the stray worker
+    assert cloud.uploaded("smartpages-mailer")["secrets"] == {"RESEND_API_KEY": ROTATED_KEY}
+    assert cloud.uploaded(mailer)["secrets"]["RESEND_API_KEY"] == old_key  # the real mailer keeps failing
+
+    # The rehearsal's guard: with the account's Workers frozen the same command fails, and says why.
+    frozen = copy_of(deployed, tmp_path / "frozen")
+    with standin(frozen, ALL_ZONES, refuse_new_workers=True) as login:
+        refused = run(Command("old", (), OLD_SECRET_PUT), "staging", {}, cwd, wrangler_env(login), stdin="x\n")
+    assert refused.returncode != 0
+    assert 'would create a new Worker "smartpages-mailer"' in refused.stdout + refused.stderr
+    assert account(frozen).refused == ["smartpages-mailer"]
+    assert account(frozen).worker_names() == before
+
+
+def test_every_sh_block_in_operations_is_a_runbook_or_says_why_it_is_not_rehearsed() -> None:
+    """So a command cannot be added to the docs outside what the runbook test runs."""
+    blocks = [(heading, info, body) for heading, info, body in shell_blocks(OPERATIONS.read_text())]
+    shells = [b for b in blocks if b[1].split()[:1] == ["sh"]]
+    assert shells
+    for heading, info, body in shells:
+        assert info == "sh runbook" or body.startswith(NOT_REHEARSED), f"{heading}: an unmarked sh block:\n{body}"
+    commands = runbook_commands()
+    assert len(commands) >= 20
+    for command in commands:
+        assert "ENV=" in " ".join(command.settings), f"{command.heading}: no ENV= line before {command.line}"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_runbook_command_succeeds_on_the_deployed_environment_and_creates_no_worker(
+    deployed: Path, tmp_path: Path, env: str
+) -> None:
+    state = copy_of(deployed, tmp_path)
+    cwd = workdir(tmp_path)
+    before = account(state)
+    workers = before.worker_names()
+    core = f"smartpages-core-{env}"
+    core_versions = [v["id"] for v in before.data["workers"][core]["versions"]]
+    assert before.data["workers"][core]["deployed"] == core_versions[-1]
+    placeholders = {"site": SITE, "sha256": DIGEST}
+    failed, out = [], {}
+    with standin(state, ALL_ZONES, refuse_new_workers=True) as login:
+        values = wrangler_env(login)
+        for command in runbook_commands():
+            result = run(command, env, placeholders, cwd, values, stdin=ROTATED_KEY + "\n")
+            out[command.line] = result.stdout
+            if result.returncode != 0:
+                failed.append(f"[{command.heading}] {command.line}\n{result.stdout[-800:]}{result.stderr[-1500:]}")
+    assert failed == [], "\n\n".join(failed)
+    cloud = account(state)
+    assert cloud.refused == []
+    assert cloud.worker_names() == workers  # no stray worker
+    # They acted on the deployed environment's resources:
+    assert cloud.uploaded(f"smartpages-mailer-{env}")["secrets"]["RESEND_API_KEY"] == ROTATED_KEY
+    assert cloud.data["workers"][core]["deployed"] == core_versions[-2]  # rolled back to the previous
+    queue = next(q for q in cloud.data["queues"].values() if q["queue_name"] == f"smartpages-mail-{env}")
+    assert queue["settings"] == {"delivery_paused": False}  # paused, then resumed
+    assert sum(c.endswith(f"/queues/{queue['queue_id']}") for c in cloud.calls if c.startswith("PATCH")) == 2
+    assert all(not w.get("tails") for w in cloud.data["workers"].values())  # every tail session closed
+    assert any(QUEUED_MAIL in text for line, text in out.items() if "status = 'queued'" in line)
+    assert any("Queue stand-in-queue" in text for line, text in out.items() if " tail " in line)
+    exports = sorted(p.name for p in (cwd / "backup").iterdir())
+    assert [name.split(f"-{env}-")[1] for name in exports] == ["billing.sql", "core.sql", "customer.sql", "mailer.sql"]
+    assert "CREATE TABLE emails" in next((cwd / "backup").glob(f"*-{env}-mailer.sql")).read_text()
+    assert (cwd / "out.bin").read_bytes() == OBJECT
+    assert not any(db["name"].endswith("-restore") for db in cloud.data["d1"].values())  # deleted when done
