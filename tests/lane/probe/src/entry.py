@@ -8,7 +8,7 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import _cloudflare_compat_flags
-from workers import Response, WorkerEntrypoint, fetch
+from workers import DurableObject, Response, WorkerEntrypoint, fetch
 
 from shared.edge.bindings import WebCrypto
 
@@ -37,6 +37,86 @@ def spin(ms):
     end = time.perf_counter() + ms / 1000
     while time.perf_counter() < end:
         pass
+
+
+class Counter(DurableObject):
+    """A SQLite-backed Durable Object: counts per key, records its alarms, reports its storage."""
+
+    def __init__(self, ctx, env):
+        super().__init__(ctx, env)
+        self.calls = 0  # in memory: lives as long as this one instance
+        ctx.storage.sql.exec(
+            "CREATE TABLE IF NOT EXISTS counts (k TEXT PRIMARY KEY, n INTEGER NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS fired (at INTEGER, retry INTEGER);"
+            "CREATE TABLE IF NOT EXISTS blobs (b BLOB)"
+        )
+
+    async def increment(self, key="n"):
+        """Read, await storage, write: two concurrent calls would lose one without the input gate."""
+        self.calls += 1
+        sql = self.ctx.storage.sql
+        row = sql.exec("SELECT n FROM counts WHERE k = ?", key).toArray()
+        n = row[0]["n"] if row else 0
+        await self.ctx.storage.put("last", key)  # an async storage call between the read and the write
+        sql.exec("INSERT INTO counts (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n", key, n + 1)
+        return n + 1
+
+    async def count(self, key="n"):
+        cursor = self.ctx.storage.sql.exec("SELECT n FROM counts WHERE k = ?", key)
+        rows = list(cursor)
+        return {
+            "n": rows[0]["n"] if rows else 0,
+            "calls": self.calls,
+            "id": self.ctx.id.toString(),
+            "name": self.ctx.id.name,
+            "rowsRead": cursor.rowsRead,
+        }
+
+    async def schedule(self, ms):
+        at = int(time.time() * 1000) + int(ms)
+        await self.ctx.storage.setAlarm(at)
+        return {"set": at, "get": await self.ctx.storage.getAlarm()}
+
+    async def alarm(self, info=None):
+        retry = info.retryCount if info is not None else -1
+        self.ctx.storage.sql.exec("INSERT INTO fired (at, retry) VALUES (?, ?)", int(time.time() * 1000), retry)
+
+    async def fired(self):
+        return {
+            "fired": self.ctx.storage.sql.exec("SELECT at, retry FROM fired ORDER BY at").toArray(),
+            "alarm": await self.ctx.storage.getAlarm(),
+        }
+
+    async def fill(self, rows, size):
+        written = 0
+        for _ in range(rows):
+            written += self.ctx.storage.sql.exec("INSERT INTO blobs (b) VALUES (?)", "x" * size).rowsWritten
+        # The SDK's _BindingWrapper caches a property once read (ctx.storage.sql.databaseSize would
+        # keep its first value for this instance's life, on Cloudflare too): read it from the JS object.
+        return {"written": written, "databaseSize": self.ctx._ctx.storage.sql.databaseSize}
+
+    async def refusals(self):
+        sql = self.ctx.storage.sql
+
+        def error(query, *bindings):
+            try:
+                sql.exec(query, *bindings)
+            except Exception as exc:
+                return str(exc)
+            return "allowed"
+
+        return {
+            "blob": error("INSERT INTO blobs (b) VALUES (?)", "x" * (2 * 1024 * 1024 + 1)),
+            "statement": error("SELECT '" + "x" * (100 * 1024) + "'"),
+            "parameters": error("SELECT " + ", ".join("?" * 101), *range(101)),
+            "transaction": error("BEGIN TRANSACTION"),
+            "reserved": error("SELECT * FROM _cf_KV"),
+            "syntax": error("SELEC 1"),
+            "one": error("SELECT 1 AS a UNION ALL SELECT 2"),
+        }
+
+    async def fetch(self, request):
+        return Response(json.dumps({"url": request.url, "calls": self.calls}))
 
 
 class Default(WorkerEntrypoint):
@@ -84,4 +164,47 @@ class Default(WorkerEntrypoint):
                 "random": len(crypto.random_bytes(32)),
             }
             return Response(json.dumps(answer))
+        if path.startswith("/do/"):
+            return await self.durable(path.removeprefix("/do/"), query)
+        return Response("not found", status=404)
+
+    async def durable(self, op, query):
+        namespace = self.env.COUNTER
+        stub = namespace.get(namespace.idFromName(query.get("name", "a")))
+        if op == "increment":
+            return Response(json.dumps(await stub.increment()))
+        if op == "burst":  # n stub calls in one invocation, concurrently
+            results = await asyncio.gather(*(stub.increment() for _ in range(int(query["n"]))))
+            return Response(json.dumps(sorted(results)))
+        if op == "count":
+            return Response(json.dumps(await stub.count()))
+        if op == "schedule":
+            return Response(json.dumps(await stub.schedule(int(query["ms"]))))
+        if op == "fired":
+            return Response(json.dumps(await stub.fired()))
+        if op == "fill":
+            return Response(json.dumps(await stub.fill(int(query["rows"]), int(query["size"]))))
+        if op == "refusals":
+            return Response(json.dumps(await stub.refusals()))
+        if op == "fetch":
+            return Response(await (await stub.fetch("https://counter.internal/hello")).text())
+        if op == "ids":
+            one, again = namespace.idFromName("a"), namespace.idFromName("a")
+            unique = namespace.newUniqueId()
+            try:
+                namespace.idFromString("f" * 64)
+                forged = "accepted"
+            except Exception as exc:
+                forged = str(exc)
+            return Response(
+                json.dumps(
+                    {
+                        "deterministic": one.toString() == again.toString() and one.equals(again),
+                        "other": namespace.idFromName("b").toString() != one.toString(),
+                        "length": len(one.toString()),
+                        "unique_round_trip": namespace.idFromString(unique.toString()).toString() == unique.toString(),
+                        "forged": forged,
+                    }
+                )
+            )
         return Response("not found", status=404)
