@@ -118,7 +118,11 @@ export function checkDurableObjects(workers, exported) {
 export class DurableObjectId {
   constructor(hex, name) {
     this._hex = hex;
-    if (name !== undefined) this.name = name;
+    this._name = name;
+  }
+  // A getter, as workerd's: `undefined` (Python: None) for an id not made from a name.
+  get name() {
+    return this._name;
   }
   toString() {
     return this._hex;
@@ -144,12 +148,12 @@ class IdFactory {
   unique() {
     return this.fromBase(crypto.randomBytes(16));
   }
-  fromString(str) {
+  fromString(str, name) {
     str = String(str);
     if (!/^[0-9a-fA-F]{64}$/.test(str)) throw new TypeError('Invalid Durable Object ID: must be 64 hex digits');
     const bytes = Buffer.from(str, 'hex');
     if (!this.mac(bytes.subarray(0, 16)).equals(bytes.subarray(16))) throw new TypeError('Durable Object ID is not valid for this namespace.');
-    return new DurableObjectId(str.toLowerCase());
+    return new DurableObjectId(str.toLowerCase(), name);
   }
 }
 
@@ -600,7 +604,7 @@ class Alarms {
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
     if (ms === null) delete this.index[key];
-    else this.index[key] = { at: ms, retry };
+    else this.index[key] = { at: ms, retry, name: object.id.name };
     this.save();
     if (ms !== null) this.schedule(ns, object.id.toString(), ms);
   }
@@ -626,7 +630,8 @@ class Alarms {
     this.timers.delete(key);
     const entry = this.index[key];
     if (!entry || entry.at !== at || this.stopped) return;
-    const object = ns.object(ns.ids.fromString(idHex));
+    // workerd keeps the name an object was made with, so ctx.id.name survives into the alarm.
+    const object = ns.object(ns.ids.fromString(idHex, entry.name));
     const retryCount = entry.retry ?? 0;
     try {
       await object.deliver(async () => {

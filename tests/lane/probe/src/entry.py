@@ -105,6 +105,12 @@ class Counter(DurableObject):
                 return str(exc)
             return "allowed"
 
+        def one(query):
+            try:
+                return sql.exec(query).one()
+            except Exception as exc:
+                return str(exc)
+
         return {
             "blob": error("INSERT INTO blobs (b) VALUES (?)", "x" * (2 * 1024 * 1024 + 1)),
             "statement": error("SELECT '" + "x" * (100 * 1024) + "'"),
@@ -112,7 +118,9 @@ class Counter(DurableObject):
             "transaction": error("BEGIN TRANSACTION"),
             "reserved": error("SELECT * FROM _cf_KV"),
             "syntax": error("SELEC 1"),
-            "one": error("SELECT 1 AS a UNION ALL SELECT 2"),
+            "one_of_two": one("SELECT 1 AS a UNION ALL SELECT 2"),
+            "one_of_none": one("SELECT 1 AS a WHERE 0"),
+            "one": one("SELECT 7 AS a"),
         }
 
     async def fetch(self, request):

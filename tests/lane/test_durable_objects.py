@@ -1,0 +1,153 @@
+"""Durable Objects on the lane with Cloudflare's semantics, shown with the probe's `Counter`
+(a SQLite-backed class): one live instance per id, events delivered one at a time, storage that
+outlives the lane, alarms, Cloudflare's SQL limits, and the configurations Cloudflare refuses."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.lane.harness import own_lane, refused_start, stage_probe
+
+pytestmark = pytest.mark.lane
+
+ID_HEX = 64
+
+
+@pytest.fixture(scope="module")
+def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The probe alone on a lane of its own; yields the admin URL."""
+    out = tmp_path_factory.mktemp("durable")
+    stage_probe(out / "build")
+    with own_lane(out / "build", out / "state") as (_lane, urls, _log):
+        yield urls["admin"]
+
+
+def do(admin: str, op: str, **params: object) -> httpx.Response:
+    reply = httpx.get(f"{admin}/fetch/probe/do/{op}", params=params, timeout=120)
+    assert reply.status_code == 200, reply.text
+    return reply
+
+
+def until(check, timeout: float = 20):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+def test_one_instance_per_id_takes_every_concurrent_call_without_losing_an_increment(admin: str) -> None:
+    # 30 requests at once, each one stub call, plus one request making 20 stub calls at once:
+    # each call reads the count, awaits storage, then writes count + 1.
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        burst = pool.submit(do, admin, "burst", name="concurrent", n=20)
+        singles = list(pool.map(lambda _: do(admin, "increment", name="concurrent").json(), range(30)))
+    results = singles + burst.result().json()
+    assert sorted(results) == list(range(1, 51))  # no two calls saw the same count
+    state = do(admin, "count", name="concurrent").json()
+    assert state["n"] == 50
+    assert state["calls"] == 50  # one Python instance took all of them (its in-memory counter)
+    assert len(state["id"]) == ID_HEX and state["name"] == "concurrent"
+
+
+def test_two_ids_are_isolated(admin: str) -> None:
+    for _ in range(3):
+        do(admin, "increment", name="left")
+    left, right = do(admin, "count", name="left").json(), do(admin, "count", name="right").json()
+    assert (left["n"], left["calls"]) == (3, 3)
+    assert (right["n"], right["calls"]) == (0, 0)
+    assert left["id"] != right["id"]
+
+
+def test_ids_are_made_as_workerd_makes_them(admin: str) -> None:
+    assert do(admin, "ids").json() == {
+        "deterministic": True,
+        "other": True,
+        "length": ID_HEX,
+        "unique_round_trip": True,
+        "forged": "TypeError: Durable Object ID is not valid for this namespace.",
+    }
+
+
+def test_a_stub_fetch_reaches_the_same_instance(admin: str) -> None:
+    do(admin, "increment", name="fetched")
+    assert do(admin, "fetch", name="fetched").json() == {"url": "https://counter.internal/hello", "calls": 1}
+
+
+def test_each_stub_call_is_a_subrequest_of_the_caller_and_the_object_is_metered_on_its_own(admin: str) -> None:
+    do(admin, "burst", name="metered", n=7)
+    routes = httpx.get(f"{admin}/limits", timeout=30).json()["routes"]
+    assert routes["probe GET /do/burst"]["last"]["subrequests"] == 7
+    assert routes["probe Counter.increment"]["calls"] >= 7
+    assert routes["probe Counter.increment"]["last"]["subrequests"] == 0
+
+
+def test_an_alarm_fires_and_is_cleared(admin: str) -> None:
+    scheduled = do(admin, "schedule", name="alarmed", ms=300).json()
+    assert scheduled["get"] == scheduled["set"]
+    fired = until(lambda: do(admin, "fired", name="alarmed").json()["fired"])
+    assert len(fired) == 1 and fired[0]["at"] >= scheduled["set"]
+    assert fired[0]["retry"] == 0  # alarm() got workerd's alarmInfo
+    assert do(admin, "fired", name="alarmed").json()["alarm"] is None
+
+
+def test_storage_size_is_reported_and_grows_with_the_rows(admin: str) -> None:
+    before = do(admin, "fill", name="sized", rows=0, size=1).json()["databaseSize"]
+    after = do(admin, "fill", name="sized", rows=40, size=10_000).json()
+    assert after["written"] == 40
+    assert after["databaseSize"] >= before + 400_000
+    report = httpx.get(f"{admin}/durable-objects", timeout=30).json()
+    [sized] = [o for o in report["namespaces"]["smartpages-lane-probe/Counter"]["live"] if o["name"] == "sized"]
+    assert sized["databaseSize"] == after["databaseSize"]
+
+
+def test_cloudflares_sql_limits_and_refusals_apply(admin: str) -> None:
+    refused = do(admin, "refusals", name="refused").json()
+    assert refused["blob"] == "Error: string or blob too big: SQLITE_TOOBIG"  # 2 MB per string/BLOB/row
+    assert refused["statement"] == "Error: statement too long: SQLITE_TOOBIG"  # 100 KB per statement
+    assert refused["parameters"] == "Error: too many SQL variables: SQLITE_ERROR"  # 100 bound parameters
+    assert refused["transaction"].startswith("Error: To execute a transaction, please use the state.storage.transaction()")
+    assert refused["reserved"] == "Error: not authorized: SQLITE_AUTH"  # _cf_ tables are the runtime's
+    assert refused["syntax"] == 'Error: near "SELEC": syntax error: SQLITE_ERROR'
+    assert refused["one_of_two"] == "Error: Expected exactly one result from SQL query, but got multiple results."
+    assert refused["one_of_none"] == "Error: Expected exactly one result from SQL query, but got no results."
+    assert refused["one"] == {"a": 7}
+
+
+def test_storage_and_alarms_outlive_the_lane_and_memory_does_not(tmp_path: Path) -> None:
+    stage_probe(tmp_path / "build")
+    with own_lane(tmp_path / "build", tmp_path / "state") as (_lane, urls, _log):
+        for _ in range(4):
+            do(urls["admin"], "increment", name="kept")
+        do(urls["admin"], "schedule", name="kept", ms=1500)  # due while the lane is down
+    assert list((tmp_path / "state" / "durable-objects").rglob("*.sqlite"))
+    time.sleep(2)
+    with own_lane(tmp_path / "build", tmp_path / "state") as (_lane, urls, _log):
+        state = do(urls["admin"], "count", name="kept").json()
+        assert (state["n"], state["calls"]) == (4, 0)  # the rows stayed; a new instance was made
+        fired = until(lambda: do(urls["admin"], "fired", name="kept").json()["fired"])
+        assert len(fired) == 1  # the overdue alarm fired after the restart
+
+
+def test_a_binding_to_a_class_no_migration_created_is_refused(tmp_path: Path) -> None:
+    probe = stage_probe(tmp_path / "build")
+    toml = probe / "wrangler.toml"
+    toml.write_text(toml.read_text().replace('new_sqlite_classes = ["Counter"]', "new_sqlite_classes = []"))
+    stderr = refused_start(tmp_path / "build", tmp_path / "state")
+    assert "Cannot create binding for class 'Counter' because it is not currently configured to implement Durable Objects" in stderr
+
+
+def test_a_migrated_class_the_main_module_does_not_export_is_refused(tmp_path: Path) -> None:
+    probe = stage_probe(tmp_path / "build")
+    toml = probe / "wrangler.toml"
+    text = toml.read_text().replace('class_name = "Counter"', 'class_name = "Missing"')
+    toml.write_text(text.replace('new_sqlite_classes = ["Counter"]', 'new_sqlite_classes = ["Counter", "Missing"]'))
+    stderr = refused_start(tmp_path / "build", tmp_path / "state")
+    assert "Cannot apply new-class migration to class 'Missing' that is not exported by script" in stderr
