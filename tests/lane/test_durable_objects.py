@@ -54,7 +54,8 @@ def test_one_instance_per_id_takes_every_concurrent_call_without_losing_an_incre
     state = do(admin, "count", name="concurrent").json()
     assert state["n"] == 50
     assert state["calls"] == 50  # one Python instance took all of them (its in-memory counter)
-    assert len(state["id"]) == ID_HEX and state["name"] == "concurrent"
+    assert len(state["id"]) == ID_HEX
+    assert state["name"] == "concurrent"
 
 
 def test_two_ids_are_isolated(admin: str) -> None:
@@ -93,7 +94,8 @@ def test_an_alarm_fires_and_is_cleared(admin: str) -> None:
     scheduled = do(admin, "schedule", name="alarmed", ms=300).json()
     assert scheduled["get"] == scheduled["set"]
     fired = until(lambda: do(admin, "fired", name="alarmed").json()["fired"])
-    assert len(fired) == 1 and fired[0]["at"] >= scheduled["set"]
+    assert len(fired) == 1
+    assert fired[0]["at"] >= scheduled["set"]
     assert fired[0]["retry"] == 0  # alarm() got workerd's alarmInfo
     assert do(admin, "fired", name="alarmed").json()["alarm"] is None
 
@@ -113,7 +115,9 @@ def test_cloudflares_sql_limits_and_refusals_apply(admin: str) -> None:
     assert refused["blob"] == "Error: string or blob too big: SQLITE_TOOBIG"  # 2 MB per string/BLOB/row
     assert refused["statement"] == "Error: statement too long: SQLITE_TOOBIG"  # 100 KB per statement
     assert refused["parameters"] == "Error: too many SQL variables: SQLITE_ERROR"  # 100 bound parameters
-    assert refused["transaction"].startswith("Error: To execute a transaction, please use the state.storage.transaction()")
+    assert refused["transaction"].startswith(
+        "Error: To execute a transaction, please use the state.storage.transaction"
+    )
     assert refused["reserved"] == "Error: not authorized: SQLITE_AUTH"  # _cf_ tables are the runtime's
     assert refused["syntax"] == 'Error: near "SELEC": syntax error: SQLITE_ERROR'
     assert refused["one_of_two"] == "Error: Expected exactly one result from SQL query, but got multiple results."
@@ -141,7 +145,7 @@ def test_a_binding_to_a_class_no_migration_created_is_refused(tmp_path: Path) ->
     toml = probe / "wrangler.toml"
     toml.write_text(toml.read_text().replace('new_sqlite_classes = ["Counter"]', "new_sqlite_classes = []"))
     stderr = refused_start(tmp_path / "build", tmp_path / "state")
-    assert "Cannot create binding for class 'Counter' because it is not currently configured to implement Durable Objects" in stderr
+    assert "Cannot create binding for class 'Counter' because it is not currently configured" in stderr
 
 
 def test_a_migrated_class_the_main_module_does_not_export_is_refused(tmp_path: Path) -> None:
