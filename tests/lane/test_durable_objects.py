@@ -58,6 +58,11 @@ def test_one_instance_per_id_takes_every_concurrent_call_without_losing_an_incre
     assert state["name"] == "concurrent"
 
 
+def test_block_concurrency_while_holds_the_next_event_until_its_work_is_done(admin: str) -> None:
+    # hold() returns while its blockConcurrencyWhile work still sleeps; after_hold() comes next.
+    assert do(admin, "hold", name="held", ms=300).json() == ["waiting", "done"]
+
+
 def test_two_ids_are_isolated(admin: str) -> None:
     for _ in range(3):
         do(admin, "increment", name="left")

@@ -123,6 +123,20 @@ class Counter(DurableObject):
             "one": one("SELECT 7 AS a"),
         }
 
+    async def hold(self, ms):
+        """Starts blockConcurrencyWhile work and returns at once: the next event waits for it."""
+        self.held = "waiting"
+
+        async def work():
+            await asyncio.sleep(ms / 1000)
+            self.held = "done"
+
+        self.ctx.blockConcurrencyWhile(work)
+        return self.held
+
+    async def after_hold(self):
+        return self.held
+
     async def fetch(self, request):
         return Response(json.dumps({"url": request.url, "calls": self.calls}))
 
@@ -194,6 +208,8 @@ class Default(WorkerEntrypoint):
             return Response(json.dumps(await stub.fill(int(query["rows"]), int(query["size"]))))
         if op == "refusals":
             return Response(json.dumps(await stub.refusals()))
+        if op == "hold":
+            return Response(json.dumps([await stub.hold(int(query["ms"])), await stub.after_hold()]))
         if op == "fetch":
             return Response(await (await stub.fetch("https://counter.internal/hello")).text())
         if op == "ids":
