@@ -120,6 +120,8 @@ def test_cloudflares_sql_limits_and_refusals_apply(admin: str) -> None:
     assert refused["blob"] == "Error: string or blob too big: SQLITE_TOOBIG"  # 2 MB per string/BLOB/row
     assert refused["statement"] == "Error: statement too long: SQLITE_TOOBIG"  # 100 KB per statement
     assert refused["parameters"] == "Error: too many SQL variables: SQLITE_ERROR"  # 100 bound parameters
+    assert refused["columns"] == "Error: too many columns on wide: SQLITE_ERROR"  # 100 columns per table
+    assert refused["bindings"] == "Error: Wrong number of parameter bindings for SQL query."
     assert refused["transaction"].startswith(
         "Error: To execute a transaction, please use the state.storage.transaction"
     )

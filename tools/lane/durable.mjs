@@ -183,7 +183,7 @@ function rowValue(v) {
 const TRANSACTION_STATEMENT = /^\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
 const RESERVED_NAME = /(^|[^A-Za-z0-9_])_cf_/i;
 
-class ObjectStore {
+export class ObjectStore {
   constructor(file, { sqlite }) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.file = file;
@@ -225,6 +225,22 @@ class ObjectStore {
     if (RESERVED_NAME.test(query.replace(/'(?:[^']|'')*'/g, "''"))) throw sqlError('not authorized', 23);
     const statements = splitSql(query);
     if (!statements.length) throw new Error('SQL code did not contain a statement.');
+    // A table past 100 columns is undone (Cloudflare's SQLite refuses it up front).
+    const shaping = /\b(CREATE|ALTER)\s+TABLE\b/i.test(query);
+    if (shaping) this.db.exec('SAVEPOINT lane_shape');
+    try {
+      const result = this.run(statements, bindings);
+      if (shaping) this.checkColumns();
+      return result;
+    } catch (e) {
+      if (shaping) this.db.exec('ROLLBACK TO lane_shape');
+      throw e;
+    } finally {
+      if (shaping) this.db.exec('RELEASE lane_shape');
+    }
+  }
+
+  run(statements, bindings) {
     const params = bindings.map(bindValue);
     const before = this.totalChanges.get().n;
     let rows = [];
@@ -249,25 +265,19 @@ class ObjectStore {
           }
         }
       } catch (e) {
+        if (e?.errcode === 25) throw new Error('Wrong number of parameter bindings for SQL query.'); // SQLITE_RANGE
         if (e?.code === 'ERR_SQLITE_ERROR') throw sqlError(e.message, e.errcode);
-        if (/column index out of range|bind/i.test(e?.message ?? '')) throw new Error('Wrong number of parameter bindings for SQL query.');
         throw e;
       }
     });
     const rowsWritten = this.totalChanges.get().n - before;
-    this.checkRowSizes(query);
     return { rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, rowValue(v)]))), columnNames, rowsRead, rowsWritten };
   }
 
-  // Columns per table: refused after a CREATE/ALTER that went over (Cloudflare refuses it up front).
-  checkRowSizes(query) {
-    if (!/\b(CREATE|ALTER)\s+TABLE\b/i.test(query)) return;
+  checkColumns() {
     for (const { name } of this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()) {
-      const n = this.db.prepare(`SELECT count(*) AS n FROM pragma_table_info(?)`).get(name).n;
-      if (n > DO_LIMITS.columns) {
-        this.db.exec(`DROP TABLE "${name.replace(/"/g, '""')}"`);
-        throw sqlError('too many columns on ' + name, 1);
-      }
+      const n = this.db.prepare('SELECT count(*) AS n FROM pragma_table_info(?)').get(name).n;
+      if (n > DO_LIMITS.columns) throw sqlError(`too many columns on ${name}`, 1);
     }
   }
 

@@ -115,6 +115,8 @@ class Counter(DurableObject):
             "blob": error("INSERT INTO blobs (b) VALUES (?)", "x" * (2 * 1024 * 1024 + 1)),
             "statement": error("SELECT '" + "x" * (100 * 1024) + "'"),
             "parameters": error("SELECT " + ", ".join("?" * 101), *range(101)),
+            "columns": error("CREATE TABLE wide (" + ", ".join(f"c{i}" for i in range(101)) + ")"),
+            "bindings": error("SELECT ?", 1, 2),
             "transaction": error("BEGIN TRANSACTION"),
             "reserved": error("SELECT * FROM _cf_KV"),
             "syntax": error("SELEC 1"),
