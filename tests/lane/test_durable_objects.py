@@ -105,6 +105,17 @@ def test_an_alarm_fires_and_is_cleared(admin: str) -> None:
     assert do(admin, "fired", name="alarmed").json()["alarm"] is None
 
 
+def test_a_failing_alarm_is_retried_with_backoff(admin: str) -> None:
+    scheduled = do(admin, "schedule", name="retried", ms=100, failures=1).json()
+    fired = until(lambda: do(admin, "fired", name="retried").json()["fired"], timeout=30)
+    assert [row["retry"] for row in fired] == [1]  # the retry succeeded
+    assert fired[0]["at"] >= scheduled["set"] + 2000  # Cloudflare's first backoff: 2 s
+    assert do(admin, "fired", name="retried").json()["attempts"] == [0, 1]
+    runs = httpx.get(f"{admin}/durable-objects", timeout=30).json()["alarmsFired"]
+    mine = [r for r in runs if r["at"] >= scheduled["set"] and r["outcome"] == "exception"]
+    assert [r["retryCount"] for r in mine] == [0]
+
+
 def test_storage_size_is_reported_and_grows_with_the_rows(admin: str) -> None:
     before = do(admin, "fill", name="sized", rows=0, size=1).json()["databaseSize"]
     after = do(admin, "fill", name="sized", rows=40, size=10_000).json()

@@ -72,19 +72,26 @@ class Counter(DurableObject):
             "rowsRead": cursor.rowsRead,
         }
 
-    async def schedule(self, ms):
+    async def schedule(self, ms, failures=0):
+        self.failures = failures  # in memory: how many alarm() runs raise before one succeeds
+        self.attempts = []
         at = int(time.time() * 1000) + int(ms)
         await self.ctx.storage.setAlarm(at)
         return {"set": at, "get": await self.ctx.storage.getAlarm()}
 
     async def alarm(self, info=None):
         retry = info.retryCount if info is not None else -1
+        self.attempts = [*getattr(self, "attempts", []), retry]
+        if getattr(self, "failures", 0) > 0:
+            self.failures -= 1
+            raise RuntimeError("a planned alarm failure")
         self.ctx.storage.sql.exec("INSERT INTO fired (at, retry) VALUES (?, ?)", int(time.time() * 1000), retry)
 
     async def fired(self):
         return {
             "fired": self.ctx.storage.sql.exec("SELECT at, retry FROM fired ORDER BY at").toArray(),
             "alarm": await self.ctx.storage.getAlarm(),
+            "attempts": getattr(self, "attempts", []),
         }
 
     async def fill(self, rows, size):
@@ -203,7 +210,7 @@ class Default(WorkerEntrypoint):
         if op == "count":
             return Response(json.dumps(await stub.count()))
         if op == "schedule":
-            return Response(json.dumps(await stub.schedule(int(query["ms"]))))
+            return Response(json.dumps(await stub.schedule(int(query["ms"]), int(query.get("failures", 0)))))
         if op == "fired":
             return Response(json.dumps(await stub.fired()))
         if op == "fill":
