@@ -154,6 +154,7 @@ export class Lane {
 
   async stop() {
     this.cron?.stop();
+    this.durable?.alarms.stop(); // no alarm starts while the lane stops
     if (this.workers) await this.drain();
     // Also after a failed start, while Miniflare may still be starting.
     const mf = this.mf ?? (await this.mfPromise?.catch(() => null));
