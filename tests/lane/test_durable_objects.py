@@ -126,6 +126,10 @@ def test_storage_size_is_reported_and_grows_with_the_rows(admin: str) -> None:
     assert sized["databaseSize"] == after["databaseSize"]
 
 
+def test_bytes_are_stored_as_a_blob_and_come_back_as_a_memoryview(admin: str) -> None:
+    assert do(admin, "blob", name="bytes").json() == {"kind": "blob", "type": "memoryview", "same": True}
+
+
 def test_cloudflares_sql_limits_and_refusals_apply(admin: str) -> None:
     refused = do(admin, "refusals", name="refused").json()
     assert refused["blob"] == "Error: string or blob too big: SQLITE_TOOBIG"  # 2 MB per string/BLOB/row

@@ -102,6 +102,13 @@ class Counter(DurableObject):
         # keep its first value for this instance's life, on Cloudflare too): read it from the JS object.
         return {"written": written, "databaseSize": self.ctx._ctx.storage.sql.databaseSize}
 
+    async def blob(self):
+        data = bytes(range(256))
+        sql = self.ctx.storage.sql
+        sql.exec("INSERT INTO blobs (b) VALUES (?)", data)
+        [row] = sql.exec("SELECT b, typeof(b) AS kind FROM blobs WHERE typeof(b) = 'blob' LIMIT 1").toArray()
+        return {"kind": row["kind"], "type": type(row["b"]).__name__, "same": bytes(row["b"]) == data}
+
     async def refusals(self):
         sql = self.ctx.storage.sql
 
@@ -215,6 +222,8 @@ class Default(WorkerEntrypoint):
             return Response(json.dumps(await stub.fired()))
         if op == "fill":
             return Response(json.dumps(await stub.fill(int(query["rows"]), int(query["size"]))))
+        if op == "blob":
+            return Response(json.dumps(await stub.blob()))
         if op == "refusals":
             return Response(json.dumps(await stub.refusals()))
         if op == "hold":
