@@ -126,6 +126,10 @@ def test_storage_size_is_reported_and_grows_with_the_rows(admin: str) -> None:
     assert sized["databaseSize"] == after["databaseSize"]
 
 
+def test_a_method_the_class_lacks_fails_in_the_caller(admin: str) -> None:
+    assert do(admin, "missing", name="missing").text == "TypeError: Method no_such_method does not exist"
+
+
 def test_bytes_are_stored_as_a_blob_and_come_back_as_a_memoryview(admin: str) -> None:
     assert do(admin, "blob", name="bytes").json() == {"kind": "blob", "type": "memoryview", "same": True}
 

@@ -222,6 +222,12 @@ class Default(WorkerEntrypoint):
             return Response(json.dumps(await stub.fired()))
         if op == "fill":
             return Response(json.dumps(await stub.fill(int(query["rows"]), int(query["size"]))))
+        if op == "missing":
+            try:
+                await stub.no_such_method()
+            except Exception as exc:
+                return Response(str(exc))
+            return Response("answered")
         if op == "blob":
             return Response(json.dumps(await stub.blob()))
         if op == "refusals":
