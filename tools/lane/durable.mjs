@@ -447,8 +447,10 @@ class LiveObject {
   }
 
   store() {
-    this._store ??= new ObjectStore(this.namespace.file(this.id), this.namespace.info);
-    if (this.id.name !== undefined && this._store.meta('name') === null) this._store.setMeta('name', this.id.name);
+    if (!this._store) {
+      this._store = new ObjectStore(this.namespace.file(this.id), this.namespace.info);
+      if (this.id.name !== undefined) this._store.setMeta('name', this.id.name);
+    }
     return this._store;
   }
 
@@ -653,9 +655,9 @@ class Alarms {
         }
         return await ns.worker.callDurable(object, 'alarm', [{ retryCount, isRetry: retryCount > 0 }], `${ns.className}.alarm`);
       });
-      this.registry.fired.push({ worker: ns.worker.short, className: ns.className, id: idHex, at, retryCount, outcome: 'ok' });
+      this.registry.record({ worker: ns.worker.short, className: ns.className, id: idHex, at, retryCount, outcome: 'ok' });
     } catch (e) {
-      this.registry.fired.push({ worker: ns.worker.short, className: ns.className, id: idHex, at, retryCount, outcome: 'exception' });
+      this.registry.record({ worker: ns.worker.short, className: ns.className, id: idHex, at, retryCount, outcome: 'exception' });
       ns.log(`[${ns.worker.short}] ${ns.className} ${idHex}: alarm() failed (${e?.message?.split('\n').slice(-2).join(' ') ?? e})`);
       if (retryCount < ALARM_RETRIES && object.getAlarm() === null) {
         const next = Date.now() + 2000 * 2 ** retryCount;
@@ -680,6 +682,11 @@ export class DurableObjects {
     this.namespaces = new Map();
     this.fired = []; // alarms run, for the admin door
     this.alarms = new Alarms(this);
+  }
+
+  record(run) {
+    this.fired.push(run);
+    if (this.fired.length > 1000) this.fired.shift(); // the latest 1,000 runs
   }
 
   // Every class a worker's migrations declare gets its namespace (alarms may need it).
