@@ -166,6 +166,22 @@ def test_storage_and_alarms_outlive_the_lane_and_memory_does_not(tmp_path: Path)
         assert len(fired) == 1  # the overdue alarm fired after the restart
 
 
+def test_another_worker_reaches_the_same_object_through_script_name(tmp_path: Path) -> None:
+    stage_probe(tmp_path / "build")
+    other = stage_probe(tmp_path / "build", name="other")
+    toml = other / "wrangler.toml"
+    text = toml.read_text().replace('name = "smartpages-lane-probe"', 'name = "smartpages-lane-other"')
+    text = text.replace('class_name = "Counter"', 'class_name = "Counter"\nscript_name = "smartpages-lane-probe"')
+    toml.write_text(text.split("[[migrations]]")[0])  # the class is the probe's, not this worker's
+    with own_lane(tmp_path / "build", tmp_path / "state") as (_lane, urls, _log):
+        admin = urls["admin"]
+        assert httpx.get(f"{admin}/fetch/other/do/increment", params={"name": "shared"}, timeout=60).json() == 1
+        state = do(admin, "count", name="shared").json()
+        assert (state["n"], state["calls"]) == (1, 1)  # the probe's one instance took the other's call
+        report = httpx.get(f"{admin}/durable-objects", timeout=30).json()["namespaces"]
+        assert list(report) == ["smartpages-lane-probe/Counter"]
+
+
 def test_a_binding_to_a_class_no_migration_created_is_refused(tmp_path: Path) -> None:
     probe = stage_probe(tmp_path / "build")
     toml = probe / "wrangler.toml"
