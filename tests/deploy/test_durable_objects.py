@@ -5,12 +5,14 @@ binding (wrangler does not inherit it), and `tools/deploy.py` names both gaps be
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from tests.deploy.test_deploy import account, standin
 from tests.lane.harness import stage_probe
 from tools import deploy
 
@@ -80,3 +82,43 @@ def test_the_product_workers_have_no_durable_object_gap() -> None:
         config = tomllib.loads((ROOT / "workers" / short / "wrangler.toml").read_text())
         for env in ("staging", "production"):
             assert deploy.durable_object_gaps(config, env) == [], short
+
+
+def test_wrangler_deploy_sends_the_migrations_and_later_only_the_new_ones(tmp_path: Path) -> None:
+    """A real `wrangler deploy` of the probe against the API stand-in: the first upload carries
+    migration v1, the stand-in records the tag, and a v2 (a renamed class) goes with the next."""
+    probe = stage_probe(tmp_path / "build")
+    toml = probe / "wrangler.toml"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
+    with standin(tmp_path / "account", {}) as login:
+
+        def wrangler_deploy() -> str:
+            proc = subprocess.run(
+                [str(WRANGLER), "deploy"],
+                cwd=probe,
+                env={**env, **login},
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+            return proc.stdout
+
+        wrangler_deploy()
+        worker = account(tmp_path / "account").data["workers"]["smartpages-lane-probe"]
+        assert (worker["migration_tag"], worker["durable_object_classes"]) == ("v1", ["Counter"])
+
+        renamed = '[[migrations]]\ntag = "v2"\nrenamed_classes = [{ from = "Counter", to = "Tally" }]\n'
+        toml.write_text(toml.read_text().replace('class_name = "Counter"', 'class_name = "Tally"') + renamed)
+        entry = probe / "src" / "entry.py"  # the renamed class is exported, as Cloudflare requires
+        entry.write_text(entry.read_text() + "\n\nclass Tally(Counter):\n    pass\n")
+        wrangler_deploy()
+        worker = account(tmp_path / "account").data["workers"]["smartpages-lane-probe"]
+        assert (worker["migration_tag"], worker["durable_object_classes"]) == ("v2", ["Tally"])
+        steps = worker["versions"][-1]["metadata"]["migrations"]
+        assert steps == {
+            "old_tag": "v1",
+            "new_tag": "v2",
+            "steps": [{"renamed_classes": [{"from": "Counter", "to": "Tally"}]}],
+        }
