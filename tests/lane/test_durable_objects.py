@@ -5,9 +5,10 @@ outlives the lane, alarms, Cloudflare's SQL limits, and the configurations Cloud
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from tests.lane.harness import own_lane, refused_start, stage_probe
 pytestmark = pytest.mark.lane
 
 ID_HEX = 64
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +30,13 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield urls["admin"]
 
 
-def do(admin: str, op: str, **params: object) -> httpx.Response:
+def do(admin: str, op: str, **params: str | int) -> httpx.Response:
     reply = httpx.get(f"{admin}/fetch/probe/do/{op}", params=params, timeout=120)
     assert reply.status_code == 200, reply.text
     return reply
 
 
-def until(check, timeout: float = 20):
+def until(check: Callable[[], T], timeout: float = 20) -> T:
     deadline = time.monotonic() + timeout
     while True:
         value = check()
