@@ -132,6 +132,16 @@ def test_a_method_the_class_lacks_fails_in_the_caller(admin: str) -> None:
     assert do(admin, "missing", name="missing").text == "TypeError: Method no_such_method does not exist"
 
 
+def test_the_key_value_api_and_transaction_sync(admin: str) -> None:
+    assert do(admin, "kv", name="kv").json() == {
+        "got": {"a": 1},
+        "raised": True,
+        "rows": 0,  # the insert inside the failed transaction was rolled back
+        "deleted": True,
+        "after": None,
+    }
+
+
 def test_bytes_are_stored_as_a_blob_and_come_back_as_a_memoryview(admin: str) -> None:
     assert do(admin, "blob", name="bytes").json() == {"kind": "blob", "type": "memoryview", "same": True}
 

@@ -102,6 +102,25 @@ class Counter(DurableObject):
         # keep its first value for this instance's life, on Cloudflare too): read it from the JS object.
         return {"written": written, "databaseSize": self.ctx._ctx.storage.sql.databaseSize}
 
+    async def kv(self):
+        """The key-value API and transactionSync (rolled back when its function raises)."""
+        storage = self.ctx.storage
+        await storage.put("k", {"a": 1})
+        got = await storage.get("k")
+
+        def work():
+            storage.sql.exec("INSERT INTO counts (k, n) VALUES ('txn', 1)")
+            raise RuntimeError("undo")
+
+        try:
+            storage.transactionSync(work)
+            raised = False
+        except Exception:
+            raised = True
+        rows = storage.sql.exec("SELECT count(*) AS c FROM counts WHERE k = 'txn'").one()["c"]
+        deleted = await storage.delete("k")
+        return {"got": got, "raised": raised, "rows": rows, "deleted": deleted, "after": await storage.get("k")}
+
     async def blob(self):
         data = bytes(range(256))
         sql = self.ctx.storage.sql
@@ -228,6 +247,8 @@ class Default(WorkerEntrypoint):
             except Exception as exc:
                 return Response(str(exc))
             return Response("answered")
+        if op == "kv":
+            return Response(json.dumps(await stub.kv()))
         if op == "blob":
             return Response(json.dumps(await stub.blob()))
         if op == "refusals":
