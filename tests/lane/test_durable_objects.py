@@ -97,6 +97,16 @@ def test_each_stub_call_is_a_subrequest_of_the_caller_and_the_object_is_metered_
     assert routes["probe Counter.increment"]["last"]["subrequests"] == 0
 
 
+def test_on_the_free_plan_the_51st_stub_call_is_refused(tmp_path: Path) -> None:
+    stage_probe(tmp_path / "build")
+    with own_lane(tmp_path / "build", tmp_path / "state", "--plan", "free") as (_lane, urls, _log):
+        reply = httpx.get(f"{urls['admin']}/fetch/probe/do/burst", params={"name": "free", "n": 51}, timeout=120)
+        assert reply.status_code in (500, 503)  # 503 when the Free plan's 10 ms of CPU went too
+        breaches = httpx.get(f"{urls['admin']}/limits", timeout=30).json()["breaches"]
+        found = [b for b in breaches if b["limit"] == "subrequests"]
+        assert found == [{"route": "probe GET /do/burst", "limit": "subrequests", "figure": 51, "max": 50}]
+
+
 def test_an_alarm_fires_and_is_cleared(admin: str) -> None:
     scheduled = do(admin, "schedule", name="alarmed", ms=300).json()
     assert scheduled["get"] == scheduled["set"]
