@@ -156,6 +156,13 @@ def test_bytes_are_stored_as_a_blob_and_come_back_as_a_memoryview(admin: str) ->
     assert do(admin, "blob", name="bytes").json() == {"kind": "blob", "type": "memoryview", "same": True}
 
 
+def test_an_object_past_its_size_cap_refuses_writes_as_sqlite_does(admin: str) -> None:
+    # The cap is SQLite's max_page_count (10 GB by default); workerd's test hook lowers it.
+    full = do(admin, "full", name="full", pages=16).json()
+    assert full["error"] == "Error: database or disk is full: SQLITE_FULL"
+    assert full["databaseSize"] <= 16 * 4096
+
+
 def test_cloudflares_sql_limits_and_refusals_apply(admin: str) -> None:
     refused = do(admin, "refusals", name="refused").json()
     assert refused["blob"] == "Error: string or blob too big: SQLITE_TOOBIG"  # 2 MB per string/BLOB/row

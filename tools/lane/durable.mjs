@@ -356,6 +356,10 @@ export class SqlStorage {
   get databaseSize() {
     return this._store().databaseSize();
   }
+  // workerd's own test hook (behind its experimental flag): lowers the 10 GB cap to `count` pages.
+  setMaxPageCountForTest(count) {
+    this._store().db.exec(`PRAGMA max_page_count = ${Math.trunc(Number(count))}`);
+  }
 }
 
 export class DurableObjectStorage {

@@ -128,6 +128,17 @@ class Counter(DurableObject):
         [row] = sql.exec("SELECT b, typeof(b) AS kind FROM blobs WHERE typeof(b) = 'blob' LIMIT 1").toArray()
         return {"kind": row["kind"], "type": type(row["b"]).__name__, "same": bytes(row["b"]) == data}
 
+    async def full(self, pages):
+        """Lowers the object's size cap (workerd's test hook), then writes until it is full."""
+        sql = self.ctx._ctx.storage.sql  # the JS object: the hook is not an SDK method
+        sql.setMaxPageCountForTest(pages)
+        try:
+            for _ in range(1000):
+                self.ctx.storage.sql.exec("INSERT INTO blobs (b) VALUES (?)", "x" * 4000)
+        except Exception as exc:
+            return {"error": str(exc), "databaseSize": sql.databaseSize}
+        return {"error": None, "databaseSize": sql.databaseSize}
+
     async def refusals(self):
         sql = self.ctx.storage.sql
 
@@ -247,6 +258,8 @@ class Default(WorkerEntrypoint):
             except Exception as exc:
                 return Response(str(exc))
             return Response("answered")
+        if op == "full":
+            return Response(json.dumps(await stub.full(int(query["pages"]))))
         if op == "kv":
             return Response(json.dumps(await stub.kv()))
         if op == "blob":
