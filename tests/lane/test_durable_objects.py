@@ -4,9 +4,11 @@ outlives the lane, alarms, Cloudflare's SQL limits, and the configurations Cloud
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TypeVar
 
@@ -58,6 +60,39 @@ def test_one_instance_per_id_takes_every_concurrent_call_without_losing_an_incre
     assert state["calls"] == 50  # one Python instance took all of them (its in-memory counter)
     assert len(state["id"]) == ID_HEX
     assert state["name"] == "concurrent"
+
+
+class SlowHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        time.sleep(0.3)
+        self.send_response(200)
+        self.send_header("content-length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def slow_url() -> Iterator[str]:
+    """An origin that answers after 300 ms."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_while_an_event_awaits_a_fetch_the_next_one_runs_as_on_workerd(admin: str, slow_url: str) -> None:
+    # Both calls read 0 before either writes: the input gate does not cover a fetch, so this
+    # read-fetch-write loses an update on Cloudflare too (the lane shows the race, not hides it).
+    assert do(admin, "racy", name="racy", n=2, url=slow_url).json() == [1, 1]
+
+
+def test_an_object_can_call_itself_while_its_event_waits(admin: str) -> None:
+    do(admin, "increment", name="reentrant")
+    assert do(admin, "self", name="reentrant").json()["n"] == 1
 
 
 def test_block_concurrency_while_holds_the_next_event_until_its_work_is_done(admin: str) -> None:

@@ -7,10 +7,10 @@
 //
 // - One live instance per id for as long as the lane runs (never evicted; a fatal Pyodide error
 //   that replaces the worker's isolate drops its objects' instances, as on Cloudflare).
-// - Input gate, simplified: an object's events (RPC calls, `fetch`, `alarm`) are delivered one at
-//   a time, in arrival order; `ctx.blockConcurrencyWhile(fn)` holds delivery until `fn` settles.
-//   workerd's gates are finer (an object may take another event while it awaits a fetch or
-//   another object); see README.md "Durable Objects".
+// - Input gate: an object's events (RPC calls, `fetch`, `alarm`) start in arrival order, one at a
+//   time, and the next one only while every running event awaits an outbound call (a fetch, a
+//   binding, another object), never while one awaits the object's storage or computes;
+//   `ctx.blockConcurrencyWhile(fn)` holds delivery until `fn` settles. See README.md.
 // - Storage: one SQLite file per object under `<state>/durable-objects/<script>/<class>/<id>.sqlite`
 //   (Node's built-in node:sqlite), `ctx.storage.sql.exec` with workerd's cursor API, its error
 //   messages (SQLite's message + `: SQLITE_<CODE>`), its refusals (`_cf_` names, BEGIN/SAVEPOINT)
@@ -445,8 +445,10 @@ class LiveObject {
     this.namespace = namespace;
     this.worker = namespace.worker;
     this.id = id;
-    this.tail = Promise.resolve();
-    this.blockers = new Set();
+    this.queue = []; // events waiting at the input gate
+    this.running = 0; // events started and not finished
+    this.parked = 0; // of those, how many await an outbound call (fetch, a binding, another object)
+    this.blockers = new Set(); // blockConcurrencyWhile work in flight
     this.instance = null;
   }
 
@@ -458,19 +460,54 @@ class LiveObject {
     return this._store;
   }
 
-  // Events are delivered one at a time, in order, once blockConcurrencyWhile work has settled.
+  // The input gate: events start in arrival order, one at a time, and only while every event
+  // already running is parked on an outbound call (workerd lets the next event in while one
+  // awaits I/O that is not the object's storage) and no blockConcurrencyWhile work is in flight.
+  // Storage calls and timers keep it closed (workerd opens it for timers: stricter here).
+  get gateOpen() {
+    return this.blockers.size === 0 && this.running === this.parked;
+  }
+
   deliver(work) {
-    const run = this.tail.then(async () => {
-      while (this.blockers.size) await Promise.allSettled([...this.blockers]);
-      return await work();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ work, resolve, reject });
+      this.admit();
     });
-    this.tail = run.catch(() => {});
-    return run;
+  }
+
+  admit() {
+    while (this.queue.length && this.gateOpen) {
+      const { work, resolve, reject } = this.queue.shift();
+      this.running += 1;
+      (async () => await work())()
+        .then(resolve, reject)
+        .finally(() => {
+          this.running -= 1;
+          this.admit();
+        });
+    }
+  }
+
+  // limits.mjs `outbound`: an event of this object awaits (+1) or got back (-1) an outbound call.
+  // The gate closes again as the call settles, before the event's code resumes.
+  park(delta) {
+    this.parked += delta;
+    if (delta > 0) this.admit();
   }
 
   block(promise) {
     this.blockers.add(promise);
-    promise.catch(() => {}).finally(() => this.blockers.delete(promise));
+    promise
+      .catch(() => {})
+      .finally(() => {
+        this.blockers.delete(promise);
+        this.admit();
+      });
+  }
+
+  // Work blockConcurrencyWhile started (e.g. in the constructor) ends before the event proceeds.
+  async unblocked() {
+    while (this.blockers.size) await Promise.allSettled([...this.blockers]);
   }
 
   // The Python instance, created on the first event (and again after an abort or a replaced isolate).

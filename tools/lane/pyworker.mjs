@@ -329,8 +329,10 @@ export class PyWorker {
 
   async durableOnce(object, method, args, route) {
     const meter = new Meter(this.plan, null);
+    meter.durableObject = object; // its outbound calls open the object's input gate
     return await meter.run(async () => {
       const instance = object.pyInstance();
+      await object.unblocked(); // blockConcurrencyWhile work the constructor started
       const cpu = this.rt.new_cpu_cell();
       try {
         if (!this.rt.has_method(instance, method)) throw new TypeError(`Method ${method} does not exist`);

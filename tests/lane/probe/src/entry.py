@@ -61,6 +61,19 @@ class Counter(DurableObject):
         sql.exec("INSERT INTO counts (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n", key, n + 1)
         return n + 1
 
+    async def racy(self, url, key="racy"):
+        """Read, await a fetch, write: workerd lets the object's next event in during the fetch."""
+        sql = self.ctx.storage.sql
+        row = sql.exec("SELECT n FROM counts WHERE k = ?", key).toArray()
+        n = row[0]["n"] if row else 0
+        await (await fetch(url)).text()
+        sql.exec("INSERT INTO counts (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = excluded.n", key, n + 1)
+        return n + 1
+
+    async def call_self(self):
+        """An event that calls its own object through a stub (re-entrancy) and waits for the answer."""
+        return await self.env.COUNTER.get(self.ctx.id).count()
+
     async def count(self, key="n"):
         cursor = self.ctx.storage.sql.exec("SELECT n FROM counts WHERE k = ?", key)
         rows = list(cursor)
@@ -244,6 +257,11 @@ class Default(WorkerEntrypoint):
         if op == "burst":  # n stub calls in one invocation, concurrently
             results = await asyncio.gather(*(stub.increment() for _ in range(int(query["n"]))))
             return Response(json.dumps(sorted(results)))
+        if op == "racy":  # n concurrent read-fetch-write calls in one invocation
+            results = await asyncio.gather(*(stub.racy(query["url"]) for _ in range(int(query["n"]))))
+            return Response(json.dumps(sorted(results)))
+        if op == "self":
+            return Response(json.dumps(await stub.call_self()))
         if op == "count":
             return Response(json.dumps(await stub.count()))
         if op == "schedule":
