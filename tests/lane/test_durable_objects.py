@@ -246,6 +246,16 @@ def test_another_worker_reaches_the_same_object_through_script_name(tmp_path: Pa
         assert list(report) == ["smartpages-lane-probe/Counter"]
 
 
+def test_a_key_value_backed_class_has_no_sql_api(tmp_path: Path) -> None:
+    probe = stage_probe(tmp_path / "build")
+    toml = probe / "wrangler.toml"
+    toml.write_text(toml.read_text().replace("new_sqlite_classes", "new_classes"))
+    with own_lane(tmp_path / "build", tmp_path / "state") as (_lane, urls, log):
+        reply = httpx.get(f"{urls['admin']}/fetch/probe/do/count", params={"name": "kv"}, timeout=60)
+        assert reply.status_code == 500
+        assert "This Durable Object is not backed by SQLite storage, so the SQL API is not available." in "".join(log)
+
+
 def test_a_binding_to_a_class_no_migration_created_is_refused(tmp_path: Path) -> None:
     probe = stage_probe(tmp_path / "build")
     toml = probe / "wrangler.toml"

@@ -63,8 +63,9 @@ function sqlError(message, code) {
 const TRANSACTION_MESSAGE =
   'To execute a transaction, please use the state.storage.transaction() or state.storage.transactionSync() APIs instead of the SQL BEGIN TRANSACTION or SAVEPOINT statements. The JavaScript API is safer because it will automatically roll back on exceptions, and because it interacts correctly with Durable Objects\' automatic atomic write coalescing.';
 
+// What Cloudflare answers when a key-value-backed class (`new_classes`) reads `storage.sql`.
 const SQL_DISABLED_MESSAGE =
-  "SQL is not enabled for this Durable Object class. To enable it, change `new_classes` to `new_sqlite_classes` within the 'migrations' field in your wrangler.jsonc or wrangler.toml file. Note that this change cannot be made after the class is already deployed to production.";
+  'This Durable Object is not backed by SQLite storage, so the SQL API is not available. SQL can be enabled on a new Durable Object class by using the `new_sqlite_classes` instead of `new_classes` under `[[migrations]]` in your wrangler.toml, but an already-deployed class cannot be converted to SQLite (except by deleting the existing data).';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration: which classes the migrations declare, and the start-up refusals.
@@ -217,7 +218,6 @@ export class ObjectStore {
   // ctx.storage.sql.exec(query, ...bindings): every statement runs now; the last one's rows are
   // the cursor's. Only the last statement may take parameters, as in workerd.
   exec(query, bindings) {
-    if (!this.sqlite) throw new Error(SQL_DISABLED_MESSAGE);
     query = String(query);
     if (Buffer.byteLength(query) > DO_LIMITS.statementBytes) throw sqlError('statement too long', 18);
     if (bindings.length > DO_LIMITS.boundParameters) throw sqlError('too many SQL variables', 1);
@@ -365,7 +365,11 @@ export class SqlStorage {
 export class DurableObjectStorage {
   constructor(object) {
     this._object = object;
-    this.sql = new SqlStorage(() => object.store());
+    this._sql = new SqlStorage(() => object.store());
+  }
+  get sql() {
+    if (!this._object.namespace.info.sqlite) throw new Error(SQL_DISABLED_MESSAGE);
+    return this._sql;
   }
   async get(keys) {
     const s = this._object.store();
