@@ -185,10 +185,9 @@ const TRANSACTION_STATEMENT = /^\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)
 const RESERVED_NAME = /(^|[^A-Za-z0-9_])_cf_/i;
 
 export class ObjectStore {
-  constructor(file, { sqlite }) {
+  constructor(file) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     this.file = file;
-    this.sqlite = sqlite;
     this.db = new DatabaseSync(file);
     const pageSize = this.db.prepare('PRAGMA page_size').get().page_size;
     this.db.exec(`PRAGMA max_page_count = ${Math.floor(DO_LIMITS.objectBytes / pageSize)}`);
@@ -458,7 +457,7 @@ class LiveObject {
 
   store() {
     if (!this._store) {
-      this._store = new ObjectStore(this.namespace.file(this.id), this.namespace.info);
+      this._store = new ObjectStore(this.namespace.file(this.id));
       if (this.id.name !== undefined) this._store.setMeta('name', this.id.name);
     }
     return this._store;
