@@ -25,7 +25,10 @@ script that does not exist answers 404 10007, which is what makes wrangler's `se
 to create a new, empty Worker ("There doesn't seem to be a Worker called …"; without a terminal it
 does not ask). With `refuse_new_workers` (the runbook rehearsal) any upload that would create a
 Worker is refused and recorded in `refused`, so a command aimed at the wrong name cannot pass by
-creating one.
+creating one. A Durable Object binding to a class no migration (applied before or sent
+with the upload) created is refused (10061). Durable Object migrations sent by `wrangler deploy`
+are applied and the script's `migration_tag` is reported as wrangler reads it (a stale `old_tag`
+and unexported classes are not checked).
 State (workers with their uploaded modules, assets, secrets, D1 files, buckets, routes) persists in
 `--state`, so a second deploy sees the first; `uploaded(name)` gives back what was deployed, which
 the deploy rehearsal runs on the runtime lane."""
@@ -694,6 +697,7 @@ class AccountStandin:
                             "id": service.group(1),
                             "etag": worker["versions"][-1]["etag"],
                             "last_deployed_from": "wrangler",
+                            **({"migration_tag": worker["migration_tag"]} if worker.get("migration_tag") else {}),
                         },
                     },
                 }
@@ -842,9 +846,18 @@ class AccountStandin:
         previous = self.data["workers"].get(name, {"versions": [], "deployed": None})
         live = self._version(name, previous["deployed"]) if previous["deployed"] else {}
         secrets = dict(live.get("secrets", {}))
+        classes = _apply_do_migrations(previous.get("durable_object_classes", []), metadata.get("migrations"))
         bindings = []
         for binding in metadata.get("bindings", []):
             kind, bname = binding.get("type"), binding.get("name")
+            own_class = kind == "durable_object_namespace" and binding.get("script_name") in (None, name)
+            if own_class and binding.get("class_name") not in classes:
+                raise ApiError(
+                    400,
+                    10061,
+                    f"Cannot create binding for class '{binding.get('class_name')}' because it is not currently "
+                    "configured to implement Durable Objects. Ensure a --new-class migration has been applied to it.",
+                )
             target = binding.get("service")
             if kind == "service" and target not in self.data["workers"] and target != name:
                 raise ApiError(
@@ -899,6 +912,9 @@ class AccountStandin:
             **previous,
             "versions": [*previous["versions"], version],
         }
+        if metadata.get("migrations"):
+            self.data["workers"][name]["migration_tag"] = metadata["migrations"]["new_tag"]
+            self.data["workers"][name]["durable_object_classes"] = sorted(classes)
         return version
 
     def _version(self, name: str, version_id: str) -> dict[str, Any]:
@@ -1240,6 +1256,17 @@ def _split_sql(sql: str) -> list[str]:
     if current.strip():
         out.append(current)
     return out
+
+
+def _apply_do_migrations(classes: list[str], migrations: dict[str, Any] | None) -> set[str]:
+    """The Durable Object classes after the upload's migration steps (wrangler's `migrations`)."""
+    current = set(classes)
+    for step in (migrations or {}).get("steps", []):
+        current |= set(step.get("new_classes", [])) | set(step.get("new_sqlite_classes", []))
+        for renamed in step.get("renamed_classes", []):
+            current = (current - {renamed["from"]}) | {renamed["to"]}
+        current -= set(step.get("deleted_classes", []))
+    return current
 
 
 def _deployment(worker: dict[str, Any], deployment: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -114,12 +114,42 @@ class Worker:
         return [s["service"] for s in self.config.get("services", [])]
 
 
+def durable_object_gaps(config: dict[str, Any], env: str) -> list[str]:
+    """What would make an environment's Durable Objects fail or vanish at deploy. Wrangler does not
+    inherit `durable_objects` into an environment (it warns and uploads without the binding), while
+    `[[migrations]]` stay top-level and wrangler deploy applies them itself; Cloudflare refuses a
+    binding to a class no migration created (10061)."""
+    section = config.get("env", {}).get(env, {})
+    top = {b["name"] for b in config.get("durable_objects", {}).get("bindings", [])}
+    bound = {b["name"]: b for b in section.get("durable_objects", {}).get("bindings", [])}
+    gaps = [
+        f"[env.{env}] lacks the Durable Object binding {name} (add [[env.{env}.durable_objects.bindings]])"
+        for name in sorted(top - set(bound))
+    ]
+    migrated: set[str] = set()
+    for migration in config.get("migrations", []):
+        migrated |= set(migration.get("new_sqlite_classes", [])) | set(migration.get("new_classes", []))
+        migrated |= {r["to"] for r in migration.get("renamed_classes", [])}
+        migrated -= set(migration.get("deleted_classes", [])) | {
+            r["from"] for r in migration.get("renamed_classes", [])
+        }
+    for name, binding in sorted(bound.items()):
+        if not binding.get("script_name") and binding["class_name"] not in migrated:
+            gaps.append(
+                f"{name} binds class {binding['class_name']}, which no [[migrations]] entry creates (Cloudflare: 10061)"
+            )
+    return gaps
+
+
 def load_workers(env: str) -> list[Worker]:
     workers = []
     for short in ORDER:
         config = tomllib.loads((ROOT / "workers" / short / "wrangler.toml").read_text())
         if env not in config.get("env", {}):
             raise Stop(f"workers/{short}/wrangler.toml has no [env.{env}] section")
+        gaps = durable_object_gaps(config, env)
+        if gaps:
+            raise Stop(f"workers/{short}/wrangler.toml: " + "; ".join(gaps))
         inherited = {k: config[k] for k in INHERITABLE if k in config}
         workers.append(Worker(short, {**inherited, **config["env"][env]}))
     deployed: set[str] = set()

@@ -30,10 +30,11 @@ def call(method: str, path: str, body: object = None, headers: dict[str, str] | 
 
 
 def upload(name: str, bindings: list[dict[str, object]], flags: tuple[str, ...] = ("python_workers",),
-           modules: dict[str, bytes] | None = None) -> Request:  # fmt: skip
+           modules: dict[str, bytes] | None = None,
+           migrations: dict[str, object] | None = None) -> Request:  # fmt: skip
     """A worker upload as wrangler sends it: multipart, a `metadata` part, then one part per module."""
     metadata = {"main_module": "entry.py", "compatibility_date": "2026-07-30", "compatibility_flags": list(flags),
-                "bindings": bindings}  # fmt: skip
+                "bindings": bindings, **({"migrations": migrations} if migrations else {})}  # fmt: skip
     parts = [("metadata", "application/json", json.dumps(metadata).encode())]
     parts += [(m, "text/x-python", body) for m, body in (modules or {"entry.py": b"print('hi')\n"}).items()]
     body = b"".join(
@@ -222,3 +223,18 @@ async def test_routes_scoped_to_some_zones_get_the_account_level_routes_call_ref
     allowed = scoped(tmp_path / "all", every, routes_403_code=code)
     await allowed.handle(upload("w", []))
     assert (await allowed.handle(call("PUT", f"/accounts/{ACCOUNT}/workers/scripts/w/routes", route))).status == 200
+
+
+async def test_a_durable_object_binding_needs_a_migration_that_creates_its_class(account: AccountStandin) -> None:
+    binding = {"type": "durable_object_namespace", "name": "SITE_STORE", "class_name": "SiteStore"}
+    refused = await account.handle(upload("customer", [binding]))
+    assert error(refused) == (400, 10061)
+    assert "Cannot create binding for class 'SiteStore'" in refused.json()["errors"][0]["message"]
+    first = {"new_tag": "v1", "steps": [{"new_sqlite_classes": ["SiteStore"]}]}
+    assert (await account.handle(upload("customer", [binding], migrations=first))).status == 200
+    # wrangler reads the script's tag to send only newer steps; a later upload without steps binds.
+    service = (await account.handle(call("GET", f"/accounts/{ACCOUNT}/workers/services/customer"))).json()
+    assert service["result"]["default_environment"]["script"]["migration_tag"] == "v1"
+    assert (await account.handle(upload("customer", [binding]))).status == 200
+    gone = {"old_tag": "v1", "new_tag": "v2", "steps": [{"deleted_classes": ["SiteStore"]}]}
+    assert error(await account.handle(upload("customer", [binding], migrations=gone))) == (400, 10061)

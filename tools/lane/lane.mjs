@@ -11,6 +11,7 @@ import { PLANS, RouteFigures, installFetchMeter, meterMethods, meterWebCrypto } 
 import { laneRefusal } from './compat.mjs';
 import { PyWorker, buildSnapshot, snapshotKey, survivePyodideFatalErrors } from './pyworker.mjs';
 import { Cron } from './cron.mjs';
+import { DurableObjects, checkDurableObjects } from './durable.mjs';
 import { HOST_QUEUE_HANDLER, QueueJournal, deliverBatch, producerBinding, queueOptions } from './queues.mjs';
 import { Fetcher, assetsFetcher, installCaches, installWebGlobals } from './web.mjs';
 
@@ -68,11 +69,19 @@ export class Lane {
       await w.load({ snapshot });
     }
 
+    // Durable Objects: refused where Cloudflare's deploy would refuse them, then one namespace
+    // per migrated class (its alarms resume from the state folder).
+    const loaded = [...this.workers.values()];
+    checkDurableObjects(loaded, (w) => w.durableObjectClasses());
+    this.durable = new DurableObjects(this.stateDir, this.log);
+    this.durable.register(loaded);
+
     this.mf = await this.mfPromise;
     this.watchdog.guardChildren(); // workerd, now that Miniflare has started it
     this.timings.miniflareReadyMs = performance.now() - t0;
     await this.migrate();
     for (const w of this.workers.values()) w.setEnv(await this.makeEnv(w));
+    this.durable.start();
     await this.queueJournal.replay(this.mf, this.log);
     this.timings.startMs = performance.now() - t0;
     this.cron = new Cron(this);
@@ -108,6 +117,8 @@ export class Lane {
       if (!target) throw new Error(`${w.short}: service binding ${s.binding} -> unknown worker ${s.service}`);
       env[s.binding] = Fetcher.forWorker(this, target, s.entrypoint ?? 'Default');
     }
+    const byName = new Map([...this.workers.values()].map((x) => [x.name, x]));
+    for (const b of c.durable_objects?.bindings ?? []) env[b.name] = this.durable.binding(w, b, byName);
     if (c.assets?.binding) env[c.assets.binding] = assetsFetcher(path.join(w.dir, c.assets.directory ?? 'public'), c.assets);
     return env;
   }
@@ -149,10 +160,12 @@ export class Lane {
 
   async stop() {
     this.cron?.stop();
+    this.durable?.alarms.stop(); // no alarm starts while the lane stops
     if (this.workers) await this.drain();
     // Also after a failed start, while Miniflare may still be starting.
     const mf = this.mf ?? (await this.mfPromise?.catch(() => null));
     await mf?.dispose();
+    this.durable?.close();
     this.watchdog?.release();
     this.lock?.release();
   }

@@ -107,6 +107,33 @@ async def call_method(relaxed, instance, name, *args):
     return python_to_rpc(result)
 
 
+def start_handler(cpu_cell, instance, name, *args):
+    """A Durable Object's `alarm` (workerd: called relaxed, its arguments unconverted)."""
+    from pyodide.code import relaxed_call
+
+    async def run():
+        result = relaxed_call(getattr(instance, name), *args)
+        if isawaitable(result):
+            result = await result
+        return result
+
+    context = contextvars.copy_context()
+    context.run(_CPU.set, cpu_cell)
+    return asyncio.get_event_loop().create_task(run(), context=context)
+
+
+def durable_object_classes(module):
+    """The DurableObject subclasses the main module exports (workerd's introspection.py
+    collect_classes: `__all__` when defined, else every public name)."""
+    from inspect import isclass
+
+    from workers import DurableObject
+
+    keys = module.__all__ if hasattr(module, "__all__") else [k for k in dir(module) if not k.startswith("_")]
+    values = [getattr(module, k) for k in keys]
+    return [v.__name__ for v in values if isclass(v) and issubclass(v, DurableObject) and v is not DurableObject]
+
+
 def has_method(instance, name):
     return callable(getattr(instance, name, None))
 

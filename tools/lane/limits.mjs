@@ -103,7 +103,14 @@ export async function outbound(kind, work) {
   if (meter === GLOBAL_SCOPE) throw new Error(GLOBAL_SCOPE_MESSAGE);
   if (!meter) return await work(); // the lane's own work, not a worker's
   meter.count(kind);
-  return await meter.pool.hold(work);
+  // In a Durable Object's event (durable.mjs), awaiting outbound I/O opens the object's input gate.
+  const gate = meter.durableObject;
+  gate?.park(1);
+  try {
+    return await meter.pool.hold(work);
+  } finally {
+    gate?.park(-1);
+  }
 }
 
 // A worker's global scope (its main module's import): no I/O, as on Cloudflare.

@@ -135,6 +135,7 @@ function serveAdmin(port) {
     else if (url.pathname === '/files') body = Object.fromEntries([...lane.workers.values()].map((w) => [w.short, w.files]));
     else if (url.pathname === '/limits') body = lane.figures.report();
     else if (url.pathname === '/timings') body = Object.fromEntries([...lane.workers.values()].map((w) => [w.short, w.timings]));
+    else if (url.pathname === '/durable-objects') body = lane.durable.report();
     else if (url.pathname === '/drain') body = (await lane.drain(), { drained: true });
     else {
       res.writeHead(404).end();

@@ -446,6 +446,48 @@ export class PyWorker {
     });
   }
 
+  // An event into one of this worker's Durable Objects (durable.mjs: `object`, whose instance
+  // lives across calls): an invocation of its own, metered like a request; RPC methods strict,
+  // `fetch` relaxed, `alarm` relaxed with its argument unconverted, as workerd calls them.
+  async callDurable(object, method, args, route) {
+    if (this.replacing) await this.replacing;
+    let reject;
+    const failed = new Promise((_, r) => (reject = r));
+    this.inflight.add(reject);
+    try {
+      return await Promise.race([this.durableOnce(object, method, args, route), failed]);
+    } finally {
+      this.inflight.delete(reject);
+    }
+  }
+
+  async durableOnce(object, method, args, route) {
+    const meter = new Meter(this.plan, null);
+    meter.durableObject = object; // its outbound calls open the object's input gate
+    return await meter.run(async () => {
+      const instance = object.pyInstance();
+      await object.unblocked(); // blockConcurrencyWhile work the constructor started
+      const cpu = this.rt.new_cpu_cell();
+      try {
+        if (!this.rt.has_method(instance, method)) throw new TypeError(`Method ${method} does not exist`);
+        if (method === 'alarm') return await this.rt.start_handler(cpu, instance, method, ...args);
+        return await this.rt.start_call(cpu, method === 'fetch', instance, method, ...args);
+      } finally {
+        meter.cpu[0] += cpu.get(0);
+        cpu.destroy();
+        this.settle(meter, route);
+      }
+    });
+  }
+
+  // The DurableObject subclasses the main module exports (workerd's introspection).
+  durableObjectClasses() {
+    const names = this.rt.durable_object_classes(this.main);
+    const out = names.toJs();
+    names.destroy();
+    return out;
+  }
+
   // Records the call's figures; over a CPU or memory limit the call fails as on Cloudflare (a
   // subrequest or binding-operation breach already failed the call that went over).
   settle(meter, route) {
