@@ -118,7 +118,7 @@ async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: L
     async def on_pro() -> bool:  # Stripe's webhook may land a moment after the redirect
         await page.reload()
         await expect(page.get_by_role("heading", name="Billing")).to_be_visible()
-        return "Your plan: pro" in await page.inner_text("main")
+        return "Your plan: Pro" in await page.inner_text("main")
 
     await until(on_pro)
     await shot(page, "05-billing-pro")
