@@ -82,6 +82,19 @@ async def test_billing_view_and_plan_switches_without_a_reload(page: Page, lane:
     subscription = await page.request.get(f"{lane.core}/api/v1/billing/subscription")
     assert (await subscription.json())["interval"] == "year"
 
+    # A change made at Stripe (as in its billing portal) reaches the open page through the webhook.
+    exported = await (await page.request.get(f"{lane.core}/api/v1/account/export")).json()
+    subscription_id = exported["billing"]["subscription"]["stripe_subscription_id"]
+    cancelled = await page.request.post(
+        f"{lane.stripe}/v1/subscriptions/{subscription_id}",
+        form={"cancel_at_period_end": "true"},
+        headers={"authorization": f"Bearer {API_KEY}", "stripe-version": API_VERSION, "idempotency-key": "t-1"},
+    )
+    assert cancelled.ok, await cancelled.text()
+    await expect(page.locator("#your-plan")).to_contain_text("It ends on", timeout=45_000)
+    await expect(page.locator("#your-plan")).to_contain_text("nothing more will be charged")
+    assert await page.evaluate("window.__sp_mark") == "no reload"
+
 
 async def test_an_annual_checkout_ends_on_the_annual_plan_with_a_next_step(page: Page, lane: Lane) -> None:
     await asyncio.to_thread(signed_in, lane, "yearly@example.com")  # verified, on Free

@@ -377,6 +377,8 @@ async function billing(params) {
     sessionStorage.removeItem('billing-asked');
     asked = null;
   }
+  // Back from a checkout this tab did not start (another tab, another device): wait for any paid plan.
+  if (returning && !asked) asked = { kind: 'checkout', plan: null, interval: null };
   const state = { plans, sub, interval: sub.interval || asked?.interval || 'month', wanted: params.get('upgrade'), firstPayment: Boolean(returning) };
   renderBilling(state);
   if (status === 'cancelled') flash('Checkout cancelled. Nothing was charged.', 'error');
@@ -393,17 +395,56 @@ async function billing(params) {
     history.replaceState(null, '', '/billing');
     flash(`Taking you to the payment page for ${chosen.dataset.name}…`);
     await checkout(chosen, state.interval);
+    return;
   }
+  followBilling(++billingVisit);
 }
 
-const reached = (sub, asked) => sub.plan === asked.plan && (sub.interval || 'month') === asked.interval;
+const reached = (sub, asked) =>
+  asked.plan ? sub.plan === asked.plan && (sub.interval || 'month') === asked.interval : sub.plan !== 'free';
+let billingVisit = 0; // each opening of the billing view; an older one's watcher stops
+let billingState = null; // what the billing view shows now
+let billingWaiting = false;
+const billingSignature = (sub) => (sub.error ? 'error' : [sub.plan, sub.interval, sub.status, sub.cancel_at_period_end].join('|'));
+
+// While the billing view is open it keeps following the subscription (changes made in Stripe's
+// billing portal or by a late webhook): checks after 2, 4, 8 s, then every 15 s, and when the tab
+// comes back into view; redraws when something changed, unless a switch is being confirmed.
+async function followBilling(visit) {
+  let delay = 2000;
+  const wake = () => document.visibilityState === 'visible' && check();
+  const check = async () => {
+    if (visit !== billingVisit || location.pathname !== '/billing') return false;
+    if (billingWaiting || document.getElementById('confirm-switch') || document.hidden) return true;
+    const sub = await api('GET', '/billing/subscription').catch(() => null);
+    if (visit !== billingVisit || location.pathname !== '/billing') return false;
+    if (sub && billingState && billingSignature(sub) !== billingSignature(billingState.sub) && !billingWaiting) {
+      renderBilling({ ...billingState, sub, interval: sub.interval || billingState.interval });
+      flash(`Your plan was updated: ${nameOf(billingState.plans, sub.plan)}${sub.interval ? `, ${PAID_EVERY[sub.interval]}` : ''}.`);
+    }
+    return true;
+  };
+  document.addEventListener('visibilitychange', wake);
+  while (await new Promise((resolve) => setTimeout(resolve, delay)).then(check)) delay = Math.min(delay * 2, 15_000);
+  document.removeEventListener('visibilitychange', wake);
+}
 const nameOf = (plans, id) => plans.find((p) => p.id === id)?.name || 'Free';
 
 // Polls the subscription with backoff (0.5 s, doubling up to 8 s, for about two minutes) until
 // billing has what Stripe was asked for, saying so meanwhile; then the page shows it, no reload.
 async function waitForStripe(state, asked) {
+  billingWaiting = true;
+  try {
+    await waitingForStripe(state, asked);
+  } finally {
+    billingWaiting = false;
+  }
+}
+
+async function waitingForStripe(state, asked) {
   const box = document.getElementById('billing-wait');
-  box.innerHTML = `<p class="alert">Waiting for Stripe… Your ${esc(nameOf(state.plans, asked.plan))} plan shows here as soon as Stripe confirms it.</p>`;
+  const which = asked.plan ? `Your ${esc(nameOf(state.plans, asked.plan))} plan` : 'Your new plan';
+  box.innerHTML = `<p class="alert">Waiting for Stripe… ${which} shows here as soon as Stripe confirms it.</p>`;
   const started = Date.now();
   let delay = 500;
   while (Date.now() - started < 120_000) {
@@ -442,12 +483,13 @@ function planCard(p, state) {
 }
 
 function renderBilling(state) {
+  billingState = state;
   const { plans, sub, interval } = state;
   const current = sub.error ? null : sub.plan;
   const paidNow = current && current !== 'free';
   const words = STATUS_WORDS[sub.status];
   view('Billing', `<h1>Billing</h1>
-    ${sub.error ? `<div class="alert error">${esc(errorMessage(sub.error))}</div>` : `<p id="your-plan">Your plan: <strong>${esc(nameOf(plans, current))}</strong>${paidNow && sub.interval ? `, ${esc(PAID_EVERY[sub.interval] || '')}` : ''}${words ? ` (${esc(words)})` : ''}</p>`}
+    ${sub.error ? `<div class="alert error">${esc(errorMessage(sub.error))}</div>` : `<p id="your-plan">Your plan: <strong>${esc(nameOf(plans, current))}</strong>${paidNow && sub.interval ? `, ${esc(PAID_EVERY[sub.interval] || '')}` : ''}${words ? ` (${esc(words)})` : ''}${paidNow && sub.cancel_at_period_end && sub.current_period_end ? `. It ends on ${esc(day(sub.current_period_end))}; nothing more will be charged` : ''}</p>`}
     <div id="billing-wait" aria-live="polite"></div>
     ${paidNow && state.firstPayment ? `<section class="card next-step" aria-labelledby="next-h"><h2 id="next-h">Next: build your site</h2>
       <p>Your ${esc(nameOf(plans, current))} plan is ready. <a href="/" data-link>Build your site</a>, then <a href="/" data-link id="next-domain">connect your domain</a> in its editor (under “Your domain”).</p></section>` : ''}
