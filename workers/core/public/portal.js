@@ -237,8 +237,10 @@ async function start(params) {
   return route();
 }
 
-function signup() {
-  const plan = attribution().plan;
+async function signup() {
+  // The plan the landing page chose, by its name (an unknown id from a mistyped link says nothing).
+  const { plans } = attribution().plan ? await api('GET', '/plans').catch(() => ({ plans: [] })) : { plans: [] };
+  const plan = plans.find((p) => p.id === attribution().plan && p.monthly_price_eur > 0)?.name;
   view('Sign up', `<h1>Create your SmartPages account</h1>
     ${plan ? `<p class="muted">You chose the <strong>${esc(plan)}</strong> plan. You can pay after verifying your email.</p>` : ''}
     <form class="stack card" id="f">
