@@ -90,9 +90,14 @@ async def test_monthly_to_yearly_with_the_preview(stack: Stack, crypto, clock, s
     assert (state["plan"], state["interval"]) == ("pro", "year")
     assert state["current_period_end"] == shown["proration_date"] + YEAR
 
-    # Yearly Pro → monthly Starter in one switch; and yearly → yearly on the same plan is no change.
+    # Yearly Pro → monthly Starter in one switch; yearly → yearly on the same plan is no change, and a
+    # switch that does not say the interval keeps the subscription's (yearly here).
     again = await call(stack, crypto, clock, SWITCH, {"plan": "pro", "interval": "year"})
     assert (again.status, error_code(again)) == (409, "same_plan")
+    unsaid = await call(stack, crypto, clock, SWITCH, {"plan": "pro"})
+    assert (unsaid.status, error_code(unsaid)) == (409, "same_plan")
+    kept = await call(stack, crypto, clock, PREVIEW, {"plan": "starter"})
+    assert (kept.status, kept.json()["interval"]) == (200, "year")
     down = await call(stack, crypto, clock, SWITCH, {"plan": "starter", "interval": "month"})
     assert down.status == 200, down.body
     await stripe.settle()

@@ -212,6 +212,7 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         record = await store.get(identity.account_id)
         if record is None or not record.stripe_subscription_id or record.status not in entitlements.GRANTING:
             raise HttpError(409, "no_subscription", "There is no active subscription to change: choose a plan first.")
+        body = {**body, "interval": body.get("interval") or record.interval or "month"}  # unsaid: as now
         if record.plan == plan_id and (record.interval or "month") == body["interval"]:
             raise HttpError(409, "same_plan", "You are on that plan already.")
         try:

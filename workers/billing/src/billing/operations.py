@@ -16,7 +16,7 @@ _INTERVAL = Choice(plans.INTERVALS, default="month")  # billed monthly or yearly
 CHECKOUT: dict[str, Field] = {"plan": _PLAN, "interval": _INTERVAL, "attribution": attribution.Attribution()}
 PLAN_SWITCH: dict[str, Field] = {
     "plan": _PLAN,
-    "interval": _INTERVAL,
+    "interval": Choice(plans.INTERVALS),  # default: the subscription's own interval
     "proration_date": plan_change.PRORATION_DATE,
 }
 CHECKOUT_CONFIRM: dict[str, Field] = {
