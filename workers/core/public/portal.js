@@ -375,7 +375,8 @@ async function billing(params) {
   } catch {
     asked = null;
   }
-  if (status === 'cancelled') {
+  // A checkout is waited for only on its return page (Back from Stripe's page paid nothing).
+  if (asked?.kind === 'checkout' && status !== 'success') {
     sessionStorage.removeItem('billing-asked');
     asked = null;
   }
