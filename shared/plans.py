@@ -1,9 +1,13 @@
 """The plans: the one definition core (paywall), customer (limits), billing (Stripe prices) and the
 portal (via GET /api/v1/plans) all read.
 
-Stripe price ids differ per Stripe account and mode; the defaults below are the local stand-in's.
-A deployment sets its own with the `STRIPE_PRICES` var (`starter=price_…,pro=price_…`), read by
-`price_ids`."""
+Each paid plan is sold monthly and yearly: one Stripe price per interval. Stripe price ids differ
+per Stripe account and mode; the defaults below are the local stand-in's. A deployment sets its own
+with the `STRIPE_PRICES` var (`starter=price_…,pro=price_…,starter:year=price_…,pro:year=price_…`;
+`starter=` is short for `starter:month=`), read by `prices`.
+
+`Plan.limits()` says what a plan includes in sentences a shop owner understands; the portal shows
+them as they are (no copy of the wording in JavaScript)."""
 
 from __future__ import annotations
 
@@ -35,13 +39,38 @@ class Plan:
     name: str
     monthly_price_eur: int
     entitlements: Entitlements
-    default_price_id: str | None  # None: not sold (free)
+    default_price_id: str | None  # the monthly price; None: not sold (free)
+    yearly_price_eur: int = 0
+    default_yearly_price_id: str | None = None
+
+    def price_eur(self, interval: str) -> int:
+        return self.yearly_price_eur if interval == "year" else self.monthly_price_eur
+
+    def limits(self) -> list[str]:
+        """What the plan includes, one plain sentence per entitlement (the portal shows these)."""
+        e = self.entitlements
+        each = " on each website" if e.sites > 1 else ""
+        return [
+            "1 website" if e.sites == 1 else f"up to {e.sites} websites",
+            f"up to {e.pages_per_site} pages{each}",
+            "a free smartpages.site address only"
+            if e.custom_domains == 0
+            else "your own domain"
+            if e.custom_domains == 1
+            else f"up to {e.custom_domains} of your own domains",
+            "contact forms that send you enquiries" if e.lead_forms else "no contact forms",
+            "the SmartPages badge removed" if e.remove_badge else "a small SmartPages badge on your site",
+            f"the last {e.kept_versions} published versions kept",
+            f"{e.storage_mb:,} MB for your pictures".replace(",", " "),
+        ]
 
     def public(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,
             "monthly_price_eur": self.monthly_price_eur,
+            "yearly_price_eur": self.yearly_price_eur,
+            "limits": self.limits(),
             "entitlements": asdict(self.entitlements),
         }
 
@@ -75,6 +104,8 @@ STARTER = Plan(
         storage_mb=200,
     ),
     "price_smartpages_starter",
+    90,
+    "price_smartpages_starter_yearly",
 )
 PRO = Plan(
     "pro",
@@ -90,6 +121,8 @@ PRO = Plan(
         storage_mb=1000,
     ),
     "price_smartpages_pro",
+    290,
+    "price_smartpages_pro_yearly",
 )
 
 PLANS: tuple[Plan, ...] = (FREE, STARTER, PRO)  # cheapest first
@@ -106,20 +139,46 @@ def cheapest_with(feature: str) -> Plan | None:
     return next((plan for plan in PLANS if plan.entitlements.allows(feature)), None)
 
 
-def price_ids(override: str = "") -> dict[str, str]:
-    """plan id -> Stripe price id, from the defaults and an optional `plan=price,…` override."""
-    prices = {plan.id: plan.default_price_id for plan in PLANS if plan.default_price_id}
+INTERVALS = ("month", "year")  # Stripe's `recurring.interval` of the prices we sell
+
+
+def prices(override: str = "") -> dict[tuple[str, str], str]:
+    """(plan id, interval) -> Stripe price id, from the defaults and an optional override
+    (`plan=price` for the monthly price, `plan:month=price`, `plan:year=price`, comma-separated)."""
+    found: dict[tuple[str, str], str] = {}
+    for plan in PLANS:
+        if plan.default_price_id:
+            found[(plan.id, "month")] = plan.default_price_id
+        if plan.default_yearly_price_id:
+            found[(plan.id, "year")] = plan.default_yearly_price_id
     for pair in filter(None, (p.strip() for p in override.split(","))):
-        plan_id, sep, price = pair.partition("=")
-        if not sep or plan_id not in prices or not price.startswith("price_"):
+        name, sep, price = pair.partition("=")
+        plan_id, _, interval = name.strip().partition(":")
+        key = (plan_id, interval or "month")
+        if not sep or key not in found or not price.strip().startswith("price_"):
             raise ValueError(f"STRIPE_PRICES: bad entry {pair!r}")
-        prices[plan_id] = price
-    return prices
+        found[key] = price.strip()
+    if len(set(found.values())) != len(found):
+        raise ValueError("STRIPE_PRICES: one price named for two plans or intervals")
+    return found
+
+
+def price_ids(override: str = "") -> dict[str, str]:
+    """plan id -> its monthly Stripe price id (the plans on sale)."""
+    return {plan_id: price for (plan_id, interval), price in prices(override).items() if interval == "month"}
+
+
+def price_of(price_id: str, override: str = "") -> tuple[Plan, str] | None:
+    """The plan and interval a Stripe price sells, or None for a price we do not sell."""
+    for (plan_id, interval), price in prices(override).items():
+        if price == price_id:
+            return BY_ID[plan_id], interval
+    return None
 
 
 def plan_for_price(price_id: str, override: str = "") -> Plan | None:
-    by_price = {price: plan_id for plan_id, price in price_ids(override).items()}
-    return BY_ID.get(by_price.get(price_id, ""))
+    found = price_of(price_id, override)
+    return found[0] if found else None
 
 
 FEATURE_LABELS = {

@@ -123,7 +123,10 @@ class Checkout:
         rows = ""
         for item in extras["line_items"]:
             price = self.prices[item["price"]]
-            rows += f"<p><b>{html.escape(str(price['nickname']))}</b>: {price['unit_amount'] / 100:.2f} EUR / month</p>"
+            every = html.escape(str(price["recurring"]["interval"]))
+            rows += (
+                f"<p><b>{html.escape(str(price['nickname']))}</b>: {price['unit_amount'] / 100:.2f} EUR / {every}</p>"
+            )
         if session["status"] != "open":
             back = html.escape(session["success_url"] or "/")
             body = f'<p>This checkout is {session["status"]}.</p><p><a href="{back}">Back</a></p>'

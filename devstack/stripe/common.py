@@ -24,6 +24,19 @@ WEBHOOK_SECRET = "whsec_local_standin_webhook_secret"  # noqa: S105 (the local s
 PUBLIC_BASE = "http://127.0.0.1:8789"
 API_VERSION = "2025-03-31.basil"
 PERIOD_SECONDS = 30 * 24 * 3600
+YEAR_SECONDS = 365 * 24 * 3600
+
+
+def period_of(price: dict[str, Any]) -> int:
+    """How long one period of a recurring price lasts (its `recurring.interval`)."""
+    recurring = price.get("recurring") or {}
+    return YEAR_SECONDS if recurring.get("interval") == "year" else PERIOD_SECONDS
+
+
+def interval_of(price: dict[str, Any]) -> str:
+    return str((price.get("recurring") or {}).get("interval") or "month")
+
+
 IDEMPOTENCY_SECONDS = 24 * 3600
 _FIXTURES = Path("contracts") / "stripe" / "fixtures3.json"
 _VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from devstack.stripe.common import PERIOD_SECONDS, _check_proration, _id, _list, bad_param, shape, unset
+from devstack.stripe.common import _check_proration, _id, _list, bad_param, interval_of, period_of, shape, unset
 
 
 class Invoices:
@@ -41,11 +41,18 @@ class Invoices:
             raise bad_param("proration_date must be within the current period.", "subscription_details[proration_date]")
         lines: list[dict[str, Any]] = []
         new_price = item["price"]
+        new_cycle = False  # another interval: Stripe starts a new period now and invoices at once
         for target, price_id in self._item_changes(sub, details.get("items"), "subscription_details[items]"):
             old, new_price = target["price"], self.prices[price_id]
+            new_cycle = new_cycle or interval_of(old) != interval_of(new_price)
             if details.get("proration_behavior", "create_prorations") != "none" and old["id"] != price_id:
                 share = (end - when) / (end - start)
-                for price, sign, text in ((old, -1, "Unused time on"), (new_price, 1, "Remaining time on")):
+                changes = (
+                    ((old, -1, "Unused time on"),)
+                    if new_cycle
+                    else ((old, -1, "Unused time on"), (new_price, 1, "Remaining time on"))
+                )
+                for price, sign, text in changes:
                     lines.append(
                         {
                             "object": "line_item",
@@ -64,7 +71,10 @@ class Invoices:
                 "amount": new_price["unit_amount"],
                 "currency": "eur",
                 "description": f"1 × {new_price['nickname']}",
-                "period": {"start": end, "end": end + PERIOD_SECONDS},
+                "period": {
+                    "start": when if new_cycle else end,
+                    "end": (when if new_cycle else end) + period_of(new_price),
+                },
                 "parent": {"subscription_item_details": {"proration": False, "subscription_item": item["id"]}},
             }
         )
@@ -77,9 +87,9 @@ class Invoices:
             amount_due=max(total, 0),
             subtotal=total,
             total=total,
-            period_start=start,
-            period_end=end,
-            next_payment_attempt=end,
+            period_start=when if new_cycle else start,
+            period_end=when if new_cycle else end,
+            next_payment_attempt=when if new_cycle else end,
             status="draft",
             parent={
                 "quote_details": None,

@@ -58,7 +58,7 @@ class StripeStandin(Customers, Checkout, BillingPortal, Subscriptions, Invoices,
     webhook: Webhook | None = None  # a callable target (in process) …
     webhook_url: str | None = None  # … or a URL (served)
     auto_deliver: bool = True
-    prices_by_plan: dict[str, str] = field(default_factory=plans.price_ids)
+    prices_by_plan: dict[tuple[str, str], str] = field(default_factory=plans.prices)  # (plan, interval) -> id
     calls: list[Request] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     pending: list[dict[str, Any]] = field(default_factory=list)
@@ -76,20 +76,23 @@ class StripeStandin(Customers, Checkout, BillingPortal, Subscriptions, Invoices,
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        for plan_id, price_id in self.prices_by_plan.items():
+        for (plan_id, interval), price_id in self.prices_by_plan.items():
             plan = plans.BY_ID[plan_id]
-            self.prices[price_id] = shape(
+            cents = plan.price_eur(interval) * 100
+            price = shape(
                 "price",
                 id=price_id,
                 created=int(self.now()),
                 currency="eur",
-                unit_amount=plan.monthly_price_eur * 100,
-                unit_amount_decimal=str(plan.monthly_price_eur * 100),
+                unit_amount=cents,
+                unit_amount_decimal=str(cents),
                 product=f"prod_smartpages_{plan_id}",
-                nickname=plan.name,
-                lookup_key=plan_id,
+                nickname=plan.name if interval == "month" else f"{plan.name} (yearly)",
+                lookup_key=plan_id if interval == "month" else f"{plan_id}_{interval}",
                 transform_quantity=None,
             )
+            price["recurring"] = {**price["recurring"], "interval": interval, "interval_count": 1}
+            self.prices[price_id] = price
 
     def now(self) -> float:
         return self.clock.now() if self.clock is not None else time.time()

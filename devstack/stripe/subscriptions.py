@@ -12,7 +12,9 @@ from devstack.stripe.common import (
     _id,
     _metadata,
     bad_param,
+    interval_of,
     missing,
+    period_of,
     shape,
     unset,
 )
@@ -41,9 +43,25 @@ class Subscriptions:
             previous["metadata"] = dict(sub["metadata"])
             sub["metadata"].update(_metadata(params["metadata"]))
         _check_proration(params, "")
+        new_cycle, credit = False, 0
         for target, price_id in self._item_changes(sub, params.get("items"), "items"):
             previous.setdefault("items", copy.deepcopy(sub["items"]))
-            target["price"] = copy.deepcopy(self.prices[price_id])
+            new_price = self.prices[price_id]
+            if interval_of(new_price) != interval_of(target["price"]):
+                # As Stripe does: another interval resets the billing cycle to now and invoices at once
+                # (the unused time on the old price credited).
+                when = int(params.get("proration_date") or self.now())
+                start, end = target["current_period_start"], target["current_period_end"]
+                credit = round(target["price"]["unit_amount"] * (end - when) / max(end - start, 1))
+                target.update(current_period_start=when, current_period_end=when + period_of(new_price))
+                sub["billing_cycle_anchor"] = when
+                new_cycle = True
+            target["price"] = copy.deepcopy(new_price)
+        if new_cycle:
+            invoice = self._new_invoice(sub, paid=True, reason="subscription_update")
+            charged = max(invoice["amount_due"] - credit, 0)
+            invoice.update(amount_due=charged, amount_paid=charged, subtotal=charged, total=charged)
+            self._emit("invoice.paid", invoice)
         self._emit("customer.subscription.updated", sub, previous)
         return sub
 
@@ -82,7 +100,8 @@ class Subscriptions:
         now = int(self.now())
         trial_days = extras.get("trial_period_days")
         trial_end = now + int(trial_days) * 86400 if trial_days else None
-        period_end = trial_end or now + PERIOD_SECONDS
+        first_price = self.prices[extras["line_items"][0]["price"]] if extras["line_items"] else {}
+        period_end = trial_end or now + (period_of(first_price) if first_price else PERIOD_SECONDS)
         sub_id = _id("sub")
         items = [
             shape(

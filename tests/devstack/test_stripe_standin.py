@@ -272,3 +272,17 @@ def test_the_command_line_entry_point_exists() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "--webhook-url" in done.stdout
+
+
+async def test_each_plan_has_a_monthly_and_a_yearly_price_in_stripes_shape() -> None:
+    standin = StripeStandin()
+    listed = (await standin.fetch(api("GET", "/v1/prices"))).json()["data"]
+    by_id = {price["id"]: price for price in listed}
+    fixture = _resources(fixtures_path())["price"]
+    for (plan_id, interval), price_id in plans.prices().items():
+        price = by_id[price_id]
+        assert set(price) == set(fixture)  # Stripe's own shape, nothing added or missing
+        assert price["recurring"]["interval"] == interval
+        assert set(price["recurring"]) == set(fixture["recurring"])
+        assert price["unit_amount"] == plans.BY_ID[plan_id].price_eur(interval) * 100
+        assert price["type"] == "recurring"

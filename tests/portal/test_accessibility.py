@@ -1,5 +1,6 @@
 """axe-core (npm, pinned) on every portal view in real Chromium, with every editor panel and block
-form open and each dialog shown: no violations. (The preview iframe shows the published site,
+form open and each dialog shown (billing's switch preview and the account's deletion dialog
+included): no violations. (The preview iframe shows the published site,
 which its own tests audit; axe runs on the portal's document.)"""
 
 from __future__ import annotations
@@ -111,6 +112,22 @@ async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane
         await page.goto(lane.core + path)
         await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         found += await violations(page, path)
+    # Billing with yearly prices shown and a switch's preview open; the account's deletion dialog,
+    # with a wrong password's error by its field.
+    await page.goto(lane.core + "/billing")
+    await page.get_by_label("Every year (2 months free)").check()
+    await page.get_by_role("button", name="Switch to Pro, paid yearly").click()
+    await expect(page.locator("#confirm-switch")).to_be_visible()
+    found += await violations(page, "/billing, yearly, a switch's preview")
+    await page.goto(lane.core + "/account")
+    await page.get_by_role("button", name="Delete my account…").click()
+    await expect(page.get_by_role("dialog")).to_be_visible()
+    found += await violations(page, "/account, deletion dialog")
+    await page.get_by_role("dialog").get_by_label("Type your password to confirm").fill("not the password")
+    await page.get_by_role("dialog").get_by_role("button", name="Delete my account").click()
+    await expect(page.get_by_role("dialog").locator(".field-error")).to_be_visible()
+    found += await violations(page, "/account, deletion dialog with a wrong password")
+    await page.get_by_role("dialog").get_by_role("button", name="Keep my account").click()
     await page.goto(f"{lane.core}/sites/{site['id']}/leads")
     await expect(page.get_by_role("heading", name="Enquiries for Axe Bakery")).to_be_visible()
     found += await violations(page, "leads")

@@ -46,7 +46,7 @@ async def test_the_deep_link_reaches_checkout_in_one_tab(page: Page, lane: Lane)
     """The funnel's main path in one tab: deep link, sign up, open the mail's link here, and the
     chosen plan's checkout opens by itself (it used to answer 400 `attribution.plan: unknown key`)."""
     await page.goto(f"{lane.core}/start?plan=pro&utm_source=hubspot&utm_medium=email&landing_page=/pricing")
-    await expect(page.get_by_text("You chose the pro plan")).to_be_visible()
+    await expect(page.locator("main")).to_contain_text("You chose the Pro plan")  # its name, not its id
     await page.get_by_label("Email").fill("same.tab@example.com")
     await page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
     await page.get_by_role("button", name="Sign up").click()
@@ -85,7 +85,7 @@ async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: L
     # A landing page's deep link carries the plan and the campaign into sign-up.
     await page.goto(f"{lane.core}/start?plan=pro&utm_source=hubspot&utm_campaign=spring")
     await expect(page.get_by_role("heading", name="Create your SmartPages account")).to_be_visible()
-    await expect(page.get_by_text("You chose the pro plan")).to_be_visible()
+    await expect(page.locator("main")).to_contain_text("You chose the Pro plan")  # its name, not its id
     await page.get_by_label("Email").fill(EMAIL)
     await page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
     await shot(page, "01-sign-up")
@@ -127,7 +127,7 @@ async def test_deep_link_to_published_site(page: Page, browser: Browser, lane: L
     async def on_pro() -> bool:  # Stripe's webhook may land a moment after the redirect
         await page.reload()
         await expect(page.get_by_role("heading", name="Billing")).to_be_visible()
-        return "Your plan: pro" in await page.inner_text("main")
+        return "Your plan: Pro" in await page.inner_text("main")
 
     await until(on_pro)
     await shot(page, "05-billing-pro")

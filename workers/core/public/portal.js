@@ -237,8 +237,10 @@ async function start(params) {
   return route();
 }
 
-function signup() {
-  const plan = attribution().plan;
+async function signup() {
+  // The plan the landing page chose, by its name (an unknown id from a mistyped link says nothing).
+  const { plans } = attribution().plan ? await api('GET', '/plans').catch(() => ({ plans: [] })) : { plans: [] };
+  const plan = plans.find((p) => p.id === attribution().plan && p.monthly_price_eur > 0)?.name;
   view('Sign up', `<h1>Create your SmartPages account</h1>
     ${plan ? `<p class="muted">You chose the <strong>${esc(plan)}</strong> plan. You can pay after verifying your email.</p>` : ''}
     <form class="stack card" id="f">
@@ -368,49 +370,168 @@ function newPassword(params, { title, intro = '', note = '', button, path, done 
 }
 
 // --- billing -----------------------------------------------------------------------------------
+// The plans' names, prices and what each includes come from the API (shared/plans.py: `limits` are
+// already sentences); nothing about a plan is written here.
+const STATUS_WORDS = {
+  trialing: 'free trial',
+  past_due: 'your last payment failed: update your card to keep it',
+  unpaid: 'unpaid',
+  canceled: 'cancelled',
+  incomplete: 'waiting for the first payment',
+};
+const EVERY = { month: 'a month', year: 'a year' };
+const PAID_EVERY = { month: 'paid monthly', year: 'paid yearly' };
+
 async function billing(params) {
-  // Back from paying: billing asks Stripe now, in case its webhook is late or lost.
-  if (params.get('checkout') === 'success' && params.get('session_id')) {
-    await api('POST', '/billing/checkout/confirm', { session_id: params.get('session_id') }).catch(() => {});
-  }
-  const [{ plans }, sub] = await Promise.all([api('GET', '/plans'), api('GET', '/billing/subscription').catch((e) => ({ error: e }))]);
-  const current = sub.error ? null : sub.plan;
   const status = params.get('checkout');
-  if (status === 'success') flash('Payment received. Your plan is active as soon as Stripe confirms it.');
+  const returning = status === 'success' && params.get('session_id');
+  // Back from paying: billing asks Stripe now, in case its webhook is late or lost.
+  if (returning) await api('POST', '/billing/checkout/confirm', { session_id: params.get('session_id') }).catch(() => {});
+  const [{ plans }, sub] = await Promise.all([api('GET', '/plans'), api('GET', '/billing/subscription').catch((e) => ({ error: e }))]);
+  // What this tab asked Stripe for (a checkout or a switch): the page waits until billing says so.
+  let asked = null;
+  try {
+    asked = JSON.parse(sessionStorage.getItem('billing-asked') || 'null');
+  } catch {
+    asked = null;
+  }
+  // A checkout is waited for only on its return page (Back from Stripe's page paid nothing).
+  if (asked?.kind === 'checkout' && status !== 'success') {
+    sessionStorage.removeItem('billing-asked');
+    asked = null;
+  }
+  // Back from a checkout this tab did not start (another tab, another device): wait for any paid plan.
+  if (returning && !asked) asked = { kind: 'checkout', plan: null, interval: null };
+  const state = { plans, sub, interval: sub.interval || asked?.interval || 'month', wanted: params.get('upgrade'), firstPayment: Boolean(returning) };
+  renderBilling(state);
   if (status === 'cancelled') flash('Checkout cancelled. Nothing was charged.', 'error');
-  const wanted = params.get('upgrade');
-  view('Billing', `<h1>Billing</h1>
-    ${sub.error ? `<div class="alert error">${esc(errorMessage(sub.error))}</div>` : `<p>Your plan: <strong>${esc(current)}</strong>
-      ${sub.status && sub.status !== 'none' ? `(${esc(sub.status)})` : ''}</p>`}
-    <div class="plans">${plans.map((p) => `<section class="card" aria-labelledby="plan-${esc(p.id)}">
-      <h2 id="plan-${esc(p.id)}">${esc(p.name)}</h2><p><strong>€${esc(p.monthly_price_eur)}</strong> a month</p>
-      <ul>${Object.entries(p.entitlements).map(([k, v]) => `<li>${esc(k === 'storage_mb' ? 'storage for pictures' : k.replaceAll('_', ' '))}: ${esc(v === true ? 'yes' : v === false ? 'no' : k === 'storage_mb' ? `${v} MB` : v)}</li>`).join('')}</ul>
-      ${p.id === current ? '<p class="muted">Current plan</p>' : p.monthly_price_eur > 0 && (!current || current === 'free')
-        ? `<button data-plan="${esc(p.id)}" ${p.id === wanted ? 'autofocus' : ''}>Choose ${esc(p.name)}</button>`
-        : p.monthly_price_eur > 0 && sub.status === 'active' ? `<button class="secondary" data-switch="${esc(p.id)}" data-name="${esc(p.name)}">Switch to ${esc(p.name)}</button>` : ''}
-    </section>`).join('')}</div>
-    ${current && current !== 'free' ? '<section class="card" id="details" aria-live="polite"><p class="muted">Loading your payments…</p></section><p><button class="secondary" id="manage">Change the card or cancel</button></p>' : ''}`);
-  const checkout = async (button) => {
-    button.disabled = true;
-    try {
-      const { url } = await api('POST', '/billing/checkout', { plan: button.dataset.plan, attribution: attribution() });
-      location.assign(url);
-    } catch (e) {
-      flash(errorMessage(e), 'error');
-      button.disabled = false;
-    }
-  };
-  for (const button of main.querySelectorAll('button[data-plan]')) button.addEventListener('click', () => checkout(button));
+  if (asked && !sub.error && !reached(sub, asked)) {
+    waitForStripe(state, asked);
+  } else {
+    sessionStorage.removeItem('billing-asked');
+    if (returning && !sub.error && sub.plan !== 'free') flash('Payment received. Thank you!');
+  }
   // Arriving with the plan chosen on the landing page (after verifying): straight to its checkout.
   // The address loses `upgrade` first, so coming Back from Stripe shows this page, not a loop.
-  const chosen = wanted && main.querySelector(`button[data-plan="${CSS.escape(wanted)}"]`);
+  const chosen = state.wanted && main.querySelector(`button[data-plan="${CSS.escape(state.wanted)}"]`);
   if (chosen) {
     history.replaceState(null, '', '/billing');
-    flash(`Taking you to the payment page for ${chosen.textContent.replace('Choose ', '')}…`);
-    await checkout(chosen);
+    flash(`Taking you to the payment page for ${chosen.dataset.name}…`);
+    await checkout(chosen, state.interval);
+    return;
   }
+  followBilling(++billingVisit);
+}
+
+const reached = (sub, asked) =>
+  asked.plan ? sub.plan === asked.plan && (sub.interval || 'month') === asked.interval : sub.plan !== 'free';
+let billingVisit = 0; // each opening of the billing view; an older one's watcher stops
+let billingState = null; // what the billing view shows now
+let billingWaiting = false;
+const billingSignature = (sub) => (sub.error ? 'error' : [sub.plan, sub.interval, sub.status, sub.cancel_at_period_end].join('|'));
+
+// While the billing view is open it keeps following the subscription (changes made in Stripe's
+// billing portal or by a late webhook): checks after 2, 4, 8 s, then every 15 s, and when the tab
+// comes back into view; redraws when something changed, unless a switch is being confirmed.
+async function followBilling(visit) {
+  let delay = 2000;
+  const wake = () => document.visibilityState === 'visible' && check();
+  const check = async () => {
+    if (visit !== billingVisit || location.pathname !== '/billing') return false;
+    if (billingWaiting || document.getElementById('confirm-switch') || document.hidden) return true;
+    const sub = await api('GET', '/billing/subscription').catch(() => null);
+    if (visit !== billingVisit || location.pathname !== '/billing') return false;
+    if (sub && billingState && billingSignature(sub) !== billingSignature(billingState.sub) && !billingWaiting) {
+      renderBilling({ ...billingState, sub, interval: sub.interval || billingState.interval });
+      flash(`Your plan was updated: ${nameOf(billingState.plans, sub.plan)}${sub.interval ? `, ${PAID_EVERY[sub.interval]}` : ''}.`);
+    }
+    return true;
+  };
+  document.addEventListener('visibilitychange', wake);
+  while (await new Promise((resolve) => setTimeout(resolve, delay)).then(check)) delay = Math.min(delay * 2, 15_000);
+  document.removeEventListener('visibilitychange', wake);
+}
+const nameOf = (plans, id) => plans.find((p) => p.id === id)?.name || 'Free';
+
+// Polls the subscription with backoff (0.5 s, doubling up to 8 s, for about two minutes) until
+// billing has what Stripe was asked for, saying so meanwhile; then the page shows it, no reload.
+async function waitForStripe(state, asked) {
+  billingWaiting = true;
+  try {
+    await waitingForStripe(state, asked);
+  } finally {
+    billingWaiting = false;
+  }
+}
+
+async function waitingForStripe(state, asked) {
+  const box = document.getElementById('billing-wait');
+  const which = asked.plan ? `Your ${esc(nameOf(state.plans, asked.plan))} plan` : 'Your new plan';
+  box.innerHTML = `<p class="alert">Waiting for Stripe… ${which} shows here as soon as Stripe confirms it.</p>`;
+  const started = Date.now();
+  let delay = 500;
+  while (Date.now() - started < 120_000) {
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 8000);
+    if (location.pathname !== '/billing' || !document.getElementById('billing-wait')) return; // she moved on
+    const sub = await api('GET', '/billing/subscription').catch(() => null);
+    if (sub && reached(sub, asked)) {
+      sessionStorage.removeItem('billing-asked');
+      const first = asked.kind === 'checkout';
+      renderBilling({ ...state, sub, interval: sub.interval || state.interval, firstPayment: first || state.firstPayment });
+      flash(first ? `Payment received. You are on ${nameOf(state.plans, sub.plan)} now.` : `You are on ${nameOf(state.plans, sub.plan)} now.`);
+      return;
+    }
+  }
+  box.innerHTML = '<p class="alert error">Stripe has not confirmed the change yet. It may take a few more minutes: open this page again later. Nothing was charged twice.</p>';
+}
+
+function planCard(p, state) {
+  const { sub, interval } = state;
+  const current = sub.error ? null : sub.plan;
+  const paid = p.monthly_price_eur > 0;
+  const price = interval === 'year' && paid ? p.yearly_price_eur : p.monthly_price_eur;
+  const saving = interval === 'year' && paid ? `<p class="muted">Instead of €${esc(p.monthly_price_eur * 12)} paid monthly</p>` : '';
+  const onIt = p.id === current && (!paid || (sub.interval || 'month') === interval);
+  let action = '';
+  if (onIt) action = '<p><strong>Your current plan</strong></p>';
+  else if (paid && (!current || current === 'free')) action = `<button data-plan="${esc(p.id)}" data-name="${esc(p.name)}" ${p.id === state.wanted ? 'autofocus' : ''}>Choose ${esc(p.name)}${interval === 'year' ? ', paid yearly' : ''}</button>`;
+  else if (paid && sub.status === 'active') {
+    const label = p.id === current ? `Switch to paying ${interval === 'year' ? 'yearly' : 'monthly'}` : `Switch to ${p.name}${interval === 'year' ? ', paid yearly' : ''}`;
+    action = `<button class="secondary" data-switch="${esc(p.id)}" data-name="${esc(p.name)}" data-label="${esc(label)}">${esc(label)}</button>`;
+  }
+  return `<section class="card" aria-labelledby="plan-${esc(p.id)}">
+      <h2 id="plan-${esc(p.id)}">${esc(p.name)}</h2><p><strong>€${esc(price)}</strong> ${esc(paid ? EVERY[interval] : 'forever')}</p>${saving}
+      <ul>${p.limits.map((line) => `<li>${esc(line.charAt(0).toUpperCase() + line.slice(1))}</li>`).join('')}</ul>${action}</section>`;
+}
+
+function renderBilling(state) {
+  billingState = state;
+  const { plans, sub, interval } = state;
+  const current = sub.error ? null : sub.plan;
+  const paidNow = current && current !== 'free';
+  const words = STATUS_WORDS[sub.status];
+  view('Billing', `<h1>Billing</h1>
+    ${sub.error ? `<div class="alert error">${esc(errorMessage(sub.error))}</div>` : `<p id="your-plan">Your plan: <strong>${esc(nameOf(plans, current))}</strong>${paidNow && sub.interval ? `, ${esc(PAID_EVERY[sub.interval] || '')}` : ''}${words ? ` (${esc(words)})` : ''}${paidNow && sub.cancel_at_period_end && sub.current_period_end ? `. It ends on ${esc(day(sub.current_period_end))}; nothing more will be charged` : ''}</p>`}
+    <div id="billing-wait" aria-live="polite"></div>
+    ${paidNow && state.firstPayment ? `<section class="card next-step" aria-labelledby="next-h"><h2 id="next-h">Next: build your site</h2>
+      <p>Your ${esc(nameOf(plans, current))} plan is ready. <a href="/" data-link>Build your site</a>, then <a href="/" data-link id="next-domain">connect your domain</a> in its editor (under “Your domain”).</p></section>` : ''}
+    <fieldset class="interval"><legend>How often to pay</legend>
+      <label class="inline"><input type="radio" name="interval" value="month" ${interval === 'month' ? 'checked' : ''}> Every month</label>
+      <label class="inline"><input type="radio" name="interval" value="year" ${interval === 'year' ? 'checked' : ''}> Every year (2 months free)</label>
+    </fieldset>
+    <div class="plans">${plans.map((p) => planCard(p, state)).join('')}</div>
+    ${paidNow ? '<section class="card" id="details" aria-live="polite"><p class="muted">Loading your payments…</p></section><p><button class="secondary" id="manage">Change the card or cancel</button></p>' : ''}`);
+  for (const radio of main.querySelectorAll('input[name=interval]')) {
+    radio.addEventListener('change', () => {
+      renderBilling({ ...state, interval: radio.value, wanted: null });
+      main.querySelector(`input[name=interval][value="${radio.value}"]`)?.focus();
+    });
+  }
+  for (const button of main.querySelectorAll('button[data-plan]')) button.addEventListener('click', () => checkout(button, interval));
+  for (const button of main.querySelectorAll('button[data-switch]')) button.addEventListener('click', () => switchPlan(button, state));
+  if (paidNow && state.firstPayment) nextStepLinks();
   if (document.getElementById('details')) billingDetails(sub);
-  for (const button of main.querySelectorAll('button[data-switch]')) button.addEventListener('click', () => switchPlan(button));
   document.getElementById('manage')?.addEventListener('click', async () => {
     try {
       location.assign((await api('POST', '/billing/portal')).url);
@@ -418,6 +539,25 @@ async function billing(params) {
       flash(errorMessage(e), 'error');
     }
   });
+}
+
+// "Connect your domain" goes to the site's editor when she has a site already.
+async function nextStepLinks() {
+  const { sites } = await api('GET', '/sites').catch(() => ({ sites: [] }));
+  const link = document.getElementById('next-domain');
+  if (link && sites?.length) link.setAttribute('href', `/sites/${encodeURIComponent(sites[0].id)}`);
+}
+
+async function checkout(button, interval) {
+  button.disabled = true;
+  try {
+    const { url } = await api('POST', '/billing/checkout', { plan: button.dataset.plan, interval, attribution: attribution() });
+    sessionStorage.setItem('billing-asked', JSON.stringify({ kind: 'checkout', plan: button.dataset.plan, interval }));
+    location.assign(url);
+  } catch (e) {
+    flash(errorMessage(e), 'error');
+    button.disabled = false;
+  }
 }
 
 const money = (cents, currency) => new Intl.NumberFormat(undefined, { style: 'currency', currency: (currency || 'eur').toUpperCase() }).format(cents / 100);
@@ -438,23 +578,39 @@ async function billingDetails(sub) {
   }
 }
 
-// Switching paid plans: Stripe's prorated preview first, then the switch at the same date.
-async function switchPlan(button) {
+// Switching paid plans or how often to pay: Stripe's prorated preview first, then the switch at the
+// same date; the page then waits for Stripe's confirmation and shows the new plan without a reload.
+async function switchPlan(button, state) {
   button.disabled = true;
+  const interval = state.interval;
   try {
-    const p = await api('POST', '/billing/plan/preview', { plan: button.dataset.switch });
-    const change = p.proration_amount >= 0 ? `${money(p.proration_amount, p.currency)} for the rest of this month`
-      : `a credit of ${money(-p.proration_amount, p.currency)} for the rest of this month`;
+    const p = await api('POST', '/billing/plan/preview', { plan: button.dataset.switch, interval });
+    const now = p.next_charge_at <= Date.now() / 1000 + 3600; // a new interval starts a new period today
+    const change = p.proration_amount >= 0 ? `${money(p.proration_amount, p.currency)} for the time left in your current period`
+      : `a credit of ${money(-p.proration_amount, p.currency)} for the time left in your current period`;
+    const cost = now ? `You pay <strong>${esc(money(p.amount_due, p.currency))}</strong> today, ${esc(EVERY[interval])} from now on.`
+      : `Your next charge, on ${esc(day(p.next_charge_at))}, will be <strong>${esc(money(p.amount_due, p.currency))}</strong>.`;
+    document.getElementById('confirm-switch')?.remove();
     const box = document.getElementById('details') || main;
-    box.insertAdjacentHTML('afterbegin', `<div class="alert" id="confirm-switch"><p>Switching to <strong>${esc(button.dataset.name)}</strong> now:
-      ${esc(change)}. Your next charge, on ${esc(day(p.next_charge_at))}, will be <strong>${esc(money(p.amount_due, p.currency))}</strong>.</p>
-      <p><button id="do-switch">Switch to ${esc(button.dataset.name)}</button> <button class="secondary" id="keep">Keep my plan</button></p></div>`);
-    document.getElementById('keep').addEventListener('click', () => go('/billing'));
+    box.insertAdjacentHTML('afterbegin', `<div class="alert" id="confirm-switch"><p>${esc(button.dataset.label)} now:
+      ${esc(change)}. ${cost}</p>
+      <p><button id="do-switch">${esc(button.dataset.label)}</button> <button class="secondary" id="keep">Keep my plan</button></p></div>`);
+    document.getElementById('keep').addEventListener('click', () => {
+      document.getElementById('confirm-switch').remove();
+      button.disabled = false;
+      button.focus();
+    });
+    document.getElementById('do-switch').focus();
     document.getElementById('do-switch').addEventListener('click', async (ev) => {
       ev.target.disabled = true;
       try {
-        await api('POST', '/billing/plan', { plan: button.dataset.switch, proration_date: p.proration_date });
-        go('/billing', `You are switching to ${button.dataset.name}. It takes effect as soon as Stripe confirms it.`);
+        await api('POST', '/billing/plan', { plan: button.dataset.switch, interval, proration_date: p.proration_date });
+        const asked = { kind: 'switch', plan: button.dataset.switch, interval };
+        sessionStorage.setItem('billing-asked', JSON.stringify(asked));
+        document.getElementById('confirm-switch').remove();
+        for (const b of main.querySelectorAll('button[data-switch]')) b.disabled = true;
+        flash(`You are switching to ${button.dataset.name}${interval === 'year' ? ', paid yearly' : ''}.`);
+        waitForStripe(state, asked);
       } catch (e) {
         flash(errorMessage(e), 'error');
         ev.target.disabled = false;
@@ -468,7 +624,11 @@ async function switchPlan(button) {
 
 // --- account -----------------------------------------------------------------------------------
 async function account() {
-  const { sessions } = await api('GET', '/account/sessions');
+  const [{ sessions }, sub, { plans }] = await Promise.all([
+    api('GET', '/account/sessions'),
+    api('GET', '/billing/subscription').catch(() => null),
+    api('GET', '/plans').catch(() => ({ plans: [] })),
+  ]);
   const when = (t) => new Date(t * 1000).toLocaleString();
   view('Account', `<h1>Account</h1>
     <p>Signed in as <strong>${esc(me.email)}</strong>${me.email_verified ? '' : ' (not verified)'}.</p>
@@ -489,10 +649,14 @@ async function account() {
     <form class="stack card" id="em">${field('New email', 'new_email', 'email', 'required autocomplete="email"')}
       <label>Password<input name="password" type="password" required autocomplete="current-password"></label>
       <button type="submit">Send a confirmation link</button></form>
+    <h2>Your data</h2>
+    <div class="card"><p>Download everything SmartPages holds about you and your sites (account, sites, pages, pictures, enquiries, billing) as one file.</p>
+      <p class="row"><button class="secondary" id="export">Download my data</button> <span id="export-status" role="status"></span></p></div>
     <h2>Delete account</h2>
-    <form class="stack card" id="del"><p>This deletes your sites and ends every session. It cannot be undone.</p>
-      <label>Password<input name="password" type="password" required autocomplete="current-password"></label>
-      <button type="submit" class="danger">Delete my account</button></form>`);
+    <div class="card"><p>This deletes your sites, pictures and enquiries and ends every session. It cannot be undone.</p>
+      <button class="danger" id="delete-open">Delete my account…</button></div>`);
+  document.getElementById('export').addEventListener('click', () => exportData());
+  document.getElementById('delete-open').addEventListener('click', () => deleteDialog(sub, plans));
   for (const b of main.querySelectorAll('[data-revoke]')) {
     b.addEventListener('click', async () => {
       await api('DELETE', `/account/sessions/${encodeURIComponent(b.dataset.revoke)}`).catch((e) => flash(errorMessage(e), 'error'));
@@ -513,9 +677,71 @@ async function account() {
     await api('POST', '/account/email', data);
     flash('Check your new inbox: nothing changes until you follow the link.');
   });
+}
+
+// Her data as a file: the account export (JSON), saved under a name she recognises.
+async function exportData() {
+  const button = document.getElementById('export');
+  const status = document.getElementById('export-status');
+  button.disabled = true;
+  status.textContent = 'Gathering your data…';
+  try {
+    const res = await fetch('/api/v1/account/export', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    if (!res.ok) throw new ApiError(res.status, (await res.json().catch(() => null))?.error);
+    const url = URL.createObjectURL(await res.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `smartpages-export-${new Date().toISOString().slice(0, 10)}.json`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    status.textContent = 'Your data is downloaded.';
+  } catch (e) {
+    status.textContent = e instanceof ApiError ? errorMessage(e) : 'The download did not work; try again.';
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// Deleting asks first, in a dialog: what happens to the subscription, in plain words, and the password.
+function deleteDialog(sub, plans) {
+  const paying = sub && sub.subscribed_plan && !['canceled', 'incomplete_expired', 'none'].includes(sub.status);
+  const planName = plans.find((p) => p.id === sub?.subscribed_plan)?.name || 'paid';
+  const charge = paying
+    ? `Your ${esc(planName)} subscription is cancelled at once: you will not be charged again. Your past invoices stay with Stripe, our payment provider, for bookkeeping.`
+    : 'You have no paid plan, so nothing is charged.';
+  const dialog = document.createElement('dialog');
+  dialog.setAttribute('aria-labelledby', 'delete-h');
+  dialog.innerHTML = `<h2 id="delete-h">Delete your account for good?</h2>
+    <p>Your sites go offline and are deleted with their pages, pictures and enquiries. You are logged out everywhere.</p>
+    <p id="delete-money">${charge}</p>
+    <p class="form-alert" role="alert" id="delete-error"></p>
+    <form class="stack" id="del">
+      <label>Type your password to confirm<input name="password" type="password" required autocomplete="current-password"></label>
+      <p class="row"><button type="submit" class="danger">Delete my account</button> <button type="button" class="secondary" id="delete-cancel">Keep my account</button></p>
+    </form>`;
+  const opener = document.activeElement;
+  document.body.append(dialog);
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    opener?.focus?.();
+  });
+  dialog.showModal();
+  dialog.querySelector('input[name=password]').focus();
+  document.getElementById('delete-cancel').addEventListener('click', () => dialog.close());
   onSubmit(document.getElementById('del'), async (data) => {
-    await api('DELETE', '/account', data);
+    document.getElementById('delete-error').textContent = '';
+    try {
+      await api('DELETE', '/account', data);
+    } catch (e) {
+      // A wrong password goes under the field (onSubmit); anything else stays in the dialog too.
+      if (!(e instanceof ApiError) || e.field || ['invalid_credentials', 'wrong_password'].includes(e.code)) throw e;
+      document.getElementById('delete-error').textContent = errorMessage(e);
+      return;
+    }
     me = null;
+    dialog.close();
     go('/signup', 'Your account is deleted.');
   });
 }

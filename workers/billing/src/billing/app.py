@@ -178,7 +178,7 @@ def bootstrap_consumer(settings: Settings, ports: Ports) -> Consumer:
 
 
 def bootstrap(settings: Settings, ports: Ports) -> App:
-    prices = plans.price_ids(settings.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
+    prices = plans.prices(settings.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
     store, stripe, processor = _processor(settings, ports)
     events = EventLog(ports.db, settings.event_claim_seconds)
     webhooks = WebhookHandler(settings.stripe_webhook_secret, ports.crypto, ports.clock, events, processor)
@@ -239,8 +239,9 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
             await store.remember_email(identity.account_id, identity.email, now)
         record = await store.get(identity.account_id)
         checkout.refuse_if_subscribed(record)
+        price = prices[(plan_id, body["interval"])]
         stripe_params = checkout.session_params(
-            identity.account_id, plan_id, prices[plan_id], record, identity.email, settings.portal_origin, utm
+            identity.account_id, plan_id, price, record, identity.email, settings.portal_origin, utm
         )
         key = await checkout.checkout_key(ports.crypto, identity.account_id, plan_id, now, stripe_params)
         session = await call_stripe("/v1/checkout/sessions", stripe_params, key)
@@ -248,13 +249,15 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         return json_response({"url": session.get("url"), "id": session.get("id")})
 
     async def switch_target(request: Request) -> tuple[Identity, Record, dict[str, object], str, dict[str, object]]:
-        """The live subscription, its Stripe copy, the plan asked for and its price; 400/409 otherwise."""
+        """The live subscription, its Stripe copy, the plan asked for and the checked body (its
+        `interval`: monthly or yearly); 400/409 otherwise."""
         identity, plan_id, body = plan_asked(request, PLAN_SWITCH)
         assert identity.account_id is not None
         record = await store.get(identity.account_id)
         if record is None or not record.stripe_subscription_id or record.status not in entitlements.GRANTING:
             raise HttpError(409, "no_subscription", "There is no active subscription to change: choose a plan first.")
-        if record.plan == plan_id:
+        body = {**body, "interval": body.get("interval") or record.interval or "month"}  # unsaid: as now
+        if record.plan == plan_id and (record.interval or "month") == body["interval"]:
             raise HttpError(409, "same_plan", "You are on that plan already.")
         try:
             sub = await stripe.get(f"/v1/subscriptions/{record.stripe_subscription_id}")
@@ -290,7 +293,8 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
     async def post_plan_preview(request: Request, params: Params) -> Response:
         """What switching plans costs: Stripe's preview invoice with prorations. The returned
         `proration_date` makes the switch charge exactly what was shown."""
-        _, record, sub, plan_id, _ = await switch_target(request)
+        _, record, sub, plan_id, body = await switch_target(request)
+        interval = str(body["interval"])
         when = int(ports.clock.now())
         try:
             preview = await stripe.post(
@@ -298,30 +302,33 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
                 {
                     "customer": record.stripe_customer_id,
                     "subscription": record.stripe_subscription_id,
-                    "subscription_details": plan_change.details(sub, prices[plan_id], when),
+                    "subscription_details": plan_change.details(sub, prices[(plan_id, interval)], when),
                 },
-                f"preview/{record.account_id}/{plan_id}/{when}",
+                f"preview/{record.account_id}/{plan_id}/{interval}/{when}",
             )
         except StripeError as exc:
             raise stripe_failure(exc) from exc
-        return json_response({"plan": plan_id, "proration_date": when, **plan_change.summary(preview)})
+        summary = plan_change.summary(preview)
+        return json_response({"plan": plan_id, "interval": interval, "proration_date": when, **summary})
 
     @router.route("POST", "/api/v1/billing/plan")
     async def post_plan(request: Request, params: Params) -> Response:
         """Switch between paid plans now (Stripe's subscription update, prorated on the next
         invoice). The entitlement follows when Stripe's `customer.subscription.updated` arrives."""
         _, record, sub, plan_id, body = await switch_target(request)
+        interval = str(body["interval"])
         when = plan_change.proration_date(body.get("proration_date"), ports.clock.now())
-        details = plan_change.details(sub, prices[plan_id], when)
+        details = plan_change.details(sub, prices[(plan_id, interval)], when)
         try:
             updated = await stripe.post(
                 f"/v1/subscriptions/{record.stripe_subscription_id}",
                 details,
-                f"plan/{record.stripe_subscription_id}/{plan_id}/{when}",
+                f"plan/{record.stripe_subscription_id}/{plan_id}/{interval}/{when}",
             )
         except StripeError as exc:
             raise stripe_failure(exc) from exc
-        return json_response({"plan": plan_id, "status": updated.get("status"), "proration_date": when})
+        answer = {"plan": plan_id, "interval": interval, "status": updated.get("status"), "proration_date": when}
+        return json_response(answer)
 
     @router.route("POST", "/api/v1/billing/checkout/confirm")
     async def post_checkout_confirm(request: Request, params: Params) -> Response:

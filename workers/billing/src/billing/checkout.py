@@ -1,7 +1,8 @@
 """What billing asks Stripe for when a user subscribes or manages billing, and the idempotency
 keys that make a repeated request replay instead of creating a second session.
 
-Checkout key: `checkout/<account>/<plan>/<10-minute bucket>/<digest of the parameters>`. A double
+Checkout key: `checkout/<account>/<plan>/<10-minute bucket>/<digest of the parameters>` (the
+parameters name the price, so monthly and yearly are different operations). A double
 click or a retried request within the bucket gets the same session back (Stripe replays the first
 answer for 24 h); the digest makes any change in what is asked for (another customer, other
 attribution) a new operation instead of Stripe's `idempotency_error`; a new bucket is a new
@@ -52,6 +53,7 @@ def session_params(
 
 
 async def checkout_key(crypto: Crypto, account_id: str, plan_id: str, now: float, params: dict[str, Any]) -> str:
+    """The price is among the digested parameters: monthly and yearly checkouts never share a key."""
     digest = (await crypto.sha256(encode(params).encode())).hex()[:16]
     return f"checkout/{account_id}/{plan_id}/{int(now // CHECKOUT_BUCKET_SECONDS)}/{digest}"
 

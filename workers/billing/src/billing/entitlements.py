@@ -25,6 +25,7 @@ class Effective:
     grace_until: float | None
     current_period_end: float | None
     cancel_at_period_end: bool
+    interval: str | None = None  # how often the subscribed plan bills: "month", "year"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -35,6 +36,7 @@ class Effective:
             "grace_until": _int(self.grace_until),
             "current_period_end": _int(self.current_period_end),
             "cancel_at_period_end": self.cancel_at_period_end,
+            "interval": self.interval,
             "entitlements": asdict(self.plan.entitlements),
         }
 
@@ -63,4 +65,5 @@ def effective(account_id: str, record: Record | None, now: float) -> Effective:
         until,
         record.current_period_end,
         record.cancel_at_period_end,
+        record.interval if subscribed is not plans.FREE else None,
     )

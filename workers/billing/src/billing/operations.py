@@ -12,8 +12,13 @@ from shared.openapi import Operation
 from shared.schema import Choice, Field, Str
 
 _PLAN = Choice(tuple(plans.price_ids()), required=True)  # the plans on sale
-CHECKOUT: dict[str, Field] = {"plan": _PLAN, "attribution": attribution.Attribution()}
-PLAN_SWITCH: dict[str, Field] = {"plan": _PLAN, "proration_date": plan_change.PRORATION_DATE}
+_INTERVAL = Choice(plans.INTERVALS, default="month")  # billed monthly or yearly (one Stripe price each)
+CHECKOUT: dict[str, Field] = {"plan": _PLAN, "interval": _INTERVAL, "attribution": attribution.Attribution()}
+PLAN_SWITCH: dict[str, Field] = {
+    "plan": _PLAN,
+    "interval": Choice(plans.INTERVALS),  # default: the subscription's own interval
+    "proration_date": plan_change.PRORATION_DATE,
+}
 CHECKOUT_CONFIRM: dict[str, Field] = {
     "session_id": Str(
         max_length=200,
@@ -34,7 +39,7 @@ API: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/billing/checkout",
-        "A Stripe Checkout Session for a plan: open `url`",
+        "A Stripe Checkout Session for a plan, billed monthly or yearly (`interval`): open `url`",
         body=CHECKOUT,
         response=_URL,
         errors=(409, _STRIPE_DOWN),
@@ -57,7 +62,8 @@ API: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/billing/plan/preview",
-        "What switching to another paid plan costs now (its `proration_date` makes the switch charge exactly that)",
+        "What switching to another paid plan or billing interval costs now (its `proration_date` makes the switch"
+        " charge exactly that)",
         body=PLAN_SWITCH,
         response=_ANY,
         errors=(409, _STRIPE_DOWN),
@@ -65,7 +71,7 @@ API: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/billing/plan",
-        "Switch to another paid plan now, prorated on the next invoice",
+        "Switch to another paid plan or billing interval now, prorated (a new interval is charged at once)",
         body=PLAN_SWITCH,
         response=_ANY,
         errors=(409, _STRIPE_DOWN),

@@ -24,6 +24,7 @@ class Record:
     past_due_since: float | None = None
     cancel_at_period_end: bool = False
     trial_end: float | None = None
+    interval: str | None = None  # "month" or "year": how often the subscription's price bills
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Record:
@@ -38,6 +39,7 @@ class Record:
             past_due_since=row["past_due_since"],
             cancel_at_period_end=bool(row["cancel_at_period_end"]),
             trial_end=row["trial_end"],
+            interval=row["billing_interval"],
         )
 
 
@@ -54,17 +56,19 @@ class StripeSubscription:
     trial_end: float | None
     account_id: str | None  # metadata[account_id], set at checkout
     created: int
+    interval: str | None = None  # the sold price's interval ("month", "year")
 
     @classmethod
     def parse(cls, obj: dict[str, Any], prices: str = "") -> StripeSubscription:
         items = obj.get("items", {}).get("data", []) if isinstance(obj.get("items"), dict) else []
         plan_id = "free"
+        interval: str | None = None
         ends: list[float] = []
         for item in items:
             price = item.get("price") or {}
-            found = plans.plan_for_price(str(price.get("id", "")), prices)
+            found = plans.price_of(str(price.get("id", "")), prices)
             if found is not None and plan_id == "free":
-                plan_id = found.id  # an unknown price grants nothing: never more than was paid for
+                plan_id, interval = found[0].id, found[1]  # an unknown price grants nothing
             # Since 2025-03-31 the period lives on each item, not on the subscription.
             if isinstance(item.get("current_period_end"), int | float):
                 ends.append(float(item["current_period_end"]))
@@ -84,12 +88,13 @@ class StripeSubscription:
             trial_end=float(trial_end) if isinstance(trial_end, int | float) else None,
             account_id=account if isinstance(account, str) and account else None,
             created=int(obj.get("created") or 0),
+            interval=interval,
         )
 
 
 _COLUMNS = (
     "account_id, stripe_customer_id, stripe_subscription_id, plan, status, current_period_end, email, "
-    "past_due_since, cancel_at_period_end, trial_end"
+    "past_due_since, cancel_at_period_end, trial_end, billing_interval"
 )
 # Every write that can create a row names its account last: a deleted account is never re-created.
 _ALIVE = "WHERE NOT EXISTS (SELECT 1 FROM deleted_accounts WHERE account_id = ?) "
@@ -158,13 +163,15 @@ class SubscriptionStore:
                 ),
                 (
                     "INSERT INTO subscriptions (account_id, stripe_customer_id, stripe_subscription_id, plan, status, "
-                    "current_period_end, past_due_since, cancel_at_period_end, trial_end, updated_at) "
-                    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? " + _ALIVE + "ON CONFLICT (account_id) DO UPDATE SET "
+                    "current_period_end, past_due_since, cancel_at_period_end, trial_end, billing_interval, "
+                    "updated_at) "
+                    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? " + _ALIVE + "ON CONFLICT (account_id) DO UPDATE SET "
                     "stripe_customer_id = excluded.stripe_customer_id, "
                     "stripe_subscription_id = excluded.stripe_subscription_id, plan = excluded.plan, "
                     "status = excluded.status, current_period_end = excluded.current_period_end, "
                     "past_due_since = excluded.past_due_since, cancel_at_period_end = excluded.cancel_at_period_end, "
-                    "trial_end = excluded.trial_end, updated_at = excluded.updated_at",
+                    "trial_end = excluded.trial_end, billing_interval = excluded.billing_interval, "
+                    "updated_at = excluded.updated_at",
                     [
                         account_id,
                         sub.customer or None,
@@ -175,6 +182,7 @@ class SubscriptionStore:
                         past_due_since,
                         int(sub.cancel_at_period_end),
                         sub.trial_end,
+                        sub.interval,
                         now,
                         account_id,
                     ],

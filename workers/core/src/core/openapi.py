@@ -48,7 +48,13 @@ _PLANS = {
     "type": "object",
     "required": ["plans", "attribution"],
     "properties": {
-        "plans": {"type": "array", "items": {"type": "object", "required": ["id", "name", "entitlements"]}},
+        "plans": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "monthly_price_eur", "yearly_price_eur", "limits", "entitlements"],
+            },
+        },
         "attribution": {"type": "object", "required": ["keys", "pattern"]},
     },
 }
