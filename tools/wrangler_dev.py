@@ -50,11 +50,12 @@ from tools.ports import free_port
 ROOT = build.ROOT
 WORKERS = ("core", "customer", "billing", "mailer", "domain")
 # One `wrangler dev` per group; only a process's first worker gets a port, and `/__scheduled` on it
-# runs that worker's `scheduled`. So the workers with Cron Triggers (customer, billing) lead their
-# own process, and mailer, which produces to and consumes its own queues (local queues do not cross
-# processes), runs behind core.
+# runs that worker's `scheduled`. Every worker but domain has Cron Triggers now, so each leads its
+# own process (mailer produces to and consumes only its own queues, which do not need to cross
+# processes; service bindings reach across them through wrangler's dev registry).
 GROUPS = {
-    "core": ("core", "mailer"),
+    "core": ("core",),
+    "mailer": ("mailer",),
     "customer": ("customer",),
     "billing": ("billing",),
     "domain": ("domain",),

@@ -30,9 +30,14 @@ def test_local_database_ids_are_added_to_the_top_level_d1_bindings_only() -> Non
 
 def test_every_worker_with_cron_triggers_leads_its_own_process() -> None:
     """`/__scheduled` reaches only a process's first worker, so the tool can fire every cron."""
-    build.stage("customer")
-    build.stage("billing")
-    assert wrangler_dev.crons_by_group() == {"customer": ["*/10 * * * *"], "billing": ["17 * * * *"]}
+    for worker in ("core", "mailer", "customer", "billing"):
+        build.stage(worker)
+    assert wrangler_dev.crons_by_group() == {
+        "core": ["23 * * * *"],
+        "mailer": ["41 * * * *"],
+        "customer": ["*/10 * * * *"],
+        "billing": ["17 * * * *"],
+    }
 
 
 @pytest.mark.parametrize(
@@ -64,8 +69,8 @@ def test_wrangler_dev_gets_as_far_as_the_pyodide_download(tmp_path: Path) -> Non
         assert result.returncode == 1, log[-3000:]
         for db in ("smartpages-core", "smartpages-customer", "smartpages-billing", "smartpages-mailer"):
             assert f"wrangler dev: migrations applied to {db}" in log
-        # Every process (core with mailer; customer; billing; domain) reached workerd's download.
-        assert "wrangler dev: billing, core, customer, domain stopped at the Pyodide download" in log
+        # Every process (one per worker) reached workerd's download.
+        assert "wrangler dev: billing, core, customer, domain, mailer stopped at the Pyodide download" in log
         assert "`wrangler dev` needs the internet for Python Workers" in log
         assert "wrangler dev ready" not in result.stdout
         # State lives where it was asked to, one database per worker, each with its own schema.
