@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.log import log
-from shared.ports import Database
+from shared.ports import Clock, Database
+from shared.scheduled import Job
 
 CHUNK = 500
 CHUNKS_PER_STEP = 10
@@ -48,3 +49,13 @@ async def sweep(db: Database, rules: tuple[Rule, ...], now: float) -> tuple[dict
             log("retention_failed", exc, rule=rule.name)
         report[f"retention_{rule.name}"] = deleted
     return report, more
+
+
+def job(db: Database, clock: Clock, rules: tuple[Rule, ...]) -> Job:
+    """A Cron job that sweeps `rules` one bounded step a run (a backlog is worked off over the next runs)."""
+
+    async def run(cron: str, scheduled_time: float) -> dict[str, int]:
+        report, _ = await sweep(db, rules, clock.now())
+        return report
+
+    return run

@@ -6,8 +6,9 @@ bounded step per rule (shared.retention); a backlog is worked off over the next 
 from __future__ import annotations
 
 from mailer import webhooks
+from shared import retention
 from shared.ports import Clock, Database
-from shared.retention import DAY, Rule, sweep
+from shared.retention import DAY, Rule
 from shared.scheduled import Job
 
 MAIL_LOG_DAYS = 90
@@ -26,8 +27,4 @@ RULES = (
 
 
 def job(db: Database, clock: Clock) -> Job:
-    async def run(cron: str, scheduled_time: float) -> dict[str, int]:
-        report, _ = await sweep(db, RULES, clock.now())
-        return report
-
-    return run
+    return retention.job(db, clock, RULES)
