@@ -21,6 +21,7 @@ class Entitlements:
     remove_badge: bool
     lead_forms: bool
     kept_versions: int
+    insights: bool = False  # the Insights view (visitors, pages, referrers, enquiry rate): docs/sites.md
 
     def allows(self, feature: str) -> bool:
         """A feature is unlocked when its entitlement is true or a positive number."""
@@ -56,14 +57,30 @@ STARTER = Plan(
     "starter",
     "Starter",
     9,
-    Entitlements(sites=1, pages_per_site=10, custom_domains=1, remove_badge=False, lead_forms=True, kept_versions=5),
+    Entitlements(
+        sites=1,
+        pages_per_site=10,
+        custom_domains=1,
+        remove_badge=False,
+        lead_forms=True,
+        kept_versions=5,
+        insights=True,
+    ),
     "price_smartpages_starter",
 )
 PRO = Plan(
     "pro",
     "Pro",
     29,
-    Entitlements(sites=5, pages_per_site=50, custom_domains=5, remove_badge=True, lead_forms=True, kept_versions=20),
+    Entitlements(
+        sites=5,
+        pages_per_site=50,
+        custom_domains=5,
+        remove_badge=True,
+        lead_forms=True,
+        kept_versions=20,
+        insights=True,
+    ),
     "price_smartpages_pro",
 )
 
@@ -104,6 +121,7 @@ FEATURE_LABELS = {
     "sites": "more sites",
     "pages_per_site": "more pages",
     "kept_versions": "more kept versions",
+    "insights": "Insights",
 }
 
 

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from domain import delivery, views
 from domain.hosts import Hosts
 from domain.pages import error_page
-from shared import health
+from shared import health, hostnames
 from shared.app import App
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.log import log
-from shared import hostnames
 from shared.ports import Analytics, BlobStore, Cache, Clock, Crypto, DataPoint
 from shared.settings import reader
 
