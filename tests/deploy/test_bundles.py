@@ -36,6 +36,7 @@ BINDINGS = {
         ("MAILER", "Worker"),
         ("SITES_DOMAIN", "Environment Variable"),
         ("PORTAL_ORIGIN", "Environment Variable"),
+        ("ANALYTICS_DATASET", "Environment Variable"),  # Insights read domain's dataset
     },
     "billing": {
         ("DB", "D1 Database"),
