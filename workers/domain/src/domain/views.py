@@ -42,15 +42,20 @@ def is_bot(user_agent: str) -> bool:
     return not user_agent.strip() or bool(_BOT.search(user_agent))
 
 
+def _host_of(referer: str) -> str | None:
+    """The referring URL's host name, lower-cased; None when there is none or it is unreadable."""
+    if not referer:
+        return None
+    try:
+        return (urlsplit(referer.strip()).hostname or "").lower().rstrip(".") or None
+    except ValueError:
+        return None
+
+
 def referrer_host(referer: str, own_host: str) -> str:
     """The referring site's host name only; "" when there is none, it is unreadable, or it is this site."""
-    try:
-        host = (urlsplit(referer.strip()).hostname or "").lower().rstrip(".")
-    except ValueError:
-        return ""
-    if not host or host == own_host or len(host) > 253:
-        return ""
-    return host
+    host = _host_of(referer)
+    return "" if host is None or host == own_host or len(host) > 253 else host
 
 
 def country_of(request: Request) -> str:
@@ -66,9 +71,9 @@ def clipped(text: str, limit: int) -> str:
 def view_point(site_id: str, host: str, request: Request) -> DataPoint:
     """The data point of one page view of `site_id` served at `host`."""
     user_agent = request.header("user-agent")
-    raw_referer = request.header("referer")
-    outside = referrer_host(raw_referer, host)
-    from_same_site = bool(raw_referer) and not outside and _same_site(raw_referer, host)
+    came_from = _host_of(request.header("referer"))
+    from_same_site = came_from == host
+    outside = "" if came_from is None or from_same_site or len(came_from) > 253 else came_from
     return DataPoint(
         index=site_id,
         blobs=(
@@ -84,9 +89,3 @@ def view_point(site_id: str, host: str, request: Request) -> DataPoint:
         doubles=(1.0,),
     )
 
-
-def _same_site(referer: str, host: str) -> bool:
-    try:
-        return (urlsplit(referer.strip()).hostname or "").lower().rstrip(".") == host
-    except ValueError:
-        return False
