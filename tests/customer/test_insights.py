@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema_rs
 import pytest
 
 from customer import insights
+from customer.operations import API
 from devstack.adapters import drained
 from devstack.analytics_standin import AnalyticsSqlStandin, FileDataset, SqlError, read_points, run_query
 from devstack.stack import Stack
@@ -131,6 +133,11 @@ async def test_views_and_enquiries_show_up_in_insights(owner: Owner, stack: Stac
         {"date": insight["to"], "visitors": 1, "views": 1, "enquiries": 0},
     ]
     assert len(insight["days"]) == 30
+    # the answer is what the OpenAPI document declares (the API tier's account is on Free: 402 only)
+    [operation] = [op for op in API if op.path.endswith("/insights")]
+    assert operation.response is not None
+    jsonschema_rs.validate(operation.response, insight)
+    assert jsonschema_rs.is_valid(operation.response, insight | {"totals": {}}) is False
     assert insight["pages"] == [{"path": "/", "views": 8}]
     assert insight["referrers"] == [{"host": "www.google.com", "views": 6}]
     assert insight["countries"] == [{"country": "NL", "views": 7}, {"country": "BE", "views": 1}]
