@@ -36,7 +36,13 @@ def asgi(app: Handles) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
             name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         request = Request(
-            scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"), headers, bytes(body)
+            scope["method"],
+            scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+            headers,
+            bytes(body),
+            # As the lane does for `request.cf.country`: the country a test or proxy names, else unknown.
+            country=headers.get("cf-ipcountry", ""),
         )
         response = await app.handle(request)
         await send(

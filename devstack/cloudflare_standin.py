@@ -156,6 +156,7 @@ API_PATH = "/client/v4"
 ACTIVATE = "/_standin/activate/"
 STANDIN_ACCOUNT_ID = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e"
 STANDIN_DEPLOY_TOKEN = "local-standin-deploy-token"  # noqa: S105 (the local stand-in's, public)
+ANALYTICS_TOKEN = "local-standin-analytics-token"  # noqa: S105 (Account Analytics: Read; the stand-in's, public)
 
 
 @dataclass
@@ -166,8 +167,11 @@ class CloudflareApi:
 
     hostnames: Handles  # CloudflareStandin, or Persisted(CloudflareStandin)
     account: AccountStandin | None = None
+    analytics: Any = None  # devstack.analytics_standin.AnalyticsSqlStandin: the Analytics Engine SQL API
 
     async def handle(self, request: Request) -> Response:
+        if self.analytics is not None and "/analytics_engine/" in request.path:
+            return await self.analytics.fetch(request)
         if (
             self.account is not None
             and "/custom_hostnames" not in request.path
@@ -208,6 +212,8 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="refuse (and record) any upload that would create a Worker: the runbook rehearsal's guard",
     )
+    parser.add_argument("--analytics-dir", type=Path, help="answer the Analytics Engine SQL API over the points here")
+    parser.add_argument("--analytics-token", default=ANALYTICS_TOKEN)
     args = parser.parse_args(argv)
     standin = CloudflareStandin(args.token, args.zone, base=f"http://{args.host}:{args.port}{API_PATH}")
     hostnames: Handles = Persisted(standin, Path(args.state)) if args.state else standin
@@ -225,8 +231,13 @@ def main(argv: list[str] | None = None) -> None:
             external_dns=set(args.dns_record),
             refuse_new_workers=args.refuse_new_workers,
         )
+    analytics = None
+    if args.analytics_dir is not None:
+        from devstack.analytics_standin import AnalyticsSqlStandin
+
+        analytics = AnalyticsSqlStandin(args.analytics_token, args.account, args.analytics_dir)
     print(f"cloudflare stand-in ready http://{args.host}:{args.port}{API_PATH}", flush=True)
-    uvicorn.run(asgi(CloudflareApi(hostnames, account)), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(asgi(CloudflareApi(hostnames, account, analytics)), host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from devstack.adapters import (
     SqliteDatabase,
     SystemClock,
 )
+from devstack.analytics_standin import AnalyticsSqlStandin, FileDataset
 from devstack.cloudflare_standin import CloudflareStandin
 from devstack.dotenv import parse_dotenv
 from devstack.hubspot_standin import HubSpotStandin
@@ -134,6 +135,9 @@ async def build(
     turnstile = TurnstileStandin(clock)
     cf = settings["customer"]
     cloudflare = CloudflareStandin(cf.cf_api_token, cf.cf_zone_id, cf.cf_api_base)
+    # Workers Analytics Engine: domain writes points into state/analytics, the SQL API reads them there.
+    views = FileDataset(state / "analytics", settings["customer"].analytics_dataset, clock.now)
+    analytics_sql = AnalyticsSqlStandin(cf.analytics_api_token, cf.cf_account_id, state / "analytics", cf.cf_api_base)
     ports = {
         "core": core.Ports(databases["core"], *bindings.values(), clock, crypto, turnstile),
         "customer": customer.Ports(
@@ -142,7 +146,9 @@ async def build(
             bindings["mailer"],
             clock,
             crypto,
-            Outbound({SITEVERIFY_URL: turnstile, cf.cf_api_base: cloudflare}),
+            Outbound(
+                {SITEVERIFY_URL: turnstile, f"{cf.cf_api_base}/accounts/": analytics_sql, cf.cf_api_base: cloudflare}
+            ),
         ),
         # The dev vars point STRIPE_API_BASE at the stand-in (port 8789): over HTTP unless a test gives one.
         "billing": billing.Ports(
@@ -150,7 +156,7 @@ async def build(
         ),
         # No RESEND_API_KEY in the dev vars: mail goes to the outbox.
         "mailer": mailer.Ports(databases["mailer"], http, clock, crypto, crm_http=hubspot),
-        "domain": domain.Ports(blobs, clock, crypto, MemoryCache(clock)),
+        "domain": domain.Ports(blobs, clock, crypto, MemoryCache(clock), views),
     }
     apps = {w: module.bootstrap(settings[w], ports[w]) for w, module in WORKERS.items()}
     for worker, binding in bindings.items():

@@ -19,6 +19,8 @@ class Request:
     # Lower-cased names; repeated headers are joined with ", " as the Fetch API does.
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    # The visitor's country as the edge placed it (`request.cf.country`, ISO 3166-1 alpha-2; "" unknown).
+    country: str = ""
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name.lower(), default)

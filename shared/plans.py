@@ -26,6 +26,7 @@ class Entitlements:
     lead_forms: bool
     kept_versions: int
     storage_mb: int  # uploaded pictures and their variants, all sites together (issue 23, L11)
+    insights: bool = False  # the Insights view (visitors, pages, referrers, enquiry rate): docs/sites.md
 
     def allows(self, feature: str) -> bool:
         """A feature is unlocked when its entitlement is true or a positive number."""
@@ -62,6 +63,7 @@ class Plan:
             "the SmartPages badge removed" if e.remove_badge else "a small SmartPages badge on your site",
             f"the last {e.kept_versions} published versions kept",
             f"{e.storage_mb:,} MB for your pictures".replace(",", " "),
+            "Insights: your visitors, pages and enquiries" if e.insights else "no Insights",
         ]
 
     def public(self) -> dict[str, Any]:
@@ -102,6 +104,7 @@ STARTER = Plan(
         lead_forms=True,
         kept_versions=5,
         storage_mb=200,
+        insights=True,
     ),
     "price_smartpages_starter",
     90,
@@ -119,6 +122,7 @@ PRO = Plan(
         lead_forms=True,
         kept_versions=20,
         storage_mb=1000,
+        insights=True,
     ),
     "price_smartpages_pro",
     290,
@@ -189,6 +193,7 @@ FEATURE_LABELS = {
     "pages_per_site": "more pages",
     "kept_versions": "more kept versions",
     "storage_mb": "more storage for pictures",
+    "insights": "Insights",
 }
 
 

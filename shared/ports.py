@@ -116,3 +116,19 @@ class Queue(Protocol):
     """A Cloudflare Queue's producer side: `send` returns once the queue has the message (durable)."""
 
     async def send(self, body: dict[str, Any], delay_seconds: int = 0) -> None: ...
+
+
+@dataclass(frozen=True)
+class DataPoint:
+    """One Workers Analytics Engine data point: an index (the sampling key), blobs (text), doubles."""
+
+    index: str
+    blobs: tuple[str, ...] = ()
+    doubles: tuple[float, ...] = ()
+
+
+class Analytics(Protocol):
+    """Workers Analytics Engine's dataset binding: `write` hands the point over and returns at once
+    (`writeDataPoint` is not awaited and delays nothing); a point breaking AE's limits raises."""
+
+    def write(self, point: DataPoint) -> None: ...

@@ -55,8 +55,12 @@ NODE_MAJOR = 22
 API = "https://api.cloudflare.com/client/v4"
 LOGIN = ("CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID")
 # Secrets a feature is switched on by: uploaded when supplied, never demanded (wrangler's
-# `[secrets] required` would fail a deploy without them). HUBSPOT_TOKEN turns the CRM sync on.
-OPTIONAL_SECRETS: dict[str, tuple[str, ...]] = {"mailer": ("HUBSPOT_TOKEN", "HUBSPOT_API_BASE")}
+# `[secrets] required` would fail a deploy without them). HUBSPOT_TOKEN turns the CRM sync on;
+# CF_ACCOUNT_ID + ANALYTICS_API_TOKEN (Account Analytics: Read) turn Insights on (docs/sites.md).
+OPTIONAL_SECRETS: dict[str, tuple[str, ...]] = {
+    "mailer": ("HUBSPOT_TOKEN", "HUBSPOT_API_BASE"),
+    "customer": ("CF_ACCOUNT_ID", "ANALYTICS_API_TOKEN"),
+}
 
 
 # Top-level keys an `[env.X]` section inherits unless it sets them (wrangler's "inheritable" keys;

@@ -23,7 +23,9 @@ async def to_app_request(request: Any) -> Request:
     # One conversion for all headers (an array of [name, value] pairs; Headers lower-cases names).
     headers = dict(_array_from(js_request.headers).to_py())
     body = b"" if method in _BODYLESS else bytes((await js_request.arrayBuffer()).to_bytes())
-    return Request(method=method, path=url.path or "/", query=url.query, headers=headers, body=body)
+    cf = getattr(js_request, "cf", None)  # absent on calls between workers
+    country = str(getattr(cf, "country", "") or "") if cf is not None else ""
+    return Request(method=method, path=url.path or "/", query=url.query, headers=headers, body=body, country=country)
 
 
 def to_workers_response(response: Response) -> Any:

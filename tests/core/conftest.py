@@ -79,7 +79,8 @@ class Browser:
         if body is not None:
             raw = json.dumps(body).encode()
             sent["content-type"] = "application/json"
-        response = await self.stack.core.handle(Request(method, path, "", sent, raw))
+        path, _, query = path.partition("?")
+        response = await self.stack.core.handle(Request(method, path, query, sent, raw))
         await background.drain()  # mail that core sends after answering (shared.background)
         for name, value in response.headers:
             if name.lower() == "set-cookie":

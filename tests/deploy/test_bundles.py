@@ -37,6 +37,7 @@ BINDINGS = {
         ("JOBS", "Queue"),  # the scheduled jobs' steps (customer/maintenance.py)
         ("SITES_DOMAIN", "Environment Variable"),
         ("PORTAL_ORIGIN", "Environment Variable"),
+        ("ANALYTICS_DATASET", "Environment Variable"),  # Insights read domain's dataset
     },
     "billing": {
         ("DB", "D1 Database"),
@@ -52,7 +53,7 @@ BINDINGS = {
         ("CRM_QUEUE", "Queue"),  # the HubSpot sync (docs/billing.md)
         ("MAIL_FROM", "Environment Variable"),
     },
-    "domain": {("SITES", "R2 Bucket")},
+    "domain": {("SITES", "R2 Bucket"), ("ANALYTICS", "Analytics Engine Dataset")},  # page views (docs/privacy.md)
 }
 INTERNAL = ("customer", "billing", "mailer")
 ENVIRONMENTS = ("staging", "production")
@@ -163,6 +164,12 @@ def test_each_environment_repeats_every_binding_with_suffixed_names(worker: str,
     for key, field in (("d1_databases", "database_name"), ("r2_buckets", "bucket_name"), ("services", "service")):
         assert [b["binding"] for b in section.get(key, [])] == [b["binding"] for b in top.get(key, [])]
         assert [b[field] for b in section.get(key, [])] == [f"{b[field]}-{env}" for b in top.get(key, [])]
+    # Analytics Engine datasets are SQL table names (letters, digits, underscores): suffixed with `_env`.
+    datasets = top.get("analytics_engine_datasets", [])
+    assert [d["binding"] for d in section.get("analytics_engine_datasets", [])] == [d["binding"] for d in datasets]
+    assert [d["dataset"] for d in section.get("analytics_engine_datasets", [])] == [
+        f"{d['dataset']}_{env}" for d in datasets
+    ]
     for kind in ("producers", "consumers"):
         queues = [q["queue"] for q in top.get("queues", {}).get(kind, [])]
         assert [q["queue"] for q in section.get("queues", {}).get(kind, [])] == [f"{q}-{env}" for q in queues]

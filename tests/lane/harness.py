@@ -130,7 +130,9 @@ def running(out: Path, overrides: tuple[str, ...] = ()) -> Iterator[Lane]:
         for command, ready in (
             ([*python, "devstack.stripe", "--port", str(stripe_port),
               "--webhook-url", f"{core_origin}/api/v1/webhooks/stripe"], "ready"),
-            ([*python, "devstack.cloudflare_standin", "--port", str(cloudflare_port)], "ready"),
+            # The Analytics Engine SQL API too, over the points the lane's dataset binding stores.
+            ([*python, "devstack.cloudflare_standin", "--port", str(cloudflare_port),
+              "--analytics-dir", str(out / "state" / "analytics")], "ready"),
             ([*python, "devstack.hubspot_standin", "--port", str(hubspot_port)], "ready"),
             (lane_command, "lane ready"),
         ):  # fmt: skip

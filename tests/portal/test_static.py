@@ -24,6 +24,7 @@ PUBLIC = Path(__file__).resolve().parents[2] / "workers" / "core" / "public"
         "recover.js",
         "photos.js",
         "templates.js",
+        "insights.js",
         "portal.css",
     ],
 )

@@ -52,6 +52,7 @@ def test_limits_are_sentences_a_shop_owner_reads() -> None:
         "a small SmartPages badge on your site",
         "the last 5 published versions kept",
         "200 MB for your pictures",
+        "Insights: your visitors, pages and enquiries",
     ]
     assert "the SmartPages badge removed" in plans.PRO.limits()
     assert "up to 5 websites" in plans.PRO.limits()

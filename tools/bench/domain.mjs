@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Domain worker benchmark (prints figures, never asserts): warm views on the runtime lane of
-//   - the domain worker (build/domain, the real bundle),
+//   - the domain worker (build/domain, the real bundle; every page view writes an Analytics Engine
+//     data point to the lane's dataset binding),
+//   - the same bundle without its `[[analytics_engine_datasets]]` binding (analytics off: the
+//     ratio of the two is what counting views costs a visitor),
 //   - a trivial Python worker (tools/bench/floor: answers the cached response as it is),
 //   - a minimal JavaScript worker (tools/bench/minimal-worker.mjs: the same in JS),
 // all serving the same object from the same `caches.default`, in one process, as ratios.
@@ -29,6 +32,7 @@ const { values: opts } = parseArgs({
 });
 const HOST = 'bench.localhost';
 const SITE = 's_' + 'b'.repeat(32);
+const UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1';
 const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
 
 // Objects: a published page (~16 KB of HTML) and a photo-sized asset (~300 KB).
@@ -46,6 +50,16 @@ fs.cpSync(path.join(opts.build, 'domain'), path.join(buildDir, 'domain'), { recu
 // The deployed pointer TTL (30 s), not the 1 s of workers/domain/.dev.vars.example (a .dev.vars
 // beside the staged wrangler.toml wins, as with wrangler dev).
 fs.writeFileSync(path.join(buildDir, 'domain', '.dev.vars'), 'POINTER_CACHE_SECONDS=30\n');
+// Analytics off: the same bundle, renamed, its dataset binding removed (entry.py then passes None).
+fs.cpSync(path.join(buildDir, 'domain'), path.join(buildDir, 'domain-noanalytics'), { recursive: true });
+const offToml = path.join(buildDir, 'domain-noanalytics', 'wrangler.toml');
+fs.writeFileSync(
+  offToml,
+  fs
+    .readFileSync(offToml, 'utf8')
+    .replace('name = "smartpages-domain"', 'name = "smartpages-domain-noanalytics"')
+    .replace(/\[\[(env\.\w+\.)?analytics_engine_datasets\]\][^[]*/g, ''),
+);
 fs.cpSync(path.join(HERE, 'floor'), path.join(buildDir, 'floor'), { recursive: true });
 // The floor vendors the same workers SDK as every bundle (the runtime no longer ships it).
 fs.cpSync(path.join(opts.build, 'domain', 'python_modules'), path.join(buildDir, 'floor', 'python_modules'), { recursive: true });
@@ -75,7 +89,7 @@ function get(port, urlPath) {
   return new Promise((resolve, reject) => {
     const t = performance.now();
     http
-      .get({ host: '127.0.0.1', port, path: urlPath, agent, headers: { host: HOST } }, (res) => {
+      .get({ host: '127.0.0.1', port, path: urlPath, agent, headers: { host: HOST, 'user-agent': UA, referer: 'https://www.example.org/' } }, (res) => {
         let n = 0;
         res.on('data', (c) => (n += c.length));
         res.on('end', () => resolve({ status: res.statusCode, bytes: n, ms: performance.now() - t }));
@@ -107,6 +121,8 @@ function summary(x) {
 }
 
 const domain = lane.worker('domain');
+const domainOff = lane.worker('domain-noanalytics');
+if ('ANALYTICS' in domainOff.env || !('ANALYTICS' in domain.env)) throw new Error('analytics on/off workers are not as expected');
 const floor = lane.worker('floor');
 const servers = [];
 const results = {};
@@ -117,6 +133,7 @@ for (const o of objects) {
   floor.setEnv(env);
   const handlers = {
     domain: (r) => lane.dispatchFetch(domain, r),
+    'domain, no analytics': (r) => lane.dispatchFetch(domainOff, r),
     'python floor': (r) => lane.dispatchFetch(floor, r),
     'javascript floor': (r) => minimal.fetch(r, env, { waitUntil() {} }),
   };
@@ -150,8 +167,13 @@ for (const [label, r] of Object.entries(results)) {
     );
   }
   console.log(`  domain / python floor: ${(r['python floor'].rps / r.domain.rps).toFixed(2)}x the time per request`);
+  console.log(`  analytics on / off: ${(r['domain, no analytics'].rps / r.domain.rps).toFixed(3)}x the time per request (p50 ${(r.domain.p50 / r['domain, no analytics'].p50).toFixed(3)}x)`);
 }
 console.log(`\ndomain worker's Pyodide memory after the run: ${(mem / 2 ** 20).toFixed(1)} MiB`);
+await lane.drain();
+const stored = path.join(tmp, 'state', 'analytics', 'smartpages_views.jsonl');
+const points = fs.existsSync(stored) ? fs.readFileSync(stored, 'utf8').split('\n').filter(Boolean).length : 0;
+console.log(`analytics data points written by the domain worker: ${points} (page views only; the asset is not a view)`);
 for (const s of servers) s.close();
 agent.destroy();
 await lane.stop();

@@ -390,3 +390,72 @@ export class KvNamespace {
     return { keys: r.keys.map((k) => ({ ...k })), list_complete: r.list_complete, cursor: r.cursor, cacheStatus: r.cacheStatus ?? null };
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Workers Analytics Engine: `[[analytics_engine_datasets]] binding/dataset`. `writeDataPoint` is
+// synchronous and returns nothing, as on workerd (writes are non-blocking: the point is appended
+// to `<state>/analytics/<dataset>.jsonl` after the call has returned). The limits are AE's
+// (developers.cloudflare.com/analytics/analytics-engine/limits/): up to 20 blobs, 20 doubles and
+// 1 index per point, an index of at most 96 bytes, blobs of at most 16 KB together per point, and
+// 250 points per invocation; a point over a limit throws a TypeError (workerd's words where
+// known: "Maximum of 20 blobs supported.") and nothing is stored. `meterOf` gives the current
+// call's meter (limits.mjs) for the per-invocation count; AE writes are not binding operations
+// against the 1,000 (they are no I/O the request waits for) and hold no connection.
+
+export const AE_LIMITS = { blobs: 20, doubles: 20, indexes: 1, indexBytes: 96, blobBytes: 16 * 1024, perInvocation: 250 };
+
+// A blob or index as [text kept, its size in bytes] (an ArrayBuffer is kept as its UTF-8 reading).
+function aeValue(value, what) {
+  if (value === null || value === undefined) return ['', 0];
+  if (typeof value === 'string') return [value, Buffer.byteLength(value)];
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    return [new TextDecoder().decode(bytes), bytes.byteLength];
+  }
+  throw new TypeError(`${what} must be a string, an ArrayBuffer or null.`);
+}
+
+export class AnalyticsEngineDataset {
+  constructor(dataset, file, meterOf) {
+    this._dataset = dataset;
+    this._file = file;
+    this._meterOf = meterOf;
+    this._chain = Promise.resolve();
+    this._pending = [];
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  }
+  writeDataPoint(event = {}) {
+    const meter = this._meterOf();
+    if (meter?.globalScope) throw new Error('Disallowed operation called within global scope. Asynchronous I/O (ex: fetch() or connect()), setting a timeout, and generating random values are not allowed within global scope. To fix this error, perform this operation within a handler. https://developers.cloudflare.com/workers/runtime-apis/handlers/');
+    const blobs = [...(event.blobs ?? [])];
+    const doubles = [...(event.doubles ?? [])];
+    const indexes = [...(event.indexes ?? [])];
+    if (blobs.length > AE_LIMITS.blobs) throw new TypeError(`Maximum of ${AE_LIMITS.blobs} blobs supported.`);
+    if (doubles.length > AE_LIMITS.doubles) throw new TypeError(`Maximum of ${AE_LIMITS.doubles} doubles supported.`);
+    if (indexes.length > AE_LIMITS.indexes) throw new TypeError(`Maximum of ${AE_LIMITS.indexes} indexes supported.`);
+    const [index, indexSize] = aeValue(indexes[0], 'Index');
+    if (indexSize > AE_LIMITS.indexBytes) throw new TypeError(`Index exceeds ${AE_LIMITS.indexBytes} bytes.`);
+    const texts = blobs.map((b) => aeValue(b, 'Blob'));
+    const total = texts.reduce((n, [, size]) => n + size, 0);
+    if (total > AE_LIMITS.blobBytes) throw new TypeError(`Blobs exceed ${AE_LIMITS.blobBytes} bytes in total.`);
+    for (const d of doubles) if (typeof d !== 'number') throw new TypeError('Doubles must be numbers.');
+    if (meter && !meter.globalScope) {
+      meter.aeWrites = (meter.aeWrites ?? 0) + 1;
+      if (meter.aeWrites > AE_LIMITS.perInvocation) throw new Error(`Maximum of ${AE_LIMITS.perInvocation} data points per invocation exceeded.`);
+    }
+    // Kept as given; serialised and appended in batches every 100 ms (as the runtime ships points
+    // after the fact, off the request), so a view pays for the checks above and nothing else.
+    this._pending.push({ timestamp: Date.now(), index, blobs: texts.map(([text]) => text), doubles });
+    if (this._pending.length === 1) setTimeout(() => this._write(), 100).unref();
+  }
+  _write() {
+    const lines = this._pending.splice(0).map((p) =>
+      JSON.stringify({ dataset: this._dataset, timestamp: p.timestamp, index1: p.index, blobs: p.blobs, doubles: p.doubles, _sample_interval: 1 }),
+    );
+    if (lines.length) this._chain = this._chain.then(() => fs.promises.appendFile(this._file, lines.join('\n') + '\n')).catch(() => {});
+  }
+  async flush() {
+    this._write();
+    await this._chain;
+  }
+}

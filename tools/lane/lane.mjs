@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { D1Bridge, D1Database, KvNamespace, R2Bucket, applyMigrations, resourceKey, startMiniflare } from './bindings.mjs';
+import { AnalyticsEngineDataset, D1Bridge, D1Database, KvNamespace, R2Bucket, applyMigrations, resourceKey, startMiniflare } from './bindings.mjs';
 import { readWorkers } from './config.mjs';
 import { StateLock, Watchdog } from './hygiene.mjs';
-import { PLANS, RouteFigures, installFetchMeter, meterMethods, meterWebCrypto } from './limits.mjs';
+import { Meter, PLANS, RouteFigures, installFetchMeter, meterMethods, meterWebCrypto } from './limits.mjs';
 import { laneRefusal } from './compat.mjs';
 import { PyWorker, buildSnapshot, snapshotKey, survivePyodideFatalErrors } from './pyworker.mjs';
 import { Cron } from './cron.mjs';
@@ -112,6 +112,7 @@ export class Lane {
     for (const b of c.r2_buckets ?? []) env[b.binding] = meterMethods(new R2Bucket(await this.mf.getR2Bucket(resourceKey('R2', b.bucket_name)), this.mf.laneBridge, resourceKey('R2', b.bucket_name)), ['head', 'get', 'put', 'delete', 'list']);
     for (const k of c.kv_namespaces ?? []) env[k.binding] = meterMethods(new KvNamespace(await this.mf.getKVNamespace(resourceKey('KV', k.id ?? k.binding))), ['get', 'getWithMetadata', 'put', 'delete', 'list']);
     for (const p of c.queues?.producers ?? []) env[p.binding] = meterMethods(await producerBinding(this.mf, p, this.queueJournal), ['send', 'sendBatch']);
+    for (const a of c.analytics_engine_datasets ?? []) env[a.binding] = this.dataset(a.dataset ?? a.binding);
     for (const s of c.services ?? []) {
       const target = this.workers.get(s.service);
       if (!target) throw new Error(`${w.short}: service binding ${s.binding} -> unknown worker ${s.service}`);
@@ -121,6 +122,16 @@ export class Lane {
     for (const b of c.durable_objects?.bindings ?? []) env[b.name] = this.durable.binding(w, b, byName);
     if (c.assets?.binding) env[c.assets.binding] = assetsFetcher(path.join(w.dir, c.assets.directory ?? 'public'), c.assets);
     return env;
+  }
+
+  // One Analytics Engine dataset, shared by every worker binding it: `<state>/analytics/<dataset>.jsonl`.
+  dataset(name) {
+    this.datasets ??= new Map();
+    if (!this.datasets.has(name)) {
+      const file = path.join(this.stateDir, 'analytics', `${name.replace(/[^A-Za-z0-9_-]/g, '_')}.jsonl`);
+      this.datasets.set(name, new AnalyticsEngineDataset(name, file, () => Meter.current()));
+    }
+    return this.datasets.get(name);
   }
 
   // Each D1 round trip is one binding operation (the lane's own migrations run outside a call).
@@ -156,6 +167,7 @@ export class Lane {
 
   async drain() {
     for (const w of this.workers.values()) await Promise.allSettled([...w.pending]);
+    for (const d of this.datasets?.values() ?? []) await d.flush();
   }
 
   async stop() {

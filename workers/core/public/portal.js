@@ -814,6 +814,6 @@ window.addEventListener('popstate', route);
 
 // Feature modules register their routes before the first render. (They get the helpers as an
 // argument rather than importing this module: a cycle with top-level await would deadlock.)
-const { register } = await import('./sites.js');
-register({ addRoute, api, send, esc, flash, errorMessage, plainWords, go, onSubmit, view, fieldError, clearFieldErrors, showFieldError, confirmDialog, setLeaveGuard });
+const helpers = { addRoute, api, send, esc, flash, errorMessage, plainWords, go, onSubmit, view, fieldError, clearFieldErrors, showFieldError, confirmDialog, setLeaveGuard };
+for (const module of await Promise.all([import('./sites.js'), import('./insights.js')])) module.register(helpers);
 route();

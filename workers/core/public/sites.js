@@ -85,7 +85,8 @@ async function dashboard() {
   ui.view('Your sites', `<h1>Your sites</h1>
     ${sites.length ? `<ul class="blocks">${sites.map((s) => `<li class="card"><a href="/sites/${ui.esc(s.id)}" data-link><strong>${ui.esc(s.name)}</strong></a>
       <span class="muted">· ${s.live_version ? `live at <a href="${ui.esc(s.url)}">${ui.esc(s.default_host)}</a>` : 'not published yet'}</span>
-      · <a href="/sites/${ui.esc(s.id)}/leads" data-link>Enquiries</a></li>`).join('')}</ul>`
+      · <a href="/sites/${ui.esc(s.id)}/leads" data-link>Enquiries</a>
+      · <a href="/sites/${ui.esc(s.id)}/insights" data-link>Insights</a></li>`).join('')}</ul>`
       : '<p>No sites yet. Create your first one below.</p>'}
     <h2 id="h-new">New site</h2>
     <form class="card" id="new" aria-labelledby="h-new"><div class="stack narrow"><label for="new-name">Name of your business or site</label><input id="new-name" name="name" required maxlength="80"></div>
@@ -256,7 +257,8 @@ async function editor(params, match) {
     const changes = s.site.draft_changes;
     document.getElementById('status').innerHTML = `<p class="row"><span>${s.site.live_version ? `Live at <a href="${esc(s.site.url)}" id="live-link">${esc(s.site.default_host)}</a> (version ${esc(s.site.live_version)}).` : 'Not published yet: only you can see it.'}</span>
       <button type="button" id="publish">Publish</button>${s.site.live_version ? '<button type="button" class="secondary" id="unpublish">Take offline</button>' : ''}
-      <a href="${base}/leads" data-link>Enquiries${s.unread ? ` (${esc(s.unread)} new)` : ''}</a></p>
+      <a href="${base}/leads" data-link>Enquiries${s.unread ? ` (${esc(s.unread)} new)` : ''}</a>
+      · <a href="${base}/insights" data-link>Insights</a></p>
       ${changes?.length ? `<p>Changes not live yet:</p><ul class="changes">${changes.map((c) => `<li>${esc(c)}</li>`).join('')}</ul>` : s.site.live_version && changes ? '<p class="muted">What you see here is live.</p>' : ''}`;
     document.getElementById('publish').addEventListener('click', (ev) => publish(ev.currentTarget));
     document.getElementById('unpublish')?.addEventListener('click', (ev) => unpublish(ev.currentTarget));

@@ -6,7 +6,9 @@ from shared.edge.worker import composed, serve
 
 
 def ports(env):
-    return Ports(bindings.R2BlobStore(env.SITES), bindings.SystemClock(), bindings.WebCrypto(), bindings.EdgeCache())
+    analytics = bindings.AnalyticsEngine(env.ANALYTICS) if hasattr(env, "ANALYTICS") else None
+    blobs, cache = bindings.R2BlobStore(env.SITES), bindings.EdgeCache()
+    return Ports(blobs, bindings.SystemClock(), bindings.WebCrypto(), cache, analytics)
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.

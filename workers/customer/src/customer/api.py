@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from customer import accounts, assets, blocks, domains, export, forms, leads, publish, sites
+from customer import accounts, assets, blocks, domains, export, forms, insights, leads, publish, sites
 from customer.deps import CustomerDeps
 from customer.model import Download, FormPost, Owner, Site, Tagged
 from customer.operations import API
@@ -252,6 +252,13 @@ async def delete_lead(c: Call) -> Response:
     return no_content()
 
 
+# --- insights ----------------------------------------------------------------------------------------
+async def site_insights(c: Call) -> Response:
+    query = read_query(c.request, insights.QUERY)
+    site = await c.site()
+    return json_response(await insights.insights(c.deps, await c.owner(), site, query))
+
+
 # --- domains ----------------------------------------------------------------------------------------
 async def list_domains(c: Call) -> Response:
     return json_response({"domains": await domains.list_domains(c.deps, await c.owner())})
@@ -316,6 +323,7 @@ ROUTES: dict[str, dict[str, Handler]] = {
     SITE + "/leads": {"GET": list_leads},
     SITE + "/leads.csv": {"GET": export_leads},
     SITE + "/leads/{lead_id}": {"PATCH": mark_lead, "DELETE": delete_lead},
+    SITE + "/insights": {"GET": site_insights},
     "/api/v1/domains": {"GET": list_domains, "POST": add_domain},
     "/api/v1/domains/{hostname}": {"GET": get_domain, "DELETE": remove_domain},
     "/api/v1/domains/{hostname}/refresh": {"POST": refresh_domain},

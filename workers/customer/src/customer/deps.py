@@ -27,6 +27,11 @@ class Settings:
     cf_api_base: str = CLOUDFLARE_API
     cf_api_token: str = ""  # secret (Custom Hostnames edit on the sites zone); empty: domains answer 503
     cf_zone_id: str = ""  # secret
+    # Insights (customer/insights.py): Analytics Engine's SQL API at cf_api_base, with an account token
+    # that has "Account Analytics: Read" only. Empty: Insights answer 503 (docs/sites.md).
+    cf_account_id: str = ""
+    analytics_api_token: str = ""  # secret
+    analytics_dataset: str = "smartpages_views"  # the domain worker's [[analytics_engine_datasets]] dataset
     # Published lead forms carry a Turnstile widget and are checked with siteverify (off without a secret).
     turnstile_secret_key: str = ""
     turnstile_site_key: str = ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from customer import assets, blocks, domains, leads, sites
+from customer import assets, blocks, domains, insights, leads, sites
 from shared.openapi import Operation, record
 from shared.schema import Int, Link, object_schema
 
@@ -77,6 +77,35 @@ _SITE = record(
 def _listing(key: str) -> dict[str, Any]:
     return {"type": "object", "required": [key], "properties": {key: {"type": "array", "items": _ANY}}}
 
+
+_COUNT = {"type": "integer", "minimum": 0}
+
+
+def _ranked(label: str) -> dict[str, Any]:
+    return {"type": "array", "items": record({label: _STRING, "views": _COUNT})}
+
+
+_INSIGHTS = record(
+    {
+        "site_id": _STRING,
+        "period": {"enum": list(insights.PERIODS)},
+        "from": _STRING,
+        "to": _STRING,
+        "totals": record(
+            {
+                "visitors": _COUNT,
+                "views": _COUNT,
+                "enquiries": _COUNT,
+                "enquiry_rate": {"type": "number", "minimum": 0},
+            }
+        ),
+        "days": {
+            "type": "array",
+            "items": record({"date": _STRING, "visitors": _COUNT, "views": _COUNT, "enquiries": _COUNT}),
+        },
+        **{name: _ranked(label) for name, (_, label) in insights.BREAKDOWNS.items()},
+    }
+)
 
 _SITE_PATH = "/api/v1/sites/{site_id}"
 _PAGE_PATH = f"{_SITE_PATH}/pages/{{page_id}}"
@@ -201,6 +230,15 @@ API: tuple[Operation, ...] = (
         errors=(404,),
     ),
     Operation("DELETE", f"{_SITE_PATH}/leads/{{lead_id}}", "Delete an enquiry", 204, content="", errors=(404,)),
+    Operation(
+        "GET",
+        f"{_SITE_PATH}/insights",
+        "Visits and views per day, top pages, referrers, countries and devices, enquiries and the enquiry"
+        " rate over the last 7, 30 or 90 days (no cookies; bots left out)",
+        query=insights.QUERY,
+        response=_INSIGHTS,
+        errors=(402, 404, 503, 504),
+    ),
     Operation("GET", "/api/v1/domains", "The account's domains", response=_listing("domains")),
     Operation(
         "POST",
