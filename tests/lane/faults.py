@@ -94,6 +94,8 @@ class FaultLane:
             assert time.monotonic() < deadline, "no verification mail"
             time.sleep(0.3)
         assert browser.post("/api/v1/auth/verify", {"token": found}).status_code == 200
+        # Verifying discards the sign-up password (issue 23, M2): the owner chooses hers.
+        assert browser.post("/api/v1/account/password", {"new_password": PASSWORD}).status_code == 200
         return browser
 
     def resend_down(self, down: bool) -> None:
