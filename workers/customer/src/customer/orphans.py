@@ -10,32 +10,37 @@ again is in use)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from shared.ports import Clock, Database
 
 PER_STATEMENT = 500  # 500 × 67 bytes of JSON stays far inside D1's 100 KB statement limit
 
 
-async def note(db: Database, clock: Clock, site_id: str, shas: Iterable[str]) -> float:
-    """Records the candidates (one statement, however many); returns the time noted."""
-    now = clock.now()
+def _batches(shas: Iterable[str]) -> Iterator[str]:
+    """The hashes as JSON arrays of at most PER_STATEMENT, for `json_each(?)`."""
     todo = sorted(set(shas))
     for start in range(0, len(todo), PER_STATEMENT):
+        yield json.dumps(todo[start : start + PER_STATEMENT])
+
+
+async def note(db: Database, clock: Clock, site_id: str, shas: Iterable[str]) -> float:
+    """Records the candidates (one statement per PER_STATEMENT); returns the time noted."""
+    now = clock.now()
+    for batch in _batches(shas):
         await db.run(
             "INSERT INTO orphan_files (site_id, sha256, first_seen) SELECT ?, value, ? FROM json_each(?) WHERE true"
             " ON CONFLICT (site_id, sha256) DO UPDATE SET first_seen = excluded.first_seen",
-            (site_id, now, json.dumps(todo[start : start + PER_STATEMENT])),
+            (site_id, now, batch),
         )
     return now
 
 
 async def forget(db: Database, site_id: str, shas: Iterable[str], noted_at: float) -> None:
     """Drops candidates handled by their own caller, unless noted again since `noted_at`."""
-    todo = sorted(set(shas))
-    for start in range(0, len(todo), PER_STATEMENT):
+    for batch in _batches(shas):
         await db.run(
             "DELETE FROM orphan_files WHERE site_id = ? AND first_seen <= ?"
             " AND sha256 IN (SELECT value FROM json_each(?))",
-            (site_id, noted_at, json.dumps(todo[start : start + PER_STATEMENT])),
+            (site_id, noted_at, batch),
         )

@@ -68,10 +68,13 @@ def _host_of(referer: str) -> str | None:
         return None
 
 
+def _outside(host: str | None, own_host: str) -> str:
+    return "" if host is None or host == own_host or len(host) > 253 else host
+
+
 def referrer_host(referer: str, own_host: str) -> str:
     """The referring site's host name only; "" when there is none, it is unreadable, or it is this site."""
-    host = _host_of(referer)
-    return "" if host is None or host == own_host or len(host) > 253 else host
+    return _outside(_host_of(referer), own_host)
 
 
 def country_of(request: Request) -> str:
@@ -88,19 +91,17 @@ def view_point(site_id: str, host: str, request: Request) -> DataPoint:
     """The data point of one page view of `site_id` served at `host`."""
     device, bot = _classify(request.header("user-agent"))
     came_from = _host_of(request.header("referer"))
-    from_same_site = came_from == host
-    outside = "" if came_from is None or from_same_site or len(came_from) > 253 else came_from
     return DataPoint(
         index=site_id,
         blobs=(
             site_id,
             clipped(request.path, MAX_PATH),
-            outside,
+            _outside(came_from, host),
             country_of(request),
             device,
             "1" if bot else "0",
             KIND_VIEW,
-            "0" if from_same_site else "1",
+            "0" if came_from == host else "1",
         ),
         doubles=(1.0,),
     )
