@@ -50,6 +50,16 @@ class SqliteDatabase:
                 raise
             self._conn.execute("COMMIT")
 
+    def is_empty(self) -> bool:
+        """No table at all: a database nothing has been applied to yet."""
+        return self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+    def copy_to(self, target: sqlite3.Connection) -> None:
+        self._conn.backup(target)
+
+    def copy_from(self, source: sqlite3.Connection) -> None:
+        source.backup(self._conn)
+
     def execute_script(self, sql: str) -> None:
         """Runs a whole SQL file as one transaction (migrations): all of it or none of it."""
         try:
@@ -163,9 +173,12 @@ class HashlibCrypto:
 
 class HttpxClient:
     def __init__(self, client: httpx.AsyncClient | None = None) -> None:
-        self._client = client or httpx.AsyncClient(timeout=30)
+        self._client = client
 
     async def fetch(self, request: Request) -> Response:
+        # Made on first use: loading the TLS trust store costs ~40 ms, and most stacks never call out.
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=30)
         reply = await self._client.request(
             request.method, request.url_path, headers=request.headers, content=request.body or None
         )

@@ -5,6 +5,7 @@ per owning worker; R2 a folder."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,8 +40,15 @@ D1_OWNERS = ("core", "customer", "billing", "mailer")
 
 def worker_vars(worker: str) -> dict[str, str]:
     """What the worker sees locally: its wrangler.toml [vars], overlaid by its dev vars (as wrangler dev does)."""
-    config = tomllib.loads((ROOT / "workers" / worker / "wrangler.toml").read_text())
+    path = ROOT / "workers" / worker / "wrangler.toml"
+    config = _toml(path, path.stat().st_mtime_ns)
     return {**{k: str(v) for k, v in config.get("vars", {}).items()}, **read_dev_vars(worker)}
+
+
+@functools.lru_cache(maxsize=16)
+def _toml(path: Path, mtime_ns: int) -> dict[str, Any]:
+    """Parsed once per version of the file (the tests build hundreds of stacks)."""
+    return tomllib.loads(path.read_text())
 
 
 def read_dev_vars(worker: str) -> dict[str, str]:

@@ -16,6 +16,32 @@ from shared.http import Request, Response
 from tests.lane import harness
 
 SECRET = "local-dev-internal-secret-change-me-0123456789"
+TESTS = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tiers by what a test needs, so `scripts/test --quick` (not lane, deploy or fuzz) cannot pick up
+    a slow test that forgot its marker: anything using a lane is `lane`, tests/deploy is `deploy`,
+    tests/api is `fuzz`. Groups for `pytest -n 2 --dist loadgroup` (scripts/test): every test on the
+    session's shared lane runs in one process (one lane, started once), tests/deploy in one process
+    (they stage build/ in place), every other module whole on either process."""
+    for item in items:
+        path = Path(str(item.path))
+        module = getattr(item, "module", None)
+        on_a_lane = "lane" in getattr(item, "fixturenames", ())
+        if on_a_lane:
+            item.add_marker(pytest.mark.lane)
+        if path.is_relative_to(TESTS / "api"):
+            item.add_marker(pytest.mark.fuzz)
+        if path.is_relative_to(TESTS / "deploy"):
+            item.add_marker(pytest.mark.deploy)
+            group = "deploy"
+        elif on_a_lane and not hasattr(module, "lane"):  # the session's lane, not a module's own
+            group = "lane"
+        else:
+            group = str(path.relative_to(TESTS))
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @dataclass
