@@ -89,12 +89,13 @@ async def test_the_catalogue_names_every_palette_and_font_pair(owner: Owner) -> 
     """The portal's theme choices come from the API: every palette and font pair the theme accepts,
     each with words to show (the editor writes none of them)."""
     got = await owner.ok("GET", "/api/v1/blocks/catalogue")
-    assert list(got["palettes"]) == list(blocks.PALETTES)
-    assert list(got["fonts"]) == list(blocks.FONT_PAIRINGS)
-    assert all(isinstance(words, str) and words for words in [*got["palettes"].values(), *got["fonts"].values()])
+    assert [p["id"] for p in got["palettes"]] == list(blocks.PALETTES)
+    assert [f["id"] for f in got["fonts"]] == list(blocks.FONT_PAIRINGS)
+    labels = [choice["label"] for choice in [*got["palettes"], *got["fonts"]]]
+    assert all(isinstance(words, str) and words for words in labels)
     for name in ("editor/settings.js", "editor/kept.js", "blockforms.js"):
         source = (PUBLIC / name).read_text()
-        for words in [*got["palettes"].values(), *got["fonts"].values()]:
+        for words in labels:
             assert f"'{words}'" not in source, (name, words)
 
 

@@ -29,7 +29,8 @@ const spec = (c) => ({ kind: c.kind, name: c.name, label: c.label, max: c.max_le
 // The catalogue arrives once per page load; a failed fetch is tried again next time.
 export function loadCatalogue() {
   loading ||= api('GET', '/blocks/catalogue').then(({ blocks, palettes, fonts }) => {
-    Object.assign(THEMES, { palettes, fonts });
+    const words = (choices) => Object.fromEntries(choices.map((c) => [c.id, c.label]));
+    Object.assign(THEMES, { palettes: words(palettes), fonts: words(fonts) });
     BLOCKS = Object.fromEntries(Object.entries(blocks).map(([type, b]) => [type, { label: b.label, fields: b.fields.map(spec), make: b.starter, needsImage: b.needs_image, closesPage: b.closes_page }]));
   }).catch((e) => {
     loading = null;

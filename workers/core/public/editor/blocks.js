@@ -102,4 +102,4 @@ function mount(el, ed) {
   addAtEnd(ed, el.querySelector('#add-block'), list);
 }
 
-registerPanel({ id: 'blocks', title: (ed) => `Blocks on “${ed.page.title}”`, order: 20, render, mount });
+registerPanel({ id: 'blocks', title: (ed) => `Blocks on “${ed.page.title}”`, short: 'Blocks', order: 20, render, mount });

@@ -73,10 +73,26 @@ const section = (p, ed) => (p.title
   ? html`<section id="panel-${p.id}" aria-labelledby="h-${p.id}"><h2 id="h-${p.id}">${typeof p.title === 'function' ? p.title(ed) : p.title}</h2><div class="panel-body">${p.render(ed)}</div></section>`
   : html`<div id="panel-${p.id}" class="panel-body">${p.render(ed)}</div>`);
 
+// On a phone the panels stack into one long column above the preview: this list of buttons jumps
+// to each (buttons, not #links: a fragment would be a navigation). Hidden on a wide screen.
+function jumps(ed) {
+  const titled = [...panelsIn('side'), ...panelsIn('preview')].filter((p) => p.title);
+  return html`<nav class="jumps" aria-label="Parts of the editor"><ul>${titled.map((p) => html`<li><button type="button" class="secondary" data-jump="${p.id}">${p.short || (typeof p.title === 'function' ? p.id : p.title)}</button></li>`)}</ul></nav>`;
+}
+
+function jumpTo(ev) {
+  const button = ev.target.closest('[data-jump]');
+  if (!button) return;
+  const heading = document.getElementById(`h-${button.dataset.jump}`);
+  heading.tabIndex = -1;
+  heading.focus({ preventScroll: true });
+  heading.closest('section').scrollIntoView({ block: 'start' });
+}
+
 function layout(ed) {
   const all = (place) => panelsIn(place).map((p) => section(p, ed));
   return html`<h1>${ed.site.name}</h1>
-    <div class="toolbar">${all('bar')}</div>
+    <div class="toolbar">${all('bar')}</div>${jumps(ed)}
     ${all('top')}
     <div class="editor"><div class="panels">${all('side')}</div>
     <div class="preview-pane">${all('preview')}</div></div>`;
@@ -88,6 +104,7 @@ export async function openEditor(visit) {
   const ed = context(visit, loaded);
   if (!visit.view(`Edit ${ed.site.name}`, layout(ed))) return;
   document.getElementById('main').classList.add('wide');
+  document.querySelector('.jumps').addEventListener('click', jumpTo);
   const places = ['bar', 'top', 'side', 'preview'].flatMap(panelsIn);
   for (const p of places) {
     const el = document.getElementById(`panel-${p.id}`);

@@ -4,7 +4,8 @@
 //
 // registerPanel({
 //   id: 'theme',                 // the section's id is `panel-theme`, its heading's `h-theme`
-//   title: 'Colours and fonts',  // the section's heading, or (ed) => words (omit: no section)
+//   title: 'Colours and fonts',  // the section's heading, or (ed) => words (omit: no section);
+//   short: 'Colours',            //   its name in the phone's jump list (default: the title)
 //   place: 'side',               // 'bar' (the sticky save bar), 'top' (above the columns),
 //                                //   'side' (the column of panels) or 'preview' (beside them)
 //   order: 40,                   // position within its place (gaps of 10 leave room)

@@ -27,7 +27,7 @@ function saving(ed, form) {
 }
 
 registerPanel({
-  id: 'theme', title: 'Colours and fonts', order: 40,
+  id: 'theme', title: 'Colours and fonts', short: 'Colours', order: 40,
   render: (ed) => html`<form class="stack" id="theme" novalidate>
     <label for="th-palette">Colours</label><select id="th-palette" name="palette" data-path="theme.palette">${options(THEMES.palettes, theme0(ed).palette)}</select>
     <label for="th-fonts">Fonts</label><select id="th-fonts" name="fonts" data-path="theme.fonts">${options(THEMES.fonts, theme0(ed).fonts)}</select>
@@ -73,7 +73,7 @@ function stampPictures() {
 }
 
 registerPanel({
-  id: 'seo', title: 'Search and sharing', order: 50,
+  id: 'seo', title: 'Search and sharing', short: 'Search', order: 50,
   render: seoForm,
   mount: (el, ed) => {
     const form = el.querySelector('#seo');

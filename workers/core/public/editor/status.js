@@ -65,7 +65,7 @@ const versionList = ({ versions }) => html`<ul id="versions">${versions.length ?
       ${v.live ? html`<strong>(live)</strong>` : html`<button type="button" class="secondary" data-rollback="${v.number}">Make this version live again</button>`}</li>`) : html`<li>Nothing published yet.</li>`}</ul>`;
 
 registerPanel({
-  id: 'versions', title: 'Published versions', order: 60, watch: ['versions'],
+  id: 'versions', title: 'Published versions', short: 'Versions', order: 60, watch: ['versions'],
   render: (ed) => versionList(ed.store.state),
   mount: (el, ed) => el.addEventListener('click', (ev) => {
     const button = ev.target.closest('[data-rollback]');

@@ -25,7 +25,6 @@ export const WORDS = {
   slug_taken: 'That address is taken: choose another.',
   home_page: 'The home page cannot be deleted.',
   publish_in_progress: 'Your site is being published: try again in a moment.',
-  domain_taken: 'That domain is already connected to a site.',
   svg_not_allowed: 'SVG pictures are not accepted: upload a PNG or JPEG instead.',
   unsupported_image: 'Upload a PNG, JPEG, GIF or WebP picture.',
   asset_not_found: 'That picture is not in your library any more; choose another.',
@@ -52,12 +51,26 @@ export function errorMessage(e) {
   return e.message;
 }
 
-// Words for an error shown under the control it is about.
+// A refused field's `reason` (shared/schema.py REASONS) and its limits, in the portal's words.
+const REASON_WORDS = {
+  required: () => 'Fill this in.',
+  empty: () => 'Fill this in.',
+  too_long: (d) => `Too long: at most ${d.max_length} characters.`,
+  wrong_count: (d) => `Keep between ${d.min_items} and ${d.max_items} of these.`,
+  control_characters: () => 'Remove the unusual characters (such as line breaks).',
+  not_email: () => 'Enter an email address, like name@example.com.',
+  out_of_range: (d) => `Enter a whole number from ${d.minimum} to ${d.maximum}.`,
+  weak_password: () => 'Choose a longer password: at least 8 characters that are not easy to guess.',
+};
+
+// Words for an error shown under the control it is about: by the API's `reason` when it gives
+// one, else what the control itself knows (its own limit, or what it says it accepts).
 export function fieldWords(e, control) {
   if (e.code !== 'invalid_field' && e.code !== 'weak_password') return errorMessage(e);
+  const reason = e.details?.reason || (e.code === 'weak_password' ? 'weak_password' : null);
+  if (REASON_WORDS[reason]) return REASON_WORDS[reason](e.details);
   const value = control?.value ?? '';
   const max = Number(control?.getAttribute?.('maxlength')) || 0;
-  if (e.code === 'weak_password') return 'Choose a longer password: at least 8 characters that are not easy to guess.';
   // Refused while empty: it must be filled in (a picture button's value is its data-value).
   const empty = control?.dataset?.pick !== undefined ? !control.dataset.value : !String(value).trim();
   if (control && control.type !== 'checkbox' && empty) return 'Fill this in.';

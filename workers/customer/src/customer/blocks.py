@@ -314,8 +314,8 @@ def catalogue_json() -> dict[str, Any]:
     palettes and font pairs a site's theme can choose, by id with the words the portal shows."""
     return {
         "blocks": {kind: block.describe() for kind, block in CATALOGUE.items()},
-        "palettes": {name: PALETTE_LABELS[name] for name in PALETTES},
-        "fonts": {name: FONT_LABELS[name] for name in FONT_PAIRINGS},
+        "palettes": [{"id": name, "label": PALETTE_LABELS[name]} for name in PALETTES],
+        "fonts": [{"id": name, "label": FONT_LABELS[name]} for name in FONT_PAIRINGS],
     }
 
 
