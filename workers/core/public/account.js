@@ -1,14 +1,13 @@
 // The account: sessions, password, email, the data export and deleting the account.
 
 import { act, onSubmit } from './lib/action.js';
-import { ApiError, api, download } from './lib/api.js';
+import { api, download } from './lib/api.js';
 import { modal } from './lib/dialog.js';
 import { when } from './lib/format.js';
 import { html } from './lib/html.js';
 import { notice } from './lib/notice.js';
 import { addRoute, go } from './lib/router.js';
 import { loadMe, session } from './lib/session.js';
-import { errorMessage } from './lib/words.js';
 import { field, password } from './auth.js';
 
 const main = document.getElementById('main');
@@ -37,7 +36,8 @@ function accountPage(me, sessions) {
       <label>Password<input name="password" type="password" required autocomplete="current-password"></label>
       <button type="submit">Send a confirmation link</button></form>
     <h2>Your data</h2>
-    <div class="card"><p>Download everything SmartPages holds about you and your sites (account, sites, pages, pictures, enquiries, billing) as one file.</p>
+    <div class="card" id="export-card"><p>Download everything SmartPages holds about you and your sites (account, sites, pages, pictures, enquiries, billing) as one file.</p>
+      <p class="form-alert" role="alert"></p>
       <p class="row"><button class="secondary" id="export">Download my data</button> <span id="export-status" role="status"></span></p></div>
     <h2>Delete account</h2>
     <div class="card"><p>This deletes your sites, pictures and enquiries and ends every session. It cannot be undone.</p>
@@ -78,27 +78,25 @@ async function account(visit) {
   });
 }
 
-// Her data as a file: the account export (JSON), saved under a name she recognises.
-async function exportData() {
-  const button = document.getElementById('export');
+// Her data as a file: the account export (JSON), saved under a name she recognises; an error
+// stays by the button (fetched first, so a failure never downloads an error as the file).
+function exportData() {
   const status = document.getElementById('export-status');
-  button.disabled = true;
   status.textContent = 'Gathering your data…';
-  try {
-    const url = URL.createObjectURL(await download('/account/export'));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `smartpages-export-${new Date().toISOString().slice(0, 10)}.json`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    status.textContent = 'Your data is downloaded.';
-  } catch (e) {
-    status.textContent = e instanceof ApiError ? errorMessage(e) : 'The download did not work; try again.';
-  } finally {
-    button.disabled = false;
-  }
+  return act(document.getElementById('export'), document.getElementById('export-card'), async () => {
+    try {
+      const url = URL.createObjectURL(await download('/account/export'));
+      const a = Object.assign(document.createElement('a'), { href: url, download: `smartpages-export-${new Date().toISOString().slice(0, 10)}.json` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      status.textContent = 'Your data is downloaded.';
+    } catch (e) {
+      status.textContent = '';
+      throw e;
+    }
+  });
 }
 
 // Deleting asks first, in a dialog: what happens to the subscription, in plain words, and the password.
