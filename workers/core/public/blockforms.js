@@ -26,9 +26,20 @@ let loading = null;
 const spec = (c) => ({ kind: c.kind, name: c.name, label: c.label, max: c.max_length, hint: c.hint, type: c.input_type, options: c.options,
   item: c.item ? c.item.map(spec) : null, itemLabel: c.item_label, itemMax: c.item_max_length, min: c.min_items });
 
-// The catalogue arrives once per page load; a failed fetch is tried again next time.
+// The catalogue arrives once per page load; a failed fetch is tried again next time. It is
+// GET /api/v1/catalogue (blocks, palettes, fonts); until every deployment serves that, the block
+// catalogue (/api/v1/blocks/catalogue) carries the same palettes and fonts.
+async function fetchCatalogue() {
+  try {
+    return await api('GET', '/catalogue');
+  } catch (e) {
+    if (e.status !== 404) throw e;
+    return api('GET', '/blocks/catalogue');
+  }
+}
+
 export function loadCatalogue() {
-  loading ||= api('GET', '/blocks/catalogue').then(({ blocks, palettes, fonts }) => {
+  loading ||= fetchCatalogue().then(({ blocks, palettes, fonts }) => {
     const words = (choices) => Object.fromEntries(choices.map((c) => [c.id, c.label]));
     Object.assign(THEMES, { palettes: words(palettes), fonts: words(fonts) });
     BLOCKS = Object.fromEntries(Object.entries(blocks).map(([type, b]) => [type, { label: b.label, fields: b.fields.map(spec), make: b.starter, needsImage: b.needs_image, closesPage: b.closes_page }]));
