@@ -100,6 +100,32 @@ function mount(el, ed) {
   });
   draggable(ed, list);
   addAtEnd(ed, el.querySelector('#add-block'), list);
+  publish(ed, list);
+}
+
+// What other panels (on-page editing, history) may do to the block list.
+function publish(ed, list) {
+  const element = (id) => list.querySelector(`li.block[data-id="${CSS.escape(id)}"]`);
+  ed.blocks = {
+    list,
+    element,
+    // Opens a block's form and brings it into view (a click on the block in the preview).
+    open(id) {
+      const li = element(id);
+      if (!li) return null;
+      li.querySelector('details').open = true;
+      li.scrollIntoView({ block: 'start' });
+      li.querySelector('summary').focus({ preventScroll: true });
+      return li;
+    },
+    // The chooser, then a new block at place `at` (what waits is saved first).
+    insert: async (at, opener) => {
+      const type = await chooseType(ed);
+      if (type) await ed.act(null, null, () => insertBlock(ed, type, at));
+      else opener?.focus();
+    },
+    move: (li, to, focus) => moveTo(ed, li, to, focus),
+  };
 }
 
 registerPanel({ id: 'blocks', title: (ed) => `Blocks on “${ed.page.title}”`, short: 'Blocks', order: 20, render, mount });

@@ -7,8 +7,10 @@
 //   ctx: { thumb(sha), imageName(sha) } for the block forms, shown: the page as first drawn (the
 //   server's, or the draft put back), pageDraft/siteDraft: what recover.js sorted,
 //   act(button, where, fn): lib/action.js's act, a 412 showing the editor's conflict,
-//   on(event, fn) / emit(event, ...args): hooks between panels ('saved:page', 'saved:site',
-//     'changed:page', 'drawn'), and what panels publish for others (ed.savers, ed.blocks, ...).
+//   on(event, fn) / emit(event, ...args): hooks between panels ('drawn', 'saved:page',
+//     'saved:site', 'changed:blocks', 'conflict'), and what panels publish for others: savers and
+//     saveAll (saving.js), edited, undo, redo, remember, pageBody, replacePage (undo.js), blocks
+//     (blocks.js), preview and refreshPreview (preview.js), refreshLibrary (library.js).
 // }
 
 import { loadCatalogue } from '../blockforms.js';

@@ -19,11 +19,16 @@ function render(ed) {
 
 function mount(el, ed) {
   const frame = el.querySelector('#pv');
+  // `ed.preview.keep(src)`: a panel that already shows `src` in the frame (on-page editing) may
+  // keep it rather than have it reloaded.
+  ed.preview = { frame, keep: () => false };
   const show = () => {
     const url = ed.store.state.site.preview_url;
     if (!url) return;
+    const src = url.replace(/\/$/, '') + el.querySelector('#pv-page').value;
+    if (ed.preview.keep(src)) return;
     frame.src = 'about:blank';
-    frame.src = url.replace(/\/$/, '') + el.querySelector('#pv-page').value;
+    frame.src = src;
   };
   let timer = null;
   // Asks for a fresh preview build (after a pause, so a burst of saves asks once).

@@ -64,7 +64,15 @@ function history(ed, el) {
 
 function mount(el, ed) {
   const steps = history(ed, el);
-  ed.edited = steps.edited;
+  Object.assign(ed, { edited: steps.edited, undo: steps.undo, redo: steps.redo, remember: steps.remember, pageBody });
+  // The page as the server now has it (a restored draft or version): drawn, undoable, previewed.
+  ed.replacePage = ({ data, etag }, words) => {
+    ed.store.set({ page: data, blocks: data.blocks, pageEtag: etag });
+    drawPage(ed, data);
+    steps.remember();
+    ed.refreshPreview(true);
+    notice(words);
+  };
   ed.on('changed:blocks', steps.remember);
   el.querySelector('#undo').addEventListener('click', steps.undo);
   el.querySelector('#redo').addEventListener('click', steps.redo);
