@@ -37,6 +37,18 @@ EVERY_BLOCK: list[dict[str, Any]] = [
 ]
 
 
+async def upload_picture(lane: Lane, owner: Any, site_id: str) -> str:
+    """A small PNG into the site's library, as the portal uploads it; its sha256."""
+    reply = await asyncio.to_thread(
+        httpx.post,
+        f"{lane.core}/api/v1/sites/{site_id}/assets?name=loaf.png",
+        content=png(1, width=40, height=30),
+        headers={"cookie": owner.cookie, "origin": lane.core, "sec-fetch-site": "same-origin"},
+        timeout=60,
+    )
+    return str(reply.json()["sha256"])
+
+
 async def violations(page: Page, view: str) -> list[str]:
     await page.add_script_tag(path=str(AXE))
     result = await page.evaluate("axe.run(document, {iframes: false, resultTypes: ['violations']})")
@@ -78,15 +90,7 @@ async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane
     # Signed in, with a site using every block type, a picture and a lead.
     owner = subscribed(lane, "axe@example.com")
     site = owner.post("/api/v1/sites", {"name": "Axe Bakery", "slug": "axe-bakery"}).json()
-    uploaded = (
-        await asyncio.to_thread(
-            httpx.post,
-            f"{lane.core}/api/v1/sites/{site['id']}/assets?name=loaf.png",
-            content=png(1, width=40, height=30),
-            headers={"cookie": owner.cookie, "origin": lane.core, "sec-fetch-site": "same-origin"},
-            timeout=60,
-        )
-    ).json()["sha256"]
+    uploaded = await upload_picture(lane, owner, site["id"])
     blocks = json.loads(json.dumps(EVERY_BLOCK).replace('"asset": ""', f'"asset": "{uploaded}"'))
     home = site["pages"][0]["id"]
     assert owner.call("PUT", f"/api/v1/sites/{site['id']}/pages/{home}", {"blocks": blocks}).status_code == 200

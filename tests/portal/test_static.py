@@ -15,18 +15,7 @@ PUBLIC = Path(__file__).resolve().parents[2] / "workers" / "core" / "public"
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "index.html",
-        "portal.js",
-        "sites.js",
-        "blockforms.js",
-        "autosave.js",
-        "recover.js",
-        "photos.js",
-        "templates.js",
-        "insights.js",
-        "portal.css",
-    ],
+    sorted(str(p.relative_to(PUBLIC)) for p in PUBLIC.rglob("*") if p.suffix in (".html", ".js", ".css")),
 )
 def test_nothing_is_fetched_from_another_host_at_run_time(name: str) -> None:
     text = (PUBLIC / name).read_text()
@@ -46,3 +35,33 @@ def test_portal_pages_carry_the_csp_and_deep_links_get_the_app(lane: Lane) -> No
             assert directive in csp
         assert reply.headers["x-content-type-options"] == "nosniff"
     assert httpx.get(lane.core + "/_headers", timeout=30).status_code == 404
+
+
+def _imports(path: Path) -> set[Path]:
+    """The modules `path` imports statically (import … from './x.js', import './x.js')."""
+    found = re.findall(r"""^import (?:[^'"]+ from )?['"](\.{1,2}/[^'"]+)['"];""", path.read_text(), re.M)
+    return {(path.parent / name).resolve() for name in found}
+
+
+def test_index_preloads_every_module_the_portal_imports() -> None:
+    """The portal is many small modules: index.html preloads all of them, so the browser fetches
+    them at once rather than one import level at a time, and names no module that is gone."""
+    seen: set[Path] = set()
+    todo = [PUBLIC / "portal.js"]
+    while todo:
+        for module in _imports(todo.pop()) - seen:
+            assert module.is_file(), module
+            seen.add(module)
+            todo.append(module)
+    preloaded = re.findall(r'<link rel="modulepreload" href="/([^"]+)">', (PUBLIC / "index.html").read_text())
+    assert sorted(preloaded) == sorted(str(p.relative_to(PUBLIC.resolve())) for p in seen)
+
+
+def test_markup_is_written_only_through_the_escaping_template() -> None:
+    """No hand-written escaping and no markup built from plain template strings: every
+    innerHTML/outerHTML/insertAdjacentHTML gets an html`…` value (lib/html.js) or a constant."""
+    for path in PUBLIC.rglob("*.js"):
+        text = path.read_text()
+        assert "esc(" not in text.replace("CSS.escape(", ""), path
+        assert not re.search(r"(innerHTML|outerHTML)\s*=\s*`", text), path
+        assert not re.search(r"insertAdjacentHTML\([^,]+,\s*`", text), path

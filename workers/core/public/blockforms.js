@@ -6,20 +6,42 @@
 // each control with the API's path for it (data-path, e.g. "blocks[2].items[0].title") so a 400
 // can be shown next to the right control.
 
+import { api } from './lib/api.js';
+import { html } from './lib/html.js';
+
 export const DAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']];
 const CURRENCIES = ['€', '$', '£', 'CHF '];
 const PERIODS = ['per month', 'per year', 'per hour', 'per session', 'one-off'];
+// What a refused control accepts, in the portal's words (lib/words.js shows it under the control).
+const LINK_WORDS = 'Enter a web address (https://…), an email (mailto:…), a phone number (tel:…) or a page of your site (/about).';
+const MISSING_PICTURE = 'That picture is not in your library any more; choose another.';
 
 // type -> its label, field specs, starter (make), needsImage and closesPage; filled by loadCatalogue before any
 // form is drawn.
 export let BLOCKS = {};
+// id -> words: the colour palettes and font pairs a site can choose (customer/blocks.py).
+export const THEMES = { palettes: {}, fonts: {} };
 let loading = null;
 
 const spec = (c) => ({ kind: c.kind, name: c.name, label: c.label, max: c.max_length, hint: c.hint, type: c.input_type, options: c.options,
   item: c.item ? c.item.map(spec) : null, itemLabel: c.item_label, itemMax: c.item_max_length, min: c.min_items });
 
-export function loadCatalogue(api) {
-  loading ||= api('GET', '/blocks/catalogue').then(({ blocks }) => {
+// The catalogue arrives once per page load; a failed fetch is tried again next time. It is
+// GET /api/v1/catalogue (blocks, palettes, fonts); until every deployment serves that, the block
+// catalogue (/api/v1/blocks/catalogue) carries the same palettes and fonts.
+async function fetchCatalogue() {
+  try {
+    return await api('GET', '/catalogue');
+  } catch (e) {
+    if (e.status !== 404) throw e;
+    return api('GET', '/blocks/catalogue');
+  }
+}
+
+export function loadCatalogue() {
+  loading ||= fetchCatalogue().then(({ blocks, palettes, fonts }) => {
+    const words = (choices) => Object.fromEntries(choices.map((c) => [c.id, c.label]));
+    Object.assign(THEMES, { palettes: words(palettes), fonts: words(fonts) });
     BLOCKS = Object.fromEntries(Object.entries(blocks).map(([type, b]) => [type, { label: b.label, fields: b.fields.map(spec), make: b.starter, needsImage: b.needs_image, closesPage: b.closes_page }]));
   }).catch((e) => {
     loading = null;
@@ -49,80 +71,80 @@ export function summary(block) {
   return String(words).replace(/[#*_[\]()]/g, '').trim().slice(0, 60);
 }
 
-// ctx: { esc, thumb(sha) -> url, imageName(sha) -> words }
+// ctx: { thumb(sha) -> url, imageName(sha) -> words }. Returns html`…` (escaped by default).
 export function render(fields, value, ctx) {
-  return fields.map((spec) => field(spec, value?.[spec.name], ctx)).join('');
+  return html`${fields.map((spec) => field(spec, value?.[spec.name], ctx))}`;
 }
 
 function field(spec, value, ctx) {
-  const { esc } = ctx;
   const id = uid(spec.name);
-  const wrap = (inner, cls = 'field') => `<div class="${cls}" data-field="${spec.name}">${inner}</div>`;
+  const wrap = (inner, cls = 'field') => html`<div class="${cls}" data-field="${spec.name}">${inner}</div>`;
+  const label = html`<label for="${id}">${spec.label}</label>`;
   switch (spec.kind) {
     case 'check':
-      return wrap(`<label class="inline" for="${id}"><input id="${id}" type="checkbox" ${value ? 'checked' : ''}> ${esc(spec.label)}</label>`);
+      return wrap(html`<label class="inline" for="${id}"><input id="${id}" type="checkbox" ${value && html`checked`}> ${spec.label}</label>`);
     case 'area':
-      return wrap(`<label for="${id}">${esc(spec.label)}</label>${spec.hint ? `<p class="hint" id="${id}-hint">${esc(spec.hint)}</p>` : ''}
-        <textarea id="${id}" maxlength="${spec.max}" ${spec.hint ? `aria-describedby="${id}-hint"` : ''}>${esc(value ?? '')}</textarea>`);
+      return wrap(html`${label}${spec.hint && html`<p class="hint" id="${id}-hint">${spec.hint}</p>`}
+        <textarea id="${id}" maxlength="${spec.max}" ${spec.hint && html`aria-describedby="${id}-hint"`}>${value ?? ''}</textarea>`);
     case 'link':
-      return wrap(`<label for="${id}">${esc(spec.label)}</label><input id="${id}" inputmode="url" maxlength="${spec.max}" value="${esc(value ?? '')}" aria-describedby="${id}-hint">
-        <p class="hint" id="${id}-hint">${esc(spec.hint)}</p>`);
+      return wrap(html`${label}<input id="${id}" inputmode="url" maxlength="${spec.max}" value="${value ?? ''}" aria-describedby="${id}-hint" data-accepts="${LINK_WORDS}">
+        <p class="hint" id="${id}-hint">${spec.hint}</p>`);
     case 'choice': {
       const current = value || spec.options[0][0];
-      return wrap(`<label for="${id}">${esc(spec.label)}</label><select id="${id}">${spec.options.map(([v, words]) => `<option value="${esc(v)}" ${v === current ? 'selected' : ''}>${esc(words)}</option>`).join('')}</select>`);
+      return wrap(html`${label}<select id="${id}">${spec.options.map(([v, words]) => html`<option value="${v}" ${v === current && html`selected`}>${words}</option>`)}</select>`);
     }
     case 'image':
-      return wrap(`<span class="label" id="${id}-label">${esc(spec.label)}</span>${picked(value, ctx, id)}`, 'field image-field');
-    case 'money': {
-      const [, cur = '€', amount = value ?? ''] = /^(€|\$|£|CHF ?)?\s*(.*)$/.exec(value ?? '') || [];
-      const current = CURRENCIES.find((c) => c.trim() === (cur || '').trim()) || '€';
-      return wrap(`<label for="${id}">${esc(spec.label)}</label><div class="money">
-        <select aria-label="Currency" id="${id}-cur">${CURRENCIES.map((c) => `<option ${c === current ? 'selected' : ''} value="${esc(c)}">${esc(c.trim())}</option>`).join('')}</select>
-        <input id="${id}" inputmode="decimal" maxlength="26" value="${esc(amount)}" placeholder="25 or 25.50"></div>`);
-    }
+      return wrap(html`<span class="label" id="${id}-label">${spec.label}</span>${picked(value, ctx, id)}`, 'field image-field');
+    case 'money':
+      return wrap(money(spec, value, id, label));
     case 'period':
-      return wrap(`<label for="${id}">${esc(spec.label)}</label><input id="${id}" list="periods" maxlength="30" value="${esc(value ?? '')}">
-        <datalist id="periods">${PERIODS.map((p) => `<option value="${p}">`).join('')}</datalist>`);
+      return wrap(html`${label}<input id="${id}" list="periods" maxlength="30" value="${value ?? ''}">
+        <datalist id="periods">${PERIODS.map((p) => html`<option value="${p}">`)}</datalist>`);
     case 'hours':
-      return wrap(hours(value || [], ctx, id), 'field hours');
+      return wrap(hours(value || [], id), 'field hours');
     case 'list':
-      return wrap(`<fieldset><legend>${esc(spec.label)}</legend><ol class="items">${(value || []).map((item, i) => listItem(spec, item, i, ctx)).join('')}</ol>
-        <button type="button" class="secondary" data-add-item="${spec.name}">Add ${esc(spec.itemLabel.toLowerCase())}</button></fieldset>`, 'field list');
+      return wrap(html`<fieldset><legend>${spec.label}</legend><ol class="items">${(value || []).map((item, i) => listItem(spec, item, i, ctx))}</ol>
+        <button type="button" class="secondary" data-add-item="${spec.name}">Add ${spec.itemLabel.toLowerCase()}</button></fieldset>`, 'field list');
     default:
-      return wrap(`<label for="${id}">${esc(spec.label)}</label><input id="${id}" type="${spec.type || 'text'}" maxlength="${spec.max}" value="${esc(value ?? '')}">`);
+      return wrap(html`${label}<input id="${id}" type="${spec.type || 'text'}" maxlength="${spec.max}" value="${value ?? ''}">`);
   }
 }
 
+function money(spec, value, id, label) {
+  const [, cur = '€', amount = value ?? ''] = /^(€|\$|£|CHF ?)?\s*(.*)$/.exec(value ?? '') || [];
+  const current = CURRENCIES.find((c) => c.trim() === (cur || '').trim()) || '€';
+  return html`${label}<div class="money">
+    <select aria-label="Currency" id="${id}-cur">${CURRENCIES.map((c) => html`<option ${c === current && html`selected`} value="${c}">${c.trim()}</option>`)}</select>
+    <input id="${id}" inputmode="decimal" maxlength="26" value="${amount}" placeholder="25 or 25.50"></div>`;
+}
+
 export function picked(value, ctx, id = uid('img')) {
-  const { esc } = ctx;
-  const name = value ? ctx.imageName(value) : '';
-  return `<div class="picked">${value ? `<img src="${esc(ctx.thumb(value))}" alt="" width="96" height="72">` : '<span class="muted">No picture chosen.</span>'}
-    <button type="button" class="secondary" data-pick data-value="${esc(value || '')}" id="${id}" aria-describedby="${id}-label ${id}-name">Choose picture</button>
-    <span class="muted" id="${id}-name">${esc(name)}</span></div>`;
+  return html`<div class="picked">${value ? html`<img src="${ctx.thumb(value)}" alt="" width="96" height="72">` : html`<span class="muted">No picture chosen.</span>`}
+    <button type="button" class="secondary" data-pick data-value="${value || ''}" id="${id}" aria-describedby="${id}-label ${id}-name" data-accepts="${MISSING_PICTURE}">Choose picture</button>
+    <span class="muted" id="${id}-name">${value ? ctx.imageName(value) : ''}</span></div>`;
 }
 
 export function listItem(spec, item, i, ctx) {
-  const { esc } = ctx;
   const inner = spec.item ? render(spec.item, item, ctx)
     : field({ kind: 'text', name: 'value', label: `${spec.itemLabel} ${i + 1}`, max: spec.itemMax }, item, ctx);
-  return `<li class="item"><fieldset><legend>${esc(spec.itemLabel)} ${i + 1}</legend>${inner}
+  return html`<li class="item"><fieldset><legend>${spec.itemLabel} ${i + 1}</legend>${inner}
     <div class="row"><button type="button" class="secondary" data-item-move="-1">Move up</button>
     <button type="button" class="secondary" data-item-move="1">Move down</button>
-    <button type="button" class="secondary" data-item-remove>Remove ${esc(spec.itemLabel.toLowerCase())}</button></div></fieldset></li>`;
+    <button type="button" class="secondary" data-item-remove>Remove ${spec.itemLabel.toLowerCase()}</button></div></fieldset></li>`;
 }
 
-function hours(value, ctx, id) {
-  const { esc } = ctx;
+// The weekly grid: a table on a wide screen, one row per day (times side by side) on a phone.
+function hours(value, id) {
   const byDay = Object.fromEntries(value.map((h) => [h.day, h]));
-  return `<fieldset><legend>Opening hours</legend><p class="hint">Leave a day empty to leave it out; tick “Closed” to say so.</p>
+  return html`<fieldset><legend>Opening hours</legend><p class="hint">Leave a day empty to leave it out; tick “Closed” to say so.</p>
     <table><thead><tr><th scope="col">Day</th><th scope="col">Opens</th><th scope="col">Closes</th><th scope="col">Closed</th></tr></thead><tbody>
     ${DAYS.map(([day, name]) => {
       const h = byDay[day] || {};
-      return `<tr data-day="${day}"><th scope="row">${name}</th>
-        <td data-label="Opens"><input type="time" aria-label="${name} opens" data-hour="opens" value="${esc(h.opens || '')}" id="${id}-${day}-o"></td>
-        <td data-label="Closes"><input type="time" aria-label="${name} closes" data-hour="closes" value="${esc(h.closes || '')}"></td>
-        <td><label class="inline closed"><input type="checkbox" aria-label="Closed on ${name}" data-hour="closed" ${h.closed ? 'checked' : ''}><span class="phone-only" aria-hidden="true">Closed</span></label></td></tr>`;
-    }).join('')}</tbody></table></fieldset>`;
+      return html`<tr data-day="${day}"><th scope="row">${name}</th>
+        <td data-label="Opens"><input type="time" aria-label="${name} opens" data-hour="opens" value="${h.opens || ''}" id="${id}-${day}-o"></td>
+        <td data-label="Closes"><input type="time" aria-label="${name} closes" data-hour="closes" value="${h.closes || ''}"></td>
+        <td><label class="inline closed"><input type="checkbox" aria-label="Closed on ${name}" data-hour="closed" ${h.closed && html`checked`}><span class="phone-only" aria-hidden="true">Closed</span></label></td></tr>`;
+    })}</tbody></table></fieldset>`;
 }
 
 // --- reading -------------------------------------------------------------------------------------

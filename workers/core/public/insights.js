@@ -4,8 +4,12 @@
 // description in words), the table is what a screen reader or keyboard reads. No inline styles
 // (the CSP allows none): SVG presentation attributes and classes from portal.css only.
 
-let ui; // the helpers portal.js hands over (api, esc, view, addRoute, ...)
-const enc = encodeURIComponent;
+import { api } from './lib/api.js';
+import { enc } from './lib/format.js';
+import { html } from './lib/html.js';
+import { addRoute } from './lib/router.js';
+import { errorMessage } from './lib/words.js';
+
 const PERIODS = [['7d', 'Last 7 days'], ['30d', 'Last 30 days'], ['90d', 'Last 90 days']];
 const DEVICES = { mobile: 'Phones', tablet: 'Tablets', desktop: 'Computers' };
 let uid = 0;
@@ -41,7 +45,6 @@ function buckets(days, period) {
 
 // Bars over time: page views (light) with visits (dark) in front, one pair per day or week.
 function timeChart(rows, title, summary) {
-  const esc = ui.esc;
   const id = `chart-${++uid}`;
   const width = 640;
   const height = 220;
@@ -55,12 +58,11 @@ function timeChart(rows, title, summary) {
   const every = Math.ceil(rows.length / 8); // at most ~8 labels under the axis
   const bars = rows.map((r, i) => {
     const x = left + i * step + (step - bar) / 2;
-    const label = i % every === 0 ? `<text class="axis" x="${x + bar / 2}" y="${height - 10}" text-anchor="middle">${esc(r.label)}</text>` : '';
-    return `<rect class="bar-views" x="${x}" y="${y(r.views)}" width="${bar}" height="${height - bottom - y(r.views)}"/>
-      <rect class="bar-visits" x="${x + bar * 0.2}" y="${y(r.visitors)}" width="${bar * 0.6}" height="${height - bottom - y(r.visitors)}"/>${label}`;
-  }).join('');
-  return `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-t ${id}-d" focusable="false">
-    <title id="${id}-t">${esc(title)}</title><desc id="${id}-d">${esc(summary)}</desc>
+    return html`<rect class="bar-views" x="${x}" y="${y(r.views)}" width="${bar}" height="${height - bottom - y(r.views)}"/>
+      <rect class="bar-visits" x="${x + bar * 0.2}" y="${y(r.visitors)}" width="${bar * 0.6}" height="${height - bottom - y(r.visitors)}"/>${i % every === 0 && html`<text class="axis" x="${x + bar / 2}" y="${height - 10}" text-anchor="middle">${r.label}</text>`}`;
+  });
+  return html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-t ${id}-d" focusable="false">
+    <title id="${id}-t">${title}</title><desc id="${id}-d">${summary}</desc>
     <line class="axis-line" x1="${left}" y1="${height - bottom}" x2="${width}" y2="${height - bottom}"/>
     <text class="axis" x="${left - 6}" y="${top + 4}" text-anchor="end">${number(max)}</text>
     <text class="axis" x="${left - 6}" y="${height - bottom}" text-anchor="end">0</text>${bars}</svg>`;
@@ -68,7 +70,6 @@ function timeChart(rows, title, summary) {
 
 // Horizontal bars: one per page, referrer, country or device.
 function rankChart(rows, title, summary) {
-  const esc = ui.esc;
   const id = `chart-${++uid}`;
   const width = 480;
   const line = 28;
@@ -79,47 +80,34 @@ function rankChart(rows, title, summary) {
     const w = Math.max(2, ((width - label - 50) * r.views) / max);
     const y = i * line + 4;
     const name = r.name.length > 24 ? `${r.name.slice(0, 23)}…` : r.name;
-    return `<text class="axis" x="0" y="${y + 15}">${esc(name)}</text>
+    return html`<text class="axis" x="0" y="${y + 15}">${name}</text>
       <rect class="bar-views" x="${label}" y="${y}" width="${w}" height="${line - 8}"/>
       <text class="axis" x="${label + w + 6}" y="${y + 15}">${number(r.views)}</text>`;
-  }).join('');
-  return `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-t ${id}-d" focusable="false">
-    <title id="${id}-t">${esc(title)}</title><desc id="${id}-d">${esc(summary)}</desc>${bars}</svg>`;
+  });
+  return html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-t ${id}-d" focusable="false">
+    <title id="${id}-t">${title}</title><desc id="${id}-d">${summary}</desc>${bars}</svg>`;
 }
 
 function rankSection(key, heading, column, rows, empty) {
-  const esc = ui.esc;
-  if (!rows.length) return `<section aria-labelledby="h-${key}"><h2 id="h-${key}">${esc(heading)}</h2><p class="muted">${esc(empty)}</p></section>`;
+  if (!rows.length) return html`<section aria-labelledby="h-${key}"><h2 id="h-${key}">${heading}</h2><p class="muted">${empty}</p></section>`;
   const summary = rows.slice(0, 3).map((r) => `${r.name}: ${number(r.views)} views`).join('; ');
-  return `<section aria-labelledby="h-${key}"><h2 id="h-${key}">${esc(heading)}</h2><div class="chart-pair">
+  return html`<section aria-labelledby="h-${key}"><h2 id="h-${key}">${heading}</h2><div class="chart-pair">
     ${rankChart(rows, heading, `Top: ${summary}.`)}
-    <table><caption class="sr-only">${esc(heading)}</caption><thead><tr><th scope="col">${esc(column)}</th><th scope="col" class="num">Page views</th></tr></thead>
-    <tbody>${rows.map((r) => `<tr><th scope="row">${esc(r.name)}</th><td class="num">${number(r.views)}</td></tr>`).join('')}</tbody></table></div></section>`;
+    <table><caption class="sr-only">${heading}</caption><thead><tr><th scope="col">${column}</th><th scope="col" class="num">Page views</th></tr></thead>
+    <tbody>${rows.map((r) => html`<tr><th scope="row">${r.name}</th><td class="num">${number(r.views)}</td></tr>`)}</tbody></table></div></section>`;
 }
 
-async function insights(params, match) {
-  const esc = ui.esc;
-  const siteId = decodeURIComponent(match[1]);
-  const base = `/sites/${enc(siteId)}`;
-  const period = PERIODS.some(([p]) => p === params.get('period')) ? params.get('period') : '7d';
-  const site = await ui.api('GET', base);
-  const back = `<p><a href="${base}" data-link>← Back to editing ${esc(site.name)}</a></p>`;
-  const choices = `<nav class="row periods" aria-label="Period">${PERIODS.map(([p, label]) => `<a class="button${p === period ? '' : ' secondary'}" href="${base}/insights?period=${p}" data-link${p === period ? ' aria-current="page"' : ''}>${label}</a>`).join('')}</nav>`;
-  let data;
-  try {
-    data = await ui.api('GET', `${base}/insights?period=${period}`);
-  } catch (e) {
-    if (e.status === 402) {
-      return ui.view(`Insights · ${site.name}`, `${back}<h1>Insights for ${esc(site.name)}</h1>
-        <div class="alert error">${esc(ui.errorMessage(e))}</div><p><a class="button" href="/billing" data-link>See plans</a></p>`);
-    }
-    if (e.status === 503 || e.status === 504) {
-      return ui.view(`Insights · ${site.name}`, `${back}<h1>Insights for ${esc(site.name)}</h1>${choices}
-        <div class="alert error">${esc(ui.errorMessage(e))}</div>`);
-    }
-    throw e;
-  }
-  if (location.pathname !== `${base}/insights`) return; // the owner went elsewhere meanwhile
+function timeSection(rows, unit, summary) {
+  const per = unit.toLowerCase();
+  return html`<section aria-labelledby="h-time"><h2 id="h-time">Visits and page views per ${per}</h2>
+      <p class="legend"><span class="key key-visits"></span> Visits <span class="key key-views"></span> Page views</p>
+      <div class="chart-pair">${timeChart(rows, `Visits and page views per ${per}`, summary)}
+      <div class="table-scroll"><table id="days"><caption class="sr-only">Visits, page views and enquiries per ${per}</caption>
+        <thead><tr><th scope="col">${unit}</th><th scope="col" class="num">Visits</th><th scope="col" class="num">Page views</th><th scope="col" class="num">Enquiries</th></tr></thead>
+        <tbody>${rows.map((r) => html`<tr><th scope="row">${r.label}</th><td class="num">${number(r.visitors)}</td><td class="num">${number(r.views)}</td><td class="num">${number(r.enquiries)}</td></tr>`)}</tbody></table></div></div></section>`;
+}
+
+function figures(data, period, base) {
   const t = data.totals;
   const rows = buckets(data.days, period);
   const unit = period === '90d' ? 'Week' : 'Day';
@@ -128,30 +116,41 @@ async function insights(params, match) {
     ? `${number(t.visitors)} visits and ${number(t.views)} page views from ${shortDate(data.from)} to ${shortDate(data.to)}; the busiest ${unit.toLowerCase()} was ${busiest.label} with ${number(busiest.views)} page views.`
     : `No page views from ${shortDate(data.from)} to ${shortDate(data.to)} yet.`;
   const named = (list, key, name = (v) => v) => list.map((r) => ({ name: name(r[key]), views: r.views }));
-  ui.view(`Insights · ${site.name}`, `${back}
-    <h1>Insights for ${esc(site.name)}</h1>
-    <p class="muted">Counted without cookies and without storing anything personal about your visitors, so your site needs no cookie banner for it. A visit is someone arriving at your site; each page they open is a page view. Search engines' robots are left out.</p>
-    ${choices}
-    <ul class="totals" aria-label="Totals for ${esc(PERIODS.find(([p]) => p === period)[1].toLowerCase())}">
+  return html`<ul class="totals" aria-label="Totals for ${PERIODS.find(([p]) => p === period)[1].toLowerCase()}">
       <li class="card"><span class="figure" id="total-visitors">${number(t.visitors)}</span> visits</li>
       <li class="card"><span class="figure" id="total-views">${number(t.views)}</span> page views</li>
       <li class="card"><span class="figure" id="total-enquiries">${number(t.enquiries)}</span> enquiries</li>
       <li class="card"><span class="figure" id="enquiry-rate">${percent(t.enquiry_rate)}</span> of visits sent an enquiry</li>
     </ul>
-    <section aria-labelledby="h-time"><h2 id="h-time">Visits and page views per ${unit.toLowerCase()}</h2>
-      <p class="legend"><span class="key key-visits"></span> Visits <span class="key key-views"></span> Page views</p>
-      <div class="chart-pair">${timeChart(rows, `Visits and page views per ${unit.toLowerCase()}`, summary)}
-      <div class="table-scroll"><table id="days"><caption class="sr-only">Visits, page views and enquiries per ${unit.toLowerCase()}</caption>
-        <thead><tr><th scope="col">${unit}</th><th scope="col" class="num">Visits</th><th scope="col" class="num">Page views</th><th scope="col" class="num">Enquiries</th></tr></thead>
-        <tbody>${rows.map((r) => `<tr><th scope="row">${esc(r.label)}</th><td class="num">${number(r.visitors)}</td><td class="num">${number(r.views)}</td><td class="num">${number(r.enquiries)}</td></tr>`).join('')}</tbody></table></div></div></section>
+    ${timeSection(rows, unit, summary)}
     ${rankSection('pages', 'Most viewed pages', 'Page', named(data.pages, 'path'), 'No page views yet.')}
     ${rankSection('referrers', 'Where visitors came from', 'Website', named(data.referrers, 'host'), 'No visitor came through a link on another website yet (visits typed in or from apps show no source).')}
     ${rankSection('countries', 'Countries', 'Country', named(data.countries, 'country', countryName), 'No page views yet.')}
     ${rankSection('devices', 'Devices', 'Device', named(data.devices, 'device', (d) => DEVICES[d] || d), 'No page views yet.')}
-    <p><a href="${base}/leads" data-link>Read your enquiries</a></p>`);
+    <p><a href="${base}/leads" data-link>Read your enquiries</a></p>`;
 }
 
-export function register(helpers) {
-  ui = helpers;
-  ui.addRoute(/^\/sites\/([^/]+)\/insights$/, insights);
+async function insights(visit) {
+  const base = `/sites/${enc(decodeURIComponent(visit.match[1]))}`;
+  const asked = visit.params.get('period');
+  const period = PERIODS.some(([p]) => p === asked) ? asked : '7d';
+  const site = await api('GET', base);
+  const title = `Insights · ${site.name}`;
+  const top = html`<p><a href="${base}" data-link>← Back to editing ${site.name}</a></p><h1>Insights for ${site.name}</h1>`;
+  const choices = html`<nav class="row periods" aria-label="Period">${PERIODS.map(([p, label]) => html`<a class="button${p !== period && ' secondary'}" href="${base}/insights?period=${p}" data-link${p === period && html` aria-current="page"`}>${label}</a>`)}</nav>`;
+  let data;
+  try {
+    data = await api('GET', `${base}/insights?period=${period}`);
+  } catch (e) {
+    if (e.status === 402) return visit.view(title, html`${top}<div class="alert error">${errorMessage(e)}</div><p><a class="button" href="/billing" data-link>See plans</a></p>`);
+    if (e.status === 503 || e.status === 504) return visit.view(title, html`${top}${choices}<div class="alert error">${errorMessage(e)}</div>`);
+    throw e;
+  }
+  return visit.view(title, html`${top}
+    <p class="muted">Counted without cookies and without storing anything personal about your visitors, so your site needs no cookie banner for it. A visit is someone arriving at your site; each page they open is a page view. Search engines' robots are left out.</p>
+    ${choices}${figures(data, period, base)}`);
+}
+
+export function register() {
+  addRoute(/^\/sites\/([^/]+)\/insights$/, insights);
 }

@@ -5,6 +5,8 @@
 // phone about 400 px wide at 1.75-2x (412 x 1.75 = 721), 1200 one at 3x and a laptop's content column.
 // Customer checks every file again (type and size from the bytes, variants against the original).
 
+import { Refusal } from './lib/action.js';
+
 export const WIDTHS = [480, 800, 1200, 1600];
 const MAX_BYTES = 1_000_000; // customer's limit per file
 const ORIGINAL_QUALITY = [0.85, 0.75, 0.62, 0.5];
@@ -50,13 +52,13 @@ async function fit(canvas, type, qualities = ORIGINAL_QUALITY) {
 // → { original: Blob, width, height, variants: [Blob] }
 export async function prepare(file) {
   const why = refusal(file);
-  if (why) throw new Error(why);
+  if (why) throw new Refusal(why);
   if (file.type === 'image/gif') return { original: file, variants: [] }; // may be animated: kept as it is
   let bitmap;
   try {
     bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
   } catch {
-    throw new Error(`“${file.name}” could not be opened: the file may be damaged. Try exporting it again.`);
+    throw new Refusal(`“${file.name}” could not be opened: the file may be damaged. Try exporting it again.`);
   }
   const width = Math.min(bitmap.width, WIDTHS.at(-1));
   const height = Math.round((bitmap.height * width) / bitmap.width);
@@ -65,7 +67,7 @@ export async function prepare(file) {
   const keepPng = file.type === 'image/png';
   const type = keepPng ? 'image/png' : 'image/jpeg';
   const original = keepPng && file.size <= MAX_BYTES && bitmap.width === width ? file : (await fit(canvas, type)) || (await fit(canvas, 'image/webp'));
-  if (!original) throw new Error(`“${file.name}” is too detailed to fit in 1 MB even after shrinking it.`);
+  if (!original) throw new Refusal(`“${file.name}” is too detailed to fit in 1 MB even after shrinking it.`);
   // One copy per width: WebP, which every browser that shows the published pages takes (the
   // original stays the <img>'s fallback); a JPEG copy only where this browser cannot write WebP
   // (Safari), so its owners' photos are responsive too. Fewer files: a quicker upload on a phone.
@@ -86,7 +88,7 @@ export async function prepare(file) {
 export const ICON_SIZES = [192, 180, 32];
 export async function squareIcon(url) {
   const res = await fetch(url, { credentials: 'same-origin' });
-  if (!res.ok) throw new Error('That picture could not be opened. Try another one.');
+  if (!res.ok) throw new Refusal('That picture could not be opened. Try another one.');
   const bitmap = await createImageBitmap(await res.blob(), { imageOrientation: 'from-image' });
   const side = Math.min(bitmap.width, bitmap.height);
   const size = Math.min(512, side);

@@ -310,8 +310,13 @@ BLOCK_TYPES = tuple(BLOCKS)
 
 
 def catalogue_json() -> dict[str, Any]:
-    """GET /api/v1/blocks/catalogue: every block type with its fields, limits and labels."""
-    return {"blocks": {kind: block.describe() for kind, block in CATALOGUE.items()}}
+    """GET /api/v1/blocks/catalogue: every block type with its fields, limits and labels, and the
+    palettes and font pairs a site's theme can choose, by id with the words the portal shows."""
+    return {
+        "blocks": {kind: block.describe() for kind, block in CATALOGUE.items()},
+        "palettes": [{"id": name, "label": PALETTE_LABELS[name]} for name in PALETTES],
+        "fonts": [{"id": name, "label": FONT_LABELS[name]} for name in FONT_PAIRINGS],
+    }
 
 
 _KIND_WORDS = {"image": "picture", "check": "yes/no", "link": "link", "hours": "up to 7 days with times"}
@@ -350,6 +355,13 @@ PALETTES: dict[str, dict[str, str]] = {
     "slate": {"primary": "#334e68", "background": "#f8fafc", "text": "#102a43", "muted": "#e2e8f0"},
     "berry": {"primary": "#8a2c6d", "background": "#fffbfe", "text": "#2a1426", "muted": "#f6e6f1"},
 }
+PALETTE_LABELS = {
+    "ocean": "Ocean blue",
+    "forest": "Forest green",
+    "sunset": "Sunset red",
+    "slate": "Slate grey",
+    "berry": "Berry",
+}
 FONT_PAIRINGS: dict[str, tuple[str, str]] = {  # (headings, body): system stacks, nothing fetched
     "modern": (
         "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
@@ -359,6 +371,8 @@ FONT_PAIRINGS: dict[str, tuple[str, str]] = {  # (headings, body): system stacks
     "editorial": ("'Palatino Linotype', Palatino, Georgia, serif", "Georgia, 'Times New Roman', serif"),
     "technical": ("ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace", "system-ui, -apple-system, sans-serif"),
 }
+
+FONT_LABELS = {"modern": "Modern", "classic": "Classic", "editorial": "Editorial", "technical": "Technical"}
 
 THEME: dict[str, Field] = {
     "palette": Choice(tuple(PALETTES), default="ocean"),

@@ -116,7 +116,8 @@ API: tuple[Operation, ...] = (
         "GET",
         "/api/v1/blocks/catalogue",
         "Every block type a page can hold: its label, fields (kind, label, limits, layout options) and what a"
-        " new one starts with; the editor builds its forms from it",
+        " new one starts with; the editor builds its forms from it. Also the theme's palettes and font pairs"
+        " (id -> the words the editor shows)",
         response=_ANY,
     ),
     Operation("GET", "/api/v1/sites", "The account's sites", response=_listing("sites")),
