@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.http import Request, Response, json_response
-from shared.routing import Params, Router
+from shared.http import Response, json_response
+from shared.routing import Call, Router
 from shared.schema import Field, object_schema, query_parameters
 
 DESCRIBE_PATH = "/internal/openapi"
@@ -121,7 +121,7 @@ def paths(operations: Iterable[Operation]) -> dict[str, dict[str, Any]]:
 def describe(router: Router, operations: tuple[Operation, ...]) -> None:
     """Registers `GET /internal/openapi`: the worker's public operations, for core to serve."""
 
-    async def answer(request: Request, params: Params) -> Response:
+    async def answer(c: Call) -> Response:
         return json_response({"paths": paths(operations)})
 
     router.add("GET", DESCRIBE_PATH, answer)

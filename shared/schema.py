@@ -9,10 +9,10 @@ the JSON Schema (2020-12, as OpenAPI 3.1 uses) of what it accepts, so the API de
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from shared.errors import HttpError
@@ -336,6 +336,15 @@ def check_fields(
 def read_body(request: Request, fields: Mapping[str, Field], partial: bool = False) -> dict[str, Any]:
     """A JSON object body, checked against `fields`."""
     return check_fields(fields, read_json_object(request), partial=partial)
+
+
+C = TypeVar("C")
+
+
+def read_command(request: Request, fields: Mapping[str, Field], command: Callable[..., C]) -> C:
+    """A JSON object body checked against `fields`, as the typed command a business function takes
+    (a frozen dataclass with the same field names)."""
+    return command(**read_body(request, fields))
 
 
 def read_query(request: Request, fields: Mapping[str, Field]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ from shared.openapi import describe
 from shared.ports import Clock, Crypto, Database, HttpClient, Queue, Service
 from shared.queue import Consumer
 from shared.retention import Rule, sweep
-from shared.routing import Params, Router
+from shared.routing import Call, Router
 from shared.scheduled import Job
 from shared.schema import Field, read_body
 from shared.settings import reader
@@ -203,26 +203,30 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
             raise stripe_failure(exc) from exc
 
     @router.route("GET", "/internal/health")
-    async def get_health(request: Request, params: Params) -> Response:
+    async def get_health(c: Call) -> Response:
+        _request, _params = c.request, c.params
         return json_response(health.report("billing", {"d1": await health.check_database(ports.db, TABLES)}))
 
     @router.route("GET", "/internal/entitlements/{account_id}")
-    async def get_entitlements(request: Request, params: Params) -> Response:
+    async def get_entitlements(c: Call) -> Response:
+        request, params = c.request, c.params
         if identity_of(request).account_id != params["account_id"]:
             raise HttpError(403, "forbidden", "Entitlements are only told about the calling account.")
         record = await store.get(params["account_id"])
         return json_response(entitlements.effective(params["account_id"], record, ports.clock.now()).to_json())
 
     @router.route("GET", "/internal/funnel")
-    async def get_funnel(request: Request, params: Params) -> Response:
+    async def get_funnel(c: Call) -> Response:
         """Core's operator report: per account, the first checkout and the first payment."""
+        request, _params = c.request, c.params
         identity = identity_of(request)
         if identity.caller != "core" or identity.account_id is not None:
             raise HttpError(403, "forbidden", "Only core's operator report reads the funnel.")
         return json_response({"accounts": await store.funnel()})
 
     @router.route("GET", "/api/v1/billing/subscription")
-    async def get_subscription(request: Request, params: Params) -> Response:
+    async def get_subscription(c: Call) -> Response:
+        request, _params = c.request, c.params
         identity = account_of(request)
         assert identity.account_id is not None
         record = await store.get(identity.account_id)
@@ -230,7 +234,8 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         return json_response({**state, "plans": [plan.public() for plan in plans.PLANS]})
 
     @router.route("POST", "/api/v1/billing/checkout")
-    async def post_checkout(request: Request, params: Params) -> Response:
+    async def post_checkout(c: Call) -> Response:
+        request, _params = c.request, c.params
         identity, plan_id, body = plan_asked(request, CHECKOUT)
         assert identity.account_id is not None
         utm = body["attribution"]
@@ -266,9 +271,10 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         return identity, record, sub, plan_id, body
 
     @router.route("GET", "/api/v1/billing/details")
-    async def get_details(request: Request, params: Params) -> Response:
+    async def get_details(c: Call) -> Response:
         """For the billing view: the next charge, the card's last digits, the last invoices with
         Stripe's hosted links. Empty before the first checkout."""
+        request, _params = c.request, c.params
         identity = account_of(request)
         assert identity.account_id is not None
         record = await store.get(identity.account_id)
@@ -290,9 +296,10 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         return json_response({"next_charge_at": next_charge, "card": card, "invoices": invoices})
 
     @router.route("POST", "/api/v1/billing/plan/preview")
-    async def post_plan_preview(request: Request, params: Params) -> Response:
+    async def post_plan_preview(c: Call) -> Response:
         """What switching plans costs: Stripe's preview invoice with prorations. The returned
         `proration_date` makes the switch charge exactly what was shown."""
+        request, _params = c.request, c.params
         _, record, sub, plan_id, body = await switch_target(request)
         interval = str(body["interval"])
         when = int(ports.clock.now())
@@ -312,9 +319,10 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         return json_response({"plan": plan_id, "interval": interval, "proration_date": when, **summary})
 
     @router.route("POST", "/api/v1/billing/plan")
-    async def post_plan(request: Request, params: Params) -> Response:
+    async def post_plan(c: Call) -> Response:
         """Switch between paid plans now (Stripe's subscription update, prorated on the next
         invoice). The entitlement follows when Stripe's `customer.subscription.updated` arrives."""
+        request, _params = c.request, c.params
         _, record, sub, plan_id, body = await switch_target(request)
         interval = str(body["interval"])
         when = plan_change.proration_date(body.get("proration_date"), ports.clock.now())
@@ -331,9 +339,10 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         return json_response(answer)
 
     @router.route("POST", "/api/v1/billing/checkout/confirm")
-    async def post_checkout_confirm(request: Request, params: Params) -> Response:
+    async def post_checkout_confirm(c: Call) -> Response:
         """The return page asks: if the webhook has not arrived (or never will), the user is not
         left on Free after paying. Stripe is asked about the session; its effect is the webhook's."""
+        request, _params = c.request, c.params
         identity = account_of(request)
         assert identity.account_id is not None
         session_id = read_body(request, CHECKOUT_CONFIRM)["session_id"]
@@ -359,7 +368,8 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         return json_response({**state, "checkout_status": session.get("status")})
 
     @router.route("POST", "/api/v1/billing/portal")
-    async def post_portal(request: Request, params: Params) -> Response:
+    async def post_portal(c: Call) -> Response:
+        request, _params = c.request, c.params
         identity = account_of(request)
         assert identity.account_id is not None
         record = await store.get(identity.account_id)
@@ -374,17 +384,19 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         return json_response({"url": portal.get("url")})
 
     @router.route("GET", "/internal/accounts/{account_id}/export")
-    async def export_account(request: Request, params: Params) -> Response:
+    async def export_account(c: Call) -> Response:
         """What billing holds about the account (Stripe holds the invoices: the billing portal shows them)."""
+        request, params = c.request, c.params
         if identity_of(request).account_id != params["account_id"]:
             raise HttpError(403, "forbidden", "Only the calling account is exported.")
         rows = await ports.db.all("SELECT * FROM subscriptions WHERE account_id = ?", (params["account_id"],))
         return json_response({"subscription": rows[0] if rows else None})
 
     @router.route("DELETE", "/internal/accounts/{account_id}")
-    async def delete_account(request: Request, params: Params) -> Response:
+    async def delete_account(c: Call) -> Response:
         """Core deletes an account: cancel its subscription now (no more charges) and drop the row.
         Stripe keeps the customer and invoices, which bookkeeping needs."""
+        request, params = c.request, c.params
         account_id = params["account_id"]
         if identity_of(request).account_id != account_id:
             raise HttpError(403, "forbidden", "Only the account being deleted can be cancelled.")
@@ -401,7 +413,8 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
         return Response(204)
 
     @router.route("POST", "/api/v1/webhooks/stripe")
-    async def stripe_webhook(request: Request, params: Params) -> Response:
+    async def stripe_webhook(c: Call) -> Response:
+        request, _params = c.request, c.params
         return json_response(await webhooks.handle(request))
 
     describe(router, API)

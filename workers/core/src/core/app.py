@@ -9,6 +9,7 @@ import dataclasses
 
 from core import accounts, csrf, gateway, health, openapi, report, retention
 from core.deps import Ports, Settings, settings_from
+from core.services import Services
 from shared import attribution, plans
 from shared.app import REQUEST_ID_HEADER, App
 from shared.deadline import MAILER_SECONDS, SERVICE_SECONDS, Timed
@@ -17,7 +18,7 @@ from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
 from shared.mail import MailClient
 from shared.ports import Service
-from shared.routing import Params, Router
+from shared.routing import Call, Router
 from shared.scheduled import Job
 from shared.schema import read_query
 from shared.turnstile import Turnstile
@@ -79,31 +80,32 @@ def own_routes(settings: Settings, ports: Ports, gw: gateway.Gateway) -> Router:
     router = Router()
 
     @router.route("GET", "/api/v1/health")
-    async def get_health(request: Request, params: Params) -> Response:
+    async def get_health(c: Call) -> Response:
         """Public: liveness from memory (no store, no other worker). `?deep=1` with the operator's
         token: every store and worker, which costs an R2 write and four database queries."""
-        if read_query(request, health.QUERY)["deep"] != "1":
+        if read_query(c.request, health.QUERY)["deep"] != "1":
             return json_response(health.LIVE)
-        health.require_operator(request, settings.operator_token)
-        checked = await health.check(ports.db, gw, ports.domain, request.header(REQUEST_ID_HEADER))
+        health.require_operator(c.request, settings.operator_token)
+        checked = await health.check(ports.db, gw, ports.domain, c.request.header(REQUEST_ID_HEADER))
         return json_response(checked, 200 if checked["status"] == "ok" else 503)
 
     @router.route("GET", "/api/v1/plans")
-    async def get_plans(request: Request, params: Params) -> Response:
+    async def get_plans(c: Call) -> Response:
         # The attribution contract rides along, so the portal keeps exactly what core and billing accept.
         contract = {"keys": list(attribution.KEYS), "pattern": attribution.VALUE_PATTERN}
         return json_response({"plans": [plan.public() for plan in plans.PLANS], "attribution": contract})
 
     @router.route("GET", "/api/v1/operator/report")
-    async def get_operator_report(request: Request, params: Params) -> Response:
-        return await report.report(settings.operator_token, ports.db, gw, request)
+    async def get_operator_report(c: Call) -> Response:
+        return await report.report(settings.operator_token, ports.db, gw, c.request)
 
     @router.route("GET", "/api/v1/openapi.json")
-    async def get_openapi(request: Request, params: Params) -> Response:
-        return json_response(await openapi.gather(gw, request))
+    async def get_openapi(c: Call) -> Response:
+        return json_response(await openapi.gather(gw, c.request))
 
-    async def dev_outbox(request: Request, params: Params) -> Response:
+    async def dev_outbox(c: Call) -> Response:
         """The local stack's outbox (mailer's page), like Mailpit. 404 unless DEV_OUTBOX is set."""
+        request = c.request
         if not settings.dev_outbox:
             raise HttpError(404, "not_found", f"No route for {request.path}.")
         inner = Request(
@@ -121,5 +123,5 @@ def own_routes(settings: Settings, ports: Ports, gw: gateway.Gateway) -> Router:
 
     mail = MailClient(ports.mailer, ports.crypto, ports.clock, settings.internal_secret, "core")
     turnstile = Turnstile(ports.http, settings.turnstile_secret_key, settings.turnstile_site_key)
-    accounts.register(router, accounts.Accounts(settings, ports, gw, mail, turnstile))
+    accounts.register(router, Services(settings=settings, ports=ports, gateway=gw, mail=mail, turnstile=turnstile))
     return router

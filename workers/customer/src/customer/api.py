@@ -21,11 +21,12 @@ from customer.store import sites_of
 from shared import health
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
-from shared.internal import IdentifiedHandler, IdentifiedRouter
 from shared.internal_auth import Identity
 from shared.jsonbody import read_json_object
 from shared.openapi import DESCRIBE_PATH, paths
-from shared.routing import Params
+from shared.routing import Call as Routed
+from shared.routing import Handler as RoutedHandler
+from shared.routing import Params, Router
 from shared.schema import read_query
 
 TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts", "held_addresses")
@@ -331,16 +332,16 @@ ROUTES: dict[str, dict[str, Handler]] = {
 }
 
 
-def router(deps: CustomerDeps) -> IdentifiedRouter:
-    routes = IdentifiedRouter()
+def router(deps: CustomerDeps) -> Router:
+    routes = Router()
     for pattern, methods in ROUTES.items():
         for method, handler in methods.items():
             routes.add(method, pattern, _bound(deps, handler))
     return routes
 
 
-def _bound(deps: CustomerDeps, handler: Handler) -> IdentifiedHandler:
-    async def handle(request: Request, params: Params, identity: Identity) -> Response:
-        return await handler(Call(deps, request, params, identity))
+def _bound(deps: CustomerDeps, handler: Handler) -> RoutedHandler:
+    async def handle(routed: Routed) -> Response:
+        return await handler(Call(deps, routed.request, routed.params, routed.identity))
 
     return handle

@@ -39,7 +39,7 @@ from shared.log import log
 from shared.openapi import describe
 from shared.ports import Clock, Crypto, Database, HttpClient, Queue
 from shared.queue import Consumer, Delivery, Verdict
-from shared.routing import Params, Router
+from shared.routing import Call, Router
 from shared.scheduled import Job
 from shared.settings import reader
 
@@ -135,16 +135,19 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
     router = Router()
 
     @router.route("GET", "/internal/health")
-    async def get_health(request: Request, params: Params) -> Response:
+    async def get_health(c: Call) -> Response:
+        _request, _params = c.request, c.params
         return json_response(health.report("mailer", {"d1": await health.check_database(ports.db, TABLES)}))
 
     @router.route("POST", mail.SEND_PATH)
-    async def send(request: Request, params: Params) -> Response:
+    async def send(c: Call) -> Response:
+        request, _params = c.request, c.params
         result = await sender.send(sending.parse(read_json_object(request)))
         return json_response(result.body(), 202)
 
     @router.route("POST", crm_contract.CRM_PATH)
-    async def crm_sync_request(request: Request, params: Params) -> Response:
+    async def crm_sync_request(c: Call) -> Response:
+        request, _params = c.request, c.params
         return json_response({"crm": await crm_sync.request(read_json_object(request))}, 202)
 
     def address_of(request: Request) -> str:
@@ -154,18 +157,21 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
             raise HttpError(400, exc.code, exc.message, details={"field": exc.field}) from None
 
     @router.route("POST", "/internal/forget")
-    async def forget(request: Request, params: Params) -> Response:
+    async def forget(c: Call) -> Response:
+        request, _params = c.request, c.params
         address = address_of(request)
         await store.forget(address)
         await crm_sync.forget(address)  # the CRM contact goes too, through the queue with retries
         return Response(204)
 
     @router.route("POST", "/internal/export")
-    async def export(request: Request, params: Params) -> Response:
+    async def export(c: Call) -> Response:
+        request, _params = c.request, c.params
         return json_response(await store.about(address_of(request)))
 
     @router.route("POST", "/api/v1/webhooks/resend")
-    async def resend_webhook(request: Request, params: Params) -> Response:
+    async def resend_webhook(c: Call) -> Response:
+        request, _params = c.request, c.params
         return json_response(await webhooks.handle(request))
 
     def outbox_mode(request: Request) -> None:
@@ -173,17 +179,20 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
             raise HttpError(404, "not_found", f"No route for {request.path}.")
 
     @router.route("GET", "/internal/outbox")
-    async def outbox_list(request: Request, params: Params) -> Response:
+    async def outbox_list(c: Call) -> Response:
+        request, _params = c.request, c.params
         outbox_mode(request)
         return outbox.list_page(await store.outbox())
 
     @router.route("GET", "/internal/outbox.json")
-    async def outbox_json(request: Request, params: Params) -> Response:
+    async def outbox_json(c: Call) -> Response:
+        request, _params = c.request, c.params
         outbox_mode(request)
         return outbox.as_json(await store.outbox())
 
     @router.route("GET", "/internal/outbox/{email_id}")
-    async def outbox_message(request: Request, params: Params) -> Response:
+    async def outbox_message(c: Call) -> Response:
+        request, params = c.request, c.params
         outbox_mode(request)
         return outbox.message_page(await outbox.find(store, params["email_id"]))
 
