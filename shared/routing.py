@@ -5,8 +5,10 @@ core vouched for) and returns a Response; it parses the request into a typed com
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from shared.errors import HttpError
 from shared.http import Request, Response
@@ -26,6 +28,10 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[Response]]
+S = TypeVar("S")
+# A worker's route table (as Starlette's `routes=[...]`): path -> method -> handler, where each handler
+# is also handed the worker's services (what its composition root built from the ports).
+Table = Mapping[str, Mapping[str, Callable[[S, Call], Awaitable[Response]]]]
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,11 @@ class Router:
             return handler
 
         return register
+
+    def add_table(self, table: Table[S], services: S) -> None:
+        for pattern, methods in table.items():
+            for method, handler in methods.items():
+                self.add(method, pattern, partial(handler, services))
 
     def find(self, request: Request) -> tuple[Handler, Params]:
         allowed: list[str] = []

@@ -19,7 +19,7 @@ from shared.errors import Forbidden, Unauthenticated
 from shared.http import Response, json_response
 from shared.openapi import describe
 from shared.ports import Database
-from shared.routing import Call, Handler, Router
+from shared.routing import Call, Router, Table
 from shared.schema import read_command
 
 TABLES = ("subscriptions", "processed_events", "deleted_accounts")
@@ -97,8 +97,21 @@ async def delete_account(svc: Billing, c: Call) -> Response:
 
 BillingHandler = Callable[[Billing, Call], Awaitable[Response]]
 
+
+def stripe_told(handler: BillingHandler) -> BillingHandler:
+    """The handler, with a Stripe error its business function let through told to the caller."""
+
+    async def handle(svc: Billing, c: Call) -> Response:
+        try:
+            return await handler(svc, c)
+        except StripeError as exc:
+            raise refusal(exc) from exc
+
+    return handle
+
+
 # Every route billing answers with its business functions, in one table: path -> method -> handler.
-ROUTES: dict[str, dict[str, BillingHandler]] = {
+ROUTES: Table[Billing] = {
     "/internal/entitlements/{account_id}": {"GET": get_entitlements},
     "/internal/funnel": {"GET": get_funnel},
     "/internal/accounts/{account_id}/export": {"GET": export_account},
@@ -115,9 +128,7 @@ ROUTES: dict[str, dict[str, BillingHandler]] = {
 
 def router(svc: Billing, db: Database, webhooks: WebhookHandler) -> Router:
     routes = Router()
-    for pattern, methods in ROUTES.items():
-        for method, handler in methods.items():
-            routes.add(method, pattern, _bound(svc, handler))
+    routes.add_table({path: {m: stripe_told(h) for m, h in methods.items()} for path, methods in ROUTES.items()}, svc)
 
     @routes.route("GET", "/internal/health")
     async def get_health(c: Call) -> Response:
@@ -129,13 +140,3 @@ def router(svc: Billing, db: Database, webhooks: WebhookHandler) -> Router:
 
     describe(routes, API)
     return routes
-
-
-def _bound(svc: Billing, handler: BillingHandler) -> Handler:
-    async def handle(c: Call) -> Response:
-        try:
-            return await handler(svc, c)
-        except StripeError as exc:
-            raise refusal(exc) from exc
-
-    return handle

@@ -6,7 +6,6 @@ cookies. Business functions raise shared.errors' domain errors; shared/app.py te
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 
 from core import (
     account_data,
@@ -41,7 +40,7 @@ from core.account_commands import (
 from core.services import Caller, Services, SignedIn
 from shared.app import REQUEST_ID_HEADER
 from shared.http import Request, Response, json_response
-from shared.routing import Call, Handler, Router
+from shared.routing import Call, Router, Table
 from shared.schema import read_command
 
 __all__ = [  # the specs, for core/openapi.py
@@ -58,7 +57,6 @@ __all__ = [  # the specs, for core/openapi.py
 ]
 
 ACCEPTED = {"status": "accepted"}
-AccountHandler = Callable[[Services, Call], Awaitable[Response]]
 
 
 def caller_of(request: Request) -> Caller:
@@ -204,7 +202,7 @@ async def get_export(svc: Services, c: Call) -> Response:
 
 
 # Every route of the accounts API, in one table: path -> method -> handler.
-ROUTES: dict[str, dict[str, AccountHandler]] = {
+ROUTES: Table[Services] = {
     "/api/v1/auth/signup": {"POST": post_signup},
     "/api/v1/auth/verify": {"POST": post_verify},
     "/api/v1/auth/verify/resend": {"POST": post_resend_verification},
@@ -227,13 +225,4 @@ ROUTES: dict[str, dict[str, AccountHandler]] = {
 
 
 def register(router: Router, svc: Services) -> None:
-    for pattern, methods in ROUTES.items():
-        for method, handler in methods.items():
-            router.add(method, pattern, _bound(svc, handler))
-
-
-def _bound(svc: Services, handler: AccountHandler) -> Handler:
-    async def handle(c: Call) -> Response:
-        return await handler(svc, c)
-
-    return handle
+    router.add_table(ROUTES, svc)
