@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from customer import accounts, assets, blocks, domains, export, forms, insights, leads, publish, sites
+from customer import accounts, assets, blocks, catalogue, domains, export, forms, insights, leads, publish, sites
 from customer.deps import CustomerDeps
 from customer.model import Download, FormPost, Owner, Site, Tagged
 from customer.operations import API
@@ -124,6 +124,10 @@ async def cut_over_domains(c: Call) -> Response:
 
 async def block_catalogue(c: Call) -> Response:
     return json_response(blocks.catalogue_json(), headers=[("cache-control", "private, max-age=300")])
+
+
+async def site_catalogue(c: Call) -> Response:
+    return json_response(catalogue.catalogue(), headers=[("cache-control", "private, max-age=300")])
 
 
 # --- sites and pages --------------------------------------------------------------------------------
@@ -307,6 +311,7 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/internal/accounts/{account_id}/email": {"POST": account_email},
     "/internal/accounts/{account_id}/domains/cut-over": {"POST": cut_over_domains},
     "/api/v1/blocks/catalogue": {"GET": block_catalogue},
+    "/api/v1/catalogue": {"GET": site_catalogue},
     "/api/v1/sites": {"GET": list_sites, "POST": create_site},
     SITE: {"GET": get_site, "PATCH": update_site, "DELETE": delete_site},
     SITE + "/pages": {"POST": create_page},
