@@ -10,7 +10,13 @@ def ports(env):
     db, mailer = bindings.D1Database(env.DB), bindings.ServiceBinding(env.MAILER, "mailer")
     customer, jobs = bindings.ServiceBinding(env.CUSTOMER, "customer"), bindings.QueueProducer(env.JOBS)
     return Ports(
-        db, mailer, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto(), customer=customer, jobs=jobs
+        db=db,
+        mailer=mailer,
+        http=bindings.FetchClient(),
+        clock=bindings.SystemClock(),
+        crypto=bindings.WebCrypto(),
+        customer=customer,
+        jobs=jobs,
     )
 
 

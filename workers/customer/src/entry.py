@@ -13,7 +13,15 @@ def ports(env):
         bindings.ServiceBinding(env.MAILER, "mailer"),
     )
     jobs = bindings.QueueProducer(env.JOBS)
-    return Ports(db, blobs, mailer, bindings.SystemClock(), bindings.WebCrypto(), bindings.FetchClient(), jobs)
+    return Ports(
+        db=db,
+        blobs=blobs,
+        mailer=mailer,
+        clock=bindings.SystemClock(),
+        crypto=bindings.WebCrypto(),
+        http=bindings.FetchClient(),
+        jobs=jobs,
+    )
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.

@@ -5,6 +5,8 @@ on JOBS) and `bootstrap_consumer(settings, ports)` for JOBS' consumer (a bounded
 
 from __future__ import annotations
 
+import dataclasses
+
 from billing import api, reconcile
 from billing.deps import Ports, Settings, settings_from
 from billing.downgrades import DAY, CustomerDomains, Timeline
@@ -16,7 +18,7 @@ from billing.subscriptions import SubscriptionStore
 from billing.webhooks import WebhookHandler
 from shared import plans
 from shared.app import App
-from shared.deadline import PROVIDER_SECONDS, SERVICE_SECONDS, Timed
+from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, SERVICE_SECONDS, Timed
 from shared.internal import InternalGuard
 from shared.jobs import Body, Jobs, Step
 from shared.mail import MailClient
@@ -27,15 +29,22 @@ from shared.scheduled import Job
 __all__ = ["Ports", "Settings", "bootstrap", "bootstrap_consumer", "bootstrap_job", "settings_from"]
 
 
+def timed(ports: Ports) -> Ports:
+    """Every outbound port with its deadline (shared.deadline), applied once, here."""
+    customer = None if ports.customer is None else Timed(ports.customer, SERVICE_SECONDS, "customer")
+    mailer = Timed(ports.mailer, MAILER_SECONDS, "the mailer")
+    return dataclasses.replace(
+        ports, http=Timed(ports.http, PROVIDER_SECONDS, "Stripe"), mailer=mailer, customer=customer
+    )
+
+
 def _mail(settings: Settings, ports: Ports) -> MailClient:
     return MailClient(ports.mailer, ports.crypto, ports.clock, settings.internal_secret, "billing")
 
 
 def _processor(settings: Settings, ports: Ports) -> tuple[SubscriptionStore, StripeClient, EventProcessor]:
     store = SubscriptionStore(ports.db)
-    stripe = StripeClient(
-        Timed(ports.http, PROVIDER_SECONDS, "Stripe"), settings.stripe_secret_key, ports.sleep, settings.stripe_api_base
-    )
+    stripe = StripeClient(ports.http, settings.stripe_secret_key, ports.sleep, settings.stripe_api_base)
     mail = _mail(settings, ports)
     processor = EventProcessor(store, stripe, mail, ports.clock, settings.stripe_prices, settings.portal_origin)
     return store, stripe, processor
@@ -45,8 +54,7 @@ def downgrade_timeline(settings: Settings, ports: Ports) -> Timeline:
     """The downgrade mails (billing/downgrades.py), one pass per run of the Cron job below."""
     domains = None
     if ports.customer is not None:
-        customer = Timed(ports.customer, SERVICE_SECONDS, "customer")
-        domains = CustomerDomains(customer, ports.crypto, ports.clock, settings.internal_secret)
+        domains = CustomerDomains(ports.customer, ports.crypto, ports.clock, settings.internal_secret)
     return Timeline(ports.db, SubscriptionStore(ports.db), _mail(settings, ports), settings.portal_origin, domains)
 
 
@@ -58,6 +66,7 @@ def jobs(settings: Settings, ports: Ports) -> Jobs:
     """The scheduled jobs (shared.jobs): reconcile subscriptions with Stripe (billing.reconcile,
     PER_RUN a run), the downgrade timeline (billing.downgrades, fanned out in batches of accounts),
     and retention. Each is its own message, so a Stripe outage never holds the downgrade mails."""
+    ports = timed(ports)
     store, stripe, processor = _processor(settings, ports)
     timeline = downgrade_timeline(settings, ports)
 
@@ -107,6 +116,7 @@ def bootstrap_consumer(settings: Settings, ports: Ports) -> Consumer:
 
 def bootstrap(settings: Settings, ports: Ports) -> App:
     prices = plans.prices(settings.stripe_prices)  # a bad STRIPE_PRICES fails at start-up, not at checkout
+    ports = timed(ports)
     store, stripe, processor = _processor(settings, ports)
     events = EventLog(ports.db, settings.event_claim_seconds)
     webhooks = WebhookHandler(settings.stripe_webhook_secret, ports.crypto, ports.clock, events, processor)

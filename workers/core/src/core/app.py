@@ -21,7 +21,7 @@ from shared.ports import Service
 from shared.routing import Call, Router
 from shared.scheduled import Job
 from shared.schema import read_query
-from shared.turnstile import Turnstile
+from shared.turnstile import SITEVERIFY_SECONDS, Turnstile
 
 __all__ = ["Ports", "Settings", "bootstrap", "bootstrap_job", "settings_from"]
 
@@ -46,17 +46,26 @@ def bootstrap_job(settings: Settings, ports: Ports) -> Job:
     return retention.job(ports.db, ports.clock)
 
 
-def bootstrap(settings: Settings, ports: Ports) -> App:
-    def timed(service: Service, name: str, seconds: float = SERVICE_SECONDS) -> Timed:
+def timed(ports: Ports) -> Ports:
+    """Every outbound port with its deadline (shared.deadline), applied once, here."""
+
+    def worker(service: Service, name: str, seconds: float = SERVICE_SECONDS) -> Service:
         return Timed(service, seconds, f"the {name} worker")
 
-    ports = dataclasses.replace(ports, domain=timed(ports.domain, "domain"))
+    return dataclasses.replace(
+        ports,
+        customer=worker(ports.customer, "customer"),
+        billing=worker(ports.billing, "billing"),
+        mailer=worker(ports.mailer, "mailer", MAILER_SECONDS),
+        domain=worker(ports.domain, "domain"),
+        http=Timed(ports.http, SITEVERIFY_SECONDS, "Turnstile siteverify"),  # core's only outbound HTTP
+    )
+
+
+def bootstrap(settings: Settings, ports: Ports) -> App:
+    ports = timed(ports)
     gw = gateway.Gateway(
-        services={
-            "customer": timed(ports.customer, "customer"),
-            "billing": timed(ports.billing, "billing"),
-            "mailer": timed(ports.mailer, "mailer", MAILER_SECONDS),
-        },
+        services={"customer": ports.customer, "billing": ports.billing, "mailer": ports.mailer},
         db=ports.db,
         clock=ports.clock,
         crypto=ports.crypto,
