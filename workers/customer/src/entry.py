@@ -13,15 +13,7 @@ def ports(env):
         bindings.ServiceBinding(env.MAILER, "mailer"),
     )
     jobs = bindings.QueueProducer(env.JOBS)
-    return Ports(
-        db=db,
-        blobs=blobs,
-        mailer=mailer,
-        clock=bindings.SystemClock(),
-        crypto=bindings.WebCrypto(),
-        http=bindings.FetchClient(),
-        jobs=jobs,
-    )
+    return Ports(db=db, blobs=blobs, mailer=mailer, http=bindings.FetchClient(), jobs=jobs, **bindings.runtime())
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.

@@ -8,9 +8,7 @@ from shared.edge.worker import composed, serve
 def ports(env):
     analytics = bindings.AnalyticsEngine(env.ANALYTICS) if hasattr(env, "ANALYTICS") else None
     blobs, cache = bindings.R2BlobStore(env.SITES), bindings.EdgeCache()
-    return Ports(
-        blobs=blobs, clock=bindings.SystemClock(), crypto=bindings.WebCrypto(), cache=cache, analytics=analytics
-    )
+    return Ports(blobs=blobs, cache=cache, analytics=analytics, **bindings.runtime())
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.

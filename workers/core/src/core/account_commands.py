@@ -1,9 +1,10 @@
-"""The accounts API's request bodies: each a spec (shared/schema.py, what the handlers validate with
-and what /api/v1/openapi.json describes) and the typed command it is parsed into."""
+"""The accounts API's request bodies: each a typed command (a frozen dataclass) with, beside its
+fields, the spec it is parsed with (`FIELDS`: shared/schema.py, what /api/v1/openapi.json describes)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from core import passwords
 from shared import attribution
@@ -15,29 +16,17 @@ _TOKEN = Secret(max_length=200)
 # A passed Turnstile challenge (required when Turnstile is on: see GET /api/v1/auth/turnstile).
 _HUMAN = Secret(max_length=4096, required=False)
 _ENDS_SESSIONS = Bool(default=True)  # accepted from older clients; sessions always end
-SIGNUP: dict[str, Field] = {
-    "email": Email(),
-    "password": _NEW_PASSWORD,
-    "attribution": attribution.Attribution(),
-    "turnstile_token": _HUMAN,
-}
-LINK: dict[str, Field] = {"token": _TOKEN}
-EMAIL_HUMAN: dict[str, Field] = {"email": Email(), "turnstile_token": _HUMAN}
-LOGIN: dict[str, Field] = {"email": Email(), "password": _PASSWORD}
-RESET: dict[str, Field] = {"token": _TOKEN, "password": _NEW_PASSWORD, "end_other_sessions": _ENDS_SESSIONS}
-REVERT: dict[str, Field] = {"token": _TOKEN, "password": _NEW_PASSWORD}
-PASSWORD_ONLY: dict[str, Field] = {"password": _PASSWORD}
-CHANGE_PASSWORD: dict[str, Field] = {
-    # Omitted only by an account that has no password yet (verified by a link: see signup.verify).
-    "current_password": Secret(max_length=passwords.MAX_LENGTH + 1, required=False),
-    "new_password": _NEW_PASSWORD,
-    "end_other_sessions": _ENDS_SESSIONS,
-}
-CHANGE_EMAIL: dict[str, Field] = {"new_email": Email(), "password": _PASSWORD}
+Spec = dict[str, Field]
 
 
 @dataclass(frozen=True)
 class SignUp:
+    FIELDS: ClassVar[Spec] = {
+        "email": Email(),
+        "password": _NEW_PASSWORD,
+        "attribution": attribution.Attribution(),
+        "turnstile_token": _HUMAN,
+    }
     email: str
     password: str
     attribution: dict[str, str]
@@ -48,6 +37,7 @@ class SignUp:
 class FollowLink:
     """The body of every email-link POST: {"token": "..."}."""
 
+    FIELDS: ClassVar[Spec] = {"token": _TOKEN}
     token: str
 
 
@@ -55,18 +45,21 @@ class FollowLink:
 class AskForLink:
     """A public form that emails a link (verification again, password reset, magic link)."""
 
+    FIELDS: ClassVar[Spec] = {"email": Email(), "turnstile_token": _HUMAN}
     email: str
     turnstile_token: str
 
 
 @dataclass(frozen=True)
 class LogIn:
+    FIELDS: ClassVar[Spec] = {"email": Email(), "password": _PASSWORD}
     email: str
     password: str
 
 
 @dataclass(frozen=True)
 class ResetPassword:
+    FIELDS: ClassVar[Spec] = {"token": _TOKEN, "password": _NEW_PASSWORD, "end_other_sessions": _ENDS_SESSIONS}
     token: str
     password: str
     end_other_sessions: bool
@@ -74,17 +67,25 @@ class ResetPassword:
 
 @dataclass(frozen=True)
 class RevertEmail:
+    FIELDS: ClassVar[Spec] = {"token": _TOKEN, "password": _NEW_PASSWORD}
     token: str
     password: str
 
 
 @dataclass(frozen=True)
 class ConfirmPassword:
+    FIELDS: ClassVar[Spec] = {"password": _PASSWORD}
     password: str
 
 
 @dataclass(frozen=True)
 class ChangePassword:
+    FIELDS: ClassVar[Spec] = {
+        # Omitted only by an account that has no password yet (verified by a link: see signup.verify).
+        "current_password": Secret(max_length=passwords.MAX_LENGTH + 1, required=False),
+        "new_password": _NEW_PASSWORD,
+        "end_other_sessions": _ENDS_SESSIONS,
+    }
     current_password: str
     new_password: str
     end_other_sessions: bool
@@ -92,5 +93,18 @@ class ChangePassword:
 
 @dataclass(frozen=True)
 class ChangeEmail:
+    FIELDS: ClassVar[Spec] = {"new_email": Email(), "password": _PASSWORD}
     new_email: str
     password: str
+
+
+# The specs by the names core/openapi.py describes the bodies with.
+SIGNUP = SignUp.FIELDS
+LINK = FollowLink.FIELDS
+EMAIL_HUMAN = AskForLink.FIELDS
+LOGIN = LogIn.FIELDS
+RESET = ResetPassword.FIELDS
+REVERT = RevertEmail.FIELDS
+PASSWORD_ONLY = ConfirmPassword.FIELDS
+CHANGE_PASSWORD = ChangePassword.FIELDS
+CHANGE_EMAIL = ChangeEmail.FIELDS

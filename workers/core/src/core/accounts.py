@@ -6,6 +6,7 @@ cookies. Business functions raise shared.errors' domain errors; shared/app.py te
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from core import (
     account_data,
@@ -57,6 +58,7 @@ __all__ = [  # the specs, for core/openapi.py
 ]
 
 ACCEPTED = {"status": "accepted"}
+AccountHandler = Callable[[Services, Call], Awaitable[Response]]
 
 
 def caller_of(request: Request) -> Caller:
@@ -93,10 +95,15 @@ async def post_verify(svc: Services, c: Call) -> Response:
     return signed_in(await signup.verify(svc, read_command(c.request, LINK, FollowLink), caller_of(c.request)))
 
 
-async def post_resend_verification(svc: Services, c: Call) -> Response:
-    command = read_command(c.request, EMAIL_HUMAN, AskForLink)
-    await signup.resend_verification(svc, command, caller_of(c.request))
-    return accepted()
+def link_form(ask: Callable[[Services, AskForLink, Caller], Awaitable[None]]) -> AccountHandler:
+    """A public form that emails a link (verification again, password reset, magic link): the same
+    202 whether or not the address has an account."""
+
+    async def post(svc: Services, c: Call) -> Response:
+        await ask(svc, read_command(c.request, EMAIL_HUMAN, AskForLink), caller_of(c.request))
+        return accepted()
+
+    return post
 
 
 async def get_turnstile(svc: Services, c: Call) -> Response:
@@ -116,22 +123,10 @@ async def post_logout(svc: Services, c: Call) -> Response:
 
 
 # --- password reset and magic link --------------------------------------------------------------------
-async def post_forgot_password(svc: Services, c: Call) -> Response:
-    command = read_command(c.request, EMAIL_HUMAN, AskForLink)
-    await recovery.forgot_password(svc, command, caller_of(c.request))
-    return accepted()
-
-
 async def post_reset_password(svc: Services, c: Call) -> Response:
     command = read_command(c.request, RESET, ResetPassword)
     token = await recovery.reset_password(svc, command, caller_of(c.request))
     return Response(204, [sessions.set_cookie(token)])
-
-
-async def post_magic_link(svc: Services, c: Call) -> Response:
-    command = read_command(c.request, EMAIL_HUMAN, AskForLink)
-    await recovery.request_magic_link(svc, command, caller_of(c.request))
-    return accepted()
 
 
 async def post_consume_magic_link(svc: Services, c: Call) -> Response:
@@ -205,12 +200,12 @@ async def get_export(svc: Services, c: Call) -> Response:
 ROUTES: Table[Services] = {
     "/api/v1/auth/signup": {"POST": post_signup},
     "/api/v1/auth/verify": {"POST": post_verify},
-    "/api/v1/auth/verify/resend": {"POST": post_resend_verification},
+    "/api/v1/auth/verify/resend": {"POST": link_form(signup.resend_verification)},
     "/api/v1/auth/login": {"POST": post_login},
     "/api/v1/auth/logout": {"POST": post_logout},
-    "/api/v1/auth/password/forgot": {"POST": post_forgot_password},
+    "/api/v1/auth/password/forgot": {"POST": link_form(recovery.forgot_password)},
     "/api/v1/auth/password/reset": {"POST": post_reset_password},
-    "/api/v1/auth/magic-link": {"POST": post_magic_link},
+    "/api/v1/auth/magic-link": {"POST": link_form(recovery.request_magic_link)},
     "/api/v1/auth/magic-link/consume": {"POST": post_consume_magic_link},
     "/api/v1/auth/email/confirm": {"POST": post_confirm_email},
     "/api/v1/auth/email/revert": {"POST": post_revert_email},
