@@ -106,7 +106,17 @@ def own_routes(settings: Settings, ports: Ports, gw: gateway.Gateway) -> Router:
 
     @router.route("GET", "/api/v1/operator/report")
     async def get_operator_report(c: Call) -> Response:
-        return await report.report(settings.operator_token, ports.db, gw, c.request)
+        if not settings.operator_token:  # without the secret the route does not exist
+            raise HttpError(404, "not_found", f"No route for {c.request.path}.")
+        health.require_operator(c.request, settings.operator_token)
+        query = read_query(c.request, report.QUERY)
+        start, end = report.period(query["from"], query["to"])
+        table = await report.report(ports.db, gw, start, end)
+        if query["format"] == "csv":
+            name = f"smartpages-funnel-{start:%Y-%m-%d}-{end:%Y-%m-%d}.csv"
+            disposition = ("content-disposition", f'attachment; filename="{name}"')
+            return Response(200, [("content-type", "text/csv; charset=utf-8"), disposition], report.as_csv(table))
+        return json_response({"from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}", "rows": table})
 
     @router.route("GET", "/api/v1/openapi.json")
     async def get_openapi(c: Call) -> Response:
