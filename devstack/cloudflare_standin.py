@@ -171,7 +171,8 @@ class CloudflareApi:
 
     async def handle(self, request: Request) -> Response:
         if self.analytics is not None and "/analytics_engine/" in request.path:
-            return await self.analytics.fetch(request)
+            answer: Response = await self.analytics.fetch(request)
+            return answer
         if (
             self.account is not None
             and "/custom_hostnames" not in request.path

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
+import yaml  # type: ignore[import-untyped]  # no stubs for the dev-only YAML reader
 
 from devstack import ROOT
 from devstack.idempotency import Kept
@@ -39,7 +39,7 @@ _CONTRACT = Path("contracts") / "resend" / "openapi.yaml"
 
 def contract_path() -> Path:
     """Resend's OpenAPI document: $RESEND_OPENAPI, else the copy in the repo's contracts/."""
-    candidates = [os.environ.get("RESEND_OPENAPI", ""), ROOT / _CONTRACT]
+    candidates: list[str | Path] = [os.environ.get("RESEND_OPENAPI", ""), ROOT / _CONTRACT]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return Path(candidate)

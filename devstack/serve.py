@@ -12,7 +12,7 @@ from pathlib import Path
 
 import uvicorn
 
-from devstack import stack
+from devstack import ROOT, stack
 from devstack.asgi import asgi
 
 
@@ -28,7 +28,7 @@ async def main(state: Path, host: str, core_port: int, domain_port: int) -> None
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--state", type=Path, default=stack.ROOT / ".state" / "cpython")
+    parser.add_argument("--state", type=Path, default=ROOT / ".state" / "cpython")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--core-port", type=int, default=8787)
     parser.add_argument("--domain-port", type=int, default=8788)

@@ -138,7 +138,7 @@ async def build(
     if hubspot is not None:  # the CRM sync on, against the stand-in
         env["mailer"] = {"HUBSPOT_TOKEN": hubspot.token, **env.get("mailer", {})}
     settings = {w: module.settings_from({**worker_vars(w), **env.get(w, {})}) for w, module in WORKERS.items()}
-    bindings = {w: InProcessService() for w in ("customer", "billing", "mailer", "domain")}  # core.Ports' order
+    bindings = {w: InProcessService() for w in ("customer", "billing", "mailer", "domain")}
     # siteverify answered by the stand-in (Cloudflare's test keys work); off while no secret is set.
     turnstile = TurnstileStandin(clock)
     cf = settings["customer"]
@@ -147,26 +147,40 @@ async def build(
     views = FileDataset(state / "analytics", settings["customer"].analytics_dataset, clock.now)
     analytics_sql = AnalyticsSqlStandin(cf.analytics_api_token, cf.cf_account_id, state / "analytics", cf.cf_api_base)
     ports = {
-        "core": core.Ports(databases["core"], *bindings.values(), clock, crypto, turnstile),
+        "core": core.Ports(db=databases["core"], **bindings, clock=clock, crypto=crypto, http=turnstile),
         "customer": customer.Ports(
-            databases["customer"],
-            blobs,
-            bindings["mailer"],
-            clock,
-            crypto,
-            Outbound(
+            db=databases["customer"],
+            blobs=blobs,
+            mailer=bindings["mailer"],
+            clock=clock,
+            crypto=crypto,
+            http=Outbound(
                 {SITEVERIFY_URL: turnstile, f"{cf.cf_api_base}/accounts/": analytics_sql, cf.cf_api_base: cloudflare}
             ),
         ),
         # The dev vars point STRIPE_API_BASE at the stand-in (port 8789): over HTTP unless a test gives one.
         "billing": billing.Ports(
-            databases["billing"], bindings["mailer"], stripe or http, clock, crypto, customer=bindings["customer"]
+            db=databases["billing"],
+            mailer=bindings["mailer"],
+            http=stripe or http,
+            clock=clock,
+            crypto=crypto,
+            customer=bindings["customer"],
         ),
         # No RESEND_API_KEY in the dev vars: mail goes to the outbox.
-        "mailer": mailer.Ports(databases["mailer"], http, clock, crypto, crm_http=hubspot),
-        "domain": domain.Ports(blobs, clock, crypto, MemoryCache(clock), views),
+        "mailer": mailer.Ports(db=databases["mailer"], http=http, clock=clock, crypto=crypto, crm_http=hubspot),
+        "domain": domain.Ports(blobs=blobs, clock=clock, crypto=crypto, cache=MemoryCache(clock), analytics=views),
     }
     apps = {w: module.bootstrap(settings[w], ports[w]) for w, module in WORKERS.items()}
     for worker, binding in bindings.items():
         binding.app = apps[worker]
-    return Stack(*apps.values(), databases, blobs, cloudflare, turnstile, settings, ports, bindings)  # field order
+    return Stack(
+        **apps,
+        databases=databases,
+        blobs=blobs,
+        cloudflare=cloudflare,
+        turnstile=turnstile,
+        settings=settings,
+        ports=ports,
+        bindings=bindings,
+    )

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from shared.deadline import DeadlineExceeded
-from shared.errors import HttpError, error_response
+from shared.errors import HttpError, Refused, as_http, error_response
 from shared.http import Request, Response
 from shared.log import context, write
 from shared.ports import Clock, Crypto
@@ -56,9 +56,10 @@ class App:
         try:
             self.check_body_size(request)
             response = await self.dispatch(request)
-        except HttpError as exc:
-            error_code = exc.code
-            response = self.render_error(exc, request_id)
+        except (HttpError, Refused) as exc:
+            error = exc if isinstance(exc, HttpError) else as_http(exc)  # a business "no", told in HTTP here
+            error_code = error.code
+            response = self.render_error(error, request_id)
         except DeadlineExceeded as exc:
             error_code = "upstream_timeout"
             self.log(json.dumps({"worker": self.worker, "request_id": request_id, "timeout": str(exc)}))

@@ -29,17 +29,21 @@ def clean(value: Any, field: str = "attribution") -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise invalid(field, "must be an object")
+        raise invalid(field, "must be an object", "not_object")
     kept: dict[str, str] = {}
     for key, item in value.items():
         if key not in KEYS:
-            raise invalid(f"{field}.{key}", f"unknown key (use {', '.join(KEYS)})")
+            raise invalid(f"{field}.{key}", f"unknown key (use {', '.join(KEYS)})", "unknown_field")
         if not isinstance(item, str):
-            raise invalid(f"{field}.{key}", "must be a string")
+            raise invalid(f"{field}.{key}", "must be a string", "not_text")
         if item == "":
             continue
         if not _VALUE.match(item):
-            raise invalid(f"{field}.{key}", f"must be up to {MAX_VALUE} letters, digits or . : / @ + % = & ? # ~ - _")
+            raise invalid(
+                f"{field}.{key}",
+                f"must be up to {MAX_VALUE} letters, digits or . : / @ + % = & ? # ~ - _",
+                "bad_format",
+            )
         kept[key] = item
     return kept
 

@@ -1,6 +1,7 @@
 """Deadlines on outbound calls: a call that does not answer in time raises DeadlineExceeded, which
 the app turns into a 504 (shared.app). Every outbound port (HttpClient to Stripe, Resend and
-Cloudflare's API; Service to another worker) is wrapped in `Timed` by its app core.
+Cloudflare's API; Service to another worker) is wrapped in `Timed` once, by its worker's
+composition root (`bootstrap`, or CustomerDeps.of).
 
 The budgets nest, innermost shortest, so the caller always outlives its callee and can answer:
 one provider call < a worker calling the mailer < core calling an internal worker."""

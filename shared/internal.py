@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from shared import internal_auth
 from shared.errors import HttpError
 from shared.http import Request, Response
-from shared.internal_auth import Identity
 from shared.ports import Clock, Crypto
-from shared.routing import Params, Router, Routes
-
-IdentifiedHandler = Callable[[Request, Params, Identity], Awaitable[Response]]
-
-
-class IdentifiedRouter(Routes[IdentifiedHandler]):
-    """Routes behind InternalGuard whose handlers are handed the identity the guard verified (decoded
-    once, there)."""
+from shared.routing import Router
 
 
 @dataclass
 class InternalGuard:
-    """Verifies the signed internal header, then dispatches: to an IdentifiedRouter's handler with the
-    verified identity, or to a plain Router (whose handlers read it with `identity_of`)."""
+    """Verifies the signed internal header, then dispatches to the router with the verified identity
+    (decoded once, here: handlers find it in `Call.identity`)."""
 
-    router: Router | IdentifiedRouter
+    router: Router
     crypto: Crypto
     clock: Clock
     secret: str
@@ -35,13 +26,11 @@ class InternalGuard:
         if not header:
             raise HttpError(403, "internal_auth_failed", "This worker only answers signed calls from core.")
         identity = await internal_auth.verify(self.crypto, self.clock, self.secret, request)
-        if isinstance(self.router, IdentifiedRouter):
-            handler, params = self.router.find(request)
-            return await handler(request, params, identity)
-        return await self.router.dispatch(request)
+        return await self.router.dispatch(request, identity)
 
 
 def identity_of(request: Request) -> internal_auth.Identity:
-    """The identity in an already-verified internal header (only meaningful behind InternalGuard)."""
+    """The identity in an already-verified internal header, for a stand-in of an internal worker
+    (the workers themselves get it once, from InternalGuard, in `Call.identity`)."""
     _, _, encoded, _ = request.header(internal_auth.HEADER).split(".")
     return internal_auth.Identity.decode(encoded)

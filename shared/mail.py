@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared import crm, internal_auth
-from shared.deadline import MAILER_SECONDS, Timed
 from shared.http import Request, Response
 from shared.log import log, request_id
 from shared.ports import Clock, Crypto, Service
@@ -41,7 +40,8 @@ def send_request(template: str, to: str, data: dict[str, Any], idempotency_key: 
 
 @dataclass
 class MailClient:
-    """Asks mailer for one email over the MAILER binding, signed as `caller`, within MAILER_SECONDS."""
+    """Asks mailer for one email over the MAILER binding, signed as `caller`. `mailer` comes from the
+    composition root already Timed (MAILER_SECONDS, shared.deadline)."""
 
     mailer: Service
     crypto: Crypto
@@ -82,12 +82,12 @@ class MailClient:
         return True
 
     async def _ask(self, unsigned: Request) -> Response:
-        """Mailer's answer below 500, signed as the caller, within MAILER_SECONDS; MailUnavailable otherwise."""
+        """Mailer's answer below 500, signed as the caller; MailUnavailable otherwise (a deadline passed too)."""
         request = await internal_auth.signed(
             self.crypto, self.clock, self.secret, unsigned, internal_auth.Identity(caller=self.caller)
         )
         try:
-            response = await Timed(self.mailer, MAILER_SECONDS, "the mailer").fetch(request)
+            response = await self.mailer.fetch(request)
         except Exception as exc:
             raise MailUnavailable(f"mailer unreachable: {exc}") from exc
         if response.status >= 500:

@@ -10,15 +10,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.http import Request, Response, json_response
-from shared.routing import Params, Router
-from shared.schema import Field, object_schema, query_parameters
+from shared.error_codes import ERROR_CODES
+from shared.http import Response, json_response
+from shared.routing import Call, Router
+from shared.schema import REASONS, Field, object_schema, query_parameters
 
 DESCRIBE_PATH = "/internal/openapi"
 ERROR = {"$ref": "#/components/responses/Error"}
 _PARAM = re.compile(r"\{(\w+)\*?\}")
 
-# The error object every API answers with; the extra keys say more where they apply.
+
+def _listed(title: str, table: Mapping[str, str]) -> str:
+    return title + "\n\n" + "\n".join(f"- `{key}`: {meaning}" for key, meaning in table.items())
+
+
+# The error object every API answers with; the extra keys say more where they apply. Clients map
+# `code` (and a field error's `reason`) to their own words: the English `message` may change.
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["error"],
@@ -27,10 +34,30 @@ ERROR_SCHEMA: dict[str, Any] = {
             "type": "object",
             "required": ["code", "message", "request_id"],
             "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
+                "code": {
+                    "type": "string",
+                    "description": _listed(
+                        "Stable: what went wrong, for a client to say in its own words.", ERROR_CODES
+                    ),
+                    "examples": list(ERROR_CODES),
+                },
+                "message": {"type": "string", "description": "the same in English, for people reading logs"},
                 "request_id": {"type": "string"},
                 "field": {"type": "string", "description": "the invalid field's path, e.g. blocks[2].items[0].title"},
+                "reason": {
+                    "enum": list(REASONS),
+                    "description": _listed("Why the field (`field`) was refused (stable).", REASONS),
+                },
+                "max_length": {"type": "integer", "description": "`too_long`: the most characters the field takes"},
+                "min_items": {"type": "integer", "description": "`wrong_count`: the fewest items"},
+                "max_items": {"type": "integer", "description": "`wrong_count`: the most items"},
+                "minimum": {"type": "integer", "description": "`out_of_range`: the smallest number"},
+                "maximum": {"type": "integer", "description": "`out_of_range`: the largest number"},
+                "options": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "`not_an_option`: the values the field takes",
+                },
                 "required_plan": {"type": "string", "description": "the cheapest plan that unlocks it (402)"},
                 "feature": {"type": "string", "description": "the plan feature concerned (402)"},
                 "limit": {"type": "integer", "description": "the plan's limit that was reached"},
@@ -121,7 +148,7 @@ def paths(operations: Iterable[Operation]) -> dict[str, dict[str, Any]]:
 def describe(router: Router, operations: tuple[Operation, ...]) -> None:
     """Registers `GET /internal/openapi`: the worker's public operations, for core to serve."""
 
-    async def answer(request: Request, params: Params) -> Response:
+    async def answer(c: Call) -> Response:
         return json_response({"paths": paths(operations)})
 
     router.add("GET", DESCRIBE_PATH, answer)

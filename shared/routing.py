@@ -1,24 +1,44 @@
-"""Path routing with `{param}` segments, 404 and 405 (with Allow) decided in one place."""
+"""Path routing with `{param}` segments, 404 and 405 (with Allow) decided in one place: the one router
+of every worker. A handler is handed one `Call` (the request, its path parameters and the identity
+core vouched for) and returns a Response; it parses the request into a typed command
+(shared/schema.py), calls a business function with plain values and shapes the answer."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from shared.errors import HttpError
 from shared.http import Request, Response
+from shared.internal_auth import Identity
 
 Params = dict[str, str]
-Handler = Callable[[Request, Params], Awaitable[Response]]
-H = TypeVar("H")
 
 
 @dataclass(frozen=True)
-class Route(Generic[H]):
+class Call:
+    """One request as a handler sees it. `identity` is what core vouched for, verified once by
+    InternalGuard (shared/internal.py); core's own routes leave it empty and read the session."""
+
+    request: Request
+    params: Params = field(default_factory=dict)
+    identity: Identity = field(default_factory=Identity)
+
+
+Handler = Callable[[Call], Awaitable[Response]]
+S = TypeVar("S")
+# A worker's route table (as Starlette's `routes=[...]`): path -> method -> handler, where each handler
+# is also handed the worker's services (what its composition root built from the ports).
+Table = Mapping[str, Mapping[str, Callable[[S, Call], Awaitable[Response]]]]
+
+
+@dataclass(frozen=True)
+class Route:
     method: str
     pattern: str
-    handler: H
+    handler: Handler
 
     def match(self, path: str) -> Params | None:
         want = self.pattern.strip("/").split("/")
@@ -40,24 +60,29 @@ class Route(Generic[H]):
         return params
 
 
-class Routes(Generic[H]):
+class Router:
     """A route table: routes are registered one way (`add`, or `route` as a decorator) and found one
-    way (`find`, which decides 404 and 405); what a handler is called with is the subclass's business."""
+    way (`find`, which decides 404 and 405)."""
 
     def __init__(self) -> None:
-        self.routes: list[Route[H]] = []
+        self.routes: list[Route] = []
 
-    def add(self, method: str, pattern: str, handler: H) -> None:
+    def add(self, method: str, pattern: str, handler: Handler) -> None:
         self.routes.append(Route(method.upper(), pattern, handler))
 
-    def route(self, method: str, pattern: str) -> Callable[[H], H]:
-        def register(handler: H) -> H:
+    def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
             self.add(method, pattern, handler)
             return handler
 
         return register
 
-    def find(self, request: Request) -> tuple[H, Params]:
+    def add_table(self, table: Table[S], services: S) -> None:
+        for pattern, methods in table.items():
+            for method, handler in methods.items():
+                self.add(method, pattern, partial(handler, services))
+
+    def find(self, request: Request) -> tuple[Handler, Params]:
         allowed: list[str] = []
         for route in self.routes:
             params = route.match(request.path)
@@ -73,10 +98,6 @@ class Routes(Generic[H]):
             )
         raise HttpError(404, "not_found", f"No route for {request.path}.")
 
-
-class Router(Routes[Handler]):
-    """Handlers take the request and the path's parameters."""
-
-    async def dispatch(self, request: Request) -> Response:
+    async def dispatch(self, request: Request, identity: Identity | None = None) -> Response:
         handler, params = self.find(request)
-        return await handler(request, params)
+        return await handler(Call(request, params, identity or Identity()))

@@ -1,6 +1,8 @@
 """The one validator of every worker: a small declarative schema for JSON bodies and query strings.
 Every error is a 400 naming the field by its path (`blocks[2].items[0].title: must be a string`,
-`details.field` = the path), unknown fields included.
+`details.field` = the path), unknown fields included, and saying why with a stable `reason` (REASONS,
+plus the limit concerned: `max_length`, `min_items`/`max_items`, `minimum`/`maximum`, `options`), so a
+client can say it in its own words without reading the English message.
 
 A spec is a tree of Field objects; `check(value, path)` returns the cleaned value and `json_schema()`
 the JSON Schema (2020-12, as OpenAPI 3.1 uses) of what it accepts, so the API description
@@ -9,10 +11,10 @@ the JSON Schema (2020-12, as OpenAPI 3.1 uses) of what it accepts, so the API de
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from shared.errors import HttpError
@@ -30,8 +32,47 @@ _LINE = r"[^\x00-\x1f\x7f]"
 _TEXT = r"[^\x00-\x08\x0b-\x1f\x7f]"
 
 
-def invalid(path: str, message: str) -> HttpError:
-    return HttpError(400, "invalid_field", f"{path}: {message}", details={"field": path})
+# Why a field was refused: the `reason` of every field error (documented in /api/v1/openapi.json).
+REASONS: dict[str, str] = {
+    "required": "the field is missing",
+    "empty": "the text is empty or only white space",
+    "unknown_field": "no such field here",
+    "not_text": "not a string",
+    "too_long": "longer than `max_length` characters",
+    "control_characters": "holds control characters (line breaks where one line is expected)",
+    "bad_format": "not in the expected format (the message says which)",
+    "not_email": "not an email address",
+    "not_boolean": "not true or false",
+    "out_of_range": "not a whole number from `minimum` to `maximum`",
+    "not_an_option": "not one of `options`",
+    "not_date": "not a date as YYYY-MM-DD",
+    "not_link": "not an http(s), mailto: or tel: link, a /path or an #anchor",
+    "not_asset": "not the sha256 of an uploaded image",
+    "no_such_image": "no such image on this site (upload it first)",
+    "not_list": "not a list",
+    "wrong_count": "fewer than `min_items` or more than `max_items` items",
+    "not_object": "not an object",
+    "repeated": "a query parameter given more than once",
+    "too_many_parameters": "too many query parameters",
+    "weak_password": "a password too short, too long or too common",
+    "bad_value": "not accepted for another reason (the message says why)",
+}
+
+
+class FieldInvalid(HttpError):
+    """A 400 naming the field (`field`, its path) and why (`reason`, one of REASONS)."""
+
+    def __init__(self, path: str, message: str, reason: str, code: str, limits: dict[str, Any]) -> None:
+        super().__init__(400, code, message, details={"field": path, "reason": reason, **limits})
+        self.field = path
+        self.reason = reason
+
+
+def invalid(
+    path: str, message: str, reason: str = "bad_value", code: str = "invalid_field", **limits: Any
+) -> FieldInvalid:
+    """The error for a refused field: the message starts with its path (`to: must be …`)."""
+    return FieldInvalid(path, f"{path}: {message}", reason, code, limits)
 
 
 def _join(path: str, name: str) -> str:
@@ -40,9 +81,9 @@ def _join(path: str, name: str) -> str:
 
 def _string(value: Any, path: str, max_length: int) -> str:
     if not isinstance(value, str):
-        raise invalid(path, "must be a string")
+        raise invalid(path, "must be a string", "not_text")
     if len(value) > max_length:
-        raise invalid(path, f"must be at most {max_length} characters")
+        raise invalid(path, f"must be at most {max_length} characters", "too_long", max_length=max_length)
     return value
 
 
@@ -71,11 +112,11 @@ class Str(Field):
     def check(self, value: Any, path: str) -> Any:
         value = _string(value, path, self.max_length)
         if any(ord(c) < 32 and (c not in "\n\t" or not self.multiline) for c in value) or "\x7f" in value:
-            raise invalid(path, "must not contain control characters")
+            raise invalid(path, "must not contain control characters", "control_characters")
         if self.required and not value.strip():
-            raise invalid(path, "must not be empty")
+            raise invalid(path, "must not be empty", "empty")
         if self.pattern is not None and value and not self.pattern.match(value):
-            raise invalid(path, self.hint or "has the wrong format")
+            raise invalid(path, self.hint or "has the wrong format", "bad_format")
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -122,7 +163,7 @@ class Email(Field):
         local, _, domain = text.rpartition("@")
         normalized = f"{local}@{domain.lower()}"
         if not local or not _EMAIL.match(normalized):
-            raise invalid(path, "must be an email address")
+            raise invalid(path, "must be an email address", "not_email")
         return normalized
 
     def json_schema(self) -> dict[str, Any]:
@@ -139,7 +180,7 @@ class Bool(Field):
 
     def check(self, value: Any, path: str) -> Any:
         if not isinstance(value, bool):
-            raise invalid(path, "must be true or false")
+            raise invalid(path, "must be true or false", "not_boolean")
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -156,7 +197,13 @@ class Int(Field):
 
     def check(self, value: Any, path: str) -> Any:
         if not isinstance(value, int) or isinstance(value, bool) or not self.minimum <= value <= self.maximum:
-            raise invalid(path, self.hint or f"must be a whole number from {self.minimum} to {self.maximum}")
+            raise invalid(
+                path,
+                self.hint or f"must be a whole number from {self.minimum} to {self.maximum}",
+                "out_of_range",
+                minimum=self.minimum,
+                maximum=self.maximum,
+            )
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -172,7 +219,9 @@ class Choice(Field):
 
     def check(self, value: Any, path: str) -> Any:
         if value not in self.options:
-            raise invalid(path, f"must be one of: {', '.join(self.options)}")
+            raise invalid(
+                path, f"must be one of: {', '.join(self.options)}", "not_an_option", options=list(self.options)
+            )
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -188,11 +237,11 @@ class Date(Field):
 
     def check(self, value: Any, path: str) -> Any:
         if not isinstance(value, str) or not _DATE.match(value):
-            raise invalid(path, "must be a date as YYYY-MM-DD")
+            raise invalid(path, "must be a date as YYYY-MM-DD", "not_date")
         try:
             date.fromisoformat(value)
         except ValueError:
-            raise invalid(path, "must be a date as YYYY-MM-DD") from None
+            raise invalid(path, "must be a date as YYYY-MM-DD", "not_date") from None
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -219,7 +268,7 @@ class Link(Field):
             or (text.startswith("#") and len(text) > 1)
         )
         if not ok:
-            raise invalid(path, "must be an http(s), mailto: or tel: link, a /path or an #anchor")
+            raise invalid(path, "must be an http(s), mailto: or tel: link, a /path or an #anchor", "not_link")
         return text
 
     def json_schema(self) -> dict[str, Any]:
@@ -243,7 +292,7 @@ class Asset(Field):
         if value == "" and not self.required:
             return ""
         if not isinstance(value, str) or not SHA256.match(value):
-            raise invalid(path, "must be the sha256 of an uploaded image")
+            raise invalid(path, "must be the sha256 of an uploaded image", "not_asset")
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -268,9 +317,15 @@ class List(Field):
 
     def check(self, value: Any, path: str) -> Any:
         if not isinstance(value, list):
-            raise invalid(path, "must be a list")
+            raise invalid(path, "must be a list", "not_list")
         if not self.min_items <= len(value) <= self.max_items:
-            raise invalid(path, f"must have {self.min_items} to {self.max_items} items")
+            raise invalid(
+                path,
+                f"must have {self.min_items} to {self.max_items} items",
+                "wrong_count",
+                min_items=self.min_items,
+                max_items=self.max_items,
+            )
         return [self.item.check(v, f"{path}[{i}]") for i, v in enumerate(value)]
 
     def json_schema(self) -> dict[str, Any]:
@@ -290,7 +345,7 @@ class Obj(Field):
 
     def check(self, value: Any, path: str) -> Any:
         if not isinstance(value, dict):
-            raise invalid(path or "body", "must be an object")
+            raise invalid(path or "body", "must be an object", "not_object")
         return check_fields(self.fields, value, path)
 
     def json_schema(self) -> dict[str, Any]:
@@ -317,7 +372,7 @@ def check_fields(
     (with `partial`, absent fields are simply left out: a PATCH)."""
     for name in data:
         if name not in fields:
-            raise invalid(_join(path, str(name)), "unknown field")
+            raise invalid(_join(path, str(name)), "unknown field", "unknown_field")
     clean: dict[str, Any] = {}
     for name, spec in fields.items():
         where = _join(path, name)
@@ -326,7 +381,7 @@ def check_fields(
         elif partial:
             continue
         elif spec.required:
-            raise invalid(where, "required")
+            raise invalid(where, "required", "required")
         else:
             default = spec.default
             clean[name] = type(default)(default) if isinstance(default, list | dict) else default
@@ -338,17 +393,26 @@ def read_body(request: Request, fields: Mapping[str, Field], partial: bool = Fal
     return check_fields(fields, read_json_object(request), partial=partial)
 
 
+C = TypeVar("C")
+
+
+def read_command(request: Request, fields: Mapping[str, Field], command: Callable[..., C]) -> C:
+    """A JSON object body checked against `fields`, as the typed command a business function takes
+    (a frozen dataclass with the same field names)."""
+    return command(**read_body(request, fields))
+
+
 def read_query(request: Request, fields: Mapping[str, Field]) -> dict[str, Any]:
     """The query string, checked against `fields` (each given at most once, as a string; unknown
     parameters are refused like unknown fields)."""
     try:
         given = parse_qs(request.query, keep_blank_values=True, strict_parsing=False, max_num_fields=50)
     except ValueError:
-        raise invalid("query", "has too many parameters") from None
+        raise invalid("query", "has too many parameters", "too_many_parameters") from None
     data: dict[str, Any] = {}
     for name, values in given.items():
         if len(values) > 1:
-            raise invalid(name, "must be given once")
+            raise invalid(name, "must be given once", "repeated")
         data[name] = values[0]
     return check_fields(fields, data)
 

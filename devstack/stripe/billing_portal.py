@@ -6,9 +6,10 @@ import html
 from typing import Any
 
 from devstack.stripe.common import _id, _page, bad_param, missing, shape
+from devstack.stripe.state import StandinState
 
 
-class BillingPortal:
+class BillingPortal(StandinState):
     """`/v1/billing_portal/sessions`, and the hosted portal page.
     Mixed into StripeStandin (standin.py), which holds the state."""
 

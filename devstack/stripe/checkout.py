@@ -7,9 +7,10 @@ import secrets
 from typing import Any
 
 from devstack.stripe.common import _metadata, _page, bad_param, missing, shape, unset
+from devstack.stripe.state import StandinState
 
 
-class Checkout:
+class Checkout(StandinState):
     """`/v1/checkout/sessions`, and the hosted page where the customer pays.
     Mixed into StripeStandin (standin.py), which holds the state."""
 

@@ -47,7 +47,11 @@ PENDING = "/_standin/pending"  # GET: the events held back while {"hold": true}
 
 def fixtures_path() -> Path:
     """Stripe's fixtures: $STRIPE_FIXTURES, else the repo's contracts/, else /work/shared's."""
-    candidates = [os.environ.get("STRIPE_FIXTURES", ""), ROOT / _FIXTURES, Path("/work/shared") / _FIXTURES]
+    candidates: list[str | Path] = [
+        os.environ.get("STRIPE_FIXTURES", ""),
+        ROOT / _FIXTURES,
+        Path("/work/shared") / _FIXTURES,
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
@@ -61,7 +65,7 @@ def _resources(path: Path) -> dict[str, Any]:
 
 def shape(kind: str, **fields: Any) -> dict[str, Any]:
     """A fresh copy of Stripe's example `kind` object with `fields` set."""
-    obj = copy.deepcopy(_resources(fixtures_path())[kind])
+    obj: dict[str, Any] = copy.deepcopy(_resources(fixtures_path())[kind])
     obj.update(fields)
     return obj
 
@@ -127,7 +131,7 @@ def decode_form(text: str) -> dict[str, Any]:
                     node = node.setdefault(part, {})
         except (AttributeError, TypeError):
             raise bad_param(f"Invalid array or hash: {key}", head) from None
-    return _lists(root)
+    return dict(_lists(root))
 
 
 def _lists(node: Any) -> Any:

@@ -7,9 +7,10 @@ import secrets
 from typing import Any
 
 from devstack.stripe.common import _id, _metadata, _resources, fixtures_path, shape
+from devstack.stripe.state import StandinState
 
 
-class Customers:
+class Customers(StandinState):
     """`/v1/customers`, and the card a customer pays with (`/v1/payment_methods`).
     Mixed into StripeStandin (standin.py), which holds the state."""
 

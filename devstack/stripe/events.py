@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from devstack.stripe.common import API_VERSION, _id, shape, signature_header
+from devstack.stripe.state import StandinState
 
 Webhook = Callable[[bytes, dict[str, str]], Awaitable[int]]
 
@@ -22,7 +23,7 @@ class Delivery:
     status: int
 
 
-class Events:
+class Events(StandinState):
     """Events (`/v1/events/{id}`) and their signed delivery to the webhook: now, later, held back,
     duplicated or out of order. Mixed into StripeStandin (standin.py), which holds the state."""
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from devstack.stripe.common import _check_proration, _id, _list, bad_param, interval_of, period_of, shape, unset
+from devstack.stripe.state import StandinState
 
 
-class Invoices:
+class Invoices(StandinState):
     """`/v1/invoices` (list, read, preview a change), and renewal payments that fail, need action or recover.
     Mixed into StripeStandin (standin.py), which holds the state."""
 

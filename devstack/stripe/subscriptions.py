@@ -18,9 +18,10 @@ from devstack.stripe.common import (
     shape,
     unset,
 )
+from devstack.stripe.state import StandinState
 
 
-class Subscriptions:
+class Subscriptions(StandinState):
     """`/v1/subscriptions/{id}` (read, update, cancel), and what Stripe does to them on its own.
     Mixed into StripeStandin (standin.py), which holds the state."""
 

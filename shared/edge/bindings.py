@@ -223,6 +223,11 @@ class SystemClock:
         return time.time()
 
 
+def runtime() -> dict[str, Any]:
+    """The ports every worker takes from the runtime itself, by their Ports names."""
+    return {"clock": SystemClock(), "crypto": WebCrypto()}
+
+
 class QueueProducer:
     """A `[[queues.producers]]` binding. The SDK wraps it (WorkerQueue) and converts the dict."""
 

@@ -33,7 +33,7 @@ async def test_a_cancelled_pro_account_gets_each_mail_of_the_timeline_once(
 ) -> None:
     db = stack.databases["billing"]
     mailer = Mailer()
-    ports = Ports(db, mailer, stripe, clock, crypto)
+    ports = Ports(db=db, mailer=mailer, http=stripe, clock=clock, crypto=crypto)
     timeline = downgrade_timeline(settings_from(BILLING_VARS), ports)  # what the scheduled handler calls
     session = (await checkout(stack, crypto, clock, {"plan": "pro"})).json()
     await stripe.complete_checkout(session["id"])
@@ -84,7 +84,7 @@ async def test_on_day_14_customer_is_asked_to_cut_the_domains_over_until_it_conf
 ) -> None:
     db = stack.databases["billing"]
     customer = Customer(crypto, clock)
-    ports = Ports(db, Mailer(), stripe, clock, crypto, customer=customer)
+    ports = Ports(db=db, mailer=Mailer(), http=stripe, clock=clock, crypto=crypto, customer=customer)
     timeline = downgrade_timeline(settings_from(BILLING_VARS), ports)
     session = (await checkout(stack, crypto, clock, {"plan": "pro"})).json()
     await stripe.complete_checkout(session["id"])

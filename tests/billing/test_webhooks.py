@@ -200,7 +200,7 @@ async def test_without_a_webhook_secret_nothing_is_processed(tmp_path, clock, cr
     db = SqliteDatabase(tmp_path / "b.sqlite3")
     await apply(db, ROOT / "workers" / "billing" / "migrations")
     settings = settings_from({**BILLING_VARS, "STRIPE_WEBHOOK_SECRET": ""})
-    app = bootstrap(settings, Ports(db, InProcessService(), stripe, clock, crypto))
+    app = bootstrap(settings, Ports(db=db, mailer=InProcessService(), http=stripe, clock=clock, crypto=crypto))
     headers = await signed(crypto, clock, "POST", WEBHOOK_PATH, body=b"{}")
     response = await app.handle(Request("POST", WEBHOOK_PATH, "", headers, b"{}"))
     assert (response.status, response.json()["error"]["code"]) == (500, "webhook_not_configured")

@@ -41,7 +41,9 @@ def public_routes(stack: Stack, worker: str) -> set[tuple[str, str]]:
 
 
 async def test_every_core_route_is_documented_and_nothing_else(stack: Stack) -> None:
-    ports = Ports(*(object() for _ in range(8)))  # type: ignore[arg-type]
+    ports = Ports(
+        **{name: object() for name in ("db", "customer", "billing", "mailer", "domain", "clock", "crypto", "http")}
+    )  # type: ignore[arg-type]
     routes = own_routes(
         stack.settings["core"], ports, gateway.Gateway({}, ports.db, ports.clock, ports.crypto, "")
     ).routes
@@ -109,6 +111,17 @@ async def test_a_validation_error_has_the_documented_shape_with_the_field(stack:
     assert response.status == 400
     jsonschema_rs.validate(doc["components"]["schemas"]["Error"], response.json())
     assert response.json()["error"]["field"] == "email"
+
+
+async def test_error_codes_and_field_reasons_are_documented_for_clients_to_word(stack: Stack) -> None:
+    error = (await served(stack))["components"]["schemas"]["Error"]["properties"]["error"]["properties"]
+    too_long = await Browser(stack).post("/api/v1/auth/signup", {"email": "a" * 300 + "@x.test", "password": "x"})
+    got = too_long.json()["error"]
+    assert (got["code"], got["reason"], got["max_length"]) == ("invalid_field", "too_long", 254)
+    assert got["code"] in error["code"]["examples"]
+    assert "`invalid_field`: " in error["code"]["description"]
+    assert got["reason"] in error["reason"]["enum"]
+    assert "`too_long`: " in error["reason"]["description"]
 
 
 async def test_the_document_is_an_error_when_a_worker_cannot_describe_itself(stack: Stack) -> None:

@@ -235,7 +235,7 @@ async def test_readers_during_a_publish_see_the_old_or_the_new_page_whole(
     )
     stack.swap_ports("customer", blobs=Yielding(stack.blobs))
     # No cache and no pointer memo: every view reads R2.
-    reader = domain.bootstrap(domain.Settings(0), domain.Ports(Yielding(stack.blobs), clock, crypto))
+    reader = domain.bootstrap(domain.Settings(0), domain.Ports(blobs=Yielding(stack.blobs), clock=clock, crypto=crypto))
     publishing = asyncio.ensure_future(owner.call("POST", f"/api/v1/sites/{site['id']}/publish", {}))
     views = await asyncio.gather(*(staggered(reader, i) for i in range(1000)))
     published = await publishing

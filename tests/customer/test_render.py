@@ -143,7 +143,11 @@ def test_layout_variants_validate_default_and_render() -> None:
         assert check_blocks([{"type": block, **fields}])[0]["layout"] == options[0]
         with pytest.raises(HttpError) as raised:
             check_blocks([{"type": block, **fields, "layout": "zigzag"}])
-        assert raised.value.details == {"field": "blocks[0].layout"}
+        assert raised.value.details == {
+            "field": "blocks[0].layout",
+            "reason": "not_an_option",
+            "options": list(options),
+        }
         for option in options:
             html = render_site(site(page("", "Home", [{"type": block, **fields, "layout": option}]))).files["/"].body
             assert f"{block}-{option}".encode() in html

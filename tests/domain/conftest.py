@@ -104,5 +104,5 @@ async def site(tmp_path: Any, clock: FakeClock) -> Site:
     await publish(blobs, OTHER, "other.example.org", {"/": SECRET, "/private/": SECRET})
     blobs.reads.clear()
     settings = settings_from({})  # production's: domain's wrangler.toml sets no vars
-    app = bootstrap(settings, Ports(blobs, clock, HashlibCrypto(), MemoryCache(clock)))
+    app = bootstrap(settings, Ports(blobs=blobs, clock=clock, crypto=HashlibCrypto(), cache=MemoryCache(clock)))
     return Site(app, blobs, clock)

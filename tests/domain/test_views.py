@@ -90,7 +90,9 @@ class Written:
 
 def with_analytics(site: Site, analytics: Analytics) -> Site:
     """The same published site, served by an app with `analytics` as its dataset."""
-    ports = Ports(site.blobs, site.clock, HashlibCrypto(), MemoryCache(site.clock), analytics)
+    ports = Ports(
+        blobs=site.blobs, clock=site.clock, crypto=HashlibCrypto(), cache=MemoryCache(site.clock), analytics=analytics
+    )
     return Site(bootstrap(settings_from({}), ports), site.blobs, site.clock)
 
 

@@ -131,7 +131,9 @@ async def make_mailer(tmp_path: Path, clock: FakeClock, crypto: HashlibCrypto) -
         wired = {f.name for f in dataclasses.fields(Ports)}
         port_overrides = {name: overrides.pop(name) for name in list(overrides) if name in wired}
         settings = dataclasses.replace(settings_from(env), **overrides)
-        ports = dataclasses.replace(Ports(db, resend, clock, crypto, queue, sleeps), **port_overrides)
+        ports = dataclasses.replace(
+            Ports(db=db, http=resend, clock=clock, crypto=crypto, queue=queue, sleep=sleeps), **port_overrides
+        )
         return Mailer(bootstrap(settings, ports), db, crypto, clock, resend, sleeps, settings, ports)
 
     yield make

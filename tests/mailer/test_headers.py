@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mailer.headers import FieldError, check_address, check_header_text, check_sender, safe_header
+from mailer.headers import check_address, check_header_text, check_sender, safe_header
+from shared.schema import FieldInvalid
 
 
 @pytest.mark.parametrize(
@@ -33,7 +34,7 @@ def test_plain_addresses_pass(address: str) -> None:
     ],
 )
 def test_anything_but_one_plain_address_is_refused(address: object) -> None:
-    with pytest.raises(FieldError) as caught:
+    with pytest.raises(FieldInvalid) as caught:
         check_address("to", address)
     assert (caught.value.field, caught.value.code) == ("to", "invalid_address")
 
@@ -41,7 +42,7 @@ def test_anything_but_one_plain_address_is_refused(address: object) -> None:
 def test_header_text_is_one_bounded_line() -> None:
     assert check_header_text("data.plan", "Pro – yearly") == "Pro – yearly"
     for bad in ("a\rb", "a\nb", "a\x00b", "x" * 201):
-        with pytest.raises(FieldError):
+        with pytest.raises(FieldInvalid):
             check_header_text("data.plan", bad)
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from mailer import templates
-from mailer.headers import FieldError
+from shared.schema import FieldInvalid
 
 LINK = "https://www.smartpages.online/x?a=1&b=2"
 
@@ -100,14 +100,14 @@ def test_numbers_are_accepted_as_text() -> None:
     assert "12.5" in rendered.text
 
 
-def field_error(name: str, data: object) -> FieldError:
-    with pytest.raises(FieldError) as caught:
+def field_error(name: str, data: object) -> FieldInvalid:
+    with pytest.raises(FieldInvalid) as caught:
         templates.validate(templates.get(name), data)
     return caught.value
 
 
 def test_an_unknown_template_names_the_field_and_lists_the_known_ones() -> None:
-    with pytest.raises(FieldError) as caught:
+    with pytest.raises(FieldInvalid) as caught:
         templates.get("verify")
     assert caught.value.field == "template"
     assert "verify_email" in caught.value.message

@@ -10,7 +10,6 @@ import pytest
 
 from devstack.adapters import HashlibCrypto
 from mailer import svix
-from shared.http import Request
 from tests.conftest import FakeClock, error_code
 from tests.mailer.conftest import WEBHOOK_SECRET, Mailer, MakeMailer
 
@@ -239,13 +238,8 @@ async def test_svix_signature_matches_svixs_published_example(crypto: HashlibCry
     assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
     clock = FakeClock(1614265330 + 10)
-    headers = {
-        "svix-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
-        "svix-timestamp": "1614265330",
-        "svix-signature": signature,
-    }
-    request = Request("POST", "/api/v1/webhooks/resend", headers=headers, body=b'{"test": 2432232314}')
-    assert await svix.verify(crypto, clock, secret, request) == "msg_p5jXN8AQM9LWM0D4loKWxJek"
+    delivery = svix.Signed("msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", signature, b'{"test": 2432232314}')
+    assert await svix.verify(crypto, clock, secret, delivery) == "msg_p5jXN8AQM9LWM0D4loKWxJek"
 
 
 async def test_processed_ids_are_forgotten_after_30_days(mailer: Mailer) -> None:

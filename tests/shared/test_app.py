@@ -89,3 +89,21 @@ async def test_an_app_that_logs_errors_only_writes_no_line_for_a_success(clock, 
     missing = await app.handle(Request("GET", "/missing"))
     assert json.loads(logs[-1])["request_id"] == missing.header("x-request-id")
     assert json.loads(logs[-1])["error"] == "not_found"
+
+
+async def test_a_business_refusal_is_told_in_http_in_one_place(clock, crypto) -> None:
+    from shared.errors import STATUS, Conflict, Refused, TooMany
+
+    async def taken(request: Request) -> Response:
+        raise Conflict("email_taken", "Another account already uses this email.", {"field": "new_email"})
+
+    async def later(request: Request) -> Response:
+        raise TooMany("too_many_requests", "Try again in a minute.", retry_after=60)
+
+    response = await make_app(clock, crypto, taken, []).handle(Request("POST", "/"))
+    error = response.json()["error"]
+    assert (response.status, error["code"], error["field"]) == (409, "email_taken", "new_email")
+    response = await make_app(clock, crypto, later, []).handle(Request("POST", "/"))
+    assert (response.status, response.header("retry-after")) == (429, "60")
+    # Every kind of refusal has its status in the one table.
+    assert set(STATUS) == set(Refused.__subclasses__())

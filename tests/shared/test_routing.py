@@ -2,11 +2,11 @@ import pytest
 
 from shared.errors import HttpError
 from shared.http import Request, Response
-from shared.routing import Params, Router
+from shared.routing import Call, Router
 
 
-async def echo(request: Request, params: Params) -> Response:
-    return Response(200, [], repr(sorted(params.items())).encode())
+async def echo(c: Call) -> Response:
+    return Response(200, [], repr(sorted(c.params.items())).encode())
 
 
 @pytest.fixture
@@ -50,3 +50,22 @@ async def test_wrong_method_is_405_with_allow(router: Router) -> None:
 async def test_head_is_served_by_the_get_route(router: Router) -> None:
     response = await router.dispatch(Request("HEAD", "/sites/x"))
     assert response.status == 200
+
+
+async def test_the_handler_gets_the_identity_it_was_dispatched_with() -> None:
+    from shared.internal_auth import Identity
+
+    seen: list[Call] = []
+
+    async def remember(c: Call) -> Response:
+        seen.append(c)
+        return Response(204)
+
+    r = Router()
+    r.add("GET", "/sites/{site_id}", remember)
+    await r.dispatch(Request("GET", "/sites/s1"), Identity(account_id="acct_1"))
+    await r.dispatch(Request("GET", "/sites/s2"))
+    assert [(c.params, c.identity.account_id) for c in seen] == [
+        ({"site_id": "s1"}, "acct_1"),
+        ({"site_id": "s2"}, None),
+    ]

@@ -11,12 +11,14 @@ from shared import attribution
 from shared.errors import HttpError, error_response
 from shared.http import Request
 from shared.schema import (
+    REASONS,
     Asset,
     Bool,
     Choice,
     Date,
     Email,
     Field,
+    FieldInvalid,
     Int,
     Link,
     List,
@@ -81,11 +83,39 @@ def test_errors_name_the_field_by_its_path() -> None:
     with pytest.raises(HttpError) as caught:
         check_fields(spec, {"blocks": [{"items": [{"title": 3}]}]})
     assert caught.value.status == 400
-    assert caught.value.details == {"field": "blocks[0].items[0].title"}
+    assert caught.value.details == {"field": "blocks[0].items[0].title", "reason": "not_text"}
     assert caught.value.message == "blocks[0].items[0].title: must be a string"
     payload = error_response(caught.value, "rid").json()["error"]
     assert payload["field"] == "blocks[0].items[0].title"
-    assert set(payload) == {"field", "code", "message", "request_id"}
+    assert set(payload) == {"field", "reason", "code", "message", "request_id"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "value", "reason", "limits"),
+    [
+        (Str(required=True), None, "required", {}),
+        (Str(required=True), "  ", "empty", {}),
+        (Str(max_length=3), "long", "too_long", {"max_length": 3}),
+        (Str(), "a\nb", "control_characters", {}),
+        (Str(), 3, "not_text", {}),
+        (Email(), "nobody", "not_email", {}),
+        (Int(minimum=1, maximum=9), 10, "out_of_range", {"minimum": 1, "maximum": 9}),
+        (Choice(("a", "b")), "c", "not_an_option", {"options": ["a", "b"]}),
+        (Link(), "javascript:alert(1)", "not_link", {}),
+        (List(min_items=1, max_items=2), [], "wrong_count", {"min_items": 1, "max_items": 2}),
+        (Date(), "2026-02-30", "not_date", {}),
+        (Bool(), "yes", "not_boolean", {}),
+    ],
+)
+def test_every_field_error_says_why_with_a_stable_reason_and_its_limit(
+    spec: Field, value: object, reason: str, limits: dict[str, object]
+) -> None:
+    """The portal says it in its own words from `reason` and the limit, never from the English message."""
+    body = {} if value is None else {"x": value}
+    with pytest.raises(FieldInvalid) as caught:
+        check_fields({"x": spec}, body)
+    assert caught.value.details == {"field": "x", "reason": reason, **limits}
+    assert reason in REASONS
 
 
 def test_unknown_fields_are_refused_and_absent_ones_defaulted() -> None:

@@ -134,7 +134,7 @@ async def main(pages: int, assets: int, views: int) -> None:
 
         reader_store = Counting(stack.blobs)
         clock = SystemClock()
-        ports = domain.Ports(reader_store, clock, HashlibCrypto(), MemoryCache(clock))
+        ports = domain.Ports(blobs=reader_store, clock=clock, crypto=HashlibCrypto(), cache=MemoryCache(clock))
         reader = domain.bootstrap(domain.Settings(pointer_cache_seconds=30), ports)
         reader.log = lambda line: None  # a log line per request would dominate the figures
         host = site["default_host"]

@@ -9,9 +9,7 @@ from shared.edge.worker import composed, serve
 def ports(env):
     db, mailer = bindings.D1Database(env.DB), bindings.ServiceBinding(env.MAILER, "mailer")
     customer, jobs = bindings.ServiceBinding(env.CUSTOMER, "customer"), bindings.QueueProducer(env.JOBS)
-    return Ports(
-        db, mailer, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto(), customer=customer, jobs=jobs
-    )
+    return Ports(db=db, mailer=mailer, http=bindings.FetchClient(), customer=customer, jobs=jobs, **bindings.runtime())
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.

@@ -7,10 +7,10 @@ from shared.edge.worker import composed, serve
 
 
 def ports(env):
-    names = ("customer", "billing", "mailer", "domain")  # Ports' order
-    services = [bindings.ServiceBinding(getattr(env, name.upper()), name) for name in names]
+    names = ("customer", "billing", "mailer", "domain")
+    services = {name: bindings.ServiceBinding(getattr(env, name.upper()), name) for name in names}
     db, http = bindings.D1Database(env.DB), bindings.FetchClient()
-    return Ports(db, *services, bindings.SystemClock(), bindings.WebCrypto(), http)
+    return Ports(db=db, http=http, **services, **bindings.runtime())
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.

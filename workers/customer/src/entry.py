@@ -13,7 +13,7 @@ def ports(env):
         bindings.ServiceBinding(env.MAILER, "mailer"),
     )
     jobs = bindings.QueueProducer(env.JOBS)
-    return Ports(db, blobs, mailer, bindings.SystemClock(), bindings.WebCrypto(), bindings.FetchClient(), jobs)
+    return Ports(db=db, blobs=blobs, mailer=mailer, http=bindings.FetchClient(), jobs=jobs, **bindings.runtime())
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.

@@ -8,7 +8,7 @@ from shared.edge.worker import composed, serve
 def ports(env):
     analytics = bindings.AnalyticsEngine(env.ANALYTICS) if hasattr(env, "ANALYTICS") else None
     blobs, cache = bindings.R2BlobStore(env.SITES), bindings.EdgeCache()
-    return Ports(blobs, bindings.SystemClock(), bindings.WebCrypto(), cache, analytics)
+    return Ports(blobs=blobs, cache=cache, analytics=analytics, **bindings.runtime())
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.

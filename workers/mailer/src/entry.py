@@ -9,7 +9,8 @@ from shared.edge.worker import composed, serve
 def ports(env):
     db, queue = bindings.D1Database(env.DB), bindings.QueueProducer(env.MAIL_QUEUE)
     crm_queue = bindings.QueueProducer(env.CRM_QUEUE)
-    return Ports(db, bindings.FetchClient(), bindings.SystemClock(), bindings.WebCrypto(), queue, crm_queue=crm_queue)
+    http = bindings.FetchClient()
+    return Ports(db=db, http=http, queue=queue, crm_queue=crm_queue, **bindings.runtime())
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.

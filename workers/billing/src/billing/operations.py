@@ -1,9 +1,11 @@
 """Billing's public operations (reached through core's gateway), with the request bodies its
-handlers validate with; core serves them in /api/v1/openapi.json (shared/openapi.py)."""
+handlers validate with and the typed commands they are parsed into; core serves them in
+/api/v1/openapi.json (shared/openapi.py)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from billing import plan_change
@@ -27,6 +29,26 @@ CHECKOUT_CONFIRM: dict[str, Field] = {
         hint="must be a Checkout Session id (cs_…)",
     )
 }
+
+
+@dataclass(frozen=True)
+class Checkout:
+    plan: str
+    interval: str
+    attribution: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PlanSwitch:
+    plan: str
+    interval: str | None  # None: the subscription's own
+    proration_date: int | None  # a preview's, so the switch charges exactly what was shown
+
+
+@dataclass(frozen=True)
+class ConfirmCheckout:
+    session_id: str
+
 
 _ANY: dict[str, Any] = {"type": "object"}
 _URL = {"type": "object", "required": ["url"], "properties": {"url": {"type": ["string", "null"]}}}

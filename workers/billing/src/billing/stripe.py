@@ -16,6 +16,7 @@ from typing import Any
 from billing.formencode import Params, encode
 from shared import jsontext
 from shared.deadline import DeadlineExceeded
+from shared.errors import Refused, Unavailable, UpstreamFailed, UpstreamTimeout
 from shared.http import Request
 from shared.log import log
 from shared.ports import HttpClient
@@ -122,4 +123,22 @@ def _error(status: int, body: bytes) -> StripeError:
         str(error.get("type") or "api_error"),
         str(error.get("code") or ""),
         str(error.get("message") or f"Stripe answered {status}."),
+    )
+
+
+def refusal(exc: StripeError) -> Refused:
+    """A Stripe error, told to our caller: never Stripe's raw status (our request, not theirs, failed).
+    Billing's HTTP layer (billing/api.py) applies it once, to whatever a business function let through."""
+    if exc.type == "configuration_error":
+        return Unavailable("billing_not_configured", "Payments are not set up on this server.")
+    if exc.status == 429:
+        return Unavailable("stripe_busy", "The payment provider is busy; try again in a minute.", retry_after=30)
+    if exc.code == "timeout":
+        return UpstreamTimeout("stripe_timeout", "The payment provider did not answer in time; try again in a minute.")
+    if exc.status == 0 or exc.status >= 500:
+        return UpstreamFailed("stripe_unavailable", "The payment provider did not answer; try again in a minute.")
+    return UpstreamFailed(
+        "stripe_request_failed",
+        f"The payment provider refused the request: {exc.message}",
+        {"stripe_code": exc.code or exc.type},
     )

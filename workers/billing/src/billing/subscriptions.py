@@ -126,6 +126,11 @@ class SubscriptionStore:
     async def get(self, account_id: str) -> Record | None:
         return await self._one("account_id", account_id)
 
+    async def row(self, account_id: str) -> dict[str, Any] | None:
+        """The account's row as stored, every column (an account export)."""
+        rows = await self.db.all("SELECT * FROM subscriptions WHERE account_id = ?", [account_id])
+        return rows[0] if rows else None
+
     async def by_subscription(self, subscription_id: str) -> Record | None:
         return await self._one("stripe_subscription_id", subscription_id)
 

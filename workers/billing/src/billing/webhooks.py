@@ -18,7 +18,6 @@ from billing.events import Event, EventProcessor
 from billing.stripe import StripeError
 from shared import jsontext
 from shared.errors import HttpError
-from shared.http import Request
 from shared.mail import MailUnavailable
 from shared.ports import Clock, Crypto
 
@@ -48,16 +47,15 @@ class WebhookHandler:
     events: EventLog
     processor: EventProcessor
 
-    async def handle(self, request: Request) -> dict[str, Any]:
+    async def handle(self, signature_header: str, body: bytes) -> dict[str, Any]:
+        """Stripe's event, exactly as sent (`body`) with its Stripe-Signature header."""
         if not self.secret:
             raise HttpError(500, "webhook_not_configured", "STRIPE_WEBHOOK_SECRET is not set.")
         try:
-            await signature.verify(
-                self.crypto, self.clock, self.secret, request.header("stripe-signature"), request.body
-            )
+            await signature.verify(self.crypto, self.clock, self.secret, signature_header, body)
         except signature.SignatureError:
             raise HttpError(400, "invalid_signature", "The Stripe-Signature header does not verify.") from None
-        event = parse_event(request.body)
+        event = parse_event(body)
         claim = await self.events.claim(event.id, event.type, self.clock.now())
         if claim == "done":
             return {"received": True, "duplicate": True}

@@ -9,6 +9,7 @@ import dataclasses
 
 from core import accounts, csrf, gateway, health, openapi, report, retention
 from core.deps import Ports, Settings, settings_from
+from core.services import Services
 from shared import attribution, plans
 from shared.app import REQUEST_ID_HEADER, App
 from shared.deadline import MAILER_SECONDS, SERVICE_SECONDS, Timed
@@ -17,10 +18,10 @@ from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
 from shared.mail import MailClient
 from shared.ports import Service
-from shared.routing import Params, Router
+from shared.routing import Call, Router
 from shared.scheduled import Job
 from shared.schema import read_query
-from shared.turnstile import Turnstile
+from shared.turnstile import SITEVERIFY_SECONDS, Turnstile
 
 __all__ = ["Ports", "Settings", "bootstrap", "bootstrap_job", "settings_from"]
 
@@ -45,17 +46,26 @@ def bootstrap_job(settings: Settings, ports: Ports) -> Job:
     return retention.job(ports.db, ports.clock)
 
 
-def bootstrap(settings: Settings, ports: Ports) -> App:
-    def timed(service: Service, name: str, seconds: float = SERVICE_SECONDS) -> Timed:
+def timed(ports: Ports) -> Ports:
+    """Every outbound port with its deadline (shared.deadline), applied once, here."""
+
+    def worker(service: Service, name: str, seconds: float = SERVICE_SECONDS) -> Service:
         return Timed(service, seconds, f"the {name} worker")
 
-    ports = dataclasses.replace(ports, domain=timed(ports.domain, "domain"))
+    return dataclasses.replace(
+        ports,
+        customer=worker(ports.customer, "customer"),
+        billing=worker(ports.billing, "billing"),
+        mailer=worker(ports.mailer, "mailer", MAILER_SECONDS),
+        domain=worker(ports.domain, "domain"),
+        http=Timed(ports.http, SITEVERIFY_SECONDS, "Turnstile siteverify"),  # core's only outbound HTTP
+    )
+
+
+def bootstrap(settings: Settings, ports: Ports) -> App:
+    ports = timed(ports)
     gw = gateway.Gateway(
-        services={
-            "customer": timed(ports.customer, "customer"),
-            "billing": timed(ports.billing, "billing"),
-            "mailer": timed(ports.mailer, "mailer", MAILER_SECONDS),
-        },
+        services={"customer": ports.customer, "billing": ports.billing, "mailer": ports.mailer},
         db=ports.db,
         clock=ports.clock,
         crypto=ports.crypto,
@@ -79,31 +89,42 @@ def own_routes(settings: Settings, ports: Ports, gw: gateway.Gateway) -> Router:
     router = Router()
 
     @router.route("GET", "/api/v1/health")
-    async def get_health(request: Request, params: Params) -> Response:
+    async def get_health(c: Call) -> Response:
         """Public: liveness from memory (no store, no other worker). `?deep=1` with the operator's
         token: every store and worker, which costs an R2 write and four database queries."""
-        if read_query(request, health.QUERY)["deep"] != "1":
+        if read_query(c.request, health.QUERY)["deep"] != "1":
             return json_response(health.LIVE)
-        health.require_operator(request, settings.operator_token)
-        checked = await health.check(ports.db, gw, ports.domain, request.header(REQUEST_ID_HEADER))
+        health.require_operator(c.request, settings.operator_token)
+        checked = await health.check(ports.db, gw, ports.domain, c.request.header(REQUEST_ID_HEADER))
         return json_response(checked, 200 if checked["status"] == "ok" else 503)
 
     @router.route("GET", "/api/v1/plans")
-    async def get_plans(request: Request, params: Params) -> Response:
+    async def get_plans(c: Call) -> Response:
         # The attribution contract rides along, so the portal keeps exactly what core and billing accept.
         contract = {"keys": list(attribution.KEYS), "pattern": attribution.VALUE_PATTERN}
         return json_response({"plans": [plan.public() for plan in plans.PLANS], "attribution": contract})
 
     @router.route("GET", "/api/v1/operator/report")
-    async def get_operator_report(request: Request, params: Params) -> Response:
-        return await report.report(settings.operator_token, ports.db, gw, request)
+    async def get_operator_report(c: Call) -> Response:
+        if not settings.operator_token:  # without the secret the route does not exist
+            raise HttpError(404, "not_found", f"No route for {c.request.path}.")
+        health.require_operator(c.request, settings.operator_token)
+        query = read_query(c.request, report.QUERY)
+        start, end = report.period(query["from"], query["to"])
+        table = await report.report(ports.db, gw, start, end)
+        if query["format"] == "csv":
+            name = f"smartpages-funnel-{start:%Y-%m-%d}-{end:%Y-%m-%d}.csv"
+            disposition = ("content-disposition", f'attachment; filename="{name}"')
+            return Response(200, [("content-type", "text/csv; charset=utf-8"), disposition], report.as_csv(table))
+        return json_response({"from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}", "rows": table})
 
     @router.route("GET", "/api/v1/openapi.json")
-    async def get_openapi(request: Request, params: Params) -> Response:
-        return json_response(await openapi.gather(gw, request))
+    async def get_openapi(c: Call) -> Response:
+        return json_response(await openapi.gather(gw, c.request))
 
-    async def dev_outbox(request: Request, params: Params) -> Response:
+    async def dev_outbox(c: Call) -> Response:
         """The local stack's outbox (mailer's page), like Mailpit. 404 unless DEV_OUTBOX is set."""
+        request = c.request
         if not settings.dev_outbox:
             raise HttpError(404, "not_found", f"No route for {request.path}.")
         inner = Request(
@@ -121,5 +142,5 @@ def own_routes(settings: Settings, ports: Ports, gw: gateway.Gateway) -> Router:
 
     mail = MailClient(ports.mailer, ports.crypto, ports.clock, settings.internal_secret, "core")
     turnstile = Turnstile(ports.http, settings.turnstile_secret_key, settings.turnstile_site_key)
-    accounts.register(router, accounts.Accounts(settings, ports, gw, mail, turnstile))
+    accounts.register(router, Services(settings=settings, ports=ports, gateway=gw, mail=mail, turnstile=turnstile))
     return router

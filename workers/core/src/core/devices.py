@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 
-from shared.http import Request
 from shared.ports import Crypto
 
 COOKIE = "__Host-device"
@@ -19,17 +18,20 @@ async def _mac(crypto: Crypto, secret: str, device_id: str, account_key: str) ->
     return (await crypto.hmac_sha256(secret.encode(), f"device:{device_id}:{account_key}".encode())).hex()
 
 
-async def recognised(crypto: Crypto, secret: str, request: Request, account_key: str) -> str:
-    """The device id when the request carries a valid cookie for this account, else ""."""
-    device_id, _, mac = request.cookies.get(COOKIE, "").partition(".")
+async def recognised(crypto: Crypto, secret: str, cookie: str, account_key: str) -> str:
+    """The device id when `cookie` (the COOKIE the browser sent) is valid for this account, else ""."""
+    device_id, _, mac = cookie.partition(".")
     if len(device_id) != 32 or len(mac) != 64:
         return ""
     expected = await _mac(crypto, secret, device_id, account_key)
     return device_id if hmac.compare_digest(expected, mac) else ""
 
 
-async def set_cookie(crypto: Crypto, secret: str, device_id: str, account_key: str) -> tuple[str, str]:
-    """The cookie for a device that just signed in (a new id unless it was already known)."""
+async def issue(crypto: Crypto, secret: str, device_id: str, account_key: str) -> str:
+    """The cookie's value for a device that just signed in (a new id unless it was already known)."""
     device_id = device_id or crypto.random_bytes(16).hex()
-    value = f"{device_id}.{await _mac(crypto, secret, device_id, account_key)}"
+    return f"{device_id}.{await _mac(crypto, secret, device_id, account_key)}"
+
+
+def set_cookie(value: str) -> tuple[str, str]:
     return ("set-cookie", f"{COOKIE}={value}; Max-Age={MAX_AGE}; Path=/; Secure; HttpOnly; SameSite=Lax")

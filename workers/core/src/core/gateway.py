@@ -36,6 +36,7 @@ ROUTES: tuple[GatewayRoute, ...] = (
     GatewayRoute("/api/v1/sites", "customer", plan=True),
     GatewayRoute("/api/v1/assets", "customer", plan=True),
     GatewayRoute("/api/v1/blocks", "customer"),  # the block catalogue the editor's forms are built from
+    GatewayRoute("/api/v1/catalogue", "customer"),  # blocks, palettes and fonts: the portal copies none of them
     GatewayRoute("/api/v1/domains", "customer", entitlement="custom_domains", plan=True, ungated=("GET", "DELETE")),
     # Published lead forms post here from customer sites: no session (customer rate-limits them).
     GatewayRoute("/api/v1/forms", "customer", session=False),

@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from core import accounts, gateway, health, report
+from core import account_commands, gateway, health, report
 from shared import attribution, internal_auth, plans
 from shared.app import REQUEST_ID_HEADER
 from shared.errors import HttpError
@@ -90,7 +90,7 @@ OWN: tuple[Operation, ...] = (
         "/api/v1/auth/signup",
         "Email a verification link to a new address, or tell a registered one's owner; the same 202 either way",
         202,
-        body=accounts.SIGNUP,
+        body=account_commands.SIGNUP,
         response=_ACCEPTED,
     ),
     Operation(
@@ -104,7 +104,7 @@ OWN: tuple[Operation, ...] = (
         "/api/v1/auth/verify",
         "Verify the email from the link; starts a session. The first verification discards a password set before it"
         " (`has_password` false: the owner chooses one with POST /api/v1/account/password)",
-        body=accounts.LINK,
+        body=account_commands.LINK,
         response=_ACCOUNT,
     ),
     Operation(
@@ -112,14 +112,14 @@ OWN: tuple[Operation, ...] = (
         "/api/v1/auth/verify/resend",
         "Email a new verification link (capped per account and per mailbox; the same 202 either way)",
         202,
-        body=accounts.EMAIL_HUMAN,
+        body=account_commands.EMAIL_HUMAN,
         response=_ACCEPTED,
     ),
     Operation(
         "POST",
         "/api/v1/auth/login",
         "Log in; sets the __Host-session cookie and `__Host-device` (this browser's own bucket of failed logins)",
-        body=accounts.LOGIN,
+        body=account_commands.LOGIN,
         response=_ACCOUNT,
         errors=_LOGIN_ERRORS,
     ),
@@ -129,7 +129,7 @@ OWN: tuple[Operation, ...] = (
         "/api/v1/auth/password/forgot",
         "Email a password-reset link",
         202,
-        body=accounts.EMAIL_HUMAN,
+        body=account_commands.EMAIL_HUMAN,
         response=_ACCEPTED,
     ),
     Operation(
@@ -137,7 +137,7 @@ OWN: tuple[Operation, ...] = (
         "/api/v1/auth/password/reset",
         "Set a new password from the link; ends every session and link, starts a new session",
         204,
-        body=accounts.RESET,
+        body=account_commands.RESET,
         content="",
     ),
     Operation(
@@ -145,21 +145,21 @@ OWN: tuple[Operation, ...] = (
         "/api/v1/auth/magic-link",
         "Email a sign-in link",
         202,
-        body=accounts.EMAIL_HUMAN,
+        body=account_commands.EMAIL_HUMAN,
         response=_ACCEPTED,
     ),
     Operation(
         "POST",
         "/api/v1/auth/magic-link/consume",
         "Sign in with the link (a first verification: see /api/v1/auth/verify)",
-        body=accounts.LINK,
+        body=account_commands.LINK,
         response=_ACCOUNT,
     ),
     Operation(
         "POST",
         "/api/v1/auth/email/confirm",
         "Confirm a new email from the link; ends every session, this one included",
-        body=accounts.LINK,
+        body=account_commands.LINK,
         response=_ACCOUNT,
         errors=(409,),
     ),
@@ -167,7 +167,7 @@ OWN: tuple[Operation, ...] = (
         "POST",
         "/api/v1/auth/email/revert",
         "Undo an email change from the old address's link: back to it, with a new password; ends every session",
-        body=accounts.REVERT,
+        body=account_commands.REVERT,
         response=_ACCOUNT,
         errors=(409,),
     ),
@@ -177,7 +177,7 @@ OWN: tuple[Operation, ...] = (
         "/api/v1/account",
         "Delete the account, its sessions and its sites",
         204,
-        body=accounts.PASSWORD_ONLY,
+        body=account_commands.PASSWORD_ONLY,
         content="",
         errors=(403, 429, 502),
         security=_SESSION,
@@ -196,7 +196,7 @@ OWN: tuple[Operation, ...] = (
         "/api/v1/account/password",
         "Change the password (or choose the first one: `current_password` omitted while `has_password` is false);"
         " ends every other session and link, re-issues this one",
-        body=accounts.CHANGE_PASSWORD,
+        body=account_commands.CHANGE_PASSWORD,
         response=_OBJECT,
         errors=(403, 429),
         security=_SESSION,
@@ -207,7 +207,7 @@ OWN: tuple[Operation, ...] = (
         "Email a confirmation link to a new address (a registered one's owner gets a note instead; the same 202"
         " either way); 429 after 3 an hour or 10 a day, or after wrong passwords (as log-in)",
         202,
-        body=accounts.CHANGE_EMAIL,
+        body=account_commands.CHANGE_EMAIL,
         response=_OBJECT,
         errors=(403, 429),
         security=_SESSION,

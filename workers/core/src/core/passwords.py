@@ -15,7 +15,7 @@ from core.common_passwords import COMMON_PASSWORDS
 from shared.errors import HttpError
 from shared.log import log
 from shared.ports import Crypto
-from shared.schema import Field, Secret
+from shared.schema import Field, Secret, invalid
 
 ALGORITHM = "pbkdf2_sha256"
 ITERATIONS = 100_000
@@ -26,17 +26,17 @@ MAX_LENGTH = 256  # well above the 64 that must be allowed; bounds the hashing w
 
 
 def _weak(field: str, message: str) -> HttpError:
-    return HttpError(400, "weak_password", message, details={"field": field})
+    return invalid(field, message, "weak_password", code="weak_password")
 
 
 def check_policy(password: str, field: str = "password") -> None:
     """Length and the common-password list only: no composition rules (NIST SP 800-63B)."""
     if len(password) < MIN_LENGTH:
-        raise _weak(field, f"{field}: use at least {MIN_LENGTH} characters.")
+        raise _weak(field, f"use at least {MIN_LENGTH} characters.")
     if len(password) > MAX_LENGTH:
-        raise _weak(field, f"{field}: use at most {MAX_LENGTH} characters.")
+        raise _weak(field, f"use at most {MAX_LENGTH} characters.")
     if is_common(password):
-        raise _weak(field, f"{field}: this password is too common; choose another.")
+        raise _weak(field, "this password is too common; choose another.")
 
 
 def is_common(password: str) -> bool:

@@ -10,13 +10,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from core import health
 from core.gateway import Gateway
 from shared import csvsafe, internal_auth
-from shared.errors import HttpError
-from shared.http import Request, Response, json_response
+from shared.errors import Unavailable
+from shared.http import Request
 from shared.ports import Database
-from shared.schema import Choice, Date, Field, invalid, read_query
+from shared.schema import Choice, Date, Field, invalid
 
 COLUMNS = ("utm_source", "utm_campaign", "plan", "signups", "verified", "checkouts", "paying")
 MAX_DAYS = 366
@@ -25,12 +24,6 @@ QUERY: dict[str, Field] = {
     "to": Date(required=True),
     "format": Choice(("json", "csv"), default="json"),
 }
-
-
-def authorize(operator_token: str, request: Request) -> None:
-    if not operator_token:
-        raise HttpError(404, "not_found", f"No route for {request.path}.")
-    health.require_operator(request, operator_token)
 
 
 def rows(accounts: list[dict[str, Any]], funnel: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -47,28 +40,26 @@ def rows(accounts: list[dict[str, Any]], funnel: dict[str, dict[str, Any]]) -> l
     return sorted(groups.values(), key=lambda r: (-r["paying"], -r["signups"], r["utm_source"], r["utm_campaign"]))
 
 
-async def report(operator_token: str, db: Database, gateway: Gateway, request: Request) -> Response:
-    authorize(operator_token, request)
-    query = read_query(request, QUERY)
-    start, end = (datetime.strptime(query[name], "%Y-%m-%d").replace(tzinfo=UTC) for name in ("from", "to"))
+def period(start_day: str, end_day: str) -> tuple[datetime, datetime]:
+    """The report's first and last day (UTC, both included), at most MAX_DAYS apart."""
+    start, end = (datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC) for day in (start_day, end_day))
     if end < start or end - start > timedelta(days=MAX_DAYS):
         raise invalid("to", f"must be on or after from, at most {MAX_DAYS} days later")
-    fmt = query["format"]
+    return start, end
+
+
+async def report(db: Database, gateway: Gateway, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """One row per (source, campaign, plan) of the accounts that signed up from `start` to `end`."""
     accounts = await db.all(
         "SELECT id, attribution, email_verified_at FROM accounts WHERE created_at >= ? AND created_at < ?",
         (start.timestamp(), (end + timedelta(days=1)).timestamp()),
     )
     answer = await gateway.call("billing", Request("GET", "/internal/funnel"), internal_auth.Identity())
     if answer.status != 200:
-        raise HttpError(503, "billing_unavailable", "Billing did not answer; try again in a minute.")
+        raise Unavailable("billing_unavailable", "Billing did not answer; try again in a minute.")
     funnel = {str(a["account_id"]): a for a in answer.json()["accounts"]}
-    table = rows(accounts, funnel)
-    if fmt == "csv":
-        text = csvsafe.write(COLUMNS, [[row[c] for c in COLUMNS] for row in table])  # quoted, no formulas
-        name = f"smartpages-funnel-{start:%Y-%m-%d}-{end:%Y-%m-%d}.csv"
-        return Response(
-            200,
-            [("content-type", "text/csv; charset=utf-8"), ("content-disposition", f'attachment; filename="{name}"')],
-            text.encode(),
-        )
-    return json_response({"from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}", "rows": table})
+    return rows(accounts, funnel)
+
+
+def as_csv(table: list[dict[str, Any]]) -> bytes:
+    return csvsafe.write(COLUMNS, [[row[c] for c in COLUMNS] for row in table]).encode()  # quoted, no formulas

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from customer import accounts, assets, blocks, domains, export, forms, insights, leads, publish, sites
+from customer import accounts, assets, blocks, catalogue, domains, export, forms, insights, leads, publish, sites
 from customer.deps import CustomerDeps
 from customer.model import Download, FormPost, Owner, Site, Tagged
 from customer.operations import API
@@ -21,11 +21,12 @@ from customer.store import sites_of
 from shared import health
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
-from shared.internal import IdentifiedHandler, IdentifiedRouter
 from shared.internal_auth import Identity
 from shared.jsonbody import read_json_object
 from shared.openapi import DESCRIBE_PATH, paths
-from shared.routing import Params
+from shared.routing import Call as Routed
+from shared.routing import Handler as RoutedHandler
+from shared.routing import Params, Router
 from shared.schema import read_query
 
 TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts", "held_addresses")
@@ -123,6 +124,10 @@ async def cut_over_domains(c: Call) -> Response:
 
 async def block_catalogue(c: Call) -> Response:
     return json_response(blocks.catalogue_json(), headers=[("cache-control", "private, max-age=300")])
+
+
+async def site_catalogue(c: Call) -> Response:
+    return json_response(catalogue.catalogue(), headers=[("cache-control", "private, max-age=300")])
 
 
 # --- sites and pages --------------------------------------------------------------------------------
@@ -306,6 +311,7 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/internal/accounts/{account_id}/email": {"POST": account_email},
     "/internal/accounts/{account_id}/domains/cut-over": {"POST": cut_over_domains},
     "/api/v1/blocks/catalogue": {"GET": block_catalogue},
+    "/api/v1/catalogue": {"GET": site_catalogue},
     "/api/v1/sites": {"GET": list_sites, "POST": create_site},
     SITE: {"GET": get_site, "PATCH": update_site, "DELETE": delete_site},
     SITE + "/pages": {"POST": create_page},
@@ -331,16 +337,16 @@ ROUTES: dict[str, dict[str, Handler]] = {
 }
 
 
-def router(deps: CustomerDeps) -> IdentifiedRouter:
-    routes = IdentifiedRouter()
+def router(deps: CustomerDeps) -> Router:
+    routes = Router()
     for pattern, methods in ROUTES.items():
         for method, handler in methods.items():
             routes.add(method, pattern, _bound(deps, handler))
     return routes
 
 
-def _bound(deps: CustomerDeps, handler: Handler) -> IdentifiedHandler:
-    async def handle(request: Request, params: Params, identity: Identity) -> Response:
-        return await handler(Call(deps, request, params, identity))
+def _bound(deps: CustomerDeps, handler: Handler) -> RoutedHandler:
+    async def handle(routed: Routed) -> Response:
+        return await handler(Call(deps, routed.request, routed.params, routed.identity))
 
     return handle

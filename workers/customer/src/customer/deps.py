@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared import hostnames
+from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, Timed
 from shared.mail import MailClient
 from shared.ports import BlobStore, Clock, Crypto, Database, HttpClient, Queue, Service
 from shared.settings import reader
-from shared.turnstile import Turnstile
+from shared.turnstile import SITEVERIFY_SECONDS, Turnstile
 
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
 
@@ -57,7 +58,7 @@ class Settings:
 settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
 
 
-@dataclass
+@dataclass(kw_only=True)  # built by keyword: a port added later never shifts the others
 class Ports:
     db: Database
     blobs: BlobStore  # R2
@@ -74,7 +75,7 @@ class CustomerDeps:
     blobs: BlobStore
     clock: Clock
     crypto: Crypto
-    http: HttpClient
+    http: HttpClient  # Cloudflare's API, Timed (PROVIDER_SECONDS)
     settings: Settings
     mail: MailClient
     turnstile: Turnstile
@@ -85,6 +86,10 @@ class CustomerDeps:
 
     @classmethod
     def of(cls, settings: Settings, ports: Ports) -> CustomerDeps:
-        mail = MailClient(ports.mailer, ports.crypto, ports.clock, settings.internal_secret, "customer")
-        turnstile = Turnstile(ports.http, settings.turnstile_secret_key, settings.turnstile_site_key)
-        return cls(ports.db, ports.blobs, ports.clock, ports.crypto, ports.http, settings, mail, turnstile)
+        # The composition root: every outbound port with its deadline (shared.deadline), applied once, here.
+        mailer = Timed(ports.mailer, MAILER_SECONDS, "the mailer")
+        siteverify = Timed(ports.http, SITEVERIFY_SECONDS, "Turnstile siteverify")
+        cloudflare = Timed(ports.http, PROVIDER_SECONDS, "Cloudflare's API")  # custom hostnames, Analytics Engine
+        mail = MailClient(mailer, ports.crypto, ports.clock, settings.internal_secret, "customer")
+        turnstile = Turnstile(siteverify, settings.turnstile_secret_key, settings.turnstile_site_key)
+        return cls(ports.db, ports.blobs, ports.clock, ports.crypto, cloudflare, settings, mail, turnstile)

@@ -27,7 +27,6 @@ from customer.deps import CustomerDeps
 from customer.model import Owner, Site
 from customer.store import owned_site, site_by_id, sites_of
 from shared import plans, site_layout
-from shared.deadline import PROVIDER_SECONDS, Timed
 from shared.errors import HttpError
 from shared.log import log
 from shared.schema import Field, Str, check_fields, invalid
@@ -50,8 +49,7 @@ def client(deps: CustomerDeps) -> CloudflareClient:
     s = deps.settings
     if deps.http is None or not s.cf_api_token or not s.cf_zone_id:
         raise HttpError(503, "custom_domains_unavailable", "Custom domains are not configured on this deployment.")
-    api = Timed(deps.http, PROVIDER_SECONDS, "Cloudflare's API")
-    return CloudflareClient(api, s.cf_api_base, s.cf_api_token, s.cf_zone_id)
+    return CloudflareClient(deps.http, s.cf_api_base, s.cf_api_token, s.cf_zone_id)  # Timed in CustomerDeps.of
 
 
 def check_hostname(deps: CustomerDeps, value: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 from customer.deps import CustomerDeps
 from customer.model import Owner, Site
 from shared import plans
-from shared.deadline import PROVIDER_SECONDS, DeadlineExceeded, Timed
+from shared.deadline import DeadlineExceeded
 from shared.errors import HttpError
 from shared.http import Request
 from shared.log import log
@@ -134,8 +134,7 @@ async def _sql(deps: CustomerDeps, sql: str) -> list[dict[str, Any]]:
     request = Request(
         "POST", url, headers={"authorization": f"Bearer {s.analytics_api_token}", "content-type": "text/plain"}
     )
-    client = Timed(deps.http, PROVIDER_SECONDS, "Analytics Engine's SQL API")
-    response = await client.fetch(request.replace(body=sql.encode()))
+    response = await deps.http.fetch(request.replace(body=sql.encode()))  # Timed in CustomerDeps.of
     if response.status != 200:
         log("analytics_query_failed", status=response.status, body=response.body[:300].decode(errors="replace"))
         raise HttpError(503, "insights_unavailable", "Insights cannot be read just now. Please try again shortly.")

@@ -10,6 +10,20 @@ from shared.openapi import Operation, record
 from shared.schema import Int, Link, object_schema
 
 _ANY: dict[str, Any] = {"type": "object"}
+_CHOICE = {"id": {"type": "string"}, "label": {"type": "string"}, "default": {"type": "boolean"}}
+_CATALOGUE = record(
+    {
+        "blocks": {"type": "object"},
+        "palettes": {
+            "type": "array",
+            "items": record({**_CHOICE, "colors": {"type": "object", "additionalProperties": {"type": "string"}}}),
+        },
+        "fonts": {
+            "type": "array",
+            "items": record({**_CHOICE, "headings": {"type": "string"}, "body": {"type": "string"}}),
+        },
+    }
+)
 _BLOCK_ID = {"type": "string", "pattern": blocks._BLOCK_ID.pattern}
 
 
@@ -119,6 +133,14 @@ API: tuple[Operation, ...] = (
         " new one starts with; the editor builds its forms from it. Also the theme's palettes and font pairs"
         " (id -> the words the editor shows)",
         response=_ANY,
+    ),
+    Operation(
+        "GET",
+        "/api/v1/catalogue",
+        "What a site is built from, with the words to show for each: the block types (as /api/v1/blocks/catalogue),"
+        " the colour palettes (`palettes`: id, label, colors, default) and the font pairings (`fonts`: id, label,"
+        " headings, body, default)",
+        response=_CATALOGUE,
     ),
     Operation("GET", "/api/v1/sites", "The account's sites", response=_listing("sites")),
     Operation(

@@ -113,7 +113,7 @@ def slugify(name: str) -> str:
 
 def check_slug(slug: str, field: str, reserved: frozenset[str] = RESERVED_SLUGS) -> str:
     if not SLUG.match(slug):
-        raise invalid(field, _SLUG_HINT)
+        raise invalid(field, _SLUG_HINT, "bad_format")
     if slug in reserved:
         raise invalid(field, f"{slug!r} is reserved")
     return slug
@@ -228,7 +228,7 @@ async def update_site(deps: CustomerDeps, owner: Owner, site_id: str, data: dict
         known = await asset_types(deps.db, site.id)
         for key in ("social_image", "favicon"):
             if seo[key] and seo[key] not in known:
-                raise invalid(f"seo.{key}", "no such image on this site")
+                raise invalid(f"seo.{key}", "no such image on this site", "no_such_image")
         changes["seo"] = json.dumps(seo)
     if "redirects" in data:
         changes["redirects"] = json.dumps(blockdefs.check_redirects(data["redirects"]))
@@ -265,7 +265,7 @@ async def checked_blocks(
     known = await asset_types(deps.db, site.id)
     missing = sorted(blockdefs.referenced_assets(clean) - set(known))
     if missing:
-        raise invalid(path, f"no image {missing[0]} on this site (upload it first)")
+        raise invalid(path, f"no image {missing[0]} on this site (upload it first)", "no_such_image")
     return clean
 
 

@@ -41,7 +41,7 @@ class Settings:
 settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
 
 
-@dataclass
+@dataclass(kw_only=True)  # built by keyword: a port added later never shifts the others
 class Ports:
     blobs: BlobStore  # R2, read only
     clock: Clock

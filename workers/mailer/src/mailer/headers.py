@@ -6,6 +6,10 @@ any control character is refused rather than stripped: a name with a line break 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
+
+from shared.schema import Field, FieldInvalid, invalid
 
 MAX_ADDRESS_LENGTH = 254  # RFC 5321's path limit, minus the angle brackets
 MAX_HEADER_TEXT = 200
@@ -19,16 +23,6 @@ _ADDRESS = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+$")
 _SENDER = re.compile(r"^(?P<name>[^<>\"]*?)\s*<(?P<address>[^<>\s]+)>$")
 
 
-class FieldError(ValueError):
-    """A caller's value that cannot be used; `field` names it (e.g. `to`, `data.verify_url`)."""
-
-    def __init__(self, field: str, message: str, code: str = "invalid_field") -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.code = code
-
-
 def has_control(value: str) -> bool:
     return _CONTROL.search(value) is not None
 
@@ -36,18 +30,32 @@ def has_control(value: str) -> bool:
 def check_address(field: str, value: object) -> str:
     """One email address, as it may go into a To or Reply-To header."""
     if not isinstance(value, str) or not value:
-        raise FieldError(field, f"{field} must be an email address.", "invalid_address")
+        raise invalid(field, "must be an email address", "not_email", code="invalid_address")
     if has_control(value) or len(value) > MAX_ADDRESS_LENGTH or not _ADDRESS.match(value):
-        raise FieldError(field, f"{field} is not a valid email address.", "invalid_address")
+        raise invalid(field, "must be one plain email address", "not_email", code="invalid_address")
     return value
+
+
+@dataclass
+class Address(Field):
+    """A shared.schema field: one email address, as it may go into a To or Reply-To header."""
+
+    required: bool = True
+    default: Any = ""
+
+    def check(self, value: Any, path: str) -> Any:
+        return check_address(path, value)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "maxLength": MAX_ADDRESS_LENGTH, "pattern": _ADDRESS.pattern}
 
 
 def check_header_text(field: str, value: str) -> str:
     """Free text bound for a header (a subject part, a display name): one line, bounded."""
     if has_control(value):
-        raise FieldError(field, f"{field} must not contain line breaks or control characters.")
+        raise invalid(field, "must not contain line breaks or control characters", "control_characters")
     if len(value) > MAX_HEADER_TEXT:
-        raise FieldError(field, f"{field} is longer than {MAX_HEADER_TEXT} characters.")
+        raise invalid(field, f"must be at most {MAX_HEADER_TEXT} characters", "too_long", max_length=MAX_HEADER_TEXT)
     return value
 
 
@@ -60,7 +68,7 @@ def check_sender(value: str) -> str:
             check_address("MAIL_FROM", match["address"])
         else:
             check_address("MAIL_FROM", value)
-    except FieldError as exc:
+    except FieldInvalid as exc:
         raise RuntimeError(f"MAIL_FROM is not a usable sender: {exc.message}") from None
     return value
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailer import templates
-from mailer.headers import FieldError, check_address, check_sender
+from mailer.headers import Address, check_address, check_sender
 from mailer.resend import MAX_IDEMPOTENCY_KEY, Outgoing, ResendClient
 from mailer.store import EmailRecord, MailStore
-from shared.errors import HttpError
+from shared.errors import Conflict
 from shared.ports import Clock, Crypto, Queue
+from shared.schema import Field, check_fields, invalid
 
 # Mail budgets for account mail a stranger can trigger by typing someone's address (sign-up,
 # verification, reset, magic link, email change): per recipient, at most PER_KIND_PER_HOUR of one
@@ -64,23 +65,40 @@ class SendResult:
         return {"id": self.id, "status": self.status}
 
 
+@dataclass
+class IdempotencyKey(Field):
+    """The caller's name for this one message: a repeat with it returns the first result."""
+
+    required: bool = True
+    default: Any = ""
+
+    def check(self, value: Any, path: str) -> Any:
+        if not isinstance(value, str) or not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY or not value.isprintable():
+            raise invalid(path, f"must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters", "bad_format")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "minLength": 1, "maxLength": MAX_IDEMPOTENCY_KEY}
+
+
+# The /internal/send body (shared.mail.send_request writes it), checked in this order.
+SEND: dict[str, Field] = {
+    "template": templates.TemplateName(),
+    "to": Address(),
+    "idempotency_key": IdempotencyKey(),
+    "data": templates.TemplateData(),
+}
+
+
 def parse(body: dict[str, Any]) -> SendRequest:
-    """The JSON body of /internal/send, or a 400 naming the field that is wrong."""
-    try:
-        template = templates.get(body.get("template"))
-        to = check_address("to", body.get("to"))
-        key = body.get("idempotency_key")
-        if not isinstance(key, str) or not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isprintable():
-            raise FieldError(
-                "idempotency_key", "idempotency_key must be 1 to 256 printable characters.", "invalid_field"
-            )
-        data = templates.validate(template, body.get("data", {}))
-        reply_to = None
-        if template.reply_to_key:
-            reply_to = check_address(f"data.{template.reply_to_key}", data[template.reply_to_key])
-    except FieldError as exc:
-        raise HttpError(400, exc.code, exc.message, details={"field": exc.field}) from None
-    return SendRequest(template, to, data, key, reply_to)
+    """The JSON body of /internal/send, or a 400 naming the field that is wrong (shared.schema)."""
+    clean = check_fields(SEND, body)
+    template: templates.Template = clean["template"]
+    data = templates.validate(template, clean["data"])
+    reply_to = None
+    if template.reply_to_key:
+        reply_to = check_address(f"data.{template.reply_to_key}", data[template.reply_to_key])
+    return SendRequest(template, clean["to"], data, clean["idempotency_key"], reply_to)
 
 
 @dataclass
@@ -118,9 +136,7 @@ class Sender:
 
     def _check_same_request(self, record: EmailRecord, fingerprint: str) -> None:
         if record.request_hash and record.request_hash != fingerprint:
-            raise HttpError(
-                409, "idempotency_conflict", "This idempotency_key was already used for a different message."
-            )
+            raise Conflict("idempotency_conflict", "This idempotency_key was already used for a different message.")
 
     def _replay(self, record: EmailRecord, fingerprint: str) -> SendResult:
         self._check_same_request(record, fingerprint)

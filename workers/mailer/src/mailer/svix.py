@@ -11,9 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+from dataclasses import dataclass
 
 from shared.errors import HttpError
-from shared.http import Request
 from shared.ports import Clock, Crypto
 
 TOLERANCE_SECONDS = 300
@@ -42,16 +42,24 @@ async def sign(crypto: Crypto, secret: str, svix_id: str, timestamp: str, body: 
     return "v1," + base64.b64encode(mac).decode()
 
 
-async def verify(crypto: Crypto, clock: Clock, secret: str, request: Request) -> str:
+@dataclass(frozen=True)
+class Signed:
+    """A delivery as Svix signed it: its svix-id, svix-timestamp and svix-signature headers, and the body."""
+
+    svix_id: str
+    timestamp: str
+    signatures: str
+    body: bytes
+
+
+async def verify(crypto: Crypto, clock: Clock, secret: str, delivery: Signed) -> str:
     """Returns the svix-id of a genuine, fresh delivery; raises 400 otherwise."""
-    svix_id = request.header("svix-id")
-    timestamp = request.header("svix-timestamp")
-    signatures = request.header("svix-signature")
+    svix_id, timestamp, signatures = delivery.svix_id, delivery.timestamp, delivery.signatures
     if not (svix_id and timestamp and signatures):
         raise _refuse("The svix-id, svix-timestamp and svix-signature headers are required.")
     if not (timestamp.isascii() and timestamp.isdigit()) or abs(clock.now() - int(timestamp)) > TOLERANCE_SECONDS:
         raise _refuse("The webhook timestamp is missing or outside the 5 minute tolerance.")
-    expected = await crypto.hmac_sha256(signing_key(secret), f"{svix_id}.{timestamp}.".encode() + request.body)
+    expected = await crypto.hmac_sha256(signing_key(secret), f"{svix_id}.{timestamp}.".encode() + delivery.body)
     matched = False
     for entry in signatures.split(" "):
         version, _, value = entry.partition(",")

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailer.headers import FieldError, check_header_text, has_control
+from mailer.headers import check_header_text, has_control
+from shared.schema import Field, invalid
 
 PRODUCT = "SmartPages"
 MAX_VALUE_LENGTH = 10_000
@@ -354,9 +355,42 @@ URL_KEYS = frozenset({"link", "portal"})
 def get(name: object) -> Template:
     template = TEMPLATES.get(name) if isinstance(name, str) else None
     if template is None:
-        known = ", ".join(sorted(TEMPLATES))
-        raise FieldError("template", f"template must be one of: {known}.", "unknown_template")
+        options = sorted(TEMPLATES)
+        raise invalid(
+            "template", f"must be one of: {', '.join(options)}", "not_an_option", "unknown_template", options=options
+        )
     return template
+
+
+@dataclass
+class TemplateName(Field):
+    """A shared.schema field: the name of a template, checked into the Template itself."""
+
+    required: bool = True
+    default: Any = None
+
+    def check(self, value: Any, path: str) -> Any:
+        return get(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"enum": sorted(TEMPLATES)}
+
+
+@dataclass
+class TemplateData(Field):
+    """A shared.schema field: the template's values, an object (checked against the template by
+    `validate` once the template is known)."""
+
+    required: bool = False
+    default: Any = field(default_factory=dict)
+
+    def check(self, value: Any, path: str) -> Any:
+        if not isinstance(value, dict):
+            raise invalid(path, "must be an object", "not_object", "invalid_data")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": {"type": ["string", "number"]}}
 
 
 def _is_http_url(value: str) -> bool:
@@ -365,21 +399,21 @@ def _is_http_url(value: str) -> bool:
 
 
 def validate(template: Template, data: object) -> dict[str, str]:
-    """The caller's data as strings, or a FieldError naming the first key that is wrong."""
+    """The caller's data as strings, or a 400 (shared.schema) naming the first key that is wrong."""
     if not isinstance(data, dict):
-        raise FieldError("data", "data must be an object.", "invalid_data")
+        raise invalid("data", "must be an object", "not_object", "invalid_data")
     missing = [k for k in template.required if k not in data]
     if missing:
         names = ", ".join(f"data.{k}" for k in missing)
-        raise FieldError(f"data.{missing[0]}", f"{names} required by {template.name}.", "missing_data")
+        raise invalid(f"data.{missing[0]}", f"{names} required by {template.name}", "required", "missing_data")
     clean: dict[str, str] = {}
     for key, value in data.items():
         name = f"data.{key}"
         if key not in template.keys:
-            raise FieldError(name, f"{name} is not used by {template.name}.", "invalid_data")
+            raise invalid(name, f"not used by {template.name}", "unknown_field", "invalid_data")
         clean[key] = _text(name, value)
         if key in URL_KEYS and not _is_http_url(clean[key]):
-            raise FieldError(name, f"{name} must be an http(s) URL.", "invalid_data")
+            raise invalid(name, "must be an http(s) URL", "not_link", "invalid_data")
         if key in template.subject_keys:
             check_header_text(name, clean[key])
     return clean
@@ -387,12 +421,13 @@ def validate(template: Template, data: object) -> dict[str, str]:
 
 def _text(name: str, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise FieldError(name, f"{name} must be a string.", "invalid_data")
+        raise invalid(name, "must be a string", "not_text", "invalid_data")
     text = str(value)
     if len(text) > MAX_VALUE_LENGTH:
-        raise FieldError(name, f"{name} is longer than {MAX_VALUE_LENGTH} characters.", "invalid_data")
+        limit = MAX_VALUE_LENGTH
+        raise invalid(name, f"must be at most {limit} characters", "too_long", "invalid_data", max_length=limit)
     if has_control(text.replace("\n", "").replace("\r", "").replace("\t", "")):
-        raise FieldError(name, f"{name} contains control characters.", "invalid_data")
+        raise invalid(name, "must not contain control characters", "control_characters", "invalid_data")
     return text
 
 

@@ -21,7 +21,6 @@ from mailer import svix
 from mailer.store import MailStore, Statement
 from shared import jsontext
 from shared.errors import HttpError
-from shared.http import Request
 from shared.log import log
 from shared.ports import Clock, Crypto
 
@@ -44,9 +43,9 @@ class WebhookHandler:
     clock: Clock
     secret: str
 
-    async def handle(self, request: Request) -> dict[str, str]:
-        svix_id = await svix.verify(self.crypto, self.clock, self.secret, request)
-        event = _parse(request.body)
+    async def handle(self, delivery: svix.Signed) -> dict[str, str]:
+        svix_id = await svix.verify(self.crypto, self.clock, self.secret, delivery)
+        event = _parse(delivery.body)
         event_type = str(event["type"])
         if await self.store.seen_webhook(svix_id):
             return {"status": "duplicate", "type": event_type}
