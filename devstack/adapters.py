@@ -52,7 +52,7 @@ class SqliteDatabase:
 
     def is_empty(self) -> bool:
         """No table at all: a database nothing has been applied to yet."""
-        return self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        return bool(self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0)
 
     def copy_to(self, target: sqlite3.Connection) -> None:
         self._conn.backup(target)
