@@ -22,8 +22,15 @@ async def main(state: Path, host: str, core_port: int, domain_port: int) -> None
         uvicorn.Server(uvicorn.Config(asgi(apps.core), host=host, port=core_port, log_level="warning")),
         uvicorn.Server(uvicorn.Config(asgi(apps.domain), host=host, port=domain_port, log_level="warning")),
     ]
+    serving = asyncio.gather(*(server.serve() for server in servers))
+    # "ready" is a promise that both ports accept connections: say it only once they do.
+    while not all(server.started for server in servers):
+        if serving.done():
+            await serving  # a server failed to start (port taken): raise its error
+            return
+        await asyncio.sleep(0.02)
     print(f"cpython stack ready core=http://{host}:{core_port} domain=http://{host}:{domain_port}", flush=True)
-    await asyncio.gather(*(server.serve() for server in servers))
+    await serving
 
 
 if __name__ == "__main__":
