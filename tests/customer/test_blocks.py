@@ -88,7 +88,7 @@ def test_docs_table_is_the_catalogue() -> None:
 async def test_the_catalogue_names_every_palette_and_font_pair(owner: Owner) -> None:
     """The portal's theme choices come from the API: every palette and font pair the theme accepts,
     each with words to show (the editor writes none of them)."""
-    got = await owner.ok("GET", "/api/v1/blocks/catalogue")
+    got = await owner.ok("GET", "/api/v1/catalogue")
     assert [p["id"] for p in got["palettes"]] == list(blocks.PALETTES)
     assert [f["id"] for f in got["fonts"]] == list(blocks.FONT_PAIRINGS)
     labels = [choice["label"] for choice in [*got["palettes"], *got["fonts"]]]

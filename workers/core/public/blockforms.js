@@ -1,7 +1,7 @@
 // The block forms: every block type as real form controls (text, links, pictures from the site's
 // library, lists whose items are added, removed and reordered one by one, a weekly grid for opening
 // hours, money fields for prices, a choice of layout). Built from the block catalogue customer
-// serves (GET /api/v1/blocks/catalogue, defined once in customer/blocks.py): no block or field is
+// serves (GET /api/v1/catalogue, defined once in customer/blocks.py and customer/catalogue.py): no block or field is
 // named here. `render` writes a block's fields, `read` turns them back into the block and stamps
 // each control with the API's path for it (data-path, e.g. "blocks[2].items[0].title") so a 400
 // can be shown next to the right control.
@@ -26,20 +26,10 @@ let loading = null;
 const spec = (c) => ({ kind: c.kind, name: c.name, label: c.label, max: c.max_length, hint: c.hint, type: c.input_type, options: c.options,
   item: c.item ? c.item.map(spec) : null, itemLabel: c.item_label, itemMax: c.item_max_length, min: c.min_items });
 
-// The catalogue arrives once per page load; a failed fetch is tried again next time. It is
-// GET /api/v1/catalogue (blocks, palettes, fonts); until every deployment serves that, the block
-// catalogue (/api/v1/blocks/catalogue) carries the same palettes and fonts.
-async function fetchCatalogue() {
-  try {
-    return await api('GET', '/catalogue');
-  } catch (e) {
-    if (e.status !== 404) throw e;
-    return api('GET', '/blocks/catalogue');
-  }
-}
-
+// The catalogue (blocks, palettes, fonts) arrives once per page load; a failed fetch is tried again
+// next time.
 export function loadCatalogue() {
-  loading ||= fetchCatalogue().then(({ blocks, palettes, fonts }) => {
+  loading ||= api('GET', '/catalogue').then(({ blocks, palettes, fonts }) => {
     const words = (choices) => Object.fromEntries(choices.map((c) => [c.id, c.label]));
     Object.assign(THEMES, { palettes: words(palettes), fonts: words(fonts) });
     BLOCKS = Object.fromEntries(Object.entries(blocks).map(([type, b]) => [type, { label: b.label, fields: b.fields.map(spec), make: b.starter, needsImage: b.needs_image, closesPage: b.closes_page }]));

@@ -310,13 +310,9 @@ BLOCK_TYPES = tuple(BLOCKS)
 
 
 def catalogue_json() -> dict[str, Any]:
-    """GET /api/v1/blocks/catalogue: every block type with its fields, limits and labels, and the
-    palettes and font pairs a site's theme can choose, by id with the words the portal shows."""
-    return {
-        "blocks": {kind: block.describe() for kind, block in CATALOGUE.items()},
-        "palettes": [{"id": name, "label": PALETTE_LABELS[name]} for name in PALETTES],
-        "fonts": [{"id": name, "label": FONT_LABELS[name]} for name in FONT_PAIRINGS],
-    }
+    """GET /api/v1/blocks/catalogue: every block type with its fields, limits and labels (the theme's
+    palettes and font pairs, with their words, are in GET /api/v1/catalogue: customer/catalogue.py)."""
+    return {"blocks": {kind: block.describe() for kind, block in CATALOGUE.items()}}
 
 
 _KIND_WORDS = {"image": "picture", "check": "yes/no", "link": "link", "hours": "up to 7 days with times"}
@@ -355,13 +351,6 @@ PALETTES: dict[str, dict[str, str]] = {
     "slate": {"primary": "#334e68", "background": "#f8fafc", "text": "#102a43", "muted": "#e2e8f0"},
     "berry": {"primary": "#8a2c6d", "background": "#fffbfe", "text": "#2a1426", "muted": "#f6e6f1"},
 }
-PALETTE_LABELS = {
-    "ocean": "Ocean blue",
-    "forest": "Forest green",
-    "sunset": "Sunset red",
-    "slate": "Slate grey",
-    "berry": "Berry",
-}
 FONT_PAIRINGS: dict[str, tuple[str, str]] = {  # (headings, body): system stacks, nothing fetched
     "modern": (
         "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
@@ -371,8 +360,6 @@ FONT_PAIRINGS: dict[str, tuple[str, str]] = {  # (headings, body): system stacks
     "editorial": ("'Palatino Linotype', Palatino, Georgia, serif", "Georgia, 'Times New Roman', serif"),
     "technical": ("ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace", "system-ui, -apple-system, sans-serif"),
 }
-
-FONT_LABELS = {"modern": "Modern", "classic": "Classic", "editorial": "Editorial", "technical": "Technical"}
 
 THEME: dict[str, Field] = {
     "palette": Choice(tuple(PALETTES), default="ocean"),

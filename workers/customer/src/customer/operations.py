@@ -130,8 +130,7 @@ API: tuple[Operation, ...] = (
         "GET",
         "/api/v1/blocks/catalogue",
         "Every block type a page can hold: its label, fields (kind, label, limits, layout options) and what a"
-        " new one starts with; the editor builds its forms from it. Also the theme's palettes and font pairs"
-        " (id -> the words the editor shows)",
+        " new one starts with (the theme's palettes and font pairs are in /api/v1/catalogue)",
         response=_ANY,
     ),
     Operation(
