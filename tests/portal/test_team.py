@@ -18,7 +18,7 @@ from tests.lane.client import PASSWORD, PortalClient, signed_in, subscribed, vie
 from tests.lane.harness import Lane
 from tests.portal.conftest import shot
 from tests.portal.test_accessibility import violations
-from tests.portal.test_editor import confirm, saved, signed_in_context
+from tests.portal.test_editor import confirm, saved
 
 pytestmark = pytest.mark.lane
 
@@ -43,6 +43,19 @@ async def api(page: Page, lane: Lane, method: str, path: str, body: Any = None, 
     return await page.request.fetch(f"{lane.core}{path}", method=method, headers=sent, data=body)
 
 
+async def signed_in_context(browser: Browser, lane: Lane, email: str) -> BrowserContext:
+    """A browser signed in through the portal's log-in form (CSP bypassed only so axe can be injected)."""
+    context = await browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(f"{lane.core}/login")
+    await page.get_by_label("Email", exact=True).fill(email)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("heading", name="Your sites")).to_be_visible(timeout=30_000)
+    await page.close()
+    return context
+
+
 async def invite_from_the_team_panel(page: Page, email: str, role: str) -> None:
     team = page.locator("#panel-team")
     await team.get_by_label("Email address of the person to invite").fill(email)
@@ -58,7 +71,7 @@ async def sign_up_from_the_invitation(
     """Opens the mailed link signed out, creates the account with the invited address, confirms it
     from the outbox in the same tab and chooses a password: the portal brings her back to the
     invitation. Returns the context, its page and axe's findings on the invitation page."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    context = await browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     await page.goto(link)
     await expect(page.get_by_role("heading", name="You are invited to Team Bakery")).to_be_visible(timeout=30_000)

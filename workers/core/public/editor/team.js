@@ -23,7 +23,7 @@ const member = (m) => html`<li class="row"><span><strong>${m.email}</strong> · 
 const invitation = (i) => html`<li class="row"><span><strong>${i.email}</strong> · ${ROLE_NAMES[i.role]} · invited, the link works until ${day(i.expires_at)}</span>
   <button type="button" class="secondary" data-revoke="${i.id}" data-email="${i.email}">Withdraw</button></li>`;
 
-const inviteForm = html`<form id="invite" class="stack"><label for="team-email">Email address of the person to invite</label>
+const inviteForm = html`<form id="invite" class="stack" novalidate><label for="team-email">Email address of the person to invite</label>
   <input id="team-email" name="email" type="email" required maxlength="254" autocomplete="off" data-accepts="Enter an email address, like name@example.com.">
   <label for="team-role">What they may do</label><select id="team-role" name="role">
   <option value="editor">${ROLE_NAMES.editor}</option><option value="viewer">${ROLE_NAMES.viewer}</option></select>
