@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from customer import api, team
+from customer import api, maintenance, team
+from customer.deps import CustomerDeps
 from devstack.stack import Stack
 from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
@@ -427,3 +428,20 @@ async def test_role_matrix_every_site_route_as_owner_editor_viewer_and_stranger(
             seen.append((role, method, pattern, response.status))
     assert len(seen) == 4 * len(NEEDS) - 1
     assert (await rosa.call("GET", f"/api/v1/sites/{sid}")).status == 404  # the owner deleted it, last
+
+
+async def test_dead_invitations_and_old_activity_are_swept(people: People, rosa: Browser, clock: FakeClock) -> None:
+    site = await new_site(rosa)
+    await invite(rosa, site["id"], "old@example.com", "editor")
+    await invite(rosa, site["id"], "new@example.com", "editor")
+    db = people.stack.databases["customer"]
+    later = 380 * 86400  # as if the second had been sent 380 days after the first
+    await db.run("UPDATE site_invitations SET expires_at = expires_at + ? WHERE email = 'new@example.com'", (later,))
+    await db.run("UPDATE site_activity SET at = at + ? WHERE subject LIKE 'new@%'", (later,))
+    clock.advance(400 * 86400)
+    deps = CustomerDeps.of(people.stack.settings["customer"], people.stack.ports["customer"])
+    step = await maintenance.jobs(deps, None).steps["retention"]({"job": "retention"})
+    assert step.report["retention_site_invitations"] == 1  # dead for more than 30 days
+    assert step.report["retention_site_activity"] == 1  # over a year old
+    assert [r["email"] for r in await db.all("SELECT email FROM site_invitations")] == ["new@example.com"]
+    assert [r["subject"] for r in await db.all("SELECT subject FROM site_activity")] == ["new@example.com (editor)"]
