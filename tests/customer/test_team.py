@@ -252,10 +252,14 @@ async def test_an_editor_edits_and_publishes_within_the_owners_plan_and_the_acti
     assert ("ed@example.com", "page_added", "Page 3") in said
     assert ("ed@example.com", "joined", "editor") in said
     assert ("rosa@example.com", "invited", "ed@example.com (editor)") in said
-    # Her own account stays hers: her own (Free) plan, her own export, no site of Rosa's in it.
+    # Her own account stays hers: her own (Free) plan, her own export: her membership of Rosa's
+    # site, none of its content.
     assert (await ok(ed, "GET", "/api/v1/billing/subscription"))["plan"] == "free"
-    export = await ok(ed, "GET", "/api/v1/account/export")
-    assert sid not in json.dumps(export)
+    export = json.dumps(await ok(ed, "GET", "/api/v1/account/export"))
+    assert '"role": "editor"' in export
+    assert sid in export
+    assert "Welcome" not in export
+    assert home not in export
 
 
 async def test_the_owners_only_actions_answer_403_to_an_editor(people: People, rosa: Browser) -> None:

@@ -153,12 +153,12 @@ async def test_an_invited_editor_publishes_but_never_reaches_the_owners_controls
         assert refused.status == 403, (method, path, refused.status)
         assert (await refused.json())["error"]["code"] == "role_forbidden"
     # Billing, export and deletion of an account are her own: they show her Free plan and her own
-    # (empty) data, never the owner's.
+    # data (her membership of the site, none of its content), never the owner's.
     billing = await (await api(ed, lane, "GET", "/api/v1/billing/subscription")).json()
     assert billing["plan"] == "free"
     export = await api(ed, lane, "GET", "/api/v1/account/export")
     assert export.status == 200
-    assert sid not in await export.text()
+    assert "Baked by the team" not in await export.text()
     # Her sites page lists the shared site under its own heading, with her role in words.
     await ed.goto(f"{lane.core}/")
     shared = ed.locator("#shared-sites")
