@@ -27,6 +27,7 @@ class Entitlements:
     kept_versions: int
     storage_mb: int  # uploaded pictures and their variants, all sites together (issue 23, L11)
     insights: bool = False  # the Insights view (visitors, pages, referrers, enquiry rate): docs/sites.md
+    seats: int = 0  # people besides the owner invited to her sites (issue 28: customer/team.py)
 
     def allows(self, feature: str) -> bool:
         """A feature is unlocked when its entitlement is true or a positive number."""
@@ -64,6 +65,11 @@ class Plan:
             f"the last {e.kept_versions} published versions kept",
             f"{e.storage_mb:,} MB for your pictures".replace(",", " "),
             "Insights: your visitors, pages and enquiries" if e.insights else "no Insights",
+            "just you: no team members"
+            if e.seats == 0
+            else "1 team member to help you edit"
+            if e.seats == 1
+            else f"up to {e.seats} team members to help you edit",
         ]
 
     def public(self) -> dict[str, Any]:
@@ -105,6 +111,7 @@ STARTER = Plan(
         kept_versions=5,
         storage_mb=200,
         insights=True,
+        seats=1,
     ),
     "price_smartpages_starter",
     90,
@@ -123,6 +130,7 @@ PRO = Plan(
         kept_versions=20,
         storage_mb=1000,
         insights=True,
+        seats=5,
     ),
     "price_smartpages_pro",
     290,
@@ -194,6 +202,7 @@ FEATURE_LABELS = {
     "kept_versions": "more kept versions",
     "storage_mb": "more storage for pictures",
     "insights": "Insights",
+    "seats": "more team members",
 }
 
 

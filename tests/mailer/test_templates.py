@@ -29,6 +29,12 @@ SAMPLES: dict[str, dict[str, str]] = {
     "subscription_cancelled": {"plan": "Pro", "link": LINK, "access_until": "31 March 2027"},
     "subscription_activated": {"plan": "Pro", "link": LINK},
     "leads_waiting": {"site_name": "Bakery Bob", "link": LINK},
+    "site_invitation": {
+        "site_name": "Bakery Bob",
+        "inviter": "bob@example.com",
+        "role": "edit and publish",
+        "link": LINK,
+    },
     "lead_notification": {
         "site_name": "Bakery Bob",
         "lead_name": "Carol",

@@ -53,7 +53,10 @@ def test_limits_are_sentences_a_shop_owner_reads() -> None:
         "the last 5 published versions kept",
         "200 MB for your pictures",
         "Insights: your visitors, pages and enquiries",
+        "1 team member to help you edit",
     ]
+    assert "up to 5 team members to help you edit" in plans.PRO.limits()
+    assert "just you: no team members" in plans.FREE.limits()
     assert "the SmartPages badge removed" in plans.PRO.limits()
     assert "up to 5 websites" in plans.PRO.limits()
     for plan in plans.PLANS:

@@ -8,6 +8,7 @@ import { enc, when } from './lib/format.js';
 import { html } from './lib/html.js';
 import { notice } from './lib/notice.js';
 import { addRoute, go } from './lib/router.js';
+import { waitingInvitation } from './invite.js';
 import { uploadPhoto } from './uploads.js';
 
 // --- dashboard -----------------------------------------------------------------------------------
@@ -27,9 +28,20 @@ function siteList(sites) {
       · <a href="/sites/${s.id}/insights" data-link>Insights</a></li>`)}</ul>`;
 }
 
+// Sites of others she is in the team of (customer/team.py): she edits or looks, the owner keeps the rest.
+const SHARED_ROLE = { editor: 'you can edit and publish it', viewer: 'you can look at it' };
+function sharedList(sites) {
+  if (!sites.length) return '';
+  return html`<h2 id="h-shared">Shared with you</h2><ul class="blocks" id="shared-sites" aria-labelledby="h-shared">${sites.map((s) => html`<li class="card"><a href="/sites/${s.id}" data-link><strong>${s.name}</strong></a>
+      <span class="muted">· ${s.owner_email} shared it with you: ${SHARED_ROLE[s.role]}</span></li>`)}</ul>`;
+}
+
 async function dashboard(visit) {
-  const [{ sites }, { TEMPLATES, placeholder }] = await Promise.all([api('GET', '/sites'), import('./templates.js'), loadCatalogue()]);
-  if (!visit.view('Your sites', html`<h1>Your sites</h1>${siteList(sites)}
+  const invitation = waitingInvitation(); // opened signed out: back to it now she is signed in
+  if (invitation) return go(`/invite?token=${encodeURIComponent(invitation)}`);
+  const [{ sites: all }, { TEMPLATES, placeholder }] = await Promise.all([api('GET', '/sites'), import('./templates.js'), loadCatalogue()]);
+  const sites = all.filter((s) => (s.role || 'owner') === 'owner');
+  if (!visit.view('Your sites', html`<h1>Your sites</h1>${siteList(sites)}${sharedList(all.filter((s) => s.role && s.role !== 'owner'))}
     <h2 id="h-new">New site</h2>
     <form class="card" id="new" aria-labelledby="h-new"><div class="stack narrow"><label for="new-name">Name of your business or site</label><input id="new-name" name="name" required maxlength="80"></div>
       <fieldset class="templates"><legend>Start from</legend>

@@ -10,3 +10,6 @@ import './library.js';
 import './settings.js';
 import './preview.js';
 import './domains.js';
+import './team.js';
+import './activity.js';
+import './viewonly.js';

@@ -65,4 +65,4 @@ function mount(el, ed) {
   refresh(ed);
 }
 
-registerPanel({ id: 'domains', title: 'Your domain', short: 'Domain', order: 70, watch: ['domains'], render, mount });
+registerPanel({ id: 'domains', title: 'Your domain', short: 'Domain', order: 70, watch: ['domains'], roles: ['owner'], render, mount });

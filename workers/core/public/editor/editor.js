@@ -4,6 +4,8 @@
 //
 // ed = {
 //   visit, site, page (as loaded), base (/sites/<id>), pageUrl, store (editor/store.js),
+//   role: hers on this site ('owner', 'editor' or 'viewer': customer/team.py; each panel says
+//     which roles see it),
 //   ctx: { thumb(sha), imageName(sha) } for the block forms, shown: the page as first drawn (the
 //   server's, or the draft put back), pageDraft/siteDraft: what recover.js sorted,
 //   act(button, where, fn): lib/action.js's act, a 412 showing the editor's conflict,
@@ -27,7 +29,7 @@ import './all.js';
 async function load(siteId, pageId) {
   const base = `/sites/${enc(siteId)}`;
   const [siteReply, library, { versions }, inbox] = await Promise.all([
-    send('GET', base), api('GET', `${base}/assets`), api('GET', `${base}/versions`), api('GET', `${base}/leads`).catch(() => ({ unread: 0 })),
+    send('GET', base), api('GET', `${base}/assets`), api('GET', `${base}/versions`), api('GET', `${base}/leads`).catch(() => ({ unread: 0 })), // the owner's alone
     loadCatalogue(),
   ]);
   const site = siteReply.data;
@@ -57,7 +59,7 @@ function context(visit, loaded) {
   const ctx = pictures(store, base);
   const hooks = {};
   const ed = {
-    visit, site, page, base, store, ctx, pageUrl: `${base}/pages/${enc(page.id)}`,
+    visit, site, page, base, store, ctx, pageUrl: `${base}/pages/${enc(page.id)}`, role: site.role || 'owner',
     on: (event, fn) => (hooks[event] ||= []).push(fn),
     emit: (event, ...args) => (hooks[event] || []).forEach((fn) => fn(...args)),
     act: (button, where, fn) => act(button, where, fn, { stale: () => ed.emit('conflict', 'page') }),
@@ -78,7 +80,7 @@ const section = (p, ed) => (p.title
 // On a phone the panels stack into one long column above the preview: this list of buttons jumps
 // to each (buttons, not #links: a fragment would be a navigation). Hidden on a wide screen.
 function jumps(ed) {
-  const titled = [...panelsIn('side'), ...panelsIn('preview')].filter((p) => p.title);
+  const titled = [...panelsIn('side', ed.role), ...panelsIn('preview', ed.role)].filter((p) => p.title);
   return html`<nav class="jumps" aria-label="Parts of the editor"><ul>${titled.map((p) => html`<li><button type="button" class="secondary" data-jump="${p.id}">${p.short || (typeof p.title === 'function' ? p.id : p.title)}</button></li>`)}</ul></nav>`;
 }
 
@@ -92,7 +94,7 @@ function jumpTo(ev) {
 }
 
 function layout(ed) {
-  const all = (place) => panelsIn(place).map((p) => section(p, ed));
+  const all = (place) => panelsIn(place, ed.role).map((p) => section(p, ed));
   return html`<h1>${ed.site.name}</h1>
     <div class="toolbar">${all('bar')}</div>${jumps(ed)}
     ${all('top')}
@@ -107,7 +109,7 @@ export async function openEditor(visit) {
   if (!visit.view(`Edit ${ed.site.name}`, layout(ed))) return;
   document.getElementById('main').classList.add('wide');
   document.querySelector('.jumps').addEventListener('click', jumpTo);
-  const places = ['bar', 'top', 'side', 'preview'].flatMap(panelsIn);
+  const places = ['bar', 'top', 'side', 'preview'].flatMap((place) => panelsIn(place, ed.role));
   for (const p of places) {
     const el = document.getElementById(`panel-${p.id}`);
     const body = p.title ? el.querySelector(':scope > .panel-body') : el;

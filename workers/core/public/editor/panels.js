@@ -12,13 +12,18 @@
 //   render: (ed) => html`…`,     // the panel's content (escaped by default: lib/html.js)
 //   watch: ['site'],             // store keys whose change redraws `render` (optional)
 //   mount: (el, ed) => {},       // once, after the first draw: events (delegated on `el`, so
-// })                             //   they survive a redraw), savers, extra hooks
+//                                //   they survive a redraw), savers, extra hooks
+//   roles: ['owner', 'editor'],  // who sees the panel: the site's owner, an editor of her team,
+// })                             //   a viewer (customer/team.py); the default is who may change the site
 
 const panels = [];
 
 export function registerPanel(panel) {
   if (panels.some((p) => p.id === panel.id)) throw new Error(`Two editor panels named ${panel.id}`);
-  panels.push({ place: 'side', order: 100, watch: [], ...panel });
+  panels.push({ place: 'side', order: 100, watch: [], roles: ['owner', 'editor'], ...panel });
 }
 
-export const panelsIn = (place) => panels.filter((p) => p.place === place).sort((a, b) => a.order - b.order);
+// The panels in `place` that `role` sees (all of them without a role).
+export const panelsIn = (place, role) => panels
+  .filter((p) => p.place === place && (!role || p.roles.includes(role)))
+  .sort((a, b) => a.order - b.order);

@@ -15,12 +15,15 @@ export async function refreshSite(ed, { versions = false } = {}) {
   if (ed.visit.live) ed.store.set({ site: site.data, ...(list ? { versions: list.versions } : {}) });
 }
 
-function statusCard({ site, unread }, base) {
+// A member of the team (not the owner) publishes but never takes the site offline, and the
+// enquiries (visitors' personal data) are the owner's (customer/team.py).
+function statusCard({ site, unread }, base, role) {
+  const owner = role === 'owner';
   const changes = site.draft_changes;
   return html`<div class="card status" id="status"><p class="row"><span>${site.live_version ? html`Live at <a href="${site.url}" id="live-link">${site.default_host}</a> (version ${site.live_version}).` : 'Not published yet: only you can see it.'}</span>
-      <button type="button" id="publish">Publish</button>${site.live_version && html`<button type="button" class="secondary" id="unpublish">Take offline</button>`}
-      <a href="${base}/leads" data-link>Enquiries${unread > 0 && ` (${unread} new)`}</a>
-      · <a href="${base}/insights" data-link>Insights</a></p>
+      <button type="button" id="publish">Publish</button>${owner && site.live_version && html`<button type="button" class="secondary" id="unpublish">Take offline</button>`}
+      ${owner && html`<a href="${base}/leads" data-link>Enquiries${unread > 0 && ` (${unread} new)`}</a> ·`}
+      <a href="${base}/insights" data-link>Insights</a></p>
       ${changes?.length ? html`<p>Changes not live yet:</p><ul class="changes">${changes.map((c) => html`<li>${c}</li>`)}</ul>` : site.live_version && changes && html`<p class="muted">What you see here is live.</p>`}</div>`;
 }
 
@@ -51,7 +54,7 @@ async function unpublish(ed) {
 
 registerPanel({
   id: 'status', place: 'top', order: 20, watch: ['site', 'unread'],
-  render: (ed) => statusCard(ed.store.state, ed.base),
+  render: (ed) => statusCard(ed.store.state, ed.base, ed.role),
   mount: (el, ed) => {
     el.addEventListener('click', (ev) => {
       const button = ev.target.closest('button');

@@ -37,6 +37,10 @@ ROUTES: tuple[GatewayRoute, ...] = (
     GatewayRoute("/api/v1/assets", "customer", plan=True),
     GatewayRoute("/api/v1/blocks", "customer"),  # the block catalogue the editor's forms are built from
     GatewayRoute("/api/v1/catalogue", "customer"),  # blocks, palettes and fonts: the portal copies none of them
+    # A site's team (docs/security.md "Teams"): the mailed invitation link is the key to see what it
+    # is (before she signs in); accepting it needs her session.
+    GatewayRoute("/api/v1/invitations/lookup", "customer", session=False),
+    GatewayRoute("/api/v1/invitations", "customer"),
     GatewayRoute("/api/v1/domains", "customer", entitlement="custom_domains", plan=True, ungated=("GET", "DELETE")),
     # Published lead forms post here from customer sites: no session (customer rate-limits them).
     GatewayRoute("/api/v1/forms", "customer", session=False),

@@ -4,8 +4,10 @@ The business modules (sites, assets, publish, leads, domains, forms, export, acc
 request or build a response.
 
 Every route but the public form endpoint acts for the account core vouched for: InternalGuard
-verifies the signed header once and hands the identity to the handler (`Call.identity`); a site of
-another account is a 404. Limits come from the vouched plan (shared/plans.py)."""
+verifies the signed header once and hands the identity to the handler (`Call.identity`). A site
+route names the least role it needs in MEMBER_ACCESS (customer/team.py: viewer < editor < owner;
+a route not named there is the owner's alone): a site the caller has no role on is a 404, a role too
+small a 403. Limits come from the site owner's plan (shared/plans.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,24 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from customer import accounts, assets, blocks, catalogue, domains, export, forms, insights, leads, publish, sites
+from customer import (
+    accounts,
+    assets,
+    blocks,
+    catalogue,
+    domains,
+    export,
+    forms,
+    insights,
+    leads,
+    publish,
+    sites,
+    team,
+)
 from customer.deps import CustomerDeps
 from customer.model import Download, FormPost, Owner, Site, Tagged
 from customer.operations import API
-from customer.store import sites_of
+from customer.store import page_of, sites_of
 from shared import health
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
@@ -27,9 +42,22 @@ from shared.openapi import DESCRIBE_PATH, paths
 from shared.routing import Call as Routed
 from shared.routing import Handler as RoutedHandler
 from shared.routing import Params, Router
-from shared.schema import read_query
+from shared.schema import check_fields, read_query
 
-TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts", "held_addresses")
+TABLES = (
+    "customers",
+    "sites",
+    "domains",
+    "pages",
+    "assets",
+    "versions",
+    "leads",
+    "form_attempts",
+    "held_addresses",
+    "site_members",
+    "site_invitations",
+    "site_activity",
+)
 
 
 @dataclass
@@ -40,20 +68,36 @@ class Call:
     request: Request
     params: Params
     identity: Identity
+    need: str = "owner"  # the least role on the path's site this route needs (MEMBER_ACCESS)
     _owner: Owner | None = None
+    _site: Site | None = None
+    role: str = ""
 
     async def owner(self) -> Owner:
+        """The caller, as customer knows her (her own account and plan)."""
         if self._owner is None:
             self._owner = await sites.owner_of(self.deps, self.identity)
         return self._owner
 
     async def site(self) -> Site:
-        """The path's site, if the caller owns it (404 otherwise)."""
-        return await sites.my_site(self.deps, await self.owner(), self.params["site_id"])
+        """The path's site, if the caller's role on it is at least the route's (404 with no role,
+        403 with too small a one)."""
+        if self._site is None:
+            self._site, self.role = await team.access(self.deps, await self.owner(), self.params["site_id"], self.need)
+        return self._site
+
+    async def acting(self) -> Owner:
+        """Whom a call on the path's site acts for: its owner with her plan (after the role check)."""
+        return await team.acting_owner(self.deps, await self.owner(), await self.site())
 
     async def editable_site(self) -> Site:
-        """The path's site, if the caller owns it and the plan lets them change it (402 otherwise)."""
-        return await sites.editable_site(self.deps, await self.owner(), self.params["site_id"])
+        """The path's site, if the caller may change it and its owner's plan lets it change (402 otherwise)."""
+        return await sites.editable_site(self.deps, await self.acting(), self.params["site_id"])
+
+    async def did(self, action: str, subject: str = "") -> None:
+        """Notes in the site's activity that the caller did `action` (customer/team.py)."""
+        me = await self.owner()
+        await team.record(self.deps, (await self.site()).id, me.customer_id, self.identity.email or "", action, subject)
 
     def body(self) -> dict[str, Any]:
         return read_json_object(self.request)
@@ -132,7 +176,14 @@ async def site_catalogue(c: Call) -> Response:
 
 # --- sites and pages --------------------------------------------------------------------------------
 async def list_sites(c: Call) -> Response:
-    return json_response({"sites": await sites.list_sites(c.deps, await c.owner())})
+    """Her own sites, then those shared with her (with her role and the owner's address)."""
+    me = await c.owner()
+    mine = [{**s, "role": "owner"} for s in await sites.list_sites(c.deps, me)]
+    shared = [
+        {**await sites.site_json(c.deps, site), "role": role, "owner_email": owner_email}
+        for site, role, owner_email in await team.shared_sites(c.deps, me)
+    ]
+    return json_response({"sites": mine + shared})
 
 
 async def create_site(c: Call) -> Response:
@@ -140,11 +191,15 @@ async def create_site(c: Call) -> Response:
 
 
 async def get_site(c: Call) -> Response:
-    return tagged(await sites.tagged_site(c.deps, await c.site()))
+    found = await sites.tagged_site(c.deps, await c.site())
+    return json_response({**found.body, "role": c.role}, headers=[("etag", found.etag)])
 
 
 async def update_site(c: Call) -> Response:
-    return tagged(await sites.update_site(c.deps, await c.owner(), c.params["site_id"], c.body(), c.if_match))
+    body = c.body()
+    updated = await sites.update_site(c.deps, await c.acting(), c.params["site_id"], body, c.if_match)
+    await c.did("site_changed", ", ".join(sorted(body)))
+    return tagged(updated)
 
 
 async def delete_site(c: Call) -> Response:
@@ -153,7 +208,9 @@ async def delete_site(c: Call) -> Response:
 
 
 async def create_page(c: Call) -> Response:
-    return tagged(await sites.create_page(c.deps, await c.owner(), c.params["site_id"], c.body()), 201)
+    created = await sites.create_page(c.deps, await c.acting(), c.params["site_id"], c.body())
+    await c.did("page_added", str(created.body["title"]))
+    return tagged(created, 201)
 
 
 async def get_page(c: Call) -> Response:
@@ -161,24 +218,34 @@ async def get_page(c: Call) -> Response:
 
 
 async def update_page(c: Call) -> Response:
-    owner, p = await c.owner(), c.params
-    return tagged(await sites.update_page(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match))
+    owner, p = await c.acting(), c.params
+    saved = await sites.update_page(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match)
+    await c.did("page_saved", str(saved.body["title"]))
+    return tagged(saved)
 
 
 async def delete_page(c: Call) -> Response:
-    await sites.delete_page(c.deps, await c.owner(), c.params["site_id"], c.params["page_id"], c.if_match)
+    owner, p = await c.acting(), c.params
+    title = (await page_of(c.deps.db, (await c.site()).id, p["page_id"])).title
+    await sites.delete_page(c.deps, owner, p["site_id"], p["page_id"], c.if_match)
+    await c.did("page_deleted", title)
     return no_content()
 
 
 async def add_block(c: Call) -> Response:
-    owner, p = await c.owner(), c.params
-    return tagged(await sites.add_block(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match), 201)
+    owner, p = await c.acting(), c.params
+    added = await sites.add_block(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match)
+    await c.did("page_saved", (await page_of(c.deps.db, p["site_id"], p["page_id"])).title)
+    return tagged(added, 201)
 
 
 # --- assets -----------------------------------------------------------------------------------------
 async def upload(c: Call) -> Response:
     name = read_query(c.request, assets.UPLOAD_QUERY)["name"]
-    stored = await assets.upload(c.deps, await c.owner(), await c.editable_site(), c.request.body, name)
+    site = await c.editable_site()
+    stored = await assets.upload(c.deps, await c.acting(), site, c.request.body, name)
+    if stored.stored:
+        await c.did("picture_added", name)
     return json_response(asdict(stored), 201 if stored.stored else 200)
 
 
@@ -196,12 +263,13 @@ async def get_asset(c: Call) -> Response:
 
 async def delete_asset(c: Call) -> Response:
     await assets.delete(c.deps, await c.site(), c.params["sha256"])
+    await c.did("picture_deleted")
     return no_content()
 
 
 async def upload_variant(c: Call) -> Response:
     site = await c.site()
-    variant = await assets.upload_variant(c.deps, await c.owner(), site, c.params["sha256"], c.request.body)
+    variant = await assets.upload_variant(c.deps, await c.acting(), site, c.params["sha256"], c.request.body)
     return json_response(variant, 201)
 
 
@@ -213,12 +281,14 @@ async def all_assets(c: Call) -> Response:
 # --- publishing -------------------------------------------------------------------------------------
 async def preview(c: Call) -> Response:
     site = await c.editable_site()
-    return json_response(await publish.preview(c.deps, site, (await c.owner()).plan))
+    return json_response(await publish.preview(c.deps, site, (await c.acting()).plan))
 
 
 async def publish_site(c: Call) -> Response:
     site = await c.editable_site()
-    result = await publish.publish(c.deps, site, (await c.owner()).plan)
+    result = await publish.publish(c.deps, site, (await c.acting()).plan)
+    if not result["unchanged"]:
+        await c.did("published", str(result.get("version", "")))
     return json_response(result, 200 if result["unchanged"] else 201)
 
 
@@ -230,11 +300,14 @@ async def rollback(c: Call) -> Response:
     site = await c.editable_site()
     text = c.params["number"]
     number = int(text) if text.isdigit() and len(text) < 10 else -1
-    return json_response(await publish.rollback(c.deps, site, number))
+    result = await publish.rollback(c.deps, site, number)
+    await c.did("rolled_back", str(number))
+    return json_response(result)
 
 
 async def unpublish(c: Call) -> Response:
     await publish.unpublish(c.deps, await c.site())
+    await c.did("unpublished")
     return no_content()
 
 
@@ -261,7 +334,7 @@ async def delete_lead(c: Call) -> Response:
 async def site_insights(c: Call) -> Response:
     query = read_query(c.request, insights.QUERY)
     site = await c.site()
-    return json_response(await insights.insights(c.deps, await c.owner(), site, query))
+    return json_response(await insights.insights(c.deps, await c.acting(), site, query))
 
 
 # --- domains ----------------------------------------------------------------------------------------
@@ -284,6 +357,49 @@ async def refresh_domain(c: Call) -> Response:
 async def remove_domain(c: Call) -> Response:
     await domains.remove_domain(c.deps, await c.owner(), c.params["hostname"])
     return no_content()
+
+
+# --- the site's team and its activity (customer/team.py) --------------------------------------------
+async def get_team(c: Call) -> Response:
+    return json_response(await team.team(c.deps, await c.acting(), await c.site()))
+
+
+async def invite(c: Call) -> Response:
+    site = await c.site()
+    invitation = await team.invite(c.deps, await c.acting(), site, c.body())
+    await c.did("invited", f"{invitation['email']} ({invitation['role']})")
+    return json_response(invitation, 201)
+
+
+async def revoke_invitation(c: Call) -> Response:
+    email = await team.revoke(c.deps, await c.site(), c.params["invitation_id"])
+    await c.did("invitation_revoked", email)
+    return no_content()
+
+
+async def remove_member(c: Call) -> Response:
+    email = await team.remove_member(c.deps, await c.site(), c.params["member_id"])
+    await c.did("member_removed", email)
+    return no_content()
+
+
+async def site_activity(c: Call) -> Response:
+    return json_response(await team.activity(c.deps, await c.site()))
+
+
+async def lookup_invitation(c: Call) -> Response:
+    """Public (the mailed link's holder): what the invitation is, before she signs in."""
+    token = read_body_fields(c, team.TOKEN_FIELDS)["token"]
+    return json_response(await team.lookup(c.deps, token))
+
+
+async def accept_invitation(c: Call) -> Response:
+    token = read_body_fields(c, team.TOKEN_FIELDS)["token"]
+    return json_response(await team.accept(c.deps, await c.owner(), c.identity.email, token))
+
+
+def read_body_fields(c: Call, fields: dict[str, Any]) -> dict[str, Any]:
+    return check_fields(fields, c.body())
 
 
 # --- public: lead forms (core forwards without a session) -------------------------------------------
@@ -333,7 +449,40 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/api/v1/domains": {"GET": list_domains, "POST": add_domain},
     "/api/v1/domains/{hostname}": {"GET": get_domain, "DELETE": remove_domain},
     "/api/v1/domains/{hostname}/refresh": {"POST": refresh_domain},
+    SITE + "/team": {"GET": get_team},
+    SITE + "/team/invitations": {"POST": invite},
+    SITE + "/team/invitations/{invitation_id}": {"DELETE": revoke_invitation},
+    SITE + "/team/members/{member_id}": {"DELETE": remove_member},
+    SITE + "/activity": {"GET": site_activity},
+    "/api/v1/invitations/lookup": {"POST": lookup_invitation},  # public: the mailed link is the key
+    "/api/v1/invitations/accept": {"POST": accept_invitation},
     "/api/v1/forms/{site_id}/{block_id}": {"POST": submit_form},  # public: no session
+}
+
+# What a member of a site may call on it, by the least role each route needs (customer/team.py).
+# A site route not named here is the owner's alone: deleting the site, taking it offline, its
+# domains, its enquiries (visitors' personal data) and its team. tests/customer/test_team.py calls
+# every site route as owner, editor, viewer and stranger.
+VIEWER, EDITOR = "viewer", "editor"
+MEMBER_ACCESS: dict[tuple[str, str], str] = {
+    ("GET", SITE): VIEWER,
+    ("PATCH", SITE): EDITOR,
+    ("POST", SITE + "/pages"): EDITOR,
+    ("GET", PAGE): VIEWER,
+    ("PUT", PAGE): EDITOR,
+    ("DELETE", PAGE): EDITOR,
+    ("POST", PAGE + "/blocks"): EDITOR,
+    ("POST", SITE + "/assets"): EDITOR,
+    ("GET", SITE + "/assets"): VIEWER,
+    ("GET", ASSET): VIEWER,
+    ("DELETE", ASSET): EDITOR,
+    ("POST", ASSET + "/variants"): EDITOR,
+    ("POST", SITE + "/preview"): EDITOR,
+    ("POST", SITE + "/publish"): EDITOR,
+    ("GET", SITE + "/versions"): VIEWER,
+    ("POST", SITE + "/versions/{number}/rollback"): EDITOR,
+    ("GET", SITE + "/insights"): VIEWER,
+    ("GET", SITE + "/activity"): VIEWER,
 }
 
 
@@ -341,12 +490,12 @@ def router(deps: CustomerDeps) -> Router:
     routes = Router()
     for pattern, methods in ROUTES.items():
         for method, handler in methods.items():
-            routes.add(method, pattern, _bound(deps, handler))
+            routes.add(method, pattern, _bound(deps, handler, MEMBER_ACCESS.get((method, pattern), "owner")))
     return routes
 
 
-def _bound(deps: CustomerDeps, handler: Handler) -> RoutedHandler:
+def _bound(deps: CustomerDeps, handler: Handler, need: str) -> RoutedHandler:
     async def handle(routed: Routed) -> Response:
-        return await handler(Call(deps, routed.request, routed.params, routed.identity))
+        return await handler(Call(deps, routed.request, routed.params, routed.identity, need))
 
     return handle

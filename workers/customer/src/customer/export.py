@@ -14,7 +14,7 @@ from customer.store import sites_of
 from shared.site_layout import file_key
 
 _JSON_COLUMNS = ("theme", "seo", "redirects", "preview_manifest", "blocks", "manifest", "records")
-_SITE_TABLES = ("pages", "assets", "versions", "domains", "leads")
+_SITE_TABLES = ("pages", "assets", "versions", "domains", "leads", "site_members", "site_activity")
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
@@ -36,6 +36,8 @@ async def export_account(deps: CustomerDeps, account_id: str) -> dict[str, Any]:
         for table in _SITE_TABLES:
             found = await deps.db.all(f"SELECT * FROM {table} WHERE site_id = ?", (site.id,))  # noqa: S608
             entry[table] = [_decoded(r) for r in found]
+        invited = await deps.db.all("SELECT * FROM site_invitations WHERE site_id = ?", (site.id,))
+        entry["site_invitations"] = [{k: v for k, v in r.items() if k != "token_hash"} for r in invited]
         wanted = {str(a["sha256"]) for a in entry["assets"]}
         for version in entry["versions"]:
             if version["number"] == site.live_version:
@@ -49,4 +51,10 @@ async def export_account(deps: CustomerDeps, account_id: str) -> dict[str, Any]:
                 files[sha] = {"content_type": blob.content_type, "base64": base64.b64encode(blob.body).decode()}
         entry["files"] = files
         out_sites.append(entry)
-    return {"customer": dict(rows[0]), "sites": out_sites}
+    # The sites of others she is in the team of (customer/team.py): her role, not their content.
+    memberships = await deps.db.all(
+        "SELECT m.site_id, s.name AS site_name, m.email, m.role, m.joined_at FROM site_members m"
+        " JOIN sites s ON s.id = m.site_id WHERE m.customer_id = ?",
+        (str(rows[0]["id"]),),
+    )
+    return {"customer": dict(rows[0]), "sites": out_sites, "memberships": [dict(r) for r in memberships]}

@@ -38,6 +38,10 @@ DOMAIN_PAGE = 25
 RETENTION = (
     Rule("form_attempts", "form_attempts", "at < ?", forms.WINDOW_SECONDS),
     Rule("held_addresses", "held_addresses", "held_until < ?", 0),
+    # A site's team (customer/team.py): invitation links dead for 30 days (accepted ones too: the
+    # membership is its own row), and who-changed-what older than a year.
+    Rule("site_invitations", "site_invitations", "expires_at < ?", 30 * 86400),
+    Rule("site_activity", "site_activity", "at < ?", 365 * 86400),
 )
 
 

@@ -3,9 +3,10 @@ handlers validate with; core serves them in /api/v1/openapi.json (shared/openapi
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from customer import assets, blocks, domains, insights, leads, sites
+from customer import assets, blocks, domains, insights, leads, sites, team
 from shared.openapi import Operation, record
 from shared.schema import Int, Link, object_schema
 
@@ -83,8 +84,10 @@ _SITE = record(
         "draft_changes": {"type": ["object", "array", "null"]},
         "pages": _LIST,
         "domains": _LIST,
+        "role": {"enum": list(team.ROLES)},
+        "owner_email": _STRING,
     },
-    optional=("live_version", "preview_url", "draft_changes"),
+    optional=("live_version", "preview_url", "draft_changes", "role", "owner_email"),
 )
 
 
@@ -125,7 +128,43 @@ _SITE_PATH = "/api/v1/sites/{site_id}"
 _PAGE_PATH = f"{_SITE_PATH}/pages/{{page_id}}"
 _IMAGE = "application/octet-stream"
 
-API: tuple[Operation, ...] = (
+_TOKEN = team.TOKEN_FIELDS
+_TEAM = record(
+    {
+        "members": _LIST,
+        "invitations": _LIST,
+        "seats": record({"used": _COUNT, "limit": _COUNT}),
+        "invitation_days": _COUNT,
+    }
+)
+_INVITATION = record(
+    {
+        **dict.fromkeys(("id", "email"), _STRING),
+        "role": {"enum": list(team.MEMBER_ROLES)},
+        "created_at": {"type": "number"},
+        "expires_at": {"type": "number"},
+        "mailed": {"type": "boolean"},
+    }
+)
+_LOOKUP = record(
+    {
+        **dict.fromkeys(("site_name", "email", "invited_by"), _STRING),
+        "role": {"enum": list(team.MEMBER_ROLES)},
+        "state": {"enum": ["open", "accepted", "revoked", "expired"]},
+        "expires_at": {"type": "number"},
+    }
+)
+_JOINED = record({"site_id": _STRING, "site_name": _STRING, "role": {"enum": list(team.ROLES)}})
+_ACTIVITY = record(
+    {
+        "activity": {
+            "type": "array",
+            "items": record({"who": _STRING, "action": _STRING, "subject": _STRING, "at": {"type": "number"}}),
+        }
+    }
+)
+
+_OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET",
         "/api/v1/blocks/catalogue",
@@ -261,6 +300,58 @@ API: tuple[Operation, ...] = (
         response=_INSIGHTS,
         errors=(402, 404, 503, 504),
     ),
+    Operation(
+        "GET",
+        f"{_SITE_PATH}/team",
+        "The site's team (owner only): members, pending invitations and the plan's seats",
+        response=_TEAM,
+        errors=(404,),
+    ),
+    Operation(
+        "POST",
+        f"{_SITE_PATH}/team/invitations",
+        f"Invite someone by email as editor (edit and publish) or viewer (owner only); the link works"
+        f" {team.INVITATION_DAYS} days. Past the plan's seats: 402",
+        201,
+        body=team.INVITE_FIELDS,
+        response=_INVITATION,
+        errors=(402, 404, 409),
+    ),
+    Operation(
+        "DELETE",
+        f"{_SITE_PATH}/team/invitations/{{invitation_id}}",
+        "Revoke a pending invitation: its link stops working (owner only)",
+        204,
+        content="",
+        errors=(404,),
+    ),
+    Operation(
+        "DELETE",
+        f"{_SITE_PATH}/team/members/{{member_id}}",
+        "Remove someone from the site's team (owner only)",
+        204,
+        content="",
+        errors=(404,),
+    ),
+    Operation(
+        "GET", f"{_SITE_PATH}/activity", "Who changed what on the site, newest first", response=_ACTIVITY, errors=(404,)
+    ),
+    Operation(
+        "POST",
+        "/api/v1/invitations/lookup",
+        "What an emailed invitation is (site, role, address, whether it still works); no sign-in needed",
+        body=_TOKEN,
+        response=_LOOKUP,
+        errors=(404,),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/invitations/accept",
+        "Accept an invitation, signed in with the address it was sent to",
+        body=_TOKEN,
+        response=_JOINED,
+        errors=(403, 404, 410),
+    ),
     Operation("GET", "/api/v1/domains", "The account's domains", response=_listing("domains")),
     Operation(
         "POST",
@@ -291,3 +382,13 @@ API: tuple[Operation, ...] = (
         errors=(400, 404, 415, 429),
     ),
 )
+
+
+def _with_roles(op: Operation) -> Operation:
+    """Every operation on one site may answer 403 to a member whose role is too small (customer/team.py)."""
+    if op.path.startswith(_SITE_PATH) and 403 not in op.errors:
+        return dataclasses.replace(op, errors=(*op.errors, 403))
+    return op
+
+
+API: tuple[Operation, ...] = tuple(_with_roles(op) for op in _OPERATIONS)

@@ -16,19 +16,22 @@ def new_id(crypto: Crypto, prefix: str) -> str:
 
 async def customer_id(db: Database, clock: Clock, crypto: Crypto, identity: Identity) -> str:
     """The customer row for the vouched account, created on first use; keeps the owner's email
-    current (lead notifications go there)."""
+    current (lead notifications go there) and her plan (her team works within it)."""
     if not identity.account_id:
         raise HttpError(401, "not_signed_in", "Sign in first.")
-    rows = await db.all("SELECT id, email FROM customers WHERE account_id = ?", (identity.account_id,))
+    rows = await db.all("SELECT id, email, plan FROM customers WHERE account_id = ?", (identity.account_id,))
     if rows:
         if identity.email and rows[0]["email"] != identity.email:
             await db.run("UPDATE customers SET email = ? WHERE id = ?", (identity.email, rows[0]["id"]))
+        # The plan core vouched for, kept for her team's calls on her sites (customer/team.py).
+        if identity.plan and rows[0]["plan"] != identity.plan:
+            await db.run("UPDATE customers SET plan = ? WHERE id = ?", (identity.plan, rows[0]["id"]))
         return str(rows[0]["id"])
     cid = new_id(crypto, "c")
     await db.run(
-        "INSERT INTO customers (id, account_id, email, created_at) VALUES (?, ?, ?, ?)"
+        "INSERT INTO customers (id, account_id, email, created_at, plan) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT(account_id) DO NOTHING",
-        (cid, identity.account_id, identity.email, clock.now()),
+        (cid, identity.account_id, identity.email, clock.now(), identity.plan),
     )
     rows = await db.all("SELECT id FROM customers WHERE account_id = ?", (identity.account_id,))
     return str(rows[0]["id"])

@@ -226,6 +226,17 @@ NOTICES = {
         ),
         "Choose a plan",
     ),
+    # Issue 28: the owner of a site invites someone to her team (customer/team.py).
+    "site_invitation": Notice(
+        "{inviter} invited you to {site_name} on {product}",
+        "You are invited to help with {site_name}",
+        (
+            "{inviter} invited you to {role} their website {site_name} on {product}.",
+            "Accept with the button below: sign in, or create a free account, with this email address.",
+        ),
+        "Accept the invitation",
+        expires="7 days",
+    ),
     "subscription_activated": Notice(
         "Your {product} {plan} plan is active",
         "Your subscription is active",
@@ -338,6 +349,13 @@ TEMPLATES: dict[str, Template] = {
         Template("domains_ending", NOTICES["domains_ending"], ("domains_until", "link"), _GREETED, ("domains_until",)),
         Template("subscription_activated", NOTICES["subscription_activated"], ("plan", "link"), _GREETED, ("plan",)),
         Template("leads_waiting", NOTICES["leads_waiting"], ("site_name", "link"), _GREETED, ("site_name",)),
+        Template(
+            "site_invitation",
+            NOTICES["site_invitation"],
+            ("site_name", "inviter", "role", "link"),
+            _LINK,
+            ("site_name", "inviter"),
+        ),
         Template(
             "lead_notification",
             lead_notification,
