@@ -9,4 +9,5 @@ import './blocks.js';
 import './library.js';
 import './settings.js';
 import './preview.js';
+import './onpage.js';
 import './domains.js';
