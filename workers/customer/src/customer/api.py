@@ -175,6 +175,17 @@ async def add_block(c: Call) -> Response:
     return tagged(await sites.add_block(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match), 201)
 
 
+async def page_history(c: Call) -> Response:
+    return json_response(await sites.page_history(c.deps, await c.site(), c.params["page_id"]))
+
+
+async def restore_page(c: Call) -> Response:
+    owner, p = await c.owner(), c.params
+    text = p["number"]
+    number = int(text) if text.isdigit() and len(text) < 10 else -1
+    return tagged(await sites.restore_page(c.deps, owner, p["site_id"], p["page_id"], number, c.if_match))
+
+
 # --- assets -----------------------------------------------------------------------------------------
 async def upload(c: Call) -> Response:
     name = read_query(c.request, assets.UPLOAD_QUERY)["name"]
@@ -317,6 +328,8 @@ ROUTES: dict[str, dict[str, Handler]] = {
     SITE + "/pages": {"POST": create_page},
     PAGE: {"GET": get_page, "PUT": update_page, "DELETE": delete_page},
     PAGE + "/blocks": {"POST": add_block},
+    PAGE + "/history": {"GET": page_history},
+    PAGE + "/history/{number}/restore": {"POST": restore_page},
     SITE + "/assets": {"POST": upload, "GET": site_assets},
     ASSET: {"GET": get_asset, "DELETE": delete_asset},
     ASSET + "/variants": {"POST": upload_variant},

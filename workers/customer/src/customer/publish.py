@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from customer import drafts, orphans
+from customer import drafts, history, orphans
 from customer.deps import CustomerDeps
 from customer.model import Page, Site, SiteHosts
 from customer.render import FRAME_SCRIPT, FRAME_STYLE, NOT_FOUND, Earlier, File, Rendered, SiteData, render_site
@@ -349,6 +349,7 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
             (site.id, json.dumps(manifest, separators=(",", ":")), deps.clock.now(), json.dumps(source), site.id),
         )
         number = int(rows[0]["number"])
+        await history.published(deps, site.id, pages, number)  # restorable into the draft later
         puts = await switch(deps, site, number, manifest, all_hosts=all_hosts or site.live_version is None)
         await deps.db.run(
             "UPDATE sites SET live_version = ?, updated_at = ? WHERE id = ?", (number, deps.clock.now(), site.id)
