@@ -141,3 +141,40 @@ async def test_blocks_inserted_and_moved_on_the_page(browser, lane: Lane) -> Non
     await expect(names).to_have_text(["Big headline", "Features", "Call to action", "Footer"])
     await page.screenshot(path=str(ARTIFACTS / "editor-onpage-1280.png"))
     await context.close()
+
+
+async def test_an_earlier_draft_is_restored_from_the_history(browser, lane: Lane) -> None:  # type: ignore[no-untyped-def]
+    # A new site, as created: its first save in the editor starts its history.
+    owner = subscribed(lane, "onpage-history@example.com")
+    site = owner.post("/api/v1/sites", {"name": "History"}).json()
+    path = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
+    first = owner.call("GET", path).json()["blocks"][0]["heading"]
+    context = await signed_in_context(browser, lane, "onpage-history@example.com")
+    page = await open_editor(context, lane, site, "History")
+    frame = await editing_frame(page, first)
+    await frame.locator("h1[data-sp-field=heading]").click()
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type("Second words")
+    await saved(page)
+
+    history = page.locator("#panel-history")
+    newest = history.locator("li.history-entry").first
+    await expect(newest).to_contain_text("Changed the headline of the Big headline block", timeout=30_000)
+    await expect(newest).to_contain_text("This is your draft now.")
+    oldest = history.locator("li.history-entry").last
+    await expect(oldest).to_contain_text("The page as it was when you began editing")
+    await page.screenshot(path=str(ARTIFACTS / "editor-history-1280.png"))
+    await oldest.get_by_role("button", name=re.compile(r"^Restore: Draft saved")).click()
+    await confirm(page, "Restore")
+    await expect(page.locator("#flash")).to_contain_text("The earlier draft is back.")
+    hero = page.get_by_role("listitem", name="Big headline block")
+    await expect(hero.get_by_label("Headline", exact=True)).to_have_value(first)
+    assert owner.call("GET", path).json()["blocks"][0]["heading"] == first  # type: ignore[attr-defined]
+    await expect(history.locator("li.history-entry").first).to_contain_text("Earlier draft put back", timeout=30_000)
+    # The preview shows it too, and undo takes the restore back.
+    await expect(page.frame_locator("#pv").locator("h1")).to_have_text(first, timeout=30_000)
+    await page.get_by_role("button", name="Undo", exact=True).click()
+    await expect(hero.get_by_label("Headline", exact=True)).to_have_value("Second words")
+    await saved(page)
+    assert owner.call("GET", path).json()["blocks"][0]["heading"] == "Second words"  # type: ignore[attr-defined]
+    await context.close()

@@ -11,3 +11,4 @@ import './settings.js';
 import './preview.js';
 import './onpage.js';
 import './domains.js';
+import './history.js';
