@@ -141,17 +141,23 @@ const EDITOR = script && new URL(script.src).origin;
   // --- the toolbar of a text block ------------------------------------------------------------------
   const TOOLS = [['bold', 'Bold'], ['italic', 'Italic'], ['link', 'Link'], ['heading', 'Heading'], ['list', 'List']];
   function makeToolbar() {
+    // A landmark of its own (everything on the page sits in one), holding the toolbar.
     const bar = document.createElement('div');
     bar.className = 'sp-toolbar';
-    bar.setAttribute('role', 'toolbar');
-    bar.setAttribute('aria-label', 'Text style');
+    bar.setAttribute('role', 'region');
+    bar.setAttribute('aria-label', 'Editing tools');
+    const tools = document.createElement('div');
+    tools.className = 'sp-tools';
+    tools.setAttribute('role', 'toolbar');
+    tools.setAttribute('aria-label', 'Text style');
+    bar.append(tools);
     for (const [tool, words] of TOOLS) {
       const button = document.createElement('button');
       button.type = 'button';
       button.dataset.tool = tool;
       button.textContent = words;
       if (tool !== 'link') button.setAttribute('aria-pressed', 'false');
-      bar.append(button);
+      tools.append(button);
     }
     const form = document.createElement('form');
     form.className = 'sp-link';
