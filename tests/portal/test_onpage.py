@@ -1,7 +1,8 @@
 """Editing on the page, in a real Chromium on the lane: the preview is the editing surface. Text
 typed in place is saved by itself (no button) and published; the toolbar's bold becomes <strong>
 on the published page; "+" between two blocks in the preview inserts there; Alt+↑ on a block in
-the preview moves it; the preview-only markup and script never reach the published page."""
+the preview moves it, and so does dragging it by its handle; an earlier draft comes back from the
+page's history; the preview-only markup and script never reach the published page."""
 
 from __future__ import annotations
 
@@ -140,6 +141,24 @@ async def test_blocks_inserted_and_moved_on_the_page(browser, lane: Lane) -> Non
     names = page.locator("#blocks > li > .block-head > strong")
     await expect(names).to_have_text(["Big headline", "Features", "Call to action", "Footer"])
     await page.screenshot(path=str(ARTIFACTS / "editor-onpage-1280.png"))
+
+    # With the mouse: the call to action dragged by its handle onto the features takes their place.
+    cta = await frame.locator("[data-sp-type=cta]").get_attribute("data-sp-block")
+    grip = frame.locator(f'[data-drag="{cta}"]')
+    await grip.scroll_into_view_if_needed()
+    start, end = await grip.bounding_box(), await frame.locator("[data-sp-type=features]").bounding_box()
+    assert start is not None
+    assert end is not None
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    await page.mouse.move(x, y)
+    await page.mouse.down()
+    for step in range(1, 6):
+        await page.mouse.move(x + 20, y - 40 * step)  # up, over the features block just above
+    await page.mouse.up()
+    await expect(page.locator("#flash")).to_contain_text("Call to action block moved to place 2 of 4.")
+    await saved(page)
+    types = [b["type"] for b in owner.call("GET", path).json()["blocks"]]  # type: ignore[attr-defined]
+    assert types == ["hero", "cta", "features", "footer"]
     await context.close()
 
 

@@ -5,7 +5,8 @@
 //   select {block}          the block's form opens beside the preview
 //   edit {block, field, v}  the text typed in place goes into the block's form control
 //   insert {before | end}   the block-type chooser, then a new block at that place
-//   move {block, by}        the block moves one place (Alt+↑/↓ on the page)
+//   move {block, by | to}   the block moves one place (Alt+↑/↓ on the page) or to another's
+//                           place (dragged onto it)
 // Messages are taken only from the preview frame's window and the preview's origin; each is
 // checked (a block on this page, a field path, a string) before anything changes.
 
@@ -82,12 +83,13 @@ function handlers(ed, state) {
       await blocks.insert(at, null);
       state.selected = ids().find((id) => !had.has(id)) || state.selected;
     },
-    move({ block, by }) {
+    move({ block, by, to }) {
       const li = blocks.element(block);
-      if (!li || (by !== 1 && by !== -1)) return;
+      const place = typeof to === 'string' ? index(to) : index(block) + by;
+      if (!li || !(by === 1 || by === -1 || (typeof to === 'string' && place >= 0))) return;
       state.selected = block;
-      state.refocus = true;
-      blocks.move(li, index(block) + by, ed.preview.frame);
+      state.refocus = by !== undefined;
+      blocks.move(li, place, ed.preview.frame);
       state.shows = JSON.stringify(ed.pageBody());
       state.post({ type: 'order', ids: ids() });
     },

@@ -124,10 +124,53 @@ const EDITOR = script && new URL(script.src).origin;
       div.append(button);
       return div;
     };
-    for (const block of shown) block.before(gap('before', block.dataset.spBlock));
+    for (const block of shown) {
+      const before = gap('before', block.dataset.spBlock);
+      before.append(handle(block));
+      block.before(before);
+    }
     main.append(gap('end', '1'));
   }
   let moving = null; // where Alt+↑/↓ was pressed: it keeps the focus once its block moved
+  // Mouse: drag a block by its handle (above it, at the left) onto another block.
+  function handle(block) {
+    const grip = document.createElement('span');
+    grip.className = 'sp-handle';
+    grip.dataset.drag = block.dataset.spBlock;
+    grip.title = 'Drag to move this block';
+    grip.setAttribute('aria-hidden', 'true'); // the keyboard's way is Alt+↑/↓ on the block
+    grip.textContent = '⠿ Move';
+    return grip;
+  }
+  // Pointer events rather than HTML5 drag and drop: the same for a mouse, a pen and a finger.
+  function draggable() {
+    let dragged = null;
+    const under = (ev) => {
+      const at = document.elementFromPoint(ev.clientX, ev.clientY);
+      return at && main.contains(at) ? blockOf(at) : null;
+    };
+    const mark = (target) => {
+      for (const b of document.querySelectorAll('.sp-drop')) b.classList.remove('sp-drop');
+      if (target && target.dataset.spBlock !== dragged) target.classList.add('sp-drop');
+    };
+    document.addEventListener('pointerdown', (ev) => {
+      const grip = ev.target.closest?.('[data-drag]');
+      if (!grip) return;
+      ev.preventDefault();
+      dragged = grip.dataset.drag;
+      grip.setPointerCapture(ev.pointerId);
+      document.documentElement.classList.add('sp-dragging');
+    });
+    document.addEventListener('pointermove', (ev) => dragged && mark(under(ev)));
+    document.addEventListener('pointerup', (ev) => {
+      if (!dragged) return;
+      const target = under(ev);
+      if (target && target.dataset.spBlock !== dragged) send({ type: 'move', block: dragged, to: target.dataset.spBlock });
+      dragged = null;
+      mark(null);
+      document.documentElement.classList.remove('sp-dragging');
+    });
+  }
   function reorder(ids) {
     const active = moving && moving.isConnected ? moving : document.activeElement;
     const shown = ids.map((id) => main.querySelector(`:scope > [data-sp-block="${CSS.escape(id)}"]`)).filter(Boolean);
@@ -305,6 +348,7 @@ const EDITOR = script && new URL(script.src).origin;
       } else if (type === 'order' && Array.isArray(ev.data.ids)) reorder(ev.data.ids.filter((id) => typeof id === 'string'));
     });
     prepare();
+    draggable();
     send({ type: 'ready', path: location.pathname });
   }
   if (EDITOR && window.parent !== window) start();
