@@ -29,7 +29,18 @@ from shared.routing import Handler as RoutedHandler
 from shared.routing import Params, Router
 from shared.schema import read_query
 
-TABLES = ("customers", "sites", "domains", "pages", "assets", "versions", "leads", "form_attempts", "held_addresses")
+TABLES = (
+    "customers",
+    "sites",
+    "domains",
+    "pages",
+    "assets",
+    "versions",
+    "leads",
+    "form_attempts",
+    "held_addresses",
+    "page_history",
+)
 
 
 @dataclass
