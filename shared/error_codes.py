@@ -57,6 +57,7 @@ ERROR_CODES: dict[str, str] = {
     "images_missing": "a page names pictures that are not in the library",
     "publish_in_progress": "the site is being published already",
     "version_not_found": "no such published version",
+    "history_not_found": "no such entry in the page's history (it is not kept any more)",
     "lead_not_found": "no such enquiry",
     "form_not_found": "no such form",
     "invalid_form": "the visitor's form is not filled in right",

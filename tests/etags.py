@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 # PATCH/DELETE a site, PUT/DELETE a page, POST a block: the writes customer checks against a version.
-_SITE_OR_PAGE = re.compile(r"^(/api/v1/sites/[^/?]+(?:/pages/[^/?]+)?)(/blocks)?$")
+_SITE_OR_PAGE = re.compile(r"^(/api/v1/sites/[^/?]+(?:/pages/[^/?]+)?)(/blocks|/history/\d+/restore)?$")
 
 
 def versioned_resource(method: str, path: str) -> str | None:

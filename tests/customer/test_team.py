@@ -326,6 +326,8 @@ NEEDS = {
     ("PUT", SITE + "/pages/{page_id}"): "editor",
     ("DELETE", SITE + "/pages/{page_id}"): "editor",
     ("POST", SITE + "/pages/{page_id}/blocks"): "editor",
+    ("GET", SITE + "/pages/{page_id}/history"): "viewer",
+    ("POST", SITE + "/pages/{page_id}/history/{number}/restore"): "editor",
     ("POST", SITE + "/assets"): "editor",
     ("GET", SITE + "/assets"): "viewer",
     ("GET", SITE + "/assets/{sha256}"): "viewer",

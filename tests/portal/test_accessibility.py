@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Error as PlaywrightError
 
 from tests.imagefiles import png
 from tests.lane.client import PASSWORD, subscribed
@@ -54,6 +55,33 @@ async def violations(page: Page, view: str) -> list[str]:
     result = await page.evaluate("axe.run(document, {iframes: false, resultTypes: ['violations']})")
     return [
         f"{view}: {v['id']} ({v['impact']}) {v['help']} at {json.dumps([n['target'] for n in v['nodes']][:3])}"
+        for v in result["violations"]
+    ]
+
+
+async def preview_violations(page: Page) -> list[str]:
+    """The preview as the editing surface (on-page editing): its editable blocks, its "+" buttons
+    and the text toolbar open, audited inside the frame."""
+    preview = page.frame_locator("#pv")
+    rich = preview.locator("[data-sp-rich]").first
+    for attempt in range(3):  # the preview may still be reloading after the last save
+        await expect(page.locator("#save-status")).to_have_text("Saved", timeout=30_000)
+        await page.wait_for_timeout(2500)
+        await expect(rich).to_have_attribute("contenteditable", "true", timeout=30_000)
+        await rich.locator("p").first.click()
+        await expect(preview.get_by_role("toolbar", name="Text style")).to_be_visible()
+        handle = await page.locator("#pv").element_handle()
+        frame = await handle.content_frame() if handle else None
+        assert frame is not None
+        try:
+            await frame.add_script_tag(path=str(AXE))
+            result = await frame.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+    return [
+        f"preview: {v['id']} ({v['impact']}) {v['help']} at {json.dumps([n['target'] for n in v['nodes']][:3])}"
         for v in result["violations"]
     ]
 
@@ -142,6 +170,7 @@ async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane
     await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     for button in await page.get_by_role("button", name="Add feature").all():
         await button.click()  # list items added in place, audited too
+    await expect(page.locator("#history li.history-entry").first).to_be_visible(timeout=30_000)
     found += await violations(page, "editor, every panel and block form open")
     # The new, empty feature cannot be saved: the error sits by its field, the status says so.
     await expect(page.locator("#save-status")).to_have_text("Not saved — check the marked field", timeout=30_000)
@@ -162,5 +191,6 @@ async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane
     await expect(page.get_by_role("dialog")).to_be_visible()
     found += await violations(page, "editor, publish confirmation")
     await page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    found += await preview_violations(page)
     await context.close()
     assert found == []

@@ -12,6 +12,7 @@ const DID = {
   page_added: (s) => `added the page “${s}”`,
   page_saved: (s) => `edited the page “${s}”`,
   page_deleted: (s) => `deleted the page “${s}”`,
+  page_restored: (s) => `put back an earlier draft of the page “${s}”`,
   picture_added: () => 'added a picture',
   picture_deleted: () => 'deleted a picture',
   published: (s) => `published version ${s}`,

@@ -109,13 +109,14 @@ function publish(ed, list) {
   ed.blocks = {
     list,
     element,
-    // Opens a block's form and brings it into view (a click on the block in the preview).
-    open(id) {
+    // Opens a block's form and brings it into view (a click on the block in the preview); the
+    // focus moves to it only when asked (a click that starts typing in the preview keeps it there).
+    open(id, { focus = true, scroll = true } = {}) {
       const li = element(id);
       if (!li) return null;
       li.querySelector('details').open = true;
-      li.scrollIntoView({ block: 'start' });
-      li.querySelector('summary').focus({ preventScroll: true });
+      if (scroll) li.scrollIntoView({ block: 'start' });
+      if (focus) li.querySelector('summary').focus({ preventScroll: true });
       return li;
     },
     // The chooser, then a new block at place `at` (what waits is saved first).

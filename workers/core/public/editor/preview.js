@@ -13,8 +13,8 @@ function render(ed) {
   return html`<div class="row"><label for="pv-page">Page</label><select id="pv-page">${site.pages.map((p) => html`<option value="${p.path}" ${p.id === page.id && html`selected`}>${p.title}</option>`)}</select>
         <span class="row" role="group" aria-label="Screen size"><button type="button" class="secondary" data-size="desktop" aria-pressed="true">Desktop</button><button type="button" class="secondary" data-size="phone" aria-pressed="false">Phone</button></span>
         <button type="button" class="secondary" id="pv-refresh">Refresh</button></div>
-      <p class="muted">Your draft, as visitors will see it once you publish. Only you can see this preview.</p>
-      <div class="frame" id="pv-frame"><iframe class="preview" title="Preview of your draft" id="pv"></iframe></div>`;
+      <p class="muted" id="pv-hint">Your draft, as visitors will see it once you publish; only you can see it. Click a block to edit it, type straight into its text, use “+” to add a block there and Alt+↑/↓ to move one.</p>
+      <div class="frame" id="pv-frame"><iframe class="preview" title="Your page: click a block to edit it" id="pv" aria-describedby="pv-hint"></iframe></div>`;
 }
 
 function mount(el, ed) {

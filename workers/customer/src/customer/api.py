@@ -57,6 +57,7 @@ TABLES = (
     "site_members",
     "site_invitations",
     "site_activity",
+    "page_history",
 )
 
 
@@ -237,6 +238,19 @@ async def add_block(c: Call) -> Response:
     added = await sites.add_block(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match)
     await c.did("page_saved", (await page_of(c.deps.db, p["site_id"], p["page_id"])).title)
     return tagged(added, 201)
+
+
+async def page_history(c: Call) -> Response:
+    return json_response(await sites.page_history(c.deps, await c.site(), c.params["page_id"]))
+
+
+async def restore_page(c: Call) -> Response:
+    owner, p = await c.acting(), c.params
+    text = p["number"]
+    number = int(text) if text.isdigit() and len(text) < 10 else -1
+    restored = await sites.restore_page(c.deps, owner, p["site_id"], p["page_id"], number, c.if_match)
+    await c.did("page_restored", str(restored.body["title"]))
+    return tagged(restored)
 
 
 # --- assets -----------------------------------------------------------------------------------------
@@ -433,6 +447,8 @@ ROUTES: dict[str, dict[str, Handler]] = {
     SITE + "/pages": {"POST": create_page},
     PAGE: {"GET": get_page, "PUT": update_page, "DELETE": delete_page},
     PAGE + "/blocks": {"POST": add_block},
+    PAGE + "/history": {"GET": page_history},
+    PAGE + "/history/{number}/restore": {"POST": restore_page},
     SITE + "/assets": {"POST": upload, "GET": site_assets},
     ASSET: {"GET": get_asset, "DELETE": delete_asset},
     ASSET + "/variants": {"POST": upload_variant},
@@ -472,6 +488,8 @@ MEMBER_ACCESS: dict[tuple[str, str], str] = {
     ("PUT", PAGE): EDITOR,
     ("DELETE", PAGE): EDITOR,
     ("POST", PAGE + "/blocks"): EDITOR,
+    ("GET", PAGE + "/history"): VIEWER,
+    ("POST", PAGE + "/history/{number}/restore"): EDITOR,
     ("POST", SITE + "/assets"): EDITOR,
     ("GET", SITE + "/assets"): VIEWER,
     ("GET", ASSET): VIEWER,

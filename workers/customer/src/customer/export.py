@@ -13,8 +13,8 @@ from customer.publish import referenced
 from customer.store import sites_of
 from shared.site_layout import file_key
 
-_JSON_COLUMNS = ("theme", "seo", "redirects", "preview_manifest", "blocks", "manifest", "records")
-_SITE_TABLES = ("pages", "assets", "versions", "domains", "leads", "site_members", "site_activity")
+_JSON_COLUMNS = ("theme", "seo", "redirects", "preview_manifest", "blocks", "manifest", "records", "changes", "body")
+_SITE_TABLES = ("pages", "assets", "versions", "domains", "leads", "site_members", "site_activity", "page_history")
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:

@@ -235,6 +235,21 @@ _OPERATIONS: tuple[Operation, ...] = (
         if_match=True,
     ),
     Operation(
+        "GET",
+        f"{_PAGE_PATH}/history",
+        "The page's history, newest first: saved drafts and published versions, each with what changed in words",
+        response=_listing("entries"),
+        errors=(404,),
+    ),
+    Operation(
+        "POST",
+        f"{_PAGE_PATH}/history/{{number}}/restore",
+        "Put an entry of the page's history back as its draft (title, description, blocks)",
+        response=_PAGE,
+        errors=(400, 402, 404, 413),
+        if_match=True,
+    ),
+    Operation(
         "POST",
         f"{_SITE_PATH}/assets",
         "Upload an image (PNG, JPEG, GIF or WebP; the bytes decide); the same bytes again are one file (200)",

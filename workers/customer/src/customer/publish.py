@@ -21,10 +21,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from customer import drafts, orphans
+from customer import drafts, history, orphans
 from customer.deps import CustomerDeps
 from customer.model import Page, Site, SiteHosts
-from customer.render import NOT_FOUND, Earlier, File, Rendered, SiteData, render_site
+from customer.render import FRAME_SCRIPT, FRAME_STYLE, NOT_FOUND, Earlier, File, Rendered, SiteData, render_site
 from customer.render import Entry as FileEntry
 from customer.store import asset_types, file_sizes, images_of, pages_of, site_by_id
 from shared import plans
@@ -38,13 +38,20 @@ LOCK_SECONDS = 45
 PARALLEL_WRITES = 6  # a Worker may hold 6 connections open at once
 
 
-def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'") -> str:
+def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'", editor: str = "") -> str:
     # No script of ours; the pages' own inline CSS by its hash; forms may post to core's public
     # endpoint (and follow its redirect back here); audit tools may fetch robots.txt from a page.
     # With Turnstile on, its script and frame come from challenges.cloudflare.com, and nothing else.
+    # The editor's preview (`editor`: the portal's origin) also loads the portal's on-page editing
+    # script and style, by their exact addresses; nothing published ever does.
+    scripts = [*(["https://challenges.cloudflare.com"] if deps.turnstile.site_key else [])]
+    if editor:
+        scripts.append(editor + FRAME_SCRIPT)
+        style_src = f"{style_src} {editor}{FRAME_STYLE}"
     turnstile = (
-        "script-src https://challenges.cloudflare.com; frame-src https://challenges.cloudflare.com; "
-        if deps.turnstile.site_key
+        f"script-src {' '.join(scripts)}; "
+        + ("frame-src https://challenges.cloudflare.com; " if deps.turnstile.site_key else "")
+        if scripts
         else ""
     )
     return (
@@ -62,6 +69,7 @@ async def render_draft(
     earlier: dict[str, Any] | None = None,
     present: set[str] | None = None,
     pages: list[Page] | None = None,
+    editor: str = "",
 ) -> Rendered:
     """The draft's files; the documents of `earlier` (a manifest) whose inputs did not change and
     whose files are `present` in R2 are reused, not rendered. `pages`: the draft's, when read already."""
@@ -81,6 +89,7 @@ async def render_draft(
         # a form added on a paid plan keeps working after a downgrade (docs/billing.md).
         noindex=noindex,
         turnstile_site_key=deps.turnstile.site_key,
+        editor=editor,
     )
     return render_site(data, Earlier.of(earlier), present or set())
 
@@ -340,6 +349,7 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
             (site.id, json.dumps(manifest, separators=(",", ":")), deps.clock.now(), json.dumps(source), site.id),
         )
         number = int(rows[0]["number"])
+        await history.published(deps, site.id, pages, number)  # restorable into the draft later
         puts = await switch(deps, site, number, manifest, all_hosts=all_hosts or site.live_version is None)
         await deps.db.run(
             "UPDATE sites SET live_version = ?, updated_at = ? WHERE id = ?", (number, deps.clock.now(), site.id)
@@ -402,10 +412,13 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
     origin = deps.settings.origin(host)
     present = await stored_files(deps, site)
     earlier = site.preview_manifest
-    rendered = await render_draft(deps, site, plan, origin, noindex=True, earlier=earlier, present=present)
+    portal = deps.settings.portal_origin
+    # The preview is the editor's editing surface: its pages say which block and field each
+    # element shows and load the portal's frame script (render.SiteData.editor).
+    rendered = await render_draft(deps, site, plan, origin, True, earlier, present, editor=portal)
     manifest = await manifest_of(deps, site, rendered, origin)
     # Only the preview may be framed, and only by the portal (its editor shows it live).
-    manifest["csp"] = csp(deps, rendered.style_src, frame_ancestors=deps.settings.portal_origin)
+    manifest["csp"] = csp(deps, rendered.style_src, frame_ancestors=portal, editor=portal)
     written = await write_files(deps, site, rendered, present)
     await deps.blobs.put(pointer_key(host), pointer(site.id, 0, manifest, False, noindex=True), "application/json")
     await deps.db.run(

@@ -36,6 +36,11 @@ def e(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
+_FIRST_TAG = re.compile(r"^<[a-z0-9]+")
+FRAME_SCRIPT = "/onpage/frame.js"  # the portal's on-page editing script and style (editor preview only)
+FRAME_STYLE = "/onpage/frame.css"
+
+
 TURNSTILE_SCRIPT = "https://challenges.cloudflare.com/turnstile/v0/api.js"
 
 
@@ -53,6 +58,10 @@ class SiteData:
     noindex: bool = False
     turnstile_site_key: str = ""  # set: lead forms carry Cloudflare's Turnstile widget
     images: dict[str, Image] = field(default_factory=dict)  # sha256 -> sizes and variants (images.py)
+    # The portal's origin when rendering the editor's private preview (on-page editing): its pages
+    # then carry which block and field each element shows (data-sp-*) and load the portal's frame
+    # script. Empty for everything published: published HTML never carries either.
+    editor: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ _SHA256 = re.compile(r'"([0-9a-f]{64})"')  # an upload named in a page's blocks 
 # again. A constant, not the source read at import (an app core does no I/O): the fingerprint of
 # the modules that shape the HTML, which tests/customer/test_render_reuse.py recomputes and fails
 # on until this line is updated.
-CODE_VERSION = "dda47a2e9b28d2303b018f598bc105b5"
+CODE_VERSION = "60eb90f5325eabdfbb4d12ffc93fd6ac"
 
 
 @dataclass(frozen=True)
@@ -181,12 +190,23 @@ class Renderer:
     def block(self, block: Block, page: Page) -> str:
         render = BLOCK_RENDERERS[block["type"]]
         self.images.begin_block(page, bool(page.blocks) and page.blocks[0] is block)
-        return render(self, block, page)
+        out = render(self, block, page)
+        if self.site.editor and out and "id" in block:
+            out = _FIRST_TAG.sub(lambda m: m.group(0) + self.block_marks(block), out, count=1)
+        return out
+
+    # --- the editor's preview only: which block and field an element shows --------------------
+    def mark(self, name: str) -> str:
+        return f' data-sp-field="{e(name)}"' if self.site.editor else ""
+
+    @staticmethod
+    def block_marks(block: Block) -> str:
+        return f' data-sp-block="{e(block["id"])}" data-sp-type="{e(block["type"])}"'
 
     # Heading levels never skip: the page's one h1 (a leading hero, or the page title), then each
     # block's heading as h2, and items as h3 under it (h2 when the block has no heading).
     def _heading(self, text: str) -> str:
-        return f"<h2>{e(text)}</h2>" if text else ""
+        return f"<h2{self.mark('heading')}>{e(text)}</h2>" if text else ""
 
     @staticmethod
     def _item_level(b: dict[str, Any]) -> int:
@@ -203,26 +223,27 @@ class Renderer:
         self.hero_is_h1 = False  # only the leading hero's heading is the h1
         split = self.layout(b) == "split"
         image = self.img(b["image"], b["image_alt"], images.SPLIT if split else images.FULL_BLEED, "hero-image")
-        sub = f'<p class="lead">{e(b["subheading"])}</p>' if b["subheading"] else ""
+        sub = f'<p class="lead"{self.mark("subheading")}>{e(b["subheading"])}</p>' if b["subheading"] else ""
         cta = (
-            f'<p><a class="button" href="{e(b["cta_href"])}">{e(b["cta_label"])}</a></p>'
+            f'<p><a class="button" href="{e(b["cta_href"])}"{self.mark("cta_label")}>{e(b["cta_label"])}</a></p>'
             if b["cta_label"] and b["cta_href"]
             else ""
         )
-        text = f"<h{level}>{e(b['heading'])}</h{level}>{sub}{cta}"
+        text = f"<h{level}{self.mark('heading')}>{e(b['heading'])}</h{level}>{sub}{cta}"
         if split:
             return f'<section class="hero hero-split"><div class="wrap"><div>{text}</div>{image}</div></section>'
         klass = "hero hero-overlay has-image" if image else "hero hero-overlay"
         return f'<section class="{klass}">{image}<div class="wrap hero-text">{text}</div></section>'
 
     def block_rich_text(self, b: dict[str, Any], page: Page) -> str:
-        return f'<section class="text wrap">{markdown.to_html(b["markdown"], top=2)}</section>'
+        rich = f"{self.mark('markdown')} data-sp-rich" if self.site.editor else ""
+        return f'<section class="text wrap"{rich}>{markdown.to_html(b["markdown"], top=2)}</section>'
 
     def block_image(self, b: dict[str, Any], page: Page) -> str:
         img = self.img(b["asset"], b["alt"], images.CONTENT)
         if not img:
             return ""
-        caption = f"<figcaption>{e(b['caption'])}</figcaption>" if b["caption"] else ""
+        caption = f"<figcaption{self.mark('caption')}>{e(b['caption'])}</figcaption>" if b["caption"] else ""
         return f'<figure class="image wrap">{img}{caption}</figure>'
 
     def block_gallery(self, b: dict[str, Any], page: Page) -> str:
@@ -240,7 +261,11 @@ class Renderer:
 
     def block_features(self, b: dict[str, Any], page: Page) -> str:
         h = self._item_level(b)
-        items = "".join(f"<li><h{h}>{e(i['title'])}</h{h}><p>{e(i['text'])}</p></li>" for i in b["items"])
+        m = self.mark
+        items = "".join(
+            f"<li><h{h}{m(f'items.{n}.title')}>{e(i['title'])}</h{h}><p{m(f'items.{n}.text')}>{e(i['text'])}</p></li>"
+            for n, i in enumerate(b["items"])
+        )
         layout = self.layout(b)
         listing = f'<ul class="grid">{items}</ul>' if layout == "cards" else f"<ul>{items}</ul>"
         return f'<section class="features features-{layout} wrap">{self._heading(b["heading"])}{listing}</section>'
@@ -248,18 +273,19 @@ class Renderer:
     def block_pricing(self, b: dict[str, Any], page: Page) -> str:
         h = self._item_level(b)
         cards = []
-        for p in b["plans"]:
-            feats = "".join(f"<li>{e(f)}</li>" for f in p["features"])
+        m = self.mark
+        for n, p in enumerate(b["plans"]):
+            feats = "".join(f"<li{m(f'plans.{n}.features.{j}')}>{e(f)}</li>" for j, f in enumerate(p["features"]))
             period = f' <span class="period">{e(p["period"])}</span>' if p["period"] else ""
             cta = (
-                f'<a class="button" href="{e(p["cta_href"])}">{e(p["cta_label"])}</a>'
+                f'<a class="button" href="{e(p["cta_href"])}"{m(f"plans.{n}.cta_label")}>{e(p["cta_label"])}</a>'
                 if p["cta_label"] and p["cta_href"]
                 else ""
             )
             klass = ' class="highlighted"' if p["highlighted"] else ""
             cards.append(
-                f'<li{klass}><h{h}>{e(p["name"])}</h{h}><p class="price">{e(p["price"])}{period}</p>'
-                f"<ul>{feats}</ul>{cta}</li>"
+                f"<li{klass}><h{h}{m(f'plans.{n}.name')}>{e(p['name'])}</h{h}>"
+                f'<p class="price">{e(p["price"])}{period}</p><ul>{feats}</ul>{cta}</li>'
             )
         return (
             f'<section class="pricing wrap">{self._heading(b["heading"])}<ul class="grid">{"".join(cards)}</ul>'
@@ -268,11 +294,15 @@ class Renderer:
 
     def block_testimonials(self, b: dict[str, Any], page: Page) -> str:
         items = []
-        for t in b["items"]:
+        for n, t in enumerate(b["items"]):
             role = f", {e(t['role'])}" if t["role"] else ""
             quote = "<br>".join(e(line) for line in t["quote"].split("\n"))
+            author = e(t["author"])
+            if self.site.editor:
+                author = f"<span{self.mark(f'items.{n}.author')}>{author}</span>"
             items.append(
-                f"<li><figure><blockquote><p>{quote}</p></blockquote><figcaption>{e(t['author'])}{role}</figcaption></figure></li>"
+                f"<li><figure><blockquote><p{self.mark(f'items.{n}.quote')}>{quote}</p></blockquote>"
+                f"<figcaption>{author}{role}</figcaption></figure></li>"
             )
         heading = self._heading(b["heading"])
         return (
@@ -281,10 +311,11 @@ class Renderer:
         )
 
     def block_cta(self, b: dict[str, Any], page: Page) -> str:
-        text = f"<p>{e(b['text'])}</p>" if b["text"] else ""
+        m = self.mark
+        text = f"<p{m('text')}>{e(b['text'])}</p>" if b["text"] else ""
         return (
-            f'<section class="cta"><div class="wrap"><h2>{e(b["heading"])}</h2>{text}<p>'
-            f'<a class="button" href="{e(b["href"])}">{e(b["label"])}</a></p></div></section>'
+            f'<section class="cta"><div class="wrap"><h2{m("heading")}>{e(b["heading"])}</h2>{text}<p>'
+            f'<a class="button" href="{e(b["href"])}"{m("label")}>{e(b["label"])}</a></p></div></section>'
         )
 
     def block_lead_form(self, b: dict[str, Any], page: Page) -> str:
@@ -292,7 +323,7 @@ class Renderer:
             return ""
         bid = e(b["id"])
         action = e(f"{self.site.form_action}/{b['id']}")
-        intro = f"<p>{e(b['intro'])}</p>" if b["intro"] else ""
+        intro = f"<p{self.mark('intro')}>{e(b['intro'])}</p>" if b["intro"] else ""
         phone = (
             f'<p><label for="{bid}-phone">Phone (optional)</label>'
             f'<input id="{bid}-phone" name="phone" type="tel" autocomplete="tel" maxlength="40"></p>'
@@ -361,8 +392,9 @@ class Renderer:
         for b in page.blocks:
             if b["type"] == "footer":
                 links = "".join(f'<li><a href="{e(link["href"])}">{e(link["label"])}</a></li>' for link in b["links"])
-                text = f"<p>{e(b['text'])}</p>" if b["text"] else ""
-                parts.append(f"{text}<ul>{links}</ul>" if links else text)
+                text = f"<p{self.mark('text')}>{e(b['text'])}</p>" if b["text"] else ""
+                part = f"{text}<ul>{links}</ul>" if links else text
+                parts.append(f"<div{self.block_marks(b)}>{part}</div>" if self.site.editor and "id" in b else part)
         if self.site.badge:
             parts.append(f'<p class="badge"><a href="{BADGE_URL}">Made with SmartPages</a></p>')
         return f'<footer class="site-footer"><div class="wrap">{"".join(parts)}</div></footer>'
@@ -445,12 +477,20 @@ class Renderer:
         html = (
             f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"{self.head(title, description, current, css)}\n</head>\n<body>\n"
+            f"{self.head(title, description, current, css)}\n{self.editing()}</head>\n<body>\n"
             f'<a class="skip" href="#main">Skip to content</a>\n{self.nav(current)}\n'
             f'<main id="main">\n{body}\n</main>\n{self.footer(current or self.site.pages[0])}\n'
             "</body>\n</html>\n"
         )
         return html.encode()
+
+    def editing(self) -> str:
+        """The editor's preview only: the portal's frame style and script (on-page editing)."""
+        editor = self.site.editor
+        if not editor:
+            return ""
+        style = f'<link rel="stylesheet" href="{e(editor + FRAME_STYLE)}">'
+        return f'{style}\n<script src="{e(editor + FRAME_SCRIPT)}" defer></script>\n'
 
     def page_title(self, page: Page) -> str:
         site_title = self.site.seo.get("title") or self.site.name
@@ -469,6 +509,7 @@ class Renderer:
         s = self.site
         nav = [[p.id, p.path, p.title] for p in s.pages]
         shared = [s.id, s.name, s.theme, s.seo, s.origin, s.form_action, s.badge, s.noindex, s.turnstile_site_key]
+        shared.append(s.editor)
         return _digest([CODE_VERSION, shared, nav, [self._upload(s.seo.get(k)) for k in ("social_image", "favicon")]])
 
     def page_key(self, site_key: str, page: Page, index: int) -> str:

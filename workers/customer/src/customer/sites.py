@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from customer import blocks as blockdefs
-from customer import drafts, publish
+from customer import drafts, history, publish
 from customer.deps import CustomerDeps
 from customer.model import Block, Owner, Page, Site, Tagged
 from customer.store import asset_types, customer_id, new_id, owned_site, page_of, pages_of, sites_of
@@ -386,6 +386,8 @@ async def update_page(
     )
     if not changed:
         raise stale()
+    title, description = data.get("title", page.title), data.get("description", page.description)
+    await history.saved(deps, site.id, page, history.Body(title, description, blocks))
     if slug != page.slug:  # after the page moved: a stale write moves nothing
         await deps.db.run(
             "UPDATE sites SET redirects = ? WHERE id = ?",
@@ -427,7 +429,36 @@ async def add_block(
     )
     if not changed:
         raise stale()
+    await history.saved(deps, site.id, page, history.Body(page.title, page.description, blocks))
     return Tagged(blocks[position], etag_of("page", revision + 1))
+
+
+async def page_history(deps: CustomerDeps, site: Site, page_id: str) -> dict[str, Any]:
+    """The page's history, newest first (customer/history.py)."""
+    page = await page_of(deps.db, site.id, page_id)
+    return {"entries": await history.entries(deps, site.id, page.id), "kept": history.KEEP}
+
+
+async def restore_page(
+    deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, number: int, if_match: str
+) -> Tagged:
+    """Puts an entry of the page's history back as its draft (title, description, blocks; the
+    page's address stays). The draft it replaces stays in the history, so a restore can be undone."""
+    site, page = await page_to_change(deps, owner, site_id, page_id, if_match)
+    body = await history.entry(deps, site.id, page.id, number)
+    if body is None:
+        raise HttpError(404, "history_not_found", "That earlier draft is not kept any more.")
+    blocks = await checked_blocks(deps, owner.plan, site, body.blocks, page.blocks)
+    await check_draft_room(deps, site.id, page.id, json.dumps(blocks))
+    changed = await deps.db.run(
+        "UPDATE pages SET title = ?, description = ?, blocks = ?, updated_at = ?, revision = revision + 1"
+        " WHERE id = ? AND revision = ?",
+        (body.title, body.description, json.dumps(blocks), deps.clock.now(), page.id, page.revision),
+    )
+    if not changed:
+        raise stale()
+    await history.saved(deps, site.id, page, history.Body(body.title, body.description, blocks), kind="restored")
+    return await tagged_page(deps, site, page.id)
 
 
 async def delete_page(deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, if_match: str) -> None:
@@ -436,3 +467,4 @@ async def delete_page(deps: CustomerDeps, owner: Owner, site_id: str, page_id: s
         raise HttpError(409, "home_page", "The home page cannot be deleted.")
     if not await deps.db.run("DELETE FROM pages WHERE id = ? AND revision = ?", (page.id, page.revision)):
         raise stale()
+    await history.forget(deps, site_id, page.id)

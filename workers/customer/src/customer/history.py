@@ -1,0 +1,238 @@
+"""Each page's history: its saved drafts and the drafts it was published from, with what changed
+in words ("Changed the headline of the Big headline block", "Added a Photo gallery block"), any of
+which can be restored into the draft.
+
+Cheap per site: the editor saves as the owner types, so saves less than MERGE_SECONDS after an
+entry began join that entry (it then describes everything since the entry before it), and a page
+keeps its newest KEEP entries, the oldest going first. A site holds at most pages × KEEP rows, each
+the size of one page's draft (customer/sites.py bounds all pages together at 2 MB)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from customer.blocks import CATALOGUE
+from customer.deps import CustomerDeps
+from customer.model import Block, Page
+from shared.ports import SqlValue
+
+KEEP = 30  # entries per page
+MERGE_SECONDS = 300  # saves within 5 minutes of an entry's start are that entry
+MAX_SAID = 6  # sentences per entry; more are summed up
+
+
+@dataclass(frozen=True)
+class Body:
+    """What an entry keeps of a page, and what a restore puts back (its address stays)."""
+
+    title: str
+    description: str
+    blocks: list[Block]
+
+    @classmethod
+    def of(cls, page: Page) -> Body:
+        return cls(page.title, page.description, page.blocks)
+
+    def dumps(self) -> str:
+        return json.dumps({"title": self.title, "description": self.description, "blocks": self.blocks})
+
+    @classmethod
+    def loads(cls, text: str) -> Body:
+        data = json.loads(text)
+        return cls(str(data["title"]), str(data["description"]), list(data["blocks"]))
+
+
+def _label(block: Block) -> str:
+    kind = CATALOGUE.get(str(block.get("type")))
+    return kind.label if kind else "block"
+
+
+def _article(words: str) -> str:
+    return "an" if words[:1].lower() in "aeiou" else "a"
+
+
+def _field_words(block: Block, name: str) -> str:
+    kind = CATALOGUE.get(str(block.get("type")))
+    control = next((c for c in kind.fields if c.name == name), None) if kind else None
+    return (control.label if control else name).lower()
+
+
+def _moved(old: list[str], new: list[str]) -> list[str]:
+    """The blocks (ids) that changed place: those outside the longest run kept in order."""
+    common_old = [i for i in old if i in new]
+    common_new = [i for i in new if i in old]
+    n, m = len(common_old), len(common_new)
+    table = [[0] * (m + 1) for _ in range(n + 1)]
+    for a in range(n - 1, -1, -1):
+        for b in range(m - 1, -1, -1):
+            same = common_old[a] == common_new[b]
+            table[a][b] = table[a + 1][b + 1] + 1 if same else max(table[a + 1][b], table[a][b + 1])
+    kept: set[str] = set()
+    a = b = 0
+    while a < n and b < m:
+        if common_old[a] == common_new[b]:
+            kept.add(common_old[a])
+            a, b = a + 1, b + 1
+        elif table[a + 1][b] >= table[a][b + 1]:
+            a += 1
+        else:
+            b += 1
+    return [i for i in common_new if i not in kept]
+
+
+def _block_changes(before: Block, after: Block) -> str | None:
+    names = [k for k in dict.fromkeys([*before, *after]) if k not in ("id", "type") and before.get(k) != after.get(k)]
+    if not names:
+        return None
+    label = _label(after)
+    if len(names) > 2:
+        return f"Edited the {label} block"
+    fields = " and ".join(_field_words(after, n) for n in names)
+    return f"Changed the {fields} of the {label} block"
+
+
+def describe(old: Body, new: Body) -> list[str]:
+    """What changed from `old` to `new`, in the owner's words."""
+    said: list[str] = []
+    if old.title != new.title:
+        said.append(f"Renamed the page “{new.title}”")
+    if old.description != new.description:
+        said.append("Changed the page’s description")
+    before = {str(b.get("id")): b for b in old.blocks}
+    after = {str(b.get("id")): b for b in new.blocks}
+    for block_id, block in after.items():
+        if block_id not in before:
+            label = _label(block)
+            said.append(f"Added {_article(label)} {label} block")
+        elif (changed := _block_changes(before[block_id], block)) is not None:
+            said.append(changed)
+    said += [f"Removed the {_label(b)} block" for i, b in before.items() if i not in after]
+    said += [f"Moved the {_label(after[i])} block" for i in _moved(list(before), list(after))]
+    if len(said) > MAX_SAID:
+        said = [*said[: MAX_SAID - 1], f"and {len(said) - MAX_SAID + 1} more changes"]
+    return said
+
+
+async def _latest(deps: CustomerDeps, site_id: str, page_id: str, count: int = 2) -> list[dict[str, Any]]:
+    return await deps.db.all(
+        "SELECT number, created_at, kind, body FROM page_history WHERE site_id = ? AND page_id = ?"
+        " ORDER BY number DESC LIMIT ?",
+        (site_id, page_id, count),
+    )
+
+
+def _adding(
+    deps: CustomerDeps,
+    site_id: str,
+    page_id: str,
+    kind: str,
+    body: Body,
+    said: list[str],
+    version: int | None = None,
+    revision: int | None = None,
+) -> list[tuple[str, Sequence[SqlValue]]]:
+    """The statements that add an entry and drop the page's entries beyond KEEP."""
+    now = deps.clock.now()
+    return [
+        (
+            "INSERT INTO page_history"
+            " (site_id, page_id, number, created_at, saved_at, kind, version, revision, changes, body)"
+            " SELECT ?, ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM page_history"
+            " WHERE site_id = ? AND page_id = ?",
+            (site_id, page_id, now, now, kind, version, revision, json.dumps(said), body.dumps(), site_id, page_id),
+        ),
+        (
+            "DELETE FROM page_history WHERE site_id = ? AND page_id = ? AND number <= ("
+            " SELECT MAX(number) FROM page_history WHERE site_id = ? AND page_id = ?) - ?",
+            (site_id, page_id, site_id, page_id, KEEP),
+        ),
+    ]
+
+
+async def _add(deps: CustomerDeps, site_id: str, page_id: str, kind: str, body: Body, said: list[str]) -> None:
+    await deps.db.batch(_adding(deps, site_id, page_id, kind, body, said))
+
+
+async def saved(deps: CustomerDeps, site_id: str, old: Page, new: Body, kind: str = "draft") -> None:
+    """After a page write: the new draft joins the entry begun less than MERGE_SECONDS ago, or
+    starts one. A page's first entry is what it was before (so the first change can be undone)."""
+    latest = await _latest(deps, site_id, old.id)
+    if not latest:
+        await _add(deps, site_id, old.id, "draft", Body.of(old), [])
+        latest = await _latest(deps, site_id, old.id)
+    last = latest[0]
+    joins = (
+        kind == "draft"
+        and last["kind"] == "draft"
+        and len(latest) > 1
+        and deps.clock.now() - float(last["created_at"]) < MERGE_SECONDS
+    )
+    if joins:
+        said = describe(Body.loads(str(latest[1]["body"])), new)
+        await deps.db.run(
+            "UPDATE page_history SET body = ?, changes = ?, saved_at = ?"
+            " WHERE site_id = ? AND page_id = ? AND number = ?",
+            (new.dumps(), json.dumps(said), deps.clock.now(), site_id, old.id, last["number"]),
+        )
+        return
+    said = describe(Body.loads(str(last["body"])), new)
+    if said or kind != "draft":
+        await _add(deps, site_id, old.id, kind, new, said)
+
+
+async def published(deps: CustomerDeps, site_id: str, pages: list[Page], version: int) -> None:
+    """A publish: each page's draft as published, restorable later even after more edits. A page
+    not changed since its last publish (its latest entry is that publish, at its revision) adds
+    nothing, so a publish costs one read and one batch whatever the site's size."""
+    latest = {
+        str(r["page_id"]): r
+        for r in await deps.db.all(
+            "SELECT p.id AS page_id, h.kind, h.revision, h.body FROM pages p LEFT JOIN page_history h"
+            " ON h.site_id = p.site_id AND h.page_id = p.id AND h.number ="
+            " (SELECT MAX(number) FROM page_history WHERE site_id = p.site_id AND page_id = p.id)"
+            " WHERE p.site_id = ?",
+            (site_id,),
+        )
+    }
+    statements: list[tuple[str, Sequence[SqlValue]]] = []
+    for page in pages:
+        last = latest.get(page.id)
+        if last and last["kind"] == "published" and last["revision"] == page.revision:
+            continue
+        body = Body.of(page)
+        said = describe(Body.loads(str(last["body"])), body) if last and last["body"] is not None else []
+        statements += _adding(deps, site_id, page.id, "published", body, said, version, page.revision)
+    if statements:
+        await deps.db.batch(statements)
+
+
+async def entries(deps: CustomerDeps, site_id: str, page_id: str) -> list[dict[str, Any]]:
+    rows = await deps.db.all(
+        "SELECT number, created_at, saved_at, kind, version, changes FROM page_history"
+        " WHERE site_id = ? AND page_id = ? ORDER BY number DESC",
+        (site_id, page_id),
+    )
+    return [
+        {
+            "number": int(r["number"]),
+            "saved_at": r["saved_at"],
+            "kind": r["kind"],
+            "version": r["version"],
+            "changes": json.loads(r["changes"]),
+        }
+        for r in rows
+    ]
+
+
+async def entry(deps: CustomerDeps, site_id: str, page_id: str, number: int) -> Body | None:
+    rows = await deps.db.all(
+        "SELECT body FROM page_history WHERE site_id = ? AND page_id = ? AND number = ?", (site_id, page_id, number)
+    )
+    return Body.loads(str(rows[0]["body"])) if rows else None
+
+
+async def forget(deps: CustomerDeps, site_id: str, page_id: str) -> None:
+    await deps.db.run("DELETE FROM page_history WHERE site_id = ? AND page_id = ?", (site_id, page_id))
