@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import time
 import zipfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.lane.client import PASSWORD, PortalClient, signed_in, view
 from tests.lane.harness import Lane
@@ -22,6 +23,18 @@ from tests.portal.test_accessibility import upload_picture, violations
 
 pytestmark = pytest.mark.lane
 DAY = 86400
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    """The conftest's page, with the portal's CSP bypassed so axe can be injected."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True, accept_downloads=True)
+    opened = await context.new_page()
+    errors: list[str] = []
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    yield opened
+    await context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 async def published_site(lane: Lane, email: str, name: str) -> tuple[PortalClient, dict]:  # type: ignore[type-arg]
