@@ -147,7 +147,16 @@ async def build(
     views = FileDataset(state / "analytics", settings["customer"].analytics_dataset, clock.now)
     analytics_sql = AnalyticsSqlStandin(cf.analytics_api_token, cf.cf_account_id, state / "analytics", cf.cf_api_base)
     ports = {
-        "core": core.Ports(db=databases["core"], **bindings, clock=clock, crypto=crypto, http=turnstile),
+        "core": core.Ports(
+            db=databases["core"],
+            customer=bindings["customer"],
+            billing=bindings["billing"],
+            mailer=bindings["mailer"],
+            domain=bindings["domain"],
+            clock=clock,
+            crypto=crypto,
+            http=turnstile,
+        ),
         "customer": customer.Ports(
             db=databases["customer"],
             blobs=blobs,

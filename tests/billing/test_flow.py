@@ -4,7 +4,7 @@ from billing.entitlements import GRACE_SECONDS
 from devstack.stripe import StripeStandin
 from tests.billing.conftest import Browser, Outbox
 from tests.conftest import error_code
-from tests.core.conftest import signed_up
+from tests.core.conftest import deleted_for_good, run_core_cron, signed_up
 
 EMAIL = "ada@example.com"
 
@@ -113,8 +113,13 @@ async def test_deleting_the_account_cancels_the_subscription_first(browser, outb
     await signed_up(browser, outbox, EMAIL)
     sub = await subscribe(browser, stripe, plan="pro")
     deleted = await browser.call("DELETE", "/api/v1/account", {"password": "correct horse battery staple"})
-    assert deleted.status == 204, deleted.body
-    assert stripe.subscriptions[sub["id"]]["status"] == "canceled"  # no more charges
+    assert deleted.status == 200, deleted.body
+    assert stripe.subscriptions[sub["id"]]["status"] == "canceled"  # at once: no more charges
+    # The 14-day window: the account and billing's row wait (on no plan) in case she signs in again.
+    (row,) = await stack.databases["billing"].all("SELECT status FROM subscriptions")
+    assert row["status"] == "canceled"
+    assert len(await stack.databases["core"].all("SELECT * FROM accounts")) == 1
+    await run_core_cron(stack, deleted.json()["deletes_at"] + 1)
     assert await stack.databases["billing"].all("SELECT * FROM subscriptions") == []
     assert await stack.databases["core"].all("SELECT * FROM accounts") == []
 
@@ -124,8 +129,7 @@ async def test_a_late_cancellation_webhook_does_not_bring_the_account_back(brows
     await signed_up(browser, outbox, EMAIL)
     sub = await subscribe(browser, stripe, plan="pro")
     stripe.auto_deliver = False  # Stripe's cancellation event arrives after the deletion finished
-    deleted = await browser.call("DELETE", "/api/v1/account", {"password": "correct horse battery staple"})
-    assert deleted.status == 204, deleted.body
+    await deleted_for_good(browser)
     assert await stripe.flush() == [200]  # customer.subscription.deleted, late
     for event in [e for e in stripe.events if e["type"].startswith(("checkout.", "customer.subscription."))]:
         assert await stripe.deliver(event) == 200  # every earlier event redelivered, too
@@ -254,8 +258,7 @@ async def test_after_deletion_and_a_late_webhook_no_personal_data_remains(browse
     assert site.status == 201, site.body
     assert (await browser.post(f"/api/v1/sites/{site.json()['id']}/publish", {})).status == 201
     stripe.auto_deliver = False
-    deleted = await browser.call("DELETE", "/api/v1/account", {"password": "correct horse battery staple"})
-    assert deleted.status == 204, deleted.body
+    await deleted_for_good(browser)
     await stripe.flush()  # the late cancellation
     personal = (EMAIL, account_id, sub["customer"], sub["id"])
     found = []

@@ -110,3 +110,22 @@ async def signed_up(browser: Browser, outbox: Outbox, email: str = "ada@example.
     chosen = await browser.post("/api/v1/account/password", {"new_password": PASSWORD})
     assert chosen.status == 200, chosen.body
     return verified
+
+
+DAY = 86400.0
+
+
+async def run_core_cron(stack: Stack, at: float) -> dict[str, int]:
+    """Core's Cron at `at` (its scheduled time: a moved clock), every job run inline to the end."""
+    from core.app import bootstrap_job
+
+    return await bootstrap_job(stack.settings["core"], stack.ports["core"])("23 * * * *", at)
+
+
+async def deleted_for_good(browser: Browser, password: str = PASSWORD) -> Response:
+    """Asks for the account's deletion, lets its 14 days pass and runs core's Cron: gone for good."""
+    asked = await browser.call("DELETE", "/api/v1/account", {"password": password})
+    assert asked.status == 200, asked.body
+    ran = await run_core_cron(browser.stack, browser.stack.ports["core"].clock.now() + 15 * DAY)
+    assert ran["accounts_deleted"] >= 1, ran
+    return asked

@@ -9,7 +9,7 @@ import pytest
 
 from devstack.stack import Stack
 from tests.conftest import FakeClock
-from tests.core.conftest import Browser, Outbox, signed_up
+from tests.core.conftest import Browser, Outbox, deleted_for_good, signed_up
 from tests.customer.conftest import Owner
 
 
@@ -264,7 +264,7 @@ async def test_a_deleted_accounts_addresses_are_held_for_30_days(
     from tests.core.conftest import PASSWORD
 
     await owner.new_site(slug="bakery-rosa")
-    assert (await owner.write("DELETE", "/api/v1/account", {"password": PASSWORD})).status == 204
+    await deleted_for_good(owner.browser, PASSWORD)
     mallory = Browser(stack, address="198.51.100.9")
     await signed_up(mallory, outbox, "mallory@example.com")
     taken = await mallory.call("POST", "/api/v1/sites", {"name": "Rosa", "slug": "bakery-rosa"})

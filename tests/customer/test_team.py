@@ -343,6 +343,7 @@ NEEDS = {
     ("PATCH", SITE + "/leads/{lead_id}"): "owner",
     ("DELETE", SITE + "/leads/{lead_id}"): "owner",
     ("GET", SITE + "/insights"): "viewer",
+    ("GET", SITE + "/export.zip"): "owner",
     ("GET", SITE + "/team"): "owner",
     ("POST", SITE + "/team/invitations"): "owner",
     ("DELETE", SITE + "/team/invitations/{invitation_id}"): "owner",

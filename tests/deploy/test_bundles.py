@@ -27,6 +27,7 @@ BINDINGS = {
         ("BILLING", "Worker"),
         ("MAILER", "Worker"),
         ("DOMAIN", "Worker"),
+        ("JOBS", "Queue"),  # the scheduled jobs' steps (core/app.py: jobs; account deletions)
         ("ASSETS", "Assets"),
         ("PORTAL_ORIGIN", "Environment Variable"),
     },

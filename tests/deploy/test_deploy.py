@@ -205,6 +205,7 @@ def test_the_rehearsal_deploys_in_binding_order_and_the_uploaded_bundles_are_hea
         "smartpages-crm-dlq-staging": ["smartpages-mailer-staging"],
         "smartpages-customer-jobs-staging": ["smartpages-customer-staging"],
         "smartpages-billing-jobs-staging": ["smartpages-billing-staging"],
+        "smartpages-core-jobs-staging": ["smartpages-core-staging"],
     }
 
 

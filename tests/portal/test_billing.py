@@ -134,7 +134,7 @@ async def test_export_downloads_a_file_and_deletion_asks_first(page: Page, lane:
 
     # One click never deletes: a dialog says what happens to the subscription and asks for the password.
     await page.get_by_role("button", name="Delete my account…").click()
-    dialog = page.get_by_role("dialog", name="Delete your account for good?")
+    dialog = page.get_by_role("dialog", name="Delete your account?")
     await expect(dialog).to_be_visible()
     await expect(dialog).to_contain_text("Your Starter subscription is cancelled at once")
     await expect(dialog).to_contain_text("you will not be charged again")
@@ -152,7 +152,7 @@ async def test_export_downloads_a_file_and_deletion_asks_first(page: Page, lane:
     assert (await page.request.get(f"{lane.core}/api/v1/account")).status == 200
     await dialog.get_by_label("Type your password to confirm").fill(PASSWORD)
     await dialog.get_by_role("button", name="Delete my account").click()
-    await expect(page.get_by_text("Your account is deleted.")).to_be_visible()
+    await expect(page.get_by_text("Your account will be deleted on")).to_be_visible()
     assert (await page.request.get(f"{lane.core}/api/v1/account")).status == 401
     # Stripe (the stand-in) has the subscription cancelled: nothing more is charged.
     subscription_id = exported["billing"]["subscription"]["stripe_subscription_id"]

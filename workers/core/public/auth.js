@@ -54,6 +54,9 @@ async function signup(visit) {
   addTurnstile(document.getElementById('f'));
 }
 
+// Signing in within 14 days of asking to delete the account brings everything back (docs/accounts.md).
+const RESTORED = 'Welcome back: your account is kept and your sites are online again. Your subscription stays cancelled: choose a plan in Billing if you want one.';
+
 function login(visit) {
   visit.view('Log in', html`<h1>Log in</h1>
     <form class="stack card" id="f">
@@ -64,7 +67,7 @@ function login(visit) {
     <p><a href="/forgot" data-link>Forgot your password?</a> · <a href="/magic-link" data-link>Email me a sign-in link</a></p>`);
   onSubmit(document.getElementById('f'), async (data) => {
     session.me = (await api('POST', '/auth/login', data)).account;
-    go('/');
+    go('/', session.me.restored ? RESTORED : undefined);
   });
 }
 
@@ -97,10 +100,10 @@ function fromLink(title, path, after) {
   };
 }
 
-async function afterSignIn(_result, visit) {
+async function afterSignIn(result, visit) {
   const me = await loadMe();
   if (!me.has_password) return choosePassword(visit, () => go('/', 'Your password is saved. You are signed in.'));
-  return go('/', 'You are signed in.');
+  return go('/', result?.account?.restored ? RESTORED : 'You are signed in.');
 }
 
 // The link usually opens in a new tab, so the plan chosen on the landing page comes from the

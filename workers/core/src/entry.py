@@ -1,21 +1,22 @@
 from workers import WorkerEntrypoint
 
-from core.app import Ports, bootstrap, bootstrap_job, settings_from
+from core.app import Ports, bootstrap, bootstrap_consumer, bootstrap_job, settings_from
 from shared.edge import bindings
-from shared.edge.events import run_scheduled
+from shared.edge.events import consume, run_scheduled
 from shared.edge.worker import composed, serve
 
 
 def ports(env):
     names = ("customer", "billing", "mailer", "domain")
     services = {name: bindings.ServiceBinding(getattr(env, name.upper()), name) for name in names}
-    db, http = bindings.D1Database(env.DB), bindings.FetchClient()
-    return Ports(db=db, http=http, **services, **bindings.runtime())
+    db, http, jobs = bindings.D1Database(env.DB), bindings.FetchClient(), bindings.QueueProducer(env.JOBS)
+    return Ports(db=db, http=http, jobs=jobs, **services, **bindings.runtime())
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.
 build_app = composed(settings_from, ports, bootstrap)
 build_job = composed(settings_from, ports, bootstrap_job)
+build_consumer = composed(settings_from, ports, bootstrap_consumer)
 
 
 class Default(WorkerEntrypoint):
@@ -24,3 +25,6 @@ class Default(WorkerEntrypoint):
 
     async def scheduled(self, controller, *_):
         await run_scheduled("core", self.env, controller, build_job)
+
+    async def queue(self, batch, *_):
+        await consume("core", self.env, batch, build_consumer)

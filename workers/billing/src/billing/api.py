@@ -95,6 +95,12 @@ async def delete_account(svc: Billing, c: Call) -> Response:
     return Response(204)
 
 
+async def cancel_account(svc: Billing, c: Call) -> Response:
+    """Core schedules an account's deletion: cancel its subscription now, keep the row."""
+    await account_data.cancel(svc, own_account(c, "Only the account being deleted can be cancelled."))
+    return Response(204)
+
+
 BillingHandler = Callable[[Billing, Call], Awaitable[Response]]
 
 
@@ -116,6 +122,7 @@ ROUTES: Table[Billing] = {
     "/internal/funnel": {"GET": get_funnel},
     "/internal/accounts/{account_id}/export": {"GET": export_account},
     "/internal/accounts/{account_id}": {"DELETE": delete_account},
+    "/internal/accounts/{account_id}/cancel": {"POST": cancel_account},
     "/api/v1/billing/subscription": {"GET": get_subscription},
     "/api/v1/billing/details": {"GET": get_details},
     "/api/v1/billing/checkout": {"POST": post_checkout},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core import account_store, links, sessions
+from core import account_store, deletion, links, sessions
 from core.account_commands import ConfirmPassword
 from core.services import Caller, Services
 from shared.errors import UpstreamFailed
@@ -16,36 +16,14 @@ from shared.internal_auth import Identity
 EXPORT_FORMAT = "smartpages-export/1"
 
 
-async def delete_account(svc: Services, session: sessions.Session, command: ConfirmPassword, caller: Caller) -> None:
+async def delete_account(svc: Services, session: sessions.Session, command: ConfirmPassword, caller: Caller) -> float:
+    """Schedules the deletion (core/deletion.py): the subscription cancelled at once, the sites
+    offline, everyone logged out; signing in within 14 days restores everything. Returns when the
+    account will be deleted."""
     account = await account_store.by_id(svc.ports.db, session.account_id)
     await links.check_password(svc, account, command.password, caller)
-    # Stop the charges, then the customer's data, then the account: if a step fails the account
-    # still exists, and deleting again picks up where it stopped (each step is idempotent).
-    path = f"/internal/accounts/{session.account_id}"
-    rid = {"x-request-id": caller.request_id}
-    for worker, what in (("billing", "cancel your subscription"), ("customer", "delete your sites")):
-        reply = await svc.gateway.call(
-            worker, Request("DELETE", path, headers=rid), Identity(account_id=session.account_id)
-        )
-        if reply.status not in (204, 404):
-            raise UpstreamFailed("delete_failed", f"We could not {what} just now; your account is still here.")
-    forget = Request(
-        "POST",
-        "/internal/forget",
-        headers={"content-type": "application/json", **rid},
-        body=json.dumps({"address": account["email"]}).encode(),
-    )
-    reply = await svc.gateway.call("mailer", forget, Identity(caller="core"))
-    if reply.status != 204:
-        raise UpstreamFailed("delete_failed", "We could not delete your emails just now; your account is still here.")
-    # Sessions and links go with the account (D1 enforces ON DELETE CASCADE; said here as well).
-    await svc.ports.db.batch(
-        [
-            ("DELETE FROM sessions WHERE account_id = ?", (session.account_id,)),
-            ("DELETE FROM tokens WHERE account_id = ?", (session.account_id,)),
-            ("DELETE FROM accounts WHERE id = ?", (session.account_id,)),
-        ]
-    )
+    ports = svc.ports
+    return await deletion.schedule(svc.gateway, ports.db, ports.clock, session.account_id, caller.request_id)
 
 
 async def export(svc: Services, session: sessions.Session, caller: Caller) -> dict[str, Any]:

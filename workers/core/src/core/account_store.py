@@ -23,6 +23,13 @@ async def by_id(db: Database, account_id: str) -> Account:
     return rows[0]
 
 
+def signed_in(account: Account) -> dict[str, Any]:
+    """The account as a sign-in answers it, read before the session started: `restored` says this
+    sign-in brought back an account whose deletion was scheduled (the portal says so)."""
+    restored = account.get("deletion_requested_at") is not None
+    return {**public(account), **({"restored": True} if restored else {})}
+
+
 def public(account: Account) -> dict[str, Any]:
     return {
         "id": account["id"],

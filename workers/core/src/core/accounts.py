@@ -182,8 +182,8 @@ async def delete_other_sessions(svc: Services, c: Call) -> Response:
 async def delete_account(svc: Services, c: Call) -> Response:
     session = await session_of(svc, c.request)
     command = read_command(c.request, PASSWORD_ONLY, ConfirmPassword)
-    await account_data.delete_account(svc, session, command, caller_of(c.request))
-    return Response(204, [sessions.clear_cookie()])
+    deletes_at = await account_data.delete_account(svc, session, command, caller_of(c.request))
+    return json_response({"deletes_at": deletes_at}, 200, [sessions.clear_cookie()])
 
 
 async def get_export(svc: Services, c: Call) -> Response:

@@ -1,13 +1,15 @@
 """Core's app core: its own routes (health, accounts, OpenAPI) and the gateway.
 
 The composition root, as in every worker: `settings_from(env)` (core.deps), then `bootstrap(settings,
-ports)`, and `bootstrap_job(settings, ports)` for the Cron Trigger (core.retention)."""
+ports)`, `bootstrap_job(settings, ports)` for the Cron Trigger (it plans: one message per job on
+JOBS) and `bootstrap_consumer(settings, ports)` for JOBS' consumer, a bounded step per message
+(retention: core.retention; deletions past their 14 days: core.deletion)."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from core import accounts, csrf, gateway, health, openapi, report, retention
+from core import accounts, csrf, deletion, gateway, health, openapi, report, retention
 from core.deps import Ports, Settings, settings_from
 from core.services import Services
 from shared import attribution, plans
@@ -16,14 +18,17 @@ from shared.deadline import MAILER_SECONDS, SERVICE_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.internal_auth import Identity
+from shared.jobs import Body, Jobs, Step
 from shared.mail import MailClient
 from shared.ports import Service
+from shared.queue import Consumer
+from shared.retention import sweep
 from shared.routing import Call, Router
 from shared.scheduled import Job
 from shared.schema import read_query
 from shared.turnstile import SITEVERIFY_SECONDS, Turnstile
 
-__all__ = ["Ports", "Settings", "bootstrap", "bootstrap_job", "settings_from"]
+__all__ = ["Ports", "Settings", "bootstrap", "bootstrap_consumer", "bootstrap_job", "settings_from"]
 
 # Sent on every core response, errors included. The API never serves HTML, so its CSP is the
 # strictest there is; the portal's static pages get theirs from the assets config.
@@ -41,9 +46,42 @@ DEV_OUTBOX_CSP = (
 )
 
 
+def jobs(settings: Settings, ports: Ports) -> Jobs:
+    """Core's scheduled jobs (shared.jobs): retention, and deleting the accounts whose 14 days have
+    passed (core.deletion), each its own message, each step bounded."""
+    ports = timed(ports)
+    gw = gateway_of(settings, ports)
+
+    async def retention_step(body: Body) -> Step:
+        report, more = await sweep(ports.db, retention.RULES, ports.clock.now())
+        return Step(report, ({"job": "retention"},) if more else ())
+
+    async def deletions(body: Body) -> Step:
+        # The trigger's time (Cloudflare: now; the lane's admin door can name a later one: a moved clock).
+        at = float(body.get("at") or 0) or ports.clock.now()
+        return await deletion.delete_due(gw, ports.db, at, body.get("after"))
+
+    return Jobs({"retention": retention_step, "deletions": deletions}, ports.jobs)
+
+
 def bootstrap_job(settings: Settings, ports: Ports) -> Job:
-    """The Cron Trigger's job: retention, one bounded step a run (core.retention)."""
-    return retention.job(ports.db, ports.clock)
+    """The Cron Trigger's job: plan core's jobs (one message each on JOBS; inline without a queue)."""
+    return jobs(settings, ports).plan
+
+
+def bootstrap_consumer(settings: Settings, ports: Ports) -> Consumer:
+    """JOBS' consumer: one bounded step of a job per message."""
+    return jobs(settings, ports).consume
+
+
+def gateway_of(settings: Settings, ports: Ports) -> gateway.Gateway:
+    return gateway.Gateway(
+        services={"customer": ports.customer, "billing": ports.billing, "mailer": ports.mailer},
+        db=ports.db,
+        clock=ports.clock,
+        crypto=ports.crypto,
+        internal_secret=settings.internal_secret,
+    )
 
 
 def timed(ports: Ports) -> Ports:
@@ -64,13 +102,7 @@ def timed(ports: Ports) -> Ports:
 
 def bootstrap(settings: Settings, ports: Ports) -> App:
     ports = timed(ports)
-    gw = gateway.Gateway(
-        services={"customer": ports.customer, "billing": ports.billing, "mailer": ports.mailer},
-        db=ports.db,
-        clock=ports.clock,
-        crypto=ports.crypto,
-        internal_secret=settings.internal_secret,
-    )
+    gw = gateway_of(settings, ports)
     router = own_routes(settings, ports, gw)
 
     async def dispatch(request: Request) -> Response:

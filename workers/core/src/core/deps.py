@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.ports import Clock, Crypto, Database, HttpClient, Service
+from shared.ports import Clock, Crypto, Database, HttpClient, Queue, Service
 from shared.settings import reader
 
 
@@ -37,3 +37,4 @@ class Ports:
     clock: Clock
     crypto: Crypto
     http: HttpClient  # Turnstile's siteverify
+    jobs: Queue | None = None  # JOBS: the scheduled jobs' steps; without it (tests) they run inline

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import passwords, ratelimit, sessions, tokens
+from core import deletion, passwords, ratelimit, sessions, tokens
 from core.account_store import Account
 from core.services import Caller, Services
 from shared.errors import Forbidden
@@ -48,7 +48,9 @@ async def consume(svc: Services, purpose: str, secret: str) -> tokens.Token:
 
 
 async def start_session(svc: Services, account_id: str, caller: Caller) -> str:
-    """A new session's token (the HTTP layer puts it in the cookie)."""
+    """A new session's token (the HTTP layer puts it in the cookie). An account whose deletion is
+    scheduled comes back first, its sites online again (core/deletion.py): signing in is the undo."""
+    await deletion.restore_if_scheduled(svc.gateway, svc.ports.db, account_id, caller.request_id)
     return await sessions.create(svc.ports.db, svc.ports.crypto, svc.ports.clock, account_id, caller.user_agent)
 
 

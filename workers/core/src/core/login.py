@@ -24,7 +24,7 @@ async def login(svc: Services, command: LogIn, caller: Caller) -> SignedIn:
         raise Forbidden("email_not_verified", "Verify your email first: we sent you a link.")
     session_token = await links.start_session(svc, str(account["id"]), caller)
     known = await devices.issue(ports.crypto, secret, device, key)  # its own bucket from now on
-    return SignedIn(account_store.public(account), session_token, known)
+    return SignedIn(account_store.signed_in(account), session_token, known)
 
 
 async def logout(svc: Services, session: sessions.Session | None) -> None:

@@ -40,6 +40,8 @@ _ACCOUNT = {
                 "has_password": {"type": "boolean"},
                 "created_at": {"type": "number"},
                 "attribution": attribution.Attribution().json_schema(),
+                # Only on a sign-in that brought back an account whose deletion was scheduled.
+                "restored": {"type": "boolean"},
             },
         }
     },
@@ -175,10 +177,11 @@ OWN: tuple[Operation, ...] = (
     Operation(
         "DELETE",
         "/api/v1/account",
-        "Delete the account, its sessions and its sites",
-        204,
+        "Schedule the account's deletion: the subscription is cancelled at once, the sites go offline and every"
+        " session ends; signing in before `deletes_at` (14 days) restores everything, after it the account,"
+        " its sites and its data are deleted",
         body=account_commands.PASSWORD_ONLY,
-        content="",
+        response={"type": "object", "required": ["deletes_at"], "properties": {"deletes_at": {"type": "number"}}},
         errors=(403, 429, 502),
         security=_SESSION,
     ),

@@ -55,4 +55,4 @@ async def consume_magic_link(svc: Services, command: FollowLink, caller: Caller)
     account = await account_store.by_id(svc.ports.db, token.account_id)
     await ratelimit.clear_account(svc.ports.db, str(account["email"]).lower())  # the owner is back
     session_token = await links.start_session(svc, token.account_id, caller)
-    return SignedIn(account_store.public(account), session_token)
+    return SignedIn(account_store.signed_in(account), session_token)

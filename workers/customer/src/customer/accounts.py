@@ -10,8 +10,48 @@ from customer.deps import CustomerDeps
 from customer.model import Site
 from customer.store import sites_of
 from shared import site_layout
+from shared.errors import HttpError
 
 HOLD_SECONDS = 30 * 86400  # a deleted account's addresses wait this long before reuse
+
+
+async def _customer_sites(deps: CustomerDeps, account_id: str) -> list[Site] | None:
+    rows = await deps.db.all("SELECT id FROM customers WHERE account_id = ?", (account_id,))
+    return await sites_of(deps.db, str(rows[0]["id"])) if rows else None
+
+
+async def suspend_account(deps: CustomerDeps, account_id: str) -> int:
+    """Core scheduled the account's deletion (14 days to change her mind): every published site goes
+    offline, its live version remembered in `suspended_version`; files, versions, domains and leads
+    stay. Idempotent: a site already suspended is left as it is. Returns the sites taken offline."""
+    taken = 0
+    for site in await _customer_sites(deps, account_id) or []:
+        if site.live_version is None:
+            continue
+        await deps.db.run("UPDATE sites SET suspended_version = ? WHERE id = ?", (site.live_version, site.id))
+        await publish.unpublish(deps, site)
+        taken += 1
+    return taken
+
+
+async def restore_account(deps: CustomerDeps, account_id: str) -> int:
+    """She signed in within the window: every suspended site serves its version again, on every
+    host it had (its custom domains included). Returns the sites put back."""
+    restored = 0
+    for site in await _customer_sites(deps, account_id) or []:
+        rows = await deps.db.all("SELECT suspended_version FROM sites WHERE id = ?", (site.id,))
+        number = rows[0]["suspended_version"] if rows else None
+        if number is None:
+            continue
+        if site.live_version is None:
+            try:
+                await publish.rollback(deps, site, int(number))
+            except HttpError as exc:  # the version is gone (never while suspended): she publishes again
+                if exc.code != "version_not_found":
+                    raise
+        await deps.db.run("UPDATE sites SET suspended_version = NULL WHERE id = ?", (site.id,))
+        restored += 1
+    return restored
 
 
 async def delete_site(deps: CustomerDeps, site: Site) -> None:

@@ -27,6 +27,7 @@ from customer import (
     leads,
     publish,
     sites,
+    sitezip,
     team,
 )
 from customer.deps import CustomerDeps
@@ -150,6 +151,16 @@ async def export_account(c: Call) -> Response:
 async def delete_account(c: Call) -> Response:
     found = await accounts.delete_account_data(c.deps, c.account())
     return Response(204 if found else 404)
+
+
+async def suspend_account(c: Call) -> Response:
+    """Core scheduled the account's deletion: its sites go offline, kept for the window."""
+    return json_response({"suspended": await accounts.suspend_account(c.deps, c.account())})
+
+
+async def restore_account(c: Call) -> Response:
+    """The owner signed in within the window: her sites serve again."""
+    return json_response({"restored": await accounts.restore_account(c.deps, c.account())})
 
 
 async def account_email(c: Call) -> Response:
@@ -334,6 +345,11 @@ async def export_leads(c: Call) -> Response:
     return file_response(await leads.export_csv(c.deps, await c.site()))
 
 
+async def export_site(c: Call) -> Response:
+    """The live version as a zip, ready to host elsewhere (customer/sitezip.py)."""
+    return file_response(await sitezip.site_zip(c.deps, await c.site()))
+
+
 async def mark_lead(c: Call) -> Response:
     await leads.mark(c.deps, await c.site(), c.params["lead_id"], c.body())
     return no_content()
@@ -439,6 +455,8 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "/internal/accounts/{account_id}/export": {"GET": export_account},
     "/internal/accounts/{account_id}": {"DELETE": delete_account},
     "/internal/accounts/{account_id}/email": {"POST": account_email},
+    "/internal/accounts/{account_id}/suspend": {"POST": suspend_account},
+    "/internal/accounts/{account_id}/restore": {"POST": restore_account},
     "/internal/accounts/{account_id}/domains/cut-over": {"POST": cut_over_domains},
     "/api/v1/blocks/catalogue": {"GET": block_catalogue},
     "/api/v1/catalogue": {"GET": site_catalogue},
@@ -460,6 +478,7 @@ ROUTES: dict[str, dict[str, Handler]] = {
     SITE + "/unpublish": {"POST": unpublish},
     SITE + "/leads": {"GET": list_leads},
     SITE + "/leads.csv": {"GET": export_leads},
+    SITE + "/export.zip": {"GET": export_site},
     SITE + "/leads/{lead_id}": {"PATCH": mark_lead, "DELETE": delete_lead},
     SITE + "/insights": {"GET": site_insights},
     "/api/v1/domains": {"GET": list_domains, "POST": add_domain},

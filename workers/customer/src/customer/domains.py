@@ -52,8 +52,29 @@ def client(deps: CustomerDeps) -> CloudflareClient:
     return CloudflareClient(deps.http, s.cf_api_base, s.cf_api_token, s.cf_zone_id)  # Timed in CustomerDeps.of
 
 
+def normalise(value: str) -> str:
+    """Whatever she pasted, as the hostname it names (issue 28.1): a URL's scheme, user, port, path,
+    query and fragment dropped, spaces and a final dot trimmed, capitals lowered, an international
+    name (IDN) in its ASCII form (punycode). `https://WWW.Harbourlane-Bakery.ch/` is
+    `www.harbourlane-bakery.ch`; `Bäckerei.ch` is `xn--bckerei-5wa.ch`. Not a check: check_hostname is."""
+    host = value.strip()
+    if "://" in host:
+        host = host.split("://", 1)[1]
+    host = host.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    host = host.rsplit("@", 1)[-1]
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    host = host.strip().rstrip(".").lower()
+    if host and not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return host  # check_hostname refuses it in plain words
+    return host
+
+
 def check_hostname(deps: CustomerDeps, value: str) -> str:
-    host = value.strip().lower().rstrip(".")
+    host = normalise(value)
     if not _HOSTNAME.match(host):
         raise invalid("hostname", "must be a domain name like www.example.com")
     for suffix in (*FORBIDDEN_SUFFIXES, deps.settings.sites_domain):

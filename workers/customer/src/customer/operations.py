@@ -297,6 +297,14 @@ _OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", f"{_SITE_PATH}/leads", "The site's enquiries", response=_listing("leads"), errors=(404,)),
     Operation("GET", f"{_SITE_PATH}/leads.csv", "The site's enquiries as CSV", content="text/csv", errors=(404,)),
     Operation(
+        "GET",
+        f"{_SITE_PATH}/export.zip",
+        "The published site as a zip of static files (links relative: it opens from a folder and can be"
+        " hosted anywhere); refused over 30 MB or 800 files",
+        content="application/zip",
+        errors=(404, 409, 413),
+    ),
+    Operation(
         "PATCH",
         f"{_SITE_PATH}/leads/{{lead_id}}",
         "Mark an enquiry read or unread",
