@@ -46,8 +46,10 @@ function accountPage(me, sessions, sites) {
       <button class="danger" id="delete-open">Delete my account…</button></div>`;
 }
 
-// Each site as a folder of web pages she can host anywhere (customer/sitezip.py): only a published one.
-function siteZips(sites) {
+// Each site as a folder of web pages she can host anywhere (customer/sitezip.py): only a published
+// one, and only her own (a site shared with her is its owner's to download).
+function siteZips(all) {
+  const sites = all.filter((s) => !s.role || s.role === 'owner');
   if (!sites.length) return '';
   return html`<div class="card" id="zip-card"><h3>Your sites as websites</h3>
     <p>Download a site as a zip of web pages and pictures, ready to put on any web host or open from a folder on your computer.</p>
