@@ -6,17 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from customer.blocks import FONT_PAIRINGS, PALETTES, THEME, catalogue_json
-
-# What the portal calls each palette and font pairing (one entry per key of PALETTES / FONT_PAIRINGS).
-PALETTE_LABELS = {
-    "ocean": "Ocean blue",
-    "forest": "Forest green",
-    "sunset": "Sunset red",
-    "slate": "Slate grey",
-    "berry": "Berry",
-}
-FONT_LABELS = {"modern": "Modern", "classic": "Classic", "editorial": "Editorial", "technical": "Technical"}
+from customer.blocks import FONT_LABELS, FONT_PAIRINGS, PALETTE_LABELS, PALETTES, THEME, WEB_FONTS, catalogue_json
+from customer.colours import AA, PAIRS
 
 
 def catalogue() -> dict[str, Any]:
@@ -28,7 +19,16 @@ def catalogue() -> dict[str, Any]:
             for key, colors in PALETTES.items()
         ],
         "fonts": [
-            {"id": key, "label": FONT_LABELS[key], "headings": headings, "body": body, "default": key == fonts_default}
+            {
+                "id": key,
+                "label": FONT_LABELS[key],
+                "headings": headings,
+                "body": body,
+                "web_fonts": key in WEB_FONTS,
+                "default": key == fonts_default,
+            }
             for key, (headings, body) in FONT_PAIRINGS.items()
         ],
+        # The rule a brand colour is held to (customer/colours.py): each pair at least `minimum`.
+        "contrast": {"minimum": AA, "pairs": [words for _, _, words in PAIRS]},
     }
