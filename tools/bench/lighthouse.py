@@ -78,8 +78,9 @@ def photos(count: int) -> list[list[tuple[bytes, str]]]:
     from playwright.sync_api import Route, sync_playwright
 
     def serve(route: Route) -> None:
-        if route.request.url.endswith("/photos.js"):
-            route.fulfill(body=PHOTOS_JS.read_bytes(), content_type="text/javascript")
+        if route.request.url.endswith(".js"):  # photos.js and the modules it imports (lib/…)
+            module = PHOTOS_JS.parent / route.request.url.removeprefix("http://portal.invalid/")
+            route.fulfill(body=module.read_bytes(), content_type="text/javascript")
         else:
             route.fulfill(body="<!doctype html><title>photos</title>", content_type="text/html")
 
