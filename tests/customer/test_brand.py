@@ -160,6 +160,9 @@ async def test_a_logo_must_be_an_upload_of_the_site_and_is_published(owner: Owne
     logo = (await owner.upload(site["id"], png(3, width=240, height=80))).json()["sha256"]
     await owner.ok("PATCH", path, {"theme": {"logo": logo, "primary": "#2f6b3a", "fonts": "clean"}})
     await owner.ok("POST", f"{path}/publish", {}, 201)
+    in_use = await owner.write("DELETE", f"{path}/assets/{logo}")
+    assert in_use.status == 409  # the logo in use cannot be deleted from under the site
+    assert "Logo" in in_use.json()["error"]["message"]
 
     class Tags(HTMLParser):
         def __init__(self) -> None:
