@@ -55,6 +55,7 @@ REASONS: dict[str, str] = {
     "repeated": "a query parameter given more than once",
     "too_many_parameters": "too many query parameters",
     "weak_password": "a password too short, too long or too common",
+    "low_contrast": "a colour too light or too dark to read on the pages (`suggestion` is the nearest that reads well)",
     "bad_value": "not accepted for another reason (the message says why)",
 }
 

@@ -24,7 +24,19 @@ def test_every_catalogue_type_has_a_renderer_and_no_other() -> None:
 def test_validation_is_the_catalogue() -> None:
     assert {kind: {c.name: c.check for c in b.fields} for kind, b in CATALOGUE.items()} == blocks.BLOCKS
     assert tuple(CATALOGUE) == blocks.BLOCK_TYPES
-    assert blocks.LAYOUTS == {"hero": ("overlay", "split"), "gallery": ("grid", "strip"), "features": ("cards", "list")}
+    assert blocks.LAYOUTS == {
+        "hero": ("overlay", "split"),
+        "rich_text": ("left", "centred"),
+        "image": ("contained", "wide"),
+        "gallery": ("grid", "strip"),
+        "features": ("cards", "list"),
+        "pricing": ("cards", "list"),
+        "testimonials": ("cards", "spotlight"),
+        "cta": ("band", "card"),
+    }
+    # The blocks without a layout choice have one meaningful arrangement: a form, an hours table
+    # beside an address (already side by side or stacked by the screen's width), the footer.
+    assert set(blocks.BLOCK_TYPES) - set(blocks.LAYOUTS) == {"lead_form", "hours_location", "footer"}
 
 
 def _fill(fields: dict[str, Field], sha: str) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """Lighthouse 12 (mobile) on a realistic published site, on the runtime lane (prints, not a test):
 
-    .venv/bin/python -m tools.bench.lighthouse [--runs 3] [--themes ocean,forest] [--keep DIR]
+    .venv/bin/python -m tools.bench.lighthouse [--runs 3] [--themes ocean,forest+bistro] [--keep DIR]
+
+A theme is a palette, or palette+fonts (a font pair of customer/blocks.py, e.g. a web-font pair).
 
 The site: one home page of 11 blocks with 6 photos (JPEGs made by Chromium's canvas, camera-sized:
 1600x1067, prepared for upload by the portal's own photos.js in Chromium: the original and its
@@ -76,8 +78,9 @@ def photos(count: int) -> list[list[tuple[bytes, str]]]:
     from playwright.sync_api import Route, sync_playwright
 
     def serve(route: Route) -> None:
-        if route.request.url.endswith("/photos.js"):
-            route.fulfill(body=PHOTOS_JS.read_bytes(), content_type="text/javascript")
+        if route.request.url.endswith(".js"):  # photos.js and the modules it imports (lib/…)
+            module = PHOTOS_JS.parent / route.request.url.removeprefix("http://portal.invalid/")
+            route.fulfill(body=module.read_bytes(), content_type="text/javascript")
         else:
             route.fulfill(body="<!doctype html><title>photos</title>", content_type="text/html")
 
@@ -153,7 +156,9 @@ async def publish_themes(
     seo = {"description": "Sourdough, cakes and coffee in the old town.", "language": "en"}
     out: dict[str, dict[str, tuple[bytes, str]]] = {}
     for theme in themes:
-        await call(stack, "PATCH", f"/api/v1/sites/{sid}", j({"theme": {"palette": theme}, "seo": seo}))
+        palette, _, fonts = theme.partition("+")  # "forest+bistro": a palette with a font pair
+        chosen = {"palette": palette, **({"fonts": fonts} if fonts else {})}
+        await call(stack, "PATCH", f"/api/v1/sites/{sid}", j({"theme": chosen, "seo": seo}))
         await call(stack, "POST", f"/api/v1/sites/{sid}/publish", b"{}")
         objects: dict[str, tuple[bytes, str]] = {}
         for key in await stack.blobs.list(f"sites/{sid}/files/"):
@@ -162,7 +167,7 @@ async def publish_themes(
             objects[key] = (blob.body, blob.content_type)
         pointer = await stack.blobs.get(f"hosts/{site['default_host']}.json")
         assert pointer is not None
-        objects[f"hosts/bench-{theme}.localhost.json"] = (pointer.body, "application/json")
+        objects[f"hosts/bench-{theme.replace('+', '-')}.localhost.json"] = (pointer.body, "application/json")
         out[theme] = objects
     stack.close()
     return out
@@ -213,7 +218,7 @@ def main(runs: int, themes: list[str], keep: Path | None = None) -> None:
                 + f"{'LCP ms':>7} {'CLS':>6} {'KB':>6} {'req':>4}   first visit: perf, LCP ms"
             )
             for theme in themes:
-                url = f"http://bench-{theme}.localhost:{port}/"
+                url = f"http://bench-{theme.replace('+', '-')}.localhost:{port}/"
                 # The first visit fills the data centre's cache, as on any site with visitors; on this
                 # two-core machine its cold reads (R2 -> cache, in Pyodide) also compete with
                 # Chromium for the CPU, so it is printed apart rather than mixed into the median.

@@ -59,5 +59,5 @@ export const blockWords = (block) => words(BLOCKS[block.type]?.fields || [], blo
 
 // What the server has, in the shapes the savers send (so a kept draft compares fairly).
 export const serverPage = (s, ctx) => ({ title: s.page.title, description: s.page.description, ...(s.page.slug ? { slug: s.page.slug } : {}), blocks: s.blocks.map((b) => normal(b, ctx)) });
-export const serverSite = (site) => ({ theme: { palette: site.theme.palette, fonts: site.theme.fonts },
+export const serverSite = (site) => ({ theme: { palette: site.theme.palette, fonts: site.theme.fonts, primary: site.theme.primary || '', logo: site.theme.logo || '' },
   seo: { title: site.seo.title || '', description: site.seo.description || '', language: site.seo.language || 'en', social_image: site.seo.social_image || '', favicon: site.seo.favicon || '' } });

@@ -26,7 +26,7 @@ export function pageBody() {
 export function siteBody() {
   const theme = document.getElementById('theme').elements;
   const seo = document.getElementById('seo').elements;
-  return { theme: { palette: theme.palette.value, fonts: theme.fonts.value },
+  return { theme: { palette: theme.palette.value, fonts: theme.fonts.value, primary: theme.own.checked ? theme.primary.value : '', logo: document.getElementById('th-logo').dataset.value || '' },
     seo: { title: seo.title.value, description: seo.description.value, language: seo.language.value,
       social_image: document.getElementById('seo-social').dataset.value || '', favicon: document.getElementById('seo-icon').dataset.value || '' } };
 }

@@ -10,7 +10,7 @@ import { registerPanel } from './panels.js';
 import { pickImage } from './pickers.js';
 
 const LANGUAGES = [['en', 'English'], ['de', 'German'], ['fr', 'French'], ['it', 'Italian'], ['es', 'Spanish'], ['nl', 'Dutch'], ['pt', 'Portuguese'], ['de-CH', 'Swiss German'], ['fr-CH', 'Swiss French']];
-const PICTURES = [['seo-social', 'seo.social_image'], ['seo-icon', 'seo.favicon']];
+const PICTURES = [['seo-social', 'seo.social_image'], ['seo-icon', 'seo.favicon'], ['th-logo', 'theme.logo']];
 
 const options = (choices, current) => Object.entries(choices).map(([k, v]) => html`<option value="${k}" ${current === k && html`selected`}>${v}</option>`);
 const theme0 = (ed) => ed.siteDraft.restore?.theme || ed.site.theme;
@@ -30,10 +30,44 @@ registerPanel({
   id: 'theme', title: 'Colours and fonts', short: 'Colours', order: 40,
   render: (ed) => html`<form class="stack" id="theme" novalidate>
     <label for="th-palette">Colours</label><select id="th-palette" name="palette" data-path="theme.palette">${options(THEMES.palettes, theme0(ed).palette)}</select>
+    <label><input type="checkbox" name="own" id="th-own" ${theme0(ed).primary && html`checked`}> Use my own brand colour instead</label>
+    <label for="th-primary">Brand colour (buttons, links and coloured bands; the other colours are made from it)</label>
+    <input type="color" id="th-primary" name="primary" data-path="theme.primary" value="${theme0(ed).primary || '#0b6e99'}">
     <label for="th-fonts">Fonts</label><select id="th-fonts" name="fonts" data-path="theme.fonts">${options(THEMES.fonts, theme0(ed).fonts)}</select>
+    <div class="field image-field" data-field="logo"><span class="label" id="th-logo-label">Logo (shown at the top of every page; the browser-tab icon is made from it)</span>${picked(theme0(ed).logo, ed.ctx, 'th-logo')}</div>
     <p class="form-alert" role="alert"></p></form>`,
-  mount: (el, ed) => saving(ed, el.querySelector('#theme')),
+  mount: (el, ed) => {
+    const form = el.querySelector('#theme');
+    saving(ed, form);
+    stampPictures();
+    // Picking a colour means using it.
+    form.elements.primary.addEventListener('input', () => (form.elements.own.checked = true));
+    form.addEventListener('click', (ev) => {
+      const button = ev.target.closest('[data-pick]');
+      if (button) chooseLogo(ed, form, button);
+    });
+  },
 });
+
+// The logo: shown as chosen, and the browser-tab icon made square from it (unless one is chosen).
+async function chooseLogo(ed, form, button) {
+  const sha = await pickImage(ed, button);
+  if (sha === undefined) return;
+  button.closest('.picked').outerHTML = picked(sha, ed.ctx, button.id);
+  const icon = document.getElementById('seo-icon');
+  if (sha && icon && !icon.dataset.value) {
+    const made = await ed.act(document.getElementById('th-logo'), form, async () => {
+      const square = await squareIcon(`/api/v1${ed.base}/assets/${sha}`);
+      const uploaded = await uploadPhoto(ed.site.id, square.original, undefined, square);
+      await ed.refreshLibrary();
+      return uploaded.sha256;
+    });
+    if (made) icon.closest('.picked').outerHTML = picked(made, ed.ctx, 'seo-icon');
+  }
+  stampPictures();
+  document.getElementById('th-logo').focus();
+  ed.savers.site.changed();
+}
 
 function seoForm(ed) {
   const seo = seo0(ed);
@@ -69,7 +103,10 @@ async function choosePicture(ed, form, button) {
 
 // The picture buttons' API paths, so a refusal lands by the right one.
 function stampPictures() {
-  for (const [id, path] of PICTURES) document.getElementById(id).dataset.path = path;
+  for (const [id, path] of PICTURES) {
+    const button = document.getElementById(id);
+    if (button) button.dataset.path = path;
+  }
 }
 
 registerPanel({

@@ -61,6 +61,8 @@ const REASON_WORDS = {
   not_email: () => 'Enter an email address, like name@example.com.',
   out_of_range: (d) => `Enter a whole number from ${d.minimum} to ${d.maximum}.`,
   weak_password: () => 'Choose a longer password: at least 8 characters that are not easy to guess.',
+  // A brand colour that would not read well: customer's own plain words, with the nearest colour that does.
+  low_contrast: (d, e) => e.message.replace(/^[\w.[\]]+: /, ''),
 };
 
 // Words for an error shown under the control it is about: by the API's `reason` when it gives
@@ -68,7 +70,7 @@ const REASON_WORDS = {
 export function fieldWords(e, control) {
   if (e.code !== 'invalid_field' && e.code !== 'weak_password') return errorMessage(e);
   const reason = e.details?.reason || (e.code === 'weak_password' ? 'weak_password' : null);
-  if (REASON_WORDS[reason]) return REASON_WORDS[reason](e.details);
+  if (REASON_WORDS[reason]) return REASON_WORDS[reason](e.details, e);
   const value = control?.value ?? '';
   const max = Number(control?.getAttribute?.('maxlength')) || 0;
   // Refused while empty: it must be filled in (a picture button's value is its data-value).

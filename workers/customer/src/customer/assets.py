@@ -206,7 +206,7 @@ async def upload_variant(deps: CustomerDeps, owner: Owner, site: Site, sha: str,
 
 
 async def usage(deps: CustomerDeps, site: Site) -> dict[str, list[str]]:
-    """sha256 -> where the draft uses it, in words: page titles, "Social image", "Favicon"."""
+    """sha256 -> where the draft uses it, in words: page titles, "Social image", "Favicon", "Logo"."""
     used: dict[str, list[str]] = {}
     for page in await pages_of(deps.db, site.id):
         for sha in blockdefs.referenced_assets(page.blocks):
@@ -214,6 +214,8 @@ async def usage(deps: CustomerDeps, site: Site) -> dict[str, list[str]]:
     for key, label in (("social_image", "Social image"), ("favicon", "Favicon")):
         if site.seo.get(key):
             used.setdefault(site.seo[key], []).append(label)
+    if site.theme.get("logo"):
+        used.setdefault(site.theme["logo"], []).append("Logo")
     return used
 
 

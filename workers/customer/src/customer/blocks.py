@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from customer.colours import check_brand
 from shared.schema import (
     Asset,
     Bool,
@@ -149,7 +150,10 @@ CATALOGUE: dict[str, BlockType] = {
     ),
     "rich_text": BlockType(
         "Text",
-        (text("markdown", "Text", MARKDOWN_MAX, required=True, multiline=True, hint=MARKDOWN_HINT),),
+        (
+            text("markdown", "Text", MARKDOWN_MAX, required=True, multiline=True, hint=MARKDOWN_HINT),
+            layout(("left", "A column on the left"), ("centred", "Centred, narrower")),
+        ),
         {"markdown": "Tell your visitors what you do."},
     ),
     "image": BlockType(
@@ -158,6 +162,7 @@ CATALOGUE: dict[str, BlockType] = {
             Control("asset", "Picture", Asset(required=True)),
             text("alt", _ALT, 300),
             text("caption", "Caption", 300),
+            layout(("contained", "As wide as the text"), ("wide", "Edge to edge")),
         ),
         needs_image=True,
     ),
@@ -213,6 +218,7 @@ CATALOGUE: dict[str, BlockType] = {
                 1,
                 6,
             ),
+            layout(("cards", "Cards side by side"), ("list", "A price list, one under the other")),
         ),
         {
             "heading": "Prices",
@@ -235,6 +241,7 @@ CATALOGUE: dict[str, BlockType] = {
                 1,
                 12,
             ),
+            layout(("cards", "Cards side by side"), ("spotlight", "One large quote after another")),
         ),
         {"heading": "What customers say", "items": [{"quote": "Wonderful service.", "author": "A happy customer"}]},
     ),
@@ -245,6 +252,7 @@ CATALOGUE: dict[str, BlockType] = {
             text("text", "Text", 400),
             text("label", "Button text", 40, required=True),
             link("href", "Button goes to", required=True),
+            layout(("band", "A coloured band"), ("card", "A framed box on the page")),
         ),
         {"heading": "Ready?", "label": "Get in touch", "href": "mailto:hello@example.com"},
     ),
@@ -351,20 +359,68 @@ PALETTES: dict[str, dict[str, str]] = {
     "slate": {"primary": "#334e68", "background": "#f8fafc", "text": "#102a43", "muted": "#e2e8f0"},
     "berry": {"primary": "#8a2c6d", "background": "#fffbfe", "text": "#2a1426", "muted": "#f6e6f1"},
 }
-FONT_PAIRINGS: dict[str, tuple[str, str]] = {  # (headings, body): system stacks, nothing fetched
-    "modern": (
-        "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-        "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-    ),
-    "classic": ("Georgia, 'Times New Roman', serif", "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"),
-    "editorial": ("'Palatino Linotype', Palatino, Georgia, serif", "Georgia, 'Times New Roman', serif"),
+_SYSTEM = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+_SERIF = "Georgia, 'Times New Roman', serif"
+FONT_PAIRINGS: dict[str, tuple[str, str]] = {  # (headings, body) as CSS font stacks
+    # System fonts: nothing to download.
+    "modern": (_SYSTEM, _SYSTEM),
+    "classic": (_SERIF, _SYSTEM),
+    "editorial": ("'Palatino Linotype', Palatino, Georgia, serif", _SERIF),
     "technical": ("ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace", "system-ui, -apple-system, sans-serif"),
+    # Web fonts, self-hosted with each published site (WEB_FONTS; files in workers/customer/fonts/).
+    "bistro": ("'Playfair Display', " + _SERIF, "Lato, " + _SYSTEM),
+    "bakehouse": ("Fraunces, " + _SERIF, "Nunito, " + _SYSTEM),
+    "clean": ("Inter, " + _SYSTEM, "Inter, " + _SYSTEM),
+    "studio": ("'Space Grotesk', " + _SYSTEM, "Inter, " + _SYSTEM),
+    "boutique": ("'DM Serif Display', " + _SERIF, "'DM Sans', " + _SYSTEM),
+    "bold": ("Oswald, 'Arial Narrow', " + _SYSTEM, "'Source Sans 3', " + _SYSTEM),
+    "geometric": ("Montserrat, " + _SYSTEM, "Lato, " + _SYSTEM),
+    "soft": ("Nunito, " + _SYSTEM, "Nunito, " + _SYSTEM),
+}
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One web font file: the family and weight it provides, and its name in customer/fontfiles.py."""
+
+    family: str
+    weight: int
+    file: str
+
+
+def _faces(heading: tuple[str, int], body: str, body_bold: bool = True) -> tuple[FontFace, ...]:
+    """A pair's files: the headings' face first, then the body's regular face (these two are
+    preloaded: they are what the first screen shows), then the body's bold (fetched when used)."""
+    slug = {"Playfair Display": "playfair-display", "DM Serif Display": "dm-serif-display", "DM Sans": "dm-sans"}
+    slug |= {"Space Grotesk": "space-grotesk", "Source Sans 3": "source-sans-3"}
+
+    def face(family: str, weight: int) -> FontFace:
+        return FontFace(family, weight, f"{slug.get(family, family.lower())}-{weight}")
+
+    faces = [face(*heading)]
+    for weight in (400, 700) if body_bold else (400,):
+        if (body, weight) != heading:
+            faces.append(face(body, weight))
+    return tuple(faces)
+
+
+# Pair -> the files its pages load (font-display: swap, so text shows at once in the fallback).
+WEB_FONTS: dict[str, tuple[FontFace, ...]] = {
+    "bistro": _faces(("Playfair Display", 700), "Lato"),
+    "bakehouse": _faces(("Fraunces", 700), "Nunito"),
+    "clean": _faces(("Inter", 700), "Inter"),
+    "studio": _faces(("Space Grotesk", 700), "Inter"),
+    "boutique": _faces(("DM Serif Display", 400), "DM Sans"),
+    "bold": _faces(("Oswald", 700), "Source Sans 3"),
+    "geometric": _faces(("Montserrat", 700), "Lato"),
+    "soft": _faces(("Nunito", 700), "Nunito"),
 }
 
 THEME: dict[str, Field] = {
     "palette": Choice(tuple(PALETTES), default="ocean"),
-    "primary": color(),  # overrides the palette's primary colour
+    "primary": color(),  # the brand colour: the palette is derived from it (theme.py), contrast checked
     "fonts": Choice(tuple(FONT_PAIRINGS), default="modern"),
+    "logo": Asset(),  # shown in the site's header; the browser-tab icon when no favicon is set
 }
 SEO: dict[str, Field] = {
     "title": Str(max_length=70),
@@ -404,7 +460,15 @@ def check_blocks(data: Any, path: str = "blocks") -> list[dict[str, Any]]:
 
 
 def check_theme(data: Any, path: str = "theme") -> dict[str, Any]:
-    return Obj(THEME).check(data, path)  # type: ignore[no-any-return]
+    """The theme; a brand colour whose derived palette would not read well (WCAG AA) is refused with
+    the nearest colour that does as `suggestion` (customer/colours.py)."""
+    theme: dict[str, Any] = Obj(THEME).check(data, path)
+    if theme["primary"]:
+        theme["primary"] = theme["primary"].lower()
+        problem = check_brand(theme["primary"])
+        if problem:
+            raise invalid(f"{path}.primary", problem[0], "low_contrast", suggestion=problem[1])
+    return theme
 
 
 def check_seo(data: Any, path: str = "seo") -> dict[str, Any]:

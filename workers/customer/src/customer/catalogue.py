@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from customer.blocks import FONT_PAIRINGS, PALETTES, THEME, catalogue_json
+from customer.blocks import FONT_PAIRINGS, PALETTES, THEME, WEB_FONTS, catalogue_json
+from customer.colours import AA, PAIRS
 
 # What the portal calls each palette and font pairing (one entry per key of PALETTES / FONT_PAIRINGS).
 PALETTE_LABELS = {
@@ -16,7 +17,20 @@ PALETTE_LABELS = {
     "slate": "Slate grey",
     "berry": "Berry",
 }
-FONT_LABELS = {"modern": "Modern", "classic": "Classic", "editorial": "Editorial", "technical": "Technical"}
+FONT_LABELS = {
+    "modern": "Modern (your visitor's system font)",
+    "classic": "Classic (Georgia headings)",
+    "editorial": "Editorial (Palatino and Georgia)",
+    "technical": "Technical (typewriter headings)",
+    "bistro": "Bistro (Playfair Display and Lato)",
+    "bakehouse": "Bakehouse (Fraunces and Nunito)",
+    "clean": "Clean (Inter)",
+    "studio": "Studio (Space Grotesk and Inter)",
+    "boutique": "Boutique (DM Serif Display and DM Sans)",
+    "bold": "Bold (Oswald and Source Sans 3)",
+    "geometric": "Geometric (Montserrat and Lato)",
+    "soft": "Soft (Nunito)",
+}
 
 
 def catalogue() -> dict[str, Any]:
@@ -28,7 +42,16 @@ def catalogue() -> dict[str, Any]:
             for key, colors in PALETTES.items()
         ],
         "fonts": [
-            {"id": key, "label": FONT_LABELS[key], "headings": headings, "body": body, "default": key == fonts_default}
+            {
+                "id": key,
+                "label": FONT_LABELS[key],
+                "headings": headings,
+                "body": body,
+                "web_fonts": key in WEB_FONTS,
+                "default": key == fonts_default,
+            }
             for key, (headings, body) in FONT_PAIRINGS.items()
         ],
+        # The rule a brand colour is held to (customer/colours.py): each pair at least `minimum`.
+        "contrast": {"minimum": AA, "pairs": [words for _, _, words in PAIRS]},
     }

@@ -42,6 +42,7 @@ class Head:
     theme_color: str = ""
     structured_data: dict[str, Any] | None = None
     preload: Preload | None = None  # the page's main image, fetched before the body is parsed
+    fonts: tuple[str, ...] = ()  # web font files the first screen shows, fetched before the CSS asks
 
     def html(self) -> str:
         tags = [f"<title>{escape(self.title)}</title>"]
@@ -72,6 +73,8 @@ class Head:
             tags.append(f'<meta name="theme-color" content="{_a(self.theme_color)}">')
         if self.preload is not None:
             tags.append(self.preload.html())
+        for font in self.fonts:  # fonts are fetched in CORS mode: the preload must be too, or it is wasted
+            tags.append(f'<link rel="preload" href="{_a(font)}" as="font" type="font/woff2" crossorigin>')
         tags.append(f"<style>{self.style}</style>")  # generated from checked values: no </style> in it
         if self.structured_data:
             tags.append(f'<script type="application/ld+json">{json_for_html(self.structured_data)}</script>')

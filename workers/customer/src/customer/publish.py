@@ -55,7 +55,7 @@ def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'", edi
         else ""
     )
     return (
-        f"default-src 'none'; style-src {style_src}; img-src 'self'; connect-src 'self'; {turnstile}"
+        f"default-src 'none'; style-src {style_src}; img-src 'self'; font-src 'self'; connect-src 'self'; {turnstile}"
         f"form-action {deps.settings.portal_origin} 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
     )
 

@@ -23,10 +23,11 @@ from typing import Any
 from customer import images, markdown
 from customer.assets import EXTENSIONS
 from customer.blocks import LAYOUTS
+from customer.fontfiles import font_bytes
 from customer.head import DAY_NAMES, Head, local_business
 from customer.images import Image, ImageTags
 from customer.model import Block, Page
-from customer.theme import favicon_svg, palette, stylesheet
+from customer.theme import favicon_svg, fonts_of, palette, stylesheet
 
 HTML = "text/html; charset=utf-8"
 BADGE_URL = "https://www.smartpages.online/?ref=badge"
@@ -96,7 +97,7 @@ _SHA256 = re.compile(r'"([0-9a-f]{64})"')  # an upload named in a page's blocks 
 # again. A constant, not the source read at import (an app core does no I/O): the fingerprint of
 # the modules that shape the HTML, which tests/customer/test_render_reuse.py recomputes and fails
 # on until this line is updated.
-CODE_VERSION = "60eb90f5325eabdfbb4d12ffc93fd6ac"
+CODE_VERSION = "f95fbc60875b4ce578b5763d905738bd"
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ class Renderer:
         self.out = Rendered()
         self.using: set[str] | None = None  # the uploaded files the document being rendered shows
         self.icon = ("", "")  # (path, content type) of the generated icon, set by render()
+        self.font_preloads: tuple[str, ...] = ()  # the web font files the first screen shows
         self.hero_is_h1 = False  # per page: its first block is a hero, whose heading is the page's h1
         self.images = ImageTags(site.images, self._register)
 
@@ -237,12 +239,20 @@ class Renderer:
 
     def block_rich_text(self, b: dict[str, Any], page: Page) -> str:
         rich = f"{self.mark('markdown')} data-sp-rich" if self.site.editor else ""
-        return f'<section class="text wrap"{rich}>{markdown.to_html(b["markdown"], top=2)}</section>'
+        return (
+            f'<section class="text text-{self.layout(b)} wrap"{rich}>{markdown.to_html(b["markdown"], top=2)}</section>'
+        )
 
     def block_image(self, b: dict[str, Any], page: Page) -> str:
-        img = self.img(b["asset"], b["alt"], images.CONTENT)
+        wide = self.layout(b) == "wide"
+        img = self.img(b["asset"], b["alt"], images.FULL_BLEED if wide else images.CONTENT)
         if not img:
             return ""
+        if wide:
+            caption = (
+                f'<figcaption class="wrap"{self.mark("caption")}>{e(b["caption"])}</figcaption>' if b["caption"] else ""
+            )
+            return f'<figure class="image image-wide">{img}{caption}</figure>'
         caption = f"<figcaption{self.mark('caption')}>{e(b['caption'])}</figcaption>" if b["caption"] else ""
         return f'<figure class="image wrap">{img}{caption}</figure>'
 
@@ -287,8 +297,9 @@ class Renderer:
                 f"<li{klass}><h{h}{m(f'plans.{n}.name')}>{e(p['name'])}</h{h}>"
                 f'<p class="price">{e(p["price"])}{period}</p><ul>{feats}</ul>{cta}</li>'
             )
+        listing = "grid" if self.layout(b) == "cards" else "price-list"
         return (
-            f'<section class="pricing wrap">{self._heading(b["heading"])}<ul class="grid">{"".join(cards)}</ul>'
+            f'<section class="pricing wrap">{self._heading(b["heading"])}<ul class="{listing}">{"".join(cards)}</ul>'
             "</section>"
         )
 
@@ -305,16 +316,18 @@ class Renderer:
                 f"<figcaption>{author}{role}</figcaption></figure></li>"
             )
         heading = self._heading(b["heading"])
+        listing = "grid" if self.layout(b) == "cards" else "spotlight"
         return (
-            f'<section class="testimonials tinted"><div class="wrap">{heading}<ul class="grid">{"".join(items)}</ul>'
-            "</div></section>"
+            f'<section class="testimonials tinted"><div class="wrap">{heading}<ul class="{listing}">'
+            f"{''.join(items)}</ul></div></section>"
         )
 
     def block_cta(self, b: dict[str, Any], page: Page) -> str:
         m = self.mark
         text = f"<p{m('text')}>{e(b['text'])}</p>" if b["text"] else ""
+        outer, inner = ("cta", "wrap") if self.layout(b) == "band" else ("cta-card wrap", "card-box")
         return (
-            f'<section class="cta"><div class="wrap"><h2{m("heading")}>{e(b["heading"])}</h2>{text}<p>'
+            f'<section class="{outer}"><div class="{inner}"><h2{m("heading")}>{e(b["heading"])}</h2>{text}<p>'
             f'<a class="button" href="{e(b["href"])}"{m("label")}>{e(b["label"])}</a></p></div></section>'
         )
 
@@ -405,9 +418,27 @@ class Renderer:
             here = ' aria-current="page"' if current is not None and p.id == current.id else ""
             items.append(f'<li><a href="{e(p.path)}"{here}>{e(p.title)}</a></li>')
         return (
-            f'<header class="site-header"><div class="wrap"><a class="brand" href="/">{e(self.site.name)}</a>'
+            f'<header class="site-header"><div class="wrap"><a class="brand" href="/">'
+            f"{self.logo() or e(self.site.name)}</a>"
             f'<nav aria-label="Site"><ul>{"".join(items)}</ul></nav></div></header>'
         )
+
+    def logo(self) -> str:
+        """The owner's logo for the header (its alt text the site's name), or "" when there is none."""
+        sha = self.site.theme.get("logo") or ""
+        url = self.image_url(sha)
+        if url is None:
+            return ""
+        image = self.site.images.get(sha)
+        size = f' width="{image.width}" height="{image.height}"' if image and image.width and image.height else ""
+        return f'<img src="{e(url)}" alt="{e(self.site.name)}"{size}>'
+
+    def icon_sha(self) -> str | None:
+        """The upload that is the site's icon: the favicon chosen, else the logo (None: drawn)."""
+        for sha in (self.site.seo.get("favicon"), self.site.theme.get("logo")):
+            if sha and sha in self.site.assets:
+                return str(sha)
+        return None
 
     def first_image_sha(self, page: Page) -> str | None:
         """The page's first picture (hero, image or gallery) that is still uploaded."""
@@ -444,9 +475,10 @@ class Renderer:
             image = self.first_image(page)
         icon = self.icon
         icon_sizes: tuple[tuple[str, str, int], ...] = ()
-        if seo.get("favicon") and (uploaded := self.image_url(seo["favicon"])):
-            icon = (uploaded, self.site.assets[seo["favicon"]])
-            favicon = self.site.images.get(seo["favicon"])
+        chosen = self.icon_sha()
+        if chosen and (uploaded := self.image_url(chosen)):
+            icon = (uploaded, self.site.assets[chosen])
+            favicon = self.site.images.get(chosen)
             icon_sizes = tuple(
                 (self._register(v.sha256, v.content_type), v.content_type, v.width)
                 for v in sorted(favicon.variants if favicon else (), key=lambda v: v.width)
@@ -465,6 +497,7 @@ class Renderer:
             theme_color=palette(self.site.theme)["primary"],
             structured_data=self.business(page),
             preload=self.images.preloads.get(id(page)) if page is not None else None,
+            fonts=self.font_preloads,
         ).html()
 
     def page_heading(self, page: Page) -> str:
@@ -510,7 +543,9 @@ class Renderer:
         nav = [[p.id, p.path, p.title] for p in s.pages]
         shared = [s.id, s.name, s.theme, s.seo, s.origin, s.form_action, s.badge, s.noindex, s.turnstile_site_key]
         shared.append(s.editor)
-        return _digest([CODE_VERSION, shared, nav, [self._upload(s.seo.get(k)) for k in ("social_image", "favicon")]])
+        uploads = [self._upload(s.seo.get(k)) for k in ("social_image", "favicon")]
+        uploads.append(self._upload(s.theme.get("logo")))
+        return _digest([CODE_VERSION, shared, nav, uploads])
 
     def page_key(self, site_key: str, page: Page, index: int) -> str:
         """Everything that shapes one page's HTML: the site's part, the page, the uploads it names, and
@@ -559,12 +594,23 @@ class Renderer:
         )
         return File(self.document(f"Page not found · {self.site.name}", "", missing, None, css), HTML)
 
+    def fonts(self) -> dict[str, str]:
+        """The theme's web font files, added to the site's files: file name -> its path."""
+        faces = fonts_of(self.site.theme)
+        urls = {}
+        for face in faces:
+            font = File(font_bytes(face.file), "font/woff2")
+            urls[face.file] = f"/assets/font-{face.file}-{font.sha256[:16]}.woff2"
+            self.out.files[urls[face.file]] = font
+        self.font_preloads = tuple(urls[f.file] for f in faces[:2])
+        return urls
+
     def render(self) -> Rendered:
-        css = stylesheet(self.site.theme)
+        css = stylesheet(self.site.theme, self.fonts())
         self.out.style_src = "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
         icon = File(favicon_svg(self.site.name, self.site.theme), "image/svg+xml")
         self.icon = (f"/assets/icon-{icon.sha256[:20]}.svg", icon.content_type)
-        if not self.site.seo.get("favicon") or self.site.seo["favicon"] not in self.site.assets:
+        if self.icon_sha() is None:
             self.out.files[self.icon[0]] = icon
         site_key = self.site_key()
         for index, page in enumerate(self.site.pages):

@@ -221,11 +221,14 @@ async def update_site(deps: CustomerDeps, owner: Owner, site_id: str, data: dict
         if key not in ("name", "theme", "seo", "redirects"):
             raise invalid(key, "unknown field")
     # theme and seo are merged: the fields sent replace those kept, the others stay as they were.
+    known = await asset_types(deps.db, site.id) if "theme" in data or "seo" in data else {}
     if "theme" in data:
-        changes["theme"] = json.dumps(blockdefs.check_theme(merged(site.theme, data["theme"])))
+        theme = blockdefs.check_theme(merged(site.theme, data["theme"]))
+        if theme["logo"] and theme["logo"] not in known:
+            raise invalid("theme.logo", "no such image on this site", "no_such_image")
+        changes["theme"] = json.dumps(theme)
     if "seo" in data:
         seo = blockdefs.check_seo(merged(site.seo, data["seo"]))
-        known = await asset_types(deps.db, site.id)
         for key in ("social_image", "favicon"):
             if seo[key] and seo[key] not in known:
                 raise invalid(f"seo.{key}", "no such image on this site", "no_such_image")

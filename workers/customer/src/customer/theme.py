@@ -1,17 +1,27 @@
-"""A site's theme as CSS, and the favicon drawn from it. One stylesheet per site, no web fonts.
+"""A site's theme as CSS, and the favicon drawn from it. One stylesheet per site, inline.
 
-Colours come from the palette (or the owner's primary colour); text on a coloured surface is white
-or near-black, whichever contrasts more (WCAG's luminance), so every theme and every custom
-primary stays readable. Vertical rhythm: every section gets the same `--space` above and below."""
+Colours come from a preset palette, or from the owner's brand colour: the whole palette is derived
+from it (a faint tint of it as the background, a light one for tinted sections, a near-black of its
+hue for text) and every text/background pair the pages use is checked against WCAG AA (4.5:1,
+`PAIRS`). A brand colour whose palette would fail is refused when saved (`check_brand`, with the
+nearest colour that passes as the suggestion), and a stored one that fails (saved before the rule)
+is rendered as that nearest colour: no published page shows a failing pair. Text on a coloured
+surface is white or near-black, whichever contrasts more.
+
+Fonts: a system-font pair (nothing fetched) or a web-font pair, self-hosted with the site
+(customer/fontfiles.py): `@font-face` with `font-display: swap` and the Latin unicode-range, and
+only the headings' face and the body's regular face preloaded. Vertical rhythm: every section gets
+the same `--space` above and below."""
 
 from __future__ import annotations
 
 from html import escape
 from typing import Any
 
-from customer.blocks import FONT_PAIRINGS, PALETTES
+from customer.blocks import FONT_PAIRINGS, PALETTES, WEB_FONTS, FontFace
+from customer.colours import DARK_TEXT, contrast, derive, nearest_passing, text_on
 
-DARK_TEXT = "#111827"
+__all__ = ["DARK_TEXT", "contrast", "palette", "stylesheet", "text_on"]
 
 # The page grid in rem. The stylesheet below and the images' `sizes` (images.py) are both written
 # from these, so a browser picks each photo's file for the width the layout really gives it.
@@ -24,27 +34,20 @@ TILE, TILE_WIDE = 9.0, 15.0  # gallery tiles: at most two (of TILE rem or more) 
 # from SPLIT_AT as many of TILE_WIDE rem or more as fit
 STRIP_SHARE, STRIP_MAX = 0.85, 26.0  # a scrolling gallery's photo: 85% of the row, at most 26rem
 
-
-def _luminance(hex_color: str) -> float:
-    rgb = [int(hex_color.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast(a: str, b: str) -> float:
-    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def text_on(background: str) -> str:
-    """White or near-black: whichever reads better on `background`."""
-    return "#ffffff" if contrast("#ffffff", background) >= contrast(DARK_TEXT, background) else DARK_TEXT
+# The Latin subset every font file holds (workers/customer/fonts/README.md).
+LATIN = (
+    "U+0000-00FF,U+0131,U+0152-0153,U+02BB-02BC,U+02C6,U+02DA,U+02DC,U+0304,U+0308,U+0329,"
+    "U+2000-206F,U+20AC,U+2122,U+2191,U+2193,U+2212,U+2215,U+FEFF,U+FFFD"
+)
 
 
 def palette(theme: dict[str, Any]) -> dict[str, str]:
-    colors = dict(PALETTES.get(theme.get("palette") or "ocean", PALETTES["ocean"]))
+    """The colours a page uses: the preset's, or those derived from the brand colour (as the nearest
+    passing colour when the stored one fails)."""
     if theme.get("primary"):
-        colors["primary"] = theme["primary"]
+        return derive(nearest_passing(theme["primary"]))
+    colors = dict(PALETTES.get(theme.get("palette") or "ocean", PALETTES["ocean"]))
+    colors["on_primary"] = text_on(colors["primary"])
     return colors
 
 
@@ -60,17 +63,38 @@ def favicon_svg(name: str, theme: dict[str, Any]) -> bytes:
     ).encode()
 
 
-def stylesheet(theme: dict[str, Any]) -> str:
+def fonts_of(theme: dict[str, Any]) -> tuple[FontFace, ...]:
+    """The web font files the theme's pages load (none for a system-font pair)."""
+    return WEB_FONTS.get(theme.get("fonts") or "modern", ())
+
+
+def font_faces(faces: tuple[FontFace, ...], urls: dict[str, str]) -> str:
+    """@font-face rules for `faces`, each file at urls[face.file]."""
+    return "".join(
+        f'@font-face{{font-family:"{f.family}";font-style:normal;font-weight:{f.weight};font-display:swap;'
+        f'src:url({urls[f.file]}) format("woff2");unicode-range:{LATIN}}}\n'
+        for f in faces
+        if f.file in urls
+    )
+
+
+def stylesheet(theme: dict[str, Any], font_urls: dict[str, str] | None = None) -> str:
     colors = palette(theme)
-    headings, body = FONT_PAIRINGS.get(theme.get("fonts") or "modern", FONT_PAIRINGS["modern"])
-    on_primary = text_on(colors["primary"])
-    return f""":root{{--primary:{colors["primary"]};--on-primary:{on_primary};--bg:{colors["background"]};
+    pair = theme.get("fonts") or "modern"
+    headings, body = FONT_PAIRINGS.get(pair, FONT_PAIRINGS["modern"])
+    faces = fonts_of(theme)
+    head_weight = faces[0].weight if faces else 700
+    on_primary = colors["on_primary"]
+    return (
+        font_faces(faces, font_urls or {})
+        + f""":root{{
+--primary:{colors["primary"]};--on-primary:{on_primary};--bg:{colors["background"]};
 --text:{colors["text"]};--muted:{colors["muted"]};--surface:#ffffff;--line:rgba(0,0,0,.1);
 --head:{headings};--body:{body};--space:clamp(2.75rem,7vw,4.5rem);--gap:{GAP:g}rem;--radius:.75rem}}
 *,*::before,*::after{{box-sizing:border-box}}
 html{{-webkit-text-size-adjust:100%}}
 body{{margin:0;background:var(--bg);color:var(--text);font:1.0625rem/1.6 var(--body)}}
-h1,h2,h3,h4,h5,h6{{font-family:var(--head);line-height:1.2;margin:0 0 .6em}}
+h1,h2,h3,h4,h5,h6{{font-family:var(--head);font-weight:{head_weight};line-height:1.2;margin:0 0 .6em}}
 h1{{font-size:clamp(2.1rem,6vw,3.4rem)}}h2{{font-size:clamp(1.55rem,3.6vw,2.2rem)}}h3{{font-size:1.2rem}}
 p,ul,ol,table,figure,blockquote{{margin:0 0 1rem}}
 img{{max-width:100%;height:auto;display:block}}
@@ -86,7 +110,8 @@ main>section+section.tinted,main>section.tinted+section{{border-top:0}}
 .site-header{{border-bottom:1px solid var(--line)}}
 .site-header .wrap{{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;justify-content:space-between;
 padding-top:.9rem;padding-bottom:.9rem}}
-.brand{{font:700 1.25rem var(--head);text-decoration:none;color:var(--text)}}
+.brand{{font:{head_weight} 1.25rem var(--head);text-decoration:none;color:var(--text)}}
+.brand img{{height:3rem;width:auto}}
 nav ul,.site-footer ul{{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem}}
 nav a{{display:inline-block;padding:.5rem 0}}
 nav a[aria-current=page]{{font-weight:700;text-decoration:none}}
@@ -133,6 +158,19 @@ scroll-snap-type:x mandatory}}
 .image img{{border-radius:var(--radius)}}figcaption{{font-size:.95rem;margin-top:.5rem}}
 .cta{{background:var(--primary);color:var(--on-primary);text-align:center}}
 .cta .button{{background:var(--on-primary);color:var(--primary)}}
+.cta-card .card-box{{border:2px solid var(--primary);border-radius:var(--radius);padding:clamp(1.5rem,5vw,3rem);
+text-align:center}}
+.text-centred{{max-width:{44 + 2 * PAD:g}rem;text-align:center}}
+.image-wide img{{width:100%;max-height:85vh;object-fit:cover}}.image-wide figcaption{{margin-top:.5rem}}
+.price-list{{list-style:none;margin:0;padding:0;max-width:44rem}}
+.price-list>li{{display:grid;grid-template-columns:1fr auto;gap:0 1rem;align-items:baseline;padding:1rem 0;
+border-bottom:1px solid var(--line)}}
+.price-list>li>h2,.price-list>li>h3,.price-list .price{{margin:0}}.price-list .price{{font-size:1.25rem}}
+.price-list>li>ul{{grid-column:1/-1;margin:.25rem 0 0;padding-left:1.2rem}}
+.price-list>li>.button{{grid-column:1/-1;justify-self:start;margin-top:.75rem}}
+.price-list li.highlighted{{border-left:4px solid var(--primary);padding-left:1rem}}
+.spotlight{{list-style:none;margin:0 auto;padding:0;display:grid;gap:2.5rem;max-width:44rem;text-align:center}}
+.spotlight blockquote{{font:clamp(1.25rem,3vw,1.6rem)/1.4 var(--head)}}
 label{{display:block;font-weight:600;margin-bottom:.25rem}}
 input,textarea{{width:100%;max-width:36rem;padding:.7rem;font:inherit;border:1px solid #6b7280;border-radius:.5rem;
 background:#fff;color:{DARK_TEXT}}}
@@ -147,3 +185,4 @@ address{{font-style:normal}}address a{{display:inline-block;padding:.35rem 0}}
 .badge a{{color:inherit}}
 @media (prefers-reduced-motion:reduce){{*{{transition:none!important;animation:none!important}}}}
 """
+    )
