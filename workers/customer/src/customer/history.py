@@ -25,6 +25,17 @@ MAX_SAID = 6  # sentences per entry; more are summed up
 
 
 @dataclass(frozen=True)
+class Author:
+    """Who saved: an account and its address then (the owner or a member of the site's team)."""
+
+    customer_id: str
+    who: str
+
+
+NOBODY = Author("", "")  # the page as it was before its first saved change
+
+
+@dataclass(frozen=True)
 class Body:
     """What an entry keeps of a page, and what a restore puts back (its address stays)."""
 
@@ -118,7 +129,7 @@ def describe(old: Body, new: Body) -> list[str]:
 
 async def _latest(deps: CustomerDeps, site_id: str, page_id: str, count: int = 2) -> list[dict[str, Any]]:
     return await deps.db.all(
-        "SELECT number, created_at, kind, body FROM page_history WHERE site_id = ? AND page_id = ?"
+        "SELECT number, created_at, kind, customer_id, body FROM page_history WHERE site_id = ? AND page_id = ?"
         " ORDER BY number DESC LIMIT ?",
         (site_id, page_id, count),
     )
@@ -131,18 +142,34 @@ def _adding(
     kind: str,
     body: Body,
     said: list[str],
+    author: Author,
     version: int | None = None,
     revision: int | None = None,
 ) -> list[tuple[str, Sequence[SqlValue]]]:
     """The statements that add an entry and drop the page's entries beyond KEEP."""
     now = deps.clock.now()
+    by, said_json = author.customer_id or None, json.dumps(said)
     return [
         (
-            "INSERT INTO page_history"
-            " (site_id, page_id, number, created_at, saved_at, kind, version, revision, changes, body)"
-            " SELECT ?, ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM page_history"
+            "INSERT INTO page_history (site_id, page_id, number, created_at, saved_at, kind, version, revision,"
+            " customer_id, who, changes, body)"
+            " SELECT ?, ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM page_history"
             " WHERE site_id = ? AND page_id = ?",
-            (site_id, page_id, now, now, kind, version, revision, json.dumps(said), body.dumps(), site_id, page_id),
+            (
+                site_id,
+                page_id,
+                now,
+                now,
+                kind,
+                version,
+                revision,
+                by,
+                author.who,
+                said_json,
+                body.dumps(),
+                site_id,
+                page_id,
+            ),
         ),
         (
             "DELETE FROM page_history WHERE site_id = ? AND page_id = ? AND number <= ("
@@ -152,21 +179,24 @@ def _adding(
     ]
 
 
-async def _add(deps: CustomerDeps, site_id: str, page_id: str, kind: str, body: Body, said: list[str]) -> None:
-    await deps.db.batch(_adding(deps, site_id, page_id, kind, body, said))
+async def _add(
+    deps: CustomerDeps, site_id: str, page_id: str, kind: str, body: Body, said: list[str], author: Author
+) -> None:
+    await deps.db.batch(_adding(deps, site_id, page_id, kind, body, said, author))
 
 
-async def saved(deps: CustomerDeps, site_id: str, old: Page, new: Body, kind: str = "draft") -> None:
-    """After a page write: the new draft joins the entry begun less than MERGE_SECONDS ago, or
-    starts one. A page's first entry is what it was before (so the first change can be undone)."""
+async def saved(deps: CustomerDeps, site_id: str, old: Page, new: Body, author: Author, kind: str = "draft") -> None:
+    """After `author`'s page write: the new draft joins her entry begun less than MERGE_SECONDS ago,
+    or starts one. A page's first entry is what it was before (so the first change can be undone)."""
     latest = await _latest(deps, site_id, old.id)
     if not latest:
-        await _add(deps, site_id, old.id, "draft", Body.of(old), [])
+        await _add(deps, site_id, old.id, "draft", Body.of(old), [], NOBODY)
         latest = await _latest(deps, site_id, old.id)
     last = latest[0]
     joins = (
         kind == "draft"
         and last["kind"] == "draft"
+        and (last["customer_id"] or "") == author.customer_id  # two people's edits stay apart
         and len(latest) > 1
         and deps.clock.now() - float(last["created_at"]) < MERGE_SECONDS
     )
@@ -180,10 +210,10 @@ async def saved(deps: CustomerDeps, site_id: str, old: Page, new: Body, kind: st
         return
     said = describe(Body.loads(str(last["body"])), new)
     if said or kind != "draft":
-        await _add(deps, site_id, old.id, kind, new, said)
+        await _add(deps, site_id, old.id, kind, new, said, author)
 
 
-async def published(deps: CustomerDeps, site_id: str, pages: list[Page], version: int) -> None:
+async def published(deps: CustomerDeps, site_id: str, pages: list[Page], version: int, author: Author) -> None:
     """A publish: each page's draft as published, restorable later even after more edits. A page
     not changed since its last publish (its latest entry is that publish, at its revision) adds
     nothing, so a publish costs one read and one batch whatever the site's size."""
@@ -204,14 +234,14 @@ async def published(deps: CustomerDeps, site_id: str, pages: list[Page], version
             continue
         body = Body.of(page)
         said = describe(Body.loads(str(last["body"])), body) if last and last["body"] is not None else []
-        statements += _adding(deps, site_id, page.id, "published", body, said, version, page.revision)
+        statements += _adding(deps, site_id, page.id, "published", body, said, author, version, page.revision)
     if statements:
         await deps.db.batch(statements)
 
 
 async def entries(deps: CustomerDeps, site_id: str, page_id: str) -> list[dict[str, Any]]:
     rows = await deps.db.all(
-        "SELECT number, created_at, saved_at, kind, version, changes FROM page_history"
+        "SELECT number, created_at, saved_at, kind, version, who, changes FROM page_history"
         " WHERE site_id = ? AND page_id = ? ORDER BY number DESC",
         (site_id, page_id),
     )
@@ -221,6 +251,7 @@ async def entries(deps: CustomerDeps, site_id: str, page_id: str) -> list[dict[s
             "saved_at": r["saved_at"],
             "kind": r["kind"],
             "version": r["version"],
+            "who": r["who"],
             "changes": json.loads(r["changes"]),
         }
         for r in rows
@@ -232,6 +263,13 @@ async def entry(deps: CustomerDeps, site_id: str, page_id: str, number: int) -> 
         "SELECT body FROM page_history WHERE site_id = ? AND page_id = ? AND number = ?", (site_id, page_id, number)
     )
     return Body.loads(str(rows[0]["body"])) if rows else None
+
+
+async def forget_author(deps: CustomerDeps, customer_id: str) -> None:
+    """A deleted account's address leaves the history of pages it helped on (as in the activity)."""
+    await deps.db.run(
+        "UPDATE page_history SET who = 'a deleted account', customer_id = NULL WHERE customer_id = ?", (customer_id,)
+    )
 
 
 async def forget(deps: CustomerDeps, site_id: str, page_id: str) -> None:

@@ -237,7 +237,8 @@ _OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET",
         f"{_PAGE_PATH}/history",
-        "The page's history, newest first: saved drafts and published versions, each with what changed in words",
+        "The page's history, newest first: saved drafts and published versions, each with what changed in"
+        " words and `who` saved it (the address then; empty for the page as it was before its first change)",
         response=_listing("entries"),
         errors=(404,),
     ),
