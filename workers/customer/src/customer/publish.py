@@ -135,8 +135,9 @@ def referenced(manifest: dict[str, Any]) -> set[str]:
 
 
 async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
-    """Files known to be in R2: those of every kept version and of the preview, and the uploads."""
-    known = set((await file_sizes(deps.db, site.id)).keys())
+    """Files known to be in R2: those of every kept version and of the preview, the uploads and the
+    bodies of the pages' history."""
+    known = set((await file_sizes(deps.db, site.id)).keys()) | await history.stored_bodies(deps, site.id)
     for row in await deps.db.all("SELECT manifest FROM versions WHERE site_id = ?", (site.id,)):
         known |= referenced(json.loads(row["manifest"]))
     if site.preview_manifest:
