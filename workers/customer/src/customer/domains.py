@@ -21,7 +21,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from customer import publish
+from customer import connect, publish
 from customer.cloudflare import CloudflareClient, CustomHostname
 from customer.deps import CustomerDeps
 from customer.model import Owner, Site
@@ -93,30 +93,16 @@ def pair(host: str) -> tuple[list[str], str | None]:
     return [host], None
 
 
-def dns_records(deps: CustomerDeps, rows: list[dict[str, Any]]) -> list[dict[str, str]]:
-    records: list[dict[str, str]] = []
-    for row in rows:
-        host = str(row["hostname"])
-        apex = bool(row["redirect_to"])
-        records.append(
-            {
-                "type": "CNAME",
-                "name": host,
-                "value": deps.settings.saas_target,
-                "purpose": "routing",
-                **({"note": "At the apex use CNAME flattening or an ALIAS/ANAME record."} if apex else {}),
-            }
-        )
-        records.extend(json.loads(row["records"]))
-    return records
-
-
 def domain_json(deps: CustomerDeps, rows: list[dict[str, Any]]) -> dict[str, Any]:
     canonical = next((r for r in rows if not r["redirect_to"]), rows[0])
     return {
         "hostname": canonical["hostname"],
         "site_id": canonical["site_id"],
+        "understood": connect.understood(rows),
         "status": "active" if all(r["status"] == "active" for r in rows) else "pending",
+        # Visitors reach the site at `hostname` (its record and certificate are active), even while
+        # the apex that redirects to it waits for its own record.
+        "live": canonical["status"] == "active",
         # Cut over on day 14 after a downgrade (cut_over_account): it redirects to the site's own
         # address until a publish on a plan with custom domains.
         "paused": any(r.get("cut_over_at") is not None for r in rows),
@@ -133,7 +119,7 @@ def domain_json(deps: CustomerDeps, rows: list[dict[str, Any]]) -> dict[str, Any
             }
             for r in rows
         ],
-        "dns_records": dns_records(deps, rows),
+        "dns_records": connect.needed(deps, rows),
     }
 
 
@@ -315,7 +301,8 @@ async def get_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> dict[st
 
 
 async def refresh_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> dict[str, Any]:
-    """Asks Cloudflare for the current state; when the domain turns active, it goes live."""
+    """Asks Cloudflare for the current state (when the domain turns active, it goes live) and the
+    world's DNS for each record she needs (customer/connect.py)."""
     cid = owner.customer_id
     site, rows = await _group(deps, cid, hostname)
     cf = client(deps)
@@ -333,7 +320,8 @@ async def refresh_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> dic
     if changed:
         await relink(deps, site, owner.plan)
     _, rows = await _group(deps, cid, hostname)
-    return domain_json(deps, rows)
+    # The live check: each record needed against what the world sees now (bounded, cached lookups).
+    return {**domain_json(deps, rows), "check": await connect.check(deps, rows)}
 
 
 async def remove_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> None:
