@@ -19,7 +19,7 @@ from shared.log import log
 from shared.ports import Clock, HttpClient
 
 TYPES = {"A": 1, "NS": 2, "CNAME": 5, "TXT": 16, "AAAA": 28}
-CACHE_SECONDS = 20.0
+CACHE_SECONDS = 10.0
 CACHE_ENTRIES = 512
 MAX_LOOKUPS = 16
 

@@ -447,7 +447,7 @@ _OPERATIONS: tuple[Operation, ...] = (
         "/api/v1/domains/{hostname}/refresh",
         "The live check: asks Cloudflare again whether the domain is ready and DNS over HTTPS what the"
         " world sees now of each needed record (`check`: needed vs seen, record by record; her DNS"
-        " provider told from the name servers, with its steps). Lookups are cached for 20 s",
+        " provider told from the name servers, with its steps). Lookups are cached for 10 s",
         response=_DOMAIN_CHECKED,
         errors=(404, 502),
     ),
