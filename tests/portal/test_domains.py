@@ -2,8 +2,8 @@
 capitals and a trailing slash, sees what was understood before and after connecting, copies a
 record's value with its button, sets the records at her "registrar" (the DNS-over-HTTPS stand-in
 beside the lane), and without touching anything the panel's live check turns each record green,
-the Cloudflare stand-in activates the hostname and the panel says the domain is live. axe finds
-nothing on the domains panel, pending and live."""
+the Cloudflare stand-in activates the hostname and the panel says the domain is live, and she gets
+the "your domain is live" mail once. axe finds nothing on the domains panel, pending and live."""
 
 from __future__ import annotations
 
@@ -80,3 +80,5 @@ async def test_a_pasted_url_connects_the_right_hostname_and_the_live_check_turns
     await expect(card.locator(f'[data-checked="{HOST}"]')).not_to_contain_text("Checking again")  # it stopped
     assert await violations(page, "domains, live") == []
     await shot(page, "domains-live")
+    mails = [m for m in await asyncio.to_thread(owner.outbox) if m["template"] == "domain_live" and m["to"] == email]
+    assert len(mails) == 1  # the panel's checks noticed it: she is told by mail too, once
