@@ -57,6 +57,7 @@ async def test_a_pasted_url_is_understood_and_goes_green_record_by_record(
     check = first["check"]
     assert check["zone"] == "harbourlane-bakery.ch"
     assert (check["provider"]["name"], check["provider"]["detected"]) == ("Infomaniak", True)
+    assert "https://www.harbourlane-bakery.ch" in check["provider"]["apex"]  # its forwarding, for the apex
     assert {r["state"] for r in check["records"]} == {"missing"}
     www = by_name(check)[("CNAME", "www.harbourlane-bakery.ch")]
     assert (www["value"], www["seen"]) == (TARGET, [])
@@ -114,6 +115,7 @@ async def test_a_subdomain_needs_its_own_records_only(owner: Owner, stack: Stack
     }
     check = (await refresh(owner, "shop.example.com"))["check"]
     assert (check["provider"]["id"], check["provider"]["detected"]) == ("other", False)  # generic steps
+    assert check["provider"]["apex"] == ""  # no word about the domain itself: not her case
 
 
 async def test_lookups_are_bounded_and_cached(owner: Owner, stack: Stack, clock: FakeClock) -> None:

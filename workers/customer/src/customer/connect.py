@@ -31,9 +31,13 @@ WHY = {
 }
 
 
+def _canonical(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return next((r for r in rows if not r["redirect_to"]), rows[0])
+
+
 def understood(rows: list[dict[str, Any]]) -> str:
     """What we connect, in one sentence."""
-    canonical = next(r for r in rows if not r["redirect_to"])
+    canonical = _canonical(rows)
     host = str(canonical["hostname"])
     apex = next((str(r["hostname"]) for r in rows if r["redirect_to"]), None)
     if apex:
@@ -98,7 +102,7 @@ def _zone_candidates(host: str) -> list[str]:
 async def check(deps: CustomerDeps, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Record by record, what is needed and what the world sees now; her provider, if known."""
     resolver = Resolver(deps.http, deps.settings.doh_url, deps.clock)
-    host = str(next(r for r in rows if not r["redirect_to"])["hostname"])
+    host = str(_canonical(rows)["hostname"])
     target = deps.settings.saas_target
     candidates = _zone_candidates(host)
     first = await resolver.lookups([(c, "NS") for c in candidates] + [(target, "A")])
@@ -115,9 +119,11 @@ async def check(deps: CustomerDeps, rows: list[dict[str, Any]]) -> dict[str, Any
     out = [_judge(r, seen, statuses, target, target_addresses) for r in records]
     provider = registrars.detect(first.get((zone, "NS")) or [])
     chosen = provider or registrars.GENERIC
+    # What her provider offers at the domain itself: said only when her case has an apex.
+    apex = chosen.apex.format(apex=zone) if any(r["redirect_to"] for r in rows) else ""
     return {
         "zone": zone,
-        "provider": {**chosen.json(), "apex": chosen.apex.format(apex=zone), "detected": provider is not None},
+        "provider": {**chosen.json(), "apex": apex, "detected": provider is not None},
         "records": out,
         "checked_at": deps.clock.now(),
     }
