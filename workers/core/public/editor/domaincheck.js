@@ -44,9 +44,14 @@ function recordRow(r, checked) {
 export function recordsTable(d, check) {
   const byKey = new Map((check?.records || []).map((r) => [`${r.type} ${r.name}`, r]));
   const where = check?.provider?.detected ? `at ${check.provider.name}` : 'where your domain is managed';
-  return html`<div class="table-scroll"><table><caption>Add these records ${where}</caption>
+  const row = (r) => recordRow(r, byKey.get(`${r.type} ${r.name}`));
+  const needed = d.dns_records.filter((r) => r.required);
+  const extra = d.dns_records.filter((r) => !r.required);
+  const apex = extra[0]?.name;
+  return html`<div class="records"><table><caption>Add these records ${where}</caption>
     <thead><tr><th scope="col">Type</th><th scope="col">Name to type</th><th scope="col">Value</th><th scope="col">What the world sees now</th></tr></thead>
-    <tbody>${d.dns_records.map((r) => recordRow(r, byKey.get(`${r.type} ${r.name}`)))}</tbody></table></div>`;
+    <tbody>${needed.map(row)}</tbody>
+    ${extra.length > 0 && html`<tbody><tr><th scope="rowgroup" colspan="4">Recommended, so that ${apex} works too</th></tr>${extra.map(row)}</tbody>`}</table></div>`;
 }
 
 export function providerSteps(check) {

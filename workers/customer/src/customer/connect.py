@@ -56,7 +56,8 @@ def relative(name: str, zone: str) -> str:
 
 
 def needed(deps: CustomerDeps, rows: list[dict[str, Any]], zone: str | None = None) -> list[dict[str, Any]]:
-    """The records her case needs now, canonical hostname first."""
+    """The records her case needs now: the required ones (the canonical hostname's), then the
+    recommended ones (its apex's); routing before proofs in each."""
     ordered = sorted(rows, key=lambda r: (r["redirect_to"] is not None, str(r["hostname"])))
     zone = zone or zone_guess(str(ordered[0]["hostname"]))
     routing: list[dict[str, Any]] = []
@@ -86,7 +87,8 @@ def needed(deps: CustomerDeps, rows: list[dict[str, Any]], zone: str | None = No
                     "why": WHY.get(record.get("purpose", ""), "Asked for by Cloudflare.").format(name=host),
                 }
             )
-    return [*routing, *proofs]
+    # What she must set first; the apex's records (recommended) after them.
+    return sorted([*routing, *proofs], key=lambda r: not r["required"])
 
 
 def _stored(row: dict[str, Any]) -> list[dict[str, str]]:
