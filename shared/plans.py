@@ -65,7 +65,7 @@ class Plan:
             f"the last {e.kept_versions} published versions kept",
             f"{e.storage_mb:,} MB for your pictures".replace(",", " "),
             "Insights: your visitors, pages and enquiries" if e.insights else "no Insights",
-            "just you: no team members"
+            "just you, no team members"
             if e.seats == 0
             else "1 team member to help you edit"
             if e.seats == 1

@@ -55,7 +55,8 @@ REASONS: dict[str, str] = {
     "repeated": "a query parameter given more than once",
     "too_many_parameters": "too many query parameters",
     "weak_password": "a password too short, too long or too common",
-    "low_contrast": "a colour too light or too dark to read on the pages (`suggestion` is the nearest that reads well)",
+    "low_contrast": "a colour too light or too dark to read on the pages (`too`: light or dark, `pair`: which text"
+    " fails, `contrast` and `minimum`: its ratio and the one needed, `suggestion`: the nearest colour that reads well)",
     "bad_value": "not accepted for another reason (the message says why)",
 }
 

@@ -52,7 +52,7 @@ def test_a_brand_colour_passes_or_is_refused_with_the_nearest_passing_one(brand:
     if problem is None:
         assert suggestion == brand
     else:
-        words, suggested = problem
+        words, suggested = problem.message, problem.suggestion
         assert suggested == suggestion
         assert suggested in words
         assert "contrast" in words
@@ -82,6 +82,10 @@ async def test_a_failing_brand_colour_is_refused_by_its_field_with_a_suggestion(
     assert refused.status == 400
     error = refused.json()["error"]
     assert (error["field"], error["reason"], error["suggestion"]) == ("theme.primary", "low_contrast", "#8a6e00")
+    # The figures the portal words itself (lib/words.js), never a pattern over this message.
+    assert (error["too"], error["minimum"]) == ("light", AA)
+    assert error["pair"] in [words for _, _, words in PAIRS]
+    assert 1 <= error["contrast"] < AA
     assert "too light" in error["message"]
     assert "#8a6e00" in error["message"]
     assert (await owner.ok("GET", path))["theme"].get("primary", "") == ""  # nothing saved

@@ -141,7 +141,7 @@ def browser_plan(lane: faults.FaultLane, browser: PortalClient) -> str:
 
 def test_the_scheduled_jobs_run_on_demand_on_the_runtime(lane: faults.FaultLane) -> None:
     """Cron Triggers: each worker's `scheduled` handler runs on real Pyodide, as
-    `wrangler dev --test-scheduled` runs it; customer's and billing's plan their jobs on their JOBS
+    `wrangler dev --test-scheduled` runs it; core's, customer's and billing's plan their jobs on their JOBS
     queue, whose consumers do the steps (docs/operations.md, "Scheduled work")."""
     browser = lane.verified("cron@example.com")
     site = browser.post("/api/v1/sites", {"name": "Cron Bakery"})
@@ -155,12 +155,10 @@ def test_the_scheduled_jobs_run_on_demand_on_the_runtime(lane: faults.FaultLane)
     for cron, report in (("*/10 * * * *", '"jobs_planned": 5'), ("17 * * * *", '"jobs_planned": 4')):
         wait_for(lambda: any(f'"cron": "{cron}"' in ln and report in ln for ln in lane.log), 10, cron)  # noqa: B023
     for worker, done in (("customer", '"locks_released"'), ("customer", '"orphans_deleted"'),
-                         ("billing", '"subscriptions_synced"'), ("billing", '"downgrades_accounts"')):  # fmt: skip
+                         ("billing", '"subscriptions_synced"'), ("billing", '"downgrades_accounts"'),
+                         ("core", '"retention_sessions_idle"'), ("core", '"accounts_deleted"')):  # fmt: skip
         step = f'"worker": "{worker}", "request_id": "", "event": "job_step"'
         wait_for(lambda: any(step in ln and done in ln for ln in lane.log), 30, done)  # noqa: B023
-    wait_for(
-        lambda: any('"worker": "core", "cron"' in ln and "retention_sessions_idle" in ln for ln in lane.log), 10, "core"
-    )
 
 
 def test_after_deletion_and_a_late_cancellation_no_row_names_the_account(lane: faults.FaultLane) -> None:

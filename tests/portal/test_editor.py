@@ -137,7 +137,7 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     # The layout choice comes from the block catalogue like every other field.
     await features.get_by_label("Layout", exact=True).select_option(label="One under the other")
     await save(features, "Features")
-    await page.reload()
+    await reload_editor(page)
     features = await open_block(page, "Features")
     await expect(features.get_by_label("Layout", exact=True)).to_have_value("list")
 
@@ -293,6 +293,14 @@ async def open_editor(context: BrowserContext, lane: Lane, site: dict, name: str
     return tab
 
 
+async def reload_editor(page: Page) -> None:
+    """Reloads the editor and waits for it to be drawn again (it asks the API for several things)."""
+    name = await page.get_by_role("heading", level=1).inner_text()
+    await page.reload()
+    await expect(page.get_by_role("heading", name=name, level=1)).to_be_visible(timeout=30_000)
+    await expect(page.locator("main").get_by_text("Loading…", exact=True)).to_have_count(0, timeout=30_000)
+
+
 def stored_page(owner, site: dict) -> dict:  # type: ignore[no-untyped-def,type-arg]
     page_id = site["pages"][0]["id"]
     return owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{page_id}").json()  # type: ignore[no-any-return]
@@ -320,7 +328,7 @@ async def test_an_edit_saves_itself_survives_a_reload_and_can_be_undone(browser:
     await saved(page)
     assert owner.call("GET", f"/api/v1/sites/{site['id']}").json()["seo"]["title"] == "No Buttons, saved by themselves"
 
-    await page.reload()
+    await reload_editor(page)
     await expect(block(page, "Big headline").get_by_label("Headline", exact=True)).to_have_value(  # type: ignore[attr-defined]
         "Typed, never saved by hand"
     )
@@ -452,7 +460,7 @@ async def test_offline_edits_are_kept_and_saved_once_back_online(browser: Browse
     await page.unroute("**/api/v1/sites/*/pages/*", refuse_writes)
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await page.reload()
-    await expect(page.locator("#flash")).to_contain_text("are back in the editor")
+    await expect(page.locator("#flash")).to_contain_text("are back in the editor", timeout=30_000)
     restored = await open_block(page, "Big headline")
     await expect(restored.get_by_label("Headline", exact=True)).to_have_value("Typed, then the tab was reloaded")
     await saved(page)

@@ -56,7 +56,7 @@ def test_limits_are_sentences_a_shop_owner_reads() -> None:
         "1 team member to help you edit",
     ]
     assert "up to 5 team members to help you edit" in plans.PRO.limits()
-    assert "just you: no team members" in plans.FREE.limits()
+    assert "just you, no team members" in plans.FREE.limits()
     assert "the SmartPages badge removed" in plans.PRO.limits()
     assert "up to 5 websites" in plans.PRO.limits()
     for plan in plans.PLANS:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from customer.colours import check_brand
+from customer.colours import AA, check_brand
 from shared.schema import (
     Asset,
     Bool,
@@ -467,7 +467,16 @@ def check_theme(data: Any, path: str = "theme") -> dict[str, Any]:
         theme["primary"] = theme["primary"].lower()
         problem = check_brand(theme["primary"])
         if problem:
-            raise invalid(f"{path}.primary", problem[0], "low_contrast", suggestion=problem[1])
+            raise invalid(
+                f"{path}.primary",
+                problem.message,
+                "low_contrast",
+                suggestion=problem.suggestion,
+                too=problem.too,
+                pair=problem.pair,
+                contrast=problem.contrast,
+                minimum=AA,
+            )
     return theme
 
 

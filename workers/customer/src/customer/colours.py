@@ -5,6 +5,7 @@ schema (blocks.py) and the stylesheet (theme.py) both use it."""
 from __future__ import annotations
 
 import colorsys
+from dataclasses import dataclass
 
 DARK_TEXT = "#111827"
 AA = 4.5  # WCAG 2 AA for normal text
@@ -91,17 +92,29 @@ def nearest_passing(brand: str) -> str:
     return "#000000"  # unreachable: black on the near-white background passes
 
 
-def check_brand(brand: str) -> tuple[str, str] | None:
-    """None if the brand colour's palette passes; else (the problem in words, the suggestion)."""
+@dataclass(frozen=True)
+class BrandProblem:
+    """Why a brand colour is refused, as figures the portal words itself, and the server's sentence."""
+
+    too: str  # "light" | "dark"
+    pair: str  # which pair fails, in words (PAIRS)
+    contrast: float  # its ratio, to one decimal
+    suggestion: str  # the nearest colour that passes
+
+    @property
+    def message(self) -> str:
+        return (
+            f"This colour is too {self.too} to read easily: {self.pair} would have a contrast of only "
+            f"{self.contrast:.1f} to 1, and at least {AA:g} to 1 is needed so everyone can read your pages. "
+            f"The nearest colour that reads well is {self.suggestion}."
+        )
+
+
+def check_brand(brand: str) -> BrandProblem | None:
+    """None if the brand colour's palette passes; else what fails and the nearest colour that passes."""
     failed = failures(derive(brand))
     if not failed:
         return None
     words, ratio = min(failed, key=lambda f: f[1])
-    suggestion = nearest_passing(brand)
-    light = _luminance(brand) > 0.18
-    return (
-        f"This colour is too {'light' if light else 'dark'} to read easily: {words} would have a contrast of only "
-        f"{ratio:.1f} to 1, and at least {AA:g} to 1 is needed so everyone can read your pages. "
-        f"The nearest colour that reads well is {suggestion}.",
-        suggestion,
-    )
+    too = "light" if _luminance(brand) > 0.18 else "dark"
+    return BrandProblem(too, words, round(ratio, 1), nearest_passing(brand))
