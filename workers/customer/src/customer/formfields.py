@@ -162,3 +162,13 @@ def default_fields(ask_phone: bool) -> list[dict[str, Any]]:
         fields.append({"label": "Phone (optional)", "kind": "phone", "required": False, "options": []})
     fields.append({"label": "Message", "kind": "long", "required": True, "options": []})
     return fields
+
+
+# The fixed contact form (a lead_form without owner-shaped fields), by posted name, in its order:
+# the renderer publishes each with `attributes`, customer/forms.py checks each with `check`.
+FIXED: dict[str, dict[str, Any]] = {
+    "name": {"label": "Name", "kind": "short", "required": True, "options": []},
+    "email": {"label": "Email", "kind": "email", "required": True, "options": []},
+    "phone": {"label": "Phone", "kind": "phone", "required": False, "options": []},
+    "message": {"label": "Message", "kind": "long", "required": True, "options": []},
+}

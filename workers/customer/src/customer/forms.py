@@ -1,13 +1,18 @@
-"""Lead forms: a published page's form posts (no JavaScript, urlencoded) to core's public
-`POST /api/v1/forms/<site_id>/<block_id>`, which forwards it here without a session.
+"""Lead forms. A form published since issue 27 posts (no JavaScript needed, urlencoded) to its own
+site's host, `POST /_smartpages/forms/<block_id>`: domain forwards it here over the CUSTOMER binding
+(`/internal/forms/<site_id>/<block_id>`, signed as domain) and every outcome is answered on the
+site's own page (customer/formpage.py). A page published before still posts to core's public
+`POST /api/v1/forms/<site_id>/<block_id>`, which forwards it here without a session and gets the
+small page of `visitor_answer` when refused.
 
 Spam: a honeypot field (`website`, hidden from people) makes us answer as if all went well and keep
 nothing; Cloudflare Turnstile (the widget's `cf-turnstile-response`, checked with siteverify) tells
 bots from people; durable limits in a sliding hour (D1): PER_ADDRESS per visitor address, and a
 much higher PER_SITE ceiling, so no single sender can shut a site's form for everyone. A good lead
-is stored, the owner is mailed (mailer's `lead_notification`, Reply-To the visitor), and the visitor
-is sent back to the page with `#thanks-<block>`, which the page shows with CSS `:target`. A visitor
-whose post is refused gets a small HTML page saying why, with their message shown so it is not lost."""
+is stored first, then the owner is mailed (mailer's `lead_notification`, Reply-To the visitor; a
+mail failure keeps the lead), and the visitor is sent back to the page with `#thanks-<block>`,
+which the page shows with CSS `:target`. A refused post keeps everything the visitor wrote, and
+names each field's problem (the rules of customer/formfields.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import ipaddress
 from html import escape
 from urllib.parse import parse_qs
 
-from customer import publish
+from customer import formfields, publish
 from customer.deps import CustomerDeps
 from customer.model import FormAnswer, FormPost
 from customer.store import new_id, owner_email, site_by_id
@@ -31,7 +36,7 @@ PER_SITE = 300
 LEAD_MAILS_PER_HOUR = 5  # then one `leads_waiting` note until the hour is over; every lead is kept
 TURNSTILE_FIELD = "cf-turnstile-response"
 FIELDS = {
-    "name": 100,
+    "name": 200,
     "email": 254,
     "phone": 40,
     "message": 5000,
@@ -41,7 +46,13 @@ FIELDS = {
 }
 
 
-def _form(post: FormPost) -> dict[str, str]:
+FIXED_FIELDS = formfields.FIXED
+VISITOR_FIELDS = tuple(FIXED_FIELDS)  # what is shown back to a visitor, in order
+
+
+def _form(post: FormPost) -> tuple[dict[str, str], dict[str, str]]:
+    """The posted fields we know (what the visitor typed, kept even when too long), and the words
+    for each field that is too long."""
     ctype = post.content_type.split(";")[0].strip().lower()
     if ctype != "application/x-www-form-urlencoded":
         raise HttpError(415, "unsupported_media_type", "Send the form as application/x-www-form-urlencoded.")
@@ -50,13 +61,29 @@ def _form(post: FormPost) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         raise HttpError(400, "invalid_form", "The form could not be read.") from None
     data: dict[str, str] = {}
+    too_long: dict[str, str] = {}
     for name, values in parsed.items():
         if name in FIELDS:
             value = values[0].strip()
             if len(value) > FIELDS[name]:
-                raise HttpError(400, "invalid_field", f"{name}: too long", details={"field": name})
+                if name not in VISITOR_FIELDS:
+                    raise HttpError(400, "invalid_field", f"{name}: too long", details={"field": name})
+                too_long[name] = f"Please shorten this to {FIELDS[name]} characters."
             data[name] = value
-    return data
+    return data, too_long
+
+
+def field_problems(data: dict[str, str], too_long: dict[str, str]) -> dict[str, str]:
+    """Each visitor field's problem in words (formfields' rules), in the form's order."""
+    problems: dict[str, str] = {}
+    for name in VISITOR_FIELDS:
+        if name in too_long:
+            problems[name] = too_long[name]
+            continue
+        _, problem = formfields.check(FIXED_FIELDS[name], [data.get(name, "")])
+        if problem:
+            problems[name] = problem
+    return problems
 
 
 async def _allowed(deps: CustomerDeps, bucket: str, limit: int) -> bool:
@@ -99,6 +126,12 @@ def visitor_answer(answer: FormAnswer) -> Response:
     if not answer.refused:
         return Response(303, [("location", answer.back)])
     status, problem, back = answer.status, answer.problem, answer.back
+    if answer.errors:
+        labels = {name: str(FIXED_FIELDS[name]["label"]) for name in FIXED_FIELDS}
+        items = "".join(f"<li>{escape(labels.get(n, n))}: {escape(w)}</li>" for n, w in answer.errors.items())
+        problem = f"{escape(problem)} Please go back and change it.</p><ul>{items}</ul><p>"
+    else:
+        problem = escape(problem)
     kept = answer.data.get("message", "")
     message = (
         "<p>Here is what you wrote, so you can copy it:</p>"
@@ -110,7 +143,7 @@ def visitor_answer(answer: FormAnswer) -> Response:
         '<!doctype html><html lang="en"><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Your message was not sent</title>"
-        f"<h1>Your message was not sent</h1><p>{escape(problem)}</p>{message}"
+        f"<h1>Your message was not sent</h1><p>{problem}</p>{message}"
         f'<p><a href="{escape(back)}">Back to the page</a></p></html>',
         status,
         [("retry-after", str(WINDOW_SECONDS))] if status == 429 else [],
@@ -126,7 +159,7 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
         raise HttpError(404, "form_not_found", "This form does not exist (any more).")
     canonical = (await publish.hosts_of(deps, site)).canonical
     try:
-        data = _form(post)
+        data, too_long = _form(post)
     except HttpError as exc:
         return FormAnswer(deps.settings.origin(canonical), exc.status, f"The form could not be sent: {exc.message}")
     slugs = await deps.db.all("SELECT slug FROM pages WHERE site_id = ?", (site.id,))
@@ -134,24 +167,21 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
     page = data.get("page", "/") if data.get("page", "/") in pages else "/"
     back = f"{deps.settings.origin(canonical)}{page}#thanks-{block_id}"
     if data.get("website"):  # the honeypot: only bots fill it
-        return FormAnswer(back)
+        return FormAnswer(back, page=page)
     address = post.address or "unknown"
     form_page = f"{deps.settings.origin(canonical)}{page}#form-{block_id}"
     if not await deps.turnstile.passed(data.get(TURNSTILE_FIELD, ""), address):
-        return FormAnswer(
-            form_page, 400, "We could not tell that you are a person. Please go back and try again.", data
-        )
+        words = "We could not tell that you are a person. Please try again."
+        return FormAnswer(form_page, 400, words, data, page=page)
     for bucket, limit in [*visitor_buckets(address), (f"site:{site.id}", PER_SITE)]:
         if not await _allowed(deps, bucket, limit):
-            return FormAnswer(form_page, 429, "Too many messages were sent just now. Please try again later.", data)
-    name, message = data.get("name", ""), data.get("message", "")
-    if not name or not message:
-        missing = "your name" if not name else "a message"
-        return FormAnswer(form_page, 400, f"Please go back and add {missing}.", data)
-    try:
-        lead_email = Email().check(data.get("email", ""), "email")
-    except HttpError:
-        return FormAnswer(form_page, 400, "Please go back and check your email address.", data)
+            words = "Too many messages were sent just now. Please try again later."
+            return FormAnswer(form_page, 429, words, data, page=page)
+    problems = field_problems(data, too_long)
+    if problems:
+        words = "Your message was not sent yet. Please check the marked fields."
+        return FormAnswer(form_page, 400, words, data, problems, page)
+    name, message, lead_email = data["name"], data["message"], Email().check(data["email"], "email")
     lead_id = new_id(deps.crypto, "l")
     await deps.db.run(
         "INSERT INTO leads (id, site_id, block_id, page, name, email, phone, message, created_at)"
@@ -165,16 +195,16 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
     )
     burst = int(recent[0]["n"])  # this lead included
     if not owner or burst > LEAD_MAILS_PER_HOUR + 1:
-        return FormAnswer(back)  # kept in the inbox; the owner was told more are waiting
+        return FormAnswer(back, page=page)  # kept in the inbox; the owner was told more are waiting
     if burst == LEAD_MAILS_PER_HOUR + 1:
         waiting = {"site_name": site.name, "link": f"{deps.settings.portal_origin}/sites/{site.id}/leads"}
         await deps.mail.notify("leads_waiting", owner, waiting, f"leads-waiting-{lead_id}")
-        return FormAnswer(back)
+        return FormAnswer(back, page=page)
     if await notify(
         deps, post.request_id, owner, site.name, site.id, lead_id, name, lead_email, data.get("phone", ""), message
     ):
         await deps.db.run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))
-    return FormAnswer(back)
+    return FormAnswer(back, page=page)
 
 
 async def notify(

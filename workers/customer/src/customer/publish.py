@@ -35,12 +35,13 @@ from shared.site_layout import Entry, Live, encode, file_key, files_prefix, poin
 # user retrying finds it free within a minute; a publish checks it still holds the lock before it
 # switches the pointer, so one that outlived its lock never overwrites a newer publish.
 LOCK_SECONDS = 45
+FORM_ACTION = "/_smartpages/forms"  # + /<block id>: a lead form posts to its site's own host (domain/forms.py)
 PARALLEL_WRITES = 6  # a Worker may hold 6 connections open at once
 
 
 def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'", editor: str = "") -> str:
-    # No script of ours; the pages' own inline CSS by its hash; forms may post to core's public
-    # endpoint (and follow its redirect back here); audit tools may fetch robots.txt from a page.
+    # No script of ours; the pages' own inline CSS by its hash; forms post to the site's own host
+    # (domain forwards them to customer); audit tools may fetch robots.txt from a page.
     # With Turnstile on, its script and frame come from challenges.cloudflare.com, and nothing else.
     # The editor's preview (`editor`: the portal's origin) also loads the portal's on-page editing
     # script and style, by their exact addresses; nothing published ever does.
@@ -56,7 +57,7 @@ def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'", edi
     )
     return (
         f"default-src 'none'; style-src {style_src}; img-src 'self'; font-src 'self'; connect-src 'self'; {turnstile}"
-        f"form-action {deps.settings.portal_origin} 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
+        f"form-action 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
     )
 
 
@@ -81,7 +82,7 @@ async def render_draft(
         seo=site.seo,
         pages=pages,
         origin=origin,
-        form_action=f"{deps.settings.portal_origin}/api/v1/forms/{site.id}",
+        form_action=FORM_ACTION,
         assets=await asset_types(deps.db, site.id),
         images=await images_of(deps.db, site.id),
         badge=not plan.entitlements.remove_badge,

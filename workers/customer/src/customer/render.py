@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from customer import images, markdown
+from customer import formfields, images, markdown
 from customer.assets import EXTENSIONS
 from customer.blocks import LAYOUTS
 from customer.fontfiles import font_bytes
@@ -53,7 +53,7 @@ class SiteData:
     seo: dict[str, Any]
     pages: list[Page]  # in navigation order, home first
     origin: str  # the canonical origin, e.g. https://www.example.com
-    form_action: str  # core's public form endpoint for this site: <portal>/api/v1/forms/<site_id>
+    form_action: str  # where a lead form posts, + /<block id>: /_smartpages/forms on the site's own host
     assets: dict[str, str]  # sha256 -> content type, of the site's uploaded images
     badge: bool = True
     noindex: bool = False
@@ -97,7 +97,7 @@ _SHA256 = re.compile(r'"([0-9a-f]{64})"')  # an upload named in a page's blocks 
 # again. A constant, not the source read at import (an app core does no I/O): the fingerprint of
 # the modules that shape the HTML, which tests/customer/test_render_reuse.py recomputes and fails
 # on until this line is updated.
-CODE_VERSION = "f95fbc60875b4ce578b5763d905738bd"
+CODE_VERSION = "6c967aed34c29610eb1b8e264d4a2625"
 
 
 @dataclass(frozen=True)
@@ -337,12 +337,7 @@ class Renderer:
         bid = e(b["id"])
         action = e(f"{self.site.form_action}/{b['id']}")
         intro = f"<p{self.mark('intro')}>{e(b['intro'])}</p>" if b["intro"] else ""
-        phone = (
-            f'<p><label for="{bid}-phone">Phone (optional)</label>'
-            f'<input id="{bid}-phone" name="phone" type="tel" autocomplete="tel" maxlength="40"></p>'
-            if b["ask_phone"]
-            else ""
-        )
+        phone = self._fixed_field(bid, "phone", "Phone (optional)") if b["ask_phone"] else ""
         thanks = b["thanks"] or "Thank you! We will get back to you soon."
         submit = b["submit_label"] or "Send"
         return (
@@ -350,20 +345,26 @@ class Renderer:
             f'<p class="thanks" id="thanks-{bid}" role="status">{e(thanks)}</p>'
             f'<form method="post" action="{action}">'
             f'<input type="hidden" name="page" value="{e(page.path)}">'
-            f'<p><label for="{bid}-name">Name</label>'
-            f'<input id="{bid}-name" name="name" required maxlength="100" autocomplete="name"></p>'
-            f'<p><label for="{bid}-email">Email</label>'
-            f'<input id="{bid}-email" name="email" type="email" required maxlength="254" autocomplete="email">'
-            "</p>"
-            f"{phone}"
-            f'<p><label for="{bid}-message">Message</label>'
-            f'<textarea id="{bid}-message" name="message" required maxlength="5000" rows="5"></textarea>'
-            "</p>"
+            f"{self._fixed_field(bid, 'name', 'Name')}{self._fixed_field(bid, 'email', 'Email')}{phone}"
+            f"{self._fixed_field(bid, 'message', 'Message')}"
             f'<p class="hp" aria-hidden="true"><label for="{bid}-website">Leave this empty</label>'
             f'<input id="{bid}-website" name="website" tabindex="-1" autocomplete="off"></p>'
             f"{self._turnstile()}"
             f'<p><button type="submit">{e(submit)}</button></p></form></section>'
         )
+
+    def _fixed_field(self, bid: str, name: str, label: str) -> str:
+        """One field of the fixed contact form, with the attributes of formfields' rule for it (the
+        server checks the same rule, customer/forms.py)."""
+        spec = formfields.FIXED[name]
+        attrs = "".join(f' {k}="{e(v)}"' if v else f" {k}" for k, v in formfields.attributes(spec))
+        if name == "name":
+            attrs += ' autocomplete="name"'
+        if spec["kind"] == "long":
+            control = f'<textarea id="{bid}-{name}" name="{name}"{attrs} rows="5"></textarea>'
+        else:
+            control = f'<input id="{bid}-{name}" name="{name}"{attrs}>'
+        return f'<p><label for="{bid}-{name}">{e(label)}</label>{control}</p>'
 
     def _turnstile(self) -> str:
         """Cloudflare's widget (implicit rendering): it adds `cf-turnstile-response` to the form."""

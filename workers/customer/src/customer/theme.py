@@ -176,6 +176,9 @@ input,textarea{{width:100%;max-width:36rem;padding:.7rem;font:inherit;border:1px
 background:#fff;color:{DARK_TEXT}}}
 .hp{{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}}
 .thanks{{display:none;background:var(--muted);padding:1rem;border-radius:.5rem}}.thanks:target{{display:block}}
+.form-problem{{background:var(--muted);padding:1rem;border-radius:.5rem;border-left:4px solid #b91c1c}}
+.field-error{{display:block;margin-top:.25rem;padding-left:.5rem;border-left:4px solid #b91c1c;font-weight:600}}
+[aria-invalid=true]{{border:2px solid #b91c1c}}
 .hours .grid{{align-items:start}}
 table{{border-collapse:collapse}}th,td{{text-align:left;padding:.3rem 1.25rem .3rem 0}}
 caption{{text-align:left;font-weight:700;margin-bottom:.25rem}}
