@@ -41,7 +41,7 @@ async def post(
     stack: Stack,
     host: str,
     block: str,
-    fields: dict[str, str],
+    fields: dict[str, str] | list[tuple[str, str]],
     ip: str = "203.0.113.60",
     content_type: str = "application/x-www-form-urlencoded",
 ) -> Response:

@@ -17,7 +17,7 @@ answers instead: still what the visitor wrote, never an empty form."""
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 
 from customer import forms
 from customer.deps import CustomerDeps
@@ -59,19 +59,57 @@ async def published_html(deps: CustomerDeps, host: str, site_id: str, path: str)
     return blob.body.decode("utf-8", "replace") if blob is not None else None
 
 
-def _control(segment: str, name: str) -> re.Match[str] | None:
-    quoted = re.escape(name)
-    return re.search(
-        rf'<textarea(?P<a>[^>]*\bname="{quoted}"[^>]*)>(?P<text>[^<]*)</textarea>|<input(?P<i>[^>]*\bname="{quoted}"[^>]*)>',
-        segment,
-    )
+_CONTROL = r'<(?P<tag>input|select|textarea)\b(?P<attrs>[^>]*\bname="{name}"[^>]*)>'
+_VALUE = re.compile(r'\svalue="([^"]*)"')
+_OPTION = re.compile(r'<option value="([^"]*)"(?: selected)?>')
 
 
-def _filled_control(match: re.Match[str], value: str, extra: str, note: str) -> str:
-    if match.group("a") is not None:
-        return f"<textarea{match.group('a')}{extra}>{escape(value, quote=False)}</textarea>{note}"
-    attrs = re.sub(r'\svalue="[^"]*"', "", match.group("i"))
-    return f'<input{attrs} value="{escape(value)}"{extra}>{note}'
+def _option(match: re.Match[str], chosen: str) -> str:
+    own = match.group(1)
+    return f'<option value="{own}"{" selected" if unescape(own) == chosen else ""}>'
+
+
+def _fill(segment: str, name: str, value: str) -> str:
+    """Puts `value` back into every control named `name`: a text's value, a textarea's text, the
+    chosen option, the ticked boxes (one a line in `value`)."""
+    picked = set(value.split("\n")) if value else set()
+    out, at = [], 0
+    for match in re.finditer(_CONTROL.format(name=re.escape(name)), segment):
+        tag, attrs = match.group("tag"), match.group("attrs")
+        out.append(segment[at : match.start()])
+        at = match.end()
+        if tag == "textarea":
+            close = segment.index("</textarea>", at)
+            out.append(f"<textarea{attrs}>{escape(value, quote=False)}</textarea>")
+            at = close + len("</textarea>")
+        elif tag == "select":
+            close = segment.index("</select>", at)
+            options = _OPTION.sub(lambda m: _option(m, value), segment[at:close])
+            out.append(f"<select{attrs}>{options}</select>")
+            at = close + len("</select>")
+        elif re.search(r'\stype="checkbox"', attrs):
+            own = _VALUE.search(attrs)
+            ticked = own is not None and unescape(own.group(1)) in picked
+            out.append(f"<input{attrs.replace(' checked', '')}{' checked' if ticked else ''}>")
+        else:
+            out.append(f'<input{_VALUE.sub("", attrs)} value="{escape(value)}">')
+    out.append(segment[at:])
+    return "".join(out)
+
+
+def _mark(segment: str, name: str, note_id: str, words: str, focus: bool) -> str:
+    """The problem of the field `name` next to it: its first control marked invalid (and focused),
+    the words at the end of the field's paragraph or group."""
+    first = re.search(_CONTROL.format(name=re.escape(name)), segment)
+    if first is None:
+        return segment
+    extra = f' aria-invalid="true" aria-describedby="{note_id}"' + (" autofocus" if focus else "")
+    tag = f"<{first.group('tag')}{first.group('attrs')}{extra}>"
+    segment = segment[: first.start()] + tag + segment[first.end() :]
+    group = segment.rfind("<fieldset", 0, first.start()) > segment.rfind("</fieldset>", 0, first.start())
+    close = segment.find("</fieldset>" if group else "</p>", first.start())
+    note = f'<span class="field-error" id="{note_id}">{escape(words)}</span>'
+    return segment[:close] + note + segment[close:] if close >= 0 else segment
 
 
 def refill(html: str, block_id: str, answer: FormAnswer) -> str | None:
@@ -82,18 +120,12 @@ def refill(html: str, block_id: str, answer: FormAnswer) -> str | None:
     if start < 0 or end < 0 or not start < opening < end:
         return None
     segment = html[start:end]
+    for name, value in answer.data.items():
+        if name not in forms.FORM_FIELDS:
+            segment = _fill(segment, name, value)
     focus = next(iter(answer.errors), None)
-    for name in forms.VISITOR_FIELDS:
-        match = _control(segment, name)
-        if match is None:
-            continue
-        extra, note = "", ""
-        if name in answer.errors:
-            note_id = f"{escape(block_id)}-{name}-error"
-            extra = f' aria-invalid="true" aria-describedby="{note_id}"' + (" autofocus" if name == focus else "")
-            note = f'<span class="field-error" id="{note_id}">{escape(answer.errors[name])}</span>'
-        filled = _filled_control(match, answer.data.get(name, ""), extra, note)
-        segment = segment[: match.start()] + filled + segment[match.end() :]
+    for name, words in answer.errors.items():
+        segment = _mark(segment, name, f"{escape(block_id)}-{name}-error", words, name == focus)
     form_at = segment.find("<form")
     form_end = segment.find(">", form_at) + 1
     summary = (

@@ -17,12 +17,15 @@ names each field's problem (the rules of customer/formfields.py)."""
 from __future__ import annotations
 
 import ipaddress
+import json
+from dataclasses import dataclass
 from html import escape
+from typing import Any
 from urllib.parse import parse_qs
 
 from customer import formfields, publish
 from customer.deps import CustomerDeps
-from customer.model import FormAnswer, FormPost
+from customer.model import FormAnswer, FormPost, Site
 from customer.store import new_id, owner_email, site_by_id
 from shared.errors import HttpError
 from shared.http import Response, html_response
@@ -35,55 +38,72 @@ PER_NETWORK = 30  # per IPv6 /56, so one allocation cannot use up a site's ceili
 PER_SITE = 300
 LEAD_MAILS_PER_HOUR = 5  # then one `leads_waiting` note until the hour is over; every lead is kept
 TURNSTILE_FIELD = "cf-turnstile-response"
-FIELDS = {
-    "name": 200,
-    "email": 254,
-    "phone": 40,
-    "message": 5000,
-    "page": 200,
-    "website": 200,
-    TURNSTILE_FIELD: MAX_TOKEN_LENGTH,
-}
-
+FORM_FIELDS = {"page": 200, "website": 200, TURNSTILE_FIELD: MAX_TOKEN_LENGTH}  # the form's own
+MAX_VALUE = 5000  # characters of one answer kept (the longest rule, a long text)
+MAX_PAIRS = 200  # name=value pairs read from one post (20 questions, some of them checkboxes)
 
 FIXED_FIELDS = formfields.FIXED
-VISITOR_FIELDS = tuple(FIXED_FIELDS)  # what is shown back to a visitor, in order
+VISITOR_FIELDS = tuple(FIXED_FIELDS)  # the fixed form's questions, in order
 
 
-def _form(post: FormPost) -> tuple[dict[str, str], dict[str, str]]:
-    """The posted fields we know (what the visitor typed, kept even when too long), and the words
-    for each field that is too long."""
+@dataclass(frozen=True)
+class Form:
+    """A published lead form: its page and its questions by posted name, in order (`shaped`: the
+    owner's own, else the fixed name, email, phone, message)."""
+
+    page: str | None  # None: a version published before forms were kept (the posted page is used)
+    questions: tuple[tuple[str, dict[str, Any]], ...]
+    shaped: bool = False
+
+    @classmethod
+    def of(cls, page: str | None, fields: list[dict[str, Any]]) -> Form:
+        if not fields:
+            return cls(page, tuple(FIXED_FIELDS.items()))
+        return cls(page, tuple(zip(formfields.names(fields), fields, strict=True)), True)
+
+
+def _form(post: FormPost, form: Form) -> tuple[dict[str, str], dict[str, str]]:
+    """The posted fields we know, as typed (a checkbox group's ticks one a line; kept even when too
+    long), and the words for each answer that is too long."""
     ctype = post.content_type.split(";")[0].strip().lower()
     if ctype != "application/x-www-form-urlencoded":
         raise HttpError(415, "unsupported_media_type", "Send the form as application/x-www-form-urlencoded.")
     try:
-        parsed = parse_qs(post.body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+        parsed = parse_qs(post.body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_PAIRS)
     except (UnicodeDecodeError, ValueError):
         raise HttpError(400, "invalid_form", "The form could not be read.") from None
     data: dict[str, str] = {}
     too_long: dict[str, str] = {}
-    for name, values in parsed.items():
-        if name in FIELDS:
-            value = values[0].strip()
-            if len(value) > FIELDS[name]:
-                if name not in VISITOR_FIELDS:
-                    raise HttpError(400, "invalid_field", f"{name}: too long", details={"field": name})
-                too_long[name] = f"Please shorten this to {FIELDS[name]} characters."
-            data[name] = value
+    for name, limit in FORM_FIELDS.items():
+        if name in parsed:
+            data[name] = parsed[name][0].strip()
+            if len(data[name]) > limit:
+                raise HttpError(400, "invalid_field", f"{name}: too long", details={"field": name})
+    for name, field in form.questions:
+        values = [v.strip() for v in parsed.get(name, [])]
+        limit = formfields.RULES[field["kind"]].max_length
+        if any(len(v) > MAX_VALUE for v in values):
+            too_long[name] = f"Please shorten this to {limit} characters."
+        data[name] = "\n".join(values) if field["kind"] == "checkboxes" else (values[0] if values else "")
     return data, too_long
 
 
-def field_problems(data: dict[str, str], too_long: dict[str, str]) -> dict[str, str]:
-    """Each visitor field's problem in words (formfields' rules), in the form's order."""
+def checked(form: Form, data: dict[str, str], too_long: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(answers, problems) by posted name, in the form's order: formfields' rules."""
+    answers: dict[str, str] = {}
     problems: dict[str, str] = {}
-    for name in VISITOR_FIELDS:
+    for name, field in form.questions:
         if name in too_long:
             problems[name] = too_long[name]
             continue
-        _, problem = formfields.check(FIXED_FIELDS[name], [data.get(name, "")])
+        value = data.get(name, "")
+        values = value.split("\n") if field["kind"] == "checkboxes" and value else [value]
+        answer, problem = formfields.check(field, values)
         if problem:
             problems[name] = problem
-    return problems
+        else:
+            answers[name] = answer
+    return answers, problems
 
 
 async def _allowed(deps: CustomerDeps, bucket: str, limit: int) -> bool:
@@ -150,21 +170,53 @@ def visitor_answer(answer: FormAnswer) -> Response:
     )
 
 
+async def published_form(deps: CustomerDeps, site: Site, block_id: str) -> Form | None:
+    """The form `block_id` as the live version published it; for a version published before
+    versions kept their forms, the draft's block (the fixed form)."""
+    if site.live_version is None:
+        return None
+    rows = await deps.db.all(
+        "SELECT forms FROM versions WHERE site_id = ? AND number = ?", (site.id, site.live_version)
+    )
+    kept = rows[0]["forms"] if rows else None
+    if kept is None:
+        return Form.of(None, []) if await _has_form(deps, site.id, block_id) else None
+    found = json.loads(kept).get(block_id)
+    return Form.of(str(found["page"]), list(found["fields"])) if isinstance(found, dict) else None
+
+
+def _lead(form: Form, answers: dict[str, str]) -> tuple[str, str, str, str, list[list[str]]]:
+    """(name, email, phone, message, answers) of a taken post: the fixed form's own, or picked from
+    the owner's questions (the first short text, email and phone; every answer as the message)."""
+    if not form.shaped:
+        email = Email().check(answers["email"], "email")
+        return answers["name"], email, answers.get("phone", ""), answers["message"], []
+    pairs = [[str(f["label"]), answers.get(n, "")] for n, f in form.questions]
+    first = {f["kind"]: answers.get(n, "") for n, f in reversed(form.questions) if answers.get(n)}
+    message = "\n".join(f"{label}: {answer}" for label, answer in pairs if answer)
+    return first.get("short", ""), first.get("email", ""), first.get("phone", ""), message, pairs
+
+
 async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost) -> FormAnswer:
     site = await site_by_id(deps.db, site_id)
-    # The form's block is looked up in the database, not by loading every page into the worker: an
-    # unauthenticated post must cost little however big the site is (issue 23, L10).
-    found = site is not None and site.live_version is not None and await _has_form(deps, site.id, block_id)
-    if site is None or not found:
+    # The form is looked up in the database (the live version's forms, one row), never by loading
+    # every page into the worker: an unauthenticated post must cost little however big the site is
+    # (issue 23, L10).
+    form = await published_form(deps, site, block_id) if site is not None else None
+    if site is None or form is None:
         raise HttpError(404, "form_not_found", "This form does not exist (any more).")
     canonical = (await publish.hosts_of(deps, site)).canonical
     try:
-        data, too_long = _form(post)
+        data, too_long = _form(post, form)
     except HttpError as exc:
-        return FormAnswer(deps.settings.origin(canonical), exc.status, f"The form could not be sent: {exc.message}")
-    slugs = await deps.db.all("SELECT slug FROM pages WHERE site_id = ?", (site.id,))
-    pages = {f"/{r['slug']}/" if r["slug"] else "/" for r in slugs}
-    page = data.get("page", "/") if data.get("page", "/") in pages else "/"
+        words = f"The form could not be sent: {exc.message}"
+        return FormAnswer(deps.settings.origin(canonical), exc.status, words, page=form.page or "/")
+    if form.page is not None:
+        page = form.page
+    else:
+        slugs = await deps.db.all("SELECT slug FROM pages WHERE site_id = ?", (site.id,))
+        pages = {f"/{r['slug']}/" if r["slug"] else "/" for r in slugs}
+        page = data.get("page", "/") if data.get("page", "/") in pages else "/"
     back = f"{deps.settings.origin(canonical)}{page}#thanks-{block_id}"
     if data.get("website"):  # the honeypot: only bots fill it
         return FormAnswer(back, page=page)
@@ -177,16 +229,16 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
         if not await _allowed(deps, bucket, limit):
             words = "Too many messages were sent just now. Please try again later."
             return FormAnswer(form_page, 429, words, data, page=page)
-    problems = field_problems(data, too_long)
+    answers, problems = checked(form, data, too_long)
     if problems:
         words = "Your message was not sent yet. Please check the marked fields."
         return FormAnswer(form_page, 400, words, data, problems, page)
-    name, message, lead_email = data["name"], data["message"], Email().check(data["email"], "email")
+    name, lead_email, phone, message, pairs = _lead(form, answers)
     lead_id = new_id(deps.crypto, "l")
     await deps.db.run(
-        "INSERT INTO leads (id, site_id, block_id, page, name, email, phone, message, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (lead_id, site.id, block_id, page, name, lead_email, data.get("phone", ""), message, deps.clock.now()),
+        "INSERT INTO leads (id, site_id, block_id, page, name, email, phone, message, answers, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (lead_id, site.id, block_id, page, name, lead_email, phone, message, json.dumps(pairs), deps.clock.now()),
     )
     owner = await owner_email(deps.db, site)
     recent = await deps.db.all(
@@ -200,9 +252,8 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
         waiting = {"site_name": site.name, "link": f"{deps.settings.portal_origin}/sites/{site.id}/leads"}
         await deps.mail.notify("leads_waiting", owner, waiting, f"leads-waiting-{lead_id}")
         return FormAnswer(back, page=page)
-    if await notify(
-        deps, post.request_id, owner, site.name, site.id, lead_id, name, lead_email, data.get("phone", ""), message
-    ):
+    who = name or lead_email
+    if await notify(deps, post.request_id, owner, site.name, site.id, lead_id, who, lead_email, phone, message):
         await deps.db.run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))
     return FormAnswer(back, page=page)
 

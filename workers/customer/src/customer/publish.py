@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from customer import drafts, history, orphans
+from customer import drafts, formfields, history, orphans
 from customer.deps import CustomerDeps
 from customer.model import Page, Site, SiteHosts
 from customer.render import FRAME_SCRIPT, FRAME_STYLE, NOT_FOUND, Earlier, File, Rendered, SiteData, render_site
@@ -345,9 +345,16 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
             }
         source = drafts.fingerprint(site, pages)
         rows = await deps.db.all(
-            "INSERT INTO versions (site_id, number, manifest, created_at, source)"
-            " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ? FROM versions WHERE site_id = ? RETURNING number",
-            (site.id, json.dumps(manifest, separators=(",", ":")), deps.clock.now(), json.dumps(source), site.id),
+            "INSERT INTO versions (site_id, number, manifest, created_at, source, forms)"
+            " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ? FROM versions WHERE site_id = ? RETURNING number",
+            (
+                site.id,
+                json.dumps(manifest, separators=(",", ":")),
+                deps.clock.now(),
+                json.dumps(source),
+                json.dumps(formfields.published(pages), separators=(",", ":")),  # checked by customer/forms.py
+                site.id,
+            ),
         )
         number = int(rows[0]["number"])
         await history.published(deps, site.id, pages, number)  # restorable into the draft later

@@ -97,7 +97,7 @@ _SHA256 = re.compile(r'"([0-9a-f]{64})"')  # an upload named in a page's blocks 
 # again. A constant, not the source read at import (an app core does no I/O): the fingerprint of
 # the modules that shape the HTML, which tests/customer/test_render_reuse.py recomputes and fails
 # on until this line is updated.
-CODE_VERSION = "6c967aed34c29610eb1b8e264d4a2625"
+CODE_VERSION = "a4d45be620b44a47d2f661d07afe3cfc"
 
 
 @dataclass(frozen=True)
@@ -345,13 +345,50 @@ class Renderer:
             f'<p class="thanks" id="thanks-{bid}" role="status">{e(thanks)}</p>'
             f'<form method="post" action="{action}">'
             f'<input type="hidden" name="page" value="{e(page.path)}">'
-            f"{self._fixed_field(bid, 'name', 'Name')}{self._fixed_field(bid, 'email', 'Email')}{phone}"
-            f"{self._fixed_field(bid, 'message', 'Message')}"
+            f"{self._form_fields(b, bid, phone)}"
             f'<p class="hp" aria-hidden="true"><label for="{bid}-website">Leave this empty</label>'
             f'<input id="{bid}-website" name="website" tabindex="-1" autocomplete="off"></p>'
             f"{self._turnstile()}"
             f'<p><button type="submit">{e(submit)}</button></p></form></section>'
         )
+
+    def _form_fields(self, b: dict[str, Any], bid: str, phone: str) -> str:
+        """The owner's own questions (formfields.shaped), or the fixed name, email, phone, message."""
+        fields = formfields.shaped(b)
+        if not fields:
+            fixed = self._fixed_field(bid, "name", "Name") + self._fixed_field(bid, "email", "Email")
+            return fixed + phone + self._fixed_field(bid, "message", "Message")
+        return "".join(
+            self._shaped_field(bid, name, f) for name, f in zip(formfields.names(fields), fields, strict=True)
+        )
+
+    def _shaped_field(self, bid: str, name: str, field: dict[str, Any]) -> str:
+        """One question the owner asks, its control carrying formfields' rule (the server checks the same)."""
+        cid, kind = f"{bid}-{name}", field["kind"]
+        attrs = "".join(f' {k}="{e(v)}"' if v else f" {k}" for k, v in formfields.attributes(field))
+        label = e(field["label"]) + ("" if field["required"] or kind == "consent" else " (optional)")
+        if kind == "checkboxes":
+            boxes = "".join(
+                f'<label class="option" for="{cid}-{i}"><input type="checkbox" id="{cid}-{i}" name="{name}"'
+                f' value="{e(o)}"> {e(o)}</label>'
+                for i, o in enumerate(field["options"])
+            )
+            return f'<fieldset class="options" id="{cid}"><legend>{label}</legend>{boxes}</fieldset>'
+        if kind == "choice":
+            options = "".join(f'<option value="{e(o)}">{e(o)}</option>' for o in field["options"])
+            return (
+                f'<p><label for="{cid}">{label}</label><select id="{cid}" name="{name}"{attrs}>'
+                f'<option value="">Choose…</option>{options}</select></p>'
+            )
+        if kind == "consent":
+            return (
+                f'<p><label class="option" for="{cid}"><input id="{cid}" name="{name}" value="{formfields.YES}"'
+                f"{attrs}> {label}</label></p>"
+            )
+        if kind == "long":
+            area = f'<textarea id="{cid}" name="{name}"{attrs} rows="5"></textarea>'
+            return f'<p><label for="{cid}">{label}</label>{area}</p>'
+        return f'<p><label for="{cid}">{label}</label><input id="{cid}" name="{name}"{attrs}></p>'
 
     def _fixed_field(self, bid: str, name: str, label: str) -> str:
         """One field of the fixed contact form, with the attributes of formfields' rule for it (the
