@@ -82,5 +82,6 @@ async def test_owner_adds_a_date_and_a_choice_a_visitor_answers_the_inbox_and_cs
     exported = owner.call("GET", f"/api/v1/sites/{site['id']}/leads.csv")
     header, row = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
     given = dict(zip(header, row, strict=True))
-    assert (given["Cake size"], given["Date of the party"], given["Email"]) == ("Large", "2027-05-01", "gina@example.net")
+    answers = (given["Cake size"], given["Date of the party"], given["Email"])
+    assert answers == ("Large", "2027-05-01", "gina@example.net")
     await context.close()
