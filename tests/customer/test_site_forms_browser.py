@@ -115,10 +115,15 @@ async def test_with_javascript_the_browser_and_the_server_refuse_the_same_and_no
     host, posts = str(site["default_host"]), []
     async with serving(stack, posts) as port:
         await with_javascript(chromium, f"{host}:{port}", block, posts)
+    leads = (await owner.ok("GET", f"/api/v1/sites/{site['id']}/leads"))["leads"]
+    assert [(x["name"], x["email"]) for x in leads] == [("Anna", "anna@example.com")]
 
 
 async def with_javascript(chromium: Chromium, host: str, block: str, posts: list[str]) -> None:
     page = await open_form(chromium, f"http://{host}/", js=True)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
     try:
         # `anna@b`: the browser itself refuses it now (the same rule as the server's), nothing is sent.
         await fill(page, block, ANNA)
@@ -126,17 +131,34 @@ async def with_javascript(chromium: Chromium, host: str, block: str, posts: list
         assert posts == []
         assert await page.locator(f"#{block}-email").evaluate("e => e.validity.patternMismatch")
         assert await kept(page, block) == [ANNA["name"], "anna@b", "+49 30 1234", ANNA["message"]]
-        # What only the server can tell (a name of spaces) comes back on the page, every field kept.
+        # What only the server can tell (a name of spaces) comes back in place: no page load (the
+        # form script, allowed by its hash), every field kept, the problem focused.
+        await page.evaluate("window.notReloaded = true")
         await fill(page, block, {**ANNA, "name": "   ", "email": "anna@example.com"})
-        await send(page, block)
+        await page.click(f"#form-{block} button[type=submit]")
+        note = page.locator(f"#{block}-name-error")
+        await note.wait_for()
         assert posts == [f"/_smartpages/forms/{block}"]
+        assert await page.evaluate("window.notReloaded") is True
+        assert page.url == f"http://{host}/"
+        assert await note.inner_text() == "Please fill this in."
         assert await kept(page, block) == ["", "anna@example.com", "+49 30 1234", ANNA["message"]]
         focused = await page.evaluate("document.activeElement && document.activeElement.id")
         assert focused == f"{block}-name"  # the problem is focused, so the visitor is taken to it
         overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow == 0  # no horizontal scroll at 375 px
-        box = await page.locator(f"#{block}-name-error").bounding_box()
+        box = await note.bounding_box()
         assert box is not None
         assert box["x"] + box["width"] <= PHONE["width"]
+        # Fixed and sent again: the thank-you shows, still without a page load, the form emptied.
+        await page.fill(f"#{block}-name", "Anna")
+        await page.click(f"#form-{block} button[type=submit]")
+        await page.locator(f"#thanks-{block}").wait_for(state="visible")
+        assert await page.evaluate("window.notReloaded") is True
+        assert page.url == f"http://{host}/#thanks-{block}"
+        assert await kept(page, block) == ["", "", "", ""]
+        assert posts == [f"/_smartpages/forms/{block}"] * 2
+        # No CSP refusal, no script error (Chromium logs every 4xx answer it fetched: the refused post).
+        assert [p for p in problems if "status of 400" not in p] == []
     finally:
         await page.context.close()

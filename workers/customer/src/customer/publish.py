@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from customer import drafts, formfields, history, orphans
+from customer import drafts, formfields, formscript, history, orphans
 from customer.deps import CustomerDeps
 from customer.model import Page, Site, SiteHosts
 from customer.render import FRAME_SCRIPT, FRAME_STYLE, NOT_FOUND, Earlier, File, Rendered, SiteData, render_site
@@ -40,8 +40,9 @@ PARALLEL_WRITES = 6  # a Worker may hold 6 connections open at once
 
 
 def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'", editor: str = "") -> str:
-    # No script of ours; the pages' own inline CSS by its hash; forms post to the site's own host
-    # (domain forwards them to customer); audit tools may fetch robots.txt from a page.
+    # One script of ours, the lead-form script, by its hash; the pages' own inline CSS by its hash;
+    # forms post to the site's own host (domain forwards them to customer); audit tools may fetch
+    # robots.txt from a page.
     # With Turnstile on, its script and frame come from challenges.cloudflare.com, and nothing else.
     # The editor's preview (`editor`: the portal's origin) also loads the portal's on-page editing
     # script and style, by their exact addresses; nothing published ever does.
@@ -49,6 +50,8 @@ def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'", edi
     if editor:
         scripts.append(editor + FRAME_SCRIPT)
         style_src = f"{style_src} {editor}{FRAME_STYLE}"
+    else:
+        scripts.append(formscript.HASH_SOURCE)  # the lead-form script, by its hash (customer/formscript.py)
     turnstile = (
         f"script-src {' '.join(scripts)}; "
         + ("frame-src https://challenges.cloudflare.com; " if deps.turnstile.site_key else "")

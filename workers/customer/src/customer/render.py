@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from customer import formfields, images, markdown
+from customer import formfields, formscript, images, markdown
 from customer.assets import EXTENSIONS
 from customer.blocks import LAYOUTS
 from customer.fontfiles import font_bytes
@@ -97,7 +97,7 @@ _SHA256 = re.compile(r'"([0-9a-f]{64})"')  # an upload named in a page's blocks 
 # again. A constant, not the source read at import (an app core does no I/O): the fingerprint of
 # the modules that shape the HTML, which tests/customer/test_render_reuse.py recomputes and fails
 # on until this line is updated.
-CODE_VERSION = "a4d45be620b44a47d2f661d07afe3cfc"
+CODE_VERSION = "6def3012811dca46ac165ee6630fab2d"
 
 
 @dataclass(frozen=True)
@@ -548,12 +548,19 @@ class Renderer:
         html = (
             f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"{self.head(title, description, current, css)}\n{self.editing()}</head>\n<body>\n"
+            f"{self.head(title, description, current, css)}\n{self.editing()}{self.form_script(current)}"
+            "</head>\n<body>\n"
             f'<a class="skip" href="#main">Skip to content</a>\n{self.nav(current)}\n'
             f'<main id="main">\n{body}\n</main>\n{self.footer(current or self.site.pages[0])}\n'
             "</body>\n</html>\n"
         )
         return html.encode()
+
+    def form_script(self, current: Page | None) -> str:
+        """A page with a lead form loads the form script (customer/formscript.py), by its hash."""
+        if current is None or not any(b["type"] == "lead_form" for b in current.blocks) or self.site.editor:
+            return ""
+        return formscript.TAG + "\n"
 
     def editing(self) -> str:
         """The editor's preview only: the portal's frame style and script (on-page editing)."""
@@ -657,6 +664,9 @@ class Renderer:
             if made is not None:
                 self.out.files[page.path] = made
         self.out.not_found = self._produce(NOT_FOUND, site_key, lambda: self.not_found_file(css))
+        if not self.site.editor and any(b["type"] == "lead_form" for p in self.site.pages for b in p.blocks):
+            # Added whether or not the pages with a form were re-rendered: every version lists it.
+            self.out.files[formscript.PATH] = File(formscript.BODY, formscript.CONTENT_TYPE)
         self.out.files["/sitemap.xml"] = File(self.sitemap(), "application/xml; charset=utf-8")
         self.out.files["/robots.txt"] = File(self.robots(), "text/plain; charset=utf-8")
         return self.out
