@@ -139,3 +139,33 @@ async def test_a_form_without_an_email_question_gets_one(owner: Owner, stack: St
     refused = await post(stack, str(site["default_host"]), block, {"f-date": "2027-01-01"})
     assert refused.status == 400
     assert f'id="{block}-f-email-error">Please fill this in.</span>' in refused.body.decode()
+
+
+async def test_the_owners_automatic_reply_goes_once_a_day_and_never_in_a_flood(
+    owner: Owner, stack: Stack, outbox: Outbox
+) -> None:
+    """27.2 (c): her words to the visitor; someone else's address can be typed in, so one reply a day
+    per address and site, only among the hour's first leads (never to a flood), budgeted by mailer."""
+    site = await owner.new_site()
+    page = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
+    form = {"type": "lead_form", "auto_reply": "Thank you! We bake on Mondays and answer by Tuesday."}
+    block = (await owner.ok("PUT", page, {"blocks": [form]}))["blocks"][0]["id"]
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    host = str(site["default_host"])
+    lead = {"name": "Anna", "email": "anna@example.com", "message": "A cake", "page": "/"}
+
+    def replies() -> list[dict[str, Any]]:
+        return [m for m in outbox.sent if m["template"] == "lead_auto_reply"]
+
+    assert (await post(stack, host, block, lead, ip="198.51.100.70")).status == 303
+    (reply,) = replies()
+    assert reply["to"] == "anna@example.com"
+    assert reply["data"] == {"site_name": "Bakery Rosa", "text": form["auto_reply"], "link": f"http://{host}:8788/"}
+    assert (await post(stack, host, block, lead, ip="198.51.100.71")).status == 303
+    assert len(replies()) == 1  # the same address the same day: no second reply
+    for i in range(6):  # a flood of other addresses: only the hour's first five leads are answered
+        other = {**lead, "email": f"visitor{i}@example.com"}
+        assert (await post(stack, host, block, other, ip=f"198.51.100.{80 + i}")).status == 303
+    assert [m["to"] for m in replies()[1:]] == [f"visitor{i}@example.com" for i in range(3)]
+    leads = (await owner.ok("GET", f"/api/v1/sites/{site['id']}/leads"))["leads"]
+    assert len(leads) == 8  # every enquiry kept

@@ -265,6 +265,13 @@ CATALOGUE: dict[str, BlockType] = {
             Control("ask_phone", "Ask for a phone number", Bool()),
             text("submit_label", "Button text", 40),
             text("thanks", "Thank-you message", 200),
+            text(
+                "auto_reply",
+                "Automatic reply mailed to the visitor (empty: none)",
+                1000,
+                multiline=True,
+                hint="Sent once a day at most to the same address, and never during a flood of enquiries.",
+            ),
             items(
                 "fields",
                 "Your own questions (none: name, email, phone and message)",

@@ -37,6 +37,7 @@ PER_ADDRESS = 5  # per IPv4 address or IPv6 /64 (one household, phone or server:
 PER_NETWORK = 30  # per IPv6 /56, so one allocation cannot use up a site's ceiling
 PER_SITE = 300
 LEAD_MAILS_PER_HOUR = 5  # then one `leads_waiting` note until the hour is over; every lead is kept
+AUTO_REPLY_SECONDS = 86400  # one automatic reply a day at most to the same address, per site
 TURNSTILE_FIELD = "cf-turnstile-response"
 FORM_FIELDS = {"page": 200, "website": 200, TURNSTILE_FIELD: MAX_TOKEN_LENGTH}  # the form's own
 MAX_VALUE = 5000  # characters of one answer kept (the longest rule, a long text)
@@ -54,12 +55,13 @@ class Form:
     page: str | None  # None: a version published before forms were kept (the posted page is used)
     questions: tuple[tuple[str, dict[str, Any]], ...]
     shaped: bool = False
+    auto_reply: str = ""  # the owner's automatic reply to the visitor ("": none)
 
     @classmethod
-    def of(cls, page: str | None, fields: list[dict[str, Any]]) -> Form:
+    def of(cls, page: str | None, fields: list[dict[str, Any]], auto_reply: str = "") -> Form:
         if not fields:
-            return cls(page, tuple(FIXED_FIELDS.items()))
-        return cls(page, tuple(zip(formfields.names(fields), fields, strict=True)), True)
+            return cls(page, tuple(FIXED_FIELDS.items()), auto_reply=auto_reply)
+        return cls(page, tuple(zip(formfields.names(fields), fields, strict=True)), True, auto_reply)
 
 
 def _form(post: FormPost, form: Form) -> tuple[dict[str, str], dict[str, str]]:
@@ -182,7 +184,9 @@ async def published_form(deps: CustomerDeps, site: Site, block_id: str) -> Form 
     if kept is None:
         return Form.of(None, []) if await _has_form(deps, site.id, block_id) else None
     found = json.loads(kept).get(block_id)
-    return Form.of(str(found["page"]), list(found["fields"])) if isinstance(found, dict) else None
+    if not isinstance(found, dict):
+        return None
+    return Form.of(str(found["page"]), list(found["fields"]), str(found.get("auto_reply") or ""))
 
 
 def _lead(form: Form, answers: dict[str, str]) -> tuple[str, str, str, str, list[list[str]]]:
@@ -255,7 +259,26 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
     who = name or lead_email
     if await notify(deps, post.request_id, owner, site.name, site.id, lead_id, who, lead_email, phone, message):
         await deps.db.run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))
+    await auto_reply(deps, site, form, lead_id, lead_email, f"{deps.settings.origin(canonical)}/")
     return FormAnswer(back, page=page)
+
+
+async def auto_reply(deps: CustomerDeps, site: Site, form: Form, lead_id: str, to: str, link: str) -> bool:
+    """The owner's automatic reply to the visitor, when she wrote one. Someone else's address can be
+    typed into a form, so it is sent only while the site's enquiries are not a flood (this lead is
+    among the hour's first LEAD_MAILS_PER_HOUR, the ones the owner is mailed one by one), to an
+    address this site has not answered in the last AUTO_REPLY_SECONDS, after the person check; mailer
+    then budgets it per recipient across every site (`lead_auto_reply` is one of its budgeted kinds)."""
+    if not form.auto_reply or not to:
+        return False
+    earlier = await deps.db.all(
+        "SELECT count(*) AS n FROM leads WHERE site_id = ? AND email = ? AND created_at > ? AND id != ?",
+        (site.id, to, deps.clock.now() - AUTO_REPLY_SECONDS, lead_id),
+    )
+    if int(earlier[0]["n"]):
+        return False
+    data = {"site_name": site.name, "text": form.auto_reply, "link": link}
+    return await deps.mail.notify("lead_auto_reply", to, data, f"lead-auto-reply-{lead_id}")
 
 
 async def notify(

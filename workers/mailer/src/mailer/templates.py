@@ -327,6 +327,18 @@ def lead_notification(d: Data) -> Message:
     )
 
 
+def lead_auto_reply(d: Data) -> Message:
+    return Message(
+        f"Thank you for your message to {d['site_name']}",
+        f"Thank you for your message to {d['site_name']}",
+        (
+            Quote(d["text"]),
+            Para(f"This is an automatic reply from {d['site_name']} to the enquiry sent from its website."),
+            Button(f"Visit {d['site_name']}", d["link"]),
+        ),
+    )
+
+
 _GREETED = ("name",)
 _LINK = ("name", "expires_in")
 
@@ -356,6 +368,7 @@ TEMPLATES: dict[str, Template] = {
             _LINK,
             ("site_name", "inviter"),
         ),
+        Template("lead_auto_reply", lead_auto_reply, ("site_name", "text", "link"), (), ("site_name",)),
         Template(
             "lead_notification",
             lead_notification,
