@@ -10,7 +10,10 @@ import io
 import re
 from typing import Any
 
+from customer import forms
+from customer.app import bootstrap_job
 from devstack.stack import Stack
+from tests.conftest import FakeClock
 from tests.core.conftest import Outbox
 from tests.customer.conftest import Owner, published_page
 from tests.customer.test_site_forms import post
@@ -35,6 +38,11 @@ async def shaped_site(owner: Owner, fields: list[dict[str, Any]]) -> tuple[dict[
     saved = await owner.ok("PUT", page, {"blocks": [form]})
     await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
     return site, saved["blocks"][0]["id"], page
+
+
+async def run_cron(stack: Stack) -> Any:
+    """Customer's Cron without a queue: every job inline, to completion."""
+    return await bootstrap_job(stack.settings["customer"], stack.ports["customer"])("*/10 * * * *", 0)
 
 
 def body(answers: dict[str, Any]) -> list[tuple[str, str]]:
@@ -169,3 +177,38 @@ async def test_the_owners_automatic_reply_goes_once_a_day_and_never_in_a_flood(
     assert [m["to"] for m in replies()[1:]] == [f"visitor{i}@example.com" for i in range(3)]
     leads = (await owner.ok("GET", f"/api/v1/sites/{site['id']}/leads"))["leads"]
     assert len(leads) == 8  # every enquiry kept
+
+
+async def test_a_daily_digest_instead_of_a_mail_per_lead_when_the_owner_chooses_it(
+    owner: Owner, stack: Stack, outbox: Outbox, clock: FakeClock
+) -> None:
+    """27.2 (d): "once a day": no mail per lead; the Cron mails one digest when the oldest waiting
+    enquiry is a day old, naming them; then nothing until new ones are a day old."""
+    site = await owner.new_site()
+    page = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
+    block = (await owner.ok("PUT", page, {"blocks": [{"type": "lead_form", "owner_mail": "daily"}]}))["blocks"][0]["id"]
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    host = str(site["default_host"])
+    for i in range(12):
+        lead = {"name": f"Guest {i}", "email": f"guest{i}@example.com", "message": "Hi", "page": "/"}
+        assert (await post(stack, host, block, lead, ip=f"198.51.100.{100 + i}")).status == 303
+        clock.advance(60)
+    owner_mail = [m for m in outbox.sent if m["to"] == "ada@example.com" and m["template"].startswith("lead")]
+    assert owner_mail == []  # neither a mail per lead nor "more are waiting"
+
+    def digests() -> list[dict[str, Any]]:
+        return [m for m in outbox.sent if m["template"] == "leads_digest"]
+
+    await run_cron(stack)
+    assert digests() == []  # the oldest is not a day old yet
+    clock.advance(forms.DIGEST_SECONDS)
+    await run_cron(stack)
+    (digest,) = digests()
+    assert digest["to"] == "ada@example.com"
+    assert digest["data"]["count"] == "12"
+    assert digest["data"]["summary"].splitlines()[0] == "Guest 0 (guest0@example.com)"
+    assert digest["data"]["summary"].splitlines()[-1] == "and 2 more"
+    leads = (await owner.ok("GET", f"/api/v1/sites/{site['id']}/leads"))["leads"]
+    assert {x["mailed"] for x in leads} == {1}
+    await run_cron(stack)
+    assert len(digests()) == 1  # nothing new waiting: no second digest

@@ -265,6 +265,12 @@ CATALOGUE: dict[str, BlockType] = {
             Control("ask_phone", "Ask for a phone number", Bool()),
             text("submit_label", "Button text", 40),
             text("thanks", "Thank-you message", 200),
+            Control(
+                "owner_mail",
+                "Email me",
+                Choice(("each", "daily"), default="each"),
+                options=(("each", "For each enquiry (up to 5 an hour)"), ("daily", "Once a day, all new enquiries")),
+            ),
             text(
                 "auto_reply",
                 "Automatic reply mailed to the visitor (empty: none)",

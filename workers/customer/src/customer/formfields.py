@@ -213,10 +213,15 @@ def shaped(block: dict[str, Any]) -> list[dict[str, Any]]:
 
 def published(pages: list[Any]) -> dict[str, dict[str, Any]]:
     """What a published version keeps of its lead forms (customer.model.Page list in):
-    {block id: {"page": its path, "fields": `shaped`, "auto_reply": the owner's text}}; customer/forms.py
-    checks a post against it."""
+    {block id: {"page": its path, "fields": `shaped`, "auto_reply": the owner's text, "owner_mail":
+    "each" | "daily"}}; customer/forms.py checks a post against it."""
     return {
-        str(b["id"]): {"page": page.path, "fields": shaped(b), "auto_reply": str(b.get("auto_reply") or "").strip()}
+        str(b["id"]): {
+            "page": page.path,
+            "fields": shaped(b),
+            "auto_reply": str(b.get("auto_reply") or "").strip(),
+            "owner_mail": "daily" if b.get("owner_mail") == "daily" else "each",
+        }
         for page in pages
         for b in page.blocks
         if b.get("type") == "lead_form" and "id" in b

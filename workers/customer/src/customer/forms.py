@@ -29,6 +29,7 @@ from customer.model import FormAnswer, FormPost, Site
 from customer.store import new_id, owner_email, site_by_id
 from shared.errors import HttpError
 from shared.http import Response, html_response
+from shared.mail import MailUnavailable
 from shared.schema import Email
 from shared.turnstile import MAX_TOKEN_LENGTH
 
@@ -56,12 +57,15 @@ class Form:
     questions: tuple[tuple[str, dict[str, Any]], ...]
     shaped: bool = False
     auto_reply: str = ""  # the owner's automatic reply to the visitor ("": none)
+    owner_mail: str = "each"  # "daily": the owner is mailed once a day (send_digests), not per lead
 
     @classmethod
-    def of(cls, page: str | None, fields: list[dict[str, Any]], auto_reply: str = "") -> Form:
+    def of(cls, page: str | None, fields: list[dict[str, Any]], kept: dict[str, Any] | None = None) -> Form:
+        kept = kept or {}
+        reply, mail = str(kept.get("auto_reply") or ""), str(kept.get("owner_mail") or "each")
         if not fields:
-            return cls(page, tuple(FIXED_FIELDS.items()), auto_reply=auto_reply)
-        return cls(page, tuple(zip(formfields.names(fields), fields, strict=True)), True, auto_reply)
+            return cls(page, tuple(FIXED_FIELDS.items()), False, reply, mail)
+        return cls(page, tuple(zip(formfields.names(fields), fields, strict=True)), True, reply, mail)
 
 
 def _form(post: FormPost, form: Form) -> tuple[dict[str, str], dict[str, str]]:
@@ -186,7 +190,7 @@ async def published_form(deps: CustomerDeps, site: Site, block_id: str) -> Form 
     found = json.loads(kept).get(block_id)
     if not isinstance(found, dict):
         return None
-    return Form.of(str(found["page"]), list(found["fields"]), str(found.get("auto_reply") or ""))
+    return Form.of(str(found["page"]), list(found["fields"]), found)
 
 
 def _lead(form: Form, answers: dict[str, str]) -> tuple[str, str, str, str, list[list[str]]]:
@@ -239,10 +243,23 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
         return FormAnswer(form_page, 400, words, data, problems, page)
     name, lead_email, phone, message, pairs = _lead(form, answers)
     lead_id = new_id(deps.crypto, "l")
+    daily = form.owner_mail == "daily"
     await deps.db.run(
-        "INSERT INTO leads (id, site_id, block_id, page, name, email, phone, message, answers, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (lead_id, site.id, block_id, page, name, lead_email, phone, message, json.dumps(pairs), deps.clock.now()),
+        "INSERT INTO leads (id, site_id, block_id, page, name, email, phone, message, answers, digest, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            lead_id,
+            site.id,
+            block_id,
+            page,
+            name,
+            lead_email,
+            phone,
+            message,
+            json.dumps(pairs),
+            int(daily),
+            deps.clock.now(),
+        ),
     )
     owner = await owner_email(deps.db, site)
     recent = await deps.db.all(
@@ -250,16 +267,17 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
         (site.id, deps.clock.now() - WINDOW_SECONDS),
     )
     burst = int(recent[0]["n"])  # this lead included
-    if not owner or burst > LEAD_MAILS_PER_HOUR + 1:
-        return FormAnswer(back, page=page)  # kept in the inbox; the owner was told more are waiting
-    if burst == LEAD_MAILS_PER_HOUR + 1:
+    # Per lead (the owner's choice, unless she asked for the daily digest): the hour's first five,
+    # then one `leads_waiting` note, then nothing until the hour is over; every lead is kept.
+    if owner and not daily and burst == LEAD_MAILS_PER_HOUR + 1:
         waiting = {"site_name": site.name, "link": f"{deps.settings.portal_origin}/sites/{site.id}/leads"}
         await deps.mail.notify("leads_waiting", owner, waiting, f"leads-waiting-{lead_id}")
-        return FormAnswer(back, page=page)
-    who = name or lead_email
-    if await notify(deps, post.request_id, owner, site.name, site.id, lead_id, who, lead_email, phone, message):
-        await deps.db.run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))
-    await auto_reply(deps, site, form, lead_id, lead_email, f"{deps.settings.origin(canonical)}/")
+    elif owner and not daily and burst <= LEAD_MAILS_PER_HOUR:
+        who = name or lead_email
+        if await notify(deps, post.request_id, owner, site.name, site.id, lead_id, who, lead_email, phone, message):
+            await deps.db.run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))
+    if burst <= LEAD_MAILS_PER_HOUR:  # never to a flood (auto_reply)
+        await auto_reply(deps, site, form, lead_id, lead_email, f"{deps.settings.origin(canonical)}/")
     return FormAnswer(back, page=page)
 
 
@@ -303,3 +321,49 @@ async def notify(
         **({"lead_phone": phone} if phone else {}),
     }
     return await deps.mail.notify("lead_notification", to, data, f"lead-{lead_id}")
+
+
+DIGEST_SECONDS = 86400  # a site's digest goes when its oldest waiting enquiry is a day old
+DIGEST_PAGE = 20  # sites a step (each: 3 D1 statements and 1 mail)
+DIGEST_LISTED = 10  # enquiries named in one digest; the rest are counted
+
+
+async def send_digests(deps: CustomerDeps) -> tuple[dict[str, int], bool]:
+    """One step of the daily digests (customer/maintenance.py, every Cron): each site whose oldest
+    enquiry waiting for a digest is DIGEST_SECONDS old gets one `leads_digest` mail (so at most one a
+    day) naming them, and they count as mailed. Mailer unreachable: tried again at the next Cron (the
+    idempotency key, the first enquiry's id, keeps it one mail); refused: logged and not retried."""
+    now = deps.clock.now()
+    due = await deps.db.all(
+        "SELECT site_id FROM leads WHERE digest = 1 AND mailed = 0 GROUP BY site_id HAVING min(created_at) <= ?"
+        " LIMIT ?",
+        (now - DIGEST_SECONDS, DIGEST_PAGE),
+    )
+    sent = 0
+    for row in due:
+        site = await site_by_id(deps.db, str(row["site_id"]))
+        waiting = await deps.db.all(
+            "SELECT id, name, email FROM leads WHERE site_id = ? AND digest = 1 AND mailed = 0 AND created_at <= ?"
+            " ORDER BY created_at, id",
+            (row["site_id"], now),
+        )
+        owner = await owner_email(deps.db, site) if site is not None else None
+        if site is not None and owner and waiting:
+            lines = [f"{w['name'] or w['email']} ({w['email']})" for w in waiting[:DIGEST_LISTED]]
+            if len(waiting) > DIGEST_LISTED:
+                lines.append(f"and {len(waiting) - DIGEST_LISTED} more")
+            data = {
+                "site_name": site.name,
+                "count": str(len(waiting)),
+                "summary": "\n".join(lines),
+                "link": f"{deps.settings.portal_origin}/sites/{site.id}/leads",
+            }
+            try:
+                sent += await deps.mail.send("leads_digest", owner, data, f"leads-digest-{waiting[0]['id']}")
+            except MailUnavailable:
+                continue  # the next Cron tries again
+        await deps.db.run(
+            "UPDATE leads SET mailed = 1 WHERE site_id = ? AND digest = 1 AND mailed = 0 AND created_at <= ?",
+            (row["site_id"], now),
+        )
+    return {"digests_sent": sent}, len(due) == DIGEST_PAGE

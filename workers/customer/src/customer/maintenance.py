@@ -9,7 +9,9 @@ as jobs on the JOBS queue (shared.jobs: the Cron only plans, each message is one
   file deleted if nothing does. ORPHAN_PAGE candidates a step, walked with a cursor;
 - `domains`: a hostname still `pending` (DNS never pointed) after PENDING_DOMAIN_DAYS is released at
   Cloudflare and here, so it is free for its rightful owner. DOMAIN_PAGE a step;
-- `retention`: form attempts past the rate-limit window and expired address holds (shared.retention).
+- `retention`: form attempts past the rate-limit window and expired address holds (shared.retention);
+- `digests`: the daily digest of enquiries for the forms whose owner chose it (forms.send_digests),
+  DIGEST_PAGE sites a step.
 
 Each job is its own message: one failing (Cloudflare's API down) never holds the others back."""
 
@@ -59,7 +61,12 @@ def jobs(deps: CustomerDeps, queue: Queue | None) -> Jobs:
         report, more = await sweep(deps.db, RETENTION, deps.clock.now())
         return Step(report, ({"job": "retention"},) if more else ())
 
-    return Jobs({"locks": locks, "orphans": orphans, "domains": domains_step, "retention": retention}, queue)
+    async def digests(body: Body) -> Step:
+        report, more = await forms.send_digests(deps)
+        return Step(report, ({"job": "digests"},) if more else ())
+
+    steps = {"locks": locks, "orphans": orphans, "domains": domains_step, "retention": retention, "digests": digests}
+    return Jobs(steps, queue)
 
 
 async def release_stale_locks(deps: CustomerDeps) -> int:

@@ -97,7 +97,7 @@ _SHA256 = re.compile(r'"([0-9a-f]{64})"')  # an upload named in a page's blocks 
 # again. A constant, not the source read at import (an app core does no I/O): the fingerprint of
 # the modules that shape the HTML, which tests/customer/test_render_reuse.py recomputes and fails
 # on until this line is updated.
-CODE_VERSION = "e984422271aa80a0770df3841aafd51b"
+CODE_VERSION = "c744781bfadf6673c44613b7119d0f22"
 
 
 @dataclass(frozen=True)

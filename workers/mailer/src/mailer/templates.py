@@ -339,6 +339,21 @@ def lead_auto_reply(d: Data) -> Message:
     )
 
 
+def leads_digest(d: Data) -> Message:
+    return Message(
+        f"{d['count']} new enquiries on {d['site_name']}"
+        if d["count"] != "1"
+        else f"A new enquiry on {d['site_name']}",
+        "Your enquiries of the day",
+        (
+            Para(f"Since the last summary, {d['site_name']} received {d['count']} new enquiries:"),
+            Quote(d["summary"]),
+            Button("Read them", d["link"]),
+            Para("You chose one summary a day for this form. Change it in the editor's contact form block."),
+        ),
+    )
+
+
 _GREETED = ("name",)
 _LINK = ("name", "expires_in")
 
@@ -368,6 +383,7 @@ TEMPLATES: dict[str, Template] = {
             _LINK,
             ("site_name", "inviter"),
         ),
+        Template("leads_digest", leads_digest, ("site_name", "count", "summary", "link"), (), ("site_name", "count")),
         Template("lead_auto_reply", lead_auto_reply, ("site_name", "text", "link"), (), ("site_name",)),
         Template(
             "lead_notification",
