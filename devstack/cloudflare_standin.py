@@ -10,7 +10,10 @@ It answers in Cloudflare's envelope ({"success", "errors": [{"code", "message"}]
 an unknown zone (7003), malformed bodies or unknown fields (1407 / 1004), a duplicate hostname
 (1406), and an unknown id (1436, 404). A new hostname is `pending` with `pending_validation` SSL
 and an ownership TXT record; tests (or the local stack) call `activate(hostname)` when "DNS is in
-place". `requests` records every call."""
+place". Given the DNS stand-in (`dns`, devstack/dns_standin.py), it also looks as Cloudflare does:
+a pending hostname read with GET turns active once the world sees its records (a CNAME, or an
+address for an apex, on the hostname, and the ownership and certificate TXT values).
+`requests` records every call."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from typing import Any
 
 from devstack.asgi import Handles
 from devstack.cloudflare_account import AccountStandin, TokenScopes
+from devstack.dns_standin import CONTROL, DnsStandin
 from shared.http import Request, Response, json_response
 
 API = "https://api.cloudflare.com/client/v4"
@@ -47,6 +51,7 @@ class CloudflareStandin:
     base: str = API
     hostnames: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> custom hostname object
     requests: list[Request] = field(default_factory=list)
+    dns: DnsStandin | None = None  # what the world sees: pending hostnames whose records it shows turn active
 
     async def fetch(self, request: Request) -> Response:
         self.requests.append(request)
@@ -76,6 +81,7 @@ class CloudflareStandin:
         if found is None:
             return failure(404, 1436, "The custom hostname was not found.")
         if request.method == "GET":
+            self._validate(found)
             return envelope(found)
         if request.method == "DELETE":
             del self.hostnames[parts[1]]
@@ -122,6 +128,20 @@ class CloudflareStandin:
         }
         return envelope(self.hostnames[host_id], 201)
 
+    def _validate(self, item: dict[str, Any]) -> None:
+        """Cloudflare's own look at the DNS: routing in place and every TXT value published."""
+        dns, host = self.dns, str(item["hostname"])
+        if dns is None or item["status"] == "active":
+            return
+        if not (dns.values(host, "CNAME") or dns.values(host, "A")):
+            return
+        wanted = [(r["txt_name"], r["txt_value"]) for r in item["ssl"].get("validation_records", [])]
+        ownership = item.get("ownership_verification")
+        if ownership:
+            wanted.append((ownership["name"], ownership["value"]))
+        if all(value in dns.values(name, "TXT") for name, value in wanted):
+            self.activate(host)
+
     def activate(self, hostname: str) -> None:
         """The customer's DNS is in place: hostname and certificate turn active."""
         for item in self.hostnames.values():
@@ -153,6 +173,7 @@ class CloudflareStandin:
 
 
 API_PATH = "/client/v4"
+DOH_PATH = "/dns-query"
 ACTIVATE = "/_standin/activate/"
 STANDIN_ACCOUNT_ID = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e"
 STANDIN_DEPLOY_TOKEN = "local-standin-deploy-token"  # noqa: S105 (the local stand-in's, public)
@@ -168,8 +189,12 @@ class CloudflareApi:
     hostnames: Handles  # CloudflareStandin, or Persisted(CloudflareStandin)
     account: AccountStandin | None = None
     analytics: Any = None  # devstack.analytics_standin.AnalyticsSqlStandin: the Analytics Engine SQL API
+    dns: Handles | None = None  # DNS over HTTPS (devstack/dns_standin.py) at /dns-query, set at /_standin/dns
 
     async def handle(self, request: Request) -> Response:
+        if self.dns is not None and request.path in (DOH_PATH, CONTROL):
+            answer_dns: Response = await self.dns.handle(request)
+            return answer_dns
         if self.analytics is not None and "/analytics_engine/" in request.path:
             answer: Response = await self.analytics.fetch(request)
             return answer
@@ -215,8 +240,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--analytics-dir", type=Path, help="answer the Analytics Engine SQL API over the points here")
     parser.add_argument("--analytics-token", default=ANALYTICS_TOKEN)
+    parser.add_argument("--dns-state", type=Path, help="serve DNS over HTTPS at /dns-query too, records kept here")
     args = parser.parse_args(argv)
-    standin = CloudflareStandin(args.token, args.zone, base=f"http://{args.host}:{args.port}{API_PATH}")
+    dns = DnsStandin(url=f"http://{args.host}:{args.port}{DOH_PATH}") if args.dns_state else None
+    standin = CloudflareStandin(args.token, args.zone, base=f"http://{args.host}:{args.port}{API_PATH}", dns=dns)
     hostnames: Handles = Persisted(standin, Path(args.state)) if args.state else standin
     account = None
     if args.account_state is not None:
@@ -238,7 +265,13 @@ def main(argv: list[str] | None = None) -> None:
 
         analytics = AnalyticsSqlStandin(args.analytics_token, args.account, args.analytics_dir)
     print(f"cloudflare stand-in ready http://{args.host}:{args.port}{API_PATH}", flush=True)
-    uvicorn.run(asgi(CloudflareApi(hostnames, account, analytics)), host=args.host, port=args.port, log_level="warning")
+    served_dns = Persisted(dns, args.dns_state) if dns is not None and args.dns_state else None
+    uvicorn.run(
+        asgi(CloudflareApi(hostnames, account, analytics, served_dns)),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from devstack.adapters import (
 )
 from devstack.analytics_standin import AnalyticsSqlStandin, FileDataset
 from devstack.cloudflare_standin import CloudflareStandin
+from devstack.dns_standin import DnsStandin
 from devstack.dotenv import parse_dotenv
 from devstack.hubspot_standin import HubSpotStandin
 from devstack.turnstile_standin import TurnstileStandin
@@ -95,6 +96,7 @@ class Stack:
     databases: dict[str, SqliteDatabase] = field(default_factory=dict)
     blobs: FolderBlobStore | None = None
     cloudflare: CloudflareStandin | None = None
+    dns: DnsStandin | None = None  # what the world sees (DNS over HTTPS): tests set records as a registrar would
     turnstile: TurnstileStandin | None = None
     # Each worker's settings and ports as bootstrap got them (tests build the Cron jobs from them),
     # and the in-process service bindings that reach the internal workers.
@@ -142,7 +144,8 @@ async def build(
     # siteverify answered by the stand-in (Cloudflare's test keys work); off while no secret is set.
     turnstile = TurnstileStandin(clock)
     cf = settings["customer"]
-    cloudflare = CloudflareStandin(cf.cf_api_token, cf.cf_zone_id, cf.cf_api_base)
+    dns = DnsStandin(cf.doh_url)
+    cloudflare = CloudflareStandin(cf.cf_api_token, cf.cf_zone_id, cf.cf_api_base, dns=dns)
     # Workers Analytics Engine: domain writes points into state/analytics, the SQL API reads them there.
     views = FileDataset(state / "analytics", settings["customer"].analytics_dataset, clock.now)
     analytics_sql = AnalyticsSqlStandin(cf.analytics_api_token, cf.cf_account_id, state / "analytics", cf.cf_api_base)
@@ -164,7 +167,12 @@ async def build(
             clock=clock,
             crypto=crypto,
             http=Outbound(
-                {SITEVERIFY_URL: turnstile, f"{cf.cf_api_base}/accounts/": analytics_sql, cf.cf_api_base: cloudflare}
+                {
+                    SITEVERIFY_URL: turnstile,
+                    f"{cf.cf_api_base}/accounts/": analytics_sql,
+                    cf.cf_api_base: cloudflare,
+                    cf.doh_url: dns,
+                }
             ),
         ),
         # The dev vars point STRIPE_API_BASE at the stand-in (port 8789): over HTTP unless a test gives one.
@@ -195,6 +203,7 @@ async def build(
         databases=databases,
         blobs=blobs,
         cloudflare=cloudflare,
+        dns=dns,
         turnstile=turnstile,
         settings=settings,
         ports=ports,

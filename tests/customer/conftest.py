@@ -122,3 +122,9 @@ async def make_owner(stack: Stack, browser: Browser, outbox: Outbox) -> Owner:
 async def published_page(stack: Stack, host: str, path: str = "/", headers: dict[str, str] | None = None) -> Response:
     path, _, query = path.partition("?")
     return await drained(await stack.domain.handle(Request("GET", path, query, {"host": host, **(headers or {})})))
+
+
+async def history_bodies(stack: Stack, site_id: str) -> set[str]:
+    """The site files that hold the pages' history (customer/history.py)."""
+    rows = await stack.databases["customer"].all("SELECT body_sha FROM page_history WHERE site_id = ?", (site_id,))
+    return {str(r["body_sha"]) for r in rows}

@@ -3,15 +3,19 @@ changed in words, restorable into the draft; only the site's owner may read or r
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from customer import history
 from customer.history import Body, describe
+from customer.maintenance import ORPHAN_GRACE_SECONDS
+from customer.publish import referenced
 from devstack.stack import Stack
 from tests.conftest import FakeClock
 from tests.core.conftest import Outbox
-from tests.customer.conftest import Owner
+from tests.customer.conftest import Owner, history_bodies
 from tests.customer.test_domains import second_owner
+from tests.customer.test_maintenance import files_of, run
 
 HERO = {"type": "hero", "id": "b_00000001", "heading": "Fresh bread"}
 TEXT = {"type": "rich_text", "id": "b_00000002", "markdown": "Since 1990."}
@@ -102,6 +106,8 @@ async def test_a_republish_adds_entries_only_for_the_pages_that_changed(owner: O
     base = f"/api/v1/sites/{site['id']}"
     home = f"{base}/pages/{site['pages'][0]['id']}"
     menu = f"{base}/pages/{(await owner.ok('POST', f'{base}/pages', {'title': 'Menu'}, 201))['id']}"
+    await edit(owner, home, [{"type": "hero", "heading": "Bread"}])
+    await edit(owner, menu, [{"type": "hero", "heading": "Menu"}])
 
     def published(entries: list[dict[str, Any]]) -> list[int]:
         return [e["version"] for e in entries if e["kind"] == "published"]
@@ -129,6 +135,39 @@ async def test_the_history_is_bounded_per_page(owner: Owner, clock: FakeClock, s
         "SELECT count(*) AS n FROM page_history WHERE site_id = ?", (site["id"],)
     )
     assert rows[0]["n"] == history.KEEP
+
+
+async def test_bodies_are_site_files_and_those_no_entry_names_are_collected(
+    owner: Owner, clock: FakeClock, stack: Stack
+) -> None:
+    """D1 holds the index; each body is a content-addressed site file. Bodies dropped past KEEP or
+    replaced by a later save of the same entry are collected after the grace; kept ones stay."""
+    site = await owner.new_site()
+    url = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
+    columns = {r["name"] for r in await stack.databases["customer"].all("PRAGMA table_info(page_history)")}
+    assert "body" not in columns
+    assert "body_sha" in columns
+    for n in range(history.KEEP + 3):
+        clock.advance(history.MERGE_SECONDS + 1)
+        await edit(owner, url, [{"type": "hero", "heading": f"Take {n}"}])
+        clock.advance(10)
+        await edit(owner, url, [{"type": "hero", "heading": f"Take {n}, typed on"}])  # joins: replaces its body
+    await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)  # the draft's body: nothing new
+    named = await history_bodies(stack, site["id"])
+    assert len(named) == history.KEEP - 1  # the last draft and its publish share one file
+    clock.advance(ORPHAN_GRACE_SECONDS + 1)
+    ran = await run(stack)
+    # Every body a later save of its entry replaced, and the 5 entries dropped past KEEP (the page as
+    # it was and the first 4 takes: KEEP + 5 entries were made, with the publish).
+    assert ran["orphans_deleted"] == (history.KEEP + 3) + 5
+    assert ran["orphans_failed"] == 0
+    (version,) = await stack.databases["customer"].all("SELECT manifest FROM versions")
+    files = {key.rsplit("/", 1)[1] for key in await files_of(stack, site["id"])}
+    assert named <= files  # every entry's body is still there
+    assert files - named == referenced(json.loads(version["manifest"]))  # and nothing else
+    entries = (await owner.ok("GET", f"{url}/history"))["entries"]
+    await owner.ok("POST", f"{url}/history/{entries[-1]['number']}/restore", {})
+    assert (await owner.ok("GET", url))["blocks"][0]["heading"] == "Take 4, typed on"
 
 
 async def test_only_the_sites_owner_reads_or_restores_its_history(owner: Owner, stack: Stack, outbox: Outbox) -> None:

@@ -12,7 +12,7 @@ from domain import app as domain
 from shared.http import Request
 from shared.ports import Blob, OpenBlob
 from tests.conftest import FakeClock
-from tests.customer.conftest import Owner, png, published_page
+from tests.customer.conftest import Owner, history_bodies, png, published_page
 
 HOST = "bakery-rosa.localhost"
 
@@ -123,7 +123,8 @@ async def test_only_the_plans_number_of_versions_is_kept(owner: Owner, stack: St
     assert stack.blobs is not None
     files = await stack.blobs.list(f"sites/{site['id']}/files/")
     live = {e[0] for v in await versions_manifests(stack, site["id"]) for e in v}
-    assert set(f.rsplit("/", 1)[1] for f in files) == live  # v1 and v2's own files were deleted
+    kept = live | await history_bodies(stack, site["id"])  # the page's history keeps its own files
+    assert set(f.rsplit("/", 1)[1] for f in files) == kept  # v1 and v2's own files were deleted
 
 
 async def versions_manifests(stack: Stack, site_id: str) -> list[list[list[Any]]]:

@@ -303,7 +303,9 @@ async def test_a_deleted_members_address_leaves_the_activity(people: People, ros
     ed_email = "ed@example.com"
     ed = await joined(people, rosa, site["id"], ed_email, "editor")
     await ok(ed, "POST", f"/api/v1/sites/{site['id']}/pages", {"title": "Menu"}, 201)
-    account = (await people.stack.databases["core"].all("SELECT id FROM accounts WHERE email = ?", (ed_email,)))[0]
+    account = (
+        await people.stack.databases["core"].all("SELECT id FROM accounts WHERE email = ?", ("ed@example.com",))
+    )[0]
     path = f"/internal/accounts/{account['id']}"  # what core asks when the account's data is deleted
     identity = Identity(account_id=str(account["id"]))
     headers = await signed(people.stack.ports["customer"].crypto, clock, "DELETE", path, identity)
@@ -312,6 +314,33 @@ async def test_a_deleted_members_address_leaves_the_activity(people: People, ros
     assert "ed@example.com" not in whos
     assert "a deleted account" in whos
     assert (await ok(rosa, "GET", f"/api/v1/sites/{site['id']}/team"))["members"] == []
+
+
+async def test_the_page_history_says_who_saved_and_keeps_two_peoples_edits_apart(
+    people: People, rosa: Browser, clock: FakeClock
+) -> None:
+    site = await new_site(rosa)
+    ed = await joined(people, rosa, site["id"], "ed@example.com", "editor")
+    url = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
+    await ok(rosa, "PUT", url, {"blocks": [{"type": "hero", "heading": "Rosa's words"}]}, **{"if-match": "*"})
+    clock.advance(10)  # within the minutes one person's saves join one entry
+    await ok(ed, "PUT", url, {"blocks": [{"type": "hero", "heading": "Ed's words"}]}, **{"if-match": "*"})
+    await ok(ed, "POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    entries = (await ok(rosa, "GET", f"{url}/history"))["entries"]
+    assert [(e["kind"], e["who"]) for e in entries] == [
+        ("published", "ed@example.com"),
+        ("draft", "ed@example.com"),
+        ("draft", "rosa@example.com"),
+        ("draft", ""),  # the page as it was
+    ]
+    account = (
+        await people.stack.databases["core"].all("SELECT id FROM accounts WHERE email = ?", ("ed@example.com",))
+    )[0]
+    path = f"/internal/accounts/{account['id']}"
+    headers = await signed(people.stack.ports["customer"].crypto, clock, "DELETE", path, Identity(str(account["id"])))
+    assert (await people.stack.customer.handle(Request("DELETE", path, headers=headers))).status == 204
+    whos = [e["who"] for e in (await ok(rosa, "GET", f"{url}/history"))["entries"]]
+    assert whos == ["a deleted account", "a deleted account", "rosa@example.com", ""]
 
 
 # --- the role matrix: every site route as owner, editor, viewer and stranger ---------------------------

@@ -42,6 +42,11 @@ class Lane:
         contacts = httpx.get(f"{self.hubspot}/_standin/contacts", timeout=30).json()["contacts"]
         return next((c for c in contacts if c["properties"].get("email") == email.lower()), None)
 
+    def set_dns(self, name: str, rtype: str, data: list[str]) -> None:
+        """What a registrar's DNS page does: the world now sees these records (the DoH stand-in)."""
+        body = {"name": name, "type": rtype, "data": data}
+        httpx.put(f"{self.cloudflare}/_standin/dns", json=body, timeout=30).raise_for_status()
+
     def worker(self, name: str, path: str, **kwargs) -> httpx.Response:
         """Calls any worker directly (internal ones too), bypassing core: the test-only admin door."""
         method = kwargs.pop("method", "GET")
@@ -121,6 +126,7 @@ def running(out: Path, overrides: tuple[str, ...] = ()) -> Iterator[Lane]:
         "--var", f"customer:PORTAL_ORIGIN={core_origin}",
         "--var", f"customer:SITES_PORT={domain_port}",
         "--var", f"customer:CF_API_BASE={cloudflare}/client/v4",
+        "--var", f"customer:DOH_URL={cloudflare}/dns-query",
         "--var", f"mailer:HUBSPOT_TOKEN={HUBSPOT_TOKEN}",
         "--var", f"mailer:HUBSPOT_API_BASE={hubspot}",
         "--var", "mailer:CRM_RETRY_SECONDS=1",
@@ -131,8 +137,10 @@ def running(out: Path, overrides: tuple[str, ...] = ()) -> Iterator[Lane]:
             ([*python, "devstack.stripe", "--port", str(stripe_port),
               "--webhook-url", f"{core_origin}/api/v1/webhooks/stripe"], "ready"),
             # The Analytics Engine SQL API too, over the points the lane's dataset binding stores.
+            # DNS over HTTPS as well (the domains' live check), its records kept beside the lane's state.
             ([*python, "devstack.cloudflare_standin", "--port", str(cloudflare_port),
-              "--analytics-dir", str(out / "state" / "analytics")], "ready"),
+              "--analytics-dir", str(out / "state" / "analytics"),
+              "--dns-state", str(out / "state" / "standins" / "dns.json")], "ready"),
             ([*python, "devstack.hubspot_standin", "--port", str(hubspot_port)], "ready"),
             (lane_command, "lane ready"),
         ):  # fmt: skip

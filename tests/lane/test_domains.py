@@ -43,3 +43,31 @@ def test_connect_a_custom_domain_and_serve_the_site_there(lane: Lane) -> None:
         assert time.monotonic() < deadline, apex.status_code
         time.sleep(0.3)
     assert apex.headers["location"].split("/")[2].split(":")[0] == "www.domain-bakery.test"
+
+
+def test_with_nobody_watching_the_scheduled_check_makes_a_domain_live_and_mails_once(lane: Lane) -> None:
+    """On real D1 and the queue: the records set at her registrar (the DoH stand-in), customer's
+    Cron plans `domain_checks`, its step asks Cloudflare (which sees the records), the domain goes
+    live and its owner gets the mail, once."""
+    email = "lane-domain-cron@example.com"
+    owner = subscribed(lane, email)
+    site = owner.post("/api/v1/sites", {"name": "Cron Bakery"}).json()
+    assert owner.post(f"/api/v1/sites/{site['id']}/publish").status_code == 201
+    host = "shop.cron-bakery.test"
+    added = owner.post("/api/v1/domains", {"site_id": site["id"], "hostname": f"https://{host.upper()}/"})
+    assert added.status_code == 201, added.text
+    for record in added.json()["dns_records"]:
+        lane.set_dns(record["name"], record["type"], [record["value"]])
+    assert httpx.post(f"{lane.admin}/scheduled/customer", timeout=60).status_code == 200
+    deadline = time.monotonic() + 60
+    while not owner.call("GET", f"/api/v1/domains/{host}").json()["live"]:
+        assert time.monotonic() < deadline, "the scheduled check never made the domain live"
+        time.sleep(0.5)
+    assert view(lane, host, want=b"Cron Bakery").status_code == 200
+    deadline = time.monotonic() + 30
+    while not (mails := [m for m in owner.outbox() if m["template"] == "domain_live" and m["to"] == email]):
+        assert time.monotonic() < deadline, "no domain_live mail"
+        time.sleep(0.5)
+    assert httpx.post(f"{lane.admin}/scheduled/customer", timeout=60).status_code == 200
+    time.sleep(2)
+    assert len([m for m in owner.outbox() if m["template"] == "domain_live" and m["to"] == email]) == len(mails) == 1

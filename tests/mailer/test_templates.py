@@ -31,6 +31,7 @@ SAMPLES: dict[str, dict[str, str]] = {
     "leads_waiting": {"site_name": "Bakery Bob", "link": LINK},
     "leads_digest": {"site_name": "Bakery Bob", "count": "3", "summary": "Ann (ann@example.org)", "link": LINK},
     "lead_auto_reply": {"site_name": "Bakery Bob", "text": "Thank you! We answer within a day.", "link": LINK},
+    "domain_live": {"hostname": "www.bakery-bob.ch", "site_name": "Bakery Bob", "link": LINK},
     "site_invitation": {
         "site_name": "Bakery Bob",
         "inviter": "bob@example.com",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
@@ -37,15 +38,22 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
-@pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+async def watched_page(browser: Browser, **options: Any) -> AsyncIterator[Page]:
+    """A page in a new context (`options`: Playwright's context options), failing the test on any
+    JavaScript error it shows."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, **options)
     opened = await context.new_page()
     errors: list[str] = []
     context.on("weberror", lambda error: errors.append(str(error.error)))
     yield opened
     await context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    async for opened in watched_page(browser):
+        yield opened
 
 
 async def shot(page: Page, name: str) -> Path:

@@ -18,7 +18,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.lane.client import PASSWORD, PortalClient, signed_in, view
 from tests.lane.harness import Lane
-from tests.portal.conftest import shot
+from tests.portal.conftest import shot, watched_page
 from tests.portal.test_accessibility import upload_picture, violations
 
 pytestmark = pytest.mark.lane
@@ -28,13 +28,8 @@ DAY = 86400
 @pytest.fixture
 async def page(browser: Browser) -> AsyncIterator[Page]:
     """The conftest's page, with the portal's CSP bypassed so axe can be injected."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True, accept_downloads=True)
-    opened = await context.new_page()
-    errors: list[str] = []
-    context.on("weberror", lambda error: errors.append(str(error.error)))
-    yield opened
-    await context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+    async for opened in watched_page(browser, bypass_csp=True, accept_downloads=True):
+        yield opened
 
 
 async def published_site(lane: Lane, email: str, name: str) -> tuple[PortalClient, dict]:  # type: ignore[type-arg]

@@ -36,9 +36,9 @@ def phone_photo(path: Path) -> Path:
     return path
 
 
-async def signed_in_context(browser: Browser, lane: Lane, email: str) -> BrowserContext:
-    """A browser signed in through the portal's own log-in form."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+async def signed_in_context(browser: Browser, lane: Lane, email: str, bypass_csp: bool = False) -> BrowserContext:
+    """A browser signed in through the portal's own log-in form (`bypass_csp` only so axe can be injected)."""
+    context = await browser.new_context(bypass_csp=bypass_csp, viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     await page.goto(f"{lane.core}/login")
     await page.get_by_label("Email", exact=True).fill(email)

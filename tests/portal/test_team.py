@@ -18,7 +18,7 @@ from tests.lane.client import PASSWORD, PortalClient, signed_in, subscribed, vie
 from tests.lane.harness import Lane
 from tests.portal.conftest import shot
 from tests.portal.test_accessibility import violations
-from tests.portal.test_editor import confirm, saved
+from tests.portal.test_editor import confirm, saved, signed_in_context
 
 pytestmark = pytest.mark.lane
 
@@ -41,19 +41,6 @@ async def api(page: Page, lane: Lane, method: str, path: str, body: Any = None, 
     """A call from the page's own browser context (its session cookie), as the portal makes it."""
     sent = {"origin": lane.core, "sec-fetch-site": "same-origin", **headers}
     return await page.request.fetch(f"{lane.core}{path}", method=method, headers=sent, data=body)
-
-
-async def signed_in_context(browser: Browser, lane: Lane, email: str) -> BrowserContext:
-    """A browser signed in through the portal's log-in form (CSP bypassed only so axe can be injected)."""
-    context = await browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
-    await page.goto(f"{lane.core}/login")
-    await page.get_by_label("Email", exact=True).fill(email)
-    await page.get_by_label("Password", exact=True).fill(PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page.get_by_role("heading", name="Your sites")).to_be_visible(timeout=30_000)
-    await page.close()
-    return context
 
 
 async def invite_from_the_team_panel(page: Page, email: str, role: str) -> None:
@@ -98,7 +85,7 @@ async def test_an_invited_editor_publishes_but_never_reaches_the_owners_controls
     found: list[str] = []
 
     # The owner invites an editor and a viewer from her editor's Team panel.
-    rosa_context = await signed_in_context(browser, lane, OWNER)
+    rosa_context = await signed_in_context(browser, lane, OWNER, bypass_csp=True)
     rosa = await rosa_context.new_page()
     await rosa.goto(f"{lane.core}/sites/{sid}")
     await expect(rosa.get_by_role("heading", name="Your team")).to_be_visible(timeout=30_000)
@@ -170,7 +157,7 @@ async def test_an_invited_editor_publishes_but_never_reaches_the_owners_controls
     vi_client = await asyncio.to_thread(signed_in, lane, VIEWER)
     token = invitation_link(lane, VIEWER).split("token=", 1)[1]
     assert vi_client.post("/api/v1/invitations/accept", {"token": token}).json()["role"] == "viewer"
-    vi_context = await signed_in_context(browser, lane, VIEWER)
+    vi_context = await signed_in_context(browser, lane, VIEWER, bypass_csp=True)
     vi = await vi_context.new_page()
     await vi.goto(f"{lane.core}/sites/{sid}")
     await expect(vi.locator("#view-only")).to_contain_text("You can look at this site, not change it.", timeout=30_000)

@@ -10,7 +10,10 @@ CREATE TABLE page_history (
     kind TEXT NOT NULL,                 -- 'draft' | 'published' | 'restored'
     version INTEGER,                    -- 'published': the version's number
     revision INTEGER,                   -- 'published': the page's revision then (unchanged pages add none)
+    customer_id TEXT,                   -- who saved it (NULL: the page as it was, or a deleted account)
+    who TEXT NOT NULL DEFAULT '',       -- their address then ('' for the page as it was)
     changes TEXT NOT NULL,              -- JSON list of sentences: what changed since the entry before
-    body TEXT NOT NULL,                 -- JSON {title, description, blocks}: the page as it was
+    body_sha TEXT NOT NULL,             -- the page as it was, JSON {title, description, blocks}: the site
+                                        -- file sites/<site_id>/files/<body_sha> in R2 (D1 holds the index only)
     PRIMARY KEY (site_id, page_id, number)
 );

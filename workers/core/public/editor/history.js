@@ -1,7 +1,7 @@
 // The page's history: its saved drafts and the drafts it was published from, newest first, each
 // with its time and what changed in words (customer/history.py); any of them can be put back as
-// the draft ("Restore"), which is itself a change undo takes back. Refreshed after saves and
-// publishing.
+// the draft ("Restore"), which is itself a change undo takes back. Each says who saved it.
+// Refreshed after saves and publishing.
 
 import { Refusal } from '../lib/action.js';
 import { api, send } from '../lib/api.js';
@@ -20,10 +20,13 @@ function title(entry) {
   return KIND[entry.kind] || 'Draft saved';
 }
 
+// Who saved it, for a site with a team (the address then: customer/history.py).
+const by = (entry) => (entry.who ? html` <span class="muted">by ${entry.who}</span>` : '');
+
 function item(entry, i) {
   const said = entry.changes.length ? entry.changes : ['The page as it was when you began editing'];
   const name = `${title(entry)}, ${when(entry.saved_at)}`;
-  return html`<li class="card history-entry"><p><strong>${title(entry)}</strong> <span class="muted">${when(entry.saved_at)}</span></p>
+  return html`<li class="card history-entry"><p><strong>${title(entry)}</strong> <span class="muted">${when(entry.saved_at)}</span>${by(entry)}</p>
     <ul class="changes">${said.map((s) => html`<li>${s}</li>`)}</ul>
     ${i === 0 ? html`<p class="muted">This is your draft now.</p>` : html`<button type="button" class="secondary" data-restore="${entry.number}" aria-label="Restore: ${name}">Restore this</button>`}</li>`;
 }

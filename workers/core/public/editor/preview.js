@@ -31,19 +31,35 @@ function mount(el, ed) {
     frame.src = src;
   };
   let timer = null;
+  let building = false;
+  let again = false;
+  // One build at a time: a save during a build asks for one more after it, so two builds never
+  // race and the frame always ends on the latest draft.
+  const build = async () => {
+    if (!ed.visit.live) return;
+    if (building) {
+      again = true;
+      return;
+    }
+    building = true;
+    try {
+      await api('POST', `${ed.base}/preview`, {});
+      await refreshSite(ed);
+      if (!again) show();
+    } catch (e) {
+      if (e.status !== 0) notice(`The preview could not be refreshed: ${errorMessage(e)}`, 'error');
+    } finally {
+      building = false;
+      if (again) {
+        again = false;
+        build();
+      }
+    }
+  };
   // Asks for a fresh preview build (after a pause, so a burst of saves asks once).
   ed.refreshPreview = (now = false) => {
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      if (!ed.visit.live) return;
-      try {
-        await api('POST', `${ed.base}/preview`, {});
-        await refreshSite(ed);
-        show();
-      } catch (e) {
-        if (e.status !== 0) notice(`The preview could not be refreshed: ${errorMessage(e)}`, 'error');
-      }
-    }, now ? 0 : 1200);
+    timer = setTimeout(build, now ? 0 : 1200);
   };
   ed.on('saved:page', () => ed.refreshPreview());
   ed.on('saved:site', () => ed.refreshPreview());

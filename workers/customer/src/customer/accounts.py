@@ -5,7 +5,7 @@ site addresses are held for 30 days (`held_addresses`) before anyone may claim t
 
 from __future__ import annotations
 
-from customer import domains, publish, team
+from customer import domains, history, publish, team
 from customer.deps import CustomerDeps
 from customer.model import Site
 from customer.store import sites_of
@@ -80,6 +80,7 @@ async def delete_account_data(deps: CustomerDeps, account_id: str) -> bool:
         )
         await delete_site(deps, site)
     await deps.db.run("DELETE FROM claim_history WHERE customer_id = ?", (str(rows[0]["id"]),))
+    await history.forget_author(deps, str(rows[0]["id"]))
     await team.forget_account(deps, str(rows[0]["id"]))  # her memberships of others' sites go by cascade
     await deps.db.run("DELETE FROM customers WHERE account_id = ?", (account_id,))
     return True

@@ -24,6 +24,7 @@ from customer import (
     export,
     formpage,
     forms,
+    history,
     insights,
     leads,
     publish,
@@ -96,6 +97,10 @@ class Call:
     async def editable_site(self) -> Site:
         """The path's site, if the caller may change it and its owner's plan lets it change (402 otherwise)."""
         return await sites.editable_site(self.deps, await self.acting(), self.params["site_id"])
+
+    async def author(self) -> history.Author:
+        """The caller as a page's history names her (customer/history.py)."""
+        return history.Author((await self.owner()).customer_id, self.identity.email or "")
 
     async def did(self, action: str, subject: str = "") -> None:
         """Notes in the site's activity that the caller did `action` (customer/team.py)."""
@@ -232,7 +237,7 @@ async def get_page(c: Call) -> Response:
 
 async def update_page(c: Call) -> Response:
     owner, p = await c.acting(), c.params
-    saved = await sites.update_page(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match)
+    saved = await sites.update_page(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match, await c.author())
     await c.did("page_saved", str(saved.body["title"]))
     return tagged(saved)
 
@@ -247,7 +252,7 @@ async def delete_page(c: Call) -> Response:
 
 async def add_block(c: Call) -> Response:
     owner, p = await c.acting(), c.params
-    added = await sites.add_block(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match)
+    added = await sites.add_block(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match, await c.author())
     await c.did("page_saved", (await page_of(c.deps.db, p["site_id"], p["page_id"])).title)
     return tagged(added, 201)
 
@@ -260,7 +265,7 @@ async def restore_page(c: Call) -> Response:
     owner, p = await c.acting(), c.params
     text = p["number"]
     number = int(text) if text.isdigit() and len(text) < 10 else -1
-    restored = await sites.restore_page(c.deps, owner, p["site_id"], p["page_id"], number, c.if_match)
+    restored = await sites.restore_page(c.deps, owner, p["site_id"], p["page_id"], number, c.if_match, await c.author())
     await c.did("page_restored", str(restored.body["title"]))
     return tagged(restored)
 
@@ -312,7 +317,7 @@ async def preview(c: Call) -> Response:
 
 async def publish_site(c: Call) -> Response:
     site = await c.editable_site()
-    result = await publish.publish(c.deps, site, (await c.acting()).plan)
+    result = await publish.publish(c.deps, site, (await c.acting()).plan, await c.author())
     if not result["unchanged"]:
         await c.did("published", str(result.get("version", "")))
     return json_response(result, 200 if result["unchanged"] else 201)

@@ -28,6 +28,9 @@ class Settings:
     cf_api_base: str = CLOUDFLARE_API
     cf_api_token: str = ""  # secret (Custom Hostnames edit on the sites zone); empty: domains answer 503
     cf_zone_id: str = ""  # secret
+    # The domains' live check asks DNS over HTTPS in JSON (customer/dnscheck.py): Cloudflare's
+    # public resolver; locally and in the lane the stand-in (devstack/dns_standin.py).
+    doh_url: str = "https://cloudflare-dns.com/dns-query"
     # Insights (customer/insights.py): Analytics Engine's SQL API at cf_api_base, with an account token
     # that has "Account Analytics: Read" only. Empty: Insights answer 503 (docs/sites.md).
     cf_account_id: str = ""
@@ -75,7 +78,7 @@ class CustomerDeps:
     blobs: BlobStore
     clock: Clock
     crypto: Crypto
-    http: HttpClient  # Cloudflare's API, Timed (PROVIDER_SECONDS)
+    http: HttpClient  # Cloudflare's API and DNS over HTTPS, Timed (PROVIDER_SECONDS)
     settings: Settings
     mail: MailClient
     turnstile: Turnstile

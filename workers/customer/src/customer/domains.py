@@ -21,11 +21,11 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from customer import publish
+from customer import connect, publish
 from customer.cloudflare import CloudflareClient, CustomHostname
 from customer.deps import CustomerDeps
 from customer.model import Owner, Site
-from customer.store import owned_site, site_by_id, sites_of
+from customer.store import owned_site, owner_email, site_by_id, sites_of
 from shared import plans, site_layout
 from shared.errors import HttpError
 from shared.log import log
@@ -93,30 +93,16 @@ def pair(host: str) -> tuple[list[str], str | None]:
     return [host], None
 
 
-def dns_records(deps: CustomerDeps, rows: list[dict[str, Any]]) -> list[dict[str, str]]:
-    records: list[dict[str, str]] = []
-    for row in rows:
-        host = str(row["hostname"])
-        apex = bool(row["redirect_to"])
-        records.append(
-            {
-                "type": "CNAME",
-                "name": host,
-                "value": deps.settings.saas_target,
-                "purpose": "routing",
-                **({"note": "At the apex use CNAME flattening or an ALIAS/ANAME record."} if apex else {}),
-            }
-        )
-        records.extend(json.loads(row["records"]))
-    return records
-
-
 def domain_json(deps: CustomerDeps, rows: list[dict[str, Any]]) -> dict[str, Any]:
     canonical = next((r for r in rows if not r["redirect_to"]), rows[0])
     return {
         "hostname": canonical["hostname"],
         "site_id": canonical["site_id"],
+        "understood": connect.understood(rows),
         "status": "active" if all(r["status"] == "active" for r in rows) else "pending",
+        # Visitors reach the site at `hostname` (its record and certificate are active), even while
+        # the apex that redirects to it waits for its own record.
+        "live": canonical["status"] == "active",
         # Cut over on day 14 after a downgrade (cut_over_account): it redirects to the site's own
         # address until a publish on a plan with custom domains.
         "paused": any(r.get("cut_over_at") is not None for r in rows),
@@ -133,7 +119,7 @@ def domain_json(deps: CustomerDeps, rows: list[dict[str, Any]]) -> dict[str, Any
             }
             for r in rows
         ],
-        "dns_records": dns_records(deps, rows),
+        "dns_records": connect.needed(deps, rows),
     }
 
 
@@ -315,9 +301,19 @@ async def get_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> dict[st
 
 
 async def refresh_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> dict[str, Any]:
-    """Asks Cloudflare for the current state; when the domain turns active, it goes live."""
+    """Asks Cloudflare for the current state (when the domain turns active, it goes live and its
+    owner is mailed, once) and the world's DNS for each record she needs (customer/connect.py)."""
     cid = owner.customer_id
     site, rows = await _group(deps, cid, hostname)
+    await sync(deps, site, rows, owner.plan)
+    _, rows = await _group(deps, cid, hostname)
+    # The live check: each record needed against what the world sees now (bounded, cached lookups).
+    return {**domain_json(deps, rows), "check": await connect.check(deps, rows)}
+
+
+async def sync(deps: CustomerDeps, site: Site, rows: list[dict[str, Any]], plan: plans.Plan) -> bool:
+    """Cloudflare's state into the rows (one call per hostname); the site follows its hosts when a
+    status changed; the owner is mailed when the domain is live. True when a status changed."""
     cf = client(deps)
     changed = False
     for row in rows:
@@ -331,9 +327,46 @@ async def refresh_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> dic
             (status, state.ssl_status, json.dumps(state.records), deps.clock.now(), row["hostname"]),
         )
     if changed:
-        await relink(deps, site, owner.plan)
-    _, rows = await _group(deps, cid, hostname)
-    return domain_json(deps, rows)
+        await relink(deps, site, plan)
+    await mail_when_live(deps, site, str(rows[0]["redirect_to"] or rows[0]["hostname"]))
+    return changed
+
+
+async def mail_when_live(deps: CustomerDeps, site: Site, hostname: str) -> bool:
+    """The "your domain is live" mail, once per activation: the row is marked before the mail is
+    asked for (two checks at once: one wins the mark), the mark is undone if mailer could not take
+    it (a later check tries again), and mailer's idempotency key (hostname and the claim's start)
+    keeps a retry to one mail. A new claim of the name is a new activation."""
+    now = deps.clock.now()
+    marked = await deps.db.run(
+        "UPDATE domains SET live_mailed_at = ? WHERE hostname = ? AND redirect_to IS NULL AND status = 'active'"
+        " AND live_mailed_at IS NULL AND cut_over_at IS NULL",
+        (now, hostname),
+    )
+    if not marked:
+        return False
+    to = await owner_email(deps.db, site)
+    rows = await deps.db.all("SELECT created_at FROM domains WHERE hostname = ?", (hostname,))
+    if not to or not rows:
+        return False
+    data = {"hostname": hostname, "site_name": site.name, "link": deps.settings.origin(hostname) + "/"}
+    key = f"domain-live/{hostname}/{float(rows[0]['created_at']):.0f}"
+    sent = await deps.mail.notify("domain_live", to, data, key)
+    if not sent:
+        await deps.db.run("UPDATE domains SET live_mailed_at = NULL WHERE hostname = ?", (hostname,))
+    return sent
+
+
+async def sync_hostname(deps: CustomerDeps, hostname: str) -> bool:
+    """The scheduled check of one domain (customer/maintenance.py): as a refresh, without a caller;
+    the owner's plan is the one customer last saw vouched (customers.plan)."""
+    rows = await deps.db.all("SELECT site_id FROM domains WHERE hostname = ?", (hostname,))
+    site = await site_by_id(deps.db, str(rows[0]["site_id"])) if rows else None
+    if site is None:
+        return False
+    found = await deps.db.all("SELECT plan FROM customers WHERE id = ?", (site.customer_id,))
+    _, group = await _group(deps, site.customer_id, hostname)
+    return await sync(deps, site, group, plans.get(found[0]["plan"] if found else None))
 
 
 async def remove_domain(deps: CustomerDeps, owner: Owner, hostname: str) -> None:

@@ -1,6 +1,7 @@
 """Data portability: everything customer holds about an account, for core's
 `GET /api/v1/account/export`. Rows as stored (JSON columns decoded), plus the site files: the
-uploads and every file the live version and the preview serve, base64-encoded."""
+uploads, every file the live version and the preview serve and the bodies of the pages' history,
+base64-encoded."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from customer.publish import referenced
 from customer.store import sites_of
 from shared.site_layout import file_key
 
-_JSON_COLUMNS = ("theme", "seo", "redirects", "preview_manifest", "blocks", "manifest", "records", "changes", "body")
+_JSON_COLUMNS = ("theme", "seo", "redirects", "preview_manifest", "blocks", "manifest", "records", "changes")
 _SITE_TABLES = ("pages", "assets", "versions", "domains", "leads", "site_members", "site_activity", "page_history")
 
 
@@ -38,7 +39,7 @@ async def export_account(deps: CustomerDeps, account_id: str) -> dict[str, Any]:
             entry[table] = [_decoded(r) for r in found]
         invited = await deps.db.all("SELECT * FROM site_invitations WHERE site_id = ?", (site.id,))
         entry["site_invitations"] = [{k: v for k, v in r.items() if k != "token_hash"} for r in invited]
-        wanted = {str(a["sha256"]) for a in entry["assets"]}
+        wanted = {str(a["sha256"]) for a in entry["assets"]} | {str(h["body_sha"]) for h in entry["page_history"]}
         for version in entry["versions"]:
             if version["number"] == site.live_version:
                 wanted |= referenced(version["manifest"])

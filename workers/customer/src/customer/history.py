@@ -4,8 +4,10 @@ which can be restored into the draft.
 
 Cheap per site: the editor saves as the owner types, so saves less than MERGE_SECONDS after an
 entry began join that entry (it then describes everything since the entry before it), and a page
-keeps its newest KEEP entries, the oldest going first. A site holds at most pages × KEEP rows, each
-the size of one page's draft (customer/sites.py bounds all pages together at 2 MB)."""
+keeps its newest KEEP entries, the oldest going first. D1 holds only the index (a row of ~200
+bytes per entry: at most pages × KEEP rows); each entry's body is a site file in R2, addressed by its
+content (so a publish of the draft just saved writes nothing), and a body no entry names any more is
+an orphan candidate the scheduled collector deletes (customer/orphans.py)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,24 @@ from customer.blocks import CATALOGUE
 from customer.deps import CustomerDeps
 from customer.model import Block, Page
 from shared.ports import SqlValue
+from shared.site_layout import file_key
+
+Statement = tuple[str, Sequence[SqlValue]]
 
 KEEP = 30  # entries per page
 MERGE_SECONDS = 300  # saves within 5 minutes of an entry's start are that entry
 MAX_SAID = 6  # sentences per entry; more are summed up
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who saved: an account and its address then (the owner or a member of the site's team)."""
+
+    customer_id: str
+    who: str
+
+
+NOBODY = Author("", "")  # the page as it was before its first saved change
 
 
 @dataclass(frozen=True)
@@ -118,10 +134,44 @@ def describe(old: Body, new: Body) -> list[str]:
 
 async def _latest(deps: CustomerDeps, site_id: str, page_id: str, count: int = 2) -> list[dict[str, Any]]:
     return await deps.db.all(
-        "SELECT number, created_at, kind, body FROM page_history WHERE site_id = ? AND page_id = ?"
+        "SELECT number, created_at, kind, customer_id, body_sha FROM page_history WHERE site_id = ? AND page_id = ?"
         " ORDER BY number DESC LIMIT ?",
         (site_id, page_id, count),
     )
+
+
+# --- bodies: site files in R2, so D1 holds only the index (docs/sites.md, "Page history") ----------
+async def _digest(deps: CustomerDeps, body: Body) -> tuple[str, bytes]:
+    data = body.dumps().encode()
+    return (await deps.crypto.sha256(data)).hex(), data
+
+
+async def _store(deps: CustomerDeps, site_id: str, body: Body, *known: str) -> str:
+    """The body's content address; written unless it is one of `known` (already stored)."""
+    sha, data = await _digest(deps, body)
+    if sha not in known:
+        await deps.blobs.put(file_key(site_id, sha), data, "application/json")
+    return sha
+
+
+async def _load(deps: CustomerDeps, site_id: str, sha: str) -> Body | None:
+    """An entry's body; None if its file is gone (collected in a race with a save: said as not kept)."""
+    blob = await deps.blobs.get(file_key(site_id, sha))
+    return Body.loads(blob.body.decode()) if blob is not None else None
+
+
+_NOTE_DROPPED = (
+    "INSERT INTO orphan_files (site_id, sha256, first_seen) SELECT site_id, body_sha, ? FROM page_history"
+    " WHERE site_id = ? AND page_id = ?"
+)
+
+
+def _noting_dropped(deps: CustomerDeps, site_id: str, page_id: str, where: str, *params: SqlValue) -> Statement:
+    """Notes the bodies of the page's entries matching `where` as orphan candidates (customer/orphans.py:
+    the collector deletes each once no entry, version or upload references it)."""
+    # `where` is one of this module's constants, never input.
+    sql = f"{_NOTE_DROPPED} AND {where} ON CONFLICT (site_id, sha256) DO UPDATE SET first_seen = excluded.first_seen"
+    return sql, (deps.clock.now(), site_id, page_id, *params)
 
 
 def _adding(
@@ -129,89 +179,96 @@ def _adding(
     site_id: str,
     page_id: str,
     kind: str,
-    body: Body,
+    sha: str,
     said: list[str],
+    author: Author,
     version: int | None = None,
     revision: int | None = None,
-) -> list[tuple[str, Sequence[SqlValue]]]:
-    """The statements that add an entry and drop the page's entries beyond KEEP."""
+) -> list[Statement]:
+    """The statements that add an entry (its body stored as `sha`) and drop the page's entries beyond KEEP."""
     now = deps.clock.now()
+    by, said_json = author.customer_id or None, json.dumps(said)
+    beyond = "number <= (SELECT MAX(number) FROM page_history WHERE site_id = ? AND page_id = ?) - ?"
     return [
         (
-            "INSERT INTO page_history"
-            " (site_id, page_id, number, created_at, saved_at, kind, version, revision, changes, body)"
-            " SELECT ?, ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM page_history"
+            "INSERT INTO page_history (site_id, page_id, number, created_at, saved_at, kind, version, revision,"
+            " customer_id, who, changes, body_sha)"
+            " SELECT ?, ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM page_history"
             " WHERE site_id = ? AND page_id = ?",
-            (site_id, page_id, now, now, kind, version, revision, json.dumps(said), body.dumps(), site_id, page_id),
+            (site_id, page_id, now, now, kind, version, revision, by, author.who, said_json, sha, site_id, page_id),
         ),
+        _noting_dropped(deps, site_id, page_id, beyond, site_id, page_id, KEEP),
         (
-            "DELETE FROM page_history WHERE site_id = ? AND page_id = ? AND number <= ("
-            " SELECT MAX(number) FROM page_history WHERE site_id = ? AND page_id = ?) - ?",
+            f"DELETE FROM page_history WHERE site_id = ? AND page_id = ? AND {beyond}",  # noqa: S608 (constant)
             (site_id, page_id, site_id, page_id, KEEP),
         ),
     ]
 
 
-async def _add(deps: CustomerDeps, site_id: str, page_id: str, kind: str, body: Body, said: list[str]) -> None:
-    await deps.db.batch(_adding(deps, site_id, page_id, kind, body, said))
-
-
-async def saved(deps: CustomerDeps, site_id: str, old: Page, new: Body, kind: str = "draft") -> None:
-    """After a page write: the new draft joins the entry begun less than MERGE_SECONDS ago, or
-    starts one. A page's first entry is what it was before (so the first change can be undone)."""
+async def saved(deps: CustomerDeps, site_id: str, old: Page, new: Body, author: Author, kind: str = "draft") -> None:
+    """After `author`'s page write: the new draft joins her entry begun less than MERGE_SECONDS ago,
+    or starts one. A page's first entry is what it was before (so the first change can be undone)."""
     latest = await _latest(deps, site_id, old.id)
     if not latest:
-        await _add(deps, site_id, old.id, "draft", Body.of(old), [])
+        first = await _store(deps, site_id, Body.of(old))
+        await deps.db.batch(_adding(deps, site_id, old.id, "draft", first, [], NOBODY))
         latest = await _latest(deps, site_id, old.id)
     last = latest[0]
     joins = (
         kind == "draft"
         and last["kind"] == "draft"
+        and (last["customer_id"] or "") == author.customer_id  # two people's edits stay apart
         and len(latest) > 1
         and deps.clock.now() - float(last["created_at"]) < MERGE_SECONDS
     )
+    before = await _load(deps, site_id, str(latest[1 if joins else 0]["body_sha"]))
+    said = describe(before, new) if before is not None else []
+    if not joins and not said and kind == "draft":
+        return  # nothing a reader would see changed
+    sha = await _store(deps, site_id, new, *(str(r["body_sha"]) for r in latest))
     if joins:
-        said = describe(Body.loads(str(latest[1]["body"])), new)
-        await deps.db.run(
-            "UPDATE page_history SET body = ?, changes = ?, saved_at = ?"
-            " WHERE site_id = ? AND page_id = ? AND number = ?",
-            (new.dumps(), json.dumps(said), deps.clock.now(), site_id, old.id, last["number"]),
+        await deps.db.batch(
+            [
+                _noting_dropped(deps, site_id, old.id, "number = ? AND body_sha != ?", last["number"], sha),
+                (
+                    "UPDATE page_history SET body_sha = ?, changes = ?, saved_at = ?"
+                    " WHERE site_id = ? AND page_id = ? AND number = ?",
+                    (sha, json.dumps(said), deps.clock.now(), site_id, old.id, last["number"]),
+                ),
+            ]
         )
         return
-    said = describe(Body.loads(str(last["body"])), new)
-    if said or kind != "draft":
-        await _add(deps, site_id, old.id, kind, new, said)
+    await deps.db.batch(_adding(deps, site_id, old.id, kind, sha, said, author))
 
 
-async def published(deps: CustomerDeps, site_id: str, pages: list[Page], version: int) -> None:
+async def published(deps: CustomerDeps, site_id: str, pages: list[Page], version: int, author: Author) -> None:
     """A publish: each page's draft as published, restorable later even after more edits. A page
     not changed since its last publish (its latest entry is that publish, at its revision) adds
-    nothing, so a publish costs one read and one batch whatever the site's size."""
+    nothing, nor does a page never edited (its first edit keeps it as it was); the body is almost
+    always its latest entry's, already stored. So a publish costs one read and one batch whatever
+    the site's size."""
     latest = {
         str(r["page_id"]): r
         for r in await deps.db.all(
-            "SELECT p.id AS page_id, h.kind, h.revision, h.body FROM pages p LEFT JOIN page_history h"
-            " ON h.site_id = p.site_id AND h.page_id = p.id AND h.number ="
-            " (SELECT MAX(number) FROM page_history WHERE site_id = p.site_id AND page_id = p.id)"
-            " WHERE p.site_id = ?",
+            "SELECT h.page_id, h.kind, h.revision, h.body_sha FROM page_history h WHERE h.site_id = ? AND h.number ="
+            " (SELECT MAX(number) FROM page_history WHERE site_id = h.site_id AND page_id = h.page_id)",
             (site_id,),
         )
     }
-    statements: list[tuple[str, Sequence[SqlValue]]] = []
+    statements: list[Statement] = []
     for page in pages:
         last = latest.get(page.id)
-        if last and last["kind"] == "published" and last["revision"] == page.revision:
+        if last is None or (last["kind"] == "published" and last["revision"] == page.revision):
             continue
-        body = Body.of(page)
-        said = describe(Body.loads(str(last["body"])), body) if last and last["body"] is not None else []
-        statements += _adding(deps, site_id, page.id, "published", body, said, version, page.revision)
+        sha = await _store(deps, site_id, Body.of(page), str(last["body_sha"]))
+        statements += _adding(deps, site_id, page.id, "published", sha, [], author, version, page.revision)
     if statements:
         await deps.db.batch(statements)
 
 
 async def entries(deps: CustomerDeps, site_id: str, page_id: str) -> list[dict[str, Any]]:
     rows = await deps.db.all(
-        "SELECT number, created_at, saved_at, kind, version, changes FROM page_history"
+        "SELECT number, created_at, saved_at, kind, version, who, changes FROM page_history"
         " WHERE site_id = ? AND page_id = ? ORDER BY number DESC",
         (site_id, page_id),
     )
@@ -221,6 +278,7 @@ async def entries(deps: CustomerDeps, site_id: str, page_id: str) -> list[dict[s
             "saved_at": r["saved_at"],
             "kind": r["kind"],
             "version": r["version"],
+            "who": r["who"],
             "changes": json.loads(r["changes"]),
         }
         for r in rows
@@ -229,10 +287,29 @@ async def entries(deps: CustomerDeps, site_id: str, page_id: str) -> list[dict[s
 
 async def entry(deps: CustomerDeps, site_id: str, page_id: str, number: int) -> Body | None:
     rows = await deps.db.all(
-        "SELECT body FROM page_history WHERE site_id = ? AND page_id = ? AND number = ?", (site_id, page_id, number)
+        "SELECT body_sha FROM page_history WHERE site_id = ? AND page_id = ? AND number = ?",
+        (site_id, page_id, number),
     )
-    return Body.loads(str(rows[0]["body"])) if rows else None
+    return await _load(deps, site_id, str(rows[0]["body_sha"])) if rows else None
+
+
+async def stored_bodies(deps: CustomerDeps, site_id: str) -> set[str]:
+    """The site files the history keeps (never orphans while an entry names them)."""
+    rows = await deps.db.all("SELECT DISTINCT body_sha FROM page_history WHERE site_id = ?", (site_id,))
+    return {str(r["body_sha"]) for r in rows}
+
+
+async def forget_author(deps: CustomerDeps, customer_id: str) -> None:
+    """A deleted account's address leaves the history of pages it helped on (as in the activity)."""
+    await deps.db.run(
+        "UPDATE page_history SET who = 'a deleted account', customer_id = NULL WHERE customer_id = ?", (customer_id,)
+    )
 
 
 async def forget(deps: CustomerDeps, site_id: str, page_id: str) -> None:
-    await deps.db.run("DELETE FROM page_history WHERE site_id = ? AND page_id = ?", (site_id, page_id))
+    await deps.db.batch(
+        [
+            _noting_dropped(deps, site_id, page_id, "true"),
+            ("DELETE FROM page_history WHERE site_id = ? AND page_id = ?", (site_id, page_id)),
+        ]
+    )

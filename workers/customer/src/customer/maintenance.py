@@ -9,6 +9,11 @@ as jobs on the JOBS queue (shared.jobs: the Cron only plans, each message is one
   file deleted if nothing does. ORPHAN_PAGE candidates a step, walked with a cursor;
 - `domains`: a hostname still `pending` (DNS never pointed) after PENDING_DOMAIN_DAYS is released at
   Cloudflare and here, so it is free for its rightful owner. DOMAIN_PAGE a step;
+- `domain_checks`: a domain not yet live (or whose "live" mail mailer could not take) is asked of
+  Cloudflare again at most every DOMAIN_CHECK_SECONDS, so it goes live, and its owner is mailed,
+  even when nobody has the portal open (customer.domains.sync). DOMAIN_CHECK_PAGE a step, walked
+  by hostname; a domain that changed (its site re-linked: a publish) ends the step, the walk goes
+  on in the next message;
 - `retention`: form attempts past the rate-limit window and expired address holds (shared.retention);
 - `digests`: the daily digest of enquiries for the forms whose owner chose it (forms.send_digests),
   DIGEST_PAGE sites a step.
@@ -36,6 +41,10 @@ PENDING_DOMAIN_DAYS = 14
 ORPHAN_PAGE = 60
 # Per step: each domain is 1 Cloudflare call (a subrequest), 1 R2 delete and 1 D1 statement.
 DOMAIN_PAGE = 25
+# Per step: each domain is at most 2 Cloudflare calls, a few D1 statements and maybe one mail; a
+# domain that turns active re-links its site (a publish's cost), so at most one of those a step.
+DOMAIN_CHECK_PAGE = 10
+DOMAIN_CHECK_SECONDS = 600
 
 RETENTION = (
     Rule("form_attempts", "form_attempts", "at < ?", forms.WINDOW_SECONDS),
@@ -57,6 +66,9 @@ def jobs(deps: CustomerDeps, queue: Queue | None) -> Jobs:
     async def domains_step(body: Body) -> Step:
         return await expire_pending_domains(deps, body.get("after"))
 
+    async def domain_checks(body: Body) -> Step:
+        return await check_pending_domains(deps, body.get("after"))
+
     async def retention(body: Body) -> Step:
         report, more = await sweep(deps.db, RETENTION, deps.clock.now())
         return Step(report, ({"job": "retention"},) if more else ())
@@ -65,8 +77,17 @@ def jobs(deps: CustomerDeps, queue: Queue | None) -> Jobs:
         report, more = await forms.send_digests(deps)
         return Step(report, ({"job": "digests"},) if more else ())
 
-    steps = {"locks": locks, "orphans": orphans, "domains": domains_step, "retention": retention, "digests": digests}
-    return Jobs(steps, queue)
+    return Jobs(
+        {
+            "locks": locks,
+            "orphans": orphans,
+            "domains": domains_step,
+            "domain_checks": domain_checks,
+            "retention": retention,
+            "digests": digests,
+        },
+        queue,
+    )
 
 
 async def release_stale_locks(deps: CustomerDeps) -> int:
@@ -137,3 +158,37 @@ async def expire_pending_domains(deps: CustomerDeps, after: Any = None) -> Step:
         raise RuntimeError(f"no stale domain could be released ({failed})")  # retried, with backoff
     more = ({"job": "domains", "after": str(rows[-1]["hostname"])},) if len(rows) == DOMAIN_PAGE else ()
     return Step({"domains_expired": expired, "domains_failed": failed}, more)
+
+
+async def check_pending_domains(deps: CustomerDeps, after: Any = None) -> Step:
+    """One page of domains that may still turn live (or still owe their mail), from the cursor
+    `after` (a hostname); each asked of Cloudflare at most every DOMAIN_CHECK_SECONDS."""
+    now = deps.clock.now()
+    rows = await deps.db.all(
+        "SELECT hostname, checked_at FROM domains INDEXED BY domains_to_check"
+        " WHERE redirect_to IS NULL AND (status = 'pending' OR live_mailed_at IS NULL) AND hostname > ?"
+        " ORDER BY hostname LIMIT ?",
+        (str(after or ""), DOMAIN_CHECK_PAGE),
+    )
+    checked = live = failed = 0
+    last = None
+    for row in rows:
+        last = str(row["hostname"])
+        if row["checked_at"] is not None and float(row["checked_at"]) > now - DOMAIN_CHECK_SECONDS:
+            continue  # the owner's panel (or an earlier run) asked a moment ago
+        try:
+            changed = await domains.sync_hostname(deps, last)
+            checked += 1
+        except Exception as exc:  # Cloudflare down: this one waits for a later run
+            failed += 1
+            log("domain_check_failed", exc, hostname=last)
+            continue
+        if changed:
+            live += 1
+            break  # its site was re-linked: the rest in the next step
+    more = (
+        ({"job": "domain_checks", "after": last},)
+        if last is not None and (live or len(rows) == DOMAIN_CHECK_PAGE)
+        else ()
+    )
+    return Step({"domains_checked": checked, "domains_changed": live, "domain_checks_failed": failed}, more)

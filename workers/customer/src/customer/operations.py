@@ -91,6 +91,60 @@ _SITE = record(
 )
 
 
+_RECORD = {
+    "type": {"enum": ["CNAME", "TXT"]},
+    "name": _STRING,
+    "host": {
+        "type": "string",
+        "description": "the name as most DNS providers want it typed: relative, @ for the domain itself",
+    },
+    "value": _STRING,
+    "purpose": {"enum": ["routing", "ownership", "certificate"]},
+    "required": {"type": "boolean", "description": "false: recommended (the apex that redirects to www)"},
+    "why": _STRING,
+}
+_DOMAIN_PROPS = {
+    "hostname": _STRING,
+    "site_id": _STRING,
+    "understood": {"type": "string", "description": "what is connected, in one sentence"},
+    "status": {"enum": ["pending", "active"], "description": "active: every hostname of the pair is"},
+    "live": {"type": "boolean", "description": "visitors reach the site at `hostname`"},
+    "paused": {"type": "boolean"},
+    "claim_expires_at": {"type": ["number", "null"]},
+    "hostnames": _LIST,
+    "dns_records": {
+        "type": "array",
+        "description": "only the records her case needs now (TXT proofs only while pending)",
+        "items": record(_RECORD),
+    },
+}
+_DOMAIN = record(_DOMAIN_PROPS)
+_CHECKED = record(
+    {
+        **_RECORD,
+        "seen": {"type": "array", "items": _STRING, "description": "what DNS over HTTPS sees now"},
+        "state": {"enum": ["ok", "missing", "different", "unknown"]},
+    }
+)
+_CHECK = record(
+    {
+        "zone": _STRING,
+        "provider": record(
+            {
+                "id": _STRING,
+                "name": _STRING,
+                "steps": {"type": "array", "items": _STRING},
+                "apex": _STRING,
+                "detected": {"type": "boolean", "description": "told from the domain's public name servers"},
+            }
+        ),
+        "records": {"type": "array", "items": _CHECKED},
+        "checked_at": {"type": "number"},
+    }
+)
+_DOMAIN_CHECKED = record({**_DOMAIN_PROPS, "check": _CHECK})
+
+
 def _listing(key: str) -> dict[str, Any]:
     return {"type": "object", "required": [key], "properties": {key: {"type": "array", "items": _ANY}}}
 
@@ -237,7 +291,8 @@ _OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "GET",
         f"{_PAGE_PATH}/history",
-        "The page's history, newest first: saved drafts and published versions, each with what changed in words",
+        "The page's history, newest first: saved drafts and published versions, each with what changed in"
+        " words and `who` saved it (the address then; empty for the page as it was before its first change)",
         response=_listing("entries"),
         errors=(404,),
     ),
@@ -379,18 +434,22 @@ _OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "POST",
         "/api/v1/domains",
-        "Connect a domain to a site: the DNS records to set come back",
+        "Connect a domain to a site. `hostname` may be whatever she pasted (a URL, capitals, a trailing"
+        " slash or dot, an international name): it is normalised; `understood` says what was connected"
+        " and `dns_records` the records to set",
         201,
         body=domains.ADD_DOMAIN,
-        response=_ANY,
+        response=_DOMAIN,
         errors=(402, 404, 409, 502),
     ),
-    Operation("GET", "/api/v1/domains/{hostname}", "A domain and its DNS records", response=_ANY, errors=(404,)),
+    Operation("GET", "/api/v1/domains/{hostname}", "A domain and its DNS records", response=_DOMAIN, errors=(404,)),
     Operation(
         "POST",
         "/api/v1/domains/{hostname}/refresh",
-        "Ask Cloudflare again whether the domain is ready",
-        response=_ANY,
+        "The live check: asks Cloudflare again whether the domain is ready and DNS over HTTPS what the"
+        " world sees now of each needed record (`check`: needed vs seen, record by record; her DNS"
+        " provider told from the name servers, with its steps). Lookups are cached for 10 s",
+        response=_DOMAIN_CHECKED,
         errors=(404, 502),
     ),
     Operation("DELETE", "/api/v1/domains/{hostname}", "Disconnect a domain", 204, content="", errors=(404, 502)),

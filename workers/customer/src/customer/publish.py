@@ -139,8 +139,9 @@ def referenced(manifest: dict[str, Any]) -> set[str]:
 
 
 async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
-    """Files known to be in R2: those of every kept version and of the preview, and the uploads."""
-    known = set((await file_sizes(deps.db, site.id)).keys())
+    """Files known to be in R2: those of every kept version and of the preview, the uploads and the
+    bodies of the pages' history."""
+    known = set((await file_sizes(deps.db, site.id)).keys()) | await history.stored_bodies(deps, site.id)
     for row in await deps.db.all("SELECT manifest FROM versions WHERE site_id = ?", (site.id,)):
         known |= referenced(json.loads(row["manifest"]))
     if site.preview_manifest:
@@ -314,9 +315,11 @@ async def live_manifest(deps: CustomerDeps, site: Site) -> dict[str, Any] | None
     return json.loads(rows[0]["manifest"]) if rows else None
 
 
-async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: bool = False) -> dict[str, Any]:
-    """Publishes the draft as a new version; a draft identical to the live version records nothing
-    (`unchanged: true`), so a double click never evicts a kept version."""
+async def publish(
+    deps: CustomerDeps, site: Site, plan: plans.Plan, author: history.Author, all_hosts: bool = False
+) -> dict[str, Any]:
+    """`author` publishes the draft as a new version; a draft identical to the live version records
+    nothing (`unchanged: true`), so a double click never evicts a kept version."""
     owner = await lock(deps, site)
     try:
         if plan.entitlements.custom_domains and await cut_over_hosts(deps, site):
@@ -360,7 +363,7 @@ async def publish(deps: CustomerDeps, site: Site, plan: plans.Plan, all_hosts: b
             ),
         )
         number = int(rows[0]["number"])
-        await history.published(deps, site.id, pages, number)  # restorable into the draft later
+        await history.published(deps, site.id, pages, number, author)  # restorable into the draft later
         puts = await switch(deps, site, number, manifest, all_hosts=all_hosts or site.live_version is None)
         await deps.db.run(
             "UPDATE sites SET live_version = ?, updated_at = ? WHERE id = ?", (number, deps.clock.now(), site.id)
@@ -393,7 +396,7 @@ async def follow_hosts(deps: CustomerDeps, site: Site, plan: plans.Plan) -> None
         present = await stored_files(deps, site)
         rendered = await render_draft(deps, site, plan, old_origin, noindex=False, earlier=live, present=present)
         if same_site(await manifest_of(deps, site, rendered, old_origin), live):
-            await publish(deps, site, plan, all_hosts=True)
+            await publish(deps, site, plan, history.NOBODY, all_hosts=True)
             return
     await switch(deps, site, site.live_version, live, all_hosts=True)
 

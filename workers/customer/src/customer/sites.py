@@ -355,7 +355,13 @@ async def page_to_change(
 
 
 async def update_page(
-    deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, body: dict[str, Any], if_match: str
+    deps: CustomerDeps,
+    owner: Owner,
+    site_id: str,
+    page_id: str,
+    body: dict[str, Any],
+    if_match: str,
+    author: history.Author,
 ) -> Tagged:
     """PUT: title, slug, description and the whole ordered block list."""
     site, page = await page_to_change(deps, owner, site_id, page_id, if_match)
@@ -390,7 +396,7 @@ async def update_page(
     if not changed:
         raise stale()
     title, description = data.get("title", page.title), data.get("description", page.description)
-    await history.saved(deps, site.id, page, history.Body(title, description, blocks))
+    await history.saved(deps, site.id, page, history.Body(title, description, blocks), author)
     if slug != page.slug:  # after the page moved: a stale write moves nothing
         await deps.db.run(
             "UPDATE sites SET redirects = ? WHERE id = ?",
@@ -414,7 +420,13 @@ def renamed(redirects: dict[str, str], old: str, new: str) -> dict[str, str]:
 
 
 async def add_block(
-    deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, body: dict[str, Any], if_match: str
+    deps: CustomerDeps,
+    owner: Owner,
+    site_id: str,
+    page_id: str,
+    body: dict[str, Any],
+    if_match: str,
+    author: history.Author,
 ) -> Tagged:
     """POST one block; it goes at `position` (default: the end). Returns the block as saved."""
     site, page = await page_to_change(deps, owner, site_id, page_id, if_match)
@@ -432,7 +444,7 @@ async def add_block(
     )
     if not changed:
         raise stale()
-    await history.saved(deps, site.id, page, history.Body(page.title, page.description, blocks))
+    await history.saved(deps, site.id, page, history.Body(page.title, page.description, blocks), author)
     return Tagged(blocks[position], etag_of("page", revision + 1))
 
 
@@ -443,7 +455,13 @@ async def page_history(deps: CustomerDeps, site: Site, page_id: str) -> dict[str
 
 
 async def restore_page(
-    deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, number: int, if_match: str
+    deps: CustomerDeps,
+    owner: Owner,
+    site_id: str,
+    page_id: str,
+    number: int,
+    if_match: str,
+    author: history.Author,
 ) -> Tagged:
     """Puts an entry of the page's history back as its draft (title, description, blocks; the
     page's address stays). The draft it replaces stays in the history, so a restore can be undone."""
@@ -460,7 +478,8 @@ async def restore_page(
     )
     if not changed:
         raise stale()
-    await history.saved(deps, site.id, page, history.Body(body.title, body.description, blocks), kind="restored")
+    restored = history.Body(body.title, body.description, blocks)
+    await history.saved(deps, site.id, page, restored, author, kind="restored")
     return await tagged_page(deps, site, page.id)
 
 

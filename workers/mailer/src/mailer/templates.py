@@ -179,6 +179,17 @@ NOTICES = {
         ),
         "See all enquiries",
     ),
+    # Her own domain turned active (customer/domains.py, mail_when_live: once per activation).
+    "domain_live": Notice(
+        "{hostname} is live",
+        "Your domain is live",
+        (
+            "Your DNS records are in place and Cloudflare has confirmed them: visitors reach {site_name} at"
+            " https://{hostname} now, with the padlock (HTTPS).",
+            "Nothing else to do. If you ever change your DNS provider, copy the same records there.",
+        ),
+        "Open your site",
+    ),
     "payment_failed": Notice(
         "Your {product} payment did not go through",
         "Your payment did not go through",
@@ -376,6 +387,7 @@ TEMPLATES: dict[str, Template] = {
         Template("domains_ending", NOTICES["domains_ending"], ("domains_until", "link"), _GREETED, ("domains_until",)),
         Template("subscription_activated", NOTICES["subscription_activated"], ("plan", "link"), _GREETED, ("plan",)),
         Template("leads_waiting", NOTICES["leads_waiting"], ("site_name", "link"), _GREETED, ("site_name",)),
+        Template("domain_live", NOTICES["domain_live"], ("hostname", "site_name", "link"), _GREETED, ("hostname",)),
         Template(
             "site_invitation",
             NOTICES["site_invitation"],
