@@ -186,7 +186,14 @@ async def build(
         ),
         # No RESEND_API_KEY in the dev vars: mail goes to the outbox.
         "mailer": mailer.Ports(db=databases["mailer"], http=http, clock=clock, crypto=crypto, crm_http=hubspot),
-        "domain": domain.Ports(blobs=blobs, clock=clock, crypto=crypto, cache=MemoryCache(clock), analytics=views),
+        "domain": domain.Ports(
+            blobs=blobs,
+            clock=clock,
+            crypto=crypto,
+            cache=MemoryCache(clock),
+            analytics=views,
+            customer=bindings["customer"],
+        ),
     }
     apps = {w: module.bootstrap(settings[w], ports[w]) for w, module in WORKERS.items()}
     for worker, binding in bindings.items():

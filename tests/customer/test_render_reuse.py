@@ -239,7 +239,9 @@ async def test_a_version_recorded_without_render_keys_is_still_unchanged_and_ren
     assert (await owner.ok("POST", f"/api/v1/sites/{sid}/publish", {}, 201))["pages_rendered"] == 1
 
 
+# formfields: the published controls carry its rules; formscript: pages name the script by its hash.
 RENDERING_MODULES = ("render", "images", "markdown", "head", "theme", "blocks", "assets", "colours", "fontfiles")
+RENDERING_MODULES += ("formfields", "formscript")
 
 
 def rendering_code_fingerprint() -> str:

@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from customer import formscript
 from devstack.stack import Stack
 from tests.conftest import FakeClock
 from tests.core.conftest import Browser, Outbox, deleted_for_good, signed_up
@@ -108,7 +109,7 @@ async def test_every_block_type_renders(owner: Owner, stack: Stack) -> None:
         "€9",
         "Great<br>really",
         'href="tel:+1"',
-        '<form method="post" action="http://127.0.0.1:8787/api/v1/forms/',
+        '<form method="post" action="/_smartpages/forms/',
         'name="phone"',
         "Monday",
         "Closed",
@@ -117,8 +118,10 @@ async def test_every_block_type_renders(owner: Owner, stack: Stack) -> None:
         "Made with SmartPages" if owner.plan != "pro" else "Imprint",
     ):
         assert needle in html, needle
-    # No executable script: the only script element is LocalBusiness data (JSON-LD).
-    assert html.count("<script") == html.count('<script type="application/ld+json">') == 1
+    # One script of ours, the lead form's (by its hash), and LocalBusiness data (JSON-LD).
+    assert html.count('<script type="application/ld+json">') == 1
+    assert html.count("<script") == 2
+    assert f'<script src="{formscript.PATH}" integrity="{formscript.INTEGRITY}" defer></script>' in html
 
 
 async def test_free_plan_limits(owner: Owner) -> None:

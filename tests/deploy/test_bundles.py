@@ -54,7 +54,11 @@ BINDINGS = {
         ("CRM_QUEUE", "Queue"),  # the HubSpot sync (docs/billing.md)
         ("MAIL_FROM", "Environment Variable"),
     },
-    "domain": {("SITES", "R2 Bucket"), ("ANALYTICS", "Analytics Engine Dataset")},  # page views (docs/privacy.md)
+    "domain": {
+        ("SITES", "R2 Bucket"),
+        ("ANALYTICS", "Analytics Engine Dataset"),  # page views (docs/privacy.md)
+        ("CUSTOMER", "Worker"),  # lead forms posted to a site's own host (domain/forms.py)
+    },
 }
 INTERNAL = ("customer", "billing", "mailer")
 ENVIRONMENTS = ("staging", "production")

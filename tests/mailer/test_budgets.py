@@ -69,3 +69,16 @@ async def test_aliases_of_one_mailbox_share_its_budget(mailer: Mailer) -> None:
         reply = await mailer.send(template="magic_link", to=to, data=LINK, idempotency_key=f"magic-link/g{i}")
         statuses.append(reply.json()["status"])
     assert statuses == ["sent"] * PER_KIND_PER_HOUR + ["throttled"]
+
+
+async def test_automatic_replies_of_many_sites_to_one_typed_address_share_its_budget(mailer: Mailer) -> None:
+    """Issue 27.2 (c): each site replies once a day to an address; twenty sites' forms with the same
+    stranger's address typed in still mail it only the hourly budget."""
+    data = {"site_name": "A bakery", "text": "Thank you!", "link": "https://shop.example/"}
+    statuses = [
+        (await mailer.send(template="lead_auto_reply", data=data, idempotency_key=f"lead-auto-reply-l_{i}")).json()[
+            "status"
+        ]
+        for i in range(20)
+    ]
+    assert statuses == ["sent"] * PER_KIND_PER_HOUR + ["throttled"] * (20 - PER_KIND_PER_HOUR)

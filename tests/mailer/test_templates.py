@@ -29,6 +29,8 @@ SAMPLES: dict[str, dict[str, str]] = {
     "subscription_cancelled": {"plan": "Pro", "link": LINK, "access_until": "31 March 2027"},
     "subscription_activated": {"plan": "Pro", "link": LINK},
     "leads_waiting": {"site_name": "Bakery Bob", "link": LINK},
+    "leads_digest": {"site_name": "Bakery Bob", "count": "3", "summary": "Ann (ann@example.org)", "link": LINK},
+    "lead_auto_reply": {"site_name": "Bakery Bob", "text": "Thank you! We answer within a day.", "link": LINK},
     "domain_live": {"hostname": "www.bakery-bob.ch", "site_name": "Bakery Bob", "link": LINK},
     "site_invitation": {
         "site_name": "Bakery Bob",

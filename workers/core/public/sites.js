@@ -87,10 +87,12 @@ async function applyTemplate(site, template, placeholder, progress) {
 }
 
 // --- the leads inbox -----------------------------------------------------------------------------
+// A form the owner shaped: every question with its answer, in the form's order.
+const answers = (list) => html`<dl class="answers">${list.map((a) => html`<dt>${a.label}</dt><dd class="message">${a.value || '—'}</dd>`)}</dl>`;
 const leadItem = (lead) => html`<li class="card lead${!lead.read && ' unread'}" data-id="${lead.id}" aria-labelledby="lead-${lead.id}">
-    <h2 class="row" id="lead-${lead.id}">${lead.name} ${!lead.read && html`<span class="badge">New</span>`}<span class="muted small">${when(lead.created_at)}</span></h2>
+    <h2 class="row" id="lead-${lead.id}">${lead.name || lead.email} ${!lead.read && html`<span class="badge">New</span>`}<span class="muted small">${when(lead.created_at)}</span></h2>
     <p><a href="mailto:${lead.email}">${lead.email}</a>${lead.phone && html` · <a href="tel:${lead.phone}">${lead.phone}</a>`}</p>
-    <p class="message">${lead.message}</p><p class="muted">Sent from the page ${lead.page}</p>
+    ${lead.answers?.length ? answers(lead.answers) : html`<p class="message">${lead.message}</p>`}<p class="muted">Sent from the page ${lead.page}</p>
     <div class="row"><button type="button" class="secondary" data-read="${lead.read ? '0' : '1'}">${lead.read ? 'Mark as new' : 'Mark as read'}</button>
     <button type="button" class="danger" data-delete>Delete</button></div></li>`;
 

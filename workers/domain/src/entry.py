@@ -8,7 +8,8 @@ from shared.edge.worker import composed, serve
 def ports(env):
     analytics = bindings.AnalyticsEngine(env.ANALYTICS) if hasattr(env, "ANALYTICS") else None
     blobs, cache = bindings.R2BlobStore(env.SITES), bindings.EdgeCache()
-    return Ports(blobs=blobs, cache=cache, analytics=analytics, **bindings.runtime())
+    customer = bindings.ServiceBinding(env.CUSTOMER, "customer")  # lead forms posted to a site (domain/forms.py)
+    return Ports(blobs=blobs, cache=cache, analytics=analytics, customer=customer, **bindings.runtime())
 
 
 # env -> what the handlers below serve; serve/consume/run_scheduled call it once per isolate.

@@ -22,6 +22,7 @@ from customer import (
     catalogue,
     domains,
     export,
+    formpage,
     forms,
     history,
     insights,
@@ -32,7 +33,7 @@ from customer import (
     team,
 )
 from customer.deps import CustomerDeps
-from customer.model import Download, FormPost, Owner, Site, Tagged
+from customer.model import Download, FormAnswer, FormPost, Owner, Site, Tagged
 from customer.operations import API
 from customer.store import page_of, sites_of
 from shared import health
@@ -444,6 +445,36 @@ async def submit_form(c: Call) -> Response:
     return forms.visitor_answer(await forms.submit(c.deps, c.params["site_id"], c.params["block_id"], post))
 
 
+async def submit_site_form(c: Call) -> Response:
+    """A lead form posted to the site's own host: domain forwards it, signed as domain, with the host
+    the visitor used; every outcome is answered on the site's page (customer/formpage.py)."""
+    if c.identity.caller != "domain":
+        raise HttpError(403, "internal_auth_failed", "Only the domain worker forwards site forms.")
+    r = c.request
+    site_id, block_id = c.params["site_id"], c.params["block_id"]
+    post = FormPost(r.header("content-type"), r.body, r.header("cf-connecting-ip"), r.header("x-request-id"))
+    answer = await forms.submit(c.deps, site_id, block_id, post)
+    page = None
+    if answer.refused:
+        page = await formpage.published_html(c.deps, r.header(formpage.HOST_HEADER), site_id, answer.page)
+    return visitor_page(answer, block_id, page)
+
+
+def visitor_page(answer: FormAnswer, block_id: str, page_html: str | None) -> Response:
+    """The visitor's answer on the site's host: 303 to the thank-you, or the page filled back in
+    (customer/formpage.py), never cached."""
+    no_store = ("cache-control", "no-store")
+    if not answer.refused:
+        return Response(303, [("location", f"{answer.page}#thanks-{block_id}"), no_store])
+    extra = [("retry-after", str(forms.WINDOW_SECONDS))] if answer.status == 429 else []
+    filled = formpage.refill(page_html, block_id, answer) if page_html is not None else None
+    if filled is None:
+        plain = forms.visitor_answer(answer)
+        return Response(plain.status, [*plain.headers, no_store], plain.body)
+    html_type = ("content-type", "text/html; charset=utf-8")
+    return Response(answer.status, [html_type, no_store, *extra], filled.encode("utf-8"))
+
+
 async def describe_operations(c: Call) -> Response:
     """Customer's public operations, for the OpenAPI document core serves (shared/openapi.py)."""
     return json_response({"paths": paths(API)})
@@ -496,7 +527,8 @@ ROUTES: dict[str, dict[str, Handler]] = {
     SITE + "/activity": {"GET": site_activity},
     "/api/v1/invitations/lookup": {"POST": lookup_invitation},  # public: the mailed link is the key
     "/api/v1/invitations/accept": {"POST": accept_invitation},
-    "/api/v1/forms/{site_id}/{block_id}": {"POST": submit_form},  # public: no session
+    "/api/v1/forms/{site_id}/{block_id}": {"POST": submit_form},  # public: no session (pages published before 27.1)
+    "/internal/forms/{site_id}/{block_id}": {"POST": submit_site_form},  # domain forwards a site's own form
 }
 
 # What a member of a site may call on it, by the least role each route needs (customer/team.py).

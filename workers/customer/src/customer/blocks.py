@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from customer import formfields
 from customer.colours import AA, check_brand
 from shared.schema import (
     Asset,
@@ -264,6 +265,37 @@ CATALOGUE: dict[str, BlockType] = {
             Control("ask_phone", "Ask for a phone number", Bool()),
             text("submit_label", "Button text", 40),
             text("thanks", "Thank-you message", 200),
+            Control(
+                "owner_mail",
+                "Email me",
+                Choice(("each", "daily"), default="each"),
+                options=(("each", "For each enquiry (up to 5 an hour)"), ("daily", "Once a day, all new enquiries")),
+            ),
+            text(
+                "auto_reply",
+                "Automatic reply mailed to the visitor (empty: none)",
+                1000,
+                multiline=True,
+                hint="Sent once a day at most to the same address, and never during a flood of enquiries.",
+            ),
+            items(
+                "fields",
+                "Your own questions (none: name, email, phone and message)",
+                "Question",
+                (
+                    text("label", "Question", 80, required=True),
+                    Control(
+                        "kind",
+                        "Kind of answer",
+                        Choice(formfields.KINDS, default="short"),
+                        options=tuple((kind, formfields.RULES[kind].words) for kind in formfields.KINDS),
+                    ),
+                    Control("required", "Must be answered", Bool()),
+                    text("options", "Choices, one a line (for a choice or checkboxes)", 2000, multiline=True),
+                ),
+                0,
+                formfields.MAX_FIELDS,
+            ),
         ),
         {"heading": "Contact us"},
     ),

@@ -162,3 +162,67 @@ def default_fields(ask_phone: bool) -> list[dict[str, Any]]:
         fields.append({"label": "Phone (optional)", "kind": "phone", "required": False, "options": []})
     fields.append({"label": "Message", "kind": "long", "required": True, "options": []})
     return fields
+
+
+# The fixed contact form (a lead_form without owner-shaped fields), by posted name, in its order:
+# the renderer publishes each with `attributes`, customer/forms.py checks each with `check`.
+FIXED: dict[str, dict[str, Any]] = {
+    "name": {"label": "Name", "kind": "short", "required": True, "options": []},
+    "email": {"label": "Email", "kind": "email", "required": True, "options": []},
+    "phone": {"label": "Phone", "kind": "phone", "required": False, "options": []},
+    "message": {"label": "Message", "kind": "long", "required": True, "options": []},
+}
+
+
+MAX_FIELDS = 20
+OPTION_MAX = 100
+EMAIL_FIELD: dict[str, Any] = {"label": "Email", "kind": "email", "required": True, "options": []}
+
+
+def options_of(text: Any) -> list[str]:
+    """The owner's choices, one a line (blank lines and repeats left out), at most MAX_OPTIONS."""
+    lines = str(text or "").splitlines() if not isinstance(text, list) else [str(o) for o in text]
+    out: list[str] = []
+    for line in lines:
+        option = line.strip()[:OPTION_MAX]
+        if option and option not in out:
+            out.append(option)
+    return out[:MAX_OPTIONS]
+
+
+def shaped(block: dict[str, Any]) -> list[dict[str, Any]]:
+    """A lead_form block's published fields as the owner shaped them; [] for the fixed form (no
+    `fields`). A choice or checkboxes without choices is left out (nothing to pick); the first email
+    field is required, and a form without one gets one, first: every enquiry can be answered (the
+    owner's mail is Reply-To the visitor)."""
+    out: list[dict[str, Any]] = []
+    for raw in (block.get("fields") or [])[:MAX_FIELDS]:
+        kind = raw.get("kind") if raw.get("kind") in RULES else "short"
+        options = options_of(raw.get("options")) if RULES[kind].has_options else []
+        if RULES[kind].has_options and not options:
+            continue
+        label = str(raw.get("label") or "").strip() or RULES[kind].words
+        out.append({"label": label, "kind": kind, "required": bool(raw.get("required")), "options": options})
+    emails = [f for f in out if f["kind"] == "email"]
+    if out and not emails:
+        out.insert(0, dict(EMAIL_FIELD))
+    elif emails:
+        emails[0]["required"] = True
+    return out
+
+
+def published(pages: list[Any]) -> dict[str, dict[str, Any]]:
+    """What a published version keeps of its lead forms (customer.model.Page list in):
+    {block id: {"page": its path, "fields": `shaped`, "auto_reply": the owner's text, "owner_mail":
+    "each" | "daily"}}; customer/forms.py checks a post against it."""
+    return {
+        str(b["id"]): {
+            "page": page.path,
+            "fields": shaped(b),
+            "auto_reply": str(b.get("auto_reply") or "").strip(),
+            "owner_mail": "daily" if b.get("owner_mail") == "daily" else "each",
+        }
+        for page in pages
+        for b in page.blocks
+        if b.get("type") == "lead_form" and "id" in b
+    }

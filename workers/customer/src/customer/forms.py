@@ -1,26 +1,35 @@
-"""Lead forms: a published page's form posts (no JavaScript, urlencoded) to core's public
-`POST /api/v1/forms/<site_id>/<block_id>`, which forwards it here without a session.
+"""Lead forms. A form published since issue 27 posts (no JavaScript needed, urlencoded) to its own
+site's host, `POST /_smartpages/forms/<block_id>`: domain forwards it here over the CUSTOMER binding
+(`/internal/forms/<site_id>/<block_id>`, signed as domain) and every outcome is answered on the
+site's own page (customer/formpage.py). A page published before still posts to core's public
+`POST /api/v1/forms/<site_id>/<block_id>`, which forwards it here without a session and gets the
+small page of `visitor_answer` when refused.
 
 Spam: a honeypot field (`website`, hidden from people) makes us answer as if all went well and keep
 nothing; Cloudflare Turnstile (the widget's `cf-turnstile-response`, checked with siteverify) tells
 bots from people; durable limits in a sliding hour (D1): PER_ADDRESS per visitor address, and a
 much higher PER_SITE ceiling, so no single sender can shut a site's form for everyone. A good lead
-is stored, the owner is mailed (mailer's `lead_notification`, Reply-To the visitor), and the visitor
-is sent back to the page with `#thanks-<block>`, which the page shows with CSS `:target`. A visitor
-whose post is refused gets a small HTML page saying why, with their message shown so it is not lost."""
+is stored first, then the owner is mailed (mailer's `lead_notification`, Reply-To the visitor; a
+mail failure keeps the lead), and the visitor is sent back to the page with `#thanks-<block>`,
+which the page shows with CSS `:target`. A refused post keeps everything the visitor wrote, and
+names each field's problem (the rules of customer/formfields.py)."""
 
 from __future__ import annotations
 
 import ipaddress
+import json
+from dataclasses import dataclass
 from html import escape
+from typing import Any
 from urllib.parse import parse_qs
 
-from customer import publish
+from customer import formfields, publish
 from customer.deps import CustomerDeps
-from customer.model import FormAnswer, FormPost
+from customer.model import FormAnswer, FormPost, Site
 from customer.store import new_id, owner_email, site_by_id
 from shared.errors import HttpError
 from shared.http import Response, html_response
+from shared.mail import MailUnavailable
 from shared.schema import Email
 from shared.turnstile import MAX_TOKEN_LENGTH
 
@@ -29,34 +38,78 @@ PER_ADDRESS = 5  # per IPv4 address or IPv6 /64 (one household, phone or server:
 PER_NETWORK = 30  # per IPv6 /56, so one allocation cannot use up a site's ceiling
 PER_SITE = 300
 LEAD_MAILS_PER_HOUR = 5  # then one `leads_waiting` note until the hour is over; every lead is kept
+AUTO_REPLY_SECONDS = 86400  # one automatic reply a day at most to the same address, per site
 TURNSTILE_FIELD = "cf-turnstile-response"
-FIELDS = {
-    "name": 100,
-    "email": 254,
-    "phone": 40,
-    "message": 5000,
-    "page": 200,
-    "website": 200,
-    TURNSTILE_FIELD: MAX_TOKEN_LENGTH,
-}
+FORM_FIELDS = {"page": 200, "website": 200, TURNSTILE_FIELD: MAX_TOKEN_LENGTH}  # the form's own
+MAX_VALUE = 5000  # characters of one answer kept (the longest rule, a long text)
+MAX_PAIRS = 200  # name=value pairs read from one post (20 questions, some of them checkboxes)
+
+FIXED_FIELDS = formfields.FIXED
+VISITOR_FIELDS = tuple(FIXED_FIELDS)  # the fixed form's questions, in order
 
 
-def _form(post: FormPost) -> dict[str, str]:
+@dataclass(frozen=True)
+class Form:
+    """A published lead form: its page and its questions by posted name, in order (`shaped`: the
+    owner's own, else the fixed name, email, phone, message)."""
+
+    page: str | None  # None: a version published before forms were kept (the posted page is used)
+    questions: tuple[tuple[str, dict[str, Any]], ...]
+    shaped: bool = False
+    auto_reply: str = ""  # the owner's automatic reply to the visitor ("": none)
+    owner_mail: str = "each"  # "daily": the owner is mailed once a day (send_digests), not per lead
+
+    @classmethod
+    def of(cls, page: str | None, fields: list[dict[str, Any]], kept: dict[str, Any] | None = None) -> Form:
+        kept = kept or {}
+        reply, mail = str(kept.get("auto_reply") or ""), str(kept.get("owner_mail") or "each")
+        if not fields:
+            return cls(page, tuple(FIXED_FIELDS.items()), False, reply, mail)
+        return cls(page, tuple(zip(formfields.names(fields), fields, strict=True)), True, reply, mail)
+
+
+def _form(post: FormPost, form: Form) -> tuple[dict[str, str], dict[str, str]]:
+    """The posted fields we know, as typed (a checkbox group's ticks one a line; kept even when too
+    long), and the words for each answer that is too long."""
     ctype = post.content_type.split(";")[0].strip().lower()
     if ctype != "application/x-www-form-urlencoded":
         raise HttpError(415, "unsupported_media_type", "Send the form as application/x-www-form-urlencoded.")
     try:
-        parsed = parse_qs(post.body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+        parsed = parse_qs(post.body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_PAIRS)
     except (UnicodeDecodeError, ValueError):
         raise HttpError(400, "invalid_form", "The form could not be read.") from None
     data: dict[str, str] = {}
-    for name, values in parsed.items():
-        if name in FIELDS:
-            value = values[0].strip()
-            if len(value) > FIELDS[name]:
+    too_long: dict[str, str] = {}
+    for name, limit in FORM_FIELDS.items():
+        if name in parsed:
+            data[name] = parsed[name][0].strip()
+            if len(data[name]) > limit:
                 raise HttpError(400, "invalid_field", f"{name}: too long", details={"field": name})
-            data[name] = value
-    return data
+    for name, field in form.questions:
+        values = [v.strip() for v in parsed.get(name, [])]
+        limit = formfields.RULES[field["kind"]].max_length
+        if any(len(v) > MAX_VALUE for v in values):
+            too_long[name] = f"Please shorten this to {limit} characters."
+        data[name] = "\n".join(values) if field["kind"] == "checkboxes" else (values[0] if values else "")
+    return data, too_long
+
+
+def checked(form: Form, data: dict[str, str], too_long: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(answers, problems) by posted name, in the form's order: formfields' rules."""
+    answers: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    for name, field in form.questions:
+        if name in too_long:
+            problems[name] = too_long[name]
+            continue
+        value = data.get(name, "")
+        values = value.split("\n") if field["kind"] == "checkboxes" and value else [value]
+        answer, problem = formfields.check(field, values)
+        if problem:
+            problems[name] = problem
+        else:
+            answers[name] = answer
+    return answers, problems
 
 
 async def _allowed(deps: CustomerDeps, bucket: str, limit: int) -> bool:
@@ -99,6 +152,12 @@ def visitor_answer(answer: FormAnswer) -> Response:
     if not answer.refused:
         return Response(303, [("location", answer.back)])
     status, problem, back = answer.status, answer.problem, answer.back
+    if answer.errors:
+        labels = {name: str(FIXED_FIELDS[name]["label"]) for name in FIXED_FIELDS}
+        items = "".join(f"<li>{escape(labels.get(n, n))}: {escape(w)}</li>" for n, w in answer.errors.items())
+        problem = f"{escape(problem)} Please go back and change it.</p><ul>{items}</ul><p>"
+    else:
+        problem = escape(problem)
     kept = answer.data.get("message", "")
     message = (
         "<p>Here is what you wrote, so you can copy it:</p>"
@@ -110,53 +169,97 @@ def visitor_answer(answer: FormAnswer) -> Response:
         '<!doctype html><html lang="en"><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Your message was not sent</title>"
-        f"<h1>Your message was not sent</h1><p>{escape(problem)}</p>{message}"
+        f"<h1>Your message was not sent</h1><p>{problem}</p>{message}"
         f'<p><a href="{escape(back)}">Back to the page</a></p></html>',
         status,
         [("retry-after", str(WINDOW_SECONDS))] if status == 429 else [],
     )
 
 
+async def published_form(deps: CustomerDeps, site: Site, block_id: str) -> Form | None:
+    """The form `block_id` as the live version published it; for a version published before
+    versions kept their forms, the draft's block (the fixed form)."""
+    if site.live_version is None:
+        return None
+    rows = await deps.db.all(
+        "SELECT forms FROM versions WHERE site_id = ? AND number = ?", (site.id, site.live_version)
+    )
+    kept = rows[0]["forms"] if rows else None
+    if kept is None:
+        return Form.of(None, []) if await _has_form(deps, site.id, block_id) else None
+    found = json.loads(kept).get(block_id)
+    if not isinstance(found, dict):
+        return None
+    return Form.of(str(found["page"]), list(found["fields"]), found)
+
+
+def _lead(form: Form, answers: dict[str, str]) -> tuple[str, str, str, str, list[list[str]]]:
+    """(name, email, phone, message, answers) of a taken post: the fixed form's own, or picked from
+    the owner's questions (the first short text, email and phone; every answer as the message)."""
+    if not form.shaped:
+        email = Email().check(answers["email"], "email")
+        return answers["name"], email, answers.get("phone", ""), answers["message"], []
+    pairs = [[str(f["label"]), answers.get(n, "")] for n, f in form.questions]
+    first = {f["kind"]: answers.get(n, "") for n, f in reversed(form.questions) if answers.get(n)}
+    message = "\n".join(f"{label}: {answer}" for label, answer in pairs if answer)
+    return first.get("short", ""), first.get("email", ""), first.get("phone", ""), message, pairs
+
+
 async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost) -> FormAnswer:
     site = await site_by_id(deps.db, site_id)
-    # The form's block is looked up in the database, not by loading every page into the worker: an
-    # unauthenticated post must cost little however big the site is (issue 23, L10).
-    found = site is not None and site.live_version is not None and await _has_form(deps, site.id, block_id)
-    if site is None or not found:
+    # The form is looked up in the database (the live version's forms, one row), never by loading
+    # every page into the worker: an unauthenticated post must cost little however big the site is
+    # (issue 23, L10).
+    form = await published_form(deps, site, block_id) if site is not None else None
+    if site is None or form is None:
         raise HttpError(404, "form_not_found", "This form does not exist (any more).")
     canonical = (await publish.hosts_of(deps, site)).canonical
     try:
-        data = _form(post)
+        data, too_long = _form(post, form)
     except HttpError as exc:
-        return FormAnswer(deps.settings.origin(canonical), exc.status, f"The form could not be sent: {exc.message}")
-    slugs = await deps.db.all("SELECT slug FROM pages WHERE site_id = ?", (site.id,))
-    pages = {f"/{r['slug']}/" if r["slug"] else "/" for r in slugs}
-    page = data.get("page", "/") if data.get("page", "/") in pages else "/"
+        words = f"The form could not be sent: {exc.message}"
+        return FormAnswer(deps.settings.origin(canonical), exc.status, words, page=form.page or "/")
+    if form.page is not None:
+        page = form.page
+    else:
+        slugs = await deps.db.all("SELECT slug FROM pages WHERE site_id = ?", (site.id,))
+        pages = {f"/{r['slug']}/" if r["slug"] else "/" for r in slugs}
+        page = data.get("page", "/") if data.get("page", "/") in pages else "/"
     back = f"{deps.settings.origin(canonical)}{page}#thanks-{block_id}"
     if data.get("website"):  # the honeypot: only bots fill it
-        return FormAnswer(back)
+        return FormAnswer(back, page=page)
     address = post.address or "unknown"
     form_page = f"{deps.settings.origin(canonical)}{page}#form-{block_id}"
     if not await deps.turnstile.passed(data.get(TURNSTILE_FIELD, ""), address):
-        return FormAnswer(
-            form_page, 400, "We could not tell that you are a person. Please go back and try again.", data
-        )
+        words = "We could not tell that you are a person. Please try again."
+        return FormAnswer(form_page, 400, words, data, page=page)
     for bucket, limit in [*visitor_buckets(address), (f"site:{site.id}", PER_SITE)]:
         if not await _allowed(deps, bucket, limit):
-            return FormAnswer(form_page, 429, "Too many messages were sent just now. Please try again later.", data)
-    name, message = data.get("name", ""), data.get("message", "")
-    if not name or not message:
-        missing = "your name" if not name else "a message"
-        return FormAnswer(form_page, 400, f"Please go back and add {missing}.", data)
-    try:
-        lead_email = Email().check(data.get("email", ""), "email")
-    except HttpError:
-        return FormAnswer(form_page, 400, "Please go back and check your email address.", data)
+            words = "Too many messages were sent just now. Please try again later."
+            return FormAnswer(form_page, 429, words, data, page=page)
+    answers, problems = checked(form, data, too_long)
+    if problems:
+        words = "Your message was not sent yet. Please check the marked fields."
+        return FormAnswer(form_page, 400, words, data, problems, page)
+    name, lead_email, phone, message, pairs = _lead(form, answers)
     lead_id = new_id(deps.crypto, "l")
+    daily = form.owner_mail == "daily"
     await deps.db.run(
-        "INSERT INTO leads (id, site_id, block_id, page, name, email, phone, message, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (lead_id, site.id, block_id, page, name, lead_email, data.get("phone", ""), message, deps.clock.now()),
+        "INSERT INTO leads (id, site_id, block_id, page, name, email, phone, message, answers, digest, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            lead_id,
+            site.id,
+            block_id,
+            page,
+            name,
+            lead_email,
+            phone,
+            message,
+            json.dumps(pairs),
+            int(daily),
+            deps.clock.now(),
+        ),
     )
     owner = await owner_email(deps.db, site)
     recent = await deps.db.all(
@@ -164,17 +267,36 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
         (site.id, deps.clock.now() - WINDOW_SECONDS),
     )
     burst = int(recent[0]["n"])  # this lead included
-    if not owner or burst > LEAD_MAILS_PER_HOUR + 1:
-        return FormAnswer(back)  # kept in the inbox; the owner was told more are waiting
-    if burst == LEAD_MAILS_PER_HOUR + 1:
+    # Per lead (the owner's choice, unless she asked for the daily digest): the hour's first five,
+    # then one `leads_waiting` note, then nothing until the hour is over; every lead is kept.
+    if owner and not daily and burst == LEAD_MAILS_PER_HOUR + 1:
         waiting = {"site_name": site.name, "link": f"{deps.settings.portal_origin}/sites/{site.id}/leads"}
         await deps.mail.notify("leads_waiting", owner, waiting, f"leads-waiting-{lead_id}")
-        return FormAnswer(back)
-    if await notify(
-        deps, post.request_id, owner, site.name, site.id, lead_id, name, lead_email, data.get("phone", ""), message
-    ):
-        await deps.db.run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))
-    return FormAnswer(back)
+    elif owner and not daily and burst <= LEAD_MAILS_PER_HOUR:
+        who = name or lead_email
+        if await notify(deps, post.request_id, owner, site.name, site.id, lead_id, who, lead_email, phone, message):
+            await deps.db.run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))
+    if burst <= LEAD_MAILS_PER_HOUR:  # never to a flood (auto_reply)
+        await auto_reply(deps, site, form, lead_id, lead_email, f"{deps.settings.origin(canonical)}/")
+    return FormAnswer(back, page=page)
+
+
+async def auto_reply(deps: CustomerDeps, site: Site, form: Form, lead_id: str, to: str, link: str) -> bool:
+    """The owner's automatic reply to the visitor, when she wrote one. Someone else's address can be
+    typed into a form, so it is sent only while the site's enquiries are not a flood (this lead is
+    among the hour's first LEAD_MAILS_PER_HOUR, the ones the owner is mailed one by one), to an
+    address this site has not answered in the last AUTO_REPLY_SECONDS, after the person check; mailer
+    then budgets it per recipient across every site (`lead_auto_reply` is one of its budgeted kinds)."""
+    if not form.auto_reply or not to:
+        return False
+    earlier = await deps.db.all(
+        "SELECT count(*) AS n FROM leads WHERE site_id = ? AND email = ? AND created_at > ? AND id != ?",
+        (site.id, to, deps.clock.now() - AUTO_REPLY_SECONDS, lead_id),
+    )
+    if int(earlier[0]["n"]):
+        return False
+    data = {"site_name": site.name, "text": form.auto_reply, "link": link}
+    return await deps.mail.notify("lead_auto_reply", to, data, f"lead-auto-reply-{lead_id}")
 
 
 async def notify(
@@ -199,3 +321,49 @@ async def notify(
         **({"lead_phone": phone} if phone else {}),
     }
     return await deps.mail.notify("lead_notification", to, data, f"lead-{lead_id}")
+
+
+DIGEST_SECONDS = 86400  # a site's digest goes when its oldest waiting enquiry is a day old
+DIGEST_PAGE = 20  # sites a step (each: 3 D1 statements and 1 mail)
+DIGEST_LISTED = 10  # enquiries named in one digest; the rest are counted
+
+
+async def send_digests(deps: CustomerDeps) -> tuple[dict[str, int], bool]:
+    """One step of the daily digests (customer/maintenance.py, every Cron): each site whose oldest
+    enquiry waiting for a digest is DIGEST_SECONDS old gets one `leads_digest` mail (so at most one a
+    day) naming them, and they count as mailed. Mailer unreachable: tried again at the next Cron (the
+    idempotency key, the first enquiry's id, keeps it one mail); refused: logged and not retried."""
+    now = deps.clock.now()
+    due = await deps.db.all(
+        "SELECT site_id FROM leads WHERE digest = 1 AND mailed = 0 GROUP BY site_id HAVING min(created_at) <= ?"
+        " LIMIT ?",
+        (now - DIGEST_SECONDS, DIGEST_PAGE),
+    )
+    sent = 0
+    for row in due:
+        site = await site_by_id(deps.db, str(row["site_id"]))
+        waiting = await deps.db.all(
+            "SELECT id, name, email FROM leads WHERE site_id = ? AND digest = 1 AND mailed = 0 AND created_at <= ?"
+            " ORDER BY created_at, id",
+            (row["site_id"], now),
+        )
+        owner = await owner_email(deps.db, site) if site is not None else None
+        if site is not None and owner and waiting:
+            lines = [f"{w['name'] or w['email']} ({w['email']})" for w in waiting[:DIGEST_LISTED]]
+            if len(waiting) > DIGEST_LISTED:
+                lines.append(f"and {len(waiting) - DIGEST_LISTED} more")
+            data = {
+                "site_name": site.name,
+                "count": str(len(waiting)),
+                "summary": "\n".join(lines),
+                "link": f"{deps.settings.portal_origin}/sites/{site.id}/leads",
+            }
+            try:
+                sent += await deps.mail.send("leads_digest", owner, data, f"leads-digest-{waiting[0]['id']}")
+            except MailUnavailable:
+                continue  # the next Cron tries again
+        await deps.db.run(
+            "UPDATE leads SET mailed = 1 WHERE site_id = ? AND digest = 1 AND mailed = 0 AND created_at <= ?",
+            (row["site_id"], now),
+        )
+    return {"digests_sent": sent}, len(due) == DIGEST_PAGE

@@ -3,6 +3,7 @@ opens safely (shared/csvsafe.py: every field quoted, no cell starts a formula, e
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,11 +21,16 @@ MARK: dict[str, Field] = {"read": Bool(required=True)}
 
 async def _rows(deps: CustomerDeps, site_id: str) -> list[dict[str, Any]]:
     rows = await deps.db.all(
-        "SELECT id, page, name, email, phone, message, mailed, created_at, read_at FROM leads WHERE site_id = ?"
-        " ORDER BY created_at DESC, id LIMIT ?",
+        "SELECT id, page, name, email, phone, message, answers, mailed, created_at, read_at FROM leads"
+        " WHERE site_id = ? ORDER BY created_at DESC, id LIMIT ?",
         (site_id, LIMIT),
     )
-    return [{**dict(r), "read": r["read_at"] is not None} for r in rows]
+    # `answers`: every answer of a form the owner shaped, in its order ([] for the fixed form).
+    return [{**dict(r), "answers": _answers(r["answers"]), "read": r["read_at"] is not None} for r in rows]
+
+
+def _answers(text: Any) -> list[dict[str, str]]:
+    return [{"label": str(label), "value": str(value)} for label, value in json.loads(str(text or "[]"))]
 
 
 async def list_leads(deps: CustomerDeps, site: Site) -> dict[str, Any]:
@@ -53,13 +59,22 @@ async def delete(deps: CustomerDeps, site: Site, lead_id: str) -> None:
 
 
 async def export_csv(deps: CustomerDeps, site: Site) -> Download:
-    rows = [
-        [
-            datetime.fromtimestamp(float(lead["created_at"]), UTC).strftime("%Y-%m-%d %H:%M"),
-            *(lead[c] for c in _COLUMNS),
-        ]
-        for lead in await _rows(deps, site.id)
-    ]
-    text = csvsafe.write(["received (UTC)", *_COLUMNS], rows)
+    """Every enquiry a row: the date, the fixed columns, then one column per question of the owner's
+    own forms (each label once, in the order first met, oldest enquiry first)."""
+    leads = await _rows(deps, site.id)
+    labels: list[str] = []
+    for lead in reversed(leads):
+        labels += [a["label"] for a in lead["answers"] if a["label"] not in labels]
+    rows = []
+    for lead in leads:
+        given = {a["label"]: a["value"] for a in lead["answers"]}
+        rows.append(
+            [
+                datetime.fromtimestamp(float(lead["created_at"]), UTC).strftime("%Y-%m-%d %H:%M"),
+                *(lead[c] for c in _COLUMNS),
+                *(given.get(label, "") for label in labels),
+            ]
+        )
+    text = csvsafe.write(["received (UTC)", *_COLUMNS, *labels], rows)
     # The BOM makes Excel read UTF-8.
     return Download(("\ufeff" + text).encode(), "text/csv; charset=utf-8", f"enquiries-{site.slug}.csv")

@@ -14,7 +14,9 @@ as jobs on the JOBS queue (shared.jobs: the Cron only plans, each message is one
   even when nobody has the portal open (customer.domains.sync). DOMAIN_CHECK_PAGE a step, walked
   by hostname; a domain that changed (its site re-linked: a publish) ends the step, the walk goes
   on in the next message;
-- `retention`: form attempts past the rate-limit window and expired address holds (shared.retention).
+- `retention`: form attempts past the rate-limit window and expired address holds (shared.retention);
+- `digests`: the daily digest of enquiries for the forms whose owner chose it (forms.send_digests),
+  DIGEST_PAGE sites a step.
 
 Each job is its own message: one failing (Cloudflare's API down) never holds the others back."""
 
@@ -71,6 +73,10 @@ def jobs(deps: CustomerDeps, queue: Queue | None) -> Jobs:
         report, more = await sweep(deps.db, RETENTION, deps.clock.now())
         return Step(report, ({"job": "retention"},) if more else ())
 
+    async def digests(body: Body) -> Step:
+        report, more = await forms.send_digests(deps)
+        return Step(report, ({"job": "digests"},) if more else ())
+
     return Jobs(
         {
             "locks": locks,
@@ -78,6 +84,7 @@ def jobs(deps: CustomerDeps, queue: Queue | None) -> Jobs:
             "domains": domains_step,
             "domain_checks": domain_checks,
             "retention": retention,
+            "digests": digests,
         },
         queue,
     )

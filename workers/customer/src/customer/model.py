@@ -131,6 +131,8 @@ class FormAnswer:
     status: int = 303
     problem: str = ""
     data: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # posted name -> the words shown next to it
+    page: str = "/"  # the published page the form is on (its path)
 
     @property
     def refused(self) -> bool:

@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from customer import drafts, history, orphans
+from customer import drafts, formfields, formscript, history, orphans
 from customer.deps import CustomerDeps
 from customer.model import Page, Site, SiteHosts
 from customer.render import FRAME_SCRIPT, FRAME_STYLE, NOT_FOUND, Earlier, File, Rendered, SiteData, render_site
@@ -35,12 +35,14 @@ from shared.site_layout import Entry, Live, encode, file_key, files_prefix, poin
 # user retrying finds it free within a minute; a publish checks it still holds the lock before it
 # switches the pointer, so one that outlived its lock never overwrites a newer publish.
 LOCK_SECONDS = 45
+FORM_ACTION = "/_smartpages/forms"  # + /<block id>: a lead form posts to its site's own host (domain/forms.py)
 PARALLEL_WRITES = 6  # a Worker may hold 6 connections open at once
 
 
 def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'", editor: str = "") -> str:
-    # No script of ours; the pages' own inline CSS by its hash; forms may post to core's public
-    # endpoint (and follow its redirect back here); audit tools may fetch robots.txt from a page.
+    # One script of ours, the lead-form script, by its hash; the pages' own inline CSS by its hash;
+    # forms post to the site's own host (domain forwards them to customer); audit tools may fetch
+    # robots.txt from a page.
     # With Turnstile on, its script and frame come from challenges.cloudflare.com, and nothing else.
     # The editor's preview (`editor`: the portal's origin) also loads the portal's on-page editing
     # script and style, by their exact addresses; nothing published ever does.
@@ -48,6 +50,8 @@ def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'", edi
     if editor:
         scripts.append(editor + FRAME_SCRIPT)
         style_src = f"{style_src} {editor}{FRAME_STYLE}"
+    else:
+        scripts.append(formscript.HASH_SOURCE)  # the lead-form script, by its hash (customer/formscript.py)
     turnstile = (
         f"script-src {' '.join(scripts)}; "
         + ("frame-src https://challenges.cloudflare.com; " if deps.turnstile.site_key else "")
@@ -56,7 +60,7 @@ def csp(deps: CustomerDeps, style_src: str, frame_ancestors: str = "'none'", edi
     )
     return (
         f"default-src 'none'; style-src {style_src}; img-src 'self'; font-src 'self'; connect-src 'self'; {turnstile}"
-        f"form-action {deps.settings.portal_origin} 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
+        f"form-action 'self'; base-uri 'none'; frame-ancestors {frame_ancestors}"
     )
 
 
@@ -81,7 +85,7 @@ async def render_draft(
         seo=site.seo,
         pages=pages,
         origin=origin,
-        form_action=f"{deps.settings.portal_origin}/api/v1/forms/{site.id}",
+        form_action=FORM_ACTION,
         assets=await asset_types(deps.db, site.id),
         images=await images_of(deps.db, site.id),
         badge=not plan.entitlements.remove_badge,
@@ -347,9 +351,16 @@ async def publish(
             }
         source = drafts.fingerprint(site, pages)
         rows = await deps.db.all(
-            "INSERT INTO versions (site_id, number, manifest, created_at, source)"
-            " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ? FROM versions WHERE site_id = ? RETURNING number",
-            (site.id, json.dumps(manifest, separators=(",", ":")), deps.clock.now(), json.dumps(source), site.id),
+            "INSERT INTO versions (site_id, number, manifest, created_at, source, forms)"
+            " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ? FROM versions WHERE site_id = ? RETURNING number",
+            (
+                site.id,
+                json.dumps(manifest, separators=(",", ":")),
+                deps.clock.now(),
+                json.dumps(source),
+                json.dumps(formfields.published(pages), separators=(",", ":")),  # checked by customer/forms.py
+                site.id,
+            ),
         )
         number = int(rows[0]["number"])
         await history.published(deps, site.id, pages, number, author)  # restorable into the draft later

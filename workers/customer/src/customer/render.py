@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from customer import images, markdown
+from customer import formfields, formscript, images, markdown
 from customer.assets import EXTENSIONS
 from customer.blocks import LAYOUTS
 from customer.fontfiles import font_bytes
@@ -53,7 +53,7 @@ class SiteData:
     seo: dict[str, Any]
     pages: list[Page]  # in navigation order, home first
     origin: str  # the canonical origin, e.g. https://www.example.com
-    form_action: str  # core's public form endpoint for this site: <portal>/api/v1/forms/<site_id>
+    form_action: str  # where a lead form posts, + /<block id>: /_smartpages/forms on the site's own host
     assets: dict[str, str]  # sha256 -> content type, of the site's uploaded images
     badge: bool = True
     noindex: bool = False
@@ -97,7 +97,7 @@ _SHA256 = re.compile(r'"([0-9a-f]{64})"')  # an upload named in a page's blocks 
 # again. A constant, not the source read at import (an app core does no I/O): the fingerprint of
 # the modules that shape the HTML, which tests/customer/test_render_reuse.py recomputes and fails
 # on until this line is updated.
-CODE_VERSION = "f95fbc60875b4ce578b5763d905738bd"
+CODE_VERSION = "a01dc92263f2e2f360cf18b3041944d5"
 
 
 @dataclass(frozen=True)
@@ -337,12 +337,7 @@ class Renderer:
         bid = e(b["id"])
         action = e(f"{self.site.form_action}/{b['id']}")
         intro = f"<p{self.mark('intro')}>{e(b['intro'])}</p>" if b["intro"] else ""
-        phone = (
-            f'<p><label for="{bid}-phone">Phone (optional)</label>'
-            f'<input id="{bid}-phone" name="phone" type="tel" autocomplete="tel" maxlength="40"></p>'
-            if b["ask_phone"]
-            else ""
-        )
+        phone = self._fixed_field(bid, "phone", "Phone (optional)") if b["ask_phone"] else ""
         thanks = b["thanks"] or "Thank you! We will get back to you soon."
         submit = b["submit_label"] or "Send"
         return (
@@ -350,20 +345,63 @@ class Renderer:
             f'<p class="thanks" id="thanks-{bid}" role="status">{e(thanks)}</p>'
             f'<form method="post" action="{action}">'
             f'<input type="hidden" name="page" value="{e(page.path)}">'
-            f'<p><label for="{bid}-name">Name</label>'
-            f'<input id="{bid}-name" name="name" required maxlength="100" autocomplete="name"></p>'
-            f'<p><label for="{bid}-email">Email</label>'
-            f'<input id="{bid}-email" name="email" type="email" required maxlength="254" autocomplete="email">'
-            "</p>"
-            f"{phone}"
-            f'<p><label for="{bid}-message">Message</label>'
-            f'<textarea id="{bid}-message" name="message" required maxlength="5000" rows="5"></textarea>'
-            "</p>"
+            f"{self._form_fields(b, bid, phone)}"
             f'<p class="hp" aria-hidden="true"><label for="{bid}-website">Leave this empty</label>'
             f'<input id="{bid}-website" name="website" tabindex="-1" autocomplete="off"></p>'
             f"{self._turnstile()}"
             f'<p><button type="submit">{e(submit)}</button></p></form></section>'
         )
+
+    def _form_fields(self, b: dict[str, Any], bid: str, phone: str) -> str:
+        """The owner's own questions (formfields.shaped), or the fixed name, email, phone, message."""
+        fields = formfields.shaped(b)
+        if not fields:
+            fixed = self._fixed_field(bid, "name", "Name") + self._fixed_field(bid, "email", "Email")
+            return fixed + phone + self._fixed_field(bid, "message", "Message")
+        return "".join(
+            self._shaped_field(bid, name, f) for name, f in zip(formfields.names(fields), fields, strict=True)
+        )
+
+    def _shaped_field(self, bid: str, name: str, field: dict[str, Any]) -> str:
+        """One question the owner asks, its control carrying formfields' rule (the server checks the same)."""
+        cid, kind = f"{bid}-{name}", field["kind"]
+        attrs = "".join(f' {k}="{e(v)}"' if v else f" {k}" for k, v in formfields.attributes(field))
+        label = e(field["label"]) + ("" if field["required"] or kind == "consent" else " (optional)")
+        if kind == "checkboxes":
+            boxes = "".join(
+                f'<label class="option" for="{cid}-{i}"><input type="checkbox" id="{cid}-{i}" name="{name}"'
+                f' value="{e(o)}"> {e(o)}</label>'
+                for i, o in enumerate(field["options"])
+            )
+            return f'<fieldset class="options" id="{cid}"><legend>{label}</legend>{boxes}</fieldset>'
+        if kind == "choice":
+            options = "".join(f'<option value="{e(o)}">{e(o)}</option>' for o in field["options"])
+            return (
+                f'<p><label for="{cid}">{label}</label><select id="{cid}" name="{name}"{attrs}>'
+                f'<option value="">Choose…</option>{options}</select></p>'
+            )
+        if kind == "consent":
+            return (
+                f'<p><label class="option" for="{cid}"><input id="{cid}" name="{name}" value="{formfields.YES}"'
+                f"{attrs}> {label}</label></p>"
+            )
+        if kind == "long":
+            area = f'<textarea id="{cid}" name="{name}"{attrs} rows="5"></textarea>'
+            return f'<p><label for="{cid}">{label}</label>{area}</p>'
+        return f'<p><label for="{cid}">{label}</label><input id="{cid}" name="{name}"{attrs}></p>'
+
+    def _fixed_field(self, bid: str, name: str, label: str) -> str:
+        """One field of the fixed contact form, with the attributes of formfields' rule for it (the
+        server checks the same rule, customer/forms.py)."""
+        spec = formfields.FIXED[name]
+        attrs = "".join(f' {k}="{e(v)}"' if v else f" {k}" for k, v in formfields.attributes(spec))
+        if name == "name":
+            attrs += ' autocomplete="name"'
+        if spec["kind"] == "long":
+            control = f'<textarea id="{bid}-{name}" name="{name}"{attrs} rows="5"></textarea>'
+        else:
+            control = f'<input id="{bid}-{name}" name="{name}"{attrs}>'
+        return f'<p><label for="{bid}-{name}">{e(label)}</label>{control}</p>'
 
     def _turnstile(self) -> str:
         """Cloudflare's widget (implicit rendering): it adds `cf-turnstile-response` to the form."""
@@ -510,12 +548,19 @@ class Renderer:
         html = (
             f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"{self.head(title, description, current, css)}\n{self.editing()}</head>\n<body>\n"
+            f"{self.head(title, description, current, css)}\n{self.editing()}{self.form_script(current)}"
+            "</head>\n<body>\n"
             f'<a class="skip" href="#main">Skip to content</a>\n{self.nav(current)}\n'
             f'<main id="main">\n{body}\n</main>\n{self.footer(current or self.site.pages[0])}\n'
             "</body>\n</html>\n"
         )
         return html.encode()
+
+    def form_script(self, current: Page | None) -> str:
+        """A page with a lead form loads the form script (customer/formscript.py), by its hash."""
+        if current is None or not any(b["type"] == "lead_form" for b in current.blocks) or self.site.editor:
+            return ""
+        return formscript.TAG + "\n"
 
     def editing(self) -> str:
         """The editor's preview only: the portal's frame style and script (on-page editing)."""
@@ -619,6 +664,9 @@ class Renderer:
             if made is not None:
                 self.out.files[page.path] = made
         self.out.not_found = self._produce(NOT_FOUND, site_key, lambda: self.not_found_file(css))
+        if not self.site.editor and any(b["type"] == "lead_form" for p in self.site.pages for b in p.blocks):
+            # Added whether or not the pages with a form were re-rendered: every version lists it.
+            self.out.files[formscript.PATH] = File(formscript.BODY, formscript.CONTENT_TYPE)
         self.out.files["/sitemap.xml"] = File(self.sitemap(), "application/xml; charset=utf-8")
         self.out.files["/robots.txt"] = File(self.robots(), "text/plain; charset=utf-8")
         return self.out

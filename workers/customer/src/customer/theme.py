@@ -172,10 +172,16 @@ border-bottom:1px solid var(--line)}}
 .spotlight{{list-style:none;margin:0 auto;padding:0;display:grid;gap:2.5rem;max-width:44rem;text-align:center}}
 .spotlight blockquote{{font:clamp(1.25rem,3vw,1.6rem)/1.4 var(--head)}}
 label{{display:block;font-weight:600;margin-bottom:.25rem}}
-input,textarea{{width:100%;max-width:36rem;padding:.7rem;font:inherit;border:1px solid #6b7280;border-radius:.5rem;
-background:#fff;color:{DARK_TEXT}}}
+input,textarea,select{{width:100%;max-width:36rem;padding:.7rem;font:inherit;border:1px solid #6b7280;
+border-radius:.5rem;background:#fff;color:{DARK_TEXT}}}
+input[type=checkbox]{{width:auto;margin:0 .5rem 0 0}}
+label.option{{font-weight:400;display:flex;align-items:center;padding:.35rem 0}}
+.options{{border:0;padding:0;margin:0 0 1rem}}.options legend{{font-weight:600;margin-bottom:.25rem}}
 .hp{{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}}
 .thanks{{display:none;background:var(--muted);padding:1rem;border-radius:.5rem}}.thanks:target{{display:block}}
+.form-problem{{background:var(--muted);padding:1rem;border-radius:.5rem;border-left:4px solid #b91c1c}}
+.field-error{{display:block;margin-top:.25rem;padding-left:.5rem;border-left:4px solid #b91c1c;font-weight:600}}
+[aria-invalid=true]{{border:2px solid #b91c1c}}
 .hours .grid{{align-items:start}}
 table{{border-collapse:collapse}}th,td{{text-align:left;padding:.3rem 1.25rem .3rem 0}}
 caption{{text-align:left;font-weight:700;margin-bottom:.25rem}}

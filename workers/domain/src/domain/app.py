@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from domain import delivery, views
+from domain import delivery, forms, views
 from domain.hosts import Hosts
 from domain.pages import error_page
 from shared import health, hostnames
 from shared.app import App
+from shared.deadline import SERVICE_SECONDS, Timed
 from shared.errors import HttpError
 from shared.http import Request, Response, json_response
 from shared.log import log
-from shared.ports import Analytics, BlobStore, Cache, Clock, Crypto, DataPoint
+from shared.ports import Analytics, BlobStore, Cache, Clock, Crypto, DataPoint, Service
 from shared.settings import reader
 
 HEALTH_PATH = "/_smartpages/health"
@@ -36,6 +37,7 @@ class Settings:
     """The worker's vars (shared.settings)."""
 
     pointer_cache_seconds: int = 30  # how long a data centre may keep serving a replaced pointer
+    internal_secret: str = ""  # signs the lead forms forwarded to customer (domain/forms.py); "": forms off
 
 
 settings_from = reader(Settings)  # env -> Settings, or SettingsError naming what is missing
@@ -48,6 +50,7 @@ class Ports:
     crypto: Crypto
     cache: Cache | None = None  # the Cache API; None: every view reads R2
     analytics: Analytics | None = None  # Workers Analytics Engine; None: views are not counted
+    customer: Service | None = None  # the CUSTOMER binding: lead forms posted to the site's host
 
 
 def site_host(request: Request) -> str:
@@ -78,20 +81,27 @@ def record_view(analytics: Analytics, point: DataPoint) -> None:
 
 def bootstrap(settings: Settings, ports: Ports) -> App:
     hosts = Hosts(ports.blobs, ports.cache, ports.clock, settings.pointer_cache_seconds)
+    customer = Timed(ports.customer, SERVICE_SECONDS, "the customer worker") if ports.customer else None
 
     async def dispatch(request: Request) -> Response:
         if request.path == HEALTH_PATH:
             if request.method not in ("GET", "HEAD"):
                 raise HttpError(405, "method_not_allowed", "Use GET.", [("allow", "GET, HEAD")])
             return json_response(health.report("domain", {"r2": await health.check_blob_store(ports.blobs)}))
-        if request.method not in ("GET", "HEAD"):
+        form = request.path.startswith(forms.PREFIX)
+        if request.method not in ("GET", "HEAD") and not form:
             raise HttpError(405, "method_not_allowed", "Published sites are read-only.", [("allow", "GET, HEAD")])
         host = site_host(request)
         live = await hosts.live(host)
         if live is None:
             raise HttpError(404, "unknown_host", f"No SmartPages site is published at {host}.")
         if live.redirect is not None:
-            return delivery.redirect(live.redirect + delivery.location_suffix(request), live, live.redirect_status)
+            # A form posted to a host that redirects (an apex to www) goes on as a post (307).
+            status = 307 if form and request.method not in ("GET", "HEAD") else live.redirect_status
+            return delivery.redirect(live.redirect + delivery.location_suffix(request), live, status)
+        if form:
+            secret, clock = settings.internal_secret, ports.clock
+            return await forms.forward(customer, secret, ports.crypto, clock, host, live, request)
         response = await delivery.serve(hosts, host, live, request, request.path)
         if ports.analytics is not None and counts_as_view(request, response, host):
             record_view(ports.analytics, views.view_point(live.site, host, request))

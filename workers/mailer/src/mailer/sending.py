@@ -26,7 +26,8 @@ from shared.schema import Field, check_fields, invalid
 # recorded as `throttled` and nothing is sent; callers answer the user the same either way.
 # Notices of a credential change (password_changed, email_changed) need the password, and billing
 # and lead mail have their own triggers, so they are not budgeted here.
-BUDGETED = ("verify_email", "password_reset", "magic_link", "email_change", "account_exists")
+# A lead form's automatic reply (customer/forms.py) goes to an address a visitor typed: budgeted too.
+BUDGETED = ("verify_email", "password_reset", "magic_link", "email_change", "account_exists", "lead_auto_reply")
 PER_KIND_PER_HOUR = 3
 DAILY_ACROSS_KINDS = 10
 

@@ -338,6 +338,33 @@ def lead_notification(d: Data) -> Message:
     )
 
 
+def lead_auto_reply(d: Data) -> Message:
+    return Message(
+        f"Thank you for your message to {d['site_name']}",
+        f"Thank you for your message to {d['site_name']}",
+        (
+            Quote(d["text"]),
+            Para(f"This is an automatic reply from {d['site_name']} to the enquiry sent from its website."),
+            Button(f"Visit {d['site_name']}", d["link"]),
+        ),
+    )
+
+
+def leads_digest(d: Data) -> Message:
+    return Message(
+        f"{d['count']} new enquiries on {d['site_name']}"
+        if d["count"] != "1"
+        else f"A new enquiry on {d['site_name']}",
+        "Your enquiries of the day",
+        (
+            Para(f"Since the last summary, {d['site_name']} received {d['count']} new enquiries:"),
+            Quote(d["summary"]),
+            Button("Read them", d["link"]),
+            Para("You chose one summary a day for this form. Change it in the editor's contact form block."),
+        ),
+    )
+
+
 _GREETED = ("name",)
 _LINK = ("name", "expires_in")
 
@@ -368,6 +395,8 @@ TEMPLATES: dict[str, Template] = {
             _LINK,
             ("site_name", "inviter"),
         ),
+        Template("leads_digest", leads_digest, ("site_name", "count", "summary", "link"), (), ("site_name", "count")),
+        Template("lead_auto_reply", lead_auto_reply, ("site_name", "text", "link"), (), ("site_name",)),
         Template(
             "lead_notification",
             lead_notification,
