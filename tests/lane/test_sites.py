@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 
+from customer import formscript
 from tests.customer.html_checks import assert_well_formed_page
 from tests.imagefiles import png
 from tests.lane.client import signed_in, view
@@ -74,7 +75,9 @@ def test_build_publish_edit_republish_roll_back(lane: Lane) -> None:
     assert_well_formed_page(v1.content)
     csp = v1.headers["content-security-policy"]
     assert "connect-src 'self'" in csp  # audit tools read robots.txt from the page's context
-    assert "script-src" not in csp  # scripts fall back to default-src 'none'
+    # One script only, by its hash: the lead-form script (customer/formscript.py); nothing else runs.
+    assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]+';", csp)
+    assert f"script-src {formscript.HASH_SOURCE};" in csp
     icon = re.search(rb'<link rel="icon" href="([^"]+)"', v1.content)
     assert icon is not None
     assert view(lane, host, icon.group(1).decode()).status_code == 200
