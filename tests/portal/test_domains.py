@@ -15,7 +15,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.lane.client import subscribed
 from tests.lane.harness import Lane
-from tests.portal.conftest import shot
+from tests.portal.conftest import shot, watched_page
 from tests.portal.test_accessibility import violations
 from tests.portal.test_account import log_in
 
@@ -26,14 +26,9 @@ HOST = "www.harbourlane-bakery.test"
 @pytest.fixture
 async def page(browser: Browser) -> AsyncIterator[Page]:
     """The conftest's page, CSP bypassed so axe can be injected, and the clipboard allowed."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    await context.grant_permissions(["clipboard-read", "clipboard-write"])
-    opened = await context.new_page()
-    errors: list[str] = []
-    context.on("weberror", lambda error: errors.append(str(error.error)))
-    yield opened
-    await context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+    async for opened in watched_page(browser, bypass_csp=True):
+        await opened.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        yield opened
 
 
 async def test_a_pasted_url_connects_the_right_hostname_and_the_live_check_turns_green(page: Page, lane: Lane) -> None:
