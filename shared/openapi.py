@@ -53,6 +53,11 @@ ERROR_SCHEMA: dict[str, Any] = {
                 "max_items": {"type": "integer", "description": "`wrong_count`: the most items"},
                 "minimum": {"type": "integer", "description": "`out_of_range`: the smallest number"},
                 "maximum": {"type": "integer", "description": "`out_of_range`: the largest number"},
+                "suggestion": {"type": "string", "description": "`low_contrast`: the nearest colour that reads well"},
+                "too": {"enum": ["light", "dark"], "description": "`low_contrast`: which way the colour fails"},
+                "pair": {"type": "string", "description": "`low_contrast`: which text would not read well, in words"},
+                "contrast": {"type": "number", "description": "`low_contrast`: its contrast ratio (to 1)"},
+                "needed": {"type": "number", "description": "`low_contrast`: the ratio needed (WCAG AA)"},
                 "options": {
                     "type": "array",
                     "items": {"type": "string"},

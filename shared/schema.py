@@ -56,7 +56,7 @@ REASONS: dict[str, str] = {
     "too_many_parameters": "too many query parameters",
     "weak_password": "a password too short, too long or too common",
     "low_contrast": "a colour too light or too dark to read on the pages (`too`: light or dark, `pair`: which text"
-    " fails, `contrast` and `minimum`: its ratio and the one needed, `suggestion`: the nearest colour that reads well)",
+    " fails, `contrast` and `needed`: its ratio and the one needed, `suggestion`: the nearest colour that reads well)",
     "bad_value": "not accepted for another reason (the message says why)",
 }
 

@@ -83,7 +83,7 @@ async def test_a_failing_brand_colour_is_refused_by_its_field_with_a_suggestion(
     error = refused.json()["error"]
     assert (error["field"], error["reason"], error["suggestion"]) == ("theme.primary", "low_contrast", "#8a6e00")
     # The figures the portal words itself (lib/words.js), never a pattern over this message.
-    assert (error["too"], error["minimum"]) == ("light", AA)
+    assert (error["too"], error["needed"]) == ("light", AA)
     assert error["pair"] in [words for _, _, words in PAIRS]
     assert 1 <= error["contrast"] < AA
     assert "too light" in error["message"]

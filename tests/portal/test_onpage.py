@@ -101,6 +101,9 @@ async def test_text_typed_on_the_page_is_saved_and_published_with_bold(browser, 
     await context.close()
 
 
+PREVIEW_BUILT = 60_000  # ms: up to two preview builds one after the other, on a loaded CI machine
+
+
 async def test_blocks_inserted_and_moved_on_the_page(browser, lane: Lane) -> None:  # type: ignore[no-untyped-def]
     blocks = [
         {"type": "hero", "heading": "Top"},
@@ -120,7 +123,8 @@ async def test_blocks_inserted_and_moved_on_the_page(browser, lane: Lane) -> Non
     await saved(page)
     types = [b["type"] for b in owner.call("GET", path).json()["blocks"]]  # type: ignore[attr-defined]
     assert types == ["hero", "cta", "features", "footer"]
-    await expect(page.locator("#pv").content_frame.locator("[data-sp-type=cta]")).to_be_visible(timeout=30_000)
+    # A fresh preview build after the save (two in a row when a build was running: editor/preview.js).
+    await expect(page.locator("#pv").content_frame.locator("[data-sp-type=cta]")).to_be_visible(timeout=PREVIEW_BUILT)
     frame = await editing_frame(page, "Ready?")
     shown = frame.locator("main > [data-sp-block]")
     await expect(shown).to_have_count(3)
@@ -191,7 +195,7 @@ async def test_an_earlier_draft_is_restored_from_the_history(browser, lane: Lane
     assert owner.call("GET", path).json()["blocks"][0]["heading"] == first  # type: ignore[attr-defined]
     await expect(history.locator("li.history-entry").first).to_contain_text("Earlier draft put back", timeout=30_000)
     # The preview shows it too, and undo takes the restore back.
-    await expect(page.frame_locator("#pv").locator("h1")).to_have_text(first, timeout=30_000)
+    await expect(page.frame_locator("#pv").locator("h1")).to_have_text(first, timeout=PREVIEW_BUILT)
     await page.get_by_role("button", name="Undo", exact=True).click()
     await expect(hero.get_by_label("Headline", exact=True)).to_have_value("Second words")
     await saved(page)

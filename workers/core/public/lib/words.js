@@ -62,7 +62,7 @@ const REASON_WORDS = {
   out_of_range: (d) => `Enter a whole number from ${d.minimum} to ${d.maximum}.`,
   weak_password: () => 'Choose a longer password: at least 8 characters that are not easy to guess.',
   // A brand colour that would not read well, with the nearest colour that does.
-  low_contrast: (d) => `This colour is too ${d.too} to read easily: ${d.pair} would have a contrast of only ${d.contrast} to 1, and at least ${d.minimum} to 1 is needed so everyone can read your pages. The nearest colour that reads well is ${d.suggestion}.`,
+  low_contrast: (d) => `This colour is too ${d.too} to read easily: ${d.pair} would have a contrast of only ${d.contrast} to 1, and at least ${d.needed} to 1 is needed so everyone can read your pages. The nearest colour that reads well is ${d.suggestion}.`,
 };
 
 // Words for an error shown under the control it is about: by the API's `reason` when it gives

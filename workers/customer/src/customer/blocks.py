@@ -507,7 +507,7 @@ def check_theme(data: Any, path: str = "theme") -> dict[str, Any]:
                 too=problem.too,
                 pair=problem.pair,
                 contrast=problem.contrast,
-                minimum=AA,
+                needed=AA,
             )
     return theme
 
