@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 
 import pytest
 from PIL import Image
@@ -18,6 +19,7 @@ from shared import plans
 from tests.customer.conftest import Owner, published_page
 from tests.customer.html_checks import assert_well_formed_page
 from tools import templatephotos as photo_tool
+from tools import thumbnails
 
 LONGEST_NAME = "N" * 80  # the longest site name a site may have
 
@@ -43,6 +45,10 @@ def test_every_template_passes_the_apis_checks_and_renders_well_formed_pages(tem
         checked = blocks.check_blocks(named(list(page.blocks), LONGEST_NAME))  # the longest name still fits
         assert [b["type"] for b in checked] == [b["type"] for b in page.blocks]
         assert not any("{name}" in str(b) for b in checked)
+        described = templates.description(page, LONGEST_NAME)
+        assert described, f"{template.id} {page.title} has no description for search results"
+        assert len(described) <= 160
+        assert "{name}" not in described
     rendered = render.render_site(site_data(template, "Harbour Lane"))
     for page in template.pages:
         html = rendered.files[f"/{page.slug}/" if page.slug else "/"].body
@@ -61,7 +67,8 @@ def test_the_photo_module_is_the_photo_files_and_each_hash_is_its_bytes() -> Non
             data = base64.b64decode(b64)
             assert hashlib.sha256(data).hexdigest() == sha
             assert kind == "image/webp"
-            assert Image.open(io.BytesIO(data)).size == (width, height)
+            with Image.open(io.BytesIO(data)) as image:
+                assert image.size == (width, height)
         assert original[2] <= 800
         assert all(v[2] == photo_tool.VARIANT_WIDTH < original[2] for v in variants)
 
@@ -88,6 +95,7 @@ async def test_a_site_from_a_template_has_its_pages_theme_and_photos_as_its_own(
     assert site["theme"]["fonts"] == "bistro"
     home = await owner.ok("GET", f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}")
     assert home["blocks"][0]["subheading"].startswith("Harbour Lane Café roasts")
+    assert home["description"] == home["blocks"][0]["subheading"]
     assert all(b["id"].startswith("b_") for b in home["blocks"])
     contact = await owner.ok("GET", f"/api/v1/sites/{site['id']}/pages/{site['pages'][2]['id']}")
     assert contact["blocks"][0]["type"] == "lead_form"  # Pro has contact forms
@@ -143,3 +151,18 @@ async def test_a_blank_site_is_as_before(owner: Owner) -> None:
     assert [b["type"] for b in home["blocks"]] == ["hero"]
     assert len(site["pages"]) == 1
     assert (await owner.ok("GET", f"/api/v1/sites/{site['id']}/assets"))["assets"] == []
+
+
+def test_every_template_has_its_thumbnail_and_previews_made_from_what_it_is_now() -> None:
+    """tools/thumbnails.py renders each template and screenshots it; when a template changes, its
+    pictures must be made again (`.venv/bin/python -m tools.thumbnails <id>`)."""
+    made = json.loads(thumbnails.VERSIONS.read_text())
+    assert sorted(made) == sorted(t.id for t in TEMPLATES)
+    for t in TEMPLATES:
+        assert made[t.id] == t.fingerprint(), f"run: .venv/bin/python -m tools.thumbnails {t.id}"
+        folder = thumbnails.OUT / t.id
+        names = sorted(p.name for p in folder.glob("*.webp"))
+        assert names == sorted(["thumb.webp", *(f"page-{n}.webp" for n in range(len(t.pages)))]), t.id
+        with Image.open(folder / "thumb.webp") as thumb, Image.open(folder / "page-0.webp") as home:
+            assert thumb.size == (480, 300)
+            assert home.size[1] > 600  # the whole home page

@@ -232,7 +232,9 @@ async def create_site(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) ->
     if data["template"]:
         template = templates.BY_ID[data["template"]]
         theme, blocks, extra = await starter(deps, owner, template, site_id, name, now)
-        pages = [(p.slug, p.title, p.description, b) for p, b in zip(template.pages, blocks, strict=True)]
+        pages = [
+            (p.slug, p.title, templates.description(p, name), b) for p, b in zip(template.pages, blocks, strict=True)
+        ]
     else:
         hero = {"type": "hero", "id": block_id(deps), **check_fields(blockdefs.BLOCKS["hero"], {"heading": name})}
         pages = [("", "Home", "", [hero])]

@@ -69,6 +69,12 @@ def _images(block: Block) -> list[str]:
     return [names[sha] for sha in found if sha in names]
 
 
+def description(page: TemplatePage, name: str) -> str:
+    """The page's description with the site's name, within the 160 characters a page may have."""
+    text = str(named(page.description, name))
+    return text if len(text) <= 160 else text[:159].rsplit(" ", 1)[0] + "…"
+
+
 def named(value: Any, name: str) -> Any:
     """The value with `{name}` replaced by the site's name in every string."""
     if isinstance(value, str):
@@ -189,7 +195,8 @@ def footer(extra: str = "") -> Block:
 
 
 def home(*blocks: Block) -> TemplatePage:
-    return TemplatePage("Home", "", "", tuple(blocks))
+    """The home page; its description (for search results) is the hero's line under the headline."""
+    return TemplatePage("Home", "", blocks[0]["subheading"], tuple(blocks))
 
 
 def page(title: str, slug: str, description: str, *blocks: Block) -> TemplatePage:
@@ -1250,7 +1257,7 @@ def site_data(t: Template, name: str, origin: str = "https://example.smartpages.
         blocks = blockdefs.check_blocks(named(list(p.blocks), name), "template")
         for i, block in enumerate(blocks):
             block["id"] = f"b_{n:02d}{i:06d}"
-        pages.append(Page(f"p_{n}", p.slug, p.title, p.description, blocks))
+        pages.append(Page(f"p_{n}", p.slug, p.title, description(p, name), blocks))
     images = {}
     for photo_name in t.photos():
         (sha, kind, width, height, _), variants = PHOTOS[photo_name]
