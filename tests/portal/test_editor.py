@@ -142,7 +142,7 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     await expect(features.get_by_label("Layout", exact=True)).to_have_value("list")
 
     testimonials = await open_block(page, "Testimonials")
-    await testimonials.get_by_label("What they said", exact=True).fill("Worth getting up early for.")
+    await testimonials.get_by_label("What they said", exact=True).first.fill("Worth getting up early for.")
     await save(testimonials, "Testimonials")
 
     hours = await open_block(page, "Opening hours and address")
