@@ -351,6 +351,7 @@ TEMPLATES: tuple[Template, ...] = (
                     "Soft light in the salon",
                     "Book a visit",
                     "/contact/",
+                    "split",
                 ),
                 features(
                     "What we do",
@@ -666,6 +667,7 @@ TEMPLATES: tuple[Template, ...] = (
                     "Clean grey light",
                     "Become a patient",
                     "/contact/",
+                    "split",
                 ),
                 features(
                     "Treatments",
@@ -808,6 +810,7 @@ TEMPLATES: tuple[Template, ...] = (
                     "Soft pink light",
                     "Visit the shop",
                     "/visit/",
+                    "split",
                 ),
                 features(
                     "In the shop",
@@ -1098,6 +1101,7 @@ TEMPLATES: tuple[Template, ...] = (
                     "Soft petals of light",
                     "Order flowers",
                     "/contact/",
+                    "split",
                 ),
                 features(
                     "What we make",
@@ -1194,6 +1198,7 @@ TEMPLATES: tuple[Template, ...] = (
                     "Fresh blue light",
                     "Get a price",
                     "/contact/",
+                    "split",
                 ),
                 features(
                     "Cleaning",
