@@ -166,3 +166,20 @@ def test_every_template_has_its_thumbnail_and_previews_made_from_what_it_is_now(
         with Image.open(folder / "thumb.webp") as thumb, Image.open(folder / "page-0.webp") as home:
             assert thumb.size == (480, 300)
             assert home.size[1] > 600  # the whole home page
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.id)
+async def test_every_template_publishes_as_a_site(template: templates.Template, owner: Owner, stack: Stack) -> None:
+    """Made through the API as the portal makes it, published, every page served well formed with
+    the template's photos (the Lighthouse figures of these pages: docs/sites.md)."""
+    site = await owner.new_site("Harbour Lane", template=template.id)
+    published = await owner.ok("POST", f"/api/v1/sites/{site['id']}/publish", {}, 201)
+    host = published["url"].split("//")[1].split("/")[0]
+    shown = b""
+    for page in template.pages:
+        got = await published_page(stack, host, f"/{page.slug}/" if page.slug else "/")
+        assert got.status == 200
+        assert_well_formed_page(got.body)
+        shown += got.body
+    for name in template.photos():
+        assert f"/assets/{templates.photo(name)}.webp".encode() in shown
