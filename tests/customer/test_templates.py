@@ -102,6 +102,7 @@ async def test_a_site_from_a_template_has_its_pages_theme_and_photos_as_its_own(
     library = (await owner.ok("GET", f"/api/v1/sites/{site['id']}/assets"))["assets"]
     coffee = templates.photo("coffee")
     assert [a["sha256"] for a in library] == [coffee]
+    assert library[0]["name"] == "coffee.webp"
     assert library[0]["used_in"] == ["Home", "Menu"]
     assert [(v["content_type"], v["width"]) for v in library[0]["variants"]] == [("image/webp", 480)]
     assert stack.blobs is not None

@@ -198,6 +198,7 @@ async def publish_templates(ids: list[str], state: Path) -> dict[str, tuple[dict
         assert pointer is not None
         objects[f"hosts/bench-{template}.localhost.json"] = (pointer.body, "application/json")
         out[template] = (objects, [p["path"] for p in site["pages"]])
+        await call(stack, "DELETE", f"/api/v1/sites/{site['id']}")  # its files are copied; a plan holds 5 sites
     stack.close()
     return out
 

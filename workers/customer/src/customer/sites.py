@@ -184,20 +184,20 @@ async def starter(
         for block in blocks:
             block["id"] = block_id(deps)
         pages.append(blocks)
-    files = [templatephotos.PHOTOS[p] for p in template.photos()]
-    decoded = {f[0]: base64.b64decode(f[4]) for original, variants in files for f in (original, *variants)}
+    files = {p: templatephotos.PHOTOS[p] for p in template.photos()}
+    decoded = {f[0]: base64.b64decode(f[4]) for original, variants in files.values() for f in (original, *variants)}
     await assets.require_storage(deps, owner, sum(map(len, decoded.values())))
     await orphans.note(deps.db, deps.clock, site_id, decoded)
     statements: list[Statement] = []
     guard = " WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)"
-    for (sha, kind, width, height, _), variants in files:
+    for photo_name, ((sha, kind, width, height, _), variants) in files.items():
         data = decoded[sha]
         await deps.blobs.put(file_key(site_id, sha), data, kind)
         statements.append(
             (
                 "INSERT INTO assets (site_id, sha256, content_type, size, name, created_at, width, height)"
                 f" SELECT ?, ?, ?, ?, ?, ?, ?, ?{guard}",
-                (site_id, sha, kind, len(data), f"{template.id}-{sha[:8]}.webp", now, width, height, site_id),
+                (site_id, sha, kind, len(data), f"{photo_name}.webp", now, width, height, site_id),
             )
         )
         for v_sha, v_kind, v_width, v_height, _ in variants:
