@@ -512,7 +512,7 @@ TEMPLATES: tuple[Template, ...] = (
         "Electrician",
         "Safe and clear: services, certificates and quick call-backs.",
         "slate",
-        "geometric",
+        "bold",  # geometric: its contact page shifted 0.21 as Montserrat swapped in (docs/sites.md)
         (
             home(
                 hero(
