@@ -77,7 +77,7 @@ async def test_request_schemas_are_the_validators_specs(stack: Stack) -> None:
         return schema
 
     assert body("/api/v1/auth/signup", "post") == object_schema(accounts.SIGNUP)
-    assert body("/api/v1/sites", "post") == object_schema(sites.SITE_FIELDS)
+    assert body("/api/v1/sites", "post") == object_schema(sites.NEW_SITE_FIELDS)
     kinds = {
         b["properties"]["type"]["const"]
         for b in body("/api/v1/sites/{site_id}/pages", "post")["properties"]["blocks"]["items"]["oneOf"]

@@ -1,8 +1,12 @@
 """Lighthouse 12 (mobile) on a realistic published site, on the runtime lane (prints, not a test):
 
     .venv/bin/python -m tools.bench.lighthouse [--runs 3] [--themes ocean,forest+bistro] [--keep DIR]
+    .venv/bin/python -m tools.bench.lighthouse --templates all|bakery,cafe [--runs 1]
 
 A theme is a palette, or palette+fonts (a font pair of customer/blocks.py, e.g. a web-font pair).
+With --templates, each template (customer/templates.py) is published as a site made from it
+(`POST /api/v1/sites {name, template}`, as the portal does: its pages, theme and photos), and
+every page of it is measured instead.
 
 The site: one home page of 11 blocks with 6 photos (JPEGs made by Chromium's canvas, camera-sized:
 1600x1067, prepared for upload by the portal's own photos.js in Chromium: the original and its
@@ -173,6 +177,63 @@ async def publish_themes(
     return out
 
 
+async def publish_templates(ids: list[str], state: Path) -> dict[str, tuple[dict[str, tuple[bytes, str]], list[str]]]:
+    """template id -> (every R2 object of a site made from it, its pages' paths)."""
+    from devstack import stack as stack_module
+
+    stack = await stack_module.build(state)
+    assert stack.blobs is not None
+    stack.customer.log = lambda line: None  # type: ignore[method-assign]
+    out = {}
+    for template in ids:
+        body = json.dumps({"name": "Harbour Lane", "template": template}).encode()
+        site = (await call(stack, "POST", "/api/v1/sites", body)).json()
+        await call(stack, "POST", f"/api/v1/sites/{site['id']}/publish", b"{}")
+        objects: dict[str, tuple[bytes, str]] = {}
+        for key in await stack.blobs.list(f"sites/{site['id']}/files/"):
+            blob = await stack.blobs.get(key)
+            assert blob is not None
+            objects[key] = (blob.body, blob.content_type)
+        pointer = await stack.blobs.get(f"hosts/{site['default_host']}.json")
+        assert pointer is not None
+        objects[f"hosts/bench-{template}.localhost.json"] = (pointer.body, "application/json")
+        out[template] = (objects, [p["path"] for p in site["pages"]])
+        await call(stack, "DELETE", f"/api/v1/sites/{site['id']}")  # its files are copied; a plan holds 5 sites
+    stack.close()
+    return out
+
+
+def main_templates(runs: int, ids: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        sites = asyncio.run(publish_templates(ids, Path(tmp) / "stack"))
+        with running(Path(tmp) / "lane", ("domain:POINTER_CACHE_SECONDS=30",)) as lane:
+            for objects, _ in sites.values():
+                for key, (body, ctype) in objects.items():
+                    reply = httpx.put(
+                        f"{lane.admin}/r2/smartpages-sites/{key}", content=body, headers={"content-type": ctype}
+                    )
+                    reply.raise_for_status()
+            port = lane.domain.rsplit(":", 1)[1]
+            print(f"Lighthouse 12 mobile, median of {runs} run(s) after a first visit, every page of each template")
+            print(
+                f"{'template / page':28} {'perf':>5} {'a11y':>5} {'bp':>5} {'seo':>5}"
+                + f" {'LCP ms':>7} {'CLS':>6} {'KB':>6}"
+            )
+            for template, (_, paths) in sites.items():
+                for path in paths:
+                    url = f"http://bench-{template}.localhost:{port}{path}"
+                    lighthouse(url)  # the first visit fills the data centre's cache (printed apart in main)
+                    results = [lighthouse(url) for _ in range(runs)]
+                    med = {k: statistics.median(r[k] for r in results) for k in results[0] if k != "failed"}
+                    failed = sorted({a for r in results for a in r["failed"]})  # type: ignore[union-attr]
+                    print(
+                        f"{template + ' ' + path:28} {med['performance']:5.0f} {med['accessibility']:5.0f}"
+                        f" {med['best-practices']:5.0f} {med['seo']:5.0f} {med['LCP ms']:7.0f} {med['CLS']:6.3f}"
+                        f" {med['KB']:6.0f}" + (f"   not passed: {', '.join(failed)}" if failed else ""),
+                        flush=True,
+                    )
+
+
 def lighthouse(url: str, keep: Path | None = None) -> dict[str, float]:
     command = [
         str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
@@ -241,7 +302,13 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--themes", default=",".join(PALETTES))
     parser.add_argument("--keep", type=Path, help="a folder to write each run's Lighthouse JSON report into")
+    parser.add_argument("--templates", help="all, or template ids (customer/templates.py) separated by commas")
     args = parser.parse_args()
+    if args.templates:
+        from customer.templates import TEMPLATES  # isort: skip
+
+        chosen = [t.id for t in TEMPLATES] if args.templates == "all" else args.templates.split(",")
+        raise SystemExit(main_templates(args.runs, chosen))
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     main(args.runs, args.themes.split(","), args.keep)

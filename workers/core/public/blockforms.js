@@ -21,6 +21,8 @@ const MISSING_PICTURE = 'That picture is not in your library any more; choose an
 export let BLOCKS = {};
 // id -> words: the colour palettes and font pairs a site can choose (customer/blocks.py).
 export const THEMES = { palettes: {}, fonts: {} };
+// The templates a new site can start from (customer/templates.py): id, name, pitch, page titles, version.
+export const TEMPLATES = [];
 let loading = null;
 
 const spec = (c) => ({ kind: c.kind, name: c.name, label: c.label, max: c.max_length, hint: c.hint, type: c.input_type, options: c.options,
@@ -29,8 +31,9 @@ const spec = (c) => ({ kind: c.kind, name: c.name, label: c.label, max: c.max_le
 // The catalogue (blocks, palettes, fonts) arrives once per page load; a failed fetch is tried again
 // next time.
 export function loadCatalogue() {
-  loading ||= api('GET', '/catalogue').then(({ blocks, palettes, fonts }) => {
+  loading ||= api('GET', '/catalogue').then(({ blocks, palettes, fonts, templates }) => {
     const words = (choices) => Object.fromEntries(choices.map((c) => [c.id, c.label]));
+    TEMPLATES.splice(0, TEMPLATES.length, ...templates);
     Object.assign(THEMES, { palettes: words(palettes), fonts: words(fonts) });
     BLOCKS = Object.fromEntries(Object.entries(blocks).map(([type, b]) => [type, { label: b.label, fields: b.fields.map(spec), make: b.starter, needsImage: b.needs_image, closesPage: b.closes_page }]));
   }).catch((e) => {

@@ -1,25 +1,17 @@
-// Sites: the dashboard (with starter templates) and the leads inbox. The editor is editor/.
+// Sites: the dashboard (with the template chooser) and the leads inbox. The editor is editor/.
 
-import { BLOCKS, loadCatalogue } from './blockforms.js';
+import { TEMPLATES, loadCatalogue } from './blockforms.js';
 import { act } from './lib/action.js';
-import { api, send } from './lib/api.js';
+import { api } from './lib/api.js';
 import { confirmDialog } from './lib/dialog.js';
 import { enc, when } from './lib/format.js';
 import { html } from './lib/html.js';
 import { notice } from './lib/notice.js';
 import { addRoute, go } from './lib/router.js';
 import { waitingInvitation } from './invite.js';
-import { uploadPhoto } from './uploads.js';
+import { chooser, wireChooser } from './templates.js';
 
 // --- dashboard -----------------------------------------------------------------------------------
-function templatePreview(t) {
-  if (!t) return html`<p>An empty site with one page: you add the blocks.</p>`;
-  const home = t.home('Your business', ['', '']);
-  const pages = [['Home', home], ...t.pages('Your business', ['', '']).map((p) => [p.title, p.blocks])];
-  return html`<div class="mock" data-palette="${t.palette}"><p class="mock-hero">${home[0].heading}</p></div>
-    <p>${t.pitch}</p><ul>${pages.map(([title, blocks]) => html`<li><strong>${title}</strong>: ${blocks.map((b) => BLOCKS[b.type].label.toLowerCase()).join(', ')}</li>`)}</ul>`;
-}
-
 function siteList(sites) {
   if (!sites.length) return html`<p>No sites yet. Create your first one below.</p>`;
   return html`<ul class="blocks">${sites.map((s) => html`<li class="card"><a href="/sites/${s.id}" data-link><strong>${s.name}</strong></a>
@@ -39,51 +31,24 @@ function sharedList(sites) {
 async function dashboard(visit) {
   const invitation = waitingInvitation(); // opened signed out: back to it now she is signed in
   if (invitation) return go(`/invite?token=${encodeURIComponent(invitation)}`);
-  const [{ sites: all }, { TEMPLATES, placeholder }] = await Promise.all([api('GET', '/sites'), import('./templates.js'), loadCatalogue()]);
+  const [{ sites: all }] = await Promise.all([api('GET', '/sites'), loadCatalogue()]);
   const sites = all.filter((s) => (s.role || 'owner') === 'owner');
   if (!visit.view('Your sites', html`<h1>Your sites</h1>${siteList(sites)}${sharedList(all.filter((s) => s.role && s.role !== 'owner'))}
     <h2 id="h-new">New site</h2>
     <form class="card" id="new" aria-labelledby="h-new"><div class="stack narrow"><label for="new-name">Name of your business or site</label><input id="new-name" name="name" required maxlength="80"></div>
-      <fieldset class="templates"><legend>Start from</legend>
-      ${[{ id: '', name: 'A blank page' }, ...TEMPLATES].map((t, i) => html`<label class="template inline"><input type="radio" name="template" value="${t.id}" ${i === 1 && html`checked`}> ${t.name}</label>`)}
-      </fieldset>
-      <div id="template-preview" class="template-preview" aria-live="polite"></div>
+      ${chooser(TEMPLATES)}
       <p class="form-alert" role="alert"></p>
       <button type="submit">Create the site</button></form>`)) return;
   const form = document.getElementById('new');
-  const chosen = () => TEMPLATES.find((t) => t.id === form.elements.template.value);
-  const show = () => (document.getElementById('template-preview').innerHTML = templatePreview(chosen()));
-  form.addEventListener('change', show);
-  show();
+  wireChooser(form, TEMPLATES);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     act(form.querySelector('button[type=submit]'), form, async () => {
-      const site = await api('POST', '/sites', { name: form.elements.name.value });
-      const template = chosen();
-      if (template) await applyTemplate(site, template, placeholder, (m) => notice(m));
-      go(`/sites/${site.id}`, template ? `Your site is ready with the ${template.name.toLowerCase()} starter. Change the words and pictures, then publish.` : 'Your site is created. Add blocks, then publish.');
+      const template = TEMPLATES.find((t) => t.id === form.elements.template.value);
+      const site = await api('POST', '/sites', { name: form.elements.name.value, ...(template && { template: template.id }) });
+      go(`/sites/${site.id}`, template ? `Your site is ready with the ${template.name.toLowerCase()} template. Change the words and pictures, then publish.` : 'Your site is created. Add blocks, then publish.');
     });
   });
-}
-
-async function applyTemplate(site, template, placeholder, progress) {
-  const images = [];
-  for (let n = 0; n < 2; n += 1) images.push((await uploadPhoto(site.id, await placeholder(template, n), progress)).sha256);
-  const base = `/sites/${enc(site.id)}`;
-  progress('Writing your pages…');
-  // Editor writes name the version they change (If-Match): the new site's and its home page's.
-  const home = `${base}/pages/${enc(site.pages[0].id)}`;
-  const [siteNow, homeNow] = await Promise.all([send('GET', base), send('GET', home)]);
-  await send('PATCH', base, { theme: { palette: template.palette, fonts: template.fonts } }, { etag: siteNow.etag });
-  await send('PUT', home, { blocks: template.home(site.name, images) }, { etag: homeNow.etag });
-  for (const page of template.pages(site.name, images)) {
-    try {
-      await api('POST', `${base}/pages`, page);
-    } catch (e) {
-      if (e.status !== 402) throw e; // the plan has no contact forms: the page without them
-      await api('POST', `${base}/pages`, { ...page, blocks: page.blocks.filter((b) => b.type !== 'lead_form') });
-    }
-  }
 }
 
 // --- the leads inbox -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 from customer.blocks import FONT_PAIRINGS, PALETTES, THEME, WEB_FONTS, catalogue_json
 from customer.colours import AA, PAIRS
+from customer.templates import TEMPLATES, template_json
 
 # What the portal calls each palette and font pairing (one entry per key of PALETTES / FONT_PAIRINGS).
 PALETTE_LABELS = {
@@ -54,4 +55,6 @@ def catalogue() -> dict[str, Any]:
         ],
         # The rule a brand colour is held to (customer/colours.py): each pair at least `minimum`.
         "contrast": {"minimum": AA, "pairs": [words for _, _, words in PAIRS]},
+        # The templates a new site can start from (customer/templates.py), for the portal's chooser.
+        "templates": [template_json(t) for t in TEMPLATES],
     }

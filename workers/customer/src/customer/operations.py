@@ -23,6 +23,15 @@ _CATALOGUE = record(
             "type": "array",
             "items": record({**_CHOICE, "headings": {"type": "string"}, "body": {"type": "string"}}),
         },
+        "templates": {
+            "type": "array",
+            "items": record(
+                {
+                    **{key: {"type": "string"} for key in ("id", "name", "pitch", "palette", "fonts", "version")},
+                    "pages": {"type": "array", "items": {"type": "string"}},
+                }
+            ),
+        },
     }
 )
 _BLOCK_ID = {"type": "string", "pattern": blocks._BLOCK_ID.pattern}
@@ -230,19 +239,22 @@ _OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/api/v1/catalogue",
         "What a site is built from, with the words to show for each: the block types (as /api/v1/blocks/catalogue),"
-        " the colour palettes (`palettes`: id, label, colors, default) and the font pairings (`fonts`: id, label,"
-        " headings, body, default)",
+        " the colour palettes (`palettes`: id, label, colors, default), the font pairings (`fonts`: id, label,"
+        " headings, body, default) and the templates a new site can start from (`templates`: id, name, pitch,"
+        " palette, fonts, page titles, and `version`, the hash its thumbnail /templates/<id>/thumb.webp was made from)",
         response=_CATALOGUE,
     ),
     Operation("GET", "/api/v1/sites", "The account's sites", response=_listing("sites")),
     Operation(
         "POST",
         "/api/v1/sites",
-        "Create a site with a home page (the slug is made from the name when not given)",
+        "Create a site with a home page (the slug is made from the name when not given). With `template` (an id"
+        " from /api/v1/catalogue's `templates`) the site starts as that template: its pages (a contact form left"
+        " out where the plan has none), theme and photos, which become the site's own uploads",
         201,
-        body=sites.SITE_FIELDS,
+        body=sites.NEW_SITE_FIELDS,
         response=_SITE,
-        errors=(402, 409),
+        errors=(402, 409, 413),
     ),
     Operation("GET", _SITE_PATH, "A site (ETag: its version, for If-Match)", response=_SITE, errors=(404,)),
     Operation(

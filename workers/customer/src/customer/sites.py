@@ -4,19 +4,21 @@ saved, so lead forms and anchors keep their names across edits."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from typing import Any
 
+from customer import assets, drafts, history, orphans, publish, templatephotos, templates
 from customer import blocks as blockdefs
-from customer import drafts, history, publish
 from customer.deps import CustomerDeps
 from customer.model import Block, Owner, Page, Site, Tagged
 from customer.store import asset_types, customer_id, new_id, owned_site, page_of, pages_of, sites_of
 from shared import plans
 from shared.errors import HttpError
 from shared.internal_auth import Identity
-from shared.schema import SLUG, Str, check_fields, invalid
+from shared.schema import SLUG, Choice, Str, check_fields, invalid
+from shared.site_layout import file_key
 
 RESERVED_SLUGS = frozenset(
     {
@@ -42,6 +44,8 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _SLUG_HINT = "must be lower-case letters, digits and single hyphens (at most 60)"
 _SLUG = Str(max_length=60, pattern=SLUG, hint=_SLUG_HINT)  # reserved words: check_slug
 SITE_FIELDS = {"name": Str(max_length=80, required=True), "slug": _SLUG}
+# POST /sites also takes the template to start from (customer/templates.py; the catalogue lists them).
+NEW_SITE_FIELDS = {**SITE_FIELDS, "template": Choice(tuple(templates.BY_ID))}
 PAGE_FIELDS = {
     "title": Str(max_length=80, required=True),
     "slug": _SLUG,
@@ -158,9 +162,62 @@ async def list_sites(deps: CustomerDeps, owner: Owner) -> list[dict[str, Any]]:
     return [await site_json(deps, s) for s in await sites_of(deps.db, owner.customer_id)]
 
 
+Statement = tuple[str, tuple[Any, ...]]
+
+
+async def starter(
+    deps: CustomerDeps, owner: Owner, template: templates.Template, site_id: str, name: str, now: float
+) -> tuple[dict[str, Any], list[list[Block]], list[Statement]]:
+    """A template made the new site's own: its theme, each page's blocks (checked as the API checks
+    them, with ids; a contact form left out where the plan has none) and the statements recording
+    its photos as the site's uploads. The photos' files are written to R2 here (noted as orphan
+    candidates first, so a create that then fails leaves nothing behind for good): a few puts per
+    site, whatever the number of customers."""
+    pages: list[list[Block]] = []
+    for page in template.pages:
+        raw = [
+            b
+            for b in templates.named(list(page.blocks), name)
+            if b["type"] != "lead_form" or owner.plan.entitlements.lead_forms
+        ]
+        blocks = blockdefs.check_blocks(raw, "template")
+        for block in blocks:
+            block["id"] = block_id(deps)
+        pages.append(blocks)
+    files = {p: templatephotos.PHOTOS[p] for p in template.photos()}
+    decoded = {f[0]: base64.b64decode(f[4]) for original, variants in files.values() for f in (original, *variants)}
+    await assets.require_storage(deps, owner, sum(map(len, decoded.values())))
+    await orphans.note(deps.db, deps.clock, site_id, decoded)
+    statements: list[Statement] = []
+    guard = " WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)"
+    for photo_name, ((sha, kind, width, height, _), variants) in files.items():
+        data = decoded[sha]
+        await deps.blobs.put(file_key(site_id, sha), data, kind)
+        statements.append(
+            (
+                "INSERT INTO assets (site_id, sha256, content_type, size, name, created_at, width, height)"
+                f" SELECT ?, ?, ?, ?, ?, ?, ?, ?{guard}",
+                (site_id, sha, kind, len(data), f"{photo_name}.webp", now, width, height, site_id),
+            )
+        )
+        for v_sha, v_kind, v_width, v_height, _ in variants:
+            v_data = decoded[v_sha]
+            await deps.blobs.put(file_key(site_id, v_sha), v_data, v_kind)
+            statements.append(
+                (
+                    "INSERT INTO asset_variants (site_id, sha256, variant, content_type, width, height, size)"
+                    f" SELECT ?, ?, ?, ?, ?, ?, ?{guard}",
+                    (site_id, sha, v_sha, v_kind, v_width, v_height, len(v_data), site_id),
+                )
+            )
+    theme = blockdefs.check_theme({"palette": template.palette, "fonts": template.fonts})
+    return theme, pages, statements
+
+
 async def create_site(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) -> dict[str, Any]:
+    """A new site: one page with a hero, or (`template`) a template's pages, theme and photos."""
     cid = owner.customer_id
-    data = check_fields(SITE_FIELDS, body)
+    data = check_fields(NEW_SITE_FIELDS, body)
     existing = await sites_of(deps.db, cid)
     plans.require_room(owner.plan, "sites", len(existing))
     limit = owner.plan.entitlements.sites
@@ -170,28 +227,53 @@ async def create_site(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) ->
     if slug in RESERVED_SLUGS:
         slug = f"{slug}-site"
     site_id, now = new_id(deps.crypto, "s"), deps.clock.now()
-    home = [{"type": "hero", "id": block_id(deps), **check_fields(blockdefs.BLOCKS["hero"], {"heading": name})}]
+    theme: dict[str, Any] = {}
+    extra: list[Statement] = []
+    if data["template"]:
+        template = templates.BY_ID[data["template"]]
+        theme, blocks, extra = await starter(deps, owner, template, site_id, name, now)
+        pages = [
+            (p.slug, p.title, templates.description(p, name), b) for p, b in zip(template.pages, blocks, strict=True)
+        ]
+    else:
+        hero = {"type": "hero", "id": block_id(deps), **check_fields(blockdefs.BLOCKS["hero"], {"heading": name})}
+        pages = [("", "Home", "", [hero])]
+    for position, (page_slug, title, description, page_blocks) in enumerate(pages):
+        extra.insert(
+            position,
+            (
+                "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
+                " SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)",
+                (
+                    new_id(deps.crypto, "p"),
+                    site_id,
+                    page_slug,
+                    title,
+                    description,
+                    position,
+                    json.dumps(page_blocks),
+                    now,
+                    site_id,
+                ),
+            ),
+        )
     for attempt in range(4):
         candidate = slug if attempt == 0 else f"{slug[:50]}-{deps.crypto.random_bytes(2).hex()}"
         # An address a deleted or renamed site left behind is held for its owner's links (30 days).
         held = await deps.db.all("SELECT 1 FROM held_addresses WHERE slug = ? AND held_until > ?", (candidate, now))
         # The slug and the plan's room are taken by the INSERT itself (concurrent requests may have
         # taken either since any check: 20 at once made 6 sites on a 1-site plan): a lost race writes
-        # nothing, and the home page is only written with its site.
+        # nothing, and the pages (and a template's pictures) are only written with their site.
         if not held:
             await deps.db.batch(
                 [
                     (
-                        "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at)"
-                        " SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM sites WHERE customer_id = ?) < ?"
+                        "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at, theme)"
+                        " SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM sites WHERE customer_id = ?) < ?"
                         " ON CONFLICT DO NOTHING",
-                        (site_id, cid, candidate, name, now, now, cid, limit),
+                        (site_id, cid, candidate, name, now, now, json.dumps(theme), cid, limit),
                     ),
-                    (
-                        "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
-                        " SELECT ?, ?, '', 'Home', '', 0, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)",
-                        (new_id(deps.crypto, "p"), site_id, json.dumps(home), now, site_id),
-                    ),
+                    *extra,
                 ]
             )
         if not held and await deps.db.all("SELECT 1 FROM sites WHERE id = ?", (site_id,)):
