@@ -16,6 +16,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from customer import blocks as blockdefs
+from customer.images import Image, Variant
+from customer.model import Page
+from customer.render import SiteData
 from customer.templatephotos import PHOTOS
 
 Block = dict[str, Any]
@@ -1249,14 +1253,9 @@ def template_json(t: Template) -> dict[str, Any]:
     }
 
 
-def site_data(t: Template, name: str, origin: str = "https://example.smartpages.site") -> Any:
+def site_data(t: Template, name: str, origin: str = "https://example.smartpages.site") -> SiteData:
     """The template as the renderer takes a site (customer/render.py `SiteData`), its photos as the
     site's uploads: what `tools.thumbnails` screenshots and the tests render and check."""
-    from customer import blocks as blockdefs
-    from customer.images import Image, Variant
-    from customer.model import Page
-    from customer.render import SiteData
-
     pages = []
     for n, p in enumerate(t.pages):
         blocks = blockdefs.check_blocks(named(list(p.blocks), name), "template")
