@@ -253,7 +253,12 @@ def test_a_key_value_backed_class_has_no_sql_api(tmp_path: Path) -> None:
     with own_lane(tmp_path / "build", tmp_path / "state") as (_lane, urls, log):
         reply = httpx.get(f"{urls['admin']}/fetch/probe/do/count", params={"name": "kv"}, timeout=60)
         assert reply.status_code == 500
-        assert "This Durable Object is not backed by SQLite storage, so the SQL API is not available." in "".join(log)
+        refusal = "This Durable Object is not backed by SQLite storage, so the SQL API is not available."
+        # The lane's output reaches `log` through a reader thread, a moment after the answer.
+        deadline = time.monotonic() + 10
+        while refusal not in "".join(log) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert refusal in "".join(log)
 
 
 def test_a_binding_to_a_class_no_migration_created_is_refused(tmp_path: Path) -> None:
