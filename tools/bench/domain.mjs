@@ -49,7 +49,7 @@ const buildDir = path.join(tmp, 'build');
 fs.cpSync(path.join(opts.build, 'domain'), path.join(buildDir, 'domain'), { recursive: true });
 // The deployed pointer TTL (30 s), not the 1 s of workers/domain/.dev.vars.example (a .dev.vars
 // beside the staged wrangler.toml wins, as with wrangler dev).
-fs.writeFileSync(path.join(buildDir, 'domain', '.dev.vars'), 'POINTER_CACHE_SECONDS=30\n');
+fs.writeFileSync(path.join(buildDir, 'domain', '.dev.vars'), 'POINTER_CACHE_SECONDS=30\nINTERNAL_SECRET=bench-internal-secret-0123456789abcdef\n');
 // Analytics off: the same bundle, renamed, its dataset binding removed (entry.py then passes None).
 fs.cpSync(path.join(buildDir, 'domain'), path.join(buildDir, 'domain-noanalytics'), { recursive: true });
 const offToml = path.join(buildDir, 'domain-noanalytics', 'wrangler.toml');
@@ -63,6 +63,11 @@ fs.writeFileSync(
 fs.cpSync(path.join(HERE, 'floor'), path.join(buildDir, 'floor'), { recursive: true });
 // The floor vendors the same workers SDK as every bundle (the runtime no longer ships it).
 fs.cpSync(path.join(opts.build, 'domain', 'python_modules'), path.join(buildDir, 'floor', 'python_modules'), { recursive: true });
+// Domain's CUSTOMER binding (lead forms it forwards) needs a worker of that name; views never call
+// it, so a copy of the floor stands in.
+fs.cpSync(path.join(buildDir, 'floor'), path.join(buildDir, 'customer-stand-in'), { recursive: true });
+const standInToml = path.join(buildDir, 'customer-stand-in', 'wrangler.toml');
+fs.writeFileSync(standInToml, fs.readFileSync(standInToml, 'utf8').replace('name = "bench-floor"', 'name = "smartpages-customer"'));
 
 const lane = new Lane({ build: buildDir, state: path.join(tmp, 'state'), log: () => {} });
 await lane.start();
