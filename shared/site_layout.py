@@ -22,6 +22,15 @@ FORMAT = 1
 SITE_ID = re.compile(r"^s_[0-9a-f]{32}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
+# A published lead form posts to its site's own host (customer renders the action, domain forwards).
+FORM_PREFIX = "/_smartpages/forms/"  # + <block id>
+SITE_HOST_HEADER = "x-smartpages-site-host"  # the host the visitor posted to (domain sets it, signed)
+
+
+def forwarded_form_path(site_id: str, block_id: str) -> str:
+    """Where domain forwards a site's form post on customer (over the CUSTOMER binding)."""
+    return f"/internal/forms/{site_id}/{block_id}"
+
 
 def pointer_key(host: str) -> str:
     return f"hosts/{host}.json"

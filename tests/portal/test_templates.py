@@ -8,26 +8,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, Page, expect
 
-from tests.lane.client import PASSWORD, subscribed
+from tests.lane.client import subscribed
 from tests.lane.harness import Lane
 from tests.portal.conftest import ARTIFACTS, shot
 from tests.portal.test_accessibility import violations
+from tests.portal.test_editor import signed_in_context
 
 pytestmark = pytest.mark.lane
-
-
-async def signed_in(browser: Browser, lane: Lane, email: str, **options: object) -> BrowserContext:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, **options)  # type: ignore[arg-type]
-    page = await context.new_page()
-    await page.goto(f"{lane.core}/login")
-    await page.get_by_label("Email", exact=True).fill(email)
-    await page.get_by_label("Password", exact=True).fill(PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page.get_by_role("heading", name="Your sites")).to_be_visible(timeout=30_000)
-    await page.close()
-    return context
 
 
 async def all_pictures_shown(page: Page, selector: str) -> None:
@@ -42,7 +31,7 @@ async def test_owner_previews_a_template_and_makes_her_site_from_it(browser: Bro
     subscribed(lane, "lina@example.com")
     # axe is injected as a script, which the portal's CSP (rightly) refuses: bypassed here only; the
     # 375 px test below runs under the real CSP, where every thumbnail and preview must load too.
-    context = await signed_in(browser, lane, "lina@example.com", bypass_csp=True)
+    context = await signed_in_context(browser, lane, "lina@example.com", bypass_csp=True)
     errors: list[str] = []
     context.on("weberror", lambda error: errors.append(str(error.error)))
     page = await context.new_page()
@@ -89,7 +78,7 @@ async def test_owner_previews_a_template_and_makes_her_site_from_it(browser: Bro
 
 async def test_the_chooser_at_375_px(browser: Browser, lane: Lane) -> None:
     subscribed(lane, "mo@example.com")
-    context = await signed_in(browser, lane, "mo@example.com")
+    context = await signed_in_context(browser, lane, "mo@example.com")
     refused: list[str] = []
     page = await context.new_page()
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)

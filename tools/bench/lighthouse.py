@@ -164,17 +164,22 @@ async def publish_themes(
         chosen = {"palette": palette, **({"fonts": fonts} if fonts else {})}
         await call(stack, "PATCH", f"/api/v1/sites/{sid}", j({"theme": chosen, "seo": seo}))
         await call(stack, "POST", f"/api/v1/sites/{sid}/publish", b"{}")
-        objects: dict[str, tuple[bytes, str]] = {}
-        for key in await stack.blobs.list(f"sites/{sid}/files/"):
-            blob = await stack.blobs.get(key)
-            assert blob is not None
-            objects[key] = (blob.body, blob.content_type)
-        pointer = await stack.blobs.get(f"hosts/{site['default_host']}.json")
-        assert pointer is not None
-        objects[f"hosts/bench-{theme.replace('+', '-')}.localhost.json"] = (pointer.body, "application/json")
-        out[theme] = objects
+        out[theme] = await site_objects(stack, sid, site["default_host"], theme.replace("+", "-"))
     stack.close()
     return out
+
+
+async def site_objects(stack: Any, site_id: str, host: str, label: str) -> dict[str, tuple[bytes, str]]:
+    """Every R2 object of the site's live version, its pointer served as `bench-<label>.localhost`."""
+    objects: dict[str, tuple[bytes, str]] = {}
+    for key in await stack.blobs.list(f"sites/{site_id}/files/"):
+        blob = await stack.blobs.get(key)
+        assert blob is not None
+        objects[key] = (blob.body, blob.content_type)
+    pointer = await stack.blobs.get(f"hosts/{host}.json")
+    assert pointer is not None
+    objects[f"hosts/bench-{label}.localhost.json"] = (pointer.body, "application/json")
+    return objects
 
 
 async def publish_templates(ids: list[str], state: Path) -> dict[str, tuple[dict[str, tuple[bytes, str]], list[str]]]:
@@ -189,14 +194,7 @@ async def publish_templates(ids: list[str], state: Path) -> dict[str, tuple[dict
         body = json.dumps({"name": "Harbour Lane", "template": template}).encode()
         site = (await call(stack, "POST", "/api/v1/sites", body)).json()
         await call(stack, "POST", f"/api/v1/sites/{site['id']}/publish", b"{}")
-        objects: dict[str, tuple[bytes, str]] = {}
-        for key in await stack.blobs.list(f"sites/{site['id']}/files/"):
-            blob = await stack.blobs.get(key)
-            assert blob is not None
-            objects[key] = (blob.body, blob.content_type)
-        pointer = await stack.blobs.get(f"hosts/{site['default_host']}.json")
-        assert pointer is not None
-        objects[f"hosts/bench-{template}.localhost.json"] = (pointer.body, "application/json")
+        objects = await site_objects(stack, site["id"], site["default_host"], template)
         out[template] = (objects, [p["path"] for p in site["pages"]])
         await call(stack, "DELETE", f"/api/v1/sites/{site['id']}")  # its files are copied; a plan holds 5 sites
     stack.close()

@@ -46,6 +46,7 @@ from shared.routing import Call as Routed
 from shared.routing import Handler as RoutedHandler
 from shared.routing import Params, Router
 from shared.schema import check_fields, read_query
+from shared.site_layout import SITE_HOST_HEADER
 
 TABLES = (
     "customers",
@@ -456,7 +457,7 @@ async def submit_site_form(c: Call) -> Response:
     answer = await forms.submit(c.deps, site_id, block_id, post)
     page = None
     if answer.refused:
-        page = await formpage.published_html(c.deps, r.header(formpage.HOST_HEADER), site_id, answer.page)
+        page = await formpage.published_html(c.deps, r.header(SITE_HOST_HEADER), site_id, answer.page)
     return visitor_page(answer, block_id, page)
 
 

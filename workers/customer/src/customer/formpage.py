@@ -24,8 +24,6 @@ from customer.deps import CustomerDeps
 from customer.model import FormAnswer
 from shared.site_layout import decode, file_key, pointer_key
 
-HOST_HEADER = "x-smartpages-site-host"  # the host the visitor posted to (domain sets it, signed)
-
 
 async def published_html(deps: CustomerDeps, host: str, site_id: str, path: str) -> str | None:
     """The page at `path` as `host` serves it now, if `host` serves `site_id`."""

@@ -29,13 +29,13 @@ from customer.render import Entry as FileEntry
 from customer.store import asset_types, file_sizes, images_of, pages_of, site_by_id
 from shared import plans
 from shared.errors import HttpError
-from shared.site_layout import Entry, Live, encode, file_key, files_prefix, pointer_key
+from shared.site_layout import FORM_PREFIX, Entry, Live, encode, file_key, files_prefix, pointer_key
 
 # A publish killed half-way (the isolate evicted, a deploy) holds the site this long at most, so a
 # user retrying finds it free within a minute; a publish checks it still holds the lock before it
 # switches the pointer, so one that outlived its lock never overwrites a newer publish.
 LOCK_SECONDS = 45
-FORM_ACTION = "/_smartpages/forms"  # + /<block id>: a lead form posts to its site's own host (domain/forms.py)
+FORM_ACTION = FORM_PREFIX.rstrip("/")  # + /<block id>: a lead form posts to its site's own host (domain/forms.py)
 PARALLEL_WRITES = 6  # a Worker may hold 6 connections open at once
 
 

@@ -462,22 +462,14 @@ async def update_page(
             )
     blocks = await checked_blocks(deps, owner.plan, site, body.get("blocks", page.blocks), page.blocks)
     await check_draft_room(deps, site.id, page.id, json.dumps(blocks))
+    title, description = data.get("title", page.title), data.get("description", page.description)
     changed = await deps.db.run(
         "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ?, revision = revision + 1"
         " WHERE id = ? AND revision = ?",
-        (
-            slug,
-            data.get("title", page.title),
-            data.get("description", page.description),
-            json.dumps(blocks),
-            deps.clock.now(),
-            page.id,
-            page.revision,
-        ),
+        (slug, title, description, json.dumps(blocks), deps.clock.now(), page.id, page.revision),
     )
     if not changed:
         raise stale()
-    title, description = data.get("title", page.title), data.get("description", page.description)
     await history.saved(deps, site.id, page, history.Body(title, description, blocks), author)
     if slug != page.slug:  # after the page moved: a stale write moves nothing
         await deps.db.run(

@@ -22,6 +22,7 @@ from shared.http import Request, Response, json_response
 from shared.log import log
 from shared.ports import Analytics, BlobStore, Cache, Clock, Crypto, DataPoint, Service
 from shared.settings import reader
+from shared.site_layout import FORM_PREFIX
 
 HEALTH_PATH = "/_smartpages/health"
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
@@ -88,7 +89,7 @@ def bootstrap(settings: Settings, ports: Ports) -> App:
             if request.method not in ("GET", "HEAD"):
                 raise HttpError(405, "method_not_allowed", "Use GET.", [("allow", "GET, HEAD")])
             return json_response(health.report("domain", {"r2": await health.check_blob_store(ports.blobs)}))
-        form = request.path.startswith(forms.PREFIX)
+        form = request.path.startswith(FORM_PREFIX)
         if request.method not in ("GET", "HEAD") and not form:
             raise HttpError(405, "method_not_allowed", "Published sites are read-only.", [("allow", "GET, HEAD")])
         host = site_host(request)

@@ -18,9 +18,8 @@ from shared.app import REQUEST_ID_HEADER
 from shared.errors import HttpError
 from shared.http import Request, Response
 from shared.ports import Clock, Crypto, Service
+from shared.site_layout import FORM_PREFIX, SITE_HOST_HEADER, forwarded_form_path
 
-PREFIX = "/_smartpages/forms/"
-HOST_HEADER = "x-smartpages-site-host"  # customer/formpage.py reads it
 MAX_BYTES = 64 * 1024  # a form of a few fields; a message is at most 5,000 characters
 _BLOCK = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _PASSED = ("content-type", "cf-connecting-ip", REQUEST_ID_HEADER)
@@ -29,9 +28,9 @@ _KEPT = ("content-type", "location", "retry-after")
 
 def block_of(path: str) -> str | None:
     """The block id of a form post's path, or None when `path` is not one."""
-    if not path.startswith(PREFIX):
+    if not path.startswith(FORM_PREFIX):
         return None
-    block = path[len(PREFIX) :]
+    block = path[len(FORM_PREFIX) :]
     return block if _BLOCK.match(block) else ""
 
 
@@ -51,7 +50,8 @@ async def forward(
     if customer is None or not secret:
         raise HttpError(502, "bad_gateway", "The form cannot be sent just now. Please try again later.")
     headers = {name: request.header(name) for name in _PASSED if request.header(name)}
-    outgoing = Request("POST", f"/internal/forms/{live.site}/{block}", "", {**headers, HOST_HEADER: host}, request.body)
+    path, headers[SITE_HOST_HEADER] = forwarded_form_path(live.site, block), host
+    outgoing = Request("POST", path, "", headers, request.body)
     identity = internal_auth.Identity(caller="domain")
     answer = await customer.fetch(await internal_auth.signed(crypto, clock, secret, outgoing, identity))
     if answer.status >= 400 and answer.header("content-type").startswith("application/json"):
