@@ -334,9 +334,11 @@ async def send_digests(deps: CustomerDeps) -> tuple[dict[str, int], bool]:
     day) naming them, and they count as mailed. Mailer unreachable: tried again at the next Cron (the
     idempotency key, the first enquiry's id, keeps it one mail); refused: logged and not retried."""
     now = deps.clock.now()
+    # A site is due when any waiting enquiry is a day old: walked oldest first on the partial index
+    # `leads_for_digest`, stopping at DIGEST_PAGE sites (never all waiting enquiries at once).
     due = await deps.db.all(
-        "SELECT site_id FROM leads WHERE digest = 1 AND mailed = 0 GROUP BY site_id HAVING min(created_at) <= ?"
-        " LIMIT ?",
+        "SELECT DISTINCT site_id FROM leads WHERE digest = 1 AND mailed = 0 AND created_at <= ?"
+        " ORDER BY created_at LIMIT ?",
         (now - DIGEST_SECONDS, DIGEST_PAGE),
     )
     sent = 0
@@ -361,7 +363,7 @@ async def send_digests(deps: CustomerDeps) -> tuple[dict[str, int], bool]:
             try:
                 sent += await deps.mail.send("leads_digest", owner, data, f"leads-digest-{waiting[0]['id']}")
             except MailUnavailable:
-                continue  # the next Cron tries again
+                return {"digests_sent": sent}, False  # the next Cron tries again (no step after step now)
         await deps.db.run(
             "UPDATE leads SET mailed = 1 WHERE site_id = ? AND digest = 1 AND mailed = 0 AND created_at <= ?",
             (row["site_id"], now),
