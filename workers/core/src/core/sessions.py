@@ -4,13 +4,13 @@ takes effect on the next request. Lifetimes: idle 14 days, absolute 90 days."""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import Any
 
 from shared.errors import HttpError
 from shared.http import Request
 from shared.ports import Clock, Crypto, Database
+from shared.tokens import new_secret
 
 COOKIE = "__Host-session"
 IDLE_SECONDS = 14 * 24 * 3600
@@ -40,7 +40,7 @@ async def _hash(crypto: Crypto, token: str) -> str:
 
 async def create(db: Database, crypto: Crypto, clock: Clock, account_id: str, user_agent: str) -> str:
     """Starts a session and returns its token (for the cookie only; never stored)."""
-    token = base64.urlsafe_b64encode(crypto.random_bytes(32)).rstrip(b"=").decode()
+    token = new_secret(crypto)
     now = clock.now()
     await db.run(
         "INSERT INTO sessions (id, account_id, token_hash, user_agent, created_at, last_seen_at)"

@@ -5,13 +5,13 @@ the same moment still works once."""
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from shared.errors import HttpError
 from shared.ports import Clock, Crypto, Database
+from shared.tokens import new_secret
 
 VERIFY_EMAIL = "verify_email"
 PASSWORD_RESET = "password_reset"  # noqa: S105 (a token purpose, not a password)
@@ -33,10 +33,6 @@ class Token:
     id: str
     account_id: str
     data: dict[str, Any]
-
-
-def new_secret(crypto: Crypto) -> str:
-    return base64.urlsafe_b64encode(crypto.random_bytes(32)).rstrip(b"=").decode()
 
 
 async def issue(

@@ -15,7 +15,6 @@ holds a pending invitation to one takes a seat."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from customer.deps import CustomerDeps
@@ -24,6 +23,7 @@ from customer.store import new_id, site_by_id
 from shared import plans
 from shared.errors import HttpError
 from shared.schema import Choice, Email, Str, check_fields, invalid
+from shared.tokens import new_secret
 
 INVITATION_DAYS = 7
 INVITATION_SECONDS = INVITATION_DAYS * 86400
@@ -161,7 +161,7 @@ async def invite(deps: CustomerDeps, owner: Owner, site: Site, body: dict[str, A
         " AND accepted_at IS NULL AND revoked_at IS NULL",
         (now, site.id, email),
     )
-    token = base64.urlsafe_b64encode(deps.crypto.random_bytes(32)).rstrip(b"=").decode()
+    token = new_secret(deps.crypto)
     invitation_id = new_id(deps.crypto, "inv")
     expires = now + INVITATION_SECONDS
     await deps.db.run(
