@@ -399,12 +399,21 @@ def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: 
 # -- running wrangler -----------------------------------------------------------------------------
 
 
+WRANGLER_TIMEOUT = 300  # one wrangler call (a deploy of one worker takes ~10 s): past it, say so and stop
+
+
 def wrangler(args: list[str], values: dict[str, str], cwd: Path = ROOT) -> str:
     env = {**os.environ, **{k: values[k] for k in (*LOGIN, "CLOUDFLARE_API_BASE_URL") if k in values}}
     env["CI"] = "true"  # never prompt
-    proc = subprocess.run(
-        [str(ROOT / "tools" / "wrangler"), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
+    try:
+        proc = subprocess.run(
+            [str(ROOT / "tools" / "wrangler"), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False,
+            timeout=WRANGLER_TIMEOUT,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as late:
+        parts = (late.stdout, late.stderr)
+        output = "".join(x.decode(errors="replace") if isinstance(x, bytes) else x or "" for x in parts)
+        raise Stop(f"wrangler {' '.join(args)} did not finish in {WRANGLER_TIMEOUT} s:\n{_tail(output)}") from None
     if proc.returncode != 0:
         raise Stop(f"wrangler {' '.join(args)} failed:\n{_tail(proc.stdout + proc.stderr)}")
     return proc.stdout

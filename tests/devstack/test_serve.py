@@ -1,49 +1,24 @@
 """The quick local stack over real HTTP (uvicorn), as a developer's curl sees it."""
 
-import subprocess
 import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from devstack.stack import read_dev_vars
+from tests.lane.harness import Process
 from tools.ports import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory):
     core, domain = free_port(), free_port()
     state = tmp_path_factory.mktemp("state")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "devstack.serve",
-            "--state",
-            str(state),
-            "--core-port",
-            str(core),
-            "--domain-port",
-            str(domain),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 30
-    while "ready" not in proc.stdout.readline():
-        assert proc.poll() is None, "local stack exited"
-        assert time.monotonic() < deadline, "local stack did not start in time"
+    command = [sys.executable, "-m", "devstack.serve", "--state", str(state), "--core-port", str(core),
+               "--domain-port", str(domain)]  # fmt: skip
+    process = Process(command, "ready", [])
     yield f"http://127.0.0.1:{core}", f"http://127.0.0.1:{domain}"
-    proc.terminate()
-    proc.wait(10)
-    proc.stdout.close()
+    process.stop()
 
 
 def test_health_over_http(served) -> None:

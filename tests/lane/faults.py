@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -57,11 +56,7 @@ class FaultLane:
     def kill(self) -> None:
         """kill -9: no drain, no clean shutdown; what was in flight is lost mid-way."""
         assert self.lane is not None
-        self.lane.proc.kill()
-        self.lane.proc.wait(30)
-        self.lane.reader.join(10)
-        self.lane.proc.stdout.close()  # type: ignore[union-attr]
-        self.lane.proc.stderr.close()  # type: ignore[union-attr]
+        self.lane.kill()
 
     def restart(self) -> None:
         self.kill()
@@ -116,15 +111,7 @@ class FaultLane:
 
 def _stop(process: Process) -> None:
     """SIGTERM, and kill if a stand-in still holds a hung request after a few seconds."""
-    process.proc.terminate()
-    try:
-        process.proc.wait(5)
-    except subprocess.TimeoutExpired:
-        process.proc.kill()
-        process.proc.wait(10)
-    process.reader.join(10)
-    process.proc.stdout.close()  # type: ignore[union-attr]
-    process.proc.stderr.close()  # type: ignore[union-attr]
+    process.terminate(5)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ session for the lane and portal tiers."""
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,36 +70,98 @@ def stage_probe(out: Path, *, sdk: bool = True, name: str = "probe") -> Path:
     return probe
 
 
+class NotReady(RuntimeError):
+    """A child process that did not print its ready line: it exited (`returncode`), or time ran out (None)."""
+
+    def __init__(self, message: str, returncode: int | None) -> None:
+        super().__init__(message)
+        self.returncode = returncode
+
+
 class Process:
-    """A child process that prints one `… ready …` line on stdout; its stderr is kept as a log."""
+    """A child process that prints one `… ready …` line on stdout; its stderr is kept as a log.
+
+    Nothing here waits without a deadline, so a child that never gets ready, or a grandchild that
+    keeps a pipe open, fails the test instead of hanging the run: the child leads its own process
+    group (ending the group ends whatever it started), both pipes are read by threads, and a pipe
+    is closed only once its reader has finished (closing it under a blocked reader deadlocks)."""
 
     def __init__(self, args: list[str], ready: str, log: list[str]) -> None:
         self.proc = subprocess.Popen(
-            args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ}
-        )
-        assert self.proc.stdout is not None
-        assert self.proc.stderr is not None
+            args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ},
+            start_new_session=True,
+        )  # fmt: skip
+        self.log = log
+        self.lines: queue.Queue[str] = queue.Queue()
         self.reader = threading.Thread(target=lambda: log.extend(self.proc.stderr), daemon=True)  # type: ignore[arg-type]
+        self.stdout_reader = threading.Thread(target=self._read_stdout, daemon=True)
         self.reader.start()
-        deadline = time.monotonic() + START_TIMEOUT
+        self.stdout_reader.start()
+        deadline, shown = time.monotonic() + START_TIMEOUT, " ".join(args[:3])
         self.line = ""
         while ready not in self.line:
-            self.line = self.proc.stdout.readline()
-            if not self.line and self.proc.poll() is not None:
-                raise RuntimeError(f"{args[1]} exited before it was ready:\n" + "".join(log[-40:]))
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{args[1]} did not start in time")
+            try:
+                self.line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self._end()
+                message = f"{shown} did not start in {START_TIMEOUT} s:\n" + "".join(log[-40:])
+                raise NotReady(message, None) from None
+            if not self.line:  # end of stdout: it exited (or closed it) before it was ready
+                self._end()
+                message = f"{shown} exited before it was ready:\n" + "".join(log[-40:])
+                raise NotReady(message, self.proc.returncode)
+
+    def _read_stdout(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put("")
+
+    def terminate(self, grace: float) -> bool:
+        """SIGTERM; after `grace` seconds, SIGKILL to the whole group. True if it stopped by itself."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(grace)
+            stopped = True
+        except subprocess.TimeoutExpired:
+            stopped = False
+        self._end()
+        return stopped
 
     def stop(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
+        """A clean stop (SIGTERM, as Ctrl-C of scripts/dev), which must take under 30 s."""
+        if not self.terminate(30):
+            raise AssertionError("the process did not stop within 30 s of SIGTERM:\n" + "".join(self.log[-40:]))
+
+    def kill(self) -> None:
+        """kill -9 of the process alone, as an operator would: what it started must go by itself (the
+        lane's watchdog); anything still there after 10 s is killed with the group."""
+        self.proc.kill()
+        self.proc.wait(30)
+        deadline = time.monotonic() + 10
+        while self._group_alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self._end()
+
+    def _group_alive(self) -> bool:
         try:
-            self.proc.wait(30)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-            self.reader.join(10)
-            self.proc.stdout.close()  # type: ignore[union-attr]
-            self.proc.stderr.close()  # type: ignore[union-attr]
+            os.killpg(self.proc.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def _end(self) -> None:
+        """Whatever of the group is left is killed; the pipes close once their readers are done."""
+        if self._group_alive():
+            with suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        with suppress(subprocess.TimeoutExpired):
+            self.proc.wait(10)
+        for reader, pipe in ((self.reader, self.proc.stderr), (self.stdout_reader, self.proc.stdout)):
+            reader.join(10)
+            if not reader.is_alive():
+                pipe.close()  # type: ignore[union-attr]
 
 
 @contextmanager
@@ -161,17 +224,16 @@ def lane_command(build_dir: Path, state: Path, *extra: str) -> list[str]:
 
 def refused_start(build_dir: Path, state: Path, *extra: str) -> str:
     """Starts a lane that must refuse to start; returns its stderr."""
-    with subprocess.Popen(
-        lane_command(build_dir, state, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    ) as proc:
-        assert proc.stdout is not None
-        ready = proc.stdout.readline()  # the ready line, or "" when it exits
-        if ready:
-            proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=START_TIMEOUT)
-    assert not ready, f"the lane started: {ready}"
-    assert proc.returncode == 1, stderr
-    return stderr
+    log: list[str] = []
+    try:
+        started = Process(lane_command(build_dir, state, *extra), "lane ready", log)
+    except NotReady as refused:
+        returncode = refused.returncode
+    else:
+        started.stop()
+        raise AssertionError(f"the lane started: {started.line}")
+    assert returncode == 1, "".join(log)
+    return "".join(log)
 
 
 @contextmanager
