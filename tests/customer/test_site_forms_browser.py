@@ -36,10 +36,12 @@ async def serving(stack: Stack, posts: list[str]) -> AsyncIterator[int]:
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(noting, log_level="warning"))
+    # A connection Chromium still holds must not keep the shutdown waiting (uvicorn waits without end).
+    server = uvicorn.Server(uvicorn.Config(noting, log_level="warning", timeout_graceful_shutdown=5))
     task = asyncio.ensure_future(server.serve(sockets=[sock]))
-    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
-        await asyncio.sleep(0.01)
+    async with asyncio.timeout(30):
+        while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
+            await asyncio.sleep(0.01)
     try:
         yield sock.getsockname()[1]
     finally:
