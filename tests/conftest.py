@@ -24,8 +24,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tiers by what a test needs, so `scripts/test --quick` (not lane, deploy or fuzz) cannot pick up
     a slow test that forgot its marker: anything using a lane is `lane`, tests/deploy is `deploy`,
     tests/api is `fuzz`. Groups for `pytest -n 2 --dist loadgroup` (scripts/test): every test on the
-    session's shared lane runs in one process (one lane, started once), tests/deploy in one process
-    (they stage build/ in place), every other module whole on either process."""
+    session's shared lane runs in one process (one lane, started once), every other module whole on
+    either process (tests/deploy included: each deploy stages its bundles in its own folder)."""
     for item in items:
         path = Path(str(item.path))
         module = getattr(item, "module", None)
@@ -36,8 +36,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.fuzz)
         if path.is_relative_to(TESTS / "deploy"):
             item.add_marker(pytest.mark.deploy)
-            group = "deploy"
-        elif on_a_lane and not hasattr(module, "lane"):  # the session's lane, not a module's own
+        if on_a_lane and not hasattr(module, "lane"):  # the session's lane, not a module's own
             group = "lane"
         else:
             group = str(path.relative_to(TESTS))

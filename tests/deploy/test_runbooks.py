@@ -62,7 +62,7 @@ def deploy_env(login: dict[str, str], env: str, work: Path) -> None:
     base = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
     result = subprocess.run(
         [sys.executable, "-m", "tools.deploy", env, "--no-smoke", "--record-dir", str(work / "record"),
-         "--secrets-file", str(work / "none.env")],
+         "--secrets-file", str(work / "none.env"), "--build-dir", str(work / "build")],
         cwd=ROOT, env={**base, **login, **secrets}, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -72,7 +72,8 @@ def deploy_env(login: dict[str, str], env: str, work: Path) -> None:
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Staging and production deployed by scripts/deploy; then, in each environment, a second
     version of every worker live (a previous one to roll back to), a published file in R2 and a
-    mail stuck `queued` in mailer's D1."""
+    mail stuck `queued` in mailer's D1. The bundles are staged in the fixture's own `build/` (beside
+    the returned state), which the commands' `-c build/<worker>/wrangler.toml` read."""
     work = tmp_path_factory.mktemp("runbooks")
     state = work / "cf"
     with standin(state, ALL_ZONES) as login:
@@ -94,13 +95,14 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return state
 
 
-def workdir(tmp_path: Path) -> Path:
-    """A folder to run the commands in (their files land here, not in the repo), where tools/,
-    build/ and node_modules/ are the repo's."""
+def workdir(tmp_path: Path, deployed: Path) -> Path:
+    """A folder to run the commands in (their files land here, not in the repo), where tools/ and
+    node_modules/ are the repo's and build/ the bundles the deploys staged."""
     cwd = tmp_path / "ops"
     cwd.mkdir()
-    for name in ("tools", "build", "node_modules"):
+    for name in ("tools", "node_modules"):
         (cwd / name).symlink_to(ROOT / name)
+    (cwd / "build").symlink_to(deployed.parent / "build")
     return cwd
 
 
@@ -119,7 +121,7 @@ def test_the_old_runbook_commands_fail_and_the_key_fix_creates_a_stray_worker(de
     """Reproduces issue 29 item 1 on staging: the commands as written before fail, and `secret put`
     exits 0 having created an empty `smartpages-mailer` beside the deployed mailer."""
     state = copy_of(deployed, tmp_path)
-    cwd = workdir(tmp_path)
+    cwd = workdir(tmp_path, deployed)
     before = account(state).worker_names()
     mailer = "smartpages-mailer-staging"
     old_key = account(state).uploaded(mailer)["secrets"]["RESEND_API_KEY"]
@@ -164,7 +166,7 @@ def test_every_runbook_command_succeeds_on_the_deployed_environment_and_creates_
     deployed: Path, tmp_path: Path, env: str
 ) -> None:
     state = copy_of(deployed, tmp_path)
-    cwd = workdir(tmp_path)
+    cwd = workdir(tmp_path, deployed)
     before = account(state)
     workers = before.worker_names()
     core = f"smartpages-core-{env}"
