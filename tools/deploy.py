@@ -1,6 +1,6 @@
 """One command deploys SmartPages to an environment: `scripts/deploy staging|production`.
 
-    scripts/deploy ENV [--dry-run] [--force] [--secrets-file F] [--no-smoke]
+    scripts/deploy ENV [--dry-run] [--force] [--secrets-file F] [--no-smoke] [--build-dir DIR]
     scripts/deploy ENV --smoke-only [--core-url URL] [--domain-url URL]
 
 In order, stopping before anything changes if a check fails:
@@ -11,8 +11,8 @@ In order, stopping before anything changes if a check fails:
  2. secrets: every secret each worker's `[env.ENV.secrets] required` names, from the environment or
     the git-ignored `.secrets/ENV.env`; the missing ones are named, per worker (the optional ones,
     OPTIONAL_SECRETS, are uploaded when supplied);
- 3. stage the bundles (tools/build.py) and read what the account holds: D1 databases, R2 buckets,
-    the migrations each database has applied, the version each worker runs;
+ 3. stage the bundles (tools/build.py, into build/ or `--build-dir`) and read what the account
+    holds: D1 databases, R2 buckets, the migrations each database has applied, the version each worker runs;
  4. create what is missing (D1 by name, R2 buckets), apply pending remote migrations, then deploy
     each worker whose bundle or secrets changed, in binding order (a service binding to a worker
     that does not exist yet fails the upload): mailer, customer and billing, domain, core;
@@ -359,7 +359,14 @@ class Plan:
         return out
 
 
-def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: Account, force: bool) -> Plan:
+def make_plan(
+    workers: list[Worker],
+    env: str,
+    values: dict[str, str],
+    account: Account,
+    force: bool,
+    build_dir: Path = build.BUILD,
+) -> Plan:
     databases = account.databases()
     buckets = account.buckets()
     queues = account.queues()
@@ -373,7 +380,7 @@ def make_plan(workers: list[Worker], env: str, values: dict[str, str], account: 
         pending = [f for f in files if f not in (applied or set())]
         if pending:
             migrate.append((worker, db["database_name"], pending))
-    tags = {w.short: bundle_tag(ROOT / "build" / w.short, env, w.secret_values(values)) for w in workers}
+    tags = {w.short: bundle_tag(build_dir / w.short, env, w.secret_values(values)) for w in workers}
     deploy: list[Worker] = []
     attach: list[Worker] = []
     up_to_date: list[Worker] = []
@@ -457,7 +464,9 @@ def check_login(values: dict[str, str]) -> None:
         raise Stop("the API token cannot see account CLOUDFLARE_ACCOUNT_ID (wrangler whoami lists its accounts)")
 
 
-def execute(plan: Plan, env: str, values: dict[str, str], record: dict[str, Any]) -> None:
+def execute(
+    plan: Plan, env: str, values: dict[str, str], record: dict[str, Any], build_dir: Path = build.BUILD
+) -> None:
     for name in plan.create_databases:
         wrangler(["d1", "create", name], values)
         print(f"  created D1 database {name}")
@@ -468,9 +477,7 @@ def execute(plan: Plan, env: str, values: dict[str, str], record: dict[str, Any]
         wrangler(["queues", "create", name], values)
         print(f"  created queue {name}")
     for owner, database, _ in plan.migrate:
-        wrangler(
-            ["d1", "migrations", "apply", database, "--remote", "--env", env], values, ROOT / "build" / owner.short
-        )
+        wrangler(["d1", "migrations", "apply", database, "--remote", "--env", env], values, build_dir / owner.short)
         print(f"  migrated {database}")
     done: list[str] = []
     for worker in plan.deploy:
@@ -493,7 +500,7 @@ def execute(plan: Plan, env: str, values: dict[str, str], record: dict[str, Any]
                         f"scripts/deploy {env}",
                     ],
                     values,
-                    ROOT / "build" / worker.short,
+                    build_dir / worker.short,
                 )
             except Stop as exc:
                 raise Stop(mid_way(exc, env, done, plan, worker)) from exc
@@ -501,7 +508,7 @@ def execute(plan: Plan, env: str, values: dict[str, str], record: dict[str, Any]
         record["workers"][worker.name] = plan.tags[worker.short]
         print(f"  deployed {worker.name}")
     for worker in plan.attach:
-        wrangler(["triggers", "deploy", "--env", env], values, ROOT / "build" / worker.short)
+        wrangler(["triggers", "deploy", "--env", env], values, build_dir / worker.short)
         print(f"  attached the routes, domains, crons and queue consumers of {worker.name}")
 
 
@@ -576,6 +583,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--core-url", help="core's public origin (default: PORTAL_ORIGIN)")
     parser.add_argument("--domain-url", help="an origin the domain worker serves (default: https://edge.<sites>)")
     parser.add_argument("--record-dir", type=Path, default=ROOT / ".state" / "deploy", help="where ids are recorded")
+    parser.add_argument(
+        "--build-dir", type=Path, default=build.BUILD, help="where the bundles are staged (default: build/)"
+    )
     args = parser.parse_args(argv)
     try:
         workers = load_workers(args.env)
@@ -598,9 +608,9 @@ def main(argv: list[str] | None = None) -> int:
             raise Stop("nothing was changed:\n" + "\n".join(f"  {r}" for r in refusals))
         check_login(values)
         for worker in workers:
-            build.stage(worker.short)
+            build.stage(worker.short, args.build_dir)
         account = Account(values)
-        plan = make_plan(workers, args.env, values, account, args.force)
+        plan = make_plan(workers, args.env, values, account, args.force, args.build_dir)
         print("plan:\n" + "\n".join(f"  {line}" for line in plan.lines()))
         if args.dry_run:
             for worker in workers:
@@ -611,17 +621,17 @@ def main(argv: list[str] | None = None) -> int:
                         "--env",
                         args.env,
                         "--outdir",
-                        str(ROOT / "build" / ".dry-run" / worker.short),
+                        str(args.build_dir / ".dry-run" / worker.short),
                     ],
                     values,
-                    ROOT / "build" / worker.short,
+                    args.build_dir / worker.short,
                 )
                 print(f"  wrangler dry run of {worker.name}: ok")
             return 0
         record_file = args.record_dir / f"{args.env}.json"
         record = json.loads(record_file.read_text()) if record_file.exists() else {"workers": {}}
         try:
-            execute(plan, args.env, values, record)
+            execute(plan, args.env, values, record, args.build_dir)
         finally:
             record["databases"] = account.databases()
             record_file.parent.mkdir(parents=True, exist_ok=True)

@@ -236,7 +236,7 @@ def rehearse(work: Path) -> str:
             "CLOUDFLARE_ACCOUNT_ID": STANDIN_ACCOUNT_ID,
             **rehearsal_secrets(workers),
         }
-        record = ["--record-dir", str(work / "record")]
+        record = ["--record-dir", str(work / "record"), "--build-dir", str(work / "build")]
         first = run_deploy(values, *record)
         second = run_deploy(values, *record)
         attached: list[str] = []

@@ -1,11 +1,17 @@
 """scripts/deploy against the Cloudflare API stand-in (offline): refuses before changing anything when
-an input is missing, finishes a half-done deploy on a re-run, and the whole rehearsal (deploy, no-op
-re-run, the uploaded bundles healthy on the lane) passes from a clean state."""
+an input is missing, finishes a half-done deploy on a re-run, re-attaches detached triggers, meets
+the API's scoped 403. The scenarios that deploy start from one provisioned account (`provisioned`:
+every D1 database, bucket and queue created and migrated by a first deploy, no Worker yet), each on
+its own copy, so each uploads the Workers without creating every resource again (a wrangler run per
+resource); creating them from a clean account is shown by the rehearsal (test_rehearsal.py) and the
+runbooks' deploys. Each deploy stages its bundles in the test's own folder (`--build-dir`), not in
+build/, so these modules run beside each other."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -75,7 +81,7 @@ def run_deploy(values: dict[str, str], tmp_path: Path, *extra: str) -> subproces
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
     return subprocess.run(
         [sys.executable, "-m", "tools.deploy", "staging", "--no-smoke", "--record-dir", str(tmp_path / "record"),
-         "--secrets-file", str(tmp_path / "none.env"), *extra],
+         "--secrets-file", str(tmp_path / "none.env"), "--build-dir", str(tmp_path / "build"), *extra],
         cwd=ROOT, env={**env, **values}, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
 
@@ -120,9 +126,40 @@ def account(state: Path) -> AccountStandin:
     return AccountStandin(state, STANDIN_DEPLOY_TOKEN, STANDIN_ACCOUNT_ID, ZONES)
 
 
-@pytest.fixture
-def secrets() -> dict[str, str]:
+@pytest.fixture(scope="module")
+def staging_secrets() -> dict[str, str]:
     return rehearse_deploy.rehearsal_secrets(deploy.load_workers("staging"))
+
+
+@pytest.fixture
+def secrets(staging_secrets: dict[str, str]) -> dict[str, str]:
+    """The module's secrets (the provisioned account's migrations ran with them), a copy to change."""
+    return dict(staging_secrets)
+
+
+@pytest.fixture(scope="module")
+def provisioned(tmp_path_factory: pytest.TempPathFactory, staging_secrets: dict[str, str]) -> Path:
+    """The stand-in's state after a first staging deploy on a clean account created and migrated
+    every D1 database, R2 bucket and queue and then stopped at the first upload (the stand-in
+    refused to create a Worker): resources in place, no Worker, nothing attached."""
+    work = tmp_path_factory.mktemp("provisioned")
+    (work / "none.env").write_text("")
+    with standin(work / "cf", ZONES, refuse_new_workers=True) as login:
+        first = run_deploy({**login, **staging_secrets}, work)
+    assert first.returncode == 1
+    assert "Deploying smartpages-mailer-staging failed" in first.stderr
+    for created in ("created D1 database smartpages-core-staging", "created R2 bucket smartpages-sites-staging",
+                    "created queue smartpages-mail-staging", "migrated smartpages-customer-staging"):  # fmt: skip
+        assert created in first.stdout
+    cloud = account(work / "cf")
+    assert (cloud.worker_names(), cloud.refused) == ([], ["smartpages-mailer-staging"])
+    return work / "cf"
+
+
+def copy_of(provisioned: Path, tmp_path: Path) -> Path:
+    state = tmp_path / "cf"
+    shutil.copytree(provisioned, state)
+    return state
 
 
 def test_a_missing_secret_stops_the_deploy_before_anything_changes(tmp_path: Path, secrets: dict[str, str]) -> None:
@@ -145,10 +182,10 @@ def test_a_missing_login_is_named(tmp_path: Path, secrets: dict[str, str]) -> No
 
 
 def test_a_deploy_that_fails_half_way_says_where_it_stopped_and_a_rerun_finishes_it(
-    tmp_path: Path, secrets: dict[str, str]
+    provisioned: Path, tmp_path: Path, secrets: dict[str, str]
 ) -> None:
     (tmp_path / "none.env").write_text("")
-    state = tmp_path / "cf"
+    state = copy_of(provisioned, tmp_path)
     # The portal's zone is missing from the account: core uploads, but its custom domain cannot attach.
     without_portal_zone = {k: v for k, v in ZONES.items() if k != "smartpages.online"}
     with standin(state, without_portal_zone) as login:
@@ -176,46 +213,13 @@ def test_a_deploy_that_fails_half_way_says_where_it_stopped_and_a_rerun_finishes
     assert domains["staging.smartpages.online"]["service"] == "smartpages-core-staging"
 
 
-def test_the_rehearsal_deploys_in_binding_order_and_the_uploaded_bundles_are_healthy(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(ROOT / "scripts" / "rehearse-deploy"), "--keep", str(tmp_path / "work")],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    summary = result.stdout.strip().splitlines()
-    assert len(summary) == 1
-    assert "5 workers uploaded in binding order (mailer, customer, billing, domain, core)" in summary[0]
-    assert "re-run changed nothing" in summary[0]
-    assert "health ok from the uploaded bundles on the lane" in summary[0]
-    cloud = account(tmp_path / "work" / "cloudflare")
-    # One version each: the re-run uploaded nothing. Every upload carries the vendored SDK.
-    for name in cloud.worker_names():
-        assert len(cloud.data["workers"][name]["versions"]) == 1
-        assert "python_modules/workers/__init__.py" in cloud.uploaded(name)["modules"]
-    assert sorted(db["name"] for db in cloud.data["d1"].values()) == [
-        f"smartpages-{w}-staging" for w in ("billing", "core", "customer", "mailer")
-    ]
-    assert set(cloud.data["r2"]) == {"smartpages-sites-staging"}
-    # Every queue, the scheduled jobs' own included, created and consumed by the worker that declares it.
-    consumers = {q["queue_name"]: [c["script"] for c in q["consumers"]] for q in cloud.data["queues"].values()}
-    assert consumers == {
-        "smartpages-mail-staging": ["smartpages-mailer-staging"],
-        "smartpages-mail-dlq-staging": ["smartpages-mailer-staging"],
-        "smartpages-crm-staging": ["smartpages-mailer-staging"],
-        "smartpages-crm-dlq-staging": ["smartpages-mailer-staging"],
-        "smartpages-customer-jobs-staging": ["smartpages-customer-staging"],
-        "smartpages-billing-jobs-staging": ["smartpages-billing-staging"],
-        "smartpages-core-jobs-staging": ["smartpages-core-staging"],
-    }
-
-
 def test_detached_queue_consumers_fail_the_smoke_test_and_a_rerun_attaches_them(
-    tmp_path: Path, secrets: dict[str, str]
+    provisioned: Path, tmp_path: Path, secrets: dict[str, str]
 ) -> None:
     """A re-run repairs every trigger, queue consumers included, and the smoke test fails while a
     consumer (or a route, custom domain or cron) is missing."""
     (tmp_path / "none.env").write_text("")
-    state = tmp_path / "cf"
+    state = copy_of(provisioned, tmp_path)
     with standin(state, ZONES) as login, healthy_origin() as origin:
         first = run_deploy({**login, **secrets}, tmp_path)
         assert first.returncode == 0, first.stderr
@@ -308,13 +312,14 @@ def test_the_documented_token_has_what_the_deploy_needs_and_no_more_than_the_tab
 
 @pytest.mark.parametrize(("code", "outcome"), [(None, "fails"), (10000, "falls back")])
 def test_a_token_with_routes_on_single_zones_meets_the_apis_scoped_403(
-    tmp_path: Path, secrets: dict[str, str], code: int | None, outcome: str
+    provisioned: Path, tmp_path: Path, secrets: dict[str, str], code: int | None, outcome: str
 ) -> None:
     """The account-level routes call refuses a token whose Workers Routes names single zones. With
     403 10000 wrangler falls back to per-zone calls; without a code (workers-sdk#15718) the domain
     worker's route fails after its upload: why the documented token grants routes on all zones."""
     (tmp_path / "none.env").write_text("")
-    state = tmp_path / "cf"
+    state = copy_of(provisioned, tmp_path)
+    calls_before = len(account(state).calls)
     narrow = routes_on_single_zones(rehearse_deploy.documented_token_scopes(ZONES))
     with standin(state, ZONES, narrow, routes_403_code=code) as login:
         result = run_deploy({**login, **secrets}, tmp_path)
@@ -328,5 +333,6 @@ def test_a_token_with_routes_on_single_zones_meets_the_apis_scoped_403(
         assert routes == []
     else:
         assert result.returncode == 0, result.stderr
-        assert any(c.startswith("POST /zones/") and c.endswith("/workers/routes") for c in cloud.calls)  # per zone
+        this_deploy = cloud.calls[calls_before:]
+        assert any(c.startswith("POST /zones/") and c.endswith("/workers/routes") for c in this_deploy)  # per zone
         assert [(r["pattern"], r["script"]) for r in routes] == [("*/*", "smartpages-domain-staging")]

@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,12 @@ OLD_COMMANDS = (
 OLD_SECRET_PUT = "tools/wrangler secret put RESEND_API_KEY -c build/mailer/wrangler.toml"
 
 
-def deploy_env(login: dict[str, str], env: str, work: Path) -> None:
+def deploy_env(login: dict[str, str], env: str, work: Path, build: Path) -> None:
     secrets = rehearse_deploy.rehearsal_secrets(deploy.load_workers(env))
-    (work / "none.env").write_text("")
     base = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
     result = subprocess.run(
         [sys.executable, "-m", "tools.deploy", env, "--no-smoke", "--record-dir", str(work / "record"),
-         "--secrets-file", str(work / "none.env")],
+         "--secrets-file", str(work / "none.env"), "--build-dir", str(build)],
         cwd=ROOT, env={**base, **login, **secrets}, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -72,12 +72,17 @@ def deploy_env(login: dict[str, str], env: str, work: Path) -> None:
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Staging and production deployed by scripts/deploy; then, in each environment, a second
     version of every worker live (a previous one to roll back to), a published file in R2 and a
-    mail stuck `queued` in mailer's D1."""
+    mail stuck `queued` in mailer's D1. The two deploys run at once (different resources and
+    workers), each staging its bundles in its own folder; staging's `build/`, beside the returned
+    state, is what the commands' `-c build/<worker>/wrangler.toml` read (the configs hold both
+    environments)."""
     work = tmp_path_factory.mktemp("runbooks")
     state = work / "cf"
-    with standin(state, ALL_ZONES) as login:
-        for env in ENVIRONMENTS:
-            deploy_env(login, env, work)
+    (work / "none.env").write_text("")
+    builds = {"staging": work / "build", "production": work / "build-production"}
+    with standin(state, ALL_ZONES) as login, ThreadPoolExecutor(len(ENVIRONMENTS)) as pool:
+        for done in [pool.submit(deploy_env, login, env, work, builds[env]) for env in ENVIRONMENTS]:
+            done.result()
     cloud = account(state)
     for name in cloud.worker_names():
         cloud.redeploy(name)
@@ -94,13 +99,14 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return state
 
 
-def workdir(tmp_path: Path) -> Path:
-    """A folder to run the commands in (their files land here, not in the repo), where tools/,
-    build/ and node_modules/ are the repo's."""
+def workdir(tmp_path: Path, deployed: Path) -> Path:
+    """A folder to run the commands in (their files land here, not in the repo), where tools/ and
+    node_modules/ are the repo's and build/ the bundles the deploys staged."""
     cwd = tmp_path / "ops"
     cwd.mkdir()
-    for name in ("tools", "build", "node_modules"):
+    for name in ("tools", "node_modules"):
         (cwd / name).symlink_to(ROOT / name)
+    (cwd / "build").symlink_to(deployed.parent / "build")
     return cwd
 
 
@@ -119,7 +125,7 @@ def test_the_old_runbook_commands_fail_and_the_key_fix_creates_a_stray_worker(de
     """Reproduces issue 29 item 1 on staging: the commands as written before fail, and `secret put`
     exits 0 having created an empty `smartpages-mailer` beside the deployed mailer."""
     state = copy_of(deployed, tmp_path)
-    cwd = workdir(tmp_path)
+    cwd = workdir(tmp_path, deployed)
     before = account(state).worker_names()
     mailer = "smartpages-mailer-staging"
     old_key = account(state).uploaded(mailer)["secrets"]["RESEND_API_KEY"]
@@ -164,7 +170,7 @@ def test_every_runbook_command_succeeds_on_the_deployed_environment_and_creates_
     deployed: Path, tmp_path: Path, env: str
 ) -> None:
     state = copy_of(deployed, tmp_path)
-    cwd = workdir(tmp_path)
+    cwd = workdir(tmp_path, deployed)
     before = account(state)
     workers = before.worker_names()
     core = f"smartpages-core-{env}"

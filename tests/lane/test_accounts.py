@@ -1,5 +1,7 @@
 """Accounts end to end on the lane: core on Pyodide with WebCrypto PBKDF2, D1 through Miniflare,
-mail through mailer into the dev outbox."""
+mail through mailer into the dev outbox. What the runtime does not change is shown in process only:
+a reset link working once (tests/core/test_accounts.py), an unknown address and a wrong password
+answering alike (tests/core/test_security.py)."""
 
 from __future__ import annotations
 
@@ -47,32 +49,6 @@ def test_sign_up_verify_log_in_list_sessions_log_out(lane: Lane) -> None:
     gone = laptop.call("GET", "/api/v1/account")
     assert (gone.status_code, gone.json()["error"]["code"]) == (401, "unauthenticated")
     assert browser.call("GET", "/api/v1/account").status_code == 200
-
-
-def test_reset_link_works_once(lane: Lane) -> None:
-    browser = PortalClient(lane.core)
-    browser.post("/api/v1/auth/signup", {"email": "lane-reset@example.com", "password": PASSWORD})
-    browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", "lane-reset@example.com")})
-    assert browser.post("/api/v1/auth/password/forgot", {"email": "lane-reset@example.com"}).status_code == 202
-    token = browser.last_token("password_reset", "lane-reset@example.com")
-    body = {"token": token, "password": "a fresh passphrase"}
-    assert browser.post("/api/v1/auth/password/reset", body).status_code == 204
-    again = browser.post("/api/v1/auth/password/reset", body)
-    assert (again.status_code, again.json()["error"]["code"]) == (400, "invalid_token")
-    relog = PortalClient(lane.core).post(
-        "/api/v1/auth/login", {"email": "lane-reset@example.com", "password": "a fresh passphrase"}
-    )
-    assert relog.status_code == 200
-
-
-def test_unknown_email_and_wrong_password_answer_alike(lane: Lane) -> None:
-    browser = PortalClient(lane.core)
-    browser.post("/api/v1/auth/signup", {"email": "lane-same@example.com", "password": PASSWORD})
-    wrong = browser.post("/api/v1/auth/login", {"email": "lane-same@example.com", "password": "not it at all"})
-    unknown = browser.post("/api/v1/auth/login", {"email": "lane-nobody@example.com", "password": "not it at all"})
-    assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json()["error"]["code"] == unknown.json()["error"]["code"] == "invalid_credentials"
-    assert wrong.json()["error"]["message"] == unknown.json()["error"]["message"]
 
 
 def test_security_headers_and_cross_origin_refusal_on_the_lane(lane: Lane) -> None:

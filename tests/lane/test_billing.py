@@ -1,5 +1,7 @@
 """Billing end to end on the lane: the paywall, Stripe's hosted checkout (the stand-in, over HTTP),
-signed webhooks through core to billing, and refused deliveries."""
+signed webhooks through core to billing, and refused deliveries. Paying opens the paywall in every
+test here (tests/lane/client.py: subscribed); the subscription's state after it, in process
+(tests/billing/test_flow.py)."""
 
 from __future__ import annotations
 
@@ -16,13 +18,6 @@ from tests.lane.client import PASSWORD, PortalClient, may_add_domains, signed_de
 from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
-
-
-def test_a_free_account_pays_and_the_gated_action_opens(lane: Lane) -> None:
-    browser = subscribed(lane, "lane-pay@example.com")
-    state = browser.call("GET", "/api/v1/billing/subscription").json()
-    assert (state["plan"], state["status"]) == ("starter", "active")
-    assert may_add_domains(browser)
 
 
 def test_the_same_event_twice_at_once_is_processed_once(lane: Lane) -> None:

@@ -1,6 +1,8 @@
 """Sites end to end on the lane (Pyodide, the Workers SDK, Miniflare's D1 and R2, the in-memory
 Cache API): sign up through core, build a site, upload an image, preview, publish, read it back
-through the domain worker by Host, edit, republish, roll back: the first version's bytes return."""
+through the domain worker by Host, edit, republish, roll back: the first version's bytes return.
+The plan's limits through core on the lane: test_nothing_lost.py (twenty concurrent creates); the
+402's fields: tests/customer/test_sites.py."""
 
 from __future__ import annotations
 
@@ -104,12 +106,3 @@ def test_build_publish_edit_republish_roll_back(lane: Lane) -> None:
 
     assert owner.post(f"/api/v1/sites/{sid}/unpublish").status_code == 204
     assert view(lane, host, unwanted=b"edition").status_code == 404
-
-
-def test_plan_limits_answer_402_like_the_paywall(lane: Lane) -> None:
-    owner = signed_in(lane, "lane-limits@example.com")  # a new account is on Free: one site
-    assert owner.post("/api/v1/sites", {"name": "One"}).status_code == 201
-    second = owner.post("/api/v1/sites", {"name": "Two"})
-    assert second.status_code == 402
-    assert second.json()["error"]["code"] == "requires_pro_plan"
-    assert second.json()["error"]["required_plan"] == "pro"

@@ -3,13 +3,13 @@ imported before serving, with no randomness, clock or I/O in global scope and at
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.lane.harness import ROOT, Lane, own_lane, refused_start, stage_probe
+from tests.lane.harness import Lane, own_lane, refused_start, stage_probe
+from tools.build import stage
 
 pytestmark = pytest.mark.lane
 
@@ -48,8 +48,8 @@ def test_a_real_bundle_holding_a_js_object_at_top_level_is_refused_as_the_upload
     """Cloudflare's upload snapshot (`python_dedicated_snapshot`, on at our date) refuses a JS object
     held in global scope that did not come through the `js` import proxy; so does the lane."""
     build = tmp_path / "build"
-    shutil.copytree(ROOT / "build" / "domain", build / "domain")
-    entry = build / "domain" / "src" / "entry.py"
+    bundle = stage("domain", build)  # its own copy: tests/deploy may be staging build/ at the same time
+    entry = bundle / "src" / "entry.py"
     entry.write_text(entry.read_text() + "\nimport js\n\n_probe = js.Object.new()\n")
     stderr = refused_start(build, tmp_path / "state")
     assert f"domain: {UNSERIALIZABLE}" in stderr
