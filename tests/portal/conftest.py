@@ -6,10 +6,11 @@ its own (the sync API would leave the other async tests without a loop)."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As this machine's probe starts it: no sandbox as root, and nothing that reaches for the internet.
+T = TypeVar("T")
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -60,3 +62,12 @@ async def shot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+async def within(seconds: float, call: Awaitable[T], what: str) -> T:
+    """Playwright's `evaluate` and `add_script_tag` take no timeout: a promise the page never settles
+    (axe on a frame the preview is replacing, say) would wait for ever. Bounded, it fails the test."""
+    try:
+        return await asyncio.wait_for(call, seconds)
+    except TimeoutError:
+        raise TimeoutError(f"{what} did not finish in {seconds:.0f} s") from None

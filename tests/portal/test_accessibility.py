@@ -18,7 +18,7 @@ from playwright.async_api import Error as PlaywrightError
 from tests.imagefiles import png
 from tests.lane.client import PASSWORD, subscribed
 from tests.lane.harness import Lane
-from tests.portal.conftest import ROOT
+from tests.portal.conftest import ROOT, within
 
 pytestmark = pytest.mark.lane
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -51,8 +51,9 @@ async def upload_picture(lane: Lane, owner: Any, site_id: str) -> str:
 
 
 async def violations(page: Page, view: str) -> list[str]:
-    await page.add_script_tag(path=str(AXE))
-    result = await page.evaluate("axe.run(document, {iframes: false, resultTypes: ['violations']})")
+    await within(30, page.add_script_tag(path=str(AXE)), f"loading axe on {view}")
+    audit = page.evaluate("axe.run(document, {iframes: false, resultTypes: ['violations']})")
+    result = await within(60, audit, f"axe on {view}")
     return [
         f"{view}: {v['id']} ({v['impact']}) {v['help']} at {json.dumps([n['target'] for n in v['nodes']][:3])}"
         for v in result["violations"]
@@ -74,10 +75,10 @@ async def preview_violations(page: Page) -> list[str]:
         frame = await handle.content_frame() if handle else None
         assert frame is not None
         try:
-            await frame.add_script_tag(path=str(AXE))
-            result = await frame.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            await within(30, frame.add_script_tag(path=str(AXE)), "loading axe in the preview")
+            result = await within(60, frame.evaluate("axe.run(document, {resultTypes: ['violations']})"), "axe")
             break
-        except PlaywrightError:
+        except (PlaywrightError, TimeoutError):  # the frame was replaced under axe: audit the new one
             if attempt == 2:
                 raise
     return [

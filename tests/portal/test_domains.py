@@ -15,7 +15,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.lane.client import subscribed
 from tests.lane.harness import Lane
-from tests.portal.conftest import shot, watched_page
+from tests.portal.conftest import shot, watched_page, within
 from tests.portal.test_accessibility import violations
 from tests.portal.test_account import log_in
 
@@ -59,7 +59,7 @@ async def test_a_pasted_url_connects_the_right_hostname_and_the_live_check_turns
     domain = (await asyncio.to_thread(owner.call, "GET", f"/api/v1/domains/{HOST}")).json()
     target = next(r["value"] for r in domain["dns_records"] if r["name"] == HOST)
     await www.get_by_role("button", name="Copy the value for www").click()
-    assert await page.evaluate("navigator.clipboard.readText()") == target
+    assert await within(30, page.evaluate("navigator.clipboard.readText()"), "reading the clipboard") == target
     await shot(page, "domains-pending")
 
     # She sets every record at her registrar; the panel is left alone and checks by itself.
