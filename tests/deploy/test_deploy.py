@@ -156,9 +156,10 @@ def provisioned(tmp_path_factory: pytest.TempPathFactory, staging_secrets: dict[
     return work / "cf"
 
 
-def copy_of(provisioned: Path, tmp_path: Path) -> Path:
+def copy_of(state_folder: Path, tmp_path: Path) -> Path:
+    """The stand-in's state copied into the test's folder: a scenario changes its own account."""
     state = tmp_path / "cf"
-    shutil.copytree(provisioned, state)
+    shutil.copytree(state_folder, state)
     return state
 
 

@@ -16,7 +16,6 @@ normally, so tail runs here like every other command and exits 0 by itself."""
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.runbooks import NOT_REHEARSED, OPERATIONS, Command, run, runbook_commands, shell_blocks
-from tests.deploy.test_deploy import ROOT, ZONES, account, standin
+from tests.deploy.test_deploy import ROOT, ZONES, account, copy_of, standin
 from tools import deploy, rehearse_deploy
 
 pytestmark = pytest.mark.deploy
@@ -113,12 +112,6 @@ def workdir(tmp_path: Path, deployed: Path) -> Path:
 def wrangler_env(login: dict[str, str]) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("CLOUDFLARE_")}
     return {**base, **login, "WRANGLER_SEND_METRICS": "false", "NO_COLOR": "1"}
-
-
-def copy_of(deployed: Path, tmp_path: Path) -> Path:
-    state = tmp_path / "cf"
-    shutil.copytree(deployed, state)
-    return state
 
 
 def test_the_old_runbook_commands_fail_and_the_key_fix_creates_a_stray_worker(deployed: Path, tmp_path: Path) -> None:
