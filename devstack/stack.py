@@ -30,10 +30,11 @@ from devstack.cloudflare_standin import CloudflareStandin
 from devstack.dns_standin import DnsStandin
 from devstack.dotenv import parse_dotenv
 from devstack.hubspot_standin import HubSpotStandin
+from devstack.sitestores import SqliteSiteStores
 from devstack.turnstile_standin import TurnstileStandin
 from shared.app import App
 from shared.http import Request, Response
-from shared.ports import Clock, Crypto, HttpClient
+from shared.ports import Clock, Crypto, Database, HttpClient
 from shared.turnstile import SITEVERIFY_URL
 
 D1_OWNERS = ("core", "customer", "billing", "mailer")
@@ -95,6 +96,7 @@ class Stack:
     domain: App
     databases: dict[str, SqliteDatabase] = field(default_factory=dict)
     blobs: FolderBlobStore | None = None
+    stores: SqliteSiteStores | None = None  # customer's site stores (customer/sitestore.py)
     cloudflare: CloudflareStandin | None = None
     dns: DnsStandin | None = None  # what the world sees (DNS over HTTPS): tests set records as a registrar would
     turnstile: TurnstileStandin | None = None
@@ -112,9 +114,19 @@ class Stack:
         setattr(self, worker, app)
         self.bindings[worker].app = app
 
+    async def site_db(self, site_id: str) -> Database:
+        """Where a site's pages, versions and leads are (tests read them there)."""
+        rows = await self.databases["customer"].all("SELECT store FROM sites WHERE id = ?", (site_id,))
+        if rows and rows[0]["store"] is None:
+            return self.databases["customer"]
+        assert self.stores is not None
+        return self.stores.database(site_id)
+
     def close(self) -> None:
         for db in self.databases.values():
             db.close()
+        if self.stores is not None:
+            self.stores.close()
 
 
 async def build(
@@ -136,6 +148,7 @@ async def build(
     for worker, db in databases.items():
         await migrations.apply(db, ROOT / "workers" / worker / "migrations")
     blobs = FolderBlobStore(state / "r2" / "smartpages-sites")
+    stores = SqliteSiteStores(state / "site-stores", databases["customer"])  # customer's SITE_STORE
     env = dict(env or {})
     if hubspot is not None:  # the CRM sync on, against the stand-in
         env["mailer"] = {"HUBSPOT_TOKEN": hubspot.token, **env.get("mailer", {})}
@@ -162,6 +175,7 @@ async def build(
         ),
         "customer": customer.Ports(
             db=databases["customer"],
+            stores=stores,
             blobs=blobs,
             mailer=bindings["mailer"],
             clock=clock,
@@ -202,6 +216,7 @@ async def build(
         **apps,
         databases=databases,
         blobs=blobs,
+        stores=stores,
         cloudflare=cloudflare,
         dns=dns,
         turnstile=turnstile,

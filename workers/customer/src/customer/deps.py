@@ -4,12 +4,15 @@ them; entry.py, devstack/stack.py and the tests all call it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from customer.model import Site
+from customer.sitestore import IN_D1, SiteStores
 from shared import hostnames
 from shared.deadline import MAILER_SECONDS, PROVIDER_SECONDS, Timed
 from shared.mail import MailClient
-from shared.ports import BlobStore, Clock, Crypto, Database, HttpClient, Queue, Service
+from shared.ports import BlobStore, Clock, Crypto, Database, HttpClient, Queue, Row, Service, SqlValue
 from shared.settings import reader
 from shared.turnstile import SITEVERIFY_SECONDS, Turnstile
 
@@ -64,6 +67,7 @@ settings_from = reader(Settings)  # env -> Settings, or SettingsError naming wha
 @dataclass(kw_only=True)  # built by keyword: a port added later never shifts the others
 class Ports:
     db: Database
+    stores: SiteStores  # SITE_STORE: a Durable Object per site (customer/sitestore.py)
     blobs: BlobStore  # R2
     mailer: Service
     clock: Clock
@@ -74,7 +78,8 @@ class Ports:
 
 @dataclass
 class CustomerDeps:
-    db: Database
+    db: Database  # D1: the index (customers, sites, domains, members) and the sites not moved yet
+    stores: SiteStores
     blobs: BlobStore
     clock: Clock
     crypto: Crypto
@@ -82,6 +87,11 @@ class CustomerDeps:
     settings: Settings
     mail: MailClient
     turnstile: Turnstile
+
+    def site_db(self, site: Site) -> Database:
+        """Where this site's pages, versions, uploads, leads, history and activity are."""
+        store = self.stores.database(site.id)
+        return store if site.store != IN_D1 else _InD1(self.db, store)
 
     @property
     def internal_secret(self) -> str:
@@ -95,4 +105,42 @@ class CustomerDeps:
         cloudflare = Timed(ports.http, PROVIDER_SECONDS, "Cloudflare's API")  # custom hostnames, Analytics Engine
         mail = MailClient(mailer, ports.crypto, ports.clock, settings.internal_secret, "customer")
         turnstile = Turnstile(siteverify, settings.turnstile_secret_key, settings.turnstile_site_key)
-        return cls(ports.db, ports.blobs, ports.clock, ports.crypto, cloudflare, settings, mail, turnstile)
+        return cls(
+            ports.db, ports.stores, ports.blobs, ports.clock, ports.crypto, cloudflare, settings, mail, turnstile
+        )
+
+
+class _InD1:
+    """A site whose rows are still in D1. If it moved after its row was read, D1's triggers refuse
+    the write ('site_moved', migration 0017) and the write goes to its store, where the rows now are."""
+
+    def __init__(self, d1: Database, store: Database) -> None:
+        self._d1, self._store = d1, store
+
+    async def all(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]:
+        try:
+            return await self._d1.all(sql, params)
+        except Exception as exc:
+            if not _moved(exc):
+                raise
+            return await self._store.all(sql, params)
+
+    async def run(self, sql: str, params: Sequence[SqlValue] = ()) -> int:
+        try:
+            return await self._d1.run(sql, params)
+        except Exception as exc:
+            if not _moved(exc):
+                raise
+            return await self._store.run(sql, params)
+
+    async def batch(self, statements: Sequence[tuple[str, Sequence[SqlValue]]]) -> None:
+        try:
+            await self._d1.batch(statements)
+        except Exception as exc:
+            if not _moved(exc):
+                raise
+            await self._store.batch(statements)
+
+
+def _moved(exc: Exception) -> bool:
+    return "site_moved" in str(exc)

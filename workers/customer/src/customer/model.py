@@ -38,6 +38,7 @@ class Site:
     preview_token: str | None
     preview_manifest: dict[str, Any] | None
     revision: int = 1  # bumped by every settings write: the site's ETag
+    store: str | None = "site"  # where its pages, versions and leads are (customer/sitestore.py)
 
     @classmethod
     def from_row(cls, row: Row) -> Site:
@@ -55,6 +56,7 @@ class Site:
             row.get("preview_token"),
             json.loads(preview) if preview else None,
             int(row.get("revision") or 1),
+            row.get("store"),
         )
 
 
