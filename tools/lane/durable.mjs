@@ -752,6 +752,14 @@ export class DurableObjects {
     return new DurableObjectNamespace(this.namespaces.get(`${owner.name}/${b.class_name}`));
   }
 
+  // The admin door's RPC call: method(...args) on the object named `name` of script/className,
+  // delivered like a stub's call (through the input gate, metered as the object's own event).
+  async call(script, className, name, method, args) {
+    const ns = this.namespaces.get(`${script}/${className}`);
+    if (!ns) throw Object.assign(new Error(`no Durable Object class ${script}/${className} on this lane`), { name: 'NotFound' });
+    return await ns.call(ns.ids.fromName(name), method, args);
+  }
+
   // The admin door's view: per namespace, the live objects and their storage size.
   report() {
     const out = {};
