@@ -43,7 +43,7 @@ async def test_signing_in_on_day_13_restores_the_account_and_its_site(
     assert (await owner.call("GET", "/api/v1/account")).status == 401
     clock.advance(61)  # the domain worker's pointer cache lets go
     assert (await published_page(stack, HOST)).status == 404
-    assert len(await stack.databases["customer"].all("SELECT * FROM versions")) == 1
+    assert len(await (await stack.site_db(site["id"])).all("SELECT * FROM versions")) == 1
     assert (await run_core_cron(stack, clock.now() + 13 * DAY))["accounts_deleted"] == 0
 
     clock.advance(13 * DAY)

@@ -126,5 +126,5 @@ async def published_page(stack: Stack, host: str, path: str = "/", headers: dict
 
 async def history_bodies(stack: Stack, site_id: str) -> set[str]:
     """The site files that hold the pages' history (customer/history.py)."""
-    rows = await stack.databases["customer"].all("SELECT body_sha FROM page_history WHERE site_id = ?", (site_id,))
+    rows = await (await stack.site_db(site_id)).all("SELECT body_sha FROM page_history WHERE site_id = ?", (site_id,))
     return {str(r["body_sha"]) for r in rows}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from customer import sites
+from customer.sitestore import SiteStore
 from devstack.stack import Stack
 from tests.customer.conftest import Owner
 from tests.customer.test_forms import LEAD, form_site, submit
@@ -28,7 +29,7 @@ async def test_a_sites_drafts_are_capped_in_bytes(owner: Owner) -> None:
     error = refused.json()["error"]
     assert (refused.status, error["code"], error["field"]) == (413, "draft_too_large", "blocks")
     assert "request_id" in error
-    total = await owner.stack.databases["customer"].all(
+    total = await (await owner.stack.site_db(site["id"])).all(
         "SELECT sum(length(CAST(blocks AS BLOB))) AS n FROM pages WHERE site_id = ?", (site["id"],)
     )
     assert int(total[0]["n"]) <= sites.MAX_DRAFT_BYTES
@@ -44,14 +45,18 @@ async def test_a_form_post_finds_its_block_without_loading_every_page(owner: Own
     for n in range(5):
         await owner.ok("POST", f"/api/v1/sites/{site['id']}/pages", {"title": f"Page {n}"}, 201)
     queries: list[str] = []
-    db = stack.databases["customer"]
-    real = db.all
+    d1, in_store = stack.databases["customer"].all, SiteStore.all
 
     async def recording(sql: str, params: Any = ()) -> Any:
         queries.append(sql)
-        return await real(sql, params)
+        return await d1(sql, params)
 
-    monkeypatch.setattr(db, "all", recording)
+    def recording_store(store: SiteStore, sql: str, params: Any = ()) -> Any:
+        queries.append(sql)
+        return in_store(store, sql, params)
+
+    monkeypatch.setattr(stack.databases["customer"], "all", recording)
+    monkeypatch.setattr(SiteStore, "all", recording_store)
     assert (await submit(stack, site["id"], "b_00000000", LEAD)).status == 404
     assert (await submit(stack, site["id"], block, LEAD)).status == 303
     assert queries  # the form post did read the database ...

@@ -131,7 +131,7 @@ async def test_the_history_is_bounded_per_page(owner: Owner, clock: FakeClock, s
     entries = (await owner.ok("GET", f"{url}/history"))["entries"]
     assert len(entries) == history.KEEP
     assert entries[0]["number"] == history.KEEP + 6  # the page as it was, then KEEP + 5 saves
-    rows = await stack.databases["customer"].all(
+    rows = await (await stack.site_db(site["id"])).all(
         "SELECT count(*) AS n FROM page_history WHERE site_id = ?", (site["id"],)
     )
     assert rows[0]["n"] == history.KEEP
@@ -144,7 +144,7 @@ async def test_bodies_are_site_files_and_those_no_entry_names_are_collected(
     replaced by a later save of the same entry are collected after the grace; kept ones stay."""
     site = await owner.new_site()
     url = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
-    columns = {r["name"] for r in await stack.databases["customer"].all("PRAGMA table_info(page_history)")}
+    columns = {r["name"] for r in await (await stack.site_db(site["id"])).all("PRAGMA table_info(page_history)")}
     assert "body" not in columns
     assert "body_sha" in columns
     for n in range(history.KEEP + 3):
@@ -161,7 +161,7 @@ async def test_bodies_are_site_files_and_those_no_entry_names_are_collected(
     # it was and the first 4 takes: KEEP + 5 entries were made, with the publish).
     assert ran["orphans_deleted"] == (history.KEEP + 3) + 5
     assert ran["orphans_failed"] == 0
-    (version,) = await stack.databases["customer"].all("SELECT manifest FROM versions")
+    (version,) = await (await stack.site_db(site["id"])).all("SELECT manifest FROM versions")
     files = {key.rsplit("/", 1)[1] for key in await files_of(stack, site["id"])}
     assert named <= files  # every entry's body is still there
     assert files - named == referenced(json.loads(version["manifest"]))  # and nothing else

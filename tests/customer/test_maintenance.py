@@ -161,9 +161,9 @@ async def test_the_cron_only_plans_and_each_job_is_a_bounded_step_of_its_own(
     queue = MemoryQueue("smartpages-customer-jobs", clock, max_batch_size=1, max_retries=5)
     ports = dataclasses.replace(stack.ports["customer"], jobs=queue)
     settings = stack.settings["customer"]
-    assert await bootstrap_job(settings, ports)("*/10 * * * *", clock.now()) == {"jobs_planned": 6}
+    assert await bootstrap_job(settings, ports)("*/10 * * * *", clock.now()) == {"jobs_planned": 7}
     planned = sorted(m.body["job"] for m in queue.messages)
-    assert planned == ["digests", "domain_checks", "domains", "locks", "orphans", "retention"]
+    assert planned == ["digests", "domain_checks", "domains", "locks", "orphans", "retention", "stores"]
 
     release = domains.remove_rows
 

@@ -128,7 +128,7 @@ async def test_only_the_plans_number_of_versions_is_kept(owner: Owner, stack: St
 
 
 async def versions_manifests(stack: Stack, site_id: str) -> list[list[list[Any]]]:
-    rows = await stack.databases["customer"].all("SELECT manifest FROM versions WHERE site_id = ?", (site_id,))
+    rows = await (await stack.site_db(site_id)).all("SELECT manifest FROM versions WHERE site_id = ?", (site_id,))
     out = []
     for row in rows:
         m = json.loads(row["manifest"])

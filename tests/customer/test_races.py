@@ -95,4 +95,6 @@ async def test_concurrent_creates_never_exceed_the_plans_pages(owner: Owner, sta
     path = f"/api/v1/sites/{site['id']}/pages"
     replies = await asyncio.gather(*(owner.call("POST", path, {"title": f"Page {n}"}) for n in range(20)))
     assert sorted(r.status for r in replies) == [201] * 9 + [402] * 11  # the home page is the tenth
-    assert len(await stack.databases["customer"].all("SELECT id FROM pages WHERE site_id = ?", (site["id"],))) == 10
+    assert (
+        len(await (await stack.site_db(site["id"])).all("SELECT id FROM pages WHERE site_id = ?", (site["id"],))) == 10
+    )

@@ -225,7 +225,7 @@ async def test_a_version_recorded_without_render_keys_is_still_unchanged_and_ren
     sid = site["id"]
     await owner.ok("POST", f"/api/v1/sites/{sid}/pages", {"title": "About", "slug": "about"}, 201)
     await owner.ok("POST", f"/api/v1/sites/{sid}/publish", {}, 201)
-    db = stack.databases["customer"]
+    db = await stack.site_db(sid)
     (row,) = await db.all("SELECT manifest FROM versions WHERE site_id = ?", (sid,))
     old = {k: v for k, v in json.loads(row["manifest"]).items() if k != "renders"}
     await db.run("UPDATE versions SET manifest = ? WHERE site_id = ?", (json.dumps(old), sid))

@@ -13,6 +13,19 @@ UPDATE sites SET digest_due_at = (
     SELECT min(created_at) FROM leads WHERE leads.site_id = sites.id AND digest = 1 AND mailed = 0
 );
 
+-- Who helped on others' sites (customer/team.py, record): deleting an account finds the sites whose
+-- activity and page history show its address here, not by reading every site's store.
+CREATE TABLE site_contributors (
+    site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+    customer_id TEXT NOT NULL,
+    PRIMARY KEY (customer_id, site_id)
+);
+INSERT INTO site_contributors (site_id, customer_id)
+    SELECT DISTINCT a.site_id, a.customer_id FROM site_activity a JOIN sites s ON s.id = a.site_id
+    WHERE a.customer_id IS NOT NULL AND a.customer_id != s.customer_id
+    UNION SELECT DISTINCT h.site_id, h.customer_id FROM page_history h JOIN sites s ON s.id = h.site_id
+    WHERE h.customer_id IS NOT NULL AND h.customer_id != s.customer_id;
+
 -- Once a site is marked, its rows here are frozen: a write that read the old mark just before the
 -- move fails (and is retried against the store) instead of landing where nobody reads it again. The
 -- rows stay, unread, until a later migration drops the tables. A site's deletion still cascades

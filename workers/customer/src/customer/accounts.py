@@ -64,6 +64,7 @@ async def delete_site(deps: CustomerDeps, site: Site) -> None:
     for key in await deps.blobs.list(site_layout.site_prefix(site.id)):
         await deps.blobs.delete(key)
     await deps.db.run("DELETE FROM sites WHERE id = ?", (site.id,))
+    await deps.stores.drop(site.id)  # after its row: a site is never listed with its pages gone
 
 
 async def delete_account_data(deps: CustomerDeps, account_id: str) -> bool:
@@ -80,7 +81,8 @@ async def delete_account_data(deps: CustomerDeps, account_id: str) -> bool:
         )
         await delete_site(deps, site)
     await deps.db.run("DELETE FROM claim_history WHERE customer_id = ?", (str(rows[0]["id"]),))
-    await history.forget_author(deps, str(rows[0]["id"]))
-    await team.forget_account(deps, str(rows[0]["id"]))  # her memberships of others' sites go by cascade
+    for site in await team.contributed(deps, str(rows[0]["id"])):  # others' sites she helped on
+        await history.forget_author(deps, site, str(rows[0]["id"]))
+        await team.forget_account(deps, site, str(rows[0]["id"]))  # her memberships go by cascade
     await deps.db.run("DELETE FROM customers WHERE account_id = ?", (account_id,))
     return True

@@ -106,7 +106,7 @@ class Call:
     async def did(self, action: str, subject: str = "") -> None:
         """Notes in the site's activity that the caller did `action` (customer/team.py)."""
         me = await self.owner()
-        await team.record(self.deps, (await self.site()).id, me.customer_id, self.identity.email or "", action, subject)
+        await team.record(self.deps, await self.site(), me.customer_id, self.identity.email or "", action, subject)
 
     def body(self) -> dict[str, Any]:
         return read_json_object(self.request)
@@ -245,7 +245,8 @@ async def update_page(c: Call) -> Response:
 
 async def delete_page(c: Call) -> Response:
     owner, p = await c.acting(), c.params
-    title = (await page_of(c.deps.db, (await c.site()).id, p["page_id"])).title
+    site = await c.site()
+    title = (await page_of(c.deps.site_db(site), site.id, p["page_id"])).title
     await sites.delete_page(c.deps, owner, p["site_id"], p["page_id"], c.if_match)
     await c.did("page_deleted", title)
     return no_content()
@@ -254,7 +255,8 @@ async def delete_page(c: Call) -> Response:
 async def add_block(c: Call) -> Response:
     owner, p = await c.acting(), c.params
     added = await sites.add_block(c.deps, owner, p["site_id"], p["page_id"], c.body(), c.if_match, await c.author())
-    await c.did("page_saved", (await page_of(c.deps.db, p["site_id"], p["page_id"])).title)
+    site = await c.site()
+    await c.did("page_saved", (await page_of(c.deps.site_db(site), site.id, p["page_id"])).title)
     return tagged(added, 201)
 
 
@@ -307,7 +309,7 @@ async def upload_variant(c: Call) -> Response:
 
 async def all_assets(c: Call) -> Response:
     mine = await sites_of(c.deps.db, (await c.owner()).customer_id)
-    return json_response({"assets": await assets.list_assets(c.deps, [s.id for s in mine])})
+    return json_response({"assets": await assets.list_assets(c.deps, mine)})
 
 
 # --- publishing -------------------------------------------------------------------------------------

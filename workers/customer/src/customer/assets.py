@@ -19,7 +19,7 @@ from customer import imagemeta
 from customer.deps import CustomerDeps
 from customer.imagesize import dimensions
 from customer.model import Asset, Download, Owner, Site
-from customer.store import pages_of
+from customer.store import pages_of, sites_of
 from shared import plans
 from shared.errors import HttpError
 from shared.schema import Field, Str
@@ -112,14 +112,16 @@ def check_upload(data: bytes) -> Upload:
 
 
 async def storage_used(deps: CustomerDeps, customer_id: str) -> int:
-    """Bytes of every picture and variant of the customer's sites."""
-    rows = await deps.db.all(
-        "SELECT coalesce((SELECT sum(a.size) FROM assets a JOIN sites s ON s.id = a.site_id"
-        " WHERE s.customer_id = ?), 0) + coalesce((SELECT sum(v.size) FROM asset_variants v"
-        " JOIN sites s ON s.id = v.site_id WHERE s.customer_id = ?), 0) AS n",
-        (customer_id, customer_id),
-    )
-    return int(rows[0]["n"])
+    """Bytes of every picture and variant of the customer's sites (a query per site: the plan bounds them)."""
+    used = 0
+    for site in await sites_of(deps.db, customer_id):
+        rows = await deps.site_db(site).all(
+            "SELECT coalesce((SELECT sum(size) FROM assets WHERE site_id = ?), 0)"
+            " + coalesce((SELECT sum(size) FROM asset_variants WHERE site_id = ?), 0) AS n",
+            (site.id, site.id),
+        )
+        used += int(rows[0]["n"])
+    return used
 
 
 async def require_storage(deps: CustomerDeps, owner: Owner, adding: int) -> None:
@@ -149,13 +151,15 @@ async def upload(deps: CustomerDeps, owner: Owner, site: Site, data: bytes, name
     info = Upload(info.content_type, len(data), info.width, info.height)
     sha = (await deps.crypto.sha256(data)).hex()
     name = name[:200]
-    existing = await deps.db.all("SELECT missing_since FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
+    existing = await deps.site_db(site).all(
+        "SELECT missing_since FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha)
+    )
     lost = bool(existing) and existing[0]["missing_since"] is not None  # a publish found its file gone
     if not existing:
         await require_storage(deps, owner, info.size)
     if not existing or lost:
         await deps.blobs.put(file_key(site.id, sha), data, info.content_type)
-        await deps.db.run(
+        await deps.site_db(site).run(
             "INSERT INTO assets (site_id, sha256, content_type, size, name, created_at, width, height)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, sha256) DO UPDATE SET missing_since = NULL",
             (site.id, sha, info.content_type, info.size, name, deps.clock.now(), info.width, info.height),
@@ -181,7 +185,9 @@ def check_variant(original: dict[str, Any], info: Upload) -> None:
 
 
 async def upload_variant(deps: CustomerDeps, owner: Owner, site: Site, sha: str, data: bytes) -> dict[str, Any]:
-    rows = await deps.db.all("SELECT width, height FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
+    rows = await deps.site_db(site).all(
+        "SELECT width, height FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha)
+    )
     if not rows:
         raise NOT_FOUND
     info = check_upload(data)
@@ -189,14 +195,14 @@ async def upload_variant(deps: CustomerDeps, owner: Owner, site: Site, sha: str,
     data = imagemeta.strip(data, info.content_type)
     info = Upload(info.content_type, len(data), info.width, info.height)
     await require_storage(deps, owner, info.size)
-    count = await deps.db.all(
+    count = await deps.site_db(site).all(
         "SELECT COUNT(*) AS n FROM asset_variants WHERE site_id = ? AND sha256 = ?", (site.id, sha)
     )
     if int(count[0]["n"]) >= MAX_VARIANTS:
         raise HttpError(409, "too_many_variants", f"An image has at most {MAX_VARIANTS} variants.")
     variant = (await deps.crypto.sha256(data)).hex()
     await deps.blobs.put(file_key(site.id, variant), data, info.content_type)
-    await deps.db.run(
+    await deps.site_db(site).run(
         "INSERT INTO asset_variants (site_id, sha256, variant, content_type, width, height, size)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, sha256, content_type, width)"
         " DO UPDATE SET variant = excluded.variant, height = excluded.height, size = excluded.size",
@@ -208,7 +214,7 @@ async def upload_variant(deps: CustomerDeps, owner: Owner, site: Site, sha: str,
 async def usage(deps: CustomerDeps, site: Site) -> dict[str, list[str]]:
     """sha256 -> where the draft uses it, in words: page titles, "Social image", "Favicon", "Logo"."""
     used: dict[str, list[str]] = {}
-    for page in await pages_of(deps.db, site.id):
+    for page in await pages_of(deps.site_db(site), site.id):
         for sha in blockdefs.referenced_assets(page.blocks):
             used.setdefault(sha, []).append(page.title)
     for key, label in (("social_image", "Social image"), ("favicon", "Favicon")):
@@ -221,13 +227,13 @@ async def usage(deps: CustomerDeps, site: Site) -> dict[str, list[str]]:
 
 async def library(deps: CustomerDeps, site: Site) -> list[dict[str, Any]]:
     """The site's image library: each image with its size, variants and where it is used."""
-    rows = await deps.db.all(
+    rows = await deps.site_db(site).all(
         "SELECT sha256, content_type, size, name, created_at, width, height, missing_since IS NOT NULL AS missing"
         " FROM assets WHERE site_id = ?"
         " ORDER BY created_at DESC",
         (site.id,),
     )
-    variants = await deps.db.all(
+    variants = await deps.site_db(site).all(
         "SELECT sha256, variant, content_type, width, height, size FROM asset_variants WHERE site_id = ?"
         " ORDER BY width, content_type",
         (site.id,),
@@ -251,7 +257,7 @@ async def library(deps: CustomerDeps, site: Site) -> list[dict[str, Any]]:
 async def delete(deps: CustomerDeps, site: Site, sha: str) -> None:
     """Removes an unused image from the library. Its files stay in R2 while a published version
     still names them (rollback must keep working)."""
-    rows = await deps.db.all("SELECT 1 FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
+    rows = await deps.site_db(site).all("SELECT 1 FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha))
     if not rows:
         raise NOT_FOUND
     where = (await usage(deps, site)).get(sha)
@@ -262,33 +268,34 @@ async def delete(deps: CustomerDeps, site: Site, sha: str) -> None:
             f"This image is still used on: {', '.join(where)}. Remove it there first.",
             details={"used_in": where},
         )
-    variants = await deps.db.all("SELECT variant FROM asset_variants WHERE site_id = ? AND sha256 = ?", (site.id, sha))
-    await deps.db.batch(
+    variants = await deps.site_db(site).all(
+        "SELECT variant FROM asset_variants WHERE site_id = ? AND sha256 = ?", (site.id, sha)
+    )
+    await deps.site_db(site).batch(
         [
             ("DELETE FROM asset_variants WHERE site_id = ? AND sha256 = ?", (site.id, sha)),
             ("DELETE FROM assets WHERE site_id = ? AND sha256 = ?", (site.id, sha)),
         ]
     )
     for key in [sha, *(str(v["variant"]) for v in variants)]:
-        if not await deps.db.all("SELECT 1 FROM versions WHERE site_id = ? AND instr(manifest, ?) > 0", (site.id, key)):
+        if not await deps.site_db(site).all(
+            "SELECT 1 FROM versions WHERE site_id = ? AND instr(manifest, ?) > 0", (site.id, key)
+        ):
             await deps.blobs.delete(file_key(site.id, key))
 
 
-async def list_assets(deps: CustomerDeps, site_ids: list[str]) -> list[dict[str, Any]]:
-    if not site_ids:
-        return []
-    marks = ", ".join("?" for _ in site_ids)
-    rows = await deps.db.all(
-        f"SELECT site_id, sha256, content_type, size, name, created_at FROM assets WHERE site_id IN ({marks})"  # noqa: S608
-        " ORDER BY created_at DESC",
-        site_ids,
-    )
-    return [dict(r) for r in rows]
+async def list_assets(deps: CustomerDeps, sites: list[Site]) -> list[dict[str, Any]]:
+    rows = []
+    for site in sites:
+        rows += await deps.site_db(site).all(
+            "SELECT site_id, sha256, content_type, size, name, created_at FROM assets WHERE site_id = ?", (site.id,)
+        )
+    return sorted((dict(r) for r in rows), key=lambda r: -float(r["created_at"]))
 
 
 async def download(deps: CustomerDeps, site: Site, sha: str) -> Download:
     """The editor's view of an upload or one of its variants (the published site serves it from the domain worker)."""
-    rows = await deps.db.all(
+    rows = await deps.site_db(site).all(
         "SELECT content_type FROM assets WHERE site_id = ? AND sha256 = ?"
         " UNION ALL SELECT content_type FROM asset_variants WHERE site_id = ? AND variant = ?",
         (site.id, sha, site.id, sha),

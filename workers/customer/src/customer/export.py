@@ -16,6 +16,7 @@ from shared.site_layout import file_key
 
 _JSON_COLUMNS = ("theme", "seo", "redirects", "preview_manifest", "blocks", "manifest", "records", "changes")
 _SITE_TABLES = ("pages", "assets", "versions", "domains", "leads", "site_members", "site_activity", "page_history")
+_INDEX_TABLES = ("domains", "site_members")  # in D1; the others in the site's store (customer/sitestore.py)
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
@@ -35,7 +36,8 @@ async def export_account(deps: CustomerDeps, account_id: str) -> dict[str, Any]:
         (site_row,) = await deps.db.all("SELECT * FROM sites WHERE id = ?", (site.id,))
         entry: dict[str, Any] = {"site": _decoded(site_row)}
         for table in _SITE_TABLES:
-            found = await deps.db.all(f"SELECT * FROM {table} WHERE site_id = ?", (site.id,))  # noqa: S608
+            db = deps.db if table in _INDEX_TABLES else deps.site_db(site)
+            found = await db.all(f"SELECT * FROM {table} WHERE site_id = ?", (site.id,))  # noqa: S608
             entry[table] = [_decoded(r) for r in found]
         invited = await deps.db.all("SELECT * FROM site_invitations WHERE site_id = ?", (site.id,))
         entry["site_invitations"] = [{k: v for k, v in r.items() if k != "token_hash"} for r in invited]

@@ -122,8 +122,9 @@ async def _allowed(deps: CustomerDeps, bucket: str, limit: int) -> bool:
     return bool(rows)
 
 
-async def _has_form(deps: CustomerDeps, site_id: str, block_id: str) -> bool:
-    rows = await deps.db.all(
+async def _has_form(deps: CustomerDeps, site: Site, block_id: str) -> bool:
+    site_id = site.id
+    rows = await deps.site_db(site).all(
         "SELECT 1 FROM pages p, json_each(p.blocks) b WHERE p.site_id = ?"
         " AND json_extract(b.value, '$.id') = ? AND json_extract(b.value, '$.type') = 'lead_form' LIMIT 1",
         (site_id, block_id),
@@ -181,12 +182,12 @@ async def published_form(deps: CustomerDeps, site: Site, block_id: str) -> Form 
     versions kept their forms, the draft's block (the fixed form)."""
     if site.live_version is None:
         return None
-    rows = await deps.db.all(
+    rows = await deps.site_db(site).all(
         "SELECT forms FROM versions WHERE site_id = ? AND number = ?", (site.id, site.live_version)
     )
     kept = rows[0]["forms"] if rows else None
     if kept is None:
-        return Form.of(None, []) if await _has_form(deps, site.id, block_id) else None
+        return Form.of(None, []) if await _has_form(deps, site, block_id) else None
     found = json.loads(kept).get(block_id)
     if not isinstance(found, dict):
         return None
@@ -222,7 +223,7 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
     if form.page is not None:
         page = form.page
     else:
-        slugs = await deps.db.all("SELECT slug FROM pages WHERE site_id = ?", (site.id,))
+        slugs = await deps.site_db(site).all("SELECT slug FROM pages WHERE site_id = ?", (site.id,))
         pages = {f"/{r['slug']}/" if r["slug"] else "/" for r in slugs}
         page = data.get("page", "/") if data.get("page", "/") in pages else "/"
     back = f"{deps.settings.origin(canonical)}{page}#thanks-{block_id}"
@@ -244,7 +245,7 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
     name, lead_email, phone, message, pairs = _lead(form, answers)
     lead_id = new_id(deps.crypto, "l")
     daily = form.owner_mail == "daily"
-    await deps.db.run(
+    await deps.site_db(site).run(
         "INSERT INTO leads (id, site_id, block_id, page, name, email, phone, message, answers, digest, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -261,8 +262,12 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
             deps.clock.now(),
         ),
     )
+    if daily:  # the digest walk finds the site by its oldest waiting enquiry (send_digests)
+        await deps.db.run(
+            "UPDATE sites SET digest_due_at = coalesce(digest_due_at, ?) WHERE id = ?", (deps.clock.now(), site.id)
+        )
     owner = await owner_email(deps.db, site)
-    recent = await deps.db.all(
+    recent = await deps.site_db(site).all(
         "SELECT count(*) AS n FROM leads WHERE site_id = ? AND created_at > ?",
         (site.id, deps.clock.now() - WINDOW_SECONDS),
     )
@@ -275,7 +280,7 @@ async def submit(deps: CustomerDeps, site_id: str, block_id: str, post: FormPost
     elif owner and not daily and burst <= LEAD_MAILS_PER_HOUR:
         who = name or lead_email
         if await notify(deps, post.request_id, owner, site.name, site.id, lead_id, who, lead_email, phone, message):
-            await deps.db.run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))
+            await deps.site_db(site).run("UPDATE leads SET mailed = 1 WHERE id = ?", (lead_id,))
     if burst <= LEAD_MAILS_PER_HOUR:  # never to a flood (auto_reply)
         await auto_reply(deps, site, form, lead_id, lead_email, f"{deps.settings.origin(canonical)}/")
     return FormAnswer(back, page=page)
@@ -289,7 +294,7 @@ async def auto_reply(deps: CustomerDeps, site: Site, form: Form, lead_id: str, t
     then budgets it per recipient across every site (`lead_auto_reply` is one of its budgeted kinds)."""
     if not form.auto_reply or not to:
         return False
-    earlier = await deps.db.all(
+    earlier = await deps.site_db(site).all(
         "SELECT count(*) AS n FROM leads WHERE site_id = ? AND email = ? AND created_at > ? AND id != ?",
         (site.id, to, deps.clock.now() - AUTO_REPLY_SECONDS, lead_id),
     )
@@ -334,23 +339,24 @@ async def send_digests(deps: CustomerDeps) -> tuple[dict[str, int], bool]:
     day) naming them, and they count as mailed. Mailer unreachable: tried again at the next Cron (the
     idempotency key, the first enquiry's id, keeps it one mail); refused: logged and not retried."""
     now = deps.clock.now()
-    # A site is due when any waiting enquiry is a day old: walked oldest first on the partial index
-    # `leads_for_digest`, stopping at DIGEST_PAGE sites (never all waiting enquiries at once).
+    # A site is due when its oldest waiting enquiry is a day old (sites.digest_due_at, set as the
+    # first one comes in): walked oldest first on the partial index `sites_digest_due`, DIGEST_PAGE
+    # sites a step, never every waiting enquiry at once.
     due = await deps.db.all(
-        "SELECT DISTINCT site_id FROM leads WHERE digest = 1 AND mailed = 0 AND created_at <= ?"
-        " ORDER BY created_at LIMIT ?",
+        "SELECT * FROM sites WHERE digest_due_at <= ? ORDER BY digest_due_at, id LIMIT ?",
         (now - DIGEST_SECONDS, DIGEST_PAGE),
     )
     sent = 0
     for row in due:
-        site = await site_by_id(deps.db, str(row["site_id"]))
-        waiting = await deps.db.all(
+        site = Site.from_row(row)
+        db = deps.site_db(site)
+        waiting = await db.all(
             "SELECT id, name, email FROM leads WHERE site_id = ? AND digest = 1 AND mailed = 0 AND created_at <= ?"
             " ORDER BY created_at, id",
-            (row["site_id"], now),
+            (site.id, now),
         )
-        owner = await owner_email(deps.db, site) if site is not None else None
-        if site is not None and owner and waiting:
+        owner = await owner_email(deps.db, site)
+        if owner and waiting:
             lines = [f"{w['name'] or w['email']} ({w['email']})" for w in waiting[:DIGEST_LISTED]]
             if len(waiting) > DIGEST_LISTED:
                 lines.append(f"and {len(waiting) - DIGEST_LISTED} more")
@@ -364,8 +370,19 @@ async def send_digests(deps: CustomerDeps) -> tuple[dict[str, int], bool]:
                 sent += await deps.mail.send("leads_digest", owner, data, f"leads-digest-{waiting[0]['id']}")
             except MailUnavailable:
                 return {"digests_sent": sent}, False  # the next Cron tries again (no step after step now)
-        await deps.db.run(
-            "UPDATE leads SET mailed = 1 WHERE site_id = ? AND digest = 1 AND mailed = 0 AND created_at <= ?",
-            (row["site_id"], now),
+        # Not due, then the enquiries named marked, then due again from the oldest still waiting: an
+        # enquiry that comes in meanwhile sets its own time (`submit`) and the earlier one wins.
+        await deps.db.run("UPDATE sites SET digest_due_at = NULL WHERE id = ?", (site.id,))
+        await db.run(
+            "UPDATE leads SET mailed = 1 WHERE site_id = ? AND id IN (SELECT value FROM json_each(?))",
+            (site.id, json.dumps([w["id"] for w in waiting])),
         )
+        later = await db.all(
+            "SELECT min(created_at) AS at FROM leads WHERE site_id = ? AND digest = 1 AND mailed = 0", (site.id,)
+        )
+        if later[0]["at"] is not None:
+            await deps.db.run(
+                "UPDATE sites SET digest_due_at = min(coalesce(digest_due_at, ?), ?) WHERE id = ?",
+                (later[0]["at"], later[0]["at"], site.id),
+            )
     return {"digests_sent": sent}, len(due) == DIGEST_PAGE

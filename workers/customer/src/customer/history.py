@@ -12,17 +12,15 @@ an orphan candidate the scheduled collector deletes (customer/orphans.py)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from customer import orphans
 from customer.blocks import CATALOGUE
 from customer.deps import CustomerDeps
-from customer.model import Block, Page
-from shared.ports import SqlValue
+from customer.model import Block, Page, Site
+from shared.ports import Database, SqlValue
 from shared.site_layout import file_key
-
-Statement = tuple[str, Sequence[SqlValue]]
 
 KEEP = 30  # entries per page
 PER_STATEMENT = 500  # pages a publish records per statement: ~60 KB of JSON, inside D1's 100 KB
@@ -133,8 +131,8 @@ def describe(old: Body, new: Body) -> list[str]:
     return said
 
 
-async def _latest(deps: CustomerDeps, site_id: str, page_id: str, count: int = 2) -> list[dict[str, Any]]:
-    return await deps.db.all(
+async def _latest(db: Database, site_id: str, page_id: str, count: int = 2) -> list[dict[str, Any]]:
+    return await db.all(
         "SELECT number, created_at, kind, customer_id, body_sha FROM page_history WHERE site_id = ? AND page_id = ?"
         " ORDER BY number DESC LIMIT ?",
         (site_id, page_id, count),
@@ -161,71 +159,66 @@ async def _load(deps: CustomerDeps, site_id: str, sha: str) -> Body | None:
     return Body.loads(blob.body.decode()) if blob is not None else None
 
 
-_NOTE_DROPPED = (
-    "INSERT INTO orphan_files (site_id, sha256, first_seen) SELECT site_id, body_sha, ? FROM page_history"
-    " WHERE site_id = ? AND page_id = ?"
-)
-
-
-_NOTE_BEYOND_ON_SITE = (
-    "INSERT INTO orphan_files (site_id, sha256, first_seen) SELECT site_id, body_sha, ? FROM page_history"
-    " WHERE site_id = ? AND number <= (SELECT MAX(p.number) FROM page_history p"
-    " WHERE p.site_id = page_history.site_id AND p.page_id = page_history.page_id) - ?"
-    " ON CONFLICT (site_id, sha256) DO UPDATE SET first_seen = excluded.first_seen"
-)
-_DROP_BEYOND_ON_SITE = (
-    "DELETE FROM page_history WHERE site_id = ? AND number <= (SELECT MAX(p.number) FROM page_history p"
+# A page's entries past its newest KEEP (`number` is the page's, so each page keeps its own KEEP).
+_BEYOND = (
+    "site_id = ? AND number <= (SELECT MAX(p.number) FROM page_history p"
     " WHERE p.site_id = page_history.site_id AND p.page_id = page_history.page_id) - ?"
 )
 
 
-def _noting_dropped(deps: CustomerDeps, site_id: str, page_id: str, where: str, *params: SqlValue) -> Statement:
-    """Notes the bodies of the page's entries matching `where` as orphan candidates (customer/orphans.py:
-    the collector deletes each once no entry, version or upload references it)."""
-    # `where` is one of this module's constants, never input.
-    sql = f"{_NOTE_DROPPED} AND {where} ON CONFLICT (site_id, sha256) DO UPDATE SET first_seen = excluded.first_seen"
-    return sql, (deps.clock.now(), site_id, page_id, *params)
+async def _drop(deps: CustomerDeps, site: Site, where: str, *params: SqlValue) -> None:
+    """Drops the entries matching `where`, their bodies first noted as orphan candidates in D1
+    (customer/orphans.py: the collector deletes each once no entry, version or upload names it). Noted
+    before the drop, so a drop that fails leaves candidates still named, which the collector keeps."""
+    db = deps.site_db(site)
+    dropped = await db.all(f"SELECT body_sha FROM page_history WHERE {where}", params)  # noqa: S608 (constants)
+    if dropped:
+        await orphans.note(deps.db, deps.clock, site.id, (str(r["body_sha"]) for r in dropped))
+        await db.run(f"DELETE FROM page_history WHERE {where}", params)  # noqa: S608 (constants)
 
 
-def _adding(
+async def _add(
     deps: CustomerDeps,
-    site_id: str,
+    site: Site,
     page_id: str,
     kind: str,
     sha: str,
     said: list[str],
     author: Author,
-    version: int | None = None,
-    revision: int | None = None,
-) -> list[Statement]:
-    """The statements that add an entry (its body stored as `sha`) and drop the page's entries beyond KEEP."""
+) -> None:
+    """Adds an entry (its body stored as `sha`), then drops the page's entries beyond KEEP."""
     now = deps.clock.now()
-    by, said_json = author.customer_id or None, json.dumps(said)
-    beyond = "number <= (SELECT MAX(number) FROM page_history WHERE site_id = ? AND page_id = ?) - ?"
-    return [
+    await deps.site_db(site).run(
+        "INSERT INTO page_history (site_id, page_id, number, created_at, saved_at, kind, version, revision,"
+        " customer_id, who, changes, body_sha)"
+        " SELECT ?, ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, NULL, NULL, ?, ?, ?, ? FROM page_history"
+        " WHERE site_id = ? AND page_id = ?",
         (
-            "INSERT INTO page_history (site_id, page_id, number, created_at, saved_at, kind, version, revision,"
-            " customer_id, who, changes, body_sha)"
-            " SELECT ?, ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM page_history"
-            " WHERE site_id = ? AND page_id = ?",
-            (site_id, page_id, now, now, kind, version, revision, by, author.who, said_json, sha, site_id, page_id),
+            site.id,
+            page_id,
+            now,
+            now,
+            kind,
+            author.customer_id or None,
+            author.who,
+            json.dumps(said),
+            sha,
+            site.id,
+            page_id,
         ),
-        _noting_dropped(deps, site_id, page_id, beyond, site_id, page_id, KEEP),
-        (
-            f"DELETE FROM page_history WHERE site_id = ? AND page_id = ? AND {beyond}",  # noqa: S608 (constant)
-            (site_id, page_id, site_id, page_id, KEEP),
-        ),
-    ]
+    )
+    await _drop(deps, site, f"page_id = ? AND {_BEYOND}", page_id, site.id, KEEP)
 
 
-async def saved(deps: CustomerDeps, site_id: str, old: Page, new: Body, author: Author, kind: str = "draft") -> None:
+async def saved(deps: CustomerDeps, site: Site, old: Page, new: Body, author: Author, kind: str = "draft") -> None:
     """After `author`'s page write: the new draft joins her entry begun less than MERGE_SECONDS ago,
     or starts one. A page's first entry is what it was before (so the first change can be undone)."""
-    latest = await _latest(deps, site_id, old.id)
+    db = deps.site_db(site)
+    latest = await _latest(db, site.id, old.id)
     if not latest:
-        first = await _store(deps, site_id, Body.of(old))
-        await deps.db.batch(_adding(deps, site_id, old.id, "draft", first, [], NOBODY))
-        latest = await _latest(deps, site_id, old.id)
+        first = await _store(deps, site.id, Body.of(old))
+        await _add(deps, site, old.id, "draft", first, [], NOBODY)
+        latest = await _latest(db, site.id, old.id)
     last = latest[0]
     joins = (
         kind == "draft"
@@ -234,35 +227,33 @@ async def saved(deps: CustomerDeps, site_id: str, old: Page, new: Body, author: 
         and len(latest) > 1
         and deps.clock.now() - float(last["created_at"]) < MERGE_SECONDS
     )
-    before = await _load(deps, site_id, str(latest[1 if joins else 0]["body_sha"]))
+    before = await _load(deps, site.id, str(latest[1 if joins else 0]["body_sha"]))
     said = describe(before, new) if before is not None else []
     if not joins and not said and kind == "draft":
         return  # nothing a reader would see changed
-    sha = await _store(deps, site_id, new, *(str(r["body_sha"]) for r in latest))
+    sha = await _store(deps, site.id, new, *(str(r["body_sha"]) for r in latest))
     if joins:
-        await deps.db.batch(
-            [
-                _noting_dropped(deps, site_id, old.id, "number = ? AND body_sha != ?", last["number"], sha),
-                (
-                    "UPDATE page_history SET body_sha = ?, changes = ?, saved_at = ?"
-                    " WHERE site_id = ? AND page_id = ? AND number = ?",
-                    (sha, json.dumps(said), deps.clock.now(), site_id, old.id, last["number"]),
-                ),
-            ]
+        if str(last["body_sha"]) != sha:
+            await orphans.note(deps.db, deps.clock, site.id, [str(last["body_sha"])])
+        await db.run(
+            "UPDATE page_history SET body_sha = ?, changes = ?, saved_at = ?"
+            " WHERE site_id = ? AND page_id = ? AND number = ?",
+            (sha, json.dumps(said), deps.clock.now(), site.id, old.id, last["number"]),
         )
         return
-    await deps.db.batch(_adding(deps, site_id, old.id, kind, sha, said, author))
+    await _add(deps, site, old.id, kind, sha, said, author)
 
 
-async def published(deps: CustomerDeps, site_id: str, pages: list[Page], version: int, author: Author) -> None:
+async def published(deps: CustomerDeps, site: Site, pages: list[Page], version: int, author: Author) -> None:
     """A publish: each page's draft as published, restorable later even after more edits. A page
     not changed since its last publish (its latest entry is that publish, at its revision) adds
     nothing, nor does a page never edited (its first edit keeps it as it was); the body is almost
-    always its latest entry's, already stored. So a publish costs one read and one batch of three
-    statements (per 500 changed pages) whatever the site's size."""
+    always its latest entry's, already stored. So a publish costs one read, a write per 500 changed
+    pages and the drop of entries beyond KEEP, whatever the site's size."""
+    db, site_id = deps.site_db(site), site.id
     latest = {
         str(r["page_id"]): r
-        for r in await deps.db.all(
+        for r in await db.all(
             "SELECT h.page_id, h.kind, h.revision, h.body_sha FROM page_history h WHERE h.site_id = ? AND h.number ="
             " (SELECT MAX(number) FROM page_history WHERE site_id = h.site_id AND page_id = h.page_id)",
             (site_id,),
@@ -278,24 +269,34 @@ async def published(deps: CustomerDeps, site_id: str, pages: list[Page], version
     if not changed:
         return
     now, by = deps.clock.now(), author.customer_id or None
-    statements: list[Statement] = [
-        (
-            "INSERT INTO page_history (site_id, page_id, number, created_at, saved_at, kind, version, revision,"
-            " customer_id, who, changes, body_sha)"
-            " SELECT ?, json_extract(j.value, '$.page'), 1 + (SELECT MAX(number) FROM page_history"
-            " WHERE site_id = ? AND page_id = json_extract(j.value, '$.page')), ?, ?, 'published', ?,"
-            " json_extract(j.value, '$.revision'), ?, ?, '[]', json_extract(j.value, '$.sha') FROM json_each(?) j",
-            (site_id, site_id, now, now, version, by, author.who, json.dumps(changed[start : start + PER_STATEMENT])),
-        )
-        for start in range(0, len(changed), PER_STATEMENT)
-    ]
-    # Then every page's entries beyond KEEP, noted and dropped in two statements for the whole site.
-    statements += [(_NOTE_BEYOND_ON_SITE, (now, site_id, KEEP)), (_DROP_BEYOND_ON_SITE, (site_id, KEEP))]
-    await deps.db.batch(statements)
+    await db.batch(
+        [
+            (
+                "INSERT INTO page_history (site_id, page_id, number, created_at, saved_at, kind, version, revision,"
+                " customer_id, who, changes, body_sha)"
+                " SELECT ?, json_extract(j.value, '$.page'), 1 + (SELECT MAX(number) FROM page_history"
+                " WHERE site_id = ? AND page_id = json_extract(j.value, '$.page')), ?, ?, 'published', ?,"
+                " json_extract(j.value, '$.revision'), ?, ?, '[]', json_extract(j.value, '$.sha') FROM json_each(?) j",
+                (
+                    site_id,
+                    site_id,
+                    now,
+                    now,
+                    version,
+                    by,
+                    author.who,
+                    json.dumps(changed[start : start + PER_STATEMENT]),
+                ),
+            )
+            for start in range(0, len(changed), PER_STATEMENT)
+        ]
+    )
+    await _drop(deps, site, _BEYOND, site_id, KEEP)  # every page's entries beyond KEEP, in two statements
 
 
-async def entries(deps: CustomerDeps, site_id: str, page_id: str) -> list[dict[str, Any]]:
-    rows = await deps.db.all(
+async def entries(deps: CustomerDeps, site: Site, page_id: str) -> list[dict[str, Any]]:
+    site_id = site.id
+    rows = await deps.site_db(site).all(
         "SELECT number, created_at, saved_at, kind, version, who, changes FROM page_history"
         " WHERE site_id = ? AND page_id = ? ORDER BY number DESC",
         (site_id, page_id),
@@ -313,31 +314,26 @@ async def entries(deps: CustomerDeps, site_id: str, page_id: str) -> list[dict[s
     ]
 
 
-async def entry(deps: CustomerDeps, site_id: str, page_id: str, number: int) -> Body | None:
-    rows = await deps.db.all(
+async def entry(deps: CustomerDeps, site: Site, page_id: str, number: int) -> Body | None:
+    rows = await deps.site_db(site).all(
         "SELECT body_sha FROM page_history WHERE site_id = ? AND page_id = ? AND number = ?",
-        (site_id, page_id, number),
+        (site.id, page_id, number),
     )
-    return await _load(deps, site_id, str(rows[0]["body_sha"])) if rows else None
+    return await _load(deps, site.id, str(rows[0]["body_sha"])) if rows else None
 
 
-async def stored_bodies(deps: CustomerDeps, site_id: str) -> set[str]:
+async def stored_bodies(deps: CustomerDeps, site: Site) -> set[str]:
     """The site files the history keeps (never orphans while an entry names them)."""
-    rows = await deps.db.all("SELECT DISTINCT body_sha FROM page_history WHERE site_id = ?", (site_id,))
+    rows = await deps.site_db(site).all("SELECT DISTINCT body_sha FROM page_history WHERE site_id = ?", (site.id,))
     return {str(r["body_sha"]) for r in rows}
 
 
-async def forget_author(deps: CustomerDeps, customer_id: str) -> None:
-    """A deleted account's address leaves the history of pages it helped on (as in the activity)."""
-    await deps.db.run(
+async def forget_author(deps: CustomerDeps, site: Site, customer_id: str) -> None:
+    """A deleted account's address leaves the history of a page it helped on (as in the activity)."""
+    await deps.site_db(site).run(
         "UPDATE page_history SET who = 'a deleted account', customer_id = NULL WHERE customer_id = ?", (customer_id,)
     )
 
 
-async def forget(deps: CustomerDeps, site_id: str, page_id: str) -> None:
-    await deps.db.batch(
-        [
-            _noting_dropped(deps, site_id, page_id, "true"),
-            ("DELETE FROM page_history WHERE site_id = ? AND page_id = ?", (site_id, page_id)),
-        ]
-    )
+async def forget(deps: CustomerDeps, site: Site, page_id: str) -> None:
+    await _drop(deps, site, "site_id = ? AND page_id = ?", site.id, page_id)

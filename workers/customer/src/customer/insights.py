@@ -162,7 +162,7 @@ async def insights(deps: CustomerDeps, owner: Owner, site: Site, query: dict[str
     except DeadlineExceeded:
         raise HttpError(504, "insights_timeout", "Insights took too long to read. Please try again.") from None
     by_name = dict(zip(names, answers, strict=True))
-    leads = await deps.db.all(
+    leads = await deps.site_db(site).all(
         "SELECT created_at FROM leads WHERE site_id = ? AND created_at >= ?", (site.id, window.first.timestamp())
     )
     result = figures(window, period, by_name.pop("days"), by_name, [float(r["created_at"]) for r in leads])

@@ -19,8 +19,9 @@ _COLUMNS = ("name", "email", "phone", "message", "page")  # after the date
 MARK: dict[str, Field] = {"read": Bool(required=True)}
 
 
-async def _rows(deps: CustomerDeps, site_id: str) -> list[dict[str, Any]]:
-    rows = await deps.db.all(
+async def _rows(deps: CustomerDeps, site: Site) -> list[dict[str, Any]]:
+    site_id = site.id
+    rows = await deps.site_db(site).all(
         "SELECT id, page, name, email, phone, message, answers, mailed, created_at, read_at FROM leads"
         " WHERE site_id = ? ORDER BY created_at DESC, id LIMIT ?",
         (site_id, LIMIT),
@@ -34,12 +35,12 @@ def _answers(text: Any) -> list[dict[str, str]]:
 
 
 async def list_leads(deps: CustomerDeps, site: Site) -> dict[str, Any]:
-    leads = await _rows(deps, site.id)
+    leads = await _rows(deps, site)
     return {"leads": leads, "unread": sum(1 for lead in leads if not lead["read"])}
 
 
 async def _one(deps: CustomerDeps, site: Site, lead_id: str) -> None:
-    if not await deps.db.all("SELECT 1 FROM leads WHERE site_id = ? AND id = ?", (site.id, lead_id)):
+    if not await deps.site_db(site).all("SELECT 1 FROM leads WHERE site_id = ? AND id = ?", (site.id, lead_id)):
         raise HttpError(404, "lead_not_found", "This enquiry is gone (deleted in another tab?).")
 
 
@@ -47,7 +48,7 @@ async def mark(deps: CustomerDeps, site: Site, lead_id: str, body: dict[str, Any
     """PATCH {"read": true|false}."""
     data = check_fields(MARK, body)
     await _one(deps, site, lead_id)
-    await deps.db.run(
+    await deps.site_db(site).run(
         "UPDATE leads SET read_at = ? WHERE site_id = ? AND id = ?",
         (deps.clock.now() if data["read"] else None, site.id, lead_id),
     )
@@ -55,13 +56,13 @@ async def mark(deps: CustomerDeps, site: Site, lead_id: str, body: dict[str, Any
 
 async def delete(deps: CustomerDeps, site: Site, lead_id: str) -> None:
     await _one(deps, site, lead_id)
-    await deps.db.run("DELETE FROM leads WHERE site_id = ? AND id = ?", (site.id, lead_id))
+    await deps.site_db(site).run("DELETE FROM leads WHERE site_id = ? AND id = ?", (site.id, lead_id))
 
 
 async def export_csv(deps: CustomerDeps, site: Site) -> Download:
     """Every enquiry a row: the date, the fixed columns, then one column per question of the owner's
     own forms (each label once, in the order first met, oldest enquiry first)."""
-    leads = await _rows(deps, site.id)
+    leads = await _rows(deps, site)
     labels: list[str] = []
     for lead in reversed(leads):
         labels += [a["label"] for a in lead["answers"] if a["label"] not in labels]

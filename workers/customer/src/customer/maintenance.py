@@ -25,9 +25,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from customer import domains, forms, publish
+from customer import domains, forms, publish, team
 from customer.deps import CustomerDeps
 from customer.model import Site
+from customer.sitestore import IN_STORE
 from shared.jobs import Body, Jobs, Step
 from shared.log import log
 from shared.ports import Queue
@@ -45,6 +46,9 @@ DOMAIN_PAGE = 25
 # domain that turns active re-links its site (a publish's cost), so at most one of those a step.
 DOMAIN_CHECK_PAGE = 10
 DOMAIN_CHECK_SECONDS = 600
+# Sites moved into their own store a step: each one D1 write and one call to its store (which
+# copies its rows from D1: a few reads on its own invocation).
+MOVE_PAGE = 20
 
 RETENTION = (
     Rule("form_attempts", "form_attempts", "at < ?", forms.WINDOW_SECONDS),
@@ -52,7 +56,13 @@ RETENTION = (
     # A site's team (customer/team.py): invitation links dead for 30 days (accepted ones too: the
     # membership is its own row), and who-changed-what older than a year.
     Rule("site_invitations", "site_invitations", "expires_at < ?", 30 * 86400),
-    Rule("site_activity", "site_activity", "at < ?", 365 * 86400),
+    # Only sites still in D1: a store drops its own lines past the year (customer/team.py, record).
+    Rule(
+        "site_activity",
+        "site_activity",
+        "at < ? AND site_id IN (SELECT id FROM sites WHERE store IS NULL)",
+        team.ACTIVITY_KEEP_SECONDS,
+    ),
 )
 
 
@@ -73,6 +83,9 @@ def jobs(deps: CustomerDeps, queue: Queue | None) -> Jobs:
         report, more = await sweep(deps.db, RETENTION, deps.clock.now())
         return Step(report, ({"job": "retention"},) if more else ())
 
+    async def stores(body: Body) -> Step:
+        return await move_sites(deps, body.get("after"))
+
     async def digests(body: Body) -> Step:
         report, more = await forms.send_digests(deps)
         return Step(report, ({"job": "digests"},) if more else ())
@@ -85,6 +98,7 @@ def jobs(deps: CustomerDeps, queue: Queue | None) -> Jobs:
             "domain_checks": domain_checks,
             "retention": retention,
             "digests": digests,
+            "stores": stores,
         },
         queue,
     )
@@ -136,6 +150,28 @@ async def collect_orphans(deps: CustomerDeps, after: Any = None) -> Step:
         last = rows[-1]
         more = ({"job": "orphans", "after": [str(last["site_id"]), str(last["sha256"])]},)
     return Step({"orphans_deleted": deleted, "orphans_referenced": kept, "orphans_failed": failed}, more)
+
+
+async def move_sites(deps: CustomerDeps, after: Any = None) -> Step:
+    """One page of sites whose rows are still in D1, from the cursor `after` (a site id), each moved
+    into its own store (customer/sitestore.py): its mark set (D1 then refuses writes to its old rows)
+    and its store opened, which copies them. A store that cannot open now copies at its next use."""
+    rows = await deps.db.all(
+        "SELECT id FROM sites INDEXED BY sites_in_d1 WHERE store IS NULL AND id > ? ORDER BY id LIMIT ?",
+        (str(after or ""), MOVE_PAGE),
+    )
+    moved = failed = 0
+    for row in rows:
+        site_id = str(row["id"])
+        try:
+            await deps.db.run("UPDATE sites SET store = ? WHERE id = ? AND store IS NULL", (IN_STORE, site_id))
+            await deps.stores.database(site_id).all("SELECT count(*) AS n FROM pages")
+            moved += 1
+        except Exception as exc:  # this one waits for a later run (or copies at its next use)
+            failed += 1
+            log("site_move_failed", exc, site_id=site_id)
+    more = ({"job": "stores", "after": str(rows[-1]["id"])},) if len(rows) == MOVE_PAGE else ()
+    return Step({"sites_moved": moved, "site_moves_failed": failed}, more)
 
 
 async def expire_pending_domains(deps: CustomerDeps, after: Any = None) -> Step:

@@ -77,7 +77,7 @@ async def render_draft(
 ) -> Rendered:
     """The draft's files; the documents of `earlier` (a manifest) whose inputs did not change and
     whose files are `present` in R2 are reused, not rendered. `pages`: the draft's, when read already."""
-    pages = await pages_of(deps.db, site.id) if pages is None else pages
+    pages = await pages_of(deps.site_db(site), site.id) if pages is None else pages
     data = SiteData(
         id=site.id,
         name=site.name,
@@ -86,8 +86,8 @@ async def render_draft(
         pages=pages,
         origin=origin,
         form_action=FORM_ACTION,
-        assets=await asset_types(deps.db, site.id),
-        images=await images_of(deps.db, site.id),
+        assets=await asset_types(deps.site_db(site), site.id),
+        images=await images_of(deps.site_db(site), site.id),
         badge=not plan.entitlements.remove_badge,
         # Lead forms are always rendered: the plan decides who may add one (sites.checked_blocks), and
         # a form added on a paid plan keeps working after a downgrade (docs/billing.md).
@@ -117,7 +117,7 @@ async def manifest_of(deps: CustomerDeps, site: Site, rendered: Rendered, origin
     files: dict[str, list[Any]] = {path: _entry(f) for path, f in rendered.files.items()}
     files.update({path: _kept(entry) for path, entry in rendered.reused.items() if path != NOT_FOUND})
     if rendered.assets:
-        sizes = await file_sizes(deps.db, site.id)
+        sizes = await file_sizes(deps.site_db(site), site.id)
         for path, (sha, ctype) in rendered.assets.items():
             files[path] = [sha, ctype, sizes.get(sha, 0)]
     not_found = _entry(rendered.not_found) if rendered.not_found else _kept(rendered.reused[NOT_FOUND])
@@ -141,8 +141,8 @@ def referenced(manifest: dict[str, Any]) -> set[str]:
 async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
     """Files known to be in R2: those of every kept version and of the preview, the uploads and the
     bodies of the pages' history."""
-    known = set((await file_sizes(deps.db, site.id)).keys()) | await history.stored_bodies(deps, site.id)
-    for row in await deps.db.all("SELECT manifest FROM versions WHERE site_id = ?", (site.id,)):
+    known = set((await file_sizes(deps.site_db(site), site.id)).keys()) | await history.stored_bodies(deps, site)
+    for row in await deps.site_db(site).all("SELECT manifest FROM versions WHERE site_id = ?", (site.id,)):
         known |= referenced(json.loads(row["manifest"]))
     if site.preview_manifest:
         known |= referenced(site.preview_manifest)
@@ -178,7 +178,7 @@ async def refuse_missing_uploads(deps: CustomerDeps, site: Site, rendered: Rende
     if not lost:
         return
     marks = ", ".join("?" for _ in lost)
-    rows = await deps.db.all(
+    rows = await deps.site_db(site).all(
         f"SELECT sha256, name FROM assets WHERE site_id = ? AND (sha256 IN ({marks})"  # noqa: S608
         f" OR sha256 IN (SELECT sha256 FROM asset_variants WHERE site_id = ? AND variant IN ({marks})))",
         (site.id, *lost, site.id, *lost),
@@ -186,7 +186,7 @@ async def refuse_missing_uploads(deps: CustomerDeps, site: Site, rendered: Rende
     originals = sorted({str(r["sha256"]) for r in rows})
     names = sorted({str(r["name"]) or "a picture" for r in rows})
     if originals:
-        await deps.db.run(
+        await deps.site_db(site).run(
             f"UPDATE assets SET missing_since = COALESCE(missing_since, ?) WHERE site_id = ? AND sha256 IN"  # noqa: S608
             f" ({', '.join('?' for _ in originals)})",
             (deps.clock.now(), site.id, *originals),
@@ -309,7 +309,7 @@ async def unlock(deps: CustomerDeps, site: Site, owner: str) -> None:
 async def live_manifest(deps: CustomerDeps, site: Site) -> dict[str, Any] | None:
     if site.live_version is None:
         return None
-    rows = await deps.db.all(
+    rows = await deps.site_db(site).all(
         "SELECT manifest FROM versions WHERE site_id = ? AND number = ?", (site.id, site.live_version)
     )
     return json.loads(rows[0]["manifest"]) if rows else None
@@ -331,7 +331,7 @@ async def publish(
         # written again (by an unchanged publish too); the live version's other pages are reused.
         present = await stored_files(deps, site)
         previous = await live_manifest(deps, site)
-        pages = await pages_of(deps.db, site.id)  # rendered, and described by the version's fingerprint
+        pages = await pages_of(deps.site_db(site), site.id)  # rendered, and described by the version's fingerprint
         rendered = await render_draft(deps, site, plan, origin, False, previous, present, pages)
         await refuse_missing_uploads(deps, site, rendered, present)
         manifest = await manifest_of(deps, site, rendered, origin)
@@ -350,7 +350,7 @@ async def publish(
                 "files_deleted": 0,
             }
         source = drafts.fingerprint(site, pages)
-        rows = await deps.db.all(
+        rows = await deps.site_db(site).all(
             "INSERT INTO versions (site_id, number, manifest, created_at, source, forms)"
             " SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ? FROM versions WHERE site_id = ? RETURNING number",
             (
@@ -363,7 +363,7 @@ async def publish(
             ),
         )
         number = int(rows[0]["number"])
-        await history.published(deps, site.id, pages, number, author)  # restorable into the draft later
+        await history.published(deps, site, pages, number, author)  # restorable into the draft later
         puts = await switch(deps, site, number, manifest, all_hosts=all_hosts or site.live_version is None)
         await deps.db.run(
             "UPDATE sites SET live_version = ?, updated_at = ? WHERE id = ?", (number, deps.clock.now(), site.id)
@@ -402,7 +402,9 @@ async def follow_hosts(deps: CustomerDeps, site: Site, plan: plans.Plan) -> None
 
 
 async def rollback(deps: CustomerDeps, site: Site, number: int) -> dict[str, Any]:
-    rows = await deps.db.all("SELECT manifest FROM versions WHERE site_id = ? AND number = ?", (site.id, number))
+    rows = await deps.site_db(site).all(
+        "SELECT manifest FROM versions WHERE site_id = ? AND number = ?", (site.id, number)
+    )
     if not rows:
         raise HttpError(404, "version_not_found", "That version is not kept any more.")
     await switch(deps, site, number, json.loads(rows[0]["manifest"]), all_hosts=site.live_version is None)
@@ -452,7 +454,9 @@ async def reloaded(deps: CustomerDeps, site: Site) -> Site:
 async def prune(deps: CustomerDeps, site: Site, keep: int, live: int) -> int:
     """Drops versions beyond the newest `keep` (never the live one) and the files only they used."""
     site_id = site.id
-    rows = await deps.db.all("SELECT number, manifest FROM versions WHERE site_id = ? ORDER BY number DESC", (site_id,))
+    rows = await deps.site_db(site).all(
+        "SELECT number, manifest FROM versions WHERE site_id = ? ORDER BY number DESC", (site_id,)
+    )
     dropped = [r for i, r in enumerate(rows) if i >= max(keep, 1) and int(r["number"]) != live]
     if not dropped:
         return 0
@@ -462,7 +466,7 @@ async def prune(deps: CustomerDeps, site: Site, keep: int, live: int) -> int:
     for r in dropped:
         candidates |= referenced(json.loads(r["manifest"]))
     await orphans.note(deps.db, deps.clock, site_id, candidates)  # collected later if this dies now
-    await deps.db.run(f"DELETE FROM versions WHERE site_id = ? AND number IN ({marks})", (site_id, *numbers))  # noqa: S608
+    await deps.site_db(site).run(f"DELETE FROM versions WHERE site_id = ? AND number IN ({marks})", (site_id, *numbers))  # noqa: S608
     return await collect(deps, await reloaded(deps, site), candidates)
 
 
@@ -478,7 +482,7 @@ async def collect(deps: CustomerDeps, site: Site, candidates: Iterable[str]) -> 
 
 
 async def versions(deps: CustomerDeps, site: Site) -> dict[str, Any]:
-    rows = await deps.db.all(
+    rows = await deps.site_db(site).all(
         "SELECT number, created_at FROM versions WHERE site_id = ? ORDER BY number DESC", (site.id,)
     )
     items = [

@@ -13,6 +13,7 @@ from customer import assets, drafts, history, orphans, publish, templatephotos, 
 from customer import blocks as blockdefs
 from customer.deps import CustomerDeps
 from customer.model import Block, Owner, Page, Site, Tagged
+from customer.sitestore import IN_STORE
 from customer.store import asset_types, customer_id, new_id, owned_site, page_of, pages_of, sites_of
 from shared import plans
 from shared.errors import HttpError
@@ -124,7 +125,7 @@ def check_slug(slug: str, field: str, reserved: frozenset[str] = RESERVED_SLUGS)
 
 
 async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
-    pages = await pages_of(deps.db, site.id)
+    pages = await pages_of(deps.site_db(site), site.id)
     domains = await deps.db.all(
         "SELECT hostname, status FROM domains WHERE site_id = ? ORDER BY created_at", (site.id,)
     )
@@ -137,7 +138,7 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
     )
     live = None
     if site.live_version is not None:
-        rows = await deps.db.all(
+        rows = await deps.site_db(site).all(
             "SELECT source FROM versions WHERE site_id = ? AND number = ?", (site.id, site.live_version)
         )
         live = json.loads(rows[0]["source"]) if rows and rows[0]["source"] else None
@@ -189,15 +190,14 @@ async def starter(
     await assets.require_storage(deps, owner, sum(map(len, decoded.values())))
     await orphans.note(deps.db, deps.clock, site_id, decoded)
     statements: list[Statement] = []
-    guard = " WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)"
     for photo_name, ((sha, kind, width, height, _), variants) in files.items():
         data = decoded[sha]
         await deps.blobs.put(file_key(site_id, sha), data, kind)
         statements.append(
             (
                 "INSERT INTO assets (site_id, sha256, content_type, size, name, created_at, width, height)"
-                f" SELECT ?, ?, ?, ?, ?, ?, ?, ?{guard}",
-                (site_id, sha, kind, len(data), f"{photo_name}.webp", now, width, height, site_id),
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (site_id, sha, kind, len(data), f"{photo_name}.webp", now, width, height),
             )
         )
         for v_sha, v_kind, v_width, v_height, _ in variants:
@@ -206,8 +206,8 @@ async def starter(
             statements.append(
                 (
                     "INSERT INTO asset_variants (site_id, sha256, variant, content_type, width, height, size)"
-                    f" SELECT ?, ?, ?, ?, ?, ?, ?{guard}",
-                    (site_id, sha, v_sha, v_kind, v_width, v_height, len(v_data), site_id),
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (site_id, sha, v_sha, v_kind, v_width, v_height, len(v_data)),
                 )
             )
     theme = blockdefs.check_theme({"palette": template.palette, "fonts": template.fonts})
@@ -220,7 +220,6 @@ async def create_site(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) ->
     data = check_fields(NEW_SITE_FIELDS, body)
     existing = await sites_of(deps.db, cid)
     plans.require_room(owner.plan, "sites", len(existing))
-    limit = owner.plan.entitlements.sites
     name = data["name"].strip()
     given = data["slug"]
     slug = check_slug(given, "slug") if given else slugify(name)
@@ -243,7 +242,7 @@ async def create_site(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) ->
             position,
             (
                 "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
-                " SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new_id(deps.crypto, "p"),
                     site_id,
@@ -253,37 +252,45 @@ async def create_site(deps: CustomerDeps, owner: Owner, body: dict[str, Any]) ->
                     position,
                     json.dumps(page_blocks),
                     now,
-                    site_id,
                 ),
             ),
         )
+    # The new site's store is filled first: until its sites row exists nothing reads it, and a create
+    # that loses its slug or its room to a concurrent one drops it again.
+    store = deps.stores.database(site_id)
+    await store.batch(extra)
+    try:
+        await _index_site(deps, owner, site_id, slug, given, name, now, theme)
+    except BaseException:
+        await deps.stores.drop(site_id)
+        raise
+    return await site_json(deps, await owned_site(deps.db, cid, site_id))
+
+
+async def _index_site(
+    deps: CustomerDeps, owner: Owner, site_id: str, slug: str, given: str, name: str, now: float, theme: dict[str, Any]
+) -> None:
+    """The new site's row in D1, under a free address, within the plan."""
+    cid, limit = owner.customer_id, owner.plan.entitlements.sites
     for attempt in range(4):
         candidate = slug if attempt == 0 else f"{slug[:50]}-{deps.crypto.random_bytes(2).hex()}"
         # An address a deleted or renamed site left behind is held for its owner's links (30 days).
         held = await deps.db.all("SELECT 1 FROM held_addresses WHERE slug = ? AND held_until > ?", (candidate, now))
         # The slug and the plan's room are taken by the INSERT itself (concurrent requests may have
-        # taken either since any check: 20 at once made 6 sites on a 1-site plan): a lost race writes
-        # nothing, and the pages (and a template's pictures) are only written with their site.
+        # taken either since any check: 20 at once made 6 sites on a 1-site plan): a lost race writes nothing.
         if not held:
-            await deps.db.batch(
-                [
-                    (
-                        "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at, theme)"
-                        " SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM sites WHERE customer_id = ?) < ?"
-                        " ON CONFLICT DO NOTHING",
-                        (site_id, cid, candidate, name, now, now, json.dumps(theme), cid, limit),
-                    ),
-                    *extra,
-                ]
+            await deps.db.run(
+                "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at, theme, store)"
+                " SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM sites WHERE customer_id = ?) < ?"
+                " ON CONFLICT DO NOTHING",
+                (site_id, cid, candidate, name, now, now, json.dumps(theme), IN_STORE, cid, limit),
             )
         if not held and await deps.db.all("SELECT 1 FROM sites WHERE id = ?", (site_id,)):
-            break
+            return
         plans.require_room(owner.plan, "sites", len(await sites_of(deps.db, cid)))  # lost to a concurrent create
         if given:
             raise HttpError(409, "slug_taken", "That address is taken; choose another slug.", details={"field": "slug"})
-    else:
-        raise HttpError(409, "slug_taken", "Choose a slug for this site.", details={"field": "slug"})
-    return await site_json(deps, await owned_site(deps.db, cid, site_id))
+    raise HttpError(409, "slug_taken", "Choose a slug for this site.", details={"field": "slug"})
 
 
 async def tagged_site(deps: CustomerDeps, site: Site) -> Tagged:
@@ -303,7 +310,7 @@ async def update_site(deps: CustomerDeps, owner: Owner, site_id: str, data: dict
         if key not in ("name", "theme", "seo", "redirects"):
             raise invalid(key, "unknown field")
     # theme and seo are merged: the fields sent replace those kept, the others stay as they were.
-    known = await asset_types(deps.db, site.id) if "theme" in data or "seo" in data else {}
+    known = await asset_types(deps.site_db(site), site.id) if "theme" in data or "seo" in data else {}
     if "theme" in data:
         theme = blockdefs.check_theme(merged(site.theme, data["theme"]))
         if theme["logo"] and theme["logo"] not in known:
@@ -347,7 +354,7 @@ async def checked_blocks(
     had = {b["id"] for b in before if b["type"] == "lead_form" and "id" in b}
     if any(b["type"] == "lead_form" and b["id"] not in had for b in clean):
         plans.require(plan, "lead_forms")
-    known = await asset_types(deps.db, site.id)
+    known = await asset_types(deps.site_db(site), site.id)
     missing = sorted(blockdefs.referenced_assets(clean) - set(known))
     if missing:
         raise invalid(path, f"no image {missing[0]} on this site (upload it first)", "no_such_image")
@@ -357,12 +364,12 @@ async def checked_blocks(
 MAX_DRAFT_BYTES = 2_000_000  # every page's blocks of one site together (issue 23, L10)
 
 
-async def check_draft_room(deps: CustomerDeps, site_id: str, page_id: str, blocks: str) -> None:
+async def check_draft_room(deps: CustomerDeps, site: Site, page_id: str, blocks: str) -> None:
     """413 if the site's pages would hold more than MAX_DRAFT_BYTES of blocks after this save: the
     editor, the dashboard, publishing and the export all load a site's pages whole."""
-    rows = await deps.db.all(
+    rows = await deps.site_db(site).all(
         "SELECT coalesce(sum(length(CAST(blocks AS BLOB))), 0) AS n FROM pages WHERE site_id = ? AND id != ?",
-        (site_id, page_id),
+        (site.id, page_id),
     )
     if int(rows[0]["n"]) + len(blocks.encode()) > MAX_DRAFT_BYTES:
         raise HttpError(
@@ -379,7 +386,7 @@ async def create_page(deps: CustomerDeps, owner: Owner, site_id: str, body: dict
     body = dict(body)
     raw_blocks = body.pop("blocks", [])
     data = check_fields(PAGE_FIELDS, body)
-    pages = await pages_of(deps.db, site.id)
+    pages = await pages_of(deps.site_db(site), site.id)
     plans.require_room(owner.plan, "pages_per_site", len(pages))
     slug = check_slug(data["slug"] or slugify(data["title"]), "slug", frozenset({"assets"}))
     if any(p.slug == slug for p in pages):
@@ -387,14 +394,14 @@ async def create_page(deps: CustomerDeps, owner: Owner, site_id: str, body: dict
             409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
         )
     blocks = await checked_blocks(deps, owner.plan, site, raw_blocks, [])
-    await check_draft_room(deps, site.id, "", json.dumps(blocks))
+    await check_draft_room(deps, site, "", json.dumps(blocks))
     # A page at an address a renamed page left behind takes it over (redirects would shadow it).
     freed = {k: v for k, v in site.redirects.items() if k not in (f"/{slug}/", f"/{slug}")}
     if freed != site.redirects:
         await deps.db.run("UPDATE sites SET redirects = ? WHERE id = ?", (json.dumps(freed), site.id))
     page_id = new_id(deps.crypto, "p")
     # The room on the plan is taken by the INSERT itself: concurrent creates cannot overshoot it.
-    added = await deps.db.run(
+    added = await deps.site_db(site).run(
         "INSERT INTO pages (id, site_id, slug, title, description, position, blocks, updated_at)"
         " SELECT ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM pages WHERE site_id = ?), ?, ?"
         " WHERE (SELECT count(*) FROM pages WHERE site_id = ?) < ? ON CONFLICT DO NOTHING",
@@ -412,7 +419,7 @@ async def create_page(deps: CustomerDeps, owner: Owner, site_id: str, body: dict
         ),
     )
     if not added:
-        plans.require_room(owner.plan, "pages_per_site", len(await pages_of(deps.db, site.id)))
+        plans.require_room(owner.plan, "pages_per_site", len(await pages_of(deps.site_db(site), site.id)))
         # Room was left: a concurrent request took the slug since the check above.
         raise HttpError(
             409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
@@ -421,7 +428,7 @@ async def create_page(deps: CustomerDeps, owner: Owner, site_id: str, body: dict
 
 
 async def tagged_page(deps: CustomerDeps, site: Site, page_id: str) -> Tagged:
-    page = await page_of(deps.db, site.id, page_id)
+    page = await page_of(deps.site_db(site), site.id, page_id)
     return Tagged(page.to_json(), etag_of("page", page.revision))
 
 
@@ -431,7 +438,7 @@ async def page_to_change(
     """The page an editor write changes (with its site): on a site the owner may change, and not
     changed since the revision the write names."""
     site = await editable_site(deps, owner, site_id)
-    page = await page_of(deps.db, site.id, page_id)
+    page = await page_of(deps.site_db(site), site.id, page_id)
     check_if_match(if_match, etag_of("page", page.revision))
     return site, page
 
@@ -453,7 +460,7 @@ async def update_page(
         if not page.slug:
             raise invalid("slug", "the home page stays at /")
         slug = check_slug(data["slug"], "slug", frozenset({"assets"}))
-        clash = await deps.db.all(
+        clash = await deps.site_db(site).all(
             "SELECT 1 FROM pages WHERE site_id = ? AND slug = ? AND id != ?", (site.id, slug, page.id)
         )
         if clash:
@@ -461,16 +468,16 @@ async def update_page(
                 409, "page_slug_taken", "This site already has a page at that address.", details={"field": "slug"}
             )
     blocks = await checked_blocks(deps, owner.plan, site, body.get("blocks", page.blocks), page.blocks)
-    await check_draft_room(deps, site.id, page.id, json.dumps(blocks))
+    await check_draft_room(deps, site, page.id, json.dumps(blocks))
     title, description = data.get("title", page.title), data.get("description", page.description)
-    changed = await deps.db.run(
+    changed = await deps.site_db(site).run(
         "UPDATE pages SET slug = ?, title = ?, description = ?, blocks = ?, updated_at = ?, revision = revision + 1"
         " WHERE id = ? AND revision = ?",
         (slug, title, description, json.dumps(blocks), deps.clock.now(), page.id, page.revision),
     )
     if not changed:
         raise stale()
-    await history.saved(deps, site.id, page, history.Body(title, description, blocks), author)
+    await history.saved(deps, site, page, history.Body(title, description, blocks), author)
     if slug != page.slug:  # after the page moved: a stale write moves nothing
         await deps.db.run(
             "UPDATE sites SET redirects = ? WHERE id = ?",
@@ -511,21 +518,21 @@ async def add_block(
     block = blockdefs.check_block({k: v for k, v in body.items() if k != "position"}, "block")
     new_blocks = [*page.blocks[:position], block, *page.blocks[position:]]
     blocks = await checked_blocks(deps, owner.plan, site, new_blocks, page.blocks)
-    await check_draft_room(deps, site.id, page.id, json.dumps(blocks))
-    changed = await deps.db.run(
+    await check_draft_room(deps, site, page.id, json.dumps(blocks))
+    changed = await deps.site_db(site).run(
         "UPDATE pages SET blocks = ?, updated_at = ?, revision = revision + 1 WHERE id = ? AND revision = ?",
         (json.dumps(blocks), deps.clock.now(), page.id, revision),
     )
     if not changed:
         raise stale()
-    await history.saved(deps, site.id, page, history.Body(page.title, page.description, blocks), author)
+    await history.saved(deps, site, page, history.Body(page.title, page.description, blocks), author)
     return Tagged(blocks[position], etag_of("page", revision + 1))
 
 
 async def page_history(deps: CustomerDeps, site: Site, page_id: str) -> dict[str, Any]:
     """The page's history, newest first (customer/history.py)."""
-    page = await page_of(deps.db, site.id, page_id)
-    return {"entries": await history.entries(deps, site.id, page.id), "kept": history.KEEP}
+    page = await page_of(deps.site_db(site), site.id, page_id)
+    return {"entries": await history.entries(deps, site, page.id), "kept": history.KEEP}
 
 
 async def restore_page(
@@ -540,12 +547,12 @@ async def restore_page(
     """Puts an entry of the page's history back as its draft (title, description, blocks; the
     page's address stays). The draft it replaces stays in the history, so a restore can be undone."""
     site, page = await page_to_change(deps, owner, site_id, page_id, if_match)
-    body = await history.entry(deps, site.id, page.id, number)
+    body = await history.entry(deps, site, page.id, number)
     if body is None:
         raise HttpError(404, "history_not_found", "That earlier draft is not kept any more.")
     blocks = await checked_blocks(deps, owner.plan, site, body.blocks, page.blocks)
-    await check_draft_room(deps, site.id, page.id, json.dumps(blocks))
-    changed = await deps.db.run(
+    await check_draft_room(deps, site, page.id, json.dumps(blocks))
+    changed = await deps.site_db(site).run(
         "UPDATE pages SET title = ?, description = ?, blocks = ?, updated_at = ?, revision = revision + 1"
         " WHERE id = ? AND revision = ?",
         (body.title, body.description, json.dumps(blocks), deps.clock.now(), page.id, page.revision),
@@ -553,14 +560,14 @@ async def restore_page(
     if not changed:
         raise stale()
     restored = history.Body(body.title, body.description, blocks)
-    await history.saved(deps, site.id, page, restored, author, kind="restored")
+    await history.saved(deps, site, page, restored, author, kind="restored")
     return await tagged_page(deps, site, page.id)
 
 
 async def delete_page(deps: CustomerDeps, owner: Owner, site_id: str, page_id: str, if_match: str) -> None:
-    _, page = await page_to_change(deps, owner, site_id, page_id, if_match)
+    site, page = await page_to_change(deps, owner, site_id, page_id, if_match)
     if not page.slug:
         raise HttpError(409, "home_page", "The home page cannot be deleted.")
-    if not await deps.db.run("DELETE FROM pages WHERE id = ? AND revision = ?", (page.id, page.revision)):
+    if not await deps.site_db(site).run("DELETE FROM pages WHERE id = ? AND revision = ?", (page.id, page.revision)):
         raise stale()
-    await history.forget(deps, site_id, page.id)
+    await history.forget(deps, site, page.id)

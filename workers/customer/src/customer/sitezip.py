@@ -106,7 +106,7 @@ def is_text(content_type: str) -> bool:
 async def live_manifest(deps: CustomerDeps, site: Site) -> tuple[int, dict[str, Any]]:
     if site.live_version is None:
         raise HttpError(409, "not_published", "Publish your site first: the download holds what visitors see.")
-    rows = await deps.db.all(
+    rows = await deps.site_db(site).all(
         "SELECT manifest FROM versions WHERE site_id = ? AND number = ?", (site.id, site.live_version)
     )
     if not rows:

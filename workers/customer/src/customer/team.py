@@ -32,6 +32,7 @@ MEMBER_ROLES = ("editor", "viewer")
 INVITE_FIELDS = {"email": Email(), "role": Choice(MEMBER_ROLES, required=True)}
 ACTIVITY_SHOWN = 50
 COALESCE_SECONDS = 600  # the same person saving the same page again within this is one line
+ACTIVITY_KEEP_SECONDS = 365 * 86400  # a site's activity lines are kept a year (docs/operations.md, "Retention")
 
 _ROLE_WORDS = {"editor": "edit and publish", "viewer": "look at"}
 
@@ -289,7 +290,7 @@ async def accept(deps: CustomerDeps, caller: Owner, email: str | None, token: st
             " ON CONFLICT (site_id, customer_id) DO UPDATE SET role = excluded.role",
             (site.id, caller.customer_id, str(row["email"]), role, now),
         )
-        await record(deps, site.id, caller.customer_id, str(row["email"]), "joined", role)
+        await record(deps, site, caller.customer_id, str(row["email"]), "joined", role)
     else:
         role = "owner"  # her own site (her address changed since she was invited): nothing to join
     return {"site_id": site.id, "site_name": site.name, "role": role}
@@ -307,34 +308,55 @@ async def shared_sites(deps: CustomerDeps, caller: Owner) -> list[tuple[Site, st
 
 
 # --- activity ------------------------------------------------------------------------------------------
-async def record(deps: CustomerDeps, site_id: str, customer_id: str, who: str, action: str, subject: str = "") -> None:
+async def record(deps: CustomerDeps, site: Site, customer_id: str, who: str, action: str, subject: str = "") -> None:
     """Notes that `who` did `action` (to `subject`) on the site. The same person doing the same to
-    the same subject again within COALESCE_SECONDS moves the last line's time instead (autosave)."""
-    now = deps.clock.now()
-    last = await deps.db.all(
+    the same subject again within COALESCE_SECONDS moves the last line's time instead (autosave).
+    A new line drops the site's lines past ACTIVITY_KEEP_SECONDS (its store keeps its own retention),
+    and a team member's first line on a site indexes her there (D1 `site_contributors`), so
+    deleting her account finds every site that shows her address without reading them all."""
+    now, db, site_id = deps.clock.now(), deps.site_db(site), site.id
+    last = await db.all(
         "SELECT id, customer_id, action, subject, at FROM site_activity WHERE site_id = ? ORDER BY id DESC LIMIT 1",
         (site_id,),
     )
     same = last and (last[0]["customer_id"], last[0]["action"], last[0]["subject"]) == (customer_id, action, subject)
     if same and now - float(last[0]["at"]) < COALESCE_SECONDS:
-        await deps.db.run("UPDATE site_activity SET at = ? WHERE id = ?", (now, last[0]["id"]))
+        await db.run("UPDATE site_activity SET at = ? WHERE id = ?", (now, last[0]["id"]))
         return
-    await deps.db.run(
-        "INSERT INTO site_activity (site_id, customer_id, who, action, subject, at) VALUES (?, ?, ?, ?, ?, ?)",
-        (site_id, customer_id, who or "someone", action, subject[:200], now),
+    await db.batch(
+        [
+            (
+                "INSERT INTO site_activity (site_id, customer_id, who, action, subject, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (site_id, customer_id, who or "someone", action, subject[:200], now),
+            ),
+            ("DELETE FROM site_activity WHERE site_id = ? AND at < ?", (site_id, now - ACTIVITY_KEEP_SECONDS)),
+        ]
     )
+    if customer_id and customer_id != site.customer_id:
+        await deps.db.run(
+            "INSERT INTO site_contributors (site_id, customer_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (site_id, customer_id),
+        )
 
 
 async def activity(deps: CustomerDeps, site: Site) -> dict[str, Any]:
-    rows = await deps.db.all(
+    rows = await deps.site_db(site).all(
         "SELECT who, action, subject, at FROM site_activity WHERE site_id = ? ORDER BY at DESC, id DESC LIMIT ?",
         (site.id, ACTIVITY_SHOWN),
     )
     return {"activity": [{k: r[k] for k in ("who", "action", "subject", "at")} for r in rows]}
 
 
-async def forget_account(deps: CustomerDeps, customer_id: str) -> None:
-    """A deleted account's address leaves the activity of sites it helped on (its memberships go by cascade)."""
-    await deps.db.run(
+async def contributed(deps: CustomerDeps, customer_id: str) -> list[Site]:
+    """The others' sites whose activity or page history may show this account (site_contributors)."""
+    rows = await deps.db.all(
+        "SELECT s.* FROM site_contributors c JOIN sites s ON s.id = c.site_id WHERE c.customer_id = ?", (customer_id,)
+    )
+    return [Site.from_row(r) for r in rows]
+
+
+async def forget_account(deps: CustomerDeps, site: Site, customer_id: str) -> None:
+    """A deleted account's address leaves the activity of a site it helped on (its memberships go by cascade)."""
+    await deps.site_db(site).run(
         "UPDATE site_activity SET who = 'a deleted account', customer_id = NULL WHERE customer_id = ?", (customer_id,)
     )
