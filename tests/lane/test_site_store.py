@@ -18,8 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.lane.client import signed_in
 from tests.lane.harness import Lane
-from tests.lane.scale import CUSTOMER_DB, d1, rows
+from tests.lane.scale import CUSTOMER_DB, d1, rows, run_cron, wait_until
 
 pytestmark = pytest.mark.lane
 
@@ -48,10 +49,14 @@ class Store:
         return self.call("batch", self.site_id, statements, status=status)
 
 
+def live_objects(lane: Lane) -> list[dict[str, Any]]:
+    """The site stores the lane has instances of (`id`, `name`: the site id), from its report."""
+    return list(httpx.get(f"{lane.admin}/durable-objects", timeout=30).json()["namespaces"][NAMESPACE]["live"])
+
+
 def object_file(lane: Lane, site_id: str) -> Path:
     """The site's object's SQLite file in the lane's state (its id, from the lane's report)."""
-    live = httpx.get(f"{lane.admin}/durable-objects", timeout=30).json()["namespaces"][NAMESPACE]["live"]
-    (found,) = [o["id"] for o in live if o["name"] == site_id]
+    (found,) = [o["id"] for o in live_objects(lane) if o["name"] == site_id]
     return lane.build.parent / "state" / "durable-objects" / "smartpages-customer" / "SiteStore" / f"{found}.sqlite"
 
 
@@ -174,3 +179,60 @@ def test_a_legacy_site_is_copied_into_its_object_once_and_d1_then_refuses_writes
     assert "site_moved" in reply.json()["error"]
     assert rows(lane, CUSTOMER_DB, "SELECT title FROM pages WHERE id = ?", [home]) == [{"title": "Page 0"}]
     assert store.all("SELECT title FROM pages WHERE id = ?", [home]) == [{"title": "New"}]
+
+
+def insert(table: str, row: dict[str, Any]) -> tuple[str, list[Any]]:
+    """An INSERT of the row as it is, for the admin door's `/d1` (the table is the test's own constant)."""
+    marks = ", ".join("?" for _ in row)
+    return f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})", list(row.values())  # noqa: S608
+
+
+def test_through_the_api_a_legacy_site_keeps_its_pages_and_edits_across_the_stores_job(lane: Lane) -> None:
+    """Customer's own path: a site still in D1 is read and edited through core as before; the Cron's
+    `stores` job (customer/maintenance.py) moves it into its object over RPC (shared/edge/durable.py);
+    the owner then sees every page and edit, and edits land in the object, never in D1 again."""
+    owner = signed_in(lane, f"lane-store-{time.monotonic_ns()}@example.com")
+    created = owner.post("/api/v1/sites", {"name": "New Store"})
+    assert created.status_code == 201, created.text
+    model = created.json()["id"]  # a new site: in its store from the start
+    assert rows(lane, CUSTOMER_DB, "SELECT store FROM sites WHERE id = ?", [model]) == [{"store": "site"}]
+
+    # A legacy site of the same owner, as D1 held it before the stores: the new site's rows copied
+    # into D1 under another id (so their shape is the product's own), its mark NULL.
+    legacy = f"legacy{time.monotonic_ns()}"
+    (site_row,) = rows(lane, CUSTOMER_DB, "SELECT * FROM sites WHERE id = ?", [model])
+    site_row.update(id=legacy, slug=legacy, name="Legacy Bakery", store=None, preview_token=None, live_version=None)
+    pages = Store(lane, model).all("SELECT * FROM pages ORDER BY position")
+    statements = [insert("sites", site_row)]
+    for page in pages:
+        page.update(id=f"{legacy}-{page['id']}", site_id=legacy)
+        statements.append(insert("pages", page))
+    d1(lane, CUSTOMER_DB, statements)
+    home = pages[0]["id"]
+    path = f"/api/v1/sites/{legacy}/pages/{home}"
+
+    # Read and edited through the API while in D1 (or in its store, should a Cron move it first).
+    assert owner.call("GET", path).status_code == 200
+    before = [{"type": "rich_text", "markdown": "Baked before the move"}]
+    assert owner.call("PUT", path, {"blocks": before}).status_code == 200
+    mark = "SELECT store FROM sites WHERE id = ?"
+    if rows(lane, CUSTOMER_DB, mark, [legacy]) == [{"store": None}]:  # the lane's own */10 Cron did not move it yet
+        (in_d1,) = rows(lane, CUSTOMER_DB, "SELECT blocks FROM pages WHERE id = ?", [home])
+        assert "Baked before the move" in in_d1["blocks"]
+        assert legacy not in {o["name"] for o in live_objects(lane)}  # its object never opened so far
+
+    # The Cron plans the `stores` job; its step sets the mark and opens the object, which copies.
+    assert run_cron(lane, "customer", time.time())["outcome"] == "ok"
+    wait_until(lambda: rows(lane, CUSTOMER_DB, mark, [legacy]) == [{"store": "site"}], timeout=120)
+    wait_until(lambda: any(o["name"] == legacy for o in live_objects(lane)), timeout=60)
+
+    shown = owner.call("GET", path)
+    assert shown.status_code == 200
+    assert "Baked before the move" in shown.text
+    after = [{"type": "rich_text", "markdown": "Baked in the store"}]
+    assert owner.call("PUT", path, {"blocks": after}).status_code == 200
+    assert "Baked in the store" in owner.call("GET", path).text
+    (in_d1,) = rows(lane, CUSTOMER_DB, "SELECT blocks FROM pages WHERE id = ?", [home])
+    assert "Baked in the store" not in in_d1["blocks"]  # D1's row is frozen where the move left it
+    (stored,) = read(object_file(lane, legacy), "SELECT blocks FROM pages WHERE id = ?", (home,))
+    assert "Baked in the store" in stored["blocks"]
