@@ -29,13 +29,13 @@ class StorageSql:
         self._storage = getattr(storage, "_binding", storage)
 
     def exec(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]:
-        return [dict(row) for row in self._sql.exec(sql, *params).toArray()]
+        return [dict(row) for row in self._sql.exec(sql, *_bindable(params)).toArray()]
 
     def changes(self, sql: str, params: Sequence[SqlValue] = ()) -> int:
         # Not the cursor's `rowsWritten`: workerd counts every row written there, index entries
         # included (an INSERT into a table with one index writes 2), which is what Cloudflare bills,
         # not what D1's `meta.changes` says. SQLite's changes() is D1's figure (workerd allows it).
-        self._sql.exec(sql, *params).toArray()  # stepped to the end, RETURNING rows included
+        self._sql.exec(sql, *_bindable(params)).toArray()  # stepped to the end, RETURNING rows included
         return int(self._sql.exec("SELECT changes() AS n").one()["n"])
 
     def transaction(self, work: Callable[[], None]) -> None:
@@ -44,6 +44,12 @@ class StorageSql:
             self._storage.transactionSync(callback)
         finally:
             callback.destroy()
+
+
+def _bindable(params: Sequence[SqlValue]) -> list[SqlValue]:
+    """Parameters as `sql.exec` binds them. workerd binds a string, a number (as a double), bytes or
+    null; D1 takes a boolean as 1 or 0, so a boolean becomes that number here too."""
+    return [int(p) if isinstance(p, bool) else p for p in params]
 
 
 class ObjectDatabase:

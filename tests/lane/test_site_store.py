@@ -117,6 +117,9 @@ def test_the_object_answers_d1s_three_calls_as_d1_does(lane: Lane, site: str) ->
     assert store.all("SELECT name, message, created_at, read_at, mailed FROM leads") == [
         {"name": "Ann", "message": "Hi ✓", "created_at": 1700000000.25, "read_at": None, "mailed": 0}
     ]
+    # A boolean is bound as D1 binds it: 1 or 0 (workerd's exec binds no boolean; the object converts).
+    assert store.run("UPDATE leads SET mailed = ? WHERE id = ? AND digest = ?", [True, "l1", False]) == 1
+    assert store.all("SELECT mailed, typeof(mailed) AS kind FROM leads") == [{"mailed": 1, "kind": "integer"}]
 
     # `batch` is all or nothing: the duplicate slug undoes the insert before it.
     duplicate = [[PAGE, ["c", site, "c", "C", 2, "[]", 3]], [PAGE, ["d", site, "a", "D", 3, "[]", 3]]]

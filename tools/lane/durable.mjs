@@ -169,7 +169,9 @@ function byteLength(v) {
 
 function bindValue(v) {
   if (v === undefined || v === null) return null;
-  if (typeof v === 'boolean') return v ? 1 : 0;
+  // workerd's bindings are OneOf<bytes, string, double> (api/sql.h), unwrapped by Web IDL's union
+  // rules (jsg/value.h, OneOfWrapper): a boolean, with no boolean member, becomes a string.
+  if (typeof v === 'boolean') return String(v);
   if (v instanceof ArrayBuffer) return new Uint8Array(v.slice(0));
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return v;
