@@ -1,5 +1,5 @@
-"""A site's own database: its pages, uploads' rows, published versions, enquiries, page history and
-team activity, in one SQLite database per site (a Durable Object, `SiteStore`, on Cloudflare;
+"""A site's own database: its pages, uploads' rows, published versions, preview, enquiries, page
+history and team activity, in one SQLite database per site (a Durable Object, `SiteStore`, on Cloudflare;
 docs/architecture.md, "Storage"). D1 keeps the small index every site has one row in (accounts,
 sites, slugs, hostnames, members), so no database grows past a few GB at a million sites.
 
@@ -26,7 +26,16 @@ IN_D1 = None
 IN_STORE = "site"
 
 # The tables a site's store holds, in the order they are copied (a page's history after its page).
-SITE_TABLES = ("pages", "assets", "asset_variants", "versions", "leads", "page_history", "site_activity")
+SITE_TABLES = (
+    "pages",
+    "assets",
+    "asset_variants",
+    "versions",
+    "site_preview",
+    "leads",
+    "page_history",
+    "site_activity",
+)
 
 # The store's schema, one entry per version, applied in order and recorded in `_store`. The tables
 # are D1's (workers/customer/migrations) without the foreign keys to `sites`, which is in D1.
@@ -74,6 +83,10 @@ SCHEMA: tuple[str, ...] = (
         source TEXT,
         forms TEXT,
         PRIMARY KEY (site_id, number)
+    );
+    CREATE TABLE site_preview (
+        site_id TEXT PRIMARY KEY,
+        manifest TEXT NOT NULL
     );
     CREATE TABLE leads (
         id TEXT PRIMARY KEY,
