@@ -66,17 +66,20 @@ def upload(owner: PortalClient, sid: str, data: bytes) -> httpx.Response:
     return httpx.post(url, content=data, headers=headers, timeout=120)
 
 
-def customer_d1(state: Path) -> Path:
+def pages_file(state: Path, sid: str) -> Path:
+    """The SQLite file holding the site's pages: its store (a Durable Object's file under the lane's
+    state, customer/sitestore.py), or customer's D1 for a site from before stores."""
     for path in state.rglob("*.sqlite"):
         with sqlite3.connect(path) as db:
-            if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'pages'").fetchone():
+            has = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'pages'").fetchone()
+            if has and db.execute("SELECT 1 FROM pages WHERE site_id = ? LIMIT 1", (sid,)).fetchone():
                 return path
-    raise RuntimeError("customer's D1 file not found under " + str(state))
+    raise RuntimeError(f"no file under {state} holds the pages of {sid}")
 
 
 def copy_pages(state: Path, sid: str, total: int) -> None:
     """Copies the site's last page until it has `total` pages (the lane stopped)."""
-    with sqlite3.connect(customer_d1(state)) as db:
+    with sqlite3.connect(pages_file(state, sid)) as db:
         db.row_factory = sqlite3.Row
         rows = db.execute("SELECT * FROM pages WHERE site_id = ? ORDER BY position", (sid,)).fetchall()
         last = dict(rows[-1])
