@@ -154,6 +154,8 @@ async def test_a_store_copies_from_d1_once_and_only_for_its_site(tmp_path: Path)
                  " position INTEGER, blocks TEXT, updated_at REAL, revision INTEGER)")  # fmt: skip
     for table in SITE_TABLES[1:]:
         await d1.run(f"CREATE TABLE {table} (site_id TEXT)")
+    await d1.run("CREATE TABLE sites (id TEXT)")
+    await d1.run("INSERT INTO sites VALUES ('s1')")
     await d1.run("INSERT INTO pages VALUES ('p1', 's1', '', 'Home', '', 0, '[]', 0, 1)")
     sql = _Sql(tmp_path / "s1.sqlite3")
     store = SiteStore(sql, d1)
@@ -167,4 +169,22 @@ async def test_a_store_copies_from_d1_once_and_only_for_its_site(tmp_path: Path)
         await SiteStore(sql, d1).open("s2")
     assert again.all("SELECT value FROM _store WHERE key = 'schema'") == [{"value": "1"}]
     sql.close()
+    # A new site's store opens before its row exists in D1: one read, nothing copied, even a stray row.
+    await d1.run("INSERT INTO pages VALUES ('p9', 's9', '', 'Stray', '', 0, '[]', 0, 1)")
+    reads: list[str] = []
+    counted = SqliteDatabase(tmp_path / "d1.sqlite3")
+    real = counted.all
+
+    async def counting(query: str, params: Any = ()) -> Any:
+        reads.append(query)
+        return await real(query, params)
+
+    counted.all = counting  # type: ignore[method-assign]
+    fresh_sql = _Sql(tmp_path / "s9.sqlite3")
+    fresh = SiteStore(fresh_sql, counted)
+    await fresh.open("s9")
+    assert fresh.all("SELECT * FROM pages") == []
+    assert reads == ["SELECT 1 FROM sites WHERE id = ?"]
+    fresh_sql.close()
+    counted.close()
     d1.close()

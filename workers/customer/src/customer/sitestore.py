@@ -170,9 +170,16 @@ class SiteStore:
         for number in range(version + 1, len(SCHEMA) + 1):
             self._sql.transaction(functools.partial(self._migrate, number))
         if mine is None:
-            rows = {t: await self._d1.all(f"SELECT * FROM {t} WHERE site_id = ?", (site_id,)) for t in SITE_TABLES}  # noqa: S608 (constant names)
+            rows = await self._rows_in_d1(site_id)
             self._sql.transaction(functools.partial(self._copy, site_id, rows))
         self.site_id = site_id
+
+    async def _rows_in_d1(self, site_id: str) -> dict[str, list[Row]]:
+        """The site's rows D1 holds. A new site's store opens before its `sites` row is written
+        (customer/sites.py, create_site): no row there, nothing to copy, one read."""
+        if not await self._d1.all("SELECT 1 FROM sites WHERE id = ?", (site_id,)):
+            return {}
+        return {t: await self._d1.all(f"SELECT * FROM {t} WHERE site_id = ?", (site_id,)) for t in SITE_TABLES}  # noqa: S608 (constant names)
 
     def _meta(self, key: str) -> str | None:
         rows = self._sql.exec("SELECT value FROM _store WHERE key = ?", (key,))
