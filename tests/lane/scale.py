@@ -62,8 +62,11 @@ def seed_sites(lane: Lane, n: int, now: float, stale_domains: int, fresh_domains
     d1(lane, CUSTOMER_DB, [
         (K + "INSERT INTO customers (id, account_id, created_at)"  # noqa: S608 (constant text)
              " SELECT 'c' || printf('%06d', i), 'a' || printf('%06d', i), ? FROM k", [n, now]),
-        (K + "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at)"  # noqa: S608 (constant text)
-             " SELECT 's' || printf('%06d', i), 'c' || printf('%06d', i), 'scale-' || i, 'Scale ' || i, ?, ? FROM k",
+        # Sites as sign-up makes them now: in their own store (customer/sitestore.py), which copies
+        # the rows seeded here into itself when a job first opens it.
+        (K + "INSERT INTO sites (id, customer_id, slug, name, created_at, updated_at, store)"  # noqa: S608 (constant text)
+             " SELECT 's' || printf('%06d', i), 'c' || printf('%06d', i), 'scale-' || i, 'Scale ' || i, ?, ?, 'site'"
+             " FROM k",
          [n, now, now]),
         (K + "INSERT INTO domains (hostname, site_id, status, created_at, cf_id)"  # noqa: S608 (constant text)
              " SELECT 'stale-' || i || '.example.com', 's' || printf('%06d', i), 'pending', ?, 'cf-stale-' || i FROM k",
@@ -82,8 +85,12 @@ def seed_candidates(lane: Lane, now: float, orphans: list[tuple[str, str]], kept
     d1(lane, CUSTOMER_DB, [
         *(("INSERT INTO orphan_files (site_id, sha256, first_seen) VALUES (?, ?, ?)", [s, h, now - 7200])
           for s, h in orphans + kept),
+        # An upload row seeded into D1 for the site's store to copy at its first opening: D1 refuses
+        # writes to a site marked as in its store (migration 0017), so the mark is lifted meanwhile.
+        *(("UPDATE sites SET store = NULL WHERE id = ?", [s]) for s, _ in kept),
         *(("INSERT INTO assets (site_id, sha256, content_type, size, created_at) VALUES (?, ?, 'image/png', 1, ?)",
            [s, h, now]) for s, h in kept),
+        *(("UPDATE sites SET store = 'site' WHERE id = ?", [s]) for s, _ in kept),
     ])  # fmt: skip
 
 

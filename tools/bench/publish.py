@@ -120,7 +120,7 @@ async def main(pages: int, assets: int, views: int) -> None:
         first_ms = (time.perf_counter() - started) * 1000
         first_writes = store.writes
         manifest_files = (
-            len((await stack.databases["customer"].all("SELECT manifest FROM versions"))[0]["manifest"].split('":["'))
+            len((await (await stack.site_db(sid)).all("SELECT manifest FROM versions"))[0]["manifest"].split('":["'))
             - 1
         )
 

@@ -7,9 +7,8 @@ Per site size (pages of 11 realistic blocks each, tools/bench/lighthouse.py's ba
 preview after each of two one-block saves (the editor's preview), the republish after them, and for
 one 137 KB photo upload, with each call's HTTP
 status, wall time, R2/D1 operations (the lane's `bindingOps`) and memory. The Pro plan allows 50
-pages a site: pages past 50 are copied in the site's store (its SiteStore object's SQLite file)
-while the lane is stopped (the product cannot make such a site, the benchmark needs one). Figures:
-GET /limits (tools/lane/README.md)."""
+pages a site: pages past 50 are copied in customer's D1 while the lane is stopped (the product
+cannot make such a site, the benchmark needs one). Figures: GET /limits (tools/lane/README.md)."""
 
 from __future__ import annotations
 
@@ -20,7 +19,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -68,18 +66,20 @@ def upload(owner: PortalClient, sid: str, data: bytes) -> httpx.Response:
     return httpx.post(url, content=data, headers=headers, timeout=120)
 
 
-def site_store(state: Path, sid: str) -> Path:
-    """The site's own store (customer/sitestore.py): its SiteStore object's SQLite file on the lane."""
-    for path in (state / "durable-objects" / "smartpages-customer" / "SiteStore").glob("*.sqlite"):
-        with closing(sqlite3.connect(path)) as db:
-            if db.execute("SELECT 1 FROM _store WHERE key = 'site_id' AND value = ?", (sid,)).fetchone():
+def pages_file(state: Path, sid: str) -> Path:
+    """The SQLite file holding the site's pages: its store (a Durable Object's file under the lane's
+    state, customer/sitestore.py), or customer's D1 for a site from before stores."""
+    for path in state.rglob("*.sqlite"):
+        with sqlite3.connect(path) as db:
+            has = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'pages'").fetchone()
+            if has and db.execute("SELECT 1 FROM pages WHERE site_id = ? LIMIT 1", (sid,)).fetchone():
                 return path
-    raise RuntimeError(f"site {sid}'s store not found under {state}")
+    raise RuntimeError(f"no file under {state} holds the pages of {sid}")
 
 
 def copy_pages(state: Path, sid: str, total: int) -> None:
     """Copies the site's last page until it has `total` pages (the lane stopped)."""
-    with closing(sqlite3.connect(site_store(state, sid))) as db, db:
+    with sqlite3.connect(pages_file(state, sid)) as db:
         db.row_factory = sqlite3.Row
         rows = db.execute("SELECT * FROM pages WHERE site_id = ? ORDER BY position", (sid,)).fetchall()
         last = dict(rows[-1])

@@ -1,5 +1,5 @@
 -- A store per site (customer/sitestore.py; docs/architecture.md, "Storage"): a site's pages, uploads'
--- rows, versions, enquiries, page history and activity move from this database into its own
+-- rows, versions, preview, enquiries, page history and activity move from this database into its own
 -- SiteStore (a Durable Object). `store` says where a site's rows are: NULL here, 'site' in its store.
 -- New sites start in their store; the `stores` job (customer/maintenance.py) moves the others.
 ALTER TABLE sites ADD COLUMN store TEXT;
@@ -12,6 +12,14 @@ CREATE INDEX sites_digest_due ON sites(digest_due_at) WHERE digest_due_at IS NOT
 UPDATE sites SET digest_due_at = (
     SELECT min(created_at) FROM leads WHERE leads.site_id = sites.id AND digest = 1 AND mailed = 0
 );
+
+-- The preview's manifest (~6 KB at 20 pages) is a site's row like its versions: out of `sites`.
+CREATE TABLE site_preview (
+    site_id TEXT PRIMARY KEY REFERENCES sites(id) ON DELETE CASCADE,
+    manifest TEXT NOT NULL
+);
+INSERT INTO site_preview (site_id, manifest) SELECT id, preview_manifest FROM sites WHERE preview_manifest IS NOT NULL;
+UPDATE sites SET preview_manifest = NULL;
 
 -- Who helped on others' sites (customer/team.py, record): deleting an account finds the sites whose
 -- activity and page history show its address here, not by reading every site's store.
@@ -91,5 +99,14 @@ CREATE TRIGGER site_activity_moved_update BEFORE UPDATE ON site_activity
 WHEN (SELECT store FROM sites WHERE id = OLD.site_id) IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'site_moved'); END;
 CREATE TRIGGER site_activity_moved_delete BEFORE DELETE ON site_activity
+WHEN (SELECT store FROM sites WHERE id = OLD.site_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'site_moved'); END;
+CREATE TRIGGER site_preview_moved_insert BEFORE INSERT ON site_preview
+WHEN (SELECT store FROM sites WHERE id = NEW.site_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'site_moved'); END;
+CREATE TRIGGER site_preview_moved_update BEFORE UPDATE ON site_preview
+WHEN (SELECT store FROM sites WHERE id = OLD.site_id) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'site_moved'); END;
+CREATE TRIGGER site_preview_moved_delete BEFORE DELETE ON site_preview
 WHEN (SELECT store FROM sites WHERE id = OLD.site_id) IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'site_moved'); END;

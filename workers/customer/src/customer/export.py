@@ -15,7 +15,17 @@ from customer.store import sites_of
 from shared.site_layout import file_key
 
 _JSON_COLUMNS = ("theme", "seo", "redirects", "preview_manifest", "blocks", "manifest", "records", "changes")
-_SITE_TABLES = ("pages", "assets", "versions", "domains", "leads", "site_members", "site_activity", "page_history")
+_SITE_TABLES = (
+    "pages",
+    "assets",
+    "versions",
+    "site_preview",
+    "domains",
+    "leads",
+    "site_members",
+    "site_activity",
+    "page_history",
+)
 _INDEX_TABLES = ("domains", "site_members")  # in D1; the others in the site's store (customer/sitestore.py)
 
 
@@ -45,8 +55,8 @@ async def export_account(deps: CustomerDeps, account_id: str) -> dict[str, Any]:
         for version in entry["versions"]:
             if version["number"] == site.live_version:
                 wanted |= referenced(version["manifest"])
-        if site.preview_manifest:
-            wanted |= referenced(site.preview_manifest)
+        for preview in entry["site_preview"]:
+            wanted |= referenced(preview["manifest"])
         files = {}
         for sha in sorted(wanted):
             blob = await deps.blobs.get(file_key(site.id, sha))

@@ -35,14 +35,12 @@ class Site:
     seo: dict[str, Any]
     redirects: dict[str, str]
     live_version: int | None
-    preview_token: str | None
-    preview_manifest: dict[str, Any] | None
+    preview_token: str | None  # set with the preview's first render (its manifest: publish.preview_manifest)
     revision: int = 1  # bumped by every settings write: the site's ETag
     store: str | None = "site"  # where its pages, versions and leads are (customer/sitestore.py)
 
     @classmethod
     def from_row(cls, row: Row) -> Site:
-        preview = row.get("preview_manifest")
         live = row.get("live_version")
         return cls(
             str(row["id"]),
@@ -54,7 +52,6 @@ class Site:
             json.loads(row.get("redirects") or "{}"),
             None if live is None else int(live),
             row.get("preview_token"),
-            json.loads(preview) if preview else None,
             int(row.get("revision") or 1),
             row.get("store"),
         )

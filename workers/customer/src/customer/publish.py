@@ -144,9 +144,15 @@ async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
     known = set((await file_sizes(deps.site_db(site), site.id)).keys()) | await history.stored_bodies(deps, site)
     for row in await deps.site_db(site).all("SELECT manifest FROM versions WHERE site_id = ?", (site.id,)):
         known |= referenced(json.loads(row["manifest"]))
-    if site.preview_manifest:
-        known |= referenced(site.preview_manifest)
+    preview = await preview_manifest(deps, site)
+    if preview:
+        known |= referenced(preview)
     return known
+
+
+async def preview_manifest(deps: CustomerDeps, site: Site) -> dict[str, Any] | None:
+    rows = await deps.site_db(site).all("SELECT manifest FROM site_preview WHERE site_id = ?", (site.id,))
+    return json.loads(rows[0]["manifest"]) if rows else None
 
 
 async def stored_files(deps: CustomerDeps, site: Site) -> set[str]:
@@ -427,7 +433,7 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
     host = deps.settings.preview_host(token)
     origin = deps.settings.origin(host)
     present = await stored_files(deps, site)
-    earlier = site.preview_manifest
+    earlier = await preview_manifest(deps, site)
     portal = deps.settings.portal_origin
     # The preview is the editor's editing surface: its pages say which block and field each
     # element shows and load the portal's frame script (render.SiteData.editor).
@@ -437,12 +443,15 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
     manifest["csp"] = csp(deps, rendered.style_src, frame_ancestors=portal, editor=portal)
     written = await write_files(deps, site, rendered, present)
     await deps.blobs.put(pointer_key(host), pointer(site.id, 0, manifest, False, noindex=True), "application/json")
-    await deps.db.run(
-        "UPDATE sites SET preview_token = ?, preview_manifest = ? WHERE id = ?",
-        (token, json.dumps(manifest, separators=(",", ":")), site.id),
+    await deps.site_db(site).run(
+        "INSERT INTO site_preview (site_id, manifest) VALUES (?, ?)"
+        " ON CONFLICT (site_id) DO UPDATE SET manifest = excluded.manifest",
+        (site.id, json.dumps(manifest, separators=(",", ":"))),
     )
-    if site.preview_manifest:
-        await collect(deps, await reloaded(deps, site), referenced(site.preview_manifest))
+    if token != site.preview_token:
+        await deps.db.run("UPDATE sites SET preview_token = ? WHERE id = ?", (token, site.id))
+    if earlier:
+        await collect(deps, await reloaded(deps, site), referenced(earlier))
     return {"url": origin + "/", "files_written": written, "pages_rendered": rendered.documents}
 
 

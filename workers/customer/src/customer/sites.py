@@ -131,11 +131,7 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
     )
     host = deps.settings.default_host(site.slug)
     canonical = (await publish.hosts_of(deps, site)).canonical  # the primary custom domain once active
-    preview = (
-        deps.settings.origin(deps.settings.preview_host(site.preview_token)) + "/"
-        if site.preview_token and site.preview_manifest
-        else None
-    )
+    preview = deps.settings.origin(deps.settings.preview_host(site.preview_token)) + "/" if site.preview_token else None
     live = None
     if site.live_version is not None:
         rows = await deps.site_db(site).all(

@@ -1,5 +1,5 @@
-"""A site's own database: its pages, uploads' rows, published versions, enquiries, page history and
-team activity, in one SQLite database per site (a Durable Object, `SiteStore`, on Cloudflare;
+"""A site's own database: its pages, uploads' rows, published versions, preview, enquiries, page
+history and team activity, in one SQLite database per site (a Durable Object, `SiteStore`, on Cloudflare;
 docs/architecture.md, "Storage"). D1 keeps the small index every site has one row in (accounts,
 sites, slugs, hostnames, members), so no database grows past a few GB at a million sites.
 
@@ -26,7 +26,16 @@ IN_D1 = None
 IN_STORE = "site"
 
 # The tables a site's store holds, in the order they are copied (a page's history after its page).
-SITE_TABLES = ("pages", "assets", "asset_variants", "versions", "leads", "page_history", "site_activity")
+SITE_TABLES = (
+    "pages",
+    "assets",
+    "asset_variants",
+    "versions",
+    "site_preview",
+    "leads",
+    "page_history",
+    "site_activity",
+)
 
 # The store's schema, one entry per version, applied in order and recorded in `_store`. The tables
 # are D1's (workers/customer/migrations) without the foreign keys to `sites`, which is in D1.
@@ -74,6 +83,10 @@ SCHEMA: tuple[str, ...] = (
         source TEXT,
         forms TEXT,
         PRIMARY KEY (site_id, number)
+    );
+    CREATE TABLE site_preview (
+        site_id TEXT PRIMARY KEY,
+        manifest TEXT NOT NULL
     );
     CREATE TABLE leads (
         id TEXT PRIMARY KEY,
@@ -157,9 +170,16 @@ class SiteStore:
         for number in range(version + 1, len(SCHEMA) + 1):
             self._sql.transaction(functools.partial(self._migrate, number))
         if mine is None:
-            rows = {t: await self._d1.all(f"SELECT * FROM {t} WHERE site_id = ?", (site_id,)) for t in SITE_TABLES}  # noqa: S608 (constant names)
+            rows = await self._rows_in_d1(site_id)
             self._sql.transaction(functools.partial(self._copy, site_id, rows))
         self.site_id = site_id
+
+    async def _rows_in_d1(self, site_id: str) -> dict[str, list[Row]]:
+        """The site's rows D1 holds. A new site's store opens before its `sites` row is written
+        (customer/sites.py, create_site): no row there, nothing to copy, one read."""
+        if not await self._d1.all("SELECT 1 FROM sites WHERE id = ?", (site_id,)):
+            return {}
+        return {t: await self._d1.all(f"SELECT * FROM {t} WHERE site_id = ?", (site_id,)) for t in SITE_TABLES}  # noqa: S608 (constant names)
 
     def _meta(self, key: str) -> str | None:
         rows = self._sql.exec("SELECT value FROM _store WHERE key = ?", (key,))
