@@ -846,7 +846,11 @@ class AccountStandin:
         previous = self.data["workers"].get(name, {"versions": [], "deployed": None})
         live = self._version(name, previous["deployed"]) if previous["deployed"] else {}
         secrets = dict(live.get("secrets", {}))
-        classes = _apply_do_migrations(previous.get("durable_object_classes", []), metadata.get("migrations"))
+        classes, sqlite = _apply_do_migrations(
+            previous.get("durable_object_classes", []),
+            previous.get("durable_object_sqlite_classes", []),
+            metadata.get("migrations"),
+        )
         bindings = []
         for binding in metadata.get("bindings", []):
             kind, bname = binding.get("type"), binding.get("name")
@@ -915,6 +919,7 @@ class AccountStandin:
         if metadata.get("migrations"):
             self.data["workers"][name]["migration_tag"] = metadata["migrations"]["new_tag"]
             self.data["workers"][name]["durable_object_classes"] = sorted(classes)
+            self.data["workers"][name]["durable_object_sqlite_classes"] = sorted(sqlite)
         return version
 
     def _version(self, name: str, version_id: str) -> dict[str, Any]:
@@ -1258,15 +1263,22 @@ def _split_sql(sql: str) -> list[str]:
     return out
 
 
-def _apply_do_migrations(classes: list[str], migrations: dict[str, Any] | None) -> set[str]:
-    """The Durable Object classes after the upload's migration steps (wrangler's `migrations`)."""
-    current = set(classes)
+def _apply_do_migrations(
+    classes: list[str], sqlite: list[str], migrations: dict[str, Any] | None
+) -> tuple[set[str], set[str]]:
+    """The Durable Object classes after the upload's migration steps (wrangler's `migrations`), and
+    which of them are SQLite-backed (`new_sqlite_classes`; a renamed class keeps its backend)."""
+    current, backed = set(classes), set(sqlite)
     for step in (migrations or {}).get("steps", []):
         current |= set(step.get("new_classes", [])) | set(step.get("new_sqlite_classes", []))
+        backed |= set(step.get("new_sqlite_classes", []))
         for renamed in step.get("renamed_classes", []):
             current = (current - {renamed["from"]}) | {renamed["to"]}
+            if renamed["from"] in backed:
+                backed = (backed - {renamed["from"]}) | {renamed["to"]}
         current -= set(step.get("deleted_classes", []))
-    return current
+        backed -= set(step.get("deleted_classes", []))
+    return current, backed
 
 
 def _deployment(worker: dict[str, Any], deployment: dict[str, Any] | None = None) -> dict[str, Any]:

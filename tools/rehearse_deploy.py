@@ -14,8 +14,9 @@ From a clean state, it:
  3. checks the upload order (every worker after the workers it binds), then runs the deploy again
     and checks that it changed nothing, and that every route, custom domain, cron and queue
     consumer is attached (the deploy's own trigger smoke check, against the stand-in);
- 4. rebuilds each worker from its upload (modules, vendored SDK, bindings, secrets, assets, and
-    the schema the remote migrations created) and starts the runtime lane on those bundles;
+ 4. rebuilds each worker from its upload (modules, vendored SDK, bindings, secrets, assets, the
+    schema the remote migrations created, and the Durable Object classes its applied migrations
+    created) and starts the runtime lane on those bundles;
  5. runs the deploy's own smoke test (core's /api/v1/health through all five workers, and the
     domain worker's health) against the lane.
 It prints one summary line and exits 0, or says what failed and exits 1."""
@@ -176,6 +177,13 @@ def materialize(account: AccountStandin, worker: deploy.Worker, out: Path) -> No
                 f"binding = {json.dumps(b['name'])}",
                 f"queue = {json.dumps(b['queue_name'])}",
             ]
+        elif b["type"] == "durable_object_namespace":
+            lines += [
+                "[[durable_objects.bindings]]",
+                f"name = {json.dumps(b['name'])}",
+                f"class_name = {json.dumps(b['class_name'])}",
+                *([f"script_name = {json.dumps(b['script_name'])}"] if b.get("script_name") else []),
+            ]
     for consumer in account.queue_consumers(worker.name):
         settings = consumer["settings"] or {}
         lines += ["[[queues.consumers]]", f"queue = {json.dumps(consumer['queue'])}"]
@@ -184,7 +192,14 @@ def materialize(account: AccountStandin, worker: deploy.Worker, out: Path) -> No
                 lines.append(f"{key} = {json.dumps(settings[key])}")
         if consumer.get("dead_letter_queue"):
             lines.append(f"dead_letter_queue = {json.dumps(consumer['dead_letter_queue'])}")
-    crons = [s["cron"] for s in account.data["workers"][worker.name].get("schedules", [])]
+    # The Durable Object classes the applied migrations created, as one migration of the script's tag.
+    deployed = account.data["workers"][worker.name]
+    if deployed.get("durable_object_classes"):
+        sqlite = deployed.get("durable_object_sqlite_classes", [])
+        kv = sorted(set(deployed["durable_object_classes"]) - set(sqlite))
+        lines += ["[[migrations]]", f"tag = {json.dumps(deployed['migration_tag'])}"]
+        lines += [f"new_sqlite_classes = {json.dumps(sqlite)}", f"new_classes = {json.dumps(kv)}"]
+    crons = [s["cron"] for s in deployed.get("schedules", [])]
     if crons:
         lines += ["[triggers]", f"crons = {json.dumps(crons)}"]
     (bundle / "wrangler.toml").write_text("\n".join(lines) + "\n")

@@ -36,6 +36,7 @@ BINDINGS = {
         ("SITES", "R2 Bucket"),
         ("MAILER", "Worker"),
         ("JOBS", "Queue"),  # the scheduled jobs' steps (customer/maintenance.py)
+        ("SITE_STORE", "Durable Object"),  # a SQLite store per site (customer/sitestore.py)
         ("SITES_DOMAIN", "Environment Variable"),
         ("PORTAL_ORIGIN", "Environment Variable"),
         ("ANALYTICS_DATASET", "Environment Variable"),  # Insights read domain's dataset

@@ -1,5 +1,5 @@
 """A 200-page site on the lane (its own lane, stopped once to copy pages past the Pro plan's 50 into
-customer's D1, as tools/bench/publish_lane.py does): it publishes through core (201, not core's 504
+the site's store, as tools/bench/publish_lane.py does): it publishes through core (201, not core's 504
 at its forwarding deadline), every page is served, and a one-block save's preview and republish
 render that one page with the same binding operations as on a one-page site. Before, the publish
 took 13.8 s of CPU, core answered 504 and nothing was recorded; each preview rendered every page."""

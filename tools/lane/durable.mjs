@@ -169,7 +169,9 @@ function byteLength(v) {
 
 function bindValue(v) {
   if (v === undefined || v === null) return null;
-  if (typeof v === 'boolean') return v ? 1 : 0;
+  // workerd's bindings are OneOf<bytes, string, double> (api/sql.h), unwrapped by Web IDL's union
+  // rules (jsg/value.h, OneOfWrapper): a boolean, with no boolean member, becomes a string.
+  if (typeof v === 'boolean') return String(v);
   if (v instanceof ArrayBuffer) return new Uint8Array(v.slice(0));
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return v;
@@ -750,6 +752,14 @@ export class DurableObjects {
   binding(w, b, workersByName) {
     const owner = b.script_name ? workersByName.get(b.script_name) : w;
     return new DurableObjectNamespace(this.namespaces.get(`${owner.name}/${b.class_name}`));
+  }
+
+  // The admin door's RPC call: method(...args) on the object named `name` of script/className,
+  // delivered like a stub's call (through the input gate, metered as the object's own event).
+  async call(script, className, name, method, args) {
+    const ns = this.namespaces.get(`${script}/${className}`);
+    if (!ns) throw Object.assign(new Error(`no Durable Object class ${script}/${className} on this lane`), { name: 'NotFound' });
+    return await ns.call(ns.ids.fromName(name), method, args);
   }
 
   // The admin door's view: per namespace, the live objects and their storage size.

@@ -129,6 +129,22 @@ function serveAdmin(port) {
         return res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e?.message ?? e) }));
       }
     }
+    const rpc = url.pathname.match(/^\/durable-objects\/([^/]+)\/([^/]+)\/([^/]+)\/([A-Za-z_][A-Za-z0-9_]*)$/);
+    if (rpc && req.method === 'POST') {
+      // An RPC call into the object named <name> of <script>/<class>, as a stub would make it (the
+      // object's event metered as its own invocation): body {"args": [...]}, answer {"result": ...}.
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const [script, className, name, method] = rpc.slice(1, 5).map(decodeURIComponent);
+      const json = (status, value) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      try {
+        const { args = [] } = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
+        const result = await lane.durable.call(script, className, name, method, args);
+        return json(200, { result: result ?? null });
+      } catch (e) {
+        return json(e?.name === 'NotFound' ? 404 : 400, { error: String(e?.message ?? e) });
+      }
+    }
     let body;
     if (url.pathname === '/imports') body = lane.importReport();
     else if (url.pathname === '/memory') body = Object.fromEntries([...lane.workers.values()].map((w) => [w.short, w.memory()]));
