@@ -212,3 +212,23 @@ async def test_form_attempts_past_their_window_are_deleted_in_bounded_chunks(
     assert ran["retention_form_attempts"] == 17
     assert [r["bucket"] for r in await db.all("SELECT bucket FROM form_attempts")] == ["ip:new"]
     assert [r["slug"] for r in await db.all("SELECT slug FROM held_addresses")] == ["held"]
+
+
+async def test_an_orphan_step_asks_at_most_orphan_sites_stores(stack: Stack, clock: FakeClock) -> None:
+    """Each site in a step costs a call to its store (a subrequest): a step spans at most
+    ORPHAN_SITES sites, whatever fits ORPHAN_PAGE, and the walk goes on from where it stopped."""
+    db = stack.databases["customer"]
+    sites = maintenance.ORPHAN_SITES + 5
+    for i in range(sites):  # one candidate each, of sites deleted since (nothing of theirs is kept)
+        await db.run(
+            "INSERT INTO orphan_files (site_id, sha256, first_seen) VALUES (?, ?, ?)",
+            [f"s_gone{i:03d}", f"{i:064x}", clock.now() - ORPHAN_GRACE_SECONDS - 1],
+        )
+    deps = CustomerDeps.of(stack.settings["customer"], stack.ports["customer"])
+    first = await maintenance.collect_orphans(deps)
+    assert first.report["orphans_deleted"] == maintenance.ORPHAN_SITES
+    (step,) = first.next
+    second = await maintenance.collect_orphans(deps, step["after"])
+    assert second.report["orphans_deleted"] == 5
+    assert second.next == ()
+    assert await db.all("SELECT * FROM orphan_files") == []

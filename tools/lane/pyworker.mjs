@@ -260,8 +260,10 @@ export async function buildSnapshot(file) {
   for (const old of fs.readdirSync(path.dirname(file))) {
     if (old.endsWith('.snapshot') && old !== path.basename(file)) fs.rmSync(path.join(path.dirname(file), old));
   }
-  fs.writeFileSync(`${file}.tmp`, snap);
-  fs.renameSync(`${file}.tmp`, file);
+  // A name of its own: two lanes starting on a cold cache both build, and the last rename wins.
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, snap);
+  fs.renameSync(tmp, file);
 }
 
 // A call that was running in an isolate when a fatal error ended it (workerd: the request fails).

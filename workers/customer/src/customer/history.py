@@ -322,12 +322,6 @@ async def entry(deps: CustomerDeps, site: Site, page_id: str, number: int) -> Bo
     return await _load(deps, site.id, str(rows[0]["body_sha"])) if rows else None
 
 
-async def stored_bodies(deps: CustomerDeps, site: Site) -> set[str]:
-    """The site files the history keeps (never orphans while an entry names them)."""
-    rows = await deps.site_db(site).all("SELECT DISTINCT body_sha FROM page_history WHERE site_id = ?", (site.id,))
-    return {str(r["body_sha"]) for r in rows}
-
-
 async def forget_author(deps: CustomerDeps, site: Site, customer_id: str) -> None:
     """A deleted account's address leaves the history of a page it helped on (as in the activity)."""
     await deps.site_db(site).run(

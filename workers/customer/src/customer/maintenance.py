@@ -37,9 +37,11 @@ from shared.site_layout import file_key
 
 ORPHAN_GRACE_SECONDS = 3600
 PENDING_DOMAIN_DAYS = 14
-# Per step, under half of the 1,000 binding operations: a candidate page spans at most ORPHAN_PAGE
-# sites, each costing 4 D1 statements (site, uploads, versions, forget) and 1 R2 delete per file.
+# Per step, under half of the 1,000 binding operations and of the Free plan's 50 subrequests: a
+# candidate page spans at most ORPHAN_SITES sites, each costing 2 D1 statements (site, forget), one
+# call to its store (what it still uses: a subrequest) and 1 R2 delete per file.
 ORPHAN_PAGE = 60
+ORPHAN_SITES = 20
 # Per step: each domain is 1 Cloudflare call (a subrequest), 1 R2 delete and 1 D1 statement.
 DOMAIN_PAGE = 25
 # Per step: each domain is at most 2 Cloudflare calls, a few D1 statements and maybe one mail; a
@@ -120,8 +122,12 @@ async def collect_orphans(deps: CustomerDeps, after: Any = None) -> Step:
         " ORDER BY site_id, sha256 LIMIT ?",
         (cutoff, site_after, sha_after, ORPHAN_PAGE),
     )
+    full = len(rows) == ORPHAN_PAGE
     by_site: dict[str, list[str]] = {}
-    for row in rows:
+    for n, row in enumerate(rows):
+        if str(row["site_id"]) not in by_site and len(by_site) == ORPHAN_SITES:
+            rows, full = rows[:n], True  # the rest in the next step: one store call per site
+            break
         by_site.setdefault(str(row["site_id"]), []).append(str(row["sha256"]))
     deleted = kept = failed = 0
     for site_id, shas in by_site.items():
@@ -146,7 +152,7 @@ async def collect_orphans(deps: CustomerDeps, after: Any = None) -> Step:
             failed += 1
             log("orphans_failed", exc, site_id=site_id)
     more: tuple[Body, ...] = ()
-    if len(rows) == ORPHAN_PAGE:
+    if full:
         last = rows[-1]
         more = ({"job": "orphans", "after": [str(last["site_id"]), str(last["sha256"])]},)
     return Step({"orphans_deleted": deleted, "orphans_referenced": kept, "orphans_failed": failed}, more)

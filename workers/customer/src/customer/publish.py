@@ -140,13 +140,19 @@ def referenced(manifest: dict[str, Any]) -> set[str]:
 
 async def known_files(deps: CustomerDeps, site: Site) -> set[str]:
     """Files known to be in R2: those of every kept version and of the preview, the uploads and the
-    bodies of the pages' history."""
-    known = set((await file_sizes(deps.site_db(site), site.id)).keys()) | await history.stored_bodies(deps, site)
-    for row in await deps.site_db(site).all("SELECT manifest FROM versions WHERE site_id = ?", (site.id,)):
-        known |= referenced(json.loads(row["manifest"]))
-    preview = await preview_manifest(deps, site)
-    if preview:
-        known |= referenced(preview)
+    bodies of the pages' history. One query (one call to the site's store: the orphan collector
+    asks this for many sites a step)."""
+    rows = await deps.site_db(site).all(
+        "SELECT sha256 AS file, NULL AS manifest FROM assets WHERE site_id = ?"
+        " UNION ALL SELECT variant, NULL FROM asset_variants WHERE site_id = ?"
+        " UNION ALL SELECT body_sha, NULL FROM page_history WHERE site_id = ?"
+        " UNION ALL SELECT NULL, manifest FROM versions WHERE site_id = ?"
+        " UNION ALL SELECT NULL, manifest FROM site_preview WHERE site_id = ?",
+        (site.id,) * 5,
+    )
+    known: set[str] = set()
+    for row in rows:
+        known |= referenced(json.loads(row["manifest"])) if row["manifest"] else {str(row["file"])}
     return known
 
 
