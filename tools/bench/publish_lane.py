@@ -7,8 +7,8 @@ Per site size (pages of 11 realistic blocks each, tools/bench/lighthouse.py's ba
 preview after each of two one-block saves (the editor's preview), the republish after them, and for
 one 137 KB photo upload, with each call's HTTP
 status, wall time, R2/D1 operations (the lane's `bindingOps`) and memory. The Pro plan allows 50
-pages a site: pages past 50 are copied in customer's D1 while the lane is stopped (the product
-cannot make such a site, the benchmark needs one). Figures: GET /limits (tools/lane/README.md)."""
+pages a site: pages past 50 are copied in the site's store (its SiteStore object's file) while the
+lane is stopped (the product cannot make such a site, the benchmark needs one). Figures: GET /limits (tools/lane/README.md)."""
 
 from __future__ import annotations
 
