@@ -8,7 +8,8 @@ preview after each of two one-block saves (the editor's preview), the republish 
 one 137 KB photo upload, with each call's HTTP
 status, wall time, R2/D1 operations (the lane's `bindingOps`) and memory. The Pro plan allows 50
 pages a site: pages past 50 are copied in the site's store (its SiteStore object's file) while the
-lane is stopped (the product cannot make such a site, the benchmark needs one). Figures: GET /limits (tools/lane/README.md)."""
+lane is stopped (the product cannot make such a site, the benchmark needs one). Figures: GET /limits
+(tools/lane/README.md); calls into the site's store are their own invocations, counted apart."""
 
 from __future__ import annotations
 
@@ -55,7 +56,11 @@ def metered(lane: Lane, action: Callable[[], httpx.Response]) -> tuple[httpx.Res
     reply = action()
     wall = (time.perf_counter() - started) * 1000
     after = routes(lane)
-    touched = {r: row["last"] for r, row in after.items() if before.get(r, {}).get("calls") != row["calls"]}
+    touched = {
+        r: {**row["last"], "calls": row["calls"] - before.get(r, {}).get("calls", 0)}
+        for r, row in after.items()
+        if before.get(r, {}).get("calls") != row["calls"]
+    }
     return reply, wall, touched
 
 
@@ -90,8 +95,15 @@ def copy_pages(state: Path, sid: str, total: int) -> None:
 
 
 def row_of(touched: dict[str, Any], worker: str) -> dict[str, Any]:
-    found = [row for route, row in touched.items() if route.startswith(worker + " ")]
+    """The worker's request ("<worker> <METHOD> <path>"), not the calls into its Durable Objects
+    ("customer SiteStore.all")."""
+    found = [row for route, row in touched.items() if route.startswith(f"{worker} ") and " /" in route]
     return found[0] if found else {"cpuMs": float("nan"), "bindingOps": 0, "memoryMB": 0}
+
+
+def store_calls(touched: dict[str, Any]) -> int:
+    """Calls into customer's site store objects (each its own invocation, metered apart)."""
+    return sum(int(row["calls"]) for route, row in touched.items() if route.startswith("customer SiteStore."))
 
 
 def line(label: str, reply: httpx.Response, wall: float, touched: dict[str, Any]) -> str:
@@ -103,7 +115,8 @@ def line(label: str, reply: httpx.Response, wall: float, touched: dict[str, Any]
         extra = " ".join(f"{key}={body[key]}" for key in keys if key in body)
     return (
         f"  {label:34} HTTP {reply.status_code}  wall {wall:8.0f} ms  customer CPU {c['cpuMs']:8.1f} ms"
-        f"  ops {c['bindingOps']:4.0f}  mem {c['memoryMB']:4.0f} MB  core CPU {k['cpuMs']:6.1f} ms  {extra}"
+        f"  ops {c['bindingOps']:4.0f}  store calls {store_calls(touched):3}  mem {c['memoryMB']:4.0f} MB"
+        f"  core CPU {k['cpuMs']:6.1f} ms  {extra}"
     )
 
 
