@@ -299,11 +299,19 @@ async def test_a_viewer_looks_but_cannot_change(people: People, rosa: Browser) -
     assert (await vi.call("POST", f"/api/v1/sites/{sid}/publish", {})).status == 403
 
 
-async def test_a_deleted_members_address_leaves_the_activity(people: People, rosa: Browser, clock: FakeClock) -> None:
+@pytest.mark.parametrize("left_first", [False, True])
+async def test_a_deleted_members_address_leaves_the_activity(
+    people: People, rosa: Browser, clock: FakeClock, left_first: bool
+) -> None:
+    """Also when she had left the team before (the sites she helped on are indexed in D1's
+    `site_contributors`: each site's activity is in its own store)."""
     site = await new_site(rosa)
     ed_email = "ed@example.com"
     ed = await joined(people, rosa, site["id"], ed_email, "editor")
     await ok(ed, "POST", f"/api/v1/sites/{site['id']}/pages", {"title": "Menu"}, 201)
+    if left_first:
+        (member,) = (await ok(rosa, "GET", f"/api/v1/sites/{site['id']}/team"))["members"]
+        await ok(rosa, "DELETE", f"/api/v1/sites/{site['id']}/team/members/{member['id']}", None, 204)
     account = (
         await people.stack.databases["core"].all("SELECT id FROM accounts WHERE email = ?", ("ed@example.com",))
     )[0]
@@ -315,6 +323,7 @@ async def test_a_deleted_members_address_leaves_the_activity(people: People, ros
     assert "ed@example.com" not in whos
     assert "a deleted account" in whos
     assert (await ok(rosa, "GET", f"/api/v1/sites/{site['id']}/team"))["members"] == []
+    assert await people.stack.databases["customer"].all("SELECT * FROM site_contributors") == []
 
 
 async def test_the_page_history_says_who_saved_and_keeps_two_peoples_edits_apart(

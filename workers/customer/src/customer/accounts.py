@@ -84,5 +84,6 @@ async def delete_account_data(deps: CustomerDeps, account_id: str) -> bool:
     for site in await team.contributed(deps, str(rows[0]["id"])):  # others' sites she helped on
         await history.forget_author(deps, site, str(rows[0]["id"]))
         await team.forget_account(deps, site, str(rows[0]["id"]))  # her memberships go by cascade
+    await deps.db.run("DELETE FROM site_contributors WHERE customer_id = ?", (str(rows[0]["id"]),))
     await deps.db.run("DELETE FROM customers WHERE account_id = ?", (account_id,))
     return True
