@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from customer.model import Site
 from customer.sitestore import IN_D1, SiteStores
@@ -117,30 +118,19 @@ class _InD1:
     def __init__(self, d1: Database, store: Database) -> None:
         self._d1, self._store = d1, store
 
-    async def all(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]:
+    async def _either(self, call: str, *args: Any) -> Any:
         try:
-            return await self._d1.all(sql, params)
+            return await getattr(self._d1, call)(*args)
         except Exception as exc:
-            if not _moved(exc):
+            if "site_moved" not in str(exc):
                 raise
-            return await self._store.all(sql, params)
+            return await getattr(self._store, call)(*args)
+
+    async def all(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]:
+        return cast("list[Row]", await self._either("all", sql, params))
 
     async def run(self, sql: str, params: Sequence[SqlValue] = ()) -> int:
-        try:
-            return await self._d1.run(sql, params)
-        except Exception as exc:
-            if not _moved(exc):
-                raise
-            return await self._store.run(sql, params)
+        return int(await self._either("run", sql, params))
 
     async def batch(self, statements: Sequence[tuple[str, Sequence[SqlValue]]]) -> None:
-        try:
-            await self._d1.batch(statements)
-        except Exception as exc:
-            if not _moved(exc):
-                raise
-            await self._store.batch(statements)
-
-
-def _moved(exc: Exception) -> bool:
-    return "site_moved" in str(exc)
+        await self._either("batch", statements)
