@@ -37,6 +37,13 @@ async def test_valid_header_reaches_health(stack: Stack, worker: str, crypto, cl
     )
     assert response.status == 200
     assert response.json()["worker"] == worker
+    assert response.json()["status"] == "ok", response.json()
+
+
+async def test_customers_health_opens_a_site_store(stack: Stack, crypto, clock) -> None:
+    headers = await signed(crypto, clock, "GET", "/internal/health")
+    response = await stack.customer.handle(get("/internal/health", headers))
+    assert response.json()["stores"] == {"d1": "ok", "r2": "ok", "site_stores": "ok"}
 
 
 async def test_unknown_route_behind_the_guard_is_404_only_for_core(stack: Stack, crypto, clock) -> None:

@@ -40,6 +40,8 @@ def test_health_shows_all_five_healthy_through_real_bindings(lane: Lane) -> None
     assert all(workers[w]["stores"]["d1"] == "ok" for w in ("core", "customer", "billing", "mailer"))
     # R2 through customer: a write and a read back of the same bytes; domain reads the same bucket.
     assert workers["customer"]["stores"]["r2"] == "ok"
+    # A site store (a Durable Object per site) through customer's SITE_STORE binding, its schema applied.
+    assert workers["customer"]["stores"]["site_stores"] == "ok"
     assert workers["domain"]["stores"]["r2"] == "ok"
 
 

@@ -29,6 +29,7 @@ from customer import (
     leads,
     publish,
     sites,
+    sitestore,
     sitezip,
     team,
 )
@@ -147,6 +148,8 @@ async def get_health(c: Call) -> Response:
     stores = {
         "d1": await health.check_database(deps.db, TABLES),
         "r2": await health.check_blob_store(deps.blobs, write=f"{deps.clock.now()}".encode()),
+        # SITE_STORE: a call into an object, its schema applied (docs/architecture.md, "Storage").
+        "site_stores": await health.check_database(deps.stores.database(sitestore.PROBE), sitestore.SITE_TABLES),
     }
     return json_response(health.report("customer", stores))
 

@@ -24,6 +24,7 @@ from shared.ports import Database, Row, SqlValue
 # Where a site's rows live (sites.store).
 IN_D1 = None
 IN_STORE = "site"
+PROBE = "health"  # the store deep health opens: no site's (site ids are s_…)
 
 # The tables a site's store holds, in the order they are copied (a page's history after its page).
 SITE_TABLES = (
