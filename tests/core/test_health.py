@@ -33,7 +33,7 @@ async def test_health_reports_all_five_workers_and_their_stores(stack: Stack) ->
     report = response.json()
     assert report["status"] == "ok"
     assert set(report["workers"]) == {"core", "customer", "billing", "mailer", "domain"}
-    assert report["workers"]["customer"]["stores"] == {"d1": "ok", "r2": "ok"}
+    assert report["workers"]["customer"]["stores"] == {"d1": "ok", "r2": "ok", "site_stores": "ok"}
     assert report["workers"]["domain"]["stores"] == {"r2": "ok"}
 
 
