@@ -462,7 +462,9 @@ async def preview(deps: CustomerDeps, site: Site, plan: plans.Plan) -> dict[str,
 
 
 async def reloaded(deps: CustomerDeps, site: Site) -> Site:
-    """The site as D1 holds it now (its preview may have changed); as given if deleted meanwhile."""
+    """The site as D1 holds it now (it may have moved into its store since this request read it, and
+    files are only deleted after reading what the store, not D1's frozen rows, still names); as given
+    if deleted meanwhile."""
     return await site_by_id(deps.db, site.id) or site
 
 
