@@ -18,16 +18,24 @@ from tests.lane import harness
 
 SECRET = "local-dev-internal-secret-change-me-0123456789"
 TESTS = Path(__file__).parent
-# The groups measured slowest after the session lane's (each 40 s to a few minutes of few tests), longest
-# first: handed out right after it, so none of them starts last. Only the order depends on this list.
+# The modules measured slowest (seconds each took under `scripts/test`, a few tests each), longest
+# first: handed out first, so none of them starts last and leaves one process working alone. Only the
+# order depends on this list.
 SLOWEST_GROUPS = (
     "deploy/test_runbooks.py",
-    "deploy/test_deploy.py",
-    "deploy/test_wrangler_dev.py",
     "lane/test_faults.py",
-    "lane/test_big_site.py",
-    "deploy/test_rehearsal.py",
+    "portal/test_editor.py",
+    "deploy/test_deploy.py",
+    "api/test_schemathesis.py",
     "lane/test_scale.py",
+    "lane/test_big_site.py",
+    "lane/test_billing.py",
+    "portal/test_onpage.py",
+    "portal/test_accessibility.py",
+    "deploy/test_wrangler_dev.py",
+    "deploy/test_rehearsal.py",
+    "lane/test_durable_objects.py",
+    "portal/test_team.py",
 )
 
 
@@ -41,28 +49,22 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tiers by what a test needs, so `scripts/test --quick` (not lane, deploy or fuzz) cannot pick up
     a slow test that forgot its marker: anything using a lane is `lane`, tests/deploy is `deploy`,
-    tests/api is `fuzz`. Groups for `pytest -n 2 --dist loadgroup` (scripts/test): the tests on the
-    session's lane in two groups, tests/lane's and tests/portal's (each process starts the session
-    lane once, when its first test needs it: the two groups run at once on two lanes, or one after
-    the other on one), every other module whole on either process (tests/deploy included: each
-    deploy stages its bundles in its own folder).
-    Order: the session lane's groups first (the longest), then SLOWEST_GROUPS, then the other groups
-    that start lanes or run wrangler, then the in-process modules, which fill the gaps; the larger
-    group first among the others."""
+    tests/api is `fuzz`. Groups for `pytest -n N --dist loadgroup` (scripts/test): each module whole
+    on one process. The session's lane is started once per process, when its first test needs it, and
+    shared by every lane and portal module that process runs; a module with a lane of its own starts
+    that one. Each deploy stages its bundles in its own folder, so deploy modules run side by side.
+    Order: SLOWEST_GROUPS first, then the other modules that start lanes or run wrangler, then the
+    in-process modules, which fill the gaps; the larger module first among the others."""
     groups: dict[pytest.Item, str] = {}
     for item in items:
         path = Path(str(item.path))
-        module = getattr(item, "module", None)
-        on_a_lane = "lane" in getattr(item, "fixturenames", ())
-        if on_a_lane:
+        if "lane" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.lane)
         if path.is_relative_to(TESTS / "api"):
             item.add_marker(pytest.mark.fuzz)
         if path.is_relative_to(TESTS / "deploy"):
             item.add_marker(pytest.mark.deploy)
-        on_the_sessions_lane = on_a_lane and not hasattr(module, "lane")  # not a module's own lane
-        tier = path.relative_to(TESTS).parts[0]  # lane or portal: one group each, a lane each
-        group = f"session lane: {tier}" if on_the_sessions_lane else str(path.relative_to(TESTS))
+        group = path.relative_to(TESTS).as_posix()
         item.add_marker(pytest.mark.xdist_group(group))
         groups[item] = group
     sizes = Counter(groups.values())
@@ -70,9 +72,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item, group in groups.items():
         starts_processes = any(item.get_closest_marker(m) for m in ("lane", "deploy"))
         weight[group] = max(weight.get(group, 0), int(starts_processes))
-    for group in weight:
-        if group.startswith("session lane: "):
-            weight[group] = len(SLOWEST_GROUPS) + 2
     for rank, group in enumerate(SLOWEST_GROUPS):
         weight[group] = len(SLOWEST_GROUPS) + 1 - rank
     items.sort(key=lambda item: (-weight[groups[item]], -sizes[groups[item]], groups[item]))  # stable
@@ -92,7 +91,7 @@ class FakeClock:
 @pytest.fixture(scope="session")
 def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Lane]:
     """The runtime lane, started once per process for every test there that asks for it (the lane
-    and portal tiers: under xdist, a group each)."""
+    and portal modules that process runs)."""
     with harness.running(tmp_path_factory.mktemp("lane")) as running:
         yield running
         # Every suite on the lane fails on any breach of the platform's limits (Paid plan).

@@ -18,8 +18,12 @@ from playwright.async_api import Browser, Page, async_playwright
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# As this machine's probe starts it: no sandbox as root, and nothing that reaches for the internet.
 T = TypeVar("T")
+# As this machine's probe starts it: no sandbox as root, and nothing that reaches for the internet.
+# Without site isolation the preview's frame (another origin) renders in the portal's process, not in
+# a frame of its own that Playwright follows over a second session: with it, on three busy test
+# processes, Playwright's driver crashed on an assertion in `frameAttached` as the preview reloaded,
+# failing every later browser test there. Same-origin rules are Blink's in both process models.
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -28,6 +32,8 @@ ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-site-isolation-trials",
+    "--disable-features=site-per-process,IsolateOrigins",
 ]
 
 
