@@ -1,7 +1,8 @@
 """A stand-in for the account side of Cloudflare's API: what `wrangler` calls to deploy this project,
 so `scripts/deploy` can be rehearsed offline (wrangler honours `CLOUDFLARE_API_BASE_URL`).
 
-    GET  /user, /user/tokens/verify, /memberships, /accounts           the login check
+    GET  /user/tokens/verify, /accounts/{a}                            the deploy's login check
+    GET  /user, /memberships, /accounts                                `wrangler whoami`
     D1   /accounts/{a}/d1/database[/{id|name}[/query|/raw]]             create, list, info, SQL (real SQLite)
     R2   /accounts/{a}/r2/buckets[/{name}]                              create, list, info
     Workers /accounts/{a}/workers/services/{name}, /scripts/{name}      upload (multipart), settings,
@@ -13,22 +14,23 @@ so `scripts/deploy` can be rehearsed offline (wrangler honours `CLOUDFLARE_API_B
     (/r2/buckets/{b}/objects/{key}), deployments list and rollback (/deployments), `secret put`
     (/secrets) and `wrangler tail` (/tails, then a WebSocket that sends one event and closes).
 
-It enforces the rules a real deploy of this project meets, with Cloudflare's codes and messages:
-a wrong token (10000) or account (9109); a token without the permission a call needs (403 10000;
-scopes modelled when given, see AccountStandin); a service binding to a worker that does not exist
-(10143); a D1 binding whose id is unknown (10181); a Python module without the `python_workers`
-flag (10021 "No such module"); a worker over the plan's size limit (10027); a route or custom
-domain outside the account's zones (10083 zone_not_found); a custom domain on a hostname with
-externally managed DNS records (100117, unless overridden); a `secret_text` missing for a name the
-metadata requires; an unknown worker (10007) or service (10090): a secret, settings, tail or deployments call on a
-script that does not exist answers 404 10007, which is what makes wrangler's `secret put` offer
-to create a new, empty Worker ("There doesn't seem to be a Worker called …"; without a terminal it
-does not ask). With `refuse_new_workers` (the runbook rehearsal) any upload that would create a
-Worker is refused and recorded in `refused`, so a command aimed at the wrong name cannot pass by
-creating one. A Durable Object binding to a class no migration (applied before or sent
-with the upload) created is refused (10061). Durable Object migrations sent by `wrangler deploy`
-are applied and the script's `migration_tag` is reported as wrangler reads it (a stale `old_tag`
-and unexported classes are not checked).
+It enforces the rules a real deploy of this project meets, with Cloudflare's codes and messages: a
+wrong token (10000; 401 1000 "Invalid API Token" from /user/tokens/verify) or account (9109); a
+token without the permission a call needs (403 10000; scopes modelled when given, see
+AccountStandin); a service binding to a worker that does not exist (10143); a D1 binding whose id is
+unknown (10181); a Python module without the `python_workers` flag (10021 "No such module"); a
+worker over the plan's size limit (10027); a route or custom domain outside the account's zones
+(10083 zone_not_found); a custom domain on a hostname with externally managed DNS records (100117,
+unless overridden); a `secret_text` missing for a name the metadata requires; an unknown worker
+(10007) or service (10090): a secret, settings, tail or deployments call on a script that does not
+exist answers 404 10007, which is what makes wrangler's `secret put` offer to create a new, empty
+Worker ("There doesn't seem to be a Worker called …"; without a terminal it does not ask). With
+`refuse_new_workers` (the runbook rehearsal) any upload that would create a Worker is refused and
+recorded in `refused`, so a command aimed at the wrong name cannot pass by creating one. A Durable
+Object binding to a class no migration (applied before or sent with the upload) created is refused
+(10061). Durable Object migrations sent by `wrangler deploy` are applied and the script's
+`migration_tag` is reported as wrangler reads it (a stale `old_tag` and unexported classes are not
+checked).
 State (workers with their uploaded modules, assets, secrets, D1 files, buckets, routes) persists in
 `--state`, so a second deploy sees the first; `uploaded(name)` gives back what was deployed, which
 the deploy rehearsal runs on the runtime lane."""
@@ -89,6 +91,13 @@ def _now() -> str:
 
 ALL_ZONES = "*"  # a token's zone resources: "All zones from an account"
 EDIT, READ = ": Edit", ": Read"
+# GET /accounts/{id} (Account Details) takes any one of these (Read, or Edit which includes it), as
+# Cloudflare's API reference lists its accepted permissions: a deploy token needs no Account Settings.
+ACCOUNT_DETAILS_PERMISSIONS = (
+    "Account Settings", "Workers Scripts", "Workers R2 Storage", "Workers KV Storage", "Workers Tail", "Billing",
+    "DNS Firewall", "Account Firewall Access Rules", "Load Balancing: Monitors and Pools", "Load Balancers Account",
+    "DDoS Protection", "DDoS Botnet Feed", "Trust and Safety", "DNS View", "Zero Trust: PII",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -247,9 +256,10 @@ class AccountStandin:
         try:
             if path.startswith(SIGNED_PATH):  # a signed URL (D1 export / import): no token, as on R2
                 return self._signed(request, path.removeprefix(SIGNED_PATH))
-            if request.header("authorization") != f"Bearer {self.token}" and not path.startswith(
-                f"/accounts/{self.account_id}/workers/assets/upload"
-            ):
+            wrong_token = request.header("authorization") != f"Bearer {self.token}"
+            if wrong_token and path == "/user/tokens/verify":
+                raise ApiError(401, 1000, "Invalid API Token")
+            if wrong_token and not path.startswith(f"/accounts/{self.account_id}/workers/assets/upload"):
                 raise ApiError(403, 10000, "Authentication error")
             self._authorize(request, path)
             response = self._route(request, path)
@@ -284,6 +294,8 @@ class AccountStandin:
             allowed = scopes.on_user("Memberships: Read")
         elif path == "/accounts":
             allowed = scopes.on_account("Account Settings: Read")
+        elif path == f"/accounts/{self.account_id}":
+            allowed = any(scopes.on_account(p + READ) for p in ACCOUNT_DETAILS_PERMISSIONS)
         elif path == "/zones":
             allowed = True  # lists only the zones the token can see (_route)
         elif (zone_routes := re.fullmatch(r"/zones/([^/]+)/workers/routes(?:/[^/]+)?", path)) is not None:
@@ -328,6 +340,11 @@ class AccountStandin:
         if zone_routes:
             return self._zone_routes(request, zone_routes.group(1), zone_routes.group(2))
         prefix = f"/accounts/{self.account_id}"
+        if path == prefix and method == "GET":
+            return envelope(
+                {"id": self.account_id, "name": "SmartPages", "type": "standard", "created_on": _now(),
+                 "settings": {"enforce_twofactor": False, "abuse_contact_email": None}}
+            )  # fmt: skip
         if not path.startswith(prefix + "/"):
             if path.startswith("/accounts/"):
                 raise ApiError(403, 9109, "Unauthorized to access requested resource")

@@ -4,16 +4,18 @@
     scripts/deploy ENV --smoke-only [--core-url URL] [--domain-url URL]
 
 In order, stopping before anything changes if a check fails:
- 1. tools: the pinned Node and wrangler; each worker's compatibility date and flags select the
-    Python the runtime lane runs (tools/lane/compat.mjs: a date that turns 3.14 on is refused); the
-    login (CLOUDFLARE_API_TOKEN + CLOUDFLARE_ACCOUNT_ID, from the environment or the secrets file)
-    through `wrangler whoami`;
+ 1. tools: the pinned Node and wrangler (the version node_modules/wrangler/package.json installs);
+    each worker's compatibility date and flags select the Python the runtime lane runs
+    (tools/lane/compat.mjs: a date that turns 3.14 on is refused); the login (CLOUDFLARE_API_TOKEN +
+    CLOUDFLARE_ACCOUNT_ID, from the environment or the secrets file) through the API: the token is
+    active (GET /user/tokens/verify) and sees the account (GET /accounts/{id});
  2. secrets: every secret each worker's `[env.ENV.secrets] required` names, from the environment or
     the git-ignored `.secrets/ENV.env`; the missing ones are named, per worker (the optional ones,
     OPTIONAL_SECRETS, are uploaded when supplied);
  3. stage the bundles (tools/build.py, into build/ or `--build-dir`) and read what the account
     holds: D1 databases, R2 buckets, the migrations each database has applied, the version each worker runs;
- 4. create what is missing (D1 by name, R2 buckets), apply pending remote migrations, then deploy
+ 4. create what is missing through the API (D1 databases by name, R2 buckets, queues: POST
+    /accounts/{id}/d1/database, /r2/buckets, /queues), apply pending remote migrations, then deploy
     each worker whose bundle or secrets changed, in binding order (a service binding to a worker
     that does not exist yet fails the upload): mailer, customer and billing, domain, core;
  5. smoke test: core's deep health (/api/v1/health?deep=1 with the operator token: all five
@@ -24,7 +26,9 @@ Each version is tagged with a digest of its bundle, environment and secrets, so 
 nothing that is already right. Resource ids are never written into git: wrangler finds databases
 by name; the ids found are recorded in `.state/deploy/ENV.json` (git-ignored) for operators.
 `CLOUDFLARE_API_BASE_URL` points wrangler and this script at another API (the offline rehearsal,
-scripts/rehearse-deploy)."""
+scripts/rehearse-deploy). Wrangler runs only where it does the work (remote migrations, uploads,
+`triggers deploy`, the dry runs): each start costs about a second of CPU for Node, so the checks,
+reads and creates are direct API calls (Account)."""
 
 from __future__ import annotations
 
@@ -189,7 +193,22 @@ def missing_inputs(workers: list[Worker], values: dict[str, str], env: str) -> l
     return lines
 
 
-# -- the account: a small read-only client for what the plan needs --------------------------------
+# -- the account: a small client for what the plan reads and the deploy creates -------------------
+
+
+# What the deploy creates through the API: (path under the account, the body's name field, the
+# permission of the deploy token it needs).
+CREATES = {
+    "D1 database": ("/d1/database", "name", "D1: Edit"),
+    "R2 bucket": ("/r2/buckets", "name", "Workers R2 Storage: Edit"),
+    "queue": ("/queues", "queue_name", "Queues: Edit"),
+}
+
+
+def api_errors(answer: dict[str, Any]) -> str:
+    """An error envelope's errors as one line: "message [code N]; ..."."""
+    errors = answer.get("errors") or []
+    return "; ".join(f"{e.get('message')} [code {e.get('code')}]" for e in errors if isinstance(e, dict))
 
 
 class Account:
@@ -212,6 +231,15 @@ class Account:
 
     def _envelope(self, method: str, path: str, body: Any = None) -> Any:
         """The API's whole answer ({success, result, result_info, ...}); None on a 404."""
+        status, answer = self._answer(method, path, body)
+        if status == 404:
+            return None
+        if status >= 400:
+            raise Stop(f"Cloudflare API {method} {path}: HTTP {status} {json.dumps(answer)[:300]}")
+        return answer
+
+    def _answer(self, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
+        """The HTTP status and the API's envelope, an error's too (its `errors` say why)."""
         request = urllib.request.Request(  # noqa: S310 (self.base is checked to be http(s) above)
             f"{self.base}{path}",
             method=method,
@@ -220,12 +248,39 @@ class Account:
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return json.load(response)
+                return response.status, json.load(response)
         except urllib.error.HTTPError as exc:
-            if exc.code == 404:
-                return None
-            detail = exc.read().decode(errors="replace")[:300]
-            raise Stop(f"Cloudflare API {method} {path}: HTTP {exc.code} {detail}") from exc
+            text = exc.read().decode(errors="replace")
+            try:
+                return exc.code, json.loads(text)
+            except ValueError:  # not the API's envelope (a proxy's error page): keep its start
+                return exc.code, {"success": False, "errors": [{"code": None, "message": text[:300]}]}
+        except OSError as exc:  # refused, unresolvable, timed out: the API was never reached
+            raise Stop(f"Cloudflare API {method} {path}: cannot reach {self.base} ({exc})") from exc
+
+    def check_login(self) -> None:
+        """The token is valid and active (GET /user/tokens/verify) and can see the account
+        (GET /accounts/{id}): the two questions `wrangler whoami` answered, without its Node start."""
+        status, answer = self._answer("GET", "/user/tokens/verify")
+        state = (answer.get("result") or {}).get("status")
+        if status >= 400 or state != "active":
+            why = api_errors(answer) or f"its status is {state}"
+            raise Stop(f"the API token (CLOUDFLARE_API_TOKEN) was refused, nothing was changed: {why}")
+        status, answer = self._answer("GET", f"/accounts/{self.account}")
+        if status >= 400:
+            raise Stop(
+                "the API token cannot see account CLOUDFLARE_ACCOUNT_ID, nothing was changed "
+                f"(GET /accounts/{self.account}: HTTP {status} {api_errors(answer)})"
+            )
+
+    def create(self, kind: str, name: str) -> None:
+        """Creates a D1 database, R2 bucket or queue (CREATES); a refusal names what was refused
+        and, for a 403, the permission the deploy token lacks."""
+        path, field, permission = CREATES[kind]
+        status, answer = self._answer("POST", f"/accounts/{self.account}{path}", {field: name})
+        if status >= 400:
+            hint = f"; the deploy token needs {permission} (docs/deploying.md)" if status == 403 else ""
+            raise Stop(f"creating {kind} {name} failed: HTTP {status} {api_errors(answer)}{hint}")
 
     def _pages(self, path: str, per_page: int) -> list[Any]:
         """Every item of a list the API pages with `page`/`per_page` (D1, Queues), as wrangler
@@ -431,12 +486,22 @@ def _tail(text: str, lines: int = 25) -> str:
     return "\n".join("    " + line for line in keep[-lines:])
 
 
-def check_tools(values: dict[str, str]) -> None:
+def installed_wrangler_version() -> str:
+    """The version tools/wrangler runs, from its package.json: `wrangler --version` would cost a
+    Node start (~1 s of CPU) to print the same field."""
+    package = ROOT / "node_modules" / "wrangler" / "package.json"
+    try:
+        return str(json.loads(package.read_text())["version"])
+    except (OSError, ValueError, KeyError):
+        raise Stop(f"wrangler is not installed ({package} unreadable; run scripts/setup)") from None
+
+
+def check_tools() -> None:
     node = subprocess.run([str(ROOT / "tools" / "node"), "--version"], capture_output=True, text=True, check=False)
     if node.returncode != 0 or not node.stdout.startswith(f"v{NODE_MAJOR}."):
         raise Stop(f"tools/node is not Node {NODE_MAJOR} (run scripts/setup): {node.stdout or node.stderr}")
     pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]["wrangler"]
-    version = wrangler(["--version"], values).strip().split()[-1]
+    version = installed_wrangler_version()
     if version.lstrip("^~") != pinned.lstrip("^~"):
         raise Stop(f"wrangler {version} is not the pinned {pinned} (run scripts/setup)")
 
@@ -458,24 +523,19 @@ def python_release_refusals(workers: list[Worker]) -> list[str]:
     return refusals
 
 
-def check_login(values: dict[str, str]) -> None:
-    out = wrangler(["whoami"], values)
-    if values["CLOUDFLARE_ACCOUNT_ID"] not in out:
-        raise Stop("the API token cannot see account CLOUDFLARE_ACCOUNT_ID (wrangler whoami lists its accounts)")
-
-
 def execute(
-    plan: Plan, env: str, values: dict[str, str], record: dict[str, Any], build_dir: Path = build.BUILD
+    plan: Plan,
+    env: str,
+    values: dict[str, str],
+    record: dict[str, Any],
+    account: Account,
+    build_dir: Path = build.BUILD,
 ) -> None:
-    for name in plan.create_databases:
-        wrangler(["d1", "create", name], values)
-        print(f"  created D1 database {name}")
-    for name in plan.create_buckets:
-        wrangler(["r2", "bucket", "create", name], values)
-        print(f"  created R2 bucket {name}")
-    for name in plan.create_queues:
-        wrangler(["queues", "create", name], values)
-        print(f"  created queue {name}")
+    creates = [("D1 database", n) for n in plan.create_databases]
+    creates += [("R2 bucket", n) for n in plan.create_buckets] + [("queue", n) for n in plan.create_queues]
+    for kind, name in creates:
+        account.create(kind, name)
+        print(f"  created {kind} {name}")
     for owner, database, _ in plan.migrate:
         wrangler(["d1", "migrations", "apply", database, "--remote", "--env", env], values, build_dir / owner.short)
         print(f"  migrated {database}")
@@ -602,14 +662,14 @@ def main(argv: list[str] | None = None) -> int:
         missing = missing_inputs(workers, values, args.env)
         if missing:
             raise Stop("missing, nothing was changed:\n" + "\n".join(missing))
-        check_tools(values)
+        check_tools()
         refusals = python_release_refusals(workers)
         if refusals:
             raise Stop("nothing was changed:\n" + "\n".join(f"  {r}" for r in refusals))
-        check_login(values)
+        account = Account(values)
+        account.check_login()
         for worker in workers:
             build.stage(worker.short, args.build_dir)
-        account = Account(values)
         plan = make_plan(workers, args.env, values, account, args.force, args.build_dir)
         print("plan:\n" + "\n".join(f"  {line}" for line in plan.lines()))
         if args.dry_run:
@@ -631,7 +691,7 @@ def main(argv: list[str] | None = None) -> int:
         record_file = args.record_dir / f"{args.env}.json"
         record = json.loads(record_file.read_text()) if record_file.exists() else {"workers": {}}
         try:
-            execute(plan, args.env, values, record, args.build_dir)
+            execute(plan, args.env, values, record, account, args.build_dir)
         finally:
             record["databases"] = account.databases()
             record_file.parent.mkdir(parents=True, exist_ok=True)

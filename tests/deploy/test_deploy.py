@@ -2,10 +2,10 @@
 an input is missing, finishes a half-done deploy on a re-run, re-attaches detached triggers, meets
 the API's scoped 403. The scenarios that deploy start from one provisioned account (`provisioned`:
 every D1 database, bucket and queue created and migrated by a first deploy, no Worker yet), each on
-its own copy, so each uploads the Workers without creating every resource again (a wrangler run per
-resource); creating them from a clean account is shown by the rehearsal (test_rehearsal.py) and the
-runbooks' deploys. Each deploy stages its bundles in the test's own folder (`--build-dir`), not in
-build/, so these modules run beside each other."""
+its own copy, so each uploads the Workers without creating and migrating every resource again (a
+wrangler run per database migrated); creating them from a clean account is shown by the rehearsal
+(test_rehearsal.py) and the runbooks' deploys. Each deploy stages its bundles in the test's own
+folder (`--build-dir`), not in build/, so these modules run beside each other."""
 
 from __future__ import annotations
 
@@ -309,6 +309,11 @@ def test_the_documented_token_has_what_the_deploy_needs_and_no_more_than_the_tab
     assert scopes.on_all_zones("Workers Routes: Edit")
     assert not scopes.on_account("Workers KV Storage: Edit")
     assert scopes.on_zone("smartpages.online", "DNS: Edit")
+    # The login check is GET /user/tokens/verify and GET /accounts/{id} (Workers Scripts: Edit is
+    # enough for it); only `wrangler whoami`, which the deploy no longer runs, reads /user,
+    # /memberships and /accounts.
+    assert not scopes.user
+    assert not scopes.on_account("Account Settings: Read")
 
 
 @pytest.mark.parametrize(("code", "outcome"), [(None, "fails"), (10000, "falls back")])
