@@ -1,7 +1,7 @@
 """A stand-in for the account side of Cloudflare's API: what `wrangler` calls to deploy this project,
 so `scripts/deploy` can be rehearsed offline (wrangler honours `CLOUDFLARE_API_BASE_URL`).
 
-    GET  /user/tokens/verify, /accounts/{a}                            the deploy's login check
+    GET  /user/tokens/verify or /accounts/{a}/tokens/verify, /accounts/{a}  the deploy's login check
     GET  /user, /memberships, /accounts                                `wrangler whoami`
     D1   /accounts/{a}/d1/database[/{id|name}[/query|/raw]]             create, list, info, SQL (real SQLite)
     R2   /accounts/{a}/r2/buckets[/{name}]                              create, list, info
@@ -155,7 +155,9 @@ class AccountStandin:
     API refuses with a 403 whose code is `routes_403_code`: 10000 (wrangler then falls back to
     per-zone route calls) or None, as workers-sdk#15718 reports the API answering since 2026
     (wrangler then fails the deploy after the upload). `external_dns` holds hostnames that already
-    have DNS records managed outside Workers (a custom domain there is 100117 unless overridden)."""
+    have DNS records managed outside Workers (a custom domain there is 100117 unless overridden).
+    `account_owned_token`: the token is an account API token, which `/user/tokens/verify` does not
+    know (401 1000, as for any token it did not issue) and `/accounts/{a}/tokens/verify` does."""
 
     state: Path
     token: str
@@ -166,6 +168,7 @@ class AccountStandin:
     routes_403_code: int | None = None
     external_dns: set[str] = field(default_factory=set)
     refuse_new_workers: bool = False
+    account_owned_token: bool = False
 
     def __post_init__(self) -> None:
         self.state.mkdir(parents=True, exist_ok=True)
@@ -257,7 +260,10 @@ class AccountStandin:
             if path.startswith(SIGNED_PATH):  # a signed URL (D1 export / import): no token, as on R2
                 return self._signed(request, path.removeprefix(SIGNED_PATH))
             wrong_token = request.header("authorization") != f"Bearer {self.token}"
-            if wrong_token and path == "/user/tokens/verify":
+            # A token is verified only by whoever issued it: a user, or (an account API token) the account.
+            by_account = f"/accounts/{self.account_id}/tokens/verify"
+            issuer = by_account if self.account_owned_token else "/user/tokens/verify"
+            if path in ("/user/tokens/verify", by_account) and (wrong_token or path != issuer):
                 raise ApiError(401, 1000, "Invalid API Token")
             if wrong_token and not path.startswith(f"/accounts/{self.account_id}/workers/assets/upload"):
                 raise ApiError(403, 10000, "Authentication error")
@@ -284,7 +290,7 @@ class AccountStandin:
         """Refuses a call the token's scopes do not cover (zone checks that need the body are made
         where the body is read: custom domains)."""
         scopes = self.scopes
-        if scopes is None or path == "/user/tokens/verify":
+        if scopes is None or path.endswith("/tokens/verify"):  # any token may ask about itself
             return
         level = EDIT if request.method in ("POST", "PUT", "PATCH", "DELETE") else READ
         allowed = True
@@ -323,7 +329,7 @@ class AccountStandin:
 
     def _route(self, request: Request, path: str) -> Response:
         method = request.method
-        if path == "/user/tokens/verify":
+        if path.endswith("/tokens/verify"):  # the issuer's (checked in handle)
             return envelope({"id": "standin-token", "status": "active"})
         if path == "/user":
             return envelope({"id": "standin-user", "email": "ops@smartpages.online"})

@@ -238,6 +238,9 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="refuse (and record) any upload that would create a Worker: the runbook rehearsal's guard",
     )
+    parser.add_argument(
+        "--account-owned-token", action="store_true", help="the deploy token is an account API token, not a user's"
+    )
     parser.add_argument("--analytics-dir", type=Path, help="answer the Analytics Engine SQL API over the points here")
     parser.add_argument("--analytics-token", default=ANALYTICS_TOKEN)
     parser.add_argument("--dns-state", type=Path, help="serve DNS over HTTPS at /dns-query too, records kept here")
@@ -258,6 +261,7 @@ def main(argv: list[str] | None = None) -> None:
             routes_403_code=args.routes_403_code,
             external_dns=set(args.dns_record),
             refuse_new_workers=args.refuse_new_workers,
+            account_owned_token=args.account_owned_token,
         )
     analytics = None
     if args.analytics_dir is not None:

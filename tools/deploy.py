@@ -8,7 +8,8 @@ In order, stopping before anything changes if a check fails:
     each worker's compatibility date and flags select the Python the runtime lane runs
     (tools/lane/compat.mjs: a date that turns 3.14 on is refused); the login (CLOUDFLARE_API_TOKEN +
     CLOUDFLARE_ACCOUNT_ID, from the environment or the secrets file) through the API: the token is
-    active (GET /user/tokens/verify) and sees the account (GET /accounts/{id});
+    active (GET /user/tokens/verify, or /accounts/{id}/tokens/verify for an account API token) and
+    sees the account (GET /accounts/{id});
  2. secrets: every secret each worker's `[env.ENV.secrets] required` names, from the environment or
     the git-ignored `.secrets/ENV.env`; the missing ones are named, per worker (the optional ones,
     OPTIONAL_SECRETS, are uploaded when supplied);
@@ -259,12 +260,17 @@ class Account:
             raise Stop(f"Cloudflare API {method} {path}: cannot reach {self.base} ({exc})") from exc
 
     def check_login(self) -> None:
-        """The token is valid and active (GET /user/tokens/verify) and can see the account
-        (GET /accounts/{id}): the two questions `wrangler whoami` answered, without its Node start."""
+        """The token is valid and active and can see the account (GET /accounts/{id}): the two
+        questions `wrangler whoami` answered, without its Node start. A user's token is verified at
+        /user/tokens/verify, an account API token (which that path does not know) at
+        /accounts/{id}/tokens/verify."""
         status, answer = self._answer("GET", "/user/tokens/verify")
-        state = (answer.get("result") or {}).get("status")
-        if status >= 400 or state != "active":
-            why = api_errors(answer) or f"its status is {state}"
+        if self._token_state(answer) != "active":
+            _, by_account = self._answer("GET", f"/accounts/{self.account}/tokens/verify")
+            if self._token_state(by_account) == "active":
+                status, answer = 200, by_account
+        if status >= 400 or self._token_state(answer) != "active":
+            why = api_errors(answer) or f"its status is {self._token_state(answer)}"
             raise Stop(f"the API token (CLOUDFLARE_API_TOKEN) was refused, nothing was changed: {why}")
         status, answer = self._answer("GET", f"/accounts/{self.account}")
         if status >= 400:
@@ -272,6 +278,10 @@ class Account:
                 "the API token cannot see account CLOUDFLARE_ACCOUNT_ID, nothing was changed "
                 f"(GET /accounts/{self.account}: HTTP {status} {api_errors(answer)})"
             )
+
+    @staticmethod
+    def _token_state(answer: dict[str, Any]) -> Any:
+        return (answer.get("result") or {}).get("status")
 
     def create(self, kind: str, name: str) -> None:
         """Creates a D1 database, R2 bucket or queue (CREATES); a refusal names what was refused

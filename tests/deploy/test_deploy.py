@@ -42,9 +42,11 @@ def standin(
     scopes: TokenScopes | None = None,
     routes_403_code: int | None = None,
     refuse_new_workers: bool = False,
+    account_owned_token: bool = False,
 ) -> Iterator[dict[str, str]]:
     """The stand-in over HTTP on a free port; yields the deploy login that reaches it. `scopes`:
-    the deploy token's permissions (default: all); `refuse_new_workers`: no call may create a Worker."""
+    the deploy token's permissions (default: all); `refuse_new_workers`: no call may create a Worker;
+    `account_owned_token`: the login is an account API token rather than a user's."""
     port = free_port()
     command = [sys.executable, "-m", "devstack.cloudflare_standin", "--port", str(port), "--account-state", str(state)]
     for zone, zone_id in zones.items():
@@ -57,6 +59,8 @@ def standin(
         command += ["--routes-403-code", str(routes_403_code)]
     if refuse_new_workers:
         command.append("--refuse-new-workers")
+    if account_owned_token:
+        command.append("--account-owned-token")
     process = Process(command, "ready", [])
     deadline = time.monotonic() + 30  # "ready" is printed just before uvicorn listens
     while True:

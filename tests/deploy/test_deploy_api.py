@@ -80,6 +80,16 @@ def test_the_login_check_passes_with_the_documented_token_and_names_a_bad_token_
         nowhere.check_login()
 
 
+def test_an_account_api_token_passes_the_login_check_and_a_bad_one_is_still_named(tmp_path: Path) -> None:
+    """An account-owned token is unknown to /user/tokens/verify (401 1000) and verified at
+    /accounts/{id}/tokens/verify, as `wrangler whoami` accepted it before the check moved to the API."""
+    with standin(tmp_path / "cf", ZONES, DOCUMENTED, account_owned_token=True) as login:
+        deploy.Account(login).check_login()
+        with pytest.raises(deploy.Stop, match=r"was refused, nothing was changed: Invalid API Token \[code 1000\]$"):
+            deploy.Account({**login, "CLOUDFLARE_API_TOKEN": "not-the-token"}).check_login()
+    assert account(tmp_path / "cf").calls == []
+
+
 def test_a_bad_token_stops_the_deploy_before_anything_changes(tmp_path: Path) -> None:
     (tmp_path / "none.env").write_text("")
     secrets = rehearse_deploy.rehearsal_secrets(deploy.load_workers("staging"))
