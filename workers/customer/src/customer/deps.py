@@ -4,9 +4,9 @@ them; entry.py, devstack/stack.py and the tests all call it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TypeVar
 
 from customer.model import Site
 from customer.sitestore import IN_D1, SiteStores
@@ -18,6 +18,7 @@ from shared.settings import reader
 from shared.turnstile import SITEVERIFY_SECONDS, Turnstile
 
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -118,19 +119,19 @@ class _InD1:
     def __init__(self, d1: Database, store: Database) -> None:
         self._d1, self._store = d1, store
 
-    async def _either(self, call: str, *args: Any) -> Any:
+    async def _either(self, call: Callable[[Database], Awaitable[T]]) -> T:
         try:
-            return await getattr(self._d1, call)(*args)
+            return await call(self._d1)
         except Exception as exc:
             if "site_moved" not in str(exc):
                 raise
-            return await getattr(self._store, call)(*args)
+            return await call(self._store)
 
     async def all(self, sql: str, params: Sequence[SqlValue] = ()) -> list[Row]:
-        return cast("list[Row]", await self._either("all", sql, params))
+        return await self._either(lambda db: db.all(sql, params))
 
     async def run(self, sql: str, params: Sequence[SqlValue] = ()) -> int:
-        return int(await self._either("run", sql, params))
+        return await self._either(lambda db: db.run(sql, params))
 
     async def batch(self, statements: Sequence[tuple[str, Sequence[SqlValue]]]) -> None:
-        await self._either("batch", statements)
+        await self._either(lambda db: db.batch(statements))

@@ -14,7 +14,7 @@ from customer.publish import referenced
 from customer.store import sites_of
 from shared.site_layout import file_key
 
-_JSON_COLUMNS = ("theme", "seo", "redirects", "preview_manifest", "blocks", "manifest", "records", "changes")
+_JSON_COLUMNS = ("theme", "seo", "redirects", "blocks", "manifest", "records", "changes")
 _SITE_TABLES = (
     "pages",
     "assets",
