@@ -3,7 +3,6 @@ entitlements answer is replaced so each test controls the plan."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,13 +14,12 @@ from playwright.async_api import Page, Route, async_playwright
 from devstack.adapters import drained
 from devstack.stack import Stack
 from shared.http import Request, Response, json_response
+from tests.browser import CHROMIUM
 from tests.core.conftest import Browser, Outbox, browser, outbox, signed_up
 from tests.etags import versioned_resource
 from tests.imagefiles import png
 
 __all__ = ["Owner", "browser", "outbox", "png", "published_page"]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
-"""A real browser for the portal tier: Playwright driving Debian's Chromium (/usr/bin/chromium;
-Playwright cannot download its own browser here). Screenshots go to test-artifacts/portal/.
+"""A real browser for the portal tier: Playwright driving Debian's Chromium headless shell
+(tests/browser.py). Screenshots go to test-artifacts/portal/.
 
 Playwright's async API, so the browser shares pytest-asyncio's event loop instead of installing
 its own (the sync API would leave the other async tests without a loop)."""
@@ -7,7 +7,6 @@ its own (the sync API would leave the other async tests without a loop)."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,9 +14,10 @@ from typing import Any, TypeVar
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
+from tests.browser import CHROMIUM
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 T = TypeVar("T")
 # As this machine's probe starts it: no sandbox as root, and nothing that reaches for the internet.
 # Without site isolation the preview's frame (another origin) renders in the portal's process, not in
