@@ -23,6 +23,12 @@ class Command:
     settings: tuple[str, ...]  # the block's NAME=value lines before it
     line: str
 
+    @property
+    def reads_config(self) -> bool:
+        """It acts on a worker through its config (`-c build/<worker>/wrangler.toml --env "$ENV"`),
+        which wrangler resolves through the config's `[env.<name>]` section."""
+        return " -c " in f" {self.line} "
+
     def script(self, env: str, placeholders: dict[str, str]) -> str:
         """The command for `env`, after its settings, with `<placeholder>`s filled in (one left
         unfilled is an error: the docs grew a placeholder the test does not know)."""

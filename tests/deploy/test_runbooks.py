@@ -5,17 +5,23 @@ stand-in; then the runbook commands, with the real pinned wrangler pointed at th
 - as docs/operations.md had them before (names without the environment, no `--env`): every one
   fails, except `secret put`, which "succeeds" by creating a new, empty Worker while the deployed
   mailer keeps its old key;
-- every command of every `sh runbook` block as the docs have them now, for staging and production:
-  each exits 0, acts on the deployed resources (the rotated key is on the deployed mailer, core is
-  rolled back, the exports hold the schema, the mailer query finds the queued mail) and the
-  account's Workers are unchanged (the stand-in refuses and records any upload that would create
-  one).
+- every command of every `sh runbook` block as the docs have them now, on staging: each exits 0,
+  acts on the deployed resources (the rotated key is on the deployed mailer, core is rolled back,
+  the exports hold the schema, the mailer query finds the queued mail) and the account's Workers are
+  unchanged (the stand-in refuses and records any upload that would create one);
+- on production, the commands that read a worker's config (`-c build/<worker>/wrangler.toml --env`):
+  wrangler resolves them through the config's `[env.production]`. The others name a resource
+  `smartpages-<x>-$ENV`, and the docs name an environment only through `$ENV` (checked below), so
+  on production they run the text that passed on staging against the names production's deploy
+  created (test_bundles holds each environment to the same suffixed bindings). Running them there
+  too cost 34 more wrangler starts (about 24 s of CPU) for nothing more shown.
 `wrangler tail` opens a WebSocket: the stand-in serves one that sends one event and closes
 normally, so tail runs here like every other command and exits 0 by itself."""
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from devstack.cloudflare_account import AccountStandin
 from tests.deploy.runbooks import NOT_REHEARSED, OPERATIONS, Command, run, runbook_commands, shell_blocks
 from tests.deploy.test_deploy import ROOT, ZONES, account, copy_of, standin
 from tools import deploy, rehearse_deploy
@@ -156,12 +163,18 @@ def test_every_sh_block_in_operations_is_a_runbook_or_says_why_it_is_not_rehears
     assert len(commands) >= 20
     for command in commands:
         assert "ENV=" in " ".join(command.settings), f"{command.heading}: no ENV= line before {command.line}"
+        # One text for both environments: an environment is named only through $ENV.
+        named = [s for s in command.settings if not s.startswith("ENV=")] + [command.line]
+        assert not re.search(r"staging|production", " ".join(named)), f"{command.heading}: {command.line}"
+    assert [c for c in commands if c.reads_config], "no runbook command reads a worker's config"
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_every_runbook_command_succeeds_on_the_deployed_environment_and_creates_no_worker(
-    deployed: Path, tmp_path: Path, env: str
-) -> None:
+def run_runbooks(
+    deployed: Path, tmp_path: Path, env: str, commands: list[Command]
+) -> tuple[AccountStandin, Path, dict[str, str]]:
+    """`commands` in order on a copy of the deployed account, as an operator runs them on `env`:
+    each must exit 0, create no Worker and act on `env`'s Workers. Returns the account after them,
+    the folder they ran in and each command's output."""
     state = copy_of(deployed, tmp_path)
     cwd = workdir(tmp_path, deployed)
     before = account(state)
@@ -173,7 +186,7 @@ def test_every_runbook_command_succeeds_on_the_deployed_environment_and_creates_
     failed, out = [], {}
     with standin(state, ALL_ZONES, refuse_new_workers=True) as login:
         values = wrangler_env(login)
-        for command in runbook_commands():
+        for command in commands:
             result = run(command, env, placeholders, cwd, values, stdin=ROTATED_KEY + "\n")
             out[command.line] = result.stdout
             if result.returncode != 0:
@@ -182,13 +195,20 @@ def test_every_runbook_command_succeeds_on_the_deployed_environment_and_creates_
     cloud = account(state)
     assert cloud.refused == []
     assert cloud.worker_names() == workers  # no stray worker
-    # They acted on the deployed environment's resources:
+    # They acted on the deployed environment's Workers:
     assert cloud.uploaded(f"smartpages-mailer-{env}")["secrets"]["RESEND_API_KEY"] == ROTATED_KEY
     assert cloud.data["workers"][core]["deployed"] == core_versions[-2]  # rolled back to the previous
+    assert all(not w.get("tails") for w in cloud.data["workers"].values())  # every tail session closed
+    return cloud, cwd, out
+
+
+def test_every_runbook_command_succeeds_on_staging_and_creates_no_worker(deployed: Path, tmp_path: Path) -> None:
+    env = "staging"
+    cloud, cwd, out = run_runbooks(deployed, tmp_path, env, runbook_commands())
+    # …and on its queues, databases and bucket:
     queue = next(q for q in cloud.data["queues"].values() if q["queue_name"] == f"smartpages-mail-{env}")
     assert queue["settings"] == {"delivery_paused": False}  # paused, then resumed
     assert sum(c.endswith(f"/queues/{queue['queue_id']}") for c in cloud.calls if c.startswith("PATCH")) == 2
-    assert all(not w.get("tails") for w in cloud.data["workers"].values())  # every tail session closed
     assert any(QUEUED_MAIL in text for line, text in out.items() if "status = 'queued'" in line)
     assert any("Queue stand-in-queue" in text for line, text in out.items() if " tail " in line)
     exports = sorted(p.name for p in (cwd / "backup").iterdir())
@@ -196,3 +216,9 @@ def test_every_runbook_command_succeeds_on_the_deployed_environment_and_creates_
     assert "CREATE TABLE emails" in next((cwd / "backup").glob(f"*-{env}-mailer.sql")).read_text()
     assert (cwd / "out.bin").read_bytes() == OBJECT
     assert not any(db["name"].endswith("-restore") for db in cloud.data["d1"].values())  # deleted when done
+
+
+def test_the_commands_that_read_a_config_succeed_on_production(deployed: Path, tmp_path: Path) -> None:
+    commands = [c for c in runbook_commands() if c.reads_config]
+    _, _, out = run_runbooks(deployed, tmp_path, "production", commands)
+    assert any("Queue stand-in-queue" in text for line, text in out.items() if " tail " in line)
