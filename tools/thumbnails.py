@@ -1,6 +1,6 @@
 """Template thumbnails and previews (issue 26.5), made from the renderer itself: each template is
 rendered by customer/render.py as a site named "Harbour Lane" (customer.templates.site_data) and
-laid out in Chromium (Debian's, as the tests use), then
+laid out in Chromium (Debian's headless shell, as the tests use: tools/chromium.py), then
 
     workers/core/public/templates/<id>/thumb.webp     the top of the home page at 1280 x 800,
                                                       shrunk to 480 x 300 (the chooser's picture)
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,11 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "workers" / "customer" / "src")]
 
 from customer import render, templatephotos, templates  # noqa: E402
+from tools import chromium  # noqa: E402
 
 OUT = ROOT / "workers" / "core" / "public" / "templates"
 VERSIONS = OUT / "versions.json"
 SAMPLE_NAME = "Harbour Lane"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def files_of(template: templates.Template) -> dict[str, tuple[bytes, str]]:
@@ -79,7 +78,9 @@ def make(chosen: list[str]) -> None:
 
     versions = json.loads(VERSIONS.read_text()) if VERSIONS.exists() else {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(
+            executable_path=chromium.HEADLESS_SHELL, args=["--no-sandbox", "--disable-gpu"]
+        )
         for template in templates.TEMPLATES:
             if chosen and template.id not in chosen:
                 continue

@@ -14,20 +14,20 @@ from playwright.async_api import Page, Route, async_playwright
 from devstack.adapters import drained
 from devstack.stack import Stack
 from shared.http import Request, Response, json_response
-from tests.browser import CHROMIUM
 from tests.core.conftest import Browser, Outbox, browser, outbox, signed_up
 from tests.etags import versioned_resource
 from tests.imagefiles import png
+from tools.chromium import HEADLESS_SHELL
 
 __all__ = ["Owner", "browser", "outbox", "png", "published_page"]
 
 
 @pytest.fixture(scope="session")
 async def chromium() -> AsyncIterator[Chromium]:
-    """Debian's Chromium, for tests that lay published pages out as a browser does."""
+    """Debian's Chromium headless shell, for tests that lay published pages out as a browser does."""
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"], headless=True
+            executable_path=HEADLESS_SHELL, args=["--no-sandbox", "--disable-gpu", "--no-first-run"], headless=True
         )
         yield launched
         await launched.close()

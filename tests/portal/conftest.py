@@ -1,5 +1,5 @@
 """A real browser for the portal tier: Playwright driving Debian's Chromium headless shell
-(tests/browser.py). Screenshots go to test-artifacts/portal/.
+(tools/chromium.py). Screenshots go to test-artifacts/portal/.
 
 Playwright's async API, so the browser shares pytest-asyncio's event loop instead of installing
 its own (the sync API would leave the other async tests without a loop)."""
@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from tests.browser import CHROMIUM
+from tools.chromium import HEADLESS_SHELL
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
@@ -41,7 +41,7 @@ ARGS = [
 async def browser() -> AsyncIterator[Browser]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        launched = await playwright.chromium.launch(executable_path=HEADLESS_SHELL, args=ARGS, headless=True)
         yield launched
         await launched.close()
 

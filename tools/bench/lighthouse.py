@@ -12,7 +12,7 @@ The site: one home page of 11 blocks with 6 photos (JPEGs made by Chromium's can
 1600x1067, prepared for upload by the portal's own photos.js in Chromium: the original and its
 responsive variants), built and published through customer's app core on CPython, then copied into the
 lane's R2 under `bench-<theme>.localhost` (Chromium resolves *.localhost to loopback), once per
-theme. Lighthouse (npm, pinned in package.json) drives Debian's /usr/bin/chromium headless with
+theme. Lighthouse (npm, pinned in package.json) drives Debian's full /usr/bin/chromium headless with
 its default mobile settings (simulated throttling). Per theme, one first visit (cold: the data
 centre's cache is empty) is printed apart, then the medians of the runs after it. The lane answers
 as Cloudflare's edge would, HTML compressed (tools/lane/web.mjs: edgeCompressed)."""
@@ -33,13 +33,13 @@ from typing import Any
 import httpx
 
 from tests.lane.harness import running
+from tools import chromium
 from tools.bench.publish import call  # imports devstack, which puts the app cores on sys.path
 
 from customer.blocks import PALETTES  # isort: skip
 
 ROOT = Path(__file__).resolve().parents[2]
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-CHROMIUM = "/usr/bin/chromium"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 _PHOTO_SCRIPT = """([w, h, seed]) => {
@@ -89,7 +89,7 @@ def photos(count: int) -> list[list[tuple[bytes, str]]]:
             route.fulfill(body="<!doctype html><title>photos</title>", content_type="text/html")
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=chromium.full(), args=["--no-sandbox"])
         page = browser.new_page()
         page.route("http://portal.invalid/**", serve)
         page.goto("http://portal.invalid/")
@@ -238,8 +238,9 @@ def lighthouse(url: str, keep: Path | None = None) -> dict[str, float]:
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
     ]  # fmt: skip
     done = subprocess.run(
-        command, capture_output=True, text=True, check=True, timeout=240, env={**os.environ, "CHROME_PATH": CHROMIUM}
-    )
+        command, capture_output=True, text=True, check=True, timeout=240,
+        env={**os.environ, "CHROME_PATH": chromium.full()},
+    )  # fmt: skip
     report = json.loads(done.stdout)
     if keep is not None:  # the whole report, to see where the bytes and milliseconds go
         keep.write_text(done.stdout)

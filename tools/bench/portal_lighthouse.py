@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import tempfile
@@ -17,13 +16,14 @@ from pathlib import Path
 
 from tests.lane.client import subscribed
 from tests.lane.harness import ROOT, running
+from tools import chromium
 
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 
 
 def audit(url: str, cookie: str, out: Path) -> dict[str, float]:
-    env = {**os.environ, "CHROME_PATH": shutil.which("chromium") or "/usr/bin/chromium"}
+    env = {**os.environ, "CHROME_PATH": chromium.full()}
     headers = json.dumps({"cookie": cookie}) if cookie else "{}"
     subprocess.run(
         [
