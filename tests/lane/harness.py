@@ -38,6 +38,14 @@ class Lane:
     log: list[str]
     hubspot: str = ""  # the HubSpot stand-in mailer's CRM sync talks to (GET /_standin/contacts)
 
+    def logged(self, text: str, times: int = 1, seconds: float = 10) -> int:
+        """How many of the lane's log lines hold `text`, once at least `times` do or `seconds` have
+        passed: the lines reach `log` through a reader thread, a moment after the answer."""
+        deadline = time.monotonic() + seconds
+        while (seen := sum(text in line for line in self.log)) < times and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return seen
+
     def crm_contact(self, email: str) -> dict | None:
         """The stand-in's contact for `email`, once mailer's CRM queue has delivered it."""
         contacts = httpx.get(f"{self.hubspot}/_standin/contacts", timeout=30).json()["contacts"]

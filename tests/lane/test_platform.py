@@ -50,7 +50,7 @@ def test_one_request_id_across_workers(lane: Lane) -> None:
     reply = httpx.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=headers)
     assert reply.headers["x-request-id"] == "lane-trace-0001"
     # Core and the three D1 owners it reached; domain answered too, but writes a line for errors only.
-    assert sum("lane-trace-0001" in line for line in lane.log) >= 4
+    assert lane.logged("lane-trace-0001", times=4) >= 4
 
 
 def test_domain_answers_404_for_an_unknown_host(lane: Lane) -> None:
@@ -180,6 +180,5 @@ def test_a_fatal_pyodide_error_replaces_that_isolate_only(lane: Lane) -> None:
     assert httpx.get(f"{lane.core}/api/v1/health", timeout=60).status_code == 200
     assert lane.worker("probe", "/flags").status_code == 200
     assert lane.worker("probe", "/crash?depth=10").text == "survived"
-    log = "".join(lane.log)
-    assert "[probe] isolate failed (fatal Pyodide error: Maximum call stack size exceeded)" in log
-    assert "[probe] isolate replaced" in log
+    assert lane.logged("[probe] isolate failed (fatal Pyodide error: Maximum call stack size exceeded)")
+    assert lane.logged("[probe] isolate replaced")
