@@ -14,7 +14,7 @@ stand-in; then the runbook commands, with the real pinned wrangler pointed at th
   `smartpages-<x>-$ENV`, and the docs name an environment only through `$ENV` (checked below), so
   on production they run the text that passed on staging against the names production's deploy
   created (test_bundles holds each environment to the same suffixed bindings). Running them there
-  too cost 34 more wrangler starts (about 24 s of CPU) for nothing more shown.
+  too cost 26 more wrangler starts (about 18 s of CPU) for nothing more shown.
 `wrangler tail` opens a WebSocket: the stand-in serves one that sends one event and closes
 normally, so tail runs here like every other command and exits 0 by itself."""
 
