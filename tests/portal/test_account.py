@@ -12,10 +12,10 @@ import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from tests import loopback
 from tests.lane.client import PASSWORD, PortalClient, signed_in, view
 from tests.lane.harness import Lane
 from tests.portal.conftest import shot, watched_page
@@ -57,7 +57,7 @@ async def log_in(page: Page, lane: Lane, email: str) -> None:
 
 
 def run_core_cron(lane: Lane, at: float) -> None:
-    reply = httpx.post(f"{lane.admin}/scheduled/core", params={"time": f"{at:.0f}"}, timeout=120)
+    reply = loopback.post(f"{lane.admin}/scheduled/core", params={"time": f"{at:.0f}"}, timeout=120)
     assert reply.status_code == 200, reply.text
 
 
@@ -107,6 +107,7 @@ async def test_the_export_button_downloads_a_site_that_opens_from_a_folder(
 
 async def delete_in_the_portal(page: Page, lane: Lane, email: str) -> None:
     await log_in(page, lane, email)
+    await expect(page.get_by_role("heading", name="Your sites")).to_be_visible()  # signed in and landed
     await page.get_by_role("link", name="Account").click()
     await page.get_by_role("button", name="Delete my account…").click()
     dialog = page.get_by_role("dialog", name="Delete your account?")
