@@ -35,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
 from devstack import stack as stack_module
 from devstack.asgi import asgi
 from devstack.stripe import StripeStandin
+from tests import loopback
 from tests.core.conftest import ORIGIN, PASSWORD, capture_outbox
 from tests.lane.client import signed_in
 from tests.lane.harness import Lane
@@ -60,7 +61,7 @@ class Served:
     def prepare(self) -> None:
         """A fresh session and a site (an earlier case may have logged out, ended the other
         sessions or deleted the site)."""
-        with httpx.Client(base_url=self.url, headers=self.browser, timeout=30) as client:
+        with httpx.Client(base_url=self.url, verify=loopback.TLS, headers=self.browser, timeout=30) as client:
             login = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
             assert login.status_code == 200, login.text
             self.headers = {**self.browser, "cookie": f"__Host-session={login.cookies['__Host-session']}"}
@@ -109,7 +110,8 @@ def on_cpython(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         assert time.monotonic() < deadline, "the CPython stack did not start"
         time.sleep(0.02)
     url = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=url, headers={"origin": ORIGIN, "sec-fetch-site": "same-origin"}, timeout=10) as client:
+    browser = {"origin": ORIGIN, "sec-fetch-site": "same-origin"}
+    with httpx.Client(base_url=url, verify=loopback.TLS, headers=browser, timeout=10) as client:
         assert client.post("/api/v1/auth/signup", json={"email": EMAIL, "password": PASSWORD}).status_code == 202
         deadline = time.monotonic() + 10  # the verification mail goes out after the 202
         while not holder["outbox"].sent and time.monotonic() < deadline:
@@ -225,9 +227,9 @@ def test_every_json_body_refuses_deep_nesting_before_parsing(served: Served, api
             continue
         path = re.sub(r"\{([a-z_]+)\}", lambda m: served.site_id if m[1] == "site_id" else "x", operation.path)
         headers = {**served.headers, "content-type": "application/json"}
-        reply = httpx.request(operation.method.upper(), served.url + path, content=DEEP, headers=headers, timeout=60)
+        reply = loopback.request(operation.method.upper(), served.url + path, content=DEEP, headers=headers, timeout=60)
         assert 400 <= reply.status_code < 500, f"{operation.label}: {reply.status_code} {reply.text[:200]}"
         assert set(reply.json()["error"]) >= {"code", "message", "request_id"}, operation.label
         tried += 1
     assert tried >= 20
-    assert httpx.get(f"{served.url}/api/v1/health", timeout=30).status_code == 200
+    assert loopback.get(f"{served.url}/api/v1/health", timeout=30).status_code == 200

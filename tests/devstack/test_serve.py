@@ -2,10 +2,10 @@
 
 import sys
 
-import httpx
 import pytest
 
 from devstack.stack import read_dev_vars
+from tests import loopback
 from tests.lane.harness import Process
 from tools.ports import free_port
 
@@ -24,20 +24,20 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 def test_health_over_http(served) -> None:
     core, _ = served
     operator = {"authorization": "Bearer " + read_dev_vars("core")["OPERATOR_TOKEN"]}
-    reply = httpx.get(f"{core}/api/v1/health?deep=1", headers=operator)
+    reply = loopback.get(f"{core}/api/v1/health?deep=1", headers=operator)
     assert reply.status_code == 200
     assert {w["status"] for w in reply.json()["workers"].values()} == {"ok"}
 
 
 def test_domain_404_over_http(served) -> None:
     _, domain = served
-    reply = httpx.get(f"{domain}/", headers={"host": "nobody.localhost"})
+    reply = loopback.get(f"{domain}/", headers={"host": "nobody.localhost"})
     assert reply.status_code == 404
     assert "text/html" in reply.headers["content-type"]
 
 
 def test_oversized_body_over_http_is_a_json_413(served) -> None:
     core, _ = served
-    reply = httpx.post(f"{core}/api/v1/webhooks/stripe", content=b"x" * (1024 * 1024 + 10))
+    reply = loopback.post(f"{core}/api/v1/webhooks/stripe", content=b"x" * (1024 * 1024 + 10))
     assert reply.status_code == 413
     assert reply.json()["error"]["code"] == "body_too_large"

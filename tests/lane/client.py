@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from devstack.stack import read_dev_vars
+from tests import loopback
 from tests.etags import versioned_resource
 from tests.lane.harness import Lane
 
@@ -40,7 +41,7 @@ class PortalClient:
             if_match = self.call("GET", resource).headers.get("etag", "")
         if if_match:
             headers["if-match"] = if_match
-        reply = httpx.request(method, self.base + path, json=body, headers=headers, timeout=60)
+        reply = loopback.request(method, self.base + path, json=body, headers=headers, timeout=60)
         for value in reply.headers.get_list("set-cookie"):
             pair = value.split(";")[0]
             if pair.startswith("__Host-device="):
@@ -53,7 +54,7 @@ class PortalClient:
         return self.call("POST", path, body if body is not None else {})
 
     def outbox(self) -> list[dict[str, Any]]:
-        reply = httpx.get(f"{self.base}/dev/outbox.json", timeout=60)
+        reply = loopback.get(f"{self.base}/dev/outbox.json", timeout=60)
         assert reply.status_code == 200, reply.text
         return list(reply.json()["messages"])
 
@@ -85,7 +86,7 @@ def view(
     """GET through the domain worker; waits out the pointer cache (1 s locally) when told what to expect."""
     deadline = time.monotonic() + 10
     while True:
-        reply = httpx.get(f"{lane.domain}{path}", headers={"host": host}, timeout=60)
+        reply = loopback.get(f"{lane.domain}{path}", headers={"host": host}, timeout=60)
         done = (want is None or want in reply.content) and (unwanted is None or unwanted not in reply.content)
         if done or time.monotonic() > deadline:
             return reply
@@ -97,7 +98,7 @@ def signed_delivery(lane: Lane, event: dict, age: int = 0, secret: str | None = 
     body = json.dumps(event).encode()
     t = int(time.time()) - age
     v1 = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    return httpx.post(
+    return loopback.post(
         f"{lane.core}/api/v1/webhooks/stripe",
         content=body,
         timeout=60,
@@ -120,10 +121,10 @@ def subscribed(lane: Lane, email: str, plan: str = "starter") -> PortalClient:
 
     checkout = browser.post("/api/v1/billing/checkout", {"plan": plan})
     assert checkout.status_code == 200, checkout.text
-    page = httpx.get(checkout.json()["url"], timeout=30)
+    page = loopback.get(checkout.json()["url"], timeout=30)
     action = re.search(r'action="([^"]+/pay)"', page.text)
     assert action is not None
-    paid = httpx.post(lane.stripe + action.group(1), timeout=60)  # the Pay button
+    paid = loopback.post(lane.stripe + action.group(1), timeout=60)  # the Pay button
     assert paid.status_code in (200, 303)
     deadline = time.monotonic() + 30
     while not may_add_domains(browser):

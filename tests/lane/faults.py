@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from tests import loopback
 from tests.lane import harness
 from tests.lane.client import PASSWORD, PortalClient
 from tests.lane.harness import ROOT, Process, free_port
@@ -63,13 +62,13 @@ class FaultLane:
         self.start()
 
     def hang_stripe(self, calls: int) -> None:
-        assert httpx.post(f"{self.stripe}/_standin/faults", json={"hang": calls}, timeout=10).status_code == 204
+        assert loopback.post(f"{self.stripe}/_standin/faults", json={"hang": calls}, timeout=10).status_code == 204
 
     def hold_stripe_events(self, hold: bool) -> None:
-        assert httpx.post(f"{self.stripe}/_standin/faults", json={"hold": hold}, timeout=10).status_code == 204
+        assert loopback.post(f"{self.stripe}/_standin/faults", json={"hold": hold}, timeout=10).status_code == 204
 
     def held_event(self, event_type: str) -> dict[str, Any]:
-        events = httpx.get(f"{self.stripe}/_standin/pending", timeout=10).json()["events"]
+        events = loopback.get(f"{self.stripe}/_standin/pending", timeout=10).json()["events"]
         return next(e for e in reversed(events) if e["type"] == event_type)
 
     def verified(self, email: str) -> PortalClient:
@@ -94,10 +93,10 @@ class FaultLane:
         return browser
 
     def resend_down(self, down: bool) -> None:
-        assert httpx.post(f"{self.resend}/_standin/faults", json={"down": down}, timeout=10).status_code == 200
+        assert loopback.post(f"{self.resend}/_standin/faults", json={"down": down}, timeout=10).status_code == 200
 
     def resend_emails(self) -> list[dict[str, Any]]:
-        return list(httpx.get(f"{self.resend}/_standin/emails", timeout=10).json()["emails"])
+        return list(loopback.get(f"{self.resend}/_standin/emails", timeout=10).json()["emails"])
 
     def d1(self, table: str, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Reads the worker database that holds `table`, straight from Miniflare's state (read-only)."""

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from devstack.hubspot_standin import TOKEN as HUBSPOT_TOKEN
+from tests import loopback
 from tools import build
 from tools.ports import free_port
 
@@ -48,18 +49,18 @@ class Lane:
 
     def crm_contact(self, email: str) -> dict | None:
         """The stand-in's contact for `email`, once mailer's CRM queue has delivered it."""
-        contacts = httpx.get(f"{self.hubspot}/_standin/contacts", timeout=30).json()["contacts"]
+        contacts = loopback.get(f"{self.hubspot}/_standin/contacts", timeout=30).json()["contacts"]
         return next((c for c in contacts if c["properties"].get("email") == email.lower()), None)
 
     def set_dns(self, name: str, rtype: str, data: list[str]) -> None:
         """What a registrar's DNS page does: the world now sees these records (the DoH stand-in)."""
         body = {"name": name, "type": rtype, "data": data}
-        httpx.put(f"{self.cloudflare}/_standin/dns", json=body, timeout=30).raise_for_status()
+        loopback.put(f"{self.cloudflare}/_standin/dns", json=body, timeout=30).raise_for_status()
 
     def worker(self, name: str, path: str, **kwargs) -> httpx.Response:
         """Calls any worker directly (internal ones too), bypassing core: the test-only admin door."""
         method = kwargs.pop("method", "GET")
-        return httpx.request(method, f"{self.admin}/fetch/{name}{path}", timeout=60, **kwargs)
+        return loopback.request(method, f"{self.admin}/fetch/{name}{path}", timeout=60, **kwargs)
 
 
 def _stage(out: Path) -> None:
@@ -257,5 +258,5 @@ def own_lane(build_dir: Path, state: Path, *extra: str) -> Iterator[tuple[Proces
 
 def assert_no_limit_breach(lane: Lane) -> None:
     """The lane's per-route figures show no request over a limit of the plan it runs."""
-    report = httpx.get(f"{lane.admin}/limits", timeout=30).json()
+    report = loopback.get(f"{lane.admin}/limits", timeout=30).json()
     assert report["breaches"] == [], report["breaches"]

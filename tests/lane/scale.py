@@ -8,8 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
-
+from tests import loopback
 from tests.lane.harness import Lane
 
 DAY = 86400
@@ -25,7 +24,7 @@ K = "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?)
 
 
 def d1(lane: Lane, database: str, statements: list[tuple[str, list[Any]]]) -> list[Any]:
-    reply = httpx.post(f"{lane.admin}/d1/{database}", json={"statements": statements}, timeout=600)
+    reply = loopback.post(f"{lane.admin}/d1/{database}", json={"statements": statements}, timeout=600)
     assert reply.status_code == 200, reply.text
     return list(reply.json()["results"])
 
@@ -41,11 +40,11 @@ def count(lane: Lane, database: str, table_where: str, params: list[Any] | None 
 
 
 def r2_put(lane: Lane, key: str, body: bytes = b"x") -> None:
-    assert httpx.put(f"{lane.admin}/r2/{SITES}/{key}", content=body, timeout=30).status_code == 204
+    assert loopback.put(f"{lane.admin}/r2/{SITES}/{key}", content=body, timeout=30).status_code == 204
 
 
 def r2_status(lane: Lane, key: str) -> int:
-    return httpx.get(f"{lane.admin}/r2/{SITES}/{key}", timeout=30).status_code
+    return loopback.get(f"{lane.admin}/r2/{SITES}/{key}", timeout=30).status_code
 
 
 def sha(i: int, kind: str) -> str:
@@ -114,14 +113,14 @@ def seed_subscriptions(lane: Lane, n: int, now: float, downgraded: int, cut_due:
 
 
 def run_cron(lane: Lane, worker: str, at: float) -> dict[str, Any]:
-    reply = httpx.post(f"{lane.admin}/scheduled/{worker}", params={"time": f"{at:.0f}"}, timeout=600)
+    reply = loopback.post(f"{lane.admin}/scheduled/{worker}", params={"time": f"{at:.0f}"}, timeout=600)
     assert reply.status_code == 200, reply.text
     return dict(reply.json())
 
 
 def figures(lane: Lane, worker: str) -> dict[str, dict[str, Any]]:
     """The lane's per-invocation maxima of the worker's Cron and queue handlers."""
-    routes = httpx.get(f"{lane.admin}/limits", timeout=30).json()["routes"]
+    routes = loopback.get(f"{lane.admin}/limits", timeout=30).json()["routes"]
     return {k: v for k, v in routes.items() if k in (f"{worker} Default.scheduled", f"{worker} Default.queue")}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import loopback
 from tests.lane.client import PASSWORD, PortalClient
 from tests.lane.harness import Lane
 
@@ -55,27 +56,22 @@ def test_security_headers_and_cross_origin_refusal_on_the_lane(lane: Lane) -> No
     reply = PortalClient(lane.core).call("GET", "/api/v1/nope")
     assert "frame-ancestors 'none'" in reply.headers["content-security-policy"]
     assert reply.headers["strict-transport-security"].startswith("max-age=31536000")
-    import httpx
 
-    evil = httpx.post(f"{lane.core}/api/v1/auth/logout", headers={"origin": "https://evil.example"}, timeout=60)
+    evil = loopback.post(f"{lane.core}/api/v1/auth/logout", headers={"origin": "https://evil.example"}, timeout=60)
     assert (evil.status_code, evil.json()["error"]["code"]) == (403, "cross_origin_refused")
 
 
 def test_outbox_page_lists_mail_with_clickable_links(lane: Lane) -> None:
-    import httpx
-
-    page = httpx.get(f"{lane.core}/dev/outbox", timeout=60)
+    page = loopback.get(f"{lane.core}/dev/outbox", timeout=60)
     assert page.status_code == 200
     assert "text/html" in page.headers["content-type"]
     assert "<a " in page.text
 
 
 def test_the_local_portal_csp_adds_only_the_local_frame_sources(lane: Lane) -> None:
-    import httpx
-
     from devstack.stack import read_dev_vars
 
-    csp = httpx.get(f"{lane.core}/login", headers={"accept": "text/html"}, timeout=60).headers[
+    csp = loopback.get(f"{lane.core}/login", headers={"accept": "text/html"}, timeout=60).headers[
         "content-security-policy"
     ]
     local = read_dev_vars("core")["LOCAL_FRAME_SRC"]

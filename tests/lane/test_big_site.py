@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.client import PortalClient, subscribed, view
 from tests.lane.harness import Lane, assert_no_limit_breach, running
 from tools.bench.lighthouse import site_blocks
@@ -38,7 +38,7 @@ def build(owner: PortalClient, name: str, pages: int) -> tuple[str, str, list[st
 
 
 def customer_figures(lane: Lane, route: str) -> dict[str, Any]:
-    routes = httpx.get(f"{lane.admin}/limits", timeout=60).json()["routes"]
+    routes = loopback.get(f"{lane.admin}/limits", timeout=60).json()["routes"]
     return dict(routes[f"customer POST /api/v1/sites/:id/{route}"]["last"])
 
 

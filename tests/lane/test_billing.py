@@ -10,10 +10,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 
-import httpx
 import pytest
 
 from shared import plans
+from tests import loopback
 from tests.lane.client import PASSWORD, PortalClient, may_add_domains, signed_delivery, signed_in, subscribed
 from tests.lane.harness import Lane
 
@@ -61,10 +61,10 @@ def test_a_bad_or_old_signature_is_400(lane: Lane, age: int, secret: str | None)
 def portal_action(lane: Lane, browser: PortalClient, action: str) -> str:
     """Presses a button on the stand-in's hosted billing portal; returns the subscription id."""
     url = browser.post("/api/v1/billing/portal").json()["url"]
-    page = httpx.get(url, timeout=30).text
+    page = loopback.get(url, timeout=30).text
     form = re.search(rf'action="(/portal/[^"/]+/{action}/(sub_[^"]+))"', page)
     assert form is not None, page
-    httpx.post(lane.stripe + form.group(1), timeout=60)
+    loopback.post(lane.stripe + form.group(1), timeout=60)
     return form.group(2)
 
 
@@ -110,7 +110,7 @@ def test_the_crm_learns_of_the_sign_up_then_of_the_payment_through_its_queue(lan
     """Mailer's CRM queue on Miniflare's broker: the contact arrives with its attribution, survives a
     HubSpot outage (retried with backoff), and becomes a customer at the first payment."""
     email = "lane-crm@example.com"
-    httpx.post(f"{lane.hubspot}/_standin/faults", json={"down": True}, timeout=30)
+    loopback.post(f"{lane.hubspot}/_standin/faults", json={"down": True}, timeout=30)
     browser = PortalClient(lane.core)
     link = {"plan": "pro", "utm_source": "hubspot", "utm_campaign": "lane-spring", "landing_page": "/pricing"}
     signup = browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD, "attribution": link})
@@ -118,7 +118,7 @@ def test_the_crm_learns_of_the_sign_up_then_of_the_payment_through_its_queue(lan
     assert browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)}).status_code == 200
     time.sleep(2)  # at least one refused attempt while HubSpot is down
     assert lane.crm_contact(email) is None
-    httpx.post(f"{lane.hubspot}/_standin/faults", json={"down": False}, timeout=30)
+    loopback.post(f"{lane.hubspot}/_standin/faults", json={"down": False}, timeout=30)
     wait_for(lambda: lane.crm_contact(email) is not None, 60)
     properties = lane.crm_contact(email)["properties"]  # type: ignore[index]
     assert (properties["utm_source"], properties["utm_campaign"]) == ("hubspot", "lane-spring")
@@ -126,10 +126,10 @@ def test_the_crm_learns_of_the_sign_up_then_of_the_payment_through_its_queue(lan
     assert "lifecyclestage" not in properties
 
     checkout = browser.post("/api/v1/billing/checkout", {"plan": "pro"})
-    page = httpx.get(checkout.json()["url"], timeout=30)
+    page = loopback.get(checkout.json()["url"], timeout=30)
     action = re.search(r'action="([^"]+/pay)"', page.text)
     assert action is not None
-    httpx.post(lane.stripe + action.group(1), timeout=60)
+    loopback.post(lane.stripe + action.group(1), timeout=60)
     wait_for(lambda: (lane.crm_contact(email) or {}).get("properties", {}).get("lifecyclestage") == "customer", 60)
 
 
@@ -142,7 +142,9 @@ def test_deleting_the_account_deletes_the_crm_contact_through_the_queue(lane: La
     assert asked.status_code == 200, asked.text
     # 14 days to change her mind (docs/accounts.md); core's Cron on day 15 deletes, through its queue.
     later = asked.json()["deletes_at"] + 86400
-    assert httpx.post(f"{lane.admin}/scheduled/core", params={"time": f"{later:.0f}"}, timeout=120).status_code == 200
+    assert (
+        loopback.post(f"{lane.admin}/scheduled/core", params={"time": f"{later:.0f}"}, timeout=120).status_code == 200
+    )
     wait_for(lambda: lane.crm_contact(email) is None, 60)
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.harness import ROOT, Lane, refused_start, stage_probe
 
 pytestmark = pytest.mark.lane
@@ -34,9 +34,9 @@ def test_a_bundle_without_python_modules_workers_fails_with_workerds_message(tmp
 
 def test_a_bundle_with_python_modules_workers_runs_it_from_there(lane: Lane) -> None:
     assert lane.worker("probe", "/forbidden").status_code == 200
-    report = httpx.get(f"{lane.admin}/imports", timeout=30).json()["probe"]
+    report = loopback.get(f"{lane.admin}/imports", timeout=30).json()["probe"]
     assert "entry" in report["vendored_imports"]["workers"]
-    files = httpx.get(f"{lane.admin}/files", timeout=30).json()["probe"]
+    files = loopback.get(f"{lane.admin}/files", timeout=30).json()["probe"]
     assert "python_modules/workers/__init__.py" in files
 
 

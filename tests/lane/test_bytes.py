@@ -8,9 +8,9 @@ import hashlib
 import struct
 import zlib
 
-import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.client import signed_in, view
 from tests.lane.harness import Lane
 
@@ -31,7 +31,7 @@ def photo_with_every_byte(size: int = 137 * 1024) -> bytes:
 
 
 def stored(lane: Lane, key: str) -> bytes:
-    reply = httpx.get(f"{lane.admin}/r2/{BUCKET}/{key}", timeout=60)
+    reply = loopback.get(f"{lane.admin}/r2/{BUCKET}/{key}", timeout=60)
     assert reply.status_code == 200, key
     return reply.content
 
@@ -43,7 +43,7 @@ def test_an_upload_and_a_published_page_are_in_r2_byte_for_byte(lane: Lane) -> N
     data = photo_with_every_byte()
     assert len(data) == 137 * 1024
     headers = {"origin": lane.core, "sec-fetch-site": "same-origin", "cookie": owner.cookie}
-    upload = httpx.post(
+    upload = loopback.post(
         f"{lane.core}/api/v1/sites/{sid}/assets",
         content=data,
         headers={**headers, "content-type": "image/png"},
@@ -53,13 +53,13 @@ def test_an_upload_and_a_published_page_are_in_r2_byte_for_byte(lane: Lane) -> N
     sha = upload.json()["sha256"]
     assert sha == hashlib.sha256(data).hexdigest()
     assert stored(lane, f"sites/{sid}/files/{sha}") == data
-    download = httpx.get(f"{lane.core}/api/v1/sites/{sid}/assets/{sha}", headers=headers, timeout=60)
+    download = loopback.get(f"{lane.core}/api/v1/sites/{sid}/assets/{sha}", headers=headers, timeout=60)
     assert (download.status_code, download.content) == (200, data)
 
     blocks = [{"type": "hero", "heading": "Bread – “fresh” ✓", "image": sha, "image_alt": "Loaf"}]
     assert owner.call("PUT", f"/api/v1/sites/{sid}/pages/{home}", {"blocks": blocks}).status_code == 200
     assert owner.post(f"/api/v1/sites/{sid}/publish").status_code == 201
-    pointer = httpx.get(f"{lane.admin}/r2/{BUCKET}/hosts/{site['default_host']}.json", timeout=60).json()
+    pointer = loopback.get(f"{lane.admin}/r2/{BUCKET}/hosts/{site['default_host']}.json", timeout=60).json()
     page_sha = pointer["files"]["/"][0]
     page = stored(lane, f"sites/{sid}/files/{page_sha}")
     assert hashlib.sha256(page).hexdigest() == page_sha

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.client import subscribed, view
 from tests.lane.harness import Lane
 
@@ -30,7 +30,7 @@ def test_connect_a_custom_domain_and_serve_the_site_there(lane: Lane) -> None:
     assert view(lane, "www.domain-bakery.test").status_code == 404  # not active yet: nobody's content
 
     for host in ("www.domain-bakery.test", "domain-bakery.test"):  # the customer's DNS is in place
-        assert httpx.post(f"{lane.cloudflare}/_standin/activate/{host}", timeout=30).status_code == 200
+        assert loopback.post(f"{lane.cloudflare}/_standin/activate/{host}", timeout=30).status_code == 200
     refreshed = owner.post("/api/v1/domains/www.domain-bakery.test/refresh")
     assert refreshed.status_code == 200, refreshed.text
     assert refreshed.json()["status"] == "active"
@@ -39,7 +39,9 @@ def test_connect_a_custom_domain_and_serve_the_site_there(lane: Lane) -> None:
     assert page.status_code == 200
     assert page.headers["strict-transport-security"].startswith("max-age=")
     deadline = time.monotonic() + 10
-    while (apex := httpx.get(f"{lane.domain}/", headers={"host": "domain-bakery.test"}, timeout=30)).status_code != 301:
+    while (
+        apex := loopback.get(f"{lane.domain}/", headers={"host": "domain-bakery.test"}, timeout=30)
+    ).status_code != 301:
         assert time.monotonic() < deadline, apex.status_code
         time.sleep(0.3)
     assert apex.headers["location"].split("/")[2].split(":")[0] == "www.domain-bakery.test"
@@ -58,7 +60,7 @@ def test_with_nobody_watching_the_scheduled_check_makes_a_domain_live_and_mails_
     assert added.status_code == 201, added.text
     for record in added.json()["dns_records"]:
         lane.set_dns(record["name"], record["type"], [record["value"]])
-    assert httpx.post(f"{lane.admin}/scheduled/customer", timeout=60).status_code == 200
+    assert loopback.post(f"{lane.admin}/scheduled/customer", timeout=60).status_code == 200
     deadline = time.monotonic() + 60
     while not owner.call("GET", f"/api/v1/domains/{host}").json()["live"]:
         assert time.monotonic() < deadline, "the scheduled check never made the domain live"
@@ -68,6 +70,6 @@ def test_with_nobody_watching_the_scheduled_check_makes_a_domain_live_and_mails_
     while not (mails := [m for m in owner.outbox() if m["template"] == "domain_live" and m["to"] == email]):
         assert time.monotonic() < deadline, "no domain_live mail"
         time.sleep(0.5)
-    assert httpx.post(f"{lane.admin}/scheduled/customer", timeout=60).status_code == 200
+    assert loopback.post(f"{lane.admin}/scheduled/customer", timeout=60).status_code == 200
     time.sleep(2)
     assert len([m for m in owner.outbox() if m["template"] == "domain_live" and m["to"] == email]) == len(mails) == 1

@@ -8,9 +8,9 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.client import PortalClient, subscribed, view
 from tests.lane.harness import Lane
 from tests.lane.test_billing import portal_action, wait_for
@@ -22,7 +22,7 @@ HOST = "www.downgrade-bakery.test"
 
 
 def run_billing_job(lane: Lane, at: float) -> dict:
-    reply = httpx.post(f"{lane.admin}/scheduled/billing", params={"time": f"{at:.0f}"}, timeout=120)
+    reply = loopback.post(f"{lane.admin}/scheduled/billing", params={"time": f"{at:.0f}"}, timeout=120)
     assert reply.status_code == 200, reply.text
     return reply.json()
 
@@ -40,7 +40,7 @@ def test_a_pro_site_downgraded_to_free_through_every_step_of_the_timeline(lane: 
     assert owner.post(f"/api/v1/sites/{site['id']}/publish").status_code == 201
     assert owner.post("/api/v1/domains", {"site_id": site["id"], "hostname": HOST}).status_code in (200, 201)
     for host in (HOST, HOST.removeprefix("www.")):
-        httpx.post(f"{lane.cloudflare}/_standin/activate/{host}", timeout=30)
+        loopback.post(f"{lane.cloudflare}/_standin/activate/{host}", timeout=30)
     assert owner.post(f"/api/v1/domains/{HOST}/refresh").json()["status"] == "active"
     served = view(lane, HOST, want=b"Order a cake")
     assert served.status_code == 200
@@ -57,7 +57,7 @@ def test_a_pro_site_downgraded_to_free_through_every_step_of_the_timeline(lane: 
     assert mails(owner, "domains_ending") == []
     page_now = view(lane, HOST, want=b"Order a cake")
     assert (page_now.status_code, b"Order a cake" in page_now.content) == (200, True)
-    canonical = httpx.get(f"{lane.domain}/", headers={"host": site_host}, timeout=30)
+    canonical = loopback.get(f"{lane.domain}/", headers={"host": site_host}, timeout=30)
     assert canonical.status_code == 301  # the site's own address still leads to its primary domain
     assert urlsplit(canonical.headers["location"]).hostname == HOST
     domains = owner.call("GET", "/api/v1/domains")
@@ -76,7 +76,7 @@ def test_a_pro_site_downgraded_to_free_through_every_step_of_the_timeline(lane: 
     # which keeps serving the page and its lead form; no mail is sent twice.
     run_billing_job(lane, day0 + 14 * DAY + 3600)
     deadline = time.monotonic() + 15
-    while (moved := httpx.get(f"{lane.domain}/", headers={"host": HOST}, timeout=30)).status_code != 302:
+    while (moved := loopback.get(f"{lane.domain}/", headers={"host": HOST}, timeout=30)).status_code != 302:
         assert time.monotonic() < deadline, (moved.status_code, moved.text[:200])
         time.sleep(0.3)
     assert urlsplit(moved.headers["location"]).hostname == site_host

@@ -15,6 +15,7 @@ from typing import TypeVar
 import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.harness import own_lane, refused_start, stage_probe
 
 pytestmark = pytest.mark.lane
@@ -33,7 +34,7 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def do(admin: str, op: str, **params: str | int) -> httpx.Response:
-    reply = httpx.get(f"{admin}/fetch/probe/do/{op}", params=params, timeout=120)
+    reply = loopback.get(f"{admin}/fetch/probe/do/{op}", params=params, timeout=120)
     assert reply.status_code == 200, reply.text
     return reply
 
@@ -126,7 +127,7 @@ def test_a_stub_fetch_reaches_the_same_instance(admin: str) -> None:
 
 def test_each_stub_call_is_a_subrequest_of_the_caller_and_the_object_is_metered_on_its_own(admin: str) -> None:
     do(admin, "burst", name="metered", n=7)
-    routes = httpx.get(f"{admin}/limits", timeout=30).json()["routes"]
+    routes = loopback.get(f"{admin}/limits", timeout=30).json()["routes"]
     assert routes["probe GET /do/burst"]["last"]["subrequests"] == 7
     assert routes["probe Counter.increment"]["calls"] >= 7
     assert routes["probe Counter.increment"]["last"]["subrequests"] == 0
@@ -135,9 +136,9 @@ def test_each_stub_call_is_a_subrequest_of_the_caller_and_the_object_is_metered_
 def test_on_the_free_plan_the_51st_stub_call_is_refused(tmp_path: Path) -> None:
     stage_probe(tmp_path / "build")
     with own_lane(tmp_path / "build", tmp_path / "state", "--plan", "free") as (_lane, urls, _log):
-        reply = httpx.get(f"{urls['admin']}/fetch/probe/do/burst", params={"name": "free", "n": 51}, timeout=120)
+        reply = loopback.get(f"{urls['admin']}/fetch/probe/do/burst", params={"name": "free", "n": 51}, timeout=120)
         assert reply.status_code in (500, 503)  # 503 when the Free plan's 10 ms of CPU went too
-        breaches = httpx.get(f"{urls['admin']}/limits", timeout=30).json()["breaches"]
+        breaches = loopback.get(f"{urls['admin']}/limits", timeout=30).json()["breaches"]
         found = [b for b in breaches if b["limit"] == "subrequests"]
         assert found == [{"route": "probe GET /do/burst", "limit": "subrequests", "figure": 51, "max": 50}]
 
@@ -158,7 +159,7 @@ def test_a_failing_alarm_is_retried_with_backoff(admin: str) -> None:
     assert [row["retry"] for row in fired] == [1]  # the retry succeeded
     assert fired[0]["at"] >= scheduled["set"] + 2000  # Cloudflare's first backoff: 2 s
     assert do(admin, "fired", name="retried").json()["attempts"] == [0, 1]
-    runs = httpx.get(f"{admin}/durable-objects", timeout=30).json()["alarmsFired"]
+    runs = loopback.get(f"{admin}/durable-objects", timeout=30).json()["alarmsFired"]
     mine = [r for r in runs if r["at"] >= scheduled["set"] and r["outcome"] == "exception"]
     assert [r["retryCount"] for r in mine] == [0]
 
@@ -168,7 +169,7 @@ def test_storage_size_is_reported_and_grows_with_the_rows(admin: str) -> None:
     after = do(admin, "fill", name="sized", rows=40, size=10_000).json()
     assert after["written"] == 40
     assert after["databaseSize"] >= before + 400_000
-    report = httpx.get(f"{admin}/durable-objects", timeout=30).json()
+    report = loopback.get(f"{admin}/durable-objects", timeout=30).json()
     [sized] = [o for o in report["namespaces"]["smartpages-lane-probe/Counter"]["live"] if o["name"] == "sized"]
     assert sized["databaseSize"] == after["databaseSize"]
 
@@ -239,10 +240,10 @@ def test_another_worker_reaches_the_same_object_through_script_name(tmp_path: Pa
     toml.write_text(text.split("[[migrations]]")[0])  # the class is the probe's, not this worker's
     with own_lane(tmp_path / "build", tmp_path / "state") as (_lane, urls, _log):
         admin = urls["admin"]
-        assert httpx.get(f"{admin}/fetch/other/do/increment", params={"name": "shared"}, timeout=60).json() == 1
+        assert loopback.get(f"{admin}/fetch/other/do/increment", params={"name": "shared"}, timeout=60).json() == 1
         state = do(admin, "count", name="shared").json()
         assert (state["n"], state["calls"]) == (1, 1)  # the probe's one instance took the other's call
-        report = httpx.get(f"{admin}/durable-objects", timeout=30).json()["namespaces"]
+        report = loopback.get(f"{admin}/durable-objects", timeout=30).json()["namespaces"]
         assert list(report) == ["smartpages-lane-probe/Counter"]
 
 
@@ -251,7 +252,7 @@ def test_a_key_value_backed_class_has_no_sql_api(tmp_path: Path) -> None:
     toml = probe / "wrangler.toml"
     toml.write_text(toml.read_text().replace("new_sqlite_classes", "new_classes"))
     with own_lane(tmp_path / "build", tmp_path / "state") as (_lane, urls, log):
-        reply = httpx.get(f"{urls['admin']}/fetch/probe/do/count", params={"name": "kv"}, timeout=60)
+        reply = loopback.get(f"{urls['admin']}/fetch/probe/do/count", params={"name": "kv"}, timeout=60)
         assert reply.status_code == 500
         refusal = "This Durable Object is not backed by SQLite storage, so the SQL API is not available."
         # The lane's output reaches `log` through a reader thread, a moment after the answer.

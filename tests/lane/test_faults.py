@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests import loopback
 from tests.lane import faults
 from tests.lane.client import PASSWORD, PortalClient, signed_delivery
 
@@ -80,7 +81,7 @@ def test_concurrent_sign_ups_with_one_email_never_answer_500(lane: faults.FaultL
         30,
         "the account",
     )
-    assert httpx.get(f"{lane.admin}/drain", timeout=60).status_code == 200
+    assert loopback.get(f"{lane.admin}/drain", timeout=60).status_code == 200
     assert len(lane.d1("accounts", "SELECT id FROM accounts WHERE email = ?", ("race@example.com",))) == 1
 
 
@@ -91,10 +92,10 @@ def test_a_webhook_killed_mid_processing_is_redelivered_with_exactly_one_effect(
     lane.hold_stripe_events(True)
     checkout = browser.post("/api/v1/billing/checkout", {"plan": "starter"})
     assert checkout.status_code == 200, checkout.text
-    page = httpx.get(checkout.json()["url"], timeout=30)
+    page = loopback.get(checkout.json()["url"], timeout=30)
     action = re.search(r'action="([^"]+/pay)"', page.text)
     assert action is not None
-    assert httpx.post(lane.stripe + action.group(1), timeout=30).status_code in (200, 303)
+    assert loopback.post(lane.stripe + action.group(1), timeout=30).status_code in (200, 303)
     completed = lane.held_event("checkout.session.completed")
     lane.hold_stripe_events(False)
 
@@ -148,7 +149,7 @@ def test_the_scheduled_jobs_run_on_demand_on_the_runtime(lane: faults.FaultLane)
     assert site.status_code == 201, site.text
     assert browser.post(f"/api/v1/sites/{site.json()['id']}/publish").status_code == 201
     for worker in ("core", "customer", "billing", "mailer"):
-        reply = httpx.post(f"{lane.admin}/scheduled/{worker}", timeout=60)
+        reply = loopback.post(f"{lane.admin}/scheduled/{worker}", timeout=60)
         assert reply.status_code == 200, reply.text
         assert reply.json()["outcome"] == "ok"
     # The jobs' log lines reach lane.log through a reader thread, a moment after the answer.
@@ -167,10 +168,10 @@ def test_after_deletion_and_a_late_cancellation_no_row_names_the_account(lane: f
     email = "gone@example.com"
     browser = lane.verified(email)
     checkout = browser.post("/api/v1/billing/checkout", {"plan": "starter"})
-    page = httpx.get(checkout.json()["url"], timeout=30)
+    page = loopback.get(checkout.json()["url"], timeout=30)
     action = re.search(r'action="([^"]+/pay)"', page.text)
     assert action is not None
-    httpx.post(lane.stripe + action.group(1), timeout=30)
+    loopback.post(lane.stripe + action.group(1), timeout=30)
     wait_for(lambda: browser_plan(lane, browser) == "starter", 30, "the plan")
     (row,) = lane.d1("subscriptions", "SELECT account_id, stripe_customer_id FROM subscriptions WHERE email = ?",
                      (email,))  # fmt: skip
@@ -180,7 +181,9 @@ def test_after_deletion_and_a_late_cancellation_no_row_names_the_account(lane: f
     cancelled = lane.held_event("customer.subscription.deleted")  # at once: no further charge
     # Day 15 (docs/accounts.md): core's Cron deletes the account through its jobs queue.
     later = deleted.json()["deletes_at"] + 86400
-    assert httpx.post(f"{lane.admin}/scheduled/core", params={"time": f"{later:.0f}"}, timeout=120).status_code == 200
+    assert (
+        loopback.post(f"{lane.admin}/scheduled/core", params={"time": f"{later:.0f}"}, timeout=120).status_code == 200
+    )
     wait_for(lambda: not lane.d1("accounts", "SELECT id FROM accounts WHERE email = ?", (email,)), 60, "the deletion")
     lane.hold_stripe_events(False)
     assert signed_delivery(lane, cancelled).status_code == 200
@@ -202,16 +205,18 @@ def test_a_file_lost_from_r2_is_written_again_by_the_next_publish(lane: faults.F
     site = browser.post("/api/v1/sites", {"name": "Heal Bakery"}).json()
     assert browser.post(f"/api/v1/sites/{site['id']}/publish").status_code == 201
     host = site["default_host"]
-    pointer = httpx.get(f"{lane.admin}/r2/smartpages-sites/hosts/{host}.json", timeout=30).json()
+    pointer = loopback.get(f"{lane.admin}/r2/smartpages-sites/hosts/{host}.json", timeout=30).json()
     lost = pointer["files"]["/"][0]
     key = f"sites/{site['id']}/files/{lost}"
-    assert httpx.delete(f"{lane.admin}/r2/smartpages-sites/{key}", timeout=30).status_code == 204
-    assert httpx.get(f"{lane.domain}/", headers={"host": host}, timeout=60).status_code == 503  # never seen: not cached
+    assert loopback.delete(f"{lane.admin}/r2/smartpages-sites/{key}", timeout=30).status_code == 204
+    assert (
+        loopback.get(f"{lane.domain}/", headers={"host": host}, timeout=60).status_code == 503
+    )  # never seen: not cached
     again = browser.post(f"/api/v1/sites/{site['id']}/publish")
     assert again.status_code in (200, 201), again.text
     assert again.json()["files_written"] >= 1
-    assert httpx.get(f"{lane.admin}/r2/smartpages-sites/{key}", timeout=30).status_code == 200
-    assert httpx.get(f"{lane.domain}/", headers={"host": host}, timeout=60).status_code == 200
+    assert loopback.get(f"{lane.admin}/r2/smartpages-sites/{key}", timeout=30).status_code == 200
+    assert loopback.get(f"{lane.domain}/", headers={"host": host}, timeout=60).status_code == 200
 
 
 @pytest.mark.parametrize("stop", ["kill -9", "Ctrl-C"])
@@ -241,7 +246,7 @@ def test_mail_in_flight_when_the_lane_stops_is_sent_once_after_it_starts(lane: f
     lane.start()
     # Mailer's Cron as it would fire hours later: whatever was recorded but never enqueued goes again.
     later = int(time.time()) + 4 * 3600
-    assert httpx.post(f"{lane.admin}/scheduled/mailer?time={later}", timeout=120).status_code == 200
+    assert loopback.post(f"{lane.admin}/scheduled/mailer?time={later}", timeout=120).status_code == 200
 
     def sent_to() -> list[str]:
         return [to for e in lane.resend_emails() for to in e["to"] if to in emails]

@@ -6,10 +6,10 @@ import hashlib
 import subprocess
 from pathlib import Path
 
-import httpx
 import pytest
 
 from devstack.stack import read_dev_vars
+from tests import loopback
 from tests.lane.harness import ROOT, Lane
 from tools import build
 
@@ -32,7 +32,7 @@ def test_lane_loads_byte_identical_files_to_the_dry_run_bundle(lane: Lane, worke
         for p in tmp_path.rglob("*")
         if p.is_file() and p.name != "README.md"
     }
-    loaded = httpx.get(f"{lane.admin}/files", timeout=30).json()[worker]
+    loaded = loopback.get(f"{lane.admin}/files", timeout=30).json()[worker]
     assert "python_modules/workers/__init__.py" in loaded
     assert loaded == uploaded
 
@@ -41,8 +41,8 @@ def test_lane_loads_byte_identical_files_to_the_dry_run_bundle(lane: Lane, worke
 def test_each_bundle_imports_only_the_standard_library_and_its_own_modules(lane: Lane, worker: str) -> None:
     operator = {"authorization": "Bearer " + read_dev_vars("core")["OPERATOR_TOKEN"]}
     # make every worker run its request path once
-    httpx.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=operator)
-    report = httpx.get(f"{lane.admin}/imports", timeout=30).json()[worker]
+    loopback.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=operator)
+    report = loopback.get(f"{lane.admin}/imports", timeout=30).json()[worker]
     assert report["foreign_imports"] == {}
     assert report["foreign_loaded"] == []
     assert report["missing"] == []
@@ -51,7 +51,7 @@ def test_each_bundle_imports_only_the_standard_library_and_its_own_modules(lane:
 
 @pytest.mark.parametrize("worker", build.WORKERS)
 def test_only_the_edge_touches_the_cloudflare_runtime(lane: Lane, worker: str) -> None:
-    report = httpx.get(f"{lane.admin}/imports", timeout=30).json()[worker]
+    report = loopback.get(f"{lane.admin}/imports", timeout=30).json()[worker]
     assert set(report["vendored_imports"]) == {"workers"}  # from the bundle's python_modules/
     assert "workers" not in report["runtime_imports"]
     reach = {**report["runtime_imports"], **report["vendored_imports"]}

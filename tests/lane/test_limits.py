@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from devstack.stack import read_dev_vars
+from tests import loopback
 from tests.lane.harness import Lane, own_lane, refused_start, stage_probe
 
 pytestmark = pytest.mark.lane
@@ -25,7 +25,7 @@ def free_lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def breaches(admin: str, route: str) -> list[dict]:
-    report = httpx.get(f"{admin}/limits", timeout=30).json()
+    report = loopback.get(f"{admin}/limits", timeout=30).json()
     return [b for b in report["breaches"] if b["route"] == route]
 
 
@@ -37,7 +37,7 @@ def test_a_date_enabled_flag_is_on(lane: Lane) -> None:
 
 
 def test_60_ms_of_cpu_fails_on_free(free_lane: str) -> None:
-    reply = httpx.get(f"{free_lane}/fetch/probe/spin?ms=60", timeout=60)
+    reply = loopback.get(f"{free_lane}/fetch/probe/spin?ms=60", timeout=60)
     assert reply.status_code == 503
     assert "exceeded resource limits" in reply.text
     [breach] = breaches(free_lane, "probe GET /spin")
@@ -49,14 +49,14 @@ def test_60_ms_of_cpu_fails_on_free(free_lane: str) -> None:
 def test_60_ms_of_cpu_passes_on_paid(lane: Lane) -> None:
     reply = lane.worker("probe", "/spin?ms=60")
     assert (reply.status_code, reply.text) == (200, "spun")
-    figures = httpx.get(f"{lane.admin}/limits", timeout=30).json()
+    figures = loopback.get(f"{lane.admin}/limits", timeout=30).json()
     assert figures["plan"]["name"] == "paid"
     assert figures["routes"]["probe GET /spin"]["cpuMs"] > 10
 
 
 def test_51_subrequests_fail_on_free(free_lane: str) -> None:
     target = f"{free_lane}/timings"
-    reply = httpx.get(f"{free_lane}/fetch/probe/subrequests", params={"n": 51, "url": target}, timeout=120)
+    reply = loopback.get(f"{free_lane}/fetch/probe/subrequests", params={"n": 51, "url": target}, timeout=120)
     assert reply.status_code >= 500
     found = [b for b in breaches(free_lane, "probe GET /subrequests") if b["limit"] == "subrequests"]
     assert found == [{"route": "probe GET /subrequests", "limit": "subrequests", "figure": 51, "max": 50}]
@@ -65,7 +65,7 @@ def test_51_subrequests_fail_on_free(free_lane: str) -> None:
 def test_51_subrequests_pass_on_paid(lane: Lane) -> None:
     reply = lane.worker("probe", "/subrequests", params={"n": 51, "url": f"{lane.admin}/timings"})
     assert (reply.status_code, reply.text) == (200, "fetched")
-    route = httpx.get(f"{lane.admin}/limits", timeout=30).json()["routes"]["probe GET /subrequests"]
+    route = loopback.get(f"{lane.admin}/limits", timeout=30).json()["routes"]["probe GET /subrequests"]
     assert route["subrequests"] == 51
     assert 1 <= route["connections"] <= 6
 
@@ -73,15 +73,15 @@ def test_51_subrequests_pass_on_paid(lane: Lane) -> None:
 def test_more_than_6_simultaneous_connections_wait_for_a_free_one(lane: Lane) -> None:
     reply = lane.worker("probe", "/parallel", params={"n": 10, "url": f"{lane.admin}/timings"})
     assert (reply.status_code, reply.text) == (200, "fetched")
-    route = httpx.get(f"{lane.admin}/limits", timeout=30).json()["routes"]["probe GET /parallel"]
+    route = loopback.get(f"{lane.admin}/limits", timeout=30).json()["routes"]["probe GET /parallel"]
     assert (route["last"]["subrequests"], route["last"]["connections"]) == (10, 6)
 
 
 def test_over_128_mb_of_isolate_memory_fails(tmp_path: Path) -> None:
     stage_probe(tmp_path / "build")
     with own_lane(tmp_path / "build", tmp_path / "state") as (_, urls, log):
-        assert httpx.get(f"{urls['admin']}/fetch/probe/allocate?mb=16", timeout=60).status_code == 200
-        reply = httpx.get(f"{urls['admin']}/fetch/probe/allocate?mb=140", timeout=60)
+        assert loopback.get(f"{urls['admin']}/fetch/probe/allocate?mb=16", timeout=60).status_code == 200
+        reply = loopback.get(f"{urls['admin']}/fetch/probe/allocate?mb=140", timeout=60)
         assert reply.status_code == 503
         [breach] = breaches(urls["admin"], "probe GET /allocate")
         assert (breach["limit"], breach["max"]) == ("memoryMB", 128)
@@ -92,8 +92,8 @@ def test_over_128_mb_of_isolate_memory_fails(tmp_path: Path) -> None:
 def test_the_product_routes_report_their_figures(lane: Lane) -> None:
     operator = {"authorization": "Bearer " + read_dev_vars("core")["OPERATOR_TOKEN"]}
     # The deep check reaches every worker (plain /health answers from memory).
-    assert httpx.get(f"{lane.core}/api/v1/health?deep=1", headers=operator, timeout=60).status_code == 200
-    routes = httpx.get(f"{lane.admin}/limits", timeout=30).json()["routes"]
+    assert loopback.get(f"{lane.core}/api/v1/health?deep=1", headers=operator, timeout=60).status_code == 200
+    routes = loopback.get(f"{lane.admin}/limits", timeout=30).json()["routes"]
     health = routes["core GET /api/v1/health"]
     assert health["subrequests"] == 4  # the four service bindings
     assert health["bindingOps"] >= 1  # core's own D1 query

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests import loopback
 from tests.imagefiles import png
 from tests.lane.client import PortalClient, signed_in
 from tests.lane.harness import Lane
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.lane
 
 
 def upload(lane: Lane, owner: PortalClient, sid: str, data: bytes, name: str) -> httpx.Response:
-    return httpx.post(
+    return loopback.post(
         f"{lane.core}/api/v1/sites/{sid}/assets?name={name}",
         content=data,
         headers={"origin": lane.core, "sec-fetch-site": "same-origin", "cookie": owner.cookie},
@@ -69,7 +70,7 @@ def test_a_picture_lost_from_r2_refuses_the_publish_until_uploaded_again(lane: L
     blocks = [{"type": "hero", "heading": "Bread", "image": sha, "image_alt": "Our shop"}]
     assert owner.call("PUT", f"/api/v1/sites/{sid}/pages/{home}", {"blocks": blocks}).status_code == 200
     key = f"sites/{sid}/files/{sha}"
-    assert httpx.delete(f"{lane.admin}/r2/smartpages-sites/{key}", timeout=30).status_code == 204
+    assert loopback.delete(f"{lane.admin}/r2/smartpages-sites/{key}", timeout=30).status_code == 204
     refused = owner.post(f"/api/v1/sites/{sid}/publish")
     assert refused.status_code == 409, refused.text
     assert (refused.json()["error"]["code"], refused.json()["error"]["missing"]) == (
@@ -80,4 +81,4 @@ def test_a_picture_lost_from_r2_refuses_the_publish_until_uploaded_again(lane: L
     assert item["missing"] is True
     assert upload(lane, owner, sid, photo, "shopfront.png").status_code == 201
     assert owner.post(f"/api/v1/sites/{sid}/publish").status_code == 201
-    assert httpx.get(f"{lane.admin}/r2/smartpages-sites/{key}", timeout=30).status_code == 200
+    assert loopback.get(f"{lane.admin}/r2/smartpages-sites/{key}", timeout=30).status_code == 200

@@ -6,13 +6,13 @@ import hashlib
 import hmac
 import time
 
-import httpx
 import pytest
 
 from devstack.adapters import HashlibCrypto
 from devstack.stack import read_dev_vars
 from shared import internal_auth
 from shared.http import Request
+from tests import loopback
 from tests.lane.harness import Lane
 
 OPERATOR = {"authorization": "Bearer " + read_dev_vars("core")["OPERATOR_TOKEN"]}
@@ -28,9 +28,9 @@ class WallClock:
 
 
 def test_health_shows_all_five_healthy_through_real_bindings(lane: Lane) -> None:
-    assert httpx.get(f"{lane.core}/api/v1/health", timeout=60).json() == {"status": "ok", "worker": "core"}
-    assert httpx.get(f"{lane.core}/api/v1/health?deep=1", timeout=60).status_code == 401
-    reply = httpx.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=OPERATOR)
+    assert loopback.get(f"{lane.core}/api/v1/health", timeout=60).json() == {"status": "ok", "worker": "core"}
+    assert loopback.get(f"{lane.core}/api/v1/health?deep=1", timeout=60).status_code == 401
+    reply = loopback.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=OPERATOR)
     assert reply.status_code == 200, reply.text
     workers = reply.json()["workers"]
     assert {name: w["status"] for name, w in workers.items()} == dict.fromkeys(
@@ -47,14 +47,14 @@ def test_health_shows_all_five_healthy_through_real_bindings(lane: Lane) -> None
 
 def test_one_request_id_across_workers(lane: Lane) -> None:
     headers = {"x-request-id": "lane-trace-0001", **OPERATOR}
-    reply = httpx.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=headers)
+    reply = loopback.get(f"{lane.core}/api/v1/health?deep=1", timeout=60, headers=headers)
     assert reply.headers["x-request-id"] == "lane-trace-0001"
     # Core and the three D1 owners it reached; domain answered too, but writes a line for errors only.
     assert lane.logged("lane-trace-0001", times=4) >= 4
 
 
 def test_domain_answers_404_for_an_unknown_host(lane: Lane) -> None:
-    reply = httpx.get(f"{lane.domain}/", headers={"host": "nobody.localhost:8788"}, timeout=60)
+    reply = loopback.get(f"{lane.domain}/", headers={"host": "nobody.localhost:8788"}, timeout=60)
     assert reply.status_code == 404
     assert "There is no site here" in reply.text
     assert reply.headers["x-content-type-options"] == "nosniff"
@@ -63,43 +63,43 @@ def test_domain_answers_404_for_an_unknown_host(lane: Lane) -> None:
 def test_the_edge_compresses_as_cloudflare_does(lane: Lane) -> None:
     """Public answers are compressed outside the worker: listed types, 200/403/404, ETag weakened."""
     unknown = {"host": "nobody.localhost:8788"}
-    page = httpx.get(f"{lane.domain}/", headers={**unknown, "accept-encoding": "gzip"}, timeout=60)
+    page = loopback.get(f"{lane.domain}/", headers={**unknown, "accept-encoding": "gzip"}, timeout=60)
     assert (page.status_code, page.headers["content-encoding"]) == (404, "gzip")  # a 404 page too
     assert "There is no site here" in page.text  # httpx undid the gzip
     assert "content-length" not in page.headers
     assert "accept-encoding" in page.headers["vary"].lower()
     brotli_first = {**unknown, "accept-encoding": "br;q=1, gzip;q=0.5"}
-    with httpx.stream("GET", f"{lane.domain}/", headers=brotli_first, timeout=60) as raw:
+    with loopback.stream("GET", f"{lane.domain}/", headers=brotli_first, timeout=60) as raw:
         assert raw.headers["content-encoding"] == "br"
-    plain = httpx.get(f"{lane.domain}/", headers={**unknown, "accept-encoding": "identity"}, timeout=60)
+    plain = loopback.get(f"{lane.domain}/", headers={**unknown, "accept-encoding": "identity"}, timeout=60)
     assert "content-encoding" not in plain.headers
     assert "There is no site here" in plain.text
 
-    script = httpx.get(f"{lane.core}/portal.js", headers={"accept-encoding": "gzip"}, timeout=60)
+    script = loopback.get(f"{lane.core}/portal.js", headers={"accept-encoding": "gzip"}, timeout=60)
     assert (script.headers["content-encoding"], script.headers["etag"][:3]) == ("gzip", 'W/"')
-    again = httpx.get(f"{lane.core}/portal.js", headers={"if-none-match": script.headers["etag"]}, timeout=60)
+    again = loopback.get(f"{lane.core}/portal.js", headers={"if-none-match": script.headers["etag"]}, timeout=60)
     assert again.status_code == 304  # the weakened ETag still revalidates
-    api = httpx.get(f"{lane.core}/api/v1/health", headers={"accept-encoding": "gzip"}, timeout=60)
+    api = loopback.get(f"{lane.core}/api/v1/health", headers={"accept-encoding": "gzip"}, timeout=60)
     assert (api.headers["content-encoding"], api.json()["status"]) == ("gzip", "ok")
-    refused = httpx.get(f"{lane.core}/api/v1/nope", headers={"accept-encoding": "gzip"}, timeout=60)
+    refused = loopback.get(f"{lane.core}/api/v1/nope", headers={"accept-encoding": "gzip"}, timeout=60)
     assert (refused.status_code, refused.headers["content-encoding"]) == (404, "gzip")
-    wrong = httpx.delete(f"{lane.core}/api/v1/health", headers={"accept-encoding": "gzip"}, timeout=60)
+    wrong = loopback.delete(f"{lane.core}/api/v1/health", headers={"accept-encoding": "gzip"}, timeout=60)
     assert wrong.status_code == 405
     assert "content-encoding" not in wrong.headers  # only 200, 403, 404
-    icon = httpx.get(f"{lane.core}/favicon.svg", headers={"accept-encoding": "gzip"}, timeout=60)
+    icon = loopback.get(f"{lane.core}/favicon.svg", headers={"accept-encoding": "gzip"}, timeout=60)
     assert icon.headers["content-encoding"] == "gzip"  # image/svg+xml is on the list; photos are not
 
 
 def test_core_errors_are_json_with_request_ids(lane: Lane) -> None:
-    reply = httpx.get(f"{lane.core}/api/v1/nope", timeout=60)
+    reply = loopback.get(f"{lane.core}/api/v1/nope", timeout=60)
     assert reply.status_code == 404
     error = reply.json()["error"]
     assert (error["code"], error["request_id"]) == ("not_found", reply.headers["x-request-id"])
-    malformed = httpx.post(
+    malformed = loopback.post(
         f"{lane.core}/api/v1/auth/signup", content=b"{nope", timeout=60, headers={"content-type": "application/json"}
     )
     assert (malformed.status_code, malformed.json()["error"]["code"]) == (400, "invalid_json")
-    wrong = httpx.delete(f"{lane.core}/api/v1/health", timeout=60)
+    wrong = loopback.delete(f"{lane.core}/api/v1/health", timeout=60)
     assert (wrong.status_code, wrong.headers["allow"]) == (405, "GET, HEAD")
 
 
@@ -133,7 +133,9 @@ def test_internal_workers_refuse_calls_without_a_valid_header(lane: Lane, worker
 
 
 def test_a_client_cannot_smuggle_an_internal_header_through_core(lane: Lane) -> None:
-    reply = httpx.get(f"{lane.core}/api/v1/sites", headers={internal_auth.HEADER: "v1.9999999999.e30.AAAA"}, timeout=60)
+    reply = loopback.get(
+        f"{lane.core}/api/v1/sites", headers={internal_auth.HEADER: "v1.9999999999.e30.AAAA"}, timeout=60
+    )
     assert reply.status_code == 401
 
 
@@ -165,11 +167,13 @@ DEEP = ("[" * 5000 + "]" * 5000).encode()  # 10,000 bytes: the security issue's 
 def test_a_deeply_nested_body_is_refused_before_parsing_and_the_lane_stays_up(lane: Lane, path: str) -> None:
     # Unguarded, Pyodide's wasm stack overflowed on the second try and the whole lane exited.
     for _ in range(3):
-        reply = httpx.post(f"{lane.core}{path}", content=DEEP, headers={"content-type": "application/json"}, timeout=60)
+        reply = loopback.post(
+            f"{lane.core}{path}", content=DEEP, headers={"content-type": "application/json"}, timeout=60
+        )
         assert reply.status_code == 400, reply.text
         assert reply.json()["error"]["code"] == "invalid_json"
         assert "nested deeper than 64 levels" in reply.json()["error"]["message"]
-    assert httpx.get(f"{lane.core}/api/v1/health", timeout=60).status_code == 200
+    assert loopback.get(f"{lane.core}/api/v1/health", timeout=60).status_code == 200
 
 
 def test_a_fatal_pyodide_error_replaces_that_isolate_only(lane: Lane) -> None:
@@ -177,7 +181,7 @@ def test_a_fatal_pyodide_error_replaces_that_isolate_only(lane: Lane) -> None:
     # gets a fresh one; other workers never notice. The probe parses deep JSON with no guard.
     crashed = lane.worker("probe", "/crash?depth=200000")
     assert crashed.status_code == 500
-    assert httpx.get(f"{lane.core}/api/v1/health", timeout=60).status_code == 200
+    assert loopback.get(f"{lane.core}/api/v1/health", timeout=60).status_code == 200
     assert lane.worker("probe", "/flags").status_code == 200
     assert lane.worker("probe", "/crash?depth=10").text == "survived"
     assert lane.logged("[probe] isolate failed (fatal Pyodide error: Maximum call stack size exceeded)")

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.harness import own_lane, stage_probe
 
 pytestmark = pytest.mark.lane
@@ -20,14 +20,14 @@ def test_an_object_without_a_content_type_reads_as_octet_stream(tmp_path: Path) 
     stage_probe(tmp_path / "build")
     with own_lane(tmp_path / "build", tmp_path / "state") as (_, urls, log):
         admin = urls["admin"]
-        stored = httpx.put(f"{admin}/r2/{BUCKET}/bare.bin", content=b"\x00\x01\x02", timeout=30)
+        stored = loopback.put(f"{admin}/r2/{BUCKET}/bare.bin", content=b"\x00\x01\x02", timeout=30)
         assert stored.status_code == 204
-        typed = httpx.put(
+        typed = loopback.put(
             f"{admin}/r2/{BUCKET}/page.html", content=b"<p>hi</p>", headers={"content-type": "text/html"}, timeout=30
         )
         assert typed.status_code == 204
-        bare = httpx.get(f"{admin}/fetch/probe/blob?key=bare.bin", timeout=60)
+        bare = loopback.get(f"{admin}/fetch/probe/blob?key=bare.bin", timeout=60)
         assert bare.status_code == 200, "\n".join(log[-20:])
         assert bare.json() == {"get": "application/octet-stream", "open": "application/octet-stream", "size": 3}
-        html = httpx.get(f"{admin}/fetch/probe/blob?key=page.html", timeout=60)
+        html = loopback.get(f"{admin}/fetch/probe/blob?key=page.html", timeout=60)
         assert html.json() == {"get": "text/html", "open": "text/html", "size": 9}

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.harness import Lane, own_lane
 
 pytestmark = pytest.mark.lane
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.lane
 
 def test_a_missing_required_var_stops_the_worker_naming_it(lane: Lane, tmp_path: Path) -> None:
     with own_lane(lane.build, tmp_path / "state", "--var", "core:PORTAL_ORIGIN=") as (_, urls, log):
-        response = httpx.get(f"{urls['core']}/api/v1/plans", timeout=60)
+        response = loopback.get(f"{urls['core']}/api/v1/plans", timeout=60)
         assert response.status_code == 500
 
         def named() -> bool:

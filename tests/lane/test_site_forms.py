@@ -12,6 +12,7 @@ from html import unescape
 import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.client import subscribed, view
 from tests.lane.harness import Lane
 
@@ -21,7 +22,7 @@ FORM["page"] = "/"
 
 
 def post(lane: Lane, host: str, block: str, fields: dict[str, str], ip: str) -> httpx.Response:
-    return httpx.post(
+    return loopback.post(
         f"{lane.domain}/_smartpages/forms/{block}",
         data=fields,
         headers={"host": host, "cf-connecting-ip": ip},
@@ -66,7 +67,7 @@ def test_every_outcome_of_a_sites_form_comes_back_on_its_own_page(lane: Lane) ->
     assert "Too many messages" in limited.text
     assert "Cake for 12" in limited.text
 
-    assert httpx.get(f"{lane.domain}/_smartpages/forms/{block}", headers={"host": host}).status_code == 405
+    assert loopback.get(f"{lane.domain}/_smartpages/forms/{block}", headers={"host": host}).status_code == 405
     missing = post(lane, host, "b_0000000000000000", FORM, "198.51.100.32")
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("text/html")

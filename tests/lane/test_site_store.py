@@ -15,9 +15,9 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.client import signed_in
 from tests.lane.harness import Lane
 from tests.lane.scale import CUSTOMER_DB, d1, rows, run_cron, wait_until
@@ -35,7 +35,7 @@ class Store:
 
     def call(self, method: str, *args: Any, status: int = 200) -> Any:
         url = f"{self.lane.admin}/durable-objects/{NAMESPACE}/{self.site_id}/{method}"
-        reply = httpx.post(url, json={"args": args}, timeout=60)
+        reply = loopback.post(url, json={"args": args}, timeout=60)
         assert reply.status_code == status, reply.text
         return reply.json()["result" if status == 200 else "error"]
 
@@ -51,7 +51,7 @@ class Store:
 
 def live_objects(lane: Lane) -> list[dict[str, Any]]:
     """The site stores the lane has instances of (`id`, `name`: the site id), from its report."""
-    return list(httpx.get(f"{lane.admin}/durable-objects", timeout=30).json()["namespaces"][NAMESPACE]["live"])
+    return list(loopback.get(f"{lane.admin}/durable-objects", timeout=30).json()["namespaces"][NAMESPACE]["live"])
 
 
 def object_file(lane: Lane, site_id: str) -> Path:
@@ -177,7 +177,7 @@ def test_a_legacy_site_is_copied_into_its_object_once_and_d1_then_refuses_writes
     # Writes go to the object; D1 refuses any write to the rows it moved.
     assert store.run("UPDATE pages SET title = 'New' WHERE id = ?", [home]) == 1
     statements = [["UPDATE pages SET title = 'Lost' WHERE id = ?", [home]]]
-    reply = httpx.post(f"{lane.admin}/d1/{CUSTOMER_DB}", json={"statements": statements}, timeout=60)
+    reply = loopback.post(f"{lane.admin}/d1/{CUSTOMER_DB}", json={"statements": statements}, timeout=60)
     assert reply.status_code == 400
     assert "site_moved" in reply.json()["error"]
     assert rows(lane, CUSTOMER_DB, "SELECT title FROM pages WHERE id = ?", [home]) == [{"title": "Page 0"}]

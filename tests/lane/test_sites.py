@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
 from customer import formscript
+from tests import loopback
 from tests.customer.html_checks import assert_well_formed_page
 from tests.imagefiles import png
 from tests.lane.client import signed_in, view
@@ -30,7 +30,7 @@ def test_build_publish_edit_republish_roll_back(lane: Lane) -> None:
     host = site["default_host"]
     assert host == "lane-bakery.localhost"
 
-    upload = httpx.post(
+    upload = loopback.post(
         f"{lane.core}/api/v1/sites/{sid}/assets",
         content=PNG,
         headers={
@@ -88,8 +88,8 @@ def test_build_publish_edit_republish_roll_back(lane: Lane) -> None:
     assert (image.status_code, image.content, image.headers["content-type"]) == (200, PNG, "image/png")
     assert image.headers["cache-control"] == "public, max-age=31536000, immutable"
     etag = v1.headers["etag"]
-    assert httpx.get(f"{lane.domain}/", headers={"host": host, "if-none-match": etag}, timeout=60).status_code == 304
-    assert httpx.get(f"{lane.domain}/index.html", headers={"host": host}, timeout=60).headers["location"] == "/"
+    assert loopback.get(f"{lane.domain}/", headers={"host": host, "if-none-match": etag}, timeout=60).status_code == 304
+    assert loopback.get(f"{lane.domain}/index.html", headers={"host": host}, timeout=60).headers["location"] == "/"
 
     blocks[1] = {"type": "rich_text", "markdown": "Second edition"}
     assert owner.call("PUT", f"/api/v1/sites/{sid}/pages/{home}", {"blocks": blocks}).status_code == 200

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.harness import Lane, own_lane, refused_start, stage_probe
 from tools.build import stage
 
@@ -39,7 +39,7 @@ def test_a_worker_breaking_a_start_up_rule_is_refused(tmp_path: Path, top_level:
 
 
 def test_import_time_is_reported_on_cpu(lane: Lane) -> None:
-    timings = httpx.get(f"{lane.admin}/timings", timeout=30).json()
+    timings = loopback.get(f"{lane.admin}/timings", timeout=30).json()
     for worker in ("core", "customer", "billing", "mailer", "domain"):
         assert 0 < timings[worker]["importCpuMs"] <= 1000, (worker, timings[worker])
 
@@ -64,4 +64,4 @@ def test_js_values_reached_through_the_import_proxy_may_be_held_at_top_level(tmp
     held = "import js\n_OBJECT = js.Object\n_JSON_RESPONSE = js.Response.json\n_JSON = js.JSON\n"
     entry.write_text(entry.read_text() + "\n" + held)
     with own_lane(tmp_path / "build", tmp_path / "state") as (_, urls, _log):
-        assert httpx.get(f"{urls['admin']}/fetch/probe/", timeout=60).status_code < 500
+        assert loopback.get(f"{urls['admin']}/fetch/probe/", timeout=60).status_code < 500

@@ -8,9 +8,9 @@ import hashlib
 import json
 import os
 
-import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.harness import Lane
 
 pytestmark = pytest.mark.lane
@@ -20,13 +20,13 @@ SIZE = 20 * 1024 * 1024
 
 
 def wasm_bytes(lane: Lane) -> int:
-    return int(httpx.get(f"{lane.admin}/memory", timeout=30).json()["domain"]["wasmBytes"])
+    return int(loopback.get(f"{lane.admin}/memory", timeout=30).json()["domain"]["wasmBytes"])
 
 
 def seed(lane: Lane, key: str, body: bytes, content_type: str) -> None:
     # 20 MB through the admin door: httpx's default 5 s is too short on a busy machine.
     url = f"{lane.admin}/r2/smartpages-sites/{key}"
-    reply = httpx.put(url, content=body, headers={"content-type": content_type}, timeout=120)
+    reply = loopback.put(url, content=body, headers={"content-type": content_type}, timeout=120)
     assert reply.status_code == 204
 
 
@@ -38,20 +38,20 @@ def test_a_20_mb_asset_streams_without_growing_the_isolate(lane: Lane) -> None:
     pointer = {"format": 1, "site": SITE, "version": 1, "files": {path: [sha, "video/mp4", SIZE]}, "csp": ""}
     seed(lane, f"hosts/{HOST}.json", json.dumps(pointer).encode(), "application/json")
     headers = {"host": HOST}
-    small = httpx.get(f"{lane.domain}/nothing-here", headers=headers, timeout=60)  # the pointer, warm
+    small = loopback.get(f"{lane.domain}/nothing-here", headers=headers, timeout=60)  # the pointer, warm
     assert small.status_code == 404
     before = wasm_bytes(lane)
 
-    cold = httpx.get(f"{lane.domain}{path}", headers=headers, timeout=120)
+    cold = loopback.get(f"{lane.domain}{path}", headers=headers, timeout=120)
     assert cold.status_code == 200
     assert cold.headers["content-length"] == str(SIZE)
     assert hashlib.sha256(cold.content).hexdigest() == sha
     first, last = 12_345_678, 12_345_678 + 99_999
-    part = httpx.get(f"{lane.domain}{path}", headers={**headers, "range": f"bytes={first}-{last}"}, timeout=120)
+    part = loopback.get(f"{lane.domain}{path}", headers={**headers, "range": f"bytes={first}-{last}"}, timeout=120)
     assert part.status_code == 206
     assert part.headers["content-range"] == f"bytes {first}-{last}/{SIZE}"
     assert part.content == body[first : last + 1]
-    warm = httpx.get(f"{lane.domain}{path}", headers=headers, timeout=120)
+    warm = loopback.get(f"{lane.domain}{path}", headers=headers, timeout=120)
     assert warm.status_code == 200
     assert hashlib.sha256(warm.content).hexdigest() == sha
 

@@ -10,11 +10,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 from playwright.async_api import Error as PlaywrightError
 
+from tests import loopback
 from tests.imagefiles import png
 from tests.lane.client import PASSWORD, subscribed
 from tests.lane.harness import Lane
@@ -41,7 +41,7 @@ EVERY_BLOCK: list[dict[str, Any]] = [
 async def upload_picture(lane: Lane, owner: Any, site_id: str) -> str:
     """A small PNG into the site's library, as the portal uploads it; its sha256."""
     reply = await asyncio.to_thread(
-        httpx.post,
+        loopback.post,
         f"{lane.core}/api/v1/sites/{site_id}/assets?name=loaf.png",
         content=png(1, width=40, height=30),
         headers={"cookie": owner.cookie, "origin": lane.core, "sec-fetch-site": "same-origin"},
@@ -132,7 +132,7 @@ async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane
     assert owner.post(f"/api/v1/sites/{site['id']}/publish").status_code == 201
     form_block = owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{home}").json()["blocks"][8]["id"]
     await asyncio.to_thread(
-        httpx.post,
+        loopback.post,
         f"{lane.core}/api/v1/forms/{site['id']}/{form_block}",
         data={"name": "Gina", "email": "gina@example.net", "message": "Hello", "page": "/", "website": ""},
         headers={"origin": "http://axe-bakery.localhost"},

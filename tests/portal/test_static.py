@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests import loopback
 from tests.lane.harness import Lane
 
 PUBLIC = Path(__file__).resolve().parents[2] / "workers" / "core" / "public"
@@ -27,14 +27,16 @@ def test_nothing_is_fetched_from_another_host_at_run_time(name: str) -> None:
 @pytest.mark.lane
 def test_portal_pages_carry_the_csp_and_deep_links_get_the_app(lane: Lane) -> None:
     for path in ("/", "/start?plan=pro&utm_source=x", "/sites/s_123"):
-        reply = httpx.get(lane.core + path, headers={"sec-fetch-mode": "navigate", "accept": "text/html"}, timeout=30)
+        reply = loopback.get(
+            lane.core + path, headers={"sec-fetch-mode": "navigate", "accept": "text/html"}, timeout=30
+        )
         assert reply.status_code == 200
         assert '<script type="module" src="/portal.js">' in reply.text
         csp = reply.headers["content-security-policy"]
         for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
             assert directive in csp
         assert reply.headers["x-content-type-options"] == "nosniff"
-    assert httpx.get(lane.core + "/_headers", timeout=30).status_code == 404
+    assert loopback.get(lane.core + "/_headers", timeout=30).status_code == 404
 
 
 def _imports(path: Path) -> set[Path]:

@@ -10,10 +10,10 @@ import asyncio
 import time
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from tests import loopback
 from tests.lane.client import PASSWORD, PortalClient, signed_in, subscribed, view
 from tests.lane.harness import Lane
 from tests.portal.conftest import shot
@@ -29,7 +29,7 @@ def invitation_link(lane: Lane, to: str) -> str:
     """The link of the newest invitation mail to `to`, from the dev outbox (mailer's stand-in)."""
     deadline = time.monotonic() + 15
     while True:
-        messages = httpx.get(f"{lane.core}/dev/outbox.json", timeout=60).json()["messages"]
+        messages = loopback.get(f"{lane.core}/dev/outbox.json", timeout=60).json()["messages"]
         for message in messages:  # newest first
             if message["template"] == "site_invitation" and message["to"] == to:
                 return str(message["links"][0])
