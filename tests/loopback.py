@@ -4,8 +4,8 @@ functions with one TLS context built per process.
 `httpx.get` and friends build a client per call, and each client loads certifi's CA bundle into a
 new SSL context, even for an http:// URL: 25 ms of CPU a call against 1 ms with a context built
 once. The tests make thousands of calls: with this module the test processes' own CPU in a full run
-went from 166 s to 102 s (process accounting). Each call still gets a client of its own, so no cookie or connection is carried from one call to the
-next, exactly as with httpx's functions."""
+went from 166 s to 102 s (process accounting). Each call still gets a client of its own, so no
+cookie or connection is carried from one call to the next, exactly as with httpx's functions."""
 
 from __future__ import annotations
 
