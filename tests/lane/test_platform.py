@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -186,3 +187,29 @@ def test_a_fatal_pyodide_error_replaces_that_isolate_only(lane: Lane) -> None:
     assert lane.worker("probe", "/crash?depth=10").text == "survived"
     assert lane.logged("[probe] isolate failed (fatal Pyodide error: Maximum call stack size exceeded)")
     assert lane.logged("[probe] isolate replaced")
+
+
+def test_a_running_d1_statement_holds_up_nothing_else_in_the_lane(lane: Lane) -> None:
+    """On Cloudflare a worker awaiting D1 holds up no other request. The lane ran every statement as
+    a synchronous call through Miniflare's proxy (Atomics.wait): while one ran, its whole event loop
+    stood still. A statement of a few seconds through the admin door (the same bridge the workers'
+    D1 bindings use), and meanwhile a request the lane answers itself: it must come back long before
+    the statement ends, not just after it."""
+    slow = (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) SELECT count(*) AS n FROM c"
+    )
+
+    def statement() -> tuple[int, float]:
+        reply = loopback.post(f"{lane.admin}/d1/smartpages-core", json={"statements": [[slow, []]]}, timeout=120)
+        return reply.status_code, time.monotonic()
+
+    with ThreadPoolExecutor(1) as pool:
+        started = time.monotonic()
+        running = pool.submit(statement)
+        time.sleep(0.5)  # the statement is under way
+        assert loopback.get(f"{lane.admin}/timings", timeout=60).status_code == 200
+        answered = time.monotonic()
+        status, ended = running.result()
+    assert status == 200
+    assert ended - started > 1.5, "the statement was too quick to show anything"
+    assert ended - answered > 0.75, f"answered {ended - answered:.2f} s before the statement ended"
