@@ -108,7 +108,8 @@ export async function startMiniflare(workers, stateDir, extra = {}) {
 // One operation of the host worker's Bridge (see hostScript), as JSON over its binding's fetch;
 // bytes travel as {"$bytes": base64}. Its error comes back with the same name and message.
 export async function bridgeCall(bridge, op, args) {
-  const body = JSON.stringify({ op, args }, (key, v) => (v instanceof Uint8Array ? { $bytes: Buffer.from(v).toString('base64') } : v));
+  const encode = (key, v) => (v instanceof Uint8Array || v instanceof ArrayBuffer ? { $bytes: Buffer.from(v).toString('base64') } : v);
+  const body = JSON.stringify({ op, args }, encode);
   const reply = await bridge.fetch('http://lane-bridge/', { method: 'POST', body });
   const text = await reply.text();
   if (reply.status === 200) return JSON.parse(text);
