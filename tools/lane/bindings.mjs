@@ -107,7 +107,7 @@ export async function startMiniflare(workers, stateDir, extra = {}) {
 
 // One operation of the host worker's Bridge (see hostScript), as JSON over its binding's fetch;
 // bytes travel as {"$bytes": base64}. Its error comes back with the same name and message.
-export async function bridgeCall(bridge, op, args) {
+async function bridgeCall(bridge, op, args) {
   const encode = (key, v) => (v instanceof Uint8Array || v instanceof ArrayBuffer ? { $bytes: Buffer.from(v).toString('base64') } : v);
   const body = JSON.stringify({ op, args }, encode);
   const reply = await bridge.fetch('http://lane-bridge/', { method: 'POST', body });

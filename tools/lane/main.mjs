@@ -10,7 +10,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { bridgeCall, resourceKey } from './bindings.mjs';
+import { D1Bridge, resourceKey } from './bindings.mjs';
 import { Lane, REPO } from './lane.mjs';
 import { edgeCompressed, matchAsset, sendWebResponse, toWebRequest, withLocalFrameSrc, workerFirst } from './web.mjs';
 
@@ -123,7 +123,7 @@ function serveAdmin(port) {
       for await (const c of req) chunks.push(c);
       const { statements } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       try {
-        const results = await bridgeCall(lane.mf.laneBridge, 'd1batch', [resourceKey('D1', decodeURIComponent(d1[1])), statements]);
+        const results = await new D1Bridge(lane.mf.laneBridge, resourceKey('D1', decodeURIComponent(d1[1]))).batch(statements);
         return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
       } catch (e) {
         return res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e?.message ?? e) }));
