@@ -1,7 +1,9 @@
-"""Fixtures shared by the CPython tiers: a clock tests can move, real crypto, the wired stack."""
+"""Fixtures shared by the CPython tiers: a clock tests can move, crypto with a quick key derivation,
+the wired stack."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -103,9 +105,21 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+class QuickKdfCrypto(HashlibCrypto):
+    """HashlibCrypto with a one-round PBKDF2 (as Django's tests swap in a fast password hasher): the
+    in-process tiers derive about 900 password keys a run, and at 100,000 rounds those took 43 % of
+    `scripts/test --quick`'s CPU. Still a function of password, salt and count (the count goes into
+    the salt), so a wrong password or a changed count fails as it would. The real derivation is held
+    to the published vectors in tests/core/test_passwords.py, which uses HashlibCrypto, and runs as
+    WebCrypto in every lane test."""
+
+    async def pbkdf2_sha256(self, password: bytes, salt: bytes, iterations: int) -> bytes:
+        return hashlib.pbkdf2_hmac("sha256", password, salt + iterations.to_bytes(8, "big"), 1, dklen=32)
+
+
 @pytest.fixture
 def crypto() -> HashlibCrypto:
-    return HashlibCrypto()
+    return QuickKdfCrypto()
 
 
 @pytest.fixture
