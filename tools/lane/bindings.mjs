@@ -8,8 +8,12 @@
 // read what they need once (R2 metadata, the whole R2 body) and keep plain JS values.
 
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Miniflare } from 'miniflare';
+
+// Miniflare is CommonJS: `import` from it makes Node scan its 4.4 MB with the CJS lexer for named
+// exports on every start (0.64 s of CPU to load it, against 0.25 s through require).
+const { Miniflare } = createRequire(import.meta.url)('miniflare');
 
 // One JS worker in Miniflare owns every bucket/database/namespace. Binding names there are
 // derived from the resource identity, so two Python workers that bind the same bucket_name share
