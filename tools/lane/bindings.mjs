@@ -4,8 +4,8 @@
 // by `constructor.name`; with the raw proxies (null prototype) it would pass JsProxy objects
 // through untouched and Python code would see different types than on Cloudflare.
 //
-// Every property access or call on a Miniflare proxy is a round trip to workerd, so the wrappers
-// read what they need once (R2 metadata, the whole R2 body) and keep plain JS values.
+// Every property access or call on a Miniflare proxy is a synchronous round trip to workerd, so D1
+// and R2 go through the host worker's Bridge instead (below) and the wrappers keep plain JS values.
 
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,9 +25,10 @@ export function resourceKey(kind, id) {
 // D1 goes through a small entrypoint inside workerd (one round trip per statement, results as
 // JSON) rather than Miniflare's D1 proxy, which costs a round trip for prepare, bind and run each
 // (~3x slower). D1 results are JSON-safe: workerd returns BLOB columns as arrays of numbers.
-// R2 listings go through it too: each object of a listing through the proxy costs a synchronous
-// round trip per property read (~25 ms an object, 1.6 s for 60 objects; no CPU, but wall time
-// a publish on Cloudflare would not spend).
+// R2 goes through it too (head, get, put, delete, list): through the proxy each property of an
+// object was a synchronous round trip (~25 ms an object listed, 1.6 s for 60 objects; no CPU, but
+// the whole lane stood still meanwhile, 8 s of the editor tests' run). An object's metadata comes
+// back as JSON, a body as the reply's raw bytes.
 // The lane calls it through the binding's `fetch` (bridgeCall below), never as an RPC method:
 // Miniflare's proxy makes a method call asynchronous only once one has returned a Promise, and a
 // synchronous call's result never is one, so every statement blocked the lane's whole event loop
@@ -40,14 +41,26 @@ function stmt(db, sql, params) {
   const s = db.prepare(sql);
   return params.length ? s.bind(...params) : s;
 }
-const OPS = new Set(['d1', 'd1batch', 'd1exec', 'r2list']);
-const bytes = (key, v) => (v && typeof v === 'object' && typeof v.$bytes === 'string' ? Uint8Array.from(atob(v.$bytes), (c) => c.charCodeAt(0)) : v);
+const OPS = new Set(['d1', 'd1batch', 'd1exec', 'r2head', 'r2get', 'r2put', 'r2delete', 'r2list']);
+function r2meta(o) {
+  return o && {
+    key: o.key, version: o.version, size: o.size, etag: o.etag, httpEtag: o.httpEtag,
+    checksums: o.checksums?.toJSON?.() ?? {}, uploaded: o.uploaded, httpMetadata: o.httpMetadata ?? {},
+    customMetadata: o.customMetadata ?? {}, range: o.range, storageClass: o.storageClass,
+  };
+}
+function revive(key, v) {
+  if (v && typeof v === 'object' && typeof v.$bytes === 'string') return Uint8Array.from(atob(v.$bytes), (c) => c.charCodeAt(0));
+  if (v && typeof v === 'object' && typeof v.$date === 'string') return new Date(v.$date);
+  return v;
+}
 export class Bridge extends WorkerEntrypoint {
   async fetch(request) {
-    const { op, args } = JSON.parse(await request.text(), bytes);
+    const { op, args } = JSON.parse(await request.text(), revive);
     if (!OPS.has(op)) return new Response('unknown bridge operation', { status: 404 });
     try {
-      return new Response(await this[op](...args));
+      const out = await this[op](...args);
+      return out instanceof Response ? out : new Response(out);
     } catch (e) {
       return Response.json({ name: e?.name ?? 'Error', message: String(e?.message ?? e) }, { status: 500 });
     }
@@ -63,15 +76,26 @@ export class Bridge extends WorkerEntrypoint {
   d1exec(binding, sql) {
     return json(this.env[binding].exec(sql));
   }
+  async r2head(binding, key) {
+    return JSON.stringify(r2meta(await this.env[binding].head(key)));
+  }
+  // The body as the reply's bytes, the metadata in a header (null: no object; no body: onlyIf failed).
+  async r2get(binding, key, options) {
+    const o = await this.env[binding].get(key, options);
+    const meta = encodeURIComponent(JSON.stringify(o && { ...r2meta(o), hasBody: 'body' in o }));
+    return new Response(o && 'body' in o ? o.body : null, { headers: { 'x-r2-object': meta } });
+  }
+  async r2put(binding, key, value, options) {
+    return JSON.stringify(r2meta(await this.env[binding].put(key, value, options)));
+  }
+  async r2delete(binding, keys) {
+    await this.env[binding].delete(keys);
+    return 'null';
+  }
   async r2list(binding, options) {
     const page = await this.env[binding].list(options);
-    const objects = page.objects.map((o) => ({
-      key: o.key, version: o.version, size: o.size, etag: o.etag, httpEtag: o.httpEtag,
-      checksums: o.checksums?.toJSON?.() ?? {}, uploaded: o.uploaded, httpMetadata: o.httpMetadata ?? {},
-      customMetadata: o.customMetadata ?? {}, storageClass: o.storageClass,
-    }));
     const { truncated, cursor, delimitedPrefixes } = page;
-    return JSON.stringify({ objects, truncated, cursor, delimitedPrefixes: delimitedPrefixes ?? [] });
+    return JSON.stringify({ objects: page.objects.map(r2meta), truncated, cursor, delimitedPrefixes: delimitedPrefixes ?? [] });
   }
 }
 export default { fetch() { return new Response('lane bindings host') },${handlers} }
@@ -110,13 +134,21 @@ export async function startMiniflare(workers, stateDir, extra = {}) {
 }
 
 // One operation of the host worker's Bridge (see hostScript), as JSON over its binding's fetch;
-// bytes travel as {"$bytes": base64}. Its error comes back with the same name and message.
+// bytes travel as {"$bytes": base64}, dates as {"$date": ISO}. Its error comes back with the same name and message.
 async function bridgeCall(bridge, op, args) {
-  const encode = (key, v) => (v instanceof Uint8Array || v instanceof ArrayBuffer ? { $bytes: Buffer.from(v).toString('base64') } : v);
-  const body = JSON.stringify({ op, args }, encode);
+  return JSON.parse(await (await bridgeFetch(bridge, op, args)).text());
+}
+
+// The same, for an operation whose reply is more than JSON (r2get): the 200 reply itself.
+async function bridgeFetch(bridge, op, args) {
+  const body = JSON.stringify({ op, args }, function encode(key, v) {
+    const raw = this[key]; // before toJSON: a Date (R2's cacheExpiry, onlyIf's uploadedBefore) stays one
+    if (raw instanceof Date) return { $date: raw.toISOString() };
+    return v instanceof Uint8Array || v instanceof ArrayBuffer ? { $bytes: Buffer.from(v).toString('base64') } : v;
+  });
   const reply = await bridge.fetch('http://lane-bridge/', { method: 'POST', body });
+  if (reply.status === 200) return reply;
   const text = await reply.text();
-  if (reply.status === 200) return JSON.parse(text);
   if (reply.status !== 500) throw new Error(`lane: bridge ${op}: ${reply.status} ${text}`);
   const { name, message } = JSON.parse(text);
   const error = new Error(message);
@@ -269,33 +301,31 @@ const HTTP_METADATA_HEADERS = {
 };
 
 export class R2Bucket {
-  constructor(mfBucket, bridge = null, key = '') {
-    this._b = mfBucket;
-    this._bridge = bridge; // the host worker's Bridge: listings in one round trip
+  constructor(bridge, key) {
+    this._bridge = bridge; // the host worker's Bridge (see hostScript)
     this._key = key;
   }
   async head(key) {
-    const o = await this._b.head(String(key));
+    const o = await bridgeCall(this._bridge, 'r2head', [this._key, String(key)]);
     return o ? new R2Object(o) : null;
   }
   async get(key, options) {
-    const o = await this._b.get(String(key), r2Options(options));
+    const reply = await bridgeFetch(this._bridge, 'r2get', [this._key, String(key), r2Options(options) ?? {}]);
+    const o = JSON.parse(decodeURIComponent(reply.headers.get('x-r2-object')));
+    const bytes = new Uint8Array(await reply.arrayBuffer());
     if (!o) return null;
     // Without a body (onlyIf failed) workerd returns an R2Object, otherwise an R2ObjectBody.
-    if (typeof o.arrayBuffer !== 'function') return new R2Object(o);
-    return new R2ObjectBody(o, new Uint8Array(await o.arrayBuffer()));
+    return o.hasBody ? new R2ObjectBody(o, bytes) : new R2Object(o);
   }
   async put(key, value, options) {
-    const o = await this._b.put(String(key), await r2Value(value), r2Options(options));
+    const o = await bridgeCall(this._bridge, 'r2put', [this._key, String(key), await r2Value(value), r2Options(options) ?? {}]);
     return o ? new R2Object(o) : null;
   }
   async delete(keys) {
-    return await this._b.delete(Array.isArray(keys) ? keys.map(String) : String(keys));
+    await bridgeCall(this._bridge, 'r2delete', [this._key, Array.isArray(keys) ? keys.map(String) : String(keys)]);
   }
   async list(options) {
-    const page = this._bridge
-      ? await bridgeCall(this._bridge, 'r2list', [this._key, r2Options(options) ?? {}])
-      : await this._b.list(r2Options(options));
+    const page = await bridgeCall(this._bridge, 'r2list', [this._key, r2Options(options) ?? {}]);
     return {
       objects: page.objects.map((o) => new R2Object(o)),
       truncated: page.truncated,
@@ -347,6 +377,7 @@ export class R2Object {
     this.checksums = o.checksums;
     this.uploaded = new Date(o.uploaded);
     this.httpMetadata = { ...(o.httpMetadata ?? {}) };
+    if (typeof this.httpMetadata.cacheExpiry === 'string') this.httpMetadata.cacheExpiry = new Date(this.httpMetadata.cacheExpiry); // JSON made it a string
     this.customMetadata = { ...(o.customMetadata ?? {}) };
     this.range = o.range;
     this.storageClass = o.storageClass;

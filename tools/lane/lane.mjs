@@ -109,7 +109,7 @@ export class Lane {
       if (!(name in env)) this.log(`[${w.short}] warning: secret ${name} is not set (workers/${w.short}/.dev.vars)`);
     }
     for (const d of c.d1_databases ?? []) env[d.binding] = new D1Database(this.d1(d));
-    for (const b of c.r2_buckets ?? []) env[b.binding] = meterMethods(new R2Bucket(await this.mf.getR2Bucket(resourceKey('R2', b.bucket_name)), this.mf.laneBridge, resourceKey('R2', b.bucket_name)), ['head', 'get', 'put', 'delete', 'list']);
+    for (const b of c.r2_buckets ?? []) env[b.binding] = meterMethods(new R2Bucket(this.mf.laneBridge, resourceKey('R2', b.bucket_name)), ['head', 'get', 'put', 'delete', 'list']);
     for (const k of c.kv_namespaces ?? []) env[k.binding] = meterMethods(new KvNamespace(await this.mf.getKVNamespace(resourceKey('KV', k.id ?? k.binding))), ['get', 'getWithMetadata', 'put', 'delete', 'list']);
     for (const p of c.queues?.producers ?? []) env[p.binding] = meterMethods(await producerBinding(this.mf, p, this.queueJournal), ['send', 'sendBatch']);
     for (const a of c.analytics_engine_datasets ?? []) env[a.binding] = this.dataset(a.dataset ?? a.binding);

@@ -10,7 +10,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { D1Bridge, resourceKey } from './bindings.mjs';
+import { D1Bridge, R2Bucket, resourceKey } from './bindings.mjs';
 import { Lane, REPO } from './lane.mjs';
 import { edgeCompressed, matchAsset, sendWebResponse, toWebRequest, withLocalFrameSrc, workerFirst } from './web.mjs';
 
@@ -96,7 +96,7 @@ function serveAdmin(port) {
     const put = url.pathname.match(/^\/r2\/([^/]+)\/(.+)$/);
     if (put && (req.method === 'GET' || req.method === 'DELETE')) {
       // Reads an object as stored, or loses it as a fault would (tests of publish healing).
-      const bucket = await lane.mf.getR2Bucket(resourceKey('R2', put[1]));
+      const bucket = new R2Bucket(lane.mf.laneBridge, resourceKey('R2', put[1])); // as the workers' bindings do
       const key = decodeURIComponent(put[2]);
       if (req.method === 'DELETE') return (await bucket.delete(key), res.writeHead(204).end());
       const object = await bucket.get(key);
@@ -108,7 +108,7 @@ function serveAdmin(port) {
       // Seeds an object the product could not upload (e.g. larger than the upload limit).
       const chunks = [];
       for await (const c of req) chunks.push(c);
-      const bucket = await lane.mf.getR2Bucket(resourceKey('R2', put[1]));
+      const bucket = new R2Bucket(lane.mf.laneBridge, resourceKey('R2', put[1])); // as the workers' bindings do
       // Without a Content-Type the object is stored without one, as an S3 client or the dashboard may.
       const contentType = req.headers['content-type'];
       const httpMetadata = contentType ? { contentType } : {};
