@@ -63,12 +63,13 @@ class Served:
         or deleted the site). The session is kept while it still works: a login per operation cost a
         password derivation each, about 250 a run."""
         with httpx.Client(base_url=self.url, verify=loopback.TLS, headers=self.browser, timeout=30) as client:
-            site = client.get(f"/api/v1/sites/{self.site_id or 'none'}", headers=self.headers)
+            path = f"/api/v1/sites/{self.site_id or 'none'}"
+            site = client.get(path, headers=self.headers)
             if site.status_code == 401:
                 login = client.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD})
                 assert login.status_code == 200, login.text
                 self.headers = {**self.browser, "cookie": f"__Host-session={login.cookies['__Host-session']}"}
-                site = client.get(f"/api/v1/sites/{self.site_id or 'none'}", headers=self.headers)
+                site = client.get(path, headers=self.headers)
             if site.status_code == 404:
                 created = client.post("/api/v1/sites", json={"name": "Contract bakery"}, headers=self.headers)
                 assert created.status_code == 201, created.text

@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests import loopback
-from tests.lane.harness import own_lane, stage_probe
+from tests.lane.harness import ROOT, own_lane, stage_probe
 
 pytestmark = pytest.mark.lane
 
 BUCKET = "smartpages-lane-probe-blobs"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_an_object_without_a_content_type_reads_as_octet_stream(tmp_path: Path) -> None:
