@@ -4,6 +4,7 @@ the wired stack."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -98,6 +99,14 @@ def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Lane]:
         yield running
         # Every suite on the lane fails on any breach of the platform's limits (Paid plan).
         harness.assert_no_limit_breach(running)
+
+
+@pytest.fixture(scope="session")
+def dry_run_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where tests/dryrun.py keeps wrangler's dry runs: one folder for every test process of the run
+    (under xdist each process's base folder is a child of the run's)."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "dry-runs"
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ and the three internal workers private."""
 from __future__ import annotations
 
 import re
-import subprocess
 import tomllib
 import zipfile
 from pathlib import Path
@@ -12,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from tests.dryrun import dry_run
 from tools import build
 
 ROOT = Path(__file__).resolve().parents[2]
-WRANGLER = ROOT / "tools" / "wrangler"
 
 pytestmark = pytest.mark.deploy
 
@@ -78,23 +77,12 @@ def vendored_sdk() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def dry_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[set[str], str]]:
+def dry_runs(tmp_path_factory: pytest.TempPathFactory, dry_run_cache: Path) -> dict[str, tuple[set[str], str]]:
     out = tmp_path_factory.mktemp("bundles")
     results = {}
     for worker in build.WORKERS:
-        staged = build.stage(worker, out / "build")
-        outdir = out / "dry-run" / worker
-        proc = subprocess.run(
-            [str(WRANGLER), "deploy", "--dry-run", "--outdir", str(outdir)],
-            cwd=staged,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        modules = {p.relative_to(outdir).as_posix() for p in outdir.rglob("*") if p.is_file() and p.name != "README.md"}
-        results[worker] = (modules, proc.stdout)
+        done = dry_run(build.stage(worker, out / "build"), dry_run_cache)
+        results[worker] = (set(done.modules()), done.stdout)
     return results
 
 
@@ -182,18 +170,13 @@ def test_each_environment_repeats_every_binding_with_suffixed_names(worker: str,
 
 
 @pytest.fixture(scope="module")
-def env_dry_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str]:
+def env_dry_runs(tmp_path_factory: pytest.TempPathFactory, dry_run_cache: Path) -> dict[tuple[str, str], str]:
     out = tmp_path_factory.mktemp("env-bundles")
     results = {}
     for worker in build.WORKERS:
         staged = build.stage(worker, out / "build")
         for env in ENVIRONMENTS:
-            proc = subprocess.run(
-                [str(WRANGLER), "deploy", "--dry-run", "--env", env, "--outdir", str(out / env / worker)],
-                cwd=staged, capture_output=True, text=True, timeout=120, check=False,
-            )  # fmt: skip
-            assert proc.returncode == 0, proc.stdout + proc.stderr
-            results[(worker, env)] = proc.stdout
+            results[(worker, env)] = dry_run(staged, dry_run_cache, "--env", env).stdout
     return results
 
 

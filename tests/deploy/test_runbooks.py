@@ -44,21 +44,18 @@ OBJECT = b"<!doctype html><title>a published page</title>"
 QUEUED_MAIL = "em_stuck_1"
 ROTATED_KEY = "re_rotated_key_for_the_runbook"
 
-# docs/operations.md's commands before issue 29, as written there (placeholders filled in).
+# docs/operations.md's commands before issue 29, as written there (placeholders filled in): one for
+# each kind of resource named without its environment (queue, D1, R2, Worker), and one reading a
+# worker's config without `--env`. The docs had 12; the others were the same two mistakes again
+# (time travel, export, pause and resume, rollback, migrations), each a wrangler start for nothing
+# more shown.
 OLD_COMMANDS = (
     "tools/wrangler queues info smartpages-mail",
     "tools/wrangler d1 execute smartpages-mailer --remote --command"
     ' "SELECT status, count(*) FROM emails GROUP BY status"',
-    "tools/wrangler d1 time-travel info smartpages-customer --timestamp=2026-11-26T09:00:00Z",
-    "tools/wrangler d1 time-travel restore smartpages-customer --timestamp=2026-11-26T09:00:00Z",
-    "tools/wrangler d1 export smartpages-customer --remote --output backup.sql",
     f"tools/wrangler r2 object get smartpages-sites/sites/{SITE}/files/{DIGEST} --file out.bin --remote",
     "tools/wrangler tail smartpages-mailer",
-    "tools/wrangler queues resume-delivery smartpages-mail",
-    "tools/wrangler queues pause-delivery smartpages-mail",
     "tools/wrangler deployments list -c build/mailer/wrangler.toml",
-    "tools/wrangler rollback -c build/mailer/wrangler.toml -y",
-    "tools/wrangler d1 migrations apply smartpages-customer --remote -c build/customer/wrangler.toml",
 )
 OLD_SECRET_PUT = "tools/wrangler secret put RESEND_API_KEY -c build/mailer/wrangler.toml"
 

@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from devstack.stack import read_dev_vars
 from tests import loopback
-from tests.lane.harness import ROOT, Lane
+from tests.dryrun import dry_run
+from tests.lane.harness import Lane
 from tools import build
 
 pytestmark = pytest.mark.lane
 
 
 @pytest.mark.parametrize("worker", build.WORKERS)
-def test_lane_loads_byte_identical_files_to_the_dry_run_bundle(lane: Lane, worker: str, tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [str(ROOT / "tools" / "wrangler"), "deploy", "--dry-run", "--outdir", str(tmp_path)],
-        cwd=lane.build / worker,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    uploaded = {  # every module wrangler uploads, the vendored SDK (python_modules/) included
-        p.relative_to(tmp_path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in tmp_path.rglob("*")
-        if p.is_file() and p.name != "README.md"
-    }
+def test_lane_loads_byte_identical_files_to_the_dry_run_bundle(lane: Lane, worker: str, dry_run_cache: Path) -> None:
+    # every module wrangler uploads, the vendored SDK (python_modules/) included
+    uploaded = dry_run(lane.build / worker, dry_run_cache).modules()
     loaded = loopback.get(f"{lane.admin}/files", timeout=30).json()[worker]
     assert "python_modules/workers/__init__.py" in loaded
     assert loaded == uploaded
