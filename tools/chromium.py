@@ -12,6 +12,17 @@ from pathlib import Path
 
 HEADLESS_SHELL = "/usr/lib/chromium/chromium-headless-shell"
 FULL = "/usr/bin/chromium"
+# How everything here launches the headless shell: no sandbox (the machines run as root), no GPU,
+# and nothing that reaches for the internet on its own (updates, sync, QUIC probes).
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def full() -> str:

@@ -78,9 +78,7 @@ def make(chosen: list[str]) -> None:
 
     versions = json.loads(VERSIONS.read_text()) if VERSIONS.exists() else {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium.HEADLESS_SHELL, args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = playwright.chromium.launch(executable_path=chromium.HEADLESS_SHELL, args=chromium.ARGS)
         for template in templates.TEMPLATES:
             if chosen and template.id not in chosen:
                 continue

@@ -17,7 +17,7 @@ from shared.http import Request, Response, json_response
 from tests.core.conftest import Browser, Outbox, browser, outbox, signed_up
 from tests.etags import versioned_resource
 from tests.imagefiles import png
-from tools.chromium import HEADLESS_SHELL
+from tools.chromium import ARGS, HEADLESS_SHELL
 
 __all__ = ["Owner", "browser", "outbox", "png", "published_page"]
 
@@ -26,9 +26,7 @@ __all__ = ["Owner", "browser", "outbox", "png", "published_page"]
 async def chromium() -> AsyncIterator[Chromium]:
     """Debian's Chromium headless shell, for tests that lay published pages out as a browser does."""
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=HEADLESS_SHELL, args=["--no-sandbox", "--disable-gpu", "--no-first-run"], headless=True
-        )
+        launched = await playwright.chromium.launch(executable_path=HEADLESS_SHELL, args=ARGS, headless=True)
         yield launched
         await launched.close()
 

@@ -14,34 +14,24 @@ from typing import Any, TypeVar
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from tools.chromium import HEADLESS_SHELL
+from tools import chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
 T = TypeVar("T")
-# As this machine's probe starts it: no sandbox as root, and nothing that reaches for the internet.
-# Without site isolation the preview's frame (another origin) renders in the portal's process, not in
-# a frame of its own that Playwright follows over a second session: with it, on three busy test
-# processes, Playwright's driver crashed on an assertion in `frameAttached` as the preview reloaded,
-# failing every later browser test there. Same-origin rules are Blink's in both process models.
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-site-isolation-trials",
-    "--disable-features=site-per-process,IsolateOrigins",
-]
+# tools/chromium.py's flags, and one process model: without site isolation the preview's frame
+# (another origin) renders in the portal's process, not in a frame of its own that Playwright follows
+# over a second session: with it, on three busy test processes, Playwright's driver crashed on an
+# assertion in `frameAttached` as the preview reloaded, failing every later browser test there.
+# Same-origin rules are Blink's in both process models.
+ARGS = [*chromium.ARGS, "--disable-site-isolation-trials", "--disable-features=site-per-process,IsolateOrigins"]
 
 
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=HEADLESS_SHELL, args=ARGS, headless=True)
+        launched = await playwright.chromium.launch(executable_path=chromium.HEADLESS_SHELL, args=ARGS, headless=True)
         yield launched
         await launched.close()
 
