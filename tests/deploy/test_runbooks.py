@@ -2,9 +2,9 @@
 
 An account with staging and production deployed by `scripts/deploy` against the Cloudflare API
 stand-in; then the runbook commands, with the real pinned wrangler pointed at the stand-in:
-- as docs/operations.md had them before (names without the environment, no `--env`): every one
-  fails, except `secret put`, which "succeeds" by creating a new, empty Worker while the deployed
-  mailer keeps its old key;
+- as docs/operations.md had them before (names without the environment, no `--env`), one for each
+  mistake (OLD_COMMANDS): every one fails, except `secret put`, which "succeeds" by creating a new,
+  empty Worker while the deployed mailer keeps its old key;
 - every command of every `sh runbook` block as the docs have them now, on staging: each exits 0,
   acts on the deployed resources (the rotated key is on the deployed mailer, core is rolled back,
   the exports hold the schema, the mailer query finds the queued mail) and the account's Workers are
