@@ -36,11 +36,8 @@ def test_an_object_without_a_content_type_reads_as_octet_stream(tmp_path: Path) 
 
 
 BRIDGE_SCRIPT = """
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { R2Bucket, resourceKey, startMiniflare } from 'BINDINGS';
-const state = fs.mkdtempSync(path.join(os.tmpdir(), 'lane-r2-'));
+const state = process.argv[2]; // the test's own folder: nothing left behind
 const mf = await startMiniflare([{ config: { r2_buckets: [{ bucket_name: 'b' }] } }], state);
 try {
   const bucket = new R2Bucket(mf.laneBridge, resourceKey('R2', 'b'));
@@ -76,9 +73,8 @@ def test_the_lanes_r2_binding_answers_as_r2_through_the_bridge(tmp_path: Path) -
     file, not `node -e`: Miniflare's synchronous fetcher keeps an `-e` script from exiting."""
     script = tmp_path / "r2.mjs"
     script.write_text(BRIDGE_SCRIPT.replace("BINDINGS", (ROOT / "tools" / "lane" / "bindings.mjs").as_uri()))
-    out = subprocess.run(
-        [str(ROOT / "tools" / "node"), str(script)], cwd=ROOT, capture_output=True, text=True, check=False, timeout=120
-    )
+    command = [str(ROOT / "tools" / "node"), str(script), str(tmp_path / "state")]
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["sameEtag"]
