@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -18,8 +20,10 @@ from devstack.hubspot_standin import HubSpotStandin
 from shared import internal_auth
 from shared.http import Request, Response
 from tests.lane import harness
+from tools import wrangler_client
 
 SECRET = "local-dev-internal-secret-change-me-0123456789"
+WRANGLER_HOSTS = pytest.StashKey[str]()
 TESTS = Path(__file__).parent
 # The modules measured slowest (seconds each took under `scripts/test`, a few tests each), longest
 # first: handed out first, so none of them starts last and leaves one process working alone. Only the
@@ -44,8 +48,17 @@ SLOWEST_GROUPS = (
 
 def pytest_configure(config: pytest.Config) -> None:
     """xdist hands out groups in the order the collection leaves them (see below), not by their
-    number of tests: a deploy module of four tests can take minutes, a module of fifty a second."""
+    number of tests: a deploy module of four tests can take minutes, a module of fifty a second.
+    Every `tools/wrangler` the tests start, through scripts or not, runs on a warm wrangler
+    (tools/wrangler_client.py) whose sockets are in a folder of this process's own."""
     config.option.loadscopereorder = False
+    config.stash[WRANGLER_HOSTS] = os.environ[wrangler_client.HOSTS] = tempfile.mkdtemp(prefix="wrangler-hosts-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = Path(config.stash[WRANGLER_HOSTS])
+    wrangler_client.stop_hosts(folder)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
