@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HOSTS = "SMARTPAGES_WRANGLER_HOSTS"
 IDLE_SECONDS = 30
 START_SECONDS = 60
+SOCKET_PATH_MAX = 107  # sun_path's 108 bytes with its NUL: Node would bind a truncated name
 # Read by wrangler at call time (getEnvironmentVariableFactory reads process.env on each call), or
 # not by wrangler at all; they differ between the suite's commands, so they do not pick the host.
 CALL_TIME = frozenset(
@@ -41,7 +42,10 @@ def socket_path(env: dict[str, str]) -> Path:
     digest = hashlib.sha256(json.dumps(sorted((k, v) for k, v in env.items() if k not in CALL_TIME)).encode())
     for pinned in (ROOT / "node_modules" / "wrangler" / "package.json", ROOT / "tools" / "wrangler_host.cjs"):
         digest.update(pinned.read_bytes())
-    return Path(env[HOSTS]) / f"{digest.hexdigest()[:24]}.sock"
+    path = Path(env[HOSTS]) / f"{digest.hexdigest()[:24]}.sock"
+    if len(os.fsencode(path)) > SOCKET_PATH_MAX:
+        raise SystemExit(f"tools/wrangler: {HOSTS} is too long a folder for a socket ({path})")
+    return path
 
 
 def connect(path: Path) -> socket.socket | None:
@@ -69,11 +73,11 @@ def start_host(path: Path, env: dict[str, str]) -> socket.socket | None:
             )  # fmt: skip
         path.with_suffix(".pid").write_text(str(host.pid))
         deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and host.poll() is None:
             if conn := connect(path):
                 return conn
             time.sleep(0.02)
-    return None
+    return None  # it did not start (its log says why): the command runs alone
 
 
 def read_exactly(conn: socket.socket, size: int) -> bytes | None:

@@ -7,13 +7,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tools import build, wrangler_client
+
+pytestmark = pytest.mark.deploy  # it starts wrangler: scheduled with the deploy tier, not in --quick
 
 ROOT = Path(__file__).resolve().parents[2]
 WRANGLER = ROOT / "tools" / "wrangler"
@@ -37,12 +41,13 @@ def text(stdout: bytes) -> str:
 
 
 @pytest.fixture
-def hosts(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """An environment whose wrangler commands run on a host of this test's own."""
-    folder = tmp_path / "hosts"
-    folder.mkdir()
+def hosts() -> Iterator[dict[str, str]]:
+    """An environment whose wrangler commands run on a host of this test's own (a short folder, as
+    the suite's: pytest's tmp_path can be longer than a socket's name may be)."""
+    folder = Path(tempfile.mkdtemp(prefix="wrangler-hosts-"))
     yield {**os.environ, wrangler_client.HOSTS: str(folder), "CI": "true"}
     wrangler_client.stop_hosts(folder)
+    shutil.rmtree(folder)
 
 
 def alone(env: dict[str, str]) -> dict[str, str]:
@@ -105,3 +110,11 @@ def test_a_host_that_ended_is_started_again(hosts: dict[str, str], tmp_path: Pat
     wrangler_client.stop_hosts(folder)  # its socket file is left behind, refusing connections
     assert wrangler(["--version"], tmp_path, hosts)[:2] == (0, f"{version}\n".encode())
     assert pid_file.read_text() != first
+
+
+def test_a_folder_too_long_for_a_socket_is_refused_by_name(hosts: dict[str, str], tmp_path: Path) -> None:
+    deep = tmp_path / ("d" * 100)
+    deep.mkdir()
+    status, _, stderr = wrangler(["--version"], tmp_path, {**hosts, wrangler_client.HOSTS: str(deep)})
+    assert status == 1
+    assert "SMARTPAGES_WRANGLER_HOSTS is too long a folder for a socket" in stderr
