@@ -29,20 +29,21 @@ TESTS = Path(__file__).parent
 # first: handed out first, so none of them starts last and leaves one process working alone. Only the
 # order depends on this list.
 SLOWEST_GROUPS = (
-    "deploy/test_runbooks.py",
     "lane/test_faults.py",
     "portal/test_editor.py",
-    "deploy/test_deploy.py",
-    "api/test_schemathesis.py",
     "lane/test_scale.py",
+    "api/test_schemathesis.py",
     "lane/test_big_site.py",
-    "lane/test_billing.py",
-    "portal/test_onpage.py",
-    "portal/test_accessibility.py",
     "deploy/test_wrangler_dev.py",
-    "deploy/test_rehearsal.py",
+    "portal/test_accessibility.py",
     "lane/test_durable_objects.py",
+    "deploy/test_runbooks.py",
+    "lane/test_startup.py",
+    "tools/test_wrangler_host.py",
+    "portal/test_onpage.py",
     "portal/test_team.py",
+    "lane/test_billing.py",
+    "deploy/test_deploy.py",
 )
 
 

@@ -113,11 +113,25 @@ def relay(conn: socket.socket, argv: list[str], env: dict[str, str]) -> int | No
     return None
 
 
-def stop_hosts(folder: Path) -> None:
-    """Ends the hosts started for `folder` (the suite's, as it ends; they would end idle anyway)."""
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended: nobody may have reaped it yet
+
+
+def stop_hosts(folder: Path, seconds: float = 10) -> None:
+    """Ends the hosts started for `folder` (the suite's, as it ends; they would end idle anyway),
+    and waits until they have."""
+    pids = []
     for pid_file in folder.glob("*.pid"):
         with contextlib.suppress(ProcessLookupError, ValueError):  # ended idle already
             os.killpg(int(pid_file.read_text()), signal.SIGTERM)  # its own session: the host and any child
+            pids.append(int(pid_file.read_text()))
+    deadline = time.monotonic() + seconds
+    while any(running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def main(argv: list[str]) -> int:
