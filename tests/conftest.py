@@ -51,15 +51,19 @@ def pytest_configure(config: pytest.Config) -> None:
     """xdist hands out groups in the order the collection leaves them (see below), not by their
     number of tests: a deploy module of four tests can take minutes, a module of fifty a second.
     Every `tools/wrangler` the tests start, through scripts or not, runs on a warm wrangler
-    (tools/wrangler_client.py) whose sockets are in a folder of this process's own."""
+    (tools/wrangler_client.py) whose sockets are in a folder of this process's own; with
+    SMARTPAGES_WRANGLER_HOSTS=off each runs in a Node of its own (to rule the host out, or measure it)."""
     config.option.loadscopereorder = False
+    if os.environ.get(wrangler_client.HOSTS) == wrangler_client.OFF:
+        return
     config.stash[WRANGLER_HOSTS] = os.environ[wrangler_client.HOSTS] = tempfile.mkdtemp(prefix="wrangler-hosts-")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    folder = Path(config.stash[WRANGLER_HOSTS])
-    wrangler_client.stop_hosts(folder)
-    shutil.rmtree(folder, ignore_errors=True)
+    if WRANGLER_HOSTS in config.stash:
+        folder = Path(config.stash[WRANGLER_HOSTS])
+        wrangler_client.stop_hosts(folder)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups

@@ -27,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTS = "SMARTPAGES_WRANGLER_HOSTS"
+OFF = "off"  # the hosts' folder named "off": every command in a Node of its own
 IDLE_SECONDS = 30
 START_SECONDS = 60
 SOCKET_PATH_MAX = 107  # sun_path's 108 bytes with its NUL: Node would bind a truncated name
