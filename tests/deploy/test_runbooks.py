@@ -166,6 +166,25 @@ def test_every_sh_block_in_operations_is_a_runbook_or_says_why_it_is_not_rehears
     assert [c for c in commands if c.reads_config], "no runbook command reads a worker's config"
 
 
+def test_no_wrangler_command_in_the_docs_misses_its_environment() -> None:
+    """The runbooks above are run; a `tools/wrangler` command elsewhere in the docs is not, so it is
+    held here to the two rules that run showed: a worker's config is read with `--env`, and a
+    deployed resource is named with its environment (docs/mail.md once put the Resend key with
+    neither: a stray empty Worker, and the mailer kept the old key)."""
+    # a whole name (`smartpages-mail-$ENV` stops at the `-` before `$`: no whole name) without its env
+    bare = re.compile(r"smartpages-[a-z0-9-]*[a-z0-9](?![a-z0-9-])(?<!-staging)(?<!-production)")
+    wrong = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for number, line in enumerate(doc.read_text().splitlines(), 1):
+            command = line[line.find("tools/wrangler ") :] if "tools/wrangler " in line else ""
+            if not command:
+                continue
+            reads_config = re.search(r"(-c|--config) \S*build/", command)
+            if (reads_config and "--env" not in command) or bare.search(command):
+                wrong.append(f"{doc.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert wrong == []
+
+
 def run_runbooks(
     deployed: Path, tmp_path: Path, env: str, commands: list[Command]
 ) -> tuple[AccountStandin, Path, dict[str, str]]:
