@@ -5,10 +5,10 @@ tools/wrangler sends it only commands that end by themselves and run with no ter
 The host for this command is the one that loaded wrangler under the same environment, apart from
 CALL_TIME (the variables wrangler reads when a command runs, never while it loads): its socket is
 named after that environment and the pinned wrangler. Hosts load in the repository's folder and run
-each command in the command's own. The first command of an environment starts
-it (under a lock, so two at once start one); it ends after IDLE_SECONDS without a command. Where no
-host can serve (it ended while this command queued), the command runs on a Node of its own, as it
-would without the host. Standard library only, run with `python -I -S`: it starts in ~15 ms."""
+each command in the command's own. The first command of an environment starts its host (under a
+lock, so two at once start one), which ends after IDLE_SECONDS without a command. Where no host can
+serve (it ended while this command waited, or could not start), the command runs in a Node of its
+own, as without the host. Standard library only, run with `python -I -S`: it starts in ~15 ms."""
 
 from __future__ import annotations
 
