@@ -133,6 +133,9 @@ def stop_hosts(folder: Path, seconds: float = 10) -> None:
     deadline = time.monotonic() + seconds
     while any(running(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.02)
+    for pid in filter(running, pids):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
 
 
 def main(argv: list[str]) -> int:

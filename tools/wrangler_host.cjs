@@ -65,7 +65,12 @@ module.exports.__host = {
 const EXIT_EMITTER = Symbol.for("signal-exit emitter");
 function exitListeners() {
   const emitter = globalThis[EXIT_EMITTER];
-  return { process: process.listeners("exit"), exit: [...(emitter?.listeners.exit ?? [])], afterExit: [...(emitter?.listeners.afterExit ?? [])] };
+  return {
+    process: process.listeners("exit"),
+    exit: [...(emitter?.listeners.exit ?? [])],
+    afterExit: [...(emitter?.listeners.afterExit ?? [])],
+    count: emitter?.count ?? 0,
+  };
 }
 function emulateExit(before, code) {
   for (const listener of process.listeners("exit")) {
@@ -79,6 +84,7 @@ function emulateExit(before, code) {
   emitter.emitted.exit = emitter.emitted.afterExit = false;
   emitter.listeners.exit = [...before.exit];
   emitter.listeners.afterExit = [...before.afterExit];
+  emitter.count = before.count; // signal-exit re-raises a signal only when its count matches
 }
 
 // The client's stdin, opened as Node opens fd 0 at start: a TTY never reaches here (the client runs
@@ -184,6 +190,14 @@ async function run(wrangler, request, connection) {
 }
 
 function main() {
+  // Ended by a signal (the suite's end), the host ends at once: signal-exit, once a command has
+  // loaded it, would otherwise take SIGTERM for a command's and leave the host running.
+  for (const [signal, number] of [["SIGTERM", 15], ["SIGINT", 2]]) {
+    process.on(signal, () => {
+      realWrite.stderr.call(process.stderr, `wrangler host: ended by ${signal}\n`);
+      realExit(128 + number);
+    });
+  }
   const wrangler = loadWrangler();
   capture("stdout", "o");
   capture("stderr", "e");

@@ -101,13 +101,16 @@ def test_a_changed_environment_loads_its_own_host(hosts: dict[str, str], tmp_pat
     assert len(list(folder.glob("*.sock"))) == 2
 
 
-def test_a_host_that_ended_is_started_again(hosts: dict[str, str], tmp_path: Path) -> None:
-    version = json.loads((ROOT / "node_modules" / "wrangler" / "package.json").read_text())["version"]
-    assert wrangler(["--version"], tmp_path, hosts)[:2] == (0, f"{version}\n".encode())
+def test_a_host_ends_on_sigterm_and_the_next_command_starts_another(hosts: dict[str, str], tmp_path: Path) -> None:
+    """After a command that loaded signal-exit (any error does: wrangler's debug log registers an
+    exit callback), SIGTERM still ends the host: signal-exit alone would have swallowed it."""
+    assert wrangler(["no-such-command"], tmp_path, hosts)[0] == 1
     folder = Path(hosts[wrangler_client.HOSTS])
     [pid_file] = folder.glob("*.pid")
     first = pid_file.read_text()
     wrangler_client.stop_hosts(folder)  # its socket file is left behind, refusing connections
+    assert "wrangler host: ended by SIGTERM" in pid_file.with_suffix(".log").read_text()
+    version = json.loads((ROOT / "node_modules" / "wrangler" / "package.json").read_text())["version"]
     assert wrangler(["--version"], tmp_path, hosts)[:2] == (0, f"{version}\n".encode())
     assert pid_file.read_text() != first
 
