@@ -39,8 +39,9 @@ class HostExit extends Error {
 // wrangler's bundle as `node cli.js` loads it (its `require.main === module` is false here, so it
 // does not run a command), with what the host needs from its scope: `main`, and `fresh()`, which
 // puts back the state a command leaves in the bundle's modules that a new Node starts without
-// (tests/tools/test_wrangler_host.py shows each): the logger's level and its warn-once history,
-// and the debug log's file (a new name per run; "Logs were written to" only after an error there).
+// (tests/tools/test_wrangler_host.py shows each but the last): the logger's level and its warn-once
+// history, the debug log's file (a new name per run; "Logs were written to" only after an error
+// there), and the banner's npm update check (asked once per run).
 function loadWrangler() {
   const source = `${fs.readFileSync(CLI, "utf8")}
 module.exports.__host = {
@@ -51,6 +52,7 @@ module.exports.__host = {
     logger2.clearHistory();
     debugLogFilepath = getDebugFilepath();
     hasStartedLogCleanup = hasLoggedLocation = hasLoggedError = hasSeenErrorMessage = false;
+    updateCheckPromise = undefined;
   },
 };`;
   const loaded = new Module(CLI, module);
