@@ -128,8 +128,9 @@ def stop_hosts(folder: Path, seconds: float = 10) -> None:
     pids = []
     for pid_file in folder.glob("*.pid"):
         with contextlib.suppress(ProcessLookupError, ValueError):  # ended idle already
-            os.killpg(int(pid_file.read_text()), signal.SIGTERM)  # its own session: the host and any child
-            pids.append(int(pid_file.read_text()))
+            pid = int(pid_file.read_text())
+            os.killpg(pid, signal.SIGTERM)  # its own session: the host and any child
+            pids.append(pid)
     deadline = time.monotonic() + seconds
     while any(running(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -4,7 +4,6 @@ previous command changed (its environment, log level, exit status) and what read
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import build, wrangler_client
+from tools import build, deploy, wrangler_client
 
 pytestmark = pytest.mark.deploy  # it starts wrangler: scheduled with the deploy tier, not in --quick
 
@@ -111,7 +110,7 @@ def test_a_host_ends_on_sigterm_and_the_next_command_starts_another(hosts: dict[
     first = pid_file.read_text()
     wrangler_client.stop_hosts(folder)  # its socket file is left behind, refusing connections
     assert "wrangler host: ended by SIGTERM" in pid_file.with_suffix(".log").read_text()
-    version = json.loads((ROOT / "node_modules" / "wrangler" / "package.json").read_text())["version"]
+    version = deploy.installed_wrangler_version()
     assert wrangler(["--version"], tmp_path, hosts)[:2] == (0, f"{version}\n".encode())
     assert pid_file.read_text() != first
 
