@@ -184,6 +184,11 @@ class HttpxClient:
         )
         return Response(reply.status_code, list(reply.headers.multi_items()), reply.content)
 
+    async def aclose(self) -> None:
+        """Closes the connections it keeps (a stack that stops before its process does)."""
+        if self._client is not None:
+            await self._client.aclose()
+
 
 class MemoryCache:
     """The Cache API in memory: responses by key until their max-age runs out (on `clock`)."""

@@ -1,4 +1,5 @@
-"""The quick local stack on CPython: core on 127.0.0.1:8787, domain on 127.0.0.1:8788 (uvicorn).
+"""The quick local stack on CPython: core (the portal and its API) on 127.0.0.1:8787, domain on
+127.0.0.1:8788 (uvicorn).
 
     python -m devstack.serve [--state .state/cpython]
 
@@ -14,12 +15,15 @@ import uvicorn
 
 from devstack import ROOT, stack
 from devstack.asgi import asgi
+from devstack.assets import front_door
 
 
 async def main(state: Path, host: str, core_port: int, domain_port: int) -> None:
     apps = await stack.build(state)
     servers = [
-        uvicorn.Server(uvicorn.Config(asgi(apps.core), host=host, port=core_port, log_level="warning")),
+        uvicorn.Server(
+            uvicorn.Config(asgi(front_door("core", apps.core)), host=host, port=core_port, log_level="warning")
+        ),
         uvicorn.Server(uvicorn.Config(asgi(apps.domain), host=host, port=domain_port, log_level="warning")),
     ]
     serving = asyncio.gather(*(server.serve() for server in servers))

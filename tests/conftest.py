@@ -68,19 +68,23 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tiers by what a test needs, so `scripts/test --quick` (not lane, deploy or fuzz) cannot pick up
-    a slow test that forgot its marker: anything using a lane is `lane`, tests/deploy is `deploy`,
-    tests/api is `fuzz`. Groups for `pytest -n N --dist loadgroup` (scripts/test): each module whole
-    on one process. The session's lane is started once per process, when its first test needs it, and
-    shared by every lane and portal module that process runs; a module with a lane of its own starts
-    that one. Each deploy stages its bundles in its own folder, so deploy modules run side by side.
+    """Tiers by what a test needs, so `scripts/test --quick` (not lane, browser, deploy or fuzz) cannot
+    pick up a slow test that forgot its marker: anything using a lane is `lane`, anything driving
+    Chromium is `browser`, tests/deploy is `deploy`, tests/api is `fuzz`. Groups for `pytest -n N
+    --dist loadgroup` (scripts/test): each module whole on one process. The session's lane, and the
+    portal's CPython stack (tests/portal/conftest.py), are started once per process, when its first
+    test needs one, and shared by every module that process runs; a module with a lane of its own
+    starts that one. Each deploy stages its bundles in its own folder, so deploy modules run side by side.
     Order: SLOWEST_GROUPS first, then the other modules that start lanes or run wrangler, then the
     in-process modules, which fill the gaps; the larger module first among the others."""
     groups: dict[pytest.Item, str] = {}
     for item in items:
         path = Path(str(item.path))
-        if "lane" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "lane" in fixtures:
             item.add_marker(pytest.mark.lane)
+        if fixtures & {"browser", "page"}:
+            item.add_marker(pytest.mark.browser)
         if path.is_relative_to(TESTS / "api"):
             item.add_marker(pytest.mark.fuzz)
         if path.is_relative_to(TESTS / "deploy"):
@@ -91,7 +95,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     sizes = Counter(groups.values())
     weight: dict[str, int] = {}
     for item, group in groups.items():
-        starts_processes = any(item.get_closest_marker(m) for m in ("lane", "deploy"))
+        starts_processes = any(item.get_closest_marker(m) for m in ("lane", "browser", "deploy"))
         weight[group] = max(weight.get(group, 0), int(starts_processes))
     for rank, group in enumerate(SLOWEST_GROUPS):
         weight[group] = len(SLOWEST_GROUPS) + 1 - rank

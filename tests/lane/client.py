@@ -1,5 +1,6 @@
-"""Lane test helpers: a browser-like HTTP client (it keeps the session cookie, which httpx's jar would
-not send over plain http, and reads the dev outbox), and the steps several lane tests share."""
+"""Helpers for the tests that drive the product over HTTP, on the lane or the CPython stack
+(tests/served.py): a browser-like HTTP client (it keeps the session cookie, which httpx's jar would
+not send over plain http, and reads the dev outbox), and the steps several of those tests share."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from devstack.stack import read_dev_vars
 from tests import loopback
 from tests.etags import versioned_resource
 from tests.lane.harness import Lane
+from tests.served import Served
 
 PASSWORD = "correct horse battery staple"
 
@@ -70,8 +72,8 @@ class PortalClient:
             time.sleep(0.2)
 
 
-def signed_in(lane: Lane, email: str) -> PortalClient:
-    browser = PortalClient(lane.core)
+def signed_in(served: Served, email: str) -> PortalClient:
+    browser = PortalClient(served.core)
     assert browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD}).status_code == 202
     verified = browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)})
     assert verified.status_code == 200, verified.text
@@ -81,12 +83,12 @@ def signed_in(lane: Lane, email: str) -> PortalClient:
 
 
 def view(
-    lane: Lane, host: str, path: str = "/", want: bytes | None = None, unwanted: bytes | None = None
+    served: Served, host: str, path: str = "/", want: bytes | None = None, unwanted: bytes | None = None
 ) -> httpx.Response:
     """GET through the domain worker; waits out the pointer cache (1 s locally) when told what to expect."""
     deadline = time.monotonic() + 10
     while True:
-        reply = loopback.get(f"{lane.domain}{path}", headers={"host": host}, timeout=60)
+        reply = loopback.get(f"{served.domain}{path}", headers={"host": host}, timeout=60)
         done = (want is None or want in reply.content) and (unwanted is None or unwanted not in reply.content)
         if done or time.monotonic() > deadline:
             return reply
@@ -111,8 +113,8 @@ def may_add_domains(browser: PortalClient) -> bool:
     return bool(browser.post("/api/v1/domains", {}).status_code != 402)
 
 
-def subscribed(lane: Lane, email: str, plan: str = "starter") -> PortalClient:
-    browser = PortalClient(lane.core)
+def subscribed(served: Served, email: str, plan: str = "starter") -> PortalClient:
+    browser = PortalClient(served.core)
     browser.post("/api/v1/auth/signup", {"email": email, "password": PASSWORD})
     assert browser.post("/api/v1/auth/verify", {"token": browser.last_token("verify_email", email)}).status_code == 200
     assert browser.post("/api/v1/account/password", {"new_password": PASSWORD}).status_code == 200
@@ -124,7 +126,7 @@ def subscribed(lane: Lane, email: str, plan: str = "starter") -> PortalClient:
     page = loopback.get(checkout.json()["url"], timeout=30)
     action = re.search(r'action="([^"]+/pay)"', page.text)
     assert action is not None
-    paid = loopback.post(lane.stripe + action.group(1), timeout=60)  # the Pay button
+    paid = loopback.post(served.stripe + action.group(1), timeout=60)  # the Pay button
     assert paid.status_code in (200, 303)
     deadline = time.monotonic() + 30
     while not may_add_domains(browser):

@@ -57,6 +57,15 @@ class Lane:
         body = {"name": name, "type": rtype, "data": data}
         loopback.put(f"{self.cloudflare}/_standin/dns", json=body, timeout=30).raise_for_status()
 
+    def scheduled(self, worker: str, at: float) -> None:
+        """The worker's Cron Trigger (its first pattern) as if it fired at `at` (unix seconds)."""
+        reply = loopback.post(f"{self.admin}/scheduled/{worker}", params={"time": f"{at:.0f}"}, timeout=120)
+        assert reply.status_code == 200, reply.text
+
+    def drain(self) -> None:
+        """Until the queues are empty and every waitUntil has finished."""
+        assert loopback.get(f"{self.admin}/drain", timeout=60).status_code == 200
+
     def worker(self, name: str, path: str, **kwargs) -> httpx.Response:
         """Calls any worker directly (internal ones too), bypassing core: the test-only admin door."""
         method = kwargs.pop("method", "GET")

@@ -1,5 +1,7 @@
 """A real browser for the portal tier: Playwright driving Debian's Chromium headless shell
-(tools/chromium.py). Screenshots go to test-artifacts/portal/.
+(tools/chromium.py), against the CPython stack behind uvicorn (`served`, tests/served.py), started once
+per test process. test_journey.py walks the whole journey on the runtime lane instead, and
+test_static.py holds the two stacks' static answers equal. Screenshots go to test-artifacts/portal/.
 
 Playwright's async API, so the browser shares pytest-asyncio's event loop instead of installing
 its own (the sync API would leave the other async tests without a loop)."""
@@ -7,13 +9,14 @@ its own (the sync API would leave the other async tests without a loop)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
+from tests.served import CPythonStack, cpython_stack
 from tools import chromium
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +28,12 @@ T = TypeVar("T")
 # assertion in `frameAttached` as the preview reloaded, failing every later browser test there.
 # Same-origin rules are Blink's in both process models.
 ARGS = [*chromium.ARGS, "--disable-site-isolation-trials", "--disable-features=site-per-process,IsolateOrigins"]
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CPythonStack]:
+    with cpython_stack(tmp_path_factory.mktemp("cpython-stack")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

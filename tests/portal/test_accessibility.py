@@ -10,17 +10,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.async_api import Browser, Page, expect
 from playwright.async_api import Error as PlaywrightError
 
 from tests import loopback
 from tests.imagefiles import png
 from tests.lane.client import PASSWORD, subscribed
-from tests.lane.harness import Lane
 from tests.portal.conftest import ROOT, within
+from tests.served import Served
 
-pytestmark = pytest.mark.lane
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 EVERY_BLOCK: list[dict[str, Any]] = [
@@ -38,13 +36,13 @@ EVERY_BLOCK: list[dict[str, Any]] = [
 ]
 
 
-async def upload_picture(lane: Lane, owner: Any, site_id: str) -> str:
+async def upload_picture(served: Served, owner: Any, site_id: str) -> str:
     """A small PNG into the site's library, as the portal uploads it; its sha256."""
     reply = await asyncio.to_thread(
         loopback.post,
-        f"{lane.core}/api/v1/sites/{site_id}/assets?name=loaf.png",
+        f"{served.core}/api/v1/sites/{site_id}/assets?name=loaf.png",
         content=png(1, width=40, height=30),
-        headers={"cookie": owner.cookie, "origin": lane.core, "sec-fetch-site": "same-origin"},
+        headers={"cookie": owner.cookie, "origin": served.core, "sec-fetch-site": "same-origin"},
         timeout=60,
     )
     return str(reply.json()["sha256"])
@@ -93,7 +91,7 @@ async def preview_violations(page: Page) -> list[str]:
     ]
 
 
-async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane, tmp_path: Path) -> None:
+async def test_no_axe_violations_on_any_portal_view(browser: Browser, served: Served, tmp_path: Path) -> None:
     assert AXE.exists(), "npm ci installs axe-core"
     found: list[str] = []
 
@@ -107,14 +105,14 @@ async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane
         ("/magic-link", "Sign in by email"),
         ("/reset?token=x", "Choose a new password"),
     ]:
-        await page.goto(lane.core + path)
+        await page.goto(served.core + path)
         await expect(page.get_by_role("heading", name=heading)).to_be_visible()
         found += await violations(page, path)
     # The audit can fail: a picture without alt text is caught.
     await page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/favicon.svg\">')")
     assert any("image-alt" in v for v in await violations(page, "probe"))
     # A wrong password shows its error next to the field: audited too.
-    await page.goto(lane.core + "/login")
+    await page.goto(served.core + "/login")
     await page.get_by_label("Email").fill("nobody@example.com")
     await page.get_by_label("Password").fill("wrong password here")
     await page.get_by_role("button", name="Log in").click()
@@ -123,9 +121,9 @@ async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane
     await context.close()
 
     # Signed in, with a site using every block type, a picture and a lead.
-    owner = subscribed(lane, "axe@example.com")
+    owner = subscribed(served, "axe@example.com")
     site = owner.post("/api/v1/sites", {"name": "Axe Bakery", "slug": "axe-bakery"}).json()
-    uploaded = await upload_picture(lane, owner, site["id"])
+    uploaded = await upload_picture(served, owner, site["id"])
     blocks = json.loads(json.dumps(EVERY_BLOCK).replace('"asset": ""', f'"asset": "{uploaded}"'))
     home = site["pages"][0]["id"]
     assert owner.call("PUT", f"/api/v1/sites/{site['id']}/pages/{home}", {"blocks": blocks}).status_code == 200
@@ -133,7 +131,7 @@ async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane
     form_block = owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{home}").json()["blocks"][8]["id"]
     await asyncio.to_thread(
         loopback.post,
-        f"{lane.core}/api/v1/forms/{site['id']}/{form_block}",
+        f"{served.core}/api/v1/forms/{site['id']}/{form_block}",
         data={"name": "Gina", "email": "gina@example.net", "message": "Hello", "page": "/", "website": ""},
         headers={"origin": "http://axe-bakery.localhost"},
         timeout=60,
@@ -141,24 +139,24 @@ async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane
 
     context = await browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await page.goto(lane.core + "/login")
+    await page.goto(served.core + "/login")
     await page.get_by_label("Email").fill("axe@example.com")
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Log in").click()
     await expect(page.get_by_role("heading", name="Your sites")).to_be_visible()
     found += await violations(page, "/ (dashboard)")
     for path, heading in [("/billing", "Billing"), ("/account", "Account")]:
-        await page.goto(lane.core + path)
+        await page.goto(served.core + path)
         await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         found += await violations(page, path)
     # Billing with yearly prices shown and a switch's preview open; the account's deletion dialog,
     # with a wrong password's error by its field.
-    await page.goto(lane.core + "/billing")
+    await page.goto(served.core + "/billing")
     await page.get_by_label("Every year (2 months free)").check()
     await page.get_by_role("button", name="Switch to Pro, paid yearly").click()
     await expect(page.locator("#confirm-switch")).to_be_visible()
     found += await violations(page, "/billing, yearly, a switch's preview")
-    await page.goto(lane.core + "/account")
+    await page.goto(served.core + "/account")
     await page.get_by_role("button", name="Delete my account…").click()
     await expect(page.get_by_role("dialog")).to_be_visible()
     found += await violations(page, "/account, deletion dialog")
@@ -167,11 +165,11 @@ async def test_no_axe_violations_on_any_portal_view(browser: Browser, lane: Lane
     await expect(page.get_by_role("dialog").locator(".field-error")).to_be_visible()
     found += await violations(page, "/account, deletion dialog with a wrong password")
     await page.get_by_role("dialog").get_by_role("button", name="Keep my account").click()
-    await page.goto(f"{lane.core}/sites/{site['id']}/leads")
+    await page.goto(f"{served.core}/sites/{site['id']}/leads")
     await expect(page.get_by_role("heading", name="Enquiries for Axe Bakery")).to_be_visible()
     found += await violations(page, "leads")
 
-    await page.goto(f"{lane.core}/sites/{site['id']}")
+    await page.goto(f"{served.core}/sites/{site['id']}")
     await expect(page.get_by_role("heading", name="Axe Bakery", level=1)).to_be_visible()
     await expect(page.locator("#domains form, #domains .alert")).to_be_visible()
     await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")

@@ -1,4 +1,4 @@
-"""The billing and account views in real Chromium on the lane: plans in plain words, the next
+"""The billing and account views in real Chromium on the CPython stack: plans in plain words, the next
 charge, the card's last digits, the invoice on Stripe's hosted page, a switch Starter → Pro and
 then to yearly billing after the prorated preview, each shown without a reload once Stripe's
 webhook lands ("Waiting for Stripe…" meanwhile); an annual checkout on the Stripe stand-in with
@@ -10,15 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 
-import pytest
 from playwright.async_api import Page, expect
 
 from devstack.stripe.common import API_KEY, API_VERSION
 from tests.lane.client import PASSWORD, signed_in, subscribed
-from tests.lane.harness import Lane
 from tests.portal.conftest import shot
-
-pytestmark = pytest.mark.lane
+from tests.served import Served
 
 # Records every text "Waiting for Stripe…" that appears, and marks the document: a reload loses the mark.
 WATCH = """() => {
@@ -30,17 +27,17 @@ WATCH = """() => {
 }"""
 
 
-async def log_in(page: Page, lane: Lane, email: str) -> None:
-    await page.goto(f"{lane.core}/login")
+async def log_in(page: Page, served: Served, email: str) -> None:
+    await page.goto(f"{served.core}/login")
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Log in").click()
     await expect(page.get_by_role("heading", name="Your sites")).to_be_visible()
 
 
-async def test_billing_view_and_plan_switches_without_a_reload(page: Page, lane: Lane) -> None:
-    await asyncio.to_thread(subscribed, lane, "switcher@example.com")  # on Starter, paid
-    await log_in(page, lane, "switcher@example.com")
+async def test_billing_view_and_plan_switches_without_a_reload(page: Page, served: Served) -> None:
+    await asyncio.to_thread(subscribed, served, "switcher@example.com")  # on Starter, paid
+    await log_in(page, served, "switcher@example.com")
     await page.get_by_role("link", name="Billing").click()
     await expect(page.locator("#your-plan")).to_have_text("Your plan: Starter, paid monthly", timeout=15_000)
     # What each plan includes, in sentences from shared/plans.py; no developer words.
@@ -56,7 +53,7 @@ async def test_billing_view_and_plan_switches_without_a_reload(page: Page, lane:
     await expect(page.get_by_role("link", name="View invoice")).to_have_count(1)  # this customer's only
     invoice = await page.get_by_role("link", name="View invoice").get_attribute("href")
     assert invoice is not None
-    assert invoice.startswith(f"{lane.stripe}/invoices/in_")  # Stripe's hosted page
+    assert invoice.startswith(f"{served.stripe}/invoices/in_")  # Stripe's hosted page
 
     await page.evaluate(WATCH)
     await page.get_by_role("button", name="Switch to Pro").click()
@@ -79,14 +76,14 @@ async def test_billing_view_and_plan_switches_without_a_reload(page: Page, lane:
     await page.locator("#do-switch").click()
     await expect(page.locator("#your-plan")).to_have_text("Your plan: Pro, paid yearly", timeout=30_000)
     assert await page.evaluate("window.__sp_mark") == "no reload"
-    subscription = await page.request.get(f"{lane.core}/api/v1/billing/subscription")
+    subscription = await page.request.get(f"{served.core}/api/v1/billing/subscription")
     assert (await subscription.json())["interval"] == "year"
 
     # A change made at Stripe (as in its billing portal) reaches the open page through the webhook.
-    exported = await (await page.request.get(f"{lane.core}/api/v1/account/export")).json()
+    exported = await (await page.request.get(f"{served.core}/api/v1/account/export")).json()
     subscription_id = exported["billing"]["subscription"]["stripe_subscription_id"]
     cancelled = await page.request.post(
-        f"{lane.stripe}/v1/subscriptions/{subscription_id}",
+        f"{served.stripe}/v1/subscriptions/{subscription_id}",
         form={"cancel_at_period_end": "true"},
         headers={"authorization": f"Bearer {API_KEY}", "stripe-version": API_VERSION, "idempotency-key": "t-1"},
     )
@@ -96,29 +93,29 @@ async def test_billing_view_and_plan_switches_without_a_reload(page: Page, lane:
     assert await page.evaluate("window.__sp_mark") == "no reload"
 
 
-async def test_an_annual_checkout_ends_on_the_annual_plan_with_a_next_step(page: Page, lane: Lane) -> None:
-    await asyncio.to_thread(signed_in, lane, "yearly@example.com")  # verified, on Free
-    await log_in(page, lane, "yearly@example.com")
+async def test_an_annual_checkout_ends_on_the_annual_plan_with_a_next_step(page: Page, served: Served) -> None:
+    await asyncio.to_thread(signed_in, served, "yearly@example.com")  # verified, on Free
+    await log_in(page, served, "yearly@example.com")
     await page.get_by_role("link", name="Billing").click()
     await expect(page.locator("#your-plan")).to_have_text("Your plan: Free")
     await page.get_by_label("Every year (2 months free)").check()
     await page.get_by_role("button", name="Choose Pro, paid yearly").click()
-    await page.wait_for_url(f"{lane.stripe}/checkout/**", timeout=30_000)
+    await page.wait_for_url(f"{served.stripe}/checkout/**", timeout=30_000)
     await expect(page.get_by_text("290.00 EUR / year")).to_be_visible()  # the stand-in's yearly price
     await page.get_by_role("button", name="Pay").click()
-    await page.wait_for_url(f"{lane.core}/billing?checkout=success**")
+    await page.wait_for_url(f"{served.core}/billing?checkout=success**")
     await expect(page.locator("#your-plan")).to_have_text("Your plan: Pro, paid yearly", timeout=30_000)
     await expect(page.get_by_role("heading", name="Next: build your site")).to_be_visible()
     await expect(page.get_by_role("link", name="Build your site")).to_have_attribute("href", "/")
     await expect(page.get_by_role("link", name="connect your domain")).to_be_visible()
     await shot(page, "billing-annual-next-step")
-    state = await (await page.request.get(f"{lane.core}/api/v1/billing/subscription")).json()
+    state = await (await page.request.get(f"{served.core}/api/v1/billing/subscription")).json()
     assert (state["plan"], state["interval"]) == ("pro", "year")
 
 
-async def test_export_downloads_a_file_and_deletion_asks_first(page: Page, lane: Lane) -> None:
-    await asyncio.to_thread(subscribed, lane, "leaving@example.com")  # on Starter, paid
-    await log_in(page, lane, "leaving@example.com")
+async def test_export_downloads_a_file_and_deletion_asks_first(page: Page, served: Served) -> None:
+    await asyncio.to_thread(subscribed, served, "leaving@example.com")  # on Starter, paid
+    await log_in(page, served, "leaving@example.com")
     await page.get_by_role("link", name="Account").click()
     async with page.expect_download() as downloading:
         await page.get_by_role("button", name="Download my data").click()
@@ -141,7 +138,7 @@ async def test_export_downloads_a_file_and_deletion_asks_first(page: Page, lane:
     await shot(page, "account-delete-dialog")
     await dialog.get_by_role("button", name="Keep my account").click()
     await expect(dialog).to_be_hidden()
-    assert (await page.request.get(f"{lane.core}/api/v1/account")).status == 200
+    assert (await page.request.get(f"{served.core}/api/v1/account")).status == 200
 
     await page.get_by_role("button", name="Delete my account…").click()
     await dialog.get_by_role("button", name="Delete my account").click()  # no password: the browser refuses
@@ -149,15 +146,15 @@ async def test_export_downloads_a_file_and_deletion_asks_first(page: Page, lane:
     await dialog.get_by_label("Type your password to confirm").fill("not the password at all")
     await dialog.get_by_role("button", name="Delete my account").click()
     await expect(dialog.locator(".field-error")).to_be_visible()  # by the field, the dialog still open
-    assert (await page.request.get(f"{lane.core}/api/v1/account")).status == 200
+    assert (await page.request.get(f"{served.core}/api/v1/account")).status == 200
     await dialog.get_by_label("Type your password to confirm").fill(PASSWORD)
     await dialog.get_by_role("button", name="Delete my account").click()
     await expect(page.get_by_text("Your account will be deleted on")).to_be_visible()
-    assert (await page.request.get(f"{lane.core}/api/v1/account")).status == 401
+    assert (await page.request.get(f"{served.core}/api/v1/account")).status == 401
     # Stripe (the stand-in) has the subscription cancelled: nothing more is charged.
     subscription_id = exported["billing"]["subscription"]["stripe_subscription_id"]
     stripe = await page.request.get(
-        f"{lane.stripe}/v1/subscriptions/{subscription_id}",
+        f"{served.stripe}/v1/subscriptions/{subscription_id}",
         headers={"authorization": f"Bearer {API_KEY}", "stripe-version": API_VERSION},
     )
     assert (await stripe.json())["status"] == "canceled"

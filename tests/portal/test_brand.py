@@ -1,4 +1,4 @@
-"""Room for a brand in the editor (issue 26.4), in a real Chromium on the lane: the owner uploads a
+"""Room for a brand in the editor (issue 26.4), in a real Chromium on the CPython stack: the owner uploads a
 logo and picks a brand colour that would not read well (told so next to the field, with the nearest
 colour that does), then one that passes; the published page shows the logo, the icon made from it
 and the colours."""
@@ -8,22 +8,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from PIL import Image
 from playwright.async_api import Browser, expect
 
 from tests.lane.client import subscribed, view
-from tests.lane.harness import Lane
 from tests.portal.test_editor import confirm, open_editor, saved, signed_in_context
+from tests.served import Served
 
-pytestmark = pytest.mark.lane
 
-
-async def test_logo_and_brand_colour_reach_the_published_site(browser: Browser, lane: Lane, tmp_path: Path) -> None:
-    owner = subscribed(lane, "brand@example.com")
+async def test_logo_and_brand_colour_reach_the_published_site(browser: Browser, served: Served, tmp_path: Path) -> None:
+    owner = subscribed(served, "brand@example.com")
     site = owner.post("/api/v1/sites", {"name": "Sunny Bakes"}).json()
-    context = await signed_in_context(browser, lane, "brand@example.com")
-    page = await open_editor(context, lane, site, "Sunny Bakes")
+    context = await signed_in_context(browser, served, "brand@example.com")
+    page = await open_editor(context, served, site, "Sunny Bakes")
     await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
 
     logo = tmp_path / "logo.png"
@@ -56,11 +53,11 @@ async def test_logo_and_brand_colour_reach_the_published_site(browser: Browser, 
     site_url = await page.locator("#live-link").get_attribute("href")
     assert site_url is not None
     host = re.sub(r"^http://|:\d+/$", "", site_url)
-    home = view(lane, host, "/", want=b"--primary:#8a6e00").text
+    home = view(served, host, "/", want=b"--primary:#8a6e00").text
     assert "--primary:#8a6e00" in home
     assert f'<img src="/assets/{theme["logo"]}.png" alt="Sunny Bakes"' in home
     icon = re.search(r'<link rel="icon" href="([^"]+)"', home)
     assert icon is not None
     assert icon.group(1) != f"/assets/{theme['logo']}.png"  # the square icon made from the logo
-    assert view(lane, host, icon.group(1)).status_code == 200
+    assert view(served, host, icon.group(1)).status_code == 200
     await context.close()

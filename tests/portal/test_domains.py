@@ -1,7 +1,7 @@
-"""A domain anyone can connect (issue 28.1), in real Chromium on the lane: she pastes a URL with
+"""A domain anyone can connect (issue 28.1), in real Chromium on the CPython stack: she pastes a URL with
 capitals and a trailing slash, sees what was understood before and after connecting, copies a
 record's value with its button, sets the records at her "registrar" (the DNS-over-HTTPS stand-in
-beside the lane), and without touching anything the panel's live check turns each record green,
+beside the stack), and without touching anything the panel's live check turns each record green,
 the Cloudflare stand-in activates the hostname and the panel says the domain is live, and she gets
 the "your domain is live" mail once. axe finds nothing on the domains panel, pending and live."""
 
@@ -14,12 +14,11 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.lane.client import subscribed
-from tests.lane.harness import Lane
 from tests.portal.conftest import shot, watched_page, within
 from tests.portal.test_accessibility import violations
 from tests.portal.test_account import log_in
+from tests.served import Served
 
-pytestmark = pytest.mark.lane
 HOST = "www.harbourlane-bakery.test"
 
 
@@ -31,14 +30,16 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
         yield opened
 
 
-async def test_a_pasted_url_connects_the_right_hostname_and_the_live_check_turns_green(page: Page, lane: Lane) -> None:
+async def test_a_pasted_url_connects_the_right_hostname_and_the_live_check_turns_green(
+    page: Page, served: Served
+) -> None:
     email = "portal-domains@example.com"
-    owner = await asyncio.to_thread(subscribed, lane, email)
+    owner = await asyncio.to_thread(subscribed, served, email)
     site = (await asyncio.to_thread(owner.post, "/api/v1/sites", {"name": "Harbourlane Bakery"})).json()
     assert (await asyncio.to_thread(owner.post, f"/api/v1/sites/{site['id']}/publish")).status_code == 201
-    await log_in(page, lane, email)
+    await log_in(page, served, email)
     await expect(page.get_by_role("heading", name="Your sites")).to_be_visible(timeout=30_000)
-    await page.goto(f"{lane.core}/sites/{site['id']}")
+    await page.goto(f"{served.core}/sites/{site['id']}")
     panel = page.locator("#panel-domains")
 
     field = panel.get_by_label("Your domain")
@@ -64,7 +65,7 @@ async def test_a_pasted_url_connects_the_right_hostname_and_the_live_check_turns
 
     # She sets every record at her registrar; the panel is left alone and checks by itself.
     for record in domain["dns_records"]:
-        await asyncio.to_thread(lane.set_dns, record["name"], record["type"], [record["value"]])
+        await asyncio.to_thread(served.set_dns, record["name"], record["type"], [record["value"]])
     await expect(card.get_by_text("Live:")).to_be_visible(timeout=60_000)
     for name in (HOST, "harbourlane-bakery.test"):
         row = card.locator(f'tr[data-record="CNAME {name}"]')

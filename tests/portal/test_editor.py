@@ -1,4 +1,4 @@
-"""The editor as an owner uses it, in a real Chromium on the lane: a multi-page site from a starter
+"""The editor as an owner uses it, in a real Chromium on the CPython stack: a multi-page site from a starter
 template, every block type edited through form controls (nothing typed as JSON), a 4000x3000 phone
 photo of about 4 MB shrunk in the browser (EXIF orientation honoured), keyboard reordering, the
 phone preview, publishing, a lead read in the inbox the notification mail links to; and two tabs,
@@ -12,15 +12,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from PIL import Image
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests.lane.client import PASSWORD, subscribed, view
-from tests.lane.harness import Lane
 from tests.portal.conftest import ARTIFACTS, shot
-
-pytestmark = pytest.mark.lane
+from tests.served import Served
 
 
 def phone_photo(path: Path) -> Path:
@@ -36,11 +33,11 @@ def phone_photo(path: Path) -> Path:
     return path
 
 
-async def signed_in_context(browser: Browser, lane: Lane, email: str, bypass_csp: bool = False) -> BrowserContext:
+async def signed_in_context(browser: Browser, served: Served, email: str, bypass_csp: bool = False) -> BrowserContext:
     """A browser signed in through the portal's own log-in form (`bypass_csp` only so axe can be injected)."""
     context = await browser.new_context(bypass_csp=bypass_csp, viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await page.goto(f"{lane.core}/login")
+    await page.goto(f"{served.core}/login")
     await page.get_by_label("Email", exact=True).fill(email)
     await page.get_by_label("Password", exact=True).fill(PASSWORD)
     await page.get_by_role("button", name="Log in").click()
@@ -86,13 +83,13 @@ class Images(HTMLParser):
             self.images.append(dict(attrs))
 
 
-async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, lane: Lane, tmp_path: Path) -> None:
-    owner = subscribed(lane, "rosa@example.com")
-    context = await signed_in_context(browser, lane, "rosa@example.com")
+async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, served: Served, tmp_path: Path) -> None:
+    owner = subscribed(served, "rosa@example.com")
+    context = await signed_in_context(browser, served, "rosa@example.com")
     errors: list[str] = []
     context.on("weberror", lambda error: errors.append(str(error.error)))
     page = await context.new_page()
-    await page.goto(f"{lane.core}/")
+    await page.goto(f"{served.core}/")
 
     # A site from the bakery template, another previewed before choosing (tests/portal/test_templates.py).
     await page.get_by_label("Name of your business or site").fill("Rosa's Bakery")
@@ -248,7 +245,7 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     host = re.sub(r"^http://|:\d+/$", "", site_url)
 
     # Every published image is sized, described, and responsive.
-    home = view(lane, host, "/", want=b"Bread baked at dawn")
+    home = view(served, host, "/", want=b"Bread baked at dawn")
     parser = Images()
     parser.feed(home.text)
     assert parser.images
@@ -286,9 +283,9 @@ async def test_owner_builds_edits_publishes_and_reads_a_lead(browser: Browser, l
     assert errors == []
 
 
-async def open_editor(context: BrowserContext, lane: Lane, site: dict, name: str) -> Page:  # type: ignore[type-arg]
+async def open_editor(context: BrowserContext, served: Served, site: dict, name: str) -> Page:  # type: ignore[type-arg]
     tab = await context.new_page()
-    await tab.goto(f"{lane.core}/sites/{site['id']}")
+    await tab.goto(f"{served.core}/sites/{site['id']}")
     await expect(tab.get_by_role("heading", name=name, level=1)).to_be_visible(timeout=30_000)
     return tab
 
@@ -306,11 +303,11 @@ def stored_page(owner, site: dict) -> dict:  # type: ignore[no-untyped-def,type-
     return owner.call("GET", f"/api/v1/sites/{site['id']}/pages/{page_id}").json()  # type: ignore[no-any-return]
 
 
-async def test_an_edit_saves_itself_survives_a_reload_and_can_be_undone(browser: Browser, lane: Lane) -> None:
-    owner = subscribed(lane, "autosave@example.com")
+async def test_an_edit_saves_itself_survives_a_reload_and_can_be_undone(browser: Browser, served: Served) -> None:
+    owner = subscribed(served, "autosave@example.com")
     site = owner.post("/api/v1/sites", {"name": "No Buttons"}).json()
-    context = await signed_in_context(browser, lane, "autosave@example.com")
-    page = await open_editor(context, lane, site, "No Buttons")
+    context = await signed_in_context(browser, served, "autosave@example.com")
+    page = await open_editor(context, served, site, "No Buttons")
     await page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     # No Save button anywhere in the editor.
     assert await page.get_by_role("button", name=re.compile(r"^Save")).count() == 0
@@ -359,12 +356,12 @@ async def test_an_edit_saves_itself_survives_a_reload_and_can_be_undone(browser:
     await context.close()
 
 
-async def test_two_tabs_never_lose_text_silently(browser: Browser, lane: Lane) -> None:
-    owner = subscribed(lane, "tabs@example.com")
+async def test_two_tabs_never_lose_text_silently(browser: Browser, served: Served) -> None:
+    owner = subscribed(served, "tabs@example.com")
     site = owner.post("/api/v1/sites", {"name": "Two Tabs"}).json()
-    context = await signed_in_context(browser, lane, "tabs@example.com")
-    first = await open_editor(context, lane, site, "Two Tabs")
-    second = await open_editor(context, lane, site, "Two Tabs")
+    context = await signed_in_context(browser, served, "tabs@example.com")
+    first = await open_editor(context, served, site, "Two Tabs")
+    second = await open_editor(context, served, site, "Two Tabs")
 
     # Tab one adds a block and edits the headline: both saved by themselves.
     await first.get_by_label("Block type", exact=True).select_option(label="Call to action")
@@ -426,11 +423,11 @@ async def test_two_tabs_never_lose_text_silently(browser: Browser, lane: Lane) -
     await context.close()
 
 
-async def test_offline_edits_are_kept_and_saved_once_back_online(browser: Browser, lane: Lane) -> None:
-    owner = subscribed(lane, "offline@example.com")
+async def test_offline_edits_are_kept_and_saved_once_back_online(browser: Browser, served: Served) -> None:
+    owner = subscribed(served, "offline@example.com")
     site = owner.post("/api/v1/sites", {"name": "Train Ride"}).json()
-    context = await signed_in_context(browser, lane, "offline@example.com")
-    page = await open_editor(context, lane, site, "Train Ride")
+    context = await signed_in_context(browser, served, "offline@example.com")
+    page = await open_editor(context, served, site, "Train Ride")
     hero = await open_block(page, "Big headline")
     status = page.locator("#save-status")
 
@@ -472,12 +469,12 @@ async def test_offline_edits_are_kept_and_saved_once_back_online(browser: Browse
     await confirm(page, "Publish")
     await expect(page.locator("#flash")).to_contain_text("Published version 1.", timeout=60_000)
     host = re.sub(r"^http://|:\d+/$", "", await page.locator("#live-link").get_attribute("href") or "")
-    view(lane, host, "/", want=b"Published straight away")
+    view(served, host, "/", want=b"Published straight away")
     await context.close()
 
 
-async def test_a_block_inserted_between_two_others_lands_there(browser: Browser, lane: Lane) -> None:
-    owner = subscribed(lane, "insert@example.com")
+async def test_a_block_inserted_between_two_others_lands_there(browser: Browser, served: Served) -> None:
+    owner = subscribed(served, "insert@example.com")
     site = owner.post("/api/v1/sites", {"name": "In Between"}).json()
     page_id = site["pages"][0]["id"]
     path = f"/api/v1/sites/{site['id']}/pages/{page_id}"
@@ -487,8 +484,8 @@ async def test_a_block_inserted_between_two_others_lands_there(browser: Browser,
         {"type": "footer", "text": "© In Between"},
     ]
     assert owner.call("PUT", path, {"title": "Home", "blocks": blocks}).status_code == 200
-    context = await signed_in_context(browser, lane, "insert@example.com")
-    page = await open_editor(context, lane, site, "In Between")
+    context = await signed_in_context(browser, served, "insert@example.com")
+    page = await open_editor(context, served, site, "In Between")
 
     await page.get_by_role("button", name="Insert here: a new block above features").click()
     dialog = page.get_by_role("dialog", name="Add a block here")
@@ -541,8 +538,8 @@ async def test_a_block_inserted_between_two_others_lands_there(browser: Browser,
     await context.close()
 
 
-async def test_the_editor_fits_a_375_px_phone_with_touch_sized_controls(browser: Browser, lane: Lane) -> None:
-    owner = subscribed(lane, "phone@example.com")
+async def test_the_editor_fits_a_375_px_phone_with_touch_sized_controls(browser: Browser, served: Served) -> None:
+    owner = subscribed(served, "phone@example.com")
     site = owner.post("/api/v1/sites", {"name": "Phone Bakery"}).json()
     page_id = site["pages"][0]["id"]
     blocks = [
@@ -553,8 +550,8 @@ async def test_the_editor_fits_a_375_px_phone_with_touch_sized_controls(browser:
     ]
     path = f"/api/v1/sites/{site['id']}/pages/{page_id}"
     assert owner.call("PUT", path, {"title": "Home", "blocks": blocks}).status_code == 200
-    context = await signed_in_context(browser, lane, "phone@example.com")
-    page = await open_editor(context, lane, site, "Phone Bakery")
+    context = await signed_in_context(browser, served, "phone@example.com")
+    page = await open_editor(context, served, site, "Phone Bakery")
     await page.set_viewport_size({"width": 375, "height": 812})
     hours = await open_block(page, "Opening hours and address")
     await expect(hours.get_by_label("Sunday opens", exact=True)).to_be_visible()
@@ -593,11 +590,11 @@ async def test_the_editor_fits_a_375_px_phone_with_touch_sized_controls(browser:
     await context.close()
 
 
-async def test_wrong_password_says_so_next_to_the_field(browser: Browser, lane: Lane) -> None:
-    subscribed(lane, "forgetful@example.com")
+async def test_wrong_password_says_so_next_to_the_field(browser: Browser, served: Served) -> None:
+    subscribed(served, "forgetful@example.com")
     context = await browser.new_context()
     page = await context.new_page()
-    await page.goto(f"{lane.core}/login")
+    await page.goto(f"{served.core}/login")
     await page.get_by_label("Email", exact=True).fill("forgetful@example.com")
     await page.get_by_label("Password", exact=True).fill("not the password at all")
     await page.get_by_role("button", name="Log in").click()

@@ -1,21 +1,18 @@
-"""The portal's small parts on their own, in real Chromium (the modules the lane serves): html`…`
+"""The portal's small parts on their own, in real Chromium (the modules core serves): html`…`
 escapes every value unless it is itself html`…`; error codes (and a refused field's reason or its
 control) become the portal's words without reading the server's English; the router draws nothing
 for a visit the owner has already left."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.async_api import Page, expect
 
-from tests.lane.harness import Lane
 from tests.portal.test_static import PUBLIC
+from tests.served import Served
 
-pytestmark = pytest.mark.lane
 
-
-async def test_html_escapes_every_value_but_nested_templates(page: Page, lane: Lane) -> None:
-    await page.goto(f"{lane.core}/login")
+async def test_html_escapes_every_value_but_nested_templates(page: Page, served: Served) -> None:
+    await page.goto(f"{served.core}/login")
     got = await page.evaluate(
         """async () => {
           const { html } = await import('/lib/html.js');
@@ -27,8 +24,8 @@ async def test_html_escapes_every_value_but_nested_templates(page: Page, lane: L
     assert got == f'<p title="{escaped}">{escaped}<b>{escaped}</b>x</p>'
 
 
-async def test_errors_are_worded_by_code_not_by_the_servers_english(page: Page, lane: Lane) -> None:
-    await page.goto(f"{lane.core}/login")
+async def test_errors_are_worded_by_code_not_by_the_servers_english(page: Page, served: Served) -> None:
+    await page.goto(f"{served.core}/login")
     got = await page.evaluate(
         """async () => {
           const { ApiError } = await import('/lib/api.js');
@@ -69,10 +66,10 @@ async def test_errors_are_worded_by_code_not_by_the_servers_english(page: Page, 
     assert "message.replace" not in (PUBLIC / "lib" / "words.js").read_text()
 
 
-async def test_a_slow_view_never_draws_over_the_next_one(page: Page, lane: Lane) -> None:
+async def test_a_slow_view_never_draws_over_the_next_one(page: Page, served: Served) -> None:
     """The enquiries view is slowed down; the owner goes to Billing meanwhile; when the slow
     answer arrives, Billing stays on screen."""
-    await page.goto(f"{lane.core}/login")
+    await page.goto(f"{served.core}/login")
     await page.evaluate(
         """async () => {
           const router = await import('/lib/router.js');

@@ -1,4 +1,4 @@
-"""Editing on the page, in a real Chromium on the lane: the preview is the editing surface. Text
+"""Editing on the page, in a real Chromium on the CPython stack: the preview is the editing surface. Text
 typed in place is saved by itself (no button) and published; the toolbar's bold becomes <strong>
 on the published page; "+" between two blocks in the preview inserts there; Alt+↑ on a block in
 the preview moves it, and so does dragging it by its handle; an earlier draft comes back from the
@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.async_api import Frame, Page, expect
 
 from tests.lane.client import subscribed, view
-from tests.lane.harness import Lane
 from tests.portal.conftest import ARTIFACTS
 from tests.portal.test_editor import confirm, open_editor, saved, signed_in_context
+from tests.served import Served
 
-pytestmark = pytest.mark.lane
 
-
-def setup(lane: Lane, email: str, name: str, blocks: list[dict]) -> tuple[object, dict, str]:  # type: ignore[type-arg]
-    owner = subscribed(lane, email)
+def setup(served: Served, email: str, name: str, blocks: list[dict]) -> tuple[object, dict, str]:  # type: ignore[type-arg]
+    owner = subscribed(served, email)
     site = owner.post("/api/v1/sites", {"name": name}).json()
     path = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
     assert owner.call("PUT", path, {"title": "Home", "blocks": blocks}).status_code == 200
@@ -40,15 +37,15 @@ async def editing_frame(page: Page, ready: str) -> Frame:
     return found
 
 
-async def test_text_typed_on_the_page_is_saved_and_published_with_bold(browser, lane: Lane) -> None:  # type: ignore[no-untyped-def]
+async def test_text_typed_on_the_page_is_saved_and_published_with_bold(browser, served: Served) -> None:  # type: ignore[no-untyped-def]
     blocks = [
         {"type": "hero", "heading": "Old headline"},
         {"type": "rich_text", "markdown": "Plain words here."},
         {"type": "footer", "text": "© On Page"},
     ]
-    owner, site, path = setup(lane, "onpage@example.com", "On Page", blocks)
-    context = await signed_in_context(browser, lane, "onpage@example.com")
-    page = await open_editor(context, lane, site, "On Page")
+    owner, site, path = setup(served, "onpage@example.com", "On Page", blocks)
+    context = await signed_in_context(browser, served, "onpage@example.com")
+    page = await open_editor(context, served, site, "On Page")
     frame = await editing_frame(page, "Old headline")
 
     # Typed into the headline on the page: the block's form opens beside it, nothing to click.
@@ -93,7 +90,7 @@ async def test_text_typed_on_the_page_is_saved_and_published_with_bold(browser, 
     await expect(page.locator("#flash")).to_contain_text("Published version 1.", timeout=60_000)
     site_url = await page.locator("#live-link").get_attribute("href")
     host = re.sub(r"^http://|:\d+/$", "", site_url or "")
-    published = view(lane, host, "/", want=b"Typed on the page").text
+    published = view(served, host, "/", want=b"Typed on the page").text
     assert "<h1>Typed on the page</h1>" in published
     assert "Plain <strong>words</strong> here." in published
     assert "data-sp-" not in published
@@ -104,15 +101,15 @@ async def test_text_typed_on_the_page_is_saved_and_published_with_bold(browser, 
 PREVIEW_BUILT = 60_000  # ms: up to two preview builds one after the other, on a loaded CI machine
 
 
-async def test_blocks_inserted_and_moved_on_the_page(browser, lane: Lane) -> None:  # type: ignore[no-untyped-def]
+async def test_blocks_inserted_and_moved_on_the_page(browser, served: Served) -> None:  # type: ignore[no-untyped-def]
     blocks = [
         {"type": "hero", "heading": "Top"},
         {"type": "features", "heading": "Why us", "items": [{"title": "Slow"}]},
         {"type": "footer", "text": "© Between"},
     ]
-    owner, site, path = setup(lane, "onpage-insert@example.com", "Between", blocks)
-    context = await signed_in_context(browser, lane, "onpage-insert@example.com")
-    page = await open_editor(context, lane, site, "Between")
+    owner, site, path = setup(served, "onpage-insert@example.com", "Between", blocks)
+    context = await signed_in_context(browser, served, "onpage-insert@example.com")
+    page = await open_editor(context, served, site, "Between")
     frame = await editing_frame(page, "Top")
 
     # "+" between the headline and the features, in the preview itself.
@@ -166,14 +163,14 @@ async def test_blocks_inserted_and_moved_on_the_page(browser, lane: Lane) -> Non
     await context.close()
 
 
-async def test_an_earlier_draft_is_restored_from_the_history(browser, lane: Lane) -> None:  # type: ignore[no-untyped-def]
+async def test_an_earlier_draft_is_restored_from_the_history(browser, served: Served) -> None:  # type: ignore[no-untyped-def]
     # A new site, as created: its first save in the editor starts its history.
-    owner = subscribed(lane, "onpage-history@example.com")
+    owner = subscribed(served, "onpage-history@example.com")
     site = owner.post("/api/v1/sites", {"name": "History"}).json()
     path = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
     first = owner.call("GET", path).json()["blocks"][0]["heading"]
-    context = await signed_in_context(browser, lane, "onpage-history@example.com")
-    page = await open_editor(context, lane, site, "History")
+    context = await signed_in_context(browser, served, "onpage-history@example.com")
+    page = await open_editor(context, served, site, "History")
     frame = await editing_frame(page, first)
     await frame.locator("h1[data-sp-field=heading]").click()
     await page.keyboard.press("Control+A")

@@ -1,4 +1,4 @@
-"""Phone editing at 375 px (issue 26.6), in real Chromium on the lane: no editor view scrolls
+"""Phone editing at 375 px (issue 26.6), in real Chromium on the CPython stack: no editor view scrolls
 sideways and nothing sticks out of the screen (outside a box that scrolls on its own), with each
 panel reached through the phone's jump list, each block type's form open on its own (the
 opening-hours grid included), the page settings, every dialog, the conflict alert and the kept
@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.lane.client import subscribed
-from tests.lane.harness import Lane
 from tests.portal.conftest import ARTIFACTS
 from tests.portal.test_accessibility import EVERY_BLOCK, upload_picture
 from tests.portal.test_editor import open_editor, signed_in_context
-
-pytestmark = pytest.mark.lane
+from tests.served import Served
 
 # Everything wider than the screen that is not inside a box scrolling on its own, and the page's
 # own scroll width.
@@ -51,11 +48,11 @@ async def fits(page: Page, view: str) -> None:
     assert await page.evaluate(SMALL) == [], view
 
 
-async def phone_editor(browser: Browser, lane: Lane, email: str) -> tuple[Page, dict, object]:  # type: ignore[type-arg]
+async def phone_editor(browser: Browser, served: Served, email: str) -> tuple[Page, dict, object]:  # type: ignore[type-arg]
     """A published site with every block type, a picture and a domain, on a 375 px screen."""
-    owner = subscribed(lane, email)
+    owner = subscribed(served, email)
     site = owner.post("/api/v1/sites", {"name": "Phone Bakery"}).json()
-    uploaded = await upload_picture(lane, owner, site["id"])
+    uploaded = await upload_picture(served, owner, site["id"])
     blocks = json.loads(json.dumps(EVERY_BLOCK).replace('"asset": ""', f'"asset": "{uploaded}"'))
     path = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
     assert owner.call("PUT", path, {"blocks": blocks}).status_code == 200
@@ -63,14 +60,14 @@ async def phone_editor(browser: Browser, lane: Lane, email: str) -> tuple[Page, 
     hostname = f"www.{email.split('@')[0]}-a-rather-long-bakery-name.test"
     added = owner.post("/api/v1/domains", {"site_id": site["id"], "hostname": hostname})
     assert added.status_code in (200, 201), added.text  # its DNS records are the widest table
-    context = await signed_in_context(browser, lane, email)
-    page = await open_editor(context, lane, site, "Phone Bakery")
+    context = await signed_in_context(browser, served, email)
+    page = await open_editor(context, served, site, "Phone Bakery")
     await page.set_viewport_size({"width": 375, "height": 812})
     return page, site, owner
 
 
-async def test_no_editor_view_scrolls_sideways_on_a_375_px_phone(browser: Browser, lane: Lane) -> None:
-    page, _site, _owner = await phone_editor(browser, lane, "narrow@example.com")
+async def test_no_editor_view_scrolls_sideways_on_a_375_px_phone(browser: Browser, served: Served) -> None:
+    page, _site, _owner = await phone_editor(browser, served, "narrow@example.com")
     await fits(page, "editor as opened")
     # Each panel, reached through the jump list the phone shows above the panels.
     jumps = page.get_by_role("navigation", name="Parts of the editor")
@@ -115,8 +112,8 @@ async def test_no_editor_view_scrolls_sideways_on_a_375_px_phone(browser: Browse
     await page.context.close()
 
 
-async def test_the_conflict_and_the_kept_text_fit_a_375_px_phone(browser: Browser, lane: Lane) -> None:
-    page, site, owner = await phone_editor(browser, lane, "narrow-conflict@example.com")
+async def test_the_conflict_and_the_kept_text_fit_a_375_px_phone(browser: Browser, served: Served) -> None:
+    page, site, owner = await phone_editor(browser, served, "narrow-conflict@example.com")
     path = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
     changed = owner.call("GET", path).json()["blocks"]
     changed[0]["heading"] = "Changed on another device"

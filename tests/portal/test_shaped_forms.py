@@ -1,4 +1,4 @@
-"""Issue 27.2 in a real Chromium on the lane: the owner adds a date question and a choice to her
+"""Issue 27.2 in a real Chromium on the CPython stack: the owner adds a date question and a choice to her
 contact form in the editor (plain words, no JSON), publishes, a visitor on a 375 px phone answers
 them on the site, and the owner reads every answer in the inbox and the CSV."""
 
@@ -7,29 +7,27 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from playwright.async_api import Browser, expect
 
 from tests.lane.client import subscribed
-from tests.lane.harness import Lane
 from tests.portal.conftest import shot
 from tests.portal.test_editor import confirm, open_block, open_editor, saved, signed_in_context
+from tests.served import Served
 
-pytestmark = pytest.mark.lane
 EMAIL = "shaped-forms@example.com"
 
 
 async def test_owner_adds_a_date_and_a_choice_a_visitor_answers_the_inbox_and_csv_show_them(
-    browser: Browser, lane: Lane
+    browser: Browser, served: Served
 ) -> None:
-    owner = subscribed(lane, EMAIL)
+    owner = subscribed(served, EMAIL)
     site = owner.post("/api/v1/sites", {"name": "Cake Corner"}).json()
     path = f"/api/v1/sites/{site['id']}/pages/{site['pages'][0]['id']}"
     blocks = [{"type": "lead_form", "heading": "Order a cake", "thanks": "Thank you, we will call you."}]
     assert owner.call("PUT", path, {"title": "Home", "blocks": blocks}).status_code == 200
 
-    context = await signed_in_context(browser, lane, EMAIL)
-    page = await open_editor(context, lane, site, "Cake Corner")
+    context = await signed_in_context(browser, served, EMAIL)
+    page = await open_editor(context, served, site, "Cake Corner")
     form = await open_block(page, "Contact form")
     await form.get_by_role("button", name="Add question").click()
     first = form.locator("li.item").nth(0)
@@ -72,7 +70,7 @@ async def test_owner_adds_a_date_and_a_choice_a_visitor_answers_the_inbox_and_cs
     await expect(guest.get_by_text("Thank you, we will call you.")).to_be_visible(timeout=30_000)
     await visitor.close()
 
-    await page.goto(f"{lane.core}/sites/{site['id']}/leads")
+    await page.goto(f"{served.core}/sites/{site['id']}/leads")
     lead = page.get_by_role("listitem").filter(has_text="gina@example.net")
     await expect(lead).to_contain_text("Date of the party")
     await expect(lead).to_contain_text("2027-05-01")

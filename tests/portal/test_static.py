@@ -9,6 +9,7 @@ import pytest
 
 from tests import loopback
 from tests.lane.harness import Lane
+from tests.served import CPythonStack
 
 PUBLIC = Path(__file__).resolve().parents[2] / "workers" / "core" / "public"
 
@@ -37,6 +38,46 @@ def test_portal_pages_carry_the_csp_and_deep_links_get_the_app(lane: Lane) -> No
             assert directive in csp
         assert reply.headers["x-content-type-options"] == "nosniff"
     assert loopback.get(lane.core + "/_headers", timeout=30).status_code == 404
+
+
+NAVIGATE = {"sec-fetch-mode": "navigate", "accept": "text/html"}
+REQUESTS = [
+    ("GET", "/", NAVIGATE),
+    ("GET", "/start?plan=pro&utm_source=x", NAVIGATE),
+    ("GET", "/sites/s_123", NAVIGATE),  # a deep link: the app's index
+    ("GET", "/sites/s_123", {"accept": "*/*"}),  # not a navigation: core answers
+    ("GET", "/login", NAVIGATE),
+    ("GET", "/portal.js", {}),
+    ("HEAD", "/portal.js", {}),
+    ("GET", "/lib/html.js", {"if-none-match": "*"}),
+    ("GET", "/_headers", {}),
+    ("GET", "/%2e%2e/wrangler.toml", NAVIGATE),
+    ("GET", "/api/v1/openapi.json", NAVIGATE),  # run_worker_first
+    ("GET", "/dev/outbox.json", {}),
+    ("POST", "/", {"content-type": "application/json"}),
+]
+COMPARED = ("content-type", "etag", "content-security-policy", "x-content-type-options", "strict-transport-security")
+
+
+@pytest.mark.parametrize(("method", "path", "headers"), REQUESTS, ids=[f"{m} {p} {h}" for m, p, h in REQUESTS])
+def test_the_cpython_stack_serves_the_portals_files_as_the_lane_does(
+    lane: Lane, served: CPythonStack, method: str, path: str, headers: dict[str, str]
+) -> None:
+    """devstack/assets.py against the lane's asset routing (tools/lane/web.mjs): the same status,
+    headers and bytes for what the folder serves, the same status and type for what core answers.
+    Uncompressed, so the lane's edge leaves the ETag strong, as the CPython stack's is."""
+    answers = []
+    for origin in (lane.core, served.core):
+        given = {**headers, "accept-encoding": "identity"}
+        if given.get("if-none-match") == "*":  # the file's own ETag, as a browser's second visit sends
+            given["if-none-match"] = loopback.get(origin + path, timeout=30).headers["etag"]
+        reply = loopback.request(method, origin + path, headers=given, timeout=30)
+        answers.append(reply)
+    on_lane, on_cpython = answers
+    assert on_cpython.status_code == on_lane.status_code
+    assert [on_cpython.headers.get(h) for h in COMPARED] == [on_lane.headers.get(h) for h in COMPARED]
+    if on_lane.headers.get("etag"):  # served from the folder
+        assert on_cpython.content == on_lane.content
 
 
 def _imports(path: Path) -> set[Path]:

@@ -1,4 +1,4 @@
-"""A site's team in real Chromium on the lane (issue 28, item 3): the owner invites an editor and a
+"""A site's team in real Chromium on the CPython stack (issue 28, item 3): the owner invites an editor and a
 viewer from the editor's Team panel; the editor opens the emailed link signed out, creates her
 account with that address, accepts, edits and publishes the owner's site, never sees the owner's
 controls (team, domain, enquiries, taking the site offline) and gets 403 from the API for them; the
@@ -10,26 +10,23 @@ import asyncio
 import time
 from typing import Any
 
-import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from tests import loopback
 from tests.lane.client import PASSWORD, PortalClient, signed_in, subscribed, view
-from tests.lane.harness import Lane
 from tests.portal.conftest import shot
 from tests.portal.test_accessibility import violations
 from tests.portal.test_editor import confirm, saved, signed_in_context
-
-pytestmark = pytest.mark.lane
+from tests.served import Served
 
 OWNER, EDITOR, VIEWER = "rosa.team@example.com", "ed.team@example.com", "vi.team@example.com"
 
 
-def invitation_link(lane: Lane, to: str) -> str:
+def invitation_link(served: Served, to: str) -> str:
     """The link of the newest invitation mail to `to`, from the dev outbox (mailer's stand-in)."""
     deadline = time.monotonic() + 15
     while True:
-        messages = loopback.get(f"{lane.core}/dev/outbox.json", timeout=60).json()["messages"]
+        messages = loopback.get(f"{served.core}/dev/outbox.json", timeout=60).json()["messages"]
         for message in messages:  # newest first
             if message["template"] == "site_invitation" and message["to"] == to:
                 return str(message["links"][0])
@@ -37,10 +34,10 @@ def invitation_link(lane: Lane, to: str) -> str:
         time.sleep(0.3)
 
 
-async def api(page: Page, lane: Lane, method: str, path: str, body: Any = None, **headers: str) -> Any:
+async def api(page: Page, served: Served, method: str, path: str, body: Any = None, **headers: str) -> Any:
     """A call from the page's own browser context (its session cookie), as the portal makes it."""
-    sent = {"origin": lane.core, "sec-fetch-site": "same-origin", **headers}
-    return await page.request.fetch(f"{lane.core}{path}", method=method, headers=sent, data=body)
+    sent = {"origin": served.core, "sec-fetch-site": "same-origin", **headers}
+    return await page.request.fetch(f"{served.core}{path}", method=method, headers=sent, data=body)
 
 
 async def invite_from_the_team_panel(page: Page, email: str, role: str) -> None:
@@ -53,7 +50,7 @@ async def invite_from_the_team_panel(page: Page, email: str, role: str) -> None:
 
 
 async def sign_up_from_the_invitation(
-    browser: Browser, lane: Lane, link: str
+    browser: Browser, served: Served, link: str
 ) -> tuple[BrowserContext, Page, list[str]]:
     """Opens the mailed link signed out, creates the account with the invited address, confirms it
     from the outbox in the same tab and chooses a password: the portal brings her back to the
@@ -70,24 +67,26 @@ async def sign_up_from_the_invitation(
     await page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
     await page.get_by_role("button", name="Sign up").click()
     await expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
-    verify = PortalClient(lane.core).last_token("verify_email", EDITOR)
-    await page.goto(f"{lane.core}/verify?token={verify}")
+    verify = PortalClient(served.core).last_token("verify_email", EDITOR)
+    await page.goto(f"{served.core}/verify?token={verify}")
     await expect(page.get_by_role("heading", name="Choose your password")).to_be_visible(timeout=30_000)
     await page.get_by_label("Password (at least 8 characters)").fill(PASSWORD)
     await page.get_by_role("button", name="Save my password").click()
     return context, page, found
 
 
-async def test_an_invited_editor_publishes_but_never_reaches_the_owners_controls(browser: Browser, lane: Lane) -> None:
-    owner = await asyncio.to_thread(subscribed, lane, OWNER, "pro")
+async def test_an_invited_editor_publishes_but_never_reaches_the_owners_controls(
+    browser: Browser, served: Served
+) -> None:
+    owner = await asyncio.to_thread(subscribed, served, OWNER, "pro")
     site = owner.post("/api/v1/sites", {"name": "Team Bakery", "slug": "team-bakery"}).json()
     sid = site["id"]
     found: list[str] = []
 
     # The owner invites an editor and a viewer from her editor's Team panel.
-    rosa_context = await signed_in_context(browser, lane, OWNER, bypass_csp=True)
+    rosa_context = await signed_in_context(browser, served, OWNER, bypass_csp=True)
     rosa = await rosa_context.new_page()
-    await rosa.goto(f"{lane.core}/sites/{sid}")
+    await rosa.goto(f"{served.core}/sites/{sid}")
     await expect(rosa.get_by_role("heading", name="Your team")).to_be_visible(timeout=30_000)
     await expect(rosa.locator("#team-seats")).to_have_text("0 of 5 team places used on your plan.")
     await invite_from_the_team_panel(rosa, EDITOR, "editor")
@@ -101,7 +100,7 @@ async def test_an_invited_editor_publishes_but_never_reaches_the_owners_controls
     await shot(rosa, "team-02-owner-team-panel")
 
     # The editor: from the mailed link to the owner's site.
-    ed_context, ed, seen = await sign_up_from_the_invitation(browser, lane, invitation_link(lane, EDITOR))
+    ed_context, ed, seen = await sign_up_from_the_invitation(browser, served, invitation_link(served, EDITOR))
     found += seen
     await expect(ed.get_by_role("button", name="Accept and open Team Bakery")).to_be_visible(timeout=30_000)
     found += await violations(ed, "/invite signed in")
@@ -126,7 +125,7 @@ async def test_an_invited_editor_publishes_but_never_reaches_the_owners_controls
     await expect(activity).to_contain_text(f"{EDITOR} edited the page “Home”")
     found += await violations(ed, "editor (an editor of the team)")
     await shot(ed, "team-03-editor-published")
-    live = await asyncio.to_thread(view, lane, "team-bakery.localhost", "/", b"Baked by the team")
+    live = await asyncio.to_thread(view, served, "team-bakery.localhost", "/", b"Baked by the team")
     assert b"Baked by the team" in live.content
 
     # The owner's actions answer 403 to her through the API.
@@ -136,30 +135,30 @@ async def test_an_invited_editor_publishes_but_never_reaches_the_owners_controls
         ("POST", f"/api/v1/sites/{sid}/unpublish"),
         ("GET", f"/api/v1/sites/{sid}/team"),
     ]:
-        refused = await api(ed, lane, method, path, {} if method == "POST" else None)
+        refused = await api(ed, served, method, path, {} if method == "POST" else None)
         assert refused.status == 403, (method, path, refused.status)
         assert (await refused.json())["error"]["code"] == "role_forbidden"
     # Billing, export and deletion of an account are her own: they show her Free plan and her own
     # data (her membership of the site, none of its content), never the owner's.
-    billing = await (await api(ed, lane, "GET", "/api/v1/billing/subscription")).json()
+    billing = await (await api(ed, served, "GET", "/api/v1/billing/subscription")).json()
     assert billing["plan"] == "free"
-    export = await api(ed, lane, "GET", "/api/v1/account/export")
+    export = await api(ed, served, "GET", "/api/v1/account/export")
     assert export.status == 200
     assert "Baked by the team" not in await export.text()
     # Her sites page lists the shared site under its own heading, with her role in words.
-    await ed.goto(f"{lane.core}/")
+    await ed.goto(f"{served.core}/")
     shared = ed.locator("#shared-sites")
     await expect(shared).to_contain_text(f"{OWNER} shared it with you: you can edit and publish it")
     found += await violations(ed, "/ (dashboard with a shared site)")
     await ed_context.close()
 
     # The viewer: accepts, and gets a read-only editor.
-    vi_client = await asyncio.to_thread(signed_in, lane, VIEWER)
-    token = invitation_link(lane, VIEWER).split("token=", 1)[1]
+    vi_client = await asyncio.to_thread(signed_in, served, VIEWER)
+    token = invitation_link(served, VIEWER).split("token=", 1)[1]
     assert vi_client.post("/api/v1/invitations/accept", {"token": token}).json()["role"] == "viewer"
-    vi_context = await signed_in_context(browser, lane, VIEWER, bypass_csp=True)
+    vi_context = await signed_in_context(browser, served, VIEWER, bypass_csp=True)
     vi = await vi_context.new_page()
-    await vi.goto(f"{lane.core}/sites/{sid}")
+    await vi.goto(f"{served.core}/sites/{sid}")
     await expect(vi.locator("#view-only")).to_contain_text("You can look at this site, not change it.", timeout=30_000)
     for hidden in ("#panel-blocks", "#panel-team", "#panel-domains", "#panel-pages", "#save-status"):
         await expect(vi.locator(hidden)).to_have_count(0)
@@ -168,10 +167,10 @@ async def test_an_invited_editor_publishes_but_never_reaches_the_owners_controls
     found += await violations(vi, "editor (a viewer of the team)")
     await shot(vi, "team-04-viewer")
     home = site["pages"][0]["id"]
-    write = await api(vi, lane, "PUT", f"/api/v1/sites/{sid}/pages/{home}", {"title": "Mine"}, **{"if-match": "*"})
+    write = await api(vi, served, "PUT", f"/api/v1/sites/{sid}/pages/{home}", {"title": "Mine"}, **{"if-match": "*"})
     assert write.status == 403
     assert (await write.json())["error"]["required_role"] == "editor"
-    assert (await api(vi, lane, "POST", f"/api/v1/sites/{sid}/publish", {})).status == 403
+    assert (await api(vi, served, "POST", f"/api/v1/sites/{sid}/publish", {})).status == 403
     await vi_context.close()
 
     # The owner withdraws nothing but sees who did what, and removes the viewer.

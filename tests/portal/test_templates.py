@@ -1,4 +1,4 @@
-"""The template chooser (issue 26.5) in real Chromium on the lane: a thumbnail of every template
+"""The template chooser (issue 26.5) in real Chromium on the CPython stack: a thumbnail of every template
 (made at build time from the renderer, tools/thumbnails.py) with its trade in plain words, a full
 preview of each page before choosing, the site created from the one chosen with its pages and
 photos, 375 px without sideways scrolling, and axe-core with the preview open: no violations."""
@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.lane.client import subscribed
-from tests.lane.harness import Lane
 from tests.portal.conftest import ARTIFACTS, shot
 from tests.portal.test_accessibility import violations
 from tests.portal.test_editor import signed_in_context
-
-pytestmark = pytest.mark.lane
+from tests.served import Served
 
 
 async def all_pictures_shown(page: Page, selector: str) -> None:
@@ -27,15 +24,15 @@ async def all_pictures_shown(page: Page, selector: str) -> None:
         assert await img.evaluate("i => i.naturalWidth") > 0, await img.get_attribute("src")
 
 
-async def test_owner_previews_a_template_and_makes_her_site_from_it(browser: Browser, lane: Lane) -> None:
-    subscribed(lane, "lina@example.com")
+async def test_owner_previews_a_template_and_makes_her_site_from_it(browser: Browser, served: Served) -> None:
+    subscribed(served, "lina@example.com")
     # axe is injected as a script, which the portal's CSP (rightly) refuses: bypassed here only; the
     # 375 px test below runs under the real CSP, where every thumbnail and preview must load too.
-    context = await signed_in_context(browser, lane, "lina@example.com", bypass_csp=True)
+    context = await signed_in_context(browser, served, "lina@example.com", bypass_csp=True)
     errors: list[str] = []
     context.on("weberror", lambda error: errors.append(str(error.error)))
     page = await context.new_page()
-    await page.goto(f"{lane.core}/")
+    await page.goto(f"{served.core}/")
     chooser = page.get_by_role("group", name="Start from a template")
     await expect(chooser.get_by_role("radio")).to_have_count(21)  # a blank page and twenty templates
     for trade in ("Bakery", "Café", "Hair salon", "Plumber", "Physiotherapy clinic", "Yoga studio", "Restaurant",
@@ -47,7 +44,7 @@ async def test_owner_previews_a_template_and_makes_her_site_from_it(browser: Bro
     assert await violations(page, "chooser") == []
 
     # The full preview: every page of the café, switched with buttons, then chosen.
-    await page.get_by_label("Name of your business or site").fill("Harbour Lane Café")
+    await page.get_by_label("Name of your business or site").fill("Harbour Served Café")
     await chooser.get_by_role("button", name="Preview the Café template").click()
     dialog = page.get_by_role("dialog", name="Café: how the template looks")
     await expect(dialog).to_be_visible()
@@ -65,7 +62,7 @@ async def test_owner_previews_a_template_and_makes_her_site_from_it(browser: Bro
     await expect(chooser.get_by_label("Café", exact=True)).to_be_checked()
 
     await page.get_by_role("button", name="Create the site").click()
-    await expect(page.get_by_role("heading", name="Harbour Lane Café", level=1)).to_be_visible(timeout=90_000)
+    await expect(page.get_by_role("heading", name="Harbour Served Café", level=1)).to_be_visible(timeout=90_000)
     pages = page.get_by_role("navigation", name="Pages of this site")
     for title in ("Home", "Menu", "Contact"):
         await expect(pages.get_by_role("link", name=title)).to_be_visible()
@@ -76,14 +73,14 @@ async def test_owner_previews_a_template_and_makes_her_site_from_it(browser: Bro
     await context.close()
 
 
-async def test_the_chooser_at_375_px(browser: Browser, lane: Lane) -> None:
-    subscribed(lane, "mo@example.com")
-    context = await signed_in_context(browser, lane, "mo@example.com")
+async def test_the_chooser_at_375_px(browser: Browser, served: Served) -> None:
+    subscribed(served, "mo@example.com")
+    context = await signed_in_context(browser, served, "mo@example.com")
     refused: list[str] = []
     page = await context.new_page()
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     await page.set_viewport_size({"width": 375, "height": 800})
-    await page.goto(f"{lane.core}/")
+    await page.goto(f"{served.core}/")
     chooser = page.get_by_role("group", name="Start from a template")
     await expect(chooser.get_by_role("radio")).to_have_count(21)
     await all_pictures_shown(page, ".template-grid")
