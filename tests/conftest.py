@@ -69,21 +69,22 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tiers by what a test needs, so `scripts/test --quick` (not lane, browser, deploy or fuzz) cannot
-    pick up a slow test that forgot its marker: anything using a lane is `lane`, anything driving
-    Chromium is `browser`, tests/deploy is `deploy`, tests/api is `fuzz`. Groups for `pytest -n N
-    --dist loadgroup` (scripts/test): each module whole on one process. The session's lane, and the
-    portal's CPython stack (tests/portal/conftest.py), are started once per process, when its first
-    test needs one, and shared by every module that process runs; a module with a lane of its own
-    starts that one. Each deploy stages its bundles in its own folder, so deploy modules run side by side.
-    Order: SLOWEST_GROUPS first, then the other modules that start lanes or run wrangler, then the
-    in-process modules, which fill the gaps; the larger module first among the others."""
+    pick up a slow test that forgot its marker: anything using a lane is `lane`, the portal's tests in
+    Chromium are `browser` (the customer tier's few Chromium checks of one page stay quick),
+    tests/deploy is `deploy`, tests/api is `fuzz`. Groups for `pytest -n N --dist loadgroup`
+    (scripts/test): each module whole on one process. The session's lane, and the portal's CPython
+    stack (tests/portal/conftest.py), are started once per process, when its first test needs one,
+    and shared by every module that process runs; a module with a lane of its own starts that one.
+    Each deploy stages its bundles in its own folder, so deploy modules run side by side.
+    Order: SLOWEST_GROUPS first, then the other modules that start lanes, browsers or wrangler, then
+    the in-process modules, which fill the gaps; the larger module first among the others."""
     groups: dict[pytest.Item, str] = {}
     for item in items:
         path = Path(str(item.path))
         fixtures = set(getattr(item, "fixturenames", ()))
         if "lane" in fixtures:
             item.add_marker(pytest.mark.lane)
-        if fixtures & {"browser", "page"}:
+        if path.is_relative_to(TESTS / "portal") and fixtures & {"browser", "page"}:
             item.add_marker(pytest.mark.browser)
         if path.is_relative_to(TESTS / "api"):
             item.add_marker(pytest.mark.fuzz)

@@ -41,3 +41,17 @@ def test_oversized_body_over_http_is_a_json_413(served) -> None:
     reply = loopback.post(f"{core}/api/v1/webhooks/stripe", content=b"x" * (1024 * 1024 + 10))
     assert reply.status_code == 413
     assert reply.json()["error"]["code"] == "body_too_large"
+
+
+def test_the_portal_is_served_in_front_of_core(served) -> None:
+    """`scripts/dev --cpython` is a whole local product: the portal's files (devstack/assets.py), then core."""
+    core, _ = served
+    page = loopback.get(f"{core}/sites/s_1", headers={"sec-fetch-mode": "navigate"})
+    assert page.status_code == 200
+    assert '<script type="module" src="/portal.js">' in page.text
+    assert (
+        "frame-src https://*.smartpages.site https://challenges.cloudflare.com http://*.localhost:*"
+        in (page.headers["content-security-policy"])
+    )
+    assert loopback.get(f"{core}/portal.js").headers["content-type"] == "text/javascript; charset=utf-8"
+    assert loopback.get(f"{core}/api/v1/sites").status_code == 401  # core's, not the app's index
