@@ -30,20 +30,20 @@ TESTS = Path(__file__).parent
 # order depends on this list.
 SLOWEST_GROUPS = (
     "lane/test_faults.py",
-    "portal/test_editor.py",
     "lane/test_scale.py",
+    "portal/test_editor.py",
     "api/test_schemathesis.py",
-    "lane/test_big_site.py",
+    "lane/test_billing.py",
     "deploy/test_wrangler_dev.py",
-    "portal/test_accessibility.py",
+    "lane/test_big_site.py",
+    "deploy/test_deploy.py",
     "lane/test_durable_objects.py",
     "deploy/test_runbooks.py",
-    "lane/test_startup.py",
     "tools/test_wrangler_host.py",
-    "portal/test_onpage.py",
-    "portal/test_team.py",
-    "lane/test_billing.py",
-    "deploy/test_deploy.py",
+    "lane/test_startup.py",
+    "portal/test_accessibility.py",
+    "portal/test_journey.py",
+    "deploy/test_rehearsal.py",
 )
 
 

@@ -1,6 +1,6 @@
 """The runtime lane for tests: the five staged bundles (plus a test-only probe worker) on real
-Pyodide, the real Workers SDK and Miniflare's bindings. tests/conftest.py starts it once per
-session for the lane and portal tiers."""
+Pyodide, the real Workers SDK and Miniflare's bindings. tests/conftest.py starts it once per test
+process for the lane tier (and the portal's journey, tests/portal/test_journey.py)."""
 
 from __future__ import annotations
 
