@@ -2,7 +2,7 @@
 kinds. The runtime lane (tests/lane/harness.py: the bundles on Pyodide with Miniflare's bindings)
 shows what only the runtime can show. The CPython stack here, the same five app cores behind uvicorn
 with the portal's static files in front of core (devstack/assets.py), serves the portal's browser
-tests: a journey there costs a fifth of the CPU it costs on the lane (see README, Tests).
+tests: the portal's tier there costs about half the CPU it cost on the lane (README, Tests).
 
 Both have Stripe's stand-in over HTTP (its hosted checkout page is what a browser pays on; it signs
 webhooks to core). The CPython stack's Cloudflare, DNS and HubSpot stand-ins answer in process, its
@@ -68,17 +68,19 @@ class CPythonStack:
     built: stack_module.Stack
     hubspot: HubSpotStandin
     loop: asyncio.AbstractEventLoop
-    log: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)  # Stripe's stand-in's stderr
 
     def run(self, work: Coroutine[Any, Any, T], seconds: float = 60) -> T:
         """`work` on the stack's own event loop (its thread), from a test's thread."""
         return asyncio.run_coroutine_threadsafe(work, self.loop).result(seconds)
 
     def set_dns(self, name: str, rtype: str, data: list[str]) -> None:
-        assert self.built.dns is not None
+        """What a registrar's DNS page does (on the stack's loop, where the DoH stand-in answers)."""
+        dns = self.built.dns
+        assert dns is not None
 
         async def publish() -> None:
-            self.built.dns.set(name, rtype, data)  # type: ignore[union-attr]
+            dns.set(name, rtype, data)
 
         self.run(publish())
 
