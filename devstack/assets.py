@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from urllib.parse import unquote
 
 from devstack import ROOT
 from devstack.asgi import Handles
-from devstack.stack import worker_vars
+from devstack.stack import worker_config, worker_vars
 from shared.http import Request, Response
 
 CONFIG_FILES = frozenset({"/_headers", "/_redirects"})
@@ -136,9 +135,8 @@ class WithAssets:
 
 def front_door(worker: str, app: Handles) -> Handles:
     """What the worker's public hostname serves: its [assets] (if its wrangler.toml has them), then `app`."""
-    folder = ROOT / "workers" / worker
-    config = tomllib.loads((folder / "wrangler.toml").read_text()).get("assets")
+    config = worker_config(worker).get("assets")
     if config is None:
         return app
-    local_frame_src = worker_vars(worker).get("LOCAL_FRAME_SRC", "")
-    return WithAssets(Assets(folder / config.get("directory", "public"), config, local_frame_src), app)
+    folder = ROOT / "workers" / worker / config.get("directory", "public")
+    return WithAssets(Assets(folder, config, worker_vars(worker).get("LOCAL_FRAME_SRC", "")), app)

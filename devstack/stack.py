@@ -40,10 +40,15 @@ from shared.turnstile import SITEVERIFY_URL
 D1_OWNERS = ("core", "customer", "billing", "mailer")
 
 
+def worker_config(worker: str) -> dict[str, Any]:
+    """The worker's wrangler.toml, parsed."""
+    path = ROOT / "workers" / worker / "wrangler.toml"
+    return _toml(path, path.stat().st_mtime_ns)
+
+
 def worker_vars(worker: str) -> dict[str, str]:
     """What the worker sees locally: its wrangler.toml [vars], overlaid by its dev vars (as wrangler dev does)."""
-    path = ROOT / "workers" / worker / "wrangler.toml"
-    config = _toml(path, path.stat().st_mtime_ns)
+    config = worker_config(worker)
     return {**{k: str(v) for k, v in config.get("vars", {}).items()}, **read_dev_vars(worker)}
 
 

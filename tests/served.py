@@ -14,7 +14,6 @@ import asyncio
 import sys
 import threading
 import time
-import tomllib
 from collections.abc import Coroutine, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +22,6 @@ from typing import Any, Protocol, TypeVar
 
 import uvicorn
 
-from devstack import ROOT
 from devstack import stack as stack_module
 from devstack.adapters import HttpxClient
 from devstack.asgi import asgi
@@ -56,8 +54,7 @@ class Served(Protocol):
 
 def first_cron(worker: str) -> str:
     """The worker's first `[triggers] crons` pattern: what the lane's admin door runs by default."""
-    config = tomllib.loads((ROOT / "workers" / worker / "wrangler.toml").read_text())
-    return str(config["triggers"]["crons"][0])
+    return str(stack_module.worker_config(worker)["triggers"]["crons"][0])
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """schemathesis over every operation of /api/v1/openapi.json, signed in as a fresh account with a
-site, on two runtimes: the CPython stack served by uvicorn (Stripe's stand-in in process) and the
+site, on two runtimes: the CPython stack served by uvicorn (tests/served.py) and the
 runtime lane (Pyodide, the deploy bundles; Stripe's stand-in beside it), so a crash only Pyodide has
 (a wasm stack overflow, say) is found here too.
 
@@ -10,9 +10,7 @@ must be the Error shape), or schema-breaking input that is not refused with a 4x
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,7 +19,6 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
@@ -32,17 +29,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from devstack import stack as stack_module
-from devstack.asgi import asgi
-from devstack.stripe import StripeStandin
 from tests import loopback
-from tests.core.conftest import ORIGIN, PASSWORD, capture_outbox
+from tests.core.conftest import PASSWORD
 from tests.lane.client import signed_in
 from tests.lane.harness import Lane
-from tools.ports import free_port
+from tests.served import cpython_stack
 
 MAX_EXAMPLES = 4
-BILLING_VARS = stack_module.worker_vars("billing")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EMAIL = "schemathesis@example.com"
 
@@ -93,44 +86,11 @@ def on_the_lane(lane: Lane) -> Served:
 
 
 def on_cpython(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The stack in its own thread and event loop, behind uvicorn on a free loopback port."""
-    port = free_port()
-    holder: dict[str, Any] = {}
-
-    async def main() -> None:
-        stripe = StripeStandin(
-            api_key=BILLING_VARS["STRIPE_SECRET_KEY"], webhook_secret=BILLING_VARS["STRIPE_WEBHOOK_SECRET"]
-        )
-        built = await stack_module.build(tmp_path_factory.mktemp("state"), stripe=stripe)
-        holder["outbox"] = capture_outbox(built)
-        server = uvicorn.Server(uvicorn.Config(asgi(built.core), host="127.0.0.1", port=port, log_level="warning"))
-        holder["server"] = server
-        await server.serve()
-        built.close()
-
-    thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not (holder.get("server") and holder["server"].started):
-        assert thread.is_alive(), "the CPython stack exited"
-        assert time.monotonic() < deadline, "the CPython stack did not start"
-        time.sleep(0.02)
-    url = f"http://127.0.0.1:{port}"
-    browser = {"origin": ORIGIN, "sec-fetch-site": "same-origin"}
-    with httpx.Client(base_url=url, verify=loopback.TLS, headers=browser, timeout=10) as client:
-        assert client.post("/api/v1/auth/signup", json={"email": EMAIL, "password": PASSWORD}).status_code == 202
-        deadline = time.monotonic() + 10  # the verification mail goes out after the 202
-        while not holder["outbox"].sent and time.monotonic() < deadline:
-            time.sleep(0.05)
-        verified = client.post("/api/v1/auth/verify", json={"token": holder["outbox"].last_token("verify_email")})
-        assert verified.status_code == 200, verified.text
-        # Verifying discards the sign-up password (issue 23, M2): choose it, signed in by the link.
-        session = {"cookie": f"__Host-session={verified.cookies['__Host-session']}"}
-        chosen = client.post("/api/v1/account/password", json={"new_password": PASSWORD}, headers=session)
-        assert chosen.status_code == 200, chosen.text
-    yield Served(url, ORIGIN)
-    holder["server"].should_exit = True
-    thread.join(10)
+    """The CPython stack behind uvicorn (tests/served.py): the account signs up and verifies through the
+    dev outbox, as on the lane."""
+    with cpython_stack(tmp_path_factory.mktemp("state")) as stack:
+        signed_in(stack, EMAIL)
+        yield Served(stack.core, stack.core)
 
 
 @pytest.fixture(scope="module")
