@@ -12,10 +12,11 @@ The site: one home page of 11 blocks with 6 photos (JPEGs made by Chromium's can
 1600x1067, prepared for upload by the portal's own photos.js in Chromium: the original and its
 responsive variants), built and published through customer's app core on CPython, then copied into the
 lane's R2 under `bench-<theme>.localhost` (Chromium resolves *.localhost to loopback), once per
-theme. Lighthouse (npm, pinned in package.json) drives Debian's full /usr/bin/chromium headless with
-its default mobile settings (simulated throttling). Per theme, one first visit (cold: the data
-centre's cache is empty) is printed apart, then the medians of the runs after it. The lane answers
-as Cloudflare's edge would, HTML compressed (tools/lane/web.mjs: edgeCompressed)."""
+theme. Lighthouse (npm, pinned in tools/bench/package.json, installed by `scripts/setup --full-browser`)
+drives Debian's full /usr/bin/chromium headless with its default mobile settings (simulated throttling).
+Per theme, one first visit (cold: the data centre's cache is empty) is printed apart, then the medians
+of the runs after it. The lane answers as Cloudflare's edge would, HTML compressed (tools/lane/web.mjs:
+edgeCompressed)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,9 @@ from tools.bench.publish import call  # imports devstack, which puts the app cor
 from customer.blocks import PALETTES  # isort: skip
 
 ROOT = Path(__file__).resolve().parents[2]
-LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+# Lighthouse has a package.json of its own (tools/bench): `scripts/setup --full-browser` installs it,
+# so the test run's npm ci does not unpack its 142 packages.
+LIGHTHOUSE = ROOT / "tools" / "bench" / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 _PHOTO_SCRIPT = """([w, h, seed]) => {
@@ -232,9 +235,16 @@ def main_templates(runs: int, ids: list[str]) -> None:
                     )
 
 
+def lighthouse_cli() -> list[str]:
+    """Lighthouse's command line, on the project's Node."""
+    if not LIGHTHOUSE.exists():
+        raise SystemExit(f"{LIGHTHOUSE} is not installed: run `scripts/setup --full-browser` first")
+    return [str(ROOT / "tools" / "node"), str(LIGHTHOUSE)]
+
+
 def lighthouse(url: str, keep: Path | None = None) -> dict[str, float]:
     command = [
-        str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
+        *lighthouse_cli(), url, "--output=json", "--output-path=stdout", "--quiet",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
     ]  # fmt: skip
     done = subprocess.run(

@@ -15,11 +15,9 @@ import tempfile
 from pathlib import Path
 
 from tests.lane.client import subscribed
-from tests.lane.harness import ROOT, running
+from tests.lane.harness import running
 from tools import chromium
-
-CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
+from tools.bench.lighthouse import CATEGORIES, lighthouse_cli
 
 
 def audit(url: str, cookie: str, out: Path) -> dict[str, float]:
@@ -27,8 +25,7 @@ def audit(url: str, cookie: str, out: Path) -> dict[str, float]:
     headers = json.dumps({"cookie": cookie}) if cookie else "{}"
     subprocess.run(
         [
-            str(ROOT / "tools" / "node"),
-            str(LIGHTHOUSE),
+            *lighthouse_cli(),
             url,
             "--quiet",
             "--output=json",
