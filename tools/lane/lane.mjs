@@ -17,6 +17,14 @@ import { Fetcher, assetsFetcher, installCaches, installWebGlobals } from './web.
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(HERE, '../..');
+// Workers whose start-up failed; each one's error is logged where it failed.
+export class WorkersRefused extends Error {
+  constructor(workers) {
+    super(`${workers.length} worker(s) failed to start: ${workers.join(', ')}`);
+    this.name = 'WorkersRefused';
+  }
+}
+
 export class Lane {
   constructor({ build = path.join(REPO, 'build'), state = path.join(REPO, '.state/lane'), cache = path.join(REPO, '.cache/lane'), snapshot = true, vars = {}, plan = 'paid', log = (m) => process.stderr.write(`lane: ${m}\n`) } = {}) {
     // vars: { worker: { NAME: value } } set last, like `wrangler dev --var` (tests use it for origins).
@@ -64,10 +72,19 @@ export class Lane {
       const w = new PyWorker({ ...spec, plan: this.plan, figures: this.figures, log: (m) => this.log(`[${spec.short}] ${m}`) });
       this.workers.set(spec.name, w);
     }
-    // Sequential: two cores, and parallel loads only contend for them.
+    // Sequential: two cores, and parallel loads only contend for them. Every worker loads even when
+    // one fails, and each failure is logged under its worker's name: a deploy refuses each worker on
+    // its own, so one start shows every broken worker, not only the first.
+    const refused = [];
     for (const w of this.workers.values()) {
-      await w.load({ snapshot });
+      try {
+        await w.load({ snapshot });
+      } catch (e) {
+        refused.push(w.short);
+        this.log(`${w.short} failed to start: ${e?.stack ?? e}`);
+      }
     }
+    if (refused.length) throw new WorkersRefused(refused);
 
     // Durable Objects: refused where Cloudflare's deploy would refuse them, then one namespace
     // per migrated class (its alarms resume from the state folder).

@@ -11,7 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { D1Bridge, R2Bucket, resourceKey } from './bindings.mjs';
-import { Lane, REPO } from './lane.mjs';
+import { Lane, REPO, WorkersRefused } from './lane.mjs';
 import { edgeCompressed, matchAsset, sendWebResponse, toWebRequest, withLocalFrameSrc, workerFirst } from './web.mjs';
 
 const PUBLIC = { core: 8787, domain: 8788 }; // workers reachable from the internet (README.md's table)
@@ -198,7 +198,7 @@ try {
   log(`started in ${Math.round(lane.timings.startMs)} ms (${loads})`);
   process.stdout.write(`lane ready ${urls.join(' ')}\n`);
 } catch (e) {
-  log(`failed to start: ${e?.stack ?? e}`);
+  log(`failed to start: ${e instanceof WorkersRefused ? e.message : (e?.stack ?? e)}`);
   await lane.stop().catch(() => {});
   process.exit(1);
 }
