@@ -61,6 +61,7 @@ try {
     gone: [await bucket.head('k'), await bucket.get('k')],
   }));
 } finally {
+  await mf.laneBridge.close();
   await mf.dispose();
 }
 """

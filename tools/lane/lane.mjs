@@ -193,6 +193,7 @@ export class Lane {
     if (this.workers) await this.drain();
     // Also after a failed start, while Miniflare may still be starting.
     const mf = this.mf ?? (await this.mfPromise?.catch(() => null));
+    await mf?.laneBridge.close();
     await mf?.dispose();
     this.durable?.close();
     this.watchdog?.release();
