@@ -40,10 +40,10 @@ SLOWEST_GROUPS = (
     "lane/test_durable_objects.py",
     "deploy/test_runbooks.py",
     "tools/test_wrangler_host.py",
-    "lane/test_startup.py",
     "portal/test_accessibility.py",
     "portal/test_journey.py",
     "deploy/test_rehearsal.py",
+    "lane/test_startup.py",
 )
 
 

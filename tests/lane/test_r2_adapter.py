@@ -49,6 +49,10 @@ try {
   const part = await bucket.get('k', { range: { offset: 1, length: 2 } });
   const unchanged = await bucket.get('k', { onlyIf: { etagDoesNotMatch: put.etag } });
   const listed = await bucket.list();
+  // The bridge's own path without this start's secret (another process on the machine, say).
+  const stranger = await (await fetch(new URL('/__lane/bridge', await mf.ready), {
+    method: 'POST', body: JSON.stringify({ op: 'r2list', args: [resourceKey('R2', 'b'), {}] }),
+  })).text();
   await bucket.delete('k');
   console.log(JSON.stringify({
     sameEtag: put.etag === head.etag && head.etag === whole.etag,
@@ -58,6 +62,7 @@ try {
     part: [[...await part.bytes()], part.range],
     unchanged: [unchanged.constructor.name, 'body' in unchanged],
     listed: listed.objects.map((o) => [o.key, o.size]),
+    stranger,
     gone: [await bucket.head('k'), await bucket.get('k')],
   }));
 } finally {
@@ -70,7 +75,8 @@ try {
 def test_the_lanes_r2_binding_answers_as_r2_through_the_bridge(tmp_path: Path) -> None:
     """Every R2 operation of the lane goes through the host worker's Bridge as JSON and raw bytes
     (tools/lane/bindings.mjs), not Miniflare's synchronous proxy: what R2 answers must survive the
-    trip (a Date stays a Date, a body only when the precondition held, a range as asked). A script
+    trip (a Date stays a Date, a body only when the precondition held, a range as asked), and the
+    bridge answers only requests with the secret of this start. A script
     file, not `node -e`: Miniflare's synchronous fetcher keeps an `-e` script from exiting."""
     script = tmp_path / "r2.mjs"
     script.write_text(BRIDGE_SCRIPT.replace("BINDINGS", (ROOT / "tools" / "lane" / "bindings.mjs").as_uri()))
@@ -85,4 +91,5 @@ def test_the_lanes_r2_binding_answers_as_r2_through_the_bridge(tmp_path: Path) -
     assert seen["part"] == [[2, 3], {"offset": 1, "length": 2}]
     assert seen["unchanged"] == ["R2Object", False]  # onlyIf failed: metadata, no body
     assert seen["listed"] == [["k", 5]]
+    assert seen["stranger"] == "lane bindings host"  # no bucket listed without the secret
     assert seen["gone"] == [None, None]
