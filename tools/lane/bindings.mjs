@@ -25,7 +25,7 @@ export function resourceKey(kind, id) {
   return `${kind}_${id}`.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
-// D1 goes through a small entrypoint inside workerd (one round trip per statement, results as
+// D1 goes through a small handler inside workerd (one round trip per statement, results as
 // JSON) rather than Miniflare's D1 proxy, which costs a round trip for prepare, bind and run each
 // (~3x slower). D1 results are JSON-safe: workerd returns BLOB columns as arrays of numbers.
 // R2 goes through it too (head, get, put, delete, list): through the proxy each property of an
