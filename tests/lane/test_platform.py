@@ -189,6 +189,17 @@ def test_a_fatal_pyodide_error_replaces_that_isolate_only(lane: Lane) -> None:
     assert lane.logged("[probe] isolate replaced")
 
 
+def test_each_isolate_draws_its_own_random_numbers(lane: Lane) -> None:
+    """Every isolate of a worker starts from one memory snapshot, the random module's state with it;
+    workerd seeds `random` afresh before an isolate's first request (`random_before_first_request`).
+    Unseeded, every fresh isolate of every worker, on every lane, drew the same first number."""
+    draws = []
+    for _ in range(2):
+        assert lane.worker("probe", "/crash?depth=200000").status_code == 500  # the next request: a fresh isolate
+        draws.append(lane.worker("probe", "/random").text)
+    assert draws[0] != draws[1]
+
+
 def test_a_running_d1_statement_holds_up_nothing_else_in_the_lane(lane: Lane) -> None:
     """On Cloudflare a worker awaiting D1 holds up no other request. The lane ran every statement as
     a synchronous call through Miniflare's proxy (Atomics.wait): while one ran, its whole event loop

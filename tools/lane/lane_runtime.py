@@ -228,6 +228,13 @@ def import_main(name, check_rng_state):
     return module
 
 
+def before_first_request():
+    """workerd's `random_before_first_request`: every instance starts from one memory snapshot, the
+    random module's state with it, so the module is seeded afresh (from the OS's entropy) before the
+    instance's first request. Unseeded, every fresh instance of every worker drew the same numbers."""
+    random.seed()
+
+
 # ---------------------------------------------------------------------------------------------
 # Import log.
 

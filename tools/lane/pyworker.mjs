@@ -371,6 +371,7 @@ export class PyWorker {
     if (this.timings.importCpuMs > STARTUP_LIMIT_MS) {
       throw new Error(`Python Worker startup exceeded CPU limit ${Math.round(this.timings.importCpuMs)}<=${STARTUP_LIMIT_MS} with snapshot ${snapshot ? 'lane' : 'none'}`);
     }
+    this.rt.before_first_request();
     this.timings.loadMs = performance.now() - t0;
   }
 
