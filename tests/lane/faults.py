@@ -115,7 +115,7 @@ def _stop(process: Process) -> None:
 
 @contextmanager
 def running(out: Path) -> Iterator[FaultLane]:
-    harness._stage(out / "build")
+    harness._stage(out / "build", probe=False)
     _shorten_mail_queue(out / "build")
     ports = {name: free_port() for name in ("core", "domain", "stripe", "cloudflare", "resend")}
     lane = FaultLane(out, stripe=f"http://127.0.0.1:{ports['stripe']}", resend=f"http://127.0.0.1:{ports['resend']}")

@@ -72,10 +72,13 @@ class Lane:
         return loopback.request(method, f"{self.admin}/fetch/{name}{path}", timeout=60, **kwargs)
 
 
-def _stage(out: Path) -> None:
+def _stage(out: Path, *, probe: bool = True) -> None:
+    """The five bundles, and the probe worker unless a lane has no use for it (its load is about a
+    tenth of a lane's start)."""
     for worker in build.WORKERS:
         build.stage(worker, out)
-    stage_probe(out)
+    if probe:
+        stage_probe(out)
 
 
 def stage_probe(out: Path, *, sdk: bool = True, name: str = "probe") -> Path:
@@ -183,11 +186,12 @@ class Process:
 
 
 @contextmanager
-def running(out: Path, overrides: tuple[str, ...] = ()) -> Iterator[Lane]:
+def running(out: Path, overrides: tuple[str, ...] = (), *, probe: bool = True) -> Iterator[Lane]:
     """The lane on free ports, with the stand-ins beside it: Stripe's (its hosted checkout page is
     what a browser pays on; it delivers signed webhooks to core), Cloudflare's custom hostnames and
-    HubSpot's CRM (the sync is on: mailer has a token). `overrides`: more `worker:NAME=value` vars."""
-    _stage(out / "build")
+    HubSpot's CRM (the sync is on: mailer has a token). `overrides`: more `worker:NAME=value` vars;
+    `probe`: the probe worker beside the five (tests/lane/probe)."""
+    _stage(out / "build", probe=probe)
     core_port, domain_port, stripe_port, cloudflare_port = free_port(), free_port(), free_port(), free_port()
     hubspot_port = free_port()
     hubspot = f"http://127.0.0.1:{hubspot_port}"

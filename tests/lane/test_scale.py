@@ -46,7 +46,7 @@ HALF = {"bindingOps": 500, "subrequests": 25}  # half of 1,000 operations and of
 
 @pytest.fixture(scope="module")
 def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Lane]:
-    with harness.running(tmp_path_factory.mktemp("scale")) as running:
+    with harness.running(tmp_path_factory.mktemp("scale"), probe=False) as running:
         yield running
 
 
