@@ -59,13 +59,13 @@ def one_block_save(lane: Lane, owner: PortalClient, sid: str, page: str) -> dict
 
 
 def test_a_200_page_site_publishes_and_a_one_block_save_renders_one_page(tmp_path: Path) -> None:
-    with running(tmp_path) as lane:
+    with running(tmp_path, probe=False) as lane:
         owner = subscribed(lane, "big-site@example.com", plan="pro")
         small = build(owner, "Small Bakery", 1)
         big = build(owner, "Big Bakery", 50)
     copy_pages(tmp_path / "state", big[0], PAGES)
     shutil.rmtree(tmp_path / "build")  # staged again
-    with running(tmp_path) as lane:
+    with running(tmp_path, probe=False) as lane:
         owner.base = lane.core
         sid, host, ids = big
         published = owner.post(f"/api/v1/sites/{sid}/publish")
