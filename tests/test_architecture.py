@@ -1,6 +1,6 @@
-"""docs/architecture.md's "HTTP layer, then business functions", held across the workers: the
-business modules it names take no `Request` and build no `Response` (one module per worker does;
-tests/customer/test_api.py holds customer's every other module to it too)."""
+"""docs/architecture.md's "HTTP layer, then business functions", held across the workers: one router
+class, and the business modules it names take no `Request` and build no `Response` (one module per
+worker does; tests/customer/test_api.py holds customer's every other module to it too)."""
 
 from __future__ import annotations
 
@@ -64,3 +64,16 @@ def test_the_architecture_document_names_these_modules() -> None:
     for worker, modules in BUSINESS_MODULES.items():
         for module in modules:
             assert f"`{module}`" in named, (worker, module)
+
+
+def test_one_router_class() -> None:
+    """Every worker registers its routes one way: `shared.routing.Router` (before, two router classes,
+    picked by isinstance in shared/internal.py)."""
+    sources = [*(ROOT / "shared").rglob("*.py"), *(ROOT / "workers").glob("*/src/**/*.py")]
+    routers = [
+        f"{path.relative_to(ROOT)}:{node.name}"
+        for path in sources
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef) and node.name.endswith("Router")
+    ]
+    assert routers == ["shared/routing.py:Router"]
