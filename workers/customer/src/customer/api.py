@@ -201,10 +201,9 @@ async def list_sites(c: Call) -> Response:
     """Her own sites, then those shared with her (with her role and the owner's address)."""
     me = await c.owner()
     mine = [{**s, "role": "owner"} for s in await sites.list_sites(c.deps, me)]
-    shared = [
-        {**await sites.site_json(c.deps, site), "role": role, "owner_email": owner_email}
-        for site, role, owner_email in await team.shared_sites(c.deps, me)
-    ]
+    theirs = await team.shared_sites(c.deps, me)
+    shown = await sites.sites_json(c.deps, [site for site, _, _ in theirs])
+    shared = [{**s, "role": role, "owner_email": email} for s, (_, role, email) in zip(shown, theirs, strict=True)]
     return json_response({"sites": mine + shared})
 
 

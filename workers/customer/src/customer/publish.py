@@ -29,6 +29,7 @@ from customer.render import Entry as FileEntry
 from customer.store import asset_types, file_sizes, images_of, pages_of, site_by_id
 from shared import plans
 from shared.errors import HttpError
+from shared.ports import Row
 from shared.site_layout import FORM_PREFIX, Entry, Live, encode, file_key, files_prefix, pointer_key
 
 # A publish killed half-way (the isolate evicted, a deploy) holds the site this long at most, so a
@@ -237,14 +238,20 @@ def redirect_pointer(site_id: str, origin: str, hsts: bool, temporary: bool = Fa
 
 
 async def hosts_of(deps: CustomerDeps, site: Site) -> SiteHosts:
-    """The first active custom domain that is not an apex redirecting to its www is canonical;
-    otherwise the default host is. A domain cut over after a downgrade (`cut_over_at`) only
-    redirects: it is never canonical."""
     rows = await deps.db.all(
-        "SELECT hostname, redirect_to, cut_over_at FROM domains WHERE site_id = ? AND status = 'active'"
+        "SELECT hostname, status, redirect_to, cut_over_at FROM domains WHERE site_id = ? AND status = 'active'"
         " ORDER BY created_at, hostname",
         (site.id,),
     )
+    return hosts_from(deps, site, rows)
+
+
+def hosts_from(deps: CustomerDeps, site: Site, domains: list[Row]) -> SiteHosts:
+    """The site's hosts from its domains' rows (oldest first; those not active are left out): the
+    first active custom domain that is not an apex redirecting to its www is canonical; otherwise the
+    default host is. A domain cut over after a downgrade (`cut_over_at`) only redirects: it is never
+    canonical."""
+    rows = [r for r in domains if r["status"] == "active"]
     custom = [str(r["hostname"]).lower() for r in rows]
     serving = [r for r in rows if r["cut_over_at"] is None]
     preferred = [str(r["hostname"]).lower() for r in serving if not r["redirect_to"]]

@@ -18,6 +18,7 @@ from customer.store import asset_types, customer_id, new_id, owned_site, page_of
 from shared import plans
 from shared.errors import HttpError
 from shared.internal_auth import Identity
+from shared.ports import Row
 from shared.schema import SLUG, Choice, Str, check_fields, invalid
 from shared.site_layout import file_key
 
@@ -99,8 +100,14 @@ async def editable_site(deps: CustomerDeps, owner: Owner, site_id: str) -> Site:
     deleting them is always allowed."""
     site = await my_site(deps, owner, site_id)
     plan = owner.plan
-    owned = await sites_of(deps.db, site.customer_id)
-    if [s.id for s in owned].index(site.id) >= plan.entitlements.sites:
+    # Its rank among the owner's sites, oldest first (the order sites_of lists them in), counted by
+    # the index: one row read, not every site she has.
+    older = await deps.db.all(
+        "SELECT count(*) AS n FROM sites WHERE customer_id = ?"
+        " AND (created_at, id) < (SELECT created_at, id FROM sites WHERE id = ?)",
+        (site.customer_id, site.id),
+    )
+    if int(older[0]["n"]) >= plan.entitlements.sites:
         raise HttpError(
             402,
             "site_read_only",
@@ -124,13 +131,14 @@ def check_slug(slug: str, field: str, reserved: frozenset[str] = RESERVED_SLUGS)
     return slug
 
 
-async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
+async def site_json(deps: CustomerDeps, site: Site, domains: list[Row] | None = None) -> dict[str, Any]:
+    """The site as the API answers it. `domains`: its domains' rows (`domains_of`), when a list of
+    sites has read them all at once."""
+    if domains is None:
+        domains = (await domains_of(deps, [site]))[site.id]
     pages = await pages_of(deps.site_db(site), site.id)
-    domains = await deps.db.all(
-        "SELECT hostname, status FROM domains WHERE site_id = ? ORDER BY created_at", (site.id,)
-    )
     host = deps.settings.default_host(site.slug)
-    canonical = (await publish.hosts_of(deps, site)).canonical  # the primary custom domain once active
+    canonical = publish.hosts_from(deps, site, domains).canonical  # the primary custom domain once active
     preview = deps.settings.origin(deps.settings.preview_host(site.preview_token)) + "/" if site.preview_token else None
     live = None
     if site.live_version is not None:
@@ -156,7 +164,32 @@ async def site_json(deps: CustomerDeps, site: Site) -> dict[str, Any]:
 
 
 async def list_sites(deps: CustomerDeps, owner: Owner) -> list[dict[str, Any]]:
-    return [await site_json(deps, s) for s in await sites_of(deps.db, owner.customer_id)]
+    return await sites_json(deps, await sites_of(deps.db, owner.customer_id))
+
+
+async def sites_json(deps: CustomerDeps, listed: list[Site]) -> list[dict[str, Any]]:
+    """Each site as `site_json` answers it, their domains read from D1 in one statement per hundred
+    sites, not two per site. Each site's pages come from its own store."""
+    domains = await domains_of(deps, listed)
+    return [await site_json(deps, site, domains[site.id]) for site in listed]
+
+
+# D1 binds at most 100 parameters a statement.
+DOMAINS_PER_READ = 100
+
+
+async def domains_of(deps: CustomerDeps, listed: list[Site]) -> dict[str, list[Row]]:
+    """Each site's domains, oldest first (by the `domains_by_site` index)."""
+    found: dict[str, list[Row]] = {site.id: [] for site in listed}
+    ids = list(found)
+    for start in range(0, len(ids), DOMAINS_PER_READ):
+        chunk = ids[start : start + DOMAINS_PER_READ]
+        marks = ", ".join("?" * len(chunk))  # placeholders only: the ids are bound
+        sql = f"SELECT site_id, hostname, status, redirect_to, cut_over_at FROM domains WHERE site_id IN ({marks})"  # noqa: S608
+        rows = await deps.db.all(f"{sql} ORDER BY created_at, hostname", tuple(chunk))
+        for row in rows:
+            found[str(row["site_id"])].append(row)
+    return found
 
 
 Statement = tuple[str, tuple[Any, ...]]
