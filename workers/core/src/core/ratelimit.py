@@ -111,7 +111,8 @@ async def release(db: Database, reservation: Reservation) -> None:
 async def clear_account(db: Database, account_key: str) -> None:
     """Forgets an account's failures: its owner just proved control of the address (magic link, reset)."""
     bucket = f"account:{account_key}"
+    devices = f"{bucket}:device:"  # and every `<bucket>:device:<id>`: the range up to the next character
     await db.run(
-        "DELETE FROM login_attempts WHERE bucket = ? OR substr(bucket, 1, ?) = ?",
-        (bucket, len(bucket) + 8, f"{bucket}:device:"),
+        "DELETE FROM login_attempts WHERE bucket = ? OR (bucket >= ? AND bucket < ?)",
+        (bucket, devices, f"{bucket}:device;"),  # ';' follows ':', so the range is exactly that prefix (BINARY order)
     )

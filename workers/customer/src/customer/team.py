@@ -82,13 +82,19 @@ async def acting_owner(deps: CustomerDeps, caller: Owner, site: Site) -> Owner:
 
 # --- seats and invitations ---------------------------------------------------------------------------
 async def _pending(deps: CustomerDeps, owner_id: str = "", site_id: str = "") -> list[dict[str, Any]]:
-    """The invitations still open: of one owner's sites, or of one site."""
-    rows = await deps.db.all(
-        "SELECT i.* FROM site_invitations i JOIN sites s ON s.id = i.site_id"
-        " WHERE (s.customer_id = ? OR i.site_id = ?)"
-        " AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ? ORDER BY i.created_at",
-        (owner_id, site_id, deps.clock.now()),
-    )
+    """The invitations still open: of one owner's sites, or of one site (each found by its index: an
+    OR of the two walked every invitation)."""
+    if owner_id:
+        sql = (
+            "SELECT i.* FROM site_invitations i JOIN sites s ON s.id = i.site_id WHERE s.customer_id = ?"
+            " AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ? ORDER BY i.created_at"
+        )
+    else:
+        sql = (
+            "SELECT i.* FROM site_invitations i JOIN sites s ON s.id = i.site_id WHERE i.site_id = ?"
+            " AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ? ORDER BY i.created_at"
+        )
+    rows = await deps.db.all(sql, (owner_id or site_id, deps.clock.now()))
     return [dict(r) for r in rows]
 
 
