@@ -137,6 +137,15 @@ def stop_hosts(folder: Path, seconds: float = 10) -> None:
     for pid in filter(running, pids):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
+    # Ended means no longer answering: until its socket refuses, a command would still reach the host
+    # that was told to end (seen once in a full run: the next command found the ended host's socket
+    # answering, and ran there or alone instead of on a new host).
+    for sock in folder.glob("*.sock"):
+        while (conn := connect(sock)) is not None and time.monotonic() < deadline:
+            conn.close()
+            time.sleep(0.02)
+        if conn is not None:
+            conn.close()
 
 
 def main(argv: list[str]) -> int:
