@@ -137,9 +137,9 @@ def stop_hosts(folder: Path, seconds: float = 10) -> None:
     for pid in filter(running, pids):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
-    # Ended means no longer answering: until its socket refuses, a command would still reach the host
-    # that was told to end (seen once in a full run: the next command found the ended host's socket
-    # answering, and ran there or alone instead of on a new host).
+    # Ended means no longer answering: until its socket refuses, a command could still reach the host
+    # that was told to end, and run there or alone instead of on a new host. (A full run once saw the
+    # next command keep the ended host's pid file; that is the one way found for it.)
     for sock in folder.glob("*.sock"):
         while (conn := connect(sock)) is not None and time.monotonic() < deadline:
             conn.close()

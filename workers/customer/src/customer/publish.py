@@ -238,6 +238,7 @@ def redirect_pointer(site_id: str, origin: str, hsts: bool, temporary: bool = Fa
 
 
 async def hosts_of(deps: CustomerDeps, site: Site) -> SiteHosts:
+    """The site's hosts (`hosts_from`), its active domains read by the `domains_by_site` index."""
     rows = await deps.db.all(
         "SELECT hostname, status, redirect_to, cut_over_at FROM domains WHERE site_id = ? AND status = 'active'"
         " ORDER BY created_at, hostname",
