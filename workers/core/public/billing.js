@@ -237,10 +237,14 @@ async function previewSwitch(button, state) {
   const cost = now ? html`You pay <strong>${money(p.amount_due, p.currency)}</strong> today, ${EVERY[interval]} from now on.`
     : html`Your next charge, on ${day(p.next_charge_at)}, will be <strong>${money(p.amount_due, p.currency)}</strong>.`;
   document.getElementById('confirm-switch')?.remove();
-  const box = document.getElementById('details') || main;
-  box.insertAdjacentHTML('afterbegin', html`<div class="alert" id="confirm-switch"><p>${button.dataset.label} now:
+  const confirmation = html`<div class="alert" id="confirm-switch" role="status"><p>${button.dataset.label} now:
     ${change}. ${cost}</p>
-    <p><button id="do-switch">${button.dataset.label}</button> <button class="secondary" id="keep">Keep my plan</button></p></div>`);
+    <p><button id="do-switch">${button.dataset.label}</button> <button class="secondary" id="keep">Keep my plan</button></p></div>`;
+  // Above the payments box, not in it: the box is written over when its own request answers, which
+  // can come after this preview's (a switch clicked just after changing how often to pay lost it).
+  const payments = document.getElementById('details');
+  if (payments) payments.insertAdjacentHTML('beforebegin', confirmation);
+  else main.insertAdjacentHTML('afterbegin', confirmation);
   const confirmBox = document.getElementById('confirm-switch');
   const doSwitch = document.getElementById('do-switch');
   document.getElementById('keep').addEventListener('click', () => {
